@@ -1,0 +1,86 @@
+/*
+ * A connection document (JSON) parsed and validated into what the engine runs. The format is documented
+ * in README.md ("Connection documents"); data/ has one complete example per source type.
+ *
+ * {
+ *   "name": "Acme CSV",                         required, unique, 1..100 characters
+ *   "active": true,                             default true
+ *   "source": {
+ *     "type": "csv" | "json" | "xml" | "winmentor",
+ *     "url": "https://..." | "http://..." | "file:///abs/path" | "relative/or/absolute/path",
+ *     "delimiter": ";",  "enclosure": "\"",  "encoding": "windows-1250",  "header": true,
+ *     "item_path": "products",                  JSON array key / XML item element
+ *     "aliases": {"Cod articol": "sku"},        feed column -> canonical column
+ *     "required": ["sku", "price"],             columns that must exist (sku always does)
+ *     "auth": {"username": "u", "password_env": "FEED_PASSWORD"} | {"token_env": "FEED_TOKEN"}
+ *   },
+ *   "filters": {"match": "all", "rules": [...]},                see feed/filter.h
+ *   "mapping": {...},                                           see feed/mapping.h
+ *   "update": {
+ *     "fields": ["regular_price", "stock_quantity"],            fields pushed on updates; default all
+ *     "create_missing": true,                                   create products new to the destination
+ *     "missing_action": "none" | "stock_zero" | "draft" | "delete",
+ *     "missing_after_days": 3, "missing_after_runs": 0          when a product counts as gone
+ *   },
+ *   "schedule": "manual" | "every 15m" | "daily 02:00" | "<5-field cron>",   default manual
+ *   "destination": {"type": "file", "path": "out/acme.csv", "format": "csv" | "jsonl"}  optional
+ * }
+ * WinMentor sources default to delimiter ';', encoding windows-1250 and required sku, price, quantity.
+ * Secrets are never stored in the document: auth names environment variables.
+ */
+#ifndef FEEDSYNC_FEED_CONN_H
+#define FEEDSYNC_FEED_CONN_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/problems.h"
+#include "engine/schedule.h"
+#include "feed/filter.h"
+#include "feed/mapping.h"
+#include "feed/normalize.h"
+#include "feed/source.h"
+
+enum missing_action { MISSING_NONE, MISSING_STOCK_ZERO, MISSING_DRAFT, MISSING_DELETE };
+
+struct conn_config {
+	char *name;
+	bool active;
+	/* source */
+	char *source_type;         /* csv json xml winmentor */
+	char *url;
+	struct source_opts source; /* pointers into this struct's own strings */
+	char **required;           /* canonical column names, NULL-terminated; always holds "sku" */
+	char *auth_username;
+	char *auth_password_env;
+	char *auth_token_env;
+	struct alias_table *aliases;
+	struct filter *filter;
+	struct mapping *mapping;
+	/* update settings */
+	char **update_fields;      /* NULL = all fields; NULL-terminated otherwise */
+	bool create_missing;
+	enum missing_action missing_action;
+	int missing_after_days;
+	int missing_after_runs;
+	/* schedule */
+	char *schedule_text;
+	struct schedule schedule;
+	/* destination: NULL type = catalog only */
+	char *dest_type;           /* "file" */
+	char *dest_path;
+	char *dest_format;         /* "csv" or "jsonl" */
+	cJSON *doc;                /* the validated document, normalized (defaults filled in) */
+};
+
+/*
+ * Parses and validates text. Every problem is added to `problems` with its JSON path; returns NULL when
+ * there was any. Paths are kept as written: the CLI makes them absolute before storing.
+ */
+struct conn_config *conn_parse(const char *text, struct problems *problems);
+void conn_free(struct conn_config *c);
+/* The normalized document as pretty JSON; caller frees. */
+char *conn_to_json(const struct conn_config *c);
+
+#endif

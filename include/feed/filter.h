@@ -1,0 +1,33 @@
+/*
+ * Filter rules decide which rows reach the catalog.
+ * JSON: {"match": "all"|"any", "rules": [{"field": "quantity", "op": "gt", "value": "0"}, ...]}
+ * ops: eq ne contains not_contains gt gte lt lte empty not_empty in.
+ * Fields are column names, folded like headers (normalize_column). gt/gte/lt/lte compare numbers (either
+ * decimal separator); eq/ne compare numbers when both sides are numbers, else text exactly; contains and
+ * not_contains ignore ASCII case; in takes an array of strings (or one comma-separated string).
+ * A missing column reads as "".
+ */
+#ifndef FEEDSYNC_FEED_FILTER_H
+#define FEEDSYNC_FEED_FILTER_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "feed/normalize.h"
+#include "feed/record.h"
+
+struct problems;
+struct filter;
+
+/* NULL json = pass everything. Problems are added with paths under `path` (e.g. "filters.rules[2].op");
+ * returns NULL when any was found. */
+struct filter *filter_compile(const cJSON *json, const struct alias_table *aliases, const char *path,
+                              struct problems *problems);
+void filter_free(struct filter *f);
+/* rec carries canonical names (column_map_apply). */
+bool filter_match(const struct filter *f, const struct record *rec);
+/* "quantity gt 0 and brand in (A, B)": for previews and logs; caller frees. */
+char *filter_describe(const struct filter *f);
+
+#endif

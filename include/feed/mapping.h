@@ -1,0 +1,58 @@
+/*
+ * Field and category mapping: a canonical row becomes a product with destination fields.
+ * JSON:
+ *   "mapping": {
+ *     "auto": true,                       default mappings for fields not named below (see mapping.c)
+ *     "fields": {
+ *       "regular_price": {"column": "price"},
+ *       "status": {"constant": "publish"},
+ *       "stock_quantity": {"column": "quantity", "default": "0"}
+ *     },
+ *     "categories": {"field": "category", "delimiter": " > ",
+ *                    "map": {"Electronice > Telefoane": "Phones"}, "default": "Uncategorized"}
+ *   }
+ * Default mappings (when auto is not false, for fields the feed has): sku<-sku, name<-name,
+ * regular_price<-price, sale_price<-sale_price, stock_quantity<-quantity, description<-description,
+ * short_description<-short_description, categories<-category, images<-image, ean<-ean, brand<-brand,
+ * weight<-weight.
+ * Prices (regular_price, sale_price) are normalized with normalize_decimal, stock_quantity with
+ * normalize_integer; a value that does not parse fails the row with a message naming the column and value.
+ * A category path not in "map" keeps its own text (segments joined by " > "), or "default" when set.
+ */
+#ifndef FEEDSYNC_FEED_MAPPING_H
+#define FEEDSYNC_FEED_MAPPING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "feed/normalize.h"
+#include "feed/product.h"
+#include "feed/record.h"
+
+struct problems;
+struct mapping;
+
+struct mapping *mapping_compile(const cJSON *json, const struct alias_table *aliases, const char *path,
+                                struct problems *problems);
+void mapping_free(struct mapping *m);
+
+/* A failed row: which column, which code, and a plain message. */
+struct row_error {
+	char column[64];
+	char code[32];       /* "missing_sku", "bad_price", "bad_quantity", "value_too_long", ... */
+	char message[512];
+};
+
+/*
+ * rec carries canonical names. Fills p (reset first). Returns 0, or -1 with err set when the row fails:
+ * no SKU, a price or quantity that does not parse, a value longer than max_value_bytes (0 = 1 MiB).
+ */
+int mapping_apply(const struct mapping *m, const struct record *rec, size_t max_value_bytes,
+                  struct product *p, struct row_error *err);
+
+/* Canonical source columns the mapping reads (for "missing column" checks and previews). NULL-terminated. */
+const char *const *mapping_columns(const struct mapping *m);
+
+#endif

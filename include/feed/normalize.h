@@ -1,0 +1,52 @@
+/*
+ * Column names as the pipeline sees them: trimmed, lower-case, diacritics folded (ă â î ș ț é ö ...),
+ * runs of spaces, dashes and dots turned into one '_', then aliases applied: the built-in table
+ * (cod -> sku, pret -> price, cantitate and its typo cantiate -> quantity, denumire -> name, ...) and the
+ * connection's own table, whose keys are folded the same way.
+ */
+#ifndef FEEDSYNC_FEED_NORMALIZE_H
+#define FEEDSYNC_FEED_NORMALIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "feed/record.h"
+
+/* Canonical columns the pipeline knows by name. */
+#define COL_SKU "sku"
+#define COL_NAME "name"
+#define COL_PRICE "price"
+#define COL_SALE_PRICE "sale_price"
+#define COL_QUANTITY "quantity"
+#define COL_CATEGORY "category"
+#define COL_DESCRIPTION "description"
+
+/* Folds one name into out (always terminated). Returns out. */
+char *normalize_fold(const char *in, char *out, size_t size);
+
+struct alias_table;
+/* aliases: pairs {from, to, from, to, ..., NULL}; may be NULL. Built-in aliases always apply after them. */
+struct alias_table *alias_table_new(const char *const *pairs);
+void alias_table_free(struct alias_table *t);
+/* Folds `in` and applies aliases: the canonical column name. */
+char *normalize_column(const struct alias_table *t, const char *in, char *out, size_t size);
+
+/*
+ * Maps a record's names to canonical names. CSV rows share one names array, so the result is cached by
+ * the array's address and length; JSON and XML rows are normalized each time.
+ */
+struct column_map;
+struct column_map *column_map_new(const struct alias_table *t);
+void column_map_free(struct column_map *m);
+/* Returns canonical names parallel to rec->names, valid until the next call. */
+const char **column_map_apply(struct column_map *m, const struct record *rec);
+
+/*
+ * Decimal text with either separator ("12,50", "1.234,56", "1,234.56", " 7 ") to a canonical string
+ * ("12.50", "1234.56", "1234.56", "7"). False when it is not a number.
+ */
+bool normalize_decimal(const char *in, char *out, size_t size);
+/* An integer quantity ("12", "12.0", "12,00", "-3"); false for "12.5", "abc", "". */
+bool normalize_integer(const char *in, long long *out);
+
+#endif

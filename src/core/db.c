@@ -1,0 +1,211 @@
+#include "core/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+/*
+ * Migrations are append-only: a released database has run every step up to its PRAGMA user_version,
+ * so a change to the schema is a new entry, never an edit of an old one.
+ */
+static const char *const MIGRATIONS[] = {
+	/* 1: the data model of DESIGN.md section 3 */
+	"CREATE TABLE destinations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  type TEXT NOT NULL,"
+	"  base_url TEXT,"
+	"  credentials BLOB,"
+	"  options TEXT NOT NULL DEFAULT '{}',"
+	"  health_checked_at INTEGER, health_ok INTEGER, health_message TEXT,"
+	"  circuit_state TEXT NOT NULL DEFAULT 'closed', circuit_reopen_at INTEGER,"
+	"  consecutive_failures INTEGER NOT NULL DEFAULT 0,"
+	"  learned_batch_size INTEGER,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE connections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  source_type TEXT NOT NULL,"
+	"  source_url TEXT NOT NULL,"
+	"  schedule TEXT NOT NULL DEFAULT 'manual',"
+	"  dest_type TEXT,"
+	"  document TEXT NOT NULL,"
+	"  destination_id INTEGER REFERENCES destinations(id) ON DELETE SET NULL,"
+	"  next_due_at INTEGER,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE sync_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,"
+	"  trigger TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('queued','running','completed',"
+	"    'completed_with_errors','failed','cancelled')),"
+	"  phase TEXT,"
+	"  rows_read INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,"
+	"  skipped INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+	"  push_queued INTEGER NOT NULL DEFAULT 0, push_processed INTEGER NOT NULL DEFAULT 0,"
+	"  push_failed INTEGER NOT NULL DEFAULT 0,"
+	"  bytes_total INTEGER NOT NULL DEFAULT 0, bytes_done INTEGER NOT NULL DEFAULT 0,"
+	"  errors_total INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, heartbeat_at INTEGER,"
+	"  worker_id TEXT,"
+	"  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+	"  attempt INTEGER NOT NULL DEFAULT 1,"
+	"  retry_of INTEGER REFERENCES sync_runs(id) ON DELETE SET NULL,"
+	"  plan_only INTEGER NOT NULL DEFAULT 0,"
+	"  summary TEXT);"
+	/* One active run per connection is a database rule, whichever process asks. */
+	"CREATE UNIQUE INDEX sync_runs_one_active ON sync_runs(connection_id)"
+	"  WHERE status IN ('queued','running');"
+	"CREATE INDEX sync_runs_by_status ON sync_runs(status, id);"
+	"CREATE INDEX sync_runs_by_connection ON sync_runs(connection_id, id);"
+	"CREATE TABLE run_errors ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL, phase TEXT, line INTEGER, sku TEXT, column_name TEXT,"
+	"  code TEXT NOT NULL, message TEXT NOT NULL, detail TEXT);"
+	"CREATE INDEX run_errors_by_run ON run_errors(run_id, id);"
+	"CREATE TABLE run_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);"
+	"CREATE INDEX run_events_by_run ON run_events(run_id, id);"
+	/* Keyed by (connection, sku) with no rowid: one B-tree insert per new product instead of two. */
+	"CREATE TABLE products ("
+	"  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,"
+	"  sku TEXT NOT NULL,"
+	"  name TEXT, price TEXT, quantity INTEGER,"
+	"  data TEXT NOT NULL,"
+	"  hash INTEGER NOT NULL,"
+	"  pushed_hash INTEGER,"
+	"  line INTEGER,"
+	"  first_seen_run INTEGER, first_seen_at INTEGER,"
+	"  changed_run INTEGER, changed_at INTEGER,"
+	"  missing_since INTEGER, missing_runs INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (connection_id, sku)) WITHOUT ROWID;"
+	"CREATE INDEX products_missing ON products(connection_id) WHERE missing_since IS NOT NULL;"
+	"CREATE TABLE remote_products ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  sku TEXT NOT NULL,"
+	"  remote_id INTEGER, parent_id INTEGER, pushed_hash INTEGER, seen_at INTEGER,"
+	"  PRIMARY KEY (destination_id, sku)) WITHOUT ROWID;"
+	"CREATE TABLE workers ("
+	"  id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, threads INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL);",
+};
+
+int db_schema_version(void)
+{
+	return (int)ARRAY_LEN(MIGRATIONS);
+}
+
+static int exec_simple(sqlite3 *db, const char *sql, char *err, size_t errsize)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errsize, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+/* Each step and its version bump commit together, so a crash leaves the schema at a known version. */
+static int migrate(sqlite3 *db, char *err, size_t errsize)
+{
+	char inner[512];
+	for (;;) {
+		if (exec_simple(db, "BEGIN IMMEDIATE", inner, sizeof(inner)) < 0) {
+			snprintf(err, errsize, "cannot start migration: %s", inner);
+			return -1;
+		}
+		int version = user_version(db);
+		if (version < 0 || version > db_schema_version()) {
+			exec_simple(db, "ROLLBACK", inner, sizeof(inner));
+			snprintf(err, errsize,
+			         "database schema version %d is newer than this feedsync (%d): upgrade feedsync",
+			         version, db_schema_version());
+			return -1;
+		}
+		if (version == db_schema_version()) {
+			exec_simple(db, "COMMIT", inner, sizeof(inner));
+			return 0;
+		}
+		char bump[64];
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
+		if (exec_simple(db, MIGRATIONS[version], inner, sizeof(inner)) < 0 ||
+		    exec_simple(db, bump, inner, sizeof(inner)) < 0 ||
+		    exec_simple(db, "COMMIT", inner, sizeof(inner)) < 0) {
+			char ignored[64];
+			exec_simple(db, "ROLLBACK", ignored, sizeof(ignored));
+			snprintf(err, errsize, "migration to schema version %d failed: %s", version + 1, inner);
+			return -1;
+		}
+	}
+}
+
+/* SQLite would create the file with the umask's mode; a catalog with shop data is the owner's alone. */
+static int create_private(const char *path, char *err, size_t errsize)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd < 0) {
+		snprintf(err, errsize, "cannot open database %s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+sqlite3 *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize)
+{
+	if (strcmp(path, ":memory:") != 0 && create_private(path, err, errsize) < 0)
+		return NULL;
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsize, "cannot open database %s: %s", path,
+		         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, busy_timeout_ms);
+	char inner[512];
+	if (exec_simple(db, "PRAGMA journal_mode = WAL", inner, sizeof(inner)) < 0 ||
+	    exec_simple(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	                    "PRAGMA temp_store = MEMORY", inner, sizeof(inner)) < 0) {
+		snprintf(err, errsize, "cannot set up database %s: %s", path, inner);
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (migrate(db, inner, sizeof(inner)) < 0) {
+		snprintf(err, errsize, "database %s: %s", path, inner);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close(db);
+}

@@ -1,0 +1,183 @@
+/* The catalog: products per connection, their content hashes and push state. */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+static const char SQL_SCAN[] =
+	"SELECT sku, hash, missing_since IS NOT NULL FROM products WHERE connection_id = ?1";
+static const char SQL_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
+static const char SQL_HAS_MISSING[] =
+	"SELECT EXISTS(SELECT 1 FROM products WHERE connection_id = ?1 AND missing_since IS NOT NULL)";
+static const char SQL_INSERT[] =
+	"INSERT INTO products(connection_id, sku, name, price, quantity, data, hash, line,"
+	" first_seen_run, first_seen_at, changed_run, changed_at)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10)";
+static const char SQL_UPDATE[] =
+	"UPDATE products SET name = ?3, price = ?4, quantity = ?5, data = ?6, hash = ?7, line = ?8,"
+	" changed_run = ?9, changed_at = ?10, missing_since = NULL, missing_runs = 0"
+	" WHERE connection_id = ?1 AND sku = ?2";
+static const char SQL_MARK_MISSING[] =
+	"UPDATE products SET missing_since = coalesce(missing_since, ?3), missing_runs = missing_runs + 1"
+	" WHERE connection_id = ?1 AND sku = ?2";
+static const char SQL_CLEAR_MISSING[] =
+	"UPDATE products SET missing_since = NULL, missing_runs = 0 WHERE connection_id = ?1 AND sku = ?2";
+static const char SQL_PENDING[] =
+	"SELECT sku, data, hash FROM products WHERE connection_id = ?1 AND (?2 OR pushed_hash IS NOT hash)"
+	" ORDER BY sku";
+static const char SQL_PENDING_COUNT[] =
+	"SELECT count(*) FROM products WHERE connection_id = ?1 AND (?2 OR pushed_hash IS NOT hash)";
+static const char SQL_FIELD_NAMES[] =
+	"SELECT DISTINCT j.key FROM products p, json_each(p.data) j WHERE p.connection_id = ?1 ORDER BY j.key";
+static const char SQL_MARK_PUSHED[] =
+	"UPDATE products SET pushed_hash = hash WHERE connection_id = ?1 AND pushed_hash IS NOT hash";
+
+int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_SCAN);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sku = (const char *)sqlite3_column_text(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		fn(ud, sku ? sku : "", len, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2) != 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int64_t count_query(struct store *s, const char *sql, int64_t conn_id, int64_t arg2)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_int(st, 2, arg2);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}
+
+int64_t store_catalog_count(struct store *s, int64_t conn_id)
+{
+	return count_query(s, SQL_COUNT, conn_id, 0);
+}
+
+bool store_catalog_has_missing(struct store *s, int64_t conn_id)
+{
+	return count_query(s, SQL_HAS_MISSING, conn_id, 0) > 0;
+}
+
+static void bind_product(sqlite3_stmt *st, const struct product_write *w)
+{
+	bind_int(st, 1, w->conn_id);
+	bind_text(st, 2, w->sku);
+	bind_text(st, 3, w->name);
+	bind_text(st, 4, w->price);
+	int64_t qty;
+	if (w->quantity && parse_int64(w->quantity, &qty))
+		bind_int(st, 5, qty);
+	else
+		sqlite3_bind_null(st, 5);
+	bind_text(st, 6, w->data);
+	bind_int(st, 7, w->hash);
+	bind_int_or_null(st, 8, w->line);
+	bind_int(st, 9, w->run_id);
+	bind_int(st, 10, w->now);
+}
+
+int store_product_insert(struct store *s, const struct product_write *w)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
+	if (!st)
+		return -1;
+	bind_product(st, w);
+	return store_exec_stmt(st);
+}
+
+int store_product_update(struct store *s, const struct product_write *w)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_UPDATE);
+	if (!st)
+		return -1;
+	bind_product(st, w);
+	if (store_exec_stmt(st) < 0)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+static int sku_statement(struct store *s, const char *sql, int64_t conn_id, const char *sku, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_text(st, 2, sku);
+	if (now)
+		bind_int(st, 3, now);
+	return store_exec_stmt(st);
+}
+
+int store_product_mark_missing(struct store *s, int64_t conn_id, const char *sku, int64_t now)
+{
+	return sku_statement(s, SQL_MARK_MISSING, conn_id, sku, now);
+}
+
+int store_product_clear_missing(struct store *s, int64_t conn_id, const char *sku)
+{
+	return sku_statement(s, SQL_CLEAR_MISSING, conn_id, sku, 0);
+}
+
+int store_products_pending(struct store *s, int64_t conn_id, bool all, product_row_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_PENDING);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_int(st, 2, all);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+		       sqlite3_column_int64(st, 2)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t store_products_pending_count(struct store *s, int64_t conn_id, bool all)
+{
+	return count_query(s, SQL_PENDING_COUNT, conn_id, all);
+}
+
+int store_product_field_names(struct store *s, int64_t conn_id, char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, SQL_FIELD_NAMES);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = column_dup(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_products_mark_pushed(struct store *s, int64_t conn_id)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_MARK_PUSHED);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	return store_exec_stmt(st);
+}

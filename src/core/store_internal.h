@@ -1,0 +1,29 @@
+/* Shared by the store_*.c files only: the handle, the statement cache and column helpers. */
+#ifndef FEEDSYNC_CORE_STORE_INTERNAL_H
+#define FEEDSYNC_CORE_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "core/store.h"
+
+#define STORE_STMT_SLOTS 128
+
+struct store {
+	sqlite3 *db;
+	/* Statements keyed by the address of their SQL literal: each query is prepared once per handle. */
+	const char *sql[STORE_STMT_SLOTS];
+	sqlite3_stmt *stmt[STORE_STMT_SLOTS];
+};
+
+/* The cached statement for sql, reset with bindings cleared; NULL on a prepare error. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Steps a statement that returns no rows; 0 or -1. Resets it. */
+int store_exec_stmt(sqlite3_stmt *st);
+
+void bind_text(sqlite3_stmt *st, int idx, const char *text);   /* NULL binds NULL */
+void bind_int(sqlite3_stmt *st, int idx, int64_t v);
+void bind_int_or_null(sqlite3_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
+char *column_dup(sqlite3_stmt *st, int col);                  /* NULL stays NULL */
+void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size);
+
+#endif

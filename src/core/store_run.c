@@ -1,0 +1,478 @@
+/* Runs: queueing, claiming, live counters, cancel, recovery, errors and events. */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define RUN_SELECT \
+	"SELECT r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, '')," \
+	" r.rows_read, r.created, r.updated, r.unchanged, r.skipped, r.failed," \
+	" r.push_queued, r.push_processed, r.push_failed, r.bytes_total, r.bytes_done," \
+	" r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at, coalesce(r.worker_id, '')," \
+	" r.cancel_requested, r.attempt, r.retry_of, r.plan_only, coalesce(r.summary, '')" \
+	" FROM sync_runs r LEFT JOIN connections c ON c.id = r.connection_id"
+
+static const char SQL_RUN_GET[] = RUN_SELECT " WHERE r.id = ?1";
+static const char SQL_RUN_ACTIVE_FOR[] =
+	RUN_SELECT " WHERE r.connection_id = ?1 AND r.status IN ('queued','running')";
+static const char SQL_RUN_LIST[] =
+	RUN_SELECT " WHERE (?1 IS NULL OR r.status = ?1 OR (?1 = 'active' AND r.status IN ('queued','running')))"
+	" AND (?2 = 0 OR r.connection_id = ?2) ORDER BY r.id DESC LIMIT ?3";
+static const char SQL_RUN_LAST_SUCCESS[] =
+	RUN_SELECT " WHERE r.connection_id = ?1 AND r.id < ?2 AND r.status = 'completed'"
+	" ORDER BY r.id DESC LIMIT 1";
+static const char SQL_RUN_INSERT[] =
+	"INSERT INTO sync_runs(connection_id, trigger, status, attempt, retry_of, plan_only, created_at)"
+	" VALUES(?1, ?2, 'queued', ?3, ?4, ?5, ?6)";
+static const char SQL_RUN_CONN_EXISTS[] = "SELECT 1 FROM connections WHERE id = ?1";
+static const char SQL_RUN_CLAIM[] =
+	"UPDATE sync_runs SET status = 'running', started_at = ?1, heartbeat_at = ?1, worker_id = ?2"
+	" WHERE id = (SELECT id FROM sync_runs WHERE status = 'queued' AND (?3 = 0 OR id = ?3)"
+	"             ORDER BY id LIMIT 1)"
+	" RETURNING id";
+static const char SQL_RUN_FLUSH[] =
+	"UPDATE sync_runs SET phase = ?2, rows_read = ?3, created = ?4, updated = ?5, unchanged = ?6,"
+	" skipped = ?7, failed = ?8, push_queued = ?9, push_processed = ?10, push_failed = ?11,"
+	" bytes_total = ?12, bytes_done = ?13, errors_total = ?14, heartbeat_at = ?15"
+	" WHERE id = ?1";
+static const char SQL_RUN_FINISH[] =
+	"UPDATE sync_runs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1";
+static const char SQL_RUN_CANCEL_QUEUED[] =
+	"UPDATE sync_runs SET status = 'cancelled', cancel_requested = 1, finished_at = ?2,"
+	" summary = 'cancelled before it started' WHERE id = ?1 AND status = 'queued'";
+static const char SQL_RUN_CANCEL_RUNNING[] =
+	"UPDATE sync_runs SET cancel_requested = 1 WHERE id = ?1 AND status = 'running'";
+static const char SQL_RUN_STATUS[] = "SELECT status FROM sync_runs WHERE id = ?1";
+static const char SQL_RUN_CANCEL_FLAG[] = "SELECT cancel_requested FROM sync_runs WHERE id = ?1";
+static const char SQL_RUN_RECOVER[] =
+	"UPDATE sync_runs SET status = 'failed', finished_at = ?2,"
+	" summary = 'worker lost: no heartbeat since ' || datetime(heartbeat_at / 1000, 'unixepoch', 'localtime')"
+	"   || ' (worker ' || coalesce(worker_id, '?') || '); retry with: feedsync runs retry ' || id"
+	" WHERE status = 'running' AND heartbeat_at < ?1";
+static const char SQL_ERROR_INSERT[] =
+	"INSERT INTO run_errors(run_id, at, phase, line, sku, column_name, code, message, detail)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char SQL_ERRORS_OLDEST[] =
+	"SELECT id, run_id, at, coalesce(line, 0), coalesce(phase, ''), coalesce(sku, ''),"
+	" coalesce(column_name, ''), code, message, detail FROM run_errors WHERE run_id = ?1"
+	" ORDER BY id LIMIT ?2";
+static const char SQL_ERRORS_NEWEST[] =
+	"SELECT id, run_id, at, coalesce(line, 0), coalesce(phase, ''), coalesce(sku, ''),"
+	" coalesce(column_name, ''), code, message, detail FROM run_errors WHERE run_id = ?1"
+	" ORDER BY id DESC LIMIT ?2";
+static const char SQL_EVENT_INSERT[] =
+	"INSERT INTO run_events(run_id, at, level, message) VALUES(?1, ?2, ?3, ?4)";
+static const char SQL_EVENTS[] =
+	"SELECT id, run_id, at, level, message FROM run_events WHERE run_id = ?1 AND id > ?2"
+	" ORDER BY id LIMIT ?3";
+static const char SQL_WORKER_REGISTER[] =
+	"INSERT OR REPLACE INTO workers(id, pid, host, threads, started_at, heartbeat_at)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?5)";
+static const char SQL_WORKER_BEAT[] = "UPDATE workers SET heartbeat_at = ?2 WHERE id = ?1";
+static const char SQL_WORKER_REMOVE[] = "DELETE FROM workers WHERE id = ?1";
+static const char SQL_WORKER_LIVE[] = "SELECT count(*) FROM workers WHERE heartbeat_at >= ?1";
+
+static void read_run_row(sqlite3_stmt *st, struct run_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	int c = 0;
+	r->id = sqlite3_column_int64(st, c++);
+	r->connection_id = sqlite3_column_int64(st, c++);
+	column_copy(st, c++, r->connection_name, sizeof(r->connection_name));
+	column_copy(st, c++, r->trigger, sizeof(r->trigger));
+	column_copy(st, c++, r->status, sizeof(r->status));
+	column_copy(st, c++, r->phase, sizeof(r->phase));
+	for (int i = 0; i < RC_COUNT; i++)
+		r->counters[i] = sqlite3_column_int64(st, c++);
+	r->errors_total = sqlite3_column_int64(st, c++);
+	r->created_at = sqlite3_column_int64(st, c++);
+	r->started_at = sqlite3_column_int64(st, c++);
+	r->finished_at = sqlite3_column_int64(st, c++);
+	r->heartbeat_at = sqlite3_column_int64(st, c++);
+	column_copy(st, c++, r->worker_id, sizeof(r->worker_id));
+	r->cancel_requested = sqlite3_column_int(st, c++) != 0;
+	r->attempt = sqlite3_column_int(st, c++);
+	r->retry_of = sqlite3_column_int64(st, c++);
+	r->plan_only = sqlite3_column_int(st, c++) != 0;
+	column_copy(st, c++, r->summary, sizeof(r->summary));
+}
+
+static int get_one_run(struct store *s, const char *sql, int64_t a, int64_t b, struct run_row *out)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	bind_int(st, 1, a);
+	bind_int(st, 2, b);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_run_row(st, out);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_run_get(struct store *s, int64_t id, struct run_row *out)
+{
+	return get_one_run(s, SQL_RUN_GET, id, 0, out);
+}
+
+int store_run_active_for(struct store *s, int64_t conn_id, struct run_row *out)
+{
+	return get_one_run(s, SQL_RUN_ACTIVE_FOR, conn_id, 0, out);
+}
+
+int store_run_last_success(struct store *s, int64_t conn_id, int64_t before_run, struct run_row *out)
+{
+	return get_one_run(s, SQL_RUN_LAST_SUCCESS, conn_id, before_run, out);
+}
+
+int store_run_list(struct store *s, const struct run_query *q, struct run_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_LIST);
+	if (!st)
+		return -1;
+	bind_text(st, 1, q->status);
+	bind_int(st, 2, q->connection_id);
+	bind_int(st, 3, q->limit > 0 ? q->limit : 50);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xrealloc(*rows, cap * sizeof(**rows));
+		}
+		read_run_row(st, &(*rows)[(*n)++]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int store_run_enqueue(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                      bool plan_only, int64_t *run_id, struct run_row *active)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CONN_EXISTS);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 2;
+	if (rc != SQLITE_ROW)
+		return -1;
+
+	st = store_stmt(s, SQL_RUN_INSERT);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_text(st, 2, trigger);
+	bind_int(st, 3, attempt > 0 ? attempt : 1);
+	bind_int_or_null(st, 4, retry_of);
+	bind_int(st, 5, plan_only);
+	bind_int(st, 6, now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		*run_id = sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
+	/* The partial unique index said no: report the run that holds the connection. */
+	if ((sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) && active) {
+		int found = store_run_active_for(s, conn_id, active);
+		if (found == 1)
+			return 1;
+		/* It finished between the insert and the look-up: the caller may simply try again. */
+		memset(active, 0, sizeof(*active));
+		return 1;
+	}
+	return -1;
+}
+
+int store_run_claim(struct store *s, const char *worker_id, int64_t run_id, struct run_row *out)
+{
+	if (store_begin(s) < 0)
+		return -1;
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CLAIM);
+	if (!st) {
+		store_rollback(s);
+		return -1;
+	}
+	bind_int(st, 1, now_ms());
+	bind_text(st, 2, worker_id);
+	bind_int(st, 3, run_id);
+	int rc = sqlite3_step(st);
+	int64_t claimed = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	if (!claimed)
+		return 0;
+	return store_run_get(s, claimed, out) == 1 ? 1 : -1;
+}
+
+int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_t counters[RC_COUNT],
+                    int64_t errors_total, int64_t heartbeat_at)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FLUSH);
+	if (!st)
+		return -1;
+	bind_int(st, 1, id);
+	bind_text(st, 2, phase && *phase ? phase : NULL);
+	for (int i = 0; i < RC_COUNT; i++)
+		bind_int(st, 3 + i, counters[i]);
+	bind_int(st, 3 + RC_COUNT, errors_total);
+	bind_int(st, 4 + RC_COUNT, heartbeat_at);
+	return store_exec_stmt(st);
+}
+
+int store_run_finish(struct store *s, int64_t id, const char *status, const char *summary, int64_t finished_at)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FINISH);
+	if (!st)
+		return -1;
+	bind_int(st, 1, id);
+	bind_text(st, 2, status);
+	bind_text(st, 3, summary && *summary ? summary : NULL);
+	bind_int(st, 4, finished_at);
+	return store_exec_stmt(st);
+}
+
+int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t size)
+{
+	if (store_begin(s) < 0)
+		return -1;
+	int result = -1;
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CANCEL_QUEUED);
+	if (!st)
+		goto out;
+	bind_int(st, 1, id);
+	bind_int(st, 2, now_ms());
+	if (store_exec_stmt(st) < 0)
+		goto out;
+	if (sqlite3_changes(s->db)) {
+		str_copy(outcome, "cancelled", size);
+		result = 0;
+		goto out;
+	}
+	st = store_stmt(s, SQL_RUN_CANCEL_RUNNING);
+	if (!st)
+		goto out;
+	bind_int(st, 1, id);
+	if (store_exec_stmt(st) < 0)
+		goto out;
+	if (sqlite3_changes(s->db)) {
+		str_copy(outcome, "requested", size);
+		result = 0;
+		goto out;
+	}
+	st = store_stmt(s, SQL_RUN_STATUS);
+	if (!st)
+		goto out;
+	bind_int(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		column_copy(st, 0, outcome, size);
+		result = 0;
+	} else if (rc == SQLITE_DONE) {
+		result = 1;
+	}
+	sqlite3_reset(st);
+out:
+	if (result >= 0 && store_commit(s) == 0)
+		return result;
+	store_rollback(s);
+	return -1;
+}
+
+int store_run_cancel_requested(struct store *s, int64_t id, bool *requested)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CANCEL_FLAG);
+	if (!st)
+		return -1;
+	bind_int(st, 1, id);
+	int rc = sqlite3_step(st);
+	*requested = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_run_recover_stale(struct store *s, int64_t stale_before, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_RECOVER);
+	if (!st)
+		return -1;
+	bind_int(st, 1, stale_before);
+	bind_int(st, 2, now);
+	if (store_exec_stmt(st) < 0)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+void run_error_rows_free(struct run_error_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].message);
+		free(rows[i].detail);
+	}
+	free(rows);
+}
+
+int store_run_error_insert(struct store *s, int64_t run_id, int64_t at, const char *phase, int64_t line,
+                           const char *sku, const char *column, const char *code, const char *message,
+                           const char *detail)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_ERROR_INSERT);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, at);
+	bind_text(st, 3, phase && *phase ? phase : NULL);
+	bind_int_or_null(st, 4, line);
+	bind_text(st, 5, sku && *sku ? sku : NULL);
+	bind_text(st, 6, column && *column ? column : NULL);
+	bind_text(st, 7, code);
+	bind_text(st, 8, message);
+	bind_text(st, 9, detail);
+	return store_exec_stmt(st);
+}
+
+int store_run_errors(struct store *s, int64_t run_id, int limit, bool newest_first,
+                     struct run_error_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, newest_first ? SQL_ERRORS_NEWEST : SQL_ERRORS_OLDEST);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, limit > 0 ? limit : -1);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xrealloc(*rows, cap * sizeof(**rows));
+		}
+		struct run_error_row *r = &(*rows)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(st, 0);
+		r->run_id = sqlite3_column_int64(st, 1);
+		r->at = sqlite3_column_int64(st, 2);
+		r->line = sqlite3_column_int64(st, 3);
+		column_copy(st, 4, r->phase, sizeof(r->phase));
+		column_copy(st, 5, r->sku, sizeof(r->sku));
+		column_copy(st, 6, r->column, sizeof(r->column));
+		column_copy(st, 7, r->code, sizeof(r->code));
+		r->message = column_dup(st, 8);
+		r->detail = column_dup(st, 9);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void run_event_rows_free(struct run_event_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].message);
+	free(rows);
+}
+
+int store_run_event_insert(struct store *s, int64_t run_id, int64_t at, const char *level, const char *message)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_EVENT_INSERT);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, at);
+	bind_text(st, 3, level);
+	bind_text(st, 4, message);
+	return store_exec_stmt(st);
+}
+
+int store_run_events(struct store *s, int64_t run_id, int64_t after_id, int limit,
+                     struct run_event_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, SQL_EVENTS);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, after_id);
+	bind_int(st, 3, limit > 0 ? limit : -1);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*rows = xrealloc(*rows, cap * sizeof(**rows));
+		}
+		struct run_event_row *r = &(*rows)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(st, 0);
+		r->run_id = sqlite3_column_int64(st, 1);
+		r->at = sqlite3_column_int64(st, 2);
+		column_copy(st, 3, r->level, sizeof(r->level));
+		r->message = column_dup(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_worker_register(struct store *s, const char *id, int pid, const char *host, int threads, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_REGISTER);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	bind_int(st, 2, pid);
+	bind_text(st, 3, host);
+	bind_int(st, 4, threads);
+	bind_int(st, 5, now);
+	return store_exec_stmt(st);
+}
+
+int store_worker_beat(struct store *s, const char *id, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_BEAT);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	bind_int(st, 2, now);
+	return store_exec_stmt(st);
+}
+
+int store_worker_remove(struct store *s, const char *id)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_REMOVE);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	return store_exec_stmt(st);
+}
+
+int store_worker_count_live(struct store *s, int64_t fresh_after)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_LIVE);
+	if (!st)
+		return -1;
+	bind_int(st, 1, fresh_after);
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}
