@@ -35,6 +35,13 @@ void json_check_keys(const cJSON *obj, const char *const *allowed, const char *p
  */
 const cJSON *json_member(const cJSON *obj, const char *key, int types, const char *path, struct problems *pr);
 
+/*
+ * A member that must be a non-empty string: NULL after "path.key: required (hint)" when absent, null or
+ * empty, or after the wrong-type problem.
+ */
+const char *json_required_string(const cJSON *obj, const char *key, const char *hint, const char *path,
+                                 struct problems *pr);
+
 /* The text of a string, or a number written the shortest way that reads back exactly ("12.5", "3"). */
 const char *json_scalar_text(const cJSON *item, char *buf, size_t size);
 

@@ -34,6 +34,8 @@ void product_reset(struct product *p);
 void product_free(struct product *p);
 /* Adds or replaces a field, keeping fields sorted by name. */
 void product_set(struct product *p, const char *name, const char *value);
+/* The same with the value's first len bytes (no NUL needed), so callers can store a trimmed slice. */
+void product_setn(struct product *p, const char *name, const char *value, size_t len);
 const char *product_get(const struct product *p, const char *name); /* NULL when absent */
 const char *product_value(const struct product *p, size_t i);
 /* Hash of every field name and value: equal products hash equal whatever the feed's column order. */

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# feedsync's import benchmark (`make bench`). Measures feedsync against floors timed in the same run, because
+# a 2-core machine is too noisy for absolute figures alone:
+#   full import      feedsync run on a fresh catalog   vs floor_import (libcsv + one upsert statement)
+#   changed import   10% of prices and stocks changed  vs floor_parse_hash (libcsv + FNV-1a per row)
+#   unchanged import the same content again             vs floor_parse_hash
+#   memory           peak RSS at N and N/4 products: the growth per product must be index-sized, not row-sized
+# Prints a table; exits 0 whatever the ratios, non-zero when a run fails or its counts are wrong.
+#
+# Environment: BUILD (default build), BENCH_ROWS (default 1000000), FEEDSYNC (default $BUILD/feedsync).
+# Feeds are generated once into $BUILD/bench-data and reused; scratch goes to $BUILD/bench-tmp and is removed.
+set -euo pipefail
+
+ROOT=$(pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+ROWS=${BENCH_ROWS:-1000000}
+FEEDSYNC=${FEEDSYNC:-$BUILD/feedsync}
+BIN=$BUILD/bench
+DATA=$BUILD/bench-data
+CHANGED_PCT=10
+
+FULL_TARGET=0.8       # feedsync / floor_import
+UNCHANGED_TARGET=0.6  # feedsync / floor_parse_hash
+RSS_TARGET_MB=64      # peak RSS with 1M products in the catalog
+GROWTH_TARGET_B=64    # RSS growth per extra product; a feed row is ~200 bytes
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[[ $ROWS =~ ^[0-9]+$ ]] && ((ROWS >= 100)) || die "BENCH_ROWS=$ROWS: expected a whole number of at least 100"
+QROWS=$((ROWS / 4))
+for tool in "$BIN/gen_feed" "$BIN/floor_import" "$BIN/floor_parse_hash" "$FEEDSYNC"; do
+	[[ -x $tool ]] || die "$tool is missing: build it with 'make bench'"
+done
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian package 'time')"
+
+mkdir -p "$DATA" "$BUILD/bench-tmp"
+TMP=$(mktemp -d "$BUILD/bench-tmp/run.XXXXXX")
+cleanup() { rm -rf "$TMP"; rmdir "$BUILD/bench-tmp" 2>/dev/null || true; }
+trap cleanup EXIT
+
+# ---- data: generated once, reused while the generator's source and the row count are the same ----
+
+# gen NAME ROWS PCT: writes $DATA/NAME.csv unless an identical one is there; sets GEN_CHANGED.
+gen() {
+	local file=$DATA/$1.csv stamp=$DATA/$1.stamp want
+	want="gen_feed $(cksum <"$ROOT/bench/gen_feed.c" | cut -d' ' -f1) --rows $2 --changed $3"
+	if [[ -f $file && -f $stamp && $(head -n1 "$stamp") == "$want" ]] &&
+		[[ $(stat -c %s "$file") == "$(awk 'NR == 2 { print $6 }' "$stamp")" ]]; then
+		echo "reusing $file"
+	else
+		echo "generating $file ($2 rows)"
+		rm -f "$stamp"
+		"$BIN/gen_feed" --rows "$2" --changed "$3" >"$file.part" 2>"$TMP/gen.err" ||
+			die "gen_feed failed: $(cat "$TMP/gen.err")"
+		mv "$file.part" "$file"
+		{ echo "$want"; cat "$TMP/gen.err"; } >"$stamp"
+	fi
+	GEN_CHANGED=$(awk 'NR == 2 { print $4 }' "$stamp")
+}
+
+gen "feed-$ROWS" "$ROWS" 0
+FULL=$DATA/feed-$ROWS.csv
+gen "feed-$ROWS-changed$CHANGED_PCT" "$ROWS" "$CHANGED_PCT"
+CHANGED=$DATA/feed-$ROWS-changed$CHANGED_PCT.csv
+CHANGED_ROWS=$GEN_CHANGED
+gen "feed-$QROWS" "$QROWS" 0
+QUARTER=$DATA/feed-$QROWS.csv
+
+# ---- measuring ----
+
+PROBLEMS=()
+problem() { PROBLEMS+=("$*"); echo "  PROBLEM: $*" >&2; }
+
+# measure NAME CMD...: runs CMD with the page cache warm and dirty pages flushed, so one measurement's
+# writeback does not land on the next. Sets SECS, RSS_KB, RC; output goes to $TMP/NAME.out and .err.
+measure() {
+	local name=$1 t0 t1
+	shift
+	sync
+	t0=$(date +%s.%N)
+	RC=0
+	/usr/bin/time -f '%M' -o "$TMP/$name.rss" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || RC=$?
+	t1=$(date +%s.%N)
+	SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	RSS_KB=$(tail -n1 "$TMP/$name.rss")
+}
+
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+
+warm() { cat "$@" >/dev/null; }
+
+# floor NAME ROWS PROGRAM ARGS...: runs a floor program; sets FLOOR_RPS.
+floor() {
+	local name=$1 rows=$2
+	shift 2
+	measure "$name" "$@"
+	((RC == 0)) || die "$name failed: $(cat "$TMP/$name.err")"
+	local got
+	got=$(awk '$1 == "rows" { print $2 }' "$TMP/$name.out")
+	[[ $got == "$rows" ]] || die "$name read $got rows, expected $rows"
+	FLOOR_RPS=$(rate "$rows" "$SECS")
+	printf '  %-28s %8.2f s %10s rows/s\n' "$name" "$SECS" "$FLOOR_RPS"
+}
+
+# json_number KEY FILE, json_string KEY FILE: the first value of KEY in cJSON's printed output.
+# Empty when absent: the caller reports what it missed.
+json_number() { grep -o "\"$1\":[[:space:]]*-\?[0-9.eE+]*" "$2" | head -n1 | sed 's/.*:[[:space:]]*//' || true; }
+json_string() { grep -o "\"$1\":[[:space:]]*\"[^\"]*\"" "$2" | head -n1 | sed 's/.*:[[:space:]]*"//; s/"$//' || true; }
+
+fs() { "$FEEDSYNC" --config "$CFG" "$@"; }
+
+# setup_catalog DIR: a fresh feedsync database with one CSV connection reading DIR/feed.csv; sets CFG, CONN.
+setup_catalog() {
+	local dir=$1
+	mkdir -p "$dir"
+	CFG=$dir/feedsync.ini
+	printf '[database]\npath = %s/feedsync.db\n' "$dir" >"$CFG"
+	printf '{"name": "bench", "source": {"type": "csv", "url": "%s/feed.csv"}}\n' "$dir" >"$dir/conn.json"
+	fs conn add --file "$dir/conn.json" --json >"$TMP/conn.out" 2>"$TMP/conn.err" ||
+		die "feedsync conn add failed: $(cat "$TMP/conn.err" "$TMP/conn.out")"
+	CONN=$(json_number id "$TMP/conn.out")
+	[[ -n $CONN ]] || die "feedsync conn add printed no id: $(cat "$TMP/conn.out")"
+}
+
+# import NAME FEED: copies FEED to the connection's path and times `feedsync run --wait`.
+# Sets RPS, RSS_KB, KNOWN and the counters C_ROWS, C_CREATED, C_UPDATED, C_UNCHANGED, C_FAILED.
+import() {
+	local name=$1 feed=$2 dir
+	dir=$(dirname "$CFG")
+	cp "$feed" "$dir/feed.csv"
+	warm "$dir/feed.csv"
+	measure "$name" "$FEEDSYNC" --config "$CFG" run "$CONN" --wait --json
+	local run_id
+	run_id=$(json_number id "$TMP/$name.out")
+	if ((RC != 0 && RC != 3)) || [[ -z $run_id ]]; then
+		echo "bench: feedsync run $CONN --wait exited $RC:" >&2
+		cat "$TMP/$name.out" "$TMP/$name.err" >&2
+		[[ -n $run_id ]] && fs runs log "$run_id" >&2
+		die "$name: the run failed"
+	fi
+	fs runs show "$run_id" --json >"$TMP/$name.show" || die "feedsync runs show $run_id failed"
+	C_ROWS=$(json_number rows_read "$TMP/$name.show")
+	C_CREATED=$(json_number created "$TMP/$name.show")
+	C_UPDATED=$(json_number updated "$TMP/$name.show")
+	C_UNCHANGED=$(json_number unchanged "$TMP/$name.show")
+	C_FAILED=$(json_number failed "$TMP/$name.show")
+	local status
+	status=$(json_string status "$TMP/$name.show")
+	fs runs log "$run_id" >"$TMP/$name.log" 2>&1 || true
+	KNOWN=$(sed -n 's/.*catalog: \([0-9]*\) products known.*/\1/p' "$TMP/$name.log" | tail -n1)
+	RPS=$(rate "$C_ROWS" "$SECS")
+	printf '  %-28s %8.2f s %10s rows/s  %s: rows %s created %s updated %s unchanged %s failed %s, peak RSS %s KB\n' \
+		"$name" "$SECS" "$RPS" "$status" "$C_ROWS" "$C_CREATED" "$C_UPDATED" "$C_UNCHANGED" "$C_FAILED" "$RSS_KB"
+	if [[ $status != completed ]]; then
+		problem "$name: run $run_id ended $status (exit $RC)"
+		fs runs errors "$run_id" 2>&1 | head -n 12 >&2 || true
+	fi
+}
+
+# expect NAME LABEL GOT WANT: records a problem when a counter is off.
+expect() {
+	[[ $3 == "$4" ]] || problem "$1: $2 is ${3:-missing}, expected $4"
+}
+
+echo "feedsync import benchmark: $ROWS rows, $(stat -c %s "$FULL") bytes; $(nproc) cores"
+
+echo "full import (fresh catalog)"
+warm "$FULL"
+floor floor_import "$ROWS" "$BIN/floor_import" "$FULL" "$TMP/floor.db"
+rm -f "$TMP"/floor.db*
+FULL_FLOOR=$FLOOR_RPS
+setup_catalog "$TMP/catalog"
+import feedsync_full "$FULL"
+FULL_RPS=$RPS FULL_RSS=$RSS_KB FULL_KNOWN=$KNOWN
+expect full "rows read" "$C_ROWS" "$ROWS"
+expect full created "$C_CREATED" "$ROWS"
+expect full failed "$C_FAILED" 0
+
+echo "re-import with $CHANGED_ROWS rows changed"
+warm "$CHANGED"
+floor floor_parse_hash_changed "$ROWS" "$BIN/floor_parse_hash" "$CHANGED"
+CHANGED_FLOOR=$FLOOR_RPS
+import feedsync_changed "$CHANGED"
+CHANGED_RPS=$RPS CHANGED_RSS=$RSS_KB
+expect changed "rows read" "$C_ROWS" "$ROWS"
+expect changed created "$C_CREATED" 0
+expect changed updated "$C_UPDATED" "$CHANGED_ROWS"
+expect changed unchanged "$C_UNCHANGED" $((ROWS - CHANGED_ROWS))
+expect changed failed "$C_FAILED" 0
+
+echo "re-import of an unchanged copy"
+floor floor_parse_hash_unchanged "$ROWS" "$BIN/floor_parse_hash" "$CHANGED"
+UNCHANGED_FLOOR=$FLOOR_RPS
+import feedsync_unchanged "$CHANGED"
+UNCHANGED_RPS=$RPS UNCHANGED_RSS=$RSS_KB
+expect unchanged "rows read" "$C_ROWS" "$ROWS"
+expect unchanged created "$C_CREATED" 0
+expect unchanged updated "$C_UPDATED" 0
+expect unchanged unchanged "$C_UNCHANGED" "$ROWS"
+rm -rf "$TMP/catalog"
+
+echo "full import of $QROWS rows (memory against feed size)"
+setup_catalog "$TMP/quarter"
+import feedsync_quarter "$QUARTER"
+QUARTER_RPS=$RPS QUARTER_RSS=$RSS_KB
+expect quarter "rows read" "$C_ROWS" "$QROWS"
+expect quarter created "$C_CREATED" "$QROWS"
+rm -rf "$TMP/quarter"
+
+# ---- the table ----
+
+# row NAME ROWS_PER_S FLOOR_PER_S TARGET: a throughput line; the ratio is judged only when there is a target.
+row() {
+	awk -v name="$1" -v rps="$2" -v floor="$3" -v target="$4" 'BEGIN {
+		ratio = floor > 0 ? rps / floor : 0
+		verdict = target == "-" ? "-" : (ratio >= target ? "PASS" : "BELOW")
+		printf "%-22s %12d %12d %7.2fx %8s %7s\n", name, rps, floor, ratio, target == "-" ? "-" : ">= " target "x", verdict
+	}'
+}
+
+mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
+
+echo
+printf '%-22s %12s %12s %8s %8s %7s\n' measurement rows/s floor/s ratio target verdict
+row "full import" "$FULL_RPS" "$FULL_FLOOR" "$FULL_TARGET"
+row "changed re-import" "$CHANGED_RPS" "$CHANGED_FLOOR" -
+row "unchanged re-import" "$UNCHANGED_RPS" "$UNCHANGED_FLOOR" "$UNCHANGED_TARGET"
+awk -v name="import of $QROWS" -v rps="$QUARTER_RPS" 'BEGIN { printf "%-22s %12d %12s %8s %8s %7s\n", name, rps, "-", "-", "-", "-" }'
+echo
+awk -v rows="$ROWS" -v qrows="$QROWS" -v full="$FULL_RSS" -v quarter="$QUARTER_RSS" -v changed="$CHANGED_RSS" \
+	-v unchanged="$UNCHANGED_RSS" -v known="${FULL_KNOWN:-$ROWS}" -v target_mb="$RSS_TARGET_MB" \
+	-v target_b="$GROWTH_TARGET_B" 'BEGIN {
+	growth = (full - quarter) * 1024 / (rows - qrows)       # bytes of RSS per extra product
+	at_1m = (quarter * 1024 + growth * (1000000 - qrows)) / 1048576
+	peak = full; if (changed > peak) peak = changed; if (unchanged > peak) peak = unchanged
+	printf "%-40s %14s %12s %7s\n", "memory", "value", "target", "verdict"
+	printf "%-40s %11.1f MB %12s %7s\n", "peak RSS, full import of " rows, full / 1024, "", "-"
+	printf "%-40s %11.1f MB %12s %7s\n", "peak RSS, changed re-import", changed / 1024, "", "-"
+	printf "%-40s %11.1f MB %12s %7s\n", "peak RSS, unchanged re-import", unchanged / 1024, "", "-"
+	printf "%-40s %11.1f MB %12s %7s\n", "peak RSS, full import of " qrows, quarter / 1024, "", "-"
+	printf "%-40s %12.2fx %12s %7s\n", "RSS at " rows " / RSS at " qrows, full / quarter, "(feed-bound 4x)", "-"
+	printf "%-40s %12.0f B %12s %7s\n", "RSS growth per extra product", growth, "<= " target_b " B",
+	       growth <= target_b ? "PASS" : "BELOW"
+	printf "%-40s %12.0f B %12s %7s\n", "peak RSS per catalog product (bound)", peak * 1024 / known, "", "-"
+	if (rows == 1000000)
+		printf "%-40s %11.1f MB %12s %7s\n", "peak RSS at 1M products", peak / 1024, "<= " target_mb " MB",
+		       peak / 1024 <= target_mb ? "PASS" : "BELOW"
+	else
+		printf "%-40s %11.1f MB %12s %7s\n", "peak RSS at 1M products (projected)", at_1m, "<= " target_mb " MB",
+		       at_1m <= target_mb ? "PASS" : "BELOW"
+}'
+
+if ((${#PROBLEMS[@]})); then
+	echo
+	echo "bench: ${#PROBLEMS[@]} problem(s):" >&2
+	printf '  %s\n' "${PROBLEMS[@]}" >&2
+	exit 1
+fi

@@ -1,0 +1,48 @@
+/* Headless commands: one file per command group, sharing this context and the output helpers. */
+#ifndef FEEDSYNC_CLI_CLI_H
+#define FEEDSYNC_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/config.h"
+#include "core/store.h"
+
+/* Documented in README.md ("Exit codes"). */
+enum exit_code {
+	EXIT_OK = 0,          /* done; a run completed */
+	EXIT_FAILED = 1,      /* a run failed, or the command could not do its work */
+	EXIT_USAGE = 2,       /* wrong arguments */
+	EXIT_PARTIAL = 3,     /* a run completed with errors (some rows or items failed) */
+	EXIT_CANCELLED = 4,   /* a run was cancelled */
+	EXIT_REFUSED = 5,     /* refused: the connection already has an active run */
+	EXIT_NOT_FOUND = 6,   /* no such connection or run */
+};
+
+struct cli {
+	struct config cfg;
+	struct store *store;  /* opened on first use */
+	const char *prog;
+};
+
+/* The store, opening it on first use; exits with a message when the database cannot be opened. */
+struct store *cli_store(struct cli *cli);
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int exit_code_for_status(const char *status);
+
+/* Argument helpers: argv[*i] is the option; a value is taken from "--opt=value" or the next argument. */
+bool arg_is(const char *arg, const char *name);
+const char *arg_value(int argc, char **argv, int *i, const char *name, bool *missing);
+bool parse_id(const char *s, int64_t *id);
+
+int cmd_conn(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_runs(struct cli *cli, int argc, char **argv);
+int cmd_worker(struct cli *cli, int argc, char **argv);
+int cmd_preview(struct cli *cli, int argc, char **argv);
+int cmd_config(struct cli *cli, int argc, char **argv);
+int cmd_console(struct cli *cli, int argc, char **argv);
+
+#endif

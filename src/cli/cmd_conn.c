@@ -1,0 +1,389 @@
+/* feedsync conn add | list | show | edit | clone | rm | enable | disable | export */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "core/util.h"
+#include "engine/scheduler.h"
+#include "feed/conn.h"
+
+static char *read_all(const char *path, char *err, size_t errsize)
+{
+	FILE *f = str_eq(path, "-") ? stdin : fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct strbuf sb = {0};
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	bool failed = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (failed) {
+		snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+static bool is_url(const char *s)
+{
+	return str_starts_with(s, "http://") || str_starts_with(s, "https://") || str_starts_with(s, "file://");
+}
+
+/* A relative path means "relative to where I am now": store it absolute so workers anywhere find it. */
+static void absolutize(cJSON *obj, const char *key)
+{
+	cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsString(item) || is_url(item->valuestring) || item->valuestring[0] == '/')
+		return;
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return;
+	char *abs = xasprintf("%s/%s", cwd, item->valuestring);
+	cJSON_SetValuestring(item, abs);
+	free(abs);
+}
+
+/* Parses and validates a document; prints every problem. The caller frees the result. */
+static struct conn_config *load_document(const char *text, const char *origin)
+{
+	struct problems problems = {0};
+	struct conn_config *conn = conn_parse(text, &problems);
+	if (!conn) {
+		char *list = problems_join(&problems, "  ");
+		fprintf(stderr, "feedsync: %s is not a valid connection document (%zu problem%s); nothing was saved:\n%s",
+		        origin, problems.n, problems.n == 1 ? "" : "s", list);
+		free(list);
+	}
+	problems_free(&problems);
+	return conn;
+}
+
+static char *normalized_document(struct conn_config *conn)
+{
+	absolutize(cJSON_GetObjectItemCaseSensitive(conn->doc, "source"), "url");
+	absolutize(cJSON_GetObjectItemCaseSensitive(conn->doc, "destination"), "path");
+	return conn_to_json(conn);
+}
+
+static void fill_fields(struct conn_fields *f, const struct conn_config *conn, const char *document)
+{
+	const cJSON *source = cJSON_GetObjectItemCaseSensitive(conn->doc, "source");
+	const cJSON *url = cJSON_GetObjectItemCaseSensitive(source, "url");
+	f->name = conn->name;
+	f->active = conn->active;
+	f->source_type = conn->source_type;
+	f->source_url = cJSON_IsString(url) ? url->valuestring : conn->url;
+	f->schedule = conn->schedule_text;
+	f->dest_type = conn->dest_type;
+	f->document = document;
+	f->next_due_at = conn->active ? scheduler_next_due(conn->schedule_text, now_ms(), 0) : 0;
+}
+
+static int print_saved(struct cli *cli, int64_t id, const char *verb, bool json)
+{
+	struct conn_row row;
+	if (store_conn_get(cli_store(cli), id, &row) != 1)
+		return cli_fail(EXIT_FAILED, "connection %lld was saved but cannot be read back", (long long)id);
+	if (json)
+		json_print(conn_row_to_json(&row), stdout);
+	else
+		printf("%s connection %lld '%s' (%s, %s)\n", verb, (long long)id, row.name, row.source_type,
+		       row.schedule);
+	conn_row_free(&row);
+	return EXIT_OK;
+}
+
+static int save_document(struct cli *cli, const char *text, const char *origin, int64_t id, bool json)
+{
+	struct conn_config *conn = load_document(text, origin);
+	if (!conn)
+		return EXIT_FAILED;
+	char *document = normalized_document(conn);
+	struct conn_fields fields;
+	fill_fields(&fields, conn, document);
+	char err[512] = "";
+	bool is_new = id == 0;
+	int rc = id ? store_conn_update(cli_store(cli), id, &fields, err, sizeof(err))
+	            : store_conn_insert(cli_store(cli), &fields, &id, err, sizeof(err));
+	free(document);
+	conn_free(conn);
+	if (rc != 0)
+		return cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
+	return print_saved(cli, id, is_new ? "created" : "updated", json);
+}
+
+static int conn_add_or_edit(struct cli *cli, int argc, char **argv, bool edit)
+{
+	const char *file = NULL;
+	int64_t id = 0;
+	bool json = false, missing = false;
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if ((v = arg_value(argc, argv, &i, "--file", &missing)))
+			file = v;
+		else if (missing)
+			return cli_usage("%s needs a value", argv[i]);
+		else if (arg_is(argv[i], "--json"))
+			json = true;
+		else if (edit && !id && parse_id(argv[i], &id))
+			continue;
+		else
+			return cli_usage("conn %s: unexpected argument '%s'", edit ? "edit" : "add", argv[i]);
+	}
+	if (edit && !id)
+		return cli_usage("conn edit needs a connection id: feedsync conn edit ID --file FILE");
+	if (!file)
+		return cli_usage("conn %s needs --file FILE (a JSON connection document, or - for stdin)",
+		                 edit ? "edit" : "add");
+	if (edit) {
+		struct conn_row row;
+		int found = store_conn_get(cli_store(cli), id, &row);
+		conn_row_free(&row);
+		if (found != 1)
+			return cli_fail(EXIT_NOT_FOUND, "no connection %lld", (long long)id);
+	}
+	char err[512];
+	char *text = read_all(file, err, sizeof(err));
+	if (!text)
+		return cli_fail(EXIT_FAILED, "%s", err);
+	int rc = save_document(cli, text, file, id, json);
+	free(text);
+	return rc;
+}
+
+static const char *conn_status_symbol(const char *status)
+{
+	if (!status)
+		return "-";
+	if (str_eq(status, RUN_COMPLETED))
+		return "ok";
+	if (str_eq(status, RUN_COMPLETED_WITH_ERRORS))
+		return "errors";
+	return status;
+}
+
+static int conn_list(struct cli *cli, bool json)
+{
+	struct conn_row *rows;
+	size_t n;
+	if (store_conn_list(cli_store(cli), &rows, &n) < 0)
+		return cli_fail(EXIT_FAILED, "cannot list connections: %s", store_errmsg(cli_store(cli)));
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, conn_row_to_json(&rows[i]));
+		json_print(arr, stdout);
+	} else if (n == 0) {
+		printf("no connections yet: add one with 'feedsync conn add --file CONN.json'\n");
+	} else {
+		static const char *const headers[] = {"ID", "NAME", "SOURCE", "DEST", "ACTIVE", "SCHEDULE",
+		                                      "PRODUCTS", "LAST RUN", "STATUS", "C/U/S/F"};
+		struct text_table t;
+		tt_init(&t, ARRAY_LEN(headers), headers, "rllllrrrll");
+		for (size_t i = 0; i < n; i++) {
+			const struct conn_row *r = &rows[i];
+			char id[24], products[24], last[32] = "-", cusf[96] = "-";
+			snprintf(id, sizeof(id), "%lld", (long long)r->id);
+			snprintf(products, sizeof(products), "%lld", (long long)r->product_count);
+			if (r->last_run_id) {
+				when(r->last_started_at, last, sizeof(last));
+				snprintf(cusf, sizeof(cusf), "%lld/%lld/%lld/%lld", (long long)r->last_created,
+				         (long long)r->last_updated, (long long)r->last_skipped, (long long)r->last_failed);
+			}
+			const char *cells[] = {id, r->name, r->source_type, r->dest_type ? r->dest_type : "-",
+			                       r->active ? "yes" : "no", r->schedule, products, last,
+			                       conn_status_symbol(r->last_status), cusf};
+			tt_add(&t, cells);
+		}
+		tt_print(&t, stdout);
+		tt_free(&t);
+	}
+	conn_rows_free(rows, n);
+	return EXIT_OK;
+}
+
+static int get_conn(struct cli *cli, const char *arg, struct conn_row *row)
+{
+	int64_t id;
+	if (!parse_id(arg, &id))
+		return cli_usage("'%s' is not a connection id", arg ? arg : "");
+	int found = store_conn_get(cli_store(cli), id, row);
+	if (found < 0)
+		return cli_fail(EXIT_FAILED, "cannot read connection %lld: %s", (long long)id,
+		                store_errmsg(cli_store(cli)));
+	if (found == 0)
+		return cli_fail(EXIT_NOT_FOUND, "no connection %lld (see 'feedsync conn list')", (long long)id);
+	return EXIT_OK;
+}
+
+static int conn_show(struct cli *cli, const char *arg, bool json, bool export_only)
+{
+	struct conn_row row = {0};
+	int rc = get_conn(cli, arg, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	if (export_only) {
+		printf("%s\n", row.document);
+	} else if (json) {
+		json_print(conn_row_to_json(&row), stdout);
+	} else {
+		char t1[32], t2[32], t3[32];
+		printf("connection %lld: %s\n", (long long)row.id, row.name);
+		printf("  active:       %s\n", row.active ? "yes" : "no");
+		printf("  source:       %s %s\n", row.source_type, row.source_url);
+		printf("  destination:  %s\n", row.dest_type ? row.dest_type : "none (catalog only)");
+		printf("  schedule:     %s%s%s\n", row.schedule, row.next_due_at ? ", next " : "",
+		       row.next_due_at ? when(row.next_due_at, t1, sizeof(t1)) : "");
+		printf("  products:     %lld\n", (long long)row.product_count);
+		if (row.last_run_id)
+			printf("  last run:     %lld %s, started %s, C/U/S/F %lld/%lld/%lld/%lld\n",
+			       (long long)row.last_run_id, row.last_status, when(row.last_started_at, t2, sizeof(t2)),
+			       (long long)row.last_created, (long long)row.last_updated, (long long)row.last_skipped,
+			       (long long)row.last_failed);
+		else
+			printf("  last run:     never\n");
+		printf("  created:      %s\n", when(row.created_at, t3, sizeof(t3)));
+		printf("  document:\n%s\n", row.document);
+	}
+	conn_row_free(&row);
+	return EXIT_OK;
+}
+
+/* "Acme (copy)", then "Acme (copy 2)", ... until a free name is found. */
+static char *free_copy_name(struct store *s, const char *base)
+{
+	struct conn_row *rows;
+	size_t n;
+	if (store_conn_list(s, &rows, &n) < 0)
+		return xasprintf("%s (copy)", base);
+	for (int k = 1;; k++) {
+		char *candidate = k == 1 ? xasprintf("%s (copy)", base) : xasprintf("%s (copy %d)", base, k);
+		bool taken = false;
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = str_eq(rows[i].name, candidate);
+		if (!taken) {
+			conn_rows_free(rows, n);
+			return candidate;
+		}
+		free(candidate);
+	}
+}
+
+static int conn_clone(struct cli *cli, int argc, char **argv)
+{
+	const char *id_arg = NULL, *name = NULL;
+	bool json = false, missing = false;
+	for (int i = 0; i < argc; i++) {
+		const char *v;
+		if ((v = arg_value(argc, argv, &i, "--name", &missing)))
+			name = v;
+		else if (missing)
+			return cli_usage("%s needs a value", argv[i]);
+		else if (arg_is(argv[i], "--json"))
+			json = true;
+		else if (!id_arg)
+			id_arg = argv[i];
+		else
+			return cli_usage("conn clone: unexpected argument '%s'", argv[i]);
+	}
+	struct conn_row row = {0};
+	int rc = get_conn(cli, id_arg, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	cJSON *doc = cJSON_Parse(row.document);
+	char *new_name = name ? xstrdup(name) : free_copy_name(cli_store(cli), row.name);
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "name", cJSON_CreateString(new_name));
+	char *text = cJSON_Print(doc);
+	rc = save_document(cli, text, "the cloned document", 0, json);
+	free(text);
+	free(new_name);
+	cJSON_Delete(doc);
+	conn_row_free(&row);
+	return rc;
+}
+
+static int conn_rm(struct cli *cli, const char *arg)
+{
+	int64_t id;
+	if (!parse_id(arg, &id))
+		return cli_usage("conn rm needs a connection id");
+	struct run_row active;
+	switch (store_conn_delete(cli_store(cli), id)) {
+	case 0:
+		printf("deleted connection %lld, its catalog and its runs\n", (long long)id);
+		return EXIT_OK;
+	case 1:
+		return cli_fail(EXIT_NOT_FOUND, "no connection %lld", (long long)id);
+	case 2:
+		if (store_run_active_for(cli_store(cli), id, &active) == 1)
+			return cli_fail(EXIT_REFUSED, "connection %lld has an active run %lld (%s); cancel it first: "
+			                "feedsync runs cancel %lld", (long long)id, (long long)active.id, active.status,
+			                (long long)active.id);
+		return cli_fail(EXIT_REFUSED, "connection %lld has an active run; try again", (long long)id);
+	default:
+		return cli_fail(EXIT_FAILED, "cannot delete connection %lld: %s", (long long)id,
+		                store_errmsg(cli_store(cli)));
+	}
+}
+
+static int conn_set_active(struct cli *cli, const char *arg, bool active)
+{
+	struct conn_row row = {0};
+	int rc = get_conn(cli, arg, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	struct store *s = cli_store(cli);
+	if (store_conn_set_active(s, row.id, active) < 0 ||
+	    store_conn_set_next_due(s, row.id, active ? scheduler_next_due(row.schedule, now_ms(), 0) : 0) < 0)
+		rc = cli_fail(EXIT_FAILED, "cannot update connection %lld: %s", (long long)row.id, store_errmsg(s));
+	else
+		printf("%s connection %lld '%s'\n", active ? "enabled" : "disabled", (long long)row.id, row.name);
+	conn_row_free(&row);
+	return rc;
+}
+
+int cmd_conn(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 1)
+		return cli_usage("conn needs a subcommand: add, list, show, edit, clone, rm, enable, disable, export");
+	const char *sub = argv[0];
+	bool json = false;
+	const char *id = NULL;
+	if (str_eq(sub, "add"))
+		return conn_add_or_edit(cli, argc - 1, argv + 1, false);
+	if (str_eq(sub, "edit"))
+		return conn_add_or_edit(cli, argc - 1, argv + 1, true);
+	if (str_eq(sub, "clone"))
+		return conn_clone(cli, argc - 1, argv + 1);
+	for (int i = 1; i < argc; i++) {
+		if (arg_is(argv[i], "--json"))
+			json = true;
+		else if (!id && argv[i][0] != '-')
+			id = argv[i];
+		else
+			return cli_usage("conn %s: unexpected argument '%s'", sub, argv[i]);
+	}
+	if (str_eq(sub, "list") || str_eq(sub, "ls"))
+		return conn_list(cli, json);
+	if (str_eq(sub, "show"))
+		return conn_show(cli, id, json, false);
+	if (str_eq(sub, "export"))
+		return conn_show(cli, id, json, true);
+	if (str_eq(sub, "rm") || str_eq(sub, "delete"))
+		return conn_rm(cli, id);
+	if (str_eq(sub, "enable"))
+		return conn_set_active(cli, id, true);
+	if (str_eq(sub, "disable"))
+		return conn_set_active(cli, id, false);
+	return cli_usage("unknown conn subcommand '%s' (add, list, show, edit, clone, rm, enable, disable, export)", sub);
+}

@@ -1,0 +1,548 @@
+#include "feed/mapping.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/problems.h"
+#include "core/util.h"
+#include "feed/jsoncheck.h"
+
+/* Destination field <- canonical column, applied when "auto" is not false (see mapping.h). */
+static const struct {
+	const char *dest;
+	const char *column;
+} default_fields[] = {
+	{PF_SKU, COL_SKU},
+	{PF_NAME, COL_NAME},
+	{PF_REGULAR_PRICE, COL_PRICE},
+	{PF_SALE_PRICE, COL_SALE_PRICE},
+	{PF_STOCK, COL_QUANTITY},
+	{"description", COL_DESCRIPTION},
+	{"short_description", "short_description"},
+	{PF_CATEGORIES, COL_CATEGORY},
+	{"images", "image"},
+	{"ean", "ean"},
+	{"brand", "brand"},
+	{"weight", "weight"},
+};
+
+#define CATEGORY_JOIN " > "
+#define MIB ((size_t)1 << 20)
+
+/* What a destination field's value goes through before it is stored. */
+enum field_kind { KIND_TEXT, KIND_PRICE, KIND_STOCK, KIND_CATEGORY };
+
+struct field_rule {
+	char *dest;
+	char *column;       /* canonical source column; NULL for a constant */
+	char *constant;
+	char *fallback;     /* "default": used when the column is missing or blank */
+	enum field_kind kind;
+};
+
+struct category_entry {
+	char *path;         /* canonical: trimmed segments joined by " > " */
+	char *target;
+};
+
+struct mapping {
+	size_t n;
+	struct field_rule rules[PRODUCT_MAX_FIELDS]; /* sorted by dest, so products fill in order */
+	const struct field_rule *sku;
+	char *split;        /* the category delimiter, trimmed (split_token) */
+	char *category_fallback;
+	size_t ncategories;
+	struct category_entry *categories; /* sorted by path */
+	const char **columns;
+};
+
+static enum field_kind kind_of(const char *dest)
+{
+	if (strcmp(dest, PF_REGULAR_PRICE) == 0 || strcmp(dest, PF_SALE_PRICE) == 0)
+		return KIND_PRICE;
+	if (strcmp(dest, PF_STOCK) == 0)
+		return KIND_STOCK;
+	if (strcmp(dest, PF_CATEGORIES) == 0)
+		return KIND_CATEGORY;
+	return KIND_TEXT;
+}
+
+static struct field_rule *find_rule(struct mapping *m, const char *dest)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->rules[i].dest, dest) == 0)
+			return &m->rules[i];
+	return NULL;
+}
+
+/* ---- categories ------------------------------------------------------------------------------------- */
+
+static const char *skip_blank(const char *s, const char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	return s;
+}
+
+static const char *trim_end(const char *s, const char *end)
+{
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	return end;
+}
+
+static size_t put_bytes(char *out, size_t size, size_t at, const char *s, size_t n)
+{
+	if (at < size)
+		memcpy(out + at, s, at + n < size ? n : size - at);
+	return at + n;
+}
+
+/*
+ * Splits on the delimiter, trims each segment, drops empty ones and joins them with " > " into out,
+ * snprintf-style: writes what fits, always terminates, returns the full length.
+ */
+static size_t canonical_category(const char *split, const char *s, size_t len, char *out, size_t size)
+{
+	const char *end = s + len;
+	size_t dl = strlen(split), o = 0;
+	while (s < end) {
+		const char *cut = memmem(s, (size_t)(end - s), split, dl);
+		const char *seg_end = cut ? cut : end;
+		const char *b = skip_blank(s, seg_end), *e = trim_end(b, seg_end);
+		if (e > b) {
+			if (o)
+				o = put_bytes(out, size, o, CATEGORY_JOIN, strlen(CATEGORY_JOIN));
+			o = put_bytes(out, size, o, b, (size_t)(e - b));
+		}
+		s = cut ? cut + dl : end;
+	}
+	out[o < size ? o : size - 1] = '\0';
+	return o;
+}
+
+static char *canonical_category_dup(const char *split, const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(len + 1); /* joining with " > " can lengthen "A>B", so measure first */
+	size_t need = canonical_category(split, s, len, out, len + 1);
+	if (need > len) {
+		out = xrealloc(out, need + 1);
+		canonical_category(split, s, len, out, need + 1);
+	}
+	return out;
+}
+
+static int category_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct category_entry *)a)->path, ((const struct category_entry *)b)->path);
+}
+
+static const char *category_lookup(const struct mapping *m, const char *path)
+{
+	if (!m->ncategories)
+		return NULL; /* no "map": categories is NULL, which bsearch must not see */
+	struct category_entry key = {.path = (char *)path};
+	const struct category_entry *hit =
+		bsearch(&key, m->categories, m->ncategories, sizeof(key), category_cmp);
+	return hit ? hit->target : NULL;
+}
+
+static void compile_category_map(struct mapping *m, const cJSON *map, const char *path, struct problems *pr)
+{
+	char where[256];
+	m->categories = xcalloc((size_t)cJSON_GetArraySize(map), sizeof(*m->categories));
+	for (const cJSON *it = map ? map->child : NULL; it; it = it->next) {
+		if (!cJSON_IsString(it)) {
+			problems_add(pr, json_path(where, sizeof(where), path, it->string),
+			             "must be a string (the destination category), not %s", json_kind(it));
+			continue;
+		}
+		struct category_entry *e = &m->categories[m->ncategories++];
+		e->path = canonical_category_dup(m->split, it->string);
+		e->target = xstrdup(it->valuestring);
+	}
+	qsort(m->categories, m->ncategories, sizeof(*m->categories), category_cmp);
+	for (size_t i = 1; i < m->ncategories; i++)
+		if (strcmp(m->categories[i - 1].path, m->categories[i].path) == 0)
+			problems_add(pr, path, "'%s' is listed twice (keys are compared with segments trimmed)",
+			             m->categories[i].path);
+}
+
+/* ---- compiling -------------------------------------------------------------------------------------- */
+
+/* Constants and defaults of prices and quantities are checked now rather than failing every row. */
+static void check_fixed_value(enum field_kind kind, const char *value, const char *path, struct problems *pr)
+{
+	char number[160];
+	long long whole;
+	if (kind == KIND_PRICE && !normalize_decimal(value, number, sizeof(number)))
+		problems_add(pr, path, "'%s' is not a number", value);
+	else if (kind == KIND_STOCK && !normalize_integer(value, &whole))
+		problems_add(pr, path, "'%s' is not a whole number", value);
+}
+
+static char *fixed_value(const cJSON *spec, const char *key, enum field_kind kind, const char *path,
+                         struct problems *pr)
+{
+	char num[64], where[256];
+	const cJSON *item = json_member(spec, key, JSON_SCALAR, path, pr);
+	if (!item)
+		return NULL;
+	const char *text = json_scalar_text(item, num, sizeof(num));
+	check_fixed_value(kind, text, json_path(where, sizeof(where), path, key), pr);
+	return xstrdup(text);
+}
+
+static void compile_field(struct field_rule *r, const char *dest, const cJSON *spec,
+                          const struct alias_table *aliases, const char *path, struct problems *pr)
+{
+	static const char *const keys[] = {"column", "constant", "default", NULL};
+	r->dest = xstrdup(dest);
+	r->kind = kind_of(dest);
+	if (!cJSON_IsObject(spec)) {
+		problems_add(pr, path, "must be an object like {\"column\": \"price\"} or {\"constant\": \"publish\"}, "
+		             "not %s", json_kind(spec));
+		return;
+	}
+	json_check_keys(spec, keys, path, pr);
+	char where[256], canonical[256];
+	const cJSON *column = json_member(spec, "column", cJSON_String, path, pr);
+	r->constant = fixed_value(spec, "constant", r->kind, path, pr);
+	r->fallback = fixed_value(spec, "default", r->kind, path, pr);
+	if (column && !*column->valuestring)
+		problems_add(pr, json_path(where, sizeof(where), path, "column"), "is empty (name a feed column)");
+	else if (column)
+		r->column = xstrdup(normalize_column(aliases, column->valuestring, canonical, sizeof(canonical)));
+	bool has_column = cJSON_GetObjectItemCaseSensitive(spec, "column");
+	bool has_constant = cJSON_GetObjectItemCaseSensitive(spec, "constant");
+	if (has_column && has_constant)
+		problems_add(pr, path, "has both column and constant; keep one");
+	else if (!has_column && !has_constant)
+		problems_add(pr, path, "needs a column (\"column\": \"price\") or a constant (\"constant\": \"publish\")");
+}
+
+static void add_rule_for(struct mapping *m, const char *dest, const char *column)
+{
+	struct field_rule *r = &m->rules[m->n++];
+	r->dest = xstrdup(dest);
+	r->column = xstrdup(column);
+	r->kind = kind_of(dest);
+}
+
+static void compile_fields(struct mapping *m, const cJSON *fields, const struct alias_table *aliases,
+                           const char *path, struct problems *pr)
+{
+	char where[256];
+	int count = cJSON_GetArraySize(fields);
+	if (count > PRODUCT_MAX_FIELDS) {
+		problems_add(pr, path, "maps %d fields; at most %d", count, PRODUCT_MAX_FIELDS);
+		return;
+	}
+	for (const cJSON *it = fields ? fields->child : NULL; it; it = it->next) {
+		json_path(where, sizeof(where), path, it->string);
+		if (!*it->string) {
+			problems_add(pr, path, "a field name is empty");
+			continue;
+		}
+		if (find_rule(m, it->string)) {
+			problems_add(pr, path, "duplicate key '%s'", it->string);
+			continue;
+		}
+		compile_field(&m->rules[m->n++], it->string, it, aliases, where, pr);
+	}
+}
+
+static void add_default_fields(struct mapping *m)
+{
+	for (size_t i = 0; i < ARRAY_LEN(default_fields) && m->n < PRODUCT_MAX_FIELDS; i++)
+		if (!find_rule(m, default_fields[i].dest))
+			add_rule_for(m, default_fields[i].dest, default_fields[i].column);
+}
+
+/* The delimiter trimmed, so " > " also splits "A>B"; a delimiter of only spaces is kept as it is. */
+static char *split_token(const char *delimiter)
+{
+	const char *end = delimiter + strlen(delimiter);
+	const char *b = skip_blank(delimiter, end), *e = trim_end(b, end);
+	return e > b ? xstrndup(b, (size_t)(e - b)) : xstrdup(delimiter);
+}
+
+static void compile_categories(struct mapping *m, const cJSON *cats, const struct alias_table *aliases,
+                               const char *path, struct problems *pr)
+{
+	static const char *const keys[] = {"field", "delimiter", "map", "default", NULL};
+	char where[256];
+	json_check_keys(cats, keys, path, pr);
+	const cJSON *delimiter = json_member(cats, "delimiter", cJSON_String, path, pr);
+	const char *delim = delimiter ? delimiter->valuestring : CATEGORY_JOIN;
+	if (!*delim) {
+		problems_add(pr, json_path(where, sizeof(where), path, "delimiter"), "is empty (for example \" > \" or \"/\")");
+		delim = CATEGORY_JOIN;
+	}
+	m->split = split_token(delim);
+	compile_category_map(m, json_member(cats, "map", cJSON_Object, path, pr), json_path(where, sizeof(where), path, "map"), pr);
+	const cJSON *fallback = json_member(cats, "default", cJSON_String, path, pr);
+	m->category_fallback = fallback ? xstrdup(fallback->valuestring) : NULL;
+
+	const cJSON *field = json_member(cats, "field", cJSON_String, path, pr);
+	char canonical[256];
+	normalize_column(aliases, field ? field->valuestring : COL_CATEGORY, canonical, sizeof(canonical));
+	struct field_rule *r = find_rule(m, PF_CATEGORIES);
+	if (r && !field)
+		return; /* fields.categories says where the path comes from */
+	if (r && r->column && strcmp(r->column, canonical) != 0)
+		problems_add(pr, json_path(where, sizeof(where), path, "field"),
+		             "'%s' conflicts with the column of fields.categories ('%s'); name the column once",
+		             field->valuestring, r->column);
+	else if (r && r->constant)
+		problems_add(pr, json_path(where, sizeof(where), path, "field"),
+		             "fields.categories is a constant; drop one of them");
+	else if (!r && m->n == PRODUCT_MAX_FIELDS)
+		problems_add(pr, json_path(where, sizeof(where), path, "field"),
+		             "no room for categories: a product has at most %d fields", PRODUCT_MAX_FIELDS);
+	else if (!r)
+		add_rule_for(m, PF_CATEGORIES, canonical);
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct field_rule *)a)->dest, ((const struct field_rule *)b)->dest);
+}
+
+/* The SKU's column first, then the others in field order. */
+static void collect_columns(struct mapping *m)
+{
+	size_t n = 0;
+	m->columns = xcalloc(m->n + 2, sizeof(*m->columns));
+	for (size_t i = 0; i <= m->n; i++) {
+		const char *c = i == 0 ? (m->sku ? m->sku->column : NULL) : m->rules[i - 1].column;
+		bool seen = !c;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = strcmp(m->columns[k], c) == 0;
+		if (!seen)
+			m->columns[n++] = c;
+	}
+}
+
+static void compile_mapping(struct mapping *m, const cJSON *json, const struct alias_table *aliases,
+                            const char *path, struct problems *pr)
+{
+	static const char *const keys[] = {"auto", "fields", "categories", NULL};
+	char where[256];
+	bool automatic = true;
+	if (json) {
+		json_check_keys(json, keys, path, pr);
+		const cJSON *a = json_member(json, "auto", JSON_BOOL, path, pr);
+		automatic = !a || cJSON_IsTrue(a);
+		compile_fields(m, json_member(json, "fields", cJSON_Object, path, pr), aliases,
+		               json_path(where, sizeof(where), path, "fields"), pr);
+	}
+	/* Named before automatic: when room runs out, the default fields give way. */
+	const cJSON *cats = json ? json_member(json, "categories", cJSON_Object, path, pr) : NULL;
+	if (cats)
+		compile_categories(m, cats, aliases, json_path(where, sizeof(where), path, "categories"), pr);
+	else
+		m->split = split_token(CATEGORY_JOIN);
+	if (automatic)
+		add_default_fields(m);
+	qsort(m->rules, m->n, sizeof(m->rules[0]), rule_cmp);
+	m->sku = find_rule(m, PF_SKU);
+	if (!m->sku)
+		problems_add(pr, json_path(where, sizeof(where), path, "fields"),
+		             "no sku: every product needs one; add \"sku\": {\"column\": \"sku\"} or remove \"auto\": false");
+	collect_columns(m);
+}
+
+struct mapping *mapping_compile(const cJSON *json, const struct alias_table *aliases, const char *path,
+                                struct problems *problems)
+{
+	size_t before = problems->n;
+	struct mapping *m = xcalloc(1, sizeof(*m));
+	if (json && cJSON_IsNull(json))
+		json = NULL;
+	if (json && !cJSON_IsObject(json))
+		problems_add(problems, path, "must be an object like {\"fields\": {...}}, not %s", json_kind(json));
+	else
+		compile_mapping(m, json, aliases, path, problems);
+	if (problems->n > before) {
+		mapping_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void mapping_free(struct mapping *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->rules[i].dest);
+		free(m->rules[i].column);
+		free(m->rules[i].constant);
+		free(m->rules[i].fallback);
+	}
+	for (size_t i = 0; i < m->ncategories; i++) {
+		free(m->categories[i].path);
+		free(m->categories[i].target);
+	}
+	free(m->categories);
+	free(m->split);
+	free(m->category_fallback);
+	free(m->columns);
+	free(m);
+}
+
+const char *const *mapping_columns(const struct mapping *m)
+{
+	return m->columns;
+}
+
+/* ---- applying --------------------------------------------------------------------------------------- */
+
+static int row_fail(struct row_error *err, const char *column, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int row_fail(struct row_error *err, const char *column, const char *code, const char *fmt, ...)
+{
+	str_copy(err->column, column, sizeof(err->column));
+	str_copy(err->code, code, sizeof(err->code));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A value quoted in a message: at most 40 bytes, cut on a character boundary. */
+static void excerpt(const char *s, size_t len, char out[48])
+{
+	size_t n = len <= 40 ? len : utf8_valid_prefix(s, 40);
+	memcpy(out, s, n);
+	str_copy(out + n, n < len ? "..." : "", 4);
+}
+
+static void format_limit(size_t bytes, char *buf, size_t size)
+{
+	if (bytes % MIB == 0)
+		snprintf(buf, size, "%zu MiB", bytes / MIB);
+	else if (bytes % 1024 == 0)
+		snprintf(buf, size, "%zu KiB", bytes / 1024);
+	else
+		snprintf(buf, size, "%zu bytes", bytes);
+}
+
+static int store_price(const struct field_rule *r, const char *source, const char *v, size_t len,
+                       struct product *p, struct row_error *err)
+{
+	char number[160], shown[48];
+	const char *what = strcmp(r->dest, PF_SALE_PRICE) == 0 ? "sale price" : "price";
+	if (!normalize_decimal(v, number, sizeof(number))) {
+		excerpt(v, len, shown);
+		return row_fail(err, source, "bad_price", "%s '%s' in column %s is not a number", what, shown, source);
+	}
+	if (number[0] == '-') {
+		excerpt(v, len, shown);
+		return row_fail(err, source, "bad_price", "%s '%s' in column %s is negative", what, shown, source);
+	}
+	product_set(p, r->dest, number);
+	return 0;
+}
+
+static int store_stock(const struct field_rule *r, const char *source, const char *v, size_t len,
+                       struct product *p, struct row_error *err)
+{
+	char number[32], shown[48];
+	long long whole;
+	if (!normalize_integer(v, &whole)) {
+		excerpt(v, len, shown);
+		return row_fail(err, source, "bad_quantity", "quantity '%s' in column %s is not a whole number", shown,
+		                source);
+	}
+	snprintf(number, sizeof(number), "%lld", whole);
+	product_set(p, r->dest, number);
+	return 0;
+}
+
+static void store_category(const struct mapping *m, const struct field_rule *r, const char *v, size_t len,
+                           struct product *p)
+{
+	/* A stack buffer keeps the hot loop free of allocations; only huge paths go to the heap. */
+	char stack[1024];
+	char *path = stack;
+	size_t need = canonical_category(m->split, v, len, stack, sizeof(stack));
+	if (need >= sizeof(stack)) {
+		path = xmalloc(need + 1);
+		canonical_category(m->split, v, len, path, need + 1);
+	}
+	const char *target = category_lookup(m, path);
+	if (!target)
+		target = m->category_fallback ? m->category_fallback : need ? path : NULL;
+	if (target)
+		product_set(p, r->dest, target);
+	if (path != stack)
+		free(path);
+}
+
+/* The rule's value, trimmed, or its default when that is blank; NULL when there is nothing to store. */
+static const char *rule_value(const struct field_rule *r, const struct record *rec, size_t *len)
+{
+	const char *v = r->column ? record_get(rec, r->column) : r->constant;
+	if (v) {
+		const char *end = v + strlen(v);
+		v = skip_blank(v, end);
+		end = trim_end(v, end);
+		if (v < end) {
+			*len = (size_t)(end - v);
+			return v;
+		}
+	}
+	*len = r->fallback ? strlen(r->fallback) : 0;
+	return r->fallback;
+}
+
+static int apply_rule(const struct mapping *m, const struct field_rule *r, const struct record *rec,
+                      size_t max_value_bytes, struct product *p, struct row_error *err)
+{
+	const char *source = r->column ? r->column : r->dest;
+	size_t len;
+	const char *v = rule_value(r, rec, &len);
+	if (!v)
+		return 0;
+	if (len > max_value_bytes) {
+		char size[32], limit[32];
+		format_bytes(len, size, sizeof(size));
+		format_limit(max_value_bytes, limit, sizeof(limit));
+		return row_fail(err, source, "value_too_long", "column %s is %s; the limit is %s (import.max_value_bytes)",
+		                source, size, limit);
+	}
+	switch (r->kind) {
+	case KIND_PRICE: return store_price(r, source, v, len, p, err);
+	case KIND_STOCK: return store_stock(r, source, v, len, p, err);
+	case KIND_CATEGORY: store_category(m, r, v, len, p); return 0;
+	default: product_setn(p, r->dest, v, len); return 0;
+	}
+}
+
+int mapping_apply(const struct mapping *m, const struct record *rec, size_t max_value_bytes,
+                  struct product *p, struct row_error *err)
+{
+	product_reset(p);
+	p->line = rec->line;
+	if (!max_value_bytes)
+		max_value_bytes = MIB;
+	/* The SKU first: a row without one fails as missing_sku whatever else is wrong with it. */
+	size_t len;
+	if (!rule_value(m->sku, rec, &len)) {
+		const char *source = m->sku->column ? m->sku->column : m->sku->dest;
+		bool present = !m->sku->column || record_get(rec, m->sku->column);
+		return row_fail(err, source, "missing_sku", "row has no SKU (column %s is %s)", source,
+		                present ? "empty" : "missing");
+	}
+	for (size_t i = 0; i < m->n; i++)
+		if (apply_rule(m, &m->rules[i], rec, max_value_bytes, p, err) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,142 @@
+#include "feed/product.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void product_reset(struct product *p)
+{
+	p->n = 0;
+	p->line = 0;
+	sb_reset(&p->arena);
+}
+
+void product_free(struct product *p)
+{
+	sb_free(&p->arena);
+	p->n = 0;
+}
+
+/* Index of the field called name, or where it would go; *found says which. */
+static size_t field_slot(const struct product *p, const char *name, bool *found)
+{
+	*found = false;
+	/* Mappings add fields in name order: appending is the common case and costs one comparison. */
+	if (p->n == 0 || strcmp(p->fields[p->n - 1].name, name) < 0)
+		return p->n;
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->fields[mid].name, name);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void product_setn(struct product *p, const char *name, const char *value, size_t len)
+{
+	bool found;
+	size_t i = field_slot(p, name, &found);
+	if (!found) {
+		/* mapping_compile caps the fields a mapping can produce, so this is a programming error. */
+		if (p->n == PRODUCT_MAX_FIELDS) {
+			fprintf(stderr, "feedsync: product has more than %d fields (adding %s)\n", PRODUCT_MAX_FIELDS,
+			        name);
+			abort();
+		}
+		memmove(&p->fields[i + 1], &p->fields[i], (p->n - i) * sizeof(p->fields[0]));
+		p->fields[i].name = name;
+		p->n++;
+	}
+	/* A value copied from this product lives in the arena, which may move as it grows. */
+	uintptr_t base = (uintptr_t)p->arena.buf, at = (uintptr_t)value;
+	bool inside = p->arena.buf && at >= base && at < base + p->arena.len;
+	sb_reserve(&p->arena, len + 1);
+	if (inside)
+		value = p->arena.buf + (at - base);
+	/* A replaced value stays in the arena until the next reset: replacing is rare. */
+	p->fields[i].off = p->arena.len;
+	sb_add(&p->arena, value, len);
+	sb_addc(&p->arena, '\0');
+}
+
+void product_set(struct product *p, const char *name, const char *value)
+{
+	product_setn(p, name, value ? value : "", value ? strlen(value) : 0);
+}
+
+const char *product_value(const struct product *p, size_t i)
+{
+	return p->arena.buf + p->fields[i].off;
+}
+
+const char *product_get(const struct product *p, const char *name)
+{
+	bool found;
+	size_t i = field_slot(p, name, &found);
+	return found ? product_value(p, i) : NULL;
+}
+
+uint64_t product_hash(const struct product *p)
+{
+	uint64_t h = HASH64_SEED;
+	for (size_t i = 0; i < p->n; i++) {
+		/* The terminating NULs separate name from value, so ("ab","c") and ("a","bc") differ. */
+		const char *name = p->fields[i].name, *value = product_value(p, i);
+		h = hash64(name, strlen(name) + 1, h);
+		h = hash64(value, strlen(value) + 1, h);
+	}
+	return h;
+}
+
+static void json_string(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	sb_addc(sb, '"');
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_add(sb, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': sb_add(sb, "\\\"", 2); break;
+		case '\\': sb_add(sb, "\\\\", 2); break;
+		case '\n': sb_add(sb, "\\n", 2); break;
+		case '\r': sb_add(sb, "\\r", 2); break;
+		case '\t': sb_add(sb, "\\t", 2); break;
+		case '\b': sb_add(sb, "\\b", 2); break;
+		case '\f': sb_add(sb, "\\f", 2); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			sb_add(sb, u, sizeof(u));
+		}
+		}
+	}
+	sb_add(sb, run, (size_t)(s - run));
+	sb_addc(sb, '"');
+}
+
+char *product_to_json(const struct product *p)
+{
+	struct strbuf sb = {0};
+	sb_reserve(&sb, p->arena.len + p->n * 24 + 2);
+	sb_addc(&sb, '{');
+	for (size_t i = 0; i < p->n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		json_string(&sb, p->fields[i].name);
+		sb_addc(&sb, ':');
+		json_string(&sb, product_value(p, i));
+	}
+	sb_addc(&sb, '}');
+	return sb_detach(&sb);
+}

@@ -1,0 +1,312 @@
+/* normalize: header folding, aliases, column maps, decimal and integer parsing. */
+#include "feed/normalize.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *fold(const char *in)
+{
+	static char out[256];
+	return normalize_fold(in, out, sizeof(out));
+}
+
+static const char *column(const struct alias_table *t, const char *in)
+{
+	static char out[256];
+	return normalize_column(t, in, out, sizeof(out));
+}
+
+/* ---- folding ---- */
+
+Test(normalize, fold_trims_lowers_and_joins_separators)
+{
+	cr_assert_str_eq(fold("  Product Name  "), "product_name");
+	cr_assert_str_eq(fold("Stock-Quantity"), "stock_quantity");
+	cr_assert_str_eq(fold("a . b -- c"), "a_b_c");
+	cr_assert_str_eq(fold("__sku__"), "sku");
+	cr_assert_str_eq(fold("Preț (RON)"), "pret_ron");
+	cr_assert_str_eq(fold("EAN13"), "ean13");
+	cr_assert_str_eq(fold(""), "");
+	cr_assert_str_eq(fold(" - . "), "");
+}
+
+Test(normalize, fold_romanian_diacritics_both_forms)
+{
+	/* comma below (U+0218..U+021B) and cedilla (U+015E, U+015F, U+0162, U+0163) */
+	cr_assert_str_eq(fold("Ștoc Țară"), "stoc_tara");
+	cr_assert_str_eq(fold("ștoc țară"), "stoc_tara");
+	cr_assert_str_eq(fold("Ştoc Ţară"), "stoc_tara");
+	cr_assert_str_eq(fold("ştoc ţară"), "stoc_tara");
+	cr_assert_str_eq(fold("Cantitate în stoc"), "cantitate_in_stoc");
+	cr_assert_str_eq(fold("DESCRIERE SCURTĂ"), "descriere_scurta");
+	cr_assert_str_eq(fold("Preţ vânzare"), "pret_vanzare");
+}
+
+Test(normalize, fold_latin1_and_extended_a)
+{
+	cr_assert_str_eq(fold("Größe"), "grosse");
+	cr_assert_str_eq(fold("Æble Œuvre ĳs"), "aeble_oeuvre_ijs");
+	cr_assert_str_eq(fold("Ñandú"), "nandu");
+	cr_assert_str_eq(fold("Þorn"), "thorn");
+	cr_assert_str_eq(fold("Łódź"), "lodz");
+	cr_assert_str_eq(fold("Čeština Ďábel Ěř"), "cestina_dabel_er");
+	cr_assert_str_eq(fold("ÀÁÂÃÄÅ àáâãäå"), "aaaaaa_aaaaaa");
+	cr_assert_str_eq(fold("Ÿÿ"), "yy");
+	cr_assert_str_eq(fold("ſ"), "s");
+	cr_assert_str_eq(fold("2×3÷4"), "2_3_4"); /* the two symbols among the letters are separators */
+}
+
+Test(normalize, fold_punctuation_and_other_scripts)
+{
+	cr_assert_str_eq(fold("price\xC2\xA0(EUR)"), "price_eur");          /* no-break space */
+	cr_assert_str_eq(fold("price \xE2\x80\x93 net"), "price_net");      /* en dash */
+	cr_assert_str_eq(fold("\xEF\xBB\xBFsku"), "sku");                   /* BOM */
+	cr_assert_str_eq(fold("a\xCC\x86lt"), "alt");                       /* combining breve */
+	cr_assert_str_eq(fold("Цена"), "Цена");                             /* kept as is */
+	cr_assert_str_eq(fold("ok\xFFok"), "ok_ok");                        /* invalid byte */
+	cr_assert_str_eq(fold("x\xC3"), "x");                               /* truncated sequence */
+}
+
+Test(normalize, fold_truncates_on_whole_pieces)
+{
+	char out[6];
+	cr_assert_str_eq(normalize_fold("abc def", out, sizeof(out)), "abc_d");
+	cr_assert_str_eq(normalize_fold("ab  ", out, sizeof(out)), "ab");
+	char tiny[4];
+	cr_assert_str_eq(normalize_fold("abЦ", tiny, sizeof(tiny)), "ab"); /* no half character */
+	char one[1];
+	cr_assert_str_eq(normalize_fold("abc", one, sizeof(one)), "");
+}
+
+/* ---- aliases ---- */
+
+Test(normalize, builtin_aliases)
+{
+	static const char *const cases[][2] = {
+		{"Cod", "sku"}, {"CODE", "sku"}, {"Cod produs", "sku"}, {"Cod articol", "sku"},
+		{"product_code", "sku"}, {"SKU", "sku"}, {"ID Produs", "sku"},
+		{"Denumire", "name"}, {"Nume", "name"}, {"Title", "name"}, {"Product Name", "name"},
+		{"Denumire produs", "name"},
+		{"Preț", "price"}, {"Price", "price"}, {"Preț vânzare", "price"}, {"Preț cu TVA", "price"},
+		{"regular_price", "price"},
+		{"Preț promo", "sale_price"}, {"Preț redus", "sale_price"}, {"Sale Price", "sale_price"},
+		{"special_price", "sale_price"},
+		{"Cantitate", "quantity"}, {"Cantiate", "quantity"}, {"Stoc", "quantity"}, {"Stock", "quantity"},
+		{"Qty", "quantity"}, {"quantity", "quantity"}, {"stock_quantity", "quantity"},
+		{"Categorie", "category"}, {"Categories", "category"}, {"category path", "category"},
+		{"Descriere", "description"}, {"Description", "description"},
+		{"Descriere scurtă", "short_description"}, {"Short description", "short_description"},
+		{"EAN", "ean"}, {"EAN13", "ean"}, {"Cod de bare", "cod_de_bare"}, {"Cod bare", "ean"},
+		{"Barcode", "ean"}, {"GTIN", "ean"},
+		{"Brand", "brand"}, {"Producător", "brand"}, {"Manufacturer", "brand"},
+		{"Greutate", "weight"}, {"Weight", "weight"},
+		{"Imagine", "image"}, {"Image URL", "image"}, {"Poză", "image"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(column(NULL, cases[i][0]), cases[i][1], "%s", cases[i][0]);
+}
+
+Test(normalize, aliases_are_not_greedy)
+{
+	cr_assert_str_eq(column(NULL, "Articol"), "articol");     /* name or code: ambiguous, left alone */
+	cr_assert_str_eq(column(NULL, "Cod client"), "cod_client");
+	cr_assert_str_eq(column(NULL, "Preț achiziție"), "pret_achizitie");
+	cr_assert_str_eq(column(NULL, "Stoc minim"), "stoc_minim");
+	cr_assert_str_eq(column(NULL, "Codes"), "codes");
+}
+
+Test(normalize, connection_aliases_first_then_builtin)
+{
+	const char *pairs[] = {"Cod Intern", "sku", "Preț final", "Pret", "Stoc", "stoc_magazin", "Nr. art.", "SKU", NULL};
+	struct alias_table *t = alias_table_new(pairs);
+	cr_assert_str_eq(column(t, "cod intern"), "sku");
+	cr_assert_str_eq(column(t, "PREȚ FINAL"), "price");        /* its target goes through the built-ins */
+	cr_assert_str_eq(column(t, "Stoc"), "stoc_magazin");       /* the connection wins over the built-in */
+	cr_assert_str_eq(column(t, "nr art"), "sku");              /* keys and targets are folded */
+	cr_assert_str_eq(column(t, "Cantitate"), "quantity");      /* built-ins still apply */
+	alias_table_free(t);
+	alias_table_free(NULL);
+	struct alias_table *empty = alias_table_new(NULL);
+	cr_assert_str_eq(column(empty, "Cod"), "sku");
+	alias_table_free(empty);
+}
+
+Test(normalize, column_output_truncated)
+{
+	char out[4];
+	cr_assert_str_eq(normalize_column(NULL, "qty", out, sizeof(out)), "qua");
+	char big[600];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	char out2[1024];
+	cr_assert_eq(strlen(normalize_column(NULL, big, out2, sizeof(out2))), sizeof(big) - 1);
+}
+
+/* ---- column maps ---- */
+
+Test(normalize, column_map_caches_and_follows_changes)
+{
+	struct column_map *m = column_map_new(NULL);
+	const char *names[] = {"Cod", "Denumire", "Cantiate"};
+	const char *values[] = {"A1", "Pix", "3"};
+	struct record rec = {.n = 3, .names = names, .values = values, .line = 2};
+	const char **out = column_map_apply(m, &rec);
+	cr_assert_str_eq(out[0], "sku");
+	cr_assert_str_eq(out[1], "name");
+	cr_assert_str_eq(out[2], "quantity");
+	const char *first = out[1];
+	out = column_map_apply(m, &rec);
+	cr_assert_eq(out[1], first, "an unchanged header is not folded again");
+
+	/* A source that refills the same array with other names (JSON objects) gets the new names. */
+	char reused[16] = "Preț";
+	names[1] = reused;
+	out = column_map_apply(m, &rec);
+	cr_assert_str_eq(out[1], "price");
+	strcpy(reused, "Stoc");
+	out = column_map_apply(m, &rec);
+	cr_assert_str_eq(out[1], "quantity");
+
+	const char *more[] = {"a", "b", "c", "d", "e"};
+	const char *vals[] = {"", "", "", "", ""};
+	struct record wide = {.n = 5, .names = more, .values = vals};
+	out = column_map_apply(m, &wide);
+	cr_assert_str_eq(out[4], "e");
+	struct record none = {.n = 0};
+	cr_assert_not_null(column_map_apply(m, &none));
+	column_map_free(m);
+	column_map_free(NULL);
+}
+
+Test(normalize, column_map_uses_connection_aliases)
+{
+	const char *pairs[] = {"Cod articol furnizor", "sku", NULL};
+	struct alias_table *t = alias_table_new(pairs);
+	struct column_map *m = column_map_new(t);
+	const char *names[] = {"Cod Articol Furnizor"};
+	const char *values[] = {"X"};
+	struct record rec = {.n = 1, .names = names, .values = values};
+	cr_assert_str_eq(column_map_apply(m, &rec)[0], "sku");
+	column_map_free(m);
+	alias_table_free(t);
+}
+
+/* ---- decimals ---- */
+
+static void expect_decimal(const char *in, const char *want)
+{
+	char out[64];
+	cr_expect(normalize_decimal(in, out, sizeof(out)), "'%s' should parse", in);
+	cr_expect_str_eq(out, want, "'%s'", in);
+}
+
+static void expect_not_decimal(const char *in)
+{
+	char out[64] = "";
+	cr_expect_not(normalize_decimal(in, out, sizeof(out)), "'%s' should not parse (got %s)", in, out);
+}
+
+Test(normalize, decimal_accepts_both_separators)
+{
+	expect_decimal("12,50", "12.50");
+	expect_decimal("12.50", "12.50");
+	expect_decimal("1.234,56", "1234.56");
+	expect_decimal("1,234.56", "1234.56");
+	expect_decimal("1 234,56", "1234.56");
+	expect_decimal("1\xC2\xA0" "234,56", "1234.56");      /* no-break space, as spreadsheets write it */
+	expect_decimal("1\xE2\x80\xAF" "234,56", "1234.56");  /* narrow no-break space */
+	expect_decimal("1.234.567,89", "1234567.89");
+	expect_decimal("1,234,567.89", "1234567.89");
+	expect_decimal("1 234 567", "1234567");
+	expect_decimal("1.234.567", "1234567");               /* one kind repeated: thousands */
+	expect_decimal("-3", "-3");
+	expect_decimal("+3", "3");
+	expect_decimal("  7 ", "7");
+	expect_decimal("\t7\n", "7");
+	expect_decimal(".5", "0.5");
+	expect_decimal(",5", "0.5");
+	expect_decimal("-,5", "-0.5");
+	expect_decimal("0", "0");
+	expect_decimal("007", "7");
+	expect_decimal("00.50", "0.50");                      /* trailing zeros are kept */
+	expect_decimal("12.000", "12.000");
+	expect_decimal("123456789012345678901234567890", "123456789012345678901234567890");
+}
+
+Test(normalize, decimal_single_separator_is_always_decimal)
+{
+	/* Documented rule: a lone '.' or ',' is the decimal separator whatever follows it. */
+	expect_decimal("1,234", "1.234");
+	expect_decimal("1.234", "1.234");
+	expect_decimal("1234,5", "1234.5");
+}
+
+Test(normalize, decimal_rejects_junk_and_ambiguity)
+{
+	expect_not_decimal("");
+	expect_not_decimal("   ");
+	expect_not_decimal("abc");
+	expect_not_decimal("-");
+	expect_not_decimal("+");
+	expect_not_decimal(".");
+	expect_not_decimal("5.");                 /* a separator needs digits after it */
+	expect_not_decimal("12,50 lei");          /* strict: units and currencies are junk */
+	expect_not_decimal("lei 12");
+	expect_not_decimal("$12");
+	expect_not_decimal("12%");
+	expect_not_decimal("1e5");                /* no exponents */
+	expect_not_decimal("1.2.3,4,5");          /* the decimal separator appears twice */
+	expect_not_decimal("1,2,3");              /* thousands groups must have 3 digits */
+	expect_not_decimal("1234.567,89");        /* the first group has at most 3 digits */
+	expect_not_decimal("1.23.456");
+	expect_not_decimal("12 34");
+	expect_not_decimal("1 234.567,8");        /* two kinds of thousands separator */
+	expect_not_decimal("1,234.567,8");
+	expect_not_decimal("1..2");
+	expect_not_decimal("--3");
+	expect_not_decimal("- 3");
+	expect_not_decimal("3-");
+	expect_not_decimal("1\t234");
+	expect_not_decimal("0x10");
+	expect_not_decimal("inf");
+	expect_not_decimal("7\xC2\xA0");          /* a trailing no-break space reads as a dangling group */
+}
+
+Test(normalize, decimal_output_size_and_length_limits)
+{
+	char small[4];
+	cr_assert(normalize_decimal("123", small, sizeof(small)));
+	cr_assert_str_eq(small, "123");
+	cr_assert_not(normalize_decimal("1234", small, sizeof(small)));
+	char out[512], big[200];
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_not(normalize_decimal(big, out, sizeof(out)), "longer than any price or quantity");
+}
+
+Test(normalize, integers)
+{
+	long long v = 0;
+	cr_assert(normalize_integer("12", &v));
+	cr_assert_eq(v, 12);
+	cr_assert(normalize_integer("12.0", &v));
+	cr_assert_eq(v, 12);
+	cr_assert(normalize_integer("12,00", &v));
+	cr_assert_eq(v, 12);
+	cr_assert(normalize_integer("-3", &v));
+	cr_assert_eq(v, -3);
+	cr_assert(normalize_integer(" 1 500 ", &v));
+	cr_assert_eq(v, 1500);
+	cr_assert(normalize_integer("1.234.567", &v));
+	cr_assert_eq(v, 1234567);
+	cr_assert(normalize_integer("9223372036854775807", &v));
+	cr_assert_eq(v, 9223372036854775807LL);
+	v = 42;
+	cr_assert_not(normalize_integer("12.5", &v));
+	cr_assert_not(normalize_integer("1,234", &v));   /* a lone separator is a decimal: 1.234 */
+	cr_assert_not(normalize_integer("abc", &v));
+	cr_assert_not(normalize_integer("", &v));
+	cr_assert_not(normalize_integer("9223372036854775808", &v));
+	cr_assert_eq(v, 42, "untouched on failure");
+}

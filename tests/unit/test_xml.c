@@ -1,0 +1,143 @@
+#include "feed_test.h"
+
+#include "core/util.h"
+
+static const struct source_opts xml_opts = {.format = "xml"};
+
+Test(xml, items_are_detected_with_attributes_cdata_and_flattened_children)
+{
+	struct source *src = open_ok(FEEDS "products.xml", &xml_opts);
+	size_t n;
+	cr_assert_null(source_columns(src, &n));
+	struct record rec;
+	next_ok(src, &rec); /* <generated> comes first but has no element children */
+	cr_assert_eq(rec.line, 4);
+	cr_assert_null(rec.problem);
+	expect_value(&rec, "id", "1");
+	expect_value(&rec, "status", "active");
+	expect_value(&rec, "sku", "X1");
+	expect_value(&rec, "name", "Mouse <wireless> & co");
+	expect_value(&rec, "price", "12.50");
+	expect_value(&rec, "price_currency", "RON");
+	expect_value(&rec, "images_image", "a.jpg|b.jpg");
+	expect_value(&rec, "empty", "");
+	cr_assert_null(record_get(&rec, "images"), "a parent of elements is no field");
+	cr_assert_null(record_get(&rec, "generated"));
+	next_ok(src, &rec);
+	cr_assert_eq(rec.line, 14);
+	cr_assert_eq(rec.n, 3);
+	expect_value(&rec, "name", "Tastatură");
+	expect_end(src);
+	expect_end(src);
+	cr_assert_eq(src->bytes_read, 425);
+	source_close(src);
+}
+
+Test(xml, item_path_finds_items_at_any_depth)
+{
+	struct source_opts opts = {.format = "xml", .item_path = "item"};
+	struct source *src = open_ok(FEEDS "rss.xml", &opts);
+	struct record rec;
+	next_ok(src, &rec);
+	cr_assert_eq(rec.line, 2);
+	cr_assert_eq(rec.n, 2);
+	expect_value(&rec, "g:id", "G1");
+	expect_value(&rec, "title", "One");
+	next_ok(src, &rec);
+	cr_assert_eq(rec.line, 6);
+	expect_value(&rec, "g:id", "G2");
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, malformed_xml_is_fatal_with_its_line)
+{
+	struct source *src = open_ok(FEEDS "malformed.xml", &xml_opts);
+	struct source_error err = {0};
+	expect_fatal(src, &err);
+	cr_assert_eq(err.line, 6);
+	cr_assert(strstr(err.message, "invalid XML: Opening and ending tag mismatch"), "%s", err.message);
+	source_close(src);
+}
+
+Test(xml, declared_or_configured_encoding)
+{
+	struct source *src = open_ok(FEEDS "cp1250.xml", &xml_opts);
+	struct record rec;
+	next_ok(src, &rec);
+	expect_value(&rec, "name", "Şcoală");
+	source_close(src);
+
+	struct source_opts opts = {.format = "xml", .encoding = "windows-1250"};
+	src = open_ok(FEEDS "cp1250.xml", &opts);
+	next_ok(src, &rec);
+	expect_value(&rec, "name", "Şcoală");
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, external_entities_are_never_read)
+{
+	struct source *src = open_ok(FEEDS "xxe.xml", &xml_opts);
+	struct record rec;
+	struct source_error err = {0};
+	int rc;
+	while ((rc = source_next(src, &rec, &err)) == 1)
+		for (size_t i = 0; i < rec.n; i++)
+			cr_assert_null(strstr(rec.values[i], "root:"), "%s leaked /etc/passwd", rec.names[i]);
+	source_close(src);
+}
+
+Test(xml, empty_file_just_ends)
+{
+	struct source *src = open_ok(FEEDS "empty.xml", &xml_opts);
+	expect_end(src);
+	source_close(src);
+}
+
+/*
+ * libxml2 keeps an element's line in 16 bits: up to line 65535 lines are exact, past it they come from the
+ * parser's position, which runs ahead of the reader by up to a few hundred bytes.
+ */
+Test(xml, many_items_stream_with_exact_lines)
+{
+	enum { ITEMS = 17000 }; /* 68 000 lines */
+	char dir[64], path[128];
+	make_work_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/many.xml", dir);
+	struct strbuf sb = {0};
+	sb_adds(&sb, "<?xml version=\"1.0\"?>\n<products>\n");
+	for (int i = 0; i < ITEMS; i++)
+		sb_addf(&sb, "<product code=\"%d\">\n  <name>Produs ș %d</name>\n  <tag>a</tag><tag>b</tag>\n</product>\n",
+		        i, i);
+	sb_adds(&sb, "</products>\n");
+	write_file(path, sb.buf, sb.len);
+	struct source *src = open_ok(path, &xml_opts);
+	struct record rec;
+	char want[32];
+	for (int i = 0; i < ITEMS; i++) {
+		next_ok(src, &rec);
+		long line = 3 + 4 * i;
+		if (line < 65535)
+			cr_assert_eq(rec.line, line);
+		else
+			cr_assert(rec.line >= line && rec.line < line + 40, "item at line %ld read as %ld", line, rec.line);
+		snprintf(want, sizeof(want), "%d", i);
+		expect_value(&rec, "code", want);
+		snprintf(want, sizeof(want), "Produs ș %d", i);
+		expect_value(&rec, "name", want);
+		expect_value(&rec, "tag", "a|b");
+	}
+	expect_end(src);
+	source_close(src);
+
+	struct source_opts opts = {.format = "xml", .max_field_bytes = 10};
+	src = open_ok(path, &opts);
+	struct source_error err = {0};
+	cr_assert_eq(expect_fatal(src, &err), 0);
+	cr_assert_eq(err.line, 3);
+	cr_assert(strstr(err.message, "a value larger than"), "%s", err.message);
+	source_close(src);
+	sb_free(&sb);
+	remove_work_dir(dir, "many.xml");
+}
