@@ -24,6 +24,7 @@ struct cli {
 	struct config cfg;
 	struct store *store;  /* opened on first use */
 	const char *prog;
+	bool no_color;        /* --no-color or NO_COLOR */
 };
 
 /* The store, opening it on first use; exits with a message when the database cannot be opened. */
@@ -36,6 +37,14 @@ int exit_code_for_status(const char *status);
 bool arg_is(const char *arg, const char *name);
 const char *arg_value(int argc, char **argv, int *i, const char *name, bool *missing);
 bool parse_id(const char *s, int64_t *id);
+
+struct conn_config;
+/* A whole file ("-" = stdin); NULL with err set. The caller frees. */
+char *cli_read_file(const char *path, char *err, size_t errsize);
+/* Parses and validates a connection document, printing every problem with its JSON path; NULL then. */
+struct conn_config *cli_parse_document(const char *text, const char *origin);
+/* Looks up connection `arg` (an id); EXIT_OK, or the exit code after printing why. */
+int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row);
 
 int cmd_conn(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);

@@ -41,6 +41,9 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 char *str_trim(char *s);                                /* in place, returns s advanced */
 
+/* Creates the missing directories above `path` (mkdir -p of its dirname). 0, or -1 with errno set. */
+int mkdir_parents(const char *path);
+
 int64_t now_ms(void);        /* wall clock, milliseconds since the epoch */
 int64_t monotonic_ms(void);  /* for intervals */
 void sleep_ms(int64_t ms);

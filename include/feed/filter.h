@@ -27,6 +27,8 @@ struct filter *filter_compile(const cJSON *json, const struct alias_table *alias
 void filter_free(struct filter *f);
 /* rec carries canonical names (column_map_apply). */
 bool filter_match(const struct filter *f, const struct record *rec);
+/* True when a rule reads canonical column `name`. */
+bool filter_uses(const struct filter *f, const char *name);
 /* "quantity gt 0 and brand in (A, B)": for previews and logs; caller frees. */
 char *filter_describe(const struct filter *f);
 

@@ -11,29 +11,6 @@
 #include "engine/scheduler.h"
 #include "feed/conn.h"
 
-static char *read_all(const char *path, char *err, size_t errsize)
-{
-	FILE *f = str_eq(path, "-") ? stdin : fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	struct strbuf sb = {0};
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&sb, buf, n);
-	bool failed = ferror(f);
-	if (f != stdin)
-		fclose(f);
-	if (failed) {
-		snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
-		sb_free(&sb);
-		return NULL;
-	}
-	return sb_detach(&sb);
-}
-
 static bool is_url(const char *s)
 {
 	return str_starts_with(s, "http://") || str_starts_with(s, "https://") || str_starts_with(s, "file://");
@@ -51,21 +28,6 @@ static void absolutize(cJSON *obj, const char *key)
 	char *abs = xasprintf("%s/%s", cwd, item->valuestring);
 	cJSON_SetValuestring(item, abs);
 	free(abs);
-}
-
-/* Parses and validates a document; prints every problem. The caller frees the result. */
-static struct conn_config *load_document(const char *text, const char *origin)
-{
-	struct problems problems = {0};
-	struct conn_config *conn = conn_parse(text, &problems);
-	if (!conn) {
-		char *list = problems_join(&problems, "  ");
-		fprintf(stderr, "feedsync: %s is not a valid connection document (%zu problem%s); nothing was saved:\n%s",
-		        origin, problems.n, problems.n == 1 ? "" : "s", list);
-		free(list);
-	}
-	problems_free(&problems);
-	return conn;
 }
 
 static char *normalized_document(struct conn_config *conn)
@@ -105,7 +67,7 @@ static int print_saved(struct cli *cli, int64_t id, const char *verb, bool json)
 
 static int save_document(struct cli *cli, const char *text, const char *origin, int64_t id, bool json)
 {
-	struct conn_config *conn = load_document(text, origin);
+	struct conn_config *conn = cli_parse_document(text, origin);
 	if (!conn)
 		return EXIT_FAILED;
 	char *document = normalized_document(conn);
@@ -153,7 +115,7 @@ static int conn_add_or_edit(struct cli *cli, int argc, char **argv, bool edit)
 			return cli_fail(EXIT_NOT_FOUND, "no connection %lld", (long long)id);
 	}
 	char err[512];
-	char *text = read_all(file, err, sizeof(err));
+	char *text = cli_read_file(file, err, sizeof(err));
 	if (!text)
 		return cli_fail(EXIT_FAILED, "%s", err);
 	int rc = save_document(cli, text, file, id, json);
@@ -212,24 +174,10 @@ static int conn_list(struct cli *cli, bool json)
 	return EXIT_OK;
 }
 
-static int get_conn(struct cli *cli, const char *arg, struct conn_row *row)
-{
-	int64_t id;
-	if (!parse_id(arg, &id))
-		return cli_usage("'%s' is not a connection id", arg ? arg : "");
-	int found = store_conn_get(cli_store(cli), id, row);
-	if (found < 0)
-		return cli_fail(EXIT_FAILED, "cannot read connection %lld: %s", (long long)id,
-		                store_errmsg(cli_store(cli)));
-	if (found == 0)
-		return cli_fail(EXIT_NOT_FOUND, "no connection %lld (see 'feedsync conn list')", (long long)id);
-	return EXIT_OK;
-}
-
 static int conn_show(struct cli *cli, const char *arg, bool json, bool export_only)
 {
 	struct conn_row row = {0};
-	int rc = get_conn(cli, arg, &row);
+	int rc = cli_get_conn(cli, arg, &row);
 	if (rc != EXIT_OK)
 		return rc;
 	if (export_only) {
@@ -297,7 +245,7 @@ static int conn_clone(struct cli *cli, int argc, char **argv)
 			return cli_usage("conn clone: unexpected argument '%s'", argv[i]);
 	}
 	struct conn_row row = {0};
-	int rc = get_conn(cli, id_arg, &row);
+	int rc = cli_get_conn(cli, id_arg, &row);
 	if (rc != EXIT_OK)
 		return rc;
 	cJSON *doc = cJSON_Parse(row.document);
@@ -339,7 +287,7 @@ static int conn_rm(struct cli *cli, const char *arg)
 static int conn_set_active(struct cli *cli, const char *arg, bool active)
 {
 	struct conn_row row = {0};
-	int rc = get_conn(cli, arg, &row);
+	int rc = cli_get_conn(cli, arg, &row);
 	if (rc != EXIT_OK)
 		return rc;
 	struct store *s = cli_store(cli);

@@ -1,10 +1,12 @@
 /* What every command shares: the store, usage and failure messages, exit codes, argument helpers. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/util.h"
+#include "feed/conn.h"
 
 struct store *cli_store(struct cli *cli)
 {
@@ -78,3 +80,55 @@ bool parse_id(const char *s, int64_t *id)
 {
 	return s && parse_int64(s, id) && *id > 0;
 }
+
+char *cli_read_file(const char *path, char *err, size_t errsize)
+{
+	FILE *f = str_eq(path, "-") ? stdin : fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct strbuf sb = {0};
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	bool failed = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (failed) {
+		snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+struct conn_config *cli_parse_document(const char *text, const char *origin)
+{
+	struct problems problems = {0};
+	struct conn_config *conn = conn_parse(text, &problems);
+	if (!conn) {
+		char *list = problems_join(&problems, "  ");
+		fprintf(stderr, "feedsync: %s is not a valid connection document (%zu problem%s); nothing was saved:\n%s",
+		        origin, problems.n, problems.n == 1 ? "" : "s", list);
+		free(list);
+	}
+	problems_free(&problems);
+	return conn;
+}
+
+int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row)
+{
+	int64_t id;
+	if (!parse_id(arg, &id))
+		return cli_usage("'%s' is not a connection id", arg ? arg : "");
+	int found = store_conn_get(cli_store(cli), id, row);
+	if (found < 0)
+		return cli_fail(EXIT_FAILED, "cannot read connection %lld: %s", (long long)id,
+		                store_errmsg(cli_store(cli)));
+	if (found == 0)
+		return cli_fail(EXIT_NOT_FOUND, "no connection %lld (see 'feedsync conn list')", (long long)id);
+	return EXIT_OK;
+}
+

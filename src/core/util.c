@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void out_of_memory(size_t n)
@@ -306,4 +307,22 @@ bool parse_int64(const char *s, int64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+int mkdir_parents(const char *path)
+{
+	char buf[4096];
+	if (str_copy(buf, path, sizeof(buf)) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
 }

@@ -59,6 +59,7 @@ static int file_open(struct dest *d, const struct conn_config *conn, struct run_
 	f->path = xstrdup(conn->dest_path);
 	f->csv = !str_eq(conn->dest_format, "jsonl");
 	f->tmp_path = xasprintf("%s.tmp-XXXXXX", f->path);
+	mkdir_parents(f->path);
 	int fd = mkstemp(f->tmp_path);
 	if (fd < 0 || !(f->out = fdopen(fd, "w"))) {
 		snprintf(err, errsize, "cannot create %s: %s", f->tmp_path, strerror(errno));

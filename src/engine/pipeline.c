@@ -8,7 +8,7 @@
 #include "dest/dest.h"
 #include "engine/catalog.h"
 #include "engine/rows.h"
-#include "feed/fetch.h"
+#include "engine/feed_fetch.h"
 #include "feed/source.h"
 
 /* How often (in rows) the import loop reports progress and looks for a cancel. */
@@ -53,46 +53,20 @@ static int download_progress(void *ud, uint64_t received, uint64_t total)
 	return run_should_stop(ctx) ? 1 : 0;
 }
 
-static const char *env_secret(struct run_ctx *ctx, struct stop *stop, const char *key, const char *var)
-{
-	if (!var)
-		return NULL;
-	const char *value = getenv(var);
-	if (!value || !*value)
-		stop_with(ctx, stop, RUN_FAILED, "missing_secret",
-		          "source.auth.%s names the environment variable %s, which is not set for this process",
-		          key, var);
-	return value;
-}
-
 static void download(struct run_ctx *ctx, const struct conn_config *conn, struct fetch_result *res,
                      struct stop *stop)
 {
-	const struct config *cfg = ctx->cfg;
-	struct fetch_opts opts = {
-		.connect_timeout_s = cfg->connect_timeout_s,
-		.timeout_s = cfg->timeout_s,
-		.stall_timeout_s = cfg->stall_timeout_s,
-		.max_bytes = (uint64_t)cfg->max_download_bytes,
-		.max_redirects = cfg->max_redirects,
-		.temp_dir = cfg->temp_dir[0] ? cfg->temp_dir : NULL,
-		.user_agent = cfg->user_agent[0] ? cfg->user_agent : NULL,
-		.username = conn->auth_username,
-		.progress = download_progress,
-		.progress_ud = ctx,
-	};
-	opts.password = env_secret(ctx, stop, "password_env", conn->auth_password_env);
-	opts.bearer_token = env_secret(ctx, stop, "token_env", conn->auth_token_env);
-	if (stopped(stop))
-		return;
 	char shown[1024];
 	fetch_redact_url(conn->url, shown, sizeof(shown));
 	run_log(ctx, LOG_INFO, "fetching %s", shown);
-	if (fetch_to_file(conn->url, &opts, res) < 0) {
+	const char *code = NULL;
+	if (feed_fetch(ctx->cfg, conn, download_progress, ctx, res, &code) < 0) {
 		if (res->cancelled)
 			stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s during the download", run_stop_reason(ctx));
+		else if (str_eq(code, "missing_secret"))
+			stop_with(ctx, stop, RUN_FAILED, code, "%s", res->error);
 		else
-			stop_with(ctx, stop, RUN_FAILED, "download_failed", "download failed: %s", res->error);
+			stop_with(ctx, stop, RUN_FAILED, code, "download failed: %s", res->error);
 		return;
 	}
 	char size[32];
@@ -216,7 +190,9 @@ static void local_import(struct import *im, const char *path, uint64_t file_byte
 {
 	struct run_ctx *ctx = im->ctx;
 	struct source_error serr = {0};
-	struct source *src = source_open(path, &im->conn->source, &serr);
+	struct source_opts opts = im->conn->source;
+	opts.max_field_bytes = (size_t)ctx->cfg->max_field_bytes;
+	struct source *src = source_open(path, &opts, &serr);
 	if (!src) {
 		stop_with(ctx, stop, RUN_FAILED, "parse_error", "cannot read the feed: %s", serr.message);
 		return;

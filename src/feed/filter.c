@@ -360,3 +360,11 @@ char *filter_describe(const struct filter *f)
 	}
 	return sb_detach(&sb);
 }
+
+bool filter_uses(const struct filter *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (str_eq(f->rules[i].field, name))
+			return true;
+	return false;
+}

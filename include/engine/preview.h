@@ -1,0 +1,40 @@
+/*
+ * The head of a feed as the pipeline sees it, without touching the catalog: each row's verdict (ok,
+ * skipped by a filter, failed and why) and the product it maps to, plus warnings about the columns.
+ * `feedsync preview` prints it; the wizard shows it.
+ */
+#ifndef FEEDSYNC_ENGINE_PREVIEW_H
+#define FEEDSYNC_ENGINE_PREVIEW_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/problems.h"
+#include "engine/rows.h"
+#include "feed/conn.h"
+
+struct preview_row {
+	long line;
+	enum row_verdict verdict;
+	char **values;            /* raw values, one per preview.columns entry ("" when the row lacks it) */
+	char *product_json;       /* ROW_OK: the mapped product */
+	char *error_code;         /* ROW_FAILED */
+	char *error_column;
+	char *error_message;
+};
+
+struct preview {
+	char **columns;           /* the feed's column names (of the header, or of the first row) */
+	size_t n_columns;
+	struct preview_row *rows;
+	size_t n_rows;
+	size_t ok, skipped, failed;
+	struct problems warnings; /* missing required columns, columns nothing reads */
+	char error[1024];         /* a fatal problem (download, parse); rows read before it are kept */
+};
+
+/* Reads up to max_rows rows. Returns 0, or -1 when the feed could not be read (error set). */
+int preview_feed(const struct config *cfg, const struct conn_config *conn, size_t max_rows, struct preview *out);
+void preview_free(struct preview *p);
+
+#endif

@@ -1,0 +1,11 @@
+/* feedsync config: the configuration in effect. */
+#include "cli/cli.h"
+
+int cmd_config(struct cli *cli, int argc, char **argv)
+{
+	if (argc > 0)
+		return cli_usage("config: unexpected argument '%s' (usage: feedsync config)", argv[0]);
+	printf("; in effect: %s\n", cli->cfg.source_path[0] ? cli->cfg.source_path : "built-in defaults");
+	config_print(&cli->cfg, stdout);
+	return EXIT_OK;
+}
