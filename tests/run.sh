@@ -1,0 +1,60 @@
+#!/bin/sh
+# Runs every test: the Criterion unit tests, then each tests/integration/test_*.sh and tests/tui/test_*.sh
+# file (each a shell script using tests/lib.sh). Prints one summary line and exits non-zero on any failure.
+#   BUILD=build-asan tests/run.sh           the sanitizer build
+#   tests/run.sh tests/integration/test_bad_input.sh   one file
+#   FEEDSYNC_NO_VALGRIND=1                  skip valgrind on the CLI runs
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+[ -x "$BUILD/feedsync" ] && [ -x "$BUILD/unit-tests" ] || { echo "run.sh: build first: make all unit"; exit 2; }
+
+passed=0 failed=0 failed_names=""
+log_dir=$(mktemp -d "${TMPDIR:-/tmp}/feedsync-tests.XXXXXX")
+trap 'rm -rf "$log_dir"' EXIT
+
+count() { # file with "PASS name" / "FAIL name" lines
+	p=$(grep -c '^PASS ' "$1" || true); f=$(grep -c '^FAIL ' "$1" || true)
+	passed=$((passed + p)); failed=$((failed + f))
+	for n in $(grep '^FAIL ' "$1" | cut -d' ' -f2); do failed_names="$failed_names $n"; done
+}
+
+if [ $# -eq 0 ]; then
+	echo "== unit tests"
+	timeout 600 "$BUILD/unit-tests" -j2 --short-filename >"$log_dir/unit" 2>&1
+	unit_rc=$?
+	grep -E '^\[----\]|^\[FAIL\]|Synthesis' "$log_dir/unit" | grep -v '^\[----\]   ' | tail -40
+	synth=$(grep 'Synthesis' "$log_dir/unit")
+	up=$(echo "$synth" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p'); up=${up:-0}
+	uf=$(echo "$synth" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p'); uf=${uf:-0}
+	uc=$(echo "$synth" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p'); uc=${uc:-0}
+	passed=$((passed + up)); failed=$((failed + uf + uc))
+	if [ "$unit_rc" -ne 0 ] && [ $((uf + uc)) -eq 0 ]; then
+		failed=$((failed + 1)); failed_names="$failed_names unit-tests(exit-$unit_rc)"
+		tail -20 "$log_dir/unit"
+	fi
+	set -- tests/integration/test_*.sh tests/tui/test_*.sh
+fi
+
+for file in "$@"; do
+	[ -f "$file" ] || continue
+	echo "== $file"
+	out="$log_dir/$(basename "$file").out"
+	timeout 900 bash "$file" >"$out" 2>&1
+	rc=$?
+	grep -E '^(PASS|FAIL|  )' "$out"
+	count "$out"
+	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+		echo "FAIL $file exited $rc without reporting a failure:"; tail -20 "$out"
+		failed=$((failed + 1)); failed_names="$failed_names $file"
+	fi
+done
+
+echo
+if [ "$failed" -eq 0 ]; then
+	echo "tests: $passed passed, 0 failed"
+else
+	echo "tests: $passed passed, $failed failed:$failed_names"
+	exit 1
+fi
