@@ -252,7 +252,8 @@ static int conn_clone(struct cli *cli, int argc, char **argv)
 	char *new_name = name ? xstrdup(name) : free_copy_name(cli_store(cli), row.name);
 	cJSON_ReplaceItemInObjectCaseSensitive(doc, "name", cJSON_CreateString(new_name));
 	/* A clone shares its source and destination: it must not start running on the original's schedule. */
-	cJSON_ReplaceItemInObjectCaseSensitive(doc, "active", cJSON_CreateFalse());
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "active");
+	cJSON_AddFalseToObject(doc, "active");
 	char *text = cJSON_Print(doc);
 	rc = save_document(cli, text, "the cloned document", 0, json);
 	free(text);
