@@ -1,0 +1,174 @@
+/* The store: schema and file mode, connection rows, the run lifecycle rules the database enforces. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "core/util.h"
+
+static char dir[] = "/tmp/fs-store-XXXXXX";
+static char path[512];
+static struct store *s;
+
+static void open_fresh(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	char err[256];
+	s = store_open_path(path, 1000, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+}
+
+static void close_and_remove(void)
+{
+	store_close(s);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/fs-store-XXXXXX");
+}
+
+static int64_t add_conn(const char *name)
+{
+	struct conn_fields f = {.name = name, .active = true, .source_type = "csv", .source_url = "/x.csv",
+	                        .schedule = "manual", .document = "{}"};
+	int64_t id = 0;
+	char err[256];
+	cr_assert_eq(store_conn_insert(s, &f, &id, err, sizeof(err)), 0, "%s", err);
+	return id;
+}
+
+TestSuite(store, .init = open_fresh, .fini = close_and_remove);
+
+Test(store, database_file_is_private)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+}
+
+Test(store, duplicate_connection_name_is_refused_with_a_message)
+{
+	add_conn("Acme");
+	struct conn_fields f = {.name = "Acme", .active = true, .source_type = "csv", .source_url = "/y.csv",
+	                        .schedule = "manual", .document = "{}"};
+	int64_t id;
+	char err[256] = "";
+	cr_assert_eq(store_conn_insert(s, &f, &id, err, sizeof(err)), 1);
+	cr_assert(strstr(err, "Acme"), "%s", err);
+}
+
+Test(store, one_active_run_per_connection)
+{
+	int64_t conn = add_conn("A");
+	int64_t first, second;
+	struct run_row active;
+	cr_assert_eq(store_run_enqueue(s, conn, "manual", 0, 1, false, &first, &active), 0);
+	cr_assert_eq(store_run_enqueue(s, conn, "manual", 0, 1, false, &second, &active), 1);
+	cr_assert_eq(active.id, first);
+	cr_assert_eq(store_run_enqueue(s, 999, "manual", 0, 1, false, &second, &active), 2);
+}
+
+Test(store, claim_takes_the_oldest_queued_run_once)
+{
+	int64_t a = add_conn("A"), b = add_conn("B");
+	int64_t ra, rb;
+	struct run_row active, claimed;
+	store_run_enqueue(s, a, "manual", 0, 1, false, &ra, &active);
+	store_run_enqueue(s, b, "manual", 0, 1, false, &rb, &active);
+	cr_assert_eq(store_run_claim(s, "w1", 0, &claimed), 1);
+	cr_assert_eq(claimed.id, ra);
+	cr_assert_str_eq(claimed.status, RUN_RUNNING);
+	cr_assert_str_eq(claimed.worker_id, "w1");
+	cr_assert_eq(store_run_claim(s, "w2", ra, &claimed), 0, "a running run cannot be claimed again");
+	cr_assert_eq(store_run_claim(s, "w2", 0, &claimed), 1);
+	cr_assert_eq(claimed.id, rb);
+	cr_assert_eq(store_run_claim(s, "w3", 0, &claimed), 0);
+}
+
+Test(store, finishing_frees_the_connection_for_a_new_run)
+{
+	int64_t conn = add_conn("A");
+	int64_t run, again;
+	struct run_row active, claimed;
+	store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &active);
+	store_run_claim(s, "w", run, &claimed);
+	cr_assert_eq(store_run_finish(s, run, RUN_COMPLETED, "ok", now_ms()), 0);
+	cr_assert_eq(store_run_enqueue(s, conn, "retry", run, 2, false, &again, &active), 0);
+	struct run_row r;
+	cr_assert_eq(store_run_get(s, again, &r), 1);
+	cr_assert_eq(r.retry_of, run);
+	cr_assert_eq(r.attempt, 2);
+}
+
+Test(store, cancel_of_a_queued_run_is_immediate_and_of_a_running_one_is_a_request)
+{
+	int64_t a = add_conn("A"), b = add_conn("B");
+	int64_t ra, rb;
+	struct run_row active, claimed, r;
+	char outcome[32];
+	store_run_enqueue(s, a, "manual", 0, 1, false, &ra, &active);
+	cr_assert_eq(store_run_request_cancel(s, ra, outcome, sizeof(outcome)), 0);
+	cr_assert_str_eq(outcome, "cancelled");
+	store_run_get(s, ra, &r);
+	cr_assert_str_eq(r.status, RUN_CANCELLED);
+
+	store_run_enqueue(s, b, "manual", 0, 1, false, &rb, &active);
+	store_run_claim(s, "w", rb, &claimed);
+	cr_assert_eq(store_run_request_cancel(s, rb, outcome, sizeof(outcome)), 0);
+	cr_assert_str_eq(outcome, "requested");
+	bool requested = false;
+	store_run_cancel_requested(s, rb, &requested);
+	cr_assert(requested);
+	cr_assert_eq(store_run_request_cancel(s, 12345, outcome, sizeof(outcome)), 1);
+}
+
+Test(store, stale_running_runs_are_recovered_as_worker_lost)
+{
+	int64_t conn = add_conn("A");
+	int64_t run;
+	struct run_row active, claimed, r;
+	store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &active);
+	store_run_claim(s, "w", run, &claimed);
+	int64_t counters[RC_COUNT] = {0};
+	store_run_flush(s, run, "local_import", counters, 0, 1000);
+	cr_assert_eq(store_run_recover_stale(s, 500, now_ms()), 0, "a fresh heartbeat is not stale");
+	cr_assert_eq(store_run_recover_stale(s, 2000, now_ms()), 1);
+	store_run_get(s, run, &r);
+	cr_assert_str_eq(r.status, RUN_FAILED);
+	cr_assert(strstr(r.summary, "worker lost"), "%s", r.summary);
+}
+
+Test(store, deleting_a_connection_with_an_active_run_is_refused)
+{
+	int64_t conn = add_conn("A");
+	int64_t run;
+	struct run_row active;
+	store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &active);
+	cr_assert_eq(store_conn_delete(s, conn), 2);
+	char outcome[32];
+	store_run_request_cancel(s, run, outcome, sizeof(outcome));
+	cr_assert_eq(store_conn_delete(s, conn), 0);
+	cr_assert_eq(store_conn_delete(s, conn), 1);
+}
+
+Test(store, data_version_moves_when_another_connection_commits)
+{
+	char err[256];
+	struct store *other = store_open_path(path, 1000, err, sizeof(err));
+	cr_assert_not_null(other, "%s", err);
+	int64_t before = store_data_version(s);
+	add_conn("A");
+	cr_assert_eq(store_data_version(s), before, "own commits do not count");
+	int64_t seen = store_data_version(other);
+	struct conn_fields f = {.name = "B", .active = true, .source_type = "csv", .source_url = "/b",
+	                        .schedule = "manual", .document = "{}"};
+	int64_t id;
+	store_conn_insert(other, &f, &id, err, sizeof(err));
+	cr_assert_neq(store_data_version(s), before);
+	cr_assert_eq(store_data_version(other), seen);
+	store_close(other);
+}
