@@ -1,0 +1,89 @@
+/* One row through the stages: malformed, filtered, failed on validation, or mapped to a product. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "engine/rows.h"
+
+static const char *const doc =
+	"{\"name\": \"t\", \"source\": {\"type\": \"winmentor\", \"url\": \"/x.csv\"},"
+	" \"filters\": {\"rules\": [{\"field\": \"cantitate\", \"op\": \"gt\", \"value\": \"0\"}]}}";
+
+static struct conn_config *conn;
+static struct row_stage st;
+
+static void setup(void)
+{
+	struct problems problems = {0};
+	conn = conn_parse(doc, &problems);
+	cr_assert_not_null(conn, "%s", problems.n ? problems.items[0] : "");
+	row_stage_init(&st, conn, 0);
+}
+
+static void teardown(void)
+{
+	row_stage_free(&st);
+	conn_free(conn);
+}
+
+TestSuite(rows, .init = setup, .fini = teardown);
+
+static const char *names[] = {"Cod", "Denumire", "Cantiate", "Pret"};
+
+static enum row_verdict process(const char *sku, const char *qty, const char *price, struct row_error *err)
+{
+	const char *values[] = {sku, "Produs", qty, price};
+	struct record rec = {.n = 4, .names = names, .values = values, .line = 7};
+	return row_stage_process(&st, &rec, err);
+}
+
+Test(rows, winmentor_headers_and_decimal_comma_map_to_a_product)
+{
+	struct row_error err;
+	cr_assert_eq(process("WM1", "5", "1.234,50", &err), ROW_OK, "%s", err.message);
+	cr_assert_str_eq(product_get(&st.product, "sku"), "WM1");
+	cr_assert_str_eq(product_get(&st.product, "regular_price"), "1234.50");
+	cr_assert_str_eq(product_get(&st.product, "stock_quantity"), "5");
+	cr_assert_eq(st.product.line, 7);
+}
+
+Test(rows, filter_skips_rows)
+{
+	struct row_error err;
+	cr_assert_eq(process("WM1", "0", "1", &err), ROW_SKIPPED);
+}
+
+Test(rows, bad_price_fails_naming_the_column_and_value)
+{
+	struct row_error err;
+	cr_assert_eq(process("WM1", "3", "abc", &err), ROW_FAILED);
+	cr_assert_str_eq(err.code, "bad_price");
+	cr_assert(strstr(err.message, "abc"), "%s", err.message);
+}
+
+Test(rows, missing_sku_fails)
+{
+	struct row_error err;
+	cr_assert_eq(process("", "3", "1", &err), ROW_FAILED);
+	cr_assert_str_eq(err.code, "missing_sku");
+}
+
+Test(rows, malformed_row_fails_with_the_parser_text)
+{
+	const char *values[] = {"a"};
+	struct record rec = {.n = 1, .names = names, .values = values, .line = 3, .problem = "3 fields, expected 4"};
+	struct row_error err;
+	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
+	cr_assert_str_eq(err.code, "malformed_row");
+}
+
+Test(rows, missing_required_columns_are_listed_with_the_found_ones)
+{
+	const char *found_names[] = {"Cod", "Denumire"};
+	struct strbuf missing = {0}, found = {0};
+	cr_assert_eq(rows_missing_columns(conn, found_names, 2, &missing, &found), 2);
+	cr_assert(strstr(sb_str(&missing), "price") && strstr(sb_str(&missing), "quantity"), "%s", sb_str(&missing));
+	cr_assert(strstr(sb_str(&found), "Cod, Denumire"), "%s", sb_str(&found));
+	sb_free(&missing);
+	sb_free(&found);
+}
