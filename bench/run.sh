@@ -7,8 +7,8 @@
 #   memory           peak RSS at N and N/4 products: the growth per product must be index-sized, not row-sized
 # Prints a table; exits 0 whatever the ratios, non-zero when a run fails or its counts are wrong.
 #
-# Environment: BUILD (default build), BENCH_ROWS (default 1000000), FEEDSYNC (default $BUILD/feedsync).
-# Feeds are generated once into $BUILD/bench-data and reused; scratch goes to $BUILD/bench-tmp and is removed.
+# Environment: BUILD (default build), BENCH_ROWS (default 1000000), FEEDSYNC (default $BUILD/feedsync),
+# TMPDIR (where the feeds and databases go: about 2.5 KB a row; removed at the end).
 set -euo pipefail
 
 ROOT=$(pwd)
@@ -17,60 +17,53 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 ROWS=${BENCH_ROWS:-1000000}
 FEEDSYNC=${FEEDSYNC:-$BUILD/feedsync}
 BIN=$BUILD/bench
-DATA=$BUILD/bench-data
 CHANGED_PCT=10
 
 FULL_TARGET=0.8       # feedsync / floor_import
 UNCHANGED_TARGET=0.6  # feedsync / floor_parse_hash
 RSS_TARGET_MB=64      # peak RSS with 1M products in the catalog
-GROWTH_TARGET_B=64    # RSS growth per extra product; a feed row is ~200 bytes
+GROWTH_TARGET_B=40    # RSS growth per extra product: the in-memory index's share; a feed row is ~200 bytes
 
 die() { echo "bench: $*" >&2; exit 1; }
 
 [[ $ROWS =~ ^[0-9]+$ ]] && ((ROWS >= 100)) || die "BENCH_ROWS=$ROWS: expected a whole number of at least 100"
 QROWS=$((ROWS / 4))
-for tool in "$BIN/gen_feed" "$BIN/floor_import" "$BIN/floor_parse_hash" "$FEEDSYNC"; do
+for tool in "$BIN/gen_feed" "$BIN/floor_import" "$BIN/floor_parse_hash" "$BIN/peak_rss" "$FEEDSYNC"; do
 	[[ -x $tool ]] || die "$tool is missing: build it with 'make bench'"
 done
-[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (Debian package 'time')"
 
-mkdir -p "$DATA" "$BUILD/bench-tmp"
-TMP=$(mktemp -d "$BUILD/bench-tmp/run.XXXXXX")
-cleanup() { rm -rf "$TMP"; rmdir "$BUILD/bench-tmp" 2>/dev/null || true; }
-trap cleanup EXIT
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/feedsync-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
 
-# ---- data: generated once, reused while the generator's source and the row count are the same ----
+# ---- data ----
 
-# gen NAME ROWS PCT: writes $DATA/NAME.csv unless an identical one is there; sets GEN_CHANGED.
+# gen NAME ROWS PCT: writes $TMP/NAME.csv; sets GEN_CHANGED to the number of products whose offer changed.
 gen() {
-	local file=$DATA/$1.csv stamp=$DATA/$1.stamp want
-	want="gen_feed $(cksum <"$ROOT/bench/gen_feed.c" | cut -d' ' -f1) --rows $2 --changed $3"
-	if [[ -f $file && -f $stamp && $(head -n1 "$stamp") == "$want" ]] &&
-		[[ $(stat -c %s "$file") == "$(awk 'NR == 2 { print $6 }' "$stamp")" ]]; then
-		echo "reusing $file"
-	else
-		echo "generating $file ($2 rows)"
-		rm -f "$stamp"
-		"$BIN/gen_feed" --rows "$2" --changed "$3" >"$file.part" 2>"$TMP/gen.err" ||
-			die "gen_feed failed: $(cat "$TMP/gen.err")"
-		mv "$file.part" "$file"
-		{ echo "$want"; cat "$TMP/gen.err"; } >"$stamp"
-	fi
-	GEN_CHANGED=$(awk 'NR == 2 { print $4 }' "$stamp")
+	local file=$TMP/$1.csv
+	echo "generating $1.csv ($2 rows)"
+	"$BIN/gen_feed" --rows "$2" --changed "$3" >"$file" 2>"$TMP/gen.err" || die "gen_feed failed: $(cat "$TMP/gen.err")"
+	GEN_CHANGED=$(awk '$1 == "rows" { print $4 }' "$TMP/gen.err")
 }
 
-gen "feed-$ROWS" "$ROWS" 0
-FULL=$DATA/feed-$ROWS.csv
-gen "feed-$ROWS-changed$CHANGED_PCT" "$ROWS" "$CHANGED_PCT"
-CHANGED=$DATA/feed-$ROWS-changed$CHANGED_PCT.csv
+gen feed "$ROWS" 0
+FULL=$TMP/feed.csv
+gen "changed$CHANGED_PCT" "$ROWS" "$CHANGED_PCT"
+CHANGED=$TMP/changed$CHANGED_PCT.csv
 CHANGED_ROWS=$GEN_CHANGED
-gen "feed-$QROWS" "$QROWS" 0
-QUARTER=$DATA/feed-$QROWS.csv
+gen quarter "$QROWS" 0
+QUARTER=$TMP/quarter.csv
 
 # ---- measuring ----
 
 PROBLEMS=()
 problem() { PROBLEMS+=("$*"); echo "  PROBLEM: $*" >&2; }
+
+# peak_rss OUT CMD...: runs CMD and writes its peak RSS in KB to OUT (the last line).
+if [[ -x /usr/bin/time ]]; then
+	peak_rss() { /usr/bin/time -f '%M' -o "$@"; }
+else
+	peak_rss() { "$BIN/peak_rss" "$@"; }
+fi
 
 # measure NAME CMD...: runs CMD with the page cache warm and dirty pages flushed, so one measurement's
 # writeback does not land on the next. Sets SECS, RSS_KB, RC; output goes to $TMP/NAME.out and .err.
@@ -80,7 +73,7 @@ measure() {
 	sync
 	t0=$(date +%s.%N)
 	RC=0
-	/usr/bin/time -f '%M' -o "$TMP/$name.rss" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || RC=$?
+	peak_rss "$TMP/$name.rss" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || RC=$?
 	t1=$(date +%s.%N)
 	SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 	RSS_KB=$(tail -n1 "$TMP/$name.rss")
@@ -108,14 +101,15 @@ floor() {
 json_number() { grep -o "\"$1\":[[:space:]]*-\?[0-9.eE+]*" "$2" | head -n1 | sed 's/.*:[[:space:]]*//' || true; }
 json_string() { grep -o "\"$1\":[[:space:]]*\"[^\"]*\"" "$2" | head -n1 | sed 's/.*:[[:space:]]*"//; s/"$//' || true; }
 
-fs() { "$FEEDSYNC" --config "$CFG" "$@"; }
+# The benchmark's own settings: the defaults, whatever feedsync.ini the current directory or the user has.
+: >"$TMP/feedsync.ini"
+fs() { "$FEEDSYNC" --config "$TMP/feedsync.ini" --db "$DB" "$@"; }
 
-# setup_catalog DIR: a fresh feedsync database with one CSV connection reading DIR/feed.csv; sets CFG, CONN.
+# setup_catalog DIR: a fresh database DIR/feedsync.db with one connection reading DIR/feed.csv; sets DB, CONN.
 setup_catalog() {
 	local dir=$1
 	mkdir -p "$dir"
-	CFG=$dir/feedsync.ini
-	printf '[database]\npath = %s/feedsync.db\n' "$dir" >"$CFG"
+	DB=$dir/feedsync.db
 	printf '{"name": "bench", "source": {"type": "csv", "url": "%s/feed.csv"}}\n' "$dir" >"$dir/conn.json"
 	fs conn add --file "$dir/conn.json" --json >"$TMP/conn.out" 2>"$TMP/conn.err" ||
 		die "feedsync conn add failed: $(cat "$TMP/conn.err" "$TMP/conn.out")"
@@ -127,10 +121,10 @@ setup_catalog() {
 # Sets RPS, RSS_KB, KNOWN and the counters C_ROWS, C_CREATED, C_UPDATED, C_UNCHANGED, C_FAILED.
 import() {
 	local name=$1 feed=$2 dir
-	dir=$(dirname "$CFG")
+	dir=$(dirname "$DB")
 	cp "$feed" "$dir/feed.csv"
 	warm "$dir/feed.csv"
-	measure "$name" "$FEEDSYNC" --config "$CFG" run "$CONN" --wait --json
+	measure "$name" "$FEEDSYNC" --config "$TMP/feedsync.ini" --db "$DB" run "$CONN" --wait --json
 	local run_id
 	run_id=$(json_number id "$TMP/$name.out")
 	if ((RC != 0 && RC != 3)) || [[ -z $run_id ]]; then

@@ -49,6 +49,7 @@ static const struct {
 } commands[] = {
 	{"conn", cmd_conn},       {"run", cmd_run},         {"runs", cmd_runs},     {"worker", cmd_worker},
 	{"preview", cmd_preview}, {"config", cmd_config},   {"console", cmd_console},
+	{"dest", cmd_dest},
 };
 
 struct global_opts {

@@ -46,6 +46,12 @@ struct conn_config *cli_parse_document(const char *text, const char *origin);
 /* Looks up connection `arg` (an id); EXIT_OK, or the exit code after printing why. */
 int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row);
 
+/*
+ * Copies connection `id` under `name` (NULL: "NAME (copy)", then "NAME (copy 2)", ...); the copy starts
+ * disabled. EXIT_OK with *new_id set, or an exit code with err saying why.
+ */
+int cli_conn_clone(struct store *s, int64_t id, const char *name, int64_t *new_id, char *err, size_t errsize);
+
 int cmd_conn(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_runs(struct cli *cli, int argc, char **argv);
@@ -53,5 +59,6 @@ int cmd_worker(struct cli *cli, int argc, char **argv);
 int cmd_preview(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_console(struct cli *cli, int argc, char **argv);
+int cmd_dest(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tui/actions.h"
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 struct config {
@@ -52,6 +54,7 @@ struct config {
 	int push_concurrency;        /* concurrency = 4 */
 	int push_retries;            /* retries = 3 */
 	int push_backoff_ms;         /* backoff_ms = 1000: first retry delay, doubled each time */
+	char credentials_key_file[4096]; /* credentials_key_file = "" (the database path + ".key") */
 
 	/* [tui] */
 	int refresh_ms;              /* refresh_ms = 500 */
@@ -60,6 +63,9 @@ struct config {
 	bool mouse;                  /* mouse = false */
 	bool ascii;                  /* ascii = false */
 	bool use_worker;             /* use_worker = false: runs started in the console go to a worker daemon */
+
+	/* [keys]: the keys of each console action, space separated (see tui/actions.h) */
+	char keys[ACTION_COUNT][64];
 
 	/* [log] */
 	enum log_level log_level;    /* level = info */

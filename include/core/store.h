@@ -140,6 +140,7 @@ int store_run_get(struct store *s, int64_t id, struct run_row *out);   /* 1, 0 n
 int store_run_list(struct store *s, const struct run_query *q, struct run_row **rows, size_t *n);
 /* The active (queued/running) run of a connection: 1 found, 0 none, -1 error. */
 int store_run_active_for(struct store *s, int64_t conn_id, struct run_row *out);
+/* Both touch only a running run: 1 when it is no longer running (another process failed it as lost). */
 int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_t counters[RC_COUNT],
                     int64_t errors_total, int64_t heartbeat_at);
 int store_run_finish(struct store *s, int64_t id, const char *status, const char *summary, int64_t finished_at);

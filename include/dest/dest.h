@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine/run.h"
 #include "feed/conn.h"
@@ -20,9 +21,15 @@ struct dest_ops {
 	/* Prepare for `pending` products. 0, or -1 with err set. */
 	int (*open)(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending,
 	            char *err, size_t errsize);
-	/* One product (its mapped fields as a JSON object). 0, or -1 with err set (the phase fails). */
-	int (*push)(struct dest *d, const char *sku, const char *json, char *err, size_t errsize);
-	/* Make what was pushed durable (e.g. rename into place). 0, or -1 with err set. */
+	/*
+	 * One product: its SKU, its mapped fields as a JSON object and its content hash. The destination may
+	 * queue it. Once done with it, the destination counts it in RC_PUSH_PROCESSED and records what reached
+	 * the shop (store_product_set_pushed); a product it could not push is a per-item failure, counted in
+	 * RC_PUSH_FAILED and reported with run_error, and push still returns 0. -1 with err set only when the
+	 * phase cannot go on (credentials refused, shop unavailable, disk full).
+	 */
+	int (*push)(struct dest *d, const char *sku, const char *json, int64_t hash, char *err, size_t errsize);
+	/* Finishes what is queued and makes what was pushed durable (e.g. rename into place). 0, or -1. */
 	int (*commit)(struct dest *d, char *err, size_t errsize);
 	/* Discard what was not committed; frees. */
 	void (*close)(struct dest *d);

@@ -31,6 +31,7 @@ struct run_ctx {
 	int64_t last_flush_ms;         /* monotonic */
 	int64_t last_cancel_check_ms;  /* monotonic */
 	bool cancel_seen;
+	bool lost;                     /* another process failed the run as lost: stop, record nothing more */
 	bool quiet;                    /* no copy of log lines to the process log */
 	/* Set by the owner (worker, `run --wait`) when the process is shutting down: after this monotonic
 	 * time the run stops at its next safe point. 0 = no deadline. */
@@ -63,7 +64,7 @@ void run_log(struct run_ctx *ctx, enum log_level level, const char *fmt, ...)
 
 /* True once a cancel was requested or the shutdown deadline passed. Cheap: reads SQLite at most 4x/s. */
 bool run_should_stop(struct run_ctx *ctx);
-/* Why run_should_stop said yes: "cancelled by request" or "stopped: worker shutting down". */
+/* Why run_should_stop said yes: a cancel request, the worker shutting down, or the run failed as lost. */
 const char *run_stop_reason(const struct run_ctx *ctx);
 
 /* Final status and summary; flushes everything. */

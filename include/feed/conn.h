@@ -24,7 +24,9 @@
  *   },
  *   "schedule": "manual" | "every 15m" | "daily 02:00" | "<5-field cron>",   default manual
  *   "destination": {"type": "file", "path": "out/acme.csv", "format": "csv" | "jsonl"}  optional
+ *                | {"type": "woocommerce", "id": 3} | {"type": "woocommerce", "name": "Main shop"}
  * }
+ * A woocommerce destination refers to a shop added with `feedsync dest add` (credentials live there).
  * WinMentor sources default to delimiter ';', encoding windows-1250 and required sku, price, quantity.
  * Secrets are never stored in the document: auth names environment variables.
  */
@@ -32,6 +34,7 @@
 #define FEEDSYNC_FEED_CONN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -68,9 +71,11 @@ struct conn_config {
 	char *schedule_text;
 	struct schedule schedule;
 	/* destination: NULL type = catalog only */
-	char *dest_type;           /* "file" */
-	char *dest_path;
-	char *dest_format;         /* "csv" or "jsonl" */
+	char *dest_type;           /* "file" or "woocommerce" */
+	char *dest_path;           /* file */
+	char *dest_format;         /* file: "csv" or "jsonl" */
+	int64_t dest_id;           /* woocommerce: the destination's id, or 0 when it is named */
+	char *dest_name;           /* woocommerce: the destination's name, or NULL when given by id */
 	cJSON *doc;                /* the validated document, normalized (defaults filled in) */
 };
 

@@ -42,5 +42,7 @@ const char *product_value(const struct product *p, size_t i);
 uint64_t product_hash(const struct product *p);
 /* {"name":"value",...} in field order; caller frees. */
 char *product_to_json(const struct product *p);
+/* The same JSON appended to out, for callers that keep many products in one buffer. */
+void product_json_add(const struct product *p, struct strbuf *out);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "core/problems.h"
 #include "core/util.h"
 #include "engine/scheduler.h"
 #include "feed/conn.h"
@@ -227,6 +228,46 @@ static char *free_copy_name(struct store *s, const char *base)
 	}
 }
 
+int cli_conn_clone(struct store *s, int64_t id, const char *name, int64_t *new_id, char *err, size_t errsize)
+{
+	struct conn_row row = {0};
+	int found = store_conn_get(s, id, &row);
+	if (found != 1) {
+		snprintf(err, errsize, found ? "cannot read connection %lld: %s" : "no connection %lld%s", (long long)id,
+		         found ? store_errmsg(s) : "");
+		return found ? EXIT_FAILED : EXIT_NOT_FOUND;
+	}
+	cJSON *doc = cJSON_Parse(row.document);
+	char *copy_name = name ? xstrdup(name) : free_copy_name(s, row.name);
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "name", cJSON_CreateString(copy_name));
+	/* A clone shares its source and destination: it must not start running on the original's schedule. */
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "active");
+	cJSON_AddFalseToObject(doc, "active");
+	char *text = cJSON_Print(doc);
+	struct problems problems = {0};
+	struct conn_config *conn = conn_parse(text, &problems);
+	int rc = EXIT_FAILED;
+	if (!conn) {
+		char *list = problems_join(&problems, " ");
+		snprintf(err, errsize, "the copy of connection %lld is not a valid document:%s", (long long)id, list);
+		free(list);
+	} else {
+		char *document = normalized_document(conn);
+		struct conn_fields fields;
+		fill_fields(&fields, conn, document);
+		if (store_conn_insert(s, &fields, new_id, err, errsize) == 0)
+			rc = EXIT_OK;
+		free(document);
+		conn_free(conn);
+	}
+	problems_free(&problems);
+	free(text);
+	free(copy_name);
+	cJSON_Delete(doc);
+	conn_row_free(&row);
+	return rc;
+}
+
 static int conn_clone(struct cli *cli, int argc, char **argv)
 {
 	const char *id_arg = NULL, *name = NULL;
@@ -248,19 +289,13 @@ static int conn_clone(struct cli *cli, int argc, char **argv)
 	int rc = cli_get_conn(cli, id_arg, &row);
 	if (rc != EXIT_OK)
 		return rc;
-	cJSON *doc = cJSON_Parse(row.document);
-	char *new_name = name ? xstrdup(name) : free_copy_name(cli_store(cli), row.name);
-	cJSON_ReplaceItemInObjectCaseSensitive(doc, "name", cJSON_CreateString(new_name));
-	/* A clone shares its source and destination: it must not start running on the original's schedule. */
-	cJSON_DeleteItemFromObjectCaseSensitive(doc, "active");
-	cJSON_AddFalseToObject(doc, "active");
-	char *text = cJSON_Print(doc);
-	rc = save_document(cli, text, "the cloned document", 0, json);
-	free(text);
-	free(new_name);
-	cJSON_Delete(doc);
+	int64_t new_id = 0;
+	char err[1024];
+	rc = cli_conn_clone(cli_store(cli), row.id, name, &new_id, err, sizeof(err));
 	conn_row_free(&row);
-	return rc;
+	if (rc != EXIT_OK)
+		return cli_fail(rc, "%s; nothing was saved", err);
+	return print_saved(cli, new_id, "created", json);
 }
 
 static int conn_rm(struct cli *cli, const char *arg)

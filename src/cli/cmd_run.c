@@ -97,7 +97,12 @@ static int finish_wait(struct cli *cli, int64_t run_id, bool json)
 	return exit_code_for_status(r.status);
 }
 
-/* A worker daemon executes the run: follow it from the database, relaying Ctrl-C as a cancel request. */
+static int execute_here(struct cli *cli, int64_t run_id, bool json);
+
+/*
+ * A worker daemon executes the run: follow it from the database, relaying Ctrl-C as a cancel request.
+ * Should the daemon stop beating before it claims the run (killed, or shut down), the run is executed here.
+ */
 static int wait_for_worker(struct cli *cli, int64_t run_id, bool json)
 {
 	struct progress p = {.tty = isatty(STDERR_FILENO), .started = monotonic_ms()};
@@ -112,6 +117,10 @@ static int wait_for_worker(struct cli *cli, int64_t run_id, bool json)
 			char outcome[32];
 			store_run_request_cancel(cli_store(cli), run_id, outcome, sizeof(outcome));
 			cancel_sent = true;
+		}
+		if (str_eq(r.status, RUN_QUEUED) && !worker_daemon_alive(cli_store(cli), &cli->cfg)) {
+			end_progress(&p);
+			return execute_here(cli, run_id, json);
 		}
 		draw_progress(&p, r.phase, r.counters);
 		worker_recover_stale(cli_store(cli), &cli->cfg);
@@ -295,6 +304,24 @@ static void print_sanitized(const char *label, const char *text)
 	sb_free(&sb);
 }
 
+/* "line 5, sku A1: message"; an error tied to no row is named by its code instead. */
+static void print_error_brief(const struct run_error_row *e)
+{
+	struct strbuf where = {0}, text = {0};
+	if (e->line)
+		sb_addf(&where, "line %lld", (long long)e->line);
+	if (e->sku[0])
+		sb_addf(&where, "%ssku %s", e->line ? ", " : "", e->sku);
+	if (!e->line && !e->sku[0])
+		sb_adds(&where, e->code);
+	sb_adds(&where, ": ");
+	sb_adds(&where, e->message ? e->message : "");
+	text_sanitize(sb_str(&where), &text, 0);
+	printf("    %s\n", sb_str(&text));
+	sb_free(&where);
+	sb_free(&text);
+}
+
 static int runs_show(struct cli *cli, const char *arg, bool json)
 {
 	struct run_row r;
@@ -338,14 +365,8 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	size_t n;
 	if (store_run_errors(cli_store(cli), r.id, 5, true, &errs, &n) == 0 && n) {
 		printf("  latest errors:\n");
-		for (size_t i = 0; i < n; i++) {
-			struct strbuf sb = {0};
-			text_sanitize(errs[i].message ? errs[i].message : "", &sb, 0);
-			printf("    %s%lld %s%s%s: %s\n", errs[i].line ? "line " : "", (long long)errs[i].line,
-			       errs[i].sku[0] ? "sku " : "", errs[i].sku, errs[i].line || errs[i].sku[0] ? "" : errs[i].code,
-			       sb_str(&sb));
-			sb_free(&sb);
-		}
+		for (size_t i = 0; i < n; i++)
+			print_error_brief(&errs[i]);
 		run_error_rows_free(errs, n);
 	}
 	return EXIT_OK;
@@ -485,10 +506,13 @@ static int runs_cancel(struct cli *cli, const char *arg)
 	int rc = get_run(cli, arg, &r);
 	if (rc != EXIT_OK)
 		return rc;
+	/* The store answers a finished run with its status, and "cancelled" would then read as done just now. */
+	bool active = run_status_active(r.status);
 	char outcome[32];
-	if (store_run_request_cancel(cli_store(cli), r.id, outcome, sizeof(outcome)) != 0)
+	str_copy(outcome, r.status, sizeof(outcome));
+	if (active && store_run_request_cancel(cli_store(cli), r.id, outcome, sizeof(outcome)) != 0)
 		return cli_fail(EXIT_FAILED, "cannot cancel run %lld: %s", (long long)r.id, store_errmsg(cli_store(cli)));
-	if (str_eq(outcome, "cancelled"))
+	if (active && str_eq(outcome, "cancelled"))
 		printf("run %lld cancelled before it started\n", (long long)r.id);
 	else if (str_eq(outcome, "requested"))
 		printf("cancel requested: run %lld stops at its next safe point\n", (long long)r.id);

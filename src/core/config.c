@@ -110,6 +110,9 @@ static const struct key keys[] = {
 		"Retries of a request that failed for a transient reason"),
 	INT_KEY("push", "backoff_ms", push_backoff_ms, 0, 600000, "1000",
 		"Delay before the first retry, doubled for each further one, in milliseconds"),
+	STRING_KEY("push", "credentials_key_file", credentials_key_file, 0, "\"\"",
+		"File with the key that encrypts shop credentials stored in the database, created with mode 0600"
+		" on first use; empty means the database path followed by .key"),
 
 	INT_KEY("tui", "refresh_ms", refresh_ms, 50, 60000, "500",
 		"How often the console checks for new data, in milliseconds"),
@@ -123,6 +126,11 @@ static const struct key keys[] = {
 		"Draw lines and symbols in ASCII, for terminals that garble line drawing"),
 	BOOL_KEY("tui", "use_worker", use_worker, "false",
 		"Queue runs started in the console for a `feedsync worker` daemon instead of running them there"),
+
+#define ACTION_KEY(id, name, keys_, group, flags, help) \
+	STRING_KEY("keys", name, keys[ACTION_##id], 0, keys_, help),
+	CONSOLE_ACTIONS(ACTION_KEY)
+#undef ACTION_KEY
 
 	LEVEL_KEY("log", "level", log_level, "info",
 		"Least severe process log messages written"),

@@ -98,6 +98,12 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE workers ("
 	"  id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, threads INTEGER NOT NULL,"
 	"  started_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL);",
+	/* 2: how a destination authenticates, whether it checks TLS, where its credentials come from */
+	"ALTER TABLE destinations ADD COLUMN auth TEXT NOT NULL DEFAULT 'auto';"
+	"ALTER TABLE destinations ADD COLUMN verify_tls INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE destinations ADD COLUMN key_env TEXT;"
+	"ALTER TABLE destinations ADD COLUMN secret_env TEXT;"
+	"ALTER TABLE destinations ADD COLUMN credentials_hint TEXT;",
 };
 
 int db_schema_version(void)
@@ -162,10 +168,16 @@ static int migrate(sqlite3 *db, char *err, size_t errsize)
 	}
 }
 
-/* SQLite would create the file with the umask's mode; a catalog with shop data is the owner's alone. */
+/*
+ * SQLite would create the file with the umask's mode; a catalog with shop data is the owner's alone.
+ * An existing file is never opened here: closing any descriptor of it would drop the POSIX locks that this
+ * process's other connections hold, and another process could then delete the WAL under them.
+ */
 static int create_private(const char *path, char *err, size_t errsize)
 {
-	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0) {
 		snprintf(err, errsize, "cannot open database %s: %s", path, strerror(errno));
 		return -1;

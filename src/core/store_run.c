@@ -37,9 +37,9 @@ static const char SQL_RUN_FLUSH[] =
 	"UPDATE sync_runs SET phase = ?2, rows_read = ?3, created = ?4, updated = ?5, unchanged = ?6,"
 	" skipped = ?7, failed = ?8, push_queued = ?9, push_processed = ?10, push_failed = ?11,"
 	" bytes_total = ?12, bytes_done = ?13, errors_total = ?14, heartbeat_at = ?15"
-	" WHERE id = ?1";
+	" WHERE id = ?1 AND status = 'running'";
 static const char SQL_RUN_FINISH[] =
-	"UPDATE sync_runs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1";
+	"UPDATE sync_runs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1 AND status = 'running'";
 static const char SQL_RUN_CANCEL_QUEUED[] =
 	"UPDATE sync_runs SET status = 'cancelled', cancel_requested = 1, finished_at = ?2,"
 	" summary = 'cancelled before it started' WHERE id = ?1 AND status = 'queued'";
@@ -158,8 +158,9 @@ int store_run_list(struct store *s, const struct run_query *q, struct run_row **
 	return 0;
 }
 
-int store_run_enqueue(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
-                      bool plan_only, int64_t *run_id, struct run_row *active)
+/* Inside the caller's write transaction: the insert and the look-up of the run that refused it. */
+static int enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                          bool plan_only, int64_t *run_id, struct run_row *active)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CONN_EXISTS);
 	if (!st)
@@ -188,14 +189,26 @@ int store_run_enqueue(struct store *s, int64_t conn_id, const char *trigger, int
 		return 0;
 	}
 	/* The partial unique index said no: report the run that holds the connection. */
-	if ((sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) && active) {
-		int found = store_run_active_for(s, conn_id, active);
-		if (found == 1)
-			return 1;
-		/* It finished between the insert and the look-up: the caller may simply try again. */
-		memset(active, 0, sizeof(*active));
-		return 1;
-	}
+	if (sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_UNIQUE)
+		return -1;
+	struct run_row ignored;
+	return store_run_active_for(s, conn_id, active ? active : &ignored) == 1 ? 1 : -1;
+}
+
+/*
+ * One write transaction, so that the run holding the connection cannot finish between the refused insert
+ * and its look-up, and created_at is taken once the lock is held: a run is never queued "before" the
+ * previous one of its connection finished.
+ */
+int store_run_enqueue(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                      bool plan_only, int64_t *run_id, struct run_row *active)
+{
+	if (store_begin(s) < 0)
+		return -1;
+	int rc = enqueue_locked(s, conn_id, trigger, retry_of, attempt, plan_only, run_id, active);
+	if (rc >= 0 && store_commit(s) == 0)
+		return rc;
+	store_rollback(s);
 	return -1;
 }
 
@@ -225,6 +238,14 @@ int store_run_claim(struct store *s, const char *worker_id, int64_t run_id, stru
 	return store_run_get(s, claimed, out) == 1 ? 1 : -1;
 }
 
+/* A worker stalled past stale_after_s may resume after its run was failed as lost: that verdict stands. */
+static int running_run_updated(struct store *s, sqlite3_stmt *st)
+{
+	if (store_exec_stmt(st) < 0)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
 int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_t counters[RC_COUNT],
                     int64_t errors_total, int64_t heartbeat_at)
 {
@@ -237,7 +258,7 @@ int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_
 		bind_int(st, 3 + i, counters[i]);
 	bind_int(st, 3 + RC_COUNT, errors_total);
 	bind_int(st, 4 + RC_COUNT, heartbeat_at);
-	return store_exec_stmt(st);
+	return running_run_updated(s, st);
 }
 
 int store_run_finish(struct store *s, int64_t id, const char *status, const char *summary, int64_t finished_at)
@@ -249,7 +270,7 @@ int store_run_finish(struct store *s, int64_t id, const char *status, const char
 	bind_text(st, 2, status);
 	bind_text(st, 3, summary && *summary ? summary : NULL);
 	bind_int(st, 4, finished_at);
-	return store_exec_stmt(st);
+	return running_run_updated(s, st);
 }
 
 int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t size)

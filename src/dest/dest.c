@@ -3,9 +3,11 @@
 #include "core/util.h"
 
 extern const struct dest_ops dest_file_ops;
+extern const struct dest_ops dest_woo_ops;
 
 static const struct dest_ops *const DESTINATIONS[] = {
 	&dest_file_ops,
+	&dest_woo_ops,
 };
 
 const struct dest_ops *dest_find(const char *type)

@@ -15,6 +15,7 @@
 #include "dest/dest.h"
 
 struct file_dest {
+	struct run_ctx *ctx;
 	char *path;
 	char *tmp_path;
 	FILE *out;
@@ -56,6 +57,7 @@ static int file_open(struct dest *d, const struct conn_config *conn, struct run_
 	(void)pending;
 	struct file_dest *f = xcalloc(1, sizeof(*f));
 	d->impl = f;
+	f->ctx = ctx;
 	f->path = xstrdup(conn->dest_path);
 	f->csv = !str_eq(conn->dest_format, "jsonl");
 	f->tmp_path = xasprintf("%s.tmp-XXXXXX", f->path);
@@ -103,9 +105,10 @@ static int write_csv_row(struct file_dest *f, const char *json, char *err, size_
 	return 0;
 }
 
-static int file_push(struct dest *d, const char *sku, const char *json, char *err, size_t errsize)
+static int file_push(struct dest *d, const char *sku, const char *json, int64_t hash, char *err, size_t errsize)
 {
 	(void)sku;
+	(void)hash;
 	struct file_dest *f = d->impl;
 	if (f->csv) {
 		if (write_csv_row(f, json, err, errsize) < 0)
@@ -114,7 +117,10 @@ static int file_push(struct dest *d, const char *sku, const char *json, char *er
 		fputs(json, f->out);
 		fputc('\n', f->out);
 	}
-	return ferror(f->out) ? write_failed(f, err, errsize) : 0;
+	if (ferror(f->out))
+		return write_failed(f, err, errsize);
+	run_add(f->ctx, RC_PUSH_PROCESSED, 1);
+	return 0;
 }
 
 static int file_commit(struct dest *d, char *err, size_t errsize)
@@ -132,6 +138,11 @@ static int file_commit(struct dest *d, char *err, size_t errsize)
 	}
 	free(f->tmp_path);
 	f->tmp_path = NULL;
+	/* The export holds every product: all of them count as pushed once it is in place. */
+	if (store_products_mark_pushed(f->ctx->store, f->ctx->connection_id) < 0) {
+		snprintf(err, errsize, "cannot record the export: %s", store_errmsg(f->ctx->store));
+		return -1;
+	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "core/store_dest.h"
 #include "dest/dest.h"
 #include "engine/catalog.h"
 #include "engine/rows.h"
@@ -215,23 +216,28 @@ static void local_import(struct import *im, const char *path, uint64_t file_byte
 
 /* ---- pushing ---- */
 
+/* Products read from the catalog at a time; no read stays open while the destination records results. */
+#define PUSH_PAGE_ROWS 512
+
 struct push {
 	struct run_ctx *ctx;
 	struct dest *dest;
 	struct stop *stop;
+	char *last_sku;              /* the page after this one starts past it */
+	int64_t handed;
 };
 
 static int push_one(void *ud, const char *sku, const char *json, int64_t hash)
 {
-	(void)hash;
 	struct push *p = ud;
-	char err[512];
-	if (p->dest->ops->push(p->dest, sku, json, err, sizeof(err)) < 0) {
-		stop_with(p->ctx, p->stop, RUN_FAILED, "push_failed", "cannot push '%s': %s", sku, err);
+	free(p->last_sku);
+	p->last_sku = xstrdup(sku);
+	char err[1024];
+	if (p->dest->ops->push(p->dest, sku, json, hash, err, sizeof(err)) < 0) {
+		stop_with(p->ctx, p->stop, RUN_FAILED, "push_failed", "%s", err);
 		return 1;
 	}
-	run_add(p->ctx, RC_PUSH_PROCESSED, 1);
-	if (p->ctx->counters[RC_PUSH_PROCESSED] % CHECK_EVERY_ROWS == 0) {
+	if (++p->handed % CHECK_EVERY_ROWS == 0) {
 		run_tick(p->ctx);
 		if (run_should_stop(p->ctx)) {
 			stop_with(p->ctx, p->stop, RUN_CANCELLED, NULL, "%s while pushing", run_stop_reason(p->ctx));
@@ -239,6 +245,19 @@ static int push_one(void *ud, const char *sku, const char *json, int64_t hash)
 		}
 	}
 	return 0;
+}
+
+static void push_pending(struct push *p, bool all)
+{
+	struct run_ctx *ctx = p->ctx;
+	int n;
+	do {
+		n = store_products_pending_page(ctx->store, ctx->connection_id, all, p->last_sku, PUSH_PAGE_ROWS,
+		                                push_one, p);
+	} while (n == PUSH_PAGE_ROWS && !stopped(p->stop));
+	if (n < 0 && !stopped(p->stop))
+		stop_with(ctx, p->stop, RUN_FAILED, "database_error", "cannot read the catalog: %s",
+		          store_errmsg(ctx->store));
 }
 
 static void push_changes(struct run_ctx *ctx, const struct conn_config *conn, struct stop *stop)
@@ -254,21 +273,21 @@ static void push_changes(struct run_ctx *ctx, const struct conn_config *conn, st
 	run_flush(ctx);
 	struct dest d = {.ops = ops};
 	struct push p = {.ctx = ctx, .dest = &d, .stop = stop};
-	char err[512];
+	char err[1024];
 	if (ops->open(&d, conn, ctx, pending, err, sizeof(err)) < 0)
 		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s destination: %s", ops->name, err);
-	else if (store_products_pending(ctx->store, ctx->connection_id, all, push_one, &p) < 0 && !stopped(stop))
-		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot read the catalog: %s",
-		          store_errmsg(ctx->store));
+	else
+		push_pending(&p, all);
 	if (!stopped(stop) && ops->commit(&d, err, sizeof(err)) < 0)
-		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s destination: %s", ops->name, err);
-	if (!stopped(stop) && store_products_mark_pushed(ctx->store, ctx->connection_id) < 0)
-		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot record the push: %s",
-		          store_errmsg(ctx->store));
+		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s", err);
 	ops->close(&d);
+	free(p.last_sku);
+	run_flush(ctx);
 	if (!stopped(stop))
-		run_log(ctx, LOG_INFO, "pushed %lld products to %s %s", (long long)ctx->counters[RC_PUSH_PROCESSED],
-		        ops->name, conn->dest_path ? conn->dest_path : "");
+		run_log(ctx, LOG_INFO, "pushed %lld products to %s %s (%lld failed)",
+		        (long long)(ctx->counters[RC_PUSH_PROCESSED] - ctx->counters[RC_PUSH_FAILED]), ops->name,
+		        conn->dest_path ? conn->dest_path : conn->dest_name ? conn->dest_name : "",
+		        (long long)ctx->counters[RC_PUSH_FAILED]);
 }
 
 /* ---- reconcile ---- */
@@ -286,9 +305,16 @@ static int64_t reconcile(struct run_ctx *ctx, struct catalog *catalog, struct st
 		        "this time", (long long)ctx->counters[RC_FAILED]);
 		return 0;
 	}
+	int64_t now = accepted_rows(ctx->counters);
+	if (now == 0) {
+		/* Whatever the last import was, a feed that yields no product is never "every product is gone". */
+		run_log(ctx, LOG_WARN, "no row of this feed became a product (%lld skipped by the filters), so no "
+		        "product is marked missing", (long long)ctx->counters[RC_SKIPPED]);
+		return 0;
+	}
 	struct run_row last;
 	if (store_run_last_success(ctx->store, ctx->connection_id, ctx->run_id, &last) == 1) {
-		int64_t before = accepted_rows(last.counters), now = accepted_rows(ctx->counters);
+		int64_t before = accepted_rows(last.counters);
 		int limit = ctx->cfg->max_shrink_percent;
 		if (before > 0 && (before - now) * 100 > before * limit) {
 			run_log(ctx, LOG_WARN, "the feed shrank from %lld to %lld products (more than %d%%): products "
@@ -317,7 +343,9 @@ static void summarize(const struct run_ctx *ctx, int64_t missing, struct strbuf 
 	        (long long)c[RC_ROWS_READ], (long long)c[RC_CREATED], (long long)c[RC_UPDATED],
 	        (long long)c[RC_UNCHANGED], (long long)c[RC_SKIPPED], (long long)c[RC_FAILED]);
 	if (c[RC_PUSH_QUEUED])
-		sb_addf(out, "; %lld pushed", (long long)c[RC_PUSH_PROCESSED]);
+		sb_addf(out, "; %lld pushed", (long long)(c[RC_PUSH_PROCESSED] - c[RC_PUSH_FAILED]));
+	if (c[RC_PUSH_FAILED])
+		sb_addf(out, ", %lld failed to push", (long long)c[RC_PUSH_FAILED]);
 	if (missing)
 		sb_addf(out, "; %lld missing from the feed", (long long)missing);
 }

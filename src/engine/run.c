@@ -38,12 +38,26 @@ void run_ctx_init(struct run_ctx *ctx, struct store *store, const struct config 
 	ctx->last_flush_ms = ctx->started_ms;
 }
 
+/* The run stopped beating for longer than stale_after_s (a paused or stalled process) and another process
+ * failed it as lost; it may already be retried, so this execution must stop and leave the verdict alone. */
+static void note_lost(struct run_ctx *ctx)
+{
+	if (ctx->lost)
+		return;
+	ctx->lost = true;
+	run_log(ctx, LOG_WARN, "this run was failed as lost while its worker was not beating (worker.stale_after_s):"
+	        " stopping here without recording an outcome");
+}
+
 void run_flush(struct run_ctx *ctx)
 {
-	if (store_run_flush(ctx->store, ctx->run_id, run_phase_name(ctx->phase), ctx->counters, ctx->errors_total,
-	                    now_ms()) < 0)
+	int rc = store_run_flush(ctx->store, ctx->run_id, run_phase_name(ctx->phase), ctx->counters,
+	                         ctx->errors_total, now_ms());
+	if (rc < 0)
 		log_msg(LOG_WARN, "run %lld: cannot save progress: %s", (long long)ctx->run_id,
 		        store_errmsg(ctx->store));
+	else if (rc == 1)
+		note_lost(ctx);
 	ctx->last_flush_ms = monotonic_ms();
 	if (ctx->on_flush)
 		ctx->on_flush(ctx, ctx->on_flush_ud);
@@ -118,6 +132,8 @@ void run_error(struct run_ctx *ctx, const struct run_error_info *info, const cha
 
 bool run_should_stop(struct run_ctx *ctx)
 {
+	if (ctx->lost)
+		return true;
 	int64_t now = monotonic_ms();
 	if (ctx->stop_deadline) {
 		int64_t deadline = atomic_load(ctx->stop_deadline);
@@ -137,6 +153,8 @@ bool run_should_stop(struct run_ctx *ctx)
 
 const char *run_stop_reason(const struct run_ctx *ctx)
 {
+	if (ctx->lost)
+		return "stopped: the run was failed as lost";
 	return ctx->cancel_seen ? "cancelled by request" : "stopped: the worker is shutting down";
 }
 
@@ -147,10 +165,15 @@ void run_finish(struct run_ctx *ctx, const char *status, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(&summary, fmt, ap);
 	va_end(ap);
-	run_log(ctx, str_eq(status, RUN_FAILED) ? LOG_ERROR : LOG_INFO, "%s: %s", status, sb_str(&summary));
 	run_flush(ctx);
-	if (store_run_finish(ctx->store, ctx->run_id, status, sb_str(&summary), now_ms()) < 0)
-		log_msg(LOG_ERROR, "run %lld: cannot save final status %s: %s", (long long)ctx->run_id, status,
-		        store_errmsg(ctx->store));
+	if (!ctx->lost) {
+		run_log(ctx, str_eq(status, RUN_FAILED) ? LOG_ERROR : LOG_INFO, "%s: %s", status, sb_str(&summary));
+		int rc = store_run_finish(ctx->store, ctx->run_id, status, sb_str(&summary), now_ms());
+		if (rc < 0)
+			log_msg(LOG_ERROR, "run %lld: cannot save final status %s: %s", (long long)ctx->run_id, status,
+			        store_errmsg(ctx->store));
+		else if (rc == 1)
+			note_lost(ctx);
+	}
 	sb_free(&summary);
 }

@@ -19,7 +19,7 @@ static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure
 static const char *const auth_keys[] = {"username", "password_env", "token_env", "password", "token", NULL};
 static const char *const update_keys[] = {"fields", "create_missing", "missing_action", "missing_after_days",
                                           "missing_after_runs", NULL};
-static const char *const destination_keys[] = {"type", "path", "format", NULL};
+static const char *const destination_keys[] = {"type", "path", "format", "id", "name", NULL};
 
 static const struct {
 	const char *type;
@@ -507,15 +507,46 @@ static void parse_update(struct conn_config *c, struct problems *pr)
 	c->missing_after_runs = parse_count(update, "missing_after_runs", 1000, pr);
 }
 
+/* A shop added with `feedsync dest add`, by id or by name. */
+static void parse_shop_destination(struct conn_config *c, const cJSON *dest, struct problems *pr)
+{
+	if (has_key(dest, "path") || has_key(dest, "format"))
+		problems_add(pr, has_key(dest, "path") ? "destination.path" : "destination.format",
+		             "only file destinations have one");
+	const cJSON *id = json_member(dest, "id", cJSON_Number, "destination", pr);
+	const cJSON *name = json_member(dest, "name", cJSON_String, "destination", pr);
+	if (id && (id->valuedouble < 1 || id->valuedouble > 1e15 || id->valuedouble != (double)(int64_t)id->valuedouble))
+		problems_add(pr, "destination.id", "must be a destination id like 3 (see 'feedsync dest list')");
+	else if (id && name)
+		problems_add(pr, "destination", "give the destination's id or its name, not both");
+	else if (name && !*name->valuestring)
+		problems_add(pr, "destination.name", "is empty");
+	else if (!id && !name && !has_key(dest, "id") && !has_key(dest, "name"))
+		problems_add(pr, "destination", "a woocommerce destination needs \"id\" or \"name\" of a destination "
+		             "added with 'feedsync dest add'");
+	else {
+		c->dest_type = xstrdup("woocommerce");
+		c->dest_id = id ? (int64_t)id->valuedouble : 0;
+		c->dest_name = name ? xstrdup(name->valuestring) : NULL;
+	}
+}
+
 static void parse_destination(struct conn_config *c, struct problems *pr)
 {
 	cJSON *dest = (cJSON *)json_member(c->doc, "destination", cJSON_Object, "", pr);
 	if (!dest)
 		return;
 	json_check_keys(dest, destination_keys, "destination", pr);
-	const char *type = json_required_string(dest, "type", "file", "destination", pr);
+	const char *type = json_required_string(dest, "type", "file or woocommerce", "destination", pr);
+	if (str_eq(type, "woocommerce")) {
+		parse_shop_destination(c, dest, pr);
+		return;
+	}
 	if (type && strcmp(type, "file") != 0)
-		problems_add(pr, "destination.type", "must be file, not '%s'", type);
+		problems_add(pr, "destination.type", "must be file or woocommerce, not '%s'", type);
+	if (has_key(dest, "id") || has_key(dest, "name"))
+		problems_add(pr, has_key(dest, "id") ? "destination.id" : "destination.name",
+		             "only woocommerce destinations have one");
 	const char *path = json_required_string(dest, "path", "where to write, like out/acme.csv", "destination", pr);
 	const cJSON *format = json_member(dest, "format", cJSON_String, "destination", pr);
 	if (format && strcmp(format->valuestring, "csv") != 0 && strcmp(format->valuestring, "jsonl") != 0)
@@ -582,6 +613,7 @@ void conn_free(struct conn_config *c)
 	free(c->dest_type);
 	free(c->dest_path);
 	free(c->dest_format);
+	free(c->dest_name);
 	cJSON_Delete(c->doc);
 	free(c);
 }

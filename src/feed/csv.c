@@ -55,6 +55,7 @@ struct csv_src {
 	size_t n_rows, next_row, rows_cap;
 	const char *overflow; /* set inside a callback, reported when the parse call returns */
 	long overflow_line;
+	bool overflow_quoted;
 
 	char **names; /* header names, then col<N> for fields of rows wider than the header */
 	size_t n_names, names_cap, n_header;
@@ -70,6 +71,7 @@ static void on_field(void *data, size_t len, void *ctx)
 		if (!c->overflow) {
 			c->overflow = len > c->max_field ? "field" : "row";
 			c->overflow_line = len > c->max_field ? c->field_line : c->row_line;
+			c->overflow_quoted = c->parser.quoted;
 		}
 		len = 0;
 	}
@@ -119,13 +121,15 @@ static bool parser_idle(const struct csv_src *c)
 	return c->parser.pstate == c->idle_state;
 }
 
-static int fail_overflow(struct csv_src *c, const char *what, long line, struct source_error *err)
+/* The hint about a missing quote only fits a quoted field: a plain one is simply that large. */
+static int fail_overflow(struct csv_src *c, const char *what, long line, bool quoted, struct source_error *err)
 {
 	char limit[32];
 	format_bytes(c->max_field, limit, sizeof(limit));
 	bool field = strcmp(what, "field") == 0;
-	return source_fail(err, line, "a %s larger than %s (source.max_field_bytes) starts on this line%s", what, limit,
-	                   field ? "; a quote without its closing quote reads the rest of the file as one field" : "");
+	return source_fail(err, line, "a %s larger than %s (import.max_field_bytes) starts on this line%s", what, limit,
+	                   field && quoted ? "; a quote without its closing quote reads the rest of the file as one field"
+	                                   : "");
 }
 
 /* Parses one piece of a line (all of it when it fits in the chunk), ending in '\n' unless the chunk ends. */
@@ -136,9 +140,9 @@ static int feed(struct csv_src *c, const char *p, size_t len, struct source_erro
 	if (csv_parse(&c->parser, p, len, on_field, on_row, c) < len)
 		return source_fail(err, c->line, "%s", csv_strerror(csv_error(&c->parser)));
 	if (c->overflow)
-		return fail_overflow(c, c->overflow, c->overflow_line, err);
+		return fail_overflow(c, c->overflow, c->overflow_line, c->overflow_quoted, err);
 	if (c->parser.entry_pos > c->max_field)
-		return fail_overflow(c, "field", c->field_line, err);
+		return fail_overflow(c, "field", c->field_line, c->parser.quoted, err);
 	c->at_line_start = len && p[len - 1] == '\n';
 	if (c->at_line_start)
 		c->line++;

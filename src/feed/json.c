@@ -204,7 +204,7 @@ static int check_item_size(struct json_src *j, long start)
 		return 0;
 	char limit[32];
 	format_bytes(j->max_item, limit, sizeof(limit));
-	return source_fail(j->err, start, "an item larger than %s (source.max_field_bytes) starts on this line", limit);
+	return source_fail(j->err, start, "an item larger than %s (import.max_field_bytes) starts on this line", limit);
 }
 
 static int scan_scalar(struct json_src *j, int c)

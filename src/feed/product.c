@@ -84,14 +84,39 @@ const char *product_get(const struct product *p, const char *name)
 	return found ? product_value(p, i) : NULL;
 }
 
+/*
+ * Eight bytes a step instead of FNV-1a's one: every row of every import is hashed, and the byte loop was a
+ * tenth of an unchanged re-import. Each step, (h ^ word) * odd then h ^= h >> 32, is a bijection of h, so
+ * texts that differ in one word never collide; the last step folds in the length, which keeps "ab","c"
+ * apart from "a","bc".
+ */
+#define HASH_MULTIPLIER UINT64_C(0x9e3779b97f4a7c15)
+
+static uint64_t hash_step(uint64_t h, uint64_t word)
+{
+	h = (h ^ word) * HASH_MULTIPLIER;
+	return h ^ (h >> 32);
+}
+
+static uint64_t hash_text(uint64_t h, const char *s)
+{
+	size_t len = strlen(s);
+	uint64_t word;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&word, s, 8);
+		h = hash_step(h, word);
+	}
+	word = 0;
+	memcpy(&word, s, len);
+	return hash_step(h, word ^ ((uint64_t)len << 56) ^ UINT64_C(0x8000000000000000));
+}
+
 uint64_t product_hash(const struct product *p)
 {
 	uint64_t h = HASH64_SEED;
 	for (size_t i = 0; i < p->n; i++) {
-		/* The terminating NULs separate name from value, so ("ab","c") and ("a","bc") differ. */
-		const char *name = p->fields[i].name, *value = product_value(p, i);
-		h = hash64(name, strlen(name) + 1, h);
-		h = hash64(value, strlen(value) + 1, h);
+		h = hash_text(h, p->fields[i].name);
+		h = hash_text(h, product_value(p, i));
 	}
 	return h;
 }
@@ -125,18 +150,23 @@ static void json_string(struct strbuf *sb, const char *s)
 	sb_addc(sb, '"');
 }
 
+void product_json_add(const struct product *p, struct strbuf *out)
+{
+	sb_reserve(out, p->arena.len + p->n * 24 + 2);
+	sb_addc(out, '{');
+	for (size_t i = 0; i < p->n; i++) {
+		if (i)
+			sb_addc(out, ',');
+		json_string(out, p->fields[i].name);
+		sb_addc(out, ':');
+		json_string(out, product_value(p, i));
+	}
+	sb_addc(out, '}');
+}
+
 char *product_to_json(const struct product *p)
 {
 	struct strbuf sb = {0};
-	sb_reserve(&sb, p->arena.len + p->n * 24 + 2);
-	sb_addc(&sb, '{');
-	for (size_t i = 0; i < p->n; i++) {
-		if (i)
-			sb_addc(&sb, ',');
-		json_string(&sb, p->fields[i].name);
-		sb_addc(&sb, ':');
-		json_string(&sb, product_value(p, i));
-	}
-	sb_addc(&sb, '}');
+	product_json_add(p, &sb);
 	return sb_detach(&sb);
 }

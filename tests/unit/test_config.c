@@ -170,13 +170,13 @@ Test(config, reads_every_type)
 Test(config, unknown_section_names_the_header_line)
 {
 	assert_error("[database]\npath = x.db\n\n[foo]\nbar = 1\n",
-		"feedsync.ini:4: unknown section [foo] (database, worker, http, import, push, tui, log)");
+		"feedsync.ini:4: unknown section [foo] (database, worker, http, import, push, tui, keys, log)");
 }
 
 Test(config, unknown_section_without_keys_is_reported)
 {
 	assert_error("[worker]\nthreads = 2\n[Worker]\n",
-		"feedsync.ini:3: unknown section [Worker] (database, worker, http, import, push, tui, log)");
+		"feedsync.ini:3: unknown section [Worker] (database, worker, http, import, push, tui, keys, log)");
 }
 
 Test(config, unknown_key_lists_the_section_keys)
@@ -202,7 +202,7 @@ Test(config, key_before_any_section)
 {
 	assert_error("threads = 2\n",
 		"feedsync.ini:1: key 'threads' comes before any [section] "
-		"(database, worker, http, import, push, tui, log)");
+		"(database, worker, http, import, push, tui, keys, log)");
 }
 
 Test(config, key_set_twice)
@@ -246,7 +246,7 @@ Test(config, every_problem_is_reported_in_order)
 		"feedsync.ini:3: expected [section] or key = value\n"
 		"feedsync.ini:4: unknown key 'thread' in [worker] (threads, poll_interval_ms, "
 		"heartbeat_interval_s, stale_after_s, shutdown_grace_s)\n"
-		"feedsync.ini:5: unknown section [foo] (database, worker, http, import, push, tui, log)\n"
+		"feedsync.ini:5: unknown section [foo] (database, worker, http, import, push, tui, keys, log)\n"
 		"feedsync.ini:8: tui.mouse = 'maybe': expected true or false (or yes/no, on/off, 1/0)\n"
 		"feedsync.ini:9: expected [section] or key = value\n"
 		"feedsync.ini:11: log.level = 'verbose': expected one of debug, info, warn, error");

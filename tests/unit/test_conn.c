@@ -472,8 +472,8 @@ Test(conn, schedule_and_destination_problems)
 	expect_problem_in("\"schedule\": 15", "schedule: must be a string, not a number");
 	expect_problem_in("\"schedule\": \"61 * * * *\"", "schedule: minute field '61' of '61 * * * *' is out of range 0-59");
 	expect_problem_in("\"destination\": \"out.csv\"", "destination: must be an object, not a string");
-	expect_problem_in("\"destination\": {\"type\": \"woocommerce\", \"path\": \"x\"}", "destination.type: must be file, not 'woocommerce'");
-	expect_problem_in("\"destination\": {\"path\": \"x\"}", "destination.type: required (file)");
+	expect_problem_in("\"destination\": {\"type\": \"woocommerce\", \"path\": \"x\"}", "destination.path: only file destinations have one");
+	expect_problem_in("\"destination\": {\"path\": \"x\"}", "destination.type: required (file or woocommerce)");
 	expect_problem_in("\"destination\": {\"type\": \"file\"}", "destination.path: required (where to write, like out/acme.csv)");
 	char *text = doc_with("\"schedule\": \"Every 2h\"");
 	struct conn_config *c = parse_ok(text);

@@ -1,0 +1,302 @@
+/*
+ * console_bench: the console's speed on a big catalog, drawn headless (curses on /dev/null with
+ * TERM=xterm-256color). Fills a temporary database with --conns connections and --runs runs, then measures
+ * the time to the first frame (opening the database included) and, on the connections and the runs
+ * screens, the time from each sort, filter and movement keystroke to the finished frame.
+ *
+ *   console_bench [--conns 10000] [--runs 100000] [--cols 160] [--lines 48] [--db PATH]
+ *
+ * --db keeps the database at PATH, and uses it as it is when it already exists (filling takes a while).
+ *
+ * Targets: first frame < 50 ms, keystroke to frame < 16 ms. Prints a table; exits 0 whatever the times,
+ * non-zero when the console cannot be set up.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "tui/app.h"
+
+#define FIRST_FRAME_TARGET_MS 50.0
+#define KEY_TARGET_MS 16.0
+#define SAMPLES_MAX 64
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "console_bench: %s: %s\n", what, why);
+	exit(1);
+}
+
+static void begin(struct store *s)
+{
+	if (store_begin(s) < 0)
+		die("begin", store_errmsg(s));
+}
+
+static void commit(struct store *s)
+{
+	if (store_commit(s) < 0)
+		die("commit", store_errmsg(s));
+}
+
+static void add_connections(struct store *s, int conns, int64_t now)
+{
+	static const char *const types[] = {"csv", "json", "xml", "winmentor"};
+	static const char *const schedules[] = {"every 15m", "manual", "daily 02:00", "0 6 * * mon-fri"};
+	char err[512];
+	begin(s);
+	for (int i = 0; i < conns; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "Supplier %05d %s feed", i, types[i % 4]);
+		struct conn_fields f = {.name = name, .active = i % 7 != 0, .source_type = types[i % 4],
+		                        .source_url = "https://feeds.example.com/products.csv",
+		                        .schedule = schedules[i % 4], .dest_type = i % 3 ? "file" : NULL,
+		                        .document = "{}", .next_due_at = i % 4 == 1 ? 0 : now + (i % 90) * 60000};
+		int64_t id;
+		if (store_conn_insert(s, &f, &id, err, sizeof(err)) != 0)
+			die("insert a connection", err);
+	}
+	commit(s);
+}
+
+/*
+ * Runs go in rounds of one per connection (a connection has one active run at a time): queued in one
+ * transaction, claimed one by one (a claim is its own transaction), finished in one transaction.
+ */
+static void add_runs(struct store *s, int conns, int runs, int64_t now)
+{
+	static const char *const ends[] = {RUN_COMPLETED, RUN_COMPLETED_WITH_ERRORS, RUN_FAILED, RUN_CANCELLED,
+	                                   RUN_COMPLETED};
+	int64_t *ids = xmalloc((size_t)conns * sizeof(*ids));
+	for (int done = 0; done < runs;) {
+		int round = runs - done < conns ? runs - done : conns;
+		begin(s);
+		for (int k = 0; k < round; k++) {
+			struct run_row active;
+			if (store_run_enqueue(s, k + 1, (done + k) % 3 ? "schedule" : "manual", 0, 1, false, &ids[k],
+			                      &active) != 0)
+				die("queue a run", store_errmsg(s));
+		}
+		commit(s);
+		for (int k = 0; k < round; k++) {
+			struct run_row r;
+			if (store_run_claim(s, "bench", ids[k], &r) != 1)
+				die("claim a run", store_errmsg(s));
+		}
+		begin(s);
+		for (int k = 0; k < round; k++) {
+			int i = done + k;
+			int64_t c[RC_COUNT] = {0};
+			c[RC_ROWS_READ] = i % 50000;
+			c[RC_CREATED] = i % 1000;
+			c[RC_UPDATED] = i % 333;
+			c[RC_SKIPPED] = i % 17;
+			c[RC_FAILED] = i % 5 == 2 ? i % 41 : 0;
+			c[RC_PUSH_QUEUED] = c[RC_PUSH_PROCESSED] = i % 900;
+			store_run_flush(s, ids[k], "reconcile", c, c[RC_FAILED], now);
+			store_run_finish(s, ids[k], ends[i % 5], "bench run", now + i % 600000);
+		}
+		commit(s);
+		done += round;
+	}
+	free(ids);
+}
+
+static void fill(struct store *s, int conns, int runs)
+{
+	int64_t now = now_ms();
+	add_connections(s, conns, now);
+	add_runs(s, conns, runs, now);
+}
+
+struct series {
+	const char *name;
+	double ms[SAMPLES_MAX];
+	int n;
+};
+
+static int compare(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(const struct series *s)
+{
+	double sorted[SAMPLES_MAX];
+	memcpy(sorted, s->ms, (size_t)s->n * sizeof(double));
+	qsort(sorted, (size_t)s->n, sizeof(double), compare);
+	return sorted[s->n / 2];
+}
+
+static double max_of(const struct series *s)
+{
+	double m = 0;
+	for (int i = 0; i < s->n; i++)
+		if (s->ms[i] > m)
+			m = s->ms[i];
+	return m;
+}
+
+/* One keystroke, timed until its frame is out. */
+static void press(struct app *app, int key, struct series *s)
+{
+	double t0 = now_us();
+	app_key(app, key);
+	app_draw(app);
+	if (s && s->n < SAMPLES_MAX)
+		s->ms[s->n++] = (now_us() - t0) / 1000.0;
+}
+
+static void type(struct app *app, const char *text, struct series *s)
+{
+	for (const char *p = text; *p; p++)
+		press(app, *p, s);
+}
+
+static void report(const char *screen, struct series *all, int n, double *worst)
+{
+	for (int i = 0; i < n; i++) {
+		if (all[i].n == 0)
+			continue;
+		double mx = max_of(&all[i]);
+		printf("  %-12s %-16s %3d keys   median %6.2f ms   max %6.2f ms   %s\n", screen, all[i].name, all[i].n,
+		       median(&all[i]), mx, mx < KEY_TARGET_MS ? "ok" : "SLOW");
+		if (mx > *worst)
+			*worst = mx;
+	}
+}
+
+/* Sorting by every column both ways, filtering as typed, the quick filters, and jumping to the end. */
+static void exercise(struct app *app, const char *screen, int ncols, double *worst)
+{
+	struct series s[] = {{"sort next", {0}, 0}, {"sort reverse", {0}, 0}, {"filter typing", {0}, 0},
+	                     {"quick filter", {0}, 0}, {"End/Home", {0}, 0}, {"move down", {0}, 0}};
+	for (int i = 0; i < ncols; i++) {
+		press(app, 's', &s[0]);
+		press(app, 'S', &s[1]);
+	}
+	press(app, '/', NULL);
+	type(app, "supplier 0042", &s[2]);
+	press(app, 27, NULL);
+	press(app, '/', NULL);
+	type(app, "fail", &s[2]);
+	press(app, '\n', NULL);
+	press(app, '/', NULL);
+	press(app, 27, NULL);   /* Esc clears the filter */
+	for (int i = 0; i < 4; i++)
+		press(app, 'f', &s[3]);
+	for (int i = 0; i < 3; i++) {
+		press(app, KEY_END, &s[4]);
+		press(app, KEY_HOME, &s[4]);
+	}
+	for (int i = 0; i < 30; i++)
+		press(app, 'j', &s[5]);
+	report(screen, s, (int)ARRAY_LEN(s), worst);
+}
+
+static void remove_database(const char *path, const char *dir)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+		char *file = xasprintf("%s%s", path, suffixes[i]);
+		unlink(file);
+		free(file);
+	}
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	int conns = 10000, runs = 100000, cols = 160, lines = 48;
+	const char *keep = NULL;
+	for (int i = 1; i + 1 < argc; i += 2) {
+		int64_t v;
+		if (str_eq(argv[i], "--db")) {
+			keep = argv[i + 1];
+			continue;
+		}
+		if (!parse_int64(argv[i + 1], &v) || v < 1 || v > 10000000)
+			die(argv[i], "expected a positive number");
+		if (str_eq(argv[i], "--conns"))
+			conns = (int)v;
+		else if (str_eq(argv[i], "--runs"))
+			runs = (int)v;
+		else if (str_eq(argv[i], "--cols"))
+			cols = (int)v;
+		else if (str_eq(argv[i], "--lines"))
+			lines = (int)v;
+		else
+			die(argv[i], "unknown option (--conns, --runs, --cols, --lines, --db)");
+	}
+
+	char dir[] = "/tmp/console-bench-XXXXXX";
+	if (!keep && !mkdtemp(dir))
+		die("mkdtemp", "cannot create a temporary directory");
+	char *path = keep ? xstrdup(keep) : xasprintf("%s/bench.db", dir);
+	char err[1024];
+	bool reuse = keep && access(keep, F_OK) == 0;
+	struct store *s = store_open_path(path, 5000, err, sizeof(err));
+	if (!s)
+		die("open", err);
+	double t0 = now_us();
+	if (!reuse)
+		fill(s, conns, runs);
+	printf("console_bench: %d connections, %d runs (%s in %.1f s), %dx%d\n", conns, runs,
+	       reuse ? "reused" : "filled", (now_us() - t0) / 1e6, cols, lines);
+	store_close(s);
+
+	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+	SCREEN *screen = newterm("xterm-256color", out, in);
+	if (!screen)
+		die("newterm", "no terminfo entry for xterm-256color");
+	set_term(screen);
+	resizeterm(lines, cols);
+
+	struct config cfg;
+	config_defaults(&cfg);
+	str_copy(cfg.theme, "default", sizeof(cfg.theme));
+	cfg.readonly = true;   /* measuring, not changing: no stale-run recovery either */
+	t0 = now_us();
+	s = store_open_path(path, 5000, err, sizeof(err));
+	struct app *app = s ? app_new(&cfg, s, true, false, err, sizeof(err)) : NULL;
+	if (!app)
+		die("console", err);
+	app_draw(app);
+	double first = (now_us() - t0) / 1000.0;
+	printf("  first frame                 %6.2f ms   (target < %.0f ms)   %s\n", first, FIRST_FRAME_TARGET_MS,
+	       first < FIRST_FRAME_TARGET_MS ? "ok" : "SLOW");
+
+	double worst = 0;
+	exercise(app, "connections", 10, &worst);
+	t0 = now_us();
+	press(app, '2', NULL);
+	printf("  open the runs screen        %6.2f ms\n", (now_us() - t0) / 1000.0);
+	exercise(app, "runs", 10, &worst);
+	printf("  slowest keystroke to frame  %6.2f ms   (target < %.0f ms)   %s\n", worst, KEY_TARGET_MS,
+	       worst < KEY_TARGET_MS ? "ok" : "SLOW");
+
+	app_free(app);
+	store_close(s);
+	endwin();
+	delscreen(screen);
+	fclose(out);
+	fclose(in);
+	if (!keep)
+		remove_database(path, dir);
+	free(path);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * The console's lists as SQL: one window of connections or runs, sorted by any field, filtered by a
+ * quick status filter and a substring, counted ("N of M"). Sorting and filtering happen in SQLite and
+ * only the window is read, so 100 000 runs cost no more than 50. A window past the middle of the list is
+ * read backwards from its end, so End is as quick as Home.
+ *
+ * A struct store_views belongs to the thread of its store and keeps its own prepared statements (one
+ * per view, scope, sort field and direction, prepared on first use).
+ */
+#ifndef FEEDSYNC_CORE_STORE_VIEWS_H
+#define FEEDSYNC_CORE_STORE_VIEWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/store.h"
+
+enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_COUNT };
+
+/* Fields of the connections view: what a column sorts by and what the filter searches. */
+enum conn_field {
+	CONN_F_ID, CONN_F_NAME, CONN_F_SOURCE, CONN_F_DEST, CONN_F_ACTIVE, CONN_F_SCHEDULE,
+	CONN_F_STATUS,      /* of the latest run */
+	CONN_F_LAST_RUN,    /* when the latest run started */
+	CONN_F_RESULT,      /* the latest run's counters; sorts by its failed rows */
+	CONN_F_NEXT_DUE,
+	CONN_F_COUNT
+};
+
+enum run_field {
+	RUN_F_ID, RUN_F_CONNECTION, RUN_F_TRIGGER, RUN_F_STATUS, RUN_F_PHASE,
+	RUN_F_PROGRESS,     /* sorts by rows read */
+	RUN_F_RESULT,       /* created/updated/skipped/failed; sorts by failed rows */
+	RUN_F_PUSH,         /* sorts by pushed items */
+	RUN_F_STARTED, RUN_F_DURATION,
+	RUN_F_COUNT
+};
+
+#define STORE_VIEW_FIELDS_MAX 16
+
+/*
+ * Quick filters. Runs: failed = status failed; running; active = queued or running.
+ * Connections: failed = the latest run failed; running = the latest run is queued or running;
+ * active = the connection is enabled.
+ */
+enum quick_filter { QUICK_ALL, QUICK_FAILED, QUICK_RUNNING, QUICK_ACTIVE, QUICK_COUNT };
+extern const char *const quick_filter_names[QUICK_COUNT];
+
+struct view_query {
+	int sort;                /* a conn_field or run_field */
+	bool descending;
+	const char *filter;      /* case-insensitive substring of any field in filter_fields; NULL or "" = none */
+	uint32_t filter_fields;  /* 1 << field for each field searched */
+	enum quick_filter quick;
+	int64_t connection_id;   /* runs: only this connection's; 0 = every connection */
+};
+
+struct store_views;
+
+struct store_views *store_views_open(struct store *s);
+void store_views_close(struct store_views *v);
+/* Whether the filter can search a field (free text fields and ids can, times and counters cannot). */
+bool store_views_searchable(enum store_view view, int field);
+
+/* matched: rows the query selects; total: rows before the quick filter and the substring. 0 or -1. */
+int store_views_count(struct store_views *v, enum store_view view, const struct view_query *q, int64_t *matched,
+                      int64_t *total);
+/*
+ * Rows [offset, offset + limit) of the sorted, filtered view. `matched` (from store_views_count) lets a
+ * window past the middle be read from the end; pass -1 when unknown. Rows are conn_row (without the
+ * document and product count) or run_row; the caller frees them with conn_rows_free or free. 0 or -1.
+ */
+int store_views_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                      int64_t matched, struct conn_row **rows, size_t *n);
+int store_views_runs(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                     int64_t matched, struct run_row **rows, size_t *n);
+
+/* The latest run of a connection that failed or completed with errors: 1 (*run_id set), 0 none, -1 error. */
+int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id);
+
+const char *store_views_errmsg(struct store_views *v);
+
+#endif

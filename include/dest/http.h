@@ -1,0 +1,97 @@
+/*
+ * The shop HTTP client of one run: a libcurl multi handle that overlaps requests up to the destination's
+ * concurrency over kept-alive connections, with easy handles reused, no "Expect: 100-continue", compressed
+ * answers accepted and answers bounded in size. Authentication is the shop's (HTTP Basic, or an OAuth 1.0a
+ * signature made afresh for every attempt). Every attempt passes through the destination's gate
+ * (dest/gate.h): concurrency and rate limits across the process, and the circuit breaker.
+ *
+ * Transient failures are retried here with exponential backoff and jitter (backoff_ms, then twice that...,
+ * `retries` times): timeouts, connection failures and resets, 429 (after its Retry-After), 500, 502, 503,
+ * 504, and 2xx answers that are not the JSON asked for (an HTML error page, a body cut short). A request
+ * marked split_on_timeout completes at once on a timeout or 504 instead, so its owner can split it.
+ */
+#ifndef FEEDSYNC_DEST_HTTP_H
+#define FEEDSYNC_DEST_HTTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/config.h"
+#include "core/util.h"
+#include "dest/gate.h"
+#include "dest/shop.h"
+
+/* Largest answer read; a page of 100 full products is about 200 KB. */
+#define HTTP_MAX_RESPONSE_BYTES (64 * 1024 * 1024)
+
+enum http_outcome {
+	HTTP_DONE,            /* an answer arrived: see status (any status, after retries of transient ones) */
+	HTTP_TIMED_OUT,       /* no whole answer in time */
+	HTTP_NETWORK,         /* could not connect, or the connection broke */
+	HTTP_TLS,             /* the certificate or the TLS handshake failed (never retried) */
+	HTTP_BAD_RESPONSE,    /* a 2xx answer that is not JSON */
+	HTTP_TOO_LARGE,       /* the answer exceeded HTTP_MAX_RESPONSE_BYTES */
+	HTTP_CIRCUIT_OPEN,    /* not sent: the destination's circuit breaker is open */
+	HTTP_CANCELLED,       /* dropped before it was sent (http_drop_queued) */
+};
+
+struct http_request {
+	/* Set by the owner before http_submit. */
+	const char *method;            /* "GET", "POST", "PUT", "HEAD" */
+	char *target;                  /* path and query after the base URL, percent-encoded; owned */
+	char *body;                    /* JSON or NULL; owned */
+	size_t body_len;
+	bool split_on_timeout;
+	bool no_retry;                 /* one attempt only (dest test) */
+	void (*done)(struct http_request *r);
+	void *ud;
+	/* Filled in before done is called. */
+	enum http_outcome outcome;
+	long status;                   /* 0 when no answer */
+	struct strbuf response;
+	cJSON *json;                   /* the parsed answer, when it is JSON */
+	int64_t total, total_pages;    /* X-WP-Total, X-WP-TotalPages; -1 when absent */
+	int attempts;
+	int64_t elapsed_ms;            /* of the last attempt */
+	char error[256];               /* why it failed, for messages; never holds credentials */
+	/* The client's. */
+	int64_t not_before;            /* monotonic ms */
+	int64_t retry_after_ms;
+	bool too_large;
+};
+
+/* Frees what the request owns (target, body, answer) and clears it for reuse. */
+void http_request_clear(struct http_request *r);
+/* "HTTP 503", "timed out after 30 s", ...: one phrase for messages. */
+const char *http_outcome_text(const struct http_request *r, char *buf, size_t size);
+
+struct http_hooks {
+	void *ud;
+	/* The destination's circuit changed state: store it. */
+	void (*circuit_changed)(void *ud, const struct gate_circuit *circuit);
+	/* A transient failure will be retried after delay_ms: log it. */
+	void (*retrying)(void *ud, const struct http_request *r, int64_t delay_ms);
+};
+
+struct http_client;
+
+/* NULL with err set when libcurl cannot be set up. */
+struct http_client *http_client_new(const struct shop *shop, const struct config *cfg,
+                                    const struct http_hooks *hooks, char *err, size_t errsize);
+void http_client_free(struct http_client *c);
+/* Queues a request; it is sent as soon as the gate lets it. */
+void http_submit(struct http_client *c, struct http_request *r);
+/*
+ * Drives transfers for at most timeout_ms (0: do what can be done without waiting; -1: until none is
+ * left), calling each finished request's done (which may submit more). Returns how many requests are
+ * still queued or in flight.
+ */
+int http_run(struct http_client *c, int timeout_ms);
+int http_pending(const struct http_client *c);
+int http_in_flight(const struct http_client *c);
+/* Completes every request not yet sent with HTTP_CANCELLED; those in flight finish normally. */
+void http_drop_queued(struct http_client *c);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * A destination ready to be talked to: its row from the store, its credentials opened (from the sealed copy
+ * or the environment variables it names) and its tunables resolved over feedsync.ini's [push] defaults.
+ *
+ * Tunables (the destination's options object; each optional):
+ *   concurrency        requests in flight at once, across every run of the process (1..64)
+ *   batch_size         items per products/batch request (1..100)
+ *   rate_limit         requests per second (0 = no limit)
+ *   timeout_s          longest a request may take (1..3600, default 120)
+ *   retries            retries of a transient failure (0..20), backoff_ms the first delay (doubled each time)
+ *   circuit_threshold  consecutive transient failures that open the circuit (1..1000, default 5)
+ *   circuit_open_s     how long the circuit stays open before a probe (1..86400, default 60)
+ */
+#ifndef FEEDSYNC_DEST_SHOP_H
+#define FEEDSYNC_DEST_SHOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/config.h"
+#include "core/problems.h"
+#include "core/store_dest.h"
+
+struct shop_options {
+	int concurrency;
+	int batch_size;
+	double rate_limit;
+	int timeout_s;
+	int retries;
+	int backoff_ms;
+	int circuit_threshold;
+	int circuit_open_s;
+};
+
+void shop_options_defaults(const struct config *cfg, struct shop_options *o);
+/* Reads an options object over o; each bad member is a problem named "options.<key>". */
+void shop_options_read(const cJSON *obj, struct shop_options *o, struct problems *pr);
+/* Names of the tunables, NULL-terminated, for the CLI. */
+extern const char *const shop_option_names[];
+
+enum shop_auth { SHOP_AUTH_BASIC, SHOP_AUTH_OAUTH };
+/* "auto" means Basic over https and OAuth 1.0a over http, which is what WooCommerce accepts. */
+enum shop_auth shop_auth_of(const char *auth, const char *base_url);
+const char *shop_auth_name(enum shop_auth auth);
+
+struct shop {
+	int64_t id;
+	char *name;
+	char *base_url;              /* no trailing slash */
+	enum shop_auth auth;
+	bool verify_tls;
+	char *key, *secret;          /* opened credentials; wiped by shop_free */
+	char key_hint[64];           /* masked key, safe to show */
+	char credentials_origin[160];/* "stored (sealed)" or "environment WOO_KEY / WOO_SECRET", for messages */
+	struct shop_options opt;
+	int learned_batch_size;
+	char circuit_state[16];
+	int64_t circuit_reopen_at;
+	int consecutive_failures;
+};
+
+/* Opens a destination row's credentials and options. 0, or -1 with err naming what is missing. */
+int shop_open(const struct dest_row *row, const struct config *cfg, struct shop *out, char *err, size_t errsize);
+/* The same from the store: destination `id`, or the one named `name` when id is 0. */
+int shop_load(struct store *s, const struct config *cfg, int64_t id, const char *name, struct shop *out, char *err,
+              size_t errsize);
+void shop_free(struct shop *shop);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * The WooCommerce destination (its struct dest_ops is registered in dest.c) and the checks behind
+ * `feedsync dest test`.
+ *
+ * The push: every product of the run resolves to the shop's id by SKU (the remote_products cache, else
+ * ?sku= lookups of up to 100 SKUs), then goes in a products/batch request of creates and updates (a
+ * variation's update goes to its parent's variations/batch). Requests overlap up to the destination's
+ * concurrency. Per-item errors are per-item failures; product_invalid_sku on a create turns it into an
+ * update of data.resource_id; a stale cached id is looked up again; 413 halves the batch size (remembered
+ * on the destination); a 504 or timeout splits a batch in halves down to single items; 401/403, an open
+ * circuit or a TLS failure stop the phase. A SKU is never in two requests at once, and a product is looked
+ * up before it is created, so a run retried after a crash creates no duplicate.
+ */
+#ifndef FEEDSYNC_DEST_WOO_H
+#define FEEDSYNC_DEST_WOO_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+#include "dest/shop.h"
+
+enum woo_check_id { WOO_CHECK_REACH, WOO_CHECK_TLS, WOO_CHECK_AUTH, WOO_CHECK_WRITE, WOO_CHECK_COUNT };
+
+struct woo_check {
+	const char *name;          /* "reachability", "tls", "authentication", "permissions" */
+	int verdict;               /* 1 passed, 0 failed, -1 not checked (an earlier check failed) */
+	char detail[512];
+};
+
+/* Runs the checks in order; a failed one skips the rest. True when every check passed. */
+bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_check checks[WOO_CHECK_COUNT]);
+
+#endif

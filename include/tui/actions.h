@@ -1,0 +1,54 @@
+/*
+ * Every console action, declared once: the enum, its name in feedsync.ini's [keys] section, its default
+ * keys, its help text, its group on the help screen, and whether it changes data (such actions are gone
+ * in a read-only console). Keys are separated by spaces: a character, C-x for Control-x, F1..F12, or one
+ * of Enter Esc Tab Space Backspace Up Down Left Right PgUp PgDn Home End Insert Delete.
+ *
+ * Header only, so that the configuration can declare a [keys] entry per action without depending on the
+ * console.
+ */
+#ifndef FEEDSYNC_TUI_ACTIONS_H
+#define FEEDSYNC_TUI_ACTIONS_H
+
+#define ACTION_CHANGES 1   /* changes data: removed by --readonly */
+
+/* _(ID, name, default keys, group, flags, help) */
+#define CONSOLE_ACTIONS(_) \
+	_(MOVE_UP, "move_up", "k Up", GROUP_MOVE, 0, "Select the row above") \
+	_(MOVE_DOWN, "move_down", "j Down", GROUP_MOVE, 0, "Select the row below") \
+	_(PAGE_UP, "page_up", "PgUp C-b", GROUP_MOVE, 0, "One page up") \
+	_(PAGE_DOWN, "page_down", "PgDn C-f Space", GROUP_MOVE, 0, "One page down") \
+	_(FIRST, "first", "Home g", GROUP_MOVE, 0, "The first row") \
+	_(LAST, "last", "End G", GROUP_MOVE, 0, "The last row (in a log: follow new lines again)") \
+	_(OPEN, "open", "Enter", GROUP_MOVE, 0, "Open the selected row: a connection's runs, a run's detail") \
+	_(SORT_NEXT, "sort_next", "s", GROUP_TABLE, 0, "Sort by the next column") \
+	_(SORT_REVERSE, "sort_reverse", "S", GROUP_TABLE, 0, "Reverse the sort order") \
+	_(FILTER, "filter", "/", GROUP_TABLE, 0, "Filter rows by text in the visible columns (Esc clears)") \
+	_(QUICK_FILTER, "quick_filter", "f", GROUP_TABLE, 0, "Cycle the status filter: all, failed, running, active") \
+	_(COLUMNS, "columns", "c", GROUP_TABLE, 0, "Choose the visible columns") \
+	_(EXPORT, "export", "w", GROUP_TABLE, 0, "Write the rows of this view to a CSV file") \
+	_(RUN_NOW, "run_now", "r", GROUP_ACT, ACTION_CHANGES, "Run the connection now") \
+	_(TOGGLE_ACTIVE, "toggle_active", "e", GROUP_ACT, ACTION_CHANGES, "Enable or disable the connection") \
+	_(CLONE, "clone", "C", GROUP_ACT, ACTION_CHANGES, "Copy the connection (the copy starts disabled)") \
+	_(DELETE, "delete", "d Delete", GROUP_ACT, ACTION_CHANGES, "Delete the connection, its catalog and runs") \
+	_(LATEST_FAILURE, "latest_failure", "!", GROUP_ACT, 0, "Open the latest failed run of the connection") \
+	_(CANCEL, "cancel", "x", GROUP_ACT, ACTION_CHANGES, "Cancel the run") \
+	_(RETRY, "retry", "R", GROUP_ACT, ACTION_CHANGES, "Run a finished run's connection again as a retry") \
+	_(ERRORS, "errors", "e", GROUP_ACT, 0, "The run's errors in full, newest first") \
+	_(FOLLOW, "follow", "F", GROUP_ACT, 0, "Follow the log again") \
+	_(COPY_ID, "copy_id", "y", GROUP_ACT, 0, "Copy the run id to the clipboard (OSC 52)") \
+	_(COPY_ERROR, "copy_error", "Y", GROUP_ACT, 0, "Copy the run's latest error to the clipboard (OSC 52)") \
+	_(SHOW_CONNECTIONS, "show_connections", "1", GROUP_GLOBAL, 0, "The connections screen") \
+	_(SHOW_RUNS, "show_runs", "2", GROUP_GLOBAL, 0, "The runs of every connection") \
+	_(HELP, "help", "? F1", GROUP_GLOBAL, 0, "The keys of this screen") \
+	_(REDRAW, "redraw", "C-l", GROUP_GLOBAL, 0, "Read everything again and redraw the screen") \
+	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, "Close this screen (quit from the first one)") \
+	_(QUIT, "quit", "Q C-c", GROUP_GLOBAL, 0, "Quit the console")
+
+enum action_group { GROUP_MOVE, GROUP_TABLE, GROUP_ACT, GROUP_GLOBAL, GROUP_COUNT };
+
+#define ACTION_ENUM(id, name, keys, group, flags, help) ACTION_##id,
+enum action { CONSOLE_ACTIONS(ACTION_ENUM) ACTION_COUNT, ACTION_NONE = ACTION_COUNT };
+#undef ACTION_ENUM
+
+#endif

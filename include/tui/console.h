@@ -1,0 +1,19 @@
+/* `feedsync` (or `feedsync console`): the full-screen console on this terminal. */
+#ifndef FEEDSYNC_TUI_CONSOLE_H
+#define FEEDSYNC_TUI_CONSOLE_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+#include "core/store.h"
+
+/*
+ * Runs until the user quits; returns the process exit code. Lines the engine logs to stderr meanwhile
+ * are held back and printed once the screen is restored. color: false for NO_COLOR or --no-color.
+ */
+int console_main(const struct config *cfg, struct store *store, bool color);
+
+/* True when the locale's character set is UTF-8; otherwise the console draws ASCII only. */
+bool console_locale_utf8(void);
+
+#endif

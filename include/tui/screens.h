@@ -1,0 +1,22 @@
+/* The console's screens. Destinations and plans will join them as more screen_ops. */
+#ifndef FEEDSYNC_TUI_SCREENS_H
+#define FEEDSYNC_TUI_SCREENS_H
+
+#include <stdint.h>
+
+#include "tui/app.h"
+
+extern const struct screen_ops connections_screen_ops, runs_screen_ops, run_screen_ops, help_screen_ops;
+
+struct screen *screen_connections_new(struct app *app);
+/* Every run, or the runs of one connection (conn_id > 0). */
+struct screen *screen_runs_new(struct app *app, int64_t conn_id, const char *conn_name);
+struct screen *screen_run_new(struct app *app, int64_t run_id);
+/* The keys of screen `of`, generated from the key bindings. */
+struct screen *screen_help_new(struct app *app, const struct screen *of);
+
+/* The list actions every list screen gets, and the actions every screen gets, ending with ACTION_NONE. */
+extern const enum action table_actions[];
+extern const enum action global_actions[];
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * The table model behind every list: declared columns, a sort column and direction, a substring filter,
+ * a quick status filter, a cursor, and the window of rows on screen, read through store_views (so sorting,
+ * filtering and counting happen in SQLite). No curses here: tests drive it without a terminal.
+ */
+#ifndef FEEDSYNC_TUI_TABLE_H
+#define FEEDSYNC_TUI_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/store_views.h"
+#include "core/util.h"
+#include "tui/draw.h"
+#include "tui/theme.h"
+
+#define TABLE_COLS_MAX 16
+
+struct cell_ctx {
+	const struct glyphs *g;
+	int64_t now;        /* wall clock, ms */
+	bool plain;         /* for export: no symbols, full times */
+};
+
+/* What a cell without a value shows: "-" on screen, nothing in an export. */
+static inline const char *cell_none(const struct cell_ctx *ctx)
+{
+	return ctx->plain ? "" : "-";
+}
+
+/* Writes a cell's text; may set *role (ROLE_NORMAL on entry) to colour it. */
+typedef void (*cell_fn)(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role);
+
+struct table_column {
+	const char *name;     /* in the column chooser and the CSV header */
+	const char *title;    /* on screen */
+	int width;            /* wanted */
+	int min_width;        /* below this the column is dropped when the terminal is narrow */
+	bool flex;            /* takes the room left over */
+	char align;           /* 'l' or 'r' */
+	int field;            /* store_views field: sorting and filtering; -1 = neither */
+	cell_fn format;
+	bool hidden;          /* until chosen */
+};
+
+struct table_source {
+	enum store_view view;
+	size_t row_size;
+	int (*fetch)(struct store_views *v, const struct view_query *q, int64_t offset, int limit, int64_t matched,
+	             void **rows, size_t *n);
+	void (*free_rows)(void *rows, size_t n);
+	int64_t (*row_id)(const void *row);
+};
+
+struct table {
+	const struct table_column *cols;
+	int ncols;
+	bool shown[TABLE_COLS_MAX];
+	const struct table_source *src;
+	struct store_views *views;
+
+	int sort_col;                /* index in cols */
+	bool descending;
+	char filter[128];
+	enum quick_filter quick;
+	int64_t connection_id;       /* runs of one connection; 0 = all */
+
+	int64_t matched, total;      /* "matched of total" */
+	int64_t cursor;              /* the selected row, as an index in the sorted, filtered list */
+	int64_t top;                 /* the first row on screen */
+	int page;                    /* rows on screen */
+
+	void *rows;                  /* the window: rows [top, top + nrows) */
+	size_t nrows;
+	char error[256];             /* the last store error, "" when none */
+
+	struct {                     /* where the table was last drawn, for the mouse */
+		int y;                   /* the header row; rows follow */
+		int x[TABLE_COLS_MAX], w[TABLE_COLS_MAX];
+	} drawn;
+};
+
+void table_init(struct table *t, const struct table_column *cols, int ncols, const struct table_source *src,
+                struct store_views *views);
+void table_free(struct table *t);
+
+/* Counts and reads the window again; the selected row stays selected when it is still in view. 0 or -1. */
+int table_reload(struct table *t);
+/* Rows on screen; reads a new window when it changes. */
+void table_set_page(struct table *t, int rows);
+
+void table_move(struct table *t, int64_t delta);
+void table_move_to(struct table *t, int64_t index);
+
+void table_sort_next(struct table *t);       /* the next visible sortable column, ascending */
+void table_sort_reverse(struct table *t);
+void table_sort_by(struct table *t, int col);  /* the same column again reverses */
+void table_set_filter(struct table *t, const char *text);
+void table_set_quick(struct table *t, enum quick_filter quick);
+/* Shows or hides a column; the last visible one stays. */
+void table_toggle_column(struct table *t, int col);
+
+struct view_query table_query(const struct table *t);
+const void *table_row_at(const struct table *t, int64_t index);  /* NULL outside the window */
+const void *table_selected(const struct table *t);
+
+/*
+ * Column positions for a terminal `width` columns wide: x[i] and w[i] for each column, w[i] 0 for hidden
+ * or dropped ones. Columns start at their minimum; flexible ones grow toward their wanted width first,
+ * then the others, and flexible ones take what is left. When even the minimums do not fit, columns are
+ * dropped from the right.
+ */
+void table_layout(const struct table *t, int width, int *x, int *w);
+
+#endif

@@ -1,0 +1,610 @@
+/* feedsync dest add | list | show | edit | rm | test: shops that connections push to. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "core/store_dest.h"
+#include "core/util.h"
+#include "dest/secret.h"
+#include "dest/shop.h"
+#include "dest/woo.h"
+
+static const char dest_usage[] =
+	"feedsync dest add --name N --url URL (--key CK --secret CS | --key-env VAR --secret-env VAR) [options]\n"
+	"feedsync dest edit ID|NAME [--name N] [--url URL] [credentials] [options]\n"
+	"feedsync dest list [--json] | show ID|NAME [--json] | rm ID|NAME [--force] | test ID|NAME [--json]\n"
+	"  --secret - reads the secret from the first line of standard input\n"
+	"  options: --auth auto|basic|oauth, --insecure (do not verify TLS) or --verify-tls, --concurrency N,\n"
+	"           --batch-size N, --rate-limit PER_S, --timeout S, --retries N, --backoff-ms MS,\n"
+	"           --circuit-threshold N, --circuit-open S";
+
+/* Command-line flags that set a tunable, and the option each sets. */
+static const struct {
+	const char *flag;
+	const char *option;
+} option_flags[] = {
+	{"--concurrency", "concurrency"},   {"--batch-size", "batch_size"},
+	{"--rate-limit", "rate_limit"},     {"--timeout", "timeout_s"},
+	{"--retries", "retries"},           {"--backoff-ms", "backoff_ms"},
+	{"--circuit-threshold", "circuit_threshold"}, {"--circuit-open", "circuit_open_s"},
+};
+
+struct dest_args {
+	const char *target;          /* ID or NAME for edit, show, rm, test */
+	const char *name, *url, *type, *auth;
+	const char *key, *secret, *key_env, *secret_env;
+	int verify_tls;              /* -1 unchanged */
+	cJSON *options;              /* tunables set on the command line */
+	bool json, force;
+};
+
+static int usage(const char *fmt, const char *arg)
+{
+	cli_usage(fmt, arg);
+	fprintf(stderr, "%s\n", dest_usage);
+	return EXIT_USAGE;
+}
+
+static int set_option(struct dest_args *a, const char *option, const char *value)
+{
+	char *end;
+	double v = strtod(value, &end);
+	if (!*value || *end)
+		return usage("'%s' is not a number", value);
+	cJSON_DeleteItemFromObjectCaseSensitive(a->options, option);
+	cJSON_AddNumberToObject(a->options, option, v);
+	return EXIT_OK;
+}
+
+static int parse_args(int argc, char **argv, struct dest_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->verify_tls = -1;
+	a->options = cJSON_CreateObject();
+	for (int i = 0; i < argc; i++) {
+		bool missing = false;
+		const char *v = NULL;
+		const char **slot = NULL;
+		static const char *const flags[] = {"--name", "--url", "--type", "--auth", "--key", "--secret",
+		                                    "--key-env", "--secret-env"};
+		const char **slots[] = {&a->name, &a->url, &a->type, &a->auth, &a->key, &a->secret, &a->key_env,
+		                        &a->secret_env};
+		for (size_t k = 0; k < ARRAY_LEN(flags) && !v && !missing; k++)
+			if ((v = arg_value(argc, argv, &i, flags[k], &missing)))
+				slot = slots[k];
+		for (size_t k = 0; k < ARRAY_LEN(option_flags) && !v && !missing; k++)
+			if ((v = arg_value(argc, argv, &i, option_flags[k].flag, &missing)) &&
+			    set_option(a, option_flags[k].option, v) != EXIT_OK)
+				return EXIT_USAGE;
+		if (missing)
+			return usage("%s needs a value", argv[i]);
+		if (slot)
+			*slot = v;
+		else if (v)
+			continue;
+		else if (arg_is(argv[i], "--json"))
+			a->json = true;
+		else if (arg_is(argv[i], "--force"))
+			a->force = true;
+		else if (arg_is(argv[i], "--insecure"))
+			a->verify_tls = 0;
+		else if (arg_is(argv[i], "--verify-tls"))
+			a->verify_tls = 1;
+		else if (!a->target && argv[i][0] != '-')
+			a->target = argv[i];
+		else
+			return usage("dest: unexpected argument '%s'", argv[i]);
+	}
+	return EXIT_OK;
+}
+
+/* ---- reading a destination --------------------------------------------------------------------------- */
+
+static int get_dest(struct cli *cli, const char *arg, struct dest_row *row)
+{
+	if (!arg)
+		return usage("%s", "which destination? give its id or name");
+	int64_t id;
+	int found = parse_id(arg, &id) ? store_dest_get(cli_store(cli), id, row)
+	                               : store_dest_find(cli_store(cli), arg, row);
+	if (found < 0)
+		return cli_fail(EXIT_FAILED, "cannot read destinations: %s", store_errmsg(cli_store(cli)));
+	if (found == 0)
+		return cli_fail(EXIT_NOT_FOUND, "no destination '%s' (see 'feedsync dest list')", arg);
+	return EXIT_OK;
+}
+
+static bool uses_https(const struct dest_row *r)
+{
+	return r->base_url && strncasecmp(r->base_url, "https://", 8) == 0;
+}
+
+static const char *tls_text(const struct dest_row *r)
+{
+	if (!uses_https(r))
+		return "not used (plain http)";
+	return r->verify_tls ? "verified" : "NOT VERIFIED (--insecure)";
+}
+
+static void credentials_text(const struct dest_row *r, char *buf, size_t size)
+{
+	if (r->key_env || r->secret_env)
+		snprintf(buf, size, "from the environment: %s and %s", r->key_env ? r->key_env : "?",
+		         r->secret_env ? r->secret_env : "?");
+	else if (r->credentials)
+		snprintf(buf, size, "stored encrypted, consumer key %s", r->credentials_hint ? r->credentials_hint : "?");
+	else
+		snprintf(buf, size, "none");
+}
+
+static cJSON *dest_to_json(const struct dest_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "name", r->name);
+	cJSON_AddStringToObject(o, "type", r->type);
+	cJSON_AddStringToObject(o, "base_url", r->base_url ? r->base_url : "");
+	cJSON_AddStringToObject(o, "auth", r->auth ? r->auth : "auto");
+	cJSON_AddStringToObject(o, "auth_in_use", shop_auth_name(shop_auth_of(r->auth, r->base_url)));
+	cJSON_AddBoolToObject(o, "verify_tls", r->verify_tls);
+	cJSON_AddStringToObject(o, "tls", tls_text(r));
+	cJSON *cred = cJSON_AddObjectToObject(o, "credentials");
+	bool env = r->key_env || r->secret_env;
+	cJSON_AddStringToObject(cred, "source", env ? "environment" : r->credentials ? "stored" : "none");
+	if (env) {
+		cJSON_AddStringToObject(cred, "key_env", r->key_env ? r->key_env : "");
+		cJSON_AddStringToObject(cred, "secret_env", r->secret_env ? r->secret_env : "");
+	} else if (r->credentials_hint) {
+		cJSON_AddStringToObject(cred, "key", r->credentials_hint);
+	}
+	cJSON *options = cJSON_Parse(r->options ? r->options : "{}");
+	cJSON_AddItemToObject(o, "options", options ? options : cJSON_CreateObject());
+	if (r->learned_batch_size)
+		cJSON_AddNumberToObject(o, "learned_batch_size", r->learned_batch_size);
+	else
+		cJSON_AddNullToObject(o, "learned_batch_size");
+	cJSON *circuit = cJSON_AddObjectToObject(o, "circuit");
+	cJSON_AddStringToObject(circuit, "state", r->circuit_state);
+	cJSON_AddNumberToObject(circuit, "reopen_at", (double)r->circuit_reopen_at);
+	cJSON_AddNumberToObject(circuit, "consecutive_failures", r->consecutive_failures);
+	cJSON *health = cJSON_AddObjectToObject(o, "health");
+	if (r->health_ok < 0)
+		cJSON_AddNullToObject(health, "ok");
+	else
+		cJSON_AddBoolToObject(health, "ok", r->health_ok);
+	cJSON_AddNumberToObject(health, "checked_at", (double)r->health_checked_at);
+	cJSON_AddStringToObject(health, "message", r->health_message ? r->health_message : "");
+	cJSON_AddNumberToObject(o, "created_at", (double)r->created_at);
+	cJSON_AddNumberToObject(o, "updated_at", (double)r->updated_at);
+	return o;
+}
+
+static void health_text(const struct dest_row *r, char *buf, size_t size)
+{
+	char at[32];
+	if (r->health_ok < 0)
+		snprintf(buf, size, "never checked ('feedsync dest test %lld')", (long long)r->id);
+	else
+		snprintf(buf, size, "%s at %s: %s", r->health_ok ? "ok" : "FAILED", when(r->health_checked_at, at, sizeof(at)),
+		         r->health_message ? r->health_message : "");
+}
+
+static void circuit_text(const struct dest_row *r, char *buf, size_t size)
+{
+	char at[32];
+	if (str_eq(r->circuit_state, "closed"))
+		snprintf(buf, size, "closed%s", r->consecutive_failures ? " (recent transient failures)" : "");
+	else
+		snprintf(buf, size, "%s after %d transient failures in a row, probe after %s", r->circuit_state,
+		         r->consecutive_failures, when(r->circuit_reopen_at, at, sizeof(at)));
+}
+
+static void print_dest(const struct dest_row *r)
+{
+	char cred[256], health[768], circuit[160];
+	credentials_text(r, cred, sizeof(cred));
+	health_text(r, health, sizeof(health));
+	circuit_text(r, circuit, sizeof(circuit));
+	enum shop_auth auth = shop_auth_of(r->auth, r->base_url);
+	printf("destination %lld: %s (%s)\n", (long long)r->id, r->name, r->type);
+	printf("  url:          %s\n", r->base_url);
+	printf("  auth:         %s%s\n", shop_auth_name(auth), str_eq(r->auth, "auto") ? " (auto: from the URL's scheme)" : "");
+	printf("  tls:          %s\n", tls_text(r));
+	printf("  credentials:  %s\n", cred);
+	printf("  options:      %s\n", r->options && strcmp(r->options, "{}") ? r->options : "defaults ([push] in feedsync.ini)");
+	if (r->learned_batch_size)
+		printf("  batch size:   %d (learned: the shop refused or timed out on more)\n", r->learned_batch_size);
+	printf("  circuit:      %s\n", circuit);
+	printf("  health:       %s\n", health);
+	if (auth == SHOP_AUTH_BASIC && !uses_https(r))
+		printf("  warning:      Basic authentication over plain http sends the secret unencrypted\n");
+}
+
+static int dest_list(struct cli *cli, bool json)
+{
+	struct dest_row *rows;
+	size_t n;
+	if (store_dest_list(cli_store(cli), &rows, &n) < 0)
+		return cli_fail(EXIT_FAILED, "cannot list destinations: %s", store_errmsg(cli_store(cli)));
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, dest_to_json(&rows[i]));
+		json_print(arr, stdout);
+	} else if (n == 0) {
+		printf("no destinations yet: add a shop with 'feedsync dest add --name N --url URL --key CK --secret CS'\n");
+	} else {
+		static const char *const headers[] = {"ID", "NAME", "TYPE", "URL", "AUTH", "TLS", "CREDENTIALS",
+		                                      "CIRCUIT", "HEALTH"};
+		struct text_table t;
+		tt_init(&t, ARRAY_LEN(headers), headers, "rllllllll");
+		for (size_t i = 0; i < n; i++) {
+			const struct dest_row *r = &rows[i];
+			char id[24], cred[256];
+			snprintf(id, sizeof(id), "%lld", (long long)r->id);
+			if (r->key_env || r->secret_env)
+				snprintf(cred, sizeof(cred), "env %s", r->key_env ? r->key_env : "?");
+			else
+				snprintf(cred, sizeof(cred), "%s", r->credentials_hint ? r->credentials_hint : "none");
+			const char *cells[] = {id, r->name, r->type, r->base_url,
+			                       shop_auth_name(shop_auth_of(r->auth, r->base_url)), tls_text(r), cred,
+			                       r->circuit_state, r->health_ok < 0 ? "-" : r->health_ok ? "ok" : "FAILED"};
+			tt_add(&t, cells);
+		}
+		tt_print(&t, stdout);
+		tt_free(&t);
+	}
+	dest_rows_free(rows, n);
+	return EXIT_OK;
+}
+
+static int dest_show(struct cli *cli, const struct dest_args *a)
+{
+	struct dest_row row;
+	int rc = get_dest(cli, a->target, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	if (a->json)
+		json_print(dest_to_json(&row), stdout);
+	else
+		print_dest(&row);
+	dest_row_free(&row);
+	return EXIT_OK;
+}
+
+/* ---- add and edit ------------------------------------------------------------------------------------ */
+
+static bool valid_url(const char *url)
+{
+	bool web = strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
+	const char *host = web ? strstr(url, "://") + 3 : NULL;
+	size_t host_len = host ? strcspn(host, "/?#") : 0;
+	const char *colon = host ? memchr(host, ':', host_len) : NULL;
+	bool port_ok = !colon || (colon + 1 < host + host_len &&
+	                          strspn(colon + 1, "0123456789") == (size_t)(host + host_len - colon - 1));
+	return web && host_len > 0 && port_ok && !memchr(host, '@', host_len) && !strpbrk(url, "?# \t\r\n");
+}
+
+/* --secret - : the first line of standard input, so the secret stays out of the process list. */
+static char *read_secret(const char *arg)
+{
+	if (!str_eq(arg, "-"))
+		return xstrdup(arg);
+	char line[1024];
+	if (!fgets(line, sizeof(line), stdin))
+		return xstrdup("");
+	line[strcspn(line, "\r\n")] = '\0';
+	char *out = xstrdup(line);
+	explicit_bzero(line, sizeof(line));
+	return out;
+}
+
+static bool is_env_name(const char *s)
+{
+	if (!*s || (!(*s >= 'A' && *s <= 'Z') && !(*s >= 'a' && *s <= 'z') && *s != '_'))
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
+/* The options object: the stored one with the command line's tunables over it, checked. */
+static char *merged_options(const char *stored, const cJSON *given)
+{
+	cJSON *o = cJSON_Parse(stored ? stored : "{}");
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+	}
+	for (const cJSON *it = given->child; it; it = it->next) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
+		cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, true));
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	char *out = xstrdup(text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+	return out;
+}
+
+struct saved {
+	unsigned char *blob;
+	size_t blob_len;
+	char hint[64];
+	char *options;
+};
+
+static int check_fields(struct cli *cli, const struct dest_args *a, struct dest_fields *f, struct saved *sv)
+{
+	if (!f->name || !*f->name)
+		return usage("%s", "a destination needs --name");
+	if (!f->base_url || !valid_url(f->base_url))
+		return usage("--url '%s' is not a shop address like https://shop.example.com (no user, query or spaces)",
+		             f->base_url ? f->base_url : "");
+	if (!str_eq(f->type, "woocommerce"))
+		return usage("--type '%s': only woocommerce shops are destinations (files are set in the connection)",
+		             f->type);
+	if (!str_eq(f->auth, "auto") && !str_eq(f->auth, "basic") && !str_eq(f->auth, "oauth"))
+		return usage("--auth '%s': use auto, basic or oauth", f->auth);
+	if ((a->key_env || a->secret_env) && (a->key || a->secret))
+		return usage("%s", "give the credentials either as --key/--secret or as --key-env/--secret-env");
+	if ((a->key_env && !is_env_name(a->key_env)) || (a->secret_env && !is_env_name(a->secret_env)))
+		return usage("'%s' is not an environment variable name", a->key_env && !is_env_name(a->key_env) ?
+		             a->key_env : a->secret_env);
+	if (!!f->key_env != !!f->secret_env)
+		return usage("%s", "give both --key-env and --secret-env");
+	if (!f->key_env && !f->credentials && !(a->key && a->secret))
+		return usage("%s", "the shop's credentials are missing: --key CK --secret CS, or --key-env VAR "
+		             "--secret-env VAR");
+	struct problems pr = {0};
+	cJSON *opts = cJSON_Parse(sv->options);
+	struct shop_options o;
+	shop_options_defaults(&cli->cfg, &o);
+	shop_options_read(opts, &o, &pr);
+	cJSON_Delete(opts);
+	if (pr.n) {
+		char *list = problems_join(&pr, "  ");
+		fprintf(stderr, "feedsync: bad destination options; nothing was saved:\n%s", list);
+		free(list);
+		problems_free(&pr);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Seals new --key/--secret credentials (creating the key file on first use). */
+static int seal_credentials(struct cli *cli, const struct dest_args *a, struct dest_fields *f, struct saved *sv)
+{
+	if (!a->key && !a->secret)
+		return EXIT_OK;
+	if (!a->key || !a->secret)
+		return usage("%s", "give both --key and --secret");
+	char *secret = read_secret(a->secret);
+	if (!*a->key || !*secret) {
+		secret_free(secret);
+		return usage("%s", "the consumer key and secret must not be empty");
+	}
+	char *plain = xasprintf("%s\n%s", a->key, secret);
+	secret_free(secret);
+	char err[512];
+	int rc = secret_seal(&cli->cfg, plain, &sv->blob, &sv->blob_len, err, sizeof(err));
+	secret_free(plain);
+	if (rc < 0)
+		return cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
+	secret_mask(a->key, sv->hint, sizeof(sv->hint));
+	f->credentials = sv->blob;
+	f->credentials_len = sv->blob_len;
+	f->credentials_hint = sv->hint;
+	f->key_env = f->secret_env = NULL;
+	return EXIT_OK;
+}
+
+static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
+{
+	struct dest_fields f = {
+		.name = a->name ? a->name : old ? old->name : NULL,
+		.type = a->type ? a->type : old ? old->type : "woocommerce",
+		.base_url = a->url ? a->url : old ? old->base_url : NULL,
+		.auth = a->auth ? a->auth : old ? old->auth : "auto",
+		.verify_tls = a->verify_tls >= 0 ? a->verify_tls : old ? old->verify_tls : true,
+		.key_env = old ? old->key_env : NULL,
+		.secret_env = old ? old->secret_env : NULL,
+		.credentials = old ? old->credentials : NULL,
+		.credentials_len = old ? old->credentials_len : 0,
+		.credentials_hint = old ? old->credentials_hint : NULL,
+	};
+	if (a->key_env || a->secret_env) {
+		f.key_env = a->key_env ? a->key_env : f.key_env;
+		f.secret_env = a->secret_env ? a->secret_env : f.secret_env;
+		f.credentials = NULL;
+		f.credentials_len = 0;
+		f.credentials_hint = NULL;
+	}
+	struct saved sv = {.options = merged_options(old ? old->options : NULL, a->options)};
+	f.options = sv.options;
+	char url[4096];
+	if (f.base_url) {
+		str_copy(url, f.base_url, sizeof(url));
+		size_t len = strlen(url);
+		while (len > 0 && url[len - 1] == '/')
+			url[--len] = '\0';
+		f.base_url = url;
+	}
+	int rc = check_fields(cli, a, &f, &sv);
+	if (rc == EXIT_OK)
+		rc = seal_credentials(cli, a, &f, &sv);
+	int64_t id = old ? old->id : 0;
+	char err[512] = "";
+	if (rc == EXIT_OK) {
+		int saved = old ? store_dest_update(cli_store(cli), id, &f, err, sizeof(err))
+		                : store_dest_insert(cli_store(cli), &f, &id, err, sizeof(err));
+		if (saved != 0)
+			rc = cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
+	}
+	free(sv.blob);
+	free(sv.options);
+	if (rc != EXIT_OK)
+		return rc;
+	struct dest_row row;
+	if (store_dest_get(cli_store(cli), id, &row) != 1)
+		return cli_fail(EXIT_FAILED, "destination %lld was saved but cannot be read back", (long long)id);
+	if (a->json) {
+		json_print(dest_to_json(&row), stdout);
+	} else {
+		printf("%s destination %lld '%s' (%s, %s, TLS %s)\n", old ? "updated" : "created", (long long)id, row.name,
+		       row.base_url, shop_auth_name(shop_auth_of(row.auth, row.base_url)), tls_text(&row));
+		if (!old)
+			printf("check it with: feedsync dest test %lld\n", (long long)id);
+	}
+	dest_row_free(&row);
+	return EXIT_OK;
+}
+
+static int dest_edit(struct cli *cli, struct dest_args *a)
+{
+	struct dest_row row;
+	int rc = get_dest(cli, a->target, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = save_dest(cli, a, &row);
+	dest_row_free(&row);
+	return rc;
+}
+
+/* ---- rm and test ------------------------------------------------------------------------------------- */
+
+/* Connections whose document names this destination, as "3 'Acme'" pieces. */
+static void users_of(struct cli *cli, const struct dest_row *d, struct strbuf *out)
+{
+	struct conn_row *rows;
+	size_t n;
+	if (store_conn_list(cli_store(cli), &rows, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *doc = cJSON_Parse(rows[i].document);
+		const cJSON *dest = cJSON_GetObjectItemCaseSensitive(doc, "destination");
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(dest, "type");
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(dest, "id");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(dest, "name");
+		if (cJSON_IsString(type) && str_eq(type->valuestring, "woocommerce") &&
+		    ((cJSON_IsNumber(id) && (int64_t)id->valuedouble == d->id) ||
+		     (cJSON_IsString(name) && str_eq(name->valuestring, d->name))))
+			sb_addf(out, "%s%lld '%s'", out->len ? ", " : "", (long long)rows[i].id, rows[i].name);
+		cJSON_Delete(doc);
+	}
+	conn_rows_free(rows, n);
+}
+
+static int dest_rm(struct cli *cli, const struct dest_args *a)
+{
+	struct dest_row row;
+	int rc = get_dest(cli, a->target, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	struct strbuf users = {0};
+	users_of(cli, &row, &users);
+	if (users.len && !a->force) {
+		rc = cli_fail(EXIT_REFUSED, "destination %lld '%s' is used by connection %s; change those first, or "
+		              "remove it anyway with --force", (long long)row.id, row.name, sb_str(&users));
+	} else if (store_dest_delete(cli_store(cli), row.id) < 0) {
+		rc = cli_fail(EXIT_FAILED, "cannot remove destination %lld: %s", (long long)row.id,
+		              store_errmsg(cli_store(cli)));
+	} else {
+		printf("removed destination %lld '%s'%s\n", (long long)row.id, row.name,
+		       users.len ? " (connections that push to it will fail until changed)" : "");
+	}
+	sb_free(&users);
+	dest_row_free(&row);
+	return rc;
+}
+
+static void print_checks(const struct dest_row *row, const struct woo_check *checks, bool ok, bool json)
+{
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "destination", (double)row->id);
+		cJSON_AddBoolToObject(o, "ok", ok);
+		cJSON *arr = cJSON_AddArrayToObject(o, "checks");
+		for (int i = 0; i < WOO_CHECK_COUNT; i++) {
+			cJSON *c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "name", checks[i].name);
+			if (checks[i].verdict < 0)
+				cJSON_AddNullToObject(c, "ok");
+			else
+				cJSON_AddBoolToObject(c, "ok", checks[i].verdict == 1);
+			cJSON_AddStringToObject(c, "detail", checks[i].detail);
+			cJSON_AddItemToArray(arr, c);
+		}
+		json_print(o, stdout);
+		return;
+	}
+	printf("destination %lld '%s' (%s)\n", (long long)row->id, row->name, row->base_url);
+	for (int i = 0; i < WOO_CHECK_COUNT; i++)
+		printf("  %-15s %-7s %s\n", checks[i].name,
+		       checks[i].verdict == 1 ? "ok" : checks[i].verdict == 0 ? "FAILED" : "skipped", checks[i].detail);
+}
+
+static int dest_test(struct cli *cli, const struct dest_args *a)
+{
+	struct dest_row row;
+	int rc = get_dest(cli, a->target, &row);
+	if (rc != EXIT_OK)
+		return rc;
+	struct shop shop;
+	char err[1024];
+	struct woo_check checks[WOO_CHECK_COUNT];
+	bool ok = false;
+	char summary[700];
+	if (shop_open(&row, &cli->cfg, &shop, err, sizeof(err)) < 0) {
+		snprintf(summary, sizeof(summary), "credentials: %s", err);
+		rc = cli_fail(EXIT_FAILED, "%s", err);
+	} else {
+		ok = woo_test(&shop, &cli->cfg, checks);
+		print_checks(&row, checks, ok, a->json);
+		snprintf(summary, sizeof(summary), "all checks passed");
+		for (int i = 0; i < WOO_CHECK_COUNT; i++)
+			if (checks[i].verdict == 0) {
+				snprintf(summary, sizeof(summary), "%s failed: %s", checks[i].name, checks[i].detail);
+				break;
+			}
+		if (!ok && !a->json)
+			fprintf(stderr, "feedsync: destination %lld '%s': %s\n", (long long)row.id, row.name, summary);
+		rc = ok ? EXIT_OK : EXIT_FAILED;
+	}
+	shop_free(&shop);
+	store_dest_set_health(cli_store(cli), row.id, ok, summary, now_ms());
+	dest_row_free(&row);
+	return rc;
+}
+
+int cmd_dest(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 1) {
+		fprintf(stderr, "%s\n", dest_usage);
+		return EXIT_USAGE;
+	}
+	const char *sub = argv[0];
+	struct dest_args a;
+	int rc = parse_args(argc - 1, argv + 1, &a);
+	if (rc == EXIT_OK) {
+		if (str_eq(sub, "add"))
+			rc = a.target ? usage("dest add: unexpected argument '%s'", a.target) : save_dest(cli, &a, NULL);
+		else if (str_eq(sub, "edit"))
+			rc = dest_edit(cli, &a);
+		else if (str_eq(sub, "list"))
+			rc = dest_list(cli, a.json);
+		else if (str_eq(sub, "show"))
+			rc = dest_show(cli, &a);
+		else if (str_eq(sub, "rm"))
+			rc = dest_rm(cli, &a);
+		else if (str_eq(sub, "test"))
+			rc = dest_test(cli, &a);
+		else
+			rc = usage("unknown dest command '%s'", sub);
+	}
+	cJSON_Delete(a.options);
+	return rc;
+}

@@ -1,0 +1,577 @@
+/*
+ * The console's lists (see store_views.h). A statement's SQL depends on its shape: the sort field and
+ * direction (so that SQLite can walk an index instead of sorting), the quick filter (so that a status
+ * condition can use the status index), whether a substring is searched, and whether the joined table is
+ * needed at all (the latest run of each connection costs a lookup per connection). Each shape is
+ * assembled from the tables below and prepared once; what the user types is bound, never spliced.
+ */
+#include "core/store_views.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store_internal.h"
+
+const char *const quick_filter_names[QUICK_COUNT] = {"all", "failed", "running", "active"};
+
+/* Parameters: the same numbers in every statement. */
+#define P_FILTER "?1"     /* lower-cased substring */
+#define P_CONN "?2"
+#define P_LIMIT "?3"
+#define P_OFFSET "?4"
+
+/* Machine words (statuses, phases, ids) are lower case already; names need lower(). */
+#define CONTAINS(expr) "instr(" expr ", " P_FILTER ")"
+#define CONTAINS_LOWER(expr) "instr(lower(" expr "), " P_FILTER ")"
+
+/*
+ * A run status is searched by the words the console shows ("ok", "errors") as well as the stored ones.
+ * The statuses whose words contain the filter are found here, so that a search that matches none (most
+ * do) neither reads statuses nor joins the latest run.
+ */
+static const struct {
+	const char *status;   /* NULL: a connection that never ran */
+	const char *words;
+} status_words[] = {
+	{RUN_COMPLETED, "ok completed"}, {RUN_COMPLETED_WITH_ERRORS, "errors completed_with_errors"},
+	{RUN_FAILED, "failed"}, {RUN_RUNNING, "running"}, {RUN_QUEUED, "queued"}, {RUN_CANCELLED, "cancelled"},
+	{NULL, "never"},
+};
+
+struct field {
+	const char *sort;      /* expression sorted by */
+	const char *search;    /* condition on P_FILTER; NULL = not searchable; STATUS_SEARCH = by status_words */
+	bool sort_joined;      /* sorting needs the view's joined table */
+	bool search_joined;    /* so does searching */
+	bool digits;           /* an id: only a filter of digits can be in it */
+};
+
+#define STATUS_SEARCH "status"
+
+struct view_def {
+	const char *columns;
+	const char *from;          /* the view's own table */
+	const char *from_joined;   /* with the joined table */
+	const char *window_from;   /* the columns of the window rows `w` */
+	const char *scope;         /* condition on P_CONN, used when a query names a connection */
+	const char *status;        /* the status column searched by STATUS_SEARCH */
+	const char *quick[QUICK_COUNT];
+	bool quick_joined[QUICK_COUNT];
+	const char *id;            /* the tie-breaker that makes every order total */
+	const struct field *fields;
+	int nfields;
+};
+
+#define LATEST_RUN "sync_runs r ON r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
+
+static const struct field conn_fields[CONN_F_COUNT] = {
+	[CONN_F_ID] = {"c.id", CONTAINS("c.id"), false, false, true},
+	[CONN_F_NAME] = {"c.name", CONTAINS_LOWER("c.name"), false, false},
+	[CONN_F_SOURCE] = {"c.source_type", CONTAINS_LOWER("c.source_type"), false, false},
+	[CONN_F_DEST] = {"coalesce(c.dest_type, '')", CONTAINS_LOWER("coalesce(c.dest_type, '-')"), false, false},
+	[CONN_F_ACTIVE] = {"c.active", CONTAINS("CASE c.active WHEN 1 THEN 'yes' ELSE 'no' END"), false, false},
+	[CONN_F_SCHEDULE] = {"c.schedule", CONTAINS_LOWER("c.schedule"), false, false},
+	[CONN_F_STATUS] = {"coalesce(r.status, '')", STATUS_SEARCH, true, true},
+	[CONN_F_LAST_RUN] = {"r.started_at", NULL, true, false},
+	[CONN_F_RESULT] = {"r.failed", NULL, true, false},
+	[CONN_F_NEXT_DUE] = {"c.next_due_at", NULL, false, false},
+};
+
+static const struct field run_fields[RUN_F_COUNT] = {
+	[RUN_F_ID] = {"r.id", CONTAINS("r.id"), false, false, true},
+	/* Names are searched once per query, not joined for every run. */
+	[RUN_F_CONNECTION] = {"c.name",
+		"r.connection_id IN (SELECT id FROM connections WHERE " CONTAINS_LOWER("name") ")", true, false},
+	[RUN_F_TRIGGER] = {"r.trigger", CONTAINS("r.trigger"), false, false},
+	[RUN_F_STATUS] = {"r.status", STATUS_SEARCH, false, false},
+	[RUN_F_PHASE] = {"coalesce(r.phase, '')", CONTAINS("r.phase"), false, false},
+	[RUN_F_PROGRESS] = {"r.rows_read", NULL, false, false},
+	[RUN_F_RESULT] = {"r.failed", NULL, false, false},
+	[RUN_F_PUSH] = {"r.push_processed", NULL, false, false},
+	[RUN_F_STARTED] = {"r.started_at", NULL, false, false},
+	[RUN_F_DURATION] = {"coalesce(r.finished_at, r.heartbeat_at) - r.started_at", NULL, false, false},
+};
+
+static const struct view_def views[STORE_VIEW_COUNT] = {
+	[STORE_VIEW_CONNS] = {
+		.columns = "c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type,"
+		           " c.next_due_at, c.created_at, c.updated_at, r.id, r.status, r.started_at,"
+		           " r.finished_at, r.created, r.updated, r.skipped, r.failed",
+		.from = "connections c",
+		.from_joined = "connections c LEFT JOIN " LATEST_RUN,
+		.window_from = "connections c ON c.id = w.id LEFT JOIN " LATEST_RUN,
+		.scope = "c.id = " P_CONN,
+		.status = "r.status",
+		.quick = {NULL, "r.status = 'failed'", "r.status IN ('queued','running')", "c.active = 1"},
+		.quick_joined = {false, true, true, false},
+		.id = "c.id",
+		.fields = conn_fields,
+		.nfields = CONN_F_COUNT,
+	},
+	[STORE_VIEW_RUNS] = {
+		.columns = "r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, ''),"
+		           " r.rows_read, r.created, r.updated, r.unchanged, r.skipped, r.failed,"
+		           " r.push_queued, r.push_processed, r.push_failed, r.bytes_total, r.bytes_done,"
+		           " r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at,"
+		           " coalesce(r.worker_id, ''), r.cancel_requested, r.attempt, r.retry_of, r.plan_only,"
+		           " coalesce(r.summary, '')",
+		.from = "sync_runs r",
+		/* Sorted by name: SQLite walks the name index, then each connection's runs in id order. */
+		.from_joined = "connections c JOIN sync_runs r ON r.connection_id = c.id",
+		.window_from = "sync_runs r ON r.id = w.id LEFT JOIN connections c ON c.id = r.connection_id",
+		.scope = "r.connection_id = " P_CONN,
+		.status = "r.status",
+		.quick = {NULL, "r.status = 'failed'", "r.status = 'running'", "r.status IN ('queued','running')"},
+		.quick_joined = {false, false, false, false},
+		.id = "r.id",
+		.fields = run_fields,
+		.nfields = RUN_F_COUNT,
+	},
+};
+
+_Static_assert(CONN_F_COUNT <= STORE_VIEW_FIELDS_MAX && RUN_F_COUNT <= STORE_VIEW_FIELDS_MAX,
+               "a view has more fields than STORE_VIEW_FIELDS_MAX");
+
+enum stmt_kind { KIND_PAGE, KIND_COUNT_MATCHED, KIND_COUNT_ALL, KIND_LATEST_FAILED };
+
+/* Everything the SQL of a statement depends on. */
+struct shape {
+	enum store_view view;
+	enum stmt_kind kind;
+	bool scoped;
+	int sort;
+	bool desc;
+	enum quick_filter quick;
+	uint32_t searched;     /* the fields whose conditions are in the SQL; 0 = no substring filter */
+	uint32_t statuses;     /* STATUS_SEARCH: the status_words entries that match */
+	bool joined;
+};
+
+#define CACHE_SLOTS 96
+
+struct store_views {
+	struct store *store;
+	struct {
+		struct shape shape;
+		sqlite3_stmt *stmt;
+	} cache[CACHE_SLOTS];
+	int next_evicted;
+};
+
+struct store_views *store_views_open(struct store *s)
+{
+	struct store_views *v = xcalloc(1, sizeof(*v));
+	v->store = s;
+	/* Lists scan whole tables when sorted by a column without an index: keep their pages in memory. */
+	sqlite3_exec(store_db(s), "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	return v;
+}
+
+void store_views_close(struct store_views *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		sqlite3_finalize(v->cache[i].stmt);
+	free(v);
+}
+
+const char *store_views_errmsg(struct store_views *v)
+{
+	return store_errmsg(v->store);
+}
+
+bool store_views_searchable(enum store_view view, int field)
+{
+	return field >= 0 && field < views[view].nfields && views[view].fields[field].search;
+}
+
+/* ---- shapes ---- */
+
+static bool all_digits(const char *s)
+{
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static char *lower_copy(const char *s)
+{
+	char *lower = xstrdup(s);
+	for (char *p = lower; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return lower;
+}
+
+/* The statuses whose words contain the (lower-cased) filter, as bits of status_words. */
+static uint32_t matching_statuses(const char *lower)
+{
+	uint32_t bits = 0;
+	for (size_t i = 0; i < ARRAY_LEN(status_words); i++)
+		if (strstr(status_words[i].words, lower))
+			bits |= UINT32_C(1) << i;
+	return bits;
+}
+
+/*
+ * The fields worth searching for this filter: those asked for that are searchable and can contain it
+ * (ids only digits, statuses only their words). 0 means the filter matches nothing.
+ */
+static uint32_t searched_fields(const struct view_def *d, const struct view_query *q, const char *lower,
+                                uint32_t statuses)
+{
+	uint32_t out = 0;
+	for (int f = 0; f < d->nfields; f++) {
+		const struct field *fd = &d->fields[f];
+		if (!(q->filter_fields & (UINT32_C(1) << f)) || !fd->search)
+			continue;
+		if (str_eq(fd->search, STATUS_SEARCH) && !statuses)
+			continue;
+		if (fd->digits && !all_digits(lower))
+			continue;
+		out |= UINT32_C(1) << f;
+	}
+	return out;
+}
+
+static bool filtering(const struct view_query *q)
+{
+	return q->filter && *q->filter;
+}
+
+static struct shape shape_of(enum store_view view, enum stmt_kind kind, const struct view_query *q, bool desc)
+{
+	const struct view_def *d = &views[view];
+	struct shape sh = {.view = view, .kind = kind, .scoped = q->connection_id != 0};
+	if (kind == KIND_COUNT_ALL || kind == KIND_LATEST_FAILED)
+		return sh;
+	sh.quick = q->quick;
+	if (filtering(q)) {
+		char *lower = lower_copy(q->filter);
+		sh.statuses = matching_statuses(lower);
+		sh.searched = searched_fields(d, q, lower, sh.statuses);
+		free(lower);
+	}
+	sh.joined = d->quick_joined[sh.quick];
+	for (int f = 0; f < d->nfields; f++)
+		if ((sh.searched & (UINT32_C(1) << f)) && d->fields[f].search_joined)
+			sh.joined = true;
+	if (kind == KIND_PAGE) {
+		sh.sort = q->sort >= 0 && q->sort < d->nfields ? q->sort : 0;
+		sh.desc = desc;
+		sh.joined |= d->fields[sh.sort].sort_joined;
+	}
+	return sh;
+}
+
+/* ---- SQL ---- */
+
+static void add_status_search(struct strbuf *sql, const struct view_def *d, uint32_t statuses)
+{
+	bool never = false, first = true;
+	sb_addf(sql, "(%s IN (", d->status);
+	for (size_t i = 0; i < ARRAY_LEN(status_words); i++) {
+		if (!(statuses & (UINT32_C(1) << i)))
+			continue;
+		if (!status_words[i].status) {
+			never = true;
+			continue;
+		}
+		sb_addf(sql, "%s'%s'", first ? "" : ", ", status_words[i].status);
+		first = false;
+	}
+	sb_adds(sql, ")");
+	if (never)
+		sb_addf(sql, " OR %s IS NULL", d->status);
+	sb_adds(sql, ")");
+}
+
+static void add_conditions(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
+{
+	const char *and = " WHERE ";
+	if (sh->scoped) {
+		sb_addf(sql, "%s%s", and, d->scope);
+		and = " AND ";
+	}
+	if (sh->quick != QUICK_ALL) {
+		sb_addf(sql, "%s%s", and, d->quick[sh->quick]);
+		and = " AND ";
+	}
+	if (!sh->searched)
+		return;
+	sb_addf(sql, "%s(0", and);
+	for (int f = 0; f < d->nfields; f++) {
+		if (!(sh->searched & (UINT32_C(1) << f)))
+			continue;
+		sb_adds(sql, " OR ");
+		if (str_eq(d->fields[f].search, STATUS_SEARCH))
+			add_status_search(sql, d, sh->statuses);
+		else
+			sb_adds(sql, d->fields[f].search);
+	}
+	sb_adds(sql, ")");
+}
+
+static void add_order(struct strbuf *sql, const struct view_def *d, int sort, bool desc)
+{
+	const char *dir = desc ? "DESC" : "ASC";
+	const char *key = d->fields[sort].sort;
+	if (str_eq(key, d->id))
+		sb_addf(sql, " ORDER BY %s %s", key, dir);
+	else
+		sb_addf(sql, " ORDER BY %s %s, %s %s", key, dir, d->id, dir);
+}
+
+/*
+ * A window sorts and cuts ids only (narrow records sort fast), then reads the columns of its rows and
+ * puts those few in order again.
+ */
+static char *build_sql(const struct shape *sh)
+{
+	const struct view_def *d = &views[sh->view];
+	const char *from = sh->joined ? d->from_joined : d->from;
+	struct strbuf sql = {0};
+	switch (sh->kind) {
+	case KIND_LATEST_FAILED:
+		sb_adds(&sql, "SELECT max(id) FROM sync_runs WHERE connection_id = " P_CONN
+		              " AND status IN ('failed','completed_with_errors')");
+		break;
+	case KIND_COUNT_ALL:
+		sb_addf(&sql, "SELECT count(*) FROM %s", d->from);
+		add_conditions(&sql, d, sh);
+		break;
+	case KIND_COUNT_MATCHED:
+		sb_addf(&sql, "SELECT count(*) FROM %s", from);
+		add_conditions(&sql, d, sh);
+		break;
+	case KIND_PAGE:
+		sb_addf(&sql, "SELECT %s FROM (SELECT %s AS id FROM %s", d->columns, d->id, from);
+		add_conditions(&sql, d, sh);
+		add_order(&sql, d, sh->sort, sh->desc);
+		sb_addf(&sql, " LIMIT " P_LIMIT " OFFSET " P_OFFSET ") w CROSS JOIN %s", d->window_from);
+		add_order(&sql, d, sh->sort, sh->desc);
+		break;
+	}
+	return sb_detach(&sql);
+}
+
+static bool same_shape(const struct shape *a, const struct shape *b)
+{
+	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
+	       a->desc == b->desc && a->quick == b->quick && a->searched == b->searched &&
+	       a->statuses == b->statuses && a->joined == b->joined;
+}
+
+/* The prepared statement of a shape, reset and with its parameters bound. */
+static sqlite3_stmt *shape_stmt(struct store_views *v, const struct shape *sh, const struct view_query *q)
+{
+	sqlite3_stmt *st = NULL;
+	for (int i = 0; i < CACHE_SLOTS && !st; i++)
+		if (v->cache[i].stmt && same_shape(&v->cache[i].shape, sh))
+			st = v->cache[i].stmt;
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		char *sql = build_sql(sh);
+		if (sqlite3_prepare_v3(store_db(v->store), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+			st = NULL;
+		free(sql);
+		if (!st)
+			return NULL;
+		int slot = v->next_evicted;
+		v->next_evicted = (v->next_evicted + 1) % CACHE_SLOTS;
+		sqlite3_finalize(v->cache[slot].stmt);
+		v->cache[slot].shape = *sh;
+		v->cache[slot].stmt = st;
+	}
+	if (sh->searched) {
+		char *lower = lower_copy(q->filter);
+		bind_text(st, 1, lower);
+		free(lower);
+	}
+	bind_int(st, 2, q->connection_id);
+	return st;
+}
+
+static int count_rows(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
+{
+	sqlite3_stmt *st = shape_stmt(v, sh, q);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_views_count(struct store_views *v, enum store_view view, const struct view_query *q, int64_t *matched,
+                      int64_t *total)
+{
+	struct shape all = shape_of(view, KIND_COUNT_ALL, q, false);
+	struct shape some = shape_of(view, KIND_COUNT_MATCHED, q, false);
+	if (count_rows(v, &all, q, total) < 0)
+		return -1;
+	if (filtering(q) && !some.searched) {
+		*matched = 0;   /* no field can contain the filter */
+		return 0;
+	}
+	if (some.quick == QUICK_ALL && !some.searched) {
+		*matched = *total;
+		return 0;
+	}
+	return count_rows(v, &some, q, matched);
+}
+
+typedef void (*read_row_fn)(sqlite3_stmt *st, void *row);
+
+/*
+ * Reads a window into *rows (row_size bytes each). Past the middle of the list the window is read in the
+ * opposite order from the end and reversed, so that SQLite never skips more than half of the rows.
+ */
+static int read_window(struct store_views *v, enum store_view view, const struct view_query *q, int64_t offset,
+                       int limit, int64_t matched, size_t row_size, read_row_fn read_row, void **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	if (offset < 0)
+		offset = 0;
+	if (limit <= 0)
+		return 0;
+	bool from_end = matched >= 0 && offset > matched / 2;
+	if (from_end) {
+		int64_t end = offset + limit < matched ? offset + limit : matched;
+		if (end <= offset)
+			return 0;
+		limit = (int)(end - offset);
+		offset = matched - end;
+	}
+	struct shape sh = shape_of(view, KIND_PAGE, q, q->descending != from_end);
+	if (filtering(q) && !sh.searched)
+		return 0;   /* no field can contain the filter */
+	sqlite3_stmt *st = shape_stmt(v, &sh, q);
+	if (!st)
+		return -1;
+	bind_int(st, 3, limit);
+	bind_int(st, 4, offset);
+	char *out = xmalloc((size_t)limit * row_size);
+	size_t count = 0;
+	int rc;
+	while (count < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_row(st, out + count++ * row_size);
+	if (count == (size_t)limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	*rows = out;
+	*n = count;
+	if (rc != SQLITE_DONE)
+		return -1;   /* the caller frees the rows read so far */
+	if (from_end) {
+		char *tmp = xmalloc(row_size);
+		for (size_t i = 0, j = count ? count - 1 : 0; i < j; i++, j--) {
+			memcpy(tmp, out + i * row_size, row_size);
+			memcpy(out + i * row_size, out + j * row_size, row_size);
+			memcpy(out + j * row_size, tmp, row_size);
+		}
+		free(tmp);
+	}
+	return 0;
+}
+
+static void read_conn(sqlite3_stmt *st, void *row)
+{
+	struct conn_row *r = row;
+	memset(r, 0, sizeof(*r));
+	int c = 0;
+	r->id = sqlite3_column_int64(st, c++);
+	r->name = column_dup(st, c++);
+	r->active = sqlite3_column_int(st, c++) != 0;
+	r->source_type = column_dup(st, c++);
+	r->source_url = column_dup(st, c++);
+	r->schedule = column_dup(st, c++);
+	r->dest_type = column_dup(st, c++);
+	r->next_due_at = sqlite3_column_int64(st, c++);
+	r->created_at = sqlite3_column_int64(st, c++);
+	r->updated_at = sqlite3_column_int64(st, c++);
+	r->last_run_id = sqlite3_column_int64(st, c++);
+	r->last_status = column_dup(st, c++);
+	r->last_started_at = sqlite3_column_int64(st, c++);
+	r->last_finished_at = sqlite3_column_int64(st, c++);
+	r->last_created = sqlite3_column_int64(st, c++);
+	r->last_updated = sqlite3_column_int64(st, c++);
+	r->last_skipped = sqlite3_column_int64(st, c++);
+	r->last_failed = sqlite3_column_int64(st, c++);
+}
+
+static void read_run(sqlite3_stmt *st, void *row)
+{
+	struct run_row *r = row;
+	memset(r, 0, sizeof(*r));
+	int c = 0;
+	r->id = sqlite3_column_int64(st, c++);
+	r->connection_id = sqlite3_column_int64(st, c++);
+	column_copy(st, c++, r->connection_name, sizeof(r->connection_name));
+	column_copy(st, c++, r->trigger, sizeof(r->trigger));
+	column_copy(st, c++, r->status, sizeof(r->status));
+	column_copy(st, c++, r->phase, sizeof(r->phase));
+	for (int i = 0; i < RC_COUNT; i++)
+		r->counters[i] = sqlite3_column_int64(st, c++);
+	r->errors_total = sqlite3_column_int64(st, c++);
+	r->created_at = sqlite3_column_int64(st, c++);
+	r->started_at = sqlite3_column_int64(st, c++);
+	r->finished_at = sqlite3_column_int64(st, c++);
+	r->heartbeat_at = sqlite3_column_int64(st, c++);
+	column_copy(st, c++, r->worker_id, sizeof(r->worker_id));
+	r->cancel_requested = sqlite3_column_int(st, c++) != 0;
+	r->attempt = sqlite3_column_int(st, c++);
+	r->retry_of = sqlite3_column_int64(st, c++);
+	r->plan_only = sqlite3_column_int(st, c++) != 0;
+	column_copy(st, c++, r->summary, sizeof(r->summary));
+}
+
+int store_views_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                      int64_t matched, struct conn_row **rows, size_t *n)
+{
+	void *out;
+	int rc = read_window(v, STORE_VIEW_CONNS, q, offset, limit, matched, sizeof(**rows), read_conn, &out, n);
+	*rows = out;
+	if (rc < 0) {
+		conn_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int store_views_runs(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                     int64_t matched, struct run_row **rows, size_t *n)
+{
+	void *out;
+	int rc = read_window(v, STORE_VIEW_RUNS, q, offset, limit, matched, sizeof(**rows), read_run, &out, n);
+	*rows = out;
+	if (rc < 0) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id)
+{
+	struct view_query q = {.connection_id = conn_id};
+	struct shape sh = shape_of(STORE_VIEW_RUNS, KIND_LATEST_FAILED, &q, false);
+	sqlite3_stmt *st = shape_stmt(v, &sh, &q);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	*run_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	return *run_id ? 1 : 0;
+}

@@ -1,0 +1,941 @@
+/* The WooCommerce destination: lookups, batches, per-item results (see dest/woo.h). */
+#include "dest/woo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/store_dest.h"
+#include "core/util.h"
+#include "dest/dest.h"
+#include "dest/gate.h"
+#include "dest/http.h"
+#include "dest/woo_batch.h"
+
+/* Results written per transaction: one commit per batch answer rather than one per product. */
+#define RECORD_EVERY 256
+
+struct item {
+	char *sku;
+	char *data;                  /* the product's fields as stored */
+	int64_t hash;                /* its content hash in the catalog */
+	uint64_t claim;              /* gate key of the lower-cased SKU, held while the item is in flight */
+	int64_t remote_id, parent_id;
+	char *payload;               /* the item's JSON object in the batch */
+	int64_t payload_hash;
+	bool found;                  /* a lookup found it */
+	bool relooked;               /* looked up again after the shop refused its cached id */
+	bool switched;               /* a create that the shop answered product_invalid_sku: now an update */
+};
+
+struct items {
+	struct item **v;
+	size_t n, cap;
+};
+
+struct woo;
+
+struct lookup {
+	struct http_request req;     /* first: the request's done finds the lookup from it */
+	struct woo *w;
+	struct items items;
+	int page;
+};
+
+struct batch {
+	struct http_request req;
+	struct woo *w;
+	int64_t parent_id;           /* 0: products/batch; else that product's variations/batch */
+	struct items items;          /* creates first */
+	size_t ncreate;
+};
+
+struct ready {                   /* items waiting for a batch to the same endpoint */
+	int64_t parent_id;
+	struct items items;
+};
+
+struct woo {
+	struct run_ctx *ctx;
+	const struct conn_config *conn;
+	struct shop shop;
+	bool shop_open;
+	struct gate *gate;
+	struct http_client *http;
+	int batch_size;
+	struct items to_look_up;
+	struct ready *ready;         /* [0] is products/batch */
+	size_t nready;
+	struct items deferred;       /* SKUs another request to this shop is carrying right now */
+	struct items recorded;       /* pushed, to be written to the store */
+	int64_t in_flight;           /* items claimed and not yet settled */
+	int lookups_in_flight;
+	char fatal[1024];            /* why the phase stops; empty while it goes on */
+	bool closing;
+	int64_t created, updated, unchanged, skipped, failed;
+};
+
+/* ---- lists and items --------------------------------------------------------------------------------- */
+
+static void items_add(struct items *l, struct item *it)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = it;
+}
+
+static void item_free(struct item *it)
+{
+	free(it->sku);
+	free(it->data);
+	free(it->payload);
+	free(it);
+}
+
+/* The item leaves the push: its SKU may go out again in another request. */
+static void release(struct woo *w, struct item *it)
+{
+	gate_unclaim(w->gate, it->claim);
+	w->in_flight--;
+	item_free(it);
+}
+
+static void release_all(struct woo *w, struct items *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		release(w, l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void settled(struct woo *w)
+{
+	run_add(w->ctx, RC_PUSH_PROCESSED, 1);
+}
+
+static char *detail_json(long http_status, int item_status, const char *endpoint, const char *action,
+                         int64_t remote_id, int attempts)
+{
+	cJSON *d = cJSON_CreateObject();
+	if (http_status)
+		cJSON_AddNumberToObject(d, "http_status", (double)http_status);
+	if (item_status)
+		cJSON_AddNumberToObject(d, "item_status", item_status);
+	if (endpoint)
+		cJSON_AddStringToObject(d, "endpoint", endpoint);
+	if (action)
+		cJSON_AddStringToObject(d, "action", action);
+	if (remote_id)
+		cJSON_AddNumberToObject(d, "remote_id", (double)remote_id);
+	if (attempts > 1)
+		cJSON_AddNumberToObject(d, "attempts", attempts);
+	char *text = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	char *out = xstrdup(text);
+	cJSON_free(text);
+	return out;
+}
+
+static void fail_item(struct woo *w, struct item *it, const char *code, const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* A per-item failure: counted and reported, and the push goes on. */
+static void fail_item(struct woo *w, struct item *it, const char *code, const char *detail, const char *fmt, ...)
+{
+	struct strbuf msg = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	struct run_error_info info = {.sku = it->sku, .code = code, .detail = detail};
+	run_error(w->ctx, &info, "%s", sb_str(&msg));
+	sb_free(&msg);
+	run_add(w->ctx, RC_PUSH_FAILED, 1);
+	settled(w);
+	w->failed++;
+	release(w, it);
+}
+
+/* What reached the shop is written in one transaction per RECORD_EVERY items. */
+static void write_recorded(struct woo *w)
+{
+	struct store *s = w->ctx->store;
+	if (!w->recorded.n)
+		return;
+	bool tx = store_begin(s) == 0;
+	int64_t now = now_ms();
+	bool ok = tx;
+	for (size_t i = 0; i < w->recorded.n && ok; i++) {
+		struct item *it = w->recorded.v[i];
+		struct remote_product rp = {.remote_id = it->remote_id, .parent_id = it->parent_id,
+		                            .pushed_hash = it->payload_hash};
+		ok = store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
+		     store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0;
+	}
+	if (ok && store_commit(s) == 0) {
+		for (size_t i = 0; i < w->recorded.n; i++)
+			release(w, w->recorded.v[i]);
+	} else {
+		/* The shop has them; the next run finds them by SKU and updates instead of creating. */
+		char why[256];
+		str_copy(why, store_errmsg(s), sizeof(why));
+		store_rollback(s);
+		for (size_t i = 0; i < w->recorded.n; i++) {
+			struct item *it = w->recorded.v[i];
+			run_log(w->ctx, LOG_WARN, "'%s' reached the shop (id %lld) but cannot be recorded: %s", it->sku,
+			        (long long)it->remote_id, why);
+			release(w, it);
+		}
+	}
+	w->recorded.n = 0;
+}
+
+static void record(struct woo *w, struct item *it)
+{
+	settled(w);
+	items_add(&w->recorded, it);
+	if (w->recorded.n >= RECORD_EVERY)
+		write_recorded(w);
+}
+
+static void stop_phase(struct woo *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void stop_phase(struct woo *w, const char *fmt, ...)
+{
+	if (*w->fatal)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->fatal, sizeof(w->fatal), fmt, ap);
+	va_end(ap);
+	http_drop_queued(w->http);
+}
+
+/* ---- batches ----------------------------------------------------------------------------------------- */
+
+static void batch_done(struct http_request *r);
+
+static struct ready *ready_for(struct woo *w, int64_t parent_id)
+{
+	for (size_t i = 0; i < w->nready; i++)
+		if (w->ready[i].parent_id == parent_id)
+			return &w->ready[i];
+	w->ready = xrealloc(w->ready, (w->nready + 1) * sizeof(*w->ready));
+	struct ready *r = &w->ready[w->nready++];
+	memset(r, 0, sizeof(*r));
+	r->parent_id = parent_id;
+	return r;
+}
+
+/* Once the phase stops or the destination closes, nothing new goes out: the items stay pending. */
+static bool sending_stopped(struct woo *w, struct item **v, size_t n)
+{
+	if (!*w->fatal && !w->closing)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		release(w, v[i]);
+	return true;
+}
+
+static void send_batch(struct woo *w, int64_t parent_id, struct item **v, size_t n)
+{
+	if (sending_stopped(w, v, n))
+		return;
+	struct batch *b = xcalloc(1, sizeof(*b));
+	b->w = w;
+	b->parent_id = parent_id;
+	struct strbuf body = {0};
+	for (int pass = 0; pass < 2; pass++) {     /* creates, then updates */
+		bool first = true;
+		for (size_t i = 0; i < n; i++) {
+			if ((v[i]->remote_id == 0) != (pass == 0))
+				continue;
+			if (first)
+				sb_adds(&body, body.len ? "],\"update\":[" : pass == 0 ? "{\"create\":[" : "{\"update\":[");
+			else
+				sb_addc(&body, ',');
+			sb_adds(&body, v[i]->payload);
+			first = false;
+			items_add(&b->items, v[i]);
+			b->ncreate += pass == 0;
+		}
+	}
+	sb_adds(&body, "]}");
+	b->req.method = "POST";
+	b->req.target = woo_batch_target(parent_id);
+	b->req.body_len = body.len;
+	b->req.body = sb_detach(&body);
+	b->req.split_on_timeout = n > 1;
+	b->req.done = batch_done;
+	b->req.ud = b;
+	http_submit(w->http, &b->req);
+}
+
+/* Full batches go out as they fill; `all` sends the rest too. */
+static void flush_ready(struct woo *w, bool all)
+{
+	for (size_t i = 0; i < w->nready; i++) {
+		struct items *l = &w->ready[i].items;
+		size_t sent = 0, size = (size_t)w->batch_size;
+		while (l->n - sent >= size || (all && l->n > sent)) {
+			size_t n = l->n - sent < size ? l->n - sent : size;
+			send_batch(w, w->ready[i].parent_id, l->v + sent, n);
+			sent += n;
+		}
+		memmove(l->v, l->v + sent, (l->n - sent) * sizeof(*l->v));
+		l->n -= sent;
+	}
+}
+
+static void plan_update(struct woo *w, struct item *it, int64_t cached_hash)
+{
+	char err[512];
+	struct strbuf payload = {0};
+	if (woo_item_payload(it->data, it->remote_id, w->conn->update_fields, &payload, err, sizeof(err)) < 0) {
+		sb_free(&payload);
+		fail_item(w, it, "bad_value", NULL, "%s", err);
+		return;
+	}
+	free(it->payload);
+	it->payload_hash = (int64_t)hash64(payload.buf, payload.len, HASH64_SEED);
+	it->payload = sb_detach(&payload);
+	if (cached_hash && cached_hash == it->payload_hash) {
+		/* The shop already has exactly this: nothing to send. */
+		w->unchanged++;
+		record(w, it);
+		return;
+	}
+	items_add(&ready_for(w, it->parent_id)->items, it);
+	flush_ready(w, false);
+}
+
+static void plan_create(struct woo *w, struct item *it)
+{
+	if (!w->conn->create_missing) {
+		w->skipped++;
+		settled(w);
+		release(w, it);
+		return;
+	}
+	char err[512];
+	struct strbuf payload = {0};
+	if (woo_item_payload(it->data, 0, NULL, &payload, err, sizeof(err)) < 0) {
+		sb_free(&payload);
+		fail_item(w, it, "bad_value", NULL, "%s", err);
+		return;
+	}
+	free(it->payload);
+	it->payload_hash = (int64_t)hash64(payload.buf, payload.len, HASH64_SEED);
+	it->payload = sb_detach(&payload);
+	it->remote_id = it->parent_id = 0;
+	items_add(&ready_for(w, 0)->items, it);
+	flush_ready(w, false);
+}
+
+/* ---- lookups by SKU ---------------------------------------------------------------------------------- */
+
+static void lookup_done(struct http_request *r);
+
+static void send_lookup(struct woo *w, struct lookup *l)
+{
+	if (sending_stopped(w, l->items.v, l->items.n)) {
+		w->lookups_in_flight--;
+		http_request_clear(&l->req);
+		free(l->items.v);
+		free(l);
+		return;
+	}
+	const char **skus = xmalloc(l->items.n * sizeof(*skus));
+	for (size_t i = 0; i < l->items.n; i++)
+		skus[i] = l->items.v[i]->sku;
+	l->req.method = "GET";
+	l->req.target = woo_lookup_target(skus, l->items.n, l->page);
+	l->req.done = lookup_done;
+	l->req.ud = l;
+	free(skus);
+	http_submit(w->http, &l->req);
+}
+
+static void flush_lookups(struct woo *w, bool all)
+{
+	while (w->to_look_up.n >= WOO_MAX_PER_PAGE || (all && w->to_look_up.n > 0)) {
+		size_t n = w->to_look_up.n < WOO_MAX_PER_PAGE ? w->to_look_up.n : WOO_MAX_PER_PAGE;
+		struct lookup *l = xcalloc(1, sizeof(*l));
+		l->w = w;
+		l->page = 1;
+		for (size_t i = 0; i < n; i++)
+			items_add(&l->items, w->to_look_up.v[i]);
+		memmove(w->to_look_up.v, w->to_look_up.v + n, (w->to_look_up.n - n) * sizeof(*w->to_look_up.v));
+		w->to_look_up.n -= n;
+		w->lookups_in_flight++;
+		send_lookup(w, l);
+	}
+}
+
+static void look_up(struct woo *w, struct item *it)
+{
+	it->found = false;
+	it->remote_id = it->parent_id = 0;
+	items_add(&w->to_look_up, it);
+	flush_lookups(w, false);
+}
+
+static void match_found(struct lookup *l)
+{
+	struct woo_found f;
+	for (size_t i = 0; woo_list_item(l->req.json, i, &f); i++)
+		for (size_t k = 0; k < l->items.n; k++) {
+			struct item *it = l->items.v[k];
+			if (!it->found && f.id > 0 && strcasecmp(it->sku, f.sku) == 0) {
+				it->found = true;
+				it->remote_id = f.id;
+				it->parent_id = f.parent_id;
+			}
+		}
+}
+
+static void fatal_from_answer(struct woo *w, const struct http_request *r, enum woo_verdict v);
+
+static void lookup_done(struct http_request *r)
+{
+	struct lookup *l = r->ud;
+	struct woo *w = l->w;
+	enum woo_verdict v = woo_verdict(r, 1);
+	if (v == WOO_ITEMS && !cJSON_IsArray(r->json))
+		v = WOO_FAIL_ALL;
+	if (v == WOO_ITEMS) {
+		match_found(l);
+		if (r->total_pages > l->page) {
+			/* More results than a page: only a shop with duplicate SKUs answers so. */
+			http_request_clear(&l->req);
+			l->page++;
+			send_lookup(w, l);
+			return;
+		}
+	}
+	w->lookups_in_flight--;
+	if (v == WOO_ITEMS) {
+		for (size_t i = 0; i < l->items.n; i++) {
+			struct item *it = l->items.v[i];
+			if (it->found)
+				plan_update(w, it, 0);
+			else
+				plan_create(w, it);
+		}
+	} else if (v == WOO_FAIL_ALL) {
+		struct woo_error e;
+		woo_answer_error(r, &e);
+		char *detail = detail_json(r->status, 0, WOO_API "/products?sku=", "lookup", 0, r->attempts);
+		for (size_t i = 0; i < l->items.n; i++)
+			fail_item(w, l->items.v[i], e.code, detail, "cannot look the SKU up in the shop: %s", e.message);
+		free(detail);
+	} else {
+		fatal_from_answer(w, r, v);
+		release_all(w, &l->items);
+	}
+	free(l->items.v);
+	http_request_clear(&l->req);
+	free(l);
+}
+
+/* ---- batch answers ----------------------------------------------------------------------------------- */
+
+static void item_error(struct woo *w, struct batch *b, struct item *it, const struct woo_result *res, bool create)
+{
+	const char *code = res->error.code;
+	if (create && str_eq(code, "product_invalid_sku") && res->resource_id > 0 && !it->switched) {
+		/* The product exists (a crash, a race, another tool): update it instead. */
+		it->switched = true;
+		it->remote_id = res->resource_id;
+		it->parent_id = 0;
+		plan_update(w, it, 0);
+		return;
+	}
+	if (!create && !it->relooked && (str_eq(code, "woocommerce_rest_product_invalid_id") ||
+	                                 str_eq(code, "woocommerce_rest_invalid_product_id"))) {
+		/* The id we had is gone or is a variation's: ask the shop again. */
+		it->relooked = true;
+		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
+		look_up(w, it);
+		return;
+	}
+	char *endpoint = woo_batch_target(b->parent_id);
+	char *detail = detail_json(b->req.status, res->item_status, endpoint, create ? "create" : "update",
+	                           create ? 0 : it->remote_id, 0);
+	fail_item(w, it, code, detail, "the shop refused to %s '%s': %s", create ? "create" : "update", it->sku,
+	          res->error.message);
+	free(detail);
+	free(endpoint);
+}
+
+static void read_results(struct woo *w, struct batch *b)
+{
+	for (size_t i = 0; i < b->items.n; i++) {
+		struct item *it = b->items.v[i];
+		bool create = i < b->ncreate;
+		struct woo_result res;
+		if (!woo_batch_result(b->req.json, create ? "create" : "update", create ? i : i - b->ncreate, &res)) {
+			fail_item(w, it, "no_result", NULL, "the shop's answer says nothing about '%s'; the next run looks "
+			          "it up again", it->sku);
+		} else if (!res.ok) {
+			item_error(w, b, it, &res, create);
+		} else {
+			if (create) {
+				it->remote_id = res.id;
+				it->parent_id = res.parent_id;
+				w->created++;
+			} else {
+				w->updated++;
+			}
+			record(w, it);
+		}
+	}
+	write_recorded(w);
+}
+
+static void learn_batch_size(struct woo *w, int size, const char *why)
+{
+	if (size >= w->batch_size)
+		return;
+	run_log(w->ctx, LOG_WARN, "%s: sending %d products per request to '%s' from now on", why, size, w->shop.name);
+	w->batch_size = size;
+	if (store_dest_set_batch_size(w->ctx->store, w->shop.id, size) < 0)
+		run_log(w->ctx, LOG_WARN, "cannot remember the batch size: %s", store_errmsg(w->ctx->store));
+}
+
+static void resend_in_chunks(struct woo *w, struct batch *b, size_t chunk)
+{
+	for (size_t at = 0; at < b->items.n; at += chunk)
+		send_batch(w, b->parent_id, b->items.v + at, b->items.n - at < chunk ? b->items.n - at : chunk);
+}
+
+static void fatal_from_answer(struct woo *w, const struct http_request *r, enum woo_verdict v)
+{
+	struct woo_error e;
+	woo_answer_error(r, &e);
+	struct gate_circuit circuit;
+	char when[32];
+	switch (v) {
+	case WOO_AUTH:
+		stop_phase(w, "the shop refused the credentials of destination '%s' (consumer key %s, from %s): HTTP %ld "
+		           "%s: %s; check them with 'feedsync dest test %lld'", w->shop.name, w->shop.key_hint,
+		           w->shop.credentials_origin, r->status, e.code, e.message, (long long)w->shop.id);
+		break;
+	case WOO_UNAVAILABLE:
+		gate_circuit(w->gate, &circuit);
+		format_time(circuit.reopen_at, when, sizeof(when));
+		stop_phase(w, "destination '%s' is unavailable: its circuit breaker opened after %d transient failures in "
+		           "a row and stays open until %s; the products not pushed stay pending for the next run",
+		           w->shop.name, circuit.failures, when);
+		break;
+	case WOO_TLS:
+		stop_phase(w, "cannot talk to destination '%s' securely: %s%s", w->shop.name, r->error,
+		           w->shop.verify_tls ? " (a staging shop with a self-signed certificate can be allowed with "
+		                                "'feedsync dest edit ID --insecure')" : "");
+		break;
+	default:
+		break;
+	}
+}
+
+static void batch_done(struct http_request *r)
+{
+	struct batch *b = r->ud;
+	struct woo *w = b->w;
+	enum woo_verdict v = woo_verdict(r, b->items.n);
+	if (v == WOO_ITEMS && !cJSON_IsObject(r->json))
+		v = WOO_FAIL_ALL;
+	size_t half = woo_split_point(b->items.n);
+	char why[160];
+	switch (v) {
+	case WOO_ITEMS:
+		read_results(w, b);
+		break;
+	case WOO_HALVE:
+		snprintf(why, sizeof(why), "the shop refused %zu items in one request (HTTP 413)", b->items.n);
+		learn_batch_size(w, (int)half, why);
+		resend_in_chunks(w, b, half);
+		break;
+	case WOO_SPLIT:
+		snprintf(why, sizeof(why), "the shop timed out on %zu items in one request (%s)", b->items.n,
+		         r->outcome == HTTP_TIMED_OUT ? "no answer in time" : "HTTP 504");
+		learn_batch_size(w, (int)half, why);
+		resend_in_chunks(w, b, half);
+		break;
+	case WOO_FAIL_ALL: {
+		struct woo_error e;
+		woo_answer_error(r, &e);
+		char *endpoint = woo_batch_target(b->parent_id);
+		char *detail = detail_json(r->status, 0, endpoint, NULL, 0, r->attempts);
+		for (size_t i = 0; i < b->items.n; i++)
+			fail_item(w, b->items.v[i], e.code, detail, "cannot push '%s': %s", b->items.v[i]->sku, e.message);
+		free(detail);
+		free(endpoint);
+		break;
+	}
+	case WOO_DROPPED:
+		release_all(w, &b->items);
+		break;
+	default:
+		fatal_from_answer(w, r, v);
+		release_all(w, &b->items);
+	}
+	free(b->items.v);
+	http_request_clear(&b->req);
+	free(b);
+}
+
+/* ---- the flow ---------------------------------------------------------------------------------------- */
+
+static void admit(struct woo *w, struct item *it)
+{
+	if (!gate_claim(w->gate, it->claim)) {
+		items_add(&w->deferred, it);
+		return;
+	}
+	w->in_flight++;
+	struct remote_product cached;
+	int known = store_remote_get(w->ctx->store, w->shop.id, it->sku, &cached);
+	if (known == 1 && cached.remote_id > 0) {
+		it->remote_id = cached.remote_id;
+		it->parent_id = cached.parent_id;
+		plan_update(w, it, cached.pushed_hash);
+	} else {
+		look_up(w, it);
+	}
+}
+
+static void admit_deferred(struct woo *w)
+{
+	struct items waiting = w->deferred;
+	memset(&w->deferred, 0, sizeof(w->deferred));
+	for (size_t i = 0; i < waiting.n; i++)
+		admit(w, waiting.v[i]);
+	free(waiting.v);
+}
+
+static int64_t backlog_limit(const struct woo *w)
+{
+	return (int64_t)w->batch_size * w->shop.opt.concurrency * 2 + WOO_MAX_PER_PAGE;
+}
+
+/* Lets transfers progress; waits while too much is in flight, so memory stays bounded. */
+static void pump(struct woo *w)
+{
+	http_run(w->http, 0);
+	while (!*w->fatal && w->in_flight >= backlog_limit(w)) {
+		if (http_pending(w->http) == 0) {
+			/* What holds the backlog waits for company: partial batches, unwritten results. */
+			write_recorded(w);
+			flush_lookups(w, true);
+			flush_ready(w, true);
+			if (http_pending(w->http) == 0)
+				break;
+		}
+		http_run(w->http, 100);
+		run_tick(w->ctx);
+	}
+	if (w->deferred.n)
+		admit_deferred(w);
+}
+
+static int woo_push(struct dest *d, const char *sku, const char *json, int64_t hash, char *err, size_t errsize)
+{
+	struct woo *w = d->impl;
+	if (!*w->fatal) {
+		struct item *it = xcalloc(1, sizeof(*it));
+		it->sku = xstrdup(sku);
+		it->data = xstrdup(json);
+		it->hash = hash;
+		it->claim = gate_sku_key(sku);
+		if (!woo_sku_searchable(sku)) {
+			struct run_error_info info = {.sku = sku, .code = "unsearchable_sku"};
+			run_error(w->ctx, &info, "the SKU '%s' has a comma or surrounding spaces: WooCommerce cannot find it by "
+			          "SKU, so it is not pushed (it could be created twice)", sku);
+			run_add(w->ctx, RC_PUSH_FAILED, 1);
+			settled(w);
+			w->failed++;
+			item_free(it);
+		} else {
+			admit(w, it);
+		}
+		pump(w);
+	}
+	if (*w->fatal) {
+		str_copy(err, w->fatal, errsize);
+		return -1;
+	}
+	return 0;
+}
+
+static int woo_commit(struct dest *d, char *err, size_t errsize)
+{
+	struct woo *w = d->impl;
+	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0)) {
+		flush_lookups(w, true);
+		if (!w->lookups_in_flight)
+			flush_ready(w, true);
+		http_run(w->http, 100);
+		write_recorded(w);
+		run_tick(w->ctx);
+		if (w->deferred.n)
+			admit_deferred(w);
+	}
+	write_recorded(w);
+	run_log(w->ctx, LOG_INFO, "'%s': %lld created, %lld updated, %lld already up to date, %lld failed",
+	        w->shop.name, (long long)w->created, (long long)w->updated, (long long)w->unchanged,
+	        (long long)w->failed);
+	if (w->skipped)
+		run_log(w->ctx, LOG_INFO, "%lld products are not in the shop and were not created "
+		        "(update.create_missing is false)", (long long)w->skipped);
+	if (*w->fatal) {
+		str_copy(err, w->fatal, errsize);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- hooks, open, close ------------------------------------------------------------------------------ */
+
+static void on_circuit(void *ud, const struct gate_circuit *c)
+{
+	struct woo *w = ud;
+	if (store_dest_set_circuit(w->ctx->store, w->shop.id, c->state, c->reopen_at, c->failures) < 0)
+		run_log(w->ctx, LOG_WARN, "cannot store the circuit state: %s", store_errmsg(w->ctx->store));
+	if (!str_eq(c->state, "closed") && c->reopen_at) {
+		char when[32];
+		format_time(c->reopen_at, when, sizeof(when));
+		run_log(w->ctx, LOG_WARN, "'%s': circuit breaker %s after %d transient failures in a row (probe at %s)",
+		        w->shop.name, c->state, c->failures, when);
+	}
+}
+
+static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
+{
+	struct woo *w = ud;
+	char what[300], wait[32];
+	format_duration(delay_ms, wait, sizeof(wait));
+	const char *path = r->target;
+	size_t path_len = strcspn(path, "?");
+	run_log(w->ctx, LOG_WARN, "%s %.*s: %s; retry %d of %d in %s", r->method, (int)path_len, path,
+	        http_outcome_text(r, what, sizeof(what)), r->attempts, w->shop.opt.retries, wait);
+}
+
+static bool woo_wants_all(const struct conn_config *conn)
+{
+	(void)conn;
+	return false;
+}
+
+static int check_circuit(struct woo *w, char *err, size_t errsize)
+{
+	struct gate_circuit c;
+	gate_circuit(w->gate, &c);
+	if (!str_eq(c.state, "open") || c.reopen_at <= now_ms())
+		return 0;
+	char when[32];
+	format_time(c.reopen_at, when, sizeof(when));
+	snprintf(err, errsize, "destination '%s' is unavailable: its circuit breaker opened after %d transient "
+	         "failures in a row and stays open until %s; nothing was pushed", w->shop.name, c.failures, when);
+	return -1;
+}
+
+static int woo_open(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending,
+                    char *err, size_t errsize)
+{
+	struct woo *w = xcalloc(1, sizeof(*w));
+	d->impl = w;
+	w->ctx = ctx;
+	w->conn = conn;
+	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0)
+		return -1;
+	w->shop_open = true;
+	const struct shop_options *o = &w->shop.opt;
+	w->gate = gate_get(w->shop.id);
+	struct gate_limits limits = {.concurrency = o->concurrency, .rate = o->rate_limit,
+	                             .threshold = o->circuit_threshold, .open_ms = (int64_t)o->circuit_open_s * 1000};
+	struct gate_circuit stored = {.reopen_at = w->shop.circuit_reopen_at, .failures = w->shop.consecutive_failures};
+	str_copy(stored.state, w->shop.circuit_state, sizeof(stored.state));
+	gate_configure(w->gate, &limits, &stored);
+	if (check_circuit(w, err, errsize) < 0)
+		return -1;
+	w->batch_size = o->batch_size;
+	if (w->shop.learned_batch_size > 0 && w->shop.learned_batch_size < w->batch_size)
+		w->batch_size = w->shop.learned_batch_size;
+	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry};
+	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
+	if (!w->http)
+		return -1;
+	ready_for(w, 0);
+	run_log(ctx, LOG_INFO, "pushing %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
+	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
+	        w->shop.verify_tls ? "" : ", TLS NOT VERIFIED", w->batch_size, o->concurrency);
+	return 0;
+}
+
+static void woo_close(struct dest *d)
+{
+	struct woo *w = d->impl;
+	if (!w)
+		return;
+	if (w->http) {
+		/* A cancelled run stops between batches: what is in flight finishes and is recorded. */
+		w->closing = true;
+		http_drop_queued(w->http);
+		http_run(w->http, -1);
+		write_recorded(w);
+	}
+	release_all(w, &w->to_look_up);
+	for (size_t i = 0; i < w->nready; i++)
+		release_all(w, &w->ready[i].items);
+	free(w->ready);
+	for (size_t i = 0; i < w->deferred.n; i++)
+		item_free(w->deferred.v[i]);
+	free(w->deferred.v);
+	free(w->recorded.v);
+	http_client_free(w->http);
+	if (w->shop_open)
+		shop_free(&w->shop);
+	free(w);
+	d->impl = NULL;
+}
+
+const struct dest_ops dest_woo_ops = {
+	.name = "woocommerce",
+	.wants_all = woo_wants_all,
+	.open = woo_open,
+	.push = woo_push,
+	.commit = woo_commit,
+	.close = woo_close,
+};
+
+/* ---- dest test --------------------------------------------------------------------------------------- */
+
+struct probe {
+	struct http_request req;
+	bool done;
+};
+
+static void probe_done(struct http_request *r)
+{
+	((struct probe *)r->ud)->done = true;
+}
+
+static void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body)
+{
+	http_request_clear(&p->req);
+	p->done = false;
+	p->req.method = method;
+	p->req.target = xstrdup(target);
+	p->req.body = body ? xstrdup(body) : NULL;
+	p->req.body_len = body ? strlen(body) : 0;
+	p->req.no_retry = true;
+	p->req.done = probe_done;
+	p->req.ud = p;
+	http_submit(c, &p->req);
+	while (!p->done)
+		http_run(c, 1000);
+}
+
+static void check(struct woo_check *ck, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void check(struct woo_check *ck, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ck->detail, sizeof(ck->detail), fmt, ap);
+	va_end(ap);
+	ck->verdict = ok;
+}
+
+static bool answered(const struct probe *p)
+{
+	return p->req.outcome == HTTP_DONE || p->req.outcome == HTTP_BAD_RESPONSE;
+}
+
+static void check_reach_and_tls(const struct shop *shop, struct probe *p, struct woo_check *checks)
+{
+	bool https = strncasecmp(shop->base_url, "https://", 8) == 0;
+	if (p->req.outcome == HTTP_TLS) {
+		check(&checks[WOO_CHECK_REACH], true, "the server answers at %s", shop->base_url);
+		check(&checks[WOO_CHECK_TLS], false, "%s%s", p->req.error,
+		      " (for a staging shop with a self-signed certificate: feedsync dest edit ID --insecure)");
+		return;
+	}
+	if (!answered(p)) {
+		check(&checks[WOO_CHECK_REACH], false, "%s: %s", shop->base_url, p->req.error);
+		return;
+	}
+	if (p->req.status == 404 || (p->req.status == 200 && !p->req.json))
+		check(&checks[WOO_CHECK_REACH], false, "%s answers, but not with the WordPress REST API at /wp-json/ "
+		      "(HTTP %ld): is the URL the shop's home page?", shop->base_url, p->req.status);
+	else
+		check(&checks[WOO_CHECK_REACH], true, "the WordPress REST API answers at %s/wp-json/ (%lld ms)",
+		      shop->base_url, (long long)p->req.elapsed_ms);
+	if (!https)
+		check(&checks[WOO_CHECK_TLS], true, "not used: plain http, so requests are signed with OAuth 1.0a and "
+		      "travel unencrypted");
+	else if (!shop->verify_tls)
+		check(&checks[WOO_CHECK_TLS], true, "connected, but the certificate is NOT verified (--insecure)");
+	else
+		check(&checks[WOO_CHECK_TLS], true, "the certificate is valid");
+}
+
+static void describe_refusal(const struct probe *p, struct woo_error *e)
+{
+	woo_answer_error(&p->req, e);
+}
+
+bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_check checks[WOO_CHECK_COUNT])
+{
+	static const char *const names[] = {"reachability", "tls", "authentication", "permissions"};
+	for (int i = 0; i < WOO_CHECK_COUNT; i++) {
+		checks[i].name = names[i];
+		checks[i].verdict = -1;
+		str_copy(checks[i].detail, "not checked: an earlier check failed", sizeof(checks[i].detail));
+	}
+	char err[256];
+	struct http_client *c = http_client_new(shop, cfg, NULL, err, sizeof(err));
+	if (!c) {
+		check(&checks[WOO_CHECK_REACH], false, "%s", err);
+		return false;
+	}
+	struct probe p = {0};
+	probe(c, &p, "GET", "/wp-json/", NULL);
+	check_reach_and_tls(shop, &p, checks);
+	struct woo_error e;
+	if (checks[WOO_CHECK_REACH].verdict == 1 && checks[WOO_CHECK_TLS].verdict == 1) {
+		probe(c, &p, "GET", WOO_API "/products?per_page=1", NULL);
+		describe_refusal(&p, &e);
+		if (answered(&p) && p.req.status == 200)
+			check(&checks[WOO_CHECK_AUTH], true, "consumer key %s accepted (%s)", shop->key_hint,
+			      shop_auth_name(shop->auth));
+		else if (answered(&p) && p.req.status == 404)
+			check(&checks[WOO_CHECK_AUTH], false, "no WooCommerce REST API at %s/wp-json/wc/v3 (is WooCommerce "
+			      "active?): %s", shop->base_url, e.message);
+		else
+			check(&checks[WOO_CHECK_AUTH], false, "consumer key %s (%s, %s) refused: %s: %s", shop->key_hint,
+			      shop_auth_name(shop->auth), shop->credentials_origin, e.code, e.message);
+	}
+	if (checks[WOO_CHECK_AUTH].verdict == 1) {
+		/* An empty batch changes nothing but needs write permission. */
+		probe(c, &p, "POST", WOO_API "/products/batch", "{}");
+		describe_refusal(&p, &e);
+		if (answered(&p) && p.req.status == 200)
+			check(&checks[WOO_CHECK_WRITE], true, "read_write: the key can change products");
+		else
+			check(&checks[WOO_CHECK_WRITE], false, "the key cannot change products (%s: %s); give it Read/Write "
+			      "permission in WooCommerce > Settings > Advanced > REST API", e.code, e.message);
+	}
+	http_request_clear(&p.req);
+	http_client_free(c);
+	bool all = true;
+	for (int i = 0; i < WOO_CHECK_COUNT; i++)
+		all &= checks[i].verdict == 1;
+	return all;
+}

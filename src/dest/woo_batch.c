@@ -1,0 +1,412 @@
+/* WooCommerce payloads, targets and answers, without I/O (see dest/woo_batch.h). */
+#include "dest/woo_batch.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dest/oauth.h"
+
+enum field_kind { FIELD_TEXT, FIELD_PRICE, FIELD_INT, FIELD_STOCK, FIELD_BOOL, FIELD_IMAGES, FIELD_CATEGORIES };
+
+/* WooCommerce product fields feedsync can send; any other field becomes a meta_data entry. Sorted by name. */
+static const struct {
+	const char *name;
+	enum field_kind kind;
+} known_fields[] = {
+	{"backorders", FIELD_TEXT},        {"button_text", FIELD_TEXT},      {"catalog_visibility", FIELD_TEXT},
+	{"categories", FIELD_CATEGORIES},  {"date_on_sale_from", FIELD_TEXT}, {"date_on_sale_to", FIELD_TEXT},
+	{"description", FIELD_TEXT},       {"downloadable", FIELD_BOOL},     {"external_url", FIELD_TEXT},
+	{"featured", FIELD_BOOL},          {"images", FIELD_IMAGES},         {"low_stock_amount", FIELD_INT},
+	{"manage_stock", FIELD_BOOL},      {"menu_order", FIELD_INT},        {"name", FIELD_TEXT},
+	{"purchase_note", FIELD_TEXT},     {"regular_price", FIELD_PRICE},   {"reviews_allowed", FIELD_BOOL},
+	{"sale_price", FIELD_PRICE},       {"shipping_class", FIELD_TEXT},   {"short_description", FIELD_TEXT},
+	{"sku", FIELD_TEXT},               {"slug", FIELD_TEXT},             {"sold_individually", FIELD_BOOL},
+	{"status", FIELD_TEXT},            {"stock_quantity", FIELD_STOCK},  {"tax_class", FIELD_TEXT},
+	{"tax_status", FIELD_TEXT},        {"type", FIELD_TEXT},             {"virtual", FIELD_BOOL},
+	{"weight", FIELD_TEXT},
+};
+
+static int field_kind(const char *name)
+{
+	size_t lo = 0, hi = ARRAY_LEN(known_fields);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, known_fields[mid].name);
+		if (c == 0)
+			return (int)known_fields[mid].kind;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static void json_text(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	sb_addc(sb, '"');
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_add(sb, run, (size_t)(s - run));
+		if (c == '"' || c == '\\') {
+			sb_addc(sb, '\\');
+			sb_addc(sb, (char)c);
+		} else if (c == '\n') {
+			sb_adds(sb, "\\n");
+		} else if (c == '\t') {
+			sb_adds(sb, "\\t");
+		} else {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			sb_add(sb, esc, 6);
+		}
+		run = s + 1;
+	}
+	sb_add(sb, run, (size_t)(s - run));
+	sb_addc(sb, '"');
+}
+
+static bool is_price(const char *v)
+{
+	if (!*v)
+		return true; /* empty clears the price */
+	const char *p = v;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == v)
+		return false;
+	if (*p == '.') {
+		const char *frac = ++p;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p == frac)
+			return false;
+	}
+	return *p == '\0';
+}
+
+static int bool_value(const char *v)
+{
+	static const char *const yes[] = {"true", "1", "yes"}, *const no[] = {"false", "0", "no", ""};
+	for (size_t i = 0; i < ARRAY_LEN(yes); i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < ARRAY_LEN(no); i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* "a|b, c" -> each trimmed piece, to fn. */
+static void each_piece(const char *v, void (*fn)(struct strbuf *sb, const char *piece, size_t len, bool *first),
+                       struct strbuf *sb)
+{
+	bool first = true;
+	while (*v) {
+		size_t len = strcspn(v, "|,");
+		const char *start = v;
+		size_t n = len;
+		while (n && isspace((unsigned char)*start))
+			start++, n--;
+		while (n && isspace((unsigned char)start[n - 1]))
+			n--;
+		if (n)
+			fn(sb, start, n, &first);
+		v += len + (v[len] != '\0');
+	}
+}
+
+static void add_image(struct strbuf *sb, const char *piece, size_t len, bool *first)
+{
+	char *url = xstrndup(piece, len);
+	sb_adds(sb, *first ? "{\"src\":" : ",{\"src\":");
+	json_text(sb, url);
+	sb_addc(sb, '}');
+	free(url);
+	*first = false;
+}
+
+/* Categories go by id: WooCommerce ignores a category given by name. */
+static void add_category(struct strbuf *sb, const char *piece, size_t len, bool *first)
+{
+	char *text = xstrndup(piece, len);
+	int64_t id;
+	if (parse_int64(text, &id) && id > 0) {
+		sb_addf(sb, "%s{\"id\":%lld}", *first ? "" : ",", (long long)id);
+		*first = false;
+	}
+	free(text);
+}
+
+static int add_field(struct strbuf *sb, const char *name, const char *v, int kind, char *err, size_t errsize)
+{
+	int64_t n;
+	int b;
+	switch (kind) {
+	case FIELD_PRICE:
+	case FIELD_TEXT:
+		if (kind == FIELD_PRICE && !is_price(v)) {
+			snprintf(err, errsize, "%s '%s' is not a price like 19.99 (WooCommerce would silently empty it)",
+			         name, v);
+			return -1;
+		}
+		json_text(sb, name);
+		sb_addc(sb, ':');
+		json_text(sb, v);
+		return 0;
+	case FIELD_INT:
+	case FIELD_STOCK:
+		if (!*v)
+			return 0;
+		if (!parse_int64(v, &n)) {
+			snprintf(err, errsize, "%s '%s' is not a whole number", name, v);
+			return -1;
+		}
+		sb_addf(sb, "\"%s\":%lld", name, (long long)n);
+		if (kind == FIELD_STOCK)
+			sb_adds(sb, ",\"manage_stock\":true");
+		return 0;
+	case FIELD_BOOL:
+		if ((b = bool_value(v)) < 0) {
+			snprintf(err, errsize, "%s '%s' is not true or false", name, v);
+			return -1;
+		}
+		sb_addf(sb, "\"%s\":%s", name, b ? "true" : "false");
+		return 0;
+	case FIELD_IMAGES:
+		sb_adds(sb, "\"images\":[");
+		each_piece(v, add_image, sb);
+		sb_addc(sb, ']');
+		return 0;
+	case FIELD_CATEGORIES:
+		sb_adds(sb, "\"categories\":[");
+		each_piece(v, add_category, sb);
+		sb_addc(sb, ']');
+		return 0;
+	}
+	return 0;
+}
+
+static bool wanted(const char *name, int64_t id, char *const *fields)
+{
+	if (!id)
+		return true;
+	if (!fields)
+		return strcmp(name, "sku") != 0;
+	for (; *fields; fields++)
+		if (strcmp(*fields, name) == 0)
+			return true;
+	return false;
+}
+
+int woo_item_payload(const char *product_json, int64_t id, char *const *fields, struct strbuf *out, char *err,
+                     size_t errsize)
+{
+	cJSON *product = cJSON_Parse(product_json);
+	if (!cJSON_IsObject(product)) {
+		cJSON_Delete(product);
+		snprintf(err, errsize, "the stored product is not a JSON object");
+		return -1;
+	}
+	struct strbuf body = {0}, field = {0}, meta = {0};
+	bool has_type = false;
+	int rc = 0;
+	if (id)
+		sb_addf(&body, "\"id\":%lld", (long long)id);
+	for (const cJSON *f = product->child; f && rc == 0; f = f->next) {
+		if (!cJSON_IsString(f) || !wanted(f->string, id, fields))
+			continue;
+		int kind = field_kind(f->string);
+		if (kind < 0) {
+			sb_adds(&meta, meta.len ? ",{\"key\":" : "{\"key\":");
+			json_text(&meta, f->string);
+			sb_adds(&meta, ",\"value\":");
+			json_text(&meta, f->valuestring);
+			sb_addc(&meta, '}');
+			continue;
+		}
+		has_type |= strcmp(f->string, "type") == 0;
+		sb_reset(&field);
+		rc = add_field(&field, f->string, f->valuestring, kind, err, errsize);
+		if (rc == 0 && field.len)
+			sb_addf(&body, "%s%s", body.len ? "," : "", field.buf);
+	}
+	if (!id && !has_type)
+		sb_addf(&body, "%s\"type\":\"simple\"", body.len ? "," : "");
+	if (meta.len)
+		sb_addf(&body, "%s\"meta_data\":[%s]", body.len ? "," : "", meta.buf);
+	if (rc == 0)
+		sb_addf(out, "{%s}", sb_str(&body));
+	sb_free(&body);
+	sb_free(&field);
+	sb_free(&meta);
+	cJSON_Delete(product);
+	return rc;
+}
+
+bool woo_sku_searchable(const char *sku)
+{
+	size_t len = strlen(sku);
+	return len > 0 && !strchr(sku, ',') && !isspace((unsigned char)sku[0]) && !isspace((unsigned char)sku[len - 1]);
+}
+
+char *woo_lookup_target(const char *const *skus, size_t n, int page)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, WOO_API "/products?sku=");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_adds(&sb, "%2C");
+		url_encode(&sb, skus[i], strlen(skus[i]));
+	}
+	sb_addf(&sb, "&per_page=%d&page=%d", WOO_MAX_PER_PAGE, page);
+	return sb_detach(&sb);
+}
+
+char *woo_batch_target(int64_t parent_id)
+{
+	if (parent_id)
+		return xasprintf(WOO_API "/products/%lld/variations/batch", (long long)parent_id);
+	return xstrdup(WOO_API "/products/batch");
+}
+
+enum woo_verdict woo_verdict(const struct http_request *r, size_t items)
+{
+	switch (r->outcome) {
+	case HTTP_CANCELLED:
+		return WOO_DROPPED;
+	case HTTP_CIRCUIT_OPEN:
+		return WOO_UNAVAILABLE;
+	case HTTP_TLS:
+		return WOO_TLS;
+	case HTTP_TIMED_OUT:
+		return items > 1 ? WOO_SPLIT : WOO_FAIL_ALL;
+	case HTTP_DONE:
+		break;
+	default:
+		return WOO_FAIL_ALL;
+	}
+	if (r->status >= 200 && r->status <= 299)
+		return WOO_ITEMS;
+	if (r->status == 401 || r->status == 403)
+		return WOO_AUTH;
+	if (r->status == 413 && items > 1)
+		return WOO_HALVE;
+	if (r->status == 504 && items > 1)
+		return WOO_SPLIT;
+	return WOO_FAIL_ALL;
+}
+
+size_t woo_split_point(size_t n)
+{
+	return (n + 1) / 2;
+}
+
+/* WooCommerce escapes some messages as HTML ("/products/&lt;product_id&gt;/..."). */
+static void copy_message(char *out, size_t size, const char *text)
+{
+	static const struct {
+		const char *entity;
+		char c;
+	} entities[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#039;", '\''}, {"&amp;", '&'}};
+	size_t o = 0;
+	while (*text && o + 1 < size) {
+		size_t i = 0;
+		while (i < ARRAY_LEN(entities) && !str_starts_with(text, entities[i].entity))
+			i++;
+		if (i < ARRAY_LEN(entities)) {
+			out[o++] = entities[i].c;
+			text += strlen(entities[i].entity);
+		} else {
+			out[o++] = *text++;
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool read_error(const cJSON *obj, struct woo_error *out)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "code");
+	const cJSON *message = cJSON_GetObjectItemCaseSensitive(obj, "message");
+	if (!cJSON_IsString(code) || !cJSON_IsString(message))
+		return false;
+	str_copy(out->code, code->valuestring, sizeof(out->code));
+	copy_message(out->message, sizeof(out->message), message->valuestring);
+	return true;
+}
+
+void woo_answer_error(const struct http_request *r, struct woo_error *out)
+{
+	static const char *const codes[] = {
+		[HTTP_DONE] = NULL, [HTTP_TIMED_OUT] = "timeout", [HTTP_NETWORK] = "network_error",
+		[HTTP_TLS] = "tls_error", [HTTP_BAD_RESPONSE] = "bad_response", [HTTP_TOO_LARGE] = "response_too_large",
+		[HTTP_CIRCUIT_OPEN] = "circuit_open", [HTTP_CANCELLED] = "not_sent",
+	};
+	if (r->outcome == HTTP_DONE && read_error(r->json, out))
+		return;
+	char text[300];
+	if (r->outcome == HTTP_DONE) {
+		snprintf(out->code, sizeof(out->code), "http_%ld", r->status);
+		const char *body = sb_str(&r->response);
+		body += strspn(body, " \t\r\n");
+		snprintf(out->message, sizeof(out->message), "the shop answered HTTP %ld%s", r->status,
+		         *body == '<' ? " with an HTML error page" : "");
+	} else {
+		str_copy(out->code, codes[r->outcome], sizeof(out->code));
+		str_copy(out->message, http_outcome_text(r, text, sizeof(text)), sizeof(out->message));
+	}
+	if (r->attempts > 1) {
+		size_t len = strlen(out->message);
+		snprintf(out->message + len, sizeof(out->message) - len, " (after %d attempts)", r->attempts);
+	}
+}
+
+static int64_t int_member(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+bool woo_batch_result(const cJSON *answer, const char *action, size_t i, struct woo_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, action);
+	const cJSON *item = cJSON_IsArray(list) ? cJSON_GetArrayItem(list, (int)i) : NULL;
+	if (!cJSON_IsObject(item))
+		return false;
+	out->id = int_member(item, "id");
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(item, "error");
+	if (cJSON_IsObject(error)) {
+		if (!read_error(error, &out->error))
+			str_copy(out->error.code, "item_error", sizeof(out->error.code));
+		const cJSON *data = cJSON_GetObjectItemCaseSensitive(error, "data");
+		out->item_status = (int)int_member(data, "status");
+		out->resource_id = int_member(data, "resource_id");
+		return true;
+	}
+	out->ok = out->id > 0;
+	out->parent_id = int_member(item, "parent_id");
+	if (!out->ok) {
+		str_copy(out->error.code, "no_id", sizeof(out->error.code));
+		str_copy(out->error.message, "the shop's answer has no id for this item", sizeof(out->error.message));
+	}
+	return true;
+}
+
+bool woo_list_item(const cJSON *answer, size_t i, struct woo_found *out)
+{
+	const cJSON *item = cJSON_IsArray(answer) ? cJSON_GetArrayItem(answer, (int)i) : NULL;
+	if (!cJSON_IsObject(item))
+		return false;
+	const cJSON *sku = cJSON_GetObjectItemCaseSensitive(item, "sku");
+	out->sku = cJSON_IsString(sku) ? sku->valuestring : "";
+	out->id = int_member(item, "id");
+	out->parent_id = int_member(item, "parent_id");
+	return true;
+}

@@ -1,0 +1,190 @@
+/* Text cells, rules, bars and status symbols, in UTF-8 or ASCII. */
+#include "tui/draw.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/store.h"
+#include "core/text.h"
+
+const struct glyphs glyphs_utf8 = {
+	.ok = "\xE2\x9C\x94", .errors = "\xE2\x96\xB2", .failed = "\xE2\x9C\x98", .running = "\xE2\x96\xB6",
+	.queued = "\xE2\x80\xA6", .cancelled = "\xE2\x8A\x98", .never = "\xC2\xB7",
+	.sort_up = "\xE2\x96\xB2", .sort_down = "\xE2\x96\xBC",
+	.hline = "\xE2\x94\x80", .arrow = "\xE2\x86\x92", .bar_full = "\xE2\x96\x88", .bar_empty = "\xE2\x96\x91",
+	.dot = "\xC2\xB7", .ascii = false,
+};
+
+const struct glyphs glyphs_ascii = {
+	.ok = "+", .errors = "!", .failed = "x", .running = ">", .queued = ".", .cancelled = "-", .never = " ",
+	.sort_up = "^", .sort_down = "v",
+	.hline = "-", .arrow = ">", .bar_full = "#", .bar_empty = ".", .dot = "-", .ascii = true,
+};
+
+void draw_clean(const char *text, bool ascii, struct strbuf *out)
+{
+	struct strbuf safe = {0};
+	text_sanitize(text ? text : "", &safe, 0);
+	if (!ascii) {
+		sb_add(out, safe.buf ? safe.buf : "", safe.len);
+		sb_free(&safe);
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)sb_str(&safe); *p; p++) {
+		if (*p < 0x80)
+			sb_addc(out, (char)*p);
+		else if ((*p & 0xC0) != 0x80)   /* one '?' per character, none for continuation bytes */
+			sb_addc(out, '?');
+	}
+	sb_free(&safe);
+}
+
+static void fit(const struct draw *d, const char *text, int width, struct strbuf *out)
+{
+	struct strbuf clean = {0};
+	draw_clean(text, d->g->ascii, &clean);
+	text_fit(sb_str(&clean), width > 0 ? (size_t)width : 0, d->g->ascii, out);
+	sb_free(&clean);
+}
+
+int draw_span(const struct draw *d, int y, int x, int width, const char *text, attr_t attr)
+{
+	if (width <= 0)
+		return 0;
+	struct strbuf cell = {0};
+	fit(d, text, width, &cell);
+	wattrset(d->win, attr);
+	mvwaddstr(d->win, y, x, sb_str(&cell));
+	int used = (int)text_width(sb_str(&cell));
+	sb_free(&cell);
+	return used;
+}
+
+static void pad(const struct draw *d, int y, int x, int n)
+{
+	if (n > 0)
+		mvwhline(d->win, y, x, ' ', n);
+}
+
+void draw_text(const struct draw *d, int y, int x, int width, const char *text, char align, attr_t attr)
+{
+	if (width <= 0)
+		return;
+	struct strbuf cell = {0};
+	fit(d, text, width, &cell);
+	int used = (int)text_width(sb_str(&cell));
+	wattrset(d->win, attr);
+	if (align == 'r') {
+		pad(d, y, x, width - used);
+		mvwaddstr(d->win, y, x + width - used, sb_str(&cell));
+	} else {
+		mvwaddstr(d->win, y, x, sb_str(&cell));
+		pad(d, y, x + used, width - used);
+	}
+	sb_free(&cell);
+}
+
+static void repeat(const struct draw *d, int y, int x, int n, const char *glyph)
+{
+	struct strbuf sb = {0};
+	for (int i = 0; i < n; i++)
+		sb_adds(&sb, glyph);
+	mvwaddstr(d->win, y, x, sb_str(&sb));
+	sb_free(&sb);
+}
+
+void draw_rule(const struct draw *d, int y, const char *title)
+{
+	int width = getmaxx(d->win);
+	wattrset(d->win, theme_attr(d->theme, ROLE_BORDER));
+	repeat(d, y, 0, 2, d->g->hline);
+	int x = 2;
+	if (title && *title) {
+		wattrset(d->win, theme_attr(d->theme, ROLE_NORMAL));
+		mvwaddstr(d->win, y, x, " ");
+		x += 1 + draw_span(d, y, x + 1, width - x - 2, title, theme_attr(d->theme, ROLE_NORMAL) | A_BOLD);
+		wattrset(d->win, theme_attr(d->theme, ROLE_NORMAL));
+		mvwaddstr(d->win, y, x++, " ");
+	}
+	wattrset(d->win, theme_attr(d->theme, ROLE_BORDER));
+	if (width > x)
+		repeat(d, y, x, width - x, d->g->hline);
+}
+
+void draw_bar(const struct draw *d, int y, int x, int width, double fraction, attr_t attr)
+{
+	int full = fraction < 0 ? 0 : fraction >= 1 ? width : (int)(fraction * width);
+	wattrset(d->win, attr);
+	repeat(d, y, x, full, d->g->bar_full);
+	wattrset(d->win, theme_attr(d->theme, ROLE_DIM));
+	repeat(d, y, x + full, width - full, d->g->bar_empty);
+}
+
+const char *status_symbol(const struct glyphs *g, const char *status)
+{
+	if (str_eq(status, RUN_COMPLETED))
+		return g->ok;
+	if (str_eq(status, RUN_COMPLETED_WITH_ERRORS))
+		return g->errors;
+	if (str_eq(status, RUN_FAILED))
+		return g->failed;
+	if (str_eq(status, RUN_RUNNING))
+		return g->running;
+	if (str_eq(status, RUN_QUEUED))
+		return g->queued;
+	if (str_eq(status, RUN_CANCELLED))
+		return g->cancelled;
+	return g->never;
+}
+
+const char *status_word(const char *status)
+{
+	if (!status || !*status)
+		return "never";
+	if (str_eq(status, RUN_COMPLETED))
+		return "ok";
+	if (str_eq(status, RUN_COMPLETED_WITH_ERRORS))
+		return "errors";
+	return status;
+}
+
+enum role status_role(const char *status)
+{
+	if (str_eq(status, RUN_COMPLETED))
+		return ROLE_OK;
+	if (str_eq(status, RUN_COMPLETED_WITH_ERRORS))
+		return ROLE_WARN;
+	if (str_eq(status, RUN_FAILED))
+		return ROLE_ERROR;
+	if (str_eq(status, RUN_RUNNING) || str_eq(status, RUN_QUEUED))
+		return ROLE_RUNNING;
+	return ROLE_DIM;
+}
+
+double run_progress(const struct run_row *r)
+{
+	const int64_t *c = r->counters;
+	if (str_eq(r->phase, "pushing") && c[RC_PUSH_QUEUED] > 0)
+		return (double)(c[RC_PUSH_PROCESSED] + c[RC_PUSH_FAILED]) / (double)c[RC_PUSH_QUEUED];
+	if (c[RC_BYTES_TOTAL] > 0 && (str_eq(r->phase, "download") || str_eq(r->phase, "local_import")))
+		return (double)c[RC_BYTES_DONE] / (double)c[RC_BYTES_TOTAL];
+	return -1;
+}
+
+void format_age(int64_t at_ms, int64_t now, char *buf, size_t size)
+{
+	if (!at_ms) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	int64_t s = (now > at_ms ? now - at_ms : at_ms - now) / 1000;
+	const char *fmt = now >= at_ms ? "%lld%s ago" : "in %lld%s";
+	if (s < 60)
+		snprintf(buf, size, fmt, (long long)s, "s");
+	else if (s < 3600)
+		snprintf(buf, size, fmt, (long long)(s / 60), "m");
+	else if (s < 86400)
+		snprintf(buf, size, fmt, (long long)(s / 3600), "h");
+	else
+		snprintf(buf, size, fmt, (long long)(s / 86400), "d");
+}

@@ -1,0 +1,128 @@
+/* Starting, cancelling, retrying and copying runs from the console (see run_actions.h). */
+#include "tui/run_actions.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/worker.h"
+#include "tui/runner.h"
+
+int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt)
+{
+	int64_t run_id = 0;
+	struct run_row active;
+	int rc = store_run_enqueue(app->store, conn_id, trigger, retry_of, attempt, false, &run_id, &active);
+	if (rc == 1) {
+		if (active.id)
+			app_message(app, ROLE_ERROR, "refused: connection %lld already has run %lld (%s%s%s); cancel it"
+			            " or wait", (long long)conn_id, (long long)active.id, active.status,
+			            active.phase[0] ? ", phase " : "", active.phase);
+		else
+			app_message(app, ROLE_ERROR, "refused: connection %lld already has an active run",
+			            (long long)conn_id);
+		return 0;
+	}
+	if (rc == 2) {
+		app_message(app, ROLE_ERROR, "connection %lld no longer exists", (long long)conn_id);
+		return 0;
+	}
+	if (rc < 0) {
+		app_message(app, ROLE_ERROR, "cannot queue a run: %s", store_errmsg(app->store));
+		return 0;
+	}
+	if (app->cfg->use_worker) {
+		bool alive = worker_daemon_alive(app->store, app->cfg);
+		app_message(app, alive ? ROLE_OK : ROLE_WARN, "queued run %lld for the worker%s", (long long)run_id,
+		            alive ? "" : "; no worker is running: start one with 'feedsync worker'");
+	} else if (runner_start(app->runner, run_id) < 0) {
+		app_message(app, ROLE_ERROR, "queued run %lld but cannot start a thread for it", (long long)run_id);
+	} else {
+		app_message(app, ROLE_OK, "started run %lld", (long long)run_id);
+	}
+	app_changed(app);
+	return run_id;
+}
+
+void run_action_cancel(struct app *app, const struct run_row *r)
+{
+	char outcome[32];
+	if (store_run_request_cancel(app->store, r->id, outcome, sizeof(outcome)) != 0) {
+		app_message(app, ROLE_ERROR, "cannot cancel run %lld: %s", (long long)r->id, store_errmsg(app->store));
+		return;
+	}
+	if (str_eq(outcome, "cancelled"))
+		app_message(app, ROLE_OK, "run %lld cancelled before it started", (long long)r->id);
+	else if (str_eq(outcome, "requested"))
+		app_message(app, ROLE_OK, "cancel requested: run %lld stops at its next safe point", (long long)r->id);
+	else
+		app_message(app, ROLE_WARN, "run %lld already finished (%s): nothing to cancel", (long long)r->id, outcome);
+	app_changed(app);
+}
+
+int64_t run_action_retry(struct app *app, const struct run_row *r)
+{
+	if (run_status_active(r->status)) {
+		app_message(app, ROLE_WARN, "run %lld is still %s; only a finished run can be retried", (long long)r->id,
+		            r->status);
+		return 0;
+	}
+	return run_action_start(app, r->connection_id, "retry", r->id, r->attempt + 1);
+}
+
+static void base64(const unsigned char *in, size_t len, struct strbuf *out)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		sb_addc(out, digits[v >> 18 & 63]);
+		sb_addc(out, digits[v >> 12 & 63]);
+		sb_addc(out, i + 1 < len ? digits[v >> 6 & 63] : '=');
+		sb_addc(out, i + 2 < len ? digits[v & 63] : '=');
+	}
+}
+
+void clipboard_copy(const char *text)
+{
+	struct strbuf seq = {0};
+	sb_adds(&seq, "\033]52;c;");
+	base64((const unsigned char *)text, strlen(text), &seq);
+	sb_adds(&seq, "\a");
+	/* Past curses, which has flushed its frame: the sequence changes nothing on screen. */
+	if (write(STDOUT_FILENO, seq.buf, seq.len) < 0) {
+		/* a terminal that went away; nothing to report it to */
+	}
+	sb_free(&seq);
+}
+
+void run_action_copy_id(struct app *app, const struct run_row *r)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)r->id);
+	clipboard_copy(id);
+	app_message(app, ROLE_OK, "copied run id %s to the clipboard", id);
+}
+
+void run_action_copy_error(struct app *app, const struct run_row *r)
+{
+	struct run_error_row *errs;
+	size_t n;
+	if (store_run_errors(app->store, r->id, 1, true, &errs, &n) < 0) {
+		app_message(app, ROLE_ERROR, "cannot read the errors: %s", store_errmsg(app->store));
+		return;
+	}
+	if (n > 0) {
+		clipboard_copy(errs[0].message ? errs[0].message : "");
+		app_message(app, ROLE_OK, "copied the latest error of run %lld to the clipboard", (long long)r->id);
+	} else if (str_eq(r->status, RUN_FAILED) && r->summary[0]) {
+		clipboard_copy(r->summary);
+		app_message(app, ROLE_OK, "copied why run %lld failed to the clipboard", (long long)r->id);
+	} else {
+		app_message(app, ROLE_DIM, "run %lld has no error to copy", (long long)r->id);
+	}
+	run_error_rows_free(errs, n);
+}

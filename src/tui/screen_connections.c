@@ -1,0 +1,287 @@
+/* The first screen: every connection with its latest run, and the actions on a connection. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "engine/scheduler.h"
+#include "tui/dialog.h"
+#include "tui/run_actions.h"
+#include "tui/screens.h"
+#include "tui/table_view.h"
+
+struct conns_screen {
+	struct screen base;
+	struct table table;
+};
+
+static void cell_id(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_addf(out, "%lld", (long long)((const struct conn_row *)row)->id);
+}
+
+static void cell_name(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct conn_row *c = row;
+	(void)ctx;
+	sb_adds(out, c->name);
+	if (!c->active)
+		*role = ROLE_DIM;
+}
+
+static void cell_source(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, ((const struct conn_row *)row)->source_type);
+}
+
+static void cell_dest(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct conn_row *c = row;
+	sb_adds(out, c->dest_type ? c->dest_type : cell_none(ctx));
+	if (!c->dest_type)
+		*role = ROLE_DIM;
+}
+
+static void cell_active(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct conn_row *c = row;
+	(void)ctx;
+	sb_adds(out, c->active ? "yes" : "no");
+	if (!c->active)
+		*role = ROLE_DIM;
+}
+
+static void cell_schedule(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, ((const struct conn_row *)row)->schedule);
+}
+
+static void cell_status(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct conn_row *c = row;
+	if (!ctx->plain)
+		sb_addf(out, "%s ", status_symbol(ctx->g, c->last_status));
+	sb_adds(out, status_word(c->last_status));
+	*role = status_role(c->last_status);
+}
+
+static void add_time(int64_t at, const struct cell_ctx *ctx, struct strbuf *out)
+{
+	char buf[32];
+	if (!at)
+		str_copy(buf, cell_none(ctx), sizeof(buf));
+	else if (ctx->plain)
+		format_time(at, buf, sizeof(buf));
+	else
+		format_age(at, ctx->now, buf, sizeof(buf));
+	sb_adds(out, buf);
+}
+
+static void cell_last_run(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)role;
+	add_time(((const struct conn_row *)row)->last_started_at, ctx, out);
+}
+
+static void cell_result(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct conn_row *c = row;
+	if (!c->last_run_id) {
+		sb_adds(out, cell_none(ctx));
+		return;
+	}
+	sb_addf(out, "%lld/%lld/%lld/%lld", (long long)c->last_created, (long long)c->last_updated,
+	        (long long)c->last_skipped, (long long)c->last_failed);
+	if (c->last_failed)
+		*role = ROLE_WARN;
+}
+
+static void cell_next_due(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct conn_row *c = row;
+	add_time(c->active ? c->next_due_at : 0, ctx, out);
+	if (c->active && c->next_due_at && c->next_due_at < ctx->now)
+		*role = ROLE_WARN;   /* overdue: no worker is running the schedule */
+}
+
+/* At 80 columns everything fits at its minimum width; the name gets the room first. */
+static const struct table_column conn_columns[] = {
+	{"id", "ID", 5, 3, false, 'r', CONN_F_ID, cell_id, false},
+	{"name", "NAME", 28, 14, true, 'l', CONN_F_NAME, cell_name, false},
+	{"source", "SRC", 9, 4, false, 'l', CONN_F_SOURCE, cell_source, false},
+	{"destination", "DEST", 11, 4, false, 'l', CONN_F_DEST, cell_dest, false},
+	{"active", "ON", 3, 3, false, 'l', CONN_F_ACTIVE, cell_active, false},
+	{"schedule", "SCHEDULE", 16, 9, false, 'l', CONN_F_SCHEDULE, cell_schedule, false},
+	{"status", "STATUS", 11, 8, false, 'l', CONN_F_STATUS, cell_status, false},
+	{"last_run", "LAST RUN", 8, 8, false, 'r', CONN_F_LAST_RUN, cell_last_run, false},
+	{"result", "C/U/S/F", 15, 8, false, 'r', CONN_F_RESULT, cell_result, false},
+	{"next_due", "NEXT", 8, 6, false, 'r', CONN_F_NEXT_DUE, cell_next_due, false},
+};
+
+static int fetch_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                       int64_t matched, void **rows, size_t *n)
+{
+	struct conn_row *out;
+	int rc = store_views_conns(v, q, offset, limit, matched, &out, n);
+	*rows = out;
+	return rc;
+}
+
+static void free_conns(void *rows, size_t n)
+{
+	conn_rows_free(rows, n);
+}
+
+static int64_t conn_id(const void *row)
+{
+	return ((const struct conn_row *)row)->id;
+}
+
+static const struct table_source conn_source = {
+	STORE_VIEW_CONNS, sizeof(struct conn_row), fetch_conns, free_conns, conn_id,
+};
+
+static const enum action conn_actions[] = {
+	ACTION_OPEN, ACTION_RUN_NOW, ACTION_LATEST_FAILURE, ACTION_TOGGLE_ACTIVE, ACTION_CLONE, ACTION_DELETE,
+	ACTION_NONE,
+};
+
+static void conns_load(struct screen *s)
+{
+	table_reload(s->table);
+}
+
+static void conns_draw(struct screen *s, const struct draw *d, int y, int h)
+{
+	struct cell_ctx ctx = app_cell_ctx(s->app);
+	table_view_draw(s->table, d, &ctx, y, h);
+}
+
+static void conns_title(struct screen *s, struct strbuf *out)
+{
+	(void)s;
+	sb_adds(out, "Connections");
+}
+
+static void toggle_active(struct app *app, const struct conn_row *c)
+{
+	bool active = !c->active;
+	if (store_conn_set_active(app->store, c->id, active) < 0 ||
+	    store_conn_set_next_due(app->store, c->id, active ? scheduler_next_due(c->schedule, now_ms(), 0) : 0) < 0) {
+		app_message(app, ROLE_ERROR, "cannot update connection %lld: %s", (long long)c->id, store_errmsg(app->store));
+		return;
+	}
+	app_message(app, ROLE_OK, "%s connection %lld", active ? "enabled" : "disabled", (long long)c->id);
+	app_changed(app);
+}
+
+static void clone(struct app *app, const struct conn_row *c)
+{
+	int64_t new_id = 0;
+	char err[1024];
+	if (cli_conn_clone(app->store, c->id, NULL, &new_id, err, sizeof(err)) != EXIT_OK) {
+		app_message(app, ROLE_ERROR, "cannot copy connection %lld: %s", (long long)c->id, err);
+		return;
+	}
+	app_message(app, ROLE_OK, "copied connection %lld to connection %lld (disabled until enabled)",
+	            (long long)c->id, (long long)new_id);
+	app_changed(app);
+}
+
+static void delete_confirmed(struct app *app, int64_t id)
+{
+	struct run_row active;
+	switch (store_conn_delete(app->store, id)) {
+	case 0:
+		app_message(app, ROLE_OK, "deleted connection %lld, its catalog and its runs", (long long)id);
+		break;
+	case 1:
+		app_message(app, ROLE_WARN, "connection %lld was already gone", (long long)id);
+		break;
+	case 2:
+		if (store_run_active_for(app->store, id, &active) == 1)
+			app_message(app, ROLE_ERROR, "refused: connection %lld has an active run %lld (%s); cancel it first",
+			            (long long)id, (long long)active.id, active.status);
+		else
+			app_message(app, ROLE_ERROR, "refused: connection %lld has an active run", (long long)id);
+		break;
+	default:
+		app_message(app, ROLE_ERROR, "cannot delete connection %lld: %s", (long long)id, store_errmsg(app->store));
+	}
+	app_changed(app);
+}
+
+static void ask_delete(struct app *app, const struct conn_row *c)
+{
+	struct run_row active;
+	if (store_run_active_for(app->store, c->id, &active) == 1) {
+		app_message(app, ROLE_ERROR, "refused: connection %lld has an active run %lld (%s); cancel it first",
+		            (long long)c->id, (long long)active.id, active.status);
+		return;
+	}
+	struct strbuf name = {0};
+	draw_clean(c->name, app->g->ascii, &name);
+	dialog_confirm(app, delete_confirmed, c->id, "Delete connection %lld '%s' with its catalog and runs?",
+	               (long long)c->id, sb_str(&name));
+	sb_free(&name);
+}
+
+static void open_latest_failure(struct app *app, const struct conn_row *c)
+{
+	int64_t run_id = 0;
+	int found = store_views_latest_failed_run(app->views, c->id, &run_id);
+	if (found < 0)
+		app_message(app, ROLE_ERROR, "cannot look for failed runs: %s", store_views_errmsg(app->views));
+	else if (found == 0)
+		app_message(app, ROLE_OK, "connection %lld has no failed run", (long long)c->id);
+	else
+		app_push(app, screen_run_new(app, run_id));
+}
+
+static bool conns_act(struct screen *s, enum action a)
+{
+	struct app *app = s->app;
+	const struct conn_row *c = table_selected(s->table);
+	if (!c)
+		return false;
+	switch (a) {
+	case ACTION_OPEN: app_push(app, screen_runs_new(app, c->id, c->name)); break;
+	case ACTION_RUN_NOW: run_action_start(app, c->id, "manual", 0, 1); break;
+	case ACTION_LATEST_FAILURE: open_latest_failure(app, c); break;
+	case ACTION_TOGGLE_ACTIVE: toggle_active(app, c); break;
+	case ACTION_CLONE: clone(app, c); break;
+	case ACTION_DELETE: ask_delete(app, c); break;
+	default: return false;
+	}
+	return true;
+}
+
+static void conns_free(struct screen *s)
+{
+	struct conns_screen *cs = (struct conns_screen *)s;
+	table_free(&cs->table);
+	free(cs);
+}
+
+const struct screen_ops connections_screen_ops = {
+	.name = "Connections",
+	.actions = conn_actions,
+	.load = conns_load,
+	.draw = conns_draw,
+	.act = conns_act,
+	.title = conns_title,
+	.free = conns_free,
+};
+
+struct screen *screen_connections_new(struct app *app)
+{
+	struct conns_screen *cs = xcalloc(1, sizeof(*cs));
+	cs->base.ops = &connections_screen_ops;
+	cs->base.app = app;
+	cs->base.table = &cs->table;
+	table_init(&cs->table, conn_columns, (int)ARRAY_LEN(conn_columns), &conn_source, app->views);
+	cs->table.sort_col = 1;   /* by name */
+	return &cs->base;
+}

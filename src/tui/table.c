@@ -1,0 +1,260 @@
+/* The table model: query state, cursor and window (see table.h). */
+#include "tui/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void table_init(struct table *t, const struct table_column *cols, int ncols, const struct table_source *src,
+                struct store_views *views)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+	t->ncols = ncols < TABLE_COLS_MAX ? ncols : TABLE_COLS_MAX;
+	t->src = src;
+	t->views = views;
+	t->page = 1;
+	for (int i = 0; i < t->ncols; i++)
+		t->shown[i] = !cols[i].hidden;
+}
+
+static void drop_rows(struct table *t)
+{
+	if (t->rows)
+		t->src->free_rows(t->rows, t->nrows);
+	t->rows = NULL;
+	t->nrows = 0;
+}
+
+void table_free(struct table *t)
+{
+	drop_rows(t);
+}
+
+struct view_query table_query(const struct table *t)
+{
+	struct view_query q = {
+		.sort = t->cols[t->sort_col].field,
+		.descending = t->descending,
+		.filter = t->filter,
+		.quick = t->quick,
+		.connection_id = t->connection_id,
+	};
+	for (int i = 0; i < t->ncols; i++)
+		if (t->shown[i] && store_views_searchable(t->src->view, t->cols[i].field))
+			q.filter_fields |= UINT32_C(1) << t->cols[i].field;
+	return q;
+}
+
+static void set_error(struct table *t)
+{
+	str_copy(t->error, store_views_errmsg(t->views), sizeof(t->error));
+}
+
+/* Keeps the cursor in the list and on screen. */
+static void clamp(struct table *t)
+{
+	if (t->cursor >= t->matched)
+		t->cursor = t->matched - 1;
+	if (t->cursor < 0)
+		t->cursor = 0;
+	if (t->top > t->cursor)
+		t->top = t->cursor;
+	if (t->cursor >= t->top + t->page)
+		t->top = t->cursor - t->page + 1;
+	int64_t last_top = t->matched - t->page;
+	if (t->top > last_top)
+		t->top = last_top;
+	if (t->top < 0)
+		t->top = 0;
+}
+
+static int fetch(struct table *t)
+{
+	drop_rows(t);
+	struct view_query q = table_query(t);
+	if (t->src->fetch(t->views, &q, t->top, t->page, t->matched, &t->rows, &t->nrows) < 0) {
+		set_error(t);
+		return -1;
+	}
+	return 0;
+}
+
+int table_reload(struct table *t)
+{
+	const void *sel = table_selected(t);
+	int64_t keep_id = sel ? t->src->row_id(sel) : 0;
+	struct view_query q = table_query(t);
+	t->error[0] = '\0';
+	if (store_views_count(t->views, t->src->view, &q, &t->matched, &t->total) < 0) {
+		set_error(t);
+		drop_rows(t);
+		t->matched = t->total = 0;
+		return -1;
+	}
+	clamp(t);
+	if (fetch(t) < 0)
+		return -1;
+	for (size_t i = 0; keep_id && i < t->nrows; i++) {
+		if (t->src->row_id((const char *)t->rows + i * t->src->row_size) == keep_id) {
+			t->cursor = t->top + (int64_t)i;
+			break;
+		}
+	}
+	return 0;
+}
+
+void table_set_page(struct table *t, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (rows == t->page)
+		return;
+	t->page = rows;
+	clamp(t);
+	fetch(t);
+}
+
+void table_move_to(struct table *t, int64_t index)
+{
+	int64_t old_top = t->top;
+	t->cursor = index;
+	clamp(t);
+	if (t->top != old_top || (!t->rows && t->matched))
+		fetch(t);
+}
+
+void table_move(struct table *t, int64_t delta)
+{
+	table_move_to(t, t->cursor + delta);
+}
+
+static void restart(struct table *t)
+{
+	t->cursor = 0;
+	t->top = 0;
+	drop_rows(t);   /* nothing kept: the first row of the new order is selected */
+	table_reload(t);
+}
+
+static bool sortable(const struct table *t, int col)
+{
+	return t->shown[col] && t->cols[col].field >= 0;
+}
+
+void table_sort_next(struct table *t)
+{
+	for (int step = 1; step <= t->ncols; step++) {
+		int col = (t->sort_col + step) % t->ncols;
+		if (sortable(t, col)) {
+			t->sort_col = col;
+			t->descending = false;
+			break;
+		}
+	}
+	restart(t);
+}
+
+void table_sort_reverse(struct table *t)
+{
+	t->descending = !t->descending;
+	restart(t);
+}
+
+void table_sort_by(struct table *t, int col)
+{
+	if (col < 0 || col >= t->ncols || t->cols[col].field < 0)
+		return;
+	if (col == t->sort_col)
+		t->descending = !t->descending;
+	else
+		t->sort_col = col, t->descending = false;
+	restart(t);
+}
+
+void table_set_filter(struct table *t, const char *text)
+{
+	str_copy(t->filter, text ? text : "", sizeof(t->filter));
+	restart(t);
+}
+
+void table_set_quick(struct table *t, enum quick_filter quick)
+{
+	t->quick = quick;
+	restart(t);
+}
+
+void table_toggle_column(struct table *t, int col)
+{
+	if (col < 0 || col >= t->ncols)
+		return;
+	int shown = 0;
+	for (int i = 0; i < t->ncols; i++)
+		shown += t->shown[i];
+	if (t->shown[col] && shown == 1)
+		return;
+	t->shown[col] = !t->shown[col];
+	if (t->filter[0])
+		restart(t);   /* the filter searches the visible columns */
+}
+
+const void *table_row_at(const struct table *t, int64_t index)
+{
+	if (!t->rows || index < t->top || index >= t->top + (int64_t)t->nrows)
+		return NULL;
+	return (const char *)t->rows + (size_t)(index - t->top) * t->src->row_size;
+}
+
+const void *table_selected(const struct table *t)
+{
+	return t->matched ? table_row_at(t, t->cursor) : NULL;
+}
+
+void table_layout(const struct table *t, int width, int *x, int *w)
+{
+	int order[TABLE_COLS_MAX], n = 0;
+	for (int i = 0; i < t->ncols; i++) {
+		w[i] = 0;
+		x[i] = 0;
+		if (t->shown[i])
+			order[n++] = i;
+	}
+	int need = -1;
+	for (int k = 0; k < n; k++)
+		need += t->cols[order[k]].min_width + 1;
+	while (n > 1 && need > width)
+		need -= t->cols[order[--n]].min_width + 1;
+	int extra = width - need;
+	for (int k = 0; k < n; k++)
+		w[order[k]] = t->cols[order[k]].min_width;
+	/* Flexible columns (names) grow to their wanted width first, then the others in turn. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (bool grew = true; extra > 0 && grew;) {
+			grew = false;
+			for (int k = 0; k < n && extra > 0; k++) {
+				const struct table_column *c = &t->cols[order[k]];
+				if (c->flex == (pass == 0) && w[order[k]] < c->width) {
+					w[order[k]]++;
+					extra--;
+					grew = true;
+				}
+			}
+		}
+	}
+	int flex = 0;
+	for (int k = 0; k < n; k++)
+		flex += t->cols[order[k]].flex;
+	for (int k = 0; k < n && extra > 0; k++) {
+		if (flex == 0 && k == n - 1)
+			w[order[k]] += extra;
+		else if (t->cols[order[k]].flex) {
+			int share = extra / flex--;
+			w[order[k]] += share;
+			extra -= share;
+		}
+	}
+	int pos = 0;
+	for (int k = 0; k < n; k++) {
+		x[order[k]] = pos;
+		pos += w[order[k]] + 1;
+	}
+}

@@ -1,0 +1,98 @@
+/* A table on screen: titles with the sort arrow, the window of rows, the selection. */
+#include "tui/table_view.h"
+
+#include <string.h>
+
+#include "core/text.h"
+
+static void draw_titles(struct table *t, const struct draw *d, int y, const int *x, const int *w)
+{
+	attr_t attr = theme_attr(d->theme, ROLE_HEADER);
+	wattrset(d->win, attr);
+	mvwhline(d->win, y, 0, ' ', getmaxx(d->win));
+	for (int i = 0; i < t->ncols; i++) {
+		if (!w[i])
+			continue;
+		const struct table_column *c = &t->cols[i];
+		struct strbuf title = {0};
+		if (i == t->sort_col && w[i] > 2) {
+			/* The arrow always shows; the title gives way. */
+			text_fit(c->title, (size_t)w[i] - 2, d->g->ascii, &title);
+			sb_addf(&title, " %s", t->descending ? d->g->sort_down : d->g->sort_up);
+		} else {
+			sb_adds(&title, c->title);
+		}
+		draw_text(d, y, x[i], w[i], sb_str(&title), c->align, attr);
+		sb_free(&title);
+	}
+}
+
+static void draw_row(struct table *t, const struct draw *d, const struct cell_ctx *ctx, int y, const void *row,
+                     bool selected, const int *x, const int *w)
+{
+	attr_t row_attr = theme_attr(d->theme, selected ? ROLE_SELECTION : ROLE_NORMAL);
+	wattrset(d->win, row_attr);
+	mvwhline(d->win, y, 0, ' ', getmaxx(d->win));
+	struct strbuf cell = {0};
+	for (int i = 0; i < t->ncols; i++) {
+		if (!w[i])
+			continue;
+		enum role role = ROLE_NORMAL;
+		sb_reset(&cell);
+		t->cols[i].format(row, ctx, &cell, &role);
+		attr_t attr = selected ? row_attr : theme_attr(d->theme, role);
+		draw_text(d, y, x[i], w[i], sb_str(&cell), t->cols[i].align, attr);
+	}
+	sb_free(&cell);
+}
+
+void table_view_draw(struct table *t, const struct draw *d, const struct cell_ctx *ctx, int y, int h)
+{
+	int width = getmaxx(d->win);
+	table_set_page(t, h - 1);
+	table_layout(t, width, t->drawn.x, t->drawn.w);
+	t->drawn.y = y;
+	draw_titles(t, d, y, t->drawn.x, t->drawn.w);
+	for (int r = 0; r < h - 1; r++) {
+		int64_t index = t->top + r;
+		const void *row = table_row_at(t, index);
+		if (row) {
+			draw_row(t, d, ctx, y + 1 + r, row, index == t->cursor, t->drawn.x, t->drawn.w);
+			continue;
+		}
+		wattrset(d->win, theme_attr(d->theme, ROLE_NORMAL));
+		mvwhline(d->win, y + 1 + r, 0, ' ', width);
+	}
+	const char *empty = t->error[0] ? t->error
+	                  : t->total == 0 ? "nothing here yet"
+	                  : t->matched == 0 ? "no rows match the filter" : NULL;
+	if (empty)
+		draw_text(d, y + 1, 1, width - 2, empty, 'l', theme_attr(d->theme, t->error[0] ? ROLE_ERROR : ROLE_DIM));
+}
+
+void table_view_summary(const struct table *t, const struct glyphs *g, struct strbuf *out)
+{
+	sb_addf(out, "%lld of %lld", (long long)t->matched, (long long)t->total);
+	if (t->quick != QUICK_ALL)
+		sb_addf(out, "  [%s]", quick_filter_names[t->quick]);
+	if (t->filter[0])
+		sb_addf(out, "  /%s", t->filter);
+	sb_addf(out, "  sort %s %s", t->cols[t->sort_col].name, t->descending ? g->sort_down : g->sort_up);
+}
+
+bool table_view_click(struct table *t, int y, int x)
+{
+	if (y == t->drawn.y) {
+		for (int i = 0; i < t->ncols; i++)
+			if (t->drawn.w[i] && x >= t->drawn.x[i] && x < t->drawn.x[i] + t->drawn.w[i])
+				table_sort_by(t, i);
+		return true;
+	}
+	if (y > t->drawn.y && y <= t->drawn.y + t->page) {
+		int64_t index = t->top + (y - t->drawn.y - 1);
+		if (index < t->matched)
+			table_move_to(t, index);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,904 @@
+#!/usr/bin/env python3
+"""fakewoo: a WooCommerce REST API v3 shop in memory, faithful to ../../../shared/woocommerce recordings.
+
+Python standard library only. Used by tests/integration/test_woo*.sh and the push measurements.
+
+    fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--key CK --secret CS]
+               [--read-key CK --read-secret CS] [--batch-limit 100] [--faults FILE] [--gzip] [--verbose]
+
+It listens on 127.0.0.1 on a free port, writes the port to --port-file (FILE.tmp renamed, so a reader never sees
+half a number), and exits on SIGTERM, when its parent goes away, or after --lifetime seconds.
+
+Authentication is WooCommerce's: with --scheme https (the shop is treated as if reached over HTTPS, though the
+socket is plain) only HTTP Basic or consumer_key/consumer_secret in the query string authenticate; with
+--scheme http (the default) only OAuth 1.0a one-legged (HMAC-SHA1 or HMAC-SHA256, in the query string or an
+"Authorization: OAuth" header; nonces remembered, timestamps older than 15 minutes refused) does. --key/--secret
+have read_write permission, --read-key/--read-secret read permission only.
+
+The shop: /wp-json/ and /wp-json/wc/v3 (index), /wp-json/wc/v3/products (GET list with page, per_page <= 100,
+sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), orderby id|date,
+order asc|desc; X-WP-Total, X-WP-TotalPages and a Link header echoing the query; HEAD; POST create with schema
+validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE), /products/batch (create, update, delete;
+more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the real one),
+/products/<id>/variations and /products/<id>/variations/batch. /?rest_route=... is never authenticated.
+
+Control endpoints (no authentication, never faulted):
+  GET  /__fake/state        {"products": [...], "requests": [...], "violations": [...], "max_in_flight": n}
+  POST /__fake/faults       replaces the fault rules with the JSON array in the body
+  POST /__fake/reset        forgets products, requests, violations, nonces and faults
+  POST /__fake/products     adds the products in the JSON array body as they are (for pre-existing shop state)
+  POST /__fake/item_errors  {"SKU": {"code": "...", "message": "..."}}: batch items with these SKUs get that
+                            per-item error (status 400) inside the 200 answer; {} clears them
+
+A fault rule (the first rule whose match fits a request and whose "times" is not used up applies):
+  {"match": {"method": "POST", "path": "/wp-json/wc/v3/products/batch", "min_items": 2, "max_items": 100},
+   "skip": 0,              requests that match but are let through first
+   "times": 1,             how many requests it applies to (default: every one)
+   "latency_ms": 200,      delay before the request is handled (alone: the request then goes on normally)
+   "status": 504,          answer with this status instead (504/502/503 get nginx's HTML page; 401 and 429
+                           get WooCommerce's JSON error; 429 sends "Retry-After: <retry_after>")
+   "retry_after": 1,
+   "process": true,        with status: apply the request to the shop first (a gateway timeout whose PHP
+                           worker finished the job anyway)
+   "action": "reset" | "stall" | "html" | "malformed" | "limit" | "empty",
+                           reset: close the connection with a TCP RST; stall: answer nothing until the
+                           client hangs up (or "stall_s"); html: 200 with an HTML error page; malformed:
+                           200 with cut JSON; limit: 413 when the batch has more than "limit" items;
+                           empty: a product list that finds nothing (a product created meanwhile elsewhere)
+   "limit": 50}
+Violations recorded: an "Expect: 100-continue" request header, one SKU twice in a batch, a SKU in two
+batches in flight at once.
+"""
+
+import argparse
+import base64
+import copy
+import gzip
+import hashlib
+import hmac
+import json
+import os
+import re
+import select
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+API = "/wp-json/wc/v3"
+OAUTH_WINDOW_S = 15 * 60
+OAUTH_REQUIRED = ["oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature",
+                  "oauth_signature_method"]
+
+# Messages as WooCommerce 7.9 words them (see the recordings).
+NOT_ALLOWED = {
+    "list": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
+    "view": ("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."),
+    "create": ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
+    "edit": ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."),
+    "delete": ("woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource."),
+    "batch": ("woocommerce_rest_cannot_batch", "Sorry, you are not allowed to batch manipulate this resource."),
+}
+INVALID_ID = ("woocommerce_rest_product_invalid_id", "Invalid ID.")
+VARIATION_VIA_PRODUCTS = ("woocommerce_rest_invalid_product_id",
+                          "To manipulate product variations you should use the "
+                          "/products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint.")
+GATEWAY_PAGES = {
+    502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable", 504: "504 Gateway Time-out",
+    500: "500 Internal Server Error",
+}
+REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+           404: "Not Found", 413: "Request Entity Too Large", 429: "Too Many Requests",
+           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+def rawurlencode(s):
+    return quote(s, safe="")
+
+
+def oauth_base_string(method, url, params):
+    """WooCommerce's string to sign: keys sorted raw, each key=value encoded twice."""
+    pairs = ["%s=%s" % (rawurlencode(k), rawurlencode(v)) for k, v in sorted(params.items())]
+    return "%s&%s&%s" % (method, rawurlencode(url), "%26".join(rawurlencode(p) for p in pairs))
+
+
+def oauth_signature(method_name, secret, base):
+    alg = hashlib.sha256 if method_name == "HMAC-SHA256" else hashlib.sha1
+    return base64.b64encode(hmac.new((secret + "&").encode(), base.encode(), alg).digest()).decode()
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message, **data):
+        super().__init__(message)
+        self.status, self.code, self.message, self.data = status, code, message, data
+
+    def body(self):
+        return {"code": self.code, "message": self.message, "data": dict(status=self.status, **self.data)}
+
+
+class Shop:
+    """Products and the request log, behind one lock."""
+
+    def __init__(self, base_url, batch_limit):
+        self.lock = threading.Lock()
+        self.base_url = base_url
+        self.batch_limit = batch_limit
+        self.reset()
+
+    def reset(self):
+        self.products = {}          # id -> record
+        self.next_id = 19           # the recorded shop's first product id
+        self.requests = []
+        self.violations = []
+        self.nonces = set()
+        self.faults = []
+        self.item_errors = {}       # lower-case sku -> (code, message)
+        self.in_flight_skus = {}    # lower-case sku -> count of batches carrying it
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    # ---- records and their JSON ----
+
+    def new_record(self, fields, parent_id=0, kind=None):
+        rec = {"id": self.next_id, "name": "", "sku": "", "type": kind or "simple", "status": "publish",
+               "regular_price": "", "sale_price": "", "description": "", "short_description": "",
+               "manage_stock": False, "stock_quantity": None, "parent_id": parent_id, "weight": "",
+               "categories": [], "images": [], "meta_data": [], "attributes": [], "created": self.tick()}
+        self.next_id += 1
+        self.apply_fields(rec, fields)
+        return rec
+
+    @staticmethod
+    def tick():
+        """Creation time in whole seconds: WordPress orders by post date, equal dates by id."""
+        return int(time.time())
+
+    @staticmethod
+    def apply_fields(rec, fields):
+        """Batch semantics: no schema validation; a price that is not a number is silently emptied."""
+        for key, value in fields.items():
+            if key in ("id", "parent_id"):
+                continue
+            if key in ("regular_price", "sale_price"):
+                text = str(value) if value is not None else ""
+                rec[key] = text if re.fullmatch(r"\d+(\.\d+)?", text) else ""
+            elif key == "stock_quantity":
+                try:
+                    rec[key] = int(value) if value is not None else None
+                except (TypeError, ValueError):
+                    rec[key] = None
+            else:
+                rec[key] = value
+
+    def render(self, rec):
+        base = self.base_url
+        slug = re.sub(r"[^a-z0-9]+", "-", str(rec.get("name", "")).lower()).strip("-") or "product-%d" % rec["id"]
+        price = rec.get("sale_price") or rec.get("regular_price") or ""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(rec["created"]))
+        out = {"id": rec["id"], "name": rec.get("name", ""), "slug": slug,
+               "permalink": "%s/product/%s/" % (base, slug),
+               "date_created": stamp, "date_created_gmt": stamp, "date_modified": stamp, "date_modified_gmt": stamp,
+               "type": rec["type"], "status": rec.get("status", "publish"), "featured": False,
+               "catalog_visibility": "visible", "description": rec.get("description", ""),
+               "short_description": rec.get("short_description", ""), "sku": rec.get("sku", ""), "price": price,
+               "regular_price": rec.get("regular_price", ""), "sale_price": rec.get("sale_price", ""),
+               "date_on_sale_from": None, "date_on_sale_from_gmt": None, "date_on_sale_to": None,
+               "date_on_sale_to_gmt": None, "on_sale": bool(rec.get("sale_price")), "purchasable": price != "",
+               "total_sales": 0, "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1,
+               "download_expiry": -1, "external_url": "", "button_text": "", "tax_status": "taxable",
+               "tax_class": "", "manage_stock": bool(rec.get("manage_stock")),
+               "stock_quantity": rec.get("stock_quantity"), "backorders": "no", "backorders_allowed": False,
+               "backordered": False, "low_stock_amount": None, "sold_individually": False,
+               "weight": rec.get("weight", ""), "dimensions": {"length": "", "width": "", "height": ""},
+               "shipping_required": True, "shipping_taxable": True, "shipping_class": "", "shipping_class_id": 0,
+               "reviews_allowed": True, "average_rating": "0.00", "rating_count": 0, "upsell_ids": [],
+               "cross_sell_ids": [], "parent_id": rec.get("parent_id", 0), "purchase_note": "",
+               "categories": rec.get("categories") or [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}],
+               "tags": [], "images": rec.get("images", []), "attributes": rec.get("attributes", []),
+               "default_attributes": [], "variations": self.variation_ids(rec["id"]), "grouped_products": [],
+               "menu_order": 0,
+               "price_html": "<span class=\"woocommerce-Price-amount amount\"><bdi><span class=\""
+                             "woocommerce-Price-currencySymbol\">&euro;</span>%s</bdi></span>" % price,
+               "related_ids": [], "meta_data": rec.get("meta_data", []),
+               "stock_status": "outofstock" if rec.get("manage_stock") and not rec.get("stock_quantity")
+                               else "instock",
+               "has_options": False, "_links": {"self": [{"href": "%s%s/products/%d" % (base, "/wp-json/wc/v3",
+                                                                                     rec["id"])}],
+                                                "collection": [{"href": "%s/wp-json/wc/v3/products" % base}]}}
+        return out
+
+    def render_variation(self, rec):
+        """The variations endpoints speak another schema: no type, no parent_id."""
+        full = self.render(rec)
+        keys = ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "description",
+                "permalink", "sku", "price", "regular_price", "sale_price", "date_on_sale_from",
+                "date_on_sale_from_gmt", "date_on_sale_to", "date_on_sale_to_gmt", "on_sale", "status",
+                "purchasable", "virtual", "downloadable", "downloads", "download_limit", "download_expiry",
+                "tax_status", "tax_class", "manage_stock", "stock_quantity", "stock_status", "backorders",
+                "backorders_allowed", "backordered", "low_stock_amount", "weight", "dimensions", "shipping_class",
+                "shipping_class_id", "attributes", "menu_order", "meta_data")
+        out = {k: full[k] for k in keys}
+        out["image"] = None
+        out["_links"] = {"self": [{"href": "%s/wp-json/wc/v3/products/%d/variations/%d" % (
+            self.base_url, rec["parent_id"], rec["id"])}]}
+        return out
+
+    def variation_ids(self, parent):
+        return [p["id"] for p in self.products.values() if p["parent_id"] == parent]
+
+    def dump(self):
+        keys = ("id", "sku", "name", "type", "parent_id", "regular_price", "sale_price", "stock_quantity",
+                "manage_stock", "status", "description", "meta_data", "images")
+        return [{k: p.get(k) for k in keys} for p in sorted(self.products.values(), key=lambda p: p["id"])]
+
+    # ---- lookups ----
+
+    def by_sku(self, sku):
+        low = sku.lower()
+        for p in self.products.values():
+            if p.get("sku") and p["sku"].lower() == low:
+                return p
+        return None
+
+    def product(self, pid, allow_variation=False):
+        p = self.products.get(pid)
+        if p is None:
+            return None
+        if p["type"] == "variation" and not allow_variation:
+            raise ApiError(404, *VARIATION_VIA_PRODUCTS)
+        return p
+
+    def sku_conflict(self, sku, own_id=None):
+        if not sku:
+            return None
+        other = self.by_sku(str(sku))
+        if other and other["id"] != own_id:
+            return ApiError(400, "product_invalid_sku", "Invalid or duplicated SKU.",
+                            resource_id=other["id"], unique_sku="%s-1" % sku)
+        return None
+
+    # ---- operations (callers hold the lock) ----
+
+    def create(self, fields, parent_id=0, validate=False):
+        if validate:
+            validate_schema(fields)
+        err = self.sku_conflict(fields.get("sku"))
+        if err:
+            raise err
+        kind = "variation" if parent_id else fields.get("type") if fields.get("type") in (
+            "simple", "variable", "grouped", "external") else "simple"
+        rec = self.new_record(fields, parent_id, kind)
+        self.products[rec["id"]] = rec
+        return rec
+
+    def update(self, fields, parent_id=0):
+        pid = fields.get("id")
+        if not isinstance(pid, int) or isinstance(pid, bool):
+            raise ApiError(400, *INVALID_ID)
+        rec = self.products.get(pid)
+        if rec is None or (parent_id and rec["parent_id"] != parent_id):
+            raise ApiError(400, *INVALID_ID)
+        if rec["type"] == "variation" and not parent_id:
+            raise ApiError(404, *VARIATION_VIA_PRODUCTS)
+        if "sku" in fields:
+            err = self.sku_conflict(fields["sku"], pid)
+            if err:
+                raise err
+        self.apply_fields(rec, fields)
+        return rec
+
+    def delete(self, pid, parent_id=0):
+        rec = self.products.get(pid) if isinstance(pid, int) else None
+        if rec is None or (parent_id and rec["parent_id"] != parent_id):
+            raise ApiError(404, *INVALID_ID)
+        if rec["type"] == "variation" and not parent_id:
+            raise ApiError(404, *VARIATION_VIA_PRODUCTS)
+        del self.products[pid]
+        for child in [c for c in self.products.values() if c["parent_id"] == pid]:
+            del self.products[child["id"]]
+        return rec
+
+    def injected_error(self, action, item):
+        if not self.item_errors or action == "delete" or not isinstance(item, dict):
+            return
+        sku = item.get("sku")
+        if sku is None and isinstance(item.get("id"), int) and item["id"] in self.products:
+            sku = self.products[item["id"]].get("sku")
+        err = self.item_errors.get(str(sku or "").lower())
+        if err:
+            raise ApiError(400, err.get("code", "fake_item_error"), err.get("message", "Injected item error."))
+
+    def batch(self, body, parent_id=0):
+        out = {}
+        for action in ("create", "update", "delete"):
+            items = body.get(action)
+            if not isinstance(items, list):
+                continue
+            results = []
+            for item in items:
+                try:
+                    self.injected_error(action, item)
+                    if action == "create":
+                        rec = self.create(item if isinstance(item, dict) else {}, parent_id)
+                    elif action == "update":
+                        rec = self.update(item if isinstance(item, dict) else {}, parent_id)
+                    else:
+                        rec = self.delete(item.get("id") if isinstance(item, dict) else item, parent_id)
+                    results.append(self.render_variation(rec) if parent_id else self.render(rec))
+                except ApiError as e:
+                    ident = item.get("id", 0 if action == "create" else None) if isinstance(item, dict) else item
+                    results.append({"id": ident, "error": {"code": e.code, "message": e.message,
+                                                           "data": dict(status=e.status, **e.data)}})
+            out[action] = results
+        return out
+
+
+def validate_schema(fields):
+    """A single POST validates types (batch items do not)."""
+    problems = {}
+    for key in ("regular_price", "sale_price", "sku", "name"):
+        if key in fields and not isinstance(fields[key], str):
+            problems[key] = "%s is not of type string." % key
+    if "stock_quantity" in fields and fields["stock_quantity"] is not None and (
+            not isinstance(fields["stock_quantity"], int) or isinstance(fields["stock_quantity"], bool)):
+        problems["stock_quantity"] = "stock_quantity is not of type integer."
+    if problems:
+        names = ", ".join(problems)
+        raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): %s" % names, params=problems,
+                       details={k: {"code": "rest_invalid_type", "message": v, "data": {"param": k}}
+                                for k, v in problems.items()})
+
+
+def batch_skus(body):
+    skus = []
+    for action in ("create", "update"):
+        for item in body.get(action) or []:
+            if isinstance(item, dict) and item.get("sku"):
+                skus.append(str(item["sku"]).lower())
+    return skus
+
+
+def batch_size(body):
+    if not isinstance(body, dict):
+        return 0
+    return sum(len(body.get(a) or []) for a in ("create", "update", "delete") if isinstance(body.get(a), list))
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx/1.22.1"
+    sys_version = ""
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format, *args):
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def handle_expect_100(self):
+        self.expect_continue = True
+        return super().handle_expect_100()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = lambda self: self.dispatch()
+
+    # ---- request plumbing ----
+
+    def dispatch(self):
+        shop = self.server.shop
+        url = urlsplit(self.path)
+        self.url_path = url.path
+        self.raw_query = url.query
+        self.query = dict(parse_qsl(url.query, keep_blank_values=True))
+        length = int(self.headers.get("Content-Length") or 0)
+        self.raw_body = self.rfile.read(length) if length else b""
+        try:
+            if self.url_path.startswith("/__fake/"):
+                self.control()
+                return
+            self.log_entry = {"method": self.command, "path": self.url_path, "query": self.safe_query(),
+                              "status": None, "items": 0, "skus": []}
+            with shop.lock:
+                shop.requests.append(self.log_entry)
+                if getattr(self, "expect_continue", False):
+                    shop.violations.append("Expect: 100-continue sent on %s %s" % (self.command, self.url_path))
+            with shop.lock:
+                shop.in_flight += 1
+                shop.max_in_flight = max(shop.max_in_flight, shop.in_flight)
+            try:
+                if not self.apply_faults():
+                    self.route()
+            finally:
+                with shop.lock:
+                    shop.in_flight -= 1
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def safe_query(self):
+        return {k: v for k, v in self.query.items()
+                if k not in ("consumer_secret", "oauth_signature", "oauth_nonce", "oauth_timestamp")}
+
+    def json_body(self):
+        if not self.raw_body:
+            return {}
+        try:
+            return json.loads(self.raw_body)
+        except ValueError:
+            raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.", json_error_code=4,
+                           json_error_message="Syntax error")
+
+    def send(self, status, payload, headers=(), content_type="application/json; charset=UTF-8"):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        encoding = None
+        if (self.server.gzip and len(body) > 1024 and "gzip" in self.headers.get("Accept-Encoding", "")):
+            body = gzip.compress(body, compresslevel=1, mtime=0)
+            encoding = "gzip"
+        self.send_response_only(status, REASONS.get(status))
+        self.send_header("Server", self.server_version)
+        self.send_header("Date", self.date_time_string())
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Connection", "keep-alive")
+        self.send_header("X-Robots-Tag", "noindex")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link")
+        headers = list(headers)
+        if content_type.startswith("application/json") and not any(name == "Link" for name, _ in headers):
+            headers.insert(0, ("Link", '<%s/wp-json/>; rel="https://api.w.org/"' % self.server.shop.base_url))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        if getattr(self, "log_entry", None) is not None:
+            self.log_entry["status"] = status
+
+    def send_error_json(self, err):
+        self.send(err.status, err.body())
+
+    # ---- faults ----
+
+    def matching_fault(self, items):
+        shop = self.server.shop
+        with shop.lock:
+            for rule in shop.faults:
+                m = rule.get("match", {})
+                if m.get("method") and m["method"] != self.command:
+                    continue
+                if m.get("path") and not self.url_path.startswith(m["path"]):
+                    continue
+                if items < m.get("min_items", 0) or items > m.get("max_items", 1 << 30):
+                    continue
+                if rule.get("skip", 0) > 0:
+                    rule["skip"] -= 1
+                    continue
+                if "times" in rule:
+                    if rule["times"] <= 0:
+                        continue
+                    rule["times"] -= 1
+                rule["hits"] = rule.get("hits", 0) + 1
+                return rule
+        return None
+
+    def apply_faults(self):
+        """True when a fault answered (or dropped) the request."""
+        try:
+            items = batch_size(json.loads(self.raw_body)) if self.raw_body else 0
+        except ValueError:
+            items = 0
+        rule = self.matching_fault(items)
+        if rule is None:
+            return False
+        if rule.get("latency_ms"):
+            time.sleep(rule["latency_ms"] / 1000.0)
+        action = rule.get("action")
+        status = rule.get("status")
+        if action == "limit":
+            if items <= rule.get("limit", 100):
+                return False
+            self.send_error_json(ApiError(413, "woocommerce_rest_request_entity_too_large",
+                                          "Unable to accept more than %d items for this request." % rule["limit"]))
+            return True
+        if rule.get("process"):
+            self.route(answer=False)
+        if action == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+            self.log_entry["status"] = "reset"
+            return True
+        if action == "stall":
+            deadline = time.monotonic() + rule.get("stall_s", 60)
+            while time.monotonic() < deadline and not self.client_gone(0.2):
+                pass
+            self.close_connection = True
+            self.log_entry["status"] = "stall"
+            return True
+        if action == "html":
+            page = ("<!DOCTYPE html>\n<html><head><title>Database Error</title></head><body>"
+                    "<h1>Error establishing a database connection</h1></body></html>\n").encode()
+            self.send(rule.get("status", 200), page, content_type="text/html; charset=UTF-8")
+            return True
+        if action == "empty":
+            self.send(200, [], [("X-WP-Total", "0"), ("X-WP-TotalPages", "0")])
+            return True
+        if action == "malformed":
+            self.send(200, b'{"create": [{"id": 19, "name": "Feedsync', content_type="application/json; charset=UTF-8")
+            return True
+        if status in GATEWAY_PAGES:
+            title = GATEWAY_PAGES[status]
+            page = ("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n"
+                    "<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n" % (title, title)).encode()
+            self.send(status, page, content_type="text/html")
+            return True
+        if status == 429:
+            self.send(429, {"code": "too_many_requests", "message": "Too many requests.", "data": {"status": 429}},
+                      [("Retry-After", str(rule.get("retry_after", 1)))])
+            return True
+        if status == 401:
+            self.send_error_json(ApiError(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid."))
+            return True
+        if status:
+            self.send_error_json(ApiError(status, "fake_error", "Injected status %d." % status))
+            return True
+        return False
+
+    def client_gone(self, timeout):
+        readable, _, _ = select.select([self.connection], [], [], timeout)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    # ---- authentication, as WC_REST_Authentication does it ----
+
+    def authenticate(self):
+        """The permissions of the caller ("read", "write", "read_write"), None when anonymous; raises ApiError."""
+        if self.server.scheme == "https":
+            return self.basic_auth()
+        return self.oauth()
+
+    def basic_auth(self):
+        key = secret = None
+        header = self.headers.get("Authorization", "")
+        if header.startswith("Basic "):
+            try:
+                key, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                return None
+        elif "consumer_key" in self.query and "consumer_secret" in self.query:
+            key, secret = self.query["consumer_key"], self.query["consumer_secret"]
+        if not key:
+            return None
+        user = self.server.keys.get(key)
+        if user is None:
+            return None
+        if not hmac.compare_digest(user["secret"], secret or ""):
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid.")
+        return user["permissions"]
+
+    def oauth_params(self):
+        params = dict(self.query)
+        header = self.headers.get("Authorization", "")
+        if header.startswith("OAuth "):
+            for part in header[6:].split(","):
+                name, _, value = part.strip().partition("=")
+                if name.startswith("oauth_"):
+                    params[name] = unquote(value.strip('"'))
+        return params
+
+    def oauth(self):
+        params = self.oauth_params()
+        if not any(name in params for name in OAUTH_REQUIRED):
+            return None
+        missing = [name for name in OAUTH_REQUIRED if name not in params]
+        if missing:
+            raise ApiError(401, "woocommerce_rest_authentication_missing_parameter",
+                           "Missing OAuth parameters %s" % ", ".join(missing))
+        user = self.server.keys.get(params["oauth_consumer_key"])
+        if user is None:
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
+        method = params["oauth_signature_method"]
+        if method not in ("HMAC-SHA1", "HMAC-SHA256"):
+            raise ApiError(401, "woocommerce_rest_authentication_error",
+                           "Invalid signature - signature method is invalid.")
+        given = params.pop("oauth_signature").replace(" ", "+")
+        url = "%s%s" % (self.server.shop.base_url, self.url_path)
+        expected = oauth_signature(method, user["secret"], oauth_base_string(self.command, url, params))
+        if not hmac.compare_digest(expected, given):
+            raise ApiError(401, "woocommerce_rest_authentication_error",
+                           "Invalid signature - provided signature does not match.")
+        try:
+            stamp = int(params["oauth_timestamp"])
+        except ValueError:
+            stamp = 0
+        if stamp < time.time() - OAUTH_WINDOW_S:
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Invalid timestamp.")
+        shop = self.server.shop
+        with shop.lock:
+            nonce = (params["oauth_consumer_key"], params["oauth_nonce"])
+            if nonce in shop.nonces:
+                raise ApiError(401, "woocommerce_rest_authentication_error",
+                               "Invalid nonce - nonce has already been used.")
+            shop.nonces.add(nonce)
+        return user["permissions"]
+
+    def require(self, permissions, what):
+        if permissions is None:
+            raise ApiError(401, *NOT_ALLOWED[what])
+        if self.command in ("GET", "HEAD"):
+            if permissions not in ("read", "read_write"):
+                raise ApiError(401, "woocommerce_rest_authentication_error",
+                               "The API key provided does not have read permissions.")
+        elif permissions not in ("write", "read_write"):
+            raise ApiError(401, "woocommerce_rest_authentication_error",
+                           "The API key provided does not have write permissions.")
+
+    # ---- routes ----
+
+    def route(self, answer=True):
+        """answer=False applies the request to the shop without sending anything (a fault answers instead)."""
+        self.answer = answer
+        path = self.url_path
+        try:
+            if path in ("/", "") and "rest_route" in self.query:
+                raise ApiError(401, *NOT_ALLOWED["list"])
+            if path in ("/wp-json", "/wp-json/"):
+                return self.reply(200, {"name": "fakewoo", "url": self.server.shop.base_url,
+                                        "namespaces": ["wp/v2", "wc/v3"]})
+            permissions = self.authenticate()
+            if path.rstrip("/") == API:
+                self.require(permissions, "list")
+                return self.reply(200, {"namespace": "wc/v3", "routes": {API: {"methods": ["GET"]}}})
+            m = re.fullmatch(API + r"/products(?:/(\d+))?(?:/(variations))?(?:/(batch|\d+))?/?", path)
+            if not m:
+                return self.reply_error(ApiError(404, "rest_no_route", "No route was found matching the URL and request method."))
+            pid, variations, tail = m.group(1), m.group(2), m.group(3)
+            if variations:
+                return self.route_variations(permissions, int(pid), tail)
+            if pid is None and tail == "batch":
+                return self.route_batch(permissions, 0)
+            if pid is None and tail is None:
+                return self.route_collection(permissions)
+            ident = int(pid if pid is not None else tail)
+            if pid is not None and tail is not None:
+                return self.reply_error(ApiError(404, "rest_no_route", "No route was found matching the URL and request method."))
+            return self.route_item(permissions, ident)
+        except ApiError as e:
+            return self.reply_error(e)
+
+    def reply(self, status, payload, headers=()):
+        if self.answer:
+            self.send(status, payload, headers)
+
+    def reply_error(self, err):
+        if self.answer:
+            self.send_error_json(err)
+
+    def route_collection(self, permissions):
+        shop = self.server.shop
+        if self.command in ("GET", "HEAD"):
+            self.require(permissions, "list")
+            return self.list_products(lambda p: p["type"] != "variation" or "sku" in self.query)
+        if self.command == "POST":
+            self.require(permissions, "create")
+            fields = self.json_body()
+            with shop.lock:
+                rec = shop.create(fields, validate=True)
+                out = shop.render(rec)
+            return self.reply(201, out)
+        raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def list_products(self, keep, parent=None):
+        shop = self.server.shop
+        try:
+            per_page = int(self.query.get("per_page", 10))
+            page = int(self.query.get("page", 1))
+        except ValueError:
+            per_page, page = 0, 1
+        if not 1 <= per_page <= 100:
+            msg = "per_page must be between 1 (inclusive) and 100 (inclusive)"
+            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): per_page", params={"per_page": msg},
+                           details={"per_page": {"code": "rest_out_of_bounds", "message": msg, "data": None}})
+        wanted = None
+        if "sku" in self.query:
+            wanted = {s.lower() for s in self.query["sku"].split(",")}
+        with shop.lock:
+            rows = [p for p in shop.products.values() if keep(p) and (parent is None or p["parent_id"] == parent)
+                    and (wanted is None or (p.get("sku") or "").lower() in wanted)]
+            descending = self.query.get("order", "desc") == "desc"
+            if self.query.get("orderby") == "id" or parent is not None:
+                rows.sort(key=lambda p: p["id"], reverse=descending)
+            else:
+                rows.sort(key=lambda p: (-p["created"] if descending else p["created"], p["id"]))
+            total = len(rows)
+            pages = (total + per_page - 1) // per_page
+            chunk = rows[(page - 1) * per_page: page * per_page] if page >= 1 else []
+            body = [shop.render_variation(p) if parent is not None else shop.render(p) for p in chunk]
+        headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
+        links = []
+        base = "%s%s" % (shop.base_url, self.url_path.rstrip("/"))
+        echoed = "&".join(part for part in self.raw_query.split("&") if part and not part.startswith("page="))
+        prefix = "%s?%s" % (base, echoed + "&" if echoed else "")
+        if page > 1:
+            links.append('<%spage=%d>; rel="prev"' % (prefix, min(page - 1, max(pages, 1))))
+        if pages > page:
+            links.append('<%spage=%d>; rel="next"' % (prefix, page + 1))
+        headers.append(("Link", ", ".join(links) if links else
+                        '<%s/wp-json/>; rel="https://api.w.org/"' % shop.base_url))
+        headers.append(("Allow", "GET, POST"))
+        return self.reply(200, body, headers)
+
+    def route_item(self, permissions, ident):
+        shop = self.server.shop
+        if self.command in ("GET", "HEAD"):
+            self.require(permissions, "view")
+            with shop.lock:
+                rec = shop.product(ident)
+                if rec is None:
+                    raise ApiError(404, *INVALID_ID)
+                return self.reply(200, shop.render(rec))
+        if self.command in ("PUT", "POST", "PATCH"):
+            self.require(permissions, "edit")
+            fields = self.json_body()
+            validate_schema(fields)
+            fields["id"] = ident
+            with shop.lock:
+                if shop.products.get(ident) is None:
+                    raise ApiError(400, *INVALID_ID)
+                return self.reply(200, shop.render(shop.update(fields)))
+        if self.command == "DELETE":
+            self.require(permissions, "delete")
+            with shop.lock:
+                return self.reply(200, shop.render(shop.delete(ident)))
+        raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def route_variations(self, permissions, parent, tail):
+        shop = self.server.shop
+        with shop.lock:
+            owner = shop.products.get(parent)
+        if owner is None or owner["type"] == "variation":
+            raise ApiError(404, "woocommerce_rest_product_variation_invalid_id" if owner else INVALID_ID[0],
+                           "Invalid ID.")
+        if tail == "batch":
+            return self.route_batch(permissions, parent)
+        if tail is None and self.command in ("GET", "HEAD"):
+            self.require(permissions, "list")
+            return self.list_products(lambda p: p["type"] == "variation", parent)
+        raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def route_batch(self, permissions, parent):
+        shop = self.server.shop
+        if self.command not in ("POST", "PUT", "PATCH"):
+            raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+        self.require(permissions, "batch")
+        body = self.json_body()
+        if not isinstance(body, dict):
+            body = {}
+        size = batch_size(body)
+        skus = batch_skus(body)
+        self.log_entry.update(items=size, skus=skus, creates=len(body.get("create") or []),
+                              updates=len(body.get("update") or []), deletes=len(body.get("delete") or []))
+        if size > shop.batch_limit:
+            raise ApiError(413, "woocommerce_rest_request_entity_too_large",
+                           "Unable to accept more than %d items for this request." % shop.batch_limit)
+        with shop.lock:
+            if len(set(skus)) != len(skus):
+                shop.violations.append("one SKU twice in a batch: %s" % sorted(s for s in set(skus) if skus.count(s) > 1))
+            clash = [s for s in skus if shop.in_flight_skus.get(s)]
+            if clash:
+                shop.violations.append("SKUs in two batches in flight at once: %s" % clash[:5])
+            for s in skus:
+                shop.in_flight_skus[s] = shop.in_flight_skus.get(s, 0) + 1
+        try:
+            delay = self.server.item_delay_s * size
+            if delay:
+                time.sleep(delay)
+            with shop.lock:
+                out = shop.batch(body, parent)
+        finally:
+            with shop.lock:
+                for s in skus:
+                    shop.in_flight_skus[s] -= 1
+        return self.reply(200, out, [("Allow", "POST, PUT, PATCH")])
+
+    # ---- control ----
+
+    def control(self):
+        shop = self.server.shop
+        what = self.url_path[len("/__fake/"):]
+        if what == "state" and self.command == "GET":
+            with shop.lock:
+                state = {"products": shop.dump(), "requests": shop.requests, "violations": shop.violations,
+                         "max_in_flight": shop.max_in_flight, "faults": shop.faults}
+                payload = json.dumps(state).encode()
+            return self.send(200, payload)
+        if what == "faults" and self.command == "POST":
+            rules = json.loads(self.raw_body or b"[]")
+            with shop.lock:
+                shop.faults = rules if isinstance(rules, list) else [rules]
+            return self.send(200, {"faults": len(shop.faults)})
+        if what == "reset" and self.command == "POST":
+            with shop.lock:
+                shop.reset()
+            return self.send(200, {"reset": True})
+        if what == "item_errors" and self.command == "POST":
+            errors = json.loads(self.raw_body or b"{}")
+            with shop.lock:
+                shop.item_errors = {k.lower(): v for k, v in errors.items()}
+            return self.send(200, {"item_errors": len(shop.item_errors)})
+        if what == "products" and self.command == "POST":
+            items = json.loads(self.raw_body or b"[]")
+            with shop.lock:
+                made = [shop.render(shop.create(item, item.get("parent_id", 0))) for item in items]
+            return self.send(200, made)
+        return self.send(404, {"code": "no_control", "message": "unknown control endpoint"})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def write_port_file(path, port):
+    with open(path + ".tmp", "w") as f:
+        f.write("%d\n" % port)
+    os.replace(path + ".tmp", path)
+
+
+def exit_when_orphaned_or_old(lifetime):
+    """The test that started us may die without killing us: never outlive it, nor the lifetime."""
+    parent = os.getppid()
+    deadline = time.monotonic() + lifetime
+    while time.monotonic() < deadline and os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port-file", required=True, help="where to write the port number once listening")
+    ap.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds (default 300)")
+    ap.add_argument("--scheme", choices=("http", "https"), default="http",
+                    help="which authentication the shop accepts: https = Basic, http = OAuth 1.0a")
+    ap.add_argument("--key", default="ck_a9a8cf8fa3d3d56ab01e58e73cab9a8938cbb4a6")
+    ap.add_argument("--secret", default="cs_8e9308d6d488ec65624345038f70f472e8afe675")
+    ap.add_argument("--read-key", default="ck_readonly000000000000000000000000000001")
+    ap.add_argument("--read-secret", default="cs_readonly000000000000000000000000000001")
+    ap.add_argument("--batch-limit", type=int, default=100, help="items accepted per batch request")
+    ap.add_argument("--item-delay-ms", type=float, default=0, help="time each batch item takes, milliseconds")
+    ap.add_argument("--faults", help="a JSON file with the initial fault rules")
+    ap.add_argument("--gzip", action="store_true", help="compress responses when the client accepts gzip")
+    ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    args = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    server = Server(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    server.shop = Shop("http://127.0.0.1:%d" % port, args.batch_limit)
+    if args.faults:
+        with open(args.faults) as f:
+            server.shop.faults = json.load(f)
+    server.scheme = args.scheme
+    server.keys = {args.key: {"secret": args.secret, "permissions": "read_write"},
+                   args.read_key: {"secret": args.read_secret, "permissions": "read"}}
+    server.item_delay_s = args.item_delay_ms / 1000.0
+    server.gzip = args.gzip
+    server.verbose = args.verbose
+    threading.Thread(target=exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()
+    write_port_file(args.port_file, port)
+    server.serve_forever(poll_interval=0.2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

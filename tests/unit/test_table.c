@@ -1,0 +1,345 @@
+/* The console's table model over store_views: sorting, filtering, counting, paging, layout, export. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/store.h"
+#include "core/store_views.h"
+#include "core/util.h"
+#include "tui/export.h"
+#include "tui/table.h"
+
+#define CONNS 30
+
+static char dir[64];
+static struct store *store;
+static struct store_views *views;
+
+static void cell_id(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_addf(out, "%lld", (long long)((const struct conn_row *)row)->id);
+}
+
+static void cell_name(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, ((const struct conn_row *)row)->name);
+}
+
+static void cell_source(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, ((const struct conn_row *)row)->source_type);
+}
+
+static const struct table_column columns[] = {
+	{"id", "ID", 5, 3, false, 'r', CONN_F_ID, cell_id, false},
+	{"name", "NAME", 20, 8, true, 'l', CONN_F_NAME, cell_name, false},
+	{"source", "SOURCE", 9, 4, false, 'l', CONN_F_SOURCE, cell_source, false},
+	{"schedule", "SCHEDULE", 10, 6, false, 'l', CONN_F_SCHEDULE, cell_source, true},
+};
+
+static int fetch_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                       int64_t matched, void **rows, size_t *n)
+{
+	struct conn_row *out;
+	int rc = store_views_conns(v, q, offset, limit, matched, &out, n);
+	*rows = out;
+	return rc;
+}
+
+static void free_conns(void *rows, size_t n)
+{
+	conn_rows_free(rows, n);
+}
+
+static int64_t conn_id(const void *row)
+{
+	return ((const struct conn_row *)row)->id;
+}
+
+static const struct table_source source = {
+	STORE_VIEW_CONNS, sizeof(struct conn_row), fetch_conns, free_conns, conn_id,
+};
+
+static int64_t add_conn(const char *name, const char *type, bool active)
+{
+	struct conn_fields f = {.name = name, .active = active, .source_type = type, .source_url = "x",
+	                        .schedule = "manual", .document = "{}"};
+	int64_t id = 0;
+	char err[256];
+	cr_assert_eq(store_conn_insert(store, &f, &id, err, sizeof(err)), 0, "%s", err);
+	return id;
+}
+
+static int64_t add_run(int64_t conn, const char *status)
+{
+	int64_t id;
+	struct run_row active, r;
+	cr_assert_eq(store_run_enqueue(store, conn, "manual", 0, 1, false, &id, &active), 0);
+	if (str_eq(status, RUN_QUEUED))
+		return id;
+	cr_assert_eq(store_run_claim(store, "test", id, &r), 1);
+	if (!str_eq(status, RUN_RUNNING))
+		cr_assert_eq(store_run_finish(store, id, status, "done", now_ms()), 0);
+	return id;
+}
+
+/* conn-00 .. conn-29, csv/json/xml in turn, every fifth disabled; conn-03 failed last, conn-04 runs now. */
+static void setup(void)
+{
+	str_copy(dir, "/tmp/feedsync-table-XXXXXX", sizeof(dir));
+	cr_assert_not_null(mkdtemp(dir));
+	char *path = xasprintf("%s/t.db", dir);
+	char err[256];
+	store = store_open_path(path, 1000, err, sizeof(err));
+	free(path);
+	cr_assert_not_null(store, "%s", err);
+	static const char *const types[] = {"csv", "json", "xml"};
+	for (int i = 0; i < CONNS; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "conn-%02d", i);
+		add_conn(name, types[i % 3], i % 5 != 0);
+	}
+	add_run(5, RUN_COMPLETED);   /* connection 5 is conn-04 */
+	add_run(5, RUN_FAILED);
+	add_run(5, RUN_COMPLETED);
+	add_run(6, RUN_FAILED);
+	add_run(6, RUN_RUNNING);
+	views = store_views_open(store);
+}
+
+static void teardown(void)
+{
+	store_views_close(views);
+	store_close(store);
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+TestSuite(table, .init = setup, .fini = teardown);
+
+static void open_table(struct table *t, int sort_col, bool desc, int page)
+{
+	table_init(t, columns, (int)ARRAY_LEN(columns), &source, views);
+	t->sort_col = sort_col;
+	t->descending = desc;
+	t->page = page;
+	cr_assert_eq(table_reload(t), 0, "%s", t->error);
+}
+
+static const struct conn_row *row_at(const struct table *t, int64_t index)
+{
+	const struct conn_row *r = table_row_at(t, index);
+	cr_assert_not_null(r, "row %lld is not in the window [%lld, +%zu)", (long long)index, (long long)t->top,
+	                   t->nrows);
+	return r;
+}
+
+Test(table, counts_and_reads_the_first_window)
+{
+	struct table t;
+	open_table(&t, 1, false, 10);
+	cr_assert_eq(t.matched, CONNS);
+	cr_assert_eq(t.total, CONNS);
+	cr_assert_eq(t.nrows, 10);
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-00");
+	cr_assert_str_eq(((const struct conn_row *)table_selected(&t))->name, "conn-00");
+	table_free(&t);
+}
+
+Test(table, sorts_by_any_column_both_ways)
+{
+	struct table t;
+	open_table(&t, 1, true, 5);
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-29");
+	table_sort_reverse(&t);
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-00");
+	table_sort_next(&t);   /* source: csv first, then by id */
+	cr_assert_eq(t.sort_col, 2);
+	cr_assert_str_eq(row_at(&t, 0)->source_type, "csv");
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-00");
+	cr_assert_str_eq(row_at(&t, 1)->name, "conn-03");
+	table_sort_next(&t);   /* schedule is hidden: back to id */
+	cr_assert_eq(t.sort_col, 0);
+	table_sort_by(&t, 0);  /* the same column again reverses */
+	cr_assert(t.descending);
+	cr_assert_eq(row_at(&t, 0)->id, CONNS);
+	table_free(&t);
+}
+
+Test(table, sorts_by_the_latest_run_status)
+{
+	struct table t;
+	table_init(&t, columns, (int)ARRAY_LEN(columns), &source, views);
+	t.page = 3;
+	struct view_query q = table_query(&t);
+	q.sort = CONN_F_STATUS;
+	q.descending = true;   /* running > failed > completed > (never) */
+	struct conn_row *rows;
+	size_t n;
+	cr_assert_eq(store_views_conns(views, &q, 0, 3, CONNS, &rows, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(rows[0].name, "conn-05");
+	cr_assert_str_eq(rows[0].last_status, RUN_RUNNING);
+	cr_assert_str_eq(rows[1].name, "conn-04");
+	cr_assert_str_eq(rows[1].last_status, RUN_COMPLETED);
+	cr_assert_null(rows[2].last_status);
+	conn_rows_free(rows, n);
+	table_free(&t);
+}
+
+Test(table, filter_searches_visible_columns_and_counts)
+{
+	struct table t;
+	open_table(&t, 1, false, 10);
+	table_set_filter(&t, "CONN-1");   /* case-insensitive */
+	cr_assert_eq(t.matched, 10);      /* conn-10 .. conn-19 */
+	cr_assert_eq(t.total, CONNS);
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-10");
+	table_set_filter(&t, "json");     /* the source column */
+	cr_assert_eq(t.matched, 10);
+	table_toggle_column(&t, 2);       /* hidden: no longer searched */
+	cr_assert_eq(t.matched, 0);
+	table_toggle_column(&t, 2);
+	table_set_filter(&t, "%");        /* LIKE wildcards are plain text */
+	cr_assert_eq(t.matched, 0);
+	table_set_filter(&t, "");
+	cr_assert_eq(t.matched, CONNS);
+	table_free(&t);
+}
+
+Test(table, quick_filters)
+{
+	struct table t;
+	open_table(&t, 0, false, 10);
+	table_set_quick(&t, QUICK_FAILED);
+	cr_assert_eq(t.matched, 0, "conn-04's latest run completed, conn-05's runs");
+	table_set_quick(&t, QUICK_RUNNING);
+	cr_assert_eq(t.matched, 1);
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-05");
+	table_set_quick(&t, QUICK_ACTIVE);
+	cr_assert_eq(t.matched, CONNS - CONNS / 5);
+	table_free(&t);
+}
+
+Test(table, pages_through_the_list_and_reads_the_end_backwards)
+{
+	struct table t;
+	open_table(&t, 1, false, 7);
+	table_move(&t, 9);
+	cr_assert_eq(t.cursor, 9);
+	cr_assert_eq(t.top, 3);
+	cr_assert_str_eq(row_at(&t, 9)->name, "conn-09");
+	table_move(&t, -100);
+	cr_assert_eq(t.cursor, 0);
+	cr_assert_eq(t.top, 0);
+	table_move_to(&t, t.matched - 1);   /* End: the window past the middle is read from the end */
+	cr_assert_eq(t.top, CONNS - 7);
+	for (int64_t i = t.top; i < CONNS; i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "conn-%02lld", (long long)i);
+		cr_assert_str_eq(row_at(&t, i)->name, want);
+	}
+	table_move(&t, 5);   /* stays on the last row */
+	cr_assert_eq(t.cursor, CONNS - 1);
+	table_free(&t);
+}
+
+Test(table, selection_stays_on_its_row_when_rows_arrive)
+{
+	struct table t;
+	open_table(&t, 1, false, 10);
+	table_move_to(&t, 4);
+	cr_assert_str_eq(((const struct conn_row *)table_selected(&t))->name, "conn-04");
+	add_conn("a-first", "csv", true);   /* sorts before everything */
+	cr_assert_eq(table_reload(&t), 0);
+	cr_assert_eq(t.matched, CONNS + 1);
+	cr_assert_eq(t.cursor, 5);
+	cr_assert_str_eq(((const struct conn_row *)table_selected(&t))->name, "conn-04");
+	table_free(&t);
+}
+
+Test(table, runs_of_one_connection_sorted_by_name_and_status)
+{
+	struct view_query q = {.sort = RUN_F_ID, .descending = true, .connection_id = 5};
+	int64_t matched, total;
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(total, 3);
+	q.quick = QUICK_FAILED;
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 1);
+	struct view_query all = {.sort = RUN_F_CONNECTION, .descending = true};
+	struct run_row *rows;
+	size_t n;
+	cr_assert_eq(store_views_runs(views, &all, 0, 10, -1, &rows, &n), 0);
+	cr_assert_eq(n, 5);
+	cr_assert_str_eq(rows[0].connection_name, "conn-05");
+	cr_assert(rows[0].id > rows[1].id, "ties broken by id, in the same direction");
+	cr_assert_str_eq(rows[4].connection_name, "conn-04");
+	free(rows);
+	/* The same window read from the end gives the same rows. */
+	cr_assert_eq(store_views_runs(views, &all, 3, 2, 5, &rows, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(rows[1].connection_name, "conn-04");
+	cr_assert(rows[0].id > rows[1].id);
+	free(rows);
+	struct view_query search = {.sort = RUN_F_ID, .filter = "fail", .filter_fields = 1u << RUN_F_STATUS};
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &search, &matched, &total), 0);
+	cr_assert_eq(matched, 2);
+	search.filter = "ok";   /* the word the console shows for completed */
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &search, &matched, &total), 0);
+	cr_assert_eq(matched, 2);
+	int64_t failed;
+	cr_assert_eq(store_views_latest_failed_run(views, 6, &failed), 1);
+	cr_assert_eq(failed, 4);
+	cr_assert_eq(store_views_latest_failed_run(views, 7, &failed), 0);
+}
+
+Test(table, layout_fits_the_width)
+{
+	struct table t;
+	table_init(&t, columns, (int)ARRAY_LEN(columns), &source, views);
+	int x[TABLE_COLS_MAX], w[TABLE_COLS_MAX];
+	table_layout(&t, 80, x, w);
+	cr_assert_eq(w[0], 5);
+	cr_assert_eq(w[2], 9);
+	cr_assert_eq(w[3], 0, "hidden");
+	cr_assert_eq(x[2] + w[2], 80, "the flexible name takes the rest");
+	table_layout(&t, 20, x, w);   /* minimums: 3 + 8 + 4 and two gaps = 17 */
+	cr_assert_eq(w[0] + w[1] + w[2] + 2, 20);
+	table_layout(&t, 14, x, w);   /* the last column is dropped */
+	cr_assert_eq(w[2], 0);
+	cr_assert(x[1] + w[1] <= 14);
+	table_free(&t);
+}
+
+Test(table, export_writes_every_row_and_escapes_formulas)
+{
+	add_conn("=HYPERLINK(\"x\")", "csv", true);
+	struct table t;
+	open_table(&t, 0, false, 5);
+	char *path = xasprintf("%s/out.csv", dir);
+	char err[256];
+	struct cell_ctx ctx = {.g = &glyphs_ascii, .now = now_ms(), .plain = true};
+	cr_assert_eq(table_export_csv(&t, &ctx, path, err, sizeof(err)), CONNS + 1, "%s", err);
+	FILE *f = fopen(path, "r");
+	char line[256];
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	cr_assert_str_eq(line, "\"id\",\"name\",\"source\"\n");
+	int lines = 1;
+	bool escaped = false;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		escaped |= strstr(line, "\"'=HYPERLINK(\"\"x\"\")\"") != NULL;
+	}
+	fclose(f);
+	cr_assert_eq(lines, CONNS + 2);
+	cr_assert(escaped, "the formula cell is escaped");
+	free(path);
+	table_free(&t);
+}
