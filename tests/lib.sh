@@ -6,6 +6,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-build}
 FEEDSYNC_BIN="$ROOT/$BUILD/feedsync"
 FIXTURES="$ROOT/tests/fixtures"
+# Interpreter resolved once: version-manager shims cost half a second a start.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 export FEEDSYNC_CONFIG=/dev/null    # built-in defaults whatever ./feedsync.ini says
 unset NO_COLOR FEEDSYNC_DB
 
@@ -44,7 +46,7 @@ expect_not_contains() { case "$1" in *"$2"*) fail "${3:-output} has '$2'";; esac
 sql() { sqlite3 -batch -noheader "$FEEDSYNC_DB" "$1"; }
 # json_get JSON KEY.PATH: a field of a JSON document (python3).
 json_get() {
-	python3 -c 'import json,sys
+	"$PYTHON" -c 'import json,sys
 v=json.loads(sys.argv[1])
 for k in sys.argv[2].split("."):
     v=v[int(k)] if isinstance(v,list) else v.get(k)
@@ -62,7 +64,7 @@ add_conn() {
 
 # start_feedserver ROOT: serves ROOT on a free port (see tests/helpers/feedserver.py); sets $FEED_URL.
 start_feedserver() {
-	python3 "$ROOT/tests/helpers/feedserver.py" --root "$1" --port-file "$T/.feedport" --lifetime 300 &
+	"$PYTHON" "$ROOT/tests/helpers/feedserver.py" --root "$1" --port-file "$T/.feedport" --lifetime 300 &
 	FEEDSERVER_PID=$!
 	echo "$FEEDSERVER_PID" >>"$T/.pids"
 	for _ in $(seq 100); do [ -s "$T/.feedport" ] && break; sleep 0.05; done

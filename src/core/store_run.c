@@ -22,7 +22,7 @@ static const char SQL_RUN_LIST[] =
 	RUN_SELECT " WHERE (?1 IS NULL OR r.status = ?1 OR (?1 = 'active' AND r.status IN ('queued','running')))"
 	" AND (?2 = 0 OR r.connection_id = ?2) ORDER BY r.id DESC LIMIT ?3";
 static const char SQL_RUN_LAST_SUCCESS[] =
-	RUN_SELECT " WHERE r.connection_id = ?1 AND r.id < ?2 AND r.status = 'completed'"
+	RUN_SELECT " WHERE r.connection_id = ?1 AND r.id < ?2 AND r.status IN ('completed', 'completed_with_errors')"
 	" ORDER BY r.id DESC LIMIT 1";
 static const char SQL_RUN_INSERT[] =
 	"INSERT INTO sync_runs(connection_id, trigger, status, attempt, retry_of, plan_only, created_at)"

@@ -33,15 +33,14 @@ exit_code_of() {
 	esac
 }
 
-# run_feed STATUS [fast]: `run --wait` (under valgrind unless "fast") must end in STATUS with its exit code.
-# Sets $RUN_ID, $RUN_JSON (runs show --json) and $SHOW (runs show, as people read it).
+# run_feed STATUS [fast]: `run --wait` (under valgrind unless "fast") must end in STATUS with its exit code,
+# and so must `runs show --json`. Sets $RUN_ID and $SHOW (runs show, as people read it).
 run_feed() {
 	if [ "${2:-}" = fast ]; then fs_fast run "$CONN_ID" --wait; else fs run "$CONN_ID" --wait; fi
 	expect_rc "$(exit_code_of "$1")" "run $CONN_ID --wait"
 	RUN_ID=$(sql "select max(id) from sync_runs where connection_id = $CONN_ID")
 	fs_fast runs show "$RUN_ID" --json
-	RUN_JSON=$OUT
-	expect_eq "$(json_top "$RUN_JSON" status)" "$1" "status of run $RUN_ID"
+	expect_eq "$(json_top "$OUT" status)" "$1" "status of run $RUN_ID"
 	fs_fast runs show "$RUN_ID"
 	SHOW=$OUT
 }
@@ -84,7 +83,7 @@ test_missing_required_column_lists_missing_and_found() {
 test_header_only_file_fails() {
 	printf 'sku,name,price\n' >"$T/feed.csv"
 	feed_conn csv "$T/feed.csv"
-	run_feed failed
+	run_feed failed fast # the empty JSON array below takes this path under valgrind
 	expect_contains "$SHOW" "the feed has no product rows; nothing was changed"
 	consistent 0
 }
@@ -299,6 +298,19 @@ test_feed_with_every_row_filtered_marks_nothing_missing() {
 	consistent 2 0
 	fs_fast runs log "$RUN_ID"
 	expect_contains "$OUT" "no product is marked missing"
+}
+
+test_shrunken_feed_after_a_run_with_errors_marks_nothing_missing() {
+	{ echo 'sku,name,price,quantity'; for i in $(seq 10); do echo "S$i,n,1.50,2"; done; echo 'S11,n,bad,2'; } \
+		>"$T/feed.csv"
+	feed_conn csv "$T/feed.csv"
+	run_feed completed_with_errors fast
+	consistent 10
+	printf 'sku,name,price,quantity\nS1,n,1.50,2\n' >"$T/feed.csv"
+	run_feed completed fast
+	consistent 10 0
+	fs_fast runs log "$RUN_ID"
+	expect_contains "$OUT" "shrank"
 }
 
 test_retry_after_fixing_the_feed_succeeds() {
