@@ -192,7 +192,19 @@ int store_worker_count_live(struct store *s, int64_t fresh_after);
 typedef void (*catalog_row_fn)(void *ud, const char *sku, size_t sku_len, int64_t hash, bool missing);
 /* Every product of a connection: sku, content hash, whether it is marked missing. */
 int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud);
+/* The same without the missing mark (always false), read from the smallest index that holds the rest. */
+int store_catalog_hashes(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud);
 int64_t store_catalog_count(struct store *s, int64_t conn_id);
+/*
+ * Settings of the handle while an import writes (a larger page cache, rarer checkpoints) and back:
+ * store_import_settings fills saved with the ones in effect before. Durability is the same. 0 or -1.
+ */
+struct store_settings {
+	int64_t cache_size;
+	int64_t wal_autocheckpoint;
+};
+int store_import_settings(struct store *s, struct store_settings *saved);
+int store_restore_settings(struct store *s, const struct store_settings *saved);
 bool store_catalog_has_missing(struct store *s, int64_t conn_id);
 
 struct product_write {

@@ -73,6 +73,15 @@ int store_remote_get(struct store *s, int64_t dest_id, const char *sku, struct r
 int store_remote_put(struct store *s, int64_t dest_id, const char *sku, const struct remote_product *r, int64_t now);
 int store_remote_forget(struct store *s, int64_t dest_id, const char *sku);
 int64_t store_remote_count(struct store *s, int64_t dest_id);
+struct remote_row {
+	char *sku;
+	struct remote_product r;
+};
+/* Up to `limit` remote products of a destination whose SKU sorts at or after `from`, in SKU order: a push
+ * walks its SKUs in the same order, so one query serves a page of products. */
+int store_remote_page(struct store *s, int64_t dest_id, const char *from, int limit, struct remote_row **rows,
+                      size_t *n);
+void remote_rows_free(struct remote_row *rows, size_t n);
 
 /* ---- push bookkeeping on a connection's products ---- */
 /*

@@ -45,6 +45,10 @@ struct http_request {
 	size_t body_len;
 	bool split_on_timeout;
 	bool no_retry;                 /* one attempt only (dest test) */
+	bool urgent;                   /* goes before the requests already queued (work others wait for) */
+	/* Reads a 2xx answer its own way (instead of parsing it into json); false when it is unreadable,
+	 * which is retried as a transient failure. */
+	bool (*read_answer)(struct http_request *r);
 	void (*done)(struct http_request *r);
 	void *ud;
 	/* Filled in before done is called. */

@@ -32,7 +32,7 @@ int woo_item_payload(const char *product_json, int64_t id, char *const *fields, 
                      size_t errsize);
 /* Whether ?sku= can find this SKU: not empty, no comma, no surrounding spaces. */
 bool woo_sku_searchable(const char *sku);
-/* "/wp-json/wc/v3/products?sku=A%2CB&per_page=100&page=1" (page 1 omits nothing: it is explicit). */
+/* "/wp-json/wc/v3/products?sku=A%2CB&per_page=100&page=1&_fields=id,sku,parent_id". */
 char *woo_lookup_target(const char *const *skus, size_t n, int page);
 /* "/wp-json/wc/v3/products/batch", or a parent's ".../products/25/variations/batch". */
 char *woo_batch_target(int64_t parent_id);
@@ -66,8 +66,13 @@ struct woo_result {
 	int item_status;       /* data.status of an item error */
 	int64_t resource_id;   /* data.resource_id of product_invalid_sku, else 0 */
 };
-/* The i-th result of action ("create", "update") in a 200 answer; false when the answer has none. */
-bool woo_batch_result(const cJSON *answer, const char *action, size_t i, struct woo_result *out);
+/*
+ * The per-item results of a batch answer ({"create": [...], "update": [...]}) read in one pass without
+ * building a tree (an answer holds about 2 KB per product): out[i] for the i-th create, out[ncreate + j]
+ * for the j-th update, found[k] false when the answer has no result for item k. 0, or -1 when the answer is
+ * not such an object.
+ */
+int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t n, struct woo_result *out, bool *found);
 
 /* One product found by a lookup: its SKU as the shop spells it, id and parent (0 unless a variation). */
 struct woo_found {

@@ -1,6 +1,6 @@
 /*
  * The catalog side of an import: change detection and batched writes for one connection during one run.
- * The catalog's SKU and content hashes are held in memory (20 bytes a product, open addressing), so an
+ * The catalog's SKU and content hashes are held in memory (16 bytes a slot, open addressing), so an
  * unchanged row costs a hash and a probe, never a query; only created and updated products are written,
  * in transactions of import.batch_rows rows. The same index finds duplicate SKUs within one feed.
  */

@@ -89,6 +89,8 @@ struct app {
 struct app *app_new(const struct config *cfg, struct store *store, bool color, bool ascii, char *err,
                     size_t errsize);
 void app_free(struct app *app);
+/* The [keys] settings as app_new reads them: 0, or -1 with err saying what is wrong (before curses starts). */
+int app_check_keys(const struct config *cfg, char *err, size_t errsize);
 
 /* The main loop: until the user quits. */
 void app_run(struct app *app);
@@ -98,6 +100,9 @@ void app_key(struct app *app, int key);
 void app_draw(struct app *app);
 /* Reloads the screen when another connection committed; called between keys. */
 void app_poll(struct app *app);
+
+/* Quits, first asking when runs started here are still working. */
+void app_quit(struct app *app);
 
 struct screen *app_top(struct app *app);
 void app_push(struct app *app, struct screen *s);

@@ -20,8 +20,9 @@ int runner_start(struct runner *r, int64_t run_id);
 /* Runs still executing in this process (finished threads are joined on the way). */
 int runner_in_flight(struct runner *r);
 /*
- * Stops every run in flight: a cancel request each (through s) and a deadline now, so that each stops at
- * its next safe point and is recorded as cancelled; then waits for the threads.
+ * Stops every run in flight: a cancel request each (through s), so that each stops at its next safe point
+ * and is recorded as cancelled (when a request cannot be written, or s is NULL, a deadline of now does the
+ * same); then waits for the threads.
  */
 void runner_stop(struct runner *r, struct store *s);
 void runner_free(struct runner *r);

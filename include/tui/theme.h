@@ -26,9 +26,9 @@ struct theme {
 
 /*
  * Sets up the roles for the current terminal (after initscr). With colour, reads the theme `name` from
- * ./themes, the themes directory next to the installed binary (../share/feedsync/themes), then
- * FEEDSYNC_PREFIX/share/feedsync/themes. Returns 0, or -1 with err saying why (the roles then fall back
- * to built-in colours, so the console still works).
+ * ./themes, next to the binary (../share/feedsync/themes when installed, ../themes in a build directory),
+ * then FEEDSYNC_PREFIX/share/feedsync/themes. Returns 0, or -1 with err saying why (the roles then fall
+ * back to built-in colours, so the console still works; a missing "default" theme is not an error).
  */
 int theme_init(struct theme *t, const char *name, bool color, char *err, size_t errsize);
 

@@ -38,6 +38,9 @@ static const char SQL_REMOTE_PUT[] =
 	" parent_id = ?4, pushed_hash = ?5, seen_at = ?6";
 static const char SQL_REMOTE_FORGET[] = "DELETE FROM remote_products WHERE destination_id = ?1 AND sku = ?2";
 static const char SQL_REMOTE_COUNT[] = "SELECT count(*) FROM remote_products WHERE destination_id = ?1";
+static const char SQL_REMOTE_PAGE[] =
+	"SELECT sku, remote_id, parent_id, pushed_hash FROM remote_products WHERE destination_id = ?1 AND sku >= ?2"
+	" ORDER BY sku LIMIT ?3";
 
 static const char SQL_PENDING_PAGE[] =
 	"SELECT sku, data, hash FROM products WHERE connection_id = ?1 AND (?2 OR pushed_hash IS NOT hash)"
@@ -315,6 +318,44 @@ int64_t store_remote_count(struct store *s, int64_t dest_id)
 	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_reset(st);
 	return n;
+}
+
+int store_remote_page(struct store *s, int64_t dest_id, const char *from, int limit, struct remote_row **rows,
+                      size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, SQL_REMOTE_PAGE);
+	if (!st)
+		return -1;
+	bind_int(st, 1, dest_id);
+	bind_text(st, 2, from);
+	bind_int(st, 3, limit);
+	*rows = xcalloc((size_t)limit, sizeof(**rows));
+	int rc;
+	while (*n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct remote_row *r = &(*rows)[(*n)++];
+		r->sku = column_dup(st, 0);
+		r->r.remote_id = sqlite3_column_int64(st, 1);
+		r->r.parent_id = sqlite3_column_int64(st, 2);
+		r->r.pushed_hash = sqlite3_column_int64(st, 3);
+	}
+	bool failed = *n < (size_t)limit && rc != SQLITE_DONE;
+	sqlite3_reset(st);
+	if (failed) {
+		remote_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void remote_rows_free(struct remote_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].sku);
+	free(rows);
 }
 
 int store_products_pending_page(struct store *s, int64_t conn_id, bool all, const char *after, int limit,

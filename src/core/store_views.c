@@ -53,6 +53,7 @@ struct view_def {
 	const char *columns;
 	const char *from;          /* the view's own table */
 	const char *from_joined;   /* with the joined table */
+	const char *from_inner;    /* the same when a condition needs the joined row: it drives the join */
 	const char *window_from;   /* the columns of the window rows `w` */
 	const char *scope;         /* condition on P_CONN, used when a query names a connection */
 	const char *status;        /* the status column searched by STATUS_SEARCH */
@@ -63,7 +64,14 @@ struct view_def {
 	int nfields;
 };
 
-#define LATEST_RUN "sync_runs r ON r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
+/*
+ * The latest run of each connection. The connection_id term lets SQLite run the join from either side:
+ * from a connection to its latest run, or (when a status condition makes runs the better start) from a
+ * run to its connection.
+ */
+#define LATEST_RUN \
+	"sync_runs r ON r.connection_id = c.id" \
+	" AND r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
 
 static const struct field conn_fields[CONN_F_COUNT] = {
 	[CONN_F_ID] = {"c.id", CONTAINS("c.id"), false, false, true},
@@ -100,6 +108,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		           " r.finished_at, r.created, r.updated, r.skipped, r.failed",
 		.from = "connections c",
 		.from_joined = "connections c LEFT JOIN " LATEST_RUN,
+		.from_inner = "connections c CROSS JOIN " LATEST_RUN,
 		.window_from = "connections c ON c.id = w.id LEFT JOIN " LATEST_RUN,
 		.scope = "c.id = " P_CONN,
 		.status = "r.status",
@@ -119,6 +128,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.from = "sync_runs r",
 		/* Sorted by name: SQLite walks the name index, then each connection's runs in id order. */
 		.from_joined = "connections c JOIN sync_runs r ON r.connection_id = c.id",
+		.from_inner = "connections c JOIN sync_runs r ON r.connection_id = c.id",
 		.window_from = "sync_runs r ON r.id = w.id LEFT JOIN connections c ON c.id = r.connection_id",
 		.scope = "r.connection_id = " P_CONN,
 		.status = "r.status",
@@ -141,7 +151,8 @@ struct shape {
 	enum stmt_kind kind;
 	bool scoped;
 	int sort;
-	bool desc;
+	bool desc;             /* the sort field's direction */
+	bool from_end;         /* the list read backwards, to reach its end quickly */
 	enum quick_filter quick;
 	uint32_t searched;     /* the fields whose conditions are in the SQL; 0 = no substring filter */
 	uint32_t statuses;     /* STATUS_SEARCH: the status_words entries that match */
@@ -242,7 +253,7 @@ static bool filtering(const struct view_query *q)
 	return q->filter && *q->filter;
 }
 
-static struct shape shape_of(enum store_view view, enum stmt_kind kind, const struct view_query *q, bool desc)
+static struct shape shape_of(enum store_view view, enum stmt_kind kind, const struct view_query *q, bool from_end)
 {
 	const struct view_def *d = &views[view];
 	struct shape sh = {.view = view, .kind = kind, .scoped = q->connection_id != 0};
@@ -261,7 +272,8 @@ static struct shape shape_of(enum store_view view, enum stmt_kind kind, const st
 			sh.joined = true;
 	if (kind == KIND_PAGE) {
 		sh.sort = q->sort >= 0 && q->sort < d->nfields ? q->sort : 0;
-		sh.desc = desc;
+		sh.desc = q->descending;
+		sh.from_end = from_end;
 		sh.joined |= d->fields[sh.sort].sort_joined;
 	}
 	return sh;
@@ -315,14 +327,20 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 	sb_adds(sql, ")");
 }
 
-static void add_order(struct strbuf *sql, const struct view_def *d, int sort, bool desc)
+/*
+ * Ties are broken by id, ascending whichever way the field goes: SQLite scans tables in id order, so a
+ * later row of equal key then never displaces one already kept for the window. Read from the end, every
+ * direction flips.
+ */
+static void add_order(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
 {
-	const char *dir = desc ? "DESC" : "ASC";
-	const char *key = d->fields[sort].sort;
+	const char *key = d->fields[sh->sort].sort;
+	bool key_desc = sh->desc != sh->from_end;
 	if (str_eq(key, d->id))
-		sb_addf(sql, " ORDER BY %s %s", key, dir);
+		sb_addf(sql, " ORDER BY %s %s", key, key_desc ? "DESC" : "ASC");
 	else
-		sb_addf(sql, " ORDER BY %s %s, %s %s", key, dir, d->id, dir);
+		sb_addf(sql, " ORDER BY %s %s, %s %s", key, key_desc ? "DESC" : "ASC", d->id,
+		        sh->from_end ? "DESC" : "ASC");
 }
 
 /*
@@ -332,7 +350,7 @@ static void add_order(struct strbuf *sql, const struct view_def *d, int sort, bo
 static char *build_sql(const struct shape *sh)
 {
 	const struct view_def *d = &views[sh->view];
-	const char *from = sh->joined ? d->from_joined : d->from;
+	const char *from = !sh->joined ? d->from : d->quick_joined[sh->quick] ? d->from_inner : d->from_joined;
 	struct strbuf sql = {0};
 	switch (sh->kind) {
 	case KIND_LATEST_FAILED:
@@ -350,9 +368,9 @@ static char *build_sql(const struct shape *sh)
 	case KIND_PAGE:
 		sb_addf(&sql, "SELECT %s FROM (SELECT %s AS id FROM %s", d->columns, d->id, from);
 		add_conditions(&sql, d, sh);
-		add_order(&sql, d, sh->sort, sh->desc);
+		add_order(&sql, d, sh);
 		sb_addf(&sql, " LIMIT " P_LIMIT " OFFSET " P_OFFSET ") w CROSS JOIN %s", d->window_from);
-		add_order(&sql, d, sh->sort, sh->desc);
+		add_order(&sql, d, sh);
 		break;
 	}
 	return sb_detach(&sql);
@@ -361,7 +379,7 @@ static char *build_sql(const struct shape *sh)
 static bool same_shape(const struct shape *a, const struct shape *b)
 {
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
-	       a->desc == b->desc && a->quick == b->quick && a->searched == b->searched &&
+	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick && a->searched == b->searched &&
 	       a->statuses == b->statuses && a->joined == b->joined;
 }
 
@@ -450,7 +468,7 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 		limit = (int)(end - offset);
 		offset = matched - end;
 	}
-	struct shape sh = shape_of(view, KIND_PAGE, q, q->descending != from_end);
+	struct shape sh = shape_of(view, KIND_PAGE, q, from_end);
 	if (filtering(q) && !sh.searched)
 		return 0;   /* no field can contain the filter */
 	sqlite3_stmt *st = shape_stmt(v, &sh, q);

@@ -38,6 +38,7 @@ struct http_client {
 	char user_agent[256];
 	long connect_timeout_s;
 	struct slot *slots;
+	struct http_request **finished;  /* answers collected, read once the slots are busy again */
 	int nslots;
 	int in_flight;
 	struct http_request **queue;   /* FIFO of requests not yet sent */
@@ -63,7 +64,10 @@ const char *http_outcome_text(const struct http_request *r, char *buf, size_t si
 {
 	switch (r->outcome) {
 	case HTTP_DONE:
-		snprintf(buf, size, "HTTP %ld", r->status);
+		if (*r->error)
+			snprintf(buf, size, "%s", r->error);
+		else
+			snprintf(buf, size, "HTTP %ld", r->status);
 		break;
 	case HTTP_CIRCUIT_OPEN:
 		snprintf(buf, size, "not sent: the circuit breaker is open");
@@ -99,7 +103,13 @@ void http_submit(struct http_client *c, struct http_request *r)
 	}
 	if (!r->attempts)
 		r->not_before = 0;
-	c->queue[c->queued++] = r;
+	size_t at = c->queued;
+	if (r->urgent)
+		for (at = 0; at < c->queued && c->queue[at]->urgent; at++)
+			;
+	memmove(&c->queue[at + 1], &c->queue[at], (c->queued - at) * sizeof(*c->queue));
+	c->queue[at] = r;
+	c->queued++;
 }
 
 static void unqueue(struct http_client *c, size_t i)
@@ -248,6 +258,7 @@ struct http_client *http_client_new(const struct shop *shop, const struct config
 	c->json_headers = curl_slist_append(c->json_headers, "Expect:");
 	c->json_headers = curl_slist_append(c->json_headers, "Content-Type: application/json");
 	c->slots = xcalloc((size_t)c->nslots, sizeof(*c->slots));
+	c->finished = xcalloc((size_t)c->nslots, sizeof(*c->finished));
 	for (int i = 0; i < c->nslots; i++) {
 		c->slots[i].easy = curl_easy_init();
 		setup_easy(c, &c->slots[i]);
@@ -268,6 +279,7 @@ void http_client_free(struct http_client *c)
 	curl_slist_free_all(c->json_headers);
 	curl_slist_free_all(c->plain_headers);
 	free(c->slots);
+	free(c->finished);
 	free(c->queue);
 	free(c);
 }
@@ -371,9 +383,15 @@ static bool parse_answer(struct http_request *r)
 {
 	if (str_eq(r->method, "HEAD") || r->response.len == 0)
 		return true;
-	r->json = cJSON_ParseWithLength(r->response.buf, r->response.len);
-	if (r->json || r->status < 200 || r->status > 299)
-		return true;
+	bool success = r->status >= 200 && r->status <= 299;
+	if (success && r->read_answer) {
+		if (r->read_answer(r))
+			return true;
+	} else {
+		r->json = cJSON_ParseWithLength(r->response.buf, r->response.len);
+		if (r->json || !success)
+			return true;
+	}
 	const char *body = sb_str(&r->response);
 	body += strspn(body, " \t\r\n");
 	snprintf(r->error, sizeof(r->error), "the shop answered HTTP %ld with %s", r->status,
@@ -414,9 +432,13 @@ static enum gate_result classify(struct http_client *c, const struct slot *s, st
 			return GATE_TRANSIENT_FAILURE;
 		}
 		if (transient_status(r->status)) {
-			snprintf(r->error, sizeof(r->error), "HTTP %ld", r->status);
+			const char *body = sb_str(&r->response);
+			body += strspn(body, " \t\r\n");
+			snprintf(r->error, sizeof(r->error), "HTTP %ld%s", r->status,
+			         *body == '<' ? " with an HTML page" : "");
+			/* A 504 on a batch that will be split says the batch is too slow, not that the shop is down. */
 			*retry = !(r->status == 504 && r->split_on_timeout);
-			return GATE_TRANSIENT_FAILURE;
+			return *retry ? GATE_TRANSIENT_FAILURE : GATE_NEUTRAL;
 		}
 		return r->status >= 200 && r->status < 400 ? GATE_SUCCESS : GATE_NEUTRAL;
 	}
@@ -430,8 +452,9 @@ static enum gate_result classify(struct http_client *c, const struct slot *s, st
 		return GATE_NEUTRAL;
 	}
 	*outcome = rc == CURLE_OPERATION_TIMEDOUT ? HTTP_TIMED_OUT : HTTP_NETWORK;
-	*retry = transient_curl(rc) && !(rc == CURLE_OPERATION_TIMEDOUT && r->split_on_timeout);
-	return transient_curl(rc) ? GATE_TRANSIENT_FAILURE : GATE_NEUTRAL;
+	bool split = rc == CURLE_OPERATION_TIMEDOUT && r->split_on_timeout;
+	*retry = transient_curl(rc) && !split;
+	return *retry ? GATE_TRANSIENT_FAILURE : GATE_NEUTRAL;
 }
 
 /* backoff, 2x, 4x ... plus up to a quarter more, so that clients that failed together do not retry together. */
@@ -447,7 +470,8 @@ static int64_t retry_delay(const struct http_client *c, const struct http_reques
 	return base + (base > 0 ? (int64_t)(noise % (uint32_t)(base / 4 + 1)) : 0);
 }
 
-static void finish(struct http_client *c, struct slot *s, CURLcode rc)
+/* Frees the slot; returns the request when it is finished for good, NULL when it was queued again. */
+static struct http_request *finish(struct http_client *c, struct slot *s, CURLcode rc)
 {
 	struct http_request *r = s->req;
 	double seconds = 0;
@@ -469,9 +493,9 @@ static void finish(struct http_client *c, struct slot *s, CURLcode rc)
 			c->hooks.retrying(c->hooks.ud, r, delay);
 		r->not_before = monotonic_ms() + delay;
 		http_submit(c, r);
-		return;
+		return NULL;
 	}
-	complete(r, outcome);
+	return r;
 }
 
 /* ---- the loop ---------------------------------------------------------------------------------------- */
@@ -516,14 +540,21 @@ static int64_t start_ready(struct http_client *c)
 static void collect_finished(struct http_client *c)
 {
 	CURLMsg *msg;
-	int left;
+	int left, n = 0;
 	while ((msg = curl_multi_info_read(c->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		struct slot *s;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-		finish(c, s, msg->data.result);
+		struct http_request *r = finish(c, s, msg->data.result);
+		if (r)
+			c->finished[n++] = r;
 	}
+	/* The freed slots go back to work before the answers are read: the shop need not wait for us. */
+	if (n)
+		start_ready(c);
+	for (int i = 0; i < n; i++)
+		complete(c->finished[i], c->finished[i]->outcome);
 }
 
 int http_run(struct http_client *c, int timeout_ms)

@@ -167,10 +167,13 @@ int shop_open(const struct dest_row *row, const struct config *cfg, struct shop 
 		snprintf(err, errsize, "destination '%s' has bad options:\n%s", row->name, list);
 		free(list);
 		problems_free(&pr);
+		shop_free(out);
 		return -1;
 	}
-	if (open_credentials(row, cfg, out, err, errsize) < 0)
+	if (open_credentials(row, cfg, out, err, errsize) < 0) {
+		shop_free(out);
 		return -1;
+	}
 	secret_mask(out->key, out->key_hint, sizeof(out->key_hint));
 	return 0;
 }

@@ -17,6 +17,8 @@
 
 /* Results written per transaction: one commit per batch answer rather than one per product. */
 #define RECORD_EVERY 256
+/* Remote ids read per query, in SKU order as the catalog hands products over. */
+#define REMOTE_WINDOW 1024
 
 struct item {
 	char *sku;
@@ -51,6 +53,16 @@ struct batch {
 	int64_t parent_id;           /* 0: products/batch; else that product's variations/batch */
 	struct items items;          /* creates first */
 	size_t ncreate;
+	struct woo_result *results;  /* read from a 2xx answer, one per item */
+	bool *found;
+};
+
+/* The remote ids of SKUs from `from` on: all of them when complete, else up to the last row's SKU. */
+struct remote_window {
+	struct remote_row *rows;
+	size_t n;
+	char *from;
+	bool complete;
 };
 
 struct ready {                   /* items waiting for a batch to the same endpoint */
@@ -62,7 +74,6 @@ struct woo {
 	struct run_ctx *ctx;
 	const struct conn_config *conn;
 	struct shop shop;
-	bool shop_open;
 	struct gate *gate;
 	struct http_client *http;
 	int batch_size;
@@ -71,6 +82,7 @@ struct woo {
 	size_t nready;
 	struct items deferred;       /* SKUs another request to this shop is carrying right now */
 	struct items recorded;       /* pushed, to be written to the store */
+	struct remote_window window;
 	int64_t in_flight;           /* items claimed and not yet settled */
 	int lookups_in_flight;
 	char fatal[1024];            /* why the phase stops; empty while it goes on */
@@ -216,9 +228,62 @@ static void stop_phase(struct woo *w, const char *fmt, ...)
 	http_drop_queued(w->http);
 }
 
+/* ---- remote ids ------------------------------------------------------------------------------------- */
+
+static int remote_row_order(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct remote_row *)row)->sku);
+}
+
+static bool in_window(const struct remote_window *win, const char *sku)
+{
+	return win->from && strcmp(sku, win->from) >= 0 &&
+	       (win->complete || (win->n > 0 && strcmp(sku, win->rows[win->n - 1].sku) <= 0));
+}
+
+/* The remote id of a SKU: one query per REMOTE_WINDOW SKUs, as products come in SKU order. 1, 0, -1. */
+static int remote_get(struct woo *w, const char *sku, struct remote_product *out)
+{
+	struct remote_window *win = &w->window;
+	if (!in_window(win, sku)) {
+		if (win->from && strcmp(sku, win->from) < 0) /* one coming back out of order */
+			return store_remote_get(w->ctx->store, w->shop.id, sku, out);
+		remote_rows_free(win->rows, win->n);
+		free(win->from);
+		win->from = xstrdup(sku);
+		if (store_remote_page(w->ctx->store, w->shop.id, sku, REMOTE_WINDOW, &win->rows, &win->n) < 0) {
+			win->from = (free(win->from), NULL);
+			return -1;
+		}
+		win->complete = win->n < REMOTE_WINDOW;
+	}
+	const struct remote_row *row = bsearch(sku, win->rows, win->n, sizeof(*win->rows), remote_row_order);
+	if (row)
+		*out = row->r;
+	return row != NULL;
+}
+
+static void remote_window_forget(struct woo *w, const char *sku)
+{
+	struct remote_row *row = bsearch(sku, w->window.rows, w->window.n, sizeof(*w->window.rows), remote_row_order);
+	if (row)
+		row->r.remote_id = 0;
+}
+
 /* ---- batches ----------------------------------------------------------------------------------------- */
 
 static void batch_done(struct http_request *r);
+
+static bool read_batch_answer(struct http_request *r)
+{
+	struct batch *b = r->ud;
+	size_t n = b->items.n;
+	if (!b->results) {
+		b->results = xmalloc(n * sizeof(*b->results));
+		b->found = xmalloc(n * sizeof(*b->found));
+	}
+	return woo_batch_results(r->response.buf, r->response.len, b->ncreate, n, b->results, b->found) == 0;
+}
 
 static struct ready *ready_for(struct woo *w, int64_t parent_id)
 {
@@ -271,6 +336,7 @@ static void send_batch(struct woo *w, int64_t parent_id, struct item **v, size_t
 	b->req.body_len = body.len;
 	b->req.body = sb_detach(&body);
 	b->req.split_on_timeout = n > 1;
+	b->req.read_answer = read_batch_answer;
 	b->req.done = batch_done;
 	b->req.ud = b;
 	http_submit(w->http, &b->req);
@@ -287,8 +353,10 @@ static void flush_ready(struct woo *w, bool all)
 			send_batch(w, w->ready[i].parent_id, l->v + sent, n);
 			sent += n;
 		}
-		memmove(l->v, l->v + sent, (l->n - sent) * sizeof(*l->v));
-		l->n -= sent;
+		if (sent) {
+			memmove(l->v, l->v + sent, (l->n - sent) * sizeof(*l->v));
+			l->n -= sent;
+		}
 	}
 }
 
@@ -354,6 +422,7 @@ static void send_lookup(struct woo *w, struct lookup *l)
 	for (size_t i = 0; i < l->items.n; i++)
 		skus[i] = l->items.v[i]->sku;
 	l->req.method = "GET";
+	l->req.urgent = true; /* batches wait for lookups: they go first */
 	l->req.target = woo_lookup_target(skus, l->items.n, l->page);
 	l->req.done = lookup_done;
 	l->req.ud = l;
@@ -461,6 +530,7 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 		/* The id we had is gone or is a variation's: ask the shop again. */
 		it->relooked = true;
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
+		remote_window_forget(w, it->sku);
 		look_up(w, it);
 		return;
 	}
@@ -478,16 +548,16 @@ static void read_results(struct woo *w, struct batch *b)
 	for (size_t i = 0; i < b->items.n; i++) {
 		struct item *it = b->items.v[i];
 		bool create = i < b->ncreate;
-		struct woo_result res;
-		if (!woo_batch_result(b->req.json, create ? "create" : "update", create ? i : i - b->ncreate, &res)) {
+		const struct woo_result *res = &b->results[i];
+		if (!b->found[i]) {
 			fail_item(w, it, "no_result", NULL, "the shop's answer says nothing about '%s'; the next run looks "
 			          "it up again", it->sku);
-		} else if (!res.ok) {
-			item_error(w, b, it, &res, create);
+		} else if (!res->ok) {
+			item_error(w, b, it, res, create);
 		} else {
 			if (create) {
-				it->remote_id = res.id;
-				it->parent_id = res.parent_id;
+				it->remote_id = res->id;
+				it->parent_id = res->parent_id;
 				w->created++;
 			} else {
 				w->updated++;
@@ -548,8 +618,8 @@ static void batch_done(struct http_request *r)
 	struct batch *b = r->ud;
 	struct woo *w = b->w;
 	enum woo_verdict v = woo_verdict(r, b->items.n);
-	if (v == WOO_ITEMS && !cJSON_IsObject(r->json))
-		v = WOO_FAIL_ALL;
+	if (v == WOO_ITEMS && !b->results)
+		v = WOO_FAIL_ALL; /* a 2xx without a body */
 	size_t half = woo_split_point(b->items.n);
 	char why[160];
 	switch (v) {
@@ -586,6 +656,8 @@ static void batch_done(struct http_request *r)
 		release_all(w, &b->items);
 	}
 	free(b->items.v);
+	free(b->results);
+	free(b->found);
 	http_request_clear(&b->req);
 	free(b);
 }
@@ -600,7 +672,7 @@ static void admit(struct woo *w, struct item *it)
 	}
 	w->in_flight++;
 	struct remote_product cached;
-	int known = store_remote_get(w->ctx->store, w->shop.id, it->sku, &cached);
+	int known = remote_get(w, it->sku, &cached);
 	if (known == 1 && cached.remote_id > 0) {
 		it->remote_id = cached.remote_id;
 		it->parent_id = cached.parent_id;
@@ -754,7 +826,6 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->conn = conn;
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0)
 		return -1;
-	w->shop_open = true;
 	const struct shop_options *o = &w->shop.opt;
 	w->gate = gate_get(w->shop.id);
 	struct gate_limits limits = {.concurrency = o->concurrency, .rate = o->rate_limit,
@@ -798,9 +869,10 @@ static void woo_close(struct dest *d)
 		item_free(w->deferred.v[i]);
 	free(w->deferred.v);
 	free(w->recorded.v);
+	remote_rows_free(w->window.rows, w->window.n);
+	free(w->window.from);
 	http_client_free(w->http);
-	if (w->shop_open)
-		shop_free(&w->shop);
+	shop_free(&w->shop);
 	free(w);
 	d->impl = NULL;
 }

@@ -2,6 +2,7 @@
 #include "dest/woo_batch.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,7 +266,8 @@ char *woo_lookup_target(const char *const *skus, size_t n, int page)
 			sb_adds(&sb, "%2C");
 		url_encode(&sb, skus[i], strlen(skus[i]));
 	}
-	sb_addf(&sb, "&per_page=%d&page=%d", WOO_MAX_PER_PAGE, page);
+	/* _fields (WordPress 4.9.8+; older ones ignore it) cuts each product from about 2 KB to what is read. */
+	sb_addf(&sb, "&per_page=%d&page=%d&_fields=id,sku,parent_id", WOO_MAX_PER_PAGE, page);
 	return sb_detach(&sb);
 }
 
@@ -373,30 +375,191 @@ static int64_t int_member(const cJSON *obj, const char *key)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
-bool woo_batch_result(const cJSON *answer, const char *action, size_t i, struct woo_result *out)
+/* ---- reading batch answers ---- */
+
+struct scan {
+	const char *p, *end;
+};
+
+static void skip_space(struct scan *s)
 {
-	memset(out, 0, sizeof(*out));
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, action);
-	const cJSON *item = cJSON_IsArray(list) ? cJSON_GetArrayItem(list, (int)i) : NULL;
-	if (!cJSON_IsObject(item))
-		return false;
-	out->id = int_member(item, "id");
-	const cJSON *error = cJSON_GetObjectItemCaseSensitive(item, "error");
-	if (cJSON_IsObject(error)) {
-		if (!read_error(error, &out->error))
-			str_copy(out->error.code, "item_error", sizeof(out->error.code));
-		const cJSON *data = cJSON_GetObjectItemCaseSensitive(error, "data");
-		out->item_status = (int)int_member(data, "status");
-		out->resource_id = int_member(data, "resource_id");
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static bool eat(struct scan *s, char c)
+{
+	skip_space(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
 		return true;
 	}
-	out->ok = out->id > 0;
-	out->parent_id = int_member(item, "parent_id");
-	if (!out->ok) {
+	return false;
+}
+
+/* At a '"': moves past the string; [*start, *start + *len) is its raw (still escaped) text. */
+static bool scan_string(struct scan *s, const char **start, size_t *len)
+{
+	if (!eat(s, '"'))
+		return false;
+	*start = s->p;
+	for (const char *q = s->p;; q++) {
+		q = memchr(q, '"', (size_t)(s->end - q));
+		if (!q)
+			return false;
+		size_t backslashes = 0;
+		while (q - backslashes > *start && q[-1 - (ptrdiff_t)backslashes] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0) {
+			*len = (size_t)(q - *start);
+			s->p = q + 1;
+			return true;
+		}
+	}
+}
+
+/* Any value: a string, a scalar up to the next delimiter, or an object or array by depth. */
+static bool skip_value(struct scan *s)
+{
+	const char *start;
+	size_t len;
+	skip_space(s);
+	if (s->p >= s->end)
+		return false;
+	if (*s->p == '"')
+		return scan_string(s, &start, &len);
+	if (*s->p != '{' && *s->p != '[') {
+		start = s->p;
+		while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+			s->p++;
+		return s->p > start;
+	}
+	int depth = 0;
+	while (s->p < s->end) {
+		char c = *s->p;
+		if (c == '"') {
+			if (!scan_string(s, &start, &len))
+				return false;
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth == 0) {
+			s->p++;
+			return true;
+		}
+		s->p++;
+	}
+	return false;
+}
+
+static bool key_is(const char *key, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(key, want, len) == 0;
+}
+
+static int64_t scan_int(struct scan *s)
+{
+	skip_space(s);
+	char *end;
+	double v = strtod(s->p, &end);
+	return end > s->p && end <= s->end ? (int64_t)v : 0;
+}
+
+/* One item: id, parent_id and error matter; the rest of the product is skipped. */
+static bool scan_item(struct scan *s, struct woo_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!eat(s, '{')) {
+		str_copy(out->error.code, "bad_result", sizeof(out->error.code));
+		str_copy(out->error.message, "the shop's answer for this item is not an object", sizeof(out->error.message));
+		return skip_value(s);
+	}
+	bool error = false;
+	if (eat(s, '}'))
+		goto done;
+	do {
+		const char *key, *value;
+		size_t len;
+		if (!scan_string(s, &key, &len) || !eat(s, ':'))
+			return false;
+		skip_space(s);
+		value = s->p;
+		if (key_is(key, len, "id"))
+			out->id = scan_int(s);
+		else if (key_is(key, len, "parent_id"))
+			out->parent_id = scan_int(s);
+		if (!skip_value(s))
+			return false;
+		if (key_is(key, len, "error")) {
+			cJSON *e = cJSON_ParseWithLength(value, (size_t)(s->p - value));
+			error = true;
+			if (!read_error(e, &out->error))
+				str_copy(out->error.code, "item_error", sizeof(out->error.code));
+			const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
+			out->item_status = (int)int_member(data, "status");
+			out->resource_id = int_member(data, "resource_id");
+			cJSON_Delete(e);
+		}
+	} while (eat(s, ','));
+	if (!eat(s, '}'))
+		return false;
+done:
+	out->ok = !error && out->id > 0;
+	if (!error && !out->ok) {
 		str_copy(out->error.code, "no_id", sizeof(out->error.code));
 		str_copy(out->error.message, "the shop's answer has no id for this item", sizeof(out->error.message));
 	}
 	return true;
+}
+
+static bool scan_list(struct scan *s, size_t first, size_t count, struct woo_result *out, bool *found)
+{
+	if (!eat(s, '['))
+		return skip_value(s);
+	if (eat(s, ']'))
+		return true;
+	size_t i = 0;
+	do {
+		struct woo_result item;
+		if (!scan_item(s, &item))
+			return false;
+		if (i < count) {
+			out[first + i] = item;
+			found[first + i] = true;
+		}
+		i++;
+	} while (eat(s, ','));
+	return eat(s, ']');
+}
+
+int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t n, struct woo_result *out, bool *found)
+{
+	memset(found, 0, n * sizeof(*found));
+	struct scan s = {json, json + len};
+	if (!eat(&s, '{'))
+		return -1;
+	if (eat(&s, '}'))
+		return 0;
+	do {
+		const char *key;
+		size_t klen;
+		if (!scan_string(&s, &key, &klen) || !eat(&s, ':'))
+			return -1;
+		bool ok;
+		if (key_is(key, klen, "create"))
+			ok = scan_list(&s, 0, ncreate, out, found);
+		else if (key_is(key, klen, "update"))
+			ok = scan_list(&s, ncreate, n - ncreate, out, found);
+		else
+			ok = skip_value(&s);
+		if (!ok)
+			return -1;
+	} while (eat(&s, ','));
+	if (!eat(&s, '}'))
+		return -1;
+	skip_space(&s);
+	return s.p == s.end ? 0 : -1;
 }
 
 bool woo_list_item(const cJSON *answer, size_t i, struct woo_found *out)

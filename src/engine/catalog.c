@@ -8,19 +8,24 @@
 
 /*
  * The index is split into shards by the top bits of the SKU's key, each an open-addressing table that grows
- * on its own: a growing shard briefly needs its old and new slots, so the peak stays near the index's size
- * instead of doubling it, and the catalog needs no count of its products before it is read.
+ * on its own: a growing shard briefly needs its old and its new slots, so the peak stays near the index's
+ * size instead of doubling it.
  */
 #define SHARD_BITS 8
 #define SHARDS (1u << SHARD_BITS)
 #define SHARD_MIN_CAP 16
 
-/* 20 bytes, packed: one probe usually costs one cache line. key 0 marks an empty slot. */
+/*
+ * 16 bytes. The tag is the key without its shard bits, which every key of a shard shares, shifted up to
+ * free bit 0 for "seen in this feed". A seen product's content hash is not needed any more, so value then
+ * holds the line where it was seen, which a duplicate names. Tag 0 marks an empty slot.
+ */
+#define SEEN UINT64_C(1)
+
 struct slot {
-	uint64_t key;
-	uint64_t hash;
-	uint32_t seen_line;        /* 0 = not in this feed yet */
-} __attribute__((packed));
+	uint64_t tag;
+	uint64_t value;            /* the content hash; once seen, the feed line */
+};
 
 struct shard {
 	struct slot *slots;
@@ -38,6 +43,8 @@ struct catalog {
 	struct queued *queue;      /* those not written yet */
 	size_t nqueued, queue_cap;
 	struct strbuf text;        /* their values */
+	struct store_settings saved; /* the handle's settings before the import's */
+	bool tuned;
 };
 
 /*
@@ -58,8 +65,10 @@ struct queued {
 /* Past this many bytes of values the queue is written out in the open transaction, without committing. */
 #define QUEUE_MAX_BYTES ((size_t)8 << 20)
 
-/* FNV-1a leaves its top bits poorly mixed for keys that differ in the last bytes; the shard and slot come
- * from them, so the key goes through murmur3's finalizer. 0 is kept for empty slots. */
+/*
+ * FNV-1a leaves its top bits poorly mixed for keys that differ in the last bytes; the shard and the slot
+ * come from them, so the key goes through murmur3's finalizer. A key never makes an empty tag.
+ */
 static uint64_t sku_key(const char *sku, size_t len)
 {
 	uint64_t h = hash64(sku, len, HASH64_SEED);
@@ -68,7 +77,7 @@ static uint64_t sku_key(const char *sku, size_t len)
 	h ^= h >> 33;
 	h *= UINT64_C(0xc4ceb9fe1a85ec53);
 	h ^= h >> 33;
-	return h ? h : 1;
+	return h << SHARD_BITS ? h : h | 2;
 }
 
 static struct shard *shard_of(struct catalog *c, uint64_t key)
@@ -76,24 +85,42 @@ static struct shard *shard_of(struct catalog *c, uint64_t key)
 	return &c->shards[key >> (64 - SHARD_BITS)];
 }
 
-/* The key's bits below the shard's, mapped onto [0, cap) without a modulo, so cap can grow by a quarter. */
-static struct slot *find_slot(const struct shard *sh, uint64_t key)
+static uint64_t tag_of(uint64_t key)
 {
-	uint32_t i = (uint32_t)(((unsigned __int128)(key << SHARD_BITS) * sh->cap) >> 64);
-	while (sh->slots[i].key && sh->slots[i].key != key)
+	return key << SHARD_BITS;
+}
+
+/* The tag mapped onto [0, cap) without a modulo, so that a shard can grow by a quarter. */
+static uint32_t home_slot(const struct shard *sh, uint64_t tag)
+{
+	return (uint32_t)(((unsigned __int128)tag * sh->cap) >> 64);
+}
+
+/* The index is far larger than the CPU caches: callers ask for a key's slot early, then do other work. */
+static void prefetch(struct catalog *c, uint64_t key)
+{
+	const struct shard *sh = shard_of(c, key);
+	if (sh->cap)
+		__builtin_prefetch(&sh->slots[home_slot(sh, tag_of(key))]);
+}
+
+static struct slot *find_slot(const struct shard *sh, uint64_t tag)
+{
+	uint32_t i = home_slot(sh, tag);
+	while (sh->slots[i].tag && (sh->slots[i].tag & ~SEEN) != tag)
 		i = i + 1 == sh->cap ? 0 : i + 1;
 	return &sh->slots[i];
 }
 
-/* Growing by a quarter keeps the load between 0.6 and 0.75: 27 to 33 bytes a product. */
+/* Growing by a quarter keeps the load between 0.6 and 0.75: 21 to 27 bytes a product. */
 static void grow(struct shard *sh)
 {
 	struct shard old = *sh;
 	sh->cap = old.cap ? old.cap + old.cap / 4 : SHARD_MIN_CAP;
 	sh->slots = xcalloc(sh->cap, sizeof(*sh->slots));
 	for (uint32_t i = 0; i < old.cap; i++)
-		if (old.slots[i].key)
-			*find_slot(sh, old.slots[i].key) = old.slots[i];
+		if (old.slots[i].tag)
+			*find_slot(sh, old.slots[i].tag & ~SEEN) = old.slots[i];
 	free(old.slots);
 }
 
@@ -102,13 +129,13 @@ static struct slot *insert_key(struct catalog *c, uint64_t key, uint64_t hash)
 	struct shard *sh = shard_of(c, key);
 	if (((uint64_t)sh->count + 1) * 4 > (uint64_t)sh->cap * 3)
 		grow(sh);
-	struct slot *s = find_slot(sh, key);
-	if (!s->key) {
-		s->key = key;
+	struct slot *s = find_slot(sh, tag_of(key));
+	if (!s->tag) {
+		s->tag = tag_of(key);
 		sh->count++;
 		c->count++;
 	}
-	s->hash = hash;
+	s->value = hash;
 	return s;
 }
 
@@ -118,8 +145,8 @@ static struct slot *lookup(struct catalog *c, uint64_t key)
 	struct shard *sh = shard_of(c, key);
 	if (!sh->cap)
 		return NULL;
-	struct slot *s = find_slot(sh, key);
-	return s->key ? s : NULL;
+	struct slot *s = find_slot(sh, tag_of(key));
+	return s->tag ? s : NULL;
 }
 
 /* Sized for the products already known, so that loading them grows no shard. */
@@ -134,10 +161,33 @@ static void presize(struct catalog *c, uint64_t known)
 	}
 }
 
+/* Rows come in table order, random for the index: each is inserted a few rows after its slot was prefetched. */
+#define LOAD_AHEAD 16
+
+struct loader {
+	struct catalog *c;
+	size_t n;
+	uint64_t keys[LOAD_AHEAD];
+	uint64_t hashes[LOAD_AHEAD];
+};
+
 static void load_row(void *ud, const char *sku, size_t len, int64_t hash, bool missing)
 {
 	(void)missing;
-	insert_key(ud, sku_key(sku, len), (uint64_t)hash);
+	struct loader *l = ud;
+	size_t i = l->n++ % LOAD_AHEAD;
+	if (l->n > LOAD_AHEAD)
+		insert_key(l->c, l->keys[i], l->hashes[i]);
+	l->keys[i] = sku_key(sku, len);
+	l->hashes[i] = (uint64_t)hash;
+	prefetch(l->c, l->keys[i]);
+}
+
+static void finish_load(struct loader *l)
+{
+	size_t pending = l->n < LOAD_AHEAD ? l->n : LOAD_AHEAD;
+	for (size_t k = l->n - pending; k < l->n; k++)
+		insert_key(l->c, l->keys[k % LOAD_AHEAD], l->hashes[k % LOAD_AHEAD]);
 }
 
 struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize)
@@ -145,16 +195,17 @@ struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize)
 	struct catalog *c = xcalloc(1, sizeof(*c));
 	c->ctx = ctx;
 	c->batch_rows = ctx->cfg && ctx->cfg->batch_rows > 0 ? (size_t)ctx->cfg->batch_rows : 10000;
-	if (getenv("FS_PRAGMAS"))
-		sqlite3_exec(store_db(ctx->store), getenv("FS_PRAGMAS"), NULL, NULL, NULL); /* XXX experiment */
+	c->tuned = store_import_settings(ctx->store, &c->saved) == 0;
 	int64_t known = store_catalog_count(ctx->store, ctx->connection_id);
 	if (known > 0)
 		presize(c, (uint64_t)known);
-	if (known < 0 || store_catalog_scan(ctx->store, ctx->connection_id, load_row, c) < 0) {
+	struct loader l = {.c = c};
+	if (known < 0 || store_catalog_hashes(ctx->store, ctx->connection_id, load_row, &l) < 0) {
 		snprintf(err, errsize, "cannot read the catalog: %s", store_errmsg(ctx->store));
 		catalog_close(c);
 		return NULL;
 	}
+	finish_load(&l);
 	return c;
 }
 
@@ -254,19 +305,19 @@ enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, lon
 {
 	const char *sku = product_get(p, PF_SKU);
 	uint64_t key = sku_key(sku, strlen(sku));
+	prefetch(c, key);
 	uint64_t hash = product_hash(p);
 	struct slot *s = lookup(c, key);
-	if (s && s->seen_line) {
-		*first_line = s->seen_line;
+	if (s && s->tag & SEEN) {
+		*first_line = (long)s->value;
 		return CATALOG_DUPLICATE;
 	}
 	bool known = s != NULL;
-	bool changed = !known || s->hash != hash;
+	bool changed = !known || s->value != hash;
 	if (!known)
 		s = insert_key(c, key, hash);
-	else
-		s->hash = hash;
-	s->seen_line = p->line > 0 && p->line < UINT32_MAX ? (uint32_t)p->line : 1;
+	s->tag |= SEEN;
+	s->value = (uint64_t)p->line;
 	c->seen++;
 	if (!changed)
 		return CATALOG_UNCHANGED;
@@ -311,7 +362,7 @@ static void classify(void *ud, const char *sku, size_t len, int64_t hash, bool m
 	(void)hash;
 	struct missing_scan *m = ud;
 	const struct slot *s = lookup(m->c, sku_key(sku, len));
-	bool seen = s && s->seen_line;
+	bool seen = s && s->tag & SEEN;
 	if (!seen) {
 		sb_add(&m->to_mark, sku, len + 1);
 		m->marked++;
@@ -351,6 +402,8 @@ void catalog_close(struct catalog *c)
 	if (!c)
 		return;
 	catalog_commit(c);
+	if (c->tuned)
+		store_restore_settings(c->ctx->store, &c->saved);
 	for (size_t i = 0; i < SHARDS; i++)
 		free(c->shards[i].slots);
 	free(c->queue);

@@ -286,7 +286,7 @@ static void push_changes(struct run_ctx *ctx, const struct conn_config *conn, st
 	if (!stopped(stop))
 		run_log(ctx, LOG_INFO, "pushed %lld products to %s %s (%lld failed)",
 		        (long long)(ctx->counters[RC_PUSH_PROCESSED] - ctx->counters[RC_PUSH_FAILED]), ops->name,
-		        conn->dest_path ? conn->dest_path : conn->dest_name ? conn->dest_name : "",
+		        conn->dest_path ? conn->dest_path : conn->dest_name ? conn->dest_name : "destination",
 		        (long long)ctx->counters[RC_PUSH_FAILED]);
 }
 

@@ -271,6 +271,20 @@ static size_t ascii_prefix(const char *s, size_t len)
 	return i;
 }
 
+/* Feeds in Romanian, German or French have a few accented letters in long ASCII runs: skip the runs. */
+static bool text_is_utf8(const char *s, size_t len)
+{
+	size_t i = 0;
+	while ((i += ascii_prefix(s + i, len - i)) < len) {
+		/* A character is at most 4 bytes, so a valid one always fits the window. */
+		size_t n = utf8_valid_prefix(s + i, len - i < 4 ? len - i : 4);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 static const char *row_problem(struct csv_src *c, const struct queued_row *row)
 {
 	if (row->n != c->n_header) {
@@ -281,8 +295,7 @@ static const char *row_problem(struct csv_src *c, const struct queued_row *row)
 	/* One pass over the whole row (fields are contiguous); look for the culprit only when it fails. */
 	size_t start = c->offsets[row->first];
 	size_t end = row->first + row->n < c->n_fields ? c->offsets[row->first + row->n] : c->arena_len;
-	size_t ascii = ascii_prefix(c->arena + start, end - start);
-	if (utf8_valid(c->arena + start + ascii, end - start - ascii))
+	if (text_is_utf8(c->arena + start, end - start))
 		return NULL;
 	for (size_t i = 0; i < row->n; i++) {
 		const char *v = row_value(c, row, i);

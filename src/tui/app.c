@@ -70,6 +70,14 @@ static int check_keys(const struct keymap *km, char *err, size_t errsize)
 	return 0;
 }
 
+int app_check_keys(const struct config *cfg, char *err, size_t errsize)
+{
+	struct keymap km;
+	if (keymap_load(&km, cfg, err, errsize) < 0)
+		return -1;
+	return check_keys(&km, err, errsize);
+}
+
 struct app *app_new(const struct config *cfg, struct store *store, bool color, bool ascii, char *err,
                     size_t errsize)
 {
@@ -182,7 +190,7 @@ static void stop_runs_and_quit(struct app *app, int64_t arg)
 	app->quit = true;
 }
 
-static void request_quit(struct app *app)
+void app_quit(struct app *app)
 {
 	int n = runner_in_flight(app->runner);
 	if (n == 0) {
@@ -274,10 +282,10 @@ static void global_act(struct app *app, enum action a)
 		if (app->depth > 1)
 			app_pop(app);
 		else
-			request_quit(app);
+			app_quit(app);
 		break;
 	case ACTION_QUIT:
-		request_quit(app);
+		app_quit(app);
 		break;
 	default:
 		break;
@@ -370,27 +378,42 @@ static void draw_title(struct app *app, const struct draw *d, struct screen *s)
 	sb_free(&right);
 }
 
-/* "Enter open  r run  / filter  ? help  q back": the screen's first actions, then help and back. */
+static void add_hint(const struct app *app, enum action a, struct strbuf *out)
+{
+	char key[16];
+	if (app->readonly && (actions[a].flags & ACTION_CHANGES))
+		return;
+	if (keymap_first(&app->keys, a, key, sizeof(key)))
+		sb_addf(out, "%s%s %s", out->len ? "  " : "", key, actions[a].name);
+}
+
+/* "Enter open  r run_now  ...      / filter  ? help  q back": the screen's actions while they fit. */
 static void draw_hints(struct app *app, const struct draw *d, struct screen *s, int y)
 {
-	struct strbuf sb = {0};
-	int shown = 0;
-	enum action extra[] = {ACTION_FILTER, ACTION_HELP, ACTION_BACK, ACTION_NONE};
-	const enum action *lists[] = {s->ops->actions, s->table ? extra : extra + 1};
-	for (size_t l = 0; l < ARRAY_LEN(lists); l++) {
-		for (const enum action *a = lists[l]; *a != ACTION_NONE && shown < 8; a++) {
-			char key[16];
-			bool moving = actions[*a].group == GROUP_MOVE && *a != ACTION_OPEN;
-			if (moving || (app->readonly && (actions[*a].flags & ACTION_CHANGES)))
-				continue;
-			if (!keymap_first(&app->keys, *a, key, sizeof(key)))
-				continue;
-			const char *label = actions[*a].name;
-			sb_addf(&sb, "%s%s %s", shown++ ? "  " : "", key, label);
+	int width = getmaxx(d->win);
+	struct strbuf left = {0}, right = {0};
+	if (s->table)
+		add_hint(app, ACTION_FILTER, &right);
+	add_hint(app, ACTION_HELP, &right);
+	add_hint(app, ACTION_BACK, &right);
+	int room = width - (int)text_width(sb_str(&right)) - 2;
+	for (const enum action *a = s->ops->actions; *a != ACTION_NONE; a++) {
+		if (actions[*a].group == GROUP_MOVE && *a != ACTION_OPEN)
+			continue;
+		size_t len = left.len;
+		add_hint(app, *a, &left);
+		if ((int)text_width(sb_str(&left)) > room) {
+			left.len = len;
+			left.buf[len] = '\0';
+			break;
 		}
 	}
-	draw_text(d, y, 0, getmaxx(d->win), sb_str(&sb), 'l', theme_attr(&app->theme, ROLE_DIM));
-	sb_free(&sb);
+	attr_t attr = theme_attr(&app->theme, ROLE_DIM);
+	draw_text(d, y, 0, width, sb_str(&left), 'l', attr);
+	int rw = (int)text_width(sb_str(&right));
+	draw_text(d, y, width - rw, rw, sb_str(&right), 'l', attr);
+	sb_free(&left);
+	sb_free(&right);
 }
 
 static void draw_status(struct app *app, const struct draw *d, struct screen *s, int y)

@@ -69,6 +69,9 @@ int console_main(const struct config *cfg, struct store *store, bool color)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_fail(EXIT_USAGE, "the console needs a terminal; for scripts use 'feedsync conn list' and"
 		                " 'feedsync runs'");
+	char err[1024];
+	if (app_check_keys(cfg, err, sizeof(err)) < 0)
+		return cli_fail(EXIT_USAGE, "%s", err);
 	bool ascii = cfg->ascii || !console_locale_utf8();
 	FILE *held = NULL;
 	int saved = hold_stderr(&held);
@@ -80,7 +83,6 @@ int console_main(const struct config *cfg, struct store *store, bool color)
 	sigaction(SIGHUP, &sa, &old_hup);
 
 	start_curses();
-	char err[1024];
 	struct app *app = app_new(cfg, store, color, ascii, err, sizeof(err));
 	if (app) {
 		app->terminate = &terminate_requested;

@@ -132,6 +132,12 @@ static void prompt_key(struct app *app, struct dialog *d, int key)
 	d->changed = true;
 }
 
+static void quit(struct app *app)
+{
+	dialog_close(app);
+	app_quit(app);
+}
+
 static void pager_key(struct app *app, struct dialog *d, int key)
 {
 	const struct keymap *km = &app->keys;
@@ -148,9 +154,10 @@ static void pager_key(struct app *app, struct dialog *d, int key)
 		d->scroll = 0;
 	else if (keymap_matches(km, ACTION_LAST, key))
 		d->scroll = max;
-	else if (keymap_matches(km, ACTION_BACK, key) || keymap_matches(km, ACTION_QUIT, key) ||
-	         key_normalize(key) == '\n')
+	else if (keymap_matches(km, ACTION_BACK, key) || key_normalize(key) == '\n')
 		dialog_close(app);
+	else if (keymap_matches(km, ACTION_QUIT, key))
+		quit(app);
 	if (app->dialog) {
 		if (d->scroll > max)
 			d->scroll = max;
@@ -168,9 +175,10 @@ static void columns_key(struct app *app, struct dialog *d, int key)
 		d->cursor++;
 	else if (key == ' ' || key_normalize(key) == '\n')
 		table_toggle_column(d->table, d->cursor);
-	else if (keymap_matches(km, ACTION_BACK, key) || keymap_matches(km, ACTION_COLUMNS, key) ||
-	         keymap_matches(km, ACTION_QUIT, key))
+	else if (keymap_matches(km, ACTION_BACK, key) || keymap_matches(km, ACTION_COLUMNS, key))
 		dialog_close(app);
+	else if (keymap_matches(km, ACTION_QUIT, key))
+		quit(app);
 }
 
 void dialog_key(struct app *app, int key)

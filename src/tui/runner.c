@@ -100,10 +100,13 @@ int runner_in_flight(struct runner *r)
 void runner_stop(struct runner *r, struct store *s)
 {
 	char outcome[32];
-	for (struct job *job = r->jobs; job; job = job->next)
-		if (s && !atomic_load(&job->done))
-			store_run_request_cancel(s, job->run_id, outcome, sizeof(outcome));
-	atomic_store(&r->stop_deadline, monotonic_ms());
+	bool asked = s != NULL;
+	for (struct job *job = r->jobs; job && asked; job = job->next)
+		if (!atomic_load(&job->done) && store_run_request_cancel(s, job->run_id, outcome, sizeof(outcome)) != 0)
+			asked = false;
+	/* The request is what runs honour, recorded as a cancel; the deadline covers a request not written. */
+	if (!asked)
+		atomic_store(&r->stop_deadline, monotonic_ms());
 	while (r->jobs) {
 		struct job *job = r->jobs;
 		pthread_join(job->tid, NULL);

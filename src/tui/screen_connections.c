@@ -114,7 +114,7 @@ static const struct table_column conn_columns[] = {
 	{"destination", "DEST", 11, 4, false, 'l', CONN_F_DEST, cell_dest, false},
 	{"active", "ON", 3, 3, false, 'l', CONN_F_ACTIVE, cell_active, false},
 	{"schedule", "SCHEDULE", 16, 9, false, 'l', CONN_F_SCHEDULE, cell_schedule, false},
-	{"status", "STATUS", 11, 8, false, 'l', CONN_F_STATUS, cell_status, false},
+	{"status", "STATUS", 11, 11, false, 'l', CONN_F_STATUS, cell_status, false},
 	{"last_run", "LAST RUN", 8, 8, false, 'r', CONN_F_LAST_RUN, cell_last_run, false},
 	{"result", "C/U/S/F", 15, 8, false, 'r', CONN_F_RESULT, cell_result, false},
 	{"next_due", "NEXT", 8, 6, false, 'r', CONN_F_NEXT_DUE, cell_next_due, false},

@@ -112,10 +112,10 @@ static void cell_duration(const void *row, const struct cell_ctx *ctx, struct st
 /* At 80 columns everything fits at its minimum width; the connection's name gets the room first. */
 static const struct table_column run_columns[] = {
 	{"id", "ID", 7, 5, false, 'r', RUN_F_ID, cell_id, false},
-	{"connection", "CONNECTION", 28, 12, true, 'l', RUN_F_CONNECTION, cell_connection, false},
+	{"connection", "CONNECTION", 28, 11, true, 'l', RUN_F_CONNECTION, cell_connection, false},
 	{"trigger", "TRIGGER", 8, 7, false, 'l', RUN_F_TRIGGER, cell_trigger, false},
-	{"status", "STATUS", 11, 9, false, 'l', RUN_F_STATUS, cell_status, false},
-	{"phase", "PHASE", 12, 8, false, 'l', RUN_F_PHASE, cell_phase, false},
+	{"status", "STATUS", 11, 11, false, 'l', RUN_F_STATUS, cell_status, false},
+	{"phase", "PHASE", 12, 7, false, 'l', RUN_F_PHASE, cell_phase, false},
 	{"progress", "ROWS/%", 8, 6, false, 'r', RUN_F_PROGRESS, cell_progress, false},
 	{"result", "C/U/S/F", 15, 8, false, 'r', RUN_F_RESULT, cell_result, false},
 	{"push", "PUSH", 10, 4, false, 'r', RUN_F_PUSH, cell_push, false},

@@ -170,14 +170,17 @@ static bool exe_dir(char *buf, size_t size)
 	return true;
 }
 
+/* ./themes, then next to the binary: installed (PREFIX/bin) or in its build directory of the source tree. */
 static bool find_theme(const char *name, char *path, size_t size)
 {
 	char dir[PATH_MAX];
-	char *candidates[3];
+	char *candidates[4];
 	size_t n = 0;
 	candidates[n++] = xasprintf("themes/%s.ini", name);
-	if (exe_dir(dir, sizeof(dir)))
+	if (exe_dir(dir, sizeof(dir))) {
 		candidates[n++] = xasprintf("%s/../share/feedsync/themes/%s.ini", dir, name);
+		candidates[n++] = xasprintf("%s/../themes/%s.ini", dir, name);
+	}
 	candidates[n++] = xasprintf("%s/share/feedsync/themes/%s.ini", FEEDSYNC_PREFIX, name);
 	bool found = false;
 	for (size_t i = 0; i < n; i++) {
@@ -199,17 +202,8 @@ static void apply(struct theme *t, const struct style *style)
 	}
 }
 
-static int load_file(struct theme *t, const char *name, char *err, size_t errsize)
+static int load_file(struct theme *t, char *err, size_t errsize)
 {
-	if (!*name || strchr(name, '/')) {
-		snprintf(err, errsize, "theme '%s': expected a file name without '/'", name);
-		return -1;
-	}
-	if (!find_theme(name, t->path, sizeof(t->path))) {
-		snprintf(err, errsize, "theme '%s' not found (themes/%s.ini, or share/feedsync/themes next to the"
-		         " program); using built-in colours", name, name);
-		return -1;
-	}
 	struct parse p = {.section = COLORS >= 256 ? "256" : "8", .colors = COLORS, .err = err,
 	                  .errsize = errsize, .path = t->path};
 	int rc = ini_parse(t->path, on_line, &p);
@@ -238,9 +232,17 @@ int theme_init(struct theme *t, const char *name, bool color, char *err, size_t 
 	if (!color || !has_colors() || start_color() == ERR)
 		return 0;
 	use_default_colors();
-	if (load_file(t, name, err, errsize) == 0)
+	if (!*name || strchr(name, '/')) {
+		snprintf(err, errsize, "theme '%s': expected a file name without '/'; using built-in colours", name);
+	} else if (!find_theme(name, t->path, sizeof(t->path))) {
+		/* The built-in colours stand in for the default theme when its file is not installed. */
+		if (!str_eq(name, "default"))
+			snprintf(err, errsize, "theme '%s' not found (themes/%s.ini, or share/feedsync/themes next to"
+			         " the program); using built-in colours", name, name);
+	} else if (load_file(t, err, errsize) == 0) {
 		return 0;
+	}
 	t->path[0] = '\0';
 	apply(t, fallback);
-	return -1;
+	return *err ? -1 : 0;
 }

@@ -4,7 +4,8 @@
 Python standard library only. Used by tests/integration/test_woo*.sh and the push measurements.
 
     fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--key CK --secret CS]
-               [--read-key CK --read-secret CS] [--batch-limit 100] [--faults FILE] [--gzip] [--verbose]
+               [--read-key CK --read-secret CS] [--batch-limit 100] [--item-delay-ms MS] [--faults FILE]
+               [--gzip] [--record FILE] [--verbose]
 
 It listens on 127.0.0.1 on a free port, writes the port to --port-file (FILE.tmp renamed, so a reader never sees
 half a number), and exits on SIGTERM, when its parent goes away, or after --lifetime seconds.
@@ -17,15 +18,18 @@ have read_write permission, --read-key/--read-secret read permission only.
 
 The shop: /wp-json/ and /wp-json/wc/v3 (index), /wp-json/wc/v3/products (GET list with page, per_page <= 100,
 sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), orderby id|date,
-order asc|desc; X-WP-Total, X-WP-TotalPages and a Link header echoing the query; HEAD; POST create with schema
+order asc|desc, _fields; X-WP-Total, X-WP-TotalPages and a Link header echoing the query; HEAD; POST create with schema
 validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE), /products/batch (create, update, delete;
 more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the real one),
 /products/<id>/variations and /products/<id>/variations/batch. /?rest_route=... is never authenticated.
 
 Control endpoints (no authentication, never faulted):
   GET  /__fake/state        {"products": [...], "requests": [...], "violations": [...], "max_in_flight": n}
+  GET  /__fake/stats        counts only: products, requests, batches, statuses, violations, max_in_flight, and
+                            "busy_s", from the first request's arrival to the last answer
   POST /__fake/faults       replaces the fault rules with the JSON array in the body
   POST /__fake/reset        forgets products, requests, violations, nonces and faults
+  POST /__fake/reset_log    forgets requests and violations only
   POST /__fake/products     adds the products in the JSON array body as they are (for pre-existing shop state)
   POST /__fake/item_errors  {"SKU": {"code": "...", "message": "..."}}: batch items with these SKUs get that
                             per-item error (status 400) inside the 200 answer; {} clears them
@@ -131,6 +135,7 @@ class Shop:
 
     def reset(self):
         self.products = {}          # id -> record
+        self.sku_index = {}         # lower-case sku -> id
         self.next_id = 19           # the recorded shop's first product id
         self.requests = []
         self.violations = []
@@ -199,7 +204,7 @@ class Shop:
                "cross_sell_ids": [], "parent_id": rec.get("parent_id", 0), "purchase_note": "",
                "categories": rec.get("categories") or [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}],
                "tags": [], "images": rec.get("images", []), "attributes": rec.get("attributes", []),
-               "default_attributes": [], "variations": self.variation_ids(rec["id"]), "grouped_products": [],
+               "default_attributes": [], "variations": self.variation_ids(rec), "grouped_products": [],
                "menu_order": 0,
                "price_html": "<span class=\"woocommerce-Price-amount amount\"><bdi><span class=\""
                              "woocommerce-Price-currencySymbol\">&euro;</span>%s</bdi></span>" % price,
@@ -227,8 +232,10 @@ class Shop:
             self.base_url, rec["parent_id"], rec["id"])}]}
         return out
 
-    def variation_ids(self, parent):
-        return [p["id"] for p in self.products.values() if p["parent_id"] == parent]
+    def variation_ids(self, rec):
+        if rec["type"] != "variable":
+            return []
+        return [p["id"] for p in self.products.values() if p["parent_id"] == rec["id"]]
 
     def dump(self):
         keys = ("id", "sku", "name", "type", "parent_id", "regular_price", "sale_price", "stock_quantity",
@@ -238,11 +245,14 @@ class Shop:
     # ---- lookups ----
 
     def by_sku(self, sku):
-        low = sku.lower()
-        for p in self.products.values():
-            if p.get("sku") and p["sku"].lower() == low:
-                return p
-        return None
+        pid = self.sku_index.get(str(sku).lower())
+        return self.products.get(pid) if pid is not None else None
+
+    def index(self, rec, old_sku=None):
+        if old_sku:
+            self.sku_index.pop(str(old_sku).lower(), None)
+        if rec.get("sku"):
+            self.sku_index[str(rec["sku"]).lower()] = rec["id"]
 
     def product(self, pid, allow_variation=False):
         p = self.products.get(pid)
@@ -273,6 +283,7 @@ class Shop:
             "simple", "variable", "grouped", "external") else "simple"
         rec = self.new_record(fields, parent_id, kind)
         self.products[rec["id"]] = rec
+        self.index(rec)
         return rec
 
     def update(self, fields, parent_id=0):
@@ -288,7 +299,9 @@ class Shop:
             err = self.sku_conflict(fields["sku"], pid)
             if err:
                 raise err
+        old_sku = rec.get("sku")
         self.apply_fields(rec, fields)
+        self.index(rec, old_sku)
         return rec
 
     def delete(self, pid, parent_id=0):
@@ -297,9 +310,11 @@ class Shop:
             raise ApiError(404, *INVALID_ID)
         if rec["type"] == "variation" and not parent_id:
             raise ApiError(404, *VARIATION_VIA_PRODUCTS)
-        del self.products[pid]
-        for child in [c for c in self.products.values() if c["parent_id"] == pid]:
-            del self.products[child["id"]]
+        doomed = [rec] + ([c for c in self.products.values() if c["parent_id"] == pid]
+                          if rec["type"] == "variable" else [])
+        for gone in doomed:
+            del self.products[gone["id"]]
+            self.sku_index.pop(str(gone.get("sku") or "").lower(), None)
         return rec
 
     def injected_error(self, action, item):
@@ -402,7 +417,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.control()
                 return
             self.log_entry = {"method": self.command, "path": self.url_path, "query": self.safe_query(),
-                              "status": None, "items": 0, "skus": []}
+                              "status": None, "items": 0, "skus": [], "t0": time.monotonic()}
+            if self.server.record:
+                line = json.dumps({"method": self.command, "target": self.path,
+                                   "body": self.raw_body.decode("utf-8", "replace")})
+                with shop.lock:
+                    self.server.record.write(line + "\n")
             with shop.lock:
                 shop.requests.append(self.log_entry)
                 if getattr(self, "expect_continue", False):
@@ -459,6 +479,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         if getattr(self, "log_entry", None) is not None:
             self.log_entry["status"] = status
+            self.log_entry["t1"] = time.monotonic()
 
     def send_error_json(self, err):
         self.send(err.status, err.body())
@@ -678,7 +699,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def reply(self, status, payload, headers=()):
         if self.answer:
-            self.send(status, payload, headers)
+            self.send(status, self.only_fields(payload), headers)
+
+    def only_fields(self, payload):
+        """WordPress's _fields: each object keeps only the named top-level fields."""
+        if "_fields" not in self.query:
+            return payload
+        keep = set(self.query["_fields"].split(","))
+        pick = lambda obj: {k: v for k, v in obj.items() if k in keep} if isinstance(obj, dict) else obj
+        return [pick(p) for p in payload] if isinstance(payload, list) else pick(payload)
 
     def reply_error(self, err):
         if self.answer:
@@ -713,8 +742,11 @@ class Handler(BaseHTTPRequestHandler):
         if "sku" in self.query:
             wanted = {s.lower() for s in self.query["sku"].split(",")}
         with shop.lock:
-            rows = [p for p in shop.products.values() if keep(p) and (parent is None or p["parent_id"] == parent)
-                    and (wanted is None or (p.get("sku") or "").lower() in wanted)]
+            if wanted is None:
+                candidates = shop.products.values()
+            else:
+                candidates = [shop.products[i] for i in (shop.sku_index.get(w) for w in wanted) if i is not None]
+            rows = [p for p in candidates if keep(p) and (parent is None or p["parent_id"] == parent)]
             descending = self.query.get("order", "desc") == "desc"
             if self.query.get("orderby") == "id" or parent is not None:
                 rows.sort(key=lambda p: p["id"], reverse=descending)
@@ -822,11 +854,27 @@ class Handler(BaseHTTPRequestHandler):
                          "max_in_flight": shop.max_in_flight, "faults": shop.faults}
                 payload = json.dumps(state).encode()
             return self.send(200, payload)
+        if what == "stats" and self.command == "GET":
+            with shop.lock:
+                reqs = [r for r in shop.requests if "t1" in r]
+                statuses = {}
+                for r in shop.requests:
+                    statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
+                stats = {"products": len(shop.products), "requests": len(shop.requests),
+                         "batches": sum(1 for r in shop.requests if r["path"].endswith("/batch")),
+                         "statuses": statuses, "violations": len(shop.violations),
+                         "max_in_flight": shop.max_in_flight,
+                         "busy_s": max(r["t1"] for r in reqs) - min(r["t0"] for r in reqs) if reqs else 0}
+            return self.send(200, stats)
         if what == "faults" and self.command == "POST":
             rules = json.loads(self.raw_body or b"[]")
             with shop.lock:
                 shop.faults = rules if isinstance(rules, list) else [rules]
             return self.send(200, {"faults": len(shop.faults)})
+        if what == "reset_log" and self.command == "POST":
+            with shop.lock:
+                shop.requests, shop.violations, shop.max_in_flight = [], [], 0
+            return self.send(200, {"reset_log": True})
         if what == "reset" and self.command == "POST":
             with shop.lock:
                 shop.reset()
@@ -879,6 +927,7 @@ def main():
     ap.add_argument("--item-delay-ms", type=float, default=0, help="time each batch item takes, milliseconds")
     ap.add_argument("--faults", help="a JSON file with the initial fault rules")
     ap.add_argument("--gzip", action="store_true", help="compress responses when the client accepts gzip")
+    ap.add_argument("--record", help="append every API request (method, target, body) to this file as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = ap.parse_args()
 
@@ -894,6 +943,7 @@ def main():
                    args.read_key: {"secret": args.read_secret, "permissions": "read"}}
     server.item_delay_s = args.item_delay_ms / 1000.0
     server.gzip = args.gzip
+    server.record = open(args.record, "a", buffering=1) if args.record else None
     server.verbose = args.verbose
     threading.Thread(target=exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()
     write_port_file(args.port_file, port)

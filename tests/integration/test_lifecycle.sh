@@ -2,7 +2,9 @@
 # The run lifecycle under concurrency and crashes: one active run per connection whoever asks, a worker killed
 # mid-import and its run recovered then retried, worker shutdown on SIGTERM/SIGINT, `worker --once`, the
 # scheduler, cancel from another process, `run --wait` beside a daemon, and Ctrl-C during `run --wait`.
-# Long runs come from a CSV generated here; the worker and anything racing a clock run without valgrind.
+# A worker paused past stale_after_s must leave the "worker lost" verdict alone when it resumes.
+# Long runs come from a CSV generated here, or a feed served slowly; the worker and anything racing a clock
+# run without valgrind.
 . "$(dirname "$0")/../lib.sh"
 
 BIG_ROWS=300000
@@ -79,9 +81,13 @@ wait_exit() {
 	RC=$?
 }
 
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 last_run() { q "select max(id) from sync_runs"; }
 run_field() { q "select $2 from sync_runs where id = $1"; }
 importing() { [ "$(q "select status = 'running' and rows_read > 0 from sync_runs where id = $1")" = 1 ]; }
+downloading() { [ "$(run_field "$1" "status || ' ' || coalesce(phase, '')")" = "running download" ]; }
+# recovered RUN: another process looks at the runs, as any does, and so fails a run whose heartbeat is stale.
+recovered() { "$FEEDSYNC_BIN" runs >/dev/null 2>&1; [ "$(run_field "$1" status)" = failed ]; }
 finished() { [ "$(q "select status not in ('queued','running') from sync_runs where id = $1")" = 1 ]; }
 active_runs() { q "select count(*) from sync_runs where status in ('queued','running')${1:+ and connection_id = $1}"; }
 products() { q "select count(*) from products where connection_id = $1"; }
@@ -106,19 +112,21 @@ expect_import_consistent() {
 test_overlap_race_queued() {
 	add_conn Race csv "$FIXTURES/feeds/quoted.csv"
 	racer() {
-		local i t0 rc
+		local i t0 rc msg
 		for i in $(seq 50); do
-			t0=$(date +%s%3N)
+			t0=$(now_ms)
 			"$FEEDSYNC_BIN" run "$CONN_ID" >/dev/null 2>"$T/race$1.err"
 			rc=$?
-			echo "$rc $t0 $(date +%s%3N) $(head -c 300 "$T/race$1.err")" >>"$T/race.log"
+			msg=
+			read -r msg <"$T/race$1.err"
+			echo "$rc $t0 $(now_ms) $msg" >>"$T/race.log"
 		done
 	}
 	canceller() {
 		local active id
 		while [ ! -e "$T/racers-done" ]; do
 			IFS='|' read -r active id < <(q "select count(*), max(id) from sync_runs where status in ('queued','running')")
-			[ "$active" -le 1 ] || echo "$active active runs at $(date +%s%3N)" >>"$T/monitor.log"
+			[ "$active" -le 1 ] || echo "$active active runs at $(now_ms)" >>"$T/monitor.log"
 			if [ -n "$id" ]; then "$FEEDSYNC_BIN" runs cancel "$id" >/dev/null 2>>"$T/cancel.err"; else sleep 0.02; fi
 		done
 	}
@@ -167,14 +175,13 @@ PY
 test_overlap_race_running() {
 	lifecycle_config
 	start_feedserver "$T" || return
-	add_conn Slow csv "$FEED_URL/slow?bps=2000&bytes=16000"
+	add_conn Slow csv "$FEED_URL/slow?bps=4000&bytes=60000"
 	start_worker --threads 1
 	fs_fast run "$CONN_ID"
 	expect_rc 0 "run"
 	local run started
 	run=$(last_run)
-	downloading() { [ "$(run_field "$run" "status || ' ' || coalesce(phase, '')")" = "running download" ]; }
-	wait_until 10 downloading || return
+	wait_until 10 downloading "$run" || return
 	started=$(q "select strftime('%Y-%m-%d %H:%M:%S', started_at / 1000, 'unixepoch', 'localtime')
 		from sync_runs where id = $run")
 	racer() {
@@ -221,8 +228,7 @@ test_kill9_mid_import_then_recover_and_retry() {
 	local kept
 	kept=$(products "$CONN_ID")
 	# Any process that looks recovers it once the heartbeat is stale_after_s old.
-	recovered() { "$FEEDSYNC_BIN" runs >/dev/null 2>&1; [ "$(run_field "$run" status)" = failed ]; }
-	wait_until 10 recovered || return
+	wait_until 10 recovered "$run" || return
 	fs runs show "$run"
 	expect_rc 0 "runs show"
 	expect_contains "$OUT" "worker lost"
@@ -250,11 +256,9 @@ test_resumed_worker_leaves_its_lost_run_alone() {
 	fs_fast run "$paused"
 	local run
 	run=$(last_run)
-	downloading() { [ "$(run_field "$run" "status || ' ' || coalesce(phase, '')")" = "running download" ]; }
-	wait_until 10 downloading || return
+	wait_until 10 downloading "$run" || return
 	kill -STOP "$WORKER_PID"
-	recovered() { "$FEEDSYNC_BIN" runs >/dev/null 2>&1; [ "$(run_field "$run" status)" = failed ]; }
-	wait_until 10 recovered
+	wait_until 10 recovered "$run"
 	kill -CONT "$WORKER_PID"
 	# The worker executes runs one at a time: once the next one is done, it has let go of the lost one.
 	small_conn Next 10
@@ -378,7 +382,7 @@ test_scheduler_enqueues_due_connections() {
 	fs conn disable "$off"
 	expect_rc 0 "conn disable"
 	local past
-	past=$(($(date +%s%3N) - 120000))
+	past=$(($(now_ms) - 120000))
 	q "update connections set next_due_at = $past" >/dev/null
 	fs worker --once --threads 1
 	expect_rc 0 "worker --once"
@@ -386,14 +390,14 @@ test_scheduler_enqueues_due_connections() {
 		"schedule completed" "run of the due connection"
 	expect_eq "$(q "select count(*) from sync_runs where connection_id = $off")" 0 "runs of the inactive connection"
 	local now next
-	now=$(date +%s%3N)
+	now=$(now_ms)
 	next=$(q "select next_due_at from connections where id = $due")
 	[ "$next" -gt "$now" ] && [ "$next" -le $((now + 60000)) ] ||
 		fail "next_due_at $next is not within the next minute (now $now)"
 
 	# A daemon enqueues too, on its housekeeping beat, and runs what it queued.
-	q "update connections set next_due_at = $past where id = $due" >/dev/null
 	start_worker --threads 1
+	q "update connections set next_due_at = $past where id = $due" >/dev/null
 	scheduled_twice() { [ "$(q "select count(*) from sync_runs where connection_id = $due and trigger = 'schedule'
 		and status = 'completed'")" = 2 ]; }
 	wait_until 10 scheduled_twice
@@ -401,6 +405,7 @@ test_scheduler_enqueues_due_connections() {
 	wait_exit "$WORKER_PID" 10
 	expect_rc 0 "worker"
 	expect_eq "$(q "select count(*) from sync_runs where connection_id = $off")" 0 "runs of the inactive connection"
+	expect_eq "$(q "select next_due_at from connections where id = $off")" "$past" "next_due_at of the inactive one"
 	[ "$(q "select next_due_at from connections where id = $due")" -gt "$now" ] || fail "next_due_at did not move on"
 }
 
@@ -468,21 +473,36 @@ test_run_wait_follows_worker_daemon() {
 	expect_rc 0 "worker"
 }
 
-# ctrl_c_test: Ctrl-C (SIGINT) reaches a `run --wait` while its run imports; the run ends cancelled, exit 4.
+# A daemon killed before it claims the run still looks alive for a few beats: `run --wait` queues for it,
+# then executes the run itself once the daemon has stopped beating.
+test_run_wait_when_daemon_died() {
+	lifecycle_config
+	small_conn Orphan 30
+	start_worker --threads 1
+	kill -9 "$WORKER_PID"
+	wait "$WORKER_PID" 2>/dev/null
+	fs_within 20 run "$CONN_ID" --wait
+	expect_rc 0 "run --wait after the daemon died"
+	expect_contains "$OUT" "completed: 30 rows: 30 created"
+	expect_not_contains "$(run_field "$(last_run)" worker_id)" ":t" "worker of the run (not a daemon thread)"
+}
+
+# ctrl_c_test: Ctrl-C (SIGINT) reaches a `run --wait` (pid in $WAITER) while its run imports; the run ends
+# cancelled and the command exits 4.
 ctrl_c_test() {
 	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/wait.out" 2>"$T/wait.err" &
-	local waiter=$!
-	echo "$waiter" >>"$T/.pids"
+	WAITER=$!
+	echo "$WAITER" >>"$T/.pids"
 	local run
 	wait_until 10 run_exists || return
 	run=$(last_run)
 	wait_until 20 importing "$run" || return
-	kill -INT "$waiter"
-	wait_exit "$waiter" 10
+	kill -INT "$WAITER"
+	wait_exit "$WAITER" 10
 	expect_rc 4 "run --wait after Ctrl-C"
 	expect_eq "$(run_field "$run" status)" cancelled "status"
-	expect_contains "$(cat "$T/wait.out")" "run $run cancelled"
-	expect_contains "$(run_field "$run" summary)" "cancelled" "summary"
+	expect_contains "$(cat "$T/wait.out")" "run $run cancelled: "
+	expect_contains "$(run_field "$run" summary)" "cancelled by request" "summary"
 	expect_eq "$(products "$CONN_ID")" "$(run_field "$run" created)" "products kept = created"
 	expect_eq "$(active_runs)" 0 "active runs"
 	expect_integrity
@@ -493,7 +513,7 @@ test_ctrl_c_during_run_wait() {
 	lifecycle_config
 	big_conn Interrupted
 	ctrl_c_test
-	expect_contains "$(run_field "$(last_run)" worker_id)" "$(hostname):" "executed by the waiting process"
+	expect_eq "$(run_field "$(last_run)" worker_id)" "$(hostname):$WAITER" "executed by the waiting process"
 }
 
 test_ctrl_c_during_run_wait_beside_daemon() {

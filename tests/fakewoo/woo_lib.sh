@@ -1,0 +1,80 @@
+# Shared by tests/integration/test_woo*.sh (after tests/lib.sh): a fake shop per test and its controls.
+KEY=ck_a9a8cf8fa3d3d56ab01e58e73cab9a8938cbb4a6
+SECRET=cs_8e9308d6d488ec65624345038f70f472e8afe675
+READ_KEY=ck_readonly000000000000000000000000000001
+READ_SECRET=cs_readonly000000000000000000000000000001
+CTL="$ROOT/tests/fakewoo/ctl.py"
+# The system interpreter starts in a fraction of the time a version manager's shim takes.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+# start_fakewoo [ARGS...]: a fake shop on a free port; sets $WOO_URL.
+start_fakewoo() {
+	rm -f "$T/.wooport"
+	"$PY" "$ROOT/tests/fakewoo/fakewoo.py" --port-file "$T/.wooport" --lifetime 300 "$@" &
+	echo $! >>"$T/.pids"
+	for _ in $(seq 200); do [ -s "$T/.wooport" ] && break; sleep 0.05; done
+	[ -s "$T/.wooport" ] || { fail "fakewoo did not start"; return 1; }
+	WOO_URL="http://127.0.0.1:$(cat "$T/.wooport")"
+}
+woo() { "$PY" "$CTL" "$WOO_URL" "$@"; }
+jget() { "$PY" -c 'import json,sys
+v=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v=v[int(k)] if isinstance(v,list) else v.get(k)
+print("" if v is None else v)' "$1" "$2"; }
+
+# Every output of feedsync goes through here, so the secret check sees all of it.
+run_fs() { "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$T/.seen"; }
+
+# add_shop [OPTIONS...]: a destination for the fake shop (OAuth over http); sets $DEST_ID.
+add_shop() {
+	run_fs fs_fast dest add --name shop --url "$WOO_URL" --key "$KEY" --secret "$SECRET" --backoff-ms 50 --json "$@"
+	expect_rc 0 "dest add"
+	DEST_ID=$(jget "$OUT" id)
+}
+
+# make_feed N [PRICE_CENTS_OFFSET] [PREFIX]: $T/feed.csv with N products.
+make_feed() {
+	"$PY" - "$T/feed.csv" "$1" "${2:-0}" "${3:-SKU}" <<'PY'
+import sys
+path, n, off, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+with open(path, "w") as f:
+    f.write("sku,name,price,quantity\n")
+    for i in range(n):
+        cents = 1000 + i + off
+        f.write("%s-%05d,Product %d,%d.%02d,%d\n" % (prefix, i, i, cents // 100, cents % 100, i % 50))
+PY
+}
+
+# csv_conn NAME EXTRA_JSON_MEMBERS: a connection reading $T/feed.csv; sets $CONN_ID.
+csv_conn() {
+	printf '{"name": "%s", "source": {"type": "csv", "url": "%s"}, %s}\n' "$1" "$T/feed.csv" "$2" >"$T/conn.json"
+	run_fs fs_fast conn add --file "$T/conn.json" --json
+	expect_rc 0 "conn add"
+	CONN_ID=$(jget "$OUT" id)
+}
+
+# add_woo_conn [EXTRA_JSON_MEMBERS]: a connection pushing to $DEST_ID; sets $CONN_ID.
+add_woo_conn() {
+	csv_conn "Woo feed" "\"destination\": {\"type\": \"woocommerce\", \"id\": $DEST_ID}${1:+, $1}"
+}
+
+# The secret in no output, no log line, no error, nowhere in the database.
+expect_no_secret() {
+	sqlite3 "$FEEDSYNC_DB" .dump >"$T/.dump" 2>/dev/null
+	if grep -qF "$SECRET" "$T/.seen" "$T/.dump" "$T/.out" "$T/.err" 2>/dev/null; then
+		fail "the consumer secret appears in: $(grep -lF "$SECRET" "$T/.seen" "$T/.dump" "$T/.out" "$T/.err")"
+	fi
+	if grep -qF "$KEY" "$T/.seen" "$T/.dump" 2>/dev/null; then
+		fail "the whole consumer key appears in: $(grep -lF "$KEY" "$T/.seen" "$T/.dump")"
+	fi
+}
+
+shop_has_at_least() { [ "$(woo state 'len(skus)')" -ge "$1" ]; }
+
+expect_unique_skus() {
+	expect_eq "$(woo state 'len(skus) == len(set(x.lower() for x in skus))')" "True" "SKUs unique in the shop"
+	expect_eq "$(woo state 'len(s["violations"])')" "0" "protocol violations: $(woo state 's["violations"]')"
+}
+

@@ -1,0 +1,360 @@
+#!/bin/bash
+# The console, driven in tmux (a real terminal) at 80x24 and 160x48: keys in, screen text out.
+. "$(dirname "$0")/../lib.sh"
+
+command -v tmux >/dev/null || { echo "FAIL tmux_missing"; echo "  install tmux to run the console tests"; exit 1; }
+
+# console [WIDTH HEIGHT] [ENV=VALUE...] -- [ARGS...]: starts the console in a private tmux server.
+console() {
+	local width=80 height=24 envs=()
+	if [[ ${1:-} =~ ^[0-9]+$ ]]; then width=$1 height=$2; shift 2; fi
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	CONSOLES=$((${CONSOLES:-0} + 1))
+	SOCK="fs-$$-${BASHPID}-$CONSOLES"   # a new server each time: a killed one may linger a moment
+	local cmd
+	cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 FEEDSYNC_DB="$FEEDSYNC_DB" FEEDSYNC_CONFIG=/dev/null \
+		"${envs[@]}" "$FEEDSYNC_BIN" "$@")
+	tmux -L "$SOCK" -f /dev/null new-session -d -x "$width" -y "$height" \
+		"cd '$T' && $cmd 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
+	tmux -L "$SOCK" set-option -g status off >/dev/null
+	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
+	wait_screen "feedsync"
+}
+
+screen() { tmux -L "$SOCK" capture-pane -p; }
+keys() { tmux -L "$SOCK" send-keys "$@"; }
+# keys_then TEXT KEYS...: sends the keys and waits for TEXT on screen.
+keys_then() { local text=$1; shift; keys "$@"; wait_screen "$text"; }
+# Quits with Q (and yes, when runs are in flight): the console must exit 0 with nothing on stderr
+# (sanitizer builds report leaks and errors there).
+stop_console() {
+	keys Q
+	sleep 0.1
+	case "$(screen)" in *"(y/n)"*) keys y;; esac
+	wait_screen "EXITED" 10 && expect_contains "$(screen)" "EXITED 0" "console exit"
+	[ -s "$T/.console-err" ] && fail "the console wrote to stderr: $(head -c 2000 "$T/.console-err")"
+	tmux -L "$SOCK" kill-server 2>/dev/null
+}
+
+# wait_screen TEXT [SECONDS]: fails the test, showing the screen, when TEXT does not appear in time.
+wait_screen() {
+	local limit=$((${2:-5} * 20))
+	for _ in $(seq "$limit"); do
+		case "$(screen)" in *"$1"*) return 0;; esac
+		sleep 0.05
+	done
+	fail "the screen never showed '$1'; it shows:"
+	screen | sed 's/^/    | /'
+	return 1
+}
+
+wait_not_screen() {
+	for _ in $(seq 100); do
+		case "$(screen)" in *"$1"*) ;; *) return 0;; esac
+		sleep 0.05
+	done
+	fail "the screen still shows '$1'"
+	return 1
+}
+
+# A feed served slowly enough (30 KB at 4 KB/s) to watch a run work.
+slow_conn() {
+	start_feedserver "$T"
+	add_conn "${1:-Slow feed}" csv "$FEED_URL/slow?bps=4000&bytes=30000"
+}
+
+# The percentage on the run screen's progress line, or -1.
+progress_percent() {
+	screen | sed -n 's/.* \([0-9]*\)%  .* rows\/s.*/\1/p' | head -1 | grep . || echo -1
+}
+
+test_startup_lists_connections_with_status_symbols() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	add_conn "Beta feed" json "$T/missing.json"
+	fs_fast run 2 --wait
+	console
+	wait_screen "2 of 2"
+	local s; s=$(screen)
+	expect_contains "$s" "Connections"
+	expect_contains "$s" "Alpha feed"
+	expect_contains "$s" "never"
+	expect_contains "$s" "✘ failed"
+	expect_contains "$s" "sort name ▲"
+	expect_contains "$s" "? help"
+	[ "$(screen | wc -L)" -le 80 ] || fail "a line is wider than the terminal"
+	stop_console
+}
+
+test_sort_reverse_filter_and_quick_filter() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	add_conn "Beta feed" json "$T/missing.json"
+	add_conn "Gamma feed" csv "$FIXTURES/feeds/quoted.csv"
+	fs_fast run 2 --wait
+	console
+	keys_then "sort name ▼" S
+	screen | sed -n 3p | grep -q "Gamma feed" || fail "Gamma is not first in name order reversed: $(screen | sed -n 3p)"
+	keys_then "sort source ▲" s
+	keys / a m m a
+	wait_screen "1 of 3"
+	wait_screen "/amma"
+	keys Enter
+	expect_contains "$(screen)" "Gamma feed"
+	expect_not_contains "$(screen)" "Alpha feed"
+	keys_then "3 of 3" / Escape
+	keys_then "[failed]" f
+	wait_screen "1 of 3"
+	expect_contains "$(screen)" "Beta feed"
+	keys_then "[running]" f
+	keys_then "0 of 3" ""
+	keys f f
+	wait_screen "3 of 3"
+	stop_console
+}
+
+test_help_is_generated_from_the_key_bindings() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	printf '[keys]\nrun_now = N\n' >"$T/keys.ini"
+	console FEEDSYNC_CONFIG="$T/keys.ini" --
+	keys_then "Help: Connections" "?"
+	expect_contains "$(screen)" "Run the connection now [run_now]"
+	screen | grep "Run the connection now" | grep -qE "^ +N +Run" || fail "help does not show the remapped key N"
+	keys_then "Connections" q
+	keys N
+	wait_screen "started run 1"
+	stop_console
+}
+
+test_bad_key_binding_is_reported() {
+	printf '[keys]\nrun_now = Ctrl+Q\n' >"$T/keys.ini"
+	SOCK="fs-$$-${BASHPID}"
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
+		"FEEDSYNC_CONFIG='$T/keys.ini' '$FEEDSYNC_BIN' 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
+	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
+	wait_screen "EXITED 2"
+	expect_contains "$(cat "$T/.console-err")" "[keys] run_now: 'Ctrl+Q' is not a key"
+	tmux -L "$SOCK" kill-server
+}
+
+test_open_a_run_and_watch_its_counters_move() {
+	slow_conn
+	console
+	keys_then "started run 1" r
+	keys_then "Runs of Slow feed" Enter
+	keys_then "Run 1 of Slow feed" Enter
+	wait_screen "▶ download"
+	wait_screen "running for"
+	local first second
+	for _ in $(seq 40); do first=$(progress_percent); [ "$first" -ge 0 ] && break; sleep 0.1; done
+	sleep 1.5
+	second=$(progress_percent)
+	[ "$first" -ge 0 ] && [ "$second" -gt "$first" ] || fail "progress did not move: $first% then $second%"
+	wait_screen "rows/s"
+	wait_screen "Log:"
+	wait_screen "phase download"
+	keys_then "cancel requested" x
+	wait_screen "⊘ cancelled" 10
+	expect_eq "$(sql 'select status from sync_runs where id = 1')" "cancelled" "run status"
+	keys_then "Errors of run 1" e
+	keys_then "Run 1 of Slow feed" Escape
+	stop_console
+}
+
+test_run_now_is_refused_while_a_run_is_active() {
+	slow_conn
+	console
+	keys_then "started run 1" r
+	keys r
+	wait_screen "refused: connection 1 already has run 1 (running"
+	expect_eq "$(sql 'select count(*) from sync_runs')" "1" "runs"
+	keys_then "still working: cancel it and quit? (y/n)" Q
+	keys y
+	wait_screen "EXITED 0" 10
+	expect_eq "$(sql 'select status from sync_runs where id = 1')" "cancelled" "run left by quitting"
+	stop_console
+}
+
+test_delete_asks_first_and_is_refused_while_active() {
+	add_conn "Keep me" csv "$FIXTURES/feeds/quoted.csv"
+	slow_conn "Slow feed"
+	console
+	keys_then "2 of 2" ""
+	keys j
+	keys_then "Delete connection 2 'Slow feed' with its catalog and runs? (y/n)" d
+	keys_then "nothing done" n
+	wait_screen "2 of 2"
+	keys_then "started run 1" r
+	keys d
+	wait_screen "refused: connection 2 has an active run 1"
+	keys_then "cancel requested" Enter x
+	keys q
+	wait_screen "⊘ cancelled" 10
+	keys_then "(y/n)" d
+	keys_then "deleted connection 2" y
+	wait_screen "1 of 1"
+	expect_eq "$(sql 'select count(*) from connections')" "1" "connections left"
+	stop_console
+}
+
+test_enable_disable_and_clone() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	keys_then "disabled connection 1" e
+	expect_eq "$(sql 'select active from connections where id = 1')" "0" "active"
+	keys_then "enabled connection 1" e
+	keys_then "copied connection 1 to connection 2" C
+	wait_screen "Alpha feed (co"
+	expect_eq "$(sql 'select active from connections where id = 2')" "0" "the copy's active"
+	stop_console
+}
+
+test_latest_failure_opens_in_one_key() {
+	add_conn "Broken" json "$T/missing.json"
+	fs_fast run 1 --wait
+	fs_fast run 1 --wait
+	console
+	keys_then "Run 2 of Broken" "!"
+	wait_screen "✘ failed"
+	wait_screen "download failed"
+	keys_then "The run failed:" e
+	stop_console
+}
+
+test_runs_of_another_process_show_up_live() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	keys_then "0 of 0" 2
+	fs_fast run 1 --wait
+	expect_rc 0 "run --wait"
+	wait_screen "1 of 1" 5
+	wait_screen "✔ ok"
+	keys_then "Connections" 1
+	wait_screen "✔ ok"
+	stop_console
+}
+
+test_resize_and_too_small() {
+	add_conn "A connection with a rather long name that cannot fit" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	tmux -L "$SOCK" resize-window -x 60 -y 20
+	wait_screen "terminal too small: 60x20"
+	tmux -L "$SOCK" resize-window -x 160 -y 48
+	wait_screen "A connection with a rather long name that cannot fit"
+	wait_screen "LAST RUN"
+	[ "$(screen | wc -L)" -le 160 ] || fail "a line is wider than the terminal"
+	tmux -L "$SOCK" resize-window -x 80 -y 24
+	wait_not_screen "that cannot fit"
+	wait_screen "A connection"
+	stop_console
+}
+
+test_wide_screen_run_detail() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	fs_fast run 1 --wait
+	console 160 48 --
+	keys_then "Run 1 of Alpha feed" 2 Enter
+	wait_screen "✔ download → ✔ local_import"
+	wait_screen "completed:"
+	stop_console
+}
+
+# Colour escape sequences in the pane: 3x/4x for 8 colours, 38;5 / 48;5 for 256.
+has_colour() { tmux -L "$SOCK" capture-pane -p -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5|48;5)[;m]'; }
+
+test_no_color_and_ascii() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	add_conn "Beta feed" json "$T/missing.json"
+	fs_fast run 2 --wait
+	console
+	has_colour || fail "no colour by default"
+	stop_console
+	console NO_COLOR=1 --
+	wait_screen "✘ failed"
+	has_colour && fail "colour with NO_COLOR"
+	stop_console
+	console -- --no-color
+	has_colour && fail "colour with --no-color"
+	stop_console
+	console -- --ascii
+	wait_screen "x failed"
+	screen | LC_ALL=C grep -q '[^ -~]' && fail "non-ASCII output with --ascii: $(screen | LC_ALL=C grep '[^ -~]' | head -2)"
+	stop_console
+	console LC_ALL=C LANG=C --
+	wait_screen "x failed"
+	screen | LC_ALL=C grep -q '[^ -~]' && fail "non-ASCII output in the C locale"
+	stop_console
+}
+
+test_readonly_removes_changing_actions() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console -- --readonly
+	wait_screen "(read-only)"
+	expect_not_contains "$(screen)" "run_now"
+	keys_then "read-only console: run_now is not available" r
+	keys_then "read-only console: delete is not available" d
+	keys_then "Read-only console" "?"
+	expect_not_contains "$(screen)" "Run the connection now"
+	expect_eq "$(sql 'select count(*) from sync_runs')" "0" "runs"
+	stop_console
+}
+
+# The display column where `word` starts in a line (wide characters count 2).
+column_of() {
+	python3 -c 'import sys, unicodedata
+line, word = sys.argv[1], sys.argv[2]
+prefix = line[:line.index(word)]
+print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in prefix))' "$1" "$2"
+}
+
+test_feed_text_cannot_reach_the_terminal() {
+	printf 'sku,name,price,qty\nA1,Bad,abc\033]52;c;aGk=\007\033[2J,1\nA2,Good,1.00,2\n' >"$T/evil.csv"
+	add_conn "名前 wide name" csv "$T/evil.csv"
+	fs_fast run 1 --wait
+	console 160 48 --
+	local row header
+	row=$(screen | grep "wide name")
+	header=$(screen | sed -n 2p)
+	expect_eq "$(column_of "$row" csv)" "$(column_of "$header" SRC)" "the source column after a wide name"
+	keys_then "Run 1 of 名前 wide name" "!"
+	wait_screen "price 'abc^[]52;c;aGk=^G^[[2J' in column price is not a number"
+	keys_then "Errors of run 1" e
+	wait_screen "^[[2J"
+	stop_console
+}
+
+test_export_writes_csv() {
+	add_conn "=cmd|' /C calc'!A0" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	keys_then "Write CSV to: feedsync-connections.csv" w
+	keys_then "wrote 1 row to feedsync-connections.csv" Enter
+	expect_contains "$(head -1 "$T/feedsync-connections.csv")" '"id","name","source"'
+	expect_contains "$(cat "$T/feedsync-connections.csv")" "\"'=cmd|' /C calc'!A0\""
+	stop_console
+}
+
+test_column_chooser_hides_a_column() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	keys_then "Columns: Space shows or hides" c
+	keys j j Space Escape
+	wait_not_screen "Columns:"
+	expect_not_contains "$(screen | sed -n 2p)" "SRC"
+	expect_contains "$(screen | sed -n 2p)" "DEST"
+	stop_console
+}
+
+test_idle_console_uses_almost_no_cpu() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	local pid; pid=$(pgrep -n -f "feedsync" -P "$(tmux -L "$SOCK" display-message -p '#{pane_pid}')" || true)
+	[ -n "$pid" ] || { fail "no console process"; return; }
+	local before after
+	before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	sleep 3
+	after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	# clock ticks are 1/100 s: 3 ticks in 3 s is 1%
+	[ $((after - before)) -le 3 ] || fail "idle console used $((after - before)) ticks of CPU in 3 s"
+	stop_console
+}
+
+run_tests "$@"
