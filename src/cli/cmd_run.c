@@ -506,13 +506,12 @@ static int runs_cancel(struct cli *cli, const char *arg)
 	int rc = get_run(cli, arg, &r);
 	if (rc != EXIT_OK)
 		return rc;
-	/* The store answers a finished run with its status, and "cancelled" would then read as done just now. */
-	bool active = run_status_active(r.status);
 	char outcome[32];
-	str_copy(outcome, r.status, sizeof(outcome));
-	if (active && store_run_request_cancel(cli_store(cli), r.id, outcome, sizeof(outcome)) != 0)
-		return cli_fail(EXIT_FAILED, "cannot cancel run %lld: %s", (long long)r.id, store_errmsg(cli_store(cli)));
-	if (active && str_eq(outcome, "cancelled"))
+	rc = store_run_request_cancel(cli_store(cli), r.id, outcome, sizeof(outcome));
+	if (rc < 0 || rc == 1)
+		return cli_fail(rc < 0 ? EXIT_FAILED : EXIT_NOT_FOUND, "cannot cancel run %lld: %s", (long long)r.id,
+		                rc < 0 ? store_errmsg(cli_store(cli)) : "it no longer exists");
+	if (rc == 0 && str_eq(outcome, "cancelled"))
 		printf("run %lld cancelled before it started\n", (long long)r.id);
 	else if (str_eq(outcome, "requested"))
 		printf("cancel requested: run %lld stops at its next safe point\n", (long long)r.id);

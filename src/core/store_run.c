@@ -308,7 +308,7 @@ int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t 
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		column_copy(st, 0, outcome, size);
-		result = 0;
+		result = 2;
 	} else if (rc == SQLITE_DONE) {
 		result = 1;
 	}

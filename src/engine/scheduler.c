@@ -37,7 +37,9 @@ int scheduler_enqueue_due(struct store *s, int64_t now)
 			log_msg(LOG_INFO, "connection %lld (%s) is due but run %lld is still %s: skipped",
 			        (long long)conn.id, conn.name, (long long)active.id, active.status);
 		}
-		store_conn_set_next_due(s, conn.id, scheduler_next_due(conn.schedule, now, now));
+		/* A failed enqueue keeps the slot due, so the next beat tries again instead of skipping it. */
+		if (rc >= 0)
+			store_conn_set_next_due(s, conn.id, scheduler_next_due(conn.schedule, now, now));
 		conn_row_free(&conn);
 	}
 	free(ids);

@@ -47,11 +47,13 @@ int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, 
 void run_action_cancel(struct app *app, const struct run_row *r)
 {
 	char outcome[32];
-	if (store_run_request_cancel(app->store, r->id, outcome, sizeof(outcome)) != 0) {
-		app_message(app, ROLE_ERROR, "cannot cancel run %lld: %s", (long long)r->id, store_errmsg(app->store));
+	int rc = store_run_request_cancel(app->store, r->id, outcome, sizeof(outcome));
+	if (rc < 0 || rc == 1) {
+		app_message(app, ROLE_ERROR, "cannot cancel run %lld: %s", (long long)r->id,
+		            rc < 0 ? store_errmsg(app->store) : "it no longer exists");
 		return;
 	}
-	if (str_eq(outcome, "cancelled"))
+	if (rc == 0 && str_eq(outcome, "cancelled"))
 		app_message(app, ROLE_OK, "run %lld cancelled before it started", (long long)r->id);
 	else if (str_eq(outcome, "requested"))
 		app_message(app, ROLE_OK, "cancel requested: run %lld stops at its next safe point", (long long)r->id);

@@ -102,7 +102,7 @@ void runner_stop(struct runner *r, struct store *s)
 	char outcome[32];
 	bool asked = s != NULL;
 	for (struct job *job = r->jobs; job && asked; job = job->next)
-		if (!atomic_load(&job->done) && store_run_request_cancel(s, job->run_id, outcome, sizeof(outcome)) != 0)
+		if (!atomic_load(&job->done) && store_run_request_cancel(s, job->run_id, outcome, sizeof(outcome)) < 0)
 			asked = false;
 	/* The request is what runs honour, recorded as a cancel; the deadline covers a request not written. */
 	if (!asked)

@@ -124,6 +124,26 @@ Test(store, cancel_of_a_queued_run_is_immediate_and_of_a_running_one_is_a_reques
 	store_run_cancel_requested(s, rb, &requested);
 	cr_assert(requested);
 	cr_assert_eq(store_run_request_cancel(s, 12345, outcome, sizeof(outcome)), 1);
+	cr_assert_eq(store_run_request_cancel(s, ra, outcome, sizeof(outcome)), 2, "already finished");
+	cr_assert_str_eq(outcome, RUN_CANCELLED);
+}
+
+Test(store, a_run_failed_as_lost_is_not_overwritten_by_its_old_worker)
+{
+	int64_t conn = add_conn("A");
+	int64_t run;
+	struct run_row active, claimed, r;
+	store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &active);
+	store_run_claim(s, "w", run, &claimed);
+	int64_t counters[RC_COUNT] = {0};
+	cr_assert_eq(store_run_flush(s, run, "local_import", counters, 0, 1000), 0);
+	cr_assert_eq(store_run_recover_stale(s, 2000, now_ms()), 1);
+	counters[RC_ROWS_READ] = 5;
+	cr_assert_eq(store_run_flush(s, run, "local_import", counters, 0, now_ms()), 1);
+	cr_assert_eq(store_run_finish(s, run, RUN_COMPLETED, "done", now_ms()), 1);
+	store_run_get(s, run, &r);
+	cr_assert_str_eq(r.status, RUN_FAILED);
+	cr_assert_eq(r.counters[RC_ROWS_READ], 0);
 }
 
 Test(store, stale_running_runs_are_recovered_as_worker_lost)
