@@ -38,6 +38,14 @@ bool arg_is(const char *arg, const char *name);
 const char *arg_value(int argc, char **argv, int *i, const char *name, bool *missing);
 bool parse_id(const char *s, int64_t *id);
 
+/* A boolean option ("--json") and where to record it; a list ends with a NULL name. */
+struct cli_flag {
+	const char *name;
+	bool *set;
+};
+/* "[ID] [flags]": sets the flags and *id (NULL when absent). EXIT_OK, or a usage error naming `what`. */
+int cli_parse_flags(int argc, char **argv, const char *what, const struct cli_flag *flags, const char **id);
+
 struct conn_config;
 /* A whole file ("-" = stdin); NULL with err set. The caller frees. */
 char *cli_read_file(const char *path, char *err, size_t errsize);

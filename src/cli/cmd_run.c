@@ -389,18 +389,11 @@ static void csv_field(const char *s, FILE *out)
 
 static int runs_errors(struct cli *cli, int argc, char **argv)
 {
-	const char *id = NULL;
+	const char *id;
 	bool json = false, csv = false;
-	for (int i = 0; i < argc; i++) {
-		if (arg_is(argv[i], "--json"))
-			json = true;
-		else if (arg_is(argv[i], "--csv"))
-			csv = true;
-		else if (!id)
-			id = argv[i];
-		else
-			return cli_usage("runs errors: unexpected argument '%s'", argv[i]);
-	}
+	const struct cli_flag flags[] = {{"--json", &json}, {"--csv", &csv}, {NULL, NULL}};
+	if (cli_parse_flags(argc, argv, "runs errors", flags, &id) != EXIT_OK)
+		return EXIT_USAGE;
 	struct run_row r;
 	int rc = get_run(cli, id, &r);
 	if (rc != EXIT_OK)
@@ -454,16 +447,11 @@ static int runs_errors(struct cli *cli, int argc, char **argv)
 
 static int runs_log(struct cli *cli, int argc, char **argv)
 {
-	const char *id = NULL;
+	const char *id;
 	bool follow = false;
-	for (int i = 0; i < argc; i++) {
-		if (arg_is(argv[i], "--follow") || arg_is(argv[i], "-f"))
-			follow = true;
-		else if (!id)
-			id = argv[i];
-		else
-			return cli_usage("runs log: unexpected argument '%s'", argv[i]);
-	}
+	const struct cli_flag flags[] = {{"--follow", &follow}, {"-f", &follow}, {NULL, NULL}};
+	if (cli_parse_flags(argc, argv, "runs log", flags, &id) != EXIT_OK)
+		return EXIT_USAGE;
 	struct run_row r;
 	int rc = get_run(cli, id, &r);
 	if (rc != EXIT_OK)
@@ -522,18 +510,11 @@ static int runs_cancel(struct cli *cli, const char *arg)
 
 static int runs_retry(struct cli *cli, int argc, char **argv)
 {
-	const char *id = NULL;
+	const char *id;
 	bool wait = false, json = false;
-	for (int i = 0; i < argc; i++) {
-		if (arg_is(argv[i], "--wait"))
-			wait = true;
-		else if (arg_is(argv[i], "--json"))
-			json = true;
-		else if (!id)
-			id = argv[i];
-		else
-			return cli_usage("runs retry: unexpected argument '%s'", argv[i]);
-	}
+	const struct cli_flag flags[] = {{"--wait", &wait}, {"--json", &json}, {NULL, NULL}};
+	if (cli_parse_flags(argc, argv, "runs retry", flags, &id) != EXIT_OK)
+		return EXIT_USAGE;
 	struct run_row r;
 	int rc = get_run(cli, id, &r);
 	if (rc != EXIT_OK)
@@ -558,16 +539,13 @@ int cmd_runs(struct cli *cli, int argc, char **argv)
 	if (str_eq(sub, "retry"))
 		return runs_retry(cli, argc - 1, argv + 1);
 	if (str_eq(sub, "show") || str_eq(sub, "cancel")) {
-		const char *id = NULL;
+		const char *id;
 		bool json = false;
-		for (int i = 1; i < argc; i++) {
-			if (arg_is(argv[i], "--json"))
-				json = true;
-			else if (!id)
-				id = argv[i];
-			else
-				return cli_usage("runs %s: unexpected argument '%s'", sub, argv[i]);
-		}
+		const struct cli_flag flags[] = {{"--json", &json}, {NULL, NULL}};
+		char what[32];
+		snprintf(what, sizeof(what), "runs %s", sub);
+		if (cli_parse_flags(argc - 1, argv + 1, what, flags, &id) != EXIT_OK)
+			return EXIT_USAGE;
 		return str_eq(sub, "show") ? runs_show(cli, id, json) : runs_cancel(cli, id);
 	}
 	return cli_usage("unknown runs subcommand '%s' (list, show, errors, log, cancel, retry)", sub);

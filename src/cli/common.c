@@ -132,3 +132,20 @@ int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row)
 	return EXIT_OK;
 }
 
+
+int cli_parse_flags(int argc, char **argv, const char *what, const struct cli_flag *flags, const char **id)
+{
+	*id = NULL;
+	for (int i = 0; i < argc; i++) {
+		const struct cli_flag *f = flags;
+		while (f->name && !arg_is(argv[i], f->name))
+			f++;
+		if (f->name)
+			*f->set = true;
+		else if (!*id && argv[i][0] != '-')
+			*id = argv[i];
+		else
+			return cli_usage("%s: unexpected argument '%s'", what, argv[i]);
+	}
+	return EXIT_OK;
+}
