@@ -27,11 +27,22 @@
 #define KEY_TARGET_MS 16.0
 #define SAMPLES_MAX 64
 
-static double now_us(void)
+static double clock_us(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static double now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
+/* CPU time tells the cost apart from waiting for a busy machine's cores. */
+static double cpu_us(void)
+{
+	return clock_us(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static void die(const char *what, const char *why)
@@ -124,7 +135,8 @@ static void fill(struct store *s, int conns, int runs)
 
 struct series {
 	const char *name;
-	double ms[SAMPLES_MAX];
+	double ms[SAMPLES_MAX];       /* wall clock */
+	double cpu_ms[SAMPLES_MAX];
 	int n;
 };
 
@@ -134,31 +146,33 @@ static int compare(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double median(const struct series *s)
+static double median(const double *ms, int n)
 {
 	double sorted[SAMPLES_MAX];
-	memcpy(sorted, s->ms, (size_t)s->n * sizeof(double));
-	qsort(sorted, (size_t)s->n, sizeof(double), compare);
-	return sorted[s->n / 2];
+	memcpy(sorted, ms, (size_t)n * sizeof(double));
+	qsort(sorted, (size_t)n, sizeof(double), compare);
+	return sorted[n / 2];
 }
 
-static double max_of(const struct series *s)
+static double max_of(const double *ms, int n)
 {
 	double m = 0;
-	for (int i = 0; i < s->n; i++)
-		if (s->ms[i] > m)
-			m = s->ms[i];
+	for (int i = 0; i < n; i++)
+		if (ms[i] > m)
+			m = ms[i];
 	return m;
 }
 
 /* One keystroke, timed until its frame is out. */
 static void press(struct app *app, int key, struct series *s)
 {
-	double t0 = now_us();
+	double t0 = now_us(), c0 = cpu_us();
 	app_key(app, key);
 	app_draw(app);
-	if (s && s->n < SAMPLES_MAX)
+	if (s && s->n < SAMPLES_MAX) {
+		s->cpu_ms[s->n] = (cpu_us() - c0) / 1000.0;
 		s->ms[s->n++] = (now_us() - t0) / 1000.0;
+	}
 }
 
 static void type(struct app *app, const char *text, struct series *s)
@@ -172,9 +186,11 @@ static void report(const char *screen, struct series *all, int n, double *worst)
 	for (int i = 0; i < n; i++) {
 		if (all[i].n == 0)
 			continue;
-		double mx = max_of(&all[i]);
-		printf("  %-12s %-16s %3d keys   median %6.2f ms   max %6.2f ms   %s\n", screen, all[i].name, all[i].n,
-		       median(&all[i]), mx, mx < KEY_TARGET_MS ? "ok" : "SLOW");
+		const struct series *s = &all[i];
+		double mx = max_of(s->ms, s->n);
+		printf("  %-12s %-14s %3d keys  median %6.2f ms  max %6.2f ms  (cpu median %6.2f  max %6.2f)  %s\n",
+		       screen, s->name, s->n, median(s->ms, s->n), mx, median(s->cpu_ms, s->n), max_of(s->cpu_ms, s->n),
+		       mx < KEY_TARGET_MS ? "ok" : "SLOW");
 		if (mx > *worst)
 			*worst = mx;
 	}
@@ -183,8 +199,8 @@ static void report(const char *screen, struct series *all, int n, double *worst)
 /* Sorting by every column both ways, filtering as typed, the quick filters, and jumping to the end. */
 static void exercise(struct app *app, const char *screen, int ncols, double *worst)
 {
-	struct series s[] = {{"sort next", {0}, 0}, {"sort reverse", {0}, 0}, {"filter typing", {0}, 0},
-	                     {"quick filter", {0}, 0}, {"End/Home", {0}, 0}, {"move down", {0}, 0}};
+	struct series s[] = {{.name = "sort next"}, {.name = "sort reverse"}, {.name = "filter typing"},
+	                     {.name = "quick filter"}, {.name = "End/Home"}, {.name = "move down"}};
 	for (int i = 0; i < ncols; i++) {
 		press(app, 's', &s[0]);
 		press(app, 'S', &s[1]);
@@ -271,14 +287,15 @@ int main(int argc, char **argv)
 	str_copy(cfg.theme, "default", sizeof(cfg.theme));
 	cfg.readonly = true;   /* measuring, not changing: no stale-run recovery either */
 	t0 = now_us();
+	double c0 = cpu_us();
 	s = store_open_path(path, 5000, err, sizeof(err));
 	struct app *app = s ? app_new(&cfg, s, true, false, err, sizeof(err)) : NULL;
 	if (!app)
 		die("console", err);
 	app_draw(app);
 	double first = (now_us() - t0) / 1000.0;
-	printf("  first frame                 %6.2f ms   (target < %.0f ms)   %s\n", first, FIRST_FRAME_TARGET_MS,
-	       first < FIRST_FRAME_TARGET_MS ? "ok" : "SLOW");
+	printf("  first frame                 %6.2f ms  (cpu %6.2f)  target < %.0f ms  %s\n", first,
+	       (cpu_us() - c0) / 1000.0, FIRST_FRAME_TARGET_MS, first < FIRST_FRAME_TARGET_MS ? "ok" : "SLOW");
 
 	double worst = 0;
 	exercise(app, "connections", 10, &worst);
@@ -286,7 +303,7 @@ int main(int argc, char **argv)
 	press(app, '2', NULL);
 	printf("  open the runs screen        %6.2f ms\n", (now_us() - t0) / 1000.0);
 	exercise(app, "runs", 10, &worst);
-	printf("  slowest keystroke to frame  %6.2f ms   (target < %.0f ms)   %s\n", worst, KEY_TARGET_MS,
+	printf("  slowest keystroke to frame  %6.2f ms  target < %.0f ms  %s\n", worst, KEY_TARGET_MS,
 	       worst < KEY_TARGET_MS ? "ok" : "SLOW");
 
 	app_free(app);

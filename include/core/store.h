@@ -192,8 +192,6 @@ int store_worker_count_live(struct store *s, int64_t fresh_after);
 typedef void (*catalog_row_fn)(void *ud, const char *sku, size_t sku_len, int64_t hash, bool missing);
 /* Every product of a connection: sku, content hash, whether it is marked missing. */
 int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud);
-/* The same without the missing mark (always false), read from the smallest index that holds the rest. */
-int store_catalog_hashes(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud);
 int64_t store_catalog_count(struct store *s, int64_t conn_id);
 /*
  * Settings of the handle while an import writes (a larger page cache, rarer checkpoints) and back:

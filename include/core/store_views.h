@@ -62,7 +62,10 @@ void store_views_close(struct store_views *v);
 /* Whether the filter can search a field (free text fields and ids can, times and counters cannot). */
 bool store_views_searchable(enum store_view view, int field);
 
-/* matched: rows the query selects; total: rows before the quick filter and the substring. 0 or -1. */
+/*
+ * matched: rows the query selects (NULL: not counted, it costs a pass over the rows); total: rows before
+ * the quick filter and the substring. 0 or -1.
+ */
 int store_views_count(struct store_views *v, enum store_view view, const struct view_query *q, int64_t *matched,
                       int64_t *total);
 /*
@@ -77,6 +80,12 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
 
 /* The latest run of a connection that failed or completed with errors: 1 (*run_id set), 0 none, -1 error. */
 int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id);
+
+/*
+ * Where the last `keep` log lines of a run begin: *after_id is the id of the line before them (0 when the
+ * run has no more lines than that), for store_run_events. 0 or -1.
+ */
+int store_views_log_tail(struct store_views *v, int64_t run_id, int keep, int64_t *after_id);
 
 const char *store_views_errmsg(struct store_views *v);
 

@@ -13,7 +13,6 @@
  */
 static const char SQL_SCAN[] =
 	"SELECT sku, hash, missing_since IS NOT NULL FROM products NOT INDEXED WHERE connection_id = ?1";
-static const char SQL_HASHES[] = "SELECT sku, hash, 0 FROM products WHERE connection_id = ?1";
 static const char SQL_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
 /* Left to itself the planner walks the connection's whole primary key rather than the small partial index. */
 static const char SQL_HAS_MISSING[] =
@@ -42,9 +41,9 @@ static const char SQL_FIELD_NAMES[] =
 static const char SQL_MARK_PUSHED[] =
 	"UPDATE products SET pushed_hash = hash WHERE connection_id = ?1 AND pushed_hash IS NOT hash";
 
-static int scan(struct store *s, const char *sql, int64_t conn_id, catalog_row_fn fn, void *ud)
+int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	sqlite3_stmt *st = store_stmt(s, SQL_SCAN);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -56,16 +55,6 @@ static int scan(struct store *s, const char *sql, int64_t conn_id, catalog_row_f
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
-{
-	return scan(s, SQL_SCAN, conn_id, fn, ud);
-}
-
-int store_catalog_hashes(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
-{
-	return scan(s, SQL_HASHES, conn_id, fn, ud);
 }
 
 static int64_t count_query(struct store *s, const char *sql, int64_t conn_id, int64_t arg2)
@@ -91,11 +80,11 @@ bool store_catalog_has_missing(struct store *s, int64_t conn_id)
 }
 
 /*
- * A 16 MiB page cache keeps the upper levels of the catalog's B-trees and the pages a batch is filling; a
+ * An 8 MiB page cache keeps the upper levels of the catalog's B-trees and the pages a batch is filling; a
  * checkpoint every 10 000 pages (about 40 MB of WAL) instead of 1 000 copies a page that several batches
  * wrote into the database once rather than once per batch. Commits stay as durable as before.
  */
-#define IMPORT_CACHE_SIZE (-16384)
+#define IMPORT_CACHE_SIZE (-8192)
 #define IMPORT_WAL_AUTOCHECKPOINT 10000
 
 static int pragma_get(struct store *s, const char *name, int64_t *value)

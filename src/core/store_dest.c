@@ -332,7 +332,7 @@ int store_remote_page(struct store *s, int64_t dest_id, const char *from, int li
 	bind_text(st, 2, from);
 	bind_int(st, 3, limit);
 	*rows = xcalloc((size_t)limit, sizeof(**rows));
-	int rc;
+	int rc = SQLITE_DONE;
 	while (*n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct remote_row *r = &(*rows)[(*n)++];
 		r->sku = column_dup(st, 0);

@@ -21,10 +21,6 @@ const char *const quick_filter_names[QUICK_COUNT] = {"all", "failed", "running",
 #define P_LIMIT "?3"
 #define P_OFFSET "?4"
 
-/* Machine words (statuses, phases, ids) are lower case already; names need lower(). */
-#define CONTAINS(expr) "instr(" expr ", " P_FILTER ")"
-#define CONTAINS_LOWER(expr) "instr(lower(" expr "), " P_FILTER ")"
-
 /*
  * A run status is searched by the words the console shows ("ok", "errors") as well as the stored ones.
  * The statuses whose words contain the filter are found here, so that a search that matches none (most
@@ -39,24 +35,33 @@ static const struct {
 	{NULL, "never"},
 };
 
-struct field {
-	const char *sort;      /* expression sorted by */
-	const char *search;    /* condition on P_FILTER; NULL = not searchable; STATUS_SEARCH = by status_words */
-	bool sort_joined;      /* sorting needs the view's joined table */
-	bool search_joined;    /* so does searching */
-	bool digits;           /* an id: only a filter of digits can be in it */
+/* How the filter searches a field. */
+enum search_kind {
+	SEARCH_NONE,
+	SEARCH_TEXT,        /* `search` is the field's text, lower case already (ids, machine words) */
+	SEARCH_LOWER,       /* `search` is the field's text, to be lower-cased (names) */
+	SEARCH_STATUS,      /* a run status, by status_words */
+	SEARCH_CONDITION,   /* `search` is a whole condition on P_FILTER */
 };
 
-#define STATUS_SEARCH "status"
+struct field {
+	const char *sort;       /* expression sorted by */
+	enum search_kind kind;
+	const char *search;
+	bool sort_joined;       /* sorting needs the view's joined table */
+	bool search_joined;     /* so does searching */
+	bool digits;            /* an id: only a filter of digits can be in it */
+	bool indexed;           /* an index gives this order (ties in id order) */
+};
 
 struct view_def {
 	const char *columns;
 	const char *from;          /* the view's own table */
 	const char *from_joined;   /* with the joined table */
-	const char *from_inner;    /* the same when a condition needs the joined row: it drives the join */
+	const char *from_inner;    /* the same when a quick filter needs the joined row: it drives the join */
 	const char *window_from;   /* the columns of the window rows `w` */
 	const char *scope;         /* condition on P_CONN, used when a query names a connection */
-	const char *status;        /* the status column searched by STATUS_SEARCH */
+	const char *status;        /* the status column searched by SEARCH_STATUS */
 	const char *quick[QUICK_COUNT];
 	bool quick_joined[QUICK_COUNT];
 	const char *id;            /* the tie-breaker that makes every order total */
@@ -74,31 +79,33 @@ struct view_def {
 	" AND r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
 
 static const struct field conn_fields[CONN_F_COUNT] = {
-	[CONN_F_ID] = {"c.id", CONTAINS("c.id"), false, false, true},
-	[CONN_F_NAME] = {"c.name", CONTAINS_LOWER("c.name"), false, false},
-	[CONN_F_SOURCE] = {"c.source_type", CONTAINS_LOWER("c.source_type"), false, false},
-	[CONN_F_DEST] = {"coalesce(c.dest_type, '')", CONTAINS_LOWER("coalesce(c.dest_type, '-')"), false, false},
-	[CONN_F_ACTIVE] = {"c.active", CONTAINS("CASE c.active WHEN 1 THEN 'yes' ELSE 'no' END"), false, false},
-	[CONN_F_SCHEDULE] = {"c.schedule", CONTAINS_LOWER("c.schedule"), false, false},
-	[CONN_F_STATUS] = {"coalesce(r.status, '')", STATUS_SEARCH, true, true},
-	[CONN_F_LAST_RUN] = {"r.started_at", NULL, true, false},
-	[CONN_F_RESULT] = {"r.failed", NULL, true, false},
-	[CONN_F_NEXT_DUE] = {"c.next_due_at", NULL, false, false},
+	[CONN_F_ID] = {"c.id", SEARCH_TEXT, "c.id", .digits = true, .indexed = true},
+	[CONN_F_NAME] = {"c.name", SEARCH_LOWER, "c.name", .indexed = true},
+	[CONN_F_SOURCE] = {"c.source_type", SEARCH_LOWER, "c.source_type"},
+	[CONN_F_DEST] = {"coalesce(c.dest_type, '')", SEARCH_LOWER, "coalesce(c.dest_type, '-')"},
+	[CONN_F_ACTIVE] = {"c.active", SEARCH_TEXT, "CASE c.active WHEN 1 THEN 'yes' ELSE 'no' END"},
+	[CONN_F_SCHEDULE] = {"c.schedule", SEARCH_LOWER, "c.schedule"},
+	[CONN_F_STATUS] = {"coalesce(r.status, '')", SEARCH_STATUS, NULL, .sort_joined = true,
+	                   .search_joined = true},
+	[CONN_F_LAST_RUN] = {"r.started_at", .sort_joined = true},
+	[CONN_F_RESULT] = {"r.failed", .sort_joined = true},
+	[CONN_F_NEXT_DUE] = {"c.next_due_at"},
 };
 
 static const struct field run_fields[RUN_F_COUNT] = {
-	[RUN_F_ID] = {"r.id", CONTAINS("r.id"), false, false, true},
+	[RUN_F_ID] = {"r.id", SEARCH_TEXT, "r.id", .digits = true, .indexed = true},
 	/* Names are searched once per query, not joined for every run. */
-	[RUN_F_CONNECTION] = {"c.name",
-		"r.connection_id IN (SELECT id FROM connections WHERE " CONTAINS_LOWER("name") ")", true, false},
-	[RUN_F_TRIGGER] = {"r.trigger", CONTAINS("r.trigger"), false, false},
-	[RUN_F_STATUS] = {"r.status", STATUS_SEARCH, false, false},
-	[RUN_F_PHASE] = {"coalesce(r.phase, '')", CONTAINS("r.phase"), false, false},
-	[RUN_F_PROGRESS] = {"r.rows_read", NULL, false, false},
-	[RUN_F_RESULT] = {"r.failed", NULL, false, false},
-	[RUN_F_PUSH] = {"r.push_processed", NULL, false, false},
-	[RUN_F_STARTED] = {"r.started_at", NULL, false, false},
-	[RUN_F_DURATION] = {"coalesce(r.finished_at, r.heartbeat_at) - r.started_at", NULL, false, false},
+	[RUN_F_CONNECTION] = {"c.name", SEARCH_CONDITION,
+		"r.connection_id IN (SELECT id FROM connections WHERE instr(lower(name), " P_FILTER "))",
+		.sort_joined = true, .indexed = true},
+	[RUN_F_TRIGGER] = {"r.trigger", SEARCH_TEXT, "r.trigger"},
+	[RUN_F_STATUS] = {"r.status", SEARCH_STATUS, NULL, .indexed = true},
+	[RUN_F_PHASE] = {"coalesce(r.phase, '')", SEARCH_TEXT, "coalesce(r.phase, '')"},
+	[RUN_F_PROGRESS] = {"r.rows_read"},
+	[RUN_F_RESULT] = {"r.failed"},
+	[RUN_F_PUSH] = {"r.push_processed"},
+	[RUN_F_STARTED] = {"r.started_at"},
+	[RUN_F_DURATION] = {"coalesce(r.finished_at, r.heartbeat_at) - r.started_at"},
 };
 
 static const struct view_def views[STORE_VIEW_COUNT] = {
@@ -128,7 +135,6 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.from = "sync_runs r",
 		/* Sorted by name: SQLite walks the name index, then each connection's runs in id order. */
 		.from_joined = "connections c JOIN sync_runs r ON r.connection_id = c.id",
-		.from_inner = "connections c JOIN sync_runs r ON r.connection_id = c.id",
 		.window_from = "sync_runs r ON r.id = w.id LEFT JOIN connections c ON c.id = r.connection_id",
 		.scope = "r.connection_id = " P_CONN,
 		.status = "r.status",
@@ -155,7 +161,7 @@ struct shape {
 	bool from_end;         /* the list read backwards, to reach its end quickly */
 	enum quick_filter quick;
 	uint32_t searched;     /* the fields whose conditions are in the SQL; 0 = no substring filter */
-	uint32_t statuses;     /* STATUS_SEARCH: the status_words entries that match */
+	uint32_t statuses;     /* SEARCH_STATUS: the status_words entries that match */
 	bool joined;
 };
 
@@ -168,6 +174,7 @@ struct store_views {
 		sqlite3_stmt *stmt;
 	} cache[CACHE_SLOTS];
 	int next_evicted;
+	sqlite3_stmt *log_tail;
 };
 
 struct store_views *store_views_open(struct store *s)
@@ -185,6 +192,7 @@ void store_views_close(struct store_views *v)
 		return;
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		sqlite3_finalize(v->cache[i].stmt);
+	sqlite3_finalize(v->log_tail);
 	free(v);
 }
 
@@ -195,7 +203,7 @@ const char *store_views_errmsg(struct store_views *v)
 
 bool store_views_searchable(enum store_view view, int field)
 {
-	return field >= 0 && field < views[view].nfields && views[view].fields[field].search;
+	return field >= 0 && field < views[view].nfields && views[view].fields[field].kind != SEARCH_NONE;
 }
 
 /* ---- shapes ---- */
@@ -237,9 +245,9 @@ static uint32_t searched_fields(const struct view_def *d, const struct view_quer
 	uint32_t out = 0;
 	for (int f = 0; f < d->nfields; f++) {
 		const struct field *fd = &d->fields[f];
-		if (!(q->filter_fields & (UINT32_C(1) << f)) || !fd->search)
+		if (!(q->filter_fields & (UINT32_C(1) << f)) || fd->kind == SEARCH_NONE)
 			continue;
-		if (str_eq(fd->search, STATUS_SEARCH) && !statuses)
+		if (fd->kind == SEARCH_STATUS && !statuses)
 			continue;
 		if (fd->digits && !all_digits(lower))
 			continue;
@@ -253,7 +261,8 @@ static bool filtering(const struct view_query *q)
 	return q->filter && *q->filter;
 }
 
-static struct shape shape_of(enum store_view view, enum stmt_kind kind, const struct view_query *q, bool from_end)
+static struct shape shape_of(enum store_view view, enum stmt_kind kind, const struct view_query *q,
+                             bool from_end)
 {
 	const struct view_def *d = &views[view];
 	struct shape sh = {.view = view, .kind = kind, .scoped = q->connection_id != 0};
@@ -267,9 +276,15 @@ static struct shape shape_of(enum store_view view, enum stmt_kind kind, const st
 		free(lower);
 	}
 	sh.joined = d->quick_joined[sh.quick];
-	for (int f = 0; f < d->nfields; f++)
-		if ((sh.searched & (UINT32_C(1) << f)) && d->fields[f].search_joined)
-			sh.joined = true;
+	bool status_searched = false;
+	for (int f = 0; f < d->nfields; f++) {
+		if (!(sh.searched & (UINT32_C(1) << f)))
+			continue;
+		sh.joined |= d->fields[f].search_joined;
+		status_searched |= d->fields[f].kind == SEARCH_STATUS;
+	}
+	if (!status_searched)
+		sh.statuses = 0;   /* one shape, whatever statuses the filter would have matched */
 	if (kind == KIND_PAGE) {
 		sh.sort = q->sort >= 0 && q->sort < d->nfields ? q->sort : 0;
 		sh.desc = q->descending;
@@ -316,31 +331,55 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 		return;
 	sb_addf(sql, "%s(0", and);
 	for (int f = 0; f < d->nfields; f++) {
+		const struct field *fd = &d->fields[f];
 		if (!(sh->searched & (UINT32_C(1) << f)))
 			continue;
 		sb_adds(sql, " OR ");
-		if (str_eq(d->fields[f].search, STATUS_SEARCH))
+		if (fd->kind == SEARCH_STATUS)
 			add_status_search(sql, d, sh->statuses);
+		else if (fd->kind == SEARCH_CONDITION)
+			sb_adds(sql, fd->search);
+		else if (fd->kind == SEARCH_LOWER)
+			sb_addf(sql, "instr(lower(%s), " P_FILTER ")", fd->search);
 		else
-			sb_adds(sql, d->fields[f].search);
+			sb_addf(sql, "instr(%s, " P_FILTER ")", fd->search);
 	}
 	sb_adds(sql, ")");
 }
 
-/*
- * Ties are broken by id, ascending whichever way the field goes: SQLite scans tables in id order, so a
- * later row of equal key then never displaces one already kept for the window. Read from the end, every
- * direction flips.
- */
-static void add_order(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
+/* The order of a window: the field, then the id, both the same way (flipped when read from the end). */
+static void add_order(struct strbuf *sql, const char *key, const char *id, bool desc)
 {
-	const char *key = d->fields[sh->sort].sort;
-	bool key_desc = sh->desc != sh->from_end;
-	if (str_eq(key, d->id))
-		sb_addf(sql, " ORDER BY %s %s", key, key_desc ? "DESC" : "ASC");
+	const char *dir = desc ? "DESC" : "ASC";
+	if (str_eq(key, id))
+		sb_addf(sql, " ORDER BY %s %s", key, dir);
 	else
-		sb_addf(sql, " ORDER BY %s %s, %s %s", key, key_desc ? "DESC" : "ASC", d->id,
-		        sh->from_end ? "DESC" : "ASC");
+		sb_addf(sql, " ORDER BY %s %s, %s %s", key, dir, id, dir);
+}
+
+/*
+ * The ids of a window. Along an index SQLite walks it and stops after the window. Otherwise it scans the
+ * table in id order and keeps the best rows seen so far: the scan must go the same way as the sort, so
+ * that rows of equal key (and keys that grow with the id, like times) come in already ranked and are
+ * passed over at the cost of one comparison. Tables are scanned upwards; a descending sort reads them
+ * through a subquery ordered downwards (LIMIT -1 keeps SQLite from folding it away).
+ */
+static void add_window_ids(struct strbuf *sql, const struct view_def *d, const struct shape *sh,
+                           const char *from)
+{
+	const struct field *f = &d->fields[sh->sort];
+	bool desc = sh->desc != sh->from_end;
+	if (f->indexed || !desc) {
+		sb_addf(sql, "SELECT %s AS id FROM %s", d->id, from);
+		add_conditions(sql, d, sh);
+		add_order(sql, f->sort, d->id, desc);
+	} else {
+		sb_addf(sql, "SELECT id FROM (SELECT %s AS id, %s AS k FROM %s", d->id, f->sort, from);
+		add_conditions(sql, d, sh);
+		sb_addf(sql, " ORDER BY %s DESC LIMIT -1)", d->id);
+		add_order(sql, "k", "id", desc);
+	}
+	sb_adds(sql, " LIMIT " P_LIMIT " OFFSET " P_OFFSET);
 }
 
 /*
@@ -366,11 +405,10 @@ static char *build_sql(const struct shape *sh)
 		add_conditions(&sql, d, sh);
 		break;
 	case KIND_PAGE:
-		sb_addf(&sql, "SELECT %s FROM (SELECT %s AS id FROM %s", d->columns, d->id, from);
-		add_conditions(&sql, d, sh);
-		add_order(&sql, d, sh);
-		sb_addf(&sql, " LIMIT " P_LIMIT " OFFSET " P_OFFSET ") w CROSS JOIN %s", d->window_from);
-		add_order(&sql, d, sh);
+		sb_addf(&sql, "SELECT %s FROM (", d->columns);
+		add_window_ids(&sql, d, sh, from);
+		sb_addf(&sql, ") w CROSS JOIN %s", d->window_from);
+		add_order(&sql, d->fields[sh->sort].sort, d->id, sh->desc != sh->from_end);
 		break;
 	}
 	return sb_detach(&sql);
@@ -379,8 +417,8 @@ static char *build_sql(const struct shape *sh)
 static bool same_shape(const struct shape *a, const struct shape *b)
 {
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
-	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick && a->searched == b->searched &&
-	       a->statuses == b->statuses && a->joined == b->joined;
+	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick &&
+	       a->searched == b->searched && a->statuses == b->statuses && a->joined == b->joined;
 }
 
 /* The prepared statement of a shape, reset and with its parameters bound. */
@@ -434,15 +472,15 @@ int store_views_count(struct store_views *v, enum store_view view, const struct 
 	struct shape some = shape_of(view, KIND_COUNT_MATCHED, q, false);
 	if (count_rows(v, &all, q, total) < 0)
 		return -1;
-	if (filtering(q) && !some.searched) {
+	if (!matched)
+		return 0;
+	if (filtering(q) && !some.searched)
 		*matched = 0;   /* no field can contain the filter */
-		return 0;
-	}
-	if (some.quick == QUICK_ALL && !some.searched) {
+	else if (some.quick == QUICK_ALL && !some.searched)
 		*matched = *total;
-		return 0;
-	}
-	return count_rows(v, &some, q, matched);
+	else
+		return count_rows(v, &some, q, matched);
+	return 0;
 }
 
 typedef void (*read_row_fn)(sqlite3_stmt *st, void *row);
@@ -451,8 +489,9 @@ typedef void (*read_row_fn)(sqlite3_stmt *st, void *row);
  * Reads a window into *rows (row_size bytes each). Past the middle of the list the window is read in the
  * opposite order from the end and reversed, so that SQLite never skips more than half of the rows.
  */
-static int read_window(struct store_views *v, enum store_view view, const struct view_query *q, int64_t offset,
-                       int limit, int64_t matched, size_t row_size, read_row_fn read_row, void **rows, size_t *n)
+static int read_window(struct store_views *v, enum store_view view, const struct view_query *q,
+                       int64_t offset, int limit, int64_t matched, size_t row_size, read_row_fn read_row,
+                       void **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
@@ -592,4 +631,22 @@ int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_
 	if (rc != SQLITE_ROW)
 		return -1;
 	return *run_id ? 1 : 0;
+}
+
+static const char SQL_LOG_TAIL[] =
+	"SELECT id FROM run_events WHERE run_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2";
+
+int store_views_log_tail(struct store_views *v, int64_t run_id, int keep, int64_t *after_id)
+{
+	if (!v->log_tail &&
+	    sqlite3_prepare_v3(store_db(v->store), SQL_LOG_TAIL, -1, SQLITE_PREPARE_PERSISTENT, &v->log_tail, NULL))
+		return -1;
+	sqlite3_stmt *st = v->log_tail;
+	sqlite3_reset(st);
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, keep);
+	int rc = sqlite3_step(st);
+	*after_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

@@ -41,7 +41,7 @@ struct items {
 struct woo;
 
 struct lookup {
-	struct http_request req;     /* first: the request's done finds the lookup from it */
+	struct http_request req;     /* its ud points back here */
 	struct woo *w;
 	struct items items;
 	int page;
@@ -360,18 +360,26 @@ static void flush_ready(struct woo *w, bool all)
 	}
 }
 
-static void plan_update(struct woo *w, struct item *it, int64_t cached_hash)
+/* The item's JSON for a create (id 0: every field) or an update (the connection's update fields). */
+static bool build_payload(struct woo *w, struct item *it, int64_t id)
 {
 	char err[512];
 	struct strbuf payload = {0};
-	if (woo_item_payload(it->data, it->remote_id, w->conn->update_fields, &payload, err, sizeof(err)) < 0) {
+	if (woo_item_payload(it->data, id, id ? w->conn->update_fields : NULL, &payload, err, sizeof(err)) < 0) {
 		sb_free(&payload);
 		fail_item(w, it, "bad_value", NULL, "%s", err);
-		return;
+		return false;
 	}
 	free(it->payload);
 	it->payload_hash = (int64_t)hash64(payload.buf, payload.len, HASH64_SEED);
 	it->payload = sb_detach(&payload);
+	return true;
+}
+
+static void plan_update(struct woo *w, struct item *it, int64_t cached_hash)
+{
+	if (!build_payload(w, it, it->remote_id))
+		return;
 	if (cached_hash && cached_hash == it->payload_hash) {
 		/* The shop already has exactly this: nothing to send. */
 		w->unchanged++;
@@ -390,17 +398,9 @@ static void plan_create(struct woo *w, struct item *it)
 		release(w, it);
 		return;
 	}
-	char err[512];
-	struct strbuf payload = {0};
-	if (woo_item_payload(it->data, 0, NULL, &payload, err, sizeof(err)) < 0) {
-		sb_free(&payload);
-		fail_item(w, it, "bad_value", NULL, "%s", err);
-		return;
-	}
-	free(it->payload);
-	it->payload_hash = (int64_t)hash64(payload.buf, payload.len, HASH64_SEED);
-	it->payload = sb_detach(&payload);
 	it->remote_id = it->parent_id = 0;
+	if (!build_payload(w, it, 0))
+		return;
 	items_add(&ready_for(w, 0)->items, it);
 	flush_ready(w, false);
 }
@@ -858,7 +858,10 @@ static void woo_close(struct dest *d)
 		/* A cancelled run stops between batches: what is in flight finishes and is recorded. */
 		w->closing = true;
 		http_drop_queued(w->http);
-		http_run(w->http, -1);
+		while (http_pending(w->http) > 0) {
+			http_run(w->http, 200);
+			run_tick(w->ctx);
+		}
 		write_recorded(w);
 	}
 	release_all(w, &w->to_look_up);

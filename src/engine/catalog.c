@@ -200,7 +200,7 @@ struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize)
 	if (known > 0)
 		presize(c, (uint64_t)known);
 	struct loader l = {.c = c};
-	if (known < 0 || store_catalog_hashes(ctx->store, ctx->connection_id, load_row, &l) < 0) {
+	if (known < 0 || store_catalog_scan(ctx->store, ctx->connection_id, load_row, &l) < 0) {
 		snprintf(err, errsize, "cannot read the catalog: %s", store_errmsg(ctx->store));
 		catalog_close(c);
 		return NULL;

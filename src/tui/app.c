@@ -97,8 +97,10 @@ struct app *app_new(const struct config *cfg, struct store *store, bool color, b
 	app->views = store_views_open(store);
 	app->runner = runner_new(cfg);
 	app->data_version = store_data_version(store);
-	if (app->mouse)
-		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	if (app->mouse) {
+		mouseinterval(0);   /* a press selects at once: no waiting to tell clicks from double clicks */
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	}
 	if (!app->readonly)
 		worker_recover_stale(store, cfg);
 	app->last_poll = app->last_tick = app->last_recover = monotonic_ms();
@@ -197,8 +199,9 @@ void app_quit(struct app *app)
 		app->quit = true;
 		return;
 	}
-	dialog_confirm(app, stop_runs_and_quit, 0, "%d run%s started in this console %s still working: cancel %s and quit?",
-	               n, n == 1 ? "" : "s", n == 1 ? "is" : "are", n == 1 ? "it" : "them");
+	dialog_confirm(app, stop_runs_and_quit, 0,
+	               "%d run%s started in this console %s still working: cancel %s and quit?", n, n == 1 ? "" : "s",
+	               n == 1 ? "is" : "are", n == 1 ? "it" : "them");
 }
 
 /* ---- list actions, the same for every list ---- */
@@ -329,7 +332,7 @@ static void mouse_event(struct app *app)
 			perform(app, a);
 		return;
 	}
-	if ((ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) && s->table)
+	if ((ev.bstate & BUTTON1_PRESSED) && s->table)
 		table_view_click(s->table, ev.y, ev.x);
 }
 

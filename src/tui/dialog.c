@@ -310,8 +310,9 @@ static void draw_pager(struct app *app, struct dialog *dlg, const struct draw *d
 	char hint[128], up[16], close[16];
 	app_key_hint(app, ACTION_MOVE_UP, up, sizeof(up));
 	app_key_hint(app, ACTION_BACK, close, sizeof(close));
+	int last = dlg->scroll + dlg->page < dlg->lines ? dlg->scroll + dlg->page : dlg->lines;
 	snprintf(hint, sizeof(hint), "lines %d-%d of %d  %s/PgUp/PgDn scroll  %s close", dlg->lines ? dlg->scroll + 1 : 0,
-	         dlg->scroll + dlg->page < dlg->lines ? dlg->scroll + dlg->page : dlg->lines, dlg->lines, up, close);
+	         last, dlg->lines, up, close);
 	draw_rule(d, bottom, hint);
 }
 

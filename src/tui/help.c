@@ -33,7 +33,8 @@ static void build(struct help_screen *hs, const struct screen *of)
 	const enum action *lists[] = {of->ops->actions, of->table ? table_actions : NULL, global_actions};
 	static const enum action_group order[] = {GROUP_ACT, GROUP_MOVE, GROUP_TABLE, GROUP_GLOBAL};
 	struct strbuf sb = {0};
-	sb_addf(&sb, "Keys on the %s screen; [name] is the action's key in feedsync.ini, section [keys]", of->ops->name);
+	sb_addf(&sb, "Keys on the %s screen; [name] is the action's key in feedsync.ini, section [keys]",
+	        of->ops->name);
 	add_line(hs, sb_str(&sb));
 	if (app->readonly)
 		add_line(hs, "Read-only console: the actions that change data are off.");

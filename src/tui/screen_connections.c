@@ -168,9 +168,11 @@ static void conns_title(struct screen *s, struct strbuf *out)
 static void toggle_active(struct app *app, const struct conn_row *c)
 {
 	bool active = !c->active;
+	int64_t next_due = active ? scheduler_next_due(c->schedule, now_ms(), 0) : 0;
 	if (store_conn_set_active(app->store, c->id, active) < 0 ||
-	    store_conn_set_next_due(app->store, c->id, active ? scheduler_next_due(c->schedule, now_ms(), 0) : 0) < 0) {
-		app_message(app, ROLE_ERROR, "cannot update connection %lld: %s", (long long)c->id, store_errmsg(app->store));
+	    store_conn_set_next_due(app->store, c->id, next_due) < 0) {
+		app_message(app, ROLE_ERROR, "cannot update connection %lld: %s", (long long)c->id,
+		            store_errmsg(app->store));
 		return;
 	}
 	app_message(app, ROLE_OK, "%s connection %lld", active ? "enabled" : "disabled", (long long)c->id);

@@ -13,6 +13,7 @@
 
 #define ERRORS_SHOWN_MAX 20
 #define RATE_SAMPLE_MS 500
+#define LOG_KEPT 2000   /* lines of the log in memory; `feedsync runs log ID` has them all */
 
 struct run_screen {
 	struct screen base;
@@ -24,9 +25,10 @@ struct run_screen {
 	struct run_error_row *errors;    /* newest first */
 	size_t nerrors;
 
-	struct run_event_row *events;    /* oldest first, all read so far */
+	struct run_event_row *events;    /* the last LOG_KEPT lines at most, oldest first */
 	size_t nevents, cap_events;
 	int64_t last_event_id;
+	bool log_cut;                    /* older lines are not in memory */
 	bool follow;                     /* the log shows its end as lines arrive */
 	size_t log_top;                  /* first log line shown when not following */
 	int log_rows;                    /* as last drawn */
@@ -50,19 +52,43 @@ static void read_errors(struct run_screen *rs, struct store *s)
 	store_run_errors(s, rs->run_id, ERRORS_SHOWN_MAX, true, &rs->errors, &rs->nerrors);
 }
 
-static void read_new_events(struct run_screen *rs, struct store *s)
+/* Lines at or before after_id leave memory: the log keeps its last LOG_KEPT lines. */
+static void drop_events_upto(struct run_screen *rs, int64_t after_id)
 {
+	size_t drop = 0;
+	while (drop < rs->nevents && rs->events[drop].id <= after_id)
+		drop++;
+	if (drop == 0)
+		return;
+	for (size_t i = 0; i < drop; i++)
+		free(rs->events[i].message);
+	memmove(rs->events, rs->events + drop, (rs->nevents - drop) * sizeof(*rs->events));
+	rs->nevents -= drop;
+	rs->log_top = rs->log_top > drop ? rs->log_top - drop : 0;
+}
+
+static void read_new_events(struct run_screen *rs, struct app *app)
+{
+	int64_t tail_from = 0;
+	if (store_views_log_tail(app->views, rs->run_id, LOG_KEPT, &tail_from) < 0)
+		return;
+	if (tail_from > 0)
+		rs->log_cut = true;
+	int64_t after = rs->last_event_id > tail_from ? rs->last_event_id : tail_from;
 	struct run_event_row *ev;
 	size_t n;
-	if (store_run_events(s, rs->run_id, rs->last_event_id, 0, &ev, &n) < 0 || n == 0)
+	if (store_run_events(app->store, rs->run_id, after, LOG_KEPT, &ev, &n) < 0)
 		return;
+	drop_events_upto(rs, tail_from);
 	if (rs->nevents + n > rs->cap_events) {
-		rs->cap_events = (rs->nevents + n) * 2;
+		rs->cap_events = rs->nevents + n + LOG_KEPT / 4;
 		rs->events = xrealloc(rs->events, rs->cap_events * sizeof(*rs->events));
 	}
-	memcpy(rs->events + rs->nevents, ev, n * sizeof(*ev));   /* the messages move over with the rows */
-	rs->nevents += n;
-	rs->last_event_id = ev[n - 1].id;
+	if (n) {
+		memcpy(rs->events + rs->nevents, ev, n * sizeof(*ev));   /* the messages move over with the rows */
+		rs->nevents += n;
+		rs->last_event_id = ev[n - 1].id;
+	}
 	free(ev);
 }
 
@@ -96,7 +122,7 @@ static void run_load(struct screen *s)
 		str_copy(rs->dest, conn.dest_type ? conn.dest_type : "catalog only", sizeof(rs->dest));
 	conn_row_free(&conn);
 	read_errors(rs, st);
-	read_new_events(rs, st);
+	read_new_events(rs, s->app);
 	sample_rate(rs);
 }
 
@@ -213,9 +239,10 @@ static void draw_counters(struct run_screen *rs, const struct draw *d, int y)
 {
 	const int64_t *c = rs->run.counters;
 	char line[512], bytes_done[32], bytes_total[32];
-	snprintf(line, sizeof(line), "created %lld  updated %lld  unchanged %lld  skipped %lld  failed %lld  errors %lld",
-	         (long long)c[RC_CREATED], (long long)c[RC_UPDATED], (long long)c[RC_UNCHANGED], (long long)c[RC_SKIPPED],
-	         (long long)c[RC_FAILED], (long long)rs->run.errors_total);
+	snprintf(line, sizeof(line),
+	         "created %lld  updated %lld  unchanged %lld  skipped %lld  failed %lld  errors %lld",
+	         (long long)c[RC_CREATED], (long long)c[RC_UPDATED], (long long)c[RC_UNCHANGED],
+	         (long long)c[RC_SKIPPED], (long long)c[RC_FAILED], (long long)rs->run.errors_total);
 	draw_line(d, y, line, c[RC_FAILED] || rs->run.errors_total ? ROLE_WARN : ROLE_NORMAL);
 	format_bytes((uint64_t)c[RC_BYTES_DONE], bytes_done, sizeof(bytes_done));
 	format_bytes((uint64_t)c[RC_BYTES_TOTAL], bytes_total, sizeof(bytes_total));
@@ -272,11 +299,12 @@ static void draw_log(struct run_screen *rs, const struct draw *d, int y, int row
 		first = rs->log_top;
 	else
 		rs->follow = true;
+	const char *cut = rs->log_cut ? "the last " : "";
 	if (rs->follow)
-		snprintf(title, sizeof(title), "Log: %zu lines, following", rs->nevents);
+		snprintf(title, sizeof(title), "Log: %s%zu lines, following", cut, rs->nevents);
 	else
-		snprintf(title, sizeof(title), "Log: lines %zu-%zu of %zu, paused (%s follows)", first + 1,
-		         first + (size_t)rows < rs->nevents ? first + (size_t)rows : rs->nevents, rs->nevents, key);
+		snprintf(title, sizeof(title), "Log: lines %zu-%zu of %s%zu, paused (%s follows)", first + 1,
+		         first + (size_t)rows < rs->nevents ? first + (size_t)rows : rs->nevents, cut, rs->nevents, key);
 	draw_rule(d, y, title);
 	struct strbuf sb = {0};
 	for (int i = 0; i < rows && first + (size_t)i < rs->nevents; i++) {

@@ -79,20 +79,49 @@ static int fetch(struct table *t)
 	return 0;
 }
 
+static int count(struct table *t, bool matched_too)
+{
+	struct view_query q = table_query(t);
+	if (store_views_count(t->views, t->src->view, &q, matched_too ? &t->matched : NULL, &t->total) == 0)
+		return 0;
+	set_error(t);
+	drop_rows(t);
+	t->matched = t->total = 0;
+	return -1;
+}
+
+/*
+ * Counting what a filter matches reads every row. When the window starts the list and is not full, it
+ * holds every match and that count comes free: a rare filter costs one pass instead of two.
+ */
+static int count_and_fetch(struct table *t)
+{
+	bool fetched = false;
+	if (t->top == 0 && t->cursor < t->page) {
+		t->matched = -1;
+		if (fetch(t) < 0)
+			return -1;
+		fetched = true;
+		if (t->nrows < (size_t)t->page) {
+			t->matched = (int64_t)t->nrows;
+			int rc = count(t, false);
+			clamp(t);
+			return rc;
+		}
+	}
+	if (count(t, true) < 0)
+		return -1;
+	int64_t top = t->top;
+	clamp(t);
+	return fetched && t->top == top ? 0 : fetch(t);
+}
+
 int table_reload(struct table *t)
 {
 	const void *sel = table_selected(t);
 	int64_t keep_id = sel ? t->src->row_id(sel) : 0;
-	struct view_query q = table_query(t);
 	t->error[0] = '\0';
-	if (store_views_count(t->views, t->src->view, &q, &t->matched, &t->total) < 0) {
-		set_error(t);
-		drop_rows(t);
-		t->matched = t->total = 0;
-		return -1;
-	}
-	clamp(t);
-	if (fetch(t) < 0)
+	if (count_and_fetch(t) < 0)
 		return -1;
 	for (size_t i = 0; keep_id && i < t->nrows; i++) {
 		if (t->src->row_id((const char *)t->rows + i * t->src->row_size) == keep_id) {

@@ -15,10 +15,10 @@ static void draw_titles(struct table *t, const struct draw *d, int y, const int 
 			continue;
 		const struct table_column *c = &t->cols[i];
 		struct strbuf title = {0};
-		if (i == t->sort_col && w[i] > 2) {
+		if (i == t->sort_col && w[i] > 1) {
 			/* The arrow always shows; the title gives way. */
-			text_fit(c->title, (size_t)w[i] - 2, d->g->ascii, &title);
-			sb_addf(&title, " %s", t->descending ? d->g->sort_down : d->g->sort_up);
+			text_fit(c->title, (size_t)w[i] - 1, d->g->ascii, &title);
+			sb_adds(&title, t->descending ? d->g->sort_down : d->g->sort_up);
 		} else {
 			sb_adds(&title, c->title);
 		}

@@ -4,25 +4,17 @@ SECRET=cs_8e9308d6d488ec65624345038f70f472e8afe675
 READ_KEY=ck_readonly000000000000000000000000000001
 READ_SECRET=cs_readonly000000000000000000000000000001
 CTL="$ROOT/tests/fakewoo/ctl.py"
-# The system interpreter starts in a fraction of the time a version manager's shim takes.
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 # start_fakewoo [ARGS...]: a fake shop on a free port; sets $WOO_URL.
 start_fakewoo() {
 	rm -f "$T/.wooport"
-	"$PY" "$ROOT/tests/fakewoo/fakewoo.py" --port-file "$T/.wooport" --lifetime 300 "$@" &
+	"$PYTHON" "$ROOT/tests/fakewoo/fakewoo.py" --port-file "$T/.wooport" --lifetime 300 "$@" &
 	echo $! >>"$T/.pids"
 	for _ in $(seq 200); do [ -s "$T/.wooport" ] && break; sleep 0.05; done
 	[ -s "$T/.wooport" ] || { fail "fakewoo did not start"; return 1; }
 	WOO_URL="http://127.0.0.1:$(cat "$T/.wooport")"
 }
-woo() { "$PY" "$CTL" "$WOO_URL" "$@"; }
-jget() { "$PY" -c 'import json,sys
-v=json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v=v[int(k)] if isinstance(v,list) else v.get(k)
-print("" if v is None else v)' "$1" "$2"; }
+woo() { "$PYTHON" "$CTL" "$WOO_URL" "$@"; }
 
 # Every output of feedsync goes through here, so the secret check sees all of it.
 run_fs() { "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$T/.seen"; }
@@ -31,12 +23,12 @@ run_fs() { "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$T/.seen"; }
 add_shop() {
 	run_fs fs_fast dest add --name shop --url "$WOO_URL" --key "$KEY" --secret "$SECRET" --backoff-ms 50 --json "$@"
 	expect_rc 0 "dest add"
-	DEST_ID=$(jget "$OUT" id)
+	DEST_ID=$(json_get "$OUT" id)
 }
 
 # make_feed N [PRICE_CENTS_OFFSET] [PREFIX]: $T/feed.csv with N products.
 make_feed() {
-	"$PY" - "$T/feed.csv" "$1" "${2:-0}" "${3:-SKU}" <<'PY'
+	"$PYTHON" - "$T/feed.csv" "$1" "${2:-0}" "${3:-SKU}" <<'PY'
 import sys
 path, n, off, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 with open(path, "w") as f:
@@ -52,7 +44,7 @@ csv_conn() {
 	printf '{"name": "%s", "source": {"type": "csv", "url": "%s"}, %s}\n' "$1" "$T/feed.csv" "$2" >"$T/conn.json"
 	run_fs fs_fast conn add --file "$T/conn.json" --json
 	expect_rc 0 "conn add"
-	CONN_ID=$(jget "$OUT" id)
+	CONN_ID=$(json_get "$OUT" id)
 }
 
 # add_woo_conn [EXTRA_JSON_MEMBERS]: a connection pushing to $DEST_ID; sets $CONN_ID.

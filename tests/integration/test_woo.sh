@@ -7,7 +7,7 @@
 
 test_fakewoo_replays_the_recordings() {
 	[ -d "$ROOT/../shared/woocommerce" ] || return 0
-	"$PY" "$ROOT/tests/fakewoo/replay.py" >"$T/replay.out" 2>&1 || fail "replay differs: $(tail -5 "$T/replay.out")"
+	"$PYTHON" "$ROOT/tests/fakewoo/replay.py" >"$T/replay.out" 2>&1 || fail "replay differs: $(tail -5 "$T/replay.out")"
 }
 
 test_dest_add_list_show_test_and_the_key_file() {
@@ -19,15 +19,15 @@ test_dest_add_list_show_test_and_the_key_file() {
 	run_fs fs_fast dest list
 	expect_contains "$OUT" "ck_…b4a6"
 	run_fs fs dest show shop --json
-	expect_eq "$(jget "$OUT" credentials.key)" "ck_…b4a6" "masked key"
-	expect_eq "$(jget "$OUT" base_url)" "$WOO_URL" "base URL without the trailing slash"
-	expect_eq "$(jget "$OUT" auth_in_use)" "oauth1" "auth over plain http"
+	expect_eq "$(json_get "$OUT" credentials.key)" "ck_…b4a6" "masked key"
+	expect_eq "$(json_get "$OUT" base_url)" "$WOO_URL" "base URL without the trailing slash"
+	expect_eq "$(json_get "$OUT" auth_in_use)" "oauth1" "auth over plain http"
 	run_fs fs dest test 1
 	expect_rc 0 "dest test"
 	expect_contains "$OUT" "permissions     ok"
 	run_fs fs_fast dest test 1 --json
-	expect_eq "$(jget "$OUT" ok)" "True" "dest test --json"
-	expect_eq "$(jget "$OUT" checks.2.name)" "authentication" "third check"
+	expect_eq "$(json_get "$OUT" ok)" "True" "dest test --json"
+	expect_eq "$(json_get "$OUT" checks.2.name)" "authentication" "third check"
 	run_fs fs_fast dest show 1
 	expect_contains "$OUT" "health:       ok"
 	expect_no_secret
@@ -49,10 +49,10 @@ test_dest_test_names_what_failed() {
 	run_fs fs_fast dest add --name gone --url http://127.0.0.1:9 --key "$KEY" --secret "$SECRET"
 	run_fs fs_fast dest test gone --json
 	expect_rc 1 "dest test of a closed port"
-	expect_eq "$(jget "$OUT" checks.0.ok)" "False" "reachability"
-	expect_eq "$(jget "$OUT" checks.2.ok)" "" "authentication not checked"
+	expect_eq "$(json_get "$OUT" checks.0.ok)" "False" "reachability"
+	expect_eq "$(json_get "$OUT" checks.2.ok)" "" "authentication not checked"
 	run_fs fs_fast dest list --json
-	expect_eq "$(jget "$OUT" 2.health.ok)" "False" "health stored"
+	expect_eq "$(json_get "$OUT" 2.health.ok)" "False" "health stored"
 	expect_no_secret
 }
 
@@ -67,7 +67,7 @@ test_dest_validation_env_credentials_and_rm() {
 	expect_contains "$ERR" "options.concurrency"
 	run_fs fs_fast dest add --name envshop --url "$WOO_URL" --key-env SHOP_KEY --secret-env SHOP_SECRET --json
 	expect_rc 0 "dest add with environment variables"
-	DEST_ID=$(jget "$OUT" id)
+	DEST_ID=$(json_get "$OUT" id)
 	expect_eq "$(sql "select credentials is null from destinations where id=$DEST_ID")" "1" "nothing stored"
 	make_feed 5
 	add_woo_conn

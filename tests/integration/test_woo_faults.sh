@@ -115,7 +115,7 @@ test_transient_failures_are_retried() {
 test_refused_credentials_fail_fast_naming_them() {
 	start_fakewoo || return
 	run_fs fs_fast dest add --name shop --url "$WOO_URL" --key "$KEY" --secret cs_not_the_secret_0000000000000 --json
-	DEST_ID=$(jget "$OUT" id)
+	DEST_ID=$(json_get "$OUT" id)
 	make_feed 300
 	add_woo_conn
 	local start=$SECONDS

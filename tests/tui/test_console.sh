@@ -92,7 +92,7 @@ test_sort_reverse_filter_and_quick_filter() {
 	add_conn "Gamma feed" csv "$FIXTURES/feeds/quoted.csv"
 	fs_fast run 2 --wait
 	console
-	keys_then "sort name ▼" S
+	keys_then "NAME▼" S
 	screen | sed -n 3p | grep -q "Gamma feed" || fail "Gamma is not first in name order reversed: $(screen | sed -n 3p)"
 	keys_then "sort source ▲" s
 	keys / a m m a
@@ -285,6 +285,29 @@ test_no_color_and_ascii() {
 	stop_console
 }
 
+test_themes_load_and_a_missing_one_is_reported() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	for theme in light high-contrast; do
+		printf '[tui]\ntheme = %s\n' "$theme" >"$T/theme.ini"
+		console FEEDSYNC_CONFIG="$T/theme.ini" --
+		wait_screen "? help"
+		has_colour || fail "theme $theme: no colour"
+		stop_console
+	done
+	printf '[tui]\ntheme = nosuch\n' >"$T/theme.ini"
+	console FEEDSYNC_CONFIG="$T/theme.ini" --
+	wait_screen "theme 'nosuch' not found"
+	has_colour || fail "no built-in colours in place of a missing theme"
+	stop_console
+	mkdir -p "$T/themes"
+	printf '[8]\nheader = white purple\n[256]\nheader = white purple\n' >"$T/themes/broken.ini"
+	printf '[tui]\ntheme = broken\n' >"$T/theme.ini"
+	console FEEDSYNC_CONFIG="$T/theme.ini" --
+	wait_screen "themes/broken.ini:"
+	wait_screen "header = 'white purple'"
+	stop_console
+}
+
 test_readonly_removes_changing_actions() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
 	console -- --readonly
@@ -340,6 +363,39 @@ test_column_chooser_hides_a_column() {
 	wait_not_screen "Columns:"
 	expect_not_contains "$(screen | sed -n 2p)" "SRC"
 	expect_contains "$(screen | sed -n 2p)" "DEST"
+	stop_console
+}
+
+# click X Y: a left click at column X, row Y (from 0), as an xterm reports it (X10 encoding).
+click() {
+	local at
+	at=$(printf '\\%03o\\%03o' $(($1 + 33)) $(($2 + 33)))
+	keys -l "$(printf "\033[M %b\033[M#%b" "$at" "$at")"
+}
+
+test_mouse_sorts_selects_and_copies() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	add_conn "Beta feed" json "$FIXTURES/feeds/quoted.csv"
+	fs_fast run 2 --wait
+	printf '[tui]\nmouse = true\n' >"$T/mouse.ini"
+	console FEEDSYNC_CONFIG="$T/mouse.ini" --
+	tmux -L "$SOCK" set-option -g set-clipboard on >/dev/null
+	local x; x=$(screen | sed -n 2p | grep -bo SRC | cut -d: -f1)
+	click "$x" 1
+	wait_screen "sort source ▲"
+	click 5 3   # the second row: Beta feed (json sorts after csv)
+	keys_then "Runs of Beta feed" Enter
+	keys_then "copied run id 1" y
+	expect_eq "$(tmux -L "$SOCK" show-buffer)" "1" "the clipboard (OSC 52)"
+	stop_console
+}
+
+test_use_worker_leaves_runs_to_the_daemon() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	printf '[tui]\nuse_worker = true\n' >"$T/worker.ini"
+	console FEEDSYNC_CONFIG="$T/worker.ini" --
+	keys_then "queued run 1 for the worker; no worker is running" r
+	expect_eq "$(sql 'select status from sync_runs where id = 1')" "queued" "run status"
 	stop_console
 }
 

@@ -279,7 +279,7 @@ Test(table, runs_of_one_connection_sorted_by_name_and_status)
 	cr_assert_eq(store_views_runs(views, &all, 0, 10, -1, &rows, &n), 0);
 	cr_assert_eq(n, 5);
 	cr_assert_str_eq(rows[0].connection_name, "conn-05");
-	cr_assert(rows[0].id < rows[1].id, "ties broken by id, ascending");
+	cr_assert(rows[0].id > rows[1].id, "ties broken by id along the name index, descending");
 	cr_assert_str_eq(rows[4].connection_name, "conn-04");
 	int64_t fourth = rows[3].id, fifth = rows[4].id;
 	free(rows);
@@ -343,4 +343,19 @@ Test(table, export_writes_every_row_and_escapes_formulas)
 	cr_assert(escaped, "the formula cell is escaped");
 	free(path);
 	table_free(&t);
+}
+
+Test(table, log_tail_starts_before_the_last_lines)
+{
+	for (int i = 0; i < 10; i++)
+		cr_assert_eq(store_run_event_insert(store, 1, now_ms(), "info", "line"), 0);
+	int64_t after;
+	cr_assert_eq(store_views_log_tail(views, 1, 3, &after), 0);
+	struct run_event_row *ev;
+	size_t n;
+	cr_assert_eq(store_run_events(store, 1, after, 0, &ev, &n), 0);
+	cr_assert_eq(n, 3);
+	run_event_rows_free(ev, n);
+	cr_assert_eq(store_views_log_tail(views, 1, 20, &after), 0);
+	cr_assert_eq(after, 0);
 }
