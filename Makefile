@@ -11,7 +11,7 @@ WARN      := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 VERSION   := 0.1.0
-ALL_CFLAGS = $(WARN) -DFEEDSYNC_VERSION=\"$(VERSION)\" $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) -DFEEDSYNC_VERSION=\"$(VERSION)\" -DFEEDSYNC_PREFIX=\"$(PREFIX)\" $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
 LIBS       = $(PKG_LIBS) -lcsv -lpthread -lm
 LDFLAGS   ?=
 

@@ -16,5 +16,10 @@ void text_sanitize(const char *s, struct strbuf *out, int keep_newlines);
 size_t text_width(const char *s);
 /* Appends at most `width` columns of s, ending with "…" (or "~" when ascii) when cut. */
 void text_fit(const char *s, size_t width, int ascii, struct strbuf *out);
+/*
+ * Appends s as one CSV field, always quoted; a cell that starts with = + - @ gets a leading ' so a
+ * spreadsheet shows it as text instead of running it as a formula.
+ */
+void csv_field(const char *s, struct strbuf *out);
 
 #endif

@@ -10,7 +10,5 @@
 /* Rows written, or -1 with err set. Cells that start with = + - @ get a leading ' (spreadsheets run them). */
 int64_t table_export_csv(const struct table *t, const struct cell_ctx *ctx, const char *path, char *err,
                          size_t errsize);
-/* One CSV field, always quoted, escaped as above. */
-void csv_field(const char *s, struct strbuf *out);
 
 #endif

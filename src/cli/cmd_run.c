@@ -372,21 +372,6 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	return EXIT_OK;
 }
 
-static void csv_field(const char *s, FILE *out)
-{
-	/* A cell that starts like a formula is prefixed so spreadsheets show it as text. */
-	bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
-	fputc('"', out);
-	if (formula)
-		fputc('\'', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static int runs_errors(struct cli *cli, int argc, char **argv)
 {
 	const char *id;
@@ -415,12 +400,14 @@ static int runs_errors(struct cli *cli, int argc, char **argv)
 				snprintf(line, sizeof(line), "%lld", (long long)errs[i].line);
 			const char *fields[] = {line, errs[i].sku, errs[i].column, errs[i].code, errs[i].phase,
 			                        errs[i].message ? errs[i].message : ""};
+			struct strbuf row = {0};
 			for (size_t f = 0; f < ARRAY_LEN(fields); f++) {
 				if (f)
-					fputc(',', stdout);
-				csv_field(fields[f], stdout);
+					sb_addc(&row, ',');
+				csv_field(fields[f], &row);
 			}
-			fputc('\n', stdout);
+			puts(sb_str(&row));
+			sb_free(&row);
 		}
 	} else if (n == 0) {
 		printf("run %lld has no errors\n", (long long)r.id);

@@ -104,6 +104,8 @@ static const char *const MIGRATIONS[] = {
 	"ALTER TABLE destinations ADD COLUMN key_env TEXT;"
 	"ALTER TABLE destinations ADD COLUMN secret_env TEXT;"
 	"ALTER TABLE destinations ADD COLUMN credentials_hint TEXT;",
+	/* 3: the console sorts runs by start time; without an index that is a full scan of every run */
+	"CREATE INDEX sync_runs_by_started ON sync_runs(started_at);",
 };
 
 int db_schema_version(void)

@@ -25,5 +25,14 @@ void bind_int(sqlite3_stmt *st, int idx, int64_t v);
 void bind_int_or_null(sqlite3_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
 char *column_dup(sqlite3_stmt *st, int col);                  /* NULL stays NULL */
 void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size);
+/* The columns of a run row, in the order read_run_row reads them (sync_runs r, connections c). */
+#define RUN_COLUMNS \
+	"r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, '')," \
+	" r.rows_read, r.created, r.updated, r.unchanged, r.skipped, r.failed," \
+	" r.push_queued, r.push_processed, r.push_failed, r.bytes_total, r.bytes_done," \
+	" r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at, coalesce(r.worker_id, '')," \
+	" r.cancel_requested, r.attempt, r.retry_of, r.plan_only, coalesce(r.summary, '')"
+/* Reads a row of RUN_COLUMNS, for every query that lists runs. */
+void read_run_row(sqlite3_stmt *st, struct run_row *r);
 
 #endif

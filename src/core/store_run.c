@@ -7,12 +7,7 @@
 
 #include "core/util.h"
 
-#define RUN_SELECT \
-	"SELECT r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, '')," \
-	" r.rows_read, r.created, r.updated, r.unchanged, r.skipped, r.failed," \
-	" r.push_queued, r.push_processed, r.push_failed, r.bytes_total, r.bytes_done," \
-	" r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at, coalesce(r.worker_id, '')," \
-	" r.cancel_requested, r.attempt, r.retry_of, r.plan_only, coalesce(r.summary, '')" \
+#define RUN_SELECT "SELECT " RUN_COLUMNS \
 	" FROM sync_runs r LEFT JOIN connections c ON c.id = r.connection_id"
 
 static const char SQL_RUN_GET[] = RUN_SELECT " WHERE r.id = ?1";
@@ -75,7 +70,7 @@ static const char SQL_WORKER_BEAT[] = "UPDATE workers SET heartbeat_at = ?2 WHER
 static const char SQL_WORKER_REMOVE[] = "DELETE FROM workers WHERE id = ?1";
 static const char SQL_WORKER_LIVE[] = "SELECT count(*) FROM workers WHERE heartbeat_at >= ?1";
 
-static void read_run_row(sqlite3_stmt *st, struct run_row *r)
+void read_run_row(sqlite3_stmt *st, struct run_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	int c = 0;

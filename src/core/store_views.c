@@ -104,7 +104,7 @@ static const struct field run_fields[RUN_F_COUNT] = {
 	[RUN_F_PROGRESS] = {"r.rows_read"},
 	[RUN_F_RESULT] = {"r.failed"},
 	[RUN_F_PUSH] = {"r.push_processed"},
-	[RUN_F_STARTED] = {"r.started_at"},
+	[RUN_F_STARTED] = {"r.started_at", .indexed = true},
 	[RUN_F_DURATION] = {"coalesce(r.finished_at, r.heartbeat_at) - r.started_at"},
 };
 
@@ -126,12 +126,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.nfields = CONN_F_COUNT,
 	},
 	[STORE_VIEW_RUNS] = {
-		.columns = "r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, ''),"
-		           " r.rows_read, r.created, r.updated, r.unchanged, r.skipped, r.failed,"
-		           " r.push_queued, r.push_processed, r.push_failed, r.bytes_total, r.bytes_done,"
-		           " r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at,"
-		           " coalesce(r.worker_id, ''), r.cancel_requested, r.attempt, r.retry_of, r.plan_only,"
-		           " coalesce(r.summary, '')",
+		.columns = RUN_COLUMNS,
 		.from = "sync_runs r",
 		/* Sorted by name: SQLite walks the name index, then each connection's runs in id order. */
 		.from_joined = "connections c JOIN sync_runs r ON r.connection_id = c.id",
@@ -566,28 +561,7 @@ static void read_conn(sqlite3_stmt *st, void *row)
 
 static void read_run(sqlite3_stmt *st, void *row)
 {
-	struct run_row *r = row;
-	memset(r, 0, sizeof(*r));
-	int c = 0;
-	r->id = sqlite3_column_int64(st, c++);
-	r->connection_id = sqlite3_column_int64(st, c++);
-	column_copy(st, c++, r->connection_name, sizeof(r->connection_name));
-	column_copy(st, c++, r->trigger, sizeof(r->trigger));
-	column_copy(st, c++, r->status, sizeof(r->status));
-	column_copy(st, c++, r->phase, sizeof(r->phase));
-	for (int i = 0; i < RC_COUNT; i++)
-		r->counters[i] = sqlite3_column_int64(st, c++);
-	r->errors_total = sqlite3_column_int64(st, c++);
-	r->created_at = sqlite3_column_int64(st, c++);
-	r->started_at = sqlite3_column_int64(st, c++);
-	r->finished_at = sqlite3_column_int64(st, c++);
-	r->heartbeat_at = sqlite3_column_int64(st, c++);
-	column_copy(st, c++, r->worker_id, sizeof(r->worker_id));
-	r->cancel_requested = sqlite3_column_int(st, c++) != 0;
-	r->attempt = sqlite3_column_int(st, c++);
-	r->retry_of = sqlite3_column_int64(st, c++);
-	r->plan_only = sqlite3_column_int(st, c++) != 0;
-	column_copy(st, c++, r->summary, sizeof(r->summary));
+	read_run_row(st, row);
 }
 
 int store_views_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,

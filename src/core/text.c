@@ -134,3 +134,16 @@ void text_fit(const char *s, size_t width, int ascii, struct strbuf *out)
 	}
 	sb_adds(out, ascii ? "~" : "\xE2\x80\xA6");
 }
+
+void csv_field(const char *s, struct strbuf *out)
+{
+	sb_addc(out, '"');
+	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+		sb_addc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			sb_addc(out, '"');
+		sb_addc(out, *s);
+	}
+	sb_addc(out, '"');
+}

@@ -5,20 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EXPORT_WINDOW 1000
+#include "core/text.h"
 
-void csv_field(const char *s, struct strbuf *out)
-{
-	sb_addc(out, '"');
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
-		sb_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_addc(out, '"');
-		sb_addc(out, *s);
-	}
-	sb_addc(out, '"');
-}
+#define EXPORT_WINDOW 1000
 
 static void write_header(const struct table *t, struct strbuf *line)
 {
