@@ -33,6 +33,8 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb); /* caller owns the result ("" when empty); buffer becomes empty */
 void sb_free(struct strbuf *sb);
 const char *sb_str(const struct strbuf *sb); /* never NULL */
+/* Appends s as a quoted JSON string (hot paths build JSON without a cJSON tree). */
+void sb_add_json_string(struct strbuf *sb, const char *s);
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);

@@ -166,3 +166,23 @@ int64_t store_data_version(struct store *s)
 		sqlite3_reset(st);
 	return v;
 }
+
+int store_name_taken(struct store *s, const char *sql, const char *what, const char *name, int64_t except_id,
+                     char *err, size_t errsize)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	bind_text(st, 1, name);
+	bind_int(st, 2, except_id);
+	int rc = sqlite3_step(st);
+	int64_t other = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (other) {
+		snprintf(err, errsize, "the name '%s' is already used by %s %lld", name, what, (long long)other);
+		return 1;
+	}
+	return 0;
+}

@@ -80,28 +80,9 @@ static void read_conn_row(sqlite3_stmt *st, struct conn_row *r)
 	r->last_failed = sqlite3_column_int64(st, 18);
 }
 
-static int name_taken(struct store *s, const char *name, int64_t except_id, char *err, size_t errsize)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_NAME_TAKEN);
-	if (!st)
-		return -1;
-	bind_text(st, 1, name);
-	bind_int(st, 2, except_id);
-	int rc = sqlite3_step(st);
-	int64_t other = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (other) {
-		snprintf(err, errsize, "the name '%s' is already used by connection %lld", name, (long long)other);
-		return 1;
-	}
-	return 0;
-}
-
 int store_conn_insert(struct store *s, const struct conn_fields *f, int64_t *id, char *err, size_t errsize)
 {
-	int taken = name_taken(s, f->name, 0, err, errsize);
+	int taken = store_name_taken(s, SQL_CONN_NAME_TAKEN, "connection", f->name, 0, err, errsize);
 	if (taken)
 		return taken;
 	sqlite3_stmt *st = store_stmt(s, SQL_CONN_INSERT);
@@ -126,7 +107,7 @@ int store_conn_insert(struct store *s, const struct conn_fields *f, int64_t *id,
 
 int store_conn_update(struct store *s, int64_t id, const struct conn_fields *f, char *err, size_t errsize)
 {
-	int taken = name_taken(s, f->name, id, err, errsize);
+	int taken = store_name_taken(s, SQL_CONN_NAME_TAKEN, "connection", f->name, id, err, errsize);
 	if (taken)
 		return taken;
 	sqlite3_stmt *st = store_stmt(s, SQL_CONN_UPDATE);

@@ -104,25 +104,6 @@ static void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
 	r->updated_at = sqlite3_column_int64(st, 19);
 }
 
-static int name_taken(struct store *s, const char *name, int64_t except_id, char *err, size_t errsize)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_NAME_TAKEN);
-	if (!st)
-		return -1;
-	bind_text(st, 1, name);
-	bind_int(st, 2, except_id);
-	int rc = sqlite3_step(st);
-	int64_t other = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (other) {
-		snprintf(err, errsize, "the name '%s' is already used by destination %lld", name, (long long)other);
-		return 1;
-	}
-	return 0;
-}
-
 static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
 {
 	bind_text(st, 1, f->name);
@@ -144,7 +125,7 @@ static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
 static int save(struct store *s, const char *sql, int64_t id, const struct dest_fields *f, char *err,
                 size_t errsize)
 {
-	int taken = name_taken(s, f->name, id, err, errsize);
+	int taken = store_name_taken(s, SQL_DEST_NAME_TAKEN, "destination", f->name, id, err, errsize);
 	if (taken)
 		return taken;
 	sqlite3_stmt *st = store_stmt(s, sql);

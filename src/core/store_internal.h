@@ -25,6 +25,9 @@ void bind_int(sqlite3_stmt *st, int idx, int64_t v);
 void bind_int_or_null(sqlite3_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
 char *column_dup(sqlite3_stmt *st, int col);                  /* NULL stays NULL */
 void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size);
+/* Whether `sql` (?1 name, ?2 id to ignore) finds another row with that name: 1 (err names it), 0, -1. */
+int store_name_taken(struct store *s, const char *sql, const char *what, const char *name, int64_t except_id,
+                     char *err, size_t errsize);
 /* The columns of a run row, in the order read_run_row reads them (sync_runs r, connections c). */
 #define RUN_COLUMNS \
 	"r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, '')," \

@@ -326,3 +326,32 @@ int mkdir_parents(const char *path)
 	}
 	return 0;
 }
+
+void sb_add_json_string(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	sb_addc(sb, '"');
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sb_add(sb, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': sb_add(sb, "\\\"", 2); break;
+		case '\\': sb_add(sb, "\\\\", 2); break;
+		case '\n': sb_add(sb, "\\n", 2); break;
+		case '\r': sb_add(sb, "\\r", 2); break;
+		case '\t': sb_add(sb, "\\t", 2); break;
+		case '\b': sb_add(sb, "\\b", 2); break;
+		case '\f': sb_add(sb, "\\f", 2); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			sb_add(sb, u, sizeof(u));
+		}
+		}
+	}
+	sb_add(sb, run, (size_t)(s - run));
+	sb_addc(sb, '"');
+}

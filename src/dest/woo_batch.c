@@ -46,33 +46,6 @@ static int field_kind(const char *name)
 	return -1;
 }
 
-static void json_text(struct strbuf *sb, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	sb_addc(sb, '"');
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sb_add(sb, run, (size_t)(s - run));
-		if (c == '"' || c == '\\') {
-			sb_addc(sb, '\\');
-			sb_addc(sb, (char)c);
-		} else if (c == '\n') {
-			sb_adds(sb, "\\n");
-		} else if (c == '\t') {
-			sb_adds(sb, "\\t");
-		} else {
-			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			sb_add(sb, esc, 6);
-		}
-		run = s + 1;
-	}
-	sb_add(sb, run, (size_t)(s - run));
-	sb_addc(sb, '"');
-}
-
 static bool is_price(const char *v)
 {
 	if (!*v)
@@ -127,7 +100,7 @@ static void add_image(struct strbuf *sb, const char *piece, size_t len, bool *fi
 {
 	char *url = xstrndup(piece, len);
 	sb_adds(sb, *first ? "{\"src\":" : ",{\"src\":");
-	json_text(sb, url);
+	sb_add_json_string(sb, url);
 	sb_addc(sb, '}');
 	free(url);
 	*first = false;
@@ -157,9 +130,9 @@ static int add_field(struct strbuf *sb, const char *name, const char *v, int kin
 			         name, v);
 			return -1;
 		}
-		json_text(sb, name);
+		sb_add_json_string(sb, name);
 		sb_addc(sb, ':');
-		json_text(sb, v);
+		sb_add_json_string(sb, v);
 		return 0;
 	case FIELD_INT:
 	case FIELD_STOCK:
@@ -226,9 +199,9 @@ int woo_item_payload(const char *product_json, int64_t id, char *const *fields, 
 		int kind = field_kind(f->string);
 		if (kind < 0) {
 			sb_adds(&meta, meta.len ? ",{\"key\":" : "{\"key\":");
-			json_text(&meta, f->string);
+			sb_add_json_string(&meta, f->string);
 			sb_adds(&meta, ",\"value\":");
-			json_text(&meta, f->valuestring);
+			sb_add_json_string(&meta, f->valuestring);
 			sb_addc(&meta, '}');
 			continue;
 		}

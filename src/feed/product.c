@@ -121,35 +121,6 @@ uint64_t product_hash(const struct product *p)
 	return h;
 }
 
-static void json_string(struct strbuf *sb, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	sb_addc(sb, '"');
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sb_add(sb, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '"': sb_add(sb, "\\\"", 2); break;
-		case '\\': sb_add(sb, "\\\\", 2); break;
-		case '\n': sb_add(sb, "\\n", 2); break;
-		case '\r': sb_add(sb, "\\r", 2); break;
-		case '\t': sb_add(sb, "\\t", 2); break;
-		case '\b': sb_add(sb, "\\b", 2); break;
-		case '\f': sb_add(sb, "\\f", 2); break;
-		default: {
-			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			sb_add(sb, u, sizeof(u));
-		}
-		}
-	}
-	sb_add(sb, run, (size_t)(s - run));
-	sb_addc(sb, '"');
-}
-
 void product_json_add(const struct product *p, struct strbuf *out)
 {
 	sb_reserve(out, p->arena.len + p->n * 24 + 2);
@@ -157,9 +128,9 @@ void product_json_add(const struct product *p, struct strbuf *out)
 	for (size_t i = 0; i < p->n; i++) {
 		if (i)
 			sb_addc(out, ',');
-		json_string(out, p->fields[i].name);
+		sb_add_json_string(out, p->fields[i].name);
 		sb_addc(out, ':');
-		json_string(out, product_value(p, i));
+		sb_add_json_string(out, product_value(p, i));
 	}
 	sb_addc(out, '}');
 }
