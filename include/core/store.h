@@ -193,6 +193,9 @@ typedef void (*catalog_row_fn)(void *ud, const char *sku, size_t sku_len, int64_
 /* Every product of a connection: sku, content hash, whether it is marked missing. */
 int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud);
 int64_t store_catalog_count(struct store *s, int64_t conn_id);
+/* Another handle on s's database file, for a thread that reads the catalog alongside; NULL with err set,
+ * or with err empty when the database has no file (in memory). */
+struct store *store_catalog_reader(struct store *s, int busy_timeout_ms, char *err, size_t errsize);
 /*
  * Settings of the handle while an import writes (a larger page cache, rarer checkpoints) and back:
  * store_import_settings fills saved with the ones in effect before. Durability is the same. 0 or -1.

@@ -57,6 +57,27 @@ int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Read-only, so it never waits for the write lock the way opening a store (its migration check) does. */
+struct store *store_catalog_reader(struct store *s, int busy_timeout_ms, char *err, size_t errsize)
+{
+	const char *path = sqlite3_db_filename(s->db, "main");
+	if (errsize)
+		err[0] = '\0';
+	if (!path || !*path)
+		return NULL;
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsize, "cannot open database %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, busy_timeout_ms);
+	struct store *reader = xcalloc(1, sizeof(*reader));
+	reader->db = db;
+	return reader;
+}
+
 static int64_t count_query(struct store *s, const char *sql, int64_t conn_id, int64_t arg2)
 {
 	sqlite3_stmt *st = store_stmt(s, sql);

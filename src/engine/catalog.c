@@ -1,5 +1,6 @@
 #include "engine/catalog.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 /*
  * The index is split into shards by the top bits of the SKU's key, each an open-addressing table that grows
  * on its own: a growing shard briefly needs its old and its new slots, so the peak stays near the index's
- * size instead of doubling it.
+ * size instead of doubling it, and the catalog needs no count of its products before reading them.
  */
 #define SHARD_BITS 8
 #define SHARDS (1u << SHARD_BITS)
@@ -96,14 +97,6 @@ static uint32_t home_slot(const struct shard *sh, uint64_t tag)
 	return (uint32_t)(((unsigned __int128)tag * sh->cap) >> 64);
 }
 
-/* The index is far larger than the CPU caches: callers ask for a key's slot early, then do other work. */
-static void prefetch(struct catalog *c, uint64_t key)
-{
-	const struct shard *sh = shard_of(c, key);
-	if (sh->cap)
-		__builtin_prefetch(&sh->slots[home_slot(sh, tag_of(key))]);
-}
-
 static struct slot *find_slot(const struct shard *sh, uint64_t tag)
 {
 	uint32_t i = home_slot(sh, tag);
@@ -149,45 +142,133 @@ static struct slot *lookup(struct catalog *c, uint64_t key)
 	return s->tag ? s : NULL;
 }
 
-/* Sized for the products already known, so that loading them grows no shard. */
-static void presize(struct catalog *c, uint64_t known)
-{
-	uint64_t share = known / SHARDS;
-	/* A shard's share strays from the mean by a few square roots of it: 1/16 covers 4 at 1M products. */
-	uint64_t cap = (share + share / 16 + SHARD_MIN_CAP) * 4 / 3;
-	for (size_t i = 0; i < SHARDS; i++) {
-		c->shards[i].cap = (uint32_t)cap;
-		c->shards[i].slots = xcalloc(cap, sizeof(struct slot));
-	}
-}
-
-/* Rows come in table order, random for the index: each is inserted a few rows after its slot was prefetched. */
-#define LOAD_AHEAD 16
-
-struct loader {
-	struct catalog *c;
-	size_t n;
-	uint64_t keys[LOAD_AHEAD];
-	uint64_t hashes[LOAD_AHEAD];
-};
-
 static void load_row(void *ud, const char *sku, size_t len, int64_t hash, bool missing)
 {
 	(void)missing;
-	struct loader *l = ud;
-	size_t i = l->n++ % LOAD_AHEAD;
-	if (l->n > LOAD_AHEAD)
-		insert_key(l->c, l->keys[i], l->hashes[i]);
-	l->keys[i] = sku_key(sku, len);
-	l->hashes[i] = (uint64_t)hash;
-	prefetch(l->c, l->keys[i]);
+	insert_key(ud, sku_key(sku, len), (uint64_t)hash);
 }
 
-static void finish_load(struct loader *l)
+/*
+ * Loading a big catalog is two jobs of about the same size: stepping SQLite through the table and filling
+ * the index. A loader thread does the first on a handle of its own and hands the keys over in chunks.
+ */
+#define LOAD_CHUNK 8192
+#define LOAD_CHUNKS 4
+
+struct load_chunk {
+	size_t n;
+	uint64_t keys[LOAD_CHUNK];
+	uint64_t hashes[LOAD_CHUNK];
+};
+
+struct loader {
+	struct store *store;          /* the loader thread's handle */
+	int64_t conn_id;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct load_chunk chunks[LOAD_CHUNKS];
+	size_t produced, consumed;    /* chunk n is chunks[n % LOAD_CHUNKS] */
+	struct load_chunk *filling;   /* the loader's, not handed over yet */
+	bool done;
+	int rc;
+};
+
+static void hand_over(struct loader *l, bool done)
 {
-	size_t pending = l->n < LOAD_AHEAD ? l->n : LOAD_AHEAD;
-	for (size_t k = l->n - pending; k < l->n; k++)
-		insert_key(l->c, l->keys[k % LOAD_AHEAD], l->hashes[k % LOAD_AHEAD]);
+	pthread_mutex_lock(&l->lock);
+	if (l->filling)
+		l->produced++;
+	l->filling = NULL;
+	l->done = done;
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void queue_row(void *ud, const char *sku, size_t len, int64_t hash, bool missing)
+{
+	(void)missing;
+	struct loader *l = ud;
+	if (!l->filling) {
+		pthread_mutex_lock(&l->lock);
+		while (l->produced - l->consumed == LOAD_CHUNKS)
+			pthread_cond_wait(&l->changed, &l->lock);
+		l->filling = &l->chunks[l->produced % LOAD_CHUNKS];
+		pthread_mutex_unlock(&l->lock);
+		l->filling->n = 0;
+	}
+	struct load_chunk *ch = l->filling;
+	ch->keys[ch->n] = sku_key(sku, len);
+	ch->hashes[ch->n++] = (uint64_t)hash;
+	if (ch->n == LOAD_CHUNK)
+		hand_over(l, false);
+}
+
+static void *load_thread(void *arg)
+{
+	struct loader *l = arg;
+	l->rc = store_catalog_scan(l->store, l->conn_id, queue_row, l);
+	hand_over(l, true);
+	return NULL;
+}
+
+/* The next chunk to insert after letting go of the last one (NULL at first); NULL once all are in. */
+static struct load_chunk *next_chunk(struct loader *l, struct load_chunk *last)
+{
+	pthread_mutex_lock(&l->lock);
+	if (last) {
+		l->consumed++;
+		pthread_cond_broadcast(&l->changed);
+	}
+	while (l->produced == l->consumed && !l->done)
+		pthread_cond_wait(&l->changed, &l->lock);
+	struct load_chunk *ch = l->produced > l->consumed ? &l->chunks[l->consumed % LOAD_CHUNKS] : NULL;
+	pthread_mutex_unlock(&l->lock);
+	return ch;
+}
+
+static int load_alongside(struct catalog *c, struct store *reader, char *err, size_t errsize)
+{
+	struct loader *l = xcalloc(1, sizeof(*l));
+	l->store = reader;
+	l->conn_id = c->ctx->connection_id;
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->changed, NULL);
+	pthread_t tid;
+	int rc = pthread_create(&tid, NULL, load_thread, l);
+	if (rc != 0) {
+		snprintf(err, errsize, "cannot start the catalog loader: %s", strerror(rc));
+	} else {
+		for (struct load_chunk *ch = next_chunk(l, NULL); ch; ch = next_chunk(l, ch))
+			for (size_t i = 0; i < ch->n; i++)
+				insert_key(c, ch->keys[i], ch->hashes[i]);
+		pthread_join(tid, NULL);
+		rc = l->rc;
+		if (rc < 0)
+			snprintf(err, errsize, "cannot read the catalog: %s", store_errmsg(reader));
+	}
+	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->changed);
+	free(l);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Fills the index from the database, alongside when it is a file, on the run's handle otherwise. */
+static int load(struct catalog *c, char *err, size_t errsize)
+{
+	struct store *s = c->ctx->store;
+	int busy_ms = c->ctx->cfg ? c->ctx->cfg->busy_timeout_ms : 5000;
+	struct store *reader = store_catalog_reader(s, busy_ms, err, errsize);
+	if (reader) {
+		int rc = load_alongside(c, reader, err, errsize);
+		store_close(reader);
+		return rc;
+	}
+	if (*err)
+		return -1;
+	if (store_catalog_scan(s, c->ctx->connection_id, load_row, c) == 0)
+		return 0;
+	snprintf(err, errsize, "cannot read the catalog: %s", store_errmsg(s));
+	return -1;
 }
 
 struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize)
@@ -196,16 +277,10 @@ struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize)
 	c->ctx = ctx;
 	c->batch_rows = ctx->cfg && ctx->cfg->batch_rows > 0 ? (size_t)ctx->cfg->batch_rows : 10000;
 	c->tuned = store_import_settings(ctx->store, &c->saved) == 0;
-	int64_t known = store_catalog_count(ctx->store, ctx->connection_id);
-	if (known > 0)
-		presize(c, (uint64_t)known);
-	struct loader l = {.c = c};
-	if (known < 0 || store_catalog_scan(ctx->store, ctx->connection_id, load_row, &l) < 0) {
-		snprintf(err, errsize, "cannot read the catalog: %s", store_errmsg(ctx->store));
+	if (load(c, err, errsize) < 0) {
 		catalog_close(c);
 		return NULL;
 	}
-	finish_load(&l);
 	return c;
 }
 
@@ -305,7 +380,6 @@ enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, lon
 {
 	const char *sku = product_get(p, PF_SKU);
 	uint64_t key = sku_key(sku, strlen(sku));
-	prefetch(c, key);
 	uint64_t hash = product_hash(p);
 	struct slot *s = lookup(c, key);
 	if (s && s->tag & SEEN) {

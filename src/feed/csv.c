@@ -15,7 +15,6 @@
  */
 #include <csv.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,14 +394,9 @@ static void *read_ahead(void *arg)
 	return NULL;
 }
 
-/* Signals stay with the threads that handle them: the reader starts with all of them blocked. */
 static int start_reader(struct csv_src *c, struct source_error *err)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int rc = pthread_create(&c->reader, NULL, read_ahead, c);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return source_fail(err, 0, "cannot start the CSV reader thread: %s", strerror(rc));
 	c->reader_started = true;

@@ -407,8 +407,32 @@ static size_t skip_space(const char *s, size_t i, size_t len)
 	return i;
 }
 
+/* The length of in when it is already in normal form ("1234.50", "0.5", "7"), else 0. */
+static size_t normal_form(const char *in)
+{
+	size_t i = 0;
+	while (in[i] >= '0' && in[i] <= '9')
+		i++;
+	if (i == 0 || (in[0] == '0' && i > 1))
+		return 0;
+	if (in[i] == '.') {
+		size_t first = ++i;
+		while (in[i] >= '0' && in[i] <= '9')
+			i++;
+		if (i == first)
+			return 0;
+	}
+	return in[i] ? 0 : i;
+}
+
 bool normalize_decimal(const char *in, char *out, size_t size)
 {
+	/* Most feeds write their prices and stocks that way: every row of every import comes through here. */
+	size_t plain = normal_form(in);
+	if (plain && plain <= NUMBER_MAX && plain < size) {
+		memcpy(out, in, plain + 1);
+		return true;
+	}
 	size_t len = strlen(in);
 	size_t b = skip_space(in, 0, len);
 	while (len > b && (in[len - 1] == ' ' || (in[len - 1] >= '\t' && in[len - 1] <= '\r')))
