@@ -84,8 +84,8 @@ static void add_connections(struct store *s, int conns, int64_t now)
 }
 
 /*
- * Runs go in rounds of one per connection (a connection has one active run at a time): queued in one
- * transaction, claimed one by one (a claim is its own transaction), finished in one transaction.
+ * Runs go in rounds of one per connection (a connection has one active run at a time): queued and claimed
+ * one by one (each is its own transaction), finished in one transaction.
  */
 static void add_runs(struct store *s, int conns, int runs, int64_t now)
 {
@@ -94,14 +94,12 @@ static void add_runs(struct store *s, int conns, int runs, int64_t now)
 	int64_t *ids = xmalloc((size_t)conns * sizeof(*ids));
 	for (int done = 0; done < runs;) {
 		int round = runs - done < conns ? runs - done : conns;
-		begin(s);
 		for (int k = 0; k < round; k++) {
 			struct run_row active;
 			if (store_run_enqueue(s, k + 1, (done + k) % 3 ? "schedule" : "manual", 0, 1, false, &ids[k],
 			                      &active) != 0)
 				die("queue a run", store_errmsg(s));
 		}
-		commit(s);
 		for (int k = 0; k < round; k++) {
 			struct run_row r;
 			if (store_run_claim(s, "bench", ids[k], &r) != 1)

@@ -255,6 +255,10 @@ awk -v rows="$ROWS" -v qrows="$QROWS" -v full="$FULL_RSS" -v quarter="$QUARTER_R
 		       at_1m <= target_mb ? "PASS" : "BELOW"
 }'
 
+echo
+echo "console: 10000 connections, 100000 runs, drawn to a null terminal"
+"$BIN/console_bench" --db "$TMP/console.db" || PROBLEMS+=("console_bench failed")
+
 if ((${#PROBLEMS[@]})); then
 	echo
 	echo "bench: ${#PROBLEMS[@]} problem(s):" >&2
