@@ -186,3 +186,16 @@ int store_name_taken(struct store *s, const char *sql, const char *what, const c
 	}
 	return 0;
 }
+
+int64_t store_count(struct store *s, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (!st)
+		return -1;
+	bind_int(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		bind_int(st, 2, b);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}

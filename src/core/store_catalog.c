@@ -78,26 +78,14 @@ struct store *store_catalog_reader(struct store *s, int busy_timeout_ms, char *e
 	return reader;
 }
 
-static int64_t count_query(struct store *s, const char *sql, int64_t conn_id, int64_t arg2)
-{
-	sqlite3_stmt *st = store_stmt(s, sql);
-	if (!st)
-		return -1;
-	bind_int(st, 1, conn_id);
-	bind_int(st, 2, arg2);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	return n;
-}
-
 int64_t store_catalog_count(struct store *s, int64_t conn_id)
 {
-	return count_query(s, SQL_COUNT, conn_id, 0);
+	return store_count(s, SQL_COUNT, conn_id, 0);
 }
 
 bool store_catalog_has_missing(struct store *s, int64_t conn_id)
 {
-	return count_query(s, SQL_HAS_MISSING, conn_id, 0) > 0;
+	return store_count(s, SQL_HAS_MISSING, conn_id, 0) > 0;
 }
 
 /*
@@ -231,7 +219,7 @@ int store_products_pending(struct store *s, int64_t conn_id, bool all, product_r
 
 int64_t store_products_pending_count(struct store *s, int64_t conn_id, bool all)
 {
-	return count_query(s, SQL_PENDING_COUNT, conn_id, all);
+	return store_count(s, SQL_PENDING_COUNT, conn_id, all);
 }
 
 int store_product_field_names(struct store *s, int64_t conn_id, char ***names, size_t *n)

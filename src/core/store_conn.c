@@ -130,17 +130,6 @@ int store_conn_update(struct store *s, int64_t id, const struct conn_fields *f, 
 	return 0;
 }
 
-static int64_t product_count(struct store *s, int64_t conn_id)
-{
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_PRODUCT_COUNT);
-	if (!st)
-		return -1;
-	bind_int(st, 1, conn_id);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	return n;
-}
-
 int store_conn_get(struct store *s, int64_t id, struct conn_row *out)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_CONN_GET);
@@ -152,7 +141,7 @@ int store_conn_get(struct store *s, int64_t id, struct conn_row *out)
 		read_conn_row(st, out);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW) {
-		out->product_count = product_count(s, id);
+		out->product_count = store_count(s, SQL_CONN_PRODUCT_COUNT, id, 0);
 		return 1;
 	}
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -182,7 +171,7 @@ int store_conn_list(struct store *s, struct conn_row **rows, size_t *n)
 		return -1;
 	}
 	for (size_t i = 0; i < *n; i++)
-		(*rows)[i].product_count = product_count(s, (*rows)[i].id);
+		(*rows)[i].product_count = store_count(s, SQL_CONN_PRODUCT_COUNT, (*rows)[i].id, 0);
 	return 0;
 }
 

@@ -292,13 +292,7 @@ int store_remote_forget(struct store *s, int64_t dest_id, const char *sku)
 
 int64_t store_remote_count(struct store *s, int64_t dest_id)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_REMOTE_COUNT);
-	if (!st)
-		return -1;
-	bind_int(st, 1, dest_id);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	return n;
+	return store_count(s, SQL_REMOTE_COUNT, dest_id, 0);
 }
 
 int store_remote_page(struct store *s, int64_t dest_id, const char *from, int limit, struct remote_row **rows,

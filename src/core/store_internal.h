@@ -25,6 +25,8 @@ void bind_int(sqlite3_stmt *st, int idx, int64_t v);
 void bind_int_or_null(sqlite3_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
 char *column_dup(sqlite3_stmt *st, int col);                  /* NULL stays NULL */
 void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size);
+/* The single integer `sql` answers with ?1 = a (and ?2 = b when it has one); -1 on error. */
+int64_t store_count(struct store *s, const char *sql, int64_t a, int64_t b);
 /* Whether `sql` (?1 name, ?2 id to ignore) finds another row with that name: 1 (err names it), 0, -1. */
 int store_name_taken(struct store *s, const char *sql, const char *what, const char *name, int64_t except_id,
                      char *err, size_t errsize);

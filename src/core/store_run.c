@@ -484,11 +484,5 @@ int store_worker_remove(struct store *s, const char *id)
 
 int store_worker_count_live(struct store *s, int64_t fresh_after)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_LIVE);
-	if (!st)
-		return -1;
-	bind_int(st, 1, fresh_after);
-	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_reset(st);
-	return n;
+	return (int)store_count(s, SQL_WORKER_LIVE, fresh_after, 0);
 }
