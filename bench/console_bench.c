@@ -135,6 +135,7 @@ struct series {
 	const char *name;
 	double ms[SAMPLES_MAX];       /* wall clock */
 	double cpu_ms[SAMPLES_MAX];
+	char filter[SAMPLES_MAX][24]; /* typing: what the filter held after each key, to name the slowest */
 	int n;
 };
 
@@ -175,8 +176,20 @@ static void press(struct app *app, int key, struct series *s)
 
 static void type(struct app *app, const char *text, struct series *s)
 {
-	for (const char *p = text; *p; p++)
+	for (const char *p = text; *p; p++) {
+		if (s->n < SAMPLES_MAX)
+			snprintf(s->filter[s->n], sizeof(s->filter[0]), "%.*s", (int)(p - text + 1), text);
 		press(app, *p, s);
+	}
+}
+
+static int slowest(const struct series *s)
+{
+	int worst = 0;
+	for (int i = 1; i < s->n; i++)
+		if (s->ms[i] > s->ms[worst])
+			worst = i;
+	return worst;
 }
 
 static void report(const char *screen, struct series *all, int n, double *worst)
@@ -186,9 +199,12 @@ static void report(const char *screen, struct series *all, int n, double *worst)
 			continue;
 		const struct series *s = &all[i];
 		double mx = max_of(s->ms, s->n);
-		printf("  %-12s %-14s %3d keys  median %6.2f ms  max %6.2f ms  (cpu median %6.2f  max %6.2f)  %s\n",
+		printf("  %-12s %-14s %3d keys  median %6.2f ms  max %6.2f ms  (cpu median %6.2f  max %6.2f)  %s",
 		       screen, s->name, s->n, median(s->ms, s->n), mx, median(s->cpu_ms, s->n), max_of(s->cpu_ms, s->n),
 		       mx < KEY_TARGET_MS ? "ok" : "SLOW");
+		if (s->filter[slowest(s)][0])
+			printf("  (slowest at \"%s\")", s->filter[slowest(s)]);
+		putchar('\n');
 		if (mx > *worst)
 			*worst = mx;
 	}

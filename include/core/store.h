@@ -43,6 +43,15 @@ extern const char *const run_counter_labels[RC_COUNT];
 bool run_status_valid(const char *status);
 bool run_status_active(const char *status);   /* queued or running */
 
+enum run_phase { PHASE_NONE, PHASE_DOWNLOAD, PHASE_LOCAL_IMPORT, PHASE_PUSHING, PHASE_RECONCILE, PHASE_COUNT };
+/*
+ * What queues a run, and the phases it goes through, as stored (run_phases[PHASE_NONE] is ""). Both are
+ * closed sets, store_run_enqueue refuses any other trigger, so that the console can search them as a
+ * handful of known words instead of reading the text of every run. Both lists end with NULL.
+ */
+extern const char *const run_triggers[];
+extern const char *const run_phases[PHASE_COUNT + 1];
+
 struct store;
 
 struct store *store_open(const struct config *cfg, char *err, size_t errsize);

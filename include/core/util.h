@@ -39,6 +39,7 @@ void sb_add_json_string(struct strbuf *sb, const char *s);
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
 bool str_eq(const char *a, const char *b);            /* NULL-safe */
+bool str_in(const char *s, const char *const *list);   /* list NULL-terminated */
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 char *str_trim(char *s);                                /* in place, returns s advanced */

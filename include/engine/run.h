@@ -15,7 +15,6 @@
 #include "core/config.h"
 #include "core/store.h"
 
-enum run_phase { PHASE_NONE, PHASE_DOWNLOAD, PHASE_LOCAL_IMPORT, PHASE_PUSHING, PHASE_RECONCILE, PHASE_COUNT };
 const char *run_phase_name(enum run_phase p);
 
 struct run_ctx {

@@ -110,6 +110,14 @@ static const char *const MIGRATIONS[] = {
 	"ALTER TABLE destinations ADD COLUMN credentials_hint TEXT;",
 	/* 3: the console sorts runs by start time; without an index that is a full scan of every run */
 	"CREATE INDEX sync_runs_by_started ON sync_runs(started_at);",
+	/* 4: the console sorts runs by any column and finds them by trigger and phase; each order is an index
+	 * walk that stops after one screen, not a sort of every run (store_views.c) */
+	"CREATE INDEX sync_runs_by_trigger ON sync_runs(trigger);"
+	"CREATE INDEX sync_runs_by_phase ON sync_runs(phase);"
+	"CREATE INDEX sync_runs_by_rows ON sync_runs(rows_read);"
+	"CREATE INDEX sync_runs_by_failed ON sync_runs(failed);"
+	"CREATE INDEX sync_runs_by_pushed ON sync_runs(push_processed);"
+	"CREATE INDEX sync_runs_by_duration ON sync_runs(coalesce(finished_at, heartbeat_at) - started_at);",
 };
 
 int db_schema_version(void)

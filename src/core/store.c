@@ -15,14 +15,20 @@
 const char *const run_counter_columns[RC_COUNT] = {RUN_COUNTERS(RUN_COUNTER_COLUMN)};
 const char *const run_counter_labels[RC_COUNT] = {RUN_COUNTERS(RUN_COUNTER_LABEL)};
 
+const char *const run_triggers[] = {"manual", "schedule", "retry", "plan", "reconcile", NULL};
+const char *const run_phases[PHASE_COUNT + 1] = {
+	[PHASE_NONE] = "",
+	[PHASE_DOWNLOAD] = "download",
+	[PHASE_LOCAL_IMPORT] = "local_import",
+	[PHASE_PUSHING] = "pushing",
+	[PHASE_RECONCILE] = "reconcile",
+};
+
 bool run_status_valid(const char *status)
 {
 	static const char *const all[] = {RUN_QUEUED, RUN_RUNNING, RUN_COMPLETED, RUN_COMPLETED_WITH_ERRORS,
-	                                  RUN_FAILED, RUN_CANCELLED};
-	for (size_t i = 0; i < ARRAY_LEN(all); i++)
-		if (str_eq(status, all[i]))
-			return true;
-	return false;
+	                                  RUN_FAILED, RUN_CANCELLED, NULL};
+	return str_in(status, all);
 }
 
 bool run_status_active(const char *status)

@@ -198,6 +198,8 @@ static int enqueue_locked(struct store *s, int64_t conn_id, const char *trigger,
 int store_run_enqueue(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
                       bool plan_only, int64_t *run_id, struct run_row *active)
 {
+	if (!str_in(trigger, run_triggers))
+		return -1;   /* a programming error: the console could not find such runs by their trigger */
 	if (store_begin(s) < 0)
 		return -1;
 	int rc = enqueue_locked(s, conn_id, trigger, retry_of, attempt, plan_only, run_id, active);

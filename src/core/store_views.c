@@ -22,25 +22,30 @@ const char *const quick_filter_names[QUICK_COUNT] = {"all", "failed", "running",
 #define P_OFFSET "?4"
 
 /*
- * A run status is searched by the words the console shows ("ok", "errors") as well as the stored ones.
- * The statuses whose words contain the filter are found here, so that a search that matches none (most
- * do) neither reads statuses nor joins the latest run.
+ * Fields with a closed set of values (a run's status, trigger and phase) are searched by the words the
+ * console shows for each value. The values whose words contain the filter are found here, so that a
+ * search that matches none (most do) neither reads the field nor joins the latest run, and one that
+ * matches some becomes an IN list that an index can serve.
  */
-static const struct {
-	const char *status;   /* NULL: a connection that never ran */
+struct word {
+	const char *value;   /* as stored; NULL: no value (a connection that never ran) */
 	const char *words;
-} status_words[] = {
+};
+
+static const struct word status_words[] = {
 	{RUN_COMPLETED, "ok completed"}, {RUN_COMPLETED_WITH_ERRORS, "errors completed_with_errors"},
 	{RUN_FAILED, "failed"}, {RUN_RUNNING, "running"}, {RUN_QUEUED, "queued"}, {RUN_CANCELLED, "cancelled"},
-	{NULL, "never"},
+	{NULL, "never"}, {NULL, NULL},
 };
+
+#define MAX_WORDS 16
 
 /* How the filter searches a field. */
 enum search_kind {
 	SEARCH_NONE,
 	SEARCH_TEXT,        /* `search` is the field's text, lower case already (ids, machine words) */
 	SEARCH_LOWER,       /* `search` is the field's text, to be lower-cased (names) */
-	SEARCH_STATUS,      /* a run status, by status_words */
+	SEARCH_WORDS,       /* `search` has one of the values of `words` */
 	SEARCH_CONDITION,   /* `search` is a whole condition on P_FILTER */
 };
 
@@ -48,9 +53,17 @@ struct field {
 	const char *sort;       /* expression sorted by */
 	enum search_kind kind;
 	const char *search;
+	/* SEARCH_WORDS: the values and their words, ending with {NULL, NULL}; or values searched by their
+	 * own text, ending with NULL. At most MAX_WORDS. */
+	const struct word *words;
+	const char *const *values;
 	bool sort_joined;       /* sorting needs the view's joined table */
 	bool search_joined;     /* so does searching */
 	bool digits;            /* an id: only a filter of digits can be in it */
+	/* SEARCH_CONDITION: a query on P_FILTER that is 1 when the condition holds for every row, and then the
+	 * filter selects everything (short prefixes match every connection's name: counting 100 000 runs of
+	 * "every connection" would cost a probe per run) */
+	const char *always;
 	bool indexed;           /* an index gives this order (ties in id order) */
 };
 
@@ -61,7 +74,6 @@ struct view_def {
 	const char *from_inner;    /* the same when a quick filter needs the joined row: it drives the join */
 	const char *window_from;   /* the columns of the window rows `w` */
 	const char *scope;         /* condition on P_CONN, used when a query names a connection */
-	const char *status;        /* the status column searched by SEARCH_STATUS */
 	const char *quick[QUICK_COUNT];
 	bool quick_joined[QUICK_COUNT];
 	const char *id;            /* the tie-breaker that makes every order total */
@@ -85,27 +97,32 @@ static const struct field conn_fields[CONN_F_COUNT] = {
 	[CONN_F_DEST] = {"coalesce(c.dest_type, '')", SEARCH_LOWER, "coalesce(c.dest_type, '-')"},
 	[CONN_F_ACTIVE] = {"c.active", SEARCH_TEXT, "CASE c.active WHEN 1 THEN 'yes' ELSE 'no' END"},
 	[CONN_F_SCHEDULE] = {"c.schedule", SEARCH_LOWER, "c.schedule"},
-	[CONN_F_STATUS] = {"coalesce(r.status, '')", SEARCH_STATUS, NULL, .sort_joined = true,
+	[CONN_F_STATUS] = {"coalesce(r.status, '')", SEARCH_WORDS, "r.status", status_words, .sort_joined = true,
 	                   .search_joined = true},
 	[CONN_F_LAST_RUN] = {"r.started_at", .sort_joined = true},
 	[CONN_F_RESULT] = {"r.failed", .sort_joined = true},
 	[CONN_F_NEXT_DUE] = {"c.next_due_at"},
 };
 
+/* Indexed as it is written here (migration 4): an expression index serves only the same expression. */
+#define RUN_DURATION "coalesce(r.finished_at, r.heartbeat_at) - r.started_at"
+
 static const struct field run_fields[RUN_F_COUNT] = {
 	[RUN_F_ID] = {"r.id", SEARCH_TEXT, "r.id", .digits = true, .indexed = true},
 	/* Names are searched once per query, not joined for every run. */
 	[RUN_F_CONNECTION] = {"c.name", SEARCH_CONDITION,
 		"r.connection_id IN (SELECT id FROM connections WHERE instr(lower(name), " P_FILTER "))",
-		.sort_joined = true, .indexed = true},
-	[RUN_F_TRIGGER] = {"r.trigger", SEARCH_TEXT, "r.trigger"},
-	[RUN_F_STATUS] = {"r.status", SEARCH_STATUS, NULL, .indexed = true},
-	[RUN_F_PHASE] = {"coalesce(r.phase, '')", SEARCH_TEXT, "coalesce(r.phase, '')"},
-	[RUN_F_PROGRESS] = {"r.rows_read"},
-	[RUN_F_RESULT] = {"r.failed"},
-	[RUN_F_PUSH] = {"r.push_processed"},
+		.sort_joined = true, .indexed = true,
+		.always = "SELECT NOT EXISTS (SELECT 1 FROM connections WHERE NOT instr(lower(name), ?1))"},
+	[RUN_F_TRIGGER] = {"r.trigger", SEARCH_WORDS, "r.trigger", .values = run_triggers, .indexed = true},
+	[RUN_F_STATUS] = {"r.status", SEARCH_WORDS, "r.status", status_words, .indexed = true},
+	[RUN_F_PHASE] = {"r.phase", SEARCH_WORDS, "r.phase", .values = run_phases + PHASE_DOWNLOAD,
+	                 .indexed = true},
+	[RUN_F_PROGRESS] = {"r.rows_read", .indexed = true},
+	[RUN_F_RESULT] = {"r.failed", .indexed = true},
+	[RUN_F_PUSH] = {"r.push_processed", .indexed = true},
 	[RUN_F_STARTED] = {"r.started_at", .indexed = true},
-	[RUN_F_DURATION] = {"coalesce(r.finished_at, r.heartbeat_at) - r.started_at"},
+	[RUN_F_DURATION] = {RUN_DURATION, .indexed = true},
 };
 
 static const struct view_def views[STORE_VIEW_COUNT] = {
@@ -118,7 +135,6 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.from_inner = "connections c CROSS JOIN " LATEST_RUN,
 		.window_from = "connections c ON c.id = w.id LEFT JOIN " LATEST_RUN,
 		.scope = "c.id = " P_CONN,
-		.status = "r.status",
 		.quick = {NULL, "r.status = 'failed'", "r.status IN ('queued','running')", "c.active = 1"},
 		.quick_joined = {false, true, true, false},
 		.id = "c.id",
@@ -132,7 +148,6 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.from_joined = "connections c JOIN sync_runs r ON r.connection_id = c.id",
 		.window_from = "sync_runs r ON r.id = w.id LEFT JOIN connections c ON c.id = r.connection_id",
 		.scope = "r.connection_id = " P_CONN,
-		.status = "r.status",
 		.quick = {NULL, "r.status = 'failed'", "r.status = 'running'", "r.status IN ('queued','running')"},
 		.quick_joined = {false, false, false, false},
 		.id = "r.id",
@@ -156,7 +171,8 @@ struct shape {
 	bool from_end;         /* the list read backwards, to reach its end quickly */
 	enum quick_filter quick;
 	uint32_t searched;     /* the fields whose conditions are in the SQL; 0 = no substring filter */
-	uint32_t statuses;     /* SEARCH_STATUS: the status_words entries that match */
+	bool nothing;          /* the filter can match no row */
+	uint32_t words[STORE_VIEW_FIELDS_MAX];   /* SEARCH_WORDS fields: the values whose words match */
 	bool joined;
 };
 
@@ -220,35 +236,64 @@ static char *lower_copy(const char *s)
 	return lower;
 }
 
-/* The statuses whose words contain the (lower-cased) filter, as bits of status_words. */
-static uint32_t matching_statuses(const char *lower)
+/* The i-th value of a SEARCH_WORDS field and the words it is searched by; false past the last. */
+static bool field_word(const struct field *fd, int i, const char **value, const char **words)
+{
+	if (fd->words) {
+		*value = fd->words[i].value;
+		*words = fd->words[i].words;
+	} else {
+		*value = *words = fd->values[i];
+	}
+	return *words != NULL;
+}
+
+/* The values of a SEARCH_WORDS field whose words contain the (lower-cased) filter, as bits. */
+static uint32_t matching_words(const struct field *fd, const char *lower)
 {
 	uint32_t bits = 0;
-	for (size_t i = 0; i < ARRAY_LEN(status_words); i++)
-		if (strstr(status_words[i].words, lower))
+	const char *value, *words;
+	for (int i = 0; i < MAX_WORDS && field_word(fd, i, &value, &words); i++)
+		if (strstr(words, lower))
 			bits |= UINT32_C(1) << i;
 	return bits;
 }
 
+static bool holds_for_every_row(struct store_views *v, const struct field *fd, const char *lower)
+{
+	sqlite3_stmt *st = store_stmt(v->store, fd->always);
+	if (!st)
+		return false;   /* then the condition is searched as usual */
+	bind_text(st, 1, lower);
+	bool every = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_reset(st);
+	return every;
+}
+
 /*
  * The fields worth searching for this filter: those asked for that are searchable and can contain it
- * (ids only digits, statuses only their words). 0 means the filter matches nothing.
+ * (ids only digits, closed sets only their words), with the matching values of the closed sets in
+ * sh->words. None: the filter matches nothing; a condition that holds for every row: everything.
  */
-static uint32_t searched_fields(const struct view_def *d, const struct view_query *q, const char *lower,
-                                uint32_t statuses)
+static void searched_fields(struct store_views *v, struct shape *sh, const struct view_def *d,
+                            const struct view_query *q, const char *lower)
 {
-	uint32_t out = 0;
 	for (int f = 0; f < d->nfields; f++) {
 		const struct field *fd = &d->fields[f];
 		if (!(q->filter_fields & (UINT32_C(1) << f)) || fd->kind == SEARCH_NONE)
 			continue;
-		if (fd->kind == SEARCH_STATUS && !statuses)
-			continue;
 		if (fd->digits && !all_digits(lower))
 			continue;
-		out |= UINT32_C(1) << f;
+		if (fd->kind == SEARCH_WORDS && !(sh->words[f] = matching_words(fd, lower)))
+			continue;
+		if (fd->always && holds_for_every_row(v, fd, lower)) {
+			sh->searched = 0;
+			memset(sh->words, 0, sizeof(sh->words));
+			return;
+		}
+		sh->searched |= UINT32_C(1) << f;
 	}
-	return out;
+	sh->nothing = !sh->searched;
 }
 
 static bool filtering(const struct view_query *q)
@@ -256,8 +301,8 @@ static bool filtering(const struct view_query *q)
 	return q->filter && *q->filter;
 }
 
-static struct shape shape_of(enum store_view view, enum stmt_kind kind, const struct view_query *q,
-                             bool from_end)
+static struct shape shape_of(struct store_views *v, enum store_view view, enum stmt_kind kind,
+                             const struct view_query *q, bool from_end)
 {
 	const struct view_def *d = &views[view];
 	struct shape sh = {.view = view, .kind = kind, .scoped = q->connection_id != 0};
@@ -266,20 +311,13 @@ static struct shape shape_of(enum store_view view, enum stmt_kind kind, const st
 	sh.quick = q->quick;
 	if (filtering(q)) {
 		char *lower = lower_copy(q->filter);
-		sh.statuses = matching_statuses(lower);
-		sh.searched = searched_fields(d, q, lower, sh.statuses);
+		searched_fields(v, &sh, d, q, lower);
 		free(lower);
 	}
 	sh.joined = d->quick_joined[sh.quick];
-	bool status_searched = false;
-	for (int f = 0; f < d->nfields; f++) {
-		if (!(sh.searched & (UINT32_C(1) << f)))
-			continue;
-		sh.joined |= d->fields[f].search_joined;
-		status_searched |= d->fields[f].kind == SEARCH_STATUS;
-	}
-	if (!status_searched)
-		sh.statuses = 0;   /* one shape, whatever statuses the filter would have matched */
+	for (int f = 0; f < d->nfields; f++)
+		if (sh.searched & (UINT32_C(1) << f))
+			sh.joined |= d->fields[f].search_joined;
 	if (kind == KIND_PAGE) {
 		sh.sort = q->sort >= 0 && q->sort < d->nfields ? q->sort : 0;
 		sh.desc = q->descending;
@@ -291,23 +329,25 @@ static struct shape shape_of(enum store_view view, enum stmt_kind kind, const st
 
 /* ---- SQL ---- */
 
-static void add_status_search(struct strbuf *sql, const struct view_def *d, uint32_t statuses)
+/* The values are the program's own constants, never what the user typed. */
+static void add_words_search(struct strbuf *sql, const struct field *fd, uint32_t bits)
 {
-	bool never = false, first = true;
-	sb_addf(sql, "(%s IN (", d->status);
-	for (size_t i = 0; i < ARRAY_LEN(status_words); i++) {
-		if (!(statuses & (UINT32_C(1) << i)))
+	bool none = false, first = true;
+	const char *value, *words;
+	sb_addf(sql, "(%s IN (", fd->search);
+	for (int i = 0; i < MAX_WORDS && field_word(fd, i, &value, &words); i++) {
+		if (!(bits & (UINT32_C(1) << i)))
 			continue;
-		if (!status_words[i].status) {
-			never = true;
+		if (!value) {
+			none = true;
 			continue;
 		}
-		sb_addf(sql, "%s'%s'", first ? "" : ", ", status_words[i].status);
+		sb_addf(sql, "%s'%s'", first ? "" : ", ", value);
 		first = false;
 	}
 	sb_adds(sql, ")");
-	if (never)
-		sb_addf(sql, " OR %s IS NULL", d->status);
+	if (none)
+		sb_addf(sql, " OR %s IS NULL", fd->search);
 	sb_adds(sql, ")");
 }
 
@@ -324,14 +364,17 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 	}
 	if (!sh->searched)
 		return;
-	sb_addf(sql, "%s(0", and);
+	/* A plain OR of indexable terms lets SQLite serve each from its index (a leading "0 OR" would not). */
+	const char *or = "(";
+	sb_adds(sql, and);
 	for (int f = 0; f < d->nfields; f++) {
 		const struct field *fd = &d->fields[f];
 		if (!(sh->searched & (UINT32_C(1) << f)))
 			continue;
-		sb_adds(sql, " OR ");
-		if (fd->kind == SEARCH_STATUS)
-			add_status_search(sql, d, sh->statuses);
+		sb_adds(sql, or);
+		or = " OR ";
+		if (fd->kind == SEARCH_WORDS)
+			add_words_search(sql, fd, sh->words[f]);
 		else if (fd->kind == SEARCH_CONDITION)
 			sb_adds(sql, fd->search);
 		else if (fd->kind == SEARCH_LOWER)
@@ -413,7 +456,8 @@ static bool same_shape(const struct shape *a, const struct shape *b)
 {
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
 	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick &&
-	       a->searched == b->searched && a->statuses == b->statuses && a->joined == b->joined;
+	       a->searched == b->searched && a->joined == b->joined &&
+	       memcmp(a->words, b->words, sizeof(a->words)) == 0;
 }
 
 /* The prepared statement of a shape, reset and with its parameters bound. */
@@ -463,14 +507,14 @@ static int count_rows(struct store_views *v, const struct shape *sh, const struc
 int store_views_count(struct store_views *v, enum store_view view, const struct view_query *q, int64_t *matched,
                       int64_t *total)
 {
-	struct shape all = shape_of(view, KIND_COUNT_ALL, q, false);
-	struct shape some = shape_of(view, KIND_COUNT_MATCHED, q, false);
+	struct shape all = shape_of(v, view, KIND_COUNT_ALL, q, false);
+	struct shape some = shape_of(v, view, KIND_COUNT_MATCHED, q, false);
 	if (count_rows(v, &all, q, total) < 0)
 		return -1;
 	if (!matched)
 		return 0;
-	if (filtering(q) && !some.searched)
-		*matched = 0;   /* no field can contain the filter */
+	if (some.nothing)
+		*matched = 0;
 	else if (some.quick == QUICK_ALL && !some.searched)
 		*matched = *total;
 	else
@@ -502,9 +546,9 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 		limit = (int)(end - offset);
 		offset = matched - end;
 	}
-	struct shape sh = shape_of(view, KIND_PAGE, q, from_end);
-	if (filtering(q) && !sh.searched)
-		return 0;   /* no field can contain the filter */
+	struct shape sh = shape_of(v, view, KIND_PAGE, q, from_end);
+	if (sh.nothing)
+		return 0;
 	sqlite3_stmt *st = shape_stmt(v, &sh, q);
 	if (!st)
 		return -1;
@@ -595,7 +639,7 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
 int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id)
 {
 	struct view_query q = {.connection_id = conn_id};
-	struct shape sh = shape_of(STORE_VIEW_RUNS, KIND_LATEST_FAILED, &q, false);
+	struct shape sh = shape_of(v, STORE_VIEW_RUNS, KIND_LATEST_FAILED, &q, false);
 	sqlite3_stmt *st = shape_stmt(v, &sh, &q);
 	if (!st)
 		return -1;

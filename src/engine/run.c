@@ -9,21 +9,13 @@
 #define FLUSH_INTERVAL_MS 250
 #define CANCEL_CHECK_INTERVAL_MS 250
 
-static const char *const PHASE_NAMES[PHASE_COUNT] = {
-	[PHASE_NONE] = "",
-	[PHASE_DOWNLOAD] = "download",
-	[PHASE_LOCAL_IMPORT] = "local_import",
-	[PHASE_PUSHING] = "pushing",
-	[PHASE_RECONCILE] = "reconcile",
-};
-
 static const char *const LEVEL_NAMES[] = {
 	[LOG_DEBUG] = "debug", [LOG_INFO] = "info", [LOG_WARN] = "warn", [LOG_ERROR] = "error",
 };
 
 const char *run_phase_name(enum run_phase p)
 {
-	return p < PHASE_COUNT ? PHASE_NAMES[p] : "";
+	return p < PHASE_COUNT ? run_phases[p] : "";
 }
 
 void run_ctx_init(struct run_ctx *ctx, struct store *store, const struct config *cfg, int64_t run_id,

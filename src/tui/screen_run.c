@@ -42,7 +42,9 @@ struct run_screen {
 	double eta_from;
 };
 
-static const char *const phase_order[] = {"download", "local_import", "pushing", "reconcile"};
+/* The phases in the order a run goes through them (run_phases without PHASE_NONE). */
+static const char *const *const phase_order = run_phases + PHASE_DOWNLOAD;
+#define PHASE_STEPS (PHASE_COUNT - PHASE_DOWNLOAD)
 
 static void read_errors(struct run_screen *rs, struct store *s)
 {
@@ -161,7 +163,7 @@ static void draw_header(struct run_screen *rs, const struct draw *d, int y)
 
 static int phase_index(const char *phase)
 {
-	for (size_t i = 0; i < ARRAY_LEN(phase_order); i++)
+	for (size_t i = 0; i < PHASE_STEPS; i++)
 		if (str_eq(phase, phase_order[i]))
 			return (int)i;
 	return -1;
@@ -174,7 +176,7 @@ static void draw_phases(struct run_screen *rs, const struct draw *d, int y)
 	int cur = phase_index(r->phase);
 	bool active = run_status_active(r->status);
 	int x = 1, width = getmaxx(d->win) - 1;
-	for (int i = 0; i < (int)ARRAY_LEN(phase_order); i++) {
+	for (int i = 0; i < (int)PHASE_STEPS; i++) {
 		const char *sym = d->g->never;
 		enum role role = ROLE_DIM;
 		if (i < cur || (i == cur && !active && (str_eq(r->status, RUN_COMPLETED) ||
@@ -191,7 +193,7 @@ static void draw_phases(struct run_screen *rs, const struct draw *d, int y)
 		char cell[64];
 		snprintf(cell, sizeof(cell), "%s%s %s", i ? " " : "", sym, phase_order[i]);
 		x += draw_span(d, y, x, width - x, cell, theme_attr(d->theme, role));
-		if (i + 1 < (int)ARRAY_LEN(phase_order)) {
+		if (i + 1 < (int)PHASE_STEPS) {
 			snprintf(cell, sizeof(cell), " %s", d->g->arrow);
 			x += draw_span(d, y, x, width - x, cell, theme_attr(d->theme, ROLE_BORDER));
 		}

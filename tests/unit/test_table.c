@@ -301,6 +301,43 @@ Test(table, runs_of_one_connection_sorted_by_name_and_status)
 	cr_assert_eq(store_views_latest_failed_run(views, 7, &failed), 0);
 }
 
+/* Triggers and phases are closed sets searched by their words; a name every connection has selects all. */
+Test(table, runs_found_by_trigger_phase_and_a_name_every_connection_has)
+{
+	uint32_t searched = 1u << RUN_F_CONNECTION | 1u << RUN_F_TRIGGER | 1u << RUN_F_STATUS | 1u << RUN_F_PHASE;
+	struct view_query q = {.sort = RUN_F_ID, .filter_fields = searched};
+	int64_t matched, total, retry;
+	struct run_row active;
+	cr_assert_eq(store_run_enqueue(store, 7, "retry", 4, 2, false, &retry, &active), 0);
+	cr_assert_eq(store_run_flush(store, 5, "pushing", (int64_t[RC_COUNT]){0}, 0, now_ms()), 0);
+	q.filter = "etr";    /* inside "retry" */
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 1);
+	struct run_row *rows;
+	size_t n;
+	cr_assert_eq(store_views_runs(views, &q, 0, 10, matched, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(rows[0].id, retry);
+	free(rows);
+	q.filter = "PUSH";   /* the running run's phase */
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 1);
+	q.filter = "conn-";  /* every connection's name: every run */
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, total);
+	cr_assert_eq(store_views_runs(views, &q, 0, 10, matched, &rows, &n), 0);
+	cr_assert_eq((int64_t)n, total);
+	free(rows);
+	q.filter = "conn-05";
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 2);
+	q.filter = "zzz";
+	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 0);
+	cr_assert_eq(store_run_enqueue(store, 8, "whatever", 0, 1, false, &retry, &active), -1,
+	             "an unknown trigger could not be found by its word");
+}
+
 Test(table, layout_fits_the_width)
 {
 	struct table t;
