@@ -30,6 +30,11 @@ static const char usage_text[] =
 	"                                   the first rows as the pipeline sees them, with warnings\n"
 	"Runs:\n"
 	"  run ID [--wait] [--json]         queue a run; --wait executes it here unless a worker runs\n"
+	"  run ID --plan [--wait] [--json]  import, then store what a push would do instead of pushing\n"
+	"  plan show RUN [--json]           a plan: products to create, update (old -> new) and retire\n"
+	"  plan apply RUN [--wait] [--json] push exactly the plan (once; refused if the catalog changed)\n"
+	"  reconcile ID [--dry-run] [--wait] [--json]\n"
+	"                                   retire the products gone from the feed (update.missing_action)\n"
 	"  runs [--status S] [--conn ID] [--limit N] [--json]\n"
 	"  runs show ID [--json] | errors ID [--json|--csv] | log ID [--follow]\n"
 	"  runs cancel ID | retry ID [--wait]\n"
@@ -43,7 +48,8 @@ static const char usage_text[] =
 	"  version | help\n"
 	"\n"
 	"Exit codes: 0 completed, 1 failed, 2 usage, 3 completed with errors, 4 cancelled,\n"
-	"            5 refused (an active run exists), 6 not found.\n";
+	"            5 refused (an active run exists, a plan already applied), 6 not found,\n"
+	"            7 outdated (the catalog changed since the plan was made).\n";
 
 typedef int (*command_fn)(struct cli *cli, int argc, char **argv);
 
@@ -54,6 +60,7 @@ static const struct {
 	{"conn", cmd_conn},       {"run", cmd_run},         {"runs", cmd_runs},     {"worker", cmd_worker},
 	{"preview", cmd_preview}, {"config", cmd_config},   {"console", cmd_console},
 	{"dest", cmd_dest},
+	{"plan", cmd_plan},       {"reconcile", cmd_reconcile},
 };
 
 struct global_opts {

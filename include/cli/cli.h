@@ -18,6 +18,7 @@ enum exit_code {
 	EXIT_CANCELLED = 4,   /* a run was cancelled */
 	EXIT_REFUSED = 5,     /* refused: the connection already has an active run */
 	EXIT_NOT_FOUND = 6,   /* no such connection or run */
+	EXIT_OUTDATED = 7,    /* a plan cannot be applied: the catalog changed since it was made */
 };
 
 struct cli {
@@ -51,6 +52,9 @@ struct conn_config;
 char *cli_read_file(const char *path, char *err, size_t errsize);
 /* Parses and validates a connection document, printing every problem with its JSON path; NULL then. */
 struct conn_config *cli_parse_document(const char *text, const char *origin);
+struct problems;
+/* "ORIGIN is not a valid connection document (N problems); nothing was saved:" and the problems, on stderr. */
+void cli_print_problems(const char *origin, const struct problems *problems);
 /* Looks up connection `arg` (an id); EXIT_OK, or the exit code after printing why. */
 int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row);
 
@@ -60,6 +64,17 @@ int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row);
  */
 int cli_conn_clone(struct store *s, int64_t id, const char *name, int64_t *new_id, char *err, size_t errsize);
 
+/* Queues a run (store_run_enqueue's arguments) and follows it as cli_follow_run does. */
+int cli_start_run(struct cli *cli, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                  bool plan_only, bool wait, bool json);
+/* The refusal of a run for a connection that has an active one: prints why, returns EXIT_REFUSED. */
+int cli_refuse_active(const struct run_row *active, int64_t conn_id);
+/*
+ * After a run was queued: prints that (no wait), or follows it to its end, executed by a worker or here (as
+ * `run --wait`), and returns the exit code of its status.
+ */
+int cli_follow_run(struct cli *cli, int64_t run_id, int64_t conn_id, bool wait, bool json);
+
 int cmd_conn(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_runs(struct cli *cli, int argc, char **argv);
@@ -68,5 +83,7 @@ int cmd_preview(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_console(struct cli *cli, int argc, char **argv);
 int cmd_dest(struct cli *cli, int argc, char **argv);
+int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_reconcile(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -24,6 +24,8 @@ struct config;
 	_(PUSH_QUEUED, push_queued, "push queued") \
 	_(PUSH_PROCESSED, push_processed, "push processed") \
 	_(PUSH_FAILED, push_failed, "push failed") \
+	_(RETIRED, retired, "retired") \
+	_(RETIRE_FAILED, retire_failed, "retire failed") \
 	_(BYTES_TOTAL, bytes_total, "bytes total") \
 	_(BYTES_DONE, bytes_done, "bytes done")
 
@@ -129,6 +131,7 @@ struct run_row {
 	int64_t retry_of;
 	bool plan_only;
 	char summary[1024];
+	int64_t plan_run;             /* the plan run whose plan this run applies (`plan apply`); 0 = none */
 };
 
 struct run_query {
@@ -159,7 +162,7 @@ int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t 
 int store_run_cancel_requested(struct store *s, int64_t id, bool *requested);
 /* Marks running runs whose heartbeat is older than stale_before as failed (worker lost); returns how many. */
 int store_run_recover_stale(struct store *s, int64_t stale_before, int64_t now);
-/* Counters of the last completed run of a connection before `before_run` (for shrink checks). */
+/* The last completed run of a connection before `before_run` that read a feed (for shrink checks). */
 int store_run_last_success(struct store *s, int64_t conn_id, int64_t before_run, struct run_row *out);
 
 struct run_error_row {
@@ -235,7 +238,7 @@ int store_product_update(struct store *s, const struct product_write *w);
 int store_product_mark_missing(struct store *s, int64_t conn_id, const char *sku, int64_t now);
 int store_product_clear_missing(struct store *s, int64_t conn_id, const char *sku);
 
-/* Products whose pushed hash differs from their hash (all of them when `all`), in SKU order. */
+/* Products whose pushed hash differs from their hash and not retired (all of them when `all`), in SKU order. */
 typedef int (*product_row_fn)(void *ud, const char *sku, const char *data, int64_t hash);
 int store_products_pending(struct store *s, int64_t conn_id, bool all, product_row_fn fn, void *ud);
 int64_t store_products_pending_count(struct store *s, int64_t conn_id, bool all);

@@ -84,15 +84,27 @@ int store_remote_page(struct store *s, int64_t dest_id, const char *from, int li
 void remote_rows_free(struct remote_row *rows, size_t n);
 
 /* ---- push bookkeeping on a connection's products ---- */
+struct pending_product {
+	const char *sku;
+	const char *data;          /* its fields, a JSON object of strings */
+	int64_t hash;
+	const char *retired;       /* still retired: the action it was retired with ("draft", ...), else NULL */
+	const char *returning;     /* retired, then back in the feed: the action to undo on this push, else NULL */
+};
+typedef int (*pending_fn)(void *ud, const struct pending_product *p);
 /*
- * Up to `limit` pending products (pushed hash differs from hash; every product when `all`) whose SKU sorts
- * after `after` ("" = from the start), in SKU order. Reading in pages keeps no statement open while a
- * destination records results, so each of its transactions commits at once. Returns the number of rows in
- * the page (fewer than limit: it was the last), or -1; fn returning non-zero skips the rest of the page.
+ * Up to `limit` pending products (pushed hash differs from hash and not retired; every product when `all`)
+ * whose SKU sorts after `after` ("" = from the start), in SKU order. Reading in pages keeps no statement
+ * open while a destination records results, so each of its transactions commits at once. Returns the
+ * number of rows in the page (fewer than limit: it was the last), or -1; fn returning non-zero skips the
+ * rest of the page.
  */
 int store_products_pending_page(struct store *s, int64_t conn_id, bool all, const char *after, int limit,
-                                product_row_fn fn, void *ud);
-/* Records that the product with this content hash reached the destination. */
+                                pending_fn fn, void *ud);
+/*
+ * Records that the product with this content hash reached the destination: its data becomes what the
+ * destination last accepted (pushed_data), and a product back from retirement is restored.
+ */
 int store_product_set_pushed(struct store *s, int64_t conn_id, const char *sku, int64_t hash);
 
 #endif

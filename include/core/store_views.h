@@ -14,8 +14,9 @@
 #include <stdint.h>
 
 #include "core/store.h"
+#include "core/store_dest.h"
 
-enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_COUNT };
+enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_COUNT };
 
 /* Fields of the connections view: what a column sorts by and what the filter searches. */
 enum conn_field {
@@ -36,12 +37,31 @@ enum run_field {
 	RUN_F_COUNT
 };
 
+enum dest_field {
+	DEST_F_ID, DEST_F_NAME, DEST_F_TYPE, DEST_F_URL, DEST_F_AUTH,
+	DEST_F_TLS,         /* verification on or off */
+	DEST_F_HEALTH,      /* the last check's verdict; sorts failed first ascending */
+	DEST_F_CHECKED,     /* when it was checked */
+	DEST_F_CIRCUIT,     /* closed, open, half-open; searched by those words */
+	DEST_F_BATCH,       /* the learned batch size */
+	DEST_F_KNOWN,       /* SKUs whose remote id is known */
+	DEST_F_COUNT
+};
+
+/* A destination as the console lists it: no credentials are read. */
+struct dest_view_row {
+	struct dest_row d;
+	int64_t known;       /* remote products known */
+};
+void dest_view_rows_free(struct dest_view_row *rows, size_t n);
+
 #define STORE_VIEW_FIELDS_MAX 16
 
 /*
  * Quick filters. Runs: failed = status failed; running; active = queued or running.
  * Connections: failed = the latest run failed; running = the latest run is queued or running;
- * active = the connection is enabled.
+ * active = the connection is enabled. Destinations: failed = the last check failed or the circuit is not
+ * closed; they have no other (store_views_has_quick).
  */
 enum quick_filter { QUICK_ALL, QUICK_FAILED, QUICK_RUNNING, QUICK_ACTIVE, QUICK_COUNT };
 extern const char *const quick_filter_names[QUICK_COUNT];
@@ -61,6 +81,8 @@ struct store_views *store_views_open(struct store *s);
 void store_views_close(struct store_views *v);
 /* Whether the filter can search a field (free text fields and ids can, times and counters cannot). */
 bool store_views_searchable(enum store_view view, int field);
+/* Whether a view has this quick filter (QUICK_ALL it always has). */
+bool store_views_has_quick(enum store_view view, enum quick_filter quick);
 
 /*
  * matched: rows the query selects (NULL: not counted, it costs a pass over the rows); total: rows before
@@ -71,12 +93,16 @@ int store_views_count(struct store_views *v, enum store_view view, const struct 
 /*
  * Rows [offset, offset + limit) of the sorted, filtered view. `matched` (from store_views_count) lets a
  * window past the middle be read from the end; pass -1 when unknown. Rows are conn_row (without the
- * document and product count) or run_row; the caller frees them with conn_rows_free or free. 0 or -1.
+ * document and product count), run_row or dest_view_row; the caller frees them with conn_rows_free, free
+ * or dest_view_rows_free. 0 or -1.
  */
 int store_views_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                       int64_t matched, struct conn_row **rows, size_t *n);
 int store_views_runs(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                      int64_t matched, struct run_row **rows, size_t *n);
+/* Rows of the destinations view; freed with dest_view_rows_free. */
+int store_views_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                      int64_t matched, struct dest_view_row **rows, size_t *n);
 
 /* The latest run of a connection that failed or completed with errors: 1 (*run_id set), 0 none, -1 error. */
 int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id);

@@ -40,6 +40,9 @@ void sb_add_json_string(struct strbuf *sb, const char *s);
 size_t str_copy(char *dst, const char *src, size_t size);
 bool str_eq(const char *a, const char *b);            /* NULL-safe */
 bool str_in(const char *s, const char *const *list);   /* list NULL-terminated */
+/* bsearch that also takes an empty array, which may then be NULL (bsearch itself must never see one). */
+void *bsearch_or_null(const void *key, const void *base, size_t n, size_t size,
+                      int (*compare)(const void *, const void *));
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 char *str_trim(char *s);                                /* in place, returns s advanced */

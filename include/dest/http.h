@@ -89,8 +89,9 @@ void http_client_free(struct http_client *c);
 void http_submit(struct http_client *c, struct http_request *r);
 /*
  * Drives transfers for at most timeout_ms (0: do what can be done without waiting; -1: until none is
- * left), calling each finished request's done (which may submit more). Returns how many requests are
- * still queued or in flight.
+ * left), calling each finished request's done (which may submit more). With a timeout it returns as soon
+ * as requests have finished, so that the caller can hand over more work without leaving slots idle.
+ * Returns how many requests are still queued or in flight.
  */
 int http_run(struct http_client *c, int timeout_ms);
 int http_pending(const struct http_client *c);

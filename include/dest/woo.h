@@ -17,7 +17,11 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "dest/gate.h"
+#include "dest/http.h"
 #include "dest/shop.h"
+#include "dest/woo_batch.h"
+#include "engine/run.h"
 
 enum woo_check_id { WOO_CHECK_REACH, WOO_CHECK_TLS, WOO_CHECK_AUTH, WOO_CHECK_WRITE, WOO_CHECK_COUNT };
 
@@ -29,5 +33,17 @@ struct woo_check {
 
 /* Runs the checks in order; a failed one skips the rest. True when every check passed. */
 bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_check checks[WOO_CHECK_COUNT]);
+
+/* ---- shared by the push and the pull (dest/woo_pull.h) ---- */
+
+/* The destination's gate, set to its limits and seeded with its stored circuit; NULL with err set (a sentence
+ * naming the destination and when it reopens) while the circuit is open. */
+struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize);
+/* A circuit change of the run's requests: stored on the destination, and logged when it opens. */
+void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const struct gate_circuit *c);
+/* Why the phase stops on an answer judged WOO_AUTH (naming the masked key and where the credentials come
+ * from), WOO_UNAVAILABLE or WOO_TLS; false for any other verdict. */
+bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum woo_verdict v, char *buf,
+                     size_t size);
 
 #endif

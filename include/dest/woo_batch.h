@@ -67,12 +67,13 @@ struct woo_result {
 	int64_t resource_id;   /* data.resource_id of product_invalid_sku, else 0 */
 };
 /*
- * The per-item results of a batch answer ({"create": [...], "update": [...]}) read in one pass without
- * building a tree (an answer holds about 2 KB per product): out[i] for the i-th create, out[ncreate + j]
- * for the j-th update, found[k] false when the answer has no result for item k. 0, or -1 when the answer is
- * not such an object.
+ * The per-item results of a batch answer ({"create": [...], "update": [...], "delete": [...]}) read in one
+ * pass without building a tree (an answer holds about 2 KB per product): out[i] for the i-th create,
+ * out[ncreate + j] for the j-th update, out[ncreate + nupdate + k] for the k-th delete (the rest of n),
+ * found[i] false when the answer has no result for item i. 0, or -1 when the answer is not such an object.
  */
-int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t n, struct woo_result *out, bool *found);
+int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t nupdate, size_t n, struct woo_result *out,
+                      bool *found);
 
 /* One product found by a lookup: its SKU as the shop spells it, id and parent (0 unless a variation). */
 struct woo_found {

@@ -7,6 +7,7 @@
 #ifndef FEEDSYNC_ENGINE_CATALOG_H
 #define FEEDSYNC_ENGINE_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,8 @@ size_t catalog_unseen(const struct catalog *c);    /* known products not in this
  * the mark on products that came back. Returns how many are marked missing now, or -1.
  */
 int64_t catalog_mark_missing(struct catalog *c);
+/* Whether this run's feed had the SKU. */
+bool catalog_seen(struct catalog *c, const char *sku);
 size_t catalog_memory_bytes(const struct catalog *c);
 void catalog_close(struct catalog *c);             /* commits what is open */
 

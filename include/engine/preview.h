@@ -30,11 +30,15 @@ struct preview {
 	size_t n_rows;
 	size_t ok, skipped, failed;
 	struct problems warnings; /* missing required columns, columns nothing reads */
+	char delimiter;           /* CSV: the delimiter in effect (as given, or sniffed); 0 for other formats */
 	char error[1024];         /* a fatal problem (download, parse); rows read before it are kept */
 };
 
 /* Reads up to max_rows rows. Returns 0, or -1 when the feed could not be read (error set). */
 int preview_feed(const struct config *cfg, const struct conn_config *conn, size_t max_rows, struct preview *out);
+/* The same from a local copy of the feed already fetched (the wizard reads its sample again as settings change). */
+int preview_read(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
+                 struct preview *out);
 void preview_free(struct preview *p);
 
 #endif

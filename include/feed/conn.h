@@ -6,7 +6,7 @@
  *   "name": "Acme CSV",                         required, unique, 1..100 characters
  *   "active": true,                             default true
  *   "source": {
- *     "type": "csv" | "json" | "xml" | "winmentor",
+ *     "type": "csv" | "json" | "xml" | "winmentor" | "woocommerce",
  *     "url": "https://..." | "http://..." | "file:///abs/path" | "relative/or/absolute/path",
  *     "delimiter": ";",  "enclosure": "\"",  "encoding": "windows-1250",  "header": true,
  *     "item_path": "products",                  JSON array key / XML item element
@@ -14,6 +14,10 @@
  *     "required": ["sku", "price"],             columns that must exist (sku always does)
  *     "auth": {"username": "u", "password_env": "FEED_PASSWORD"} | {"token_env": "FEED_TOKEN"}
  *   },
+ *   or, to read the products of a shop added with `feedsync dest add` (no url, encoding, auth or item_path):
+ *   "source": {"type": "woocommerce", "destination": {"id": 3} | {"name": "Main shop"},
+ *              "status": "any" | "publish" | "draft" | "pending" | "private" | "future" | "trash",   default any
+ *              "aliases": ..., "required": ...},
  *   "filters": {"match": "all", "rules": [...]},                see feed/filter.h
  *   "mapping": {...},                                           see feed/mapping.h
  *   "update": {
@@ -28,6 +32,7 @@
  * }
  * A woocommerce destination refers to a shop added with `feedsync dest add` (credentials live there).
  * WinMentor sources default to delimiter ';', encoding windows-1250 and required sku, price, quantity.
+ * A woocommerce source is pulled page by page into a JSON document (dest/woo_pull.h) read like a json source.
  * Secrets are never stored in the document: auth names environment variables.
  */
 #ifndef FEEDSYNC_FEED_CONN_H
@@ -45,19 +50,25 @@
 #include "feed/normalize.h"
 #include "feed/source.h"
 
+/* The member of the document a woocommerce source is pulled into, which the JSON reader then walks. */
+#define WOO_PULL_ITEM_PATH "products"
+
 enum missing_action { MISSING_NONE, MISSING_STOCK_ZERO, MISSING_DRAFT, MISSING_DELETE };
 
 struct conn_config {
 	char *name;
 	bool active;
 	/* source */
-	char *source_type;         /* csv json xml winmentor */
-	char *url;
+	char *source_type;         /* csv json xml winmentor woocommerce */
+	char *url;                 /* woocommerce: "destination 3" or "destination 'Main shop'", for listings */
 	struct source_opts source; /* pointers into this struct's own strings */
 	char **required;           /* canonical column names, NULL-terminated; always holds "sku" */
 	char *auth_username;
 	char *auth_password_env;
 	char *auth_token_env;
+	int64_t source_dest_id;    /* woocommerce source: the shop's destination id, or 0 when it is named */
+	char *source_dest_name;    /* woocommerce source: the destination's name, or NULL when given by id */
+	char *source_status;       /* woocommerce source: the product status read ("any", "publish", ...) */
 	struct alias_table *aliases;
 	struct filter *filter;
 	struct mapping *mapping;
@@ -87,5 +98,10 @@ struct conn_config *conn_parse(const char *text, struct problems *problems);
 void conn_free(struct conn_config *c);
 /* The normalized document as pretty JSON; caller frees. */
 char *conn_to_json(const struct conn_config *c);
+/* Whether an update sends the field: it is in update.fields, or, when that lists none, it is not the SKU. */
+bool update_sends(char *const *update_fields, const char *field);
+/* "none", "stock_zero", "draft", "delete" and back; false for any other name. */
+const char *missing_action_name(enum missing_action a);
+bool missing_action_parse(const char *name, enum missing_action *out);
 
 #endif

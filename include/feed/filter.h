@@ -20,6 +20,9 @@
 struct problems;
 struct filter;
 
+/* The operators in the order above, NULL-terminated (for rule builders). */
+extern const char *const filter_op_names[];
+
 /* NULL json = pass everything. Problems are added with paths under `path` (e.g. "filters.rules[2].op");
  * returns NULL when any was found. */
 struct filter *filter_compile(const cJSON *json, const struct alias_table *aliases, const char *path,

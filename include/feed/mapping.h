@@ -52,6 +52,17 @@ struct row_error {
 int mapping_apply(const struct mapping *m, const struct record *rec, size_t max_value_bytes,
                   struct product *p, struct row_error *err);
 
+/* The i-th destination field "auto" fills (NULL past the last) and, in *column, the canonical column it reads. */
+const char *mapping_auto_field(size_t i, const char **column);
+/*
+ * Which of a feed's columns `auto` would read for destination field dest (its canonical name matches, through
+ * the aliases: "Pret" for regular_price): the index in names, or -1.
+ */
+int mapping_suggest(const struct alias_table *aliases, const char *dest, const char *const *names, size_t n);
+/* A category value as the map's keys are compared: split on the delimiter, segments trimmed, empty ones
+ * dropped, joined with " > ". Caller frees. */
+char *mapping_category_path(const char *delimiter, const char *value);
+
 /* Canonical source columns the mapping reads (for "missing column" checks and previews). NULL-terminated. */
 const char *const *mapping_columns(const struct mapping *m);
 

@@ -2,6 +2,7 @@
 #ifndef FEEDSYNC_FEED_PRODUCT_H
 #define FEEDSYNC_FEED_PRODUCT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,8 @@ uint64_t product_hash(const struct product *p);
 char *product_to_json(const struct product *p);
 /* The same JSON appended to out, for callers that keep many products in one buffer. */
 void product_json_add(const struct product *p, struct strbuf *out);
+/* A stored product's JSON with field `name` set to value (left as it is when keep and it has one); caller
+ * frees. JSON that is not an object comes back unchanged. */
+char *product_json_with(const char *json, const char *name, const char *value, bool keep);
 
 #endif

@@ -1,56 +1,13 @@
 /* feedsync conn add | list | show | edit | clone | rm | enable | disable | export */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/problems.h"
 #include "core/util.h"
+#include "engine/conn_save.h"
 #include "engine/scheduler.h"
-#include "feed/conn.h"
-
-static bool is_url(const char *s)
-{
-	return str_starts_with(s, "http://") || str_starts_with(s, "https://") || str_starts_with(s, "file://");
-}
-
-/* A relative path means "relative to where I am now": store it absolute so workers anywhere find it. */
-static void absolutize(cJSON *obj, const char *key)
-{
-	cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!cJSON_IsString(item) || is_url(item->valuestring) || item->valuestring[0] == '/')
-		return;
-	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof(cwd)))
-		return;
-	char *abs = xasprintf("%s/%s", cwd, item->valuestring);
-	cJSON_SetValuestring(item, abs);
-	free(abs);
-}
-
-static char *normalized_document(struct conn_config *conn)
-{
-	absolutize(cJSON_GetObjectItemCaseSensitive(conn->doc, "source"), "url");
-	absolutize(cJSON_GetObjectItemCaseSensitive(conn->doc, "destination"), "path");
-	return conn_to_json(conn);
-}
-
-static void fill_fields(struct conn_fields *f, const struct conn_config *conn, const char *document)
-{
-	const cJSON *source = cJSON_GetObjectItemCaseSensitive(conn->doc, "source");
-	const cJSON *url = cJSON_GetObjectItemCaseSensitive(source, "url");
-	f->name = conn->name;
-	f->active = conn->active;
-	f->source_type = conn->source_type;
-	f->source_url = cJSON_IsString(url) ? url->valuestring : conn->url;
-	f->schedule = conn->schedule_text;
-	f->dest_type = conn->dest_type;
-	f->document = document;
-	f->next_due_at = conn->active ? scheduler_next_due(conn->schedule_text, now_ms(), 0) : 0;
-}
 
 static int print_saved(struct cli *cli, int64_t id, const char *verb, bool json)
 {
@@ -68,21 +25,16 @@ static int print_saved(struct cli *cli, int64_t id, const char *verb, bool json)
 
 static int save_document(struct cli *cli, const char *text, const char *origin, int64_t id, bool json)
 {
-	struct conn_config *conn = cli_parse_document(text, origin);
-	if (!conn)
+	struct conn_save cs = {.id = id};
+	enum conn_save_result r = conn_save(cli_store(cli), text, &cs);
+	if (r == CONN_SAVE_INVALID)
+		cli_print_problems(origin, &cs.problems);
+	else if (r != CONN_SAVED)
+		cli_fail(EXIT_FAILED, "%s; nothing was saved", cs.err);
+	problems_free(&cs.problems);
+	if (r != CONN_SAVED)
 		return EXIT_FAILED;
-	char *document = normalized_document(conn);
-	struct conn_fields fields;
-	fill_fields(&fields, conn, document);
-	char err[512] = "";
-	bool is_new = id == 0;
-	int rc = id ? store_conn_update(cli_store(cli), id, &fields, err, sizeof(err))
-	            : store_conn_insert(cli_store(cli), &fields, &id, err, sizeof(err));
-	free(document);
-	conn_free(conn);
-	if (rc != 0)
-		return cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
-	return print_saved(cli, id, is_new ? "created" : "updated", json);
+	return print_saved(cli, cs.id, id ? "updated" : "created", json);
 }
 
 static int conn_add_or_edit(struct cli *cli, int argc, char **argv, bool edit)
@@ -208,26 +160,6 @@ static int conn_show(struct cli *cli, const char *arg, bool json, bool export_on
 	return EXIT_OK;
 }
 
-/* "Acme (copy)", then "Acme (copy 2)", ... until a free name is found. */
-static char *free_copy_name(struct store *s, const char *base)
-{
-	struct conn_row *rows;
-	size_t n;
-	if (store_conn_list(s, &rows, &n) < 0)
-		return xasprintf("%s (copy)", base);
-	for (int k = 1;; k++) {
-		char *candidate = k == 1 ? xasprintf("%s (copy)", base) : xasprintf("%s (copy %d)", base, k);
-		bool taken = false;
-		for (size_t i = 0; i < n && !taken; i++)
-			taken = str_eq(rows[i].name, candidate);
-		if (!taken) {
-			conn_rows_free(rows, n);
-			return candidate;
-		}
-		free(candidate);
-	}
-}
-
 int cli_conn_clone(struct store *s, int64_t id, const char *name, int64_t *new_id, char *err, size_t errsize)
 {
 	struct conn_row row = {0};
@@ -238,29 +170,26 @@ int cli_conn_clone(struct store *s, int64_t id, const char *name, int64_t *new_i
 		return found ? EXIT_FAILED : EXIT_NOT_FOUND;
 	}
 	cJSON *doc = cJSON_Parse(row.document);
-	char *copy_name = name ? xstrdup(name) : free_copy_name(s, row.name);
+	char *copy_name = name ? xstrdup(name) : conn_copy_name(s, row.name);
 	cJSON_ReplaceItemInObjectCaseSensitive(doc, "name", cJSON_CreateString(copy_name));
 	/* A clone shares its source and destination: it must not start running on the original's schedule. */
 	cJSON_DeleteItemFromObjectCaseSensitive(doc, "active");
 	cJSON_AddFalseToObject(doc, "active");
 	char *text = cJSON_Print(doc);
-	struct problems problems = {0};
-	struct conn_config *conn = conn_parse(text, &problems);
+	struct conn_save cs = {0};
 	int rc = EXIT_FAILED;
-	if (!conn) {
-		char *list = problems_join(&problems, " ");
+	enum conn_save_result r = conn_save(s, text, &cs);
+	if (r == CONN_SAVE_INVALID) {
+		char *list = problems_join(&cs.problems, " ");
 		snprintf(err, errsize, "the copy of connection %lld is not a valid document:%s", (long long)id, list);
 		free(list);
+	} else if (r != CONN_SAVED) {
+		str_copy(err, cs.err, errsize);
 	} else {
-		char *document = normalized_document(conn);
-		struct conn_fields fields;
-		fill_fields(&fields, conn, document);
-		if (store_conn_insert(s, &fields, new_id, err, errsize) == 0)
-			rc = EXIT_OK;
-		free(document);
-		conn_free(conn);
+		*new_id = cs.id;
+		rc = EXIT_OK;
 	}
-	problems_free(&problems);
+	problems_free(&cs.problems);
 	free(text);
 	free(copy_name);
 	cJSON_Delete(doc);

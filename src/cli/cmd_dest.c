@@ -10,6 +10,8 @@
 #include "cli/output.h"
 #include "core/store_dest.h"
 #include "core/util.h"
+#include "dest/dest_check.h"
+#include "dest/dest_save.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
 #include "dest/woo.h"
@@ -279,17 +281,6 @@ static int dest_show(struct cli *cli, const struct dest_args *a)
 
 /* ---- add and edit ------------------------------------------------------------------------------------ */
 
-static bool valid_url(const char *url)
-{
-	bool web = strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
-	const char *host = web ? strstr(url, "://") + 3 : NULL;
-	size_t host_len = host ? strcspn(host, "/?#") : 0;
-	const char *colon = host ? memchr(host, ':', host_len) : NULL;
-	bool port_ok = !colon || (colon + 1 < host + host_len &&
-	                          strspn(colon + 1, "0123456789") == (size_t)(host + host_len - colon - 1));
-	return web && host_len > 0 && port_ok && !memchr(host, '@', host_len) && !strpbrk(url, "?# \t\r\n");
-}
-
 /* --secret - : the first line of standard input, so the secret stays out of the process list. */
 static char *read_secret(const char *arg)
 {
@@ -304,150 +295,22 @@ static char *read_secret(const char *arg)
 	return out;
 }
 
-static bool is_env_name(const char *s)
-{
-	if (!*s || (!(*s >= 'A' && *s <= 'Z') && !(*s >= 'a' && *s <= 'z') && *s != '_'))
-		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
-}
-
-/* The options object: the stored one with the command line's tunables over it, checked. */
-static char *merged_options(const char *stored, const cJSON *given)
-{
-	cJSON *o = cJSON_Parse(stored ? stored : "{}");
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		o = cJSON_CreateObject();
-	}
-	for (const cJSON *it = given->child; it; it = it->next) {
-		cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
-		cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, true));
-	}
-	char *text = cJSON_PrintUnformatted(o);
-	char *out = xstrdup(text);
-	cJSON_free(text);
-	cJSON_Delete(o);
-	return out;
-}
-
-struct saved {
-	unsigned char *blob;
-	size_t blob_len;
-	char hint[64];
-	char *options;
-};
-
-static int check_fields(struct cli *cli, const struct dest_args *a, struct dest_fields *f, struct saved *sv)
-{
-	if (!f->name || !*f->name)
-		return usage("%s", "a destination needs --name");
-	if (!f->base_url || !valid_url(f->base_url))
-		return usage("--url '%s' is not a shop address like https://shop.example.com (no user, query or spaces)",
-		             f->base_url ? f->base_url : "");
-	if (!str_eq(f->type, "woocommerce"))
-		return usage("--type '%s': only woocommerce shops are destinations (files are set in the connection)",
-		             f->type);
-	if (!str_eq(f->auth, "auto") && !str_eq(f->auth, "basic") && !str_eq(f->auth, "oauth"))
-		return usage("--auth '%s': use auto, basic or oauth", f->auth);
-	if ((a->key_env || a->secret_env) && (a->key || a->secret))
-		return usage("%s", "give the credentials either as --key/--secret or as --key-env/--secret-env");
-	if ((a->key_env && !is_env_name(a->key_env)) || (a->secret_env && !is_env_name(a->secret_env)))
-		return usage("'%s' is not an environment variable name", a->key_env && !is_env_name(a->key_env) ?
-		             a->key_env : a->secret_env);
-	if (!!f->key_env != !!f->secret_env)
-		return usage("%s", "give both --key-env and --secret-env");
-	if (!f->key_env && !f->credentials && !(a->key && a->secret))
-		return usage("%s", "the shop's credentials are missing: --key CK --secret CS, or --key-env VAR "
-		             "--secret-env VAR");
-	struct problems pr = {0};
-	cJSON *opts = cJSON_Parse(sv->options);
-	struct shop_options o;
-	shop_options_defaults(&cli->cfg, &o);
-	shop_options_read(opts, &o, &pr);
-	cJSON_Delete(opts);
-	if (pr.n) {
-		char *list = problems_join(&pr, "  ");
-		fprintf(stderr, "feedsync: bad destination options; nothing was saved:\n%s", list);
-		free(list);
-		problems_free(&pr);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
-/* Seals new --key/--secret credentials (creating the key file on first use). */
-static int seal_credentials(struct cli *cli, const struct dest_args *a, struct dest_fields *f, struct saved *sv)
-{
-	if (!a->key && !a->secret)
-		return EXIT_OK;
-	if (!a->key || !a->secret)
-		return usage("%s", "give both --key and --secret");
-	char *secret = read_secret(a->secret);
-	if (!*a->key || !*secret) {
-		secret_free(secret);
-		return usage("%s", "the consumer key and secret must not be empty");
-	}
-	char *plain = xasprintf("%s\n%s", a->key, secret);
-	secret_free(secret);
-	char err[512];
-	int rc = secret_seal(&cli->cfg, plain, &sv->blob, &sv->blob_len, err, sizeof(err));
-	secret_free(plain);
-	if (rc < 0)
-		return cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
-	secret_mask(a->key, sv->hint, sizeof(sv->hint));
-	f->credentials = sv->blob;
-	f->credentials_len = sv->blob_len;
-	f->credentials_hint = sv->hint;
-	f->key_env = f->secret_env = NULL;
-	return EXIT_OK;
-}
-
 static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 {
-	struct dest_fields f = {
-		.name = a->name ? a->name : old ? old->name : NULL,
-		.type = a->type ? a->type : old ? old->type : "woocommerce",
-		.base_url = a->url ? a->url : old ? old->base_url : NULL,
-		.auth = a->auth ? a->auth : old ? old->auth : "auto",
-		.verify_tls = a->verify_tls >= 0 ? a->verify_tls : old ? old->verify_tls : true,
-		.key_env = old ? old->key_env : NULL,
-		.secret_env = old ? old->secret_env : NULL,
-		.credentials = old ? old->credentials : NULL,
-		.credentials_len = old ? old->credentials_len : 0,
-		.credentials_hint = old ? old->credentials_hint : NULL,
+	char *secret = a->secret ? read_secret(a->secret) : NULL;
+	struct dest_changes c = {
+		.name = a->name, .url = a->url, .type = a->type, .auth = a->auth, .verify_tls = a->verify_tls,
+		.key = a->key, .secret = secret, .key_env = a->key_env, .secret_env = a->secret_env,
+		.options = a->options,
 	};
-	if (a->key_env || a->secret_env) {
-		f.key_env = a->key_env ? a->key_env : f.key_env;
-		f.secret_env = a->secret_env ? a->secret_env : f.secret_env;
-		f.credentials = NULL;
-		f.credentials_len = 0;
-		f.credentials_hint = NULL;
-	}
-	struct saved sv = {.options = merged_options(old ? old->options : NULL, a->options)};
-	f.options = sv.options;
-	char url[4096];
-	if (f.base_url) {
-		str_copy(url, f.base_url, sizeof(url));
-		size_t len = strlen(url);
-		while (len > 0 && url[len - 1] == '/')
-			url[--len] = '\0';
-		f.base_url = url;
-	}
-	int rc = check_fields(cli, a, &f, &sv);
-	if (rc == EXIT_OK)
-		rc = seal_credentials(cli, a, &f, &sv);
-	int64_t id = old ? old->id : 0;
-	char err[512] = "";
-	if (rc == EXIT_OK) {
-		int saved = old ? store_dest_update(cli_store(cli), id, &f, err, sizeof(err))
-		                : store_dest_insert(cli_store(cli), &f, &id, err, sizeof(err));
-		if (saved != 0)
-			rc = cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
-	}
-	free(sv.blob);
-	free(sv.options);
-	if (rc != EXIT_OK)
-		return rc;
+	int64_t id;
+	char err[1024] = "";
+	enum dest_save_result r = dest_save(cli_store(cli), &cli->cfg, &c, old, &id, err, sizeof(err));
+	secret_free(secret);
+	if (r == DEST_SAVE_INVALID)
+		return usage("%s", err);
+	if (r != DEST_SAVED)
+		return cli_fail(EXIT_FAILED, "%s; nothing was saved", err);
 	struct dest_row row;
 	if (store_dest_get(cli_store(cli), id, &row) != 1)
 		return cli_fail(EXIT_FAILED, "destination %lld was saved but cannot be read back", (long long)id);
@@ -476,7 +339,18 @@ static int dest_edit(struct cli *cli, struct dest_args *a)
 
 /* ---- rm and test ------------------------------------------------------------------------------------- */
 
-/* Connections whose document names this destination, as "3 'Acme'" pieces. */
+/* Whether a woocommerce `part` of a document (its destination, or its source's "destination") names d. */
+static bool names_dest(const cJSON *part, const cJSON *ref, const struct dest_row *d)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(part, "type");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref, "id");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(ref, "name");
+	return cJSON_IsString(type) && str_eq(type->valuestring, "woocommerce") &&
+	       ((cJSON_IsNumber(id) && (int64_t)id->valuedouble == d->id) ||
+	        (cJSON_IsString(name) && str_eq(name->valuestring, d->name)));
+}
+
+/* Connections whose document names this destination (to push to or to read from), as "3 'Acme'" pieces. */
 static void users_of(struct cli *cli, const struct dest_row *d, struct strbuf *out)
 {
 	struct conn_row *rows;
@@ -486,12 +360,9 @@ static void users_of(struct cli *cli, const struct dest_row *d, struct strbuf *o
 	for (size_t i = 0; i < n; i++) {
 		cJSON *doc = cJSON_Parse(rows[i].document);
 		const cJSON *dest = cJSON_GetObjectItemCaseSensitive(doc, "destination");
-		const cJSON *type = cJSON_GetObjectItemCaseSensitive(dest, "type");
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(dest, "id");
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(dest, "name");
-		if (cJSON_IsString(type) && str_eq(type->valuestring, "woocommerce") &&
-		    ((cJSON_IsNumber(id) && (int64_t)id->valuedouble == d->id) ||
-		     (cJSON_IsString(name) && str_eq(name->valuestring, d->name))))
+		const cJSON *source = cJSON_GetObjectItemCaseSensitive(doc, "source");
+		if (names_dest(dest, dest, d) ||
+		    names_dest(source, cJSON_GetObjectItemCaseSensitive(source, "destination"), d))
 			sb_addf(out, "%s%lld '%s'", out->len ? ", " : "", (long long)rows[i].id, rows[i].name);
 		cJSON_Delete(doc);
 	}
@@ -553,29 +424,16 @@ static int dest_test(struct cli *cli, const struct dest_args *a)
 	int rc = get_dest(cli, a->target, &row);
 	if (rc != EXIT_OK)
 		return rc;
-	struct shop shop;
-	char err[1024];
-	struct woo_check checks[WOO_CHECK_COUNT];
-	bool ok = false;
-	char summary[700];
-	if (shop_open(&row, &cli->cfg, &shop, err, sizeof(err)) < 0) {
-		snprintf(summary, sizeof(summary), "credentials: %s", err);
-		rc = cli_fail(EXIT_FAILED, "%s", err);
+	struct dest_check check;
+	dest_check_run(cli_store(cli), &cli->cfg, &row, &check);
+	if (!check.opened) {
+		rc = cli_fail(EXIT_FAILED, "%s", check.summary);
 	} else {
-		ok = woo_test(&shop, &cli->cfg, checks);
-		print_checks(&row, checks, ok, a->json);
-		snprintf(summary, sizeof(summary), "all checks passed");
-		for (int i = 0; i < WOO_CHECK_COUNT; i++)
-			if (checks[i].verdict == 0) {
-				snprintf(summary, sizeof(summary), "%s failed: %s", checks[i].name, checks[i].detail);
-				break;
-			}
-		if (!ok && !a->json)
-			fprintf(stderr, "feedsync: destination %lld '%s': %s\n", (long long)row.id, row.name, summary);
-		rc = ok ? EXIT_OK : EXIT_FAILED;
+		print_checks(&row, check.checks, check.ok, a->json);
+		if (!check.ok && !a->json)
+			fprintf(stderr, "feedsync: destination %lld '%s': %s\n", (long long)row.id, row.name, check.summary);
+		rc = check.ok ? EXIT_OK : EXIT_FAILED;
 	}
-	shop_free(&shop);
-	store_dest_set_health(cli_store(cli), row.id, ok, summary, now_ms());
 	dest_row_free(&row);
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* feedsync run ID [--wait]  and  feedsync runs [list] | show | errors | log | cancel | retry */
+/* feedsync run ID [--plan] [--wait]  and  feedsync runs [list] | show | errors | log | cancel | retry */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +80,9 @@ static void observe(struct run_ctx *ctx, void *ud)
 static void print_run_brief(const struct run_row *r)
 {
 	printf("run %lld %s: %s\n", (long long)r->id, r->status, r->summary);
+	if (r->plan_only && !str_eq(r->status, RUN_FAILED) && !str_eq(r->status, RUN_CANCELLED))
+		printf("nothing was pushed: see the plan with 'feedsync plan show %lld', apply it with 'feedsync plan apply "
+		       "%lld'\n", (long long)r->id, (long long)r->id);
 	if (r->errors_total)
 		printf("%lld error%s: feedsync runs errors %lld\n", (long long)r->errors_total,
 		       r->errors_total == 1 ? "" : "s", (long long)r->id);
@@ -145,7 +148,7 @@ static int execute_here(struct cli *cli, int64_t run_id, bool json)
 	return finish_wait(cli, run_id, json);
 }
 
-static int refuse_active(const struct run_row *active, int64_t conn_id)
+int cli_refuse_active(const struct run_row *active, int64_t conn_id)
 {
 	char started[32];
 	if (!active->id)
@@ -157,21 +160,26 @@ static int refuse_active(const struct run_row *active, int64_t conn_id)
 	                (long long)active->id, (long long)active->id);
 }
 
-/* Queues a run and either returns, waits for a worker, or executes it here. */
-static int start_run(struct cli *cli, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
-                     bool wait, bool json)
+int cli_start_run(struct cli *cli, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                  bool plan_only, bool wait, bool json)
 {
 	struct store *s = cli_store(cli);
 	worker_recover_stale(s, &cli->cfg);
 	int64_t run_id = 0;
 	struct run_row active;
-	int rc = store_run_enqueue(s, conn_id, trigger, retry_of, attempt, false, &run_id, &active);
+	int rc = store_run_enqueue(s, conn_id, trigger, retry_of, attempt, plan_only, &run_id, &active);
 	if (rc == 1)
-		return refuse_active(&active, conn_id);
+		return cli_refuse_active(&active, conn_id);
 	if (rc == 2)
 		return cli_fail(EXIT_NOT_FOUND, "no connection %lld (see 'feedsync conn list')", (long long)conn_id);
 	if (rc < 0)
 		return cli_fail(EXIT_FAILED, "cannot queue a run: %s", store_errmsg(s));
+	return cli_follow_run(cli, run_id, conn_id, wait, json);
+}
+
+int cli_follow_run(struct cli *cli, int64_t run_id, int64_t conn_id, bool wait, bool json)
+{
+	struct store *s = cli_store(cli);
 	bool daemon = worker_daemon_alive(s, &cli->cfg);
 	if (!wait) {
 		if (json) {
@@ -181,14 +189,13 @@ static int start_run(struct cli *cli, int64_t conn_id, const char *trigger, int6
 		} else {
 			printf("queued run %lld for connection %lld\n", (long long)run_id, (long long)conn_id);
 			if (!daemon)
-				printf("no worker is running: start one with 'feedsync worker', or use 'feedsync run %lld --wait'\n",
-				       (long long)conn_id);
+				printf("no worker is running: start one with 'feedsync worker', or add --wait to run it here\n");
 		}
 		return EXIT_OK;
 	}
 	interrupted = 0;
 	signal(SIGINT, on_interrupt);
-	rc = daemon ? wait_for_worker(cli, run_id, json) : execute_here(cli, run_id, json);
+	int rc = daemon ? wait_for_worker(cli, run_id, json) : execute_here(cli, run_id, json);
 	signal(SIGINT, SIG_DFL);
 	return rc;
 }
@@ -196,21 +203,23 @@ static int start_run(struct cli *cli, int64_t conn_id, const char *trigger, int6
 int cmd_run(struct cli *cli, int argc, char **argv)
 {
 	int64_t conn_id = 0;
-	bool wait = false, json = false;
+	bool wait = false, json = false, plan = false;
 	for (int i = 0; i < argc; i++) {
 		if (arg_is(argv[i], "--wait"))
 			wait = true;
 		else if (arg_is(argv[i], "--json"))
 			json = true;
+		else if (arg_is(argv[i], "--plan"))
+			plan = true;
 		else if (!conn_id && parse_id(argv[i], &conn_id))
 			continue;
 		else
-			return cli_usage("run: unexpected argument '%s' (usage: feedsync run CONNECTION_ID [--wait] [--json])",
-			                 argv[i]);
+			return cli_usage("run: unexpected argument '%s' (usage: feedsync run CONNECTION_ID [--plan] [--wait] "
+			                 "[--json])", argv[i]);
 	}
 	if (!conn_id)
-		return cli_usage("run needs a connection id: feedsync run CONNECTION_ID [--wait]");
-	return start_run(cli, conn_id, "manual", 0, 1, wait, json);
+		return cli_usage("run needs a connection id: feedsync run CONNECTION_ID [--plan] [--wait]");
+	return cli_start_run(cli, conn_id, "manual", 0, 1, plan, wait, json);
 }
 
 /* ---- runs ---- */
@@ -348,6 +357,10 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	printf("  trigger:   %s, attempt %d", r.trigger, r.attempt);
 	if (r.retry_of)
 		printf(", retry of run %lld", (long long)r.retry_of);
+	if (r.plan_only)
+		printf(", plan only (feedsync plan show %lld)", (long long)r.id);
+	if (r.plan_run)
+		printf(", applies the plan of run %lld", (long long)r.plan_run);
 	printf("\n  worker:    %s\n", r.worker_id[0] ? r.worker_id : "-");
 	if (r.started_at)
 		format_duration((r.finished_at ? r.finished_at : now_ms()) - r.started_at, dur, sizeof(dur));
@@ -509,7 +522,13 @@ static int runs_retry(struct cli *cli, int argc, char **argv)
 	if (run_status_active(r.status))
 		return cli_fail(EXIT_REFUSED, "run %lld is still %s; only a finished run can be retried", (long long)r.id,
 		                r.status);
-	return start_run(cli, r.connection_id, "retry", r.id, r.attempt + 1, wait, json);
+	if (r.plan_run)
+		return cli_fail(EXIT_REFUSED, "run %lld applied the plan of run %lld, and a plan is applied once: make a new "
+		                "plan with 'feedsync run %lld --plan'", (long long)r.id, (long long)r.plan_run,
+		                (long long)r.connection_id);
+	/* A retry does what the run did: a reconcile run retires again, a plan-only run plans again. */
+	const char *trigger = str_eq(r.trigger, "reconcile") ? "reconcile" : "retry";
+	return cli_start_run(cli, r.connection_id, trigger, r.id, r.attempt + 1, r.plan_only, wait, json);
 }
 
 int cmd_runs(struct cli *cli, int argc, char **argv)

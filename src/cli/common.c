@@ -108,14 +108,18 @@ struct conn_config *cli_parse_document(const char *text, const char *origin)
 {
 	struct problems problems = {0};
 	struct conn_config *conn = conn_parse(text, &problems);
-	if (!conn) {
-		char *list = problems_join(&problems, "  ");
-		fprintf(stderr, "feedsync: %s is not a valid connection document (%zu problem%s); nothing was saved:\n%s",
-		        origin, problems.n, problems.n == 1 ? "" : "s", list);
-		free(list);
-	}
+	if (!conn)
+		cli_print_problems(origin, &problems);
 	problems_free(&problems);
 	return conn;
+}
+
+void cli_print_problems(const char *origin, const struct problems *problems)
+{
+	char *list = problems_join(problems, "  ");
+	fprintf(stderr, "feedsync: %s is not a valid connection document (%zu problem%s); nothing was saved:\n%s",
+	        origin, problems->n, problems->n == 1 ? "" : "s", list);
+	free(list);
 }
 
 int cli_get_conn(struct cli *cli, const char *arg, struct conn_row *row)

@@ -106,6 +106,11 @@ cJSON *run_to_json(const struct run_row *r)
 		cJSON_AddNumberToObject(o, "retry_of", (double)r->retry_of);
 	else
 		cJSON_AddNullToObject(o, "retry_of");
+	cJSON_AddBoolToObject(o, "plan_only", r->plan_only);
+	if (r->plan_run)
+		cJSON_AddNumberToObject(o, "plan_run", (double)r->plan_run);
+	else
+		cJSON_AddNullToObject(o, "plan_run");
 	cJSON_AddStringToObject(o, "summary", r->summary);
 	return o;
 }

@@ -118,6 +118,39 @@ static const char *const MIGRATIONS[] = {
 	"CREATE INDEX sync_runs_by_failed ON sync_runs(failed);"
 	"CREATE INDEX sync_runs_by_pushed ON sync_runs(push_processed);"
 	"CREATE INDEX sync_runs_by_duration ON sync_runs(coalesce(finished_at, heartbeat_at) - started_at);",
+	/*
+	 * 5: plans (run --plan) and the retirement of products gone from the feed. A product keeps what its
+	 * destination last accepted (pushed_data), for a plan's old -> new; retired_action without retired_at
+	 * marks a retired product back in the feed, restored by its next push. A plan is applied at most once:
+	 * a database rule, like one active run per connection.
+	 */
+	"ALTER TABLE products ADD COLUMN pushed_data TEXT;"
+	"ALTER TABLE products ADD COLUMN retired_at INTEGER;"
+	"ALTER TABLE products ADD COLUMN retired_action TEXT;"
+	"CREATE INDEX products_retired ON products(connection_id) WHERE retired_action IS NOT NULL;"
+	"ALTER TABLE sync_runs ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sync_runs ADD COLUMN retire_failed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE sync_runs ADD COLUMN plan_run INTEGER REFERENCES sync_runs(id) ON DELETE SET NULL;"
+	"CREATE UNIQUE INDEX sync_runs_one_apply ON sync_runs(plan_run) WHERE plan_run IS NOT NULL;"
+	"CREATE TABLE plans ("
+	"  run_id INTEGER PRIMARY KEY REFERENCES sync_runs(id) ON DELETE CASCADE,"
+	"  connection_id INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  destination TEXT,"
+	"  stamp TEXT NOT NULL);"
+	"CREATE TABLE plan_items ("
+	"  plan_run INTEGER NOT NULL REFERENCES plans(run_id) ON DELETE CASCADE,"
+	"  sku TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('create','update','retire')),"
+	"  name TEXT, hash INTEGER,"
+	"  action TEXT, missing_since INTEGER, missing_runs INTEGER,"
+	"  PRIMARY KEY (plan_run, sku)) WITHOUT ROWID;"
+	"CREATE INDEX plan_items_by_kind ON plan_items(plan_run, kind, sku);"
+	"CREATE TABLE plan_changes ("
+	"  plan_run INTEGER NOT NULL, sku TEXT NOT NULL, field TEXT NOT NULL,"
+	"  old_value TEXT, new_value TEXT, old_known INTEGER NOT NULL,"
+	"  PRIMARY KEY (plan_run, sku, field),"
+	"  FOREIGN KEY (plan_run, sku) REFERENCES plan_items(plan_run, sku) ON DELETE CASCADE) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)

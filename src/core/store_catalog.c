@@ -32,14 +32,18 @@ static const char SQL_MARK_MISSING[] =
 static const char SQL_CLEAR_MISSING[] =
 	"UPDATE products SET missing_since = NULL, missing_runs = 0 WHERE connection_id = ?1 AND sku = ?2";
 static const char SQL_PENDING[] =
-	"SELECT sku, data, hash FROM products WHERE connection_id = ?1 AND (?2 OR pushed_hash IS NOT hash)"
-	" ORDER BY sku";
+	"SELECT sku, data, hash FROM products WHERE connection_id = ?1"
+	" AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL)) ORDER BY sku";
 static const char SQL_PENDING_COUNT[] =
-	"SELECT count(*) FROM products WHERE connection_id = ?1 AND (?2 OR pushed_hash IS NOT hash)";
+	"SELECT count(*) FROM products WHERE connection_id = ?1"
+	" AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL))";
 static const char SQL_FIELD_NAMES[] =
 	"SELECT DISTINCT j.key FROM products p, json_each(p.data) j WHERE p.connection_id = ?1 ORDER BY j.key";
+/* Retired products are left as they were: the export leaves them out or flags them (dest/file.c). */
 static const char SQL_MARK_PUSHED[] =
-	"UPDATE products SET pushed_hash = hash WHERE connection_id = ?1 AND pushed_hash IS NOT hash";
+	"UPDATE products SET pushed_hash = hash, pushed_data = data, retired_action = NULL"
+	" WHERE connection_id = ?1 AND retired_at IS NULL"
+	" AND (pushed_hash IS NOT hash OR pushed_data IS NULL OR retired_action IS NOT NULL)";
 
 int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
 {

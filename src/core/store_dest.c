@@ -8,11 +8,6 @@
 #include "core/store_dest.h"
 #include "core/util.h"
 
-#define DEST_COLUMNS \
-	"id, name, type, base_url, auth, verify_tls, key_env, secret_env, credentials, credentials_hint, options," \
-	" health_checked_at, health_ok, health_message, circuit_state, circuit_reopen_at, consecutive_failures," \
-	" learned_batch_size, created_at, updated_at"
-
 static const char SQL_DEST_INSERT[] =
 	"INSERT INTO destinations(name, type, base_url, auth, verify_tls, key_env, secret_env, credentials,"
 	" credentials_hint, options, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
@@ -20,9 +15,9 @@ static const char SQL_DEST_UPDATE[] =
 	"UPDATE destinations SET name = ?1, type = ?2, base_url = ?3, auth = ?4, verify_tls = ?5, key_env = ?6,"
 	" secret_env = ?7, credentials = ?8, credentials_hint = ?9, options = ?10, updated_at = ?11 WHERE id = ?12";
 static const char SQL_DEST_NAME_TAKEN[] = "SELECT id FROM destinations WHERE name = ?1 AND id <> ?2";
-static const char SQL_DEST_GET[] = "SELECT " DEST_COLUMNS " FROM destinations WHERE id = ?1";
-static const char SQL_DEST_FIND[] = "SELECT " DEST_COLUMNS " FROM destinations WHERE name = ?1";
-static const char SQL_DEST_LIST[] = "SELECT " DEST_COLUMNS " FROM destinations ORDER BY id";
+static const char SQL_DEST_GET[] = "SELECT " DEST_COLUMNS " FROM destinations d WHERE id = ?1";
+static const char SQL_DEST_FIND[] = "SELECT " DEST_COLUMNS " FROM destinations d WHERE name = ?1";
+static const char SQL_DEST_LIST[] = "SELECT " DEST_COLUMNS " FROM destinations d ORDER BY id";
 static const char SQL_DEST_DELETE[] = "DELETE FROM destinations WHERE id = ?1";
 static const char SQL_DEST_HEALTH[] =
 	"UPDATE destinations SET health_ok = ?2, health_message = ?3, health_checked_at = ?4 WHERE id = ?1";
@@ -43,9 +38,14 @@ static const char SQL_REMOTE_PAGE[] =
 	" ORDER BY sku LIMIT ?3";
 
 static const char SQL_PENDING_PAGE[] =
-	"SELECT sku, data, hash FROM products WHERE connection_id = ?1 AND (?2 OR pushed_hash IS NOT hash)"
+	"SELECT sku, data, hash, CASE WHEN retired_at IS NOT NULL THEN retired_action END,"
+	" CASE WHEN retired_at IS NULL THEN retired_action END FROM products"
+	" WHERE connection_id = ?1 AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL))"
 	" AND sku > ?3 ORDER BY sku LIMIT ?4";
-static const char SQL_SET_PUSHED[] = "UPDATE products SET pushed_hash = ?3 WHERE connection_id = ?1 AND sku = ?2";
+static const char SQL_SET_PUSHED[] =
+	"UPDATE products SET pushed_hash = ?3, pushed_data = CASE WHEN hash = ?3 THEN data ELSE pushed_data END,"
+	" retired_action = CASE WHEN retired_at IS NULL THEN NULL ELSE retired_action END"
+	" WHERE connection_id = ?1 AND sku = ?2";
 
 void dest_row_free(struct dest_row *r)
 {
@@ -73,7 +73,7 @@ void dest_rows_free(struct dest_row *rows, size_t n)
 	free(rows);
 }
 
-static void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
+void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
@@ -333,8 +333,41 @@ void remote_rows_free(struct remote_row *rows, size_t n)
 	free(rows);
 }
 
+int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud)
+{
+	/* Rows are copied out first: fn may write to the database, which must not happen under an open read. */
+	struct page_row {
+		char *sku, *data, *retired, *returning;
+		int64_t hash;
+	} *rows = xcalloc((size_t)limit, sizeof(*rows));
+	int n = 0, rc = SQLITE_DONE;
+	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows[n].sku = column_dup(st, 0);
+		rows[n].data = column_dup(st, 1);
+		rows[n].hash = sqlite3_column_int64(st, 2);
+		rows[n].retired = column_dup(st, 3);
+		rows[n].returning = column_dup(st, 4);
+		n++;
+	}
+	bool failed = n < limit && rc != SQLITE_DONE;
+	sqlite3_reset(st);
+	bool go = !failed;
+	for (int i = 0; i < n; i++) {
+		struct pending_product p = {rows[i].sku, rows[i].data ? rows[i].data : "{}", rows[i].hash, rows[i].retired,
+		                            rows[i].returning};
+		if (go && fn(ud, &p) != 0)
+			go = false;
+		free(rows[i].sku);
+		free(rows[i].data);
+		free(rows[i].retired);
+		free(rows[i].returning);
+	}
+	free(rows);
+	return failed ? -1 : n;
+}
+
 int store_products_pending_page(struct store *s, int64_t conn_id, bool all, const char *after, int limit,
-                                product_row_fn fn, void *ud)
+                                pending_fn fn, void *ud)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_PENDING_PAGE);
 	if (!st)
@@ -343,29 +376,7 @@ int store_products_pending_page(struct store *s, int64_t conn_id, bool all, cons
 	bind_int(st, 2, all);
 	bind_text(st, 3, after ? after : "");
 	bind_int(st, 4, limit);
-	/* Rows are copied out first: fn may write to the database, which must not happen under an open read. */
-	struct page_row {
-		char *sku, *data;
-		int64_t hash;
-	} *rows = xcalloc((size_t)limit, sizeof(*rows));
-	int n = 0, rc = SQLITE_DONE;
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rows[n].sku = column_dup(st, 0);
-		rows[n].data = column_dup(st, 1);
-		rows[n].hash = sqlite3_column_int64(st, 2);
-		n++;
-	}
-	bool failed = n < limit && rc != SQLITE_DONE;
-	sqlite3_reset(st);
-	bool go = !failed;
-	for (int i = 0; i < n; i++) {
-		if (go && fn(ud, rows[i].sku, rows[i].data ? rows[i].data : "{}", rows[i].hash) != 0)
-			go = false;
-		free(rows[i].sku);
-		free(rows[i].data);
-	}
-	free(rows);
-	return failed ? -1 : n;
+	return store_pending_rows(st, limit, fn, ud);
 }
 
 int store_product_set_pushed(struct store *s, int64_t conn_id, const char *sku, int64_t hash)

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "core/store.h"
+#include "core/store_dest.h"
 
 #define STORE_STMT_SLOTS 128
 
@@ -34,9 +35,28 @@ int store_name_taken(struct store *s, const char *sql, const char *what, const c
 #define RUN_COLUMNS \
 	"r.id, r.connection_id, coalesce(c.name, ''), r.trigger, r.status, coalesce(r.phase, '')," \
 	" r.rows_read, r.created, r.updated, r.unchanged, r.skipped, r.failed," \
-	" r.push_queued, r.push_processed, r.push_failed, r.bytes_total, r.bytes_done," \
+	" r.push_queued, r.push_processed, r.push_failed, r.retired, r.retire_failed, r.bytes_total, r.bytes_done," \
 	" r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at, coalesce(r.worker_id, '')," \
-	" r.cancel_requested, r.attempt, r.retry_of, r.plan_only, coalesce(r.summary, '')"
+	" r.cancel_requested, r.attempt, r.retry_of, r.plan_only, coalesce(r.summary, ''), coalesce(r.plan_run, 0)"
+/* store_run_enqueue inside the caller's write transaction (BEGIN IMMEDIATE), same results. */
+int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                             bool plan_only, int64_t *run_id, struct run_row *active);
+/*
+ * Steps st, whose columns are sku, data, hash, retired and returning (struct pending_product), reading up to
+ * `limit` rows, then hands them to fn with no statement open. The number of rows, or -1.
+ */
+int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud);
+/* The columns of a destination row, in the order read_dest_row reads them (destinations d). */
+#define DEST_COLUMNS_WITH(credentials) \
+	"d.id, d.name, d.type, d.base_url, d.auth, d.verify_tls, d.key_env, d.secret_env, " credentials "," \
+	" d.credentials_hint, d.options, d.health_checked_at, d.health_ok, d.health_message, d.circuit_state," \
+	" d.circuit_reopen_at, d.consecutive_failures, d.learned_batch_size, d.created_at, d.updated_at"
+#define DEST_COLUMNS DEST_COLUMNS_WITH("d.credentials")
+#define DEST_NCOLUMNS 20
+
+struct dest_row;
+void read_dest_row(sqlite3_stmt *st, struct dest_row *r);
+
 /* Reads a row of RUN_COLUMNS, for every query that lists runs. */
 void read_run_row(sqlite3_stmt *st, struct run_row *r);
 

@@ -16,9 +16,10 @@ static const char SQL_RUN_ACTIVE_FOR[] =
 static const char SQL_RUN_LIST[] =
 	RUN_SELECT " WHERE (?1 IS NULL OR r.status = ?1 OR (?1 = 'active' AND r.status IN ('queued','running')))"
 	" AND (?2 = 0 OR r.connection_id = ?2) ORDER BY r.id DESC LIMIT ?3";
+/* Runs that read a feed: applying a plan or retiring stale products reads none. */
 static const char SQL_RUN_LAST_SUCCESS[] =
 	RUN_SELECT " WHERE r.connection_id = ?1 AND r.id < ?2 AND r.status IN ('completed', 'completed_with_errors')"
-	" ORDER BY r.id DESC LIMIT 1";
+	" AND r.rows_read > 0 ORDER BY r.id DESC LIMIT 1";
 static const char SQL_RUN_INSERT[] =
 	"INSERT INTO sync_runs(connection_id, trigger, status, attempt, retry_of, plan_only, created_at)"
 	" VALUES(?1, ?2, 'queued', ?3, ?4, ?5, ?6)";
@@ -30,8 +31,8 @@ static const char SQL_RUN_CLAIM[] =
 	" RETURNING id";
 static const char SQL_RUN_FLUSH[] =
 	"UPDATE sync_runs SET phase = ?2, rows_read = ?3, created = ?4, updated = ?5, unchanged = ?6,"
-	" skipped = ?7, failed = ?8, push_queued = ?9, push_processed = ?10, push_failed = ?11,"
-	" bytes_total = ?12, bytes_done = ?13, errors_total = ?14, heartbeat_at = ?15"
+	" skipped = ?7, failed = ?8, push_queued = ?9, push_processed = ?10, push_failed = ?11, retired = ?12,"
+	" retire_failed = ?13, bytes_total = ?14, bytes_done = ?15, errors_total = ?16, heartbeat_at = ?17"
 	" WHERE id = ?1 AND status = 'running'";
 static const char SQL_RUN_FINISH[] =
 	"UPDATE sync_runs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1 AND status = 'running'";
@@ -93,6 +94,7 @@ void read_run_row(sqlite3_stmt *st, struct run_row *r)
 	r->retry_of = sqlite3_column_int64(st, c++);
 	r->plan_only = sqlite3_column_int(st, c++) != 0;
 	column_copy(st, c++, r->summary, sizeof(r->summary));
+	r->plan_run = sqlite3_column_int64(st, c++);
 }
 
 static int get_one_run(struct store *s, const char *sql, int64_t a, int64_t b, struct run_row *out)
@@ -154,8 +156,8 @@ int store_run_list(struct store *s, const struct run_query *q, struct run_row **
 }
 
 /* Inside the caller's write transaction: the insert and the look-up of the run that refused it. */
-static int enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
-                          bool plan_only, int64_t *run_id, struct run_row *active)
+int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
+                             bool plan_only, int64_t *run_id, struct run_row *active)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CONN_EXISTS);
 	if (!st)
@@ -202,7 +204,7 @@ int store_run_enqueue(struct store *s, int64_t conn_id, const char *trigger, int
 		return -1;   /* a programming error: the console could not find such runs by their trigger */
 	if (store_begin(s) < 0)
 		return -1;
-	int rc = enqueue_locked(s, conn_id, trigger, retry_of, attempt, plan_only, run_id, active);
+	int rc = store_run_enqueue_locked(s, conn_id, trigger, retry_of, attempt, plan_only, run_id, active);
 	if (rc >= 0 && store_commit(s) == 0)
 		return rc;
 	store_rollback(s);

@@ -126,6 +126,25 @@ static const struct field run_fields[RUN_F_COUNT] = {
 	[RUN_F_DURATION] = {RUN_DURATION, .indexed = true},
 };
 
+static const struct word circuit_words[] = {
+	{"closed", "closed"}, {"open", "open"}, {"half-open", "half-open"}, {NULL, NULL},
+};
+
+static const struct field dest_fields[DEST_F_COUNT] = {
+	[DEST_F_ID] = {"d.id", SEARCH_TEXT, "d.id", .digits = true, .indexed = true},
+	[DEST_F_NAME] = {"d.name", SEARCH_TEXT, "d.name", .indexed = true},
+	[DEST_F_TYPE] = {"d.type", SEARCH_TEXT, "d.type"},
+	[DEST_F_URL] = {"d.base_url", SEARCH_TEXT, "d.base_url"},
+	[DEST_F_AUTH] = {"d.auth", SEARCH_TEXT, "d.auth"},
+	[DEST_F_TLS] = {"d.verify_tls", SEARCH_TEXT, "CASE d.verify_tls WHEN 1 THEN 'on' ELSE 'off' END"},
+	[DEST_F_HEALTH] = {"coalesce(d.health_ok, 2)", SEARCH_TEXT,
+		"CASE d.health_ok WHEN 1 THEN 'ok' WHEN 0 THEN 'failed' ELSE 'never' END"},
+	[DEST_F_CHECKED] = {"d.health_checked_at"},
+	[DEST_F_CIRCUIT] = {"d.circuit_state", SEARCH_WORDS, "d.circuit_state", circuit_words},
+	[DEST_F_BATCH] = {"d.learned_batch_size"},
+	[DEST_F_KNOWN] = {"(SELECT count(*) FROM remote_products WHERE destination_id = d.id)"},
+};
+
 static const struct view_def views[STORE_VIEW_COUNT] = {
 	[STORE_VIEW_CONNS] = {
 		.columns = "c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type,"
@@ -155,9 +174,23 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.fields = run_fields,
 		.nfields = RUN_F_COUNT,
 	},
+	/* A few destinations: plain scans, no index needed. */
+	[STORE_VIEW_DESTS] = {
+		.columns = DEST_COLUMNS_WITH("NULL") ", (SELECT count(*) FROM remote_products WHERE destination_id = d.id)",
+		.from = "destinations d",
+		.from_joined = "destinations d",
+		.from_inner = "destinations d",
+		.window_from = "destinations d ON d.id = w.id",
+		.scope = "d.id = " P_CONN,
+		.quick = {NULL, "(d.health_ok = 0 OR d.circuit_state <> 'closed')"},
+		.id = "d.id",
+		.fields = dest_fields,
+		.nfields = DEST_F_COUNT,
+	},
 };
 
-_Static_assert(CONN_F_COUNT <= STORE_VIEW_FIELDS_MAX && RUN_F_COUNT <= STORE_VIEW_FIELDS_MAX,
+_Static_assert(CONN_F_COUNT <= STORE_VIEW_FIELDS_MAX && RUN_F_COUNT <= STORE_VIEW_FIELDS_MAX &&
+               DEST_F_COUNT <= STORE_VIEW_FIELDS_MAX,
                "a view has more fields than STORE_VIEW_FIELDS_MAX");
 
 enum stmt_kind { KIND_PAGE, KIND_COUNT_MATCHED, KIND_COUNT_ALL, KIND_LATEST_FAILED };
@@ -216,6 +249,11 @@ const char *store_views_errmsg(struct store_views *v)
 bool store_views_searchable(enum store_view view, int field)
 {
 	return field >= 0 && field < views[view].nfields && views[view].fields[field].kind != SEARCH_NONE;
+}
+
+bool store_views_has_quick(enum store_view view, enum quick_filter quick)
+{
+	return quick == QUICK_ALL || (quick < QUICK_COUNT && views[view].quick[quick] != NULL);
 }
 
 /* ---- shapes ---- */
@@ -626,17 +664,42 @@ static void read_run(sqlite3_stmt *st, void *row)
 	read_run_row(st, row);
 }
 
+static void free_conns(void *rows, size_t n)
+{
+	conn_rows_free(rows, n);
+}
+
+static void free_runs(void *rows, size_t n)
+{
+	(void)n;
+	free(rows);
+}
+
+static void free_dests(void *rows, size_t n)
+{
+	dest_view_rows_free(rows, n);
+}
+
+/* read_window, and on an error no rows: those read so far are freed. */
+static int read_rows(struct store_views *v, enum store_view view, const struct view_query *q, int64_t offset,
+                     int limit, int64_t matched, size_t row_size, read_row_fn read_row,
+                     void (*free_rows)(void *rows, size_t n), void **rows, size_t *n)
+{
+	int rc = read_window(v, view, q, offset, limit, matched, row_size, read_row, rows, n);
+	if (rc < 0) {
+		free_rows(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 int store_views_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                       int64_t matched, struct conn_row **rows, size_t *n)
 {
 	void *out;
-	int rc = read_window(v, STORE_VIEW_CONNS, q, offset, limit, matched, sizeof(**rows), read_conn, &out, n);
+	int rc = read_rows(v, STORE_VIEW_CONNS, q, offset, limit, matched, sizeof(**rows), read_conn, free_conns, &out, n);
 	*rows = out;
-	if (rc < 0) {
-		conn_rows_free(*rows, *n);
-		*rows = NULL;
-		*n = 0;
-	}
 	return rc;
 }
 
@@ -644,13 +707,31 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
                      int64_t matched, struct run_row **rows, size_t *n)
 {
 	void *out;
-	int rc = read_window(v, STORE_VIEW_RUNS, q, offset, limit, matched, sizeof(**rows), read_run, &out, n);
+	int rc = read_rows(v, STORE_VIEW_RUNS, q, offset, limit, matched, sizeof(**rows), read_run, free_runs, &out, n);
 	*rows = out;
-	if (rc < 0) {
-		free(*rows);
-		*rows = NULL;
-		*n = 0;
-	}
+	return rc;
+}
+
+static void read_dest(sqlite3_stmt *st, void *row)
+{
+	struct dest_view_row *r = row;
+	read_dest_row(st, &r->d);
+	r->known = sqlite3_column_int64(st, DEST_NCOLUMNS);
+}
+
+void dest_view_rows_free(struct dest_view_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dest_row_free(&rows[i].d);
+	free(rows);
+}
+
+int store_views_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                      int64_t matched, struct dest_view_row **rows, size_t *n)
+{
+	void *out;
+	int rc = read_rows(v, STORE_VIEW_DESTS, q, offset, limit, matched, sizeof(**rows), read_dest, free_dests, &out, n);
+	*rows = out;
 	return rc;
 }
 

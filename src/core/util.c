@@ -157,6 +157,12 @@ bool str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+void *bsearch_or_null(const void *key, const void *base, size_t n, size_t size,
+                      int (*compare)(const void *, const void *))
+{
+	return n ? bsearch(key, base, n, size, compare) : NULL;
+}
+
 bool str_in(const char *s, const char *const *list)
 {
 	for (; *list; list++)

@@ -537,7 +537,8 @@ static int64_t start_ready(struct http_client *c)
 	return wait;
 }
 
-static void collect_finished(struct http_client *c)
+/* Returns how many requests finished for good (their done was called). */
+static int collect_finished(struct http_client *c)
 {
 	CURLMsg *msg;
 	int left, n = 0;
@@ -555,6 +556,7 @@ static void collect_finished(struct http_client *c)
 		start_ready(c);
 	for (int i = 0; i < n; i++)
 		complete(c->finished[i], c->finished[i]->outcome);
+	return n;
 }
 
 int http_run(struct http_client *c, int timeout_ms)
@@ -564,9 +566,10 @@ int http_run(struct http_client *c, int timeout_ms)
 		int64_t wait = start_ready(c);
 		int running;
 		curl_multi_perform(c->multi, &running);
-		collect_finished(c);
-		if (http_pending(c) == 0)
-			return 0;
+		/* Back to the caller once answers came: it has the next requests to build while these fly. */
+		bool answered = collect_finished(c) > 0 && timeout_ms >= 0;
+		if (http_pending(c) == 0 || answered)
+			return http_pending(c);
 		int64_t left = deadline < 0 ? 1000 : deadline - monotonic_ms();
 		if (left <= 0)
 			return http_pending(c);
@@ -574,7 +577,5 @@ int http_run(struct http_client *c, int timeout_ms)
 			left = wait;
 		/* curl_multi_poll wakes as soon as a transfer has something to do. */
 		curl_multi_poll(c->multi, NULL, 0, (int)(left > 1000 ? 1000 : left), NULL);
-		curl_multi_perform(c->multi, &running);
-		collect_finished(c);
 	}
 }

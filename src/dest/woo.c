@@ -9,11 +9,13 @@
 #include <cjson/cJSON.h>
 
 #include "core/store_dest.h"
+#include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/dest.h"
 #include "dest/gate.h"
 #include "dest/http.h"
 #include "dest/woo_batch.h"
+#include "feed/product.h"
 
 /* Results written per transaction: one commit per batch answer rather than one per product. */
 #define RECORD_EVERY 256
@@ -31,6 +33,8 @@ struct item {
 	bool found;                  /* a lookup found it */
 	bool relooked;               /* looked up again after the shop refused its cached id */
 	bool switched;               /* a create that the shop answered product_invalid_sku: now an update */
+	enum missing_action retire;  /* not MISSING_NONE: a retirement, not a push */
+	enum missing_action returning; /* a push that undoes this retirement */
 };
 
 struct items {
@@ -47,12 +51,16 @@ struct lookup {
 	int page;
 };
 
+/* What a batch item asks for, in the order a batch lists them. */
+enum op { OP_CREATE, OP_UPDATE, OP_DELETE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = {"create", "update", "delete"};
+
 struct batch {
 	struct http_request req;
 	struct woo *w;
 	int64_t parent_id;           /* 0: products/batch; else that product's variations/batch */
-	struct items items;          /* creates first */
-	size_t ncreate;
+	struct items items;          /* creates, then updates, then deletes */
+	size_t count[OP_COUNT];
 	struct woo_result *results;  /* read from a 2xx answer, one per item */
 	bool *found;
 };
@@ -88,6 +96,7 @@ struct woo {
 	char fatal[1024];            /* why the phase stops; empty while it goes on */
 	bool closing;
 	int64_t created, updated, unchanged, skipped, failed;
+	int64_t retired, absent, retire_failed;   /* absent: nothing to retire, the shop lacks the product */
 };
 
 /* ---- lists and items --------------------------------------------------------------------------------- */
@@ -167,10 +176,31 @@ static void fail_item(struct woo *w, struct item *it, const char *code, const ch
 	struct run_error_info info = {.sku = it->sku, .code = code, .detail = detail};
 	run_error(w->ctx, &info, "%s", sb_str(&msg));
 	sb_free(&msg);
-	run_add(w->ctx, RC_PUSH_FAILED, 1);
-	settled(w);
-	w->failed++;
+	if (it->retire) {
+		run_add(w->ctx, RC_RETIRE_FAILED, 1);
+		w->retire_failed++;
+	} else {
+		run_add(w->ctx, RC_PUSH_FAILED, 1);
+		settled(w);
+		w->failed++;
+	}
 	release(w, it);
+}
+
+static void remote_window_forget(struct woo *w, const char *sku);
+
+/* A deleted product is forgotten: should it come back, it is created again. */
+static bool record_retirement(struct woo *w, const struct item *it, int64_t now)
+{
+	struct store *s = w->ctx->store;
+	bool gone = it->retire == MISSING_DELETE;
+	if (gone) {
+		remote_window_forget(w, it->sku);
+		if (store_remote_forget(s, w->shop.id, it->sku) < 0)
+			return false;
+	}
+	return store_product_set_retired(s, w->ctx->connection_id, it->sku, missing_action_name(it->retire), now,
+	                                 gone) == 0;
 }
 
 /* What reached the shop is written in one transaction per RECORD_EVERY items. */
@@ -186,8 +216,9 @@ static void write_recorded(struct woo *w)
 		struct item *it = w->recorded.v[i];
 		struct remote_product rp = {.remote_id = it->remote_id, .parent_id = it->parent_id,
 		                            .pushed_hash = it->payload_hash};
-		ok = store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
-		     store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0;
+		ok = it->retire ? record_retirement(w, it, now)
+		                : store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
+		                  store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0;
 	}
 	if (ok && store_commit(s) == 0) {
 		for (size_t i = 0; i < w->recorded.n; i++)
@@ -209,7 +240,10 @@ static void write_recorded(struct woo *w)
 
 static void record(struct woo *w, struct item *it)
 {
-	settled(w);
+	if (it->retire)
+		run_add(w->ctx, RC_RETIRED, 1);
+	else
+		settled(w);
 	items_add(&w->recorded, it);
 	if (w->recorded.n >= RECORD_EVERY)
 		write_recorded(w);
@@ -257,7 +291,7 @@ static int remote_get(struct woo *w, const char *sku, struct remote_product *out
 		}
 		win->complete = win->n < REMOTE_WINDOW;
 	}
-	const struct remote_row *row = bsearch(sku, win->rows, win->n, sizeof(*win->rows), remote_row_order);
+	const struct remote_row *row = bsearch_or_null(sku, win->rows, win->n, sizeof(*win->rows), remote_row_order);
 	if (row)
 		*out = row->r;
 	return row != NULL;
@@ -265,7 +299,7 @@ static int remote_get(struct woo *w, const char *sku, struct remote_product *out
 
 static void remote_window_forget(struct woo *w, const char *sku)
 {
-	struct remote_row *row = bsearch(sku, w->window.rows, w->window.n, sizeof(*w->window.rows), remote_row_order);
+	struct remote_row *row = bsearch_or_null(sku, w->window.rows, w->window.n, sizeof(*w->window.rows), remote_row_order);
 	if (row)
 		row->r.remote_id = 0;
 }
@@ -282,7 +316,8 @@ static bool read_batch_answer(struct http_request *r)
 		b->results = xmalloc(n * sizeof(*b->results));
 		b->found = xmalloc(n * sizeof(*b->found));
 	}
-	return woo_batch_results(r->response.buf, r->response.len, b->ncreate, n, b->results, b->found) == 0;
+	return woo_batch_results(r->response.buf, r->response.len, b->count[OP_CREATE], b->count[OP_UPDATE], n,
+	                         b->results, b->found) == 0;
 }
 
 static struct ready *ready_for(struct woo *w, int64_t parent_id)
@@ -307,6 +342,11 @@ static bool sending_stopped(struct woo *w, struct item **v, size_t n)
 	return true;
 }
 
+static enum op item_op(const struct item *it)
+{
+	return it->retire == MISSING_DELETE ? OP_DELETE : it->remote_id ? OP_UPDATE : OP_CREATE;
+}
+
 static void send_batch(struct woo *w, int64_t parent_id, struct item **v, size_t n)
 {
 	if (sending_stopped(w, v, n))
@@ -315,19 +355,16 @@ static void send_batch(struct woo *w, int64_t parent_id, struct item **v, size_t
 	b->w = w;
 	b->parent_id = parent_id;
 	struct strbuf body = {0};
-	for (int pass = 0; pass < 2; pass++) {     /* creates, then updates */
-		bool first = true;
+	for (enum op op = 0; op < OP_COUNT; op++) {
 		for (size_t i = 0; i < n; i++) {
-			if ((v[i]->remote_id == 0) != (pass == 0))
+			if (item_op(v[i]) != op)
 				continue;
-			if (first)
-				sb_adds(&body, body.len ? "],\"update\":[" : pass == 0 ? "{\"create\":[" : "{\"update\":[");
+			if (b->count[op]++ == 0)
+				sb_addf(&body, "%s\"%s\":[", body.len ? "]," : "{", op_names[op]);
 			else
 				sb_addc(&body, ',');
 			sb_adds(&body, v[i]->payload);
-			first = false;
 			items_add(&b->items, v[i]);
-			b->ncreate += pass == 0;
 		}
 	}
 	sb_adds(&body, "]}");
@@ -360,12 +397,16 @@ static void flush_ready(struct woo *w, bool all)
 	}
 }
 
-/* The item's JSON for a create (id 0: every field) or an update (the connection's update fields). */
+/*
+ * The item's JSON for a create (id 0: every field) or an update (the connection's update fields; every field
+ * when it undoes a retirement; the retirement's own fields for a retirement).
+ */
 static bool build_payload(struct woo *w, struct item *it, int64_t id)
 {
 	char err[512];
 	struct strbuf payload = {0};
-	if (woo_item_payload(it->data, id, id ? w->conn->update_fields : NULL, &payload, err, sizeof(err)) < 0) {
+	char *const *fields = id && !it->retire && !it->returning ? w->conn->update_fields : NULL;
+	if (woo_item_payload(it->data, id, fields, &payload, err, sizeof(err)) < 0) {
 		sb_free(&payload);
 		fail_item(w, it, "bad_value", NULL, "%s", err);
 		return false;
@@ -403,6 +444,26 @@ static void plan_create(struct woo *w, struct item *it)
 		return;
 	items_add(&ready_for(w, 0)->items, it);
 	flush_ready(w, false);
+}
+
+/* Draft and stock 0 are updates of the product the shop has; a deletion goes in the batch's delete list. */
+static void plan_retire(struct woo *w, struct item *it)
+{
+	if (it->retire == MISSING_DELETE) {
+		free(it->payload);
+		it->payload = xasprintf("%lld", (long long)it->remote_id);
+	} else if (!build_payload(w, it, it->remote_id)) {
+		return;
+	}
+	items_add(&ready_for(w, it->parent_id)->items, it);
+	flush_ready(w, false);
+}
+
+/* The shop does not have the product: there is nothing left to retire. */
+static void retire_absent(struct woo *w, struct item *it)
+{
+	w->absent++;
+	record(w, it);
 }
 
 /* ---- lookups by SKU ---------------------------------------------------------------------------------- */
@@ -491,7 +552,11 @@ static void lookup_done(struct http_request *r)
 	if (v == WOO_ITEMS) {
 		for (size_t i = 0; i < l->items.n; i++) {
 			struct item *it = l->items.v[i];
-			if (it->found)
+			if (it->retire && it->found)
+				plan_retire(w, it);
+			else if (it->retire)
+				retire_absent(w, it);
+			else if (it->found)
 				plan_update(w, it, 0);
 			else
 				plan_create(w, it);
@@ -514,9 +579,10 @@ static void lookup_done(struct http_request *r)
 
 /* ---- batch answers ----------------------------------------------------------------------------------- */
 
-static void item_error(struct woo *w, struct batch *b, struct item *it, const struct woo_result *res, bool create)
+static void item_error(struct woo *w, struct batch *b, struct item *it, const struct woo_result *res, enum op op)
 {
 	const char *code = res->error.code;
+	bool create = op == OP_CREATE;
 	if (create && str_eq(code, "product_invalid_sku") && res->resource_id > 0 && !it->switched) {
 		/* The product exists (a crash, a race, another tool): update it instead. */
 		it->switched = true;
@@ -535,9 +601,9 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 		return;
 	}
 	char *endpoint = woo_batch_target(b->parent_id);
-	char *detail = detail_json(b->req.status, res->item_status, endpoint, create ? "create" : "update",
-	                           create ? 0 : it->remote_id, 0);
-	fail_item(w, it, code, detail, "the shop refused to %s '%s': %s", create ? "create" : "update", it->sku,
+	char *detail = detail_json(b->req.status, res->item_status, endpoint, op_names[op], create ? 0 : it->remote_id,
+	                           0);
+	fail_item(w, it, code, detail, "the shop refused to %s '%s': %s", it->retire ? "retire" : op_names[op], it->sku,
 	          res->error.message);
 	free(detail);
 	free(endpoint);
@@ -547,18 +613,21 @@ static void read_results(struct woo *w, struct batch *b)
 {
 	for (size_t i = 0; i < b->items.n; i++) {
 		struct item *it = b->items.v[i];
-		bool create = i < b->ncreate;
+		enum op op = i < b->count[OP_CREATE] ? OP_CREATE
+		             : i < b->count[OP_CREATE] + b->count[OP_UPDATE] ? OP_UPDATE : OP_DELETE;
 		const struct woo_result *res = &b->results[i];
 		if (!b->found[i]) {
 			fail_item(w, it, "no_result", NULL, "the shop's answer says nothing about '%s'; the next run looks "
 			          "it up again", it->sku);
 		} else if (!res->ok) {
-			item_error(w, b, it, res, create);
+			item_error(w, b, it, res, op);
 		} else {
-			if (create) {
+			if (op == OP_CREATE) {
 				it->remote_id = res->id;
 				it->parent_id = res->parent_id;
 				w->created++;
+			} else if (it->retire) {
+				w->retired++;
 			} else {
 				w->updated++;
 			}
@@ -586,31 +655,10 @@ static void resend_in_chunks(struct woo *w, struct batch *b, size_t chunk)
 
 static void fatal_from_answer(struct woo *w, const struct http_request *r, enum woo_verdict v)
 {
-	struct woo_error e;
-	woo_answer_error(r, &e);
-	struct gate_circuit circuit;
-	char when[32];
-	switch (v) {
-	case WOO_AUTH:
-		stop_phase(w, "the shop refused the credentials of destination '%s' (consumer key %s, from %s): HTTP %ld "
-		           "%s: %s; check them with 'feedsync dest test %lld'", w->shop.name, w->shop.key_hint,
-		           w->shop.credentials_origin, r->status, e.code, e.message, (long long)w->shop.id);
-		break;
-	case WOO_UNAVAILABLE:
-		gate_circuit(w->gate, &circuit);
-		format_time(circuit.reopen_at, when, sizeof(when));
-		stop_phase(w, "destination '%s' is unavailable: its circuit breaker opened after %d transient failures in "
-		           "a row and stays open until %s; the products not pushed stay pending for the next run",
-		           w->shop.name, circuit.failures, when);
-		break;
-	case WOO_TLS:
-		stop_phase(w, "cannot talk to destination '%s' securely: %s%s", w->shop.name, r->error,
-		           w->shop.verify_tls ? " (a staging shop with a self-signed certificate can be allowed with "
-		                                "'feedsync dest edit ID --insecure')" : "");
-		break;
-	default:
-		break;
-	}
+	char why[1024];
+	if (woo_stop_reason(&w->shop, r, v, why, sizeof(why)))
+		stop_phase(w, "%s%s", why,
+		           v == WOO_UNAVAILABLE ? "; the products not pushed stay pending for the next run" : "");
 }
 
 static void batch_done(struct http_request *r)
@@ -676,7 +724,12 @@ static void admit(struct woo *w, struct item *it)
 	if (known == 1 && cached.remote_id > 0) {
 		it->remote_id = cached.remote_id;
 		it->parent_id = cached.parent_id;
-		plan_update(w, it, cached.pushed_hash);
+		if (it->retire)
+			plan_retire(w, it);
+		else
+			plan_update(w, it, cached.pushed_hash);
+	} else if (it->retire && !woo_sku_searchable(it->sku)) {
+		retire_absent(w, it); /* never pushed (woo_push refuses such SKUs), and not to be looked up */
 	} else {
 		look_up(w, it);
 	}
@@ -716,33 +769,63 @@ static void pump(struct woo *w)
 		admit_deferred(w);
 }
 
-static int woo_push(struct dest *d, const char *sku, const char *json, int64_t hash, char *err, size_t errsize)
+static struct item *new_item(const char *sku, char *data, int64_t hash)
 {
-	struct woo *w = d->impl;
-	if (!*w->fatal) {
-		struct item *it = xcalloc(1, sizeof(*it));
-		it->sku = xstrdup(sku);
-		it->data = xstrdup(json);
-		it->hash = hash;
-		it->claim = gate_sku_key(sku);
-		if (!woo_sku_searchable(sku)) {
-			struct run_error_info info = {.sku = sku, .code = "unsearchable_sku"};
-			run_error(w->ctx, &info, "the SKU '%s' has a comma or surrounding spaces: WooCommerce cannot find it by "
-			          "SKU, so it is not pushed (it could be created twice)", sku);
-			run_add(w->ctx, RC_PUSH_FAILED, 1);
-			settled(w);
-			w->failed++;
-			item_free(it);
-		} else {
-			admit(w, it);
-		}
-		pump(w);
+	struct item *it = xcalloc(1, sizeof(*it));
+	it->sku = xstrdup(sku);
+	it->data = data;
+	it->hash = hash;
+	it->claim = gate_sku_key(sku);
+	return it;
+}
+
+/* Admits the item, then lets transfers progress; -1 with err once the phase cannot go on. */
+static int hand_over(struct woo *w, struct item *it, char *err, size_t errsize)
+{
+	if (*w->fatal) {
+		item_free(it);
+	} else if (!it->retire && !woo_sku_searchable(it->sku)) {
+		struct run_error_info info = {.sku = it->sku, .code = "unsearchable_sku"};
+		run_error(w->ctx, &info, "the SKU '%s' has a comma or surrounding spaces: WooCommerce cannot find it by "
+		          "SKU, so it is not pushed (it could be created twice)", it->sku);
+		run_add(w->ctx, RC_PUSH_FAILED, 1);
+		settled(w);
+		w->failed++;
+		item_free(it);
+	} else {
+		admit(w, it);
 	}
+	if (!*w->fatal)
+		pump(w);
 	if (*w->fatal) {
 		str_copy(err, w->fatal, errsize);
 		return -1;
 	}
 	return 0;
+}
+
+static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
+{
+	struct item *it = new_item(p->sku, xstrdup(p->data), p->hash);
+	missing_action_parse(p->returning, &it->returning);
+	if (it->returning == MISSING_DRAFT) {
+		char *published = product_json_with(it->data, "status", "publish", true);
+		free(it->data);
+		it->data = published;
+	}
+	return hand_over(d->impl, it, err, errsize);
+}
+
+/* A retirement is an item whose data holds what to change: an update's fields, or nothing for a delete. */
+static int woo_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
+{
+	static const char *const change[] = {[MISSING_STOCK_ZERO] = "{\"stock_quantity\":\"0\"}",
+	                                     [MISSING_DRAFT] = "{\"status\":\"draft\"}", [MISSING_DELETE] = "{}"};
+	if (action == MISSING_NONE)
+		return 0;
+	struct item *it = new_item(sku, xstrdup(change[action]), 0);
+	it->retire = action;
+	return hand_over(d->impl, it, err, errsize);
 }
 
 static int woo_commit(struct dest *d, char *err, size_t errsize)
@@ -765,6 +848,9 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 	if (w->skipped)
 		run_log(w->ctx, LOG_INFO, "%lld products are not in the shop and were not created "
 		        "(update.create_missing is false)", (long long)w->skipped);
+	if (w->retired || w->absent || w->retire_failed)
+		run_log(w->ctx, LOG_INFO, "'%s': %lld retired, %lld not in the shop (nothing to retire), %lld failed to "
+		        "retire", w->shop.name, (long long)w->retired, (long long)w->absent, (long long)w->retire_failed);
 	if (*w->fatal) {
 		str_copy(err, w->fatal, errsize);
 		return -1;
@@ -777,14 +863,7 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 static void on_circuit(void *ud, const struct gate_circuit *c)
 {
 	struct woo *w = ud;
-	if (store_dest_set_circuit(w->ctx->store, w->shop.id, c->state, c->reopen_at, c->failures) < 0)
-		run_log(w->ctx, LOG_WARN, "cannot store the circuit state: %s", store_errmsg(w->ctx->store));
-	if (!str_eq(c->state, "closed") && c->reopen_at) {
-		char when[32];
-		format_time(c->reopen_at, when, sizeof(when));
-		run_log(w->ctx, LOG_WARN, "'%s': circuit breaker %s after %d transient failures in a row (probe at %s)",
-		        w->shop.name, c->state, c->failures, when);
-	}
+	woo_circuit_changed(w->ctx, &w->shop, c);
 }
 
 static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
@@ -804,19 +883,6 @@ static bool woo_wants_all(const struct conn_config *conn)
 	return false;
 }
 
-static int check_circuit(struct woo *w, char *err, size_t errsize)
-{
-	struct gate_circuit c;
-	gate_circuit(w->gate, &c);
-	if (!str_eq(c.state, "open") || c.reopen_at <= now_ms())
-		return 0;
-	char when[32];
-	format_time(c.reopen_at, when, sizeof(when));
-	snprintf(err, errsize, "destination '%s' is unavailable: its circuit breaker opened after %d transient "
-	         "failures in a row and stays open until %s; nothing was pushed", w->shop.name, c.failures, when);
-	return -1;
-}
-
 static int woo_open(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending,
                     char *err, size_t errsize)
 {
@@ -827,14 +893,12 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0)
 		return -1;
 	const struct shop_options *o = &w->shop.opt;
-	w->gate = gate_get(w->shop.id);
-	struct gate_limits limits = {.concurrency = o->concurrency, .rate = o->rate_limit,
-	                             .threshold = o->circuit_threshold, .open_ms = (int64_t)o->circuit_open_s * 1000};
-	struct gate_circuit stored = {.reopen_at = w->shop.circuit_reopen_at, .failures = w->shop.consecutive_failures};
-	str_copy(stored.state, w->shop.circuit_state, sizeof(stored.state));
-	gate_configure(w->gate, &limits, &stored);
-	if (check_circuit(w, err, errsize) < 0)
+	w->gate = woo_gate_open(&w->shop, err, errsize);
+	if (!w->gate) {
+		size_t len = strlen(err);
+		snprintf(err + len, errsize - len, "; nothing was pushed");
 		return -1;
+	}
 	w->batch_size = o->batch_size;
 	if (w->shop.learned_batch_size > 0 && w->shop.learned_batch_size < w->batch_size)
 		w->batch_size = w->shop.learned_batch_size;
@@ -843,7 +907,7 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	if (!w->http)
 		return -1;
 	ready_for(w, 0);
-	run_log(ctx, LOG_INFO, "pushing %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
+	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
 	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
 	        w->shop.verify_tls ? "" : ", TLS NOT VERIFIED", w->batch_size, o->concurrency);
 	return 0;
@@ -885,9 +949,75 @@ const struct dest_ops dest_woo_ops = {
 	.wants_all = woo_wants_all,
 	.open = woo_open,
 	.push = woo_push,
+	.retire = woo_retire,
 	.commit = woo_commit,
 	.close = woo_close,
 };
+
+/* ---- shared with the pull (dest/woo_pull.h) ---------------------------------------------------------- */
+
+static void circuit_open_text(const struct shop *shop, const struct gate_circuit *c, char *buf, size_t size)
+{
+	char when[32];
+	format_time(c->reopen_at, when, sizeof(when));
+	snprintf(buf, size, "destination '%s' is unavailable: its circuit breaker opened after %d transient failures "
+	         "in a row and stays open until %s", shop->name, c->failures, when);
+}
+
+struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
+{
+	const struct shop_options *o = &shop->opt;
+	struct gate *g = gate_get(shop->id);
+	struct gate_limits limits = {.concurrency = o->concurrency, .rate = o->rate_limit,
+	                             .threshold = o->circuit_threshold, .open_ms = (int64_t)o->circuit_open_s * 1000};
+	struct gate_circuit stored = {.reopen_at = shop->circuit_reopen_at, .failures = shop->consecutive_failures};
+	str_copy(stored.state, shop->circuit_state, sizeof(stored.state));
+	gate_configure(g, &limits, &stored);
+	struct gate_circuit c;
+	gate_circuit(g, &c);
+	if (!str_eq(c.state, "open") || c.reopen_at <= now_ms())
+		return g;
+	circuit_open_text(shop, &c, err, errsize);
+	return NULL;
+}
+
+void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const struct gate_circuit *c)
+{
+	if (store_dest_set_circuit(ctx->store, shop->id, c->state, c->reopen_at, c->failures) < 0)
+		run_log(ctx, LOG_WARN, "cannot store the circuit state: %s", store_errmsg(ctx->store));
+	if (!str_eq(c->state, "closed") && c->reopen_at) {
+		char when[32];
+		format_time(c->reopen_at, when, sizeof(when));
+		run_log(ctx, LOG_WARN, "'%s': circuit breaker %s after %d transient failures in a row (probe at %s)",
+		        shop->name, c->state, c->failures, when);
+	}
+}
+
+bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum woo_verdict v, char *buf,
+                     size_t size)
+{
+	struct woo_error e;
+	struct gate_circuit circuit;
+	switch (v) {
+	case WOO_AUTH:
+		woo_answer_error(r, &e);
+		snprintf(buf, size, "the shop refused the credentials of destination '%s' (consumer key %s, from %s): "
+		         "HTTP %ld %s: %s; check them with 'feedsync dest test %lld'", shop->name, shop->key_hint,
+		         shop->credentials_origin, r->status, e.code, e.message, (long long)shop->id);
+		return true;
+	case WOO_UNAVAILABLE:
+		gate_circuit(gate_get(shop->id), &circuit);
+		circuit_open_text(shop, &circuit, buf, size);
+		return true;
+	case WOO_TLS:
+		snprintf(buf, size, "cannot talk to destination '%s' securely: %s%s", shop->name, r->error,
+		         shop->verify_tls ? " (a staging shop with a self-signed certificate can be allowed with "
+		                            "'feedsync dest edit ID --insecure')" : "");
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* ---- dest test --------------------------------------------------------------------------------------- */
 

@@ -9,6 +9,101 @@
 #include <strings.h>
 
 #include "dest/oauth.h"
+#include "feed/conn.h"
+
+/* ---- reading JSON text without building a tree ---- */
+
+struct scan {
+	const char *p, *end;
+};
+
+static void skip_space(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static bool eat(struct scan *s, char c)
+{
+	skip_space(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return true;
+	}
+	return false;
+}
+
+/* Past the quote that closes the string whose text starts at p; NULL when it does not close. memchr leaps
+ * where a loop over each character crawls, even over the short strings of an answer. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (const char *q = p;; q++) {
+		q = memchr(q, '"', (size_t)(end - q));
+		if (!q)
+			return NULL;
+		size_t backslashes = 0;
+		while (q - backslashes > p && q[-1 - (ptrdiff_t)backslashes] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return q + 1;
+	}
+}
+
+/* At a '"': moves past the string; [*start, *start + *len) is its raw (still escaped) text. */
+static bool scan_string(struct scan *s, const char **start, size_t *len)
+{
+	if (!eat(s, '"'))
+		return false;
+	const char *q = string_end(s->p, s->end);
+	if (!q)
+		return false;
+	*start = s->p;
+	*len = (size_t)(q - 1 - s->p);
+	s->p = q;
+	return true;
+}
+
+static bool ends_scalar(char c)
+{
+	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Any value: a string, a scalar up to the next delimiter, or an object or array by depth. Local pointers
+ * keep the loop in registers: through s, every char read could have changed them. */
+static bool skip_value(struct scan *s)
+{
+	skip_space(s);
+	const char *p = s->p, *end = s->end;
+	if (p >= end)
+		return false;
+	if (*p == '"') {
+		const char *q = string_end(p + 1, end);
+		if (q)
+			s->p = q;
+		return q != NULL;
+	}
+	if (*p != '{' && *p != '[') {
+		while (p < end && !ends_scalar(*p))
+			p++;
+		bool any = p > s->p;
+		s->p = p;
+		return any;
+	}
+	int depth = 0;
+	while (p < end) {
+		char c = *p++;
+		if (c == '"') {
+			if (!(p = string_end(p, end)))
+				return false;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			s->p = p;
+			return true;
+		}
+	}
+	return false;
+}
 
 enum field_kind { FIELD_TEXT, FIELD_PRICE, FIELD_INT, FIELD_STOCK, FIELD_BOOL, FIELD_IMAGES, FIELD_CATEGORIES };
 
@@ -118,6 +213,18 @@ static void add_category(struct strbuf *sb, const char *piece, size_t len, bool 
 	free(text);
 }
 
+static void add_name(struct strbuf *sb, const char *name)
+{
+	sb_add_json_string(sb, name);
+	sb_addc(sb, ':');
+}
+
+/* An empty number is left out: WooCommerce would read it as 0. */
+static bool sends_nothing(int kind, const char *v)
+{
+	return (kind == FIELD_INT || kind == FIELD_STOCK) && !*v;
+}
+
 static int add_field(struct strbuf *sb, const char *name, const char *v, int kind, char *err, size_t errsize)
 {
 	int64_t n;
@@ -130,19 +237,17 @@ static int add_field(struct strbuf *sb, const char *name, const char *v, int kin
 			         name, v);
 			return -1;
 		}
-		sb_add_json_string(sb, name);
-		sb_addc(sb, ':');
+		add_name(sb, name);
 		sb_add_json_string(sb, v);
 		return 0;
 	case FIELD_INT:
 	case FIELD_STOCK:
-		if (!*v)
-			return 0;
 		if (!parse_int64(v, &n)) {
 			snprintf(err, errsize, "%s '%s' is not a whole number", name, v);
 			return -1;
 		}
-		sb_addf(sb, "\"%s\":%lld", name, (long long)n);
+		add_name(sb, name);
+		sb_addf(sb, "%lld", (long long)n);
 		if (kind == FIELD_STOCK)
 			sb_adds(sb, ",\"manage_stock\":true");
 		return 0;
@@ -151,7 +256,8 @@ static int add_field(struct strbuf *sb, const char *name, const char *v, int kin
 			snprintf(err, errsize, "%s '%s' is not true or false", name, v);
 			return -1;
 		}
-		sb_addf(sb, "\"%s\":%s", name, b ? "true" : "false");
+		add_name(sb, name);
+		sb_adds(sb, b ? "true" : "false");
 		return 0;
 	case FIELD_IMAGES:
 		sb_adds(sb, "\"images\":[");
@@ -169,59 +275,125 @@ static int add_field(struct strbuf *sb, const char *name, const char *v, int kin
 
 static bool wanted(const char *name, int64_t id, char *const *fields)
 {
-	if (!id)
-		return true;
-	if (!fields)
-		return strcmp(name, "sku") != 0;
-	for (; *fields; fields++)
-		if (strcmp(*fields, name) == 0)
-			return true;
-	return false;
+	return !id || update_sends(fields, name);
+}
+
+/* The stored product's members in order, each unescaped into name and value. */
+struct members {
+	struct scan s;
+	bool started;
+	struct strbuf name, value;
+	bool text;                   /* the value is a string (others are not sent) */
+};
+
+/* The JSON string [raw, raw + len) unescaped into buf; cJSON decodes the rare ones holding escapes. */
+static const char *unescape(const char *raw, size_t len, struct strbuf *buf)
+{
+	sb_reset(buf);
+	if (!memchr(raw, '\\', len)) {
+		sb_add(buf, raw, len);
+		return sb_str(buf);
+	}
+	cJSON *text = cJSON_ParseWithLength(raw - 1, len + 2); /* with its quotes */
+	sb_adds(buf, cJSON_IsString(text) ? text->valuestring : "");
+	cJSON_Delete(text);
+	return sb_str(buf);
+}
+
+/* 1 with the next member read, 0 after the last, -1 when the text is not a JSON object. */
+static int members_next(struct members *m)
+{
+	if (!m->started) {
+		m->started = true;
+		if (!eat(&m->s, '{'))
+			return -1;
+		if (eat(&m->s, '}'))
+			return 0;
+	} else if (!eat(&m->s, ',')) {
+		return eat(&m->s, '}') ? 0 : -1;
+	}
+	const char *name, *value = NULL;
+	size_t name_len, value_len = 0;
+	if (!scan_string(&m->s, &name, &name_len) || !eat(&m->s, ':'))
+		return -1;
+	skip_space(&m->s);
+	m->text = m->s.p < m->s.end && *m->s.p == '"';
+	if (m->text ? !scan_string(&m->s, &value, &value_len) : !skip_value(&m->s))
+		return -1;
+	unescape(name, name_len, &m->name);
+	if (m->text)
+		unescape(value, value_len, &m->value);
+	return 1;
+}
+
+/* A field WooCommerce does not know travels as a meta_data entry. */
+static void add_meta(struct strbuf *meta, const char *name, const char *v)
+{
+	sb_adds(meta, meta->len ? ",{\"key\":" : "{\"key\":");
+	sb_add_json_string(meta, name);
+	sb_adds(meta, ",\"value\":");
+	sb_add_json_string(meta, v);
+	sb_addc(meta, '}');
+}
+
+/* The members of the object opened at out[start], written straight from the stored text in one pass and
+ * without a tree: this runs for every product pushed. 0, -1 (not an object), -2 (a value WooCommerce would
+ * mangle; err says which). */
+static int add_fields(struct members *m, int64_t id, char *const *fields, struct strbuf *out, size_t start,
+                      struct strbuf *meta, char *err, size_t errsize)
+{
+	bool has_type = false;
+	int rc, kind;
+	while ((rc = members_next(m)) > 0) {
+		const char *name = sb_str(&m->name), *v = sb_str(&m->value);
+		if (!m->text || !wanted(name, id, fields))
+			continue;
+		if ((kind = field_kind(name)) < 0) {
+			add_meta(meta, name, v);
+			continue;
+		}
+		if (sends_nothing(kind, v))
+			continue;
+		has_type |= strcmp(name, "type") == 0;
+		if (out->len > start)
+			sb_addc(out, ',');
+		if (add_field(out, name, v, kind, err, errsize) < 0)
+			return -2;
+	}
+	if (rc < 0)
+		return -1;
+	if (!id && !has_type)
+		sb_adds(out, out->len > start ? ",\"type\":\"simple\"" : "\"type\":\"simple\"");
+	if (meta->len) {
+		sb_adds(out, out->len > start ? ",\"meta_data\":[" : "\"meta_data\":[");
+		sb_add(out, meta->buf, meta->len);
+		sb_addc(out, ']');
+	}
+	return 0;
 }
 
 int woo_item_payload(const char *product_json, int64_t id, char *const *fields, struct strbuf *out, char *err,
                      size_t errsize)
 {
-	cJSON *product = cJSON_Parse(product_json);
-	if (!cJSON_IsObject(product)) {
-		cJSON_Delete(product);
-		snprintf(err, errsize, "the stored product is not a JSON object");
-		return -1;
-	}
-	struct strbuf body = {0}, field = {0}, meta = {0};
-	bool has_type = false;
-	int rc = 0;
+	size_t start = out->len;
+	struct members m = {.s = {product_json, product_json + strlen(product_json)}};
+	struct strbuf meta = {0};
+	sb_addc(out, '{');
 	if (id)
-		sb_addf(&body, "\"id\":%lld", (long long)id);
-	for (const cJSON *f = product->child; f && rc == 0; f = f->next) {
-		if (!cJSON_IsString(f) || !wanted(f->string, id, fields))
-			continue;
-		int kind = field_kind(f->string);
-		if (kind < 0) {
-			sb_adds(&meta, meta.len ? ",{\"key\":" : "{\"key\":");
-			sb_add_json_string(&meta, f->string);
-			sb_adds(&meta, ",\"value\":");
-			sb_add_json_string(&meta, f->valuestring);
-			sb_addc(&meta, '}');
-			continue;
-		}
-		has_type |= strcmp(f->string, "type") == 0;
-		sb_reset(&field);
-		rc = add_field(&field, f->string, f->valuestring, kind, err, errsize);
-		if (rc == 0 && field.len)
-			sb_addf(&body, "%s%s", body.len ? "," : "", field.buf);
+		sb_addf(out, "\"id\":%lld", (long long)id);
+	int rc = add_fields(&m, id, fields, out, start + 1, &meta, err, errsize);
+	if (rc == -1)
+		snprintf(err, errsize, "the stored product is not a JSON object");
+	if (rc == 0) {
+		sb_addc(out, '}');
+	} else {
+		out->len = start;
+		out->buf[start] = '\0';
 	}
-	if (!id && !has_type)
-		sb_addf(&body, "%s\"type\":\"simple\"", body.len ? "," : "");
-	if (meta.len)
-		sb_addf(&body, "%s\"meta_data\":[%s]", body.len ? "," : "", meta.buf);
-	if (rc == 0)
-		sb_addf(out, "{%s}", sb_str(&body));
-	sb_free(&body);
-	sb_free(&field);
+	sb_free(&m.name);
+	sb_free(&m.value);
 	sb_free(&meta);
-	cJSON_Delete(product);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 bool woo_sku_searchable(const char *sku)
@@ -350,82 +522,6 @@ static int64_t int_member(const cJSON *obj, const char *key)
 
 /* ---- reading batch answers ---- */
 
-struct scan {
-	const char *p, *end;
-};
-
-static void skip_space(struct scan *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
-}
-
-static bool eat(struct scan *s, char c)
-{
-	skip_space(s);
-	if (s->p < s->end && *s->p == c) {
-		s->p++;
-		return true;
-	}
-	return false;
-}
-
-/* At a '"': moves past the string; [*start, *start + *len) is its raw (still escaped) text. */
-static bool scan_string(struct scan *s, const char **start, size_t *len)
-{
-	if (!eat(s, '"'))
-		return false;
-	*start = s->p;
-	for (const char *q = s->p;; q++) {
-		q = memchr(q, '"', (size_t)(s->end - q));
-		if (!q)
-			return false;
-		size_t backslashes = 0;
-		while (q - backslashes > *start && q[-1 - (ptrdiff_t)backslashes] == '\\')
-			backslashes++;
-		if (backslashes % 2 == 0) {
-			*len = (size_t)(q - *start);
-			s->p = q + 1;
-			return true;
-		}
-	}
-}
-
-/* Any value: a string, a scalar up to the next delimiter, or an object or array by depth. */
-static bool skip_value(struct scan *s)
-{
-	const char *start;
-	size_t len;
-	skip_space(s);
-	if (s->p >= s->end)
-		return false;
-	if (*s->p == '"')
-		return scan_string(s, &start, &len);
-	if (*s->p != '{' && *s->p != '[') {
-		start = s->p;
-		while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
-			s->p++;
-		return s->p > start;
-	}
-	int depth = 0;
-	while (s->p < s->end) {
-		char c = *s->p;
-		if (c == '"') {
-			if (!scan_string(s, &start, &len))
-				return false;
-			continue;
-		}
-		if (c == '{' || c == '[')
-			depth++;
-		else if ((c == '}' || c == ']') && --depth == 0) {
-			s->p++;
-			return true;
-		}
-		s->p++;
-	}
-	return false;
-}
-
 static bool key_is(const char *key, size_t len, const char *want)
 {
 	return strlen(want) == len && memcmp(key, want, len) == 0;
@@ -506,7 +602,8 @@ static bool scan_list(struct scan *s, size_t first, size_t count, struct woo_res
 	return eat(s, ']');
 }
 
-int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t n, struct woo_result *out, bool *found)
+int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t nupdate, size_t n, struct woo_result *out,
+                      bool *found)
 {
 	memset(found, 0, n * sizeof(*found));
 	struct scan s = {json, json + len};
@@ -523,7 +620,9 @@ int woo_batch_results(const char *json, size_t len, size_t ncreate, size_t n, st
 		if (key_is(key, klen, "create"))
 			ok = scan_list(&s, 0, ncreate, out, found);
 		else if (key_is(key, klen, "update"))
-			ok = scan_list(&s, ncreate, n - ncreate, out, found);
+			ok = scan_list(&s, ncreate, nupdate, out, found);
+		else if (key_is(key, klen, "delete"))
+			ok = scan_list(&s, ncreate + nupdate, n - ncreate - nupdate, out, found);
 		else
 			ok = skip_value(&s);
 		if (!ok)

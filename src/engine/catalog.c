@@ -416,6 +416,12 @@ size_t catalog_unseen(const struct catalog *c)
 	return c->count - c->seen;
 }
 
+bool catalog_seen(struct catalog *c, const char *sku)
+{
+	const struct slot *s = lookup(c, sku_key(sku, strlen(sku)));
+	return s && s->tag & SEEN;
+}
+
 size_t catalog_memory_bytes(const struct catalog *c)
 {
 	size_t slots = 0;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/util.h"
+
 static const char *env_secret(const char *key, const char *var, struct fetch_result *res)
 {
 	if (!var)
@@ -30,6 +32,13 @@ int feed_fetch(const struct config *cfg, const struct conn_config *conn, fetch_p
 		.progress_ud = ud,
 	};
 	res->error[0] = '\0';
+	if (str_eq(conn->source_type, "woocommerce")) {
+		/* A shop is pulled by the run's download phase (dest/woo_pull.h), which has the store it needs. */
+		snprintf(res->error, sizeof(res->error), "a woocommerce source is read only by a run: run the connection "
+		         "and see 'feedsync runs log ID'");
+		*code = "unsupported_source";
+		return -1;
+	}
 	opts.password = env_secret("password_env", conn->auth_password_env, res);
 	opts.bearer_token = env_secret("token_env", conn->auth_token_env, res);
 	if (res->error[0]) {

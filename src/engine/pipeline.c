@@ -5,43 +5,18 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "core/store_dest.h"
-#include "dest/dest.h"
+#include "dest/woo_pull.h"
 #include "engine/catalog.h"
+#include "engine/deliver.h"
+#include "engine/plan.h"
+#include "engine/reconcile.h"
 #include "engine/rows.h"
 #include "engine/feed_fetch.h"
+#include "engine/stop.h"
 #include "feed/source.h"
 
 /* How often (in rows) the import loop reports progress and looks for a cancel. */
 #define CHECK_EVERY_ROWS 256
-
-/* Why a phase could not go on; empty while all is well. */
-struct stop {
-	const char *status;      /* RUN_FAILED or RUN_CANCELLED */
-	struct strbuf why;
-};
-
-static void stop_with(struct run_ctx *ctx, struct stop *stop, const char *status, const char *code,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void stop_with(struct run_ctx *ctx, struct stop *stop, const char *status, const char *code,
-                      const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vaddf(&stop->why, fmt, ap);
-	va_end(ap);
-	stop->status = status;
-	if (code) {
-		struct run_error_info info = {.code = code};
-		run_error(ctx, &info, "%s", sb_str(&stop->why));
-	}
-}
-
-static bool stopped(const struct stop *stop)
-{
-	return stop->status != NULL;
-}
 
 /* ---- download ---- */
 
@@ -61,7 +36,9 @@ static void download(struct run_ctx *ctx, const struct conn_config *conn, struct
 	fetch_redact_url(conn->url, shown, sizeof(shown));
 	run_log(ctx, LOG_INFO, "fetching %s", shown);
 	const char *code = NULL;
-	if (feed_fetch(ctx->cfg, conn, download_progress, ctx, res, &code) < 0) {
+	bool shop = str_eq(conn->source_type, "woocommerce"); /* conn->url names the shop's destination */
+	int rc = shop ? woo_pull(ctx, conn, res, &code) : feed_fetch(ctx->cfg, conn, download_progress, ctx, res, &code);
+	if (rc < 0) {
 		if (res->cancelled)
 			stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s during the download", run_stop_reason(ctx));
 		else if (str_eq(code, "missing_secret"))
@@ -214,148 +191,51 @@ static void local_import(struct import *im, const char *path, uint64_t file_byte
 	        catalog_unseen(im->catalog));
 }
 
-/* ---- pushing ---- */
-
-/* Products read from the catalog at a time; no read stays open while the destination records results. */
-#define PUSH_PAGE_ROWS 512
-
-struct push {
-	struct run_ctx *ctx;
-	struct dest *dest;
-	struct stop *stop;
-	char *last_sku;              /* the page after this one starts past it */
-	int64_t handed;
-};
-
-static int push_one(void *ud, const char *sku, const char *json, int64_t hash)
-{
-	struct push *p = ud;
-	free(p->last_sku);
-	p->last_sku = xstrdup(sku);
-	char err[1024];
-	if (p->dest->ops->push(p->dest, sku, json, hash, err, sizeof(err)) < 0) {
-		stop_with(p->ctx, p->stop, RUN_FAILED, "push_failed", "%s", err);
-		return 1;
-	}
-	if (++p->handed % CHECK_EVERY_ROWS == 0) {
-		run_tick(p->ctx);
-		if (run_should_stop(p->ctx)) {
-			stop_with(p->ctx, p->stop, RUN_CANCELLED, NULL, "%s while pushing", run_stop_reason(p->ctx));
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static void push_pending(struct push *p, bool all)
-{
-	struct run_ctx *ctx = p->ctx;
-	int n;
-	do {
-		n = store_products_pending_page(ctx->store, ctx->connection_id, all, p->last_sku, PUSH_PAGE_ROWS,
-		                                push_one, p);
-	} while (n == PUSH_PAGE_ROWS && !stopped(p->stop));
-	if (n < 0 && !stopped(p->stop))
-		stop_with(ctx, p->stop, RUN_FAILED, "database_error", "cannot read the catalog: %s",
-		          store_errmsg(ctx->store));
-}
-
-static void push_changes(struct run_ctx *ctx, const struct conn_config *conn, struct stop *stop)
-{
-	const struct dest_ops *ops = dest_find(conn->dest_type);
-	if (!ops) {
-		stop_with(ctx, stop, RUN_FAILED, "bad_destination", "unknown destination type '%s'", conn->dest_type);
-		return;
-	}
-	bool all = ops->wants_all(conn);
-	int64_t pending = store_products_pending_count(ctx->store, ctx->connection_id, all);
-	run_set(ctx, RC_PUSH_QUEUED, pending);
-	run_flush(ctx);
-	struct dest d = {.ops = ops};
-	struct push p = {.ctx = ctx, .dest = &d, .stop = stop};
-	char err[1024];
-	if (ops->open(&d, conn, ctx, pending, err, sizeof(err)) < 0)
-		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s destination: %s", ops->name, err);
-	else
-		push_pending(&p, all);
-	if (!stopped(stop) && ops->commit(&d, err, sizeof(err)) < 0)
-		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s", err);
-	ops->close(&d);
-	free(p.last_sku);
-	run_flush(ctx);
-	if (!stopped(stop))
-		run_log(ctx, LOG_INFO, "pushed %lld products to %s %s (%lld failed)",
-		        (long long)(ctx->counters[RC_PUSH_PROCESSED] - ctx->counters[RC_PUSH_FAILED]), ops->name,
-		        conn->dest_path ? conn->dest_path : conn->dest_name ? conn->dest_name : "destination",
-		        (long long)ctx->counters[RC_PUSH_FAILED]);
-}
-
-/* ---- reconcile ---- */
-
-static int64_t accepted_rows(const int64_t counters[RC_COUNT])
-{
-	return counters[RC_CREATED] + counters[RC_UPDATED] + counters[RC_UNCHANGED];
-}
-
-/* Products missing from this feed are only marked when the feed can be trusted to be complete. */
-static int64_t reconcile(struct run_ctx *ctx, struct catalog *catalog, struct stop *stop)
-{
-	if (ctx->counters[RC_FAILED] > 0) {
-		run_log(ctx, LOG_WARN, "%lld rows failed, so products absent from this feed are not marked missing "
-		        "this time", (long long)ctx->counters[RC_FAILED]);
-		return 0;
-	}
-	int64_t now = accepted_rows(ctx->counters);
-	if (now == 0) {
-		/* Whatever the last import was, a feed that yields no product is never "every product is gone". */
-		run_log(ctx, LOG_WARN, "no row of this feed became a product (%lld skipped by the filters), so no "
-		        "product is marked missing", (long long)ctx->counters[RC_SKIPPED]);
-		return 0;
-	}
-	struct run_row last;
-	if (store_run_last_success(ctx->store, ctx->connection_id, ctx->run_id, &last) == 1) {
-		int64_t before = accepted_rows(last.counters);
-		int limit = ctx->cfg->max_shrink_percent;
-		if (before > 0 && (before - now) * 100 > before * limit) {
-			run_log(ctx, LOG_WARN, "the feed shrank from %lld to %lld products (more than %d%%): products "
-			        "absent from it are not marked missing (import.max_shrink_percent)",
-			        (long long)before, (long long)now, limit);
-			return 0;
-		}
-	}
-	int64_t missing = catalog_mark_missing(catalog);
-	if (missing < 0) {
-		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot mark missing products: %s",
-		          store_errmsg(ctx->store));
-		return 0;
-	}
-	if (missing)
-		run_log(ctx, LOG_INFO, "%lld products are not in this feed and are marked missing", (long long)missing);
-	return missing;
-}
-
 /* ---- the run ---- */
 
-static void summarize(const struct run_ctx *ctx, int64_t missing, struct strbuf *out)
+struct outcome {
+	int64_t missing;
+	bool planned;
+	struct plan_counts plan;
+};
+
+static void summarize(const struct run_ctx *ctx, const struct outcome *o, struct strbuf *out)
 {
 	const int64_t *c = ctx->counters;
+	if (o->planned)
+		sb_addf(out, "plan: %lld to create, %lld to update, %lld to retire; ", (long long)o->plan.creates,
+		        (long long)o->plan.updates, (long long)o->plan.retires);
 	sb_addf(out, "%lld rows: %lld created, %lld updated, %lld unchanged, %lld skipped, %lld failed",
 	        (long long)c[RC_ROWS_READ], (long long)c[RC_CREATED], (long long)c[RC_UPDATED],
 	        (long long)c[RC_UNCHANGED], (long long)c[RC_SKIPPED], (long long)c[RC_FAILED]);
-	if (c[RC_PUSH_QUEUED])
-		sb_addf(out, "; %lld pushed", (long long)(c[RC_PUSH_PROCESSED] - c[RC_PUSH_FAILED]));
-	if (c[RC_PUSH_FAILED])
-		sb_addf(out, ", %lld failed to push", (long long)c[RC_PUSH_FAILED]);
-	if (missing)
-		sb_addf(out, "; %lld missing from the feed", (long long)missing);
+	deliver_summary_pushed(c, out);
+	if (o->missing)
+		sb_addf(out, "; %lld missing from the feed", (long long)o->missing);
+	deliver_summary_retired(c, out);
 }
 
-const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn)
+/* Marks what is missing, then retires what is gone long enough, or, for a plan, stores the plan instead. */
+static void reconcile(struct run_ctx *ctx, const struct conn_config *conn, struct catalog *catalog, bool plan_only,
+                      struct outcome *o, struct stop *stop)
+{
+	bool trusted = false;
+	o->missing = reconcile_mark(ctx, catalog, &trusted, stop);
+	if (stopped(stop))
+		return;
+	if (plan_only) {
+		plan_make(ctx, conn, trusted, &o->plan, stop);
+		o->planned = !stopped(stop);
+	} else if (trusted) {
+		reconcile_retire(ctx, conn, stop);
+	}
+}
+
+const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn, bool plan_only)
 {
 	struct stop stop = {0};
 	struct fetch_result fetched = {0};
 	struct import im = {.ctx = ctx, .conn = conn};
-	int64_t missing = 0;
+	struct outcome o = {0};
 
 	run_set_phase(ctx, PHASE_DOWNLOAD);
 	download(ctx, conn, &fetched, &stop);
@@ -365,26 +245,29 @@ const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn
 		local_import(&im, fetched.path, fetched.bytes, &stop);
 	}
 	fetch_cleanup(&fetched);
-	if (!stopped(&stop) && conn->dest_type) {
+	if (!stopped(&stop) && reconcile_returning(ctx, im.catalog) < 0)
+		stop_with(ctx, &stop, RUN_FAILED, "database_error", "cannot restore returning products: %s",
+		          store_errmsg(ctx->store));
+	if (!stopped(&stop) && conn->dest_type && !plan_only) {
 		run_set_phase(ctx, PHASE_PUSHING);
-		push_changes(ctx, conn, &stop);
+		deliver(ctx, conn, &(struct delivery){.products = DELIVER_PENDING}, &stop);
 	}
 	if (!stopped(&stop)) {
 		run_set_phase(ctx, PHASE_RECONCILE);
-		missing = reconcile(ctx, im.catalog, &stop);
+		reconcile(ctx, conn, im.catalog, plan_only, &o, &stop);
 	}
 	catalog_close(im.catalog);
 	if (im.rows.columns)
 		row_stage_free(&im.rows);
 
+	const int64_t *c = ctx->counters;
 	const char *status = stop.status;
 	if (!status)
-		status = ctx->counters[RC_FAILED] || ctx->counters[RC_PUSH_FAILED] ? RUN_COMPLETED_WITH_ERRORS
-		                                                                  : RUN_COMPLETED;
+		status = c[RC_FAILED] || c[RC_PUSH_FAILED] || c[RC_RETIRE_FAILED] ? RUN_COMPLETED_WITH_ERRORS : RUN_COMPLETED;
 	struct strbuf summary = {0};
 	if (stopped(&stop))
 		sb_addf(&summary, "%s (in %s); ", sb_str(&stop.why), run_phase_name(ctx->phase));
-	summarize(ctx, missing, &summary);
+	summarize(ctx, &o, &summary);
 	run_finish(ctx, status, "%s", sb_str(&summary));
 	sb_free(&summary);
 	sb_free(&stop.why);
@@ -409,8 +292,12 @@ const char *pipeline_execute_run(struct run_ctx *ctx, const struct run_row *run)
 		run_finish(ctx, RUN_FAILED, "the connection's document is invalid:\n%s", list);
 		free(list);
 		status = RUN_FAILED;
+	} else if (run->plan_run) {
+		status = plan_apply_execute(ctx, conn, run->plan_run);
+	} else if (str_eq(run->trigger, "reconcile")) {
+		status = reconcile_execute(ctx, conn);
 	} else {
-		status = pipeline_execute(ctx, conn);
+		status = pipeline_execute(ctx, conn, run->plan_only);
 	}
 	problems_free(&problems);
 	conn_free(conn);

@@ -83,16 +83,17 @@ static void add_row(struct preview *p, struct row_stage *st, const struct record
 	}
 }
 
-static void read_rows(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
-                      struct preview *p)
+int preview_read(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
+                 struct preview *p)
 {
+	memset(p, 0, sizeof(*p));
 	struct source_opts opts = conn->source;
 	opts.max_field_bytes = (size_t)cfg->max_field_bytes;
 	struct source_error serr = {0};
 	struct source *src = source_open(path, &opts, &serr);
 	if (!src) {
 		str_copy(p->error, serr.message, sizeof(p->error));
-		return;
+		return -1;
 	}
 	size_t n = 0;
 	const char *const *header = source_columns(src, &n);
@@ -116,8 +117,10 @@ static void read_rows(const struct config *cfg, const struct conn_config *conn, 
 	else if (p->n_rows == 0 && !p->error[0])
 		str_copy(p->error, "the feed has no rows (a run would fail: an empty feed is never imported)",
 		         sizeof(p->error));
+	p->delimiter = src->delimiter_used;
 	row_stage_free(&st);
 	source_close(src);
+	return p->error[0] && p->n_rows == 0 ? -1 : 0;
 }
 
 int preview_feed(const struct config *cfg, const struct conn_config *conn, size_t max_rows, struct preview *out)
@@ -129,9 +132,9 @@ int preview_feed(const struct config *cfg, const struct conn_config *conn, size_
 		str_copy(out->error, fetched.error, sizeof(out->error));
 		return -1;
 	}
-	read_rows(cfg, conn, fetched.path, max_rows, out);
+	int rc = preview_read(cfg, conn, fetched.path, max_rows, out);
 	fetch_cleanup(&fetched);
-	return out->error[0] && out->n_rows == 0 ? -1 : 0;
+	return rc;
 }
 
 void preview_free(struct preview *p)

@@ -14,17 +14,23 @@
 static const char *const top_keys[] = {"name", "active", "source", "filters", "mapping", "update", "schedule",
                                        "destination", NULL};
 static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure", "encoding", "header",
-                                          "item_path", "aliases", "required", "auth", NULL};
+                                          "item_path", "aliases", "required", "auth", "destination", "status",
+                                          NULL};
 /* password and token are known so they get their own message instead of "unknown key". */
 static const char *const auth_keys[] = {"username", "password_env", "token_env", "password", "token", NULL};
 static const char *const update_keys[] = {"fields", "create_missing", "missing_action", "missing_after_days",
                                           "missing_after_runs", NULL};
 static const char *const destination_keys[] = {"type", "path", "format", "id", "name", NULL};
+static const char *const shop_ref_keys[] = {"id", "name", NULL};
+/* The product statuses WooCommerce 7.9 lists by (the enum of the products collection's status parameter). */
+static const char *const shop_statuses[] = {"any", "publish", "draft", "pending", "private", "future", "trash",
+                                            NULL};
 
 static const struct {
 	const char *type;
 	const char *format;
-} source_types[] = {{"csv", "csv"}, {"json", "json"}, {"xml", "xml"}, {"winmentor", "csv"}};
+} source_types[] = {{"csv", "csv"}, {"json", "json"}, {"xml", "xml"}, {"winmentor", "csv"},
+                     {"woocommerce", "json"}}; /* a shop is pulled into a JSON document (dest/woo_pull.h) */
 
 static const char *const missing_actions[] = {
 	[MISSING_NONE] = "none", [MISSING_STOCK_ZERO] = "stock_zero", [MISSING_DRAFT] = "draft",
@@ -193,6 +199,36 @@ static void parse_schedule(struct conn_config *c, struct problems *pr)
 		problems_add(pr, "schedule", "%s", err);
 	c->schedule_text = xstrdup(text);
 	fill_default(c->doc, "schedule", cJSON_CreateString(text));
+}
+
+/* ---- shops ------------------------------------------------------------------------------------------ */
+
+/*
+ * A shop added with `feedsync dest add`, by "id" or by "name" of obj (at JSON path `where`), for a woocommerce
+ * `role` ("destination" or "source"). True with *id or *name set; false when it is a problem.
+ */
+static bool parse_shop_ref(const cJSON *obj, const char *where, const char *role, int64_t *id_out, char **name_out,
+                           struct problems *pr)
+{
+	char path[64];
+	const cJSON *id = json_member(obj, "id", cJSON_Number, where, pr);
+	const cJSON *name = json_member(obj, "name", cJSON_String, where, pr);
+	if (id && (id->valuedouble < 1 || id->valuedouble > 1e15 || id->valuedouble != (double)(int64_t)id->valuedouble))
+		problems_add(pr, json_path(path, sizeof(path), where, "id"),
+		             "must be a destination id like 3 (see 'feedsync dest list')");
+	else if (id && name)
+		problems_add(pr, where, "give the destination's id or its name, not both");
+	else if (name && !*name->valuestring)
+		problems_add(pr, json_path(path, sizeof(path), where, "name"), "is empty");
+	else if (!id && !name && !has_key(obj, "id") && !has_key(obj, "name"))
+		problems_add(pr, where, "a woocommerce %s needs \"id\" or \"name\" of a destination "
+		             "added with 'feedsync dest add'", role);
+	else if (id || name) {
+		*id_out = id ? (int64_t)id->valuedouble : 0;
+		*name_out = name ? xstrdup(name->valuestring) : NULL;
+		return true;
+	}
+	return false;
 }
 
 /* ---- source ----------------------------------------------------------------------------------------- */
@@ -400,9 +436,41 @@ static void parse_auth(struct conn_config *c, const cJSON *src, struct problems 
 		problems_add(pr, "source.auth", "is empty; give username and password_env, or token_env");
 }
 
+/* A WooCommerce shop as the source: which destination, which product status; the rest is the JSON reader's. */
+static void parse_shop_source(struct conn_config *c, cJSON *src, struct problems *pr)
+{
+	static const char *const not_here[] = {"url", "encoding", "auth"};
+	char where[64];
+	for (size_t i = 0; i < ARRAY_LEN(not_here); i++)
+		if (has_key(src, not_here[i]))
+			problems_add(pr, json_path(where, sizeof(where), "source", not_here[i]), "a woocommerce source has "
+			             "none: it reads the shop named by source.destination, as JSON, with its credentials");
+	const cJSON *dest = json_member(src, "destination", cJSON_Object, "source", pr);
+	if (!dest && !has_key(src, "destination"))
+		problems_add(pr, "source.destination", "required: {\"id\": N} or {\"name\": \"...\"} of the shop to read, "
+		             "a destination added with 'feedsync dest add'");
+	if (dest) {
+		json_check_keys(dest, shop_ref_keys, "source.destination", pr);
+		if (parse_shop_ref(dest, "source.destination", "source", &c->source_dest_id, &c->source_dest_name, pr))
+			c->url = c->source_dest_name ? xasprintf("destination '%s'", c->source_dest_name)
+			                             : xasprintf("destination %lld", (long long)c->source_dest_id);
+	}
+	const cJSON *status = json_member(src, "status", cJSON_String, "source", pr);
+	const char *wanted = status ? status->valuestring : shop_statuses[0];
+	size_t i = 0;
+	while (shop_statuses[i] && strcmp(shop_statuses[i], wanted) != 0)
+		i++;
+	if (!shop_statuses[i])
+		problems_add(pr, "source.status", "must be one of any, publish, draft, pending, private, future, trash, "
+		             "not '%s'", wanted);
+	c->source_status = xstrdup(wanted);
+	fill_default(src, "status", cJSON_CreateString(wanted));
+	c->source.item_path = WOO_PULL_ITEM_PATH;
+}
+
 static const char *parse_source_type(struct conn_config *c, const cJSON *src, struct problems *pr)
 {
-	const char *type = json_required_string(src, "type", "csv, json, xml or winmentor", "source", pr);
+	const char *type = json_required_string(src, "type", "csv, json, xml, winmentor or woocommerce", "source", pr);
 	for (size_t i = 0; type && i < ARRAY_LEN(source_types); i++)
 		if (strcmp(type, source_types[i].type) == 0) {
 			c->source_type = xstrdup(type);
@@ -410,7 +478,7 @@ static const char *parse_source_type(struct conn_config *c, const cJSON *src, st
 			return type;
 		}
 	if (type)
-		problems_add(pr, "source.type", "must be one of csv, json, xml, winmentor, not '%s'", type);
+		problems_add(pr, "source.type", "must be one of csv, json, xml, winmentor, woocommerce, not '%s'", type);
 	return NULL;
 }
 
@@ -426,15 +494,24 @@ static void parse_source(struct conn_config *c, struct problems *pr)
 	json_check_keys(src, source_keys, "source", pr);
 	const char *type = parse_source_type(c, src, pr);
 	bool csv = str_eq(c->source.format, "csv");
+	bool shop = str_eq(type, "woocommerce");
 	struct source_kind kind = {
 		.csv_only_ok = !type || csv,
-		.items_ok = !type || !csv,
+		.items_ok = !type || (!csv && !shop),
 		.winmentor = str_eq(type, "winmentor"),
 	};
-	const char *url = json_required_string(src, "url", "http://, https://, file:// or a file path", "source", pr);
-	if (url) {
-		check_url(url, pr);
-		c->url = xstrdup(url);
+	if (shop) {
+		parse_shop_source(c, src, pr);
+	} else {
+		const char *url = json_required_string(src, "url", "http://, https://, file:// or a file path", "source",
+		                                       pr);
+		if (url) {
+			check_url(url, pr);
+			c->url = xstrdup(url);
+		}
+		if (type && (has_key(src, "destination") || has_key(src, "status")))
+			problems_add(pr, has_key(src, "destination") ? "source.destination" : "source.status",
+			             "only woocommerce sources have one");
 	}
 	parse_csv_options(c, src, kind, pr);
 	parse_encoding(c, src, kind.winmentor, pr);
@@ -496,10 +573,7 @@ static void parse_update(struct conn_config *c, struct problems *pr)
 
 	const cJSON *action = json_member(update, "missing_action", cJSON_String, "update", pr);
 	c->missing_action = MISSING_NONE;
-	for (size_t i = 0; action && i < ARRAY_LEN(missing_actions); i++)
-		if (strcmp(action->valuestring, missing_actions[i]) == 0)
-			c->missing_action = (enum missing_action)i;
-	if (action && strcmp(action->valuestring, missing_actions[c->missing_action]) != 0)
+	if (action && !missing_action_parse(action->valuestring, &c->missing_action))
 		problems_add(pr, "update.missing_action", "must be one of none, stock_zero, draft, delete, not '%s'",
 		             action->valuestring);
 	fill_default(update, "missing_action", cJSON_CreateString(missing_actions[c->missing_action]));
@@ -507,28 +581,13 @@ static void parse_update(struct conn_config *c, struct problems *pr)
 	c->missing_after_runs = parse_count(update, "missing_after_runs", 1000, pr);
 }
 
-/* A shop added with `feedsync dest add`, by id or by name. */
 static void parse_shop_destination(struct conn_config *c, const cJSON *dest, struct problems *pr)
 {
 	if (has_key(dest, "path") || has_key(dest, "format"))
 		problems_add(pr, has_key(dest, "path") ? "destination.path" : "destination.format",
 		             "only file destinations have one");
-	const cJSON *id = json_member(dest, "id", cJSON_Number, "destination", pr);
-	const cJSON *name = json_member(dest, "name", cJSON_String, "destination", pr);
-	if (id && (id->valuedouble < 1 || id->valuedouble > 1e15 || id->valuedouble != (double)(int64_t)id->valuedouble))
-		problems_add(pr, "destination.id", "must be a destination id like 3 (see 'feedsync dest list')");
-	else if (id && name)
-		problems_add(pr, "destination", "give the destination's id or its name, not both");
-	else if (name && !*name->valuestring)
-		problems_add(pr, "destination.name", "is empty");
-	else if (!id && !name && !has_key(dest, "id") && !has_key(dest, "name"))
-		problems_add(pr, "destination", "a woocommerce destination needs \"id\" or \"name\" of a destination "
-		             "added with 'feedsync dest add'");
-	else {
+	if (parse_shop_ref(dest, "destination", "destination", &c->dest_id, &c->dest_name, pr))
 		c->dest_type = xstrdup("woocommerce");
-		c->dest_id = id ? (int64_t)id->valuedouble : 0;
-		c->dest_name = name ? xstrdup(name->valuestring) : NULL;
-	}
 }
 
 static void parse_destination(struct conn_config *c, struct problems *pr)
@@ -601,6 +660,8 @@ void conn_free(struct conn_config *c)
 	free(c->name);
 	free(c->source_type);
 	free(c->url);
+	free(c->source_dest_name);
+	free(c->source_status);
 	strv_free(c->required);
 	free(c->auth_username);
 	free(c->auth_password_env);
@@ -616,6 +677,31 @@ void conn_free(struct conn_config *c)
 	free(c->dest_name);
 	cJSON_Delete(c->doc);
 	free(c);
+}
+
+bool update_sends(char *const *update_fields, const char *field)
+{
+	if (!update_fields)
+		return strcmp(field, "sku") != 0;
+	for (; *update_fields; update_fields++)
+		if (strcmp(*update_fields, field) == 0)
+			return true;
+	return false;
+}
+
+const char *missing_action_name(enum missing_action a)
+{
+	return missing_actions[a];
+}
+
+bool missing_action_parse(const char *name, enum missing_action *out)
+{
+	for (size_t i = 0; name && i < ARRAY_LEN(missing_actions); i++)
+		if (strcmp(name, missing_actions[i]) == 0) {
+			*out = (enum missing_action)i;
+			return true;
+		}
+	return false;
 }
 
 char *conn_to_json(const struct conn_config *c)

@@ -9,10 +9,10 @@
 
 enum filter_op { OP_EQ, OP_NE, OP_CONTAINS, OP_NOT_CONTAINS, OP_GT, OP_GTE, OP_LT, OP_LTE, OP_EMPTY, OP_NOT_EMPTY, OP_IN };
 
-static const char *const op_names[] = {
+const char *const filter_op_names[] = {
 	[OP_EQ] = "eq", [OP_NE] = "ne", [OP_CONTAINS] = "contains", [OP_NOT_CONTAINS] = "not_contains",
 	[OP_GT] = "gt", [OP_GTE] = "gte", [OP_LT] = "lt", [OP_LTE] = "lte",
-	[OP_EMPTY] = "empty", [OP_NOT_EMPTY] = "not_empty", [OP_IN] = "in",
+	[OP_EMPTY] = "empty", [OP_NOT_EMPTY] = "not_empty", [OP_IN] = "in", [OP_IN + 1] = NULL,
 };
 
 #define OP_LIST "eq, ne, contains, not_contains, gt, gte, lt, lte, empty, not_empty, in"
@@ -66,8 +66,8 @@ static void values_add(struct filter_rule *r, const char *text)
 
 static bool lookup_op(const char *name, enum filter_op *op)
 {
-	for (size_t i = 0; i < ARRAY_LEN(op_names); i++)
-		if (strcmp(name, op_names[i]) == 0) {
+	for (size_t i = 0; filter_op_names[i]; i++)
+		if (strcmp(name, filter_op_names[i]) == 0) {
 			*op = (enum filter_op)i;
 			return true;
 		}
@@ -119,7 +119,7 @@ static void compile_value(struct filter_rule *r, const cJSON *rule, const char *
 	bool numeric = r->op == OP_GT || r->op == OP_GTE || r->op == OP_LT || r->op == OP_LTE;
 	if (numeric && !r->values[0].number)
 		problems_add(pr, where, "'%s' is not a number (%s compares numbers)", r->values[0].text,
-		             op_names[r->op]);
+		             filter_op_names[r->op]);
 }
 
 static void compile_rule(struct filter_rule *r, const cJSON *rule, const struct alias_table *aliases,
@@ -348,7 +348,7 @@ char *filter_describe(const struct filter *f)
 		const struct filter_rule *r = &f->rules[i];
 		if (i)
 			sb_adds(&sb, f->any ? " or " : " and ");
-		sb_addf(&sb, "%s %s", r->field, op_names[r->op]);
+		sb_addf(&sb, "%s %s", r->field, filter_op_names[r->op]);
 		if (r->op == OP_IN)
 			sb_adds(&sb, " (");
 		for (size_t k = 0; k < r->n; k++) {

@@ -142,11 +142,9 @@ static int category_cmp(const void *a, const void *b)
 
 static const char *category_lookup(const struct mapping *m, const char *path)
 {
-	if (!m->ncategories)
-		return NULL; /* no "map": categories is NULL, which bsearch must not see */
 	struct category_entry key = {.path = (char *)path};
 	const struct category_entry *hit =
-		bsearch(&key, m->categories, m->ncategories, sizeof(key), category_cmp);
+		bsearch_or_null(&key, m->categories, m->ncategories, sizeof(key), category_cmp);
 	return hit ? hit->target : NULL;
 }
 
@@ -398,6 +396,36 @@ void mapping_free(struct mapping *m)
 const char *const *mapping_columns(const struct mapping *m)
 {
 	return m->columns;
+}
+
+const char *mapping_auto_field(size_t i, const char **column)
+{
+	if (i >= ARRAY_LEN(default_fields))
+		return NULL;
+	if (column)
+		*column = default_fields[i].column;
+	return default_fields[i].dest;
+}
+
+int mapping_suggest(const struct alias_table *aliases, const char *dest, const char *const *names, size_t n)
+{
+	const char *wanted = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(default_fields) && !wanted; i++)
+		if (strcmp(default_fields[i].dest, dest) == 0)
+			wanted = default_fields[i].column;
+	char canonical[256];
+	for (size_t i = 0; wanted && i < n; i++)
+		if (strcmp(normalize_column(aliases, names[i], canonical, sizeof(canonical)), wanted) == 0)
+			return (int)i;
+	return -1;
+}
+
+char *mapping_category_path(const char *delimiter, const char *value)
+{
+	char *split = split_token(delimiter && *delimiter ? delimiter : CATEGORY_JOIN);
+	char *path = canonical_category_dup(split, value);
+	free(split);
+	return path;
 }
 
 /* ---- applying --------------------------------------------------------------------------------------- */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 void product_reset(struct product *p)
 {
 	p->n = 0;
@@ -140,4 +142,20 @@ char *product_to_json(const struct product *p)
 	struct strbuf sb = {0};
 	product_json_add(p, &sb);
 	return sb_detach(&sb);
+}
+
+char *product_json_with(const char *json, const char *name, const char *value, bool keep)
+{
+	cJSON *obj = cJSON_Parse(json);
+	if (!cJSON_IsObject(obj) || (keep && cJSON_GetObjectItemCaseSensitive(obj, name))) {
+		cJSON_Delete(obj);
+		return xstrdup(json);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+	cJSON_AddStringToObject(obj, name, value);
+	char *printed = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	char *out = xstrdup(printed);
+	cJSON_free(printed);
+	return out;
 }

@@ -5,10 +5,15 @@ Python standard library only. Used by tests/integration/test_woo*.sh and the pus
 
     fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--key CK --secret CS]
                [--read-key CK --read-secret CS] [--batch-limit 100] [--item-delay-ms MS] [--faults FILE]
-               [--gzip] [--record FILE] [--verbose]
+               [--gzip] [--record FILE] [--verbose] [--bench] [--no-nodelay]
 
 It listens on 127.0.0.1 on a free port, writes the port to --port-file (FILE.tmp renamed, so a reader never sees
 half a number), and exits on SIGTERM, when its parent goes away, or after --lifetime seconds.
+
+--bench keeps a product as its id, SKU, name, type and status and answers batch items from one product serialized
+once, at a real answer's size: bench/push.sh measures its client, not this fake. --no-nodelay leaves Nagle's
+algorithm on for answers, as a server stack that does not set TCP_NODELAY: a kept-alive client then waits for
+its own delayed ACKs.
 
 Authentication is WooCommerce's: with --scheme https (the shop is treated as if reached over HTTPS, though the
 socket is plain) only HTTP Basic or consumer_key/consumer_secret in the query string authenticate; with
@@ -17,11 +22,12 @@ socket is plain) only HTTP Basic or consumer_key/consumer_secret in the query st
 have read_write permission, --read-key/--read-secret read permission only.
 
 The shop: /wp-json/ and /wp-json/wc/v3 (index), /wp-json/wc/v3/products (GET list with page, per_page <= 100,
-sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), orderby id|date,
-order asc|desc, _fields; X-WP-Total, X-WP-TotalPages and a Link header echoing the query; HEAD; POST create with schema
-validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE), /products/batch (create, update, delete;
-more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the real one),
-/products/<id>/variations and /products/<id>/variations/batch. /?rest_route=... is never authenticated.
+sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), status (any, the default,
+leaves out the trash), orderby id|date, order asc|desc, _fields; X-WP-Total, X-WP-TotalPages and a Link header
+echoing the query, credentials included (prev and next, as WordPress's add_query_arg makes them); HEAD; POST
+create with schema validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE), /products/batch (create,
+update, delete; more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the
+real one), /products/<id>/variations and /products/<id>/variations/batch. /?rest_route=... is never authenticated.
 
 Control endpoints (no authentication, never faulted):
   GET  /__fake/state        {"products": [...], "requests": [...], "violations": [...], "max_in_flight": n}
@@ -95,6 +101,8 @@ GATEWAY_PAGES = {
     502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable", 504: "504 Gateway Time-out",
     500: "500 Internal Server Error",
 }
+# The products collection's status parameter (WooCommerce 7.9); "any" leaves out the trash.
+STATUSES = ("any", "future", "trash", "draft", "pending", "private", "publish")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 413: "Request Entity Too Large", 429: "Too Many Requests",
            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -343,13 +351,69 @@ class Shop:
                         rec = self.update(item if isinstance(item, dict) else {}, parent_id)
                     else:
                         rec = self.delete(item.get("id") if isinstance(item, dict) else item, parent_id)
-                    results.append(self.render_variation(rec) if parent_id else self.render(rec))
+                    results.append(self.item_answer(rec, parent_id))
                 except ApiError as e:
                     ident = item.get("id", 0 if action == "create" else None) if isinstance(item, dict) else item
                     results.append({"id": ident, "error": {"code": e.code, "message": e.message,
                                                            "data": dict(status=e.status, **e.data)}})
             out[action] = results
+        return self.batch_answer(out)
+
+    def item_answer(self, rec, parent_id):
+        return self.render_variation(rec) if parent_id else self.render(rec)
+
+    @staticmethod
+    def batch_answer(out):
         return out
+
+
+class BenchShop(Shop):
+    """--bench: the same answers for a fraction of the work, so that a benchmark measures its client.
+
+    A product is kept as its id, SKU, name and type; a batch item's answer is those around one remainder of a
+    rendered product serialized once, so answers keep a real product's size (about 2 KB) without a render and a
+    json.dumps per item."""
+
+    KEPT = ("sku", "name", "status")
+    OWN = ("id", "name", "slug", "permalink", "sku", "type", "status", "parent_id", "_links")
+
+    def __init__(self, base_url, batch_limit):
+        super().__init__(base_url, batch_limit)
+        sample = Shop.render(self, {"id": 1, "type": "simple", "created": 0, "parent_id": 0})
+        self.remainder = json.dumps({k: v for k, v in sample.items() if k not in self.OWN})[1:-1]
+
+    def new_record(self, fields, parent_id=0, kind=None):
+        rec = {"id": self.next_id, "sku": "", "name": "", "type": kind or "simple", "status": "publish",
+               "parent_id": parent_id, "created": self.tick()}
+        self.next_id += 1
+        self.apply_fields(rec, fields)
+        return rec
+
+    @classmethod
+    def apply_fields(cls, rec, fields):
+        for key in cls.KEPT:
+            if key in fields:
+                rec[key] = fields[key]
+
+    def render_text(self, rec):
+        link = "%s/wp-json/wc/v3/products/%d" % (self.base_url, rec["id"])
+        return ('{"id": %d, "name": %s, "slug": "product-%d", "permalink": "%s/?p=%d", "sku": %s, "type": "%s", '
+                '"status": %s, "parent_id": %d, %s, "_links": {"self": [{"href": "%s"}]}}' % (
+                    rec["id"], json.dumps(rec["name"]), rec["id"], self.base_url, rec["id"], json.dumps(rec["sku"]),
+                    rec["type"], json.dumps(rec["status"]), rec["parent_id"], self.remainder, link))
+
+    def render(self, rec):
+        return json.loads(self.render_text(rec))
+
+    def item_answer(self, rec, parent_id):
+        return json.dumps(self.render_variation(rec)) if parent_id else self.render_text(rec)
+
+    @staticmethod
+    def batch_answer(out):
+        """Items are JSON text already, errors still objects."""
+        lists = ('"%s": [%s]' % (action, ", ".join(r if isinstance(r, str) else json.dumps(r) for r in results))
+                 for action, results in out.items())
+        return ("{%s}" % ", ".join(lists)).encode()
 
 
 def validate_schema(fields):
@@ -390,7 +454,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.server.nodelay:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format, *args):
         if self.server.verbose:
@@ -510,6 +575,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def apply_faults(self):
         """True when a fault answered (or dropped) the request."""
+        if not self.server.shop.faults:
+            return False
         try:
             items = batch_size(json.loads(self.raw_body)) if self.raw_body else 0
         except ValueError:
@@ -738,6 +805,10 @@ class Handler(BaseHTTPRequestHandler):
             msg = "per_page must be between 1 (inclusive) and 100 (inclusive)"
             raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): per_page", params={"per_page": msg},
                            details={"per_page": {"code": "rest_out_of_bounds", "message": msg, "data": None}})
+        status = self.query.get("status", "any")
+        if status not in STATUSES:
+            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): status",
+                           params={"status": "status is not one of %s." % ", ".join(STATUSES)})
         wanted = None
         if "sku" in self.query:
             wanted = {s.lower() for s in self.query["sku"].split(",")}
@@ -746,7 +817,8 @@ class Handler(BaseHTTPRequestHandler):
                 candidates = shop.products.values()
             else:
                 candidates = [shop.products[i] for i in (shop.sku_index.get(w) for w in wanted) if i is not None]
-            rows = [p for p in candidates if keep(p) and (parent is None or p["parent_id"] == parent)]
+            rows = [p for p in candidates if keep(p) and (parent is None or p["parent_id"] == parent)
+                    and (p.get("status") == status or (status == "any" and p.get("status") != "trash"))]
             descending = self.query.get("order", "desc") == "desc"
             if self.query.get("orderby") == "id" or parent is not None:
                 rows.sort(key=lambda p: p["id"], reverse=descending)
@@ -759,12 +831,18 @@ class Handler(BaseHTTPRequestHandler):
         headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
         links = []
         base = "%s%s" % (shop.base_url, self.url_path.rstrip("/"))
-        echoed = "&".join(part for part in self.raw_query.split("&") if part and not part.startswith("page="))
-        prefix = "%s?%s" % (base, echoed + "&" if echoed else "")
+        parts = [part for part in self.raw_query.split("&") if part]
+
+        def page_link(number):
+            """WordPress's add_query_arg: the page parameter changed where it stands, else appended; the rest of
+            the query (credentials included) echoed as it came."""
+            at = next((i for i, part in enumerate(parts) if part.startswith("page=")), len(parts))
+            query = parts[:at] + ["page=%d" % number] + parts[at + 1:]
+            return "%s?%s" % (base, "&".join(query))
         if page > 1:
-            links.append('<%spage=%d>; rel="prev"' % (prefix, min(page - 1, max(pages, 1))))
+            links.append('<%s>; rel="prev"' % page_link(min(page - 1, max(pages, 1))))
         if pages > page:
-            links.append('<%spage=%d>; rel="next"' % (prefix, page + 1))
+            links.append('<%s>; rel="next"' % page_link(page + 1))
         headers.append(("Link", ", ".join(links) if links else
                         '<%s/wp-json/>; rel="https://api.w.org/"' % shop.base_url))
         headers.append(("Allow", "GET, POST"))
@@ -934,12 +1012,16 @@ def main():
     ap.add_argument("--gzip", action="store_true", help="compress responses when the client accepts gzip")
     ap.add_argument("--record", help="append every API request (method, target, body) to this file as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    ap.add_argument("--bench", action="store_true",
+                    help="keep products minimally and answer from a template (bench/push.sh): the client is measured")
+    ap.add_argument("--no-nodelay", action="store_true",
+                    help="leave Nagle's algorithm on for answers, as a server stack that does not set TCP_NODELAY")
     args = ap.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     server = Server(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
-    server.shop = Shop("http://127.0.0.1:%d" % port, args.batch_limit)
+    server.shop = (BenchShop if args.bench else Shop)("http://127.0.0.1:%d" % port, args.batch_limit)
     if args.faults:
         with open(args.faults) as f:
             server.shop.faults = json.load(f)
@@ -948,6 +1030,7 @@ def main():
                    args.read_key: {"secret": args.read_secret, "permissions": "read"}}
     server.item_delay_s = args.item_delay_ms / 1000.0
     server.gzip = args.gzip
+    server.nodelay = not args.no_nodelay
     server.record = open(args.record, "a", buffering=1) if args.record else None
     server.verbose = args.verbose
     threading.Thread(target=exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()

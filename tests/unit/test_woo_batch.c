@@ -71,6 +71,40 @@ Test(woo_batch, prices_that_woocommerce_would_empty_are_refused)
 	sb_free(&sb);
 }
 
+Test(woo_batch, stored_text_is_read_as_json_whatever_its_escapes_and_values)
+{
+	/* escapes are decoded and written again as JSON; values that are not strings are not sent */
+	char *p = payload("{ \"n\\u0061me\" : \"caf\\u00e9\\n\\\"x\\\\\", \"weight\":5, \"x\":null, "
+	                  "\"y\":{\"a\":[1,\"]}\"]}, \"sku\":\"S-1\", \"note\":\"\" }", 0, NULL);
+	cr_expect_str_eq(p, "{\"name\":\"café\\n\\\"x\\\\\",\"sku\":\"S-1\",\"type\":\"simple\","
+	                    "\"meta_data\":[{\"key\":\"note\",\"value\":\"\"}]}");
+	free(p);
+	p = payload("{\"brand\":\"Acme\",\"stock_quantity\":\"\"}", 5, NULL);
+	cr_expect_str_eq(p, "{\"id\":5,\"meta_data\":[{\"key\":\"brand\",\"value\":\"Acme\"}]}", "nothing before the meta");
+	free(p);
+	p = payload("{}", 0, NULL);
+	cr_expect_str_eq(p, "{\"type\":\"simple\"}");
+	free(p);
+}
+
+Test(woo_batch, stored_text_that_is_not_an_object_is_refused_and_leaves_out_alone)
+{
+	static const char *const bad[] = {"not json", "[1]", "{\"name\":\"A\"", "{\"name\":\"A\",}", "{\"name\" \"A\"}",
+	                                  "{\"a\":\"unclosed}", ""};
+	struct strbuf sb = {0};
+	sb_adds(&sb, "[{\"id\":1}");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char err[256] = "";
+		cr_expect_eq(woo_item_payload(bad[i], 0, NULL, &sb, err, sizeof(err)), -1, "%s", bad[i]);
+		cr_expect_str_eq(err, "the stored product is not a JSON object", "%s", bad[i]);
+		cr_expect_str_eq(sb_str(&sb), "[{\"id\":1}", "what was there stays: %s", bad[i]);
+	}
+	char err[256];
+	cr_assert_eq(woo_item_payload("{\"sku\":\"B\"}", 0, NULL, &sb, err, sizeof(err)), 0, "%s", err);
+	cr_expect_str_eq(sb_str(&sb), "[{\"id\":1}{\"sku\":\"B\",\"type\":\"simple\"}", "appended");
+	sb_free(&sb);
+}
+
 Test(woo_batch, lookup_targets_join_encoded_skus_with_an_encoded_comma)
 {
 	const char *skus[] = {"FS-A", "a b+c", "Ş/1"};
@@ -152,7 +186,7 @@ Test(woo_batch, per_item_results_of_a_recorded_answer)
 	struct woo_result r[4];
 	bool found[4];
 	/* the recording: one create, two updates; a fourth item the answer does not mention */
-	cr_assert_eq(woo_batch_results(answer, strlen(answer), 1, 4, r, found), 0);
+	cr_assert_eq(woo_batch_results(answer, strlen(answer), 1, 3, 4, r, found), 0);
 	cr_expect(found[0] && found[1] && found[2] && !found[3]);
 	cr_expect(!r[0].ok);
 	cr_expect_str_eq(r[0].error.code, "product_invalid_sku");
@@ -167,20 +201,38 @@ Test(woo_batch, per_item_results_of_a_recorded_answer)
 	cJSON_free(answer);
 }
 
+Test(woo_batch, delete_results_come_after_the_updates)
+{
+	/* as recording 39: a delete answers the deleted product, or an error for an id the shop lacks */
+	const char *answer = "{\"update\": [{\"id\": 20, \"status\": \"draft\"}], \"delete\": [{\"id\": 21, "
+	                     "\"sku\": \"FS-C\"}, {\"id\": 999999, \"error\": {\"code\": "
+	                     "\"woocommerce_rest_product_invalid_id\", \"message\": \"Invalid ID.\", "
+	                     "\"data\": {\"status\": 404}}}]}";
+	struct woo_result r[3];
+	bool found[3];
+	cr_assert_eq(woo_batch_results(answer, strlen(answer), 0, 1, 3, r, found), 0);
+	cr_expect(found[0] && found[1] && found[2]);
+	cr_expect(r[0].ok && r[0].id == 20);
+	cr_expect(r[1].ok && r[1].id == 21);
+	cr_expect(!r[2].ok);
+	cr_expect_str_eq(r[2].error.code, "woocommerce_rest_product_invalid_id");
+	cr_expect_eq(r[2].item_status, 404);
+}
+
 Test(woo_batch, batch_answers_that_are_not_answers)
 {
 	struct woo_result r[2];
 	bool found[2];
 	const char *cut = "{\"create\": [{\"id\": 19, \"name\": \"Feedsync";
-	cr_expect_eq(woo_batch_results(cut, strlen(cut), 2, 2, r, found), -1);
+	cr_expect_eq(woo_batch_results(cut, strlen(cut), 2, 0, 2, r, found), -1);
 	const char *html = "<html><body>Error establishing a database connection</body></html>";
-	cr_expect_eq(woo_batch_results(html, strlen(html), 2, 2, r, found), -1);
+	cr_expect_eq(woo_batch_results(html, strlen(html), 2, 0, 2, r, found), -1);
 	const char *odd = "{\"create\": [{\"id\": 7, \"sku\": \"a\\\"]}\", \"x\": [1, {\"y\": null}]}, 5], \"z\": true}";
-	cr_assert_eq(woo_batch_results(odd, strlen(odd), 2, 2, r, found), 0, "%s", odd);
+	cr_assert_eq(woo_batch_results(odd, strlen(odd), 2, 0, 2, r, found), 0, "%s", odd);
 	cr_expect(found[0] && r[0].ok && r[0].id == 7);
 	cr_expect(found[1] && !r[1].ok, "a result that is not an object");
 	const char *empty = "{}";
-	cr_expect_eq(woo_batch_results(empty, 2, 2, 2, r, found), 0);
+	cr_expect_eq(woo_batch_results(empty, 2, 2, 0, 2, r, found), 0);
 	cr_expect(!found[0] && !found[1]);
 }
 

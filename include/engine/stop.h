@@ -1,0 +1,23 @@
+/*
+ * Why a run cannot go on: each phase (import, push, reconcile, plan) records it here and the run ends with
+ * this status and text. Empty while all is well.
+ */
+#ifndef FEEDSYNC_ENGINE_STOP_H
+#define FEEDSYNC_ENGINE_STOP_H
+
+#include <stdbool.h>
+
+#include "core/util.h"
+#include "engine/run.h"
+
+struct stop {
+	const char *status;      /* RUN_FAILED or RUN_CANCELLED; NULL while the run goes on */
+	struct strbuf why;
+};
+
+/* Records the reason (also as a run error with `code`, unless code is NULL); the first one wins. */
+void stop_with(struct run_ctx *ctx, struct stop *stop, const char *status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+bool stopped(const struct stop *stop);
+
+#endif

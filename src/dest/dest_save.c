@@ -1,0 +1,184 @@
+/* Checking and writing destinations (see dest_save.h). */
+#include "dest/dest_save.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/problems.h"
+#include "core/util.h"
+#include "dest/secret.h"
+#include "dest/shop.h"
+
+bool dest_url_valid(const char *url)
+{
+	bool web = strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
+	const char *host = web ? strstr(url, "://") + 3 : NULL;
+	size_t host_len = host ? strcspn(host, "/?#") : 0;
+	const char *colon = host ? memchr(host, ':', host_len) : NULL;
+	bool port_ok = !colon || (colon + 1 < host + host_len &&
+	                          strspn(colon + 1, "0123456789") == (size_t)(host + host_len - colon - 1));
+	return web && host_len > 0 && port_ok && !memchr(host, '@', host_len) && !strpbrk(url, "?# \t\r\n");
+}
+
+static bool is_env_name(const char *s)
+{
+	if (!*s || (!(*s >= 'A' && *s <= 'Z') && !(*s >= 'a' && *s <= 'z') && *s != '_'))
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
+/* The options object: the stored one with the given tunables over it. */
+static char *merged_options(const char *stored, const cJSON *given)
+{
+	cJSON *o = cJSON_Parse(stored ? stored : "{}");
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = cJSON_CreateObject();
+	}
+	for (const cJSON *it = given ? given->child : NULL; it; it = it->next) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
+		cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, true));
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	char *out = xstrdup(text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+	return out;
+}
+
+/* What the fields point into while they are checked and written. */
+struct held {
+	char url[4096];
+	unsigned char *blob;
+	size_t blob_len;
+	char hint[64];
+	char *options;
+};
+
+static enum dest_save_result invalid(char *err, size_t errsize, const char *fmt, const char *arg)
+{
+	snprintf(err, errsize, fmt, arg);
+	return DEST_SAVE_INVALID;
+}
+
+static enum dest_save_result check_options(const struct config *cfg, const char *options, char *err,
+                                           size_t errsize)
+{
+	struct problems pr = {0};
+	cJSON *opts = cJSON_Parse(options);
+	struct shop_options o;
+	shop_options_defaults(cfg, &o);
+	shop_options_read(opts, &o, &pr);
+	cJSON_Delete(opts);
+	if (!pr.n)
+		return DEST_SAVED;
+	char *list = problems_join(&pr, "  ");
+	snprintf(err, errsize, "bad destination options:\n%s", list);
+	free(list);
+	problems_free(&pr);
+	return DEST_SAVE_INVALID;
+}
+
+static enum dest_save_result check_fields(const struct config *cfg, const struct dest_changes *c,
+                                          const struct dest_fields *f, char *err, size_t errsize)
+{
+	if (!f->name || !*f->name)
+		return invalid(err, errsize, "%s", "a destination needs --name");
+	if (!f->base_url || !dest_url_valid(f->base_url))
+		return invalid(err, errsize, "--url '%s' is not a shop address like https://shop.example.com (no user, "
+		               "query or spaces)", f->base_url ? f->base_url : "");
+	if (!str_eq(f->type, "woocommerce"))
+		return invalid(err, errsize, "--type '%s': only woocommerce shops are destinations (files are set in the "
+		               "connection)", f->type);
+	if (!str_eq(f->auth, "auto") && !str_eq(f->auth, "basic") && !str_eq(f->auth, "oauth"))
+		return invalid(err, errsize, "--auth '%s': use auto, basic or oauth", f->auth);
+	if ((c->key_env || c->secret_env) && (c->key || c->secret))
+		return invalid(err, errsize, "%s", "give the credentials either as --key/--secret or as "
+		               "--key-env/--secret-env");
+	if ((c->key_env && !is_env_name(c->key_env)) || (c->secret_env && !is_env_name(c->secret_env)))
+		return invalid(err, errsize, "'%s' is not an environment variable name",
+		               c->key_env && !is_env_name(c->key_env) ? c->key_env : c->secret_env);
+	if (!!f->key_env != !!f->secret_env)
+		return invalid(err, errsize, "%s", "give both --key-env and --secret-env");
+	if (!f->key_env && !f->credentials && !(c->key && c->secret))
+		return invalid(err, errsize, "%s", "the shop's credentials are missing: --key CK --secret CS, or "
+		               "--key-env VAR --secret-env VAR");
+	return check_options(cfg, f->options, err, errsize);
+}
+
+/* Seals new key and secret (creating the key file on first use). */
+static enum dest_save_result seal_credentials(const struct config *cfg, const struct dest_changes *c,
+                                              struct dest_fields *f, struct held *h, char *err, size_t errsize)
+{
+	if (!c->key && !c->secret)
+		return DEST_SAVED;
+	if (!c->key || !c->secret)
+		return invalid(err, errsize, "%s", "give both --key and --secret");
+	if (!*c->key || !*c->secret)
+		return invalid(err, errsize, "%s", "the consumer key and secret must not be empty");
+	char *plain = xasprintf("%s\n%s", c->key, c->secret);
+	int rc = secret_seal(cfg, plain, &h->blob, &h->blob_len, err, errsize);
+	secret_free(plain);
+	if (rc < 0)
+		return DEST_SAVE_FAILED;
+	secret_mask(c->key, h->hint, sizeof(h->hint));
+	f->credentials = h->blob;
+	f->credentials_len = h->blob_len;
+	f->credentials_hint = h->hint;
+	f->key_env = f->secret_env = NULL;
+	return DEST_SAVED;
+}
+
+static struct dest_fields merge(const struct dest_changes *c, const struct dest_row *old, struct held *h)
+{
+	struct dest_fields f = {
+		.name = c->name ? c->name : old ? old->name : NULL,
+		.type = c->type ? c->type : old ? old->type : "woocommerce",
+		.base_url = c->url ? c->url : old ? old->base_url : NULL,
+		.auth = c->auth ? c->auth : old ? old->auth : "auto",
+		.verify_tls = c->verify_tls >= 0 ? c->verify_tls : old ? old->verify_tls : true,
+		.key_env = old ? old->key_env : NULL,
+		.secret_env = old ? old->secret_env : NULL,
+		.credentials = old ? old->credentials : NULL,
+		.credentials_len = old ? old->credentials_len : 0,
+		.credentials_hint = old ? old->credentials_hint : NULL,
+	};
+	if (c->key_env || c->secret_env) {
+		f.key_env = c->key_env ? c->key_env : f.key_env;
+		f.secret_env = c->secret_env ? c->secret_env : f.secret_env;
+		f.credentials = NULL;
+		f.credentials_len = 0;
+		f.credentials_hint = NULL;
+	}
+	h->options = merged_options(old ? old->options : NULL, c->options);
+	f.options = h->options;
+	if (f.base_url) {
+		str_copy(h->url, f.base_url, sizeof(h->url));
+		size_t len = strlen(h->url);
+		while (len > 0 && h->url[len - 1] == '/')
+			h->url[--len] = '\0';
+		f.base_url = h->url;
+	}
+	return f;
+}
+
+enum dest_save_result dest_save(struct store *s, const struct config *cfg, const struct dest_changes *c,
+                                const struct dest_row *old, int64_t *id, char *err, size_t errsize)
+{
+	struct held h = {0};
+	struct dest_fields f = merge(c, old, &h);
+	enum dest_save_result r = check_fields(cfg, c, &f, err, errsize);
+	if (r == DEST_SAVED)
+		r = seal_credentials(cfg, c, &f, &h, err, errsize);
+	*id = old ? old->id : 0;
+	if (r == DEST_SAVED) {
+		int saved = old ? store_dest_update(s, *id, &f, err, errsize) : store_dest_insert(s, &f, id, err, errsize);
+		if (saved != 0)
+			r = DEST_SAVE_FAILED;
+	}
+	free(h.blob);
+	free(h.options);
+	return r;
+}

@@ -1,0 +1,453 @@
+/* A WooCommerce shop's products pulled page by page into a JSON document (see dest/woo_pull.h). */
+#include "dest/woo_pull.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dest/http.h"
+#include "dest/oauth.h"
+#include "dest/shop.h"
+#include "dest/woo.h"
+#include "dest/woo_batch.h"
+#include "feed/jsoncheck.h"
+#include "feed/normalize.h"
+
+/* Only what becomes a column: a page of 100 whole products is about 200 KB, this about a fifth of it. */
+#define PULL_FIELDS "id,sku,name,type,status,regular_price,sale_price,stock_quantity,categories,images," \
+                    "description,short_description,weight"
+#define DEFAULT_CATEGORY_JOIN " > "
+#define IMAGE_JOIN "|"
+/* Products without a SKU named in the log one by one; past this they are only counted. */
+#define NO_SKU_LOGGED 10
+
+/* ---- the pure pieces --------------------------------------------------------------------------------- */
+
+char *woo_pull_target(const char *status, int64_t page)
+{
+	struct strbuf sb = {0};
+	const char *s = status && *status ? status : "any";
+	sb_addf(&sb, WOO_API "/products?per_page=%d&page=%lld&status=", WOO_MAX_PER_PAGE, (long long)page);
+	url_encode(&sb, s, strlen(s));
+	sb_adds(&sb, "&orderby=id&order=asc&_fields=" PULL_FIELDS);
+	return sb_detach(&sb);
+}
+
+bool woo_pull_more(int64_t page, size_t n, int64_t pages)
+{
+	if (n == 0)
+		return false;
+	if (pages >= 0)
+		return page < pages;
+	return n >= WOO_MAX_PER_PAGE;
+}
+
+/* WooCommerce member -> canonical column, for the members that are text or numbers. */
+static const struct {
+	const char *member;
+	const char *column;
+} plain_members[] = {
+	{"sku", COL_SKU},
+	{"name", COL_NAME},
+	{"regular_price", COL_PRICE},
+	{"sale_price", COL_SALE_PRICE},
+	{"stock_quantity", COL_QUANTITY},
+	{"description", COL_DESCRIPTION},
+	{"short_description", "short_description"},
+	{"weight", "weight"},
+	{"id", "id"},
+	{"type", "type"},
+	{"status", "status"},
+};
+
+static const char *product_sku(const cJSON *product)
+{
+	const cJSON *sku = cJSON_GetObjectItemCaseSensitive(product, "sku");
+	if (!cJSON_IsString(sku) || !sku->valuestring[strspn(sku->valuestring, " \t\r\n")])
+		return NULL;
+	return sku->valuestring;
+}
+
+/* One "column": "text" member of the object being written; *first says whether a comma goes before it. */
+static void add_member(struct strbuf *out, bool *first, const char *column, const char *text)
+{
+	if (!*first)
+		sb_addc(out, ',');
+	*first = false;
+	sb_add_json_string(out, column);
+	sb_addc(out, ':');
+	sb_add_json_string(out, text);
+}
+
+/* A number as WooCommerce means it: stock and ids are whole. */
+static void add_number(struct strbuf *out, bool *first, const char *column, double v)
+{
+	char text[64];
+	if (v == (double)(long long)v)
+		snprintf(text, sizeof(text), "%lld", (long long)v);
+	else
+		snprintf(text, sizeof(text), "%.17g", v);
+	add_member(out, first, column, text);
+}
+
+/* The `key` member of each object of an array, joined; nothing when there is none. */
+static void add_joined(struct strbuf *out, bool *first, const char *column, const cJSON *array, const char *key,
+                       const char *join)
+{
+	if (!cJSON_IsArray(array))
+		return;
+	struct strbuf joined = {0};
+	const cJSON *it;
+	cJSON_ArrayForEach(it, array) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, key);
+		if (!cJSON_IsString(v) || !*v->valuestring)
+			continue;
+		if (joined.len)
+			sb_adds(&joined, join);
+		sb_adds(&joined, v->valuestring);
+	}
+	if (joined.len)
+		add_member(out, first, column, joined.buf);
+	sb_free(&joined);
+}
+
+bool woo_pull_product(const cJSON *product, const char *category_join, struct strbuf *out)
+{
+	if (!product_sku(product))
+		return false;
+	bool first = true;
+	sb_addc(out, '{');
+	for (size_t i = 0; i < ARRAY_LEN(plain_members); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(product, plain_members[i].member);
+		if (cJSON_IsString(v))
+			add_member(out, &first, plain_members[i].column, v->valuestring);
+		else if (cJSON_IsNumber(v))
+			add_number(out, &first, plain_members[i].column, v->valuedouble);
+	}
+	add_joined(out, &first, COL_CATEGORY, cJSON_GetObjectItemCaseSensitive(product, "categories"), "name",
+	           category_join ? category_join : DEFAULT_CATEGORY_JOIN);
+	add_joined(out, &first, "image", cJSON_GetObjectItemCaseSensitive(product, "images"), "src", IMAGE_JOIN);
+	sb_addc(out, '}');
+	return true;
+}
+
+/* ---- the pull ---------------------------------------------------------------------------------------- */
+
+struct pull {
+	struct run_ctx *ctx;
+	const struct conn_config *conn;
+	struct fetch_result *res;
+	const char **code;
+	struct shop shop;
+	struct http_client *http;
+	struct http_request req;
+	bool answered;
+	const char *category_join;
+	FILE *out;
+	uint64_t max_bytes;
+	int64_t page;
+	int64_t total, pages;        /* as the latest page said; -1 before one did */
+	int64_t products, no_sku;
+	struct strbuf chunk;         /* the page being written */
+};
+
+static int fail(struct pull *p, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(struct pull *p, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->res->error, sizeof(p->res->error), fmt, ap);
+	va_end(ap);
+	*p->code = code;
+	return -1;
+}
+
+/* "page 2 of 3 of 'Main shop'", for messages. */
+static const char *page_name(const struct pull *p, char *buf, size_t size)
+{
+	if (p->pages >= p->page)
+		snprintf(buf, size, "page %lld of %lld of '%s'", (long long)p->page, (long long)p->pages, p->shop.name);
+	else
+		snprintf(buf, size, "page %lld of '%s'", (long long)p->page, p->shop.name);
+	return buf;
+}
+
+/* The connection's category delimiter, so a product's categories read as one path of the mapping's kind. */
+static const char *category_join(const struct conn_config *conn)
+{
+	const cJSON *mapping = cJSON_GetObjectItemCaseSensitive(conn->doc, "mapping");
+	const cJSON *categories = cJSON_GetObjectItemCaseSensitive(mapping, "categories");
+	const cJSON *delimiter = cJSON_GetObjectItemCaseSensitive(categories, "delimiter");
+	return cJSON_IsString(delimiter) && *delimiter->valuestring ? delimiter->valuestring : DEFAULT_CATEGORY_JOIN;
+}
+
+static void on_circuit(void *ud, const struct gate_circuit *c)
+{
+	struct pull *p = ud;
+	woo_circuit_changed(p->ctx, &p->shop, c);
+}
+
+static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
+{
+	struct pull *p = ud;
+	char what[300], wait[32], where[256];
+	format_duration(delay_ms, wait, sizeof(wait));
+	run_log(p->ctx, LOG_WARN, "%s: %s; retry %d of %d in %s", page_name(p, where, sizeof(where)),
+	        http_outcome_text(r, what, sizeof(what)), r->attempts, p->shop.opt.retries, wait);
+}
+
+static int open_shop(struct pull *p)
+{
+	char err[1024];
+	const struct conn_config *conn = p->conn;
+	if (shop_load(p->ctx->store, p->ctx->cfg, conn->source_dest_id, conn->source_dest_name, &p->shop, err,
+	              sizeof(err)) < 0)
+		return fail(p, "bad_source", "%s", err);
+	if (!woo_gate_open(&p->shop, err, sizeof(err)))
+		return fail(p, "circuit_open", "%s; nothing was read", err);
+	struct http_hooks hooks = {.ud = p, .circuit_changed = on_circuit, .retrying = on_retry};
+	p->http = http_client_new(&p->shop, p->ctx->cfg, &hooks, err, sizeof(err));
+	if (!p->http)
+		return fail(p, "download_failed", "%s", err);
+	return 0;
+}
+
+static int write_out(struct pull *p, const char *data, size_t len)
+{
+	if (len > p->max_bytes - p->res->bytes) {
+		char limit[32];
+		format_bytes(p->max_bytes, limit, sizeof(limit));
+		return fail(p, "too_large", "the products of '%s' exceed the %s limit (http.max_download_bytes)",
+		            p->shop.name, limit);
+	}
+	if (fwrite(data, 1, len, p->out) != len)
+		return fail(p, "write_failed", "cannot write to the temp file %s: %s", p->res->path, strerror(errno));
+	p->res->bytes += len;
+	return 0;
+}
+
+static int open_output(struct pull *p)
+{
+	const struct config *cfg = p->ctx->cfg;
+	const char *dir = cfg->temp_dir[0] ? cfg->temp_dir : getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	struct fetch_result *res = p->res;
+	int n = snprintf(res->path, sizeof(res->path), "%s/feedsync-woo-XXXXXX", dir);
+	bool fits = n > 0 && (size_t)n < sizeof(res->path);
+	int fd = fits ? mkstemp(res->path) : -1; /* mode 0600 */
+	if (fd < 0) {
+		res->path[0] = '\0';
+		return fail(p, "write_failed", "cannot create a temp file in %s: %s", dir,
+		            fits ? strerror(errno) : "path too long");
+	}
+	res->is_temp = true;
+	p->out = fdopen(fd, "w");
+	if (!p->out) {
+		close(fd);
+		return fail(p, "write_failed", "cannot write to the temp file %s: %s", res->path, strerror(errno));
+	}
+	p->max_bytes = cfg->max_download_bytes > 0 ? (uint64_t)cfg->max_download_bytes : UINT64_MAX;
+	static const char head[] = "{\"" WOO_PULL_ITEM_PATH "\": [\n";
+	return write_out(p, head, strlen(head));
+}
+
+static int close_output(struct pull *p)
+{
+	static const char tail[] = "\n]}\n";
+	int rc = write_out(p, tail, strlen(tail));
+	if (fclose(p->out) != 0 && rc == 0)
+		rc = fail(p, "write_failed", "cannot write to the temp file %s: %s", p->res->path, strerror(errno));
+	p->out = NULL;
+	return rc;
+}
+
+/* ---- one page ---------------------------------------------------------------------------------------- */
+
+static void page_answered(struct http_request *r)
+{
+	((struct pull *)r->ud)->answered = true;
+}
+
+/* Waits for the page; true when the run was told to stop meanwhile. A retry waiting its turn is dropped;
+ * a request in flight is let finish, so the destination's gate gets its slot back. */
+static bool wait_for_answer(struct pull *p)
+{
+	bool stop = false;
+	while (!p->answered) {
+		http_run(p->http, 100);
+		run_tick(p->ctx);
+		if (!stop && run_should_stop(p->ctx)) {
+			stop = true;
+			http_drop_queued(p->http);
+		}
+	}
+	return stop;
+}
+
+static void note_totals(struct pull *p)
+{
+	const struct http_request *r = &p->req;
+	if (p->page == 1 && r->total >= 0)
+		run_log(p->ctx, LOG_INFO, "'%s' has %lld products (status %s) in %lld pages", p->shop.name,
+		        (long long)r->total, p->conn->source_status, (long long)r->total_pages);
+	else if (r->total >= 0 && p->total >= 0 && r->total != p->total)
+		run_log(p->ctx, LOG_WARN, "the number of products in '%s' changed during the pull (%lld, now %lld): "
+		        "a product deleted meanwhile can make another one missed this time", p->shop.name,
+		        (long long)p->total, (long long)r->total);
+	p->total = r->total;
+	p->pages = r->total_pages;
+}
+
+/* The SKU is the product's identity in the catalog: without one it cannot be imported. */
+static void skip_product(struct pull *p, const cJSON *product)
+{
+	run_add(p->ctx, RC_ROWS_READ, 1);
+	run_add(p->ctx, RC_SKIPPED, 1);
+	if (++p->no_sku > NO_SKU_LOGGED)
+		return;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(product, "id");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(product, "name");
+	run_log(p->ctx, LOG_WARN, "skipped product %lld '%s' of '%s': it has no SKU%s",
+	        cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL, cJSON_IsString(name) ? name->valuestring : "",
+	        p->shop.name, p->no_sku == NO_SKU_LOGGED ? " (further ones are only counted)" : "");
+}
+
+/* Writes the page's products out; 1 when another page follows, 0 after the last, -1 on failure. */
+static int write_page(struct pull *p)
+{
+	note_totals(p);
+	sb_reset(&p->chunk);
+	size_t n = 0;
+	const cJSON *product;
+	cJSON_ArrayForEach(product, p->req.json) {
+		n++;
+		if (!product_sku(product)) {
+			skip_product(p, product);
+			continue;
+		}
+		if (p->products++)
+			sb_adds(&p->chunk, ",\n");
+		woo_pull_product(product, p->category_join, &p->chunk);
+	}
+	if (p->chunk.len && write_out(p, p->chunk.buf, p->chunk.len) < 0)
+		return -1;
+	bool more = woo_pull_more(p->page, n, p->pages);
+	int64_t done = (int64_t)p->res->bytes;
+	run_set(p->ctx, RC_BYTES_DONE, done);
+	run_set(p->ctx, RC_BYTES_TOTAL, more && p->pages > p->page ? done / p->page * p->pages : done);
+	run_tick(p->ctx);
+	return more;
+}
+
+static const char *failure_code(const struct http_request *r, enum woo_verdict v)
+{
+	switch (v) {
+	case WOO_AUTH: return "credentials_refused";
+	case WOO_UNAVAILABLE: return "circuit_open";
+	case WOO_TLS: return "tls_error";
+	default: break;
+	}
+	switch (r->outcome) {
+	case HTTP_TIMED_OUT: return "timeout";
+	case HTTP_NETWORK: return "network_error";
+	case HTTP_TOO_LARGE: return "response_too_large";
+	case HTTP_DONE: return r->status >= 200 && r->status <= 299 ? "bad_response" : "http_error";
+	default: return "bad_response";
+	}
+}
+
+static int page_failed(struct pull *p, enum woo_verdict v)
+{
+	const struct http_request *r = &p->req;
+	const char *code = failure_code(r, v);
+	char where[256], why[1024];
+	page_name(p, where, sizeof(where));
+	struct woo_error e;
+	woo_answer_error(r, &e);
+	if (v == WOO_ITEMS)
+		return fail(p, code, "%s: the shop answered HTTP %ld with %s instead of a list of products", where,
+		            r->status, json_kind(r->json));
+	if (woo_stop_reason(&p->shop, r, v, why, sizeof(why)))
+		return fail(p, code, "%s: %s", where, why);
+	if (r->outcome == HTTP_DONE && !str_starts_with(e.code, "http_"))
+		return fail(p, code, "%s: HTTP %ld %s: %s", where, r->status, e.code, e.message);
+	return fail(p, code, "%s: %s", where, e.message);
+}
+
+static int cancelled(struct pull *p)
+{
+	p->res->cancelled = true;
+	return fail(p, "cancelled", "cancelled at page %lld", (long long)p->page);
+}
+
+/* 1 when another page follows, 0 after the last, -1 when the pull stops (failed or cancelled). */
+static int pull_page(struct pull *p)
+{
+	if (run_should_stop(p->ctx))
+		return cancelled(p);
+	struct http_request *r = &p->req;
+	http_request_clear(r);
+	r->method = "GET";
+	r->target = woo_pull_target(p->conn->source_status, p->page);
+	r->done = page_answered;
+	r->ud = p;
+	p->answered = false;
+	http_submit(p->http, r);
+	if (wait_for_answer(p))
+		return cancelled(p);
+	p->res->wire_bytes += r->response.len;
+	enum woo_verdict v = woo_verdict(r, 1);
+	if (v == WOO_ITEMS && cJSON_IsArray(r->json))
+		return write_page(p);
+	return page_failed(p, v);
+}
+
+static void log_start(struct pull *p)
+{
+	const struct shop *s = &p->shop;
+	run_log(p->ctx, LOG_INFO, "pulling the products of '%s' (%s, %s, consumer key %s%s), status %s, %d a page",
+	        s->name, s->base_url, shop_auth_name(s->auth), s->key_hint, s->verify_tls ? "" : ", TLS NOT VERIFIED",
+	        p->conn->source_status, WOO_MAX_PER_PAGE);
+}
+
+static void log_end(struct pull *p)
+{
+	run_log(p->ctx, LOG_INFO, "pulled %lld products in %lld pages from '%s'", (long long)p->products,
+	        (long long)p->page, p->shop.name);
+	if (p->no_sku)
+		run_log(p->ctx, LOG_WARN, "products of '%s' skipped for want of a SKU: %lld", p->shop.name,
+		        (long long)p->no_sku);
+}
+
+int woo_pull(struct run_ctx *ctx, const struct conn_config *conn, struct fetch_result *res, const char **code)
+{
+	memset(res, 0, sizeof(*res));
+	struct pull p = {.ctx = ctx, .conn = conn, .res = res, .code = code, .total = -1, .pages = -1,
+	                 .category_join = category_join(conn)};
+	int rc = open_shop(&p);
+	if (rc == 0)
+		rc = open_output(&p);
+	if (rc == 0) {
+		log_start(&p);
+		for (p.page = 1; (rc = pull_page(&p)) == 1; p.page++)
+			;
+	}
+	if (rc == 0)
+		rc = close_output(&p);
+	if (p.out)
+		fclose(p.out);
+	if (rc == 0)
+		log_end(&p);
+	else
+		fetch_cleanup(res);
+	http_request_clear(&p.req);
+	http_client_free(p.http);
+	shop_free(&p.shop);
+	sb_free(&p.chunk);
+	return rc;
+}

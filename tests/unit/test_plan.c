@@ -1,0 +1,205 @@
+/* Plans: field-by-field differences of two products, and the store's plans (items by kind, apply once). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store.h"
+#include "core/store_plan.h"
+#include "core/util.h"
+#include "engine/plan.h"
+
+/* ---- plan_diff ---- */
+
+/* "field:old>new" per difference, old "?" when unknown and "-" when absent. */
+static int describe(void *ud, const char *field, const char *old_value, const char *new_value, bool old_known)
+{
+	struct strbuf *sb = ud;
+	sb_addf(sb, "%s%s:%s>%s", sb->len ? " " : "", field, !old_known ? "?" : old_value ? old_value : "-",
+	        new_value ? new_value : "-");
+	return 0;
+}
+
+static char *diff(const char *before, const char *after, char *const *fields, int expect_count)
+{
+	struct strbuf sb = {0};
+	cr_expect_eq(plan_diff(before, after, fields, describe, &sb), expect_count);
+	return sb_detach(&sb);
+}
+
+Test(plan, changed_added_and_removed_fields_in_name_order)
+{
+	char *d = diff("{\"sku\":\"A\",\"name\":\"Tea\",\"regular_price\":\"10.00\",\"weight\":\"1\"}",
+	               "{\"sku\":\"A\",\"name\":\"Tea\",\"regular_price\":\"12.50\",\"color\":\"red\"}", NULL, 3);
+	cr_expect_str_eq(d, "color:->red regular_price:10.00>12.50 weight:1>-");
+	free(d);
+}
+
+Test(plan, equal_products_and_the_sku_are_no_difference)
+{
+	char *d = diff("{\"sku\":\"A\",\"name\":\"Tea\"}", "{\"name\":\"Tea\",\"sku\":\"B\"}", NULL, 0);
+	cr_expect_str_eq(d, "");
+	free(d);
+}
+
+Test(plan, only_the_fields_asked_for)
+{
+	char *const fields[] = {"regular_price", "stock_quantity", NULL};
+	char *d = diff("{\"name\":\"Tea\",\"regular_price\":\"1\",\"stock_quantity\":\"3\"}",
+	               "{\"name\":\"Coffee\",\"regular_price\":\"2\",\"stock_quantity\":\"3\"}", fields, 1);
+	cr_expect_str_eq(d, "regular_price:1>2");
+	free(d);
+}
+
+Test(plan, unknown_old_product_lists_every_new_field)
+{
+	char *d = diff(NULL, "{\"sku\":\"A\",\"name\":\"Tea\",\"regular_price\":\"\"}", NULL, 2);
+	cr_expect_str_eq(d, "name:?>Tea regular_price:?>");
+	free(d);
+}
+
+Test(plan, products_that_are_not_objects_are_errors)
+{
+	struct strbuf sb = {0};
+	cr_expect_eq(plan_diff("[1]", "{}", NULL, describe, &sb), -1);
+	cr_expect_eq(plan_diff("{}", "not json", NULL, describe, &sb), -1);
+	cr_expect_eq(sb.len, 0);
+	sb_free(&sb);
+}
+
+static int refuse(void *ud, const char *field, const char *old_value, const char *new_value, bool old_known)
+{
+	(void)ud, (void)field, (void)old_value, (void)new_value, (void)old_known;
+	return -1;
+}
+
+Test(plan, a_callback_can_stop_it)
+{
+	cr_expect_eq(plan_diff("{\"a\":\"1\"}", "{\"a\":\"2\"}", NULL, refuse, NULL), -1);
+}
+
+/* ---- the store's plans ---- */
+
+static char dir[] = "/tmp/fs-plan-XXXXXX";
+static struct store *s;
+static int64_t conn_id;
+
+static void setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	char path[512], err[256];
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	s = store_open_path(path, 1000, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	struct conn_fields f = {.name = "A", .active = true, .source_type = "csv", .source_url = "/a.csv",
+	                        .schedule = "manual", .document = "{}"};
+	cr_assert_eq(store_conn_insert(s, &f, &conn_id, err, sizeof(err)), 0);
+}
+
+static void teardown(void)
+{
+	store_close(s);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/fs-plan-XXXXXX");
+}
+
+TestSuite(store_plan, .init = setup, .fini = teardown);
+
+static void put_product(const char *sku, int64_t hash)
+{
+	struct product_write w = {.conn_id = conn_id, .sku = sku, .name = sku, .data = "{}", .hash = hash, .run_id = 1,
+	                          .now = 1};
+	cr_assert_eq(store_product_insert(s, &w), 0);
+}
+
+/* A finished plan-only run with one item of each kind; returns its id. */
+static int64_t make_plan(void)
+{
+	int64_t run_id;
+	struct run_row active, claimed;
+	cr_assert_eq(store_run_enqueue(s, conn_id, "manual", 0, 1, true, &run_id, &active), 0);
+	cr_assert_eq(store_run_claim(s, "test", run_id, &claimed), 1);
+	put_product("C1", 1);
+	put_product("U1", 2);
+	cr_assert_eq(store_begin(s), 0);
+	cr_assert_eq(store_plan_insert(s, run_id, conn_id, "file out.csv", 5), 0);
+	struct plan_item_write c = {.kind = "create", .sku = "C1", .name = "New", .hash = 1};
+	struct plan_item_write u = {.kind = "update", .sku = "U1", .name = "Changed", .hash = 2};
+	struct plan_item_write r = {.kind = "retire", .sku = "R1", .name = "Gone", .action = "draft",
+	                            .missing_since = 1000, .missing_runs = 2};
+	cr_assert_eq(store_plan_add_item(s, run_id, &c), 0);
+	cr_assert_eq(store_plan_add_item(s, run_id, &u), 0);
+	cr_assert_eq(store_plan_add_item(s, run_id, &r), 0);
+	cr_assert_eq(store_plan_add_change(s, run_id, "U1", "regular_price", "1.00", "2.00", true), 0);
+	cr_assert_eq(store_plan_add_change(s, run_id, "U1", "name", NULL, "Changed", false), 0);
+	char stamp[160];
+	cr_assert_eq(store_catalog_stamp(s, conn_id, stamp, sizeof(stamp)), 0);
+	cr_assert_eq(store_plan_set_stamp(s, run_id, stamp), 0);
+	cr_assert_eq(store_commit(s), 0);
+	cr_assert_eq(store_run_finish(s, run_id, RUN_COMPLETED, "plan", 6), 0);
+	return run_id;
+}
+
+Test(store_plan, items_by_kind_with_their_changes)
+{
+	int64_t plan_run = make_plan();
+	struct plan_row plan;
+	cr_assert_eq(store_plan_get(s, plan_run, &plan), 1);
+	cr_expect_eq(plan.creates + plan.updates + plan.retires, 3);
+	cr_expect_str_eq(plan.destination, "file out.csv");
+	cr_expect_str_eq(plan.connection_name, "A");
+	cr_expect_eq(plan.applied_run, 0);
+	cr_expect_eq(store_plan_count(s, plan_run, "update"), 1);
+	cr_expect_eq(store_plan_count(s, plan_run, NULL), 3);
+	struct plan_item *items;
+	size_t n;
+	cr_assert_eq(store_plan_items(s, plan_run, "update", 0, 10, &items, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(items[0].nchanges, 2);
+	cr_expect_str_eq(items[0].changes[0].field, "name");
+	cr_expect_not(items[0].changes[0].old_known);
+	cr_expect_str_eq(items[0].changes[1].old_value, "1.00");
+	cr_expect_str_eq(items[0].changes[1].new_value, "2.00");
+	plan_items_free(items, n);
+	/* Every kind, in SKU order, a page at a time. */
+	cr_assert_eq(store_plan_items(s, plan_run, NULL, 1, 1, &items, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(items[0].sku, "R1");
+	cr_expect_str_eq(items[0].action, "draft");
+	cr_expect_eq(items[0].missing_runs, 2);
+	cr_expect_eq(items[0].nchanges, 0);
+	plan_items_free(items, n);
+	cr_expect_eq(store_plan_get(s, plan_run + 100, &plan), 0);
+}
+
+Test(store_plan, applied_once_and_never_after_the_catalog_changed)
+{
+	int64_t plan_run = make_plan();
+	int64_t run_id = 0, applied_by = 0;
+	struct run_row active;
+	cr_assert_eq(store_plan_enqueue_apply(s, plan_run, &run_id, &active, &applied_by), 0);
+	struct run_row r;
+	cr_assert_eq(store_run_get(s, run_id, &r), 1);
+	cr_expect_eq(r.plan_run, plan_run);
+	cr_expect_str_eq(r.trigger, "plan");
+	int64_t other;
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &other, &active, &applied_by), 2);
+	cr_expect_eq(applied_by, run_id);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run + 100, &other, &active, &applied_by), 4);
+}
+
+Test(store_plan, a_changed_catalog_or_an_active_run_refuses_the_apply)
+{
+	int64_t plan_run = make_plan();
+	int64_t run_id, applied_by, busy;
+	struct run_row active;
+	cr_assert_eq(store_run_enqueue(s, conn_id, "manual", 0, 1, false, &busy, &active), 0);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &run_id, &active, &applied_by), 1);
+	cr_expect_eq(active.id, busy);
+	char outcome[32];
+	cr_assert_eq(store_run_request_cancel(s, busy, outcome, sizeof(outcome)), 0);
+	put_product("LATE", 9);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &run_id, &active, &applied_by), 3);
+}
