@@ -31,6 +31,13 @@
 	_(TOGGLE_ACTIVE, "toggle_active", "e", GROUP_ACT, ACTION_CHANGES, "Enable or disable the connection") \
 	_(CLONE, "clone", "C", GROUP_ACT, ACTION_CHANGES, "Copy the connection (the copy starts disabled)") \
 	_(DELETE, "delete", "d Delete", GROUP_ACT, ACTION_CHANGES, "Delete the connection, its catalog and runs") \
+	_(NEW_CONNECTION, "new_connection", "n", GROUP_ACT, ACTION_CHANGES, "Create a connection with the wizard") \
+	_(EDIT_CONNECTION, "edit_connection", "E", GROUP_ACT, ACTION_CHANGES, "Change the connection in the wizard") \
+	_(CLONE_IN_WIZARD, "clone_in_wizard", "D", GROUP_ACT, ACTION_CHANGES, \
+	  "Copy the connection in the wizard, under a new name") \
+	_(NEXT_STEP, "next_step", "C-n", GROUP_MOVE, 0, "Wizard: the next step") \
+	_(PREVIOUS_STEP, "previous_step", "C-p", GROUP_MOVE, 0, "Wizard: the previous step (Esc too); nothing typed is lost") \
+	_(SAVE, "save", "C-s", GROUP_ACT, ACTION_CHANGES, "Wizard: check everything and save the connection") \
 	_(LATEST_FAILURE, "latest_failure", "!", GROUP_ACT, 0, "Open the latest failed run of the connection") \
 	_(CANCEL, "cancel", "x", GROUP_ACT, ACTION_CHANGES, "Cancel the run") \
 	_(RETRY, "retry", "R", GROUP_ACT, ACTION_CHANGES, "Run a finished run's connection again as a retry") \
@@ -38,8 +45,15 @@
 	_(FOLLOW, "follow", "F", GROUP_ACT, 0, "Follow the log again") \
 	_(COPY_ID, "copy_id", "y", GROUP_ACT, 0, "Copy the run id to the clipboard (OSC 52)") \
 	_(COPY_ERROR, "copy_error", "Y", GROUP_ACT, 0, "Copy the run's latest error to the clipboard (OSC 52)") \
+	_(SHOW_PLAN, "show_plan", "p", GROUP_ACT, 0, "The run's plan: products to create, update and retire") \
+	_(NEXT_KIND, "next_kind", "Tab", GROUP_MOVE, 0, "Plan: show the next kind (create, update, retire)") \
+	_(APPLY_PLAN, "apply_plan", "A", GROUP_ACT, ACTION_CHANGES, \
+	  "Apply the plan: queue the run that pushes it (refused if the catalog changed)") \
+	_(TEST_DESTINATION, "test_destination", "t", GROUP_ACT, ACTION_CHANGES, \
+	  "Test the shop: reachability, TLS, authentication, permissions (in the background)") \
 	_(SHOW_CONNECTIONS, "show_connections", "1", GROUP_GLOBAL, 0, "The connections screen") \
 	_(SHOW_RUNS, "show_runs", "2", GROUP_GLOBAL, 0, "The runs of every connection") \
+	_(SHOW_DESTINATIONS, "show_destinations", "3", GROUP_GLOBAL, 0, "The destinations: health, circuit, batch size") \
 	_(HELP, "help", "? F1", GROUP_GLOBAL, 0, "The keys of this screen") \
 	_(REDRAW, "redraw", "C-l", GROUP_GLOBAL, 0, "Read everything again and redraw the screen") \
 	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, "Close this screen (quit from the first one)") \

@@ -45,6 +45,12 @@ struct screen_ops {
 	void (*title)(struct screen *s, struct strbuf *out);
 	/* True while a clock on screen runs (the screen is redrawn every second). */
 	bool (*ticking)(struct screen *s);
+	/* Optional: keys the screen reads itself (a form), before any action; true when it took the key. */
+	bool (*key)(struct screen *s, int key);
+	/* Optional: the status line's text when there is no message, instead of the key hints. */
+	void (*status)(struct screen *s, struct strbuf *out);
+	/* Optional: how often a ticking screen is redrawn, in ms (0 = every second). */
+	int tick_ms;
 	void (*free)(struct screen *s);
 };
 

@@ -39,6 +39,11 @@ void draw_bar(const struct draw *d, int y, int x, int width, double fraction, at
 
 /* Text as it will be drawn: control characters visible, and ASCII only in ASCII mode. */
 void draw_clean(const char *text, bool ascii, struct strbuf *out);
+/*
+ * Wraps text (lines separated by \n) to width columns, breaking after a space where it can, and calls
+ * line(ud, i, text) for each wrapped line (as draw_clean makes it) when line is not NULL. Returns how many.
+ */
+int draw_wrap(const char *text, int width, bool ascii, void (*line)(void *ud, int i, const char *s), void *ud);
 
 /* A run status as the console shows it: symbol, word ("ok", "errors", ...) and role. */
 const char *status_symbol(const struct glyphs *g, const char *status);

@@ -13,6 +13,8 @@
  * Returns the new run's id, 0 when none was queued.
  */
 int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt);
+/* Starts a queued run in a background thread, or leaves it to the worker daemon; says which. */
+void run_action_launch(struct app *app, int64_t run_id);
 void run_action_cancel(struct app *app, const struct run_row *r);
 int64_t run_action_retry(struct app *app, const struct run_row *r);
 void run_action_copy_id(struct app *app, const struct run_row *r);

@@ -28,6 +28,9 @@ static inline const char *cell_none(const struct cell_ctx *ctx)
 	return ctx->plain ? "" : "-";
 }
 
+/* A time as an age on screen ("5m ago", "in 2h"), in full in an export, "-" when 0. */
+void cell_time(int64_t at, const struct cell_ctx *ctx, struct strbuf *out);
+
 /* Writes a cell's text; may set *role (ROLE_NORMAL on entry) to colour it. */
 typedef void (*cell_fn)(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role);
 
@@ -97,6 +100,8 @@ void table_sort_reverse(struct table *t);
 void table_sort_by(struct table *t, int col);  /* the same column again reverses */
 void table_set_filter(struct table *t, const char *text);
 void table_set_quick(struct table *t, enum quick_filter quick);
+/* The view's next quick filter, after the last back to all. */
+void table_next_quick(struct table *t);
 /* Shows or hides a column; the last visible one stays. */
 void table_toggle_column(struct table *t, int col);
 

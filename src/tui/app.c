@@ -13,6 +13,7 @@
 #include "tui/runner.h"
 #include "tui/screens.h"
 #include "tui/table_view.h"
+#include "tui/wizard.h"
 
 #define TICK_MS 1000
 #define MESSAGE_MS 10000
@@ -26,7 +27,7 @@ const enum action table_actions[] = {
 };
 
 const enum action global_actions[] = {
-	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
+	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
 };
 
 /* A key must mean one action per screen: the screen's own, the list's and the global ones together. */
@@ -62,7 +63,7 @@ static int check_keys(const struct keymap *km, char *err, size_t errsize)
 		bool list;
 	} screens[] = {
 		{&connections_screen_ops, true}, {&runs_screen_ops, true}, {&run_screen_ops, false},
-		{&help_screen_ops, false},
+		{&help_screen_ops, false}, {&destinations_screen_ops, true}, {&plan_screen_ops, false}, {&wizard_screen_ops, false},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(screens); i++)
 		if (check_screen_keys(km, screens[i].ops, screens[i].list, err, errsize) < 0)
@@ -245,7 +246,7 @@ static bool table_act(struct app *app, struct screen *s, enum action a)
 	case ACTION_LAST: table_move_to(t, t->matched - 1); break;
 	case ACTION_SORT_NEXT: table_sort_next(t); break;
 	case ACTION_SORT_REVERSE: table_sort_reverse(t); break;
-	case ACTION_QUICK_FILTER: table_set_quick(t, (enum quick_filter)((t->quick + 1) % QUICK_COUNT)); break;
+	case ACTION_QUICK_FILTER: table_next_quick(t); break;
 	case ACTION_FILTER: dialog_prompt(app, "/", t->filter, filter_changed, filter_done); break;
 	case ACTION_COLUMNS: dialog_columns(app, t); break;
 	case ACTION_EXPORT: {
@@ -272,6 +273,10 @@ static void global_act(struct app *app, enum action a)
 	case ACTION_SHOW_RUNS:
 		if (app_top(app)->ops != &runs_screen_ops || app_top(app)->table->connection_id)
 			app_push(app, screen_runs_new(app, 0, NULL));
+		break;
+	case ACTION_SHOW_DESTINATIONS:
+		if (app_top(app)->ops != &destinations_screen_ops)
+			app_push(app, screen_destinations_new(app));
 		break;
 	case ACTION_HELP:
 		if (app_top(app)->ops != &help_screen_ops)
@@ -350,7 +355,10 @@ void app_key(struct app *app, int key)
 		return;
 	}
 	app->message[0] = '\0';
-	enum action a = lookup(app, app_top(app), key);
+	struct screen *s = app_top(app);
+	if (s->ops->key && s->ops->key(s, key))
+		return;
+	enum action a = lookup(app, s, key);
 	if (a != ACTION_NONE)
 		perform(app, a);
 }
@@ -423,10 +431,16 @@ static void draw_status(struct app *app, const struct draw *d, struct screen *s,
 {
 	if (dialog_draw_status(app, d, y))
 		return;
-	if (app->message[0])
+	if (app->message[0]) {
 		draw_text(d, y, 0, getmaxx(d->win), app->message, 'l', theme_attr(&app->theme, app->message_role));
-	else
+	} else if (s->ops->status) {
+		struct strbuf text = {0};
+		s->ops->status(s, &text);
+		draw_text(d, y, 0, getmaxx(d->win), sb_str(&text), 'l', theme_attr(&app->theme, ROLE_DIM));
+		sb_free(&text);
+	} else {
 		draw_hints(app, d, s, y);
+	}
 }
 
 static void draw_too_small(struct app *app, const struct draw *d, int lines, int cols)
@@ -465,6 +479,11 @@ void app_draw(struct app *app)
 
 /* ---- the loop ---- */
 
+static int64_t tick_ms(const struct screen *s)
+{
+	return s->ops->tick_ms > 0 ? s->ops->tick_ms : TICK_MS;
+}
+
 void app_poll(struct app *app)
 {
 	int64_t now = monotonic_ms();
@@ -478,7 +497,7 @@ void app_poll(struct app *app)
 		}
 		runner_in_flight(app->runner);   /* joins the threads of finished runs */
 	}
-	if (s->ops->ticking && s->ops->ticking(s) && now - app->last_tick >= TICK_MS) {
+	if (s->ops->ticking && s->ops->ticking(s) && now - app->last_tick >= tick_ms(s)) {
 		app->last_tick = now;
 		app->dirty = true;
 	}
@@ -497,8 +516,8 @@ static int until_next_wakeup(struct app *app)
 	int64_t now = monotonic_ms();
 	int64_t wait = app->last_poll + app->cfg->refresh_ms - now;
 	struct screen *s = app_top(app);
-	if (s->ops->ticking && s->ops->ticking(s) && app->last_tick + TICK_MS - now < wait)
-		wait = app->last_tick + TICK_MS - now;
+	if (s->ops->ticking && s->ops->ticking(s) && app->last_tick + tick_ms(s) - now < wait)
+		wait = app->last_tick + tick_ms(s) - now;
 	if (app->message[0] && app->message_at + MESSAGE_MS - now < wait)
 		wait = app->message_at + MESSAGE_MS - now;
 	return wait < 10 ? 10 : (int)wait;

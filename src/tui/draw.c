@@ -2,7 +2,9 @@
 #include "tui/draw.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "core/store.h"
 #include "core/text.h"
@@ -187,4 +189,68 @@ void format_age(int64_t at_ms, int64_t now, char *buf, size_t size)
 		snprintf(buf, size, fmt, (long long)(s / 3600), "h");
 	else
 		snprintf(buf, size, fmt, (long long)(s / 86400), "d");
+}
+
+/* Bytes of the longest prefix of s that fits in width columns, preferring to break after a space. */
+static size_t wrap_point(const char *s, int width)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	size_t pos = 0, last_space = 0;
+	int used = 0;
+	while (s[pos]) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + pos, strlen(s + pos), &st);
+		int w = 1;
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1;
+			memset(&st, 0, sizeof(st));
+		} else {
+			w = wcwidth(wc);
+			if (w < 0)
+				w = 1;
+		}
+		if (used + w > width)
+			break;
+		used += w;
+		pos += n;
+		if (wc == L' ')
+			last_space = pos;
+	}
+	if (!s[pos])
+		return pos;
+	if (last_space > pos / 2)
+		return last_space;
+	return pos ? pos : 1;
+}
+
+int draw_wrap(const char *text, int width, bool ascii, void (*line)(void *ud, int i, const char *s), void *ud)
+{
+	int count = 0;
+	const char *p = text;
+	struct strbuf raw = {0}, clean = {0};
+	while (*p || p == text) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		sb_reset(&raw);
+		sb_add(&raw, p, len);
+		sb_reset(&clean);
+		draw_clean(sb_str(&raw), ascii, &clean);
+		const char *s = sb_str(&clean);
+		do {
+			size_t cut = wrap_point(s, width);
+			char *piece = xstrndup(s, cut);
+			if (line)
+				line(ud, count, piece);
+			free(piece);
+			count++;
+			s += cut;
+		} while (*s);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	sb_free(&raw);
+	sb_free(&clean);
+	return count;
 }

@@ -31,6 +31,12 @@ int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, 
 		app_message(app, ROLE_ERROR, "cannot queue a run: %s", store_errmsg(app->store));
 		return 0;
 	}
+	run_action_launch(app, run_id);
+	return run_id;
+}
+
+void run_action_launch(struct app *app, int64_t run_id)
+{
 	if (app->cfg->use_worker) {
 		bool alive = worker_daemon_alive(app->store, app->cfg);
 		app_message(app, alive ? ROLE_OK : ROLE_WARN, "queued run %lld for the worker%s", (long long)run_id,
@@ -41,7 +47,6 @@ int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, 
 		app_message(app, ROLE_OK, "started run %lld", (long long)run_id);
 	}
 	app_changed(app);
-	return run_id;
 }
 
 void run_action_cancel(struct app *app, const struct run_row *r)

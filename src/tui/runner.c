@@ -2,13 +2,13 @@
 #include "tui/runner.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
 #include "core/log.h"
 #include "core/util.h"
 #include "engine/worker.h"
+#include "tui/task.h"
 
 struct job {
 	struct runner *runner;
@@ -65,13 +65,7 @@ int runner_start(struct runner *r, int64_t run_id)
 	job->runner = r;
 	job->run_id = run_id;
 	job->index = ++r->started;
-	/* Signals (resize, Ctrl-C) stay with the console's thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&job->tid, NULL, job_main, job);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (thread_start_quiet(&job->tid, job_main, job) != 0) {
 		free(job);
 		return -1;
 	}

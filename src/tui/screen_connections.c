@@ -8,6 +8,7 @@
 #include "tui/run_actions.h"
 #include "tui/screens.h"
 #include "tui/table_view.h"
+#include "tui/wizard.h"
 
 struct conns_screen {
 	struct screen base;
@@ -67,22 +68,10 @@ static void cell_status(const void *row, const struct cell_ctx *ctx, struct strb
 	*role = status_role(c->last_status);
 }
 
-static void add_time(int64_t at, const struct cell_ctx *ctx, struct strbuf *out)
-{
-	char buf[32];
-	if (!at)
-		str_copy(buf, cell_none(ctx), sizeof(buf));
-	else if (ctx->plain)
-		format_time(at, buf, sizeof(buf));
-	else
-		format_age(at, ctx->now, buf, sizeof(buf));
-	sb_adds(out, buf);
-}
-
 static void cell_last_run(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	(void)role;
-	add_time(((const struct conn_row *)row)->last_started_at, ctx, out);
+	cell_time(((const struct conn_row *)row)->last_started_at, ctx, out);
 }
 
 static void cell_result(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
@@ -101,7 +90,7 @@ static void cell_result(const void *row, const struct cell_ctx *ctx, struct strb
 static void cell_next_due(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	const struct conn_row *c = row;
-	add_time(c->active ? c->next_due_at : 0, ctx, out);
+	cell_time(c->active ? c->next_due_at : 0, ctx, out);
 	if (c->active && c->next_due_at && c->next_due_at < ctx->now)
 		*role = ROLE_WARN;   /* overdue: no worker is running the schedule */
 }
@@ -144,8 +133,8 @@ static const struct table_source conn_source = {
 };
 
 static const enum action conn_actions[] = {
-	ACTION_OPEN, ACTION_RUN_NOW, ACTION_LATEST_FAILURE, ACTION_TOGGLE_ACTIVE, ACTION_CLONE, ACTION_DELETE,
-	ACTION_NONE,
+	ACTION_OPEN, ACTION_RUN_NOW, ACTION_LATEST_FAILURE, ACTION_NEW_CONNECTION, ACTION_EDIT_CONNECTION,
+	ACTION_TOGGLE_ACTIVE, ACTION_CLONE, ACTION_CLONE_IN_WIZARD, ACTION_DELETE, ACTION_NONE,
 };
 
 static void conns_load(struct screen *s)
@@ -242,10 +231,21 @@ static void open_latest_failure(struct app *app, const struct conn_row *c)
 		app_push(app, screen_run_new(app, run_id));
 }
 
+static void open_wizard(struct app *app, enum wiz_mode mode, int64_t conn_id)
+{
+	struct screen *wizard = screen_wizard_new(app, mode, conn_id);
+	if (wizard)
+		app_push(app, wizard);
+}
+
 static bool conns_act(struct screen *s, enum action a)
 {
 	struct app *app = s->app;
 	const struct conn_row *c = table_selected(s->table);
+	if (a == ACTION_NEW_CONNECTION) {
+		open_wizard(app, WIZ_NEW, 0);
+		return true;
+	}
 	if (!c)
 		return false;
 	switch (a) {
@@ -254,6 +254,8 @@ static bool conns_act(struct screen *s, enum action a)
 	case ACTION_LATEST_FAILURE: open_latest_failure(app, c); break;
 	case ACTION_TOGGLE_ACTIVE: toggle_active(app, c); break;
 	case ACTION_CLONE: clone(app, c); break;
+	case ACTION_EDIT_CONNECTION: open_wizard(app, WIZ_EDIT, c->id); break;
+	case ACTION_CLONE_IN_WIZARD: open_wizard(app, WIZ_CLONE, c->id); break;
 	case ACTION_DELETE: ask_delete(app, c); break;
 	default: return false;
 	}

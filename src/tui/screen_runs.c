@@ -86,16 +86,8 @@ static void cell_push(const void *row, const struct cell_ctx *ctx, struct strbuf
 
 static void cell_started(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
-	const struct run_row *r = run_of(row);
-	char buf[32];
 	(void)role;
-	if (!r->started_at)
-		str_copy(buf, cell_none(ctx), sizeof(buf));
-	else if (ctx->plain)
-		format_time(r->started_at, buf, sizeof(buf));
-	else
-		format_age(r->started_at, ctx->now, buf, sizeof(buf));
-	sb_adds(out, buf);
+	cell_time(run_of(row)->started_at, ctx, out);
 }
 
 static void cell_duration(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
@@ -148,7 +140,8 @@ static const struct table_source run_source = {
 };
 
 static const enum action run_list_actions[] = {
-	ACTION_OPEN, ACTION_RUN_NOW, ACTION_CANCEL, ACTION_RETRY, ACTION_COPY_ID, ACTION_COPY_ERROR, ACTION_NONE,
+	ACTION_OPEN, ACTION_RUN_NOW, ACTION_CANCEL, ACTION_RETRY, ACTION_COPY_ID, ACTION_COPY_ERROR, ACTION_SHOW_PLAN,
+	ACTION_NONE,
 };
 
 static void runs_load(struct screen *s)
@@ -199,6 +192,7 @@ static bool runs_act(struct screen *s, enum action a)
 	case ACTION_RETRY: run_action_retry(app, &run); break;
 	case ACTION_COPY_ID: run_action_copy_id(app, &run); break;
 	case ACTION_COPY_ERROR: run_action_copy_error(app, &run); break;
+	case ACTION_SHOW_PLAN: plan_action_open(app, &run); break;
 	default: return false;
 	}
 	return true;

@@ -212,6 +212,15 @@ void table_set_quick(struct table *t, enum quick_filter quick)
 	restart(t);
 }
 
+void table_next_quick(struct table *t)
+{
+	enum quick_filter q = t->quick;
+	do
+		q = (enum quick_filter)((q + 1) % QUICK_COUNT);
+	while (!store_views_has_quick(t->src->view, q));
+	table_set_quick(t, q);
+}
+
 void table_toggle_column(struct table *t, int col)
 {
 	if (col < 0 || col >= t->ncols)
@@ -286,4 +295,16 @@ void table_layout(const struct table *t, int width, int *x, int *w)
 		x[order[k]] = pos;
 		pos += w[order[k]] + 1;
 	}
+}
+
+void cell_time(int64_t at, const struct cell_ctx *ctx, struct strbuf *out)
+{
+	char buf[32];
+	if (!at)
+		str_copy(buf, cell_none(ctx), sizeof(buf));
+	else if (ctx->plain)
+		format_time(at, buf, sizeof(buf));
+	else
+		format_age(at, ctx->now, buf, sizeof(buf));
+	sb_adds(out, buf);
 }

@@ -1,62 +1,7 @@
 #!/bin/bash
 # The console, driven in tmux (a real terminal) at 80x24 and 160x48: keys in, screen text out.
 . "$(dirname "$0")/../lib.sh"
-
-command -v tmux >/dev/null || { echo "FAIL tmux_missing"; echo "  install tmux to run the console tests"; exit 1; }
-
-# console [WIDTH HEIGHT] [ENV=VALUE...] -- [ARGS...]: starts the console in a private tmux server.
-console() {
-	local width=80 height=24 envs=()
-	if [[ ${1:-} =~ ^[0-9]+$ ]]; then width=$1 height=$2; shift 2; fi
-	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
-	[ "${1:-}" = "--" ] && shift
-	CONSOLES=$((${CONSOLES:-0} + 1))
-	SOCK="fs-$$-${BASHPID}-$CONSOLES"   # a new server each time: a killed one may linger a moment
-	local cmd
-	cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 FEEDSYNC_DB="$FEEDSYNC_DB" FEEDSYNC_CONFIG=/dev/null \
-		"${envs[@]}" "$FEEDSYNC_BIN" "$@")
-	tmux -L "$SOCK" -f /dev/null new-session -d -x "$width" -y "$height" \
-		"cd '$T' && $cmd 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
-	tmux -L "$SOCK" set-option -g status off >/dev/null
-	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
-	wait_screen "feedsync"
-}
-
-screen() { tmux -L "$SOCK" capture-pane -p; }
-keys() { tmux -L "$SOCK" send-keys "$@"; }
-# keys_then TEXT KEYS...: sends the keys and waits for TEXT on screen.
-keys_then() { local text=$1; shift; keys "$@"; wait_screen "$text"; }
-# Quits with Q (and yes, when runs are in flight): the console must exit 0 with nothing on stderr
-# (sanitizer builds report leaks and errors there).
-stop_console() {
-	keys Q
-	sleep 0.1
-	case "$(screen)" in *"(y/n)"*) keys y;; esac
-	wait_screen "EXITED" 10 && expect_contains "$(screen)" "EXITED 0" "console exit"
-	[ -s "$T/.console-err" ] && fail "the console wrote to stderr: $(head -c 2000 "$T/.console-err")"
-	tmux -L "$SOCK" kill-server 2>/dev/null
-}
-
-# wait_screen TEXT [SECONDS]: fails the test, showing the screen, when TEXT does not appear in time.
-wait_screen() {
-	local limit=$((${2:-5} * 20))
-	for _ in $(seq "$limit"); do
-		case "$(screen)" in *"$1"*) return 0;; esac
-		sleep 0.05
-	done
-	fail "the screen never showed '$1'; it shows:"
-	screen | sed 's/^/    | /'
-	return 1
-}
-
-wait_not_screen() {
-	for _ in $(seq 100); do
-		case "$(screen)" in *"$1"*) ;; *) return 0;; esac
-		sleep 0.05
-	done
-	fail "the screen still shows '$1'"
-	return 1
-}
+. "$(dirname "$0")/tui_lib.sh"
 
 # A feed served slowly enough (30 KB at 4 KB/s) to watch a run work.
 slow_conn() {
@@ -410,6 +355,57 @@ test_idle_console_uses_almost_no_cpu() {
 	after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 	# clock ticks are 1/100 s: 3 ticks in 3 s is 1%
 	[ $((after - before)) -le 3 ] || fail "idle console used $((after - before)) ticks of CPU in 3 s"
+	stop_console
+}
+
+test_destinations_screen_health_circuit_and_background_test() {
+	# Port 1 on loopback refuses connections at once: the test fails fast at reachability.
+	fs dest add --name "Main shop" --url http://127.0.0.1:1 --key ck_secretkey0001 --secret cs_topsecret9
+	fs dest add --name "Staging" --url https://staging.example.com --key ck_k --secret cs_s --insecure
+	sql "update destinations set circuit_state = 'open', circuit_reopen_at = $(( $(date +%s) * 1000 + 1800000 )),
+		consecutive_failures = 5, learned_batch_size = 50 where name = 'Staging'"
+	console -- 
+	keys_then "Destinations" 3
+	wait_screen "2 of 2"
+	expect_contains "$(screen)" "OFF" "TLS verification off is shown"
+	expect_contains "$(screen)" "open 30m" "circuit open with the time to its probe"
+	expect_contains "$(screen)" "never" "health never checked"
+	keys_then "testing destination 1 in the background" t
+	wait_screen "✘ failed" 10
+	expect_eq "$(sql "select health_ok from destinations where id = 1")" "0" "verdict stored"
+	keys_then "last check said" Enter
+	expect_contains "$(screen)" "reachability failed" "the failing check named"
+	expect_contains "$(screen)" "ck_…0001" "masked key"
+	expect_not_contains "$(screen)" "cs_topsecret9" "secret never shown"
+	keys q
+	keys_then "[failed]" f
+	expect_contains "$(screen)" "2 of 2" "one failed check, one open circuit"
+	keys_then "sort name" f
+	stop_console
+}
+
+test_plan_screen_lists_changes_and_applies_once() {
+	printf 'sku,name,price,quantity\nA-1,Alpha,10.00,5\nB-2,Beta,20.00,1\n' >"$T/feed.csv"
+	add_conn "Plans" csv "$T/feed.csv" '"destination": {"type": "file", "path": "out.csv"}'
+	fs_fast run "$CONN_ID" --wait
+	printf 'sku,name,price,quantity\nA-1,Alpha,12.50,5\nC-3,Gamma,30.00,2\n' >"$T/feed.csv"
+	fs_fast run "$CONN_ID" --plan --wait
+	expect_rc 0 "plan run"
+	local plan_run
+	plan_run=$(sql "select max(id) from sync_runs")
+	console --
+	keys_then "Runs" 2
+	keys_then "Plan of run $plan_run" p
+	wait_screen "[To create 1]"
+	expect_contains "$(screen)" "C-3" "the product to create"
+	keys_then "[To update 1]" Tab
+	expect_contains "$(screen)" "10.00 → 12.50" "the price, old → new"
+	keys_then "Apply the plan: create 1, update 1" A
+	keys_then "applied the plan of run $plan_run" y
+	expect_contains "$(cat "$T/out.csv")" "12.50" "the export has the planned price"
+	keys q
+	keys_then "applied by run" ""
+	keys_then "already applies this plan" A
 	stop_console
 }
 

@@ -1,0 +1,334 @@
+/* Destinations: each shop's health, circuit breaker and learned batch size, and a test in the background. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dest/dest_check.h"
+#include "tui/dialog.h"
+#include "tui/screens.h"
+#include "tui/table_view.h"
+
+struct dests_screen {
+	struct screen base;
+	struct table table;
+};
+
+static const struct dest_row *dest_of(const void *row)
+{
+	return &((const struct dest_view_row *)row)->d;
+}
+
+static void cell_id(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_addf(out, "%lld", (long long)dest_of(row)->id);
+}
+
+static void cell_name(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, dest_of(row)->name);
+}
+
+static void cell_type(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, dest_of(row)->type);
+}
+
+static void cell_url(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, dest_of(row)->base_url ? dest_of(row)->base_url : "");
+}
+
+static void cell_auth(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_adds(out, dest_of(row)->auth);
+}
+
+/* Verification turned off is shown wherever the destination is. */
+static void cell_tls(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct dest_row *d = dest_of(row);
+	if (d->base_url && strncmp(d->base_url, "http://", 7) == 0) {
+		sb_adds(out, cell_none(ctx));   /* plain http: no TLS at all, OAuth signs the requests */
+		*role = ROLE_DIM;
+	} else if (!d->verify_tls) {
+		sb_adds(out, "OFF");
+		*role = ROLE_WARN;
+	} else {
+		sb_adds(out, "on");
+	}
+}
+
+static void cell_health(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	int ok = dest_of(row)->health_ok;
+	if (ok < 0) {
+		sb_adds(out, "never");
+		*role = ROLE_DIM;
+		return;
+	}
+	const char *as_run = ok ? RUN_COMPLETED : RUN_FAILED;
+	if (!ctx->plain)
+		sb_addf(out, "%s ", status_symbol(ctx->g, as_run));
+	sb_adds(out, ok ? "ok" : "failed");
+	*role = status_role(as_run);
+}
+
+static void cell_checked(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)role;
+	cell_time(dest_of(row)->health_checked_at, ctx, out);
+}
+
+/* "open 4m": how long until an open circuit lets the next probe through. */
+static void cell_circuit(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct dest_row *d = dest_of(row);
+	sb_adds(out, d->circuit_state);
+	if (str_eq(d->circuit_state, "open")) {
+		*role = ROLE_ERROR;
+		int64_t left_s = (d->circuit_reopen_at - ctx->now + 999) / 1000;
+		if (!ctx->plain && left_s > 0 && left_s < 60)
+			sb_addf(out, " %llds", (long long)left_s);
+		else if (!ctx->plain && left_s >= 60)
+			sb_addf(out, " %lldm", (long long)((left_s + 59) / 60));
+	} else if (str_eq(d->circuit_state, "half-open")) {
+		*role = ROLE_WARN;
+	}
+}
+
+static void cell_batch(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	int size = dest_of(row)->learned_batch_size;
+	(void)role;
+	if (size)
+		sb_addf(out, "%d", size);
+	else
+		sb_adds(out, cell_none(ctx));
+}
+
+static void cell_known(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)ctx, (void)role;
+	sb_addf(out, "%lld", (long long)((const struct dest_view_row *)row)->known);
+}
+
+static const struct table_column dest_columns[] = {
+	{"id", "ID", 4, 3, false, 'r', DEST_F_ID, cell_id, false},
+	{"name", "NAME", 20, 10, true, 'l', DEST_F_NAME, cell_name, false},
+	{"type", "TYPE", 11, 4, false, 'l', DEST_F_TYPE, cell_type, true},
+	{"url", "URL", 30, 12, true, 'l', DEST_F_URL, cell_url, false},
+	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false},
+	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false},
+	{"health", "HEALTH", 8, 8, false, 'l', DEST_F_HEALTH, cell_health, false},
+	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false},
+	{"circuit", "CIRCUIT", 14, 9, false, 'l', DEST_F_CIRCUIT, cell_circuit, false},
+	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false},
+	{"known", "KNOWN", 7, 6, false, 'r', DEST_F_KNOWN, cell_known, false},
+};
+
+static int fetch_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                       int64_t matched, void **rows, size_t *n)
+{
+	struct dest_view_row *out;
+	int rc = store_views_dests(v, q, offset, limit, matched, &out, n);
+	*rows = out;
+	return rc;
+}
+
+static void free_dests(void *rows, size_t n)
+{
+	dest_view_rows_free(rows, n);
+}
+
+static int64_t dest_id(const void *row)
+{
+	return dest_of(row)->id;
+}
+
+static const struct table_source dest_source = {
+	STORE_VIEW_DESTS, sizeof(struct dest_view_row), fetch_dests, free_dests, dest_id,
+};
+
+static const enum action dest_actions[] = {ACTION_OPEN, ACTION_TEST_DESTINATION, ACTION_NONE};
+
+/* ---- the test, in a thread of its own: the checks wait on the network for up to the timeouts ---- */
+
+struct test_job {
+	const struct config *cfg;
+	int64_t id;
+};
+
+/* The verdict reaches every console through the destination's health, like any other commit. */
+static void *test_main(void *arg)
+{
+	struct test_job *job = arg;
+	char err[256];
+	struct store *s = store_open(job->cfg, err, sizeof(err));
+	struct dest_row row;
+	if (s && store_dest_get(s, job->id, &row) == 1) {
+		struct dest_check check;
+		dest_check_run(s, job->cfg, &row, &check);
+		dest_row_free(&row);
+	}
+	store_close(s);
+	free(job);
+	return NULL;
+}
+
+static void start_test(struct app *app, const struct dest_row *d)
+{
+	struct test_job *job = xmalloc(sizeof(*job));
+	*job = (struct test_job){.cfg = app->cfg, .id = d->id};
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Signals stay with the console's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_t tid;
+	int rc = pthread_create(&tid, &attr, test_main, job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		free(job);
+		app_message(app, ROLE_ERROR, "cannot start the test of destination %lld", (long long)d->id);
+		return;
+	}
+	app_message(app, ROLE_OK, "testing destination %lld in the background; HEALTH shows the verdict",
+	            (long long)d->id);
+}
+
+/* ---- details ---- */
+
+static void add_detail(struct strbuf *out, const char *label, const char *value)
+{
+	sb_addf(out, "%-20s %s\n", label, value && *value ? value : "-");
+}
+
+static void show_details(struct app *app, const struct dest_view_row *v)
+{
+	const struct dest_row *d = &v->d;
+	struct strbuf text = {0};
+	char buf[256], when[64];
+	add_detail(&text, "name", d->name);
+	add_detail(&text, "type", d->type);
+	add_detail(&text, "base URL", d->base_url);
+	add_detail(&text, "authentication", d->auth);
+	add_detail(&text, "TLS verification",
+	           d->verify_tls ? "on" : "OFF: certificates are not checked (a self-signed staging shop)");
+	if (d->key_env || d->secret_env) {
+		snprintf(buf, sizeof(buf), "from the environment: $%s, $%s", d->key_env ? d->key_env : "-",
+		         d->secret_env ? d->secret_env : "-");
+		add_detail(&text, "credentials", buf);
+	} else {
+		snprintf(buf, sizeof(buf), "stored encrypted, consumer key %s", d->credentials_hint ? d->credentials_hint : "-");
+		add_detail(&text, "credentials", buf);
+	}
+	add_detail(&text, "options", d->options);
+	if (d->health_ok < 0) {
+		add_detail(&text, "health", "never checked (t tests it)");
+	} else {
+		format_time(d->health_checked_at, when, sizeof(when));
+		snprintf(buf, sizeof(buf), "%s, checked %s", d->health_ok ? "ok" : "FAILED", when);
+		add_detail(&text, "health", buf);
+		add_detail(&text, "last check said", d->health_message);
+	}
+	if (str_eq(d->circuit_state, "open")) {
+		format_time(d->circuit_reopen_at, when, sizeof(when));
+		snprintf(buf, sizeof(buf), "open after %d failures in a row; a probe goes through at %s",
+		         d->consecutive_failures, when);
+		add_detail(&text, "circuit breaker", buf);
+	} else {
+		snprintf(buf, sizeof(buf), "%s (%d failures in a row)", d->circuit_state, d->consecutive_failures);
+		add_detail(&text, "circuit breaker", buf);
+	}
+	if (d->learned_batch_size)
+		snprintf(buf, sizeof(buf), "%d products per request", d->learned_batch_size);
+	else
+		snprintf(buf, sizeof(buf), "nothing learned yet (the configured size is used)");
+	add_detail(&text, "learned batch size", buf);
+	snprintf(buf, sizeof(buf), "%lld SKUs", (long long)v->known);
+	add_detail(&text, "remote ids known", buf);
+	snprintf(buf, sizeof(buf), "Destination %lld", (long long)d->id);
+	dialog_pager(app, buf, sb_str(&text));
+	sb_free(&text);
+}
+
+/* ---- the screen ---- */
+
+static void dests_load(struct screen *s)
+{
+	table_reload(s->table);
+}
+
+static void dests_draw(struct screen *s, const struct draw *d, int y, int h)
+{
+	struct cell_ctx ctx = app_cell_ctx(s->app);
+	table_view_draw(s->table, d, &ctx, y, h);
+}
+
+static void dests_title(struct screen *s, struct strbuf *out)
+{
+	(void)s;
+	sb_adds(out, "Destinations");
+}
+
+/* An open circuit counts down to its probe. */
+static bool dests_ticking(struct screen *s)
+{
+	const struct dest_view_row *rows = s->table->rows;
+	for (size_t i = 0; i < s->table->nrows; i++)
+		if (str_eq(rows[i].d.circuit_state, "open"))
+			return true;
+	return false;
+}
+
+static bool dests_act(struct screen *s, enum action a)
+{
+	const struct dest_view_row *v = table_selected(s->table);
+	if (!v)
+		return false;
+	switch (a) {
+	case ACTION_OPEN: show_details(s->app, v); break;
+	case ACTION_TEST_DESTINATION: start_test(s->app, &v->d); break;
+	default: return false;
+	}
+	return true;
+}
+
+static void dests_free(struct screen *s)
+{
+	struct dests_screen *ds = (struct dests_screen *)s;
+	table_free(&ds->table);
+	free(ds);
+}
+
+const struct screen_ops destinations_screen_ops = {
+	.name = "Destinations",
+	.actions = dest_actions,
+	.load = dests_load,
+	.draw = dests_draw,
+	.act = dests_act,
+	.title = dests_title,
+	.ticking = dests_ticking,
+	.free = dests_free,
+};
+
+struct screen *screen_destinations_new(struct app *app)
+{
+	struct dests_screen *ds = xcalloc(1, sizeof(*ds));
+	ds->base.ops = &destinations_screen_ops;
+	ds->base.app = app;
+	ds->base.table = &ds->table;
+	table_init(&ds->table, dest_columns, (int)ARRAY_LEN(dest_columns), &dest_source, app->views);
+	ds->table.sort_col = 1;   /* by name */
+	return &ds->base;
+}

@@ -1,0 +1,62 @@
+# Shared by the console tests (after tests/lib.sh): the console in a private tmux server, keys in, screen
+# text out.
+command -v tmux >/dev/null || { echo "FAIL tmux_missing"; echo "  install tmux to run the console tests"; exit 1; }
+
+# console [WIDTH HEIGHT] [ENV=VALUE...] -- [ARGS...]: starts the console in a private tmux server.
+console() {
+	local width=80 height=24 envs=()
+	if [[ ${1:-} =~ ^[0-9]+$ ]]; then width=$1 height=$2; shift 2; fi
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	CONSOLES=$((${CONSOLES:-0} + 1))
+	SOCK="fs-$$-${BASHPID}-$CONSOLES"   # a new server each time: a killed one may linger a moment
+	local cmd
+	cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 FEEDSYNC_DB="$FEEDSYNC_DB" FEEDSYNC_CONFIG=/dev/null \
+		"${envs[@]}" "$FEEDSYNC_BIN" "$@")
+	tmux -L "$SOCK" -f /dev/null new-session -d -x "$width" -y "$height" \
+		"cd '$T' && $cmd 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
+	tmux -L "$SOCK" set-option -g status off >/dev/null
+	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
+	wait_screen "feedsync"
+}
+
+screen() { tmux -L "$SOCK" capture-pane -p; }
+keys() { tmux -L "$SOCK" send-keys "$@"; }
+# keys_then TEXT KEYS...: sends the keys and waits for TEXT on screen.
+keys_then() { local text=$1; shift; keys "$@"; wait_screen "$text"; }
+# Quits with Q (and yes, when runs are in flight): the console must exit 0 with nothing on stderr
+# (sanitizer builds report leaks and errors there).
+stop_console() {
+	keys Q
+	sleep 0.1
+	case "$(screen)" in *"(y/n)"*) keys y;; esac
+	wait_screen "EXITED" 10 && expect_contains "$(screen)" "EXITED 0" "console exit"
+	[ -s "$T/.console-err" ] && fail "the console wrote to stderr: $(head -c 2000 "$T/.console-err")"
+	tmux -L "$SOCK" kill-server 2>/dev/null
+}
+
+# wait_screen TEXT [SECONDS]: fails the test, showing the screen, when TEXT does not appear in time.
+wait_screen() {
+	local limit=$((${2:-5} * 20))
+	for _ in $(seq "$limit"); do
+		case "$(screen)" in *"$1"*) return 0;; esac
+		sleep 0.05
+	done
+	fail "the screen never showed '$1'; it shows:"
+	screen | sed 's/^/    | /'
+	return 1
+}
+
+wait_not_screen() {
+	for _ in $(seq 100); do
+		case "$(screen)" in *"$1"*) ;; *) return 0;; esac
+		sleep 0.05
+	done
+	fail "the screen still shows '$1'"
+	return 1
+}
+
+# resize WIDTH HEIGHT: the terminal changes size under the console.
+resize() { tmux -L "$SOCK" resize-window -x "$1" -y "$2"; }
+# expect_fits WIDTH: no line on screen is wider than the terminal.
+expect_fits() { [ "$(screen | wc -L)" -le "$1" ] || fail "a line is wider than the terminal's $1 columns"; }
