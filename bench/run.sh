@@ -5,9 +5,11 @@
 #   changed import   10% of prices and stocks changed  vs floor_parse_hash (libcsv + FNV-1a per row)
 #   unchanged import the same content again             vs floor_parse_hash
 #   memory           peak RSS at N and N/4 products: the growth per product must be index-sized, not row-sized
+# then the console's (bench/console_bench.c) and the push's (bench/push.sh: against a fake shop's ceiling).
 # Prints a table; exits 0 whatever the ratios, non-zero when a run fails or its counts are wrong.
 #
 # Environment: BUILD (default build), BENCH_ROWS (default 1000000), FEEDSYNC (default $BUILD/feedsync),
+# BENCH_PUSH_PRODUCTS and the others bench/push.sh lists,
 # BENCH_BEST (default 3: the short measurements keep the best of that many runs),
 # TMPDIR (where the feeds and databases go: about 2.5 KB a row; removed at the end).
 set -euo pipefail
@@ -26,7 +28,7 @@ UNCHANGED_TARGET=0.6  # feedsync / floor_parse_hash
 RSS_TARGET_MB=64      # peak RSS with 1M products in the catalog
 GROWTH_TARGET_B=40    # RSS growth per extra product: the in-memory index's share; a feed row is ~200 bytes
 
-die() { echo "bench: $*" >&2; exit 1; }
+source "$ROOT/bench/lib.sh"
 
 [[ $ROWS =~ ^[0-9]+$ ]] && ((ROWS >= 100)) || die "BENCH_ROWS=$ROWS: expected a whole number of at least 100"
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "BENCH_BEST=$REPEAT: expected a whole number of at least 1"
@@ -89,8 +91,6 @@ measure() {
 	done
 }
 
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-
 warm() { cat "$@" >/dev/null; }
 
 # floor NAME ROWS PROGRAM ARGS...: runs a floor program; sets FLOOR_RPS.
@@ -105,11 +105,6 @@ floor() {
 	FLOOR_RPS=$(rate "$rows" "$SECS")
 	printf '  %-28s %8.2f s %10s rows/s\n' "$name" "$SECS" "$FLOOR_RPS"
 }
-
-# json_number KEY FILE, json_string KEY FILE: the first value of KEY in cJSON's printed output.
-# Empty when absent: the caller reports what it missed.
-json_number() { grep -o "\"$1\":[[:space:]]*-\?[0-9.eE+]*" "$2" | head -n1 | sed 's/.*:[[:space:]]*//' || true; }
-json_string() { grep -o "\"$1\":[[:space:]]*\"[^\"]*\"" "$2" | head -n1 | sed 's/.*:[[:space:]]*"//; s/"$//' || true; }
 
 # The benchmark's own settings: the defaults, whatever feedsync.ini the current directory or the user has.
 : >"$TMP/feedsync.ini"
@@ -214,15 +209,6 @@ rm -rf "$TMP/quarter"
 
 # ---- the table ----
 
-# row NAME ROWS_PER_S FLOOR_PER_S TARGET: a throughput line; the ratio is judged only when there is a target.
-row() {
-	awk -v name="$1" -v rps="$2" -v floor="$3" -v target="$4" 'BEGIN {
-		ratio = floor > 0 ? rps / floor : 0
-		verdict = target == "-" ? "-" : (ratio >= target ? "PASS" : "BELOW")
-		printf "%-22s %12d %12d %7.2fx %8s %7s\n", name, rps, floor, ratio, target == "-" ? "-" : ">= " target "x", verdict
-	}'
-}
-
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
 echo
@@ -258,6 +244,9 @@ awk -v rows="$ROWS" -v qrows="$QROWS" -v full="$FULL_RSS" -v quarter="$QUARTER_R
 echo
 echo "console: 10000 connections, 100000 runs, drawn to a null terminal"
 "$BIN/console_bench" --db "$TMP/console.db" || PROBLEMS+=("console_bench failed")
+
+echo
+BUILD=$BUILD FEEDSYNC=$FEEDSYNC BENCH_BEST=$REPEAT "$ROOT/bench/push.sh" || PROBLEMS+=("the push benchmark failed")
 
 if ((${#PROBLEMS[@]})); then
 	echo

@@ -1,0 +1,322 @@
+/*
+ * push_ceiling: the fake shop's own ceiling for the push benchmark (bench/push.sh). Replays what a push of a
+ * catalog to an empty shop sends, built before the clock starts with feedsync's own payload functions: per
+ * batch of products, in SKU order as feedsync reads them, one lookup by SKU and one create batch. CONCURRENCY
+ * threads send them, each over one kept-alive connection, as feedsync's hygiene has it (no Expect:
+ * 100-continue, TCP_NODELAY, compressed answers accepted); every answer is read whole and thrown away.
+ *
+ * --naive sends them as a careless client does: a new handle, so a new connection, for every request,
+ * "Expect: 100-continue" on bodies (libcurl itself now adds it only to large ones; older versions and other
+ * HTTP stacks add it to any), Nagle's algorithm left on. --seconds S stops taking new requests after S
+ * seconds, for clients or shops too slow to send everything in a benchmark.
+ *
+ *   push_ceiling --db FILE --conn ID --url URL --user KEY:SECRET [--concurrency 4] [--batch-size 100]
+ *                [--naive] [--seconds S]
+ *
+ * Prints "requests R products P seconds S products_per_s X requests_per_s Y"; exits 1 when a request fails
+ * or is answered with anything but 200, 2 on bad arguments.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/store.h"
+#include "core/util.h"
+#include "dest/woo_batch.h"
+
+#define MAX_THREADS 64
+
+struct request {
+	char *url;
+	char *body;                    /* NULL: a GET */
+	size_t body_len;
+	long products;                 /* products it creates */
+};
+
+struct replay {
+	const char *user;
+	bool naive;
+	double deadline;               /* monotonic seconds, 0 when none */
+	struct request *v;
+	size_t n, cap;
+	atomic_size_t next;
+	atomic_long requests, products, failed;
+	pthread_mutex_t lock;
+	char error[512];
+};
+
+/* The batch being gathered while the catalog is read. */
+struct gather {
+	struct replay *r;
+	const char *base_url;
+	size_t batch_size;
+	char **skus;
+	size_t nskus;
+	struct strbuf items;
+	long skipped;
+};
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void add_request(struct replay *r, char *url, char *body, size_t body_len, long products)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 1024;
+		r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+	}
+	r->v[r->n++] = (struct request){url, body, body_len, products};
+}
+
+/* The lookup of the gathered SKUs, then their create batch: feedsync's order for products not yet known. */
+static void emit_batch(struct gather *g)
+{
+	if (!g->nskus)
+		return;
+	char *target = woo_lookup_target((const char *const *)g->skus, g->nskus, 1);
+	add_request(g->r, xasprintf("%s%s", g->base_url, target), NULL, 0, 0);
+	free(target);
+	target = woo_batch_target(0);
+	struct strbuf body = {0};
+	sb_adds(&body, "{\"create\":[");
+	sb_add(&body, g->items.buf, g->items.len);
+	sb_adds(&body, "]}");
+	size_t len = body.len;
+	add_request(g->r, xasprintf("%s%s", g->base_url, target), sb_detach(&body), len, (long)g->nskus);
+	free(target);
+	for (size_t i = 0; i < g->nskus; i++)
+		free(g->skus[i]);
+	g->nskus = 0;
+	sb_reset(&g->items);
+}
+
+/* Products feedsync would refuse to send are left out here too. */
+static int gather_product(void *ud, const char *sku, const char *data, int64_t hash)
+{
+	(void)hash;
+	struct gather *g = ud;
+	char err[512];
+	size_t mark = g->items.len;
+	if (g->nskus)
+		sb_addc(&g->items, ',');
+	if (!woo_sku_searchable(sku) || woo_item_payload(data, 0, NULL, &g->items, err, sizeof(err)) < 0) {
+		g->items.len = mark;
+		if (g->items.buf)
+			g->items.buf[mark] = '\0';
+		g->skipped++;
+		return 0;
+	}
+	g->skus[g->nskus++] = xstrdup(sku);
+	if (g->nskus == g->batch_size)
+		emit_batch(g);
+	return 0;
+}
+
+static int load_requests(struct replay *r, const char *db, int64_t conn, const char *base_url, size_t batch_size)
+{
+	char err[512];
+	struct store *s = store_open_path(db, 5000, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "push_ceiling: %s: %s\n", db, err);
+		return -1;
+	}
+	struct gather g = {.r = r, .base_url = base_url, .batch_size = batch_size};
+	g.skus = xcalloc(batch_size, sizeof(*g.skus));
+	int rc = store_products_pending(s, conn, true, gather_product, &g);
+	if (rc < 0)
+		fprintf(stderr, "push_ceiling: cannot read the catalog of connection %lld in %s: %s\n", (long long)conn,
+		        db, store_errmsg(s));
+	emit_batch(&g);
+	free(g.skus);
+	sb_free(&g.items);
+	store_close(s);
+	if (g.skipped)
+		fprintf(stderr, "push_ceiling: %ld products left out (feedsync does not send them either)\n", g.skipped);
+	return rc < 0 ? -1 : 0;
+}
+
+static size_t discard(char *data, size_t size, size_t n, void *ud)
+{
+	(void)data;
+	(void)ud;
+	return size * n;
+}
+
+/* The headers feedsync sends: every request asks for JSON, a body says it is JSON. */
+struct headers {
+	struct curl_slist *get, *post;
+};
+
+static CURL *new_handle(const struct replay *r)
+{
+	CURL *e = curl_easy_init();
+	if (!e)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(e, CURLOPT_USERPWD, r->user);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, r->naive ? 0L : 1L);
+	if (!r->naive)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	return e;
+}
+
+static void note_failure(struct replay *r, const struct request *q, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note_failure(struct replay *r, const struct request *q, const char *fmt, ...)
+{
+	atomic_fetch_add(&r->failed, 1);
+	pthread_mutex_lock(&r->lock);
+	if (!*r->error) {
+		int len = snprintf(r->error, sizeof(r->error), "%s %.*s: ", q->body ? "POST" : "GET",
+		                   (int)strcspn(q->url, "?"), q->url);
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(r->error + len, sizeof(r->error) - (size_t)len, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void send_one(struct replay *r, CURL *e, const struct headers *h, const struct request *q)
+{
+	curl_easy_setopt(e, CURLOPT_URL, q->url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->body ? h->post : h->get);
+	if (q->body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
+	} else {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	}
+	CURLcode rc = curl_easy_perform(e);
+	long status = 0;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK) {
+		note_failure(r, q, "%s", curl_easy_strerror(rc));
+	} else if (status != 200) {
+		note_failure(r, q, "HTTP %ld", status);
+	} else {
+		atomic_fetch_add(&r->requests, 1);
+		atomic_fetch_add(&r->products, q->products);
+	}
+}
+
+static void *sender(void *arg)
+{
+	struct replay *r = arg;
+	struct headers h = {curl_slist_append(NULL, "Accept: application/json"),
+	                    curl_slist_append(NULL, "Accept: application/json")};
+	h.post = curl_slist_append(h.post, "Content-Type: application/json");
+	h.post = curl_slist_append(h.post, r->naive ? "Expect: 100-continue" : "Expect:");
+	CURL *kept = r->naive ? NULL : new_handle(r);
+	for (;;) {
+		if (r->deadline > 0 && seconds_now() >= r->deadline)
+			break;
+		size_t i = atomic_fetch_add(&r->next, 1);
+		if (i >= r->n)
+			break;
+		CURL *e = kept ? kept : new_handle(r);
+		if (!e) {
+			note_failure(r, &r->v[i], "cannot make a curl handle");
+			break;
+		}
+		send_one(r, e, &h, &r->v[i]);
+		if (!kept)
+			curl_easy_cleanup(e);
+	}
+	if (kept)
+		curl_easy_cleanup(kept);
+	curl_slist_free_all(h.get);
+	curl_slist_free_all(h.post);
+	return NULL;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: push_ceiling --db FILE --conn ID --url URL --user KEY:SECRET [--concurrency N] "
+	                "[--batch-size N] [--naive] [--seconds S]\n");
+	return 2;
+}
+
+static bool parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	return s && parse_int64(s, out) && *out >= min && *out <= max;
+}
+
+int main(int argc, char **argv)
+{
+	const char *db = NULL, *url = NULL, *user = NULL;
+	int64_t conn = 0, concurrency = 4, batch_size = WOO_MAX_BATCH, seconds = 0;
+	bool naive = false;
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok = true;
+		if (str_eq(argv[i], "--naive")) {
+			naive = true;
+			continue;
+		}
+		if (str_eq(argv[i], "--db"))
+			db = v;
+		else if (str_eq(argv[i], "--url"))
+			url = v;
+		else if (str_eq(argv[i], "--user"))
+			user = v;
+		else if (str_eq(argv[i], "--conn"))
+			ok = parse_count(v, 1, INT64_MAX, &conn);
+		else if (str_eq(argv[i], "--concurrency"))
+			ok = parse_count(v, 1, MAX_THREADS, &concurrency);
+		else if (str_eq(argv[i], "--batch-size"))
+			ok = parse_count(v, 1, WOO_MAX_BATCH, &batch_size);
+		else if (str_eq(argv[i], "--seconds"))
+			ok = parse_count(v, 1, 3600, &seconds);
+		else
+			ok = false;
+		if (!ok || !v)
+			return usage();
+		i++;
+	}
+	if (!db || !url || !user || !conn)
+		return usage();
+
+	struct replay r = {.user = user, .naive = naive};
+	pthread_mutex_init(&r.lock, NULL);
+	if (load_requests(&r, db, conn, url, (size_t)batch_size) < 0)
+		return 1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	pthread_t threads[MAX_THREADS];
+	double t0 = seconds_now();
+	if (seconds)
+		r.deadline = t0 + (double)seconds;
+	for (int64_t i = 0; i < concurrency; i++)
+		pthread_create(&threads[i], NULL, sender, &r);
+	for (int64_t i = 0; i < concurrency; i++)
+		pthread_join(threads[i], NULL);
+	double secs = seconds_now() - t0;
+
+	long requests = atomic_load(&r.requests), products = atomic_load(&r.products);
+	printf("requests %ld products %ld seconds %.3f products_per_s %.0f requests_per_s %.0f\n", requests, products,
+	       secs, secs > 0 ? (double)products / secs : 0.0, secs > 0 ? (double)requests / secs : 0.0);
+	long failed = atomic_load(&r.failed);
+	if (failed)
+		fprintf(stderr, "push_ceiling: %ld requests failed; the first: %s\n", failed, r.error);
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.v[i].url);
+		free(r.v[i].body);
+	}
+	free(r.v);
+	pthread_mutex_destroy(&r.lock);
+	curl_global_cleanup();
+	return failed ? 1 : 0;
+}
