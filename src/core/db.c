@@ -151,6 +151,35 @@ static const char *const MIGRATIONS[] = {
 	"  old_value TEXT, new_value TEXT, old_known INTEGER NOT NULL,"
 	"  PRIMARY KEY (plan_run, sku, field),"
 	"  FOREIGN KEY (plan_run, sku) REFERENCES plan_items(plan_run, sku) ON DELETE CASCADE) WITHOUT ROWID;",
+	/*
+	 * 6: each connection keeps its latest run's id, status, start and failed rows, kept by triggers, so that
+	 * the console sorts and filters connections by them along an index instead of looking up the latest
+	 * run of every connection for each keystroke.
+	 */
+	"ALTER TABLE connections ADD COLUMN last_run_id INTEGER;"
+	"ALTER TABLE connections ADD COLUMN last_status TEXT;"
+	"ALTER TABLE connections ADD COLUMN last_started_at INTEGER;"
+	"ALTER TABLE connections ADD COLUMN last_failed INTEGER;"
+	"UPDATE connections SET (last_run_id, last_status, last_started_at, last_failed) ="
+	"  (SELECT id, status, started_at, failed FROM sync_runs WHERE connection_id = connections.id"
+	"   ORDER BY id DESC LIMIT 1);"
+	"CREATE TRIGGER sync_runs_latest_insert AFTER INSERT ON sync_runs BEGIN"
+	"  UPDATE connections SET last_run_id = NEW.id, last_status = NEW.status, last_started_at = NEW.started_at,"
+	"    last_failed = NEW.failed WHERE id = NEW.connection_id;"
+	"END;"
+	"CREATE TRIGGER sync_runs_latest_update AFTER UPDATE OF status, started_at, failed ON sync_runs BEGIN"
+	"  UPDATE connections SET last_status = NEW.status, last_started_at = NEW.started_at,"
+	"    last_failed = NEW.failed WHERE id = NEW.connection_id AND last_run_id = NEW.id;"
+	"END;"
+	"CREATE TRIGGER sync_runs_latest_delete AFTER DELETE ON sync_runs BEGIN"
+	"  UPDATE connections SET (last_run_id, last_status, last_started_at, last_failed) ="
+	"    (SELECT id, status, started_at, failed FROM sync_runs WHERE connection_id = OLD.connection_id"
+	"     ORDER BY id DESC LIMIT 1)"
+	"  WHERE id = OLD.connection_id AND last_run_id = OLD.id;"
+	"END;"
+	"CREATE INDEX connections_by_last_status ON connections(last_status);"
+	"CREATE INDEX connections_by_last_started ON connections(last_started_at);"
+	"CREATE INDEX connections_by_last_failed ON connections(last_failed);",
 };
 
 int db_schema_version(void)

@@ -2,7 +2,7 @@
  * The console's lists (see store_views.h). A statement's SQL depends on its shape: the sort field and
  * direction (so that SQLite can walk an index instead of sorting), the quick filter (so that a status
  * condition can use the status index), whether a substring is searched, and whether the joined table is
- * needed at all (the latest run of each connection costs a lookup per connection). Each shape is
+ * needed at all (sorting runs by their connection's name). Each shape is
  * assembled from the tables below and prepared once; what the user types is bound, never spliced.
  */
 #include "core/store_views.h"
@@ -59,7 +59,6 @@ struct field {
 	const struct word *words;
 	const char *const *values;
 	bool sort_joined;       /* sorting needs the view's joined table */
-	bool search_joined;     /* so does searching */
 	bool digits;            /* an id: only a filter of digits can be in it */
 	/* SEARCH_CONDITION: a query on P_FILTER that is 1 when the condition holds for every row, and then the
 	 * filter selects everything (short prefixes match every connection's name: counting 100 000 runs of
@@ -71,25 +70,14 @@ struct field {
 struct view_def {
 	const char *columns;
 	const char *from;          /* the view's own table */
-	const char *from_joined;   /* with the joined table */
-	const char *from_inner;    /* the same when a quick filter needs the joined row: it drives the join */
+	const char *from_joined;   /* with the joined table, for a field that sorts by it */
 	const char *window_from;   /* the columns of the window rows `w` */
 	const char *scope;         /* condition on P_CONN, used when a query names a connection */
 	const char *quick[QUICK_COUNT];
-	bool quick_joined[QUICK_COUNT];
 	const char *id;            /* the tie-breaker that makes every order total */
 	const struct field *fields;
 	int nfields;
 };
-
-/*
- * The latest run of each connection. The connection_id term lets SQLite run the join from either side:
- * from a connection to its latest run, or (when a status condition makes runs the better start) from a
- * run to its connection.
- */
-#define LATEST_RUN \
-	"sync_runs r ON r.connection_id = c.id" \
-	" AND r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
 
 static const struct field conn_fields[CONN_F_COUNT] = {
 	[CONN_F_ID] = {"c.id", SEARCH_TEXT, "c.id", .digits = true, .indexed = true},
@@ -98,10 +86,10 @@ static const struct field conn_fields[CONN_F_COUNT] = {
 	[CONN_F_DEST] = {"coalesce(c.dest_type, '')", SEARCH_TEXT, "coalesce(c.dest_type, '-')"},
 	[CONN_F_ACTIVE] = {"c.active", SEARCH_TEXT, "CASE c.active WHEN 1 THEN 'yes' ELSE 'no' END"},
 	[CONN_F_SCHEDULE] = {"c.schedule", SEARCH_TEXT, "c.schedule"},
-	[CONN_F_STATUS] = {"coalesce(r.status, '')", SEARCH_WORDS, "r.status", status_words, .sort_joined = true,
-	                   .search_joined = true},
-	[CONN_F_LAST_RUN] = {"r.started_at", .sort_joined = true},
-	[CONN_F_RESULT] = {"r.failed", .sort_joined = true},
+	/* The latest run's fields as the connection keeps them (migration 6), each with its index. */
+	[CONN_F_STATUS] = {"c.last_status", SEARCH_WORDS, "c.last_status", status_words, .indexed = true},
+	[CONN_F_LAST_RUN] = {"c.last_started_at", .indexed = true},
+	[CONN_F_RESULT] = {"c.last_failed", .indexed = true},
 	[CONN_F_NEXT_DUE] = {"c.next_due_at"},
 };
 
@@ -151,12 +139,10 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		           " c.next_due_at, c.created_at, c.updated_at, r.id, r.status, r.started_at,"
 		           " r.finished_at, r.created, r.updated, r.skipped, r.failed",
 		.from = "connections c",
-		.from_joined = "connections c LEFT JOIN " LATEST_RUN,
-		.from_inner = "connections c CROSS JOIN " LATEST_RUN,
-		.window_from = "connections c ON c.id = w.id LEFT JOIN " LATEST_RUN,
+		/* The window's rows only read their latest run's counters. */
+		.window_from = "connections c ON c.id = w.id LEFT JOIN sync_runs r ON r.id = c.last_run_id",
 		.scope = "c.id = " P_CONN,
-		.quick = {NULL, "r.status = 'failed'", "r.status IN ('queued','running')", "c.active = 1"},
-		.quick_joined = {false, true, true, false},
+		.quick = {NULL, "c.last_status = 'failed'", "c.last_status IN ('queued','running')", "c.active = 1"},
 		.id = "c.id",
 		.fields = conn_fields,
 		.nfields = CONN_F_COUNT,
@@ -169,7 +155,6 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.window_from = "sync_runs r ON r.id = w.id LEFT JOIN connections c ON c.id = r.connection_id",
 		.scope = "r.connection_id = " P_CONN,
 		.quick = {NULL, "r.status = 'failed'", "r.status = 'running'", "r.status IN ('queued','running')"},
-		.quick_joined = {false, false, false, false},
 		.id = "r.id",
 		.fields = run_fields,
 		.nfields = RUN_F_COUNT,
@@ -178,8 +163,6 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 	[STORE_VIEW_DESTS] = {
 		.columns = DEST_COLUMNS_WITH("NULL") ", (SELECT count(*) FROM remote_products WHERE destination_id = d.id)",
 		.from = "destinations d",
-		.from_joined = "destinations d",
-		.from_inner = "destinations d",
 		.window_from = "destinations d ON d.id = w.id",
 		.scope = "d.id = " P_CONN,
 		.quick = {NULL, "(d.health_ok = 0 OR d.circuit_state <> 'closed')"},
@@ -374,15 +357,11 @@ static struct shape shape_of(struct store_views *v, enum store_view view, enum s
 		searched_fields(v, &sh, d, q, lower);
 		free(lower);
 	}
-	sh.joined = d->quick_joined[sh.quick];
-	for (int f = 0; f < d->nfields; f++)
-		if (sh.searched & (UINT32_C(1) << f))
-			sh.joined |= d->fields[f].search_joined;
 	if (kind == KIND_PAGE) {
 		sh.sort = q->sort >= 0 && q->sort < d->nfields ? q->sort : 0;
 		sh.desc = q->descending;
 		sh.from_end = from_end;
-		sh.joined |= d->fields[sh.sort].sort_joined;
+		sh.joined = d->fields[sh.sort].sort_joined;
 	}
 	return sh;
 }
@@ -485,7 +464,7 @@ static void add_window_ids(struct strbuf *sql, const struct view_def *d, const s
 static char *build_sql(const struct shape *sh)
 {
 	const struct view_def *d = &views[sh->view];
-	const char *from = !sh->joined ? d->from : d->quick_joined[sh->quick] ? d->from_inner : d->from_joined;
+	const char *from = sh->joined ? d->from_joined : d->from;
 	struct strbuf sql = {0};
 	switch (sh->kind) {
 	case KIND_LATEST_FAILED:

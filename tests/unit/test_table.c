@@ -338,6 +338,45 @@ Test(table, runs_found_by_trigger_phase_and_a_name_every_connection_has)
 	             "an unknown trigger could not be found by its word");
 }
 
+static void expect_latest(int64_t conn, const char *want)
+{
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(store_db(store),
+	             "SELECT last_run_id || ' ' || coalesce(last_status, '-') || ' ' || (coalesce(last_started_at, 0) > 0) || ' '"
+	             " || last_failed FROM connections WHERE id = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, conn);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), want);
+	sqlite3_finalize(st);
+}
+
+/* Triggers keep each connection's latest run on it, which the connections view sorts and filters by. */
+Test(table, the_connection_keeps_its_latest_run)
+{
+	expect_latest(5, "3 completed 1 0");
+	int64_t id = add_run(8, RUN_QUEUED);
+	char want[64];
+	snprintf(want, sizeof(want), "%lld queued 0 0", (long long)id);
+	expect_latest(8, want);
+	struct run_row r;
+	cr_assert_eq(store_run_claim(store, "test", id, &r), 1);
+	int64_t counters[RC_COUNT] = {[RC_FAILED] = 7};
+	cr_assert_eq(store_run_flush(store, id, "local_import", counters, 7, now_ms()), 0);
+	snprintf(want, sizeof(want), "%lld running 1 7", (long long)id);
+	expect_latest(8, want);
+	cr_assert_eq(store_run_finish(store, id, RUN_FAILED, "bad rows", now_ms()), 0);
+	snprintf(want, sizeof(want), "%lld failed 1 7", (long long)id);
+	expect_latest(8, want);
+	struct table t;
+	open_table(&t, 6, true, 10);          /* by status, descending */
+	table_set_quick(&t, QUICK_FAILED);
+	cr_assert_eq(t.matched, 1);
+	cr_assert_str_eq(row_at(&t, 0)->name, "conn-07");
+	cr_assert_str_eq(row_at(&t, 0)->last_status, RUN_FAILED);
+	cr_assert_eq(row_at(&t, 0)->last_failed, 7);
+	table_free(&t);
+}
+
 Test(table, layout_fits_the_width)
 {
 	struct table t;
