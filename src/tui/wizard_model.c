@@ -904,9 +904,15 @@ void wizard_set_sample(struct wizard *w, const struct config *cfg, struct fetch_
 		set_text(&w->encoding, "windows-1250");
 	wizard_refresh_preview(w, cfg);
 	if (w->source == WSRC_CSV && blank(&w->delimiter) && w->have_preview && w->preview.delimiter) {
+		/* The delimiter a run would sniff anyway: showing it is no change to ask about when leaving. */
+		bool untouched = !wizard_changed(w);
 		char d[2] = {w->preview.delimiter, '\0'};
 		char_option_text(d, &w->delimiter);
 		wizard_refresh_preview(w, cfg);
+		if (untouched) {
+			free(w->initial);
+			w->initial = wizard_document_text(w);
+		}
 	}
 }
 

@@ -119,6 +119,11 @@ test_edit_changes_what_was_typed_and_keeps_the_rest() {
 	expect_rc 0 "conn add"
 	wizard_console
 	keys_then "Edit connection 1: step 1 of 6" E
+	wait_screen "sample: 5 rows"
+	# The sniffed delimiter it shows is no change of the user's: leaving asks nothing.
+	keys_then "sort name" Escape
+	expect_not_contains "$(screen)" "Leave the wizard" "no question"
+	keys_then "Edit connection 1: step 1 of 6" E
 	wait_screen "[Stock feed"
 	wait_screen "sample: 5 rows"
 	keys C-n C-n
@@ -147,6 +152,7 @@ test_clone_takes_a_new_name_and_its_own_route() {
 	wizard_console
 	keys_then "Copy of connection 1: step 1 of 6" D
 	wait_screen "[Shop feed (copy)"
+	wait_screen "sample: 5 rows"   # saving waits for the sample being fetched
 	keys C-s
 	on_step 6
 	wait_screen "connection 1 'Shop feed' already takes"
