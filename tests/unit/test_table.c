@@ -367,14 +367,18 @@ Test(table, the_connection_keeps_its_latest_run)
 	cr_assert_eq(store_run_finish(store, id, RUN_FAILED, "bad rows", now_ms()), 0);
 	snprintf(want, sizeof(want), "%lld failed 1 7", (long long)id);
 	expect_latest(8, want);
-	struct table t;
-	open_table(&t, 6, true, 10);          /* by status, descending */
-	table_set_quick(&t, QUICK_FAILED);
-	cr_assert_eq(t.matched, 1);
-	cr_assert_str_eq(row_at(&t, 0)->name, "conn-07");
-	cr_assert_str_eq(row_at(&t, 0)->last_status, RUN_FAILED);
-	cr_assert_eq(row_at(&t, 0)->last_failed, 7);
-	table_free(&t);
+	struct view_query q = {.sort = CONN_F_STATUS, .descending = true, .quick = QUICK_FAILED};
+	int64_t matched, total;
+	cr_assert_eq(store_views_count(views, STORE_VIEW_CONNS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 1);
+	struct conn_row *rows;
+	size_t n;
+	cr_assert_eq(store_views_conns(views, &q, 0, 10, matched, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].name, "conn-07");
+	cr_assert_str_eq(rows[0].last_status, RUN_FAILED);
+	cr_assert_eq(rows[0].last_failed, 7);
+	conn_rows_free(rows, n);
 }
 
 Test(table, layout_fits_the_width)
