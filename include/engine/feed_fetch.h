@@ -15,5 +15,8 @@
  */
 int feed_fetch(const struct config *cfg, const struct conn_config *conn, fetch_progress_fn progress, void *ud,
                struct fetch_result *res, const char **code);
+/* The same for a sample: the transfer stops once head_bytes are kept (res->head_only tells). */
+int feed_fetch_head(const struct config *cfg, const struct conn_config *conn, uint64_t head_bytes,
+                    fetch_progress_fn progress, void *ud, struct fetch_result *res, const char **code);
 
 #endif

@@ -19,6 +19,7 @@ struct fetch_opts {
 	long timeout_s;           /* whole transfer; 0 = 600 */
 	long stall_timeout_s;     /* abort when under 1 byte/s for this long; 0 = 30 */
 	uint64_t max_bytes;       /* after inflation; 0 = 2 GiB */
+	uint64_t head_bytes;      /* > 0: a sample: stop once this much (after inflation) is kept; res->head_only */
 	long max_redirects;       /* 0 = 5 */
 	const char *temp_dir;     /* NULL = $TMPDIR or /tmp */
 	const char *user_agent;   /* NULL = "feedsync/<version>" */
@@ -37,6 +38,7 @@ struct fetch_result {
 	long http_status;         /* 0 for local files */
 	char content_type[128];
 	bool cancelled;           /* the progress callback asked to stop */
+	bool head_only;           /* head_bytes reached: the file holds the feed's beginning, its last line cut */
 	char error[1024];         /* set when fetch_to_file fails: cause, redacted URL, HTTP status,
 	                           * and for an error page the first line of its body */
 };

@@ -19,11 +19,18 @@ static const char *env_secret(const char *key, const char *var, struct fetch_res
 int feed_fetch(const struct config *cfg, const struct conn_config *conn, fetch_progress_fn progress, void *ud,
                struct fetch_result *res, const char **code)
 {
+	return feed_fetch_head(cfg, conn, 0, progress, ud, res, code);
+}
+
+int feed_fetch_head(const struct config *cfg, const struct conn_config *conn, uint64_t head_bytes,
+                    fetch_progress_fn progress, void *ud, struct fetch_result *res, const char **code)
+{
 	struct fetch_opts opts = {
 		.connect_timeout_s = cfg->connect_timeout_s,
 		.timeout_s = cfg->timeout_s,
 		.stall_timeout_s = cfg->stall_timeout_s,
 		.max_bytes = (uint64_t)cfg->max_download_bytes,
+		.head_bytes = head_bytes,
 		.max_redirects = cfg->max_redirects,
 		.temp_dir = cfg->temp_dir[0] ? cfg->temp_dir : NULL,
 		.user_agent = cfg->user_agent[0] ? cfg->user_agent : NULL,

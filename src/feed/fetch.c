@@ -80,6 +80,7 @@ struct sink {
 	bool decided;
 	bool gunzip;
 	bool member_done;          /* zlib reached the end of a gzip member */
+	bool head_only;            /* a sample: the rest of the feed is not wanted, a cut gzip stream is fine */
 	bool failed;
 	z_stream z;
 	unsigned char *out;
@@ -222,7 +223,7 @@ static int sink_finish(struct sink *s)
 {
 	if (!s->decided && sink_decide(s) < 0)
 		return -1;
-	if (s->gunzip && !s->member_done)
+	if (s->gunzip && !s->member_done && !s->head_only)
 		return sink_fail(s, "gzip data truncated after %llu bytes: the download or file is incomplete (%s)",
 				 (unsigned long long)s->gzip_in, s->source);
 	int rc = close(s->fd);
@@ -233,6 +234,7 @@ static int sink_finish(struct sink *s)
 	str_copy(s->res->path, s->path, sizeof(s->res->path));
 	s->res->is_temp = true;
 	s->res->bytes = s->written;
+	s->res->head_only = s->head_only;
 	s->path[0] = '\0';
 	return 0;
 }
@@ -528,8 +530,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct transfer *t = ud;
 	size_t n = size * nmemb;
-	if (status_ok(t->status))
-		return sink_write(&t->sink, data, n) < 0 ? 0 : n;
+	if (status_ok(t->status)) {
+		if (sink_write(&t->sink, data, n) < 0)
+			return 0;
+		if (t->opts->head_bytes && t->sink.written >= t->opts->head_bytes) {
+			t->sink.head_only = true;
+			return 0;   /* enough for a sample: stop the transfer here */
+		}
+		return n;
+	}
 	size_t room = ERROR_BODY_MAX - t->error_body.len;
 	sb_add(&t->error_body, data, n < room ? n : room);
 	if (t->error_body.len < ERROR_BODY_MAX)
@@ -656,7 +665,7 @@ static int transfer_outcome(CURL *curl, struct transfer *t, CURLcode rc, const c
 	struct fetch_result *res = t->res;
 	if (t->sink.failed)
 		return -1;
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && t->error_body_full))
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && (t->error_body_full || t->sink.head_only)))
 		return status_ok(res->http_status) ? sink_finish(&t->sink) : http_status_error(t);
 	if (rc == CURLE_ABORTED_BY_CALLBACK && res->cancelled)
 		return fail(res, "download cancelled: %s", t->shown_url);

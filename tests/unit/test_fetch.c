@@ -264,6 +264,37 @@ Test(fetch, gz_body_is_inflated)
 	fetch_cleanup(&res);
 }
 
+/* A sample keeps the feed's beginning and stops the transfer, compressed or not. */
+Test(fetch, head_bytes_keeps_the_beginning_only)
+{
+	static const char *const routes[] = {"/files/feed.csv", "/gz/feed.csv"};
+	size_t want_len;
+	char *want = read_file(feed_path, &want_len);
+	for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
+		struct fetch_opts opts = test_opts();
+		opts.head_bytes = 4096;
+		struct fetch_result res;
+		cr_assert_eq(fetch_route(routes[i], &opts, &res), 0, "%s: %s", routes[i], res.error);
+		cr_assert(res.head_only, "%s", routes[i]);
+		cr_assert_geq(res.bytes, 4096);
+		if (i == 0)   /* a small gzip body arrives whole in one piece, and inflates whole */
+			cr_assert_lt(res.bytes, want_len, "%s: the whole feed was kept", routes[i]);
+		size_t got_len;
+		char *got = read_file(res.path, &got_len);
+		cr_assert(memcmp(got, want, got_len) == 0, "%s: not the feed's beginning", routes[i]);
+		free(got);
+		fetch_cleanup(&res);
+	}
+	free(want);
+	struct fetch_opts whole = test_opts();
+	whole.head_bytes = want_len + 1;
+	struct fetch_result res;
+	cr_assert_eq(fetch_route("/files/feed.csv", &whole, &res), 0, "%s", res.error);
+	cr_assert_not(res.head_only, "a feed shorter than the head is whole");
+	assert_same_as_feed(res.path);
+	fetch_cleanup(&res);
+}
+
 Test(fetch, truncated_gz_is_an_error)
 {
 	struct fetch_opts opts = test_opts();
