@@ -39,6 +39,9 @@ quit_wizard() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 }
 
+# run_status_is ID STATUS: for wait_until, which runs it again at each poll.
+run_status_is() { [ "$(sql "select status from sync_runs where id = $1")" = "$2" ]; }
+
 test_create_from_a_fixture_feed_end_to_end() {
 	wizard_console
 	start_new "Acme pens"
@@ -97,7 +100,7 @@ test_create_from_a_fixture_feed_end_to_end() {
 	# The same connection from the console and from the CLI: a copy of the database for the CLI.
 	sqlite3 "$FEEDSYNC_DB" ".backup '$T/cli.db'"
 	keys_then "started run" r
-	wait_until 10 test "$(sql 'select status from sync_runs where id = 1')" = completed_with_errors
+	wait_until 30 run_status_is 1 completed_with_errors
 	local console_counts console_file
 	console_counts=$(sql 'select rows_read, created, updated, skipped, failed from sync_runs where id = 1')
 	console_file=$(cat "$T/out/pens.csv")
