@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "engine/run.h"
 #include "engine/stop.h"
 #include "feed/conn.h"
@@ -35,6 +36,8 @@ typedef int (*plan_diff_fn)(void *ud, const char *field, const char *old_value, 
  * when a product is not a JSON object or fn stopped.
  */
 int plan_diff(const char *old_json, const char *new_json, char *const *fields, plan_diff_fn fn, void *ud);
+/* A changed field's value as the CLI and the console show it: "(old value unknown)", "(none)", "\"\"". */
+void plan_value_text(const char *value, bool known, struct strbuf *out);
 
 struct plan_counts {
 	int64_t creates, updates, retires;

@@ -7,6 +7,7 @@
 #include "core/store_plan.h"
 #include "core/text.h"
 #include "core/util.h"
+#include "engine/plan.h"
 #include "engine/worker.h"
 
 /* Items read at a time: a plan of any size prints in bounded memory. */
@@ -71,18 +72,6 @@ static int each_item(struct cli *cli, const struct plan_row *plan, const char *k
 
 /* ---- text ---- */
 
-static void add_value(struct strbuf *sb, const char *value, bool known)
-{
-	if (!known)
-		sb_adds(sb, "(old value unknown)");
-	else if (!value)
-		sb_adds(sb, "(none)");
-	else if (!*value)
-		sb_adds(sb, "\"\"");
-	else
-		sb_adds(sb, value);
-}
-
 static void print_line(const struct strbuf *line)
 {
 	struct strbuf clean = {0};
@@ -101,9 +90,9 @@ static void print_item(const struct plan_item *it, void *ud)
 			const struct plan_change *c = &it->changes[i];
 			sb_reset(&line);
 			sb_addf(&line, "%s  %s  ", it->sku, c->field);
-			add_value(&line, c->old_value, c->old_known);
+			plan_value_text(c->old_value, c->old_known, &line);
 			sb_adds(&line, " -> ");
-			add_value(&line, c->new_value, true);
+			plan_value_text(c->new_value, true, &line);
 			print_line(&line);
 		}
 	} else {

@@ -331,3 +331,15 @@ const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *co
 	sb_free(&stop.why);
 	return status;
 }
+
+void plan_value_text(const char *value, bool known, struct strbuf *sb)
+{
+	if (!known)
+		sb_adds(sb, "(old value unknown)");
+	else if (!value)
+		sb_adds(sb, "(none)");
+	else if (!*value)
+		sb_adds(sb, "\"\"");
+	else
+		sb_adds(sb, value);
+}

@@ -1,6 +1,4 @@
 /* Destinations: each shop's health, circuit breaker and learned batch size, and a test in the background. */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 #include "tui/dialog.h"
 #include "tui/screens.h"
 #include "tui/table_view.h"
+#include "tui/task.h"
 
 struct dests_screen {
 	struct screen base;
@@ -166,9 +165,9 @@ struct test_job {
 };
 
 /* The verdict reaches every console through the destination's health, like any other commit. */
-static void *test_main(void *arg)
+static void test_work(void *ud)
 {
-	struct test_job *job = arg;
+	struct test_job *job = ud;
 	char err[256];
 	struct store *s = store_open(job->cfg, err, sizeof(err));
 	struct dest_row row;
@@ -178,30 +177,20 @@ static void *test_main(void *arg)
 		dest_row_free(&row);
 	}
 	store_close(s);
-	free(job);
-	return NULL;
 }
 
+/* Nobody waits for the test: the task is let go of at once and frees the job when it is over. */
 static void start_test(struct app *app, const struct dest_row *d)
 {
 	struct test_job *job = xmalloc(sizeof(*job));
 	*job = (struct test_job){.cfg = app->cfg, .id = d->id};
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* Signals stay with the console's thread. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_t tid;
-	int rc = pthread_create(&tid, &attr, test_main, job);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
+	struct task *t = task_start(test_work, job, free);
+	if (!t) {
 		free(job);
 		app_message(app, ROLE_ERROR, "cannot start the test of destination %lld", (long long)d->id);
 		return;
 	}
+	task_abandon(t);
 	app_message(app, ROLE_OK, "testing destination %lld in the background; HEALTH shows the verdict",
 	            (long long)d->id);
 }

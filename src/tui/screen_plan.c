@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/store_plan.h"
+#include "engine/plan.h"
 #include "tui/dialog.h"
 #include "tui/run_actions.h"
 #include "tui/screens.h"
@@ -102,16 +103,6 @@ static void draw_tabs(struct plan_screen *ps, const struct draw *d, int y)
 	}
 }
 
-static void describe_value(const char *value, bool known, char *buf, size_t size)
-{
-	if (!known)
-		snprintf(buf, size, "(unknown)");
-	else if (!value)
-		snprintf(buf, size, "(none)");
-	else
-		snprintf(buf, size, "%s", value);
-}
-
 /* An item's lines from row y, at most `room`; returns how many it used. */
 static int draw_item(const struct plan_item *it, const struct draw *d, int y, int room)
 {
@@ -127,11 +118,13 @@ static int draw_item(const struct plan_item *it, const struct draw *d, int y, in
 	int used = 1;
 	for (size_t c = 0; c < it->nchanges && used < room; c++, used++) {
 		const struct plan_change *ch = &it->changes[c];
-		char old[256], new[256];
-		describe_value(ch->old_value, ch->old_known, old, sizeof(old));
-		describe_value(ch->new_value, true, new, sizeof(new));
-		snprintf(line, sizeof(line), "%-18s %s %s %s", ch->field, old, d->g->arrow, new);
-		draw_line(d, y + used, 4, line, ROLE_DIM);
+		struct strbuf text = {0};
+		sb_addf(&text, "%-18s ", ch->field);
+		plan_value_text(ch->old_value, ch->old_known, &text);
+		sb_addf(&text, " %s ", d->g->arrow);
+		plan_value_text(ch->new_value, true, &text);
+		draw_line(d, y + used, 4, sb_str(&text), ROLE_DIM);
+		sb_free(&text);
 	}
 	return used;
 }
