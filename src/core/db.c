@@ -180,6 +180,16 @@ static const char *const MIGRATIONS[] = {
 	"CREATE INDEX connections_by_last_status ON connections(last_status);"
 	"CREATE INDEX connections_by_last_started ON connections(last_started_at);"
 	"CREATE INDEX connections_by_last_failed ON connections(last_failed);",
+	/*
+	 * 7: SKUs in create requests that may still be executing in a shop. A row is written before the request
+	 * goes out and removed once its answer is recorded; one left behind (a killed worker, a request that timed
+	 * out while the shop went on) keeps every run from creating that SKU until `until_ms`, after which the SKU
+	 * is looked up (and any duplicate repaired) before anything else is done with it.
+	 */
+	"CREATE TABLE push_fences ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  sku_key TEXT NOT NULL, sku TEXT NOT NULL, run_id INTEGER NOT NULL, until_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (destination_id, sku_key, run_id)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)
