@@ -7,6 +7,11 @@
  *   batch_size         items per products/batch request (1..100)
  *   rate_limit         requests per second (0 = no limit)
  *   timeout_s          longest a request may take (1..3600, default 120)
+ *   overrun_s          how long the shop may go on executing a request after feedsync stopped waiting for it
+ *                      (0..86400, default 60): the SKUs of a create request that got no answer (a killed
+ *                      worker, a timeout) are not created again until timeout_s + overrun_s after it was sent
+ *   repair_duplicates  1 (default): a SKU feedsync created twice keeps its oldest product and the other goes
+ *                      to the shop's trash, logged; 0: duplicates are only reported
  *   retries            retries of a transient failure (0..20), backoff_ms the first delay (doubled each time)
  *   circuit_threshold  consecutive transient failures that open the circuit (1..1000, default 5)
  *   circuit_open_s     how long the circuit stays open before a probe (1..86400, default 60)
@@ -28,6 +33,8 @@ struct shop_options {
 	int batch_size;
 	double rate_limit;
 	int timeout_s;
+	int overrun_s;
+	int repair_duplicates;
 	int retries;
 	int backoff_ms;
 	int circuit_threshold;

@@ -22,7 +22,8 @@ static const char dest_usage[] =
 	"feedsync dest list [--json] | show ID|NAME [--json] | rm ID|NAME [--force] | test ID|NAME [--json]\n"
 	"  --secret - reads the secret from the first line of standard input\n"
 	"  options: --auth auto|basic|oauth, --insecure (do not verify TLS) or --verify-tls, --concurrency N,\n"
-	"           --batch-size N, --rate-limit PER_S, --timeout S, --retries N, --backoff-ms MS,\n"
+	"           --batch-size N, --rate-limit PER_S, --timeout S, --overrun S, --repair-duplicates 0|1,\n"
+"           --retries N, --backoff-ms MS,\n"
 	"           --circuit-threshold N, --circuit-open S";
 
 /* Command-line flags that set a tunable, and the option each sets. */
@@ -33,6 +34,7 @@ static const struct {
 	{"--concurrency", "concurrency"},   {"--batch-size", "batch_size"},
 	{"--rate-limit", "rate_limit"},     {"--timeout", "timeout_s"},
 	{"--retries", "retries"},           {"--backoff-ms", "backoff_ms"},
+	{"--overrun", "overrun_s"},        {"--repair-duplicates", "repair_duplicates"},
 	{"--circuit-threshold", "circuit_threshold"}, {"--circuit-open", "circuit_open_s"},
 };
 

@@ -13,6 +13,8 @@
 
 #define DEFAULT_TIMEOUT_S 120
 #define DEFAULT_CIRCUIT_THRESHOLD 5
+/* PHP goes on with a request after nginx or the client gave up on it, up to its own limits. */
+#define DEFAULT_OVERRUN_S 60
 #define DEFAULT_CIRCUIT_OPEN_S 60
 
 /* Each tunable once: name, whether it takes fractions, bounds. */
@@ -21,6 +23,8 @@
 	_(batch_size, false, 1, 100) \
 	_(rate_limit, true, 0, 10000) \
 	_(timeout_s, false, 1, 3600) \
+	_(overrun_s, false, 0, 86400) \
+	_(repair_duplicates, false, 0, 1) \
 	_(retries, false, 0, 20) \
 	_(backoff_ms, false, 0, 600000) \
 	_(circuit_threshold, false, 1, 1000) \
@@ -47,6 +51,8 @@ void shop_options_defaults(const struct config *cfg, struct shop_options *o)
 	o->batch_size = cfg->push_batch_size;
 	o->rate_limit = 0;
 	o->timeout_s = cfg->timeout_s < DEFAULT_TIMEOUT_S ? cfg->timeout_s : DEFAULT_TIMEOUT_S;
+	o->overrun_s = DEFAULT_OVERRUN_S;
+	o->repair_duplicates = 1;
 	o->retries = cfg->push_retries;
 	o->backoff_ms = cfg->push_backoff_ms;
 	o->circuit_threshold = DEFAULT_CIRCUIT_THRESHOLD;
