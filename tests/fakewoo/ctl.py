@@ -2,7 +2,8 @@
 """Drives a running fakewoo from shell tests.
 
     ctl.py URL state [EXPR]         prints EXPR evaluated over the state as s (default: the whole state as JSON);
-                                    helpers: skus (list of product SKUs), batches (batch requests), by_sku(SKU)
+                                    helpers: skus (SKUs of the products outside the trash),
+                                    trashed (products in the trash), batches (batch requests), by_sku(SKU)
     ctl.py URL faults JSON          replaces the fault rules
     ctl.py URL products JSON        adds products as they are
     ctl.py URL item_errors JSON     sets per-item errors by SKU
@@ -34,7 +35,8 @@ def main():
             return 0
         env = {
             "s": s,
-            "skus": [p["sku"] for p in s["products"]],
+            "skus": [p["sku"] for p in s["products"] if p["status"] != "trash"],
+            "trashed": [p for p in s["products"] if p["status"] == "trash"],
             "batches": [r for r in s["requests"] if r["path"].endswith("/batch")],
             "by_sku": lambda sku: next((p for p in s["products"] if p["sku"] == sku), None),
         }

@@ -4,7 +4,8 @@
 Python standard library only. Used by tests/integration/test_woo*.sh and the push measurements.
 
     fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--key CK --secret CS]
-               [--read-key CK --read-secret CS] [--batch-limit 100] [--item-delay-ms MS] [--faults FILE]
+               [--read-key CK --read-secret CS] [--batch-limit 100] [--item-delay-ms MS] [--create-ms MS]
+               [--faults FILE]
                [--gzip] [--record FILE] [--verbose] [--bench] [--no-nodelay]
 
 It listens on 127.0.0.1 on a free port, writes the port to --port-file (FILE.tmp renamed, so a reader never sees
@@ -25,9 +26,12 @@ The shop: /wp-json/ and /wp-json/wc/v3 (index), /wp-json/wc/v3/products (GET lis
 sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), status (any, the default,
 leaves out the trash), orderby id|date, order asc|desc, _fields; X-WP-Total, X-WP-TotalPages and a Link header
 echoing the query, credentials included (prev and next, as WordPress's add_query_arg makes them); HEAD; POST
-create with schema validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE), /products/batch (create,
+create with schema validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE: to the trash, where a product
+holds no SKU, or for good with force=true), /products/batch (create,
 update, delete; more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the
-real one), /products/<id>/variations and /products/<id>/variations/batch. /?rest_route=... is never authenticated.
+real one), /products/<id>/variations and /products/<id>/variations/batch.
+--create-ms makes each batch create as slow and as non-atomic as WooCommerce's (see Shop.batch_slowly): a batch
+goes on after its client died or gave up, and overlapping creates of one SKU make two products. /?rest_route=... is never authenticated.
 
 Control endpoints (no authentication, never faulted):
   GET  /__fake/state        {"products": [...], "requests": [...], "violations": [...], "max_in_flight": n}
@@ -68,6 +72,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import re
 import select
 import signal
@@ -143,7 +148,7 @@ class Shop:
 
     def reset(self):
         self.products = {}          # id -> record
-        self.sku_index = {}         # lower-case sku -> id
+        self.sku_index = {}         # lower-case sku -> ids holding it (more than one only after a race)
         self.next_id = 19           # the recorded shop's first product id
         self.requests = []
         self.violations = []
@@ -253,14 +258,24 @@ class Shop:
     # ---- lookups ----
 
     def by_sku(self, sku):
-        pid = self.sku_index.get(str(sku).lower())
-        return self.products.get(pid) if pid is not None else None
+        found = self.holding_sku(sku)
+        return found[0] if found else None
+
+    def holding_sku(self, sku):
+        """The products outside the trash with this SKU, oldest first: the trash holds no SKU in WooCommerce."""
+        ids = self.sku_index.get(str(sku).lower(), ())
+        return [self.products[i] for i in sorted(ids) if self.products[i].get("status") != "trash"]
+
+    def unindex(self, rec, sku):
+        ids = self.sku_index.get(str(sku or "").lower())
+        if ids:
+            ids.discard(rec["id"])
 
     def index(self, rec, old_sku=None):
         if old_sku:
-            self.sku_index.pop(str(old_sku).lower(), None)
+            self.unindex(rec, old_sku)
         if rec.get("sku"):
-            self.sku_index[str(rec["sku"]).lower()] = rec["id"]
+            self.sku_index.setdefault(str(rec["sku"]).lower(), set()).add(rec["id"])
 
     def product(self, pid, allow_variation=False):
         p = self.products.get(pid)
@@ -281,10 +296,10 @@ class Shop:
 
     # ---- operations (callers hold the lock) ----
 
-    def create(self, fields, parent_id=0, validate=False):
+    def create(self, fields, parent_id=0, validate=False, sku_checked=False):
         if validate:
             validate_schema(fields)
-        err = self.sku_conflict(fields.get("sku"))
+        err = None if sku_checked else self.sku_conflict(fields.get("sku"))
         if err:
             raise err
         kind = "variation" if parent_id else fields.get("type") if fields.get("type") in (
@@ -322,7 +337,17 @@ class Shop:
                           if rec["type"] == "variable" else [])
         for gone in doomed:
             del self.products[gone["id"]]
-            self.sku_index.pop(str(gone.get("sku") or "").lower(), None)
+            self.unindex(gone, gone.get("sku"))
+        return rec
+
+    def trash(self, pid):
+        """DELETE without force: a product goes to the trash, where it holds no SKU; trashed again is an error."""
+        rec = self.product(pid)
+        if rec is None:
+            raise ApiError(404, *INVALID_ID)
+        if rec.get("status") == "trash":
+            raise ApiError(410, "woocommerce_rest_already_trashed", "The product has already been deleted.")
+        rec["status"] = "trash"
         return rec
 
     def injected_error(self, action, item):
@@ -353,9 +378,42 @@ class Shop:
                         rec = self.delete(item.get("id") if isinstance(item, dict) else item, parent_id)
                     results.append(self.item_answer(rec, parent_id))
                 except ApiError as e:
-                    ident = item.get("id", 0 if action == "create" else None) if isinstance(item, dict) else item
-                    results.append({"id": ident, "error": {"code": e.code, "message": e.message,
-                                                           "data": dict(status=e.status, **e.data)}})
+                    results.append(self.item_error(action, item, e))
+            out[action] = results
+        return self.batch_answer(out)
+
+    @staticmethod
+    def item_error(action, item, e):
+        ident = item.get("id", 0 if action == "create" else None) if isinstance(item, dict) else item
+        return {"id": ident, "error": {"code": e.code, "message": e.message, "data": dict(status=e.status, **e.data)}}
+
+    def batch_slowly(self, body, parent_id, create_s):
+        """--create-ms: WooCommerce checks a new product's SKU (wc_product_has_unique_sku), then spends most of the
+        create saving it, with the shop open to every other request meanwhile: two creates of one SKU that overlap
+        both pass the check. Called without the lock; the batch goes on whether or not its client is still there."""
+        out = {}
+        for action in ("create", "update", "delete"):
+            items = body.get(action)
+            if not isinstance(items, list):
+                continue
+            results = []
+            for item in items:
+                if action != "create":
+                    with self.lock:
+                        results.extend(self.batch({action: [item]}, parent_id)[action])
+                    continue
+                fields = item if isinstance(item, dict) else {}
+                try:
+                    with self.lock:
+                        self.injected_error(action, item)
+                        err = self.sku_conflict(fields.get("sku"))
+                    if err:
+                        raise err
+                    time.sleep(create_s * random.uniform(0.2, 1.8))  # images, attributes: no two alike
+                    with self.lock:
+                        results.append(self.item_answer(self.create(fields, parent_id, sku_checked=True), parent_id))
+                except ApiError as e:
+                    results.append(self.item_error(action, item, e))
             out[action] = results
         return self.batch_answer(out)
 
@@ -816,7 +874,7 @@ class Handler(BaseHTTPRequestHandler):
             if wanted is None:
                 candidates = shop.products.values()
             else:
-                candidates = [shop.products[i] for i in (shop.sku_index.get(w) for w in wanted) if i is not None]
+                candidates = [shop.products[i] for w in wanted for i in sorted(shop.sku_index.get(w, ()))]
             rows = [p for p in candidates if keep(p) and (parent is None or p["parent_id"] == parent)
                     and (p.get("status") == status or (status == "any" and p.get("status") != "trash"))]
             descending = self.query.get("order", "desc") == "desc"
@@ -869,7 +927,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "DELETE":
             self.require(permissions, "delete")
             with shop.lock:
-                return self.reply(200, shop.render(shop.delete(ident)))
+                if self.query.get("force") in ("true", "1"):
+                    return self.reply(200, shop.render(shop.delete(ident)))
+                return self.reply(200, shop.render(shop.trash(ident)))
         raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
 
     def route_variations(self, permissions, parent, tail):
@@ -913,8 +973,11 @@ class Handler(BaseHTTPRequestHandler):
             delay = self.server.item_delay_s * size
             if delay:
                 time.sleep(delay)
-            with shop.lock:
-                out = shop.batch(body, parent)
+            if self.server.create_delay_s:
+                out = shop.batch_slowly(body, parent, self.server.create_delay_s)
+            else:
+                with shop.lock:
+                    out = shop.batch(body, parent)
         finally:
             with shop.lock:
                 for s in skus:
@@ -929,7 +992,7 @@ class Handler(BaseHTTPRequestHandler):
         if what == "state" and self.command == "GET":
             with shop.lock:
                 state = {"products": shop.dump(), "requests": shop.requests, "violations": shop.violations,
-                         "max_in_flight": shop.max_in_flight, "faults": shop.faults}
+                         "in_flight": shop.in_flight, "max_in_flight": shop.max_in_flight, "faults": shop.faults}
                 payload = json.dumps(state).encode()
             return self.send(200, payload)
         if what == "stats" and self.command == "GET":
@@ -1008,6 +1071,8 @@ def main():
     ap.add_argument("--read-secret", default="cs_readonly000000000000000000000000000001")
     ap.add_argument("--batch-limit", type=int, default=100, help="items accepted per batch request")
     ap.add_argument("--item-delay-ms", type=float, default=0, help="time each batch item takes, milliseconds")
+    ap.add_argument("--create-ms", type=float, default=0,
+                    help="time each batch create takes between its SKU check and its save (see batch_slowly)")
     ap.add_argument("--faults", help="a JSON file with the initial fault rules")
     ap.add_argument("--gzip", action="store_true", help="compress responses when the client accepts gzip")
     ap.add_argument("--record", help="append every API request (method, target, body) to this file as JSON lines")
@@ -1029,6 +1094,7 @@ def main():
     server.keys = {args.key: {"secret": args.secret, "permissions": "read_write"},
                    args.read_key: {"secret": args.read_secret, "permissions": "read"}}
     server.item_delay_s = args.item_delay_ms / 1000.0
+    server.create_delay_s = args.create_ms / 1000.0
     server.gzip = args.gzip
     server.nodelay = not args.no_nodelay
     server.record = open(args.record, "a", buffering=1) if args.record else None
