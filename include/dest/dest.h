@@ -40,7 +40,8 @@ struct dest_ops {
 	 * with err set as for push.
 	 */
 	int (*retire)(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize);
-	/* Finishes what is queued and makes what was pushed durable (e.g. rename into place). 0, or -1. */
+	/* Finishes what is queued and makes what was pushed durable (e.g. rename into place). 0; 1 when the run was
+	 * asked to stop (run_should_stop) before all was done, what is left staying pending; or -1 with err set. */
 	int (*commit)(struct dest *d, char *err, size_t errsize);
 	/* Discard what was not committed; frees. */
 	void (*close)(struct dest *d);

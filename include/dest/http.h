@@ -8,7 +8,8 @@
  * Transient failures are retried here with exponential backoff and jitter (backoff_ms, then twice that...,
  * `retries` times): timeouts, connection failures and resets, 429 (after its Retry-After), 500, 502, 503,
  * 504, and 2xx answers that are not the JSON asked for (an HTML error page, a body cut short). A request
- * marked split_on_timeout completes at once on a timeout or 504 instead, so its owner can split it.
+ * marked split_on_timeout completes at once on a timeout or 504 instead, so its owner can split it; one marked
+ * once_executed is not retried after an attempt that may have executed, so its owner can look first.
  */
 #ifndef FEEDSYNC_DEST_HTTP_H
 #define FEEDSYNC_DEST_HTTP_H
@@ -46,6 +47,7 @@ struct http_request {
 	bool split_on_timeout;
 	bool no_retry;                 /* one attempt only (dest test) */
 	bool urgent;                   /* goes before the requests already queued (work others wait for) */
+	bool once_executed;            /* a create: not retried once an attempt may have executed (maybe_executed) */
 	/* Reads a 2xx answer its own way (instead of parsing it into json); false when it is unreadable,
 	 * which is retried as a transient failure. */
 	bool (*read_answer)(struct http_request *r);
@@ -58,6 +60,9 @@ struct http_request {
 	cJSON *json;                   /* the parsed answer, when it is JSON */
 	int64_t total, total_pages;    /* X-WP-Total, X-WP-TotalPages; -1 when absent */
 	int attempts;
+	/* The last attempt got no answer after it was sent (a timeout, a connection broken while waiting, a 504): the
+	 * shop may have executed it, or be executing it still (PHP goes on whatever its client does). */
+	bool maybe_executed;
 	int64_t elapsed_ms;            /* of the last attempt */
 	char error[256];               /* why it failed, for messages; never holds credentials */
 	/* The client's. */

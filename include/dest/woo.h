@@ -9,7 +9,13 @@
  * update of data.resource_id; a stale cached id is looked up again; 413 halves the batch size (remembered
  * on the destination); a 504 or timeout splits a batch in halves down to single items; 401/403, an open
  * circuit or a TLS failure stop the phase. A SKU is never in two requests at once, and a product is looked
- * up before it is created, so a run retried after a crash creates no duplicate.
+ * up before it is created.
+ *
+ * A create may go on in the shop after feedsync stopped waiting (core/store_fence.h): its SKUs are fenced
+ * before it is sent; a create that got no answer is not sent again but parked until its fence ends, then
+ * looked up; SKUs other runs fenced are kept off until their fences end and looked up afresh. Every create
+ * batch is checked by a second lookup: a SKU the shop holds twice is a duplicate_sku error, and the extra
+ * products feedsync made go to the trash (destination option repair_duplicates).
  */
 #ifndef FEEDSYNC_DEST_WOO_H
 #define FEEDSYNC_DEST_WOO_H

@@ -26,6 +26,7 @@ struct run_ctx {
 	int64_t counters[RC_COUNT];
 	int64_t errors_total;
 	int64_t errors_stored;
+	int64_t shop_faults;           /* errors in the destination's data that no counter holds (a SKU held twice) */
 	int64_t started_ms;            /* monotonic */
 	int64_t last_flush_ms;         /* monotonic */
 	int64_t last_cancel_check_ms;  /* monotonic */

@@ -423,8 +423,11 @@ static enum gate_result classify(struct http_client *c, const struct slot *s, st
                                  enum http_outcome *outcome, bool *retry)
 {
 	*retry = false;
+	r->maybe_executed = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
+	                    rc == CURLE_PARTIAL_FILE;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		r->maybe_executed = r->status == 504;
 		*outcome = HTTP_DONE;
 		if (!parse_answer(r)) {
 			*outcome = HTTP_BAD_RESPONSE;
@@ -488,6 +491,8 @@ static struct http_request *finish(struct http_client *c, struct slot *s, CURLco
 		c->hooks.circuit_changed(c->hooks.ud, &circuit);
 	int64_t delay = retry ? retry_delay(c, r) : 0;
 	r->outcome = outcome;
+	if (r->once_executed && r->maybe_executed)
+		retry = false;
 	if (retry && !r->no_retry && r->attempts <= c->shop->opt.retries && delay <= MAX_RETRY_AFTER_MS) {
 		if (c->hooks.retrying)
 			c->hooks.retrying(c->hooks.ud, r, delay);

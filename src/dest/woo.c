@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/store_dest.h"
+#include "core/store_fence.h"
 #include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/dest.h"
@@ -35,6 +36,17 @@ struct item {
 	bool switched;               /* a create that the shop answered product_invalid_sku: now an update */
 	enum missing_action retire;  /* not MISSING_NONE: a retirement, not a push */
 	enum missing_action returning; /* a push that undoes this retirement */
+	bool fenced;                 /* our fence on its SKU is written: its create may be executing in the shop */
+	/* A create carrying it may have executed, or still be executing: it is parked until that must be over, and its
+	 * fence stays after the run, so that the next one checks the shop for a late duplicate. */
+	bool in_doubt;
+	bool recheck;                /* another run's fence on it has ended: looked up afresh, then that fence goes */
+	bool verify_only;            /* no product: a fenced SKU looked up only to find a duplicate */
+	bool verifying;              /* just created: looked up again to see that the shop holds the SKU once */
+	int64_t created_id;          /* the product its create made */
+	int64_t parked_until;        /* parked: when the fence it waits for ends */
+	int64_t *also;               /* more products with its SKU that a lookup found */
+	size_t nalso;
 };
 
 struct items {
@@ -97,6 +109,13 @@ struct woo {
 	bool closing;
 	int64_t created, updated, unchanged, skipped, failed;
 	int64_t retired, absent, retire_failed;   /* absent: nothing to retire, the shop lacks the product */
+	struct push_fence *fences;   /* other runs' fences on this shop's SKUs, by lower-cased SKU */
+	size_t nfences;
+	bool *fence_seen;            /* fences[i]'s SKU came up in this run */
+	struct items parked;         /* products whose SKU is fenced: they wait for the fence to end */
+	int64_t fence_ms;            /* how long a create request may be executing in the shop */
+	int repairs_in_flight;
+	int64_t duplicates;
 };
 
 /* ---- lists and items --------------------------------------------------------------------------------- */
@@ -115,6 +134,7 @@ static void item_free(struct item *it)
 	free(it->sku);
 	free(it->data);
 	free(it->payload);
+	free(it->also);
 	free(it);
 }
 
@@ -347,6 +367,96 @@ static enum op item_op(const struct item *it)
 	return it->retire == MISSING_DELETE ? OP_DELETE : it->remote_id ? OP_UPDATE : OP_CREATE;
 }
 
+/* ---- fences: creates that may still be executing in the shop (core/store_fence.h) ---------------------- */
+
+static int fence_order(const void *key, const void *fence)
+{
+	return strcasecmp(key, ((const struct push_fence *)fence)->sku);
+}
+
+static struct push_fence *fence_of(struct woo *w, const char *sku)
+{
+	return bsearch_or_null(sku, w->fences, w->nfences, sizeof(*w->fences), fence_order);
+}
+
+/* Written before the request goes out (sent `in_ms` from now), so that a retry after a crash knows what may still
+ * be executing. */
+static bool fence_creates(struct woo *w, struct item **v, size_t n, int64_t in_ms)
+{
+	struct store *s = w->ctx->store;
+	int64_t until = now_ms() + in_ms + w->fence_ms;
+	bool ok = store_begin(s) == 0;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = store_fence_put(s, w->shop.id, v[i]->sku, w->ctx->run_id, until) == 0;
+	if (ok && store_commit(s) == 0) {
+		for (size_t i = 0; i < n; i++)
+			v[i]->fenced = true;
+		return true;
+	}
+	stop_phase(w, "cannot record which products are being created in '%s' (%s), and without that a crash could "
+	           "create them twice; nothing more is sent", w->shop.name, store_errmsg(s));
+	store_rollback(s);
+	return false;
+}
+
+/* The shop is done with these items' request: their fences go. */
+static void unfence(struct woo *w, struct item **v, size_t n)
+{
+	struct store *s = w->ctx->store;
+	bool tx = false;
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = v[i];
+		if (!it->fenced || it->in_doubt)
+			continue;
+		if (!tx)
+			tx = store_begin(s) == 0;
+		/* A fence that cannot go only makes a later run look the SKU up again. */
+		if (store_fence_drop(s, w->shop.id, it->sku, w->ctx->run_id) == 0)
+			it->fenced = false;
+	}
+	if (tx && store_commit(s) < 0)
+		store_rollback(s);
+}
+
+/* The item waits, holding its SKU, until `until` (see unpark_due). */
+static void park(struct woo *w, struct item *it, int64_t until)
+{
+	it->parked_until = until;
+	items_add(&w->parked, it);
+}
+
+/*
+ * Once a batch's request has ended, its creates are unfenced; unless it may still be executing in the shop (no
+ * answer came, see http.h): then they are fenced afresh, taken out of the batch and parked until that request
+ * must be over, to be looked up before anything else is done with them.
+ */
+static void settle_fences(struct woo *w, struct batch *b)
+{
+	struct item **creates = b->items.v;
+	size_t n = b->count[OP_CREATE];
+	if (!n)
+		return;
+	if (!b->req.maybe_executed) {
+		unfence(w, creates, n);
+		return;
+	}
+	if (!fence_creates(w, creates, n, 0))
+		return; /* the phase stops: nothing more goes to the shop */
+	char wait[32];
+	format_duration(w->fence_ms, wait, sizeof(wait));
+	run_log(w->ctx, LOG_WARN, "%zu products were in a create request to '%s' that may still be executing (%s): "
+	        "they are looked up again in %s, when it must be over, before anything else is sent for them", n,
+	        w->shop.name, b->req.error, wait);
+	int64_t until = now_ms() + w->fence_ms;
+	for (size_t i = 0; i < n; i++) {
+		creates[i]->in_doubt = true;
+		park(w, creates[i], until);
+	}
+	memmove(b->items.v, b->items.v + n, (b->items.n - n) * sizeof(*b->items.v));
+	b->items.n -= n;
+	b->count[OP_CREATE] = 0;
+}
+
 static void send_batch(struct woo *w, int64_t parent_id, struct item **v, size_t n)
 {
 	if (sending_stopped(w, v, n))
@@ -368,11 +478,18 @@ static void send_batch(struct woo *w, int64_t parent_id, struct item **v, size_t
 		}
 	}
 	sb_adds(&body, "]}");
+	if (b->count[OP_CREATE] && !fence_creates(w, b->items.v, b->count[OP_CREATE], 0)) {
+		sb_free(&body);
+		release_all(w, &b->items);
+		free(b);
+		return;
+	}
 	b->req.method = "POST";
 	b->req.target = woo_batch_target(parent_id);
 	b->req.body_len = body.len;
 	b->req.body = sb_detach(&body);
 	b->req.split_on_timeout = n > 1;
+	b->req.once_executed = b->count[OP_CREATE] > 0;
 	b->req.read_answer = read_batch_answer;
 	b->req.done = batch_done;
 	b->req.ud = b;
@@ -515,18 +632,171 @@ static void look_up(struct woo *w, struct item *it)
 	flush_lookups(w, false);
 }
 
+/* A product the shop holds with the item's SKU: the item's own, or one more (the oldest stays the item's). */
+static void note_found(struct item *it, const struct woo_found *f)
+{
+	if (!it->found) {
+		it->found = true;
+		it->remote_id = f->id;
+		it->parent_id = f->parent_id;
+		return;
+	}
+	if (f->id == it->remote_id)
+		return;
+	int64_t other = f->id;
+	if (f->id < it->remote_id) {
+		other = it->remote_id;
+		it->remote_id = f->id;
+		it->parent_id = f->parent_id;
+	}
+	it->also = xrealloc(it->also, (it->nalso + 1) * sizeof(*it->also));
+	it->also[it->nalso++] = other;
+}
+
 static void match_found(struct lookup *l)
 {
 	struct woo_found f;
 	for (size_t i = 0; woo_list_item(l->req.json, i, &f); i++)
-		for (size_t k = 0; k < l->items.n; k++) {
-			struct item *it = l->items.v[k];
-			if (!it->found && f.id > 0 && strcasecmp(it->sku, f.sku) == 0) {
-				it->found = true;
-				it->remote_id = f.id;
-				it->parent_id = f.parent_id;
-			}
-		}
+		for (size_t k = 0; k < l->items.n; k++)
+			if (f.id > 0 && strcasecmp(l->items.v[k]->sku, f.sku) == 0)
+				note_found(l->items.v[k], &f);
+}
+
+/* ---- duplicates ------------------------------------------------------------------------------------------ */
+
+struct trash {
+	struct http_request req;
+	struct woo *w;
+	char *sku;
+	int64_t id;
+};
+
+static void trash_done(struct http_request *r)
+{
+	struct trash *t = r->ud;
+	struct woo *w = t->w;
+	struct woo_error e;
+	if (r->outcome == HTTP_DONE && r->status == 200) {
+		run_log(w->ctx, LOG_INFO, "moved product %lld, a duplicate of '%s', to the trash of '%s'", (long long)t->id,
+		        t->sku, w->shop.name);
+	} else {
+		woo_answer_error(r, &e);
+		run_log(w->ctx, LOG_WARN, "cannot move product %lld, a duplicate of '%s', to the trash: %s: %s; remove it "
+		        "in the shop", (long long)t->id, t->sku, e.code, e.message);
+	}
+	w->repairs_in_flight--;
+	free(t->sku);
+	http_request_clear(&t->req);
+	free(t);
+}
+
+/* DELETE without force: the trash keeps it for a person to restore, and a product in the trash holds no SKU. */
+static void trash_product(struct woo *w, const char *sku, int64_t id)
+{
+	struct trash *t = xcalloc(1, sizeof(*t));
+	t->w = w;
+	t->sku = xstrdup(sku);
+	t->id = id;
+	t->req.method = "DELETE";
+	t->req.target = xasprintf(WOO_API "/products/%lld", (long long)id);
+	t->req.done = trash_done;
+	t->req.ud = t;
+	w->repairs_in_flight++;
+	http_submit(w->http, &t->req);
+}
+
+/* Whether feedsync made the item's extra products: it created the SKU just now, or a create of it got no answer
+ * (a killed worker, a timeout), which is when the shop's non-atomic SKU check lets two creates through. */
+static bool made_by_us(const struct item *it)
+{
+	return it->verifying || it->recheck || it->verify_only || it->in_doubt;
+}
+
+/* The shop holds the item's SKU more than once: an error naming every id; the item keeps the oldest product, and
+ * the others go to the trash when feedsync made them and the destination lets it repair. */
+static void report_duplicates(struct woo *w, struct item *it)
+{
+	bool ours = made_by_us(it);
+	bool repair = ours && w->shop.opt.repair_duplicates && it->parent_id == 0;
+	struct strbuf ids = {0};
+	sb_addf(&ids, "%lld", (long long)it->remote_id);
+	for (size_t i = 0; i < it->nalso; i++)
+		sb_addf(&ids, ", %lld", (long long)it->also[i]);
+	const char *what = repair ? "feedsync keeps the oldest and moves the others to the trash"
+	                   : !ours ? "not repaired: feedsync did not create them"
+	                   : it->parent_id ? "not repaired: they are variations; remove the extra ones in the shop"
+	                   : "not repaired (destination option repair_duplicates is 0): remove the extra ones in the shop";
+	struct run_error_info info = {.sku = it->sku, .code = "duplicate_sku"};
+	run_error(w->ctx, &info, "the shop holds SKU '%s' %zu times (ids %s): %s", it->sku, it->nalso + 1, sb_str(&ids),
+	          what);
+	sb_free(&ids);
+	w->duplicates++;
+	w->ctx->shop_faults++;
+	for (size_t i = 0; repair && i < it->nalso; i++)
+		trash_product(w, it->sku, it->also[i]);
+	free(it->also);
+	it->also = NULL;
+	it->nalso = 0;
+}
+
+/* The check of a create: the shop holds the SKU once, as ours; or ours was one too many and went to the trash,
+ * and the product kept gets the update. */
+static void verified(struct woo *w, struct item *it)
+{
+	it->verifying = false;
+	if (it->found && it->remote_id != it->created_id) {
+		plan_update(w, it, 0);
+		return;
+	}
+	it->remote_id = it->created_id;
+	w->created++;
+	record(w, it);
+}
+
+/* After a create batch, its products are looked up again: a SKU made twice is found while feedsync knows both. */
+static void send_verification(struct woo *w, struct items *created)
+{
+	struct lookup *l = xcalloc(1, sizeof(*l));
+	l->w = w;
+	l->page = 1;
+	l->items = *created;
+	for (size_t i = 0; i < l->items.n; i++)
+		l->items.v[i]->found = false;
+	w->lookups_in_flight++;
+	send_lookup(w, l);
+}
+
+/* Other runs' fences on the SKUs looked up afresh have done their work. */
+static void drop_rechecked_fences(struct woo *w, const struct items *l)
+{
+	struct store *s = w->ctx->store;
+	bool tx = false;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!l->v[i]->recheck)
+			continue;
+		if (!tx)
+			tx = store_begin(s) == 0;
+		store_fence_drop_others(s, w->shop.id, l->v[i]->sku, w->ctx->run_id);
+	}
+	if (tx && store_commit(s) < 0)
+		store_rollback(s);
+}
+
+/* A lookup that could not be made leaves a verification undone (the create stands) and a fenced SKU for later. */
+static bool lookup_failed_quietly(struct woo *w, struct item *it)
+{
+	if (it->verify_only) {
+		release(w, it);
+		return true;
+	}
+	if (it->verifying) {
+		run_log(w->ctx, LOG_WARN, "'%s' was created (id %lld), but the shop could not be asked whether it holds it "
+		        "twice", it->sku, (long long)it->created_id);
+		it->found = false;
+		verified(w, it);
+		return true;
+	}
+	return false;
 }
 
 static void fatal_from_answer(struct woo *w, const struct http_request *r, enum woo_verdict v);
@@ -550,9 +820,16 @@ static void lookup_done(struct http_request *r)
 	}
 	w->lookups_in_flight--;
 	if (v == WOO_ITEMS) {
+		drop_rechecked_fences(w, &l->items);
 		for (size_t i = 0; i < l->items.n; i++) {
 			struct item *it = l->items.v[i];
-			if (it->retire && it->found)
+			if (it->nalso)
+				report_duplicates(w, it);
+			if (it->verify_only)
+				release(w, it);
+			else if (it->verifying)
+				verified(w, it);
+			else if (it->retire && it->found)
 				plan_retire(w, it);
 			else if (it->retire)
 				retire_absent(w, it);
@@ -566,7 +843,8 @@ static void lookup_done(struct http_request *r)
 		woo_answer_error(r, &e);
 		char *detail = detail_json(r->status, 0, WOO_API "/products?sku=", "lookup", 0, r->attempts);
 		for (size_t i = 0; i < l->items.n; i++)
-			fail_item(w, l->items.v[i], e.code, detail, "cannot look the SKU up in the shop: %s", e.message);
+			if (!lookup_failed_quietly(w, l->items.v[i]))
+				fail_item(w, l->items.v[i], e.code, detail, "cannot look the SKU up in the shop: %s", e.message);
 		free(detail);
 	} else {
 		fatal_from_answer(w, r, v);
@@ -611,6 +889,7 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 
 static void read_results(struct woo *w, struct batch *b)
 {
+	struct items created = {0};
 	for (size_t i = 0; i < b->items.n; i++) {
 		struct item *it = b->items.v[i];
 		enum op op = i < b->count[OP_CREATE] ? OP_CREATE
@@ -623,18 +902,22 @@ static void read_results(struct woo *w, struct batch *b)
 			item_error(w, b, it, res, op);
 		} else {
 			if (op == OP_CREATE) {
-				it->remote_id = res->id;
+				it->remote_id = it->created_id = res->id;
 				it->parent_id = res->parent_id;
-				w->created++;
-			} else if (it->retire) {
-				w->retired++;
-			} else {
-				w->updated++;
+				it->verifying = true;
+				items_add(&created, it);
+				continue;
 			}
+			if (it->retire)
+				w->retired++;
+			else
+				w->updated++;
 			record(w, it);
 		}
 	}
 	write_recorded(w);
+	if (created.n)
+		send_verification(w, &created);
 }
 
 static void learn_batch_size(struct woo *w, int size, const char *why)
@@ -668,21 +951,24 @@ static void batch_done(struct http_request *r)
 	enum woo_verdict v = woo_verdict(r, b->items.n);
 	if (v == WOO_ITEMS && !b->results)
 		v = WOO_FAIL_ALL; /* a 2xx without a body */
-	size_t half = woo_split_point(b->items.n);
+	size_t sent = b->items.n, half = woo_split_point(sent);
 	char why[160];
-	switch (v) {
+	if (v == WOO_HALVE || v == WOO_SPLIT) {
+		/* Creates parked by settle_fences go out later in batches of this size too. */
+		if (v == WOO_HALVE)
+			snprintf(why, sizeof(why), "the shop refused %zu items in one request (HTTP 413)", sent);
+		else
+			snprintf(why, sizeof(why), "the shop timed out on %zu items in one request (%s)", sent,
+			         r->outcome == HTTP_TIMED_OUT ? "no answer in time" : "HTTP 504");
+		learn_batch_size(w, (int)half, why);
+	}
+	settle_fences(w, b);
+	switch (b->items.n ? v : WOO_DROPPED) {
 	case WOO_ITEMS:
 		read_results(w, b);
 		break;
 	case WOO_HALVE:
-		snprintf(why, sizeof(why), "the shop refused %zu items in one request (HTTP 413)", b->items.n);
-		learn_batch_size(w, (int)half, why);
-		resend_in_chunks(w, b, half);
-		break;
 	case WOO_SPLIT:
-		snprintf(why, sizeof(why), "the shop timed out on %zu items in one request (%s)", b->items.n,
-		         r->outcome == HTTP_TIMED_OUT ? "no answer in time" : "HTTP 504");
-		learn_batch_size(w, (int)half, why);
 		resend_in_chunks(w, b, half);
 		break;
 	case WOO_FAIL_ALL: {
@@ -712,6 +998,22 @@ static void batch_done(struct http_request *r)
 
 /* ---- the flow ---------------------------------------------------------------------------------------- */
 
+static struct item *new_item(const char *sku, char *data, int64_t hash);
+
+
+/* Whether another run fenced the item's SKU: the item is then looked up afresh, after the fence ends (it waits
+ * parked until then). */
+static bool fenced_by_others(struct woo *w, struct item *it)
+{
+	struct push_fence *f = fence_of(w, it->sku);
+	if (!f)
+		return false;
+	w->fence_seen[f - w->fences] = true;
+	it->recheck = true;
+	it->parked_until = f->until_ms;
+	return true;
+}
+
 static void admit(struct woo *w, struct item *it)
 {
 	if (!gate_claim(w->gate, it->claim)) {
@@ -719,6 +1021,13 @@ static void admit(struct woo *w, struct item *it)
 		return;
 	}
 	w->in_flight++;
+	if (it->verify_only || fenced_by_others(w, it)) {
+		if (it->parked_until > now_ms())
+			park(w, it, it->parked_until);
+		else
+			look_up(w, it);
+		return;
+	}
 	struct remote_product cached;
 	int known = remote_get(w, it->sku, &cached);
 	if (known == 1 && cached.remote_id > 0) {
@@ -732,6 +1041,47 @@ static void admit(struct woo *w, struct item *it)
 		retire_absent(w, it); /* never pushed (woo_push refuses such SKUs), and not to be looked up */
 	} else {
 		look_up(w, it);
+	}
+}
+
+/* Parked items whose fence has ended are looked up. */
+static void unpark_due(struct woo *w)
+{
+	int64_t now = now_ms();
+	size_t kept = 0;
+	for (size_t i = 0; i < w->parked.n; i++) {
+		struct item *it = w->parked.v[i];
+		if (it->parked_until > now)
+			w->parked.v[kept++] = it;
+		else
+			look_up(w, it);
+	}
+	w->parked.n = kept;
+}
+
+/* How long until the next parked item's fence ends; 0 when none is parked. */
+static int64_t next_unpark_ms(struct woo *w)
+{
+	int64_t next = 0, now = now_ms();
+	for (size_t i = 0; i < w->parked.n; i++) {
+		int64_t left = w->parked.v[i]->parked_until - now;
+		if (!next || left < next)
+			next = left > 1 ? left : 1;
+	}
+	return next;
+}
+
+/* Fences left by other runs on SKUs this run did not bring up (gone from the feed, pushed already): the shop is
+ * asked about them too, so that a duplicate made by a dead worker's request is found. */
+static void verify_leftover_fences(struct woo *w)
+{
+	for (size_t i = 0; i < w->nfences; i++) {
+		if (w->fence_seen[i])
+			continue;
+		struct item *it = new_item(w->fences[i].sku, xstrdup("{}"), 0);
+		it->verify_only = it->recheck = true;
+		it->parked_until = w->fences[i].until_ms;
+		admit(w, it);
 	}
 }
 
@@ -767,6 +1117,8 @@ static void pump(struct woo *w)
 	}
 	if (w->deferred.n)
 		admit_deferred(w);
+	if (w->parked.n)
+		unpark_due(w);
 }
 
 static struct item *new_item(const char *sku, char *data, int64_t hash)
@@ -828,13 +1180,32 @@ static int woo_retire(struct dest *d, const char *sku, enum missing_action actio
 	return hand_over(d->impl, it, err, errsize);
 }
 
+/* Parked items wait for their fences; a stop request sends them back to pending. True: the push goes on. */
+static bool wait_for_fences(struct woo *w)
+{
+	if (run_should_stop(w->ctx)) {
+		release_all(w, &w->parked);
+		return false;
+	}
+	int64_t wait = next_unpark_ms(w);
+	sleep_ms(wait < 200 ? wait : 200);
+	return true;
+}
+
 static int woo_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct woo *w = d->impl;
-	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0)) {
+	bool stopped = false;
+	verify_leftover_fences(w);
+	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
+		unpark_due(w);
 		flush_lookups(w, true);
 		if (!w->lookups_in_flight)
 			flush_ready(w, true);
+		if (http_pending(w->http) == 0 && w->parked.n && !wait_for_fences(w)) {
+			stopped = true;
+			break;
+		}
 		http_run(w->http, 100);
 		write_recorded(w);
 		run_tick(w->ctx);
@@ -851,11 +1222,14 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 	if (w->retired || w->absent || w->retire_failed)
 		run_log(w->ctx, LOG_INFO, "'%s': %lld retired, %lld not in the shop (nothing to retire), %lld failed to "
 		        "retire", w->shop.name, (long long)w->retired, (long long)w->absent, (long long)w->retire_failed);
+	if (w->duplicates)
+		run_log(w->ctx, LOG_WARN, "'%s' holds %lld SKUs more than once (see feedsync runs errors %lld)",
+		        w->shop.name, (long long)w->duplicates, (long long)w->ctx->run_id);
 	if (*w->fatal) {
 		str_copy(err, w->fatal, errsize);
 		return -1;
 	}
-	return 0;
+	return stopped ? 1 : 0;
 }
 
 /* ---- hooks, open, close ------------------------------------------------------------------------------ */
@@ -875,12 +1249,49 @@ static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 	size_t path_len = strcspn(path, "?");
 	run_log(w->ctx, LOG_WARN, "%s %.*s: %s; retry %d of %d in %s", r->method, (int)path_len, path,
 	        http_outcome_text(r, what, sizeof(what)), r->attempts, w->shop.opt.retries, wait);
+	if (r->done == batch_done) {
+		/* Every attempt may execute: the fences last until the next one may have ended. */
+		struct batch *b = r->ud;
+		if (b->count[OP_CREATE])
+			fence_creates(w, b->items.v, b->count[OP_CREATE], delay_ms);
+	}
 }
 
 static bool woo_wants_all(const struct conn_config *conn)
 {
 	(void)conn;
 	return false;
+}
+
+/* Other runs' fences on this shop: the creates of a dead or timed-out run that may still be executing. */
+static int load_fences(struct woo *w, char *err, size_t errsize)
+{
+	struct run_ctx *ctx = w->ctx;
+	w->fence_ms = ((int64_t)w->shop.opt.timeout_s + w->shop.opt.overrun_s) * 1000;
+	if (store_fences_of_others(ctx->store, w->shop.id, ctx->run_id, &w->fences, &w->nfences) < 0) {
+		snprintf(err, errsize, "cannot read which creates of earlier runs may still be executing in '%s': %s; "
+		         "nothing was pushed", w->shop.name, store_errmsg(ctx->store));
+		return -1;
+	}
+	w->fence_seen = xcalloc(w->nfences ? w->nfences : 1, sizeof(*w->fence_seen));
+	if (!w->nfences)
+		return 0;
+	int64_t until = 0, now = now_ms();
+	size_t waiting = 0;
+	for (size_t i = 0; i < w->nfences; i++) {
+		if (w->fences[i].until_ms > now)
+			waiting++;
+		if (w->fences[i].until_ms > until)
+			until = w->fences[i].until_ms;
+	}
+	char when[32];
+	format_time(until, when, sizeof(when));
+	run_log(ctx, LOG_WARN, "%zu products were in create requests of earlier runs that may still be executing in "
+	        "'%s' (a worker that died, a request that timed out): each is looked up again before anything is sent "
+	        "for it%s%s%s, and one the shop holds twice is reported", w->nfences, w->shop.name,
+	        waiting ? ", after its request's time is up (at the latest " : "", waiting ? when : "",
+	        waiting ? ")" : "");
+	return 0;
 }
 
 static int woo_open(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending,
@@ -910,7 +1321,7 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
 	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
 	        w->shop.verify_tls ? "" : ", TLS NOT VERIFIED", w->batch_size, o->concurrency);
-	return 0;
+	return load_fences(w, err, errsize);
 }
 
 static void woo_close(struct dest *d)
@@ -929,6 +1340,9 @@ static void woo_close(struct dest *d)
 		write_recorded(w);
 	}
 	release_all(w, &w->to_look_up);
+	release_all(w, &w->parked);
+	push_fences_free(w->fences, w->nfences);
+	free(w->fence_seen);
 	for (size_t i = 0; i < w->nready; i++)
 		release_all(w, &w->ready[i].items);
 	free(w->ready);

@@ -150,8 +150,11 @@ void deliver(struct run_ctx *ctx, const struct conn_config *conn, const struct d
 		if (pushing && !stopped(stop))
 			push_all(&se, what, all);
 	}
-	if (!stopped(stop) && ops->commit(&d, err, sizeof(err)) < 0)
+	int committed = stopped(stop) ? 0 : ops->commit(&d, err, sizeof(err));
+	if (committed < 0)
 		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s", err);
+	else if (committed > 0)
+		stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s while pushing", run_stop_reason(ctx));
 	ops->close(&d);
 	free(se.last_sku);
 	run_flush(ctx);

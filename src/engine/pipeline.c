@@ -263,7 +263,7 @@ const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn
 	const int64_t *c = ctx->counters;
 	const char *status = stop.status;
 	if (!status)
-		status = c[RC_FAILED] || c[RC_PUSH_FAILED] || c[RC_RETIRE_FAILED] ? RUN_COMPLETED_WITH_ERRORS : RUN_COMPLETED;
+		status = c[RC_FAILED] || c[RC_PUSH_FAILED] || c[RC_RETIRE_FAILED] || ctx->shop_faults ? RUN_COMPLETED_WITH_ERRORS : RUN_COMPLETED;
 	struct strbuf summary = {0};
 	if (stopped(&stop))
 		sb_addf(&summary, "%s (in %s); ", sb_str(&stop.why), run_phase_name(ctx->phase));

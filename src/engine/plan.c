@@ -325,7 +325,7 @@ const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *co
 	deliver_summary_retired(ctx->counters, &summary);
 	const int64_t *c = ctx->counters;
 	const char *status = stop.status ? stop.status
-	                     : c[RC_PUSH_FAILED] || c[RC_RETIRE_FAILED] ? RUN_COMPLETED_WITH_ERRORS : RUN_COMPLETED;
+	                     : c[RC_PUSH_FAILED] || c[RC_RETIRE_FAILED] || ctx->shop_faults ? RUN_COMPLETED_WITH_ERRORS : RUN_COMPLETED;
 	run_finish(ctx, status, "%s", sb_str(&summary));
 	sb_free(&summary);
 	sb_free(&stop.why);
