@@ -9,130 +9,14 @@
 #include <unistd.h>
 
 #include "dest/http.h"
-#include "dest/oauth.h"
 #include "dest/shop.h"
 #include "dest/woo.h"
 #include "dest/woo_batch.h"
+#include "dest/woo_pull_rows.h"
 #include "feed/jsoncheck.h"
-#include "feed/normalize.h"
 
-/* Only what becomes a column: a page of 100 whole products is about 200 KB, this about a fifth of it. */
-#define PULL_FIELDS "id,sku,name,type,status,regular_price,sale_price,stock_quantity,categories,images," \
-                    "description,short_description,weight"
-#define DEFAULT_CATEGORY_JOIN " > "
-#define IMAGE_JOIN "|"
 /* Products without a SKU named in the log one by one; past this they are only counted. */
 #define NO_SKU_LOGGED 10
-
-/* ---- the pure pieces --------------------------------------------------------------------------------- */
-
-char *woo_pull_target(const char *status, int64_t page)
-{
-	struct strbuf sb = {0};
-	const char *s = status && *status ? status : "any";
-	sb_addf(&sb, WOO_API "/products?per_page=%d&page=%lld&status=", WOO_MAX_PER_PAGE, (long long)page);
-	url_encode(&sb, s, strlen(s));
-	sb_adds(&sb, "&orderby=id&order=asc&_fields=" PULL_FIELDS);
-	return sb_detach(&sb);
-}
-
-bool woo_pull_more(int64_t page, size_t n, int64_t pages)
-{
-	if (n == 0)
-		return false;
-	if (pages >= 0)
-		return page < pages;
-	return n >= WOO_MAX_PER_PAGE;
-}
-
-/* WooCommerce member -> canonical column, for the members that are text or numbers. */
-static const struct {
-	const char *member;
-	const char *column;
-} plain_members[] = {
-	{"sku", COL_SKU},
-	{"name", COL_NAME},
-	{"regular_price", COL_PRICE},
-	{"sale_price", COL_SALE_PRICE},
-	{"stock_quantity", COL_QUANTITY},
-	{"description", COL_DESCRIPTION},
-	{"short_description", "short_description"},
-	{"weight", "weight"},
-	{"id", "id"},
-	{"type", "type"},
-	{"status", "status"},
-};
-
-static const char *product_sku(const cJSON *product)
-{
-	const cJSON *sku = cJSON_GetObjectItemCaseSensitive(product, "sku");
-	if (!cJSON_IsString(sku) || !sku->valuestring[strspn(sku->valuestring, " \t\r\n")])
-		return NULL;
-	return sku->valuestring;
-}
-
-/* One "column": "text" member of the object being written; *first says whether a comma goes before it. */
-static void add_member(struct strbuf *out, bool *first, const char *column, const char *text)
-{
-	if (!*first)
-		sb_addc(out, ',');
-	*first = false;
-	sb_add_json_string(out, column);
-	sb_addc(out, ':');
-	sb_add_json_string(out, text);
-}
-
-/* A number as WooCommerce means it: stock and ids are whole. */
-static void add_number(struct strbuf *out, bool *first, const char *column, double v)
-{
-	char text[64];
-	if (v == (double)(long long)v)
-		snprintf(text, sizeof(text), "%lld", (long long)v);
-	else
-		snprintf(text, sizeof(text), "%.17g", v);
-	add_member(out, first, column, text);
-}
-
-/* The `key` member of each object of an array, joined; nothing when there is none. */
-static void add_joined(struct strbuf *out, bool *first, const char *column, const cJSON *array, const char *key,
-                       const char *join)
-{
-	if (!cJSON_IsArray(array))
-		return;
-	struct strbuf joined = {0};
-	const cJSON *it;
-	cJSON_ArrayForEach(it, array) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, key);
-		if (!cJSON_IsString(v) || !*v->valuestring)
-			continue;
-		if (joined.len)
-			sb_adds(&joined, join);
-		sb_adds(&joined, v->valuestring);
-	}
-	if (joined.len)
-		add_member(out, first, column, joined.buf);
-	sb_free(&joined);
-}
-
-bool woo_pull_product(const cJSON *product, const char *category_join, struct strbuf *out)
-{
-	if (!product_sku(product))
-		return false;
-	bool first = true;
-	sb_addc(out, '{');
-	for (size_t i = 0; i < ARRAY_LEN(plain_members); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(product, plain_members[i].member);
-		if (cJSON_IsString(v))
-			add_member(out, &first, plain_members[i].column, v->valuestring);
-		else if (cJSON_IsNumber(v))
-			add_number(out, &first, plain_members[i].column, v->valuedouble);
-	}
-	add_joined(out, &first, COL_CATEGORY, cJSON_GetObjectItemCaseSensitive(product, "categories"), "name",
-	           category_join ? category_join : DEFAULT_CATEGORY_JOIN);
-	add_joined(out, &first, "image", cJSON_GetObjectItemCaseSensitive(product, "images"), "src", IMAGE_JOIN);
-	sb_addc(out, '}');
-	return true;
-}
 
 /* ---- the pull ---------------------------------------------------------------------------------------- */
 
@@ -150,8 +34,14 @@ struct pull {
 	uint64_t max_bytes;
 	int64_t page;
 	int64_t total, pages;        /* as the latest page said; -1 before one did */
-	int64_t products, no_sku;
+	int64_t rows, products, no_sku;
 	struct strbuf chunk;         /* the page being written */
+	/* The variable products of the page, whose variations are read once its products are written. */
+	struct woo_parent parents[WOO_MAX_PER_PAGE];
+	size_t nparents;
+	const struct woo_parent *parent; /* whose variations are being read; NULL while reading products */
+	int64_t vpage, vpages;       /* the page of its variations, and their number (-1 before one said) */
+	int64_t variations, variable, variation_pages;
 };
 
 static int fail(struct pull *p, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -166,13 +56,24 @@ static int fail(struct pull *p, const char *code, const char *fmt, ...)
 	return -1;
 }
 
-/* "page 2 of 3 of 'Main shop'", for messages. */
+/* "product 25 'Tee' (SKU V)". */
+static const char *parent_name(const struct woo_parent *parent, char *buf, size_t size)
+{
+	snprintf(buf, size, *parent->sku ? "product %lld '%s' (SKU %s)" : "product %lld '%s'", (long long)parent->id,
+	         parent->name, parent->sku);
+	return buf;
+}
+
+/* "page 2 of 3 of 'Main shop'", "page 1 of the variations of product 25 'Tee' (SKU V) of 'Main shop'". */
 static const char *page_name(const struct pull *p, char *buf, size_t size)
 {
-	if (p->pages >= p->page)
-		snprintf(buf, size, "page %lld of %lld of '%s'", (long long)p->page, (long long)p->pages, p->shop.name);
-	else
-		snprintf(buf, size, "page %lld of '%s'", (long long)p->page, p->shop.name);
+	int64_t page = p->parent ? p->vpage : p->page, pages = p->parent ? p->vpages : p->pages;
+	char of[32] = "", whose[320] = "", parent[256];
+	if (pages >= page)
+		snprintf(of, sizeof(of), " of %lld", (long long)pages);
+	if (p->parent)
+		snprintf(whose, sizeof(whose), " of the variations of %s", parent_name(p->parent, parent, sizeof(parent)));
+	snprintf(buf, size, "page %lld%s%s of '%s'", (long long)page, of, whose, p->shop.name);
 	return buf;
 }
 
@@ -182,7 +83,7 @@ static const char *category_join(const struct conn_config *conn)
 	const cJSON *mapping = cJSON_GetObjectItemCaseSensitive(conn->doc, "mapping");
 	const cJSON *categories = cJSON_GetObjectItemCaseSensitive(mapping, "categories");
 	const cJSON *delimiter = cJSON_GetObjectItemCaseSensitive(categories, "delimiter");
-	return cJSON_IsString(delimiter) && *delimiter->valuestring ? delimiter->valuestring : DEFAULT_CATEGORY_JOIN;
+	return cJSON_IsString(delimiter) && *delimiter->valuestring ? delimiter->valuestring : NULL;
 }
 
 static void on_circuit(void *ud, const struct gate_circuit *c)
@@ -194,7 +95,7 @@ static void on_circuit(void *ud, const struct gate_circuit *c)
 static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 {
 	struct pull *p = ud;
-	char what[300], wait[32], where[256];
+	char what[300], wait[32], where[512];
 	format_duration(delay_ms, wait, sizeof(wait));
 	run_log(p->ctx, LOG_WARN, "%s: %s; retry %d of %d in %s", page_name(p, where, sizeof(where)),
 	        http_outcome_text(r, what, sizeof(what)), r->attempts, p->shop.opt.retries, wait);
@@ -266,7 +167,7 @@ static int close_output(struct pull *p)
 	return rc;
 }
 
-/* ---- one page ---------------------------------------------------------------------------------------- */
+/* ---- one list page ----------------------------------------------------------------------------------- */
 
 static void page_answered(struct http_request *r)
 {
@@ -303,45 +204,58 @@ static void note_totals(struct pull *p)
 	p->pages = r->total_pages;
 }
 
-/* The SKU is the product's identity in the catalog: without one it cannot be imported. */
-static void skip_product(struct pull *p, const cJSON *product)
+/* The SKU is the row's identity in the catalog: without one it cannot be imported. */
+static void skip_row(struct pull *p, const cJSON *item)
 {
 	run_add(p->ctx, RC_ROWS_READ, 1);
 	run_add(p->ctx, RC_SKIPPED, 1);
 	if (++p->no_sku > NO_SKU_LOGGED)
 		return;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(product, "id");
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(product, "name");
-	run_log(p->ctx, LOG_WARN, "skipped product %lld '%s' of '%s': it has no SKU%s",
-	        cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL, cJSON_IsString(name) ? name->valuestring : "",
-	        p->shop.name, p->no_sku == NO_SKU_LOGGED ? " (further ones are only counted)" : "");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+	long long item_id = cJSON_IsNumber(id) ? (long long)id->valuedouble : 0LL;
+	const char *later = p->no_sku == NO_SKU_LOGGED ? " (further ones are only counted)" : "";
+	char parent[256];
+	if (p->parent) {
+		run_log(p->ctx, LOG_WARN, "skipped variation %lld of %s of '%s': it has no SKU of its own%s", item_id,
+		        parent_name(p->parent, parent, sizeof(parent)), p->shop.name, later);
+		return;
+	}
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
+	run_log(p->ctx, LOG_WARN, "skipped product %lld '%s' of '%s': it has no SKU%s", item_id,
+	        cJSON_IsString(name) ? name->valuestring : "", p->shop.name, later);
 }
 
-/* Writes the page's products out; 1 when another page follows, 0 after the last, -1 on failure. */
-static int write_page(struct pull *p)
+/* One item of the page as a row of the chunk; false when it was skipped. */
+static bool add_row(struct pull *p, const cJSON *item)
 {
-	note_totals(p);
-	sb_reset(&p->chunk);
-	size_t n = 0;
-	const cJSON *product;
-	cJSON_ArrayForEach(product, p->req.json) {
-		n++;
-		if (!product_sku(product)) {
-			skip_product(p, product);
-			continue;
-		}
-		if (p->products++)
-			sb_adds(&p->chunk, ",\n");
-		woo_pull_product(product, p->category_join, &p->chunk);
+	bool kept = p->parent ? woo_pull_variation_sku(item, p->parent) != NULL : woo_pull_sku(item) != NULL;
+	if (!kept) {
+		skip_row(p, item);
+		return false;
 	}
-	if (p->chunk.len && write_out(p, p->chunk.buf, p->chunk.len) < 0)
-		return -1;
-	bool more = woo_pull_more(p->page, n, p->pages);
-	int64_t done = (int64_t)p->res->bytes;
-	run_set(p->ctx, RC_BYTES_DONE, done);
-	run_set(p->ctx, RC_BYTES_TOTAL, more && p->pages > p->page ? done / p->page * p->pages : done);
-	run_tick(p->ctx);
-	return more;
+	if (p->rows++)
+		sb_adds(&p->chunk, ",\n");
+	if (p->parent)
+		woo_pull_variation(item, p->parent, &p->chunk);
+	else
+		woo_pull_product(item, p->category_join, &p->chunk);
+	return true;
+}
+
+/* Writes the rows of the page's items out: *n items, *kept of them rows. 0, or -1 on failure. */
+static int write_rows(struct pull *p, size_t *n, size_t *kept)
+{
+	sb_reset(&p->chunk);
+	*n = *kept = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, p->req.json) {
+		(*n)++;
+		*kept += add_row(p, item);
+		if (!p->parent && p->nparents < ARRAY_LEN(p->parents) &&
+		    woo_pull_parent(item, p->category_join, &p->parents[p->nparents]))
+			p->nparents++;
+	}
+	return p->chunk.len ? write_out(p, p->chunk.buf, p->chunk.len) : 0;
 }
 
 static const char *failure_code(const struct http_request *r, enum woo_verdict v)
@@ -365,13 +279,13 @@ static int page_failed(struct pull *p, enum woo_verdict v)
 {
 	const struct http_request *r = &p->req;
 	const char *code = failure_code(r, v);
-	char where[256], why[1024];
+	char where[512], why[1024];
 	page_name(p, where, sizeof(where));
 	struct woo_error e;
 	woo_answer_error(r, &e);
 	if (v == WOO_ITEMS)
-		return fail(p, code, "%s: the shop answered HTTP %ld with %s instead of a list of products", where,
-		            r->status, json_kind(r->json));
+		return fail(p, code, "%s: the shop answered HTTP %ld with %s instead of a list of %s", where,
+		            r->status, json_kind(r->json), p->parent ? "variations" : "products");
 	if (woo_stop_reason(&p->shop, r, v, why, sizeof(why)))
 		return fail(p, code, "%s: %s", where, why);
 	if (r->outcome == HTTP_DONE && !str_starts_with(e.code, "http_"))
@@ -381,19 +295,22 @@ static int page_failed(struct pull *p, enum woo_verdict v)
 
 static int cancelled(struct pull *p)
 {
+	char where[512];
 	p->res->cancelled = true;
-	return fail(p, "cancelled", "cancelled at page %lld", (long long)p->page);
+	return fail(p, "cancelled", "cancelled at %s", page_name(p, where, sizeof(where)));
 }
 
-/* 1 when another page follows, 0 after the last, -1 when the pull stops (failed or cancelled). */
-static int pull_page(struct pull *p)
+/* GETs a list page into p->req.json, an array; 0, or -1 when the pull stops (failed or cancelled). */
+static int get_list(struct pull *p, char *target)
 {
-	if (run_should_stop(p->ctx))
-		return cancelled(p);
 	struct http_request *r = &p->req;
 	http_request_clear(r);
+	if (run_should_stop(p->ctx)) {
+		free(target);
+		return cancelled(p);
+	}
 	r->method = "GET";
-	r->target = woo_pull_target(p->conn->source_status, p->page);
+	r->target = target;
 	r->done = page_answered;
 	r->ud = p;
 	p->answered = false;
@@ -403,8 +320,62 @@ static int pull_page(struct pull *p)
 	p->res->wire_bytes += r->response.len;
 	enum woo_verdict v = woo_verdict(r, 1);
 	if (v == WOO_ITEMS && cJSON_IsArray(r->json))
-		return write_page(p);
+		return 0;
 	return page_failed(p, v);
+}
+
+/* One page of the variations of p->parent: 1 when another follows, 0 after the last, -1 when the pull stops. */
+static int pull_variations_page(struct pull *p)
+{
+	if (get_list(p, woo_pull_variations_target(p->parent->id, p->vpage)) < 0)
+		return -1;
+	p->vpages = p->req.total_pages;
+	size_t n, kept;
+	if (write_rows(p, &n, &kept) < 0)
+		return -1;
+	p->variations += (int64_t)kept;
+	p->variation_pages++;
+	return woo_pull_more(p->vpage, n, p->vpages);
+}
+
+/* The variations of the page's variable products, each list paged as the products are; 0, or -1. */
+static int pull_variations(struct pull *p)
+{
+	int rc = 0;
+	for (size_t i = 0; i < p->nparents && rc == 0; i++) {
+		p->parent = &p->parents[i];
+		p->vpages = -1;
+		p->variable++;
+		for (p->vpage = 1; (rc = pull_variations_page(p)) == 1; p->vpage++)
+			;
+	}
+	p->parent = NULL;
+	for (size_t i = 0; i < p->nparents; i++)
+		woo_parent_free(&p->parents[i]);
+	p->nparents = 0;
+	return rc;
+}
+
+/* One page of products, then the variations of its variable ones: 1 when another page follows, 0 after the
+ * last, -1 when the pull stops (failed or cancelled). */
+static int pull_page(struct pull *p)
+{
+	if (get_list(p, woo_pull_target(p->conn->source_status, p->page)) < 0)
+		return -1;
+	note_totals(p);
+	size_t n, kept;
+	int rc = write_rows(p, &n, &kept);
+	p->products += (int64_t)kept;
+	bool more = woo_pull_more(p->page, n, p->pages);
+	if (rc == 0)
+		rc = pull_variations(p);
+	if (rc < 0)
+		return -1;
+	int64_t done = (int64_t)p->res->bytes;
+	run_set(p->ctx, RC_BYTES_DONE, done);
+	run_set(p->ctx, RC_BYTES_TOTAL, more && p->pages > p->page ? done / p->page * p->pages : done);
+	run_tick(p->ctx);
+	return more;
 }
 
 static void log_start(struct pull *p)
@@ -419,6 +390,9 @@ static void log_end(struct pull *p)
 {
 	run_log(p->ctx, LOG_INFO, "pulled %lld products in %lld pages from '%s'", (long long)p->products,
 	        (long long)p->page, p->shop.name);
+	if (p->variable)
+		run_log(p->ctx, LOG_INFO, "pulled %lld variations of %lld variable products in %lld pages from '%s'",
+		        (long long)p->variations, (long long)p->variable, (long long)p->variation_pages, p->shop.name);
 	if (p->no_sku)
 		run_log(p->ctx, LOG_WARN, "products of '%s' skipped for want of a SKU: %lld", p->shop.name,
 		        (long long)p->no_sku);
@@ -446,6 +420,8 @@ int woo_pull(struct run_ctx *ctx, const struct conn_config *conn, struct fetch_r
 	else
 		fetch_cleanup(res);
 	http_request_clear(&p.req);
+	for (size_t i = 0; i < p.nparents; i++)
+		woo_parent_free(&p.parents[i]);
 	http_client_free(p.http);
 	shop_free(&p.shop);
 	sb_free(&p.chunk);

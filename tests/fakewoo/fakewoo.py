@@ -24,12 +24,18 @@ have read_write permission, --read-key/--read-secret read permission only.
 
 The shop: /wp-json/ and /wp-json/wc/v3 (index), /wp-json/wc/v3/products (GET list with page, per_page <= 100,
 sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), status (any, the default,
-leaves out the trash), orderby id|date, order asc|desc, _fields; X-WP-Total, X-WP-TotalPages and a Link header
+leaves out the trash), orderby id|date, order asc|desc, context view|edit, _fields; X-WP-Total, X-WP-TotalPages and a Link header
 echoing the query, credentials included (prev and next, as WordPress's add_query_arg makes them); HEAD; POST
 create with schema validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE: to the trash, where a product
 holds no SKU, or for good with force=true), /products/batch (create,
 update, delete; more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the
-real one), /products/<id>/variations and /products/<id>/variations/batch.
+real one), /products/<id>/variations (GET list, paged as the products) and /products/<id>/variations/batch.
+Descriptions are stored as sent and answered as WooCommerce 7.9 does: a product's description and
+short_description go through wpautop (paragraphs, <br />) in the view context, the default, and come back raw
+with context=edit; a variation's description is rendered in either context (the variations controller calls
+wc_format_content whatever the context), and a variation without a SKU of its own shows its parent's. Only
+wpautop is modelled, not wptexturize's curly quotes. A read-only key may use context=edit: WooCommerce checks
+the key's read permission and the user's capability, not the context.
 --create-ms makes each batch create as slow and as non-atomic as WooCommerce's (see Shop.batch_slowly): a batch
 goes on after its client died or gave up, and overlapping creates of one SKU make two products. /?rest_route=... is never authenticated.
 
@@ -108,6 +114,8 @@ GATEWAY_PAGES = {
 }
 # The products collection's status parameter (WooCommerce 7.9); "any" leaves out the trash.
 STATUSES = ("any", "future", "trash", "draft", "pending", "private", "publish")
+# The context parameter of every read: "view" renders descriptions, "edit" answers them as stored.
+CONTEXTS = ("view", "edit")
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 413: "Request Entity Too Large", 429: "Too Many Requests",
            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -115,6 +123,35 @@ REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 4
 
 def rawurlencode(s):
     return quote(s, safe="")
+
+
+# The tags wpautop leaves unwrapped when a paragraph starts with one (WordPress's $allblocks, abridged).
+BLOCK_TAG = re.compile(r"</?(?:table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|"
+                       r"form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|"
+                       r"article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)[\s/>]", re.I)
+
+
+def wpautop(text):
+    """WordPress's wpautop on plain text: a blank line parts paragraphs, each wrapped in <p>..</p> and a newline,
+    and a single newline inside one becomes "<br />" and the newline. A paragraph that starts with a block tag
+    is left unwrapped."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        para = para.strip()
+        if not para:
+            continue
+        out.append(para + "\n" if BLOCK_TAG.match(para) else "<p>%s</p>\n" % para.replace("\n", "<br />\n"))
+    return "".join(out)
+
+
+def enum_param(query, name, allowed):
+    """A collection parameter with an enum in its schema: the first value when absent, a 400 when not one of them."""
+    value = query.get(name, allowed[0])
+    if value not in allowed:
+        raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): %s" % name,
+                       params={name: "%s is not one of %s." % (name, ", ".join(allowed))})
+    return value
 
 
 def oauth_base_string(method, url, params):
@@ -192,8 +229,9 @@ class Shop:
             else:
                 rec[key] = value
 
-    def render(self, rec):
+    def render(self, rec, context="view"):
         base = self.base_url
+        shown = (lambda text: text or "") if context == "edit" else wpautop
         slug = re.sub(r"[^a-z0-9]+", "-", str(rec.get("name", "")).lower()).strip("-") or "product-%d" % rec["id"]
         price = rec.get("sale_price") or rec.get("regular_price") or ""
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(rec["created"]))
@@ -201,8 +239,8 @@ class Shop:
                "permalink": "%s/product/%s/" % (base, slug),
                "date_created": stamp, "date_created_gmt": stamp, "date_modified": stamp, "date_modified_gmt": stamp,
                "type": rec["type"], "status": rec.get("status", "publish"), "featured": False,
-               "catalog_visibility": "visible", "description": rec.get("description", ""),
-               "short_description": rec.get("short_description", ""), "sku": rec.get("sku", ""), "price": price,
+               "catalog_visibility": "visible", "description": shown(rec.get("description")),
+               "short_description": shown(rec.get("short_description")), "sku": rec.get("sku", ""), "price": price,
                "regular_price": rec.get("regular_price", ""), "sale_price": rec.get("sale_price", ""),
                "date_on_sale_from": None, "date_on_sale_from_gmt": None, "date_on_sale_to": None,
                "date_on_sale_to_gmt": None, "on_sale": bool(rec.get("sale_price")), "purchasable": price != "",
@@ -230,8 +268,11 @@ class Shop:
         return out
 
     def render_variation(self, rec):
-        """The variations endpoints speak another schema: no type, no parent_id."""
+        """The variations endpoints speak another schema: no type, no parent_id, one image; the description
+        rendered whatever the context, the parent's SKU for a variation without one (get_sku in view context)."""
         full = self.render(rec)
+        parent = self.products.get(rec["parent_id"]) or {}
+        full["sku"] = full["sku"] or parent.get("sku", "")
         keys = ("id", "date_created", "date_created_gmt", "date_modified", "date_modified_gmt", "description",
                 "permalink", "sku", "price", "regular_price", "sale_price", "date_on_sale_from",
                 "date_on_sale_from_gmt", "date_on_sale_to", "date_on_sale_to_gmt", "on_sale", "status",
@@ -240,7 +281,8 @@ class Shop:
                 "backorders_allowed", "backordered", "low_stock_amount", "weight", "dimensions", "shipping_class",
                 "shipping_class_id", "attributes", "menu_order", "meta_data")
         out = {k: full[k] for k in keys}
-        out["image"] = None
+        images = rec.get("images") or []
+        out["image"] = {"id": 0, "src": images[0].get("src", ""), "name": "", "alt": ""} if images else None
         out["_links"] = {"self": [{"href": "%s/wp-json/wc/v3/products/%d/variations/%d" % (
             self.base_url, rec["parent_id"], rec["id"])}]}
         return out
@@ -252,7 +294,7 @@ class Shop:
 
     def dump(self):
         keys = ("id", "sku", "name", "type", "parent_id", "regular_price", "sale_price", "stock_quantity",
-                "manage_stock", "status", "description", "meta_data", "images")
+                "manage_stock", "status", "description", "short_description", "meta_data", "images")
         return [{k: p.get(k) for k in keys} for p in sorted(self.products.values(), key=lambda p: p["id"])]
 
     # ---- lookups ----
@@ -460,7 +502,7 @@ class BenchShop(Shop):
                     rec["id"], json.dumps(rec["name"]), rec["id"], self.base_url, rec["id"], json.dumps(rec["sku"]),
                     rec["type"], json.dumps(rec["status"]), rec["parent_id"], self.remainder, link))
 
-    def render(self, rec):
+    def render(self, rec, context="view"):
         return json.loads(self.render_text(rec))
 
     def item_answer(self, rec, parent_id):
@@ -863,10 +905,8 @@ class Handler(BaseHTTPRequestHandler):
             msg = "per_page must be between 1 (inclusive) and 100 (inclusive)"
             raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): per_page", params={"per_page": msg},
                            details={"per_page": {"code": "rest_out_of_bounds", "message": msg, "data": None}})
-        status = self.query.get("status", "any")
-        if status not in STATUSES:
-            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): status",
-                           params={"status": "status is not one of %s." % ", ".join(STATUSES)})
+        status = enum_param(self.query, "status", STATUSES)
+        context = enum_param(self.query, "context", CONTEXTS)
         wanted = None
         if "sku" in self.query:
             wanted = {s.lower() for s in self.query["sku"].split(",")}
@@ -885,7 +925,7 @@ class Handler(BaseHTTPRequestHandler):
             total = len(rows)
             pages = (total + per_page - 1) // per_page
             chunk = rows[(page - 1) * per_page: page * per_page] if page >= 1 else []
-            body = [shop.render_variation(p) if parent is not None else shop.render(p) for p in chunk]
+            body = [shop.render_variation(p) if parent is not None else shop.render(p, context) for p in chunk]
         headers = [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
         links = []
         base = "%s%s" % (shop.base_url, self.url_path.rstrip("/"))
@@ -910,11 +950,12 @@ class Handler(BaseHTTPRequestHandler):
         shop = self.server.shop
         if self.command in ("GET", "HEAD"):
             self.require(permissions, "view")
+            context = enum_param(self.query, "context", CONTEXTS)
             with shop.lock:
                 rec = shop.product(ident)
                 if rec is None:
                     raise ApiError(404, *INVALID_ID)
-                return self.reply(200, shop.render(rec))
+                return self.reply(200, shop.render(rec, context))
         if self.command in ("PUT", "POST", "PATCH"):
             self.require(permissions, "edit")
             fields = self.json_body()

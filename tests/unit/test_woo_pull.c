@@ -1,12 +1,12 @@
-/* WooCommerce pulls (dest/woo_pull.h): page targets, when to stop, products as canonical rows; and the
- * woocommerce source in connection documents (feed/conn.h). */
+/* WooCommerce pulls (dest/woo_pull_rows.h): page targets, when to stop, products and variations as canonical
+ * rows; and the woocommerce source in connection documents (feed/conn.h). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "dest/woo_pull.h"
+#include "dest/woo_pull_rows.h"
 #include "feed/conn.h"
 
 #define FIXTURES "tests/fixtures/woo_pull/"
@@ -39,11 +39,11 @@ static char *row(const char *product, const char *join)
 	return kept ? sb_detach(&sb) : NULL;
 }
 
-Test(woo_pull, target_asks_for_full_pages_oldest_first_and_only_the_columns_read)
+Test(woo_pull, targets_ask_for_full_pages_oldest_first_as_stored_and_only_the_columns_read)
 {
 	char *t = woo_pull_target("any", 3);
 	cr_expect_str_eq(t, "/wp-json/wc/v3/products?per_page=100&page=3&status=any&orderby=id&order=asc"
-	                    "&_fields=id,sku,name,type,status,regular_price,sale_price,stock_quantity,categories,images,"
+	                    "&context=edit&_fields=id,sku,name,type,status,regular_price,sale_price,stock_quantity,categories,images,"
 	                    "description,short_description,weight");
 	free(t);
 	t = woo_pull_target(NULL, 1);
@@ -52,6 +52,15 @@ Test(woo_pull, target_asks_for_full_pages_oldest_first_and_only_the_columns_read
 	free(t);
 	t = woo_pull_target("a&b=c", 1);
 	cr_expect(strstr(t, "status=a%26b%3Dc&") != NULL, "the status is encoded: %s", t);
+	free(t);
+}
+
+Test(woo_pull, variations_target_pages_the_parent_s_variations_in_the_edit_context)
+{
+	char *t = woo_pull_variations_target(25, 2);
+	cr_expect_str_eq(t, "/wp-json/wc/v3/products/25/variations?per_page=100&page=2&orderby=id&order=asc"
+	                    "&context=edit&_fields=id,sku,status,regular_price,sale_price,stock_quantity,image,attributes,"
+	                    "description,weight");
 	free(t);
 }
 
@@ -128,6 +137,106 @@ Test(woo_pull, products_without_a_sku_are_skipped)
 	cr_expect_null(row("{\"id\":5}", NULL));
 	cr_expect_null(row("{\"id\":5,\"sku\":12}", NULL));
 	cr_expect_null(row("[1, 2]", NULL), "an item that is not a product");
+}
+
+/* The recorded variable product FS-VAR (id 25) of page.json, as its variations carry it. */
+static struct woo_parent recorded_parent(const char *join)
+{
+	cJSON *page = load(FIXTURES "page.json");
+	struct woo_parent parent;
+	size_t variable = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, page)
+		variable += woo_pull_parent(p, join, &parent);
+	cJSON_Delete(page);
+	cr_assert_eq(variable, 1, "page.json holds one variable product");
+	return parent;
+}
+
+Test(woo_pull, only_variable_products_are_parents)
+{
+	struct woo_parent parent = recorded_parent("/");
+	cr_expect_eq(parent.id, 25);
+	cr_expect_str_eq(parent.sku, "FS-VAR");
+	cr_expect_str_eq(parent.name, "Feedsync Variable Tee");
+	cr_expect_str_eq(parent.category, "Uncategorized");
+	woo_parent_free(&parent);
+	cJSON *odd = parse("[{\"type\":\"variable\"},{\"type\":\"variable\",\"id\":0},{\"type\":\"simple\",\"id\":3},"
+	                   "{\"type\":\"variable\",\"id\":4}]");
+	size_t n = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, odd) {
+		if (woo_pull_parent(p, NULL, &parent)) {
+			n++;
+			cr_expect_eq(parent.id, 4);
+			cr_expect_str_eq(parent.sku, "", "a parent without a SKU still has variations to read");
+			cr_expect_str_eq(parent.category, "");
+			woo_parent_free(&parent);
+		}
+	}
+	cr_expect_eq(n, 1);
+	cJSON_Delete(odd);
+}
+
+Test(woo_pull, recorded_variations_become_rows_grouped_by_their_parent)
+{
+	struct woo_parent parent = recorded_parent(" > ");
+	cJSON *page = load(FIXTURES "variations.json");
+	struct strbuf sb = {0};
+	const cJSON *v;
+	cJSON_ArrayForEach(v, page) {
+		cr_assert(woo_pull_variation(v, &parent, &sb));
+		sb_addc(&sb, '\n');
+	}
+	cr_expect_str_eq(sb_str(&sb),
+		"{\"sku\":\"FS-VAR-M\",\"price\":\"11.00\",\"sale_price\":\"\",\"quantity\":\"4\",\"description\":\"\","
+		"\"weight\":\"\",\"id\":\"27\",\"status\":\"publish\",\"type\":\"variation\","
+		"\"name\":\"Feedsync Variable Tee - M\",\"category\":\"Uncategorized\",\"attributes\":\"Size: M\","
+		"\"parent_sku\":\"FS-VAR\",\"parent_id\":\"25\"}\n"
+		"{\"sku\":\"FS-VAR-S\",\"price\":\"10.00\",\"sale_price\":\"\",\"quantity\":\"3\",\"description\":\"\","
+		"\"weight\":\"\",\"id\":\"26\",\"status\":\"publish\",\"type\":\"variation\","
+		"\"name\":\"Feedsync Variable Tee - S\",\"category\":\"Uncategorized\",\"attributes\":\"Size: S\","
+		"\"parent_sku\":\"FS-VAR\",\"parent_id\":\"25\"}\n");
+	sb_free(&sb);
+	cJSON_Delete(page);
+	woo_parent_free(&parent);
+}
+
+Test(woo_pull, variation_image_attributes_and_a_name_without_options)
+{
+	struct woo_parent parent = {.id = 7, .sku = "T", .name = "Tee", .category = ""};
+	cJSON *v = parse("{\"sku\":\"T-1\",\"image\":{\"id\":3,\"src\":\"http://x/v.jpg\"},\"attributes\":["
+	                 "{\"name\":\"Size\",\"option\":\"M\"},{\"name\":\"Colour\",\"option\":\"Red\"}]}");
+	struct strbuf sb = {0};
+	cr_assert(woo_pull_variation(v, &parent, &sb));
+	cr_expect_str_eq(sb_str(&sb), "{\"sku\":\"T-1\",\"type\":\"variation\",\"name\":\"Tee - M, Red\","
+	                              "\"image\":\"http://x/v.jpg\",\"attributes\":\"Size: M, Colour: Red\","
+	                              "\"parent_sku\":\"T\",\"parent_id\":\"7\"}");
+	cJSON_Delete(v);
+	sb_reset(&sb);
+	v = parse("{\"sku\":\"T-2\",\"image\":null,\"attributes\":[]}");
+	cr_assert(woo_pull_variation(v, &parent, &sb));
+	cr_expect_str_eq(sb_str(&sb), "{\"sku\":\"T-2\",\"type\":\"variation\",\"name\":\"Tee\",\"parent_sku\":\"T\","
+	                              "\"parent_id\":\"7\"}");
+	cJSON_Delete(v);
+	sb_free(&sb);
+}
+
+Test(woo_pull, variations_showing_their_parent_s_sku_have_none_of_their_own)
+{
+	struct woo_parent parent = {.id = 7, .sku = "T", .name = "Tee", .category = ""};
+	const char *skipped[] = {"{\"sku\":\"T\"}", "{\"sku\":\"t\"}", "{\"sku\":\"\"}", "{\"id\":9}"};
+	for (size_t i = 0; i < ARRAY_LEN(skipped); i++) {
+		cJSON *v = parse(skipped[i]);
+		struct strbuf sb = {0};
+		cr_expect_not(woo_pull_variation(v, &parent, &sb), "%s", skipped[i]);
+		cr_expect_eq(sb.len, 0, "a skipped variation writes nothing");
+		cJSON_Delete(v);
+		sb_free(&sb);
+	}
+	cJSON *v = parse("{\"sku\":\"T-1\"}");
+	cr_expect_str_eq(woo_pull_variation_sku(v, &parent), "T-1");
+	cJSON_Delete(v);
 }
 
 /* ---- the woocommerce source in connection documents ---- */
