@@ -79,6 +79,7 @@ struct conn_row {
 	char *source_url;
 	char *schedule;
 	char *dest_type;          /* NULL = catalog only */
+	char *dest_name;          /* the shop's name; NULL for a file export or catalog only */
 	char *document;           /* the JSON document */
 	int64_t next_due_at, created_at, updated_at;
 	int64_t product_count;

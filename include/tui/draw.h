@@ -51,7 +51,10 @@ const char *status_word(const char *status);
 enum role status_role(const char *status);
 
 struct run_row;
-/* How far an active run is: bytes while downloading and importing, items while pushing; -1 unknown. */
+/*
+ * How far a run is: bytes while downloading and importing, items while pushing (-1 unknown). A finished
+ * run: 1 when it completed (with errors or not), else what its last phase reached when it stopped (0 unknown).
+ */
 double run_progress(const struct run_row *r);
 
 /* "12s ago", "5m ago", "3h ago", "2d ago"; "in 5m" for the future; "-" for 0. */

@@ -37,13 +37,14 @@ typedef void (*cell_fn)(const void *row, const struct cell_ctx *ctx, struct strb
 struct table_column {
 	const char *name;     /* in the column chooser and the CSV header */
 	const char *title;    /* on screen */
-	int width;            /* wanted */
-	int min_width;        /* below this the column is dropped when the terminal is narrow */
-	bool flex;            /* takes the room left over */
+	int width;            /* the most it takes (a flexible one: before the others share the rest) */
+	int min_width;        /* the least it takes, however short its cells */
+	bool flex;            /* takes the room left over, and gives way first */
 	char align;           /* 'l' or 'r' */
 	int field;            /* store_views field: sorting and filtering; -1 = neither */
 	cell_fn format;
 	bool hidden;          /* until chosen */
+	int drop;             /* when the terminal is narrow, the highest goes first; 0 = kept to the last */
 };
 
 struct table_source {
@@ -111,10 +112,11 @@ const void *table_selected(const struct table *t);
 
 /*
  * Column positions for a terminal `width` columns wide: x[i] and w[i] for each column, w[i] 0 for hidden
- * or dropped ones. Columns start at their minimum; flexible ones grow toward their wanted width first,
- * then the others, and flexible ones take what is left. When even the minimums do not fit, columns are
- * dropped from the right.
+ * or dropped ones. need[i] is the widest text of column i on screen, its title included (NULL: each takes
+ * its width). A column that is not flexible takes its need, within [min_width, width], so its cells show
+ * whole; flexible ones (names) give way first, down to their min_width, and share what is left. When that
+ * does not fit, columns are dropped rather than cut: the highest drop first, then from the right.
  */
-void table_layout(const struct table *t, int width, int *x, int *w);
+void table_layout(const struct table *t, int width, const int *need, int *x, int *w);
 
 #endif

@@ -19,7 +19,7 @@ static const char SQL_CONN_NAME_TAKEN[] = "SELECT id FROM connections WHERE name
 #define CONN_SELECT \
 	"SELECT c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type, c.document," \
 	" c.next_due_at, c.created_at, c.updated_at," \
-	" r.id, r.status, r.started_at, r.finished_at, r.created, r.updated, r.skipped, r.failed" \
+	" r.id, r.status, r.started_at, r.finished_at, r.created, r.updated, r.skipped, r.failed, " CONN_DEST_NAME \
 	" FROM connections c" \
 	" LEFT JOIN sync_runs r ON r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
 static const char SQL_CONN_GET[] = CONN_SELECT " WHERE c.id = ?1";
@@ -44,6 +44,7 @@ void conn_row_free(struct conn_row *r)
 	free(r->source_url);
 	free(r->schedule);
 	free(r->dest_type);
+	free(r->dest_name);
 	free(r->document);
 	free(r->last_status);
 	memset(r, 0, sizeof(*r));
@@ -78,6 +79,7 @@ static void read_conn_row(sqlite3_stmt *st, struct conn_row *r)
 	r->last_updated = sqlite3_column_int64(st, 16);
 	r->last_skipped = sqlite3_column_int64(st, 17);
 	r->last_failed = sqlite3_column_int64(st, 18);
+	r->dest_name = column_dup(st, 19);
 }
 
 int store_conn_insert(struct store *s, const struct conn_fields *f, int64_t *id, char *err, size_t errsize)

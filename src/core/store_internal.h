@@ -38,6 +38,14 @@ int store_name_taken(struct store *s, const char *sql, const char *what, const c
 	" r.push_queued, r.push_processed, r.push_failed, r.retired, r.retire_failed, r.bytes_total, r.bytes_done," \
 	" r.errors_total, r.created_at, r.started_at, r.finished_at, r.heartbeat_at, coalesce(r.worker_id, '')," \
 	" r.cancel_requested, r.attempt, r.retry_of, r.plan_only, coalesce(r.summary, ''), coalesce(r.plan_run, 0)"
+/*
+ * The name of the shop a connection pushes to (connections c), found as its document names it (by id or by
+ * name); NULL for a file export, catalog only, or a shop since removed.
+ */
+#define CONN_DEST_NAME \
+	"(SELECT dn.name FROM destinations dn WHERE c.dest_type = 'woocommerce'" \
+	" AND (dn.id = json_extract(c.document, '$.destination.id')" \
+	" OR dn.name = json_extract(c.document, '$.destination.name')))"
 /* store_run_enqueue inside the caller's write transaction (BEGIN IMMEDIATE), same results. */
 int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
                              bool plan_only, int64_t *run_id, struct run_row *active);

@@ -83,7 +83,8 @@ static const struct field conn_fields[CONN_F_COUNT] = {
 	[CONN_F_ID] = {"c.id", SEARCH_TEXT, "c.id", .digits = true, .indexed = true},
 	[CONN_F_NAME] = {"c.name", SEARCH_TEXT, "c.name", .indexed = true},
 	[CONN_F_SOURCE] = {"c.source_type", SEARCH_TEXT, "c.source_type"},
-	[CONN_F_DEST] = {"coalesce(c.dest_type, '')", SEARCH_TEXT, "coalesce(c.dest_type, '-')"},
+	[CONN_F_DEST] = {"coalesce(" CONN_DEST_NAME ", c.dest_type, '')", SEARCH_TEXT,
+		"coalesce(" CONN_DEST_NAME ", c.dest_type, '-')"},
 	[CONN_F_ACTIVE] = {"c.active", SEARCH_TEXT, "CASE c.active WHEN 1 THEN 'yes' ELSE 'no' END"},
 	[CONN_F_SCHEDULE] = {"c.schedule", SEARCH_TEXT, "c.schedule"},
 	/* The latest run's fields as the connection keeps them (migration 6), each with its index. */
@@ -137,7 +138,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 	[STORE_VIEW_CONNS] = {
 		.columns = "c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type,"
 		           " c.next_due_at, c.created_at, c.updated_at, r.id, r.status, r.started_at,"
-		           " r.finished_at, r.created, r.updated, r.skipped, r.failed",
+		           " r.finished_at, r.created, r.updated, r.skipped, r.failed, " CONN_DEST_NAME,
 		.from = "connections c",
 		/* The window's rows only read their latest run's counters. */
 		.window_from = "connections c ON c.id = w.id LEFT JOIN sync_runs r ON r.id = c.last_run_id",
@@ -636,6 +637,7 @@ static void read_conn(sqlite3_stmt *st, void *row)
 	r->last_updated = sqlite3_column_int64(st, c++);
 	r->last_skipped = sqlite3_column_int64(st, c++);
 	r->last_failed = sqlite3_column_int64(st, c++);
+	r->dest_name = column_dup(st, c++);
 }
 
 static void read_run(sqlite3_stmt *st, void *row)

@@ -163,7 +163,7 @@ enum role status_role(const char *status)
 	return ROLE_DIM;
 }
 
-double run_progress(const struct run_row *r)
+static double phase_progress(const struct run_row *r)
 {
 	const int64_t *c = r->counters;
 	if (str_eq(r->phase, "pushing") && c[RC_PUSH_QUEUED] > 0)
@@ -171,6 +171,16 @@ double run_progress(const struct run_row *r)
 	if (c[RC_BYTES_TOTAL] > 0 && (str_eq(r->phase, "download") || str_eq(r->phase, "local_import")))
 		return (double)c[RC_BYTES_DONE] / (double)c[RC_BYTES_TOTAL];
 	return -1;
+}
+
+double run_progress(const struct run_row *r)
+{
+	if (run_status_active(r->status))
+		return phase_progress(r);
+	if (str_eq(r->status, RUN_COMPLETED) || str_eq(r->status, RUN_COMPLETED_WITH_ERRORS))
+		return 1;   /* every row went through; the failed ones are counted apart */
+	double reached = phase_progress(r);
+	return reached < 0 ? 0 : reached;
 }
 
 void format_age(int64_t at_ms, int64_t now, char *buf, size_t size)

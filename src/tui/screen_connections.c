@@ -39,7 +39,7 @@ static void cell_source(const void *row, const struct cell_ctx *ctx, struct strb
 static void cell_dest(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	const struct conn_row *c = row;
-	sb_adds(out, c->dest_type ? c->dest_type : cell_none(ctx));
+	sb_adds(out, c->dest_name ? c->dest_name : c->dest_type ? c->dest_type : cell_none(ctx));
 	if (!c->dest_type)
 		*role = ROLE_DIM;
 }
@@ -95,18 +95,21 @@ static void cell_next_due(const void *row, const struct cell_ctx *ctx, struct st
 		*role = ROLE_WARN;   /* overdue: no worker is running the schedule */
 }
 
-/* At 80 columns everything fits at its minimum width; the name gets the room first. */
+/*
+ * Columns take what their cells need; the name gives way first. When even that is too wide, ON goes first
+ * (a disabled connection's name is dimmed anyway), then the source type, the next run and the schedule.
+ */
 static const struct table_column conn_columns[] = {
-	{"id", "ID", 5, 3, false, 'r', CONN_F_ID, cell_id, false},
-	{"name", "NAME", 28, 14, true, 'l', CONN_F_NAME, cell_name, false},
-	{"source", "SRC", 9, 4, false, 'l', CONN_F_SOURCE, cell_source, false},
-	{"destination", "DEST", 11, 4, false, 'l', CONN_F_DEST, cell_dest, false},
-	{"active", "ON", 3, 3, false, 'l', CONN_F_ACTIVE, cell_active, false},
-	{"schedule", "SCHEDULE", 16, 9, false, 'l', CONN_F_SCHEDULE, cell_schedule, false},
-	{"status", "STATUS", 11, 11, false, 'l', CONN_F_STATUS, cell_status, false},
-	{"last_run", "LAST RUN", 8, 8, false, 'r', CONN_F_LAST_RUN, cell_last_run, false},
-	{"result", "C/U/S/F", 15, 8, false, 'r', CONN_F_RESULT, cell_result, false},
-	{"next_due", "NEXT", 8, 6, false, 'r', CONN_F_NEXT_DUE, cell_next_due, false},
+	{"id", "ID", 5, 2, false, 'r', CONN_F_ID, cell_id, false, 0},
+	{"name", "NAME", 28, 14, true, 'l', CONN_F_NAME, cell_name, false, 0},
+	{"source", "SRC", 9, 3, false, 'l', CONN_F_SOURCE, cell_source, false, 3},
+	{"destination", "DEST", 20, 4, false, 'l', CONN_F_DEST, cell_dest, false, 0},
+	{"active", "ON", 3, 3, false, 'l', CONN_F_ACTIVE, cell_active, false, 4},
+	{"schedule", "SCHEDULE", 16, 9, false, 'l', CONN_F_SCHEDULE, cell_schedule, false, 1},
+	{"status", "STATUS", 11, 8, false, 'l', CONN_F_STATUS, cell_status, false, 0},
+	{"last_run", "LAST RUN", 8, 8, false, 'r', CONN_F_LAST_RUN, cell_last_run, false, 0},
+	{"result", "C/U/S/F", 15, 10, false, 'r', CONN_F_RESULT, cell_result, false, 0},
+	{"next_due", "NEXT", 8, 6, false, 'r', CONN_F_NEXT_DUE, cell_next_due, false, 2},
 };
 
 static int fetch_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,

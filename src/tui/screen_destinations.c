@@ -119,17 +119,17 @@ static void cell_known(const void *row, const struct cell_ctx *ctx, struct strbu
 }
 
 static const struct table_column dest_columns[] = {
-	{"id", "ID", 4, 3, false, 'r', DEST_F_ID, cell_id, false},
-	{"name", "NAME", 20, 10, true, 'l', DEST_F_NAME, cell_name, false},
-	{"type", "TYPE", 11, 4, false, 'l', DEST_F_TYPE, cell_type, true},
-	{"url", "URL", 30, 12, true, 'l', DEST_F_URL, cell_url, false},
-	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false},
-	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false},
-	{"health", "HEALTH", 8, 8, false, 'l', DEST_F_HEALTH, cell_health, false},
-	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false},
-	{"circuit", "CIRCUIT", 14, 9, false, 'l', DEST_F_CIRCUIT, cell_circuit, false},
-	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false},
-	{"known", "KNOWN", 7, 6, false, 'r', DEST_F_KNOWN, cell_known, false},
+	{"id", "ID", 4, 3, false, 'r', DEST_F_ID, cell_id, false, 0},
+	{"name", "NAME", 20, 10, true, 'l', DEST_F_NAME, cell_name, false, 0},
+	{"type", "TYPE", 11, 4, false, 'l', DEST_F_TYPE, cell_type, true, 0},
+	{"url", "URL", 30, 12, true, 'l', DEST_F_URL, cell_url, false, 0},
+	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false, 0},
+	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false, 0},
+	{"health", "HEALTH", 8, 8, false, 'l', DEST_F_HEALTH, cell_health, false, 0},
+	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false, 0},
+	{"circuit", "CIRCUIT", 14, 9, false, 'l', DEST_F_CIRCUIT, cell_circuit, false, 0},
+	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false, 0},
+	{"known", "KNOWN", 7, 6, false, 'r', DEST_F_KNOWN, cell_known, false, 0},
 };
 
 static int fetch_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,

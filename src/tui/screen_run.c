@@ -224,7 +224,7 @@ static void draw_progress(struct run_screen *rs, const struct draw *d, int y)
 {
 	const struct run_row *r = &rs->run;
 	bool active = run_status_active(r->status);
-	double f = active ? run_progress(r) : str_eq(r->status, RUN_COMPLETED) ? 1.0 : -1;
+	double f = run_progress(r);
 	int bar = 24;
 	draw_bar(d, y, 1, bar, f, theme_attr(d->theme, active ? ROLE_RUNNING : status_role(r->status)));
 	char pct[16] = "  -", eta[48] = "", line[256];

@@ -101,18 +101,22 @@ static void cell_duration(const void *row, const struct cell_ctx *ctx, struct st
 	sb_adds(out, buf);
 }
 
-/* At 80 columns everything fits at its minimum width; the connection's name gets the room first. */
+/*
+ * Columns take what their cells need; the connection's name gives way first. The minimums hold the common
+ * cells ("✘ failed", "reconcile", "1234/0", "1h 02m") so columns rarely move as rows change. When even that
+ * is too wide (80 columns), the trigger goes, then the start time, then the phase.
+ */
 static const struct table_column run_columns[] = {
-	{"id", "ID", 7, 5, false, 'r', RUN_F_ID, cell_id, false},
-	{"connection", "CONNECTION", 28, 11, true, 'l', RUN_F_CONNECTION, cell_connection, false},
-	{"trigger", "TRIGGER", 8, 7, false, 'l', RUN_F_TRIGGER, cell_trigger, false},
-	{"status", "STATUS", 11, 11, false, 'l', RUN_F_STATUS, cell_status, false},
-	{"phase", "PHASE", 12, 7, false, 'l', RUN_F_PHASE, cell_phase, false},
-	{"progress", "ROWS/%", 8, 6, false, 'r', RUN_F_PROGRESS, cell_progress, false},
-	{"result", "C/U/S/F", 15, 8, false, 'r', RUN_F_RESULT, cell_result, false},
-	{"push", "PUSH", 10, 4, false, 'r', RUN_F_PUSH, cell_push, false},
-	{"started", "STARTED", 8, 7, false, 'r', RUN_F_STARTED, cell_started, false},
-	{"duration", "TOOK", 8, 5, false, 'r', RUN_F_DURATION, cell_duration, false},
+	{"id", "ID", 7, 3, false, 'r', RUN_F_ID, cell_id, false, 0},
+	{"connection", "CONNECTION", 28, 10, true, 'l', RUN_F_CONNECTION, cell_connection, false, 0},
+	{"trigger", "TRIGGER", 9, 7, false, 'l', RUN_F_TRIGGER, cell_trigger, false, 3},
+	{"status", "STATUS", 11, 8, false, 'l', RUN_F_STATUS, cell_status, false, 0},
+	{"phase", "PHASE", 12, 9, false, 'l', RUN_F_PHASE, cell_phase, false, 1},
+	{"progress", "ROWS/%", 8, 6, false, 'r', RUN_F_PROGRESS, cell_progress, false, 0},
+	{"result", "C/U/S/F", 15, 10, false, 'r', RUN_F_RESULT, cell_result, false, 0},
+	{"push", "PUSH", 11, 6, false, 'r', RUN_F_PUSH, cell_push, false, 0},
+	{"started", "STARTED", 8, 7, false, 'r', RUN_F_STARTED, cell_started, false, 2},
+	{"duration", "TOOK", 8, 6, false, 'r', RUN_F_DURATION, cell_duration, false, 0},
 };
 
 static int fetch_runs(struct store_views *v, const struct view_query *q, int64_t offset, int limit,

@@ -247,34 +247,56 @@ const void *table_selected(const struct table *t)
 	return t->matched ? table_row_at(t, t->cursor) : NULL;
 }
 
-void table_layout(const struct table *t, int width, int *x, int *w)
+/* What a shown column takes before the flexible ones grow: its need, within its bounds. */
+static int asked_width(const struct table_column *c, const int *need, int i)
 {
-	int order[TABLE_COLS_MAX], n = 0;
+	if (c->flex)
+		return c->min_width;
+	int n = need ? need[i] : c->width;
+	return n < c->min_width ? c->min_width : n > c->width ? c->width : n;
+}
+
+/* The position in order[] of the column to drop first: the highest drop, the rightmost of equals. */
+static int first_to_drop(const struct table *t, const int *order, int n)
+{
+	int pick = 0;
+	for (int k = 1; k < n; k++)
+		if (t->cols[order[k]].drop >= t->cols[order[pick]].drop)
+			pick = k;
+	return pick;
+}
+
+void table_layout(const struct table *t, int width, const int *need, int *x, int *w)
+{
+	int order[TABLE_COLS_MAX], n = 0, used = -1;
 	for (int i = 0; i < t->ncols; i++) {
 		w[i] = 0;
 		x[i] = 0;
-		if (t->shown[i])
+		if (t->shown[i]) {
 			order[n++] = i;
+			w[i] = asked_width(&t->cols[i], need, i);
+			used += w[i] + 1;
+		}
 	}
-	int need = -1;
-	for (int k = 0; k < n; k++)
-		need += t->cols[order[k]].min_width + 1;
-	while (n > 1 && need > width)
-		need -= t->cols[order[--n]].min_width + 1;
-	int extra = width - need;
-	for (int k = 0; k < n; k++)
-		w[order[k]] = t->cols[order[k]].min_width;
-	/* Flexible columns (names) grow to their wanted width first, then the others in turn. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (bool grew = true; extra > 0 && grew;) {
-			grew = false;
-			for (int k = 0; k < n && extra > 0; k++) {
-				const struct table_column *c = &t->cols[order[k]];
-				if (c->flex == (pass == 0) && w[order[k]] < c->width) {
-					w[order[k]]++;
-					extra--;
-					grew = true;
-				}
+	while (n > 1 && used > width) {
+		int k = first_to_drop(t, order, n);
+		used -= w[order[k]] + 1;
+		w[order[k]] = 0;
+		memmove(order + k, order + k + 1, (size_t)(n - k - 1) * sizeof(*order));
+		n--;
+	}
+	if (n == 1 && used > width)
+		w[order[0]] = width;   /* the last column left is cut to the terminal */
+	int extra = width - used;
+	/* Flexible columns grow to their width in turn, then share what is left; without one, the last grows. */
+	for (bool grew = true; extra > 0 && grew;) {
+		grew = false;
+		for (int k = 0; k < n && extra > 0; k++) {
+			const struct table_column *c = &t->cols[order[k]];
+			if (c->flex && w[order[k]] < c->width) {
+				w[order[k]]++;
+				extra--;
+				grew = true;
 			}
 		}
 	}

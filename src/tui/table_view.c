@@ -1,6 +1,7 @@
 /* A table on screen: titles with the sort arrow, the window of rows, the selection. */
 #include "tui/table_view.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -27,42 +28,90 @@ static void draw_titles(struct table *t, const struct draw *d, int y, const int 
 	}
 }
 
-static void draw_row(struct table *t, const struct draw *d, const struct cell_ctx *ctx, int y, const void *row,
-                     bool selected, const int *x, const int *w)
+struct cell {
+	struct strbuf text;
+	enum role role;
+};
+
+/* The window's cells, each formatted once: measured for the layout, then drawn. */
+static struct cell *format_window(const struct table *t, const struct cell_ctx *ctx)
+{
+	struct cell *cells = xcalloc(t->nrows * (size_t)t->ncols + 1, sizeof(*cells));   /* + 1: never 0 bytes */
+	for (size_t r = 0; r < t->nrows; r++) {
+		const void *row = (const char *)t->rows + r * t->src->row_size;
+		for (int i = 0; i < t->ncols; i++) {
+			struct cell *c = &cells[r * (size_t)t->ncols + (size_t)i];
+			c->role = ROLE_NORMAL;
+			if (t->shown[i])
+				t->cols[i].format(row, ctx, &c->text, &c->role);
+		}
+	}
+	return cells;
+}
+
+static void free_window(const struct table *t, struct cell *cells)
+{
+	for (size_t k = 0; k < t->nrows * (size_t)t->ncols; k++)
+		sb_free(&cells[k].text);
+	free(cells);
+}
+
+static int drawn_width(const struct draw *d, const char *text)
+{
+	struct strbuf clean = {0};
+	draw_clean(text, d->g->ascii, &clean);
+	int width = (int)text_width(sb_str(&clean));
+	sb_free(&clean);
+	return width;
+}
+
+/* Each column's widest text on screen: its title (with the sort arrow) or a cell. */
+static void measure(const struct table *t, const struct draw *d, const struct cell *cells, int *need)
+{
+	for (int i = 0; i < t->ncols; i++) {
+		need[i] = drawn_width(d, t->cols[i].title) + (i == t->sort_col);
+		for (size_t r = 0; t->shown[i] && r < t->nrows; r++) {
+			int w = drawn_width(d, sb_str(&cells[r * (size_t)t->ncols + (size_t)i].text));
+			if (w > need[i])
+				need[i] = w;
+		}
+	}
+}
+
+static void draw_row(struct table *t, const struct draw *d, int y, const struct cell *cells, bool selected,
+                     const int *x, const int *w)
 {
 	attr_t row_attr = theme_attr(d->theme, selected ? ROLE_SELECTION : ROLE_NORMAL);
 	wattrset(d->win, row_attr);
 	mvwhline(d->win, y, 0, ' ', getmaxx(d->win));
-	struct strbuf cell = {0};
 	for (int i = 0; i < t->ncols; i++) {
 		if (!w[i])
 			continue;
-		enum role role = ROLE_NORMAL;
-		sb_reset(&cell);
-		t->cols[i].format(row, ctx, &cell, &role);
-		attr_t attr = selected ? row_attr : theme_attr(d->theme, role);
-		draw_text(d, y, x[i], w[i], sb_str(&cell), t->cols[i].align, attr);
+		attr_t attr = selected ? row_attr : theme_attr(d->theme, cells[i].role);
+		draw_text(d, y, x[i], w[i], sb_str(&cells[i].text), t->cols[i].align, attr);
 	}
-	sb_free(&cell);
 }
 
 void table_view_draw(struct table *t, const struct draw *d, const struct cell_ctx *ctx, int y, int h)
 {
-	int width = getmaxx(d->win);
+	int width = getmaxx(d->win), need[TABLE_COLS_MAX];
 	table_set_page(t, h - 1);
-	table_layout(t, width, t->drawn.x, t->drawn.w);
+	struct cell *cells = format_window(t, ctx);
+	measure(t, d, cells, need);
+	table_layout(t, width, need, t->drawn.x, t->drawn.w);
 	t->drawn.y = y;
 	draw_titles(t, d, y, t->drawn.x, t->drawn.w);
 	for (int r = 0; r < h - 1; r++) {
 		int64_t index = t->top + r;
-		const void *row = table_row_at(t, index);
-		if (row) {
-			draw_row(t, d, ctx, y + 1 + r, row, index == t->cursor, t->drawn.x, t->drawn.w);
+		if (table_row_at(t, index)) {
+			draw_row(t, d, y + 1 + r, &cells[(size_t)r * (size_t)t->ncols], index == t->cursor, t->drawn.x,
+			         t->drawn.w);
 			continue;
 		}
 		wattrset(d->win, theme_attr(d->theme, ROLE_NORMAL));
 		mvwhline(d->win, y + 1 + r, 0, ' ', width);
 	}
+	free_window(t, cells);
 	const char *empty = t->error[0] ? t->error
 	                  : t->total == 0 ? "nothing here yet"
 	                  : t->matched == 0 ? "no rows match the filter" : NULL;

@@ -2,6 +2,7 @@
 # The console, driven in tmux (a real terminal) at 80x24 and 160x48: keys in, screen text out.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
+. "$ROOT/tests/fakewoo/woo_lib.sh"
 
 # A feed served slowly enough (30 KB at 4 KB/s) to watch a run work.
 slow_conn() {
@@ -12,6 +13,83 @@ slow_conn() {
 # The percentage on the run screen's progress line, or -1.
 progress_percent() {
 	screen | sed -n 's/.* \([0-9]*\)%  .* rows\/s.*/\1/p' | head -1 | grep . || echo -1
+}
+
+# Run 1 of "Woo feed" ($CONN_ID) pushed 1234 products to the fake shop "Main shop Romania" (and took 1h 02m).
+pushed_to_a_shop() {
+	start_fakewoo || return 1
+	run_fs fs_fast dest add --name "Main shop Romania" --url "$WOO_URL" --key "$KEY" --secret "$SECRET" --json
+	expect_rc 0 "dest add"
+	DEST_ID=$(json_get "$OUT" id)
+	make_feed 1234
+	add_woo_conn
+	fs_fast run "$CONN_ID" --wait
+	expect_rc 0 "the push"
+	sql "update sync_runs set started_at = finished_at - 3720000 where id = 1"
+}
+
+# expect_whole LINE CELL...: each cell is in the line whole, between spaces, and nothing in it was cut.
+expect_whole() {
+	local line=$1; shift
+	expect_not_contains "$line" "…" "a cut cell in '$line'"
+	for cell in "$@"; do expect_contains " $line " " $cell " "the row"; done
+}
+
+test_push_took_and_destination_are_whole_at_100_and_80_columns() {
+	pushed_to_a_shop || return
+	console 100 30 --
+	wait_screen "Woo feed"
+	expect_whole "$(screen | grep "Woo feed")" "Main shop Romania" "1234/0/0/0"
+	keys_then "Runs" 2
+	wait_screen "1h 02m"
+	expect_whole "$(screen | grep "Woo feed")" "1234/0" "1h 02m" "1234/0/0/0"
+	expect_fits 100
+	resize 80 24
+	wait_screen "Woo feed"
+	expect_whole "$(screen | grep "Woo feed")" "1234/0" "1h 02m" "1234/0/0/0"
+	expect_fits 80
+	keys_then "Connections" 1
+	expect_whole "$(screen | grep "Woo feed")" "Main shop Romania" "1234/0/0/0"
+	expect_fits 80
+	stop_console
+}
+
+# The run screen's bar and the percentage after it.
+bar_of_run() { screen | LC_ALL=C.UTF-8 grep -oE '[█░]{24} +[0-9-]+%?' | head -1; }
+# expect_bar FULL_CELLS PERCENT
+expect_bar() {
+	local want="" i
+	for i in $(seq 24); do if [ "$i" -le "$1" ]; then want+="█"; else want+="░"; fi; done
+	expect_eq "$(bar_of_run)" "$want $(printf '%3d%%' "$2")" "the bar of a finished run"
+}
+
+test_a_finished_run_shows_the_bar_it_reached() {
+	start_fakewoo || return
+	add_shop
+	make_feed 1234
+	add_woo_conn
+	woo item_errors '{"SKU-00007": {"code": "woocommerce_rest_product_not_created", "message": "no"}}'
+	fs_fast run "$CONN_ID" --wait
+	expect_rc 3 "a push with one item refused"
+	woo item_errors '{}'
+	make_feed 1234 100
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "skip": 4, "status": 401}]'
+	fs_fast run "$CONN_ID" --wait
+	expect_rc 1 "a push refused part-way"
+	console 100 30 --
+	keys_then "Run 1 of Woo feed" 2 j Enter
+	wait_screen "errors"
+	expect_bar 24 100
+	expect_contains "$(screen)" "1234 rows"
+	keys_then "Runs" q
+	keys_then "Run 2 of Woo feed" k Enter
+	wait_screen "✘ failed"
+	local done queued
+	done=$(sql "select push_processed + push_failed from sync_runs where id = 2")
+	queued=$(sql "select push_queued from sync_runs where id = 2")
+	[ "$done" -gt 0 ] && [ "$done" -lt "$queued" ] || fail "run 2 pushed $done of $queued: not part-way"
+	expect_bar $((done * 24 / queued)) $((done * 100 / queued))
+	stop_console
 }
 
 test_startup_lists_connections_with_status_symbols() {

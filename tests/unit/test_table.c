@@ -36,10 +36,10 @@ static void cell_source(const void *row, const struct cell_ctx *ctx, struct strb
 }
 
 static const struct table_column columns[] = {
-	{"id", "ID", 5, 3, false, 'r', CONN_F_ID, cell_id, false},
-	{"name", "NAME", 20, 8, true, 'l', CONN_F_NAME, cell_name, false},
-	{"source", "SOURCE", 9, 4, false, 'l', CONN_F_SOURCE, cell_source, false},
-	{"schedule", "SCHEDULE", 10, 6, false, 'l', CONN_F_SCHEDULE, cell_source, true},
+	{"id", "ID", 5, 3, false, 'r', CONN_F_ID, cell_id, false, 0},
+	{"name", "NAME", 20, 8, true, 'l', CONN_F_NAME, cell_name, false, 0},
+	{"source", "SOURCE", 9, 4, false, 'l', CONN_F_SOURCE, cell_source, false, 0},
+	{"schedule", "SCHEDULE", 10, 6, false, 'l', CONN_F_SCHEDULE, cell_source, true, 0},
 };
 
 static int fetch_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
@@ -386,16 +386,49 @@ Test(table, layout_fits_the_width)
 	struct table t;
 	table_init(&t, columns, (int)ARRAY_LEN(columns), &source, views);
 	int x[TABLE_COLS_MAX], w[TABLE_COLS_MAX];
-	table_layout(&t, 80, x, w);
+	table_layout(&t, 80, NULL, x, w);
 	cr_assert_eq(w[0], 5);
 	cr_assert_eq(w[2], 9);
 	cr_assert_eq(w[3], 0, "hidden");
 	cr_assert_eq(x[2] + w[2], 80, "the flexible name takes the rest");
-	table_layout(&t, 20, x, w);   /* minimums: 3 + 8 + 4 and two gaps = 17 */
-	cr_assert_eq(w[0] + w[1] + w[2] + 2, 20);
-	table_layout(&t, 14, x, w);   /* the last column is dropped */
-	cr_assert_eq(w[2], 0);
-	cr_assert(x[1] + w[1] <= 14);
+	table_layout(&t, 24, NULL, x, w);   /* 5 + 8 + 9 and two gaps */
+	cr_assert_eq(w[1], 8, "the name gives way first, down to its minimum");
+	cr_assert_eq(w[2], 9, "the source stays whole");
+	table_layout(&t, 20, NULL, x, w);
+	cr_assert_eq(w[2], 0, "the last column is dropped, not cut");
+	cr_assert_eq(x[1] + w[1], 20);
+	table_free(&t);
+}
+
+static const struct table_column ranked[] = {
+	{"id", "ID", 5, 2, false, 'r', CONN_F_ID, cell_id, false, 0},
+	{"name", "NAME", 20, 8, true, 'l', CONN_F_NAME, cell_name, false, 0},
+	{"source", "SOURCE", 12, 4, false, 'l', CONN_F_SOURCE, cell_source, false, 1},
+	{"schedule", "SCHEDULE", 10, 6, false, 'l', CONN_F_SCHEDULE, cell_source, false, 2},
+	{"next", "NEXT", 8, 6, false, 'r', CONN_F_NEXT_DUE, cell_source, false, 0},
+};
+
+Test(table, layout_gives_columns_what_their_cells_need_and_drops_by_rank)
+{
+	struct table t;
+	table_init(&t, ranked, (int)ARRAY_LEN(ranked), &source, views);
+	int x[TABLE_COLS_MAX], w[TABLE_COLS_MAX];
+	const int need[] = {3, 30, 11, 2, 40};
+	table_layout(&t, 100, need, x, w);
+	cr_assert_eq(w[0], 3, "its need");
+	cr_assert_eq(w[2], 11, "its need");
+	cr_assert_eq(w[3], 6, "never below its minimum");
+	cr_assert_eq(w[4], 8, "never above its width");
+	cr_assert_eq(x[4] + w[4], 100, "the name takes the rest");
+	table_layout(&t, 3 + 8 + 11 + 6 + 8 + 4, need, x, w);
+	cr_assert_eq(w[1], 8, "the name gave way first");
+	cr_assert(w[2] == 11 && w[3] == 6, "the others whole");
+	table_layout(&t, 3 + 8 + 11 + 6 + 8 + 3, need, x, w);
+	cr_assert_eq(w[3], 0, "the highest rank goes first");
+	cr_assert(w[2] == 11 && w[4] == 8 && w[1] == 8 + 6, "the others whole, the name gets the room");
+	table_layout(&t, 3 + 8 + 8 + 2, need, x, w);
+	cr_assert(w[2] == 0 && w[3] == 0, "then the next rank");
+	cr_assert(w[0] == 3 && w[4] == 8);
 	table_free(&t);
 }
 
