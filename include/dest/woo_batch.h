@@ -57,6 +57,8 @@ struct woo_error {
 	char message[512];
 };
 void woo_answer_error(const struct http_request *r, struct woo_error *out);
+/* Text WooCommerce answers HTML-escaped ("Pens &amp; Co", "/products/&lt;id&gt;") as plain text, appended to out. */
+void woo_unescape_html(const char *text, struct strbuf *out);
 
 struct woo_result {
 	bool ok;

@@ -8,16 +8,19 @@
  *       "status": {"constant": "publish"},
  *       "stock_quantity": {"column": "quantity", "default": "0"}
  *     },
- *     "categories": {"field": "category", "delimiter": " > ",
+ *     "categories": {"field": "category", "delimiter": " > ", "separator": "|",
  *                    "map": {"Electronice > Telefoane": "Phones"}, "default": "Uncategorized"}
  *   }
+ * A field's "separator" (fields.X.separator, categories.separator) says that one value holds several, parted by
+ * it ("Pens|Paper"); without one a value is one value, whatever characters it holds.
  * Default mappings (when auto is not false, for fields the feed has): sku<-sku, name<-name,
  * regular_price<-price, sale_price<-sale_price, stock_quantity<-quantity, description<-description,
  * short_description<-short_description, categories<-category, images<-image, ean<-ean, brand<-brand,
  * weight<-weight.
  * Prices (regular_price, sale_price) are normalized with normalize_decimal, stock_quantity with
  * normalize_integer; a value that does not parse fails the row with a message naming the column and value.
- * A category path not in "map" keeps its own text (segments joined by " > "), or "default" when set.
+ * A category path not in "map" keeps its own text (segments joined by " > "), or "default" when set. With a
+ * separator each path is mapped on its own and the results are joined by the separator.
  */
 #ifndef FEEDSYNC_FEED_MAPPING_H
 #define FEEDSYNC_FEED_MAPPING_H
@@ -30,6 +33,9 @@
 #include "feed/normalize.h"
 #include "feed/product.h"
 #include "feed/record.h"
+
+/* How a stored category path joins its levels. */
+#define CATEGORY_PATH_JOIN " > "
 
 struct problems;
 struct mapping;
@@ -62,6 +68,9 @@ int mapping_suggest(const struct alias_table *aliases, const char *dest, const c
 /* A category value as the map's keys are compared: split on the delimiter, segments trimmed, empty ones
  * dropped, joined with " > ". Caller frees. */
 char *mapping_category_path(const char *delimiter, const char *value);
+
+/* The separator of several values in destination field dest's value (trimmed: "|"), or NULL for one value. */
+const char *mapping_separator(const struct mapping *m, const char *dest);
 
 /* Canonical source columns the mapping reads (for "missing column" checks and previews). NULL-terminated. */
 const char *const *mapping_columns(const struct mapping *m);

@@ -190,6 +190,14 @@ static const char *const MIGRATIONS[] = {
 	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  sku_key TEXT NOT NULL, sku TEXT NOT NULL, run_id INTEGER NOT NULL, until_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (destination_id, sku_key, run_id)) WITHOUT ROWID;",
+	/*
+	 * 8: a shop's product categories and tags as it last listed them (or answered their creation), so that a
+	 * push turns category paths and tag names into ids without reading them all again on every run.
+	 */
+	"CREATE TABLE shop_terms ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  taxonomy TEXT NOT NULL, term_id INTEGER NOT NULL, parent_id INTEGER NOT NULL, name TEXT NOT NULL,"
+	"  PRIMARY KEY (destination_id, taxonomy, term_id)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)

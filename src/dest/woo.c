@@ -16,6 +16,7 @@
 #include "dest/gate.h"
 #include "dest/http.h"
 #include "dest/woo_batch.h"
+#include "dest/woo_terms.h"
 #include "feed/product.h"
 
 /* Results written per transaction: one commit per batch answer rather than one per product. */
@@ -96,6 +97,7 @@ struct woo {
 	struct shop shop;
 	struct gate *gate;
 	struct http_client *http;
+	struct woo_terms *terms;     /* category paths and tag names to ids */
 	int batch_size;
 	struct items to_look_up;
 	struct ready *ready;         /* [0] is products/batch */
@@ -1131,19 +1133,29 @@ static struct item *new_item(const char *sku, char *data, int64_t hash)
 	return it;
 }
 
+/* A product that fails before anything is sent for it: counted and reported, and the push goes on. */
+static void refuse(struct woo *w, struct item *it, const char *code, const char *message)
+{
+	struct run_error_info info = {.sku = it->sku, .code = code};
+	run_error(w->ctx, &info, "%s", message);
+	run_add(w->ctx, RC_PUSH_FAILED, 1);
+	settled(w);
+	w->failed++;
+	item_free(it);
+}
+
 /* Admits the item, then lets transfers progress; -1 with err once the phase cannot go on. */
 static int hand_over(struct woo *w, struct item *it, char *err, size_t errsize)
 {
+	struct woo_error refusal;
 	if (*w->fatal) {
 		item_free(it);
 	} else if (!it->retire && !woo_sku_searchable(it->sku)) {
-		struct run_error_info info = {.sku = it->sku, .code = "unsearchable_sku"};
-		run_error(w->ctx, &info, "the SKU '%s' has a comma or surrounding spaces: WooCommerce cannot find it by "
-		          "SKU, so it is not pushed (it could be created twice)", it->sku);
-		run_add(w->ctx, RC_PUSH_FAILED, 1);
-		settled(w);
-		w->failed++;
-		item_free(it);
+		snprintf(refusal.message, sizeof(refusal.message), "the SKU '%s' has a comma or surrounding spaces: "
+		         "WooCommerce cannot find it by SKU, so it is not pushed (it could be created twice)", it->sku);
+		refuse(w, it, "unsearchable_sku", refusal.message);
+	} else if (!it->retire && woo_terms_resolve(w->terms, &it->data, it->returning != MISSING_NONE, &refusal) < 0) {
+		refuse(w, it, refusal.code, refusal.message);
 	} else {
 		admit(w, it);
 	}
@@ -1317,6 +1329,7 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
 		return -1;
+	w->terms = woo_terms_open(ctx, &w->shop, w->http, conn);
 	ready_for(w, 0);
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
 	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
@@ -1352,6 +1365,7 @@ static void woo_close(struct dest *d)
 	free(w->recorded.v);
 	remote_rows_free(w->window.rows, w->window.n);
 	free(w->window.from);
+	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	shop_free(&w->shop);
 	free(w);

@@ -105,7 +105,7 @@ static bool skip_value(struct scan *s)
 	return false;
 }
 
-enum field_kind { FIELD_TEXT, FIELD_PRICE, FIELD_INT, FIELD_STOCK, FIELD_BOOL, FIELD_IMAGES, FIELD_CATEGORIES };
+enum field_kind { FIELD_TEXT, FIELD_PRICE, FIELD_INT, FIELD_STOCK, FIELD_BOOL, FIELD_IMAGES, FIELD_TERMS };
 
 /* WooCommerce product fields feedsync can send; any other field becomes a meta_data entry. Sorted by name. */
 static const struct {
@@ -113,16 +113,16 @@ static const struct {
 	enum field_kind kind;
 } known_fields[] = {
 	{"backorders", FIELD_TEXT},        {"button_text", FIELD_TEXT},      {"catalog_visibility", FIELD_TEXT},
-	{"categories", FIELD_CATEGORIES},  {"date_on_sale_from", FIELD_TEXT}, {"date_on_sale_to", FIELD_TEXT},
+	{"categories", FIELD_TERMS}   ,  {"date_on_sale_from", FIELD_TEXT}, {"date_on_sale_to", FIELD_TEXT},
 	{"description", FIELD_TEXT},       {"downloadable", FIELD_BOOL},     {"external_url", FIELD_TEXT},
 	{"featured", FIELD_BOOL},          {"images", FIELD_IMAGES},         {"low_stock_amount", FIELD_INT},
 	{"manage_stock", FIELD_BOOL},      {"menu_order", FIELD_INT},        {"name", FIELD_TEXT},
 	{"purchase_note", FIELD_TEXT},     {"regular_price", FIELD_PRICE},   {"reviews_allowed", FIELD_BOOL},
 	{"sale_price", FIELD_PRICE},       {"shipping_class", FIELD_TEXT},   {"short_description", FIELD_TEXT},
 	{"sku", FIELD_TEXT},               {"slug", FIELD_TEXT},             {"sold_individually", FIELD_BOOL},
-	{"status", FIELD_TEXT},            {"stock_quantity", FIELD_STOCK},  {"tax_class", FIELD_TEXT},
-	{"tax_status", FIELD_TEXT},        {"type", FIELD_TEXT},             {"virtual", FIELD_BOOL},
-	{"weight", FIELD_TEXT},
+	{"status", FIELD_TEXT},            {"stock_quantity", FIELD_STOCK},  {"tags", FIELD_TERMS},
+	{"tax_class", FIELD_TEXT},         {"tax_status", FIELD_TEXT},       {"type", FIELD_TEXT},
+	{"virtual", FIELD_BOOL},           {"weight", FIELD_TEXT},
 };
 
 static int field_kind(const char *name)
@@ -201,28 +201,36 @@ static void add_image(struct strbuf *sb, const char *piece, size_t len, bool *fi
 	*first = false;
 }
 
-/* Categories go by id: WooCommerce ignores a category given by name. */
-static void add_category(struct strbuf *sb, const char *piece, size_t len, bool *first)
-{
-	char *text = xstrndup(piece, len);
-	int64_t id;
-	if (parse_int64(text, &id) && id > 0) {
-		sb_addf(sb, "%s{\"id\":%lld}", *first ? "" : ",", (long long)id);
-		*first = false;
-	}
-	free(text);
-}
-
 static void add_name(struct strbuf *sb, const char *name)
 {
 	sb_add_json_string(sb, name);
 	sb_addc(sb, ':');
 }
 
-/* An empty number is left out: WooCommerce would read it as 0. */
+/* Categories and tags go by id (WooCommerce ignores one given by name): "12,15" as dest/woo_terms.h resolves them. */
+static int add_terms(struct strbuf *sb, const char *name, const char *v, char *err, size_t errsize)
+{
+	add_name(sb, name);
+	sb_addc(sb, '[');
+	for (const char *p = v; *p;) {
+		char *end;
+		long long id = strtoll(p, &end, 10);
+		if (end == p || id <= 0 || (*end && *end != ',')) {
+			snprintf(err, errsize, "%s '%s' are not ids of the shop's %s", name, v, name);
+			return -1;
+		}
+		sb_addf(sb, "%s{\"id\":%lld}", p == v ? "" : ",", id);
+		p = *end ? end + 1 : end;
+	}
+	sb_addc(sb, ']');
+	return 0;
+}
+
+/* An empty number is left out: WooCommerce would read it as 0. No terms are left out too: an empty list would
+ * take the shop's own off the product. */
 static bool sends_nothing(int kind, const char *v)
 {
-	return (kind == FIELD_INT || kind == FIELD_STOCK) && !*v;
+	return (kind == FIELD_INT || kind == FIELD_STOCK || kind == FIELD_TERMS) && !*v;
 }
 
 static int add_field(struct strbuf *sb, const char *name, const char *v, int kind, char *err, size_t errsize)
@@ -264,11 +272,8 @@ static int add_field(struct strbuf *sb, const char *name, const char *v, int kin
 		each_piece(v, add_image, sb);
 		sb_addc(sb, ']');
 		return 0;
-	case FIELD_CATEGORIES:
-		sb_adds(sb, "\"categories\":[");
-		each_piece(v, add_category, sb);
-		sb_addc(sb, ']');
-		return 0;
+	case FIELD_TERMS:
+		return add_terms(sb, name, v, err, errsize);
 	}
 	return 0;
 }
@@ -455,26 +460,33 @@ size_t woo_split_point(size_t n)
 	return (n + 1) / 2;
 }
 
-/* WooCommerce escapes some messages as HTML ("/products/&lt;product_id&gt;/..."). */
-static void copy_message(char *out, size_t size, const char *text)
+void woo_unescape_html(const char *text, struct strbuf *out)
 {
 	static const struct {
 		const char *entity;
 		char c;
-	} entities[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#039;", '\''}, {"&amp;", '&'}};
-	size_t o = 0;
-	while (*text && o + 1 < size) {
+	} entities[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#039;", '\''}, {"&#39;", '\''}, {"&amp;", '&'}};
+	while (*text) {
 		size_t i = 0;
-		while (i < ARRAY_LEN(entities) && !str_starts_with(text, entities[i].entity))
-			i++;
-		if (i < ARRAY_LEN(entities)) {
-			out[o++] = entities[i].c;
+		if (*text == '&')
+			while (i < ARRAY_LEN(entities) && !str_starts_with(text, entities[i].entity))
+				i++;
+		if (*text == '&' && i < ARRAY_LEN(entities)) {
+			sb_addc(out, entities[i].c);
 			text += strlen(entities[i].entity);
 		} else {
-			out[o++] = *text++;
+			sb_addc(out, *text++);
 		}
 	}
-	out[o] = '\0';
+}
+
+/* WooCommerce escapes some messages as HTML ("/products/&lt;product_id&gt;/..."). */
+static void copy_message(char *out, size_t size, const char *text)
+{
+	struct strbuf plain = {0};
+	woo_unescape_html(text, &plain);
+	str_copy(out, sb_str(&plain), size);
+	sb_free(&plain);
 }
 
 static bool read_error(const cJSON *obj, struct woo_error *out)

@@ -5,73 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "dest/http.h"
-#include "dest/woo_batch.h"
+#include "dest/woo_term_io.h"
 
-/* Enough for 2000 categories; a shop with more is cut there, and the message says so. */
+/* Enough for 2000 categories; a shop with more is cut there. */
 #define MAX_PAGES 20
-#define PER_PAGE 100
 #define PATH_DEPTH 16
 
-struct category {
-	int64_t id, parent;
-	char *name;
-};
-
 struct tree {
-	struct category *items;
+	struct shop_term *items;
 	size_t n;
 };
 
-static void request_done(struct http_request *r)
-{
-	*(int *)r->ud = 1;
-}
-
-/* One page into the tree: how many it held, or -1 with err set. */
-static int read_page(struct http_client *c, const struct shop *shop, int page, struct tree *t, char *err,
-                     size_t errsize)
-{
-	int done = 0;
-	struct http_request r = {0};
-	r.method = "GET";
-	r.target = xasprintf(WOO_API "/products/categories?per_page=%d&page=%d&_fields=id,name,parent", PER_PAGE,
-	                     page);
-	r.done = request_done;
-	r.ud = &done;
-	http_submit(c, &r);
-	while (!done)
-		http_run(c, 1000);
-	int n = -1;
-	if (r.outcome == HTTP_DONE && r.status == 200 && cJSON_IsArray(r.json)) {
-		n = 0;
-		const cJSON *it;
-		cJSON_ArrayForEach(it, r.json) {
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-			const cJSON *parent = cJSON_GetObjectItemCaseSensitive(it, "parent");
-			const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
-			if (!cJSON_IsNumber(id) || !cJSON_IsString(name))
-				continue;
-			t->items = xrealloc(t->items, (t->n + 1) * sizeof(*t->items));
-			t->items[t->n++] = (struct category){(int64_t)id->valuedouble,
-			                                     cJSON_IsNumber(parent) ? (int64_t)parent->valuedouble : 0,
-			                                     xstrdup(name->valuestring)};
-			n++;
-		}
-	} else {
-		struct woo_error e;
-		char outcome[128];
-		woo_answer_error(&r, &e);
-		snprintf(err, errsize, "%s did not list its categories (%s): %s%s%s", shop->base_url,
-		         http_outcome_text(&r, outcome, sizeof(outcome)), e.code, *e.code ? ": " : "", e.message);
-	}
-	http_request_clear(&r);
-	return n;
-}
-
-static const struct category *find(const struct tree *t, int64_t id)
+static const struct shop_term *find(const struct tree *t, int64_t id)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (t->items[i].id == id)
@@ -79,15 +25,17 @@ static const struct category *find(const struct tree *t, int64_t id)
 	return NULL;
 }
 
-static char *path_of(const struct tree *t, const struct category *c)
+static char *path_of(const struct tree *t, const struct shop_term *c)
 {
-	const struct category *chain[PATH_DEPTH];
+	const struct shop_term *chain[PATH_DEPTH];
 	int depth = 0;
 	for (; c && depth < PATH_DEPTH; c = c->parent ? find(t, c->parent) : NULL)
 		chain[depth++] = c;
 	struct strbuf sb = {0};
-	while (depth-- > 0)
-		sb_addf(&sb, "%s%s", sb.len ? " > " : "", chain[depth]->name);
+	while (depth-- > 0) {
+		sb_adds(&sb, sb.len ? " > " : "");
+		woo_unescape_html(chain[depth]->name, &sb); /* the shop answers "Pens &amp; Co" */
+	}
 	return sb_detach(&sb);
 }
 
@@ -105,10 +53,7 @@ int woo_categories(const struct shop *shop, const struct config *cfg, char ***pa
 	if (!c)
 		return -1;
 	struct tree t = {0};
-	int got = PER_PAGE, rc = 0;
-	for (int page = 1; page <= MAX_PAGES && got == PER_PAGE; page++)
-		if ((got = read_page(c, shop, page, &t, err, errsize)) < 0)
-			rc = -1;
+	int rc = woo_term_list(c, shop, "categories", MAX_PAGES, NULL, &t.items, &t.n, err, errsize);
 	http_client_free(c);
 	if (rc == 0) {
 		*paths = xcalloc(t.n ? t.n : 1, sizeof(char *));
@@ -117,9 +62,7 @@ int woo_categories(const struct shop *shop, const struct config *cfg, char ***pa
 		*n = t.n;
 		qsort(*paths, *n, sizeof(char *), path_cmp);
 	}
-	for (size_t i = 0; i < t.n; i++)
-		free(t.items[i].name);
-	free(t.items);
+	shop_terms_free(t.items, t.n);
 	return rc;
 }
 

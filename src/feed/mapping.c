@@ -28,7 +28,7 @@ static const struct {
 	{"weight", "weight"},
 };
 
-#define CATEGORY_JOIN " > "
+#define CATEGORY_JOIN CATEGORY_PATH_JOIN
 #define MIB ((size_t)1 << 20)
 
 /* What a destination field's value goes through before it is stored. */
@@ -39,6 +39,7 @@ struct field_rule {
 	char *column;       /* canonical source column; NULL for a constant */
 	char *constant;
 	char *fallback;     /* "default": used when the column is missing or blank */
+	char *separator;    /* between several values in one (split_token); NULL: one value */
 	enum field_kind kind;
 };
 
@@ -52,6 +53,7 @@ struct mapping {
 	struct field_rule rules[PRODUCT_MAX_FIELDS]; /* sorted by dest, so products fill in order */
 	const struct field_rule *sku;
 	char *split;        /* the category delimiter, trimmed (split_token) */
+	char *category_separator; /* between several paths in one value (split_token); NULL: one path */
 	char *category_fallback;
 	size_t ncategories;
 	struct category_entry *categories; /* sorted by path */
@@ -123,9 +125,8 @@ static size_t canonical_category(const char *split, const char *s, size_t len, c
 	return o;
 }
 
-static char *canonical_category_dup(const char *split, const char *s)
+static char *canonical_category_dupn(const char *split, const char *s, size_t len)
 {
-	size_t len = strlen(s);
 	char *out = xmalloc(len + 1); /* joining with " > " can lengthen "A>B", so measure first */
 	size_t need = canonical_category(split, s, len, out, len + 1);
 	if (need > len) {
@@ -133,6 +134,11 @@ static char *canonical_category_dup(const char *split, const char *s)
 		canonical_category(split, s, len, out, need + 1);
 	}
 	return out;
+}
+
+static char *canonical_category_dup(const char *split, const char *s)
+{
+	return canonical_category_dupn(split, s, strlen(s));
 }
 
 static int category_cmp(const void *a, const void *b)
@@ -171,6 +177,28 @@ static void compile_category_map(struct mapping *m, const cJSON *map, const char
 
 /* ---- compiling -------------------------------------------------------------------------------------- */
 
+/* The delimiter trimmed, so " > " also splits "A>B"; a delimiter of only spaces is kept as it is. */
+static char *split_token(const char *delimiter)
+{
+	const char *end = delimiter + strlen(delimiter);
+	const char *b = skip_blank(delimiter, end), *e = trim_end(b, end);
+	return e > b ? xstrndup(b, (size_t)(e - b)) : xstrdup(delimiter);
+}
+
+/* "separator": what parts several values in one ("|"), trimmed as the delimiter is; NULL when absent. */
+static char *separator_of(const cJSON *spec, const char *path, struct problems *pr)
+{
+	char where[256];
+	const cJSON *sep = json_member(spec, "separator", cJSON_String, path, pr);
+	if (!sep)
+		return NULL;
+	if (!*sep->valuestring) {
+		problems_add(pr, json_path(where, sizeof(where), path, "separator"), "is empty (for example \"|\" or \",\")");
+		return NULL;
+	}
+	return split_token(sep->valuestring);
+}
+
 /* Constants and defaults of prices and quantities are checked now rather than failing every row. */
 static void check_fixed_value(enum field_kind kind, const char *value, const char *path, struct problems *pr)
 {
@@ -197,7 +225,7 @@ static char *fixed_value(const cJSON *spec, const char *key, enum field_kind kin
 static void compile_field(struct field_rule *r, const char *dest, const cJSON *spec,
                           const struct alias_table *aliases, const char *path, struct problems *pr)
 {
-	static const char *const keys[] = {"column", "constant", "default", NULL};
+	static const char *const keys[] = {"column", "constant", "default", "separator", NULL};
 	r->dest = xstrdup(dest);
 	r->kind = kind_of(dest);
 	if (!cJSON_IsObject(spec)) {
@@ -210,6 +238,7 @@ static void compile_field(struct field_rule *r, const char *dest, const cJSON *s
 	const cJSON *column = json_member(spec, "column", cJSON_String, path, pr);
 	r->constant = fixed_value(spec, "constant", r->kind, path, pr);
 	r->fallback = fixed_value(spec, "default", r->kind, path, pr);
+	r->separator = separator_of(spec, path, pr);
 	if (column && !*column->valuestring)
 		problems_add(pr, json_path(where, sizeof(where), path, "column"), "is empty (name a feed column)");
 	else if (column)
@@ -260,18 +289,10 @@ static void add_default_fields(struct mapping *m)
 			add_rule_for(m, default_fields[i].dest, default_fields[i].column);
 }
 
-/* The delimiter trimmed, so " > " also splits "A>B"; a delimiter of only spaces is kept as it is. */
-static char *split_token(const char *delimiter)
-{
-	const char *end = delimiter + strlen(delimiter);
-	const char *b = skip_blank(delimiter, end), *e = trim_end(b, end);
-	return e > b ? xstrndup(b, (size_t)(e - b)) : xstrdup(delimiter);
-}
-
 static void compile_categories(struct mapping *m, const cJSON *cats, const struct alias_table *aliases,
                                const char *path, struct problems *pr)
 {
-	static const char *const keys[] = {"field", "delimiter", "map", "default", NULL};
+	static const char *const keys[] = {"field", "delimiter", "separator", "map", "default", NULL};
 	char where[256];
 	json_check_keys(cats, keys, path, pr);
 	const cJSON *delimiter = json_member(cats, "delimiter", cJSON_String, path, pr);
@@ -281,6 +302,11 @@ static void compile_categories(struct mapping *m, const cJSON *cats, const struc
 		delim = CATEGORY_JOIN;
 	}
 	m->split = split_token(delim);
+	m->category_separator = separator_of(cats, path, pr);
+	if (m->category_separator && strstr(m->split, m->category_separator))
+		problems_add(pr, json_path(where, sizeof(where), path, "separator"),
+		             "'%s' is part of the delimiter '%s'; the separator parts paths, the delimiter their levels",
+		             m->category_separator, m->split);
 	compile_category_map(m, json_member(cats, "map", cJSON_Object, path, pr), json_path(where, sizeof(where), path, "map"), pr);
 	const cJSON *fallback = json_member(cats, "default", cJSON_String, path, pr);
 	m->category_fallback = fallback ? xstrdup(fallback->valuestring) : NULL;
@@ -381,6 +407,7 @@ void mapping_free(struct mapping *m)
 		free(m->rules[i].column);
 		free(m->rules[i].constant);
 		free(m->rules[i].fallback);
+		free(m->rules[i].separator);
 	}
 	for (size_t i = 0; i < m->ncategories; i++) {
 		free(m->categories[i].path);
@@ -388,9 +415,18 @@ void mapping_free(struct mapping *m)
 	}
 	free(m->categories);
 	free(m->split);
+	free(m->category_separator);
 	free(m->category_fallback);
 	free(m->columns);
 	free(m);
+}
+
+const char *mapping_separator(const struct mapping *m, const char *dest)
+{
+	const struct field_rule *r = find_rule((struct mapping *)m, dest);
+	if (strcmp(dest, PF_CATEGORIES) == 0 && m->category_separator)
+		return m->category_separator;
+	return r ? r->separator : NULL;
 }
 
 const char *const *mapping_columns(const struct mapping *m)
@@ -494,8 +530,15 @@ static int store_stock(const struct field_rule *r, const char *source, const cha
 	return 0;
 }
 
-static void store_category(const struct mapping *m, const struct field_rule *r, const char *v, size_t len,
-                           struct product *p)
+/* One path's destination: its entry in the map, else the default, else the path itself; NULL for none. */
+static const char *category_target(const struct mapping *m, const char *path, size_t len)
+{
+	const char *target = category_lookup(m, path);
+	return target ? target : m->category_fallback ? m->category_fallback : len ? path : NULL;
+}
+
+static void store_one_category(const struct mapping *m, const struct field_rule *r, const char *v, size_t len,
+                               struct product *p)
 {
 	/* A stack buffer keeps the hot loop free of allocations; only huge paths go to the heap. */
 	char stack[1024];
@@ -505,13 +548,47 @@ static void store_category(const struct mapping *m, const struct field_rule *r, 
 		path = xmalloc(need + 1);
 		canonical_category(m->split, v, len, path, need + 1);
 	}
-	const char *target = category_lookup(m, path);
-	if (!target)
-		target = m->category_fallback ? m->category_fallback : need ? path : NULL;
+	const char *target = category_target(m, path, need);
 	if (target)
 		product_set(p, r->dest, target);
 	if (path != stack)
 		free(path);
+}
+
+/* Several paths, each mapped on its own; the targets joined by the separator, empty ones left out. */
+static void store_categories(const struct mapping *m, const struct field_rule *r, const char *v, size_t len,
+                             struct product *p)
+{
+	const char *sep = m->category_separator, *end = v + len;
+	size_t sep_len = strlen(sep);
+	struct strbuf joined = {0};
+	bool any = false;
+	for (const char *s = v;;) {
+		const char *cut = memmem(s, (size_t)(end - s), sep, sep_len);
+		char *path = canonical_category_dupn(m->split, s, (size_t)((cut ? cut : end) - s));
+		const char *target = *path ? category_target(m, path, strlen(path)) : NULL;
+		if (target && *target)
+			sb_addf(&joined, "%s%s", joined.len ? sep : "", target);
+		any = any || target;
+		free(path);
+		if (!cut)
+			break;
+		s = cut + sep_len;
+	}
+	if (any)
+		product_setn(p, r->dest, sb_str(&joined), joined.len);
+	else if (m->category_fallback)
+		product_set(p, r->dest, m->category_fallback);
+	sb_free(&joined);
+}
+
+static void store_category(const struct mapping *m, const struct field_rule *r, const char *v, size_t len,
+                           struct product *p)
+{
+	if (m->category_separator)
+		store_categories(m, r, v, len, p);
+	else
+		store_one_category(m, r, v, len, p);
 }
 
 /* The rule's value, trimmed, or its default when that is blank; NULL when there is nothing to store. */

@@ -7,6 +7,8 @@
     ctl.py URL faults JSON          replaces the fault rules
     ctl.py URL products JSON        adds products as they are
     ctl.py URL item_errors JSON     sets per-item errors by SKU
+    ctl.py URL categories JSON      adds product categories ({"name", "parent"}); tags JSON adds tags
+    ctl.py URL term_errors JSON     refuses creating terms of these names
     ctl.py URL reset                forgets everything
 """
 

@@ -29,7 +29,13 @@ echoing the query, credentials included (prev and next, as WordPress's add_query
 create with schema validation), /products/<id> (GET, PUT/POST/PATCH update, DELETE: to the trash, where a product
 holds no SKU, or for good with force=true), /products/batch (create,
 update, delete; more than --batch-limit items is a 413; per-item errors in a 200; no schema validation, as the
-real one), /products/<id>/variations (GET list, paged as the products) and /products/<id>/variations/batch.
+real one), /products/<id>/variations (GET list, paged as the products) and /products/<id>/variations/batch,
+/products/categories and /products/tags (GET list with page, per_page <= 100, orderby name, _fields; POST create
+and /batch create; a name the taxonomy already has (under the same parent, case-insensitively, compared as
+WordPress stores it: & < > as entities) is 400 term_exists with data.resource_id, the term that has it; a parent
+that does not exist is 404 woocommerce_rest_term_invalid). A product's categories and tags are sent as [{"id": N}]
+and answered with their name and slug; an id the shop does not have is dropped, as wp_set_object_terms does; a
+product without categories is in Uncategorized (15).
 Descriptions are stored as sent and answered as WooCommerce 7.9 does: a product's description and
 short_description go through wpautop (paragraphs, <br />) in the view context, the default, and come back raw
 with context=edit; a variation's description is rendered in either context (the variations controller calls
@@ -49,6 +55,9 @@ Control endpoints (no authentication, never faulted):
   POST /__fake/products     adds the products in the JSON array body as they are (for pre-existing shop state)
   POST /__fake/item_errors  {"SKU": {"code": "...", "message": "..."}}: batch items with these SKUs get that
                             per-item error (status 400) inside the 200 answer; {} clears them
+  POST /__fake/categories   adds the terms in the JSON array body ({"name", "parent"}), as /__fake/tags does tags
+  POST /__fake/term_errors  {"name": {"code": "...", "message": "..."}}: creating a term of that name (any case)
+                            is refused with that error (status 400); {} clears them
 
 A fault rule (the first rule whose match fits a request and whose "times" is not used up applies):
   {"match": {"method": "POST", "path": "/wp-json/wc/v3/products/batch", "min_items": 2, "max_items": 100},
@@ -193,6 +202,10 @@ class Shop:
         self.faults = []
         self.item_errors = {}       # lower-case sku -> (code, message)
         self.in_flight_skus = {}    # lower-case sku -> count of batches carrying it
+        self.terms = {"categories": {}, "tags": {}}  # taxonomy -> id -> term
+        self.next_term_id = 16      # term ids are shared by the taxonomies; Uncategorized is 15
+        self.term_errors = {}       # lower-case name -> (code, message)
+        self.add_term("categories", {"name": "Uncategorized", "slug": "uncategorized"}, term_id=15)
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -253,8 +266,8 @@ class Shop:
                "shipping_required": True, "shipping_taxable": True, "shipping_class": "", "shipping_class_id": 0,
                "reviews_allowed": True, "average_rating": "0.00", "rating_count": 0, "upsell_ids": [],
                "cross_sell_ids": [], "parent_id": rec.get("parent_id", 0), "purchase_note": "",
-               "categories": rec.get("categories") or [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}],
-               "tags": [], "images": rec.get("images", []), "attributes": rec.get("attributes", []),
+               "categories": self.categories_of(rec),
+               "tags": self.product_terms(rec, "tags"), "images": rec.get("images", []), "attributes": rec.get("attributes", []),
                "default_attributes": [], "variations": self.variation_ids(rec), "grouped_products": [],
                "menu_order": 0,
                "price_html": "<span class=\"woocommerce-Price-amount amount\"><bdi><span class=\""
@@ -295,7 +308,81 @@ class Shop:
     def dump(self):
         keys = ("id", "sku", "name", "type", "parent_id", "regular_price", "sale_price", "stock_quantity",
                 "manage_stock", "status", "description", "short_description", "meta_data", "images")
-        return [{k: p.get(k) for k in keys} for p in sorted(self.products.values(), key=lambda p: p["id"])]
+        return [dict({k: p.get(k) for k in keys}, categories=[t["id"] for t in self.categories_of(p)],
+                     tags=[t["id"] for t in self.product_terms(p, "tags")])
+                for p in sorted(self.products.values(), key=lambda p: p["id"])]
+
+    # ---- product categories and tags ----
+
+    @staticmethod
+    def stored_name(name):
+        """As WordPress stores a term name (sanitize_term_field: trimmed, & < > as entities)."""
+        return str(name).strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    def add_term(self, taxonomy, fields, term_id=None):
+        """Creates a term (callers hold the lock); raises ApiError as WooCommerce 7.9 does."""
+        terms = self.terms[taxonomy]
+        name = self.stored_name(fields.get("name") or "")
+        if not name:
+            raise ApiError(400, "rest_missing_callback_param", "Missing parameter(s): name", params=["name"])
+        err = self.term_errors.get(name.lower())
+        if err:
+            raise ApiError(400, err.get("code", "fake_term_error"), err.get("message", "Injected term error."))
+        parent = fields.get("parent", 0) or 0
+        if parent and taxonomy == "tags":
+            raise ApiError(400, "woocommerce_rest_taxonomy_not_hierarchical",
+                           "Can not set resource parent, taxonomy is not hierarchical.")
+        if parent and parent not in terms:
+            raise ApiError(404, "woocommerce_rest_term_invalid", "Parent resource does not exist.")
+        for t in terms.values():
+            if t["name"].lower() == name.lower() and t["parent"] == parent:
+                message = ("A term with the name provided already exists with this parent." if taxonomy == "categories"
+                           else "A term with the name provided already exists in this taxonomy.")
+                raise ApiError(400, "term_exists", message, resource_id=t["id"])
+        if term_id is None:
+            term_id, self.next_term_id = self.next_term_id, self.next_term_id + 1
+        slug = fields.get("slug") or re.sub(r"[^a-z0-9]+", "-", name.lower().replace("&amp;", "")).strip("-")
+        taken = {t["slug"] for t in terms.values()}
+        base, n = slug or str(term_id), 2
+        slug = base
+        while slug in taken:
+            slug, n = "%s-%d" % (base, n), n + 1
+        terms[term_id] = {"id": term_id, "name": name, "slug": slug, "parent": parent}
+        return terms[term_id]
+
+    def render_term(self, taxonomy, t):
+        count = sum(1 for p in self.products.values() if t["id"] in [x.get("id") for x in p.get(taxonomy) or []])
+        out = {"id": t["id"], "name": t["name"], "slug": t["slug"]}
+        if taxonomy == "categories":
+            out.update(parent=t["parent"], description="", display="default", image=None, menu_order=0)
+        out["count"] = count
+        out["_links"] = {"self": [{"href": "%s%s/products/%s/%d" % (self.base_url, API, taxonomy, t["id"])}],
+                         "collection": [{"href": "%s%s/products/%s" % (self.base_url, API, taxonomy)}]}
+        return out
+
+    @staticmethod
+    def term_ref(t):
+        return {"id": t["id"], "name": t["name"], "slug": t["slug"]}
+
+    def assign_terms(self, rec, fields):
+        """wp_set_object_terms: the product gets the terms whose ids the shop has; other ids are dropped."""
+        for taxonomy in ("categories", "tags"):
+            if isinstance(fields.get(taxonomy), list):
+                ids = [x.get("id") for x in fields[taxonomy] if isinstance(x, dict)]
+                rec[taxonomy] = [{"id": i} for i in dict.fromkeys(ids) if i in self.terms[taxonomy]]
+
+    def categories_of(self, rec):
+        """WordPress puts a product (not a variation) saved without a category in the default one, Uncategorized."""
+        terms = self.product_terms(rec, "categories")
+        return terms or ([] if rec.get("parent_id") else [self.term_ref(self.terms["categories"][15])])
+
+    def product_terms(self, rec, taxonomy):
+        """Terms by id as the shop has them; entries seeded with /__fake/products are shown as they were given."""
+        out = []
+        for x in rec.get(taxonomy) or []:
+            t = self.terms[taxonomy].get(x.get("id")) if isinstance(x, dict) else None
+            out.append(self.term_ref(t) if t else x)
+        return out
 
     # ---- lookups ----
 
@@ -338,7 +425,7 @@ class Shop:
 
     # ---- operations (callers hold the lock) ----
 
-    def create(self, fields, parent_id=0, validate=False, sku_checked=False):
+    def create(self, fields, parent_id=0, validate=False, sku_checked=False, seeded=False):
         if validate:
             validate_schema(fields)
         err = None if sku_checked else self.sku_conflict(fields.get("sku"))
@@ -347,6 +434,8 @@ class Shop:
         kind = "variation" if parent_id else fields.get("type") if fields.get("type") in (
             "simple", "variable", "grouped", "external") else "simple"
         rec = self.new_record(fields, parent_id, kind)
+        if not seeded:
+            self.assign_terms(rec, fields)
         self.products[rec["id"]] = rec
         self.index(rec)
         return rec
@@ -366,6 +455,7 @@ class Shop:
                 raise err
         old_sku = rec.get("sku")
         self.apply_fields(rec, fields)
+        self.assign_terms(rec, fields)
         self.index(rec, old_sku)
         return rec
 
@@ -847,6 +937,9 @@ class Handler(BaseHTTPRequestHandler):
             if path.rstrip("/") == API:
                 self.require(permissions, "list")
                 return self.reply(200, {"namespace": "wc/v3", "routes": {API: {"methods": ["GET"]}}})
+            m = re.fullmatch(API + r"/products/(categories|tags)(?:/(batch|\d+))?/?", path)
+            if m:
+                return self.route_terms(permissions, m.group(1), m.group(2))
             m = re.fullmatch(API + r"/products(?:/(\d+))?(?:/(variations))?(?:/(batch|\d+))?/?", path)
             if not m:
                 return self.reply_error(ApiError(404, "rest_no_route", "No route was found matching the URL and request method."))
@@ -896,15 +989,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def list_products(self, keep, parent=None):
         shop = self.server.shop
-        try:
-            per_page = int(self.query.get("per_page", 10))
-            page = int(self.query.get("page", 1))
-        except ValueError:
-            per_page, page = 0, 1
-        if not 1 <= per_page <= 100:
-            msg = "per_page must be between 1 (inclusive) and 100 (inclusive)"
-            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): per_page", params={"per_page": msg},
-                           details={"per_page": {"code": "rest_out_of_bounds", "message": msg, "data": None}})
+        per_page, page = self.paging()
         status = enum_param(self.query, "status", STATUSES)
         context = enum_param(self.query, "context", CONTEXTS)
         wanted = None
@@ -945,6 +1030,51 @@ class Handler(BaseHTTPRequestHandler):
                         '<%s/wp-json/>; rel="https://api.w.org/"' % shop.base_url))
         headers.append(("Allow", "GET, POST"))
         return self.reply(200, body, headers)
+
+    def route_terms(self, permissions, taxonomy, tail):
+        """products/categories and products/tags: list (by name, as WooCommerce orders terms), create, batch create."""
+        shop = self.server.shop
+        if tail is None and self.command in ("GET", "HEAD"):
+            self.require(permissions, "list")
+            per_page, page = self.paging()
+            descending = self.query.get("order", "asc") == "desc"
+            with shop.lock:
+                terms = sorted(shop.terms[taxonomy].values(), key=lambda t: (t["name"].lower(), t["id"]),
+                               reverse=descending)
+                body = [shop.render_term(taxonomy, t) for t in terms[(page - 1) * per_page: page * per_page]]
+            total = len(terms)
+            pages = (total + per_page - 1) // per_page
+            return self.reply(200, body, [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))])
+        if tail is None and self.command == "POST":
+            self.require(permissions, "create")
+            fields = self.json_body()
+            with shop.lock:
+                return self.reply(201, shop.render_term(taxonomy, shop.add_term(taxonomy, fields)))
+        if tail == "batch" and self.command in ("POST", "PUT", "PATCH"):
+            self.require(permissions, "batch")
+            body = self.json_body()
+            results = []
+            with shop.lock:
+                for item in body.get("create") or [] if isinstance(body, dict) else []:
+                    try:
+                        results.append(shop.render_term(taxonomy, shop.add_term(taxonomy, item)))
+                    except ApiError as e:
+                        results.append(shop.item_error("create", item if isinstance(item, dict) else {}, e))
+            return self.reply(200, {"create": results}, [("Allow", "POST, PUT, PATCH")])
+        raise ApiError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def paging(self):
+        """per_page (1 to 100, default 10) and page, or the 400 WooCommerce answers."""
+        try:
+            per_page = int(self.query.get("per_page", 10))
+            page = int(self.query.get("page", 1))
+        except ValueError:
+            per_page, page = 0, 1
+        if not 1 <= per_page <= 100:
+            msg = "per_page must be between 1 (inclusive) and 100 (inclusive)"
+            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): per_page", params={"per_page": msg},
+                           details={"per_page": {"code": "rest_out_of_bounds", "message": msg, "data": None}})
+        return per_page, page
 
     def route_item(self, permissions, ident):
         shop = self.server.shop
@@ -1032,7 +1162,9 @@ class Handler(BaseHTTPRequestHandler):
         what = self.url_path[len("/__fake/"):]
         if what == "state" and self.command == "GET":
             with shop.lock:
-                state = {"products": shop.dump(), "requests": shop.requests, "violations": shop.violations,
+                state = {"products": shop.dump(), "requests": shop.requests,
+                         "categories": sorted(shop.terms["categories"].values(), key=lambda t: t["id"]),
+                         "tags": sorted(shop.terms["tags"].values(), key=lambda t: t["id"]), "violations": shop.violations,
                          "in_flight": shop.in_flight, "max_in_flight": shop.max_in_flight, "faults": shop.faults}
                 payload = json.dumps(state).encode()
             return self.send(200, payload)
@@ -1069,8 +1201,18 @@ class Handler(BaseHTTPRequestHandler):
         if what == "products" and self.command == "POST":
             items = json.loads(self.raw_body or b"[]")
             with shop.lock:
-                made = [shop.render(shop.create(item, item.get("parent_id", 0))) for item in items]
+                made = [shop.render(shop.create(item, item.get("parent_id", 0), seeded=True)) for item in items]
             return self.send(200, made)
+        if what in ("categories", "tags") and self.command == "POST":
+            items = json.loads(self.raw_body or b"[]")
+            with shop.lock:
+                made = [shop.render_term(what, shop.add_term(what, item)) for item in items]
+            return self.send(200, made)
+        if what == "term_errors" and self.command == "POST":
+            errors = json.loads(self.raw_body or b"{}")
+            with shop.lock:
+                shop.term_errors = {shop.stored_name(k).lower(): v for k, v in errors.items()}
+            return self.send(200, {"term_errors": len(shop.term_errors)})
         return self.send(404, {"code": "no_control", "message": "unknown control endpoint"})
 
 

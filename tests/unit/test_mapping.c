@@ -310,6 +310,33 @@ Test(mapping, categories_other_delimiter_and_default)
 	mapping_free(m);
 }
 
+Test(mapping, several_category_paths_only_with_a_separator)
+{
+	struct mapping *m = compile("{\"categories\": {\"field\": \"category\", \"map\": {\"Birou > Pixuri\": \"Pens\","
+	                            "\"Vechi\": \"\"}}}");
+	struct product p = {0};
+	apply_ok(m, ROW("sku", "A1", "category", "Birou > Pixuri, roșii|Hârtie"), &p);
+	cr_assert_str_eq(product_get(&p, "categories"), "Birou > Pixuri, roșii|Hârtie", "no separator: one path");
+	cr_assert_null(mapping_separator(m, "categories"));
+	mapping_free(m);
+	m = compile("{\"categories\": {\"field\": \"category\", \"separator\": \" | \","
+	            "\"map\": {\"Birou > Pixuri\": \"Pens\", \"Vechi\": \"\"}, \"default\": \"Other\"},"
+	            "\"fields\": {\"tags\": {\"column\": \"labels\", \"separator\": \",\"}}}");
+	cr_assert_str_eq(mapping_separator(m, "categories"), "|", "trimmed, as the delimiter");
+	cr_assert_str_eq(mapping_separator(m, "tags"), ",");
+	cr_assert_null(mapping_separator(m, "name"));
+	apply_ok(m, ROW("sku", "A1", "category", "Birou>Pixuri | Hârtie > A4||Vechi", "labels", "red, blue"), &p);
+	cr_assert_str_eq(product_get(&p, "categories"), "Pens|Other", "each path mapped; empty ones left out");
+	cr_assert_str_eq(product_get(&p, "tags"), "red, blue", "split by the destination");
+	apply_ok(m, ROW("sku", "A1", "category", " | "), &p);
+	cr_assert_str_eq(product_get(&p, "categories"), "Other", "no path: the default");
+	product_free(&p);
+	mapping_free(m);
+	expect_error("{\"categories\": {\"separator\": \"\"}}", "mapping.categories.separator: is empty");
+	expect_error("{\"categories\": {\"delimiter\": \"/\", \"separator\": \"/\"}}", "is part of the delimiter");
+	expect_error("{\"fields\": {\"tags\": {\"column\": \"t\", \"separator\": 1}}}", "separator");
+}
+
 Test(mapping, categories_from_another_column_and_long_paths)
 {
 	struct mapping *m = compile("{\"auto\": false, \"fields\": {\"sku\": {\"column\": \"sku\"}},"

@@ -33,18 +33,32 @@ static cJSON *load(const char *path)
 
 Test(woo_batch, create_sends_every_field_in_woocommerce_types)
 {
-	char *p = payload("{\"brand\":\"Acme\",\"categories\":\"15, Phones|23\",\"images\":\"http://x/a.jpg|http://x/b.jpg\","
-	                  "\"name\":\"Tee \\\"big\\\"\",\"regular_price\":\"19.99\",\"sku\":\"A-1\",\"stock_quantity\":\"5\"}",
+	char *p = payload("{\"brand\":\"Acme\",\"categories\":\"15,23\",\"images\":\"http://x/a.jpg|http://x/b.jpg\","
+	                  "\"name\":\"Tee \\\"big\\\"\",\"regular_price\":\"19.99\",\"sku\":\"A-1\",\"stock_quantity\":\"5\","
+	                  "\"tags\":\"7\"}",
 	                  0, NULL);
 	cr_expect_str_eq(p, "{\"categories\":[{\"id\":15},{\"id\":23}],"
 	                    "\"images\":[{\"src\":\"http://x/a.jpg\"},{\"src\":\"http://x/b.jpg\"}],"
 	                    "\"name\":\"Tee \\\"big\\\"\",\"regular_price\":\"19.99\",\"sku\":\"A-1\","
-	                    "\"stock_quantity\":5,\"manage_stock\":true,\"type\":\"simple\","
+	                    "\"stock_quantity\":5,\"manage_stock\":true,\"tags\":[{\"id\":7}],\"type\":\"simple\","
 	                    "\"meta_data\":[{\"key\":\"brand\",\"value\":\"Acme\"}]}");
 	cJSON *parsed = cJSON_Parse(p);
 	cr_expect_not_null(parsed, "the payload is JSON");
 	cJSON_Delete(parsed);
 	free(p);
+}
+
+Test(woo_batch, no_terms_send_no_list_and_names_are_not_ids)
+{
+	char *p = payload("{\"categories\":\"\",\"name\":\"Tee\",\"tags\":\"\"}", 42, NULL);
+	cr_expect_str_eq(p, "{\"id\":42,\"name\":\"Tee\"}", "an empty list would clear the shop's");
+	free(p);
+	struct strbuf sb = {0};
+	char err[256] = "";
+	cr_expect_eq(woo_item_payload("{\"categories\":\"Office > Pens\"}", 0, NULL, &sb, err, sizeof(err)), -1);
+	cr_expect_str_eq(err, "categories 'Office > Pens' are not ids of the shop's categories");
+	cr_expect_eq(sb.len, 0, "nothing written");
+	sb_free(&sb);
 }
 
 Test(woo_batch, update_sends_the_id_and_only_the_update_fields)
