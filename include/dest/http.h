@@ -9,6 +9,10 @@
  * `retries` times): timeouts, connection failures and resets, 429 (after its Retry-After), 500, 502, 503,
  * 504, and 2xx answers that are not the JSON asked for (an HTML error page, a body cut short). A request
  * marked split_on_timeout completes at once on a timeout or 504 instead, so its owner can split it.
+ * During an outage (the gate's circuit open) requests wait for the shop instead of failing: a request whose
+ * retries ran out while the shop failed everything waits for the circuit too (gate_hold), and goes again
+ * with its retries anew once the circuit lets it. Only when the destination's patience is spent do they
+ * complete, with HTTP_CIRCUIT_OPEN.
  */
 #ifndef FEEDSYNC_DEST_HTTP_H
 #define FEEDSYNC_DEST_HTTP_H
@@ -33,7 +37,7 @@ enum http_outcome {
 	HTTP_TLS,             /* the certificate or the TLS handshake failed (never retried) */
 	HTTP_BAD_RESPONSE,    /* a 2xx answer that is not JSON */
 	HTTP_TOO_LARGE,       /* the answer exceeded HTTP_MAX_RESPONSE_BYTES */
-	HTTP_CIRCUIT_OPEN,    /* not sent: the destination's circuit breaker is open */
+	HTTP_CIRCUIT_OPEN,    /* not sent: the destination's circuit breaker is open beyond its patience */
 	HTTP_CANCELLED,       /* dropped before it was sent (http_drop_queued) */
 };
 
@@ -64,10 +68,15 @@ struct http_request {
 	int64_t not_before;            /* monotonic ms */
 	int64_t retry_after_ms;
 	bool too_large;
+	bool held;                     /* its retries ran out in an outage: it waits for the circuit */
+	int64_t held_at;               /* wall ms when it was last held, 0 never */
+	int spent_attempts;            /* attempts before its current retry schedule began */
 };
 
 /* Frees what the request owns (target, body, answer) and clears it for reuse. */
 void http_request_clear(struct http_request *r);
+/* Which retry of its current retry schedule the request's next attempt is (1 for the first). */
+int http_retry_number(const struct http_request *r);
 /* "HTTP 503", "timed out after 30 s", ...: one phrase for messages. */
 const char *http_outcome_text(const struct http_request *r, char *buf, size_t size);
 

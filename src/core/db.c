@@ -190,6 +190,14 @@ static const char *const MIGRATIONS[] = {
 	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  sku_key TEXT NOT NULL, sku TEXT NOT NULL, run_id INTEGER NOT NULL, until_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (destination_id, sku_key, run_id)) WITHOUT ROWID;",
+	/*
+	 * 8: a destination's own CA certificates, and its latest outage (first and last failure, what the last
+	 * one was), so that every console can say since when a circuit is open and why.
+	 */
+	"ALTER TABLE destinations ADD COLUMN ca_file TEXT;"
+	"ALTER TABLE destinations ADD COLUMN circuit_since INTEGER;"
+	"ALTER TABLE destinations ADD COLUMN circuit_last_at INTEGER;"
+	"ALTER TABLE destinations ADD COLUMN circuit_last TEXT;",
 };
 
 int db_schema_version(void)

@@ -60,6 +60,11 @@ void http_request_clear(struct http_request *r)
 	r->ud = ud;
 }
 
+int http_retry_number(const struct http_request *r)
+{
+	return r->attempts - r->spent_attempts;
+}
+
 const char *http_outcome_text(const struct http_request *r, char *buf, size_t size)
 {
 	switch (r->outcome) {
@@ -220,6 +225,8 @@ static void setup_easy(struct http_client *c, struct slot *s)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, shop->verify_tls ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, shop->verify_tls ? 2L : 0L);
+	if (shop->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, shop->ca_file);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	if (shop->auth == SHOP_AUTH_BASIC) {
@@ -310,6 +317,10 @@ static void start(struct http_client *c, struct slot *s, struct http_request *r)
 {
 	CURL *e = s->easy;
 	reset_answer(r);
+	if (r->held) {
+		r->held = false;
+		r->spent_attempts = r->attempts;
+	}
 	r->attempts++;
 	s->req = r;
 	s->curl_error[0] = '\0';
@@ -463,14 +474,21 @@ static int64_t retry_delay(const struct http_client *c, const struct http_reques
 	if (r->status == 429 && r->retry_after_ms >= 0)
 		return r->retry_after_ms;
 	int64_t base = c->shop->opt.backoff_ms;
-	for (int i = 1; i < r->attempts && base < MAX_RETRY_AFTER_MS; i++)
+	for (int i = 1; i < http_retry_number(r) && base < MAX_RETRY_AFTER_MS; i++)
 		base *= 2;
 	uint32_t noise = 0;
 	random_bytes(&noise, sizeof(noise));
 	return base + (base > 0 ? (int64_t)(noise % (uint32_t)(base / 4 + 1)) : 0);
 }
 
-/* Frees the slot; returns the request when it is finished for good, NULL when it was queued again. */
+static void circuit_changed(struct http_client *c, const struct gate_circuit *circuit)
+{
+	if (c->hooks.circuit_changed)
+		c->hooks.circuit_changed(c->hooks.ud, circuit);
+}
+
+/* Frees the slot; returns the request when it is finished for good, NULL when it was queued again (to retry,
+ * or held for the circuit). */
 static struct http_request *finish(struct http_client *c, struct slot *s, CURLcode rc)
 {
 	struct http_request *r = s->req;
@@ -483,19 +501,37 @@ static struct http_request *finish(struct http_client *c, struct slot *s, CURLco
 	curl_multi_remove_handle(c->multi, s->easy);
 	s->req = NULL;
 	c->in_flight--;
-	struct gate_circuit circuit;
-	if (gate_release(c->gate, now_ms(), result, &circuit) && c->hooks.circuit_changed)
-		c->hooks.circuit_changed(c->hooks.ud, &circuit);
-	int64_t delay = retry ? retry_delay(c, r) : 0;
 	r->outcome = outcome;
-	if (retry && !r->no_retry && r->attempts <= c->shop->opt.retries && delay <= MAX_RETRY_AFTER_MS) {
+	int64_t now = now_ms();
+	char what[sizeof(((struct gate_circuit *)0)->last)] = "";
+	if (result == GATE_TRANSIENT_FAILURE) {
+		char text[300];
+		snprintf(what, sizeof(what), "%s %.*s: %s", r->method, (int)strcspn(r->target, "?"), r->target,
+		         http_outcome_text(r, text, sizeof(text)));
+	}
+	struct gate_circuit circuit;
+	if (gate_release(c->gate, now, result, *what ? what : NULL, &circuit))
+		circuit_changed(c, &circuit);
+	int64_t delay = retry ? retry_delay(c, r) : 0;
+	if (!retry || r->no_retry || delay > MAX_RETRY_AFTER_MS)
+		return r;
+	if (http_retry_number(r) <= c->shop->opt.retries) {
 		if (c->hooks.retrying)
 			c->hooks.retrying(c->hooks.ud, r, delay);
 		r->not_before = monotonic_ms() + delay;
 		http_submit(c, r);
 		return NULL;
 	}
-	return r;
+	bool changed;
+	if (!gate_hold(c->gate, now, r->held_at, &changed, &circuit))
+		return r;
+	if (changed)
+		circuit_changed(c, &circuit);
+	r->held = true;
+	r->held_at = now;
+	r->not_before = 0;
+	http_submit(c, r);
+	return NULL;
 }
 
 /* ---- the loop ---------------------------------------------------------------------------------------- */

@@ -16,6 +16,18 @@ start_fakewoo() {
 }
 woo() { "$PYTHON" "$CTL" "$WOO_URL" "$@"; }
 
+# start_tls_fakewoo [ARGS...]: the fake shop over real TLS with a self-signed certificate for 127.0.0.1
+# ($T/ca.pem, its own CA); sets $WOO_URL to its https address.
+start_tls_fakewoo() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/ca.pem" -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 2>/dev/null || { fail "openssl could not make a certificate"; return 1; }
+	start_fakewoo --tls-cert "$T/ca.pem" --tls-key "$T/key.pem" "$@" || return
+	WOO_URL="https://${WOO_URL#http://}"
+}
+
+# circuit_is STATE: the stored circuit of the (only) destination.
+circuit_is() { [ "$(sql "select circuit_state from destinations")" = "$1" ]; }
+
 # Every output of feedsync goes through here, so the secret check sees all of it.
 run_fs() { "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$T/.seen"; }
 
