@@ -1013,13 +1013,19 @@ void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const str
 	}
 }
 
-/* Appends how to trust the shop's certificate, naming the destination by its id. */
+/* Appends how to trust the shop's certificate, naming the destination by its id (by its name when the wizard
+ * tests a shop not saved yet). */
 static void tls_hint(const struct shop *shop, char *buf, size_t size)
 {
+	char who[160];
+	if (shop->id)
+		snprintf(who, sizeof(who), "%lld", (long long)shop->id);
+	else
+		snprintf(who, sizeof(who), "\"%s\"", shop->name);
 	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, " (a certificate from a private CA: 'feedsync dest edit %lld --ca-file "
-	         "CA.pem'; a staging shop with a self-signed one: 'feedsync dest edit %lld --insecure')",
-	         (long long)shop->id, (long long)shop->id);
+	snprintf(buf + len, size - len, " (a certificate from a private CA: 'feedsync dest edit %s --ca-file CA.pem'%s; "
+	         "a staging shop with a self-signed one: 'feedsync dest edit %s --insecure')", who,
+	         shop->id ? "" : " once saved", who);
 }
 
 bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum woo_verdict v, char *buf,
