@@ -86,6 +86,9 @@ struct http_hooks {
 	void (*circuit_changed)(void *ud, const struct gate_circuit *circuit);
 	/* A transient failure will be retried after delay_ms: log it. */
 	void (*retrying)(void *ud, const struct http_request *r, int64_t delay_ms);
+	/* Whether the owner is to stop (a cancelled run): then requests waiting for an open circuit are dropped
+	 * (HTTP_CANCELLED) instead of waiting out the outage. May be NULL. */
+	bool (*stop_waiting)(void *ud);
 };
 
 struct http_client;

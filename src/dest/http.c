@@ -595,10 +595,22 @@ static int collect_finished(struct http_client *c)
 	return n;
 }
 
+/* An outage can last minutes: a run told to stop does not wait it out. */
+static void drop_if_stopping(struct http_client *c)
+{
+	if (!c->queued || !c->hooks.stop_waiting)
+		return;
+	struct gate_circuit circuit;
+	gate_circuit(c->gate, &circuit);
+	if (!str_eq(circuit.state, "closed") && c->hooks.stop_waiting(c->hooks.ud))
+		http_drop_queued(c);
+}
+
 int http_run(struct http_client *c, int timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	for (;;) {
+		drop_if_stopping(c);
 		int64_t wait = start_ready(c);
 		int running;
 		curl_multi_perform(c->multi, &running);

@@ -877,6 +877,12 @@ static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 	        http_outcome_text(r, what, sizeof(what)), http_retry_number(r), w->shop.opt.retries, wait);
 }
 
+static bool on_stop_waiting(void *ud)
+{
+	struct woo *w = ud;
+	return run_should_stop(w->ctx);
+}
+
 static bool woo_wants_all(const struct conn_config *conn)
 {
 	(void)conn;
@@ -902,7 +908,8 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->batch_size = o->batch_size;
 	if (w->shop.learned_batch_size > 0 && w->shop.learned_batch_size < w->batch_size)
 		w->batch_size = w->shop.learned_batch_size;
-	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry};
+	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
+	                           .stop_waiting = on_stop_waiting};
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
 		return -1;

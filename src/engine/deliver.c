@@ -152,6 +152,8 @@ void deliver(struct run_ctx *ctx, const struct conn_config *conn, const struct d
 	}
 	if (!stopped(stop) && ops->commit(&d, err, sizeof(err)) < 0)
 		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s", err);
+	else if (!stopped(stop) && run_should_stop(ctx))   /* the destination dropped what waited (an outage) */
+		stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s while pushing", run_stop_reason(ctx));
 	ops->close(&d);
 	free(se.last_sku);
 	run_flush(ctx);

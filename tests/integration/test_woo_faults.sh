@@ -187,6 +187,26 @@ test_an_outage_mid_push_is_ridden_out() {
 	expect_unique_skus
 }
 
+test_a_run_cancelled_during_an_outage_does_not_wait_it_out() {
+	start_fakewoo || return
+	add_shop --retries 1 --circuit-open 60
+	make_feed 30
+	add_woo_conn
+	woo faults '[{"status": 502, "for_s": 60}]'
+	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>"$T/run.err" &
+	local run=$!
+	echo "$run" >>"$T/.pids"
+	wait_until 20 circuit_is open
+	local start=$SECONDS
+	run_fs fs_fast runs cancel 1
+	wait "$run"
+	RC=$?
+	[ $((SECONDS - start)) -le 5 ] || fail "the cancelled run took $((SECONDS - start)) s to end"
+	expect_eq "$(sql "select status from sync_runs where id=1")" "cancelled" "status"
+	expect_contains "$(sql "select summary from sync_runs where id=1")" "cancelled by request while pushing"
+	expect_eq "$(sql "select count(*) from products where pushed_hash is not hash")" "30" "still pending"
+}
+
 test_an_outage_longer_than_the_patience_fails_naming_it() {
 	start_fakewoo || return
 	add_shop --retries 2 --patience 3
