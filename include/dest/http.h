@@ -10,8 +10,9 @@
  * 504, and 2xx answers that are not the JSON asked for (an HTML error page, a body cut short). A request
  * marked split_on_timeout completes at once on a timeout or 504 instead, so its owner can split it.
  * During an outage (the gate's circuit open) requests wait for the shop instead of failing: a request whose
- * retries ran out while the shop failed everything waits for the circuit too (gate_hold), and goes again
- * with its retries anew once the circuit lets it. Only when the destination's patience is spent do they
+ * retries ran out on what a shop that is down answers (502, 503, 504, 429, timeouts, no connection) while
+ * the shop failed everything waits for the circuit too (gate_hold), and goes again with its retries anew
+ * once the circuit lets it. A 500 or an answer that is not JSON is the request's own: it fails. Only when the destination's patience is spent do they
  * complete, with HTTP_CIRCUIT_OPEN.
  */
 #ifndef FEEDSYNC_DEST_HTTP_H

@@ -468,6 +468,15 @@ static enum gate_result classify(struct http_client *c, const struct slot *s, st
 	return *retry ? GATE_TRANSIENT_FAILURE : GATE_NEUTRAL;
 }
 
+/* What a shop that is down or restarting answers: nginx's 502/503/504, a 429, no answer at all. A 500 or an
+ * answer that is not JSON comes from PHP running the request: the request's own trouble, not an outage. */
+static bool outage_sign(const struct http_request *r)
+{
+	if (r->outcome == HTTP_TIMED_OUT || r->outcome == HTTP_NETWORK)
+		return true;
+	return r->outcome == HTTP_DONE && transient_status(r->status) && r->status != 500;
+}
+
 /* backoff, 2x, 4x ... plus up to a quarter more, so that clients that failed together do not retry together. */
 static int64_t retry_delay(const struct http_client *c, const struct http_request *r)
 {
@@ -523,7 +532,7 @@ static struct http_request *finish(struct http_client *c, struct slot *s, CURLco
 		return NULL;
 	}
 	bool changed;
-	if (!gate_hold(c->gate, now, r->held_at, &changed, &circuit))
+	if (!outage_sign(r) || !gate_hold(c->gate, now, r->held_at, &changed, &circuit))
 		return r;
 	if (changed)
 		circuit_changed(c, &circuit);

@@ -1008,9 +1008,11 @@ void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const str
 	format_time(c->last_at, last, sizeof(last));
 	if (!str_eq(c->state, "closed") && c->reopen_at) {
 		format_time(c->reopen_at, when, sizeof(when));
+		bool waited_for = c->reopen_at <= c->since + (int64_t)shop->opt.patience_s * 1000;
 		run_log(ctx, LOG_WARN, "'%s': circuit breaker %s after %d transient failures in a row since %s (last at "
-		        "%s: %s); requests wait for the probe at %s, for up to %d s from the first failure", shop->name,
-		        c->state, c->failures, since, last, c->last, when, shop->opt.patience_s);
+		        "%s: %s); %s the probe at %s (patience %d s from the first failure)", shop->name, c->state,
+		        c->failures, since, last, c->last, waited_for ? "requests wait for" : "the patience ends before",
+		        when, shop->opt.patience_s);
 	} else if (str_eq(c->state, "closed") && c->opened_at) {
 		format_duration(now_ms() - c->since, waited, sizeof(waited));
 		format_duration(now_ms() - c->opened_at, open_for, sizeof(open_for));

@@ -187,6 +187,21 @@ test_an_outage_mid_push_is_ridden_out() {
 	expect_unique_skus
 }
 
+test_a_batch_php_fails_with_500_fails_alone() {
+	start_fakewoo || return
+	add_shop --concurrency 1
+	make_feed 10
+	add_woo_conn
+	# PHP dies on this batch every time (a fatal error in a plugin): it is not an outage to wait out.
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "status": 500}]'
+	local start=$SECONDS
+	run_fs fs_fast run "$CONN_ID" --wait
+	expect_rc 3 "completed with errors"
+	[ $((SECONDS - start)) -le 10 ] || fail "took $((SECONDS - start)) s"
+	expect_eq "$(sql "select push_failed from sync_runs where id=1")" "10" "failed items"
+	expect_eq "$(sql "select circuit_state from destinations")" "closed" "circuit"
+}
+
 test_a_run_cancelled_during_an_outage_does_not_wait_it_out() {
 	start_fakewoo || return
 	add_shop --retries 1 --circuit-open 60
