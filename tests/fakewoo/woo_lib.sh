@@ -25,6 +25,24 @@ start_tls_fakewoo() {
 	WOO_URL="https://${WOO_URL#http://}"
 }
 
+# faulty_push N FAULTS [DEST_OPTIONS...]: a fake shop with these fault rules, a destination for it and a
+# connection pushing a feed of N products there.
+faulty_push() {
+	start_fakewoo || return
+	add_shop "${@:3}"
+	make_feed "$1"
+	add_woo_conn
+	woo faults "$2"
+}
+
+# run_in_background: runs $CONN_ID (under valgrind when enabled) while the test goes on; wait_for_run sets $RC.
+run_in_background() {
+	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>"$T/run.err" &
+	RUN_PID=$!
+	echo "$RUN_PID" >>"$T/.pids"
+}
+wait_for_run() { wait "$RUN_PID"; RC=$?; }
+
 # circuit_is STATE: the stored circuit of the (only) destination.
 circuit_is() { [ "$(sql "select circuit_state from destinations")" = "$1" ]; }
 

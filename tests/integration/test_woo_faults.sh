@@ -154,24 +154,19 @@ test_circuit_breaker_opens_and_probes() {
 }
 
 test_an_outage_mid_push_is_ridden_out() {
-	start_fakewoo || return
-	# The default retries (1 s, 2 s, 4 s) and patience; probes every 2 s, so that the run ends soon after.
-	add_shop --backoff-ms 1000 --retries 3 --concurrency 4 --batch-size 10 --circuit-open 2
-	make_feed 200
-	add_woo_conn
 	# php-fpm stops for 20 s once the push is under way (2 lookups and 2 batches through): nginx answers 502.
-	woo faults '[{"skip": 4, "status": 502, "for_s": 20}]'
-	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>"$T/run.err" &
-	local run=$! start=$SECONDS
-	echo "$run" >>"$T/.pids"
+	# The default retries (1 s, 2 s, 4 s) and patience; probes every 2 s, so that the run ends soon after.
+	faulty_push 200 '[{"skip": 4, "status": 502, "for_s": 20}]' \
+		--backoff-ms 1000 --retries 3 --concurrency 4 --batch-size 10 --circuit-open 2 || return
+	local start=$SECONDS
+	run_in_background
 	wait_until 20 circuit_is open
 	run_fs fs_fast dest list
 	expect_contains "$OUT" "open since" "HEALTH during the outage"
 	run_fs fs_fast dest show 1
 	expect_contains "$OUT" "failing since"
 	expect_contains "$OUT" "HTTP 502 with an HTML page"
-	wait "$run"
-	RC=$?
+	wait_for_run
 	expect_rc 0 "a run through a 20 s outage ($(cat "$T/run.err"))"
 	[ $((SECONDS - start)) -ge 20 ] || fail "the run ended after $((SECONDS - start)) s, within the outage"
 	expect_eq "$(woo state 'len(skus)')" "200" "all created"
@@ -188,12 +183,8 @@ test_an_outage_mid_push_is_ridden_out() {
 }
 
 test_a_batch_php_fails_with_500_fails_alone() {
-	start_fakewoo || return
-	add_shop --concurrency 1
-	make_feed 10
-	add_woo_conn
 	# PHP dies on this batch every time (a fatal error in a plugin): it is not an outage to wait out.
-	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "status": 500}]'
+	faulty_push 10 '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "status": 500}]' --concurrency 1 || return
 	local start=$SECONDS
 	run_fs fs_fast run "$CONN_ID" --wait
 	expect_rc 3 "completed with errors"
@@ -203,19 +194,12 @@ test_a_batch_php_fails_with_500_fails_alone() {
 }
 
 test_a_run_cancelled_during_an_outage_does_not_wait_it_out() {
-	start_fakewoo || return
-	add_shop --retries 1 --circuit-open 60
-	make_feed 30
-	add_woo_conn
-	woo faults '[{"status": 502, "for_s": 60}]'
-	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>"$T/run.err" &
-	local run=$!
-	echo "$run" >>"$T/.pids"
+	faulty_push 30 '[{"status": 502, "for_s": 60}]' --retries 1 --circuit-open 60 || return
+	run_in_background
 	wait_until 20 circuit_is open
 	local start=$SECONDS
 	run_fs fs_fast runs cancel 1
-	wait "$run"
-	RC=$?
+	wait_for_run
 	[ $((SECONDS - start)) -le 5 ] || fail "the cancelled run took $((SECONDS - start)) s to end"
 	expect_eq "$(sql "select status from sync_runs where id=1")" "cancelled" "status"
 	expect_contains "$(sql "select summary from sync_runs where id=1")" "cancelled by request while pushing"
@@ -223,11 +207,7 @@ test_a_run_cancelled_during_an_outage_does_not_wait_it_out() {
 }
 
 test_an_outage_longer_than_the_patience_fails_naming_it() {
-	start_fakewoo || return
-	add_shop --retries 2 --patience 3
-	make_feed 30
-	add_woo_conn
-	woo faults '[{"status": 502, "for_s": 30}]'
+	faulty_push 30 '[{"status": 502, "for_s": 30}]' --retries 2 --patience 3 || return
 	local start=$SECONDS
 	run_fs fs run "$CONN_ID" --wait
 	expect_rc 1 "a run through an outage longer than its patience"
