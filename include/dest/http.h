@@ -9,11 +9,6 @@
  * `retries` times): timeouts, connection failures and resets, 429 (after its Retry-After), 500, 502, 503,
  * 504, and 2xx answers that are not the JSON asked for (an HTML error page, a body cut short). A request
  * marked split_on_timeout completes at once on a timeout or 504 instead, so its owner can split it.
- * During an outage (the gate's circuit open) requests wait for the shop instead of failing: a request whose
- * retries ran out on what a shop that is down answers (502, 503, 504, 429, timeouts, no connection) while
- * the shop failed everything waits for the circuit too (gate_hold), and goes again with its retries anew
- * once the circuit lets it. A 500 or an answer that is not JSON is the request's own: it fails. Only when the destination's patience is spent do they
- * complete, with HTTP_CIRCUIT_OPEN.
  */
 #ifndef FEEDSYNC_DEST_HTTP_H
 #define FEEDSYNC_DEST_HTTP_H
@@ -98,7 +93,14 @@ struct http_client;
 struct http_client *http_client_new(const struct shop *shop, const struct config *cfg,
                                     const struct http_hooks *hooks, char *err, size_t errsize);
 void http_client_free(struct http_client *c);
-/* Queues a request; it is sent as soon as the gate lets it. */
+/*
+ * Queues a request; it is sent as soon as the gate lets it. During an outage (the gate's circuit open) requests
+ * wait for the shop instead of failing: a request whose retries ran out on what a shop that is down answers
+ * (502, 503, 504, 429, timeouts, no connection) while the shop failed everything waits for the circuit too
+ * (gate_hold), and goes again with its retries anew once the circuit lets it. A 500 or an answer that is not
+ * JSON is the request's own: it fails. Only once the destination's patience is spent do waiting requests
+ * complete, with HTTP_CIRCUIT_OPEN.
+ */
 void http_submit(struct http_client *c, struct http_request *r);
 /*
  * Drives transfers for at most timeout_ms (0: do what can be done without waiting; -1: until none is

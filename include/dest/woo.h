@@ -7,8 +7,8 @@
  * variation's update goes to its parent's variations/batch). Requests overlap up to the destination's
  * concurrency. Per-item errors are per-item failures; product_invalid_sku on a create turns it into an
  * update of data.resource_id; a stale cached id is looked up again; 413 halves the batch size (remembered
- * on the destination); a 504 or timeout splits a batch in halves down to single items; 401/403, a circuit
- * open beyond the destination's patience (dest/http.h) or a TLS failure stop the phase. A SKU is never in two requests at once, and a product is looked
+ * on the destination); a 504 or timeout splits a batch in halves down to single items; 401/403, an open
+ * circuit or a TLS failure stop the phase. A SKU is never in two requests at once, and a product is looked
  * up before it is created, so a run retried after a crash creates no duplicate.
  */
 #ifndef FEEDSYNC_DEST_WOO_H
