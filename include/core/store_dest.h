@@ -19,6 +19,7 @@ struct dest_row {
 	char *base_url;
 	char *auth;                   /* "auto" (Basic over https, OAuth 1.0a over http), "basic", "oauth" */
 	bool verify_tls;
+	char *ca_file;                /* certificates trusted instead of the system's, or NULL */
 	char *key_env, *secret_env;   /* environment variables holding the credentials, or NULL */
 	unsigned char *credentials;   /* sealed (dest/secret.h), NULL when taken from the environment */
 	size_t credentials_len;
@@ -30,6 +31,9 @@ struct dest_row {
 	char circuit_state[16];       /* "closed", "open", "half-open" */
 	int64_t circuit_reopen_at;    /* ms; when an open circuit lets a probe through */
 	int consecutive_failures;
+	int64_t circuit_since;        /* ms: the latest outage's first failure, 0 = none recorded */
+	int64_t circuit_last_at;      /* ms: its last failure, and what it was */
+	char *circuit_last;
 	int learned_batch_size;       /* 0 = nothing learned yet */
 	int64_t created_at, updated_at;
 };
@@ -42,6 +46,7 @@ struct dest_fields {              /* what `dest add` and `dest edit` write */
 	const char *base_url;
 	const char *auth;
 	bool verify_tls;
+	const char *ca_file;
 	const char *key_env, *secret_env;
 	const unsigned char *credentials;
 	size_t credentials_len;
@@ -59,7 +64,14 @@ int store_dest_list(struct store *s, struct dest_row **rows, size_t *n);
 /* 0 deleted, 1 not found, -1 error. */
 int store_dest_delete(struct store *s, int64_t id);
 int store_dest_set_health(struct store *s, int64_t id, bool ok, const char *message, int64_t at);
-int store_dest_set_circuit(struct store *s, int64_t id, const char *state, int64_t reopen_at, int failures);
+struct dest_circuit {
+	const char *state;
+	int64_t reopen_at;
+	int failures;
+	int64_t since, last_at;       /* the latest outage: its first and last failure, and what that was */
+	const char *last;
+};
+int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circuit *c);
 int store_dest_set_batch_size(struct store *s, int64_t id, int size);
 
 /* ---- remote products: the shop's id for each SKU, per destination ---- */

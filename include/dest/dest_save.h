@@ -19,6 +19,7 @@
 struct dest_changes {
 	const char *name, *url, *type, *auth;       /* type: woocommerce; auth: auto, basic or oauth */
 	int verify_tls;                             /* 1, 0, or -1 */
+	const char *ca_file;                        /* CA certificates (PEM) to trust; "" goes back to the system's */
 	const char *key, *secret;                   /* sealed into the row */
 	const char *key_env, *secret_env;           /* or read from these variables at run time */
 	const cJSON *options;                       /* tunables set over the stored ones (dest/shop.h); may be NULL */

@@ -34,7 +34,7 @@ enum http_outcome {
 	HTTP_TLS,             /* the certificate or the TLS handshake failed (never retried) */
 	HTTP_BAD_RESPONSE,    /* a 2xx answer that is not JSON */
 	HTTP_TOO_LARGE,       /* the answer exceeded HTTP_MAX_RESPONSE_BYTES */
-	HTTP_CIRCUIT_OPEN,    /* not sent: the destination's circuit breaker is open */
+	HTTP_CIRCUIT_OPEN,    /* not sent: the destination's circuit breaker is open beyond its patience */
 	HTTP_CANCELLED,       /* dropped before it was sent (http_drop_queued) */
 };
 
@@ -69,10 +69,15 @@ struct http_request {
 	int64_t not_before;            /* monotonic ms */
 	int64_t retry_after_ms;
 	bool too_large;
+	bool held;                     /* its retries ran out in an outage: it waits for the circuit */
+	int64_t held_at;               /* wall ms when it was last held, 0 never */
+	int spent_attempts;            /* attempts before its current retry schedule began */
 };
 
 /* Frees what the request owns (target, body, answer) and clears it for reuse. */
 void http_request_clear(struct http_request *r);
+/* Which retry of its current retry schedule the request's next attempt is (1 for the first). */
+int http_retry_number(const struct http_request *r);
 /* "HTTP 503", "timed out after 30 s", ...: one phrase for messages. */
 const char *http_outcome_text(const struct http_request *r, char *buf, size_t size);
 
@@ -82,6 +87,9 @@ struct http_hooks {
 	void (*circuit_changed)(void *ud, const struct gate_circuit *circuit);
 	/* A transient failure will be retried after delay_ms: log it. */
 	void (*retrying)(void *ud, const struct http_request *r, int64_t delay_ms);
+	/* Whether the owner is to stop (a cancelled run): then requests waiting for an open circuit are dropped
+	 * (HTTP_CANCELLED) instead of waiting out the outage. May be NULL. */
+	bool (*stop_waiting)(void *ud);
 };
 
 struct http_client;
@@ -90,7 +98,14 @@ struct http_client;
 struct http_client *http_client_new(const struct shop *shop, const struct config *cfg,
                                     const struct http_hooks *hooks, char *err, size_t errsize);
 void http_client_free(struct http_client *c);
-/* Queues a request; it is sent as soon as the gate lets it. */
+/*
+ * Queues a request; it is sent as soon as the gate lets it. During an outage (the gate's circuit open) requests
+ * wait for the shop instead of failing: a request whose retries ran out on what a shop that is down answers
+ * (502, 503, 504, 429, timeouts, no connection) while the shop failed everything waits for the circuit too
+ * (gate_hold), and goes again with its retries anew once the circuit lets it. A 500 or an answer that is not
+ * JSON is the request's own: it fails. Only once the destination's patience is spent do waiting requests
+ * complete, with HTTP_CIRCUIT_OPEN.
+ */
 void http_submit(struct http_client *c, struct http_request *r);
 /*
  * Drives transfers for at most timeout_ms (0: do what can be done without waiting; -1: until none is

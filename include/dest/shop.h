@@ -15,6 +15,8 @@
  *   retries            retries of a transient failure (0..20), backoff_ms the first delay (doubled each time)
  *   circuit_threshold  consecutive transient failures that open the circuit (1..1000, default 5)
  *   circuit_open_s     how long the circuit stays open before a probe (1..86400, default 60)
+ *   patience_s         how long after an outage's first failure a run waits for the shop to answer again
+ *                      (0..86400, default 300) before it fails; 0 fails as soon as the circuit opens
  */
 #ifndef FEEDSYNC_DEST_SHOP_H
 #define FEEDSYNC_DEST_SHOP_H
@@ -39,6 +41,7 @@ struct shop_options {
 	int backoff_ms;
 	int circuit_threshold;
 	int circuit_open_s;
+	int patience_s;
 };
 
 void shop_options_defaults(const struct config *cfg, struct shop_options *o);
@@ -58,6 +61,7 @@ struct shop {
 	char *base_url;              /* no trailing slash */
 	enum shop_auth auth;
 	bool verify_tls;
+	char *ca_file;               /* certificates to trust instead of the system's, or NULL */
 	char *key, *secret;          /* opened credentials; wiped by shop_free */
 	char key_hint[64];           /* masked key, safe to show */
 	char credentials_origin[160];/* "stored (sealed)" or "environment WOO_KEY / WOO_SECRET", for messages */
@@ -66,6 +70,8 @@ struct shop {
 	char circuit_state[16];
 	int64_t circuit_reopen_at;
 	int consecutive_failures;
+	int64_t circuit_since, circuit_last_at;
+	char circuit_last[200];
 };
 
 /* Opens a destination row's credentials and options. 0, or -1 with err naming what is missing (and *out

@@ -21,10 +21,10 @@ static const char dest_usage[] =
 	"feedsync dest edit ID|NAME [--name N] [--url URL] [credentials] [options]\n"
 	"feedsync dest list [--json] | show ID|NAME [--json] | rm ID|NAME [--force] | test ID|NAME [--json]\n"
 	"  --secret - reads the secret from the first line of standard input\n"
-	"  options: --auth auto|basic|oauth, --insecure (do not verify TLS) or --verify-tls, --concurrency N,\n"
+	"  options: --auth auto|basic|oauth, --insecure (do not verify TLS) or --verify-tls,\n"
+	"           --ca-file PEM (trust this CA instead of the system's; \"\" goes back), --concurrency N,\n"
 	"           --batch-size N, --rate-limit PER_S, --timeout S, --overrun S, --repair-duplicates 0|1,\n"
-"           --retries N, --backoff-ms MS,\n"
-	"           --circuit-threshold N, --circuit-open S";
+	"           --retries N, --backoff-ms MS, --circuit-threshold N, --circuit-open S, --patience S";
 
 /* Command-line flags that set a tunable, and the option each sets. */
 static const struct {
@@ -36,15 +36,17 @@ static const struct {
 	{"--retries", "retries"},           {"--backoff-ms", "backoff_ms"},
 	{"--overrun", "overrun_s"},        {"--repair-duplicates", "repair_duplicates"},
 	{"--circuit-threshold", "circuit_threshold"}, {"--circuit-open", "circuit_open_s"},
+	{"--patience", "patience_s"},
 };
 
 struct dest_args {
 	const char *target;          /* ID or NAME for edit, show, rm, test */
 	const char *name, *url, *type, *auth;
 	const char *key, *secret, *key_env, *secret_env;
+	const char *ca_file;
 	int verify_tls;              /* -1 unchanged */
 	cJSON *options;              /* tunables set on the command line */
-	bool json, force;
+	bool json, force, help;
 };
 
 static int usage(const char *fmt, const char *arg)
@@ -75,9 +77,9 @@ static int parse_args(int argc, char **argv, struct dest_args *a)
 		const char *v = NULL;
 		const char **slot = NULL;
 		static const char *const flags[] = {"--name", "--url", "--type", "--auth", "--key", "--secret",
-		                                    "--key-env", "--secret-env"};
+		                                    "--key-env", "--secret-env", "--ca-file"};
 		const char **slots[] = {&a->name, &a->url, &a->type, &a->auth, &a->key, &a->secret, &a->key_env,
-		                        &a->secret_env};
+		                        &a->secret_env, &a->ca_file};
 		for (size_t k = 0; k < ARRAY_LEN(flags) && !v && !missing; k++)
 			if ((v = arg_value(argc, argv, &i, flags[k], &missing)))
 				slot = slots[k];
@@ -99,6 +101,8 @@ static int parse_args(int argc, char **argv, struct dest_args *a)
 			a->verify_tls = 0;
 		else if (arg_is(argv[i], "--verify-tls"))
 			a->verify_tls = 1;
+		else if (arg_is(argv[i], "--help") || arg_is(argv[i], "-h"))
+			a->help = true;
 		else if (!a->target && argv[i][0] != '-')
 			a->target = argv[i];
 		else
@@ -157,6 +161,10 @@ static cJSON *dest_to_json(const struct dest_row *r)
 	cJSON_AddStringToObject(o, "auth_in_use", shop_auth_name(shop_auth_of(r->auth, r->base_url)));
 	cJSON_AddBoolToObject(o, "verify_tls", r->verify_tls);
 	cJSON_AddStringToObject(o, "tls", tls_text(r));
+	if (r->ca_file)
+		cJSON_AddStringToObject(o, "ca_file", r->ca_file);
+	else
+		cJSON_AddNullToObject(o, "ca_file");
 	cJSON *cred = cJSON_AddObjectToObject(o, "credentials");
 	bool env = r->key_env || r->secret_env;
 	cJSON_AddStringToObject(cred, "source", env ? "environment" : r->credentials ? "stored" : "none");
@@ -176,6 +184,9 @@ static cJSON *dest_to_json(const struct dest_row *r)
 	cJSON_AddStringToObject(circuit, "state", r->circuit_state);
 	cJSON_AddNumberToObject(circuit, "reopen_at", (double)r->circuit_reopen_at);
 	cJSON_AddNumberToObject(circuit, "consecutive_failures", r->consecutive_failures);
+	cJSON_AddNumberToObject(circuit, "since", (double)r->circuit_since);
+	cJSON_AddNumberToObject(circuit, "last_failure_at", (double)r->circuit_last_at);
+	cJSON_AddStringToObject(circuit, "last_failure", r->circuit_last ? r->circuit_last : "");
 	cJSON *health = cJSON_AddObjectToObject(o, "health");
 	if (r->health_ok < 0)
 		cJSON_AddNullToObject(health, "ok");
@@ -200,17 +211,29 @@ static void health_text(const struct dest_row *r, char *buf, size_t size)
 
 static void circuit_text(const struct dest_row *r, char *buf, size_t size)
 {
-	char at[32];
+	char at[32], since[32], last[32];
 	if (str_eq(r->circuit_state, "closed"))
 		snprintf(buf, size, "closed%s", r->consecutive_failures ? " (recent transient failures)" : "");
 	else
-		snprintf(buf, size, "%s after %d transient failures in a row, probe after %s", r->circuit_state,
-		         r->consecutive_failures, when(r->circuit_reopen_at, at, sizeof(at)));
+		snprintf(buf, size, "%s after %d transient failures in a row, probe after %s; failing since %s, last at "
+		         "%s: %s", r->circuit_state, r->consecutive_failures, when(r->circuit_reopen_at, at, sizeof(at)),
+		         when(r->circuit_since, since, sizeof(since)), when(r->circuit_last_at, last, sizeof(last)),
+		         r->circuit_last ? r->circuit_last : "?");
+}
+
+/* The last check's verdict, unless the circuit says the shop is failing now: "open since 14:02:11". */
+static void health_cell(const struct dest_row *r, char *buf, size_t size)
+{
+	char since[32];
+	if (!str_eq(r->circuit_state, "closed"))
+		snprintf(buf, size, "%s since %s", r->circuit_state, when(r->circuit_since, since, sizeof(since)));
+	else
+		snprintf(buf, size, "%s", r->health_ok < 0 ? "-" : r->health_ok ? "ok" : "FAILED");
 }
 
 static void print_dest(const struct dest_row *r)
 {
-	char cred[256], health[768], circuit[160];
+	char cred[256], health[768], circuit[512];
 	credentials_text(r, cred, sizeof(cred));
 	health_text(r, health, sizeof(health));
 	circuit_text(r, circuit, sizeof(circuit));
@@ -219,6 +242,8 @@ static void print_dest(const struct dest_row *r)
 	printf("  url:          %s\n", r->base_url);
 	printf("  auth:         %s%s\n", shop_auth_name(auth), str_eq(r->auth, "auto") ? " (auto: from the URL's scheme)" : "");
 	printf("  tls:          %s\n", tls_text(r));
+	if (r->ca_file)
+		printf("  ca file:      %s\n", r->ca_file);
 	printf("  credentials:  %s\n", cred);
 	printf("  options:      %s\n", r->options && strcmp(r->options, "{}") ? r->options : "defaults ([push] in feedsync.ini)");
 	if (r->learned_batch_size)
@@ -249,15 +274,16 @@ static int dest_list(struct cli *cli, bool json)
 		tt_init(&t, ARRAY_LEN(headers), headers, "rllllllll");
 		for (size_t i = 0; i < n; i++) {
 			const struct dest_row *r = &rows[i];
-			char id[24], cred[256];
+			char id[24], cred[256], health[64];
 			snprintf(id, sizeof(id), "%lld", (long long)r->id);
 			if (r->key_env || r->secret_env)
 				snprintf(cred, sizeof(cred), "env %s", r->key_env ? r->key_env : "?");
 			else
 				snprintf(cred, sizeof(cred), "%s", r->credentials_hint ? r->credentials_hint : "none");
+			health_cell(r, health, sizeof(health));
 			const char *cells[] = {id, r->name, r->type, r->base_url,
 			                       shop_auth_name(shop_auth_of(r->auth, r->base_url)), tls_text(r), cred,
-			                       r->circuit_state, r->health_ok < 0 ? "-" : r->health_ok ? "ok" : "FAILED"};
+			                       r->circuit_state, health};
 			tt_add(&t, cells);
 		}
 		tt_print(&t, stdout);
@@ -302,6 +328,7 @@ static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 	char *secret = a->secret ? read_secret(a->secret) : NULL;
 	struct dest_changes c = {
 		.name = a->name, .url = a->url, .type = a->type, .auth = a->auth, .verify_tls = a->verify_tls,
+		.ca_file = a->ca_file,
 		.key = a->key, .secret = secret, .key_env = a->key_env, .secret_env = a->secret_env,
 		.options = a->options,
 	};
@@ -450,7 +477,9 @@ int cmd_dest(struct cli *cli, int argc, char **argv)
 	struct dest_args a;
 	int rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc == EXIT_OK) {
-		if (str_eq(sub, "add"))
+		if (a.help || str_eq(sub, "--help") || str_eq(sub, "-h") || str_eq(sub, "help"))
+			printf("%s\n", dest_usage);
+		else if (str_eq(sub, "add"))
 			rc = a.target ? usage("dest add: unexpected argument '%s'", a.target) : save_dest(cli, &a, NULL);
 		else if (str_eq(sub, "edit"))
 			rc = dest_edit(cli, &a);

@@ -198,6 +198,14 @@ static const char *const MIGRATIONS[] = {
 	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  taxonomy TEXT NOT NULL, term_id INTEGER NOT NULL, parent_id INTEGER NOT NULL, name TEXT NOT NULL,"
 	"  PRIMARY KEY (destination_id, taxonomy, term_id)) WITHOUT ROWID;",
+	/*
+	 * 9: a destination's own CA certificates, and its latest outage (first and last failure, what the last
+	 * one was), so that every console can say since when a circuit is open and why.
+	 */
+	"ALTER TABLE destinations ADD COLUMN ca_file TEXT;"
+	"ALTER TABLE destinations ADD COLUMN circuit_since INTEGER;"
+	"ALTER TABLE destinations ADD COLUMN circuit_last_at INTEGER;"
+	"ALTER TABLE destinations ADD COLUMN circuit_last TEXT;",
 };
 
 int db_schema_version(void)

@@ -10,10 +10,12 @@
 
 static const char SQL_DEST_INSERT[] =
 	"INSERT INTO destinations(name, type, base_url, auth, verify_tls, key_env, secret_env, credentials,"
-	" credentials_hint, options, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
+	" credentials_hint, options, created_at, updated_at, ca_file)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?13)";
 static const char SQL_DEST_UPDATE[] =
 	"UPDATE destinations SET name = ?1, type = ?2, base_url = ?3, auth = ?4, verify_tls = ?5, key_env = ?6,"
-	" secret_env = ?7, credentials = ?8, credentials_hint = ?9, options = ?10, updated_at = ?11 WHERE id = ?12";
+	" secret_env = ?7, credentials = ?8, credentials_hint = ?9, options = ?10, updated_at = ?11, ca_file = ?13"
+	" WHERE id = ?12";
 static const char SQL_DEST_NAME_TAKEN[] = "SELECT id FROM destinations WHERE name = ?1 AND id <> ?2";
 static const char SQL_DEST_GET[] = "SELECT " DEST_COLUMNS " FROM destinations d WHERE id = ?1";
 static const char SQL_DEST_FIND[] = "SELECT " DEST_COLUMNS " FROM destinations d WHERE name = ?1";
@@ -22,7 +24,8 @@ static const char SQL_DEST_DELETE[] = "DELETE FROM destinations WHERE id = ?1";
 static const char SQL_DEST_HEALTH[] =
 	"UPDATE destinations SET health_ok = ?2, health_message = ?3, health_checked_at = ?4 WHERE id = ?1";
 static const char SQL_DEST_CIRCUIT[] =
-	"UPDATE destinations SET circuit_state = ?2, circuit_reopen_at = ?3, consecutive_failures = ?4 WHERE id = ?1";
+	"UPDATE destinations SET circuit_state = ?2, circuit_reopen_at = ?3, consecutive_failures = ?4,"
+	" circuit_since = ?5, circuit_last_at = ?6, circuit_last = ?7 WHERE id = ?1";
 static const char SQL_DEST_BATCH[] = "UPDATE destinations SET learned_batch_size = ?2 WHERE id = ?1";
 
 static const char SQL_REMOTE_GET[] =
@@ -63,6 +66,8 @@ void dest_row_free(struct dest_row *r)
 	free(r->credentials_hint);
 	free(r->options);
 	free(r->health_message);
+	free(r->ca_file);
+	free(r->circuit_last);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -102,6 +107,10 @@ void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
 	r->learned_batch_size = sqlite3_column_int(st, 17);
 	r->created_at = sqlite3_column_int64(st, 18);
 	r->updated_at = sqlite3_column_int64(st, 19);
+	r->ca_file = column_dup(st, 20);
+	r->circuit_since = sqlite3_column_int64(st, 21);
+	r->circuit_last_at = sqlite3_column_int64(st, 22);
+	r->circuit_last = column_dup(st, 23);
 }
 
 static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
@@ -120,6 +129,7 @@ static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
 	bind_text(st, 9, f->credentials_hint);
 	bind_text(st, 10, f->options ? f->options : "{}");
 	bind_int(st, 11, now_ms());
+	bind_text(st, 13, f->ca_file);
 }
 
 static int save(struct store *s, const char *sql, int64_t id, const struct dest_fields *f, char *err,
@@ -227,15 +237,18 @@ int store_dest_set_health(struct store *s, int64_t id, bool ok, const char *mess
 	return store_exec_stmt(st);
 }
 
-int store_dest_set_circuit(struct store *s, int64_t id, const char *state, int64_t reopen_at, int failures)
+int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circuit *c)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_DEST_CIRCUIT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
-	bind_text(st, 2, state);
-	bind_int_or_null(st, 3, reopen_at);
-	bind_int(st, 4, failures);
+	bind_text(st, 2, c->state);
+	bind_int_or_null(st, 3, c->reopen_at);
+	bind_int(st, 4, c->failures);
+	bind_int_or_null(st, 5, c->since);
+	bind_int_or_null(st, 6, c->last_at);
+	bind_text(st, 7, c->last && *c->last ? c->last : NULL);
 	return store_exec_stmt(st);
 }
 

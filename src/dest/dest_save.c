@@ -1,10 +1,13 @@
 /* Checking and writing destinations (see dest_save.h). */
 #include "dest/dest_save.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/problems.h"
 #include "core/util.h"
@@ -55,6 +58,7 @@ struct held {
 	size_t blob_len;
 	char hint[64];
 	char *options;
+	char ca_file[PATH_MAX];
 };
 
 static enum dest_save_result invalid(char *err, size_t errsize, const char *fmt, const char *arg)
@@ -108,6 +112,20 @@ static enum dest_save_result check_fields(const struct config *cfg, const struct
 	return check_options(cfg, f->options, err, errsize);
 }
 
+/* A CA file given is stored as an absolute path, so that runs from any directory find it. */
+static enum dest_save_result resolve_ca_file(const struct dest_changes *c, struct dest_fields *f, struct held *h,
+                                             char *err, size_t errsize)
+{
+	if (!c->ca_file || !*c->ca_file)
+		return DEST_SAVED;
+	if (!realpath(c->ca_file, h->ca_file) || access(h->ca_file, R_OK) != 0) {
+		snprintf(err, errsize, "--ca-file '%s': cannot read it (%s)", c->ca_file, strerror(errno));
+		return DEST_SAVE_INVALID;
+	}
+	f->ca_file = h->ca_file;
+	return DEST_SAVED;
+}
+
 /* Seals new key and secret (creating the key file on first use). */
 static enum dest_save_result seal_credentials(const struct config *cfg, const struct dest_changes *c,
                                               struct dest_fields *f, struct held *h, char *err, size_t errsize)
@@ -139,6 +157,7 @@ static struct dest_fields merge(const struct dest_changes *c, const struct dest_
 		.base_url = c->url ? c->url : old ? old->base_url : NULL,
 		.auth = c->auth ? c->auth : old ? old->auth : "auto",
 		.verify_tls = c->verify_tls >= 0 ? c->verify_tls : old ? old->verify_tls : true,
+		.ca_file = c->ca_file ? (*c->ca_file ? c->ca_file : NULL) : old ? old->ca_file : NULL,
 		.key_env = old ? old->key_env : NULL,
 		.secret_env = old ? old->secret_env : NULL,
 		.credentials = old ? old->credentials : NULL,
@@ -170,6 +189,8 @@ enum dest_save_result dest_save(struct store *s, const struct config *cfg, const
 	struct held h = {0};
 	struct dest_fields f = merge(c, old, &h);
 	enum dest_save_result r = check_fields(cfg, c, &f, err, errsize);
+	if (r == DEST_SAVED)
+		r = resolve_ca_file(c, &f, &h, err, errsize);
 	if (r == DEST_SAVED)
 		r = seal_credentials(cfg, c, &f, &h, err, errsize);
 	*id = old ? old->id : 0;

@@ -22,6 +22,10 @@ struct gate {
 	enum circuit circuit;
 	int64_t reopen_at;
 	int failures;
+	int64_t counted_at;          /* when the last failure that counted came */
+	int64_t succeeded_at;        /* the last success */
+	int64_t since, last_at, opened_at;   /* the latest outage (gate_circuit) */
+	char last[200];
 	bool probe_in_flight;
 	/* claimed SKU keys: linear probing, 0 = empty slot */
 	uint64_t *claims;
@@ -76,6 +80,11 @@ void gate_configure(struct gate *g, const struct gate_limits *limits, const stru
 				g->circuit = OPEN;
 			g->reopen_at = stored->reopen_at;
 			g->failures = stored->failures;
+			/* An outage whose start was not recorded is timed from now. */
+			g->since = stored->since ? stored->since : now_ms();
+			g->last_at = stored->last_at;
+			str_copy(g->last, stored->last, sizeof(g->last));
+			g->opened_at = g->circuit == CLOSED ? 0 : now_ms();
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -99,14 +108,35 @@ static int64_t take_token(struct gate *g)
 	return wait;
 }
 
+static bool beyond_patience(const struct gate *g, int64_t when)
+{
+	return when > g->since + g->limits.patience_ms;
+}
+
+static bool refuses(const struct gate *g, int64_t now)
+{
+	return g->circuit == OPEN && now < g->reopen_at && beyond_patience(g, g->reopen_at);
+}
+
+bool gate_refuses(struct gate *g, int64_t now)
+{
+	pthread_mutex_lock(&lock);
+	bool r = refuses(g, now);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
 enum gate_verdict gate_admit(struct gate *g, int64_t now, int64_t *wait_ms)
 {
 	enum gate_verdict v = GATE_GO;
 	bool probe = false;
 	*wait_ms = 0;
 	pthread_mutex_lock(&lock);
-	if (g->circuit == OPEN && now < g->reopen_at) {
+	if (refuses(g, now)) {
 		v = GATE_OPEN;
+	} else if (g->circuit == OPEN && now < g->reopen_at) {
+		v = GATE_WAIT;
+		*wait_ms = g->reopen_at - now;
 	} else if (g->circuit != CLOSED) {
 		/* One probe at a time decides whether the shop is back. */
 		if (g->probe_in_flight) {
@@ -138,9 +168,41 @@ static void describe(const struct gate *g, struct gate_circuit *out)
 	str_copy(out->state, circuit_names[g->circuit], sizeof(out->state));
 	out->reopen_at = g->circuit == CLOSED ? 0 : g->reopen_at;
 	out->failures = g->failures;
+	out->since = g->since;
+	out->last_at = g->last_at;
+	str_copy(out->last, g->last, sizeof(out->last));
+	out->opened_at = g->opened_at;
 }
 
-bool gate_release(struct gate *g, int64_t now, enum gate_result result, struct gate_circuit *circuit)
+/* The last probe within the patience is made as it ends: an outage that ends just before is still ridden out. */
+static void open_circuit(struct gate *g, int64_t now)
+{
+	g->circuit = OPEN;
+	if (!g->opened_at)
+		g->opened_at = now;
+	g->reopen_at = now + g->limits.open_ms;
+	int64_t patience_ends = g->since + g->limits.patience_ms;
+	if (now < patience_ends && g->reopen_at > patience_ends)
+		g->reopen_at = patience_ends;
+}
+
+static void count_failure(struct gate *g, int64_t now, const char *what)
+{
+	if (g->failures == 0) {
+		g->since = now;
+		g->opened_at = 0;
+		g->failures = 1;
+		g->counted_at = now;
+	} else if (now - g->counted_at >= g->limits.window_ms) {
+		g->failures++;
+		g->counted_at = now;
+	}
+	g->last_at = now;
+	str_copy(g->last, what ? what : "a transient failure", sizeof(g->last));
+}
+
+bool gate_release(struct gate *g, int64_t now, enum gate_result result, const char *what,
+                  struct gate_circuit *circuit)
 {
 	pthread_mutex_lock(&lock);
 	enum circuit before = g->circuit;
@@ -152,13 +214,12 @@ bool gate_release(struct gate *g, int64_t now, enum gate_result result, struct g
 		g->probe_in_flight = false;
 	if (result == GATE_SUCCESS) {
 		g->failures = 0;
+		g->succeeded_at = now;
 		g->circuit = CLOSED;
 	} else if (result == GATE_TRANSIENT_FAILURE) {
-		g->failures++;
-		if (was_probe || (g->circuit == CLOSED && g->failures >= g->limits.threshold)) {
-			g->circuit = OPEN;
-			g->reopen_at = now + g->limits.open_ms;
-		}
+		count_failure(g, now, what);
+		if (was_probe || (g->circuit == CLOSED && g->failures >= g->limits.threshold))
+			open_circuit(g, now);
 	} else if (was_probe) {
 		g->probe_in_flight = false; /* a 4xx tells nothing about the shop's health: let another probe go */
 	}
@@ -166,6 +227,21 @@ bool gate_release(struct gate *g, int64_t now, enum gate_result result, struct g
 	describe(g, circuit);
 	pthread_mutex_unlock(&lock);
 	return changed;
+}
+
+bool gate_hold(struct gate *g, int64_t now, int64_t held_at, bool *changed, struct gate_circuit *circuit)
+{
+	pthread_mutex_lock(&lock);
+	*changed = false;
+	bool hold = g->circuit != CLOSED;
+	/* Two failures counted are a window apart with no success between them. */
+	if (!hold && g->failures >= 2 && (!held_at || g->succeeded_at < held_at)) {
+		open_circuit(g, now);
+		hold = *changed = true;
+	}
+	describe(g, circuit);
+	pthread_mutex_unlock(&lock);
+	return hold;
 }
 
 void gate_circuit(struct gate *g, struct gate_circuit *out)

@@ -60,6 +60,11 @@ void http_request_clear(struct http_request *r)
 	r->ud = ud;
 }
 
+int http_retry_number(const struct http_request *r)
+{
+	return r->attempts - r->spent_attempts;
+}
+
 const char *http_outcome_text(const struct http_request *r, char *buf, size_t size)
 {
 	switch (r->outcome) {
@@ -220,6 +225,8 @@ static void setup_easy(struct http_client *c, struct slot *s)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, shop->verify_tls ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, shop->verify_tls ? 2L : 0L);
+	if (shop->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, shop->ca_file);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	if (shop->auth == SHOP_AUTH_BASIC) {
@@ -310,6 +317,10 @@ static void start(struct http_client *c, struct slot *s, struct http_request *r)
 {
 	CURL *e = s->easy;
 	reset_answer(r);
+	if (r->held) {
+		r->held = false;
+		r->spent_attempts = r->attempts;
+	}
 	r->attempts++;
 	s->req = r;
 	s->curl_error[0] = '\0';
@@ -460,20 +471,36 @@ static enum gate_result classify(struct http_client *c, const struct slot *s, st
 	return *retry ? GATE_TRANSIENT_FAILURE : GATE_NEUTRAL;
 }
 
+/* What a shop that is down or restarting answers: nginx's 502/503/504, a 429, no answer at all. A 500 or an
+ * answer that is not JSON comes from PHP running the request: the request's own trouble, not an outage. */
+static bool outage_sign(const struct http_request *r)
+{
+	if (r->outcome == HTTP_TIMED_OUT || r->outcome == HTTP_NETWORK)
+		return true;
+	return r->outcome == HTTP_DONE && transient_status(r->status) && r->status != 500;
+}
+
 /* backoff, 2x, 4x ... plus up to a quarter more, so that clients that failed together do not retry together. */
 static int64_t retry_delay(const struct http_client *c, const struct http_request *r)
 {
 	if (r->status == 429 && r->retry_after_ms >= 0)
 		return r->retry_after_ms;
 	int64_t base = c->shop->opt.backoff_ms;
-	for (int i = 1; i < r->attempts && base < MAX_RETRY_AFTER_MS; i++)
+	for (int i = 1; i < http_retry_number(r) && base < MAX_RETRY_AFTER_MS; i++)
 		base *= 2;
 	uint32_t noise = 0;
 	random_bytes(&noise, sizeof(noise));
 	return base + (base > 0 ? (int64_t)(noise % (uint32_t)(base / 4 + 1)) : 0);
 }
 
-/* Frees the slot; returns the request when it is finished for good, NULL when it was queued again. */
+static void circuit_changed(struct http_client *c, const struct gate_circuit *circuit)
+{
+	if (c->hooks.circuit_changed)
+		c->hooks.circuit_changed(c->hooks.ud, circuit);
+}
+
+/* Frees the slot; returns the request when it is finished for good, NULL when it was queued again (to retry,
+ * or held for the circuit). */
 static struct http_request *finish(struct http_client *c, struct slot *s, CURLcode rc)
 {
 	struct http_request *r = s->req;
@@ -486,21 +513,39 @@ static struct http_request *finish(struct http_client *c, struct slot *s, CURLco
 	curl_multi_remove_handle(c->multi, s->easy);
 	s->req = NULL;
 	c->in_flight--;
-	struct gate_circuit circuit;
-	if (gate_release(c->gate, now_ms(), result, &circuit) && c->hooks.circuit_changed)
-		c->hooks.circuit_changed(c->hooks.ud, &circuit);
-	int64_t delay = retry ? retry_delay(c, r) : 0;
 	r->outcome = outcome;
 	if (r->once_executed && r->maybe_executed)
-		retry = false;
-	if (retry && !r->no_retry && r->attempts <= c->shop->opt.retries && delay <= MAX_RETRY_AFTER_MS) {
+		retry = false; /* the owner looks before it sends again */
+	int64_t now = now_ms();
+	char what[sizeof(((struct gate_circuit *)0)->last)] = "";
+	if (result == GATE_TRANSIENT_FAILURE) {
+		char text[300];
+		snprintf(what, sizeof(what), "%s %.*s: %s", r->method, (int)strcspn(r->target, "?"), r->target,
+		         http_outcome_text(r, text, sizeof(text)));
+	}
+	struct gate_circuit circuit;
+	if (gate_release(c->gate, now, result, *what ? what : NULL, &circuit))
+		circuit_changed(c, &circuit);
+	int64_t delay = retry ? retry_delay(c, r) : 0;
+	if (!retry || r->no_retry || delay > MAX_RETRY_AFTER_MS)
+		return r;
+	if (http_retry_number(r) <= c->shop->opt.retries) {
 		if (c->hooks.retrying)
 			c->hooks.retrying(c->hooks.ud, r, delay);
 		r->not_before = monotonic_ms() + delay;
 		http_submit(c, r);
 		return NULL;
 	}
-	return r;
+	bool changed;
+	if (!outage_sign(r) || !gate_hold(c->gate, now, r->held_at, &changed, &circuit))
+		return r;
+	if (changed)
+		circuit_changed(c, &circuit);
+	r->held = true;
+	r->held_at = now;
+	r->not_before = 0;
+	http_submit(c, r);
+	return NULL;
 }
 
 /* ---- the loop ---------------------------------------------------------------------------------------- */
@@ -564,10 +609,22 @@ static int collect_finished(struct http_client *c)
 	return n;
 }
 
+/* An outage can last minutes: a run told to stop does not wait it out. */
+static void drop_if_stopping(struct http_client *c)
+{
+	if (!c->queued || !c->hooks.stop_waiting)
+		return;
+	struct gate_circuit circuit;
+	gate_circuit(c->gate, &circuit);
+	if (!str_eq(circuit.state, "closed") && c->hooks.stop_waiting(c->hooks.ud))
+		http_drop_queued(c);
+}
+
 int http_run(struct http_client *c, int timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	for (;;) {
+		drop_if_stopping(c);
 		int64_t wait = start_ready(c);
 		int running;
 		curl_multi_perform(c->multi, &running);

@@ -16,6 +16,8 @@
 /* PHP goes on with a request after nginx or the client gave up on it, up to its own limits. */
 #define DEFAULT_OVERRUN_S 60
 #define DEFAULT_CIRCUIT_OPEN_S 60
+/* A restart of the shop's PHP, or a deploy, takes a minute or two. */
+#define DEFAULT_PATIENCE_S 300
 
 /* Each tunable once: name, whether it takes fractions, bounds. */
 #define OPTIONS(_) \
@@ -28,7 +30,8 @@
 	_(retries, false, 0, 20) \
 	_(backoff_ms, false, 0, 600000) \
 	_(circuit_threshold, false, 1, 1000) \
-	_(circuit_open_s, false, 1, 86400)
+	_(circuit_open_s, false, 1, 86400) \
+	_(patience_s, false, 0, 86400)
 
 static const struct option_spec {
 	const char *name;
@@ -57,6 +60,7 @@ void shop_options_defaults(const struct config *cfg, struct shop_options *o)
 	o->backoff_ms = cfg->push_backoff_ms;
 	o->circuit_threshold = DEFAULT_CIRCUIT_THRESHOLD;
 	o->circuit_open_s = DEFAULT_CIRCUIT_OPEN_S;
+	o->patience_s = DEFAULT_PATIENCE_S;
 }
 
 void shop_options_read(const cJSON *obj, struct shop_options *o, struct problems *pr)
@@ -159,10 +163,14 @@ int shop_open(const struct dest_row *row, const struct config *cfg, struct shop 
 		out->base_url[--len] = '\0';
 	out->auth = shop_auth_of(row->auth, out->base_url);
 	out->verify_tls = row->verify_tls;
+	out->ca_file = row->ca_file ? xstrdup(row->ca_file) : NULL;
 	out->learned_batch_size = row->learned_batch_size;
 	str_copy(out->circuit_state, row->circuit_state, sizeof(out->circuit_state));
 	out->circuit_reopen_at = row->circuit_reopen_at;
 	out->consecutive_failures = row->consecutive_failures;
+	out->circuit_since = row->circuit_since;
+	out->circuit_last_at = row->circuit_last_at;
+	str_copy(out->circuit_last, row->circuit_last ? row->circuit_last : "", sizeof(out->circuit_last));
 	shop_options_defaults(cfg, &out->opt);
 	struct problems pr = {0};
 	cJSON *options = cJSON_Parse(row->options ? row->options : "{}");
@@ -210,6 +218,7 @@ void shop_free(struct shop *shop)
 		return;
 	free(shop->name);
 	free(shop->base_url);
+	free(shop->ca_file);
 	secret_free(shop->key);
 	secret_free(shop->secret);
 	memset(shop, 0, sizeof(*shop));

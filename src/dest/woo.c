@@ -1260,13 +1260,19 @@ static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 	const char *path = r->target;
 	size_t path_len = strcspn(path, "?");
 	run_log(w->ctx, LOG_WARN, "%s %.*s: %s; retry %d of %d in %s", r->method, (int)path_len, path,
-	        http_outcome_text(r, what, sizeof(what)), r->attempts, w->shop.opt.retries, wait);
+	        http_outcome_text(r, what, sizeof(what)), http_retry_number(r), w->shop.opt.retries, wait);
 	if (r->done == batch_done) {
 		/* Every attempt may execute: the fences last until the next one may have ended. */
 		struct batch *b = r->ud;
 		if (b->count[OP_CREATE])
 			fence_creates(w, b->items.v, b->count[OP_CREATE], delay_ms);
 	}
+}
+
+static bool on_stop_waiting(void *ud)
+{
+	struct woo *w = ud;
+	return run_should_stop(w->ctx);
 }
 
 static bool woo_wants_all(const struct conn_config *conn)
@@ -1325,7 +1331,8 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->batch_size = o->batch_size;
 	if (w->shop.learned_batch_size > 0 && w->shop.learned_batch_size < w->batch_size)
 		w->batch_size = w->shop.learned_batch_size;
-	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry};
+	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
+	                           .stop_waiting = on_stop_waiting};
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
 		return -1;
@@ -1386,39 +1393,76 @@ const struct dest_ops dest_woo_ops = {
 
 static void circuit_open_text(const struct shop *shop, const struct gate_circuit *c, char *buf, size_t size)
 {
-	char when[32];
-	format_time(c->reopen_at, when, sizeof(when));
-	snprintf(buf, size, "destination '%s' is unavailable: its circuit breaker opened after %d transient failures "
-	         "in a row and stays open until %s", shop->name, c->failures, when);
+	char since[32], last[32], reopen[32];
+	format_time(c->since, since, sizeof(since));
+	format_time(c->last_at, last, sizeof(last));
+	format_time(c->reopen_at, reopen, sizeof(reopen));
+	snprintf(buf, size, "destination '%s' is unavailable: it has failed since %s (last at %s: %s); its circuit "
+	         "breaker opened after %d transient failures in a row and stays open until %s, beyond the patience of "
+	         "%d s (patience_s) from the first failure", shop->name, since, last, *c->last ? c->last : "?",
+	         c->failures, reopen, shop->opt.patience_s);
 }
 
 struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
 {
 	const struct shop_options *o = &shop->opt;
 	struct gate *g = gate_get(shop->id);
+	/* Failures less than the first retry delay apart are the same news. */
 	struct gate_limits limits = {.concurrency = o->concurrency, .rate = o->rate_limit,
-	                             .threshold = o->circuit_threshold, .open_ms = (int64_t)o->circuit_open_s * 1000};
-	struct gate_circuit stored = {.reopen_at = shop->circuit_reopen_at, .failures = shop->consecutive_failures};
+	                             .threshold = o->circuit_threshold, .window_ms = o->backoff_ms,
+	                             .open_ms = (int64_t)o->circuit_open_s * 1000,
+	                             .patience_ms = (int64_t)o->patience_s * 1000};
+	struct gate_circuit stored = {.reopen_at = shop->circuit_reopen_at, .failures = shop->consecutive_failures,
+	                              .since = shop->circuit_since, .last_at = shop->circuit_last_at};
 	str_copy(stored.state, shop->circuit_state, sizeof(stored.state));
+	str_copy(stored.last, shop->circuit_last, sizeof(stored.last));
 	gate_configure(g, &limits, &stored);
+	if (!gate_refuses(g, now_ms()))
+		return g;
 	struct gate_circuit c;
 	gate_circuit(g, &c);
-	if (!str_eq(c.state, "open") || c.reopen_at <= now_ms())
-		return g;
 	circuit_open_text(shop, &c, err, errsize);
 	return NULL;
 }
 
 void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const struct gate_circuit *c)
 {
-	if (store_dest_set_circuit(ctx->store, shop->id, c->state, c->reopen_at, c->failures) < 0)
+	struct dest_circuit stored = {.state = c->state, .reopen_at = c->reopen_at, .failures = c->failures,
+	                              .since = c->since, .last_at = c->last_at, .last = c->last};
+	if (store_dest_set_circuit(ctx->store, shop->id, &stored) < 0)
 		run_log(ctx, LOG_WARN, "cannot store the circuit state: %s", store_errmsg(ctx->store));
+	char since[32], last[32], when[32], waited[32], open_for[32];
+	format_time(c->since, since, sizeof(since));
+	format_time(c->last_at, last, sizeof(last));
 	if (!str_eq(c->state, "closed") && c->reopen_at) {
-		char when[32];
 		format_time(c->reopen_at, when, sizeof(when));
-		run_log(ctx, LOG_WARN, "'%s': circuit breaker %s after %d transient failures in a row (probe at %s)",
-		        shop->name, c->state, c->failures, when);
+		bool waited_for = c->reopen_at <= c->since + (int64_t)shop->opt.patience_s * 1000;
+		run_log(ctx, LOG_WARN, "'%s': circuit breaker %s after %d transient failures in a row since %s (last at "
+		        "%s: %s); %s the probe at %s (patience %d s from the first failure)", shop->name, c->state,
+		        c->failures, since, last, c->last, waited_for ? "requests wait for" : "the patience ends before",
+		        when, shop->opt.patience_s);
+	} else if (str_eq(c->state, "closed") && c->opened_at) {
+		format_duration(now_ms() - c->since, waited, sizeof(waited));
+		format_duration(now_ms() - c->opened_at, open_for, sizeof(open_for));
+		run_log(ctx, LOG_INFO, "'%s' answers again: the outage lasted from %s to %s (last failure: %s); "
+		        "requests waited %s for it, the circuit breaker open for %s", shop->name, since, last, c->last,
+		        waited, open_for);
 	}
+}
+
+/* Appends how to trust the shop's certificate, naming the destination by its id (by its name when the wizard
+ * tests a shop not saved yet). */
+static void tls_hint(const struct shop *shop, char *buf, size_t size)
+{
+	char who[160];
+	if (shop->id)
+		snprintf(who, sizeof(who), "%lld", (long long)shop->id);
+	else
+		snprintf(who, sizeof(who), "\"%s\"", shop->name);
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, " (a certificate from a private CA: 'feedsync dest edit %s --ca-file CA.pem'%s; "
+	         "a staging shop with a self-signed one: 'feedsync dest edit %s --insecure')", who,
+	         shop->id ? "" : " once saved", who);
 }
 
 bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum woo_verdict v, char *buf,
@@ -1438,9 +1482,9 @@ bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum
 		circuit_open_text(shop, &circuit, buf, size);
 		return true;
 	case WOO_TLS:
-		snprintf(buf, size, "cannot talk to destination '%s' securely: %s%s", shop->name, r->error,
-		         shop->verify_tls ? " (a staging shop with a self-signed certificate can be allowed with "
-		                            "'feedsync dest edit ID --insecure')" : "");
+		snprintf(buf, size, "cannot talk to destination '%s' securely: %s", shop->name, r->error);
+		if (shop->verify_tls)
+			tls_hint(shop, buf, size);
 		return true;
 	default:
 		return false;
@@ -1496,8 +1540,9 @@ static void check_reach_and_tls(const struct shop *shop, struct probe *p, struct
 	bool https = strncasecmp(shop->base_url, "https://", 8) == 0;
 	if (p->req.outcome == HTTP_TLS) {
 		check(&checks[WOO_CHECK_REACH], true, "the server answers at %s", shop->base_url);
-		check(&checks[WOO_CHECK_TLS], false, "%s%s", p->req.error,
-		      " (for a staging shop with a self-signed certificate: feedsync dest edit ID --insecure)");
+		check(&checks[WOO_CHECK_TLS], false, "%s", p->req.error);
+		if (shop->verify_tls)
+			tls_hint(shop, checks[WOO_CHECK_TLS].detail, sizeof(checks[WOO_CHECK_TLS].detail));
 		return;
 	}
 	if (!answered(p)) {

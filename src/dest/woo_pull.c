@@ -98,7 +98,7 @@ static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 	char what[300], wait[32], where[512];
 	format_duration(delay_ms, wait, sizeof(wait));
 	run_log(p->ctx, LOG_WARN, "%s: %s; retry %d of %d in %s", page_name(p, where, sizeof(where)),
-	        http_outcome_text(r, what, sizeof(what)), r->attempts, p->shop.opt.retries, wait);
+	        http_outcome_text(r, what, sizeof(what)), http_retry_number(r), p->shop.opt.retries, wait);
 }
 
 static int open_shop(struct pull *p)

@@ -153,7 +153,7 @@ void deliver(struct run_ctx *ctx, const struct conn_config *conn, const struct d
 	int committed = stopped(stop) ? 0 : ops->commit(&d, err, sizeof(err));
 	if (committed < 0)
 		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s", err);
-	else if (committed > 0)
+	else if (committed > 0 || (!stopped(stop) && run_should_stop(ctx)))   /* what waited was dropped */
 		stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s while pushing", run_stop_reason(ctx));
 	ops->close(&d);
 	free(se.last_sku);

@@ -64,9 +64,17 @@ static void cell_tls(const void *row, const struct cell_ctx *ctx, struct strbuf 
 	}
 }
 
+/* The last check's verdict, unless the circuit says the shop is failing now: "open since 4m ago". */
 static void cell_health(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
-	int ok = dest_of(row)->health_ok;
+	const struct dest_row *d = dest_of(row);
+	int ok = d->health_ok;
+	if (!str_eq(d->circuit_state, "closed")) {
+		sb_addf(out, "%s since ", d->circuit_state);
+		cell_time(d->circuit_since, ctx, out);
+		*role = str_eq(d->circuit_state, "open") ? ROLE_ERROR : ROLE_WARN;
+		return;
+	}
 	if (ok < 0) {
 		sb_adds(out, "never");
 		*role = ROLE_DIM;
@@ -125,7 +133,7 @@ static const struct table_column dest_columns[] = {
 	{"url", "URL", 30, 12, true, 'l', DEST_F_URL, cell_url, false, 0},
 	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false, 0},
 	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false, 0},
-	{"health", "HEALTH", 8, 8, false, 'l', DEST_F_HEALTH, cell_health, false, 0},
+	{"health", "HEALTH", 20, 8, false, 'l', DEST_F_HEALTH, cell_health, false, 0},
 	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false, 0},
 	{"circuit", "CIRCUIT", 14, 9, false, 'l', DEST_F_CIRCUIT, cell_circuit, false, 0},
 	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false, 0},
@@ -238,6 +246,13 @@ static void show_details(struct app *app, const struct dest_view_row *v)
 	} else {
 		snprintf(buf, sizeof(buf), "%s (%d failures in a row)", d->circuit_state, d->consecutive_failures);
 		add_detail(&text, "circuit breaker", buf);
+	}
+	if (!str_eq(d->circuit_state, "closed")) {
+		format_time(d->circuit_since, when, sizeof(when));
+		add_detail(&text, "failing since", when);
+		format_time(d->circuit_last_at, when, sizeof(when));
+		snprintf(buf, sizeof(buf), "%s: %s", when, d->circuit_last ? d->circuit_last : "?");
+		add_detail(&text, "last failure", buf);
 	}
 	if (d->learned_batch_size)
 		snprintf(buf, sizeof(buf), "%d products per request", d->learned_batch_size);

@@ -14,12 +14,18 @@
 
 import http.client
 import json
+import ssl
 import sys
 from urllib.parse import urlsplit
 
 
 def call(url, method, path, body=None):
-    conn = http.client.HTTPConnection(urlsplit(url).netloc, timeout=30)
+    where = urlsplit(url)
+    if where.scheme == "https":
+        # The fake's own certificate, whichever it is: the controls are not what a test checks.
+        conn = http.client.HTTPSConnection(where.netloc, timeout=30, context=ssl._create_unverified_context())
+    else:
+        conn = http.client.HTTPConnection(where.netloc, timeout=30)
     conn.request(method, "/__fake/" + path, body=body.encode() if body is not None else None)
     resp = conn.getresponse()
     data = resp.read()

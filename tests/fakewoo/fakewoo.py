@@ -3,7 +3,8 @@
 
 Python standard library only. Used by tests/integration/test_woo*.sh and the push measurements.
 
-    fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--key CK --secret CS]
+    fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--tls-cert PEM --tls-key PEM]
+               [--key CK --secret CS]
                [--read-key CK --read-secret CS] [--batch-limit 100] [--item-delay-ms MS] [--create-ms MS]
                [--faults FILE]
                [--gzip] [--record FILE] [--verbose] [--bench] [--no-nodelay]
@@ -20,7 +21,8 @@ Authentication is WooCommerce's: with --scheme https (the shop is treated as if 
 socket is plain) only HTTP Basic or consumer_key/consumer_secret in the query string authenticate; with
 --scheme http (the default) only OAuth 1.0a one-legged (HMAC-SHA1 or HMAC-SHA256, in the query string or an
 "Authorization: OAuth" header; nonces remembered, timestamps older than 15 minutes refused) does. --key/--secret
-have read_write permission, --read-key/--read-secret read permission only.
+have read_write permission, --read-key/--read-secret read permission only. --tls-cert/--tls-key serve real TLS
+with that certificate (and imply --scheme https): the shop's URL is then https://127.0.0.1:PORT.
 
 The shop: /wp-json/ and /wp-json/wc/v3 (index), /wp-json/wc/v3/products (GET list with page, per_page <= 100,
 sku (comma list, exact, case-insensitive; a space after a comma is part of the next SKU), status (any, the default,
@@ -63,6 +65,8 @@ A fault rule (the first rule whose match fits a request and whose "times" is not
   {"match": {"method": "POST", "path": "/wp-json/wc/v3/products/batch", "min_items": 2, "max_items": 100},
    "skip": 0,              requests that match but are let through first
    "times": 1,             how many requests it applies to (default: every one)
+   "for_s": 20,            from its first use, it applies to every matching request for this many seconds,
+                           then never again: an outage (nginx answers 502 while php-fpm is stopped)
    "latency_ms": 200,      delay before the request is handled (alone: the request then goes on normally)
    "status": 504,          answer with this status instead (504/502/503 get nginx's HTML page; 401 and 429
                            get WooCommerce's JSON error; 429 sends "Retry-After: <retry_after>")
@@ -92,6 +96,7 @@ import re
 import select
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -759,6 +764,10 @@ class Handler(BaseHTTPRequestHandler):
                     if rule["times"] <= 0:
                         continue
                     rule["times"] -= 1
+                if "for_s" in rule:
+                    began = rule.setdefault("began", time.monotonic())
+                    if time.monotonic() - began > rule["for_s"]:
+                        continue
                 rule["hits"] = rule.get("hits", 0) + 1
                 return rule
         return None
@@ -1248,6 +1257,8 @@ def main():
     ap.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds (default 300)")
     ap.add_argument("--scheme", choices=("http", "https"), default="http",
                     help="which authentication the shop accepts: https = Basic, http = OAuth 1.0a")
+    ap.add_argument("--tls-cert", help="serve TLS with this certificate (PEM); needs --tls-key")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
     ap.add_argument("--key", default="ck_a9a8cf8fa3d3d56ab01e58e73cab9a8938cbb4a6")
     ap.add_argument("--secret", default="cs_8e9308d6d488ec65624345038f70f472e8afe675")
     ap.add_argument("--read-key", default="ck_readonly000000000000000000000000000001")
@@ -1269,11 +1280,18 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     server = Server(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
-    server.shop = (BenchShop if args.bench else Shop)("http://127.0.0.1:%d" % port, args.batch_limit)
+    scheme = args.scheme
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+        # A client that refuses the certificate fails the handshake in accept(): an OSError the server ignores.
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    server.shop = (BenchShop if args.bench else Shop)("%s://127.0.0.1:%d" % (scheme, port), args.batch_limit)
     if args.faults:
         with open(args.faults) as f:
             server.shop.faults = json.load(f)
-    server.scheme = args.scheme
+    server.scheme = scheme
     server.keys = {args.key: {"secret": args.secret, "permissions": "read_write"},
                    args.read_key: {"secret": args.read_secret, "permissions": "read"}}
     server.item_delay_s = args.item_delay_ms / 1000.0

@@ -16,6 +16,36 @@ start_fakewoo() {
 }
 woo() { "$PYTHON" "$CTL" "$WOO_URL" "$@"; }
 
+# start_tls_fakewoo [ARGS...]: the fake shop over real TLS with a self-signed certificate for 127.0.0.1
+# ($T/ca.pem, its own CA); sets $WOO_URL to its https address.
+start_tls_fakewoo() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/ca.pem" -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 2>/dev/null || { fail "openssl could not make a certificate"; return 1; }
+	start_fakewoo --tls-cert "$T/ca.pem" --tls-key "$T/key.pem" "$@" || return
+	WOO_URL="https://${WOO_URL#http://}"
+}
+
+# faulty_push N FAULTS [DEST_OPTIONS...]: a fake shop with these fault rules, a destination for it and a
+# connection pushing a feed of N products there.
+faulty_push() {
+	start_fakewoo || return
+	add_shop "${@:3}"
+	make_feed "$1"
+	add_woo_conn
+	woo faults "$2"
+}
+
+# run_in_background: runs $CONN_ID (under valgrind when enabled) while the test goes on; wait_for_run sets $RC.
+run_in_background() {
+	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>"$T/run.err" &
+	RUN_PID=$!
+	echo "$RUN_PID" >>"$T/.pids"
+}
+wait_for_run() { wait "$RUN_PID"; RC=$?; }
+
+# circuit_is STATE: the stored circuit of the (only) destination.
+circuit_is() { [ "$(sql "select circuit_state from destinations")" = "$1" ]; }
+
 # Every output of feedsync goes through here, so the secret check sees all of it.
 run_fs() { "$@"; printf '%s\n%s\n' "$OUT" "$ERR" >>"$T/.seen"; }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # WooCommerce destinations against tests/fakewoo: dest commands, pushes that create and then update only what
 # changed, update fields, variations, stale ids, case-insensitive SKUs, no duplicates after a crash, Basic
-# auth and gzip, secrets kept secret. Faults are in test_woo_faults.sh.
+# auth and gzip, secrets kept secret, a private CA trusted with --ca-file. Faults are in test_woo_faults.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 
@@ -208,6 +208,58 @@ test_connection_documents_name_their_destination() {
 	run_fs fs_fast run "$CONN_ID" --wait
 	expect_rc 1 "a run to a destination that does not exist"
 	expect_contains "$OUT$ERR" "no destination 99"
+}
+
+test_dest_add_help_prints_the_usage() {
+	run_fs fs dest add --help
+	expect_rc 0 "dest add --help"
+	expect_contains "$OUT" "feedsync dest add --name N --url URL"
+	expect_contains "$OUT" "--ca-file PEM"
+	expect_contains "$OUT" "--patience S"
+	expect_eq "$ERR" "" "stderr of --help"
+	run_fs fs_fast dest --help
+	expect_rc 0 "dest --help"
+}
+
+test_a_private_ca_is_trusted_with_ca_file() {
+	start_tls_fakewoo || return
+	# Another destination first, so that the hints must name the right one.
+	run_fs fs_fast dest add --name other --url https://other.example.com --key "$KEY" --secret "$SECRET"
+	add_shop
+	expect_eq "$DEST_ID" "2" "the TLS shop's id"
+	expect_eq "$(json_get "$OUT" ca_file)" "" "no CA file yet"
+	run_fs fs dest test 2
+	expect_rc 1 "dest test of a shop whose CA is not trusted"
+	expect_contains "$OUT" "tls             FAILED"
+	expect_contains "$OUT" "'feedsync dest edit 2 --ca-file CA.pem'"
+	expect_contains "$OUT" "'feedsync dest edit 2 --insecure'"
+	expect_not_contains "$OUT" "edit ID"
+	make_feed 5
+	add_woo_conn
+	run_fs fs_fast run "$CONN_ID" --wait
+	expect_rc 1 "a push to a shop whose CA is not trusted"
+	expect_contains "$OUT$ERR" "cannot talk to destination 'shop' securely"
+	expect_contains "$OUT$ERR" "'feedsync dest edit 2 --ca-file CA.pem'"
+	run_fs fs_fast dest edit 2 --ca-file "$T/nowhere.pem"
+	expect_rc 2 "a CA file that does not exist"
+	expect_contains "$ERR" "--ca-file '$T/nowhere.pem': cannot read it (No such file or directory)"
+	cd / || return
+	run_fs fs dest edit 2 --ca-file "${T#/}/ca.pem"
+	cd "$T" || return
+	expect_rc 0 "dest edit --ca-file, a path relative to /"
+	run_fs fs_fast dest show 2
+	expect_contains "$OUT" "ca file:      $(realpath "$T/ca.pem")"
+	expect_contains "$OUT" "tls:          verified"
+	run_fs fs dest test 2
+	expect_rc 0 "dest test with the CA trusted: $OUT"
+	expect_contains "$OUT" "the certificate is valid"
+	run_fs fs run "$CONN_ID" --wait
+	expect_rc 0 "a push with the CA trusted"
+	expect_eq "$(woo state 'len(skus)')" "5" "products"
+	run_fs fs_fast dest edit 2 --ca-file ""
+	run_fs fs_fast dest show 2 --json
+	expect_eq "$(json_get "$OUT" ca_file)" "" "back to the system's certificates"
+	expect_no_secret
 }
 
 run_tests "$@"

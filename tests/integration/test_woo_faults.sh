@@ -1,6 +1,6 @@
 #!/bin/bash
 # WooCommerce pushes when the shop misbehaves: per-item errors, an existing SKU on create, 413 halving, 504 and
-# timeout splitting, retried transient failures, refused credentials, the circuit breaker.
+# timeout splitting, retried transient failures, refused credentials, the circuit breaker, outages ridden out.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 
@@ -134,7 +134,8 @@ test_refused_credentials_fail_fast_naming_them() {
 
 test_circuit_breaker_opens_and_probes() {
 	start_fakewoo || return
-	add_shop --retries 1 --circuit-threshold 3 --circuit-open 2
+	# No patience: the run fails as soon as the circuit opens.
+	add_shop --retries 1 --circuit-threshold 3 --circuit-open 2 --patience 0
 	woo faults '[{"status": 503}]'
 	make_feed 250
 	add_woo_conn
@@ -143,7 +144,8 @@ test_circuit_breaker_opens_and_probes() {
 	expect_contains "$OUT$ERR" "circuit breaker opened"
 	expect_eq "$(sql "select circuit_state from destinations")" "open" "circuit stored"
 	run_fs fs_fast dest show 1
-	expect_contains "$OUT" "circuit:      open after 3 transient failures"
+	# Its one retry (50 ms later) ran out while the shop failed everything: that opens the circuit.
+	expect_contains "$OUT" "circuit:      open after 2 transient failures"
 	run_fs fs_fast run "$CONN_ID" --wait
 	expect_rc 1 "a run while the circuit is open"
 	expect_contains "$OUT$ERR" "nothing was pushed"
@@ -153,6 +155,78 @@ test_circuit_breaker_opens_and_probes() {
 	expect_rc 0 "a run after the circuit's open time: the probe succeeds"
 	expect_eq "$(sql "select circuit_state from destinations")" "closed" "circuit closed again"
 	expect_eq "$(woo state 'len(skus)')" "250" "products"
+}
+
+test_an_outage_mid_push_is_ridden_out() {
+	# php-fpm stops for 20 s once the push is under way (2 lookups and 2 batches through): nginx answers 502.
+	# The default retries (1 s, 2 s, 4 s) and patience; probes every 2 s, so that the run ends soon after.
+	faulty_push 200 '[{"skip": 4, "status": 502, "for_s": 20}]' \
+		--backoff-ms 1000 --retries 3 --concurrency 4 --batch-size 10 --circuit-open 2 || return
+	local start=$SECONDS
+	run_in_background
+	wait_until 20 circuit_is open
+	run_fs fs_fast dest list
+	expect_contains "$OUT" "open since" "HEALTH during the outage"
+	run_fs fs_fast dest show 1
+	expect_contains "$OUT" "failing since"
+	expect_contains "$OUT" "HTTP 502 with an HTML page"
+	wait_for_run
+	expect_rc 0 "a run through a 20 s outage ($(cat "$T/run.err"))"
+	[ $((SECONDS - start)) -ge 20 ] || fail "the run ended after $((SECONDS - start)) s, within the outage"
+	expect_eq "$(woo state 'len(skus)')" "200" "all created"
+	expect_eq "$(sql "select push_failed from sync_runs where id=1")" "0" "failed items"
+	expect_eq "$(sql "select circuit_state from destinations")" "closed" "circuit after the outage"
+	run_fs fs_fast runs log 1
+	expect_contains "$OUT" "circuit breaker open after"
+	expect_contains "$OUT" "answers again: the outage lasted from"
+	# A batch or a lookup (each create batch is checked by one): whichever failed last.
+	printf '%s' "$OUT" | grep -Eq '\(last failure: (POST|GET) /wp-json/wc/v3/products(/batch)?: HTTP 502 with an HTML page\)' ||
+		fail "the log does not name the outage's last failure"
+	expect_contains "$OUT" "requests waited"
+	run_fs fs_fast dest list
+	expect_not_contains "$OUT" "open since" "HEALTH after the outage"
+	expect_unique_skus
+}
+
+test_a_batch_php_fails_with_500_fails_alone() {
+	# PHP dies on this batch every time (a fatal error in a plugin): it is not an outage to wait out.
+	faulty_push 10 '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "status": 500}]' --concurrency 1 || return
+	local start=$SECONDS
+	run_fs fs_fast run "$CONN_ID" --wait
+	expect_rc 3 "completed with errors"
+	[ $((SECONDS - start)) -le 10 ] || fail "took $((SECONDS - start)) s"
+	expect_eq "$(sql "select push_failed from sync_runs where id=1")" "10" "failed items"
+	expect_eq "$(sql "select circuit_state from destinations")" "closed" "circuit"
+}
+
+test_a_run_cancelled_during_an_outage_does_not_wait_it_out() {
+	faulty_push 30 '[{"status": 502, "for_s": 60}]' --retries 1 --circuit-open 60 || return
+	run_in_background
+	wait_until 20 circuit_is open
+	local start=$SECONDS
+	run_fs fs_fast runs cancel 1
+	wait_for_run
+	[ $((SECONDS - start)) -le 5 ] || fail "the cancelled run took $((SECONDS - start)) s to end"
+	expect_eq "$(sql "select status from sync_runs where id=1")" "cancelled" "status"
+	expect_contains "$(sql "select summary from sync_runs where id=1")" "cancelled by request while pushing"
+	expect_eq "$(sql "select count(*) from products where pushed_hash is not hash")" "30" "still pending"
+}
+
+test_an_outage_longer_than_the_patience_fails_naming_it() {
+	faulty_push 30 '[{"status": 502, "for_s": 30}]' --retries 2 --patience 3 || return
+	local start=$SECONDS
+	run_fs fs run "$CONN_ID" --wait
+	expect_rc 1 "a run through an outage longer than its patience"
+	[ $((SECONDS - start)) -ge 3 ] || fail "failed after $((SECONDS - start)) s, before the patience was spent"
+	[ $((SECONDS - start)) -le 15 ] || fail "took $((SECONDS - start)) s to fail"
+	expect_contains "$OUT$ERR" "destination 'shop' is unavailable: it has failed since "
+	expect_contains "$OUT$ERR" "(last at "
+	expect_contains "$OUT$ERR" ": GET /wp-json/wc/v3/products: HTTP 502 with an HTML page)"
+	expect_contains "$OUT$ERR" "beyond the patience of 3 s"
+	expect_eq "$(woo state 'len([r for r in s["requests"] if r["status"] == 502]) > 3')" "True" "probes were made"
+	run_fs fs_fast dest list
+	expect_contains "$OUT" "open since" "HEALTH of the open circuit"
+	expect_no_secret
 }
 
 run_tests "$@"

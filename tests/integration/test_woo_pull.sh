@@ -328,7 +328,7 @@ test_pull_reads_the_variations_of_variable_products() {
 test_pull_variations_page_failure_names_the_parent() {
 	start_fakewoo || return
 	seed_variable 3
-	add_shop --retries 1
+	add_shop --retries 1 --patience 0 # a 503 that lasts is an outage: fail at once
 	pull_conn
 	woo faults '[{"match": {"method": "GET", "path": "/wp-json/wc/v3/products/19/variations"}, "status": 404}]'
 	run_fs fs_fast run "$CONN_ID" --wait
@@ -338,7 +338,8 @@ test_pull_variations_page_failure_names_the_parent() {
 	woo faults '[{"match": {"method": "GET", "path": "/wp-json/wc/v3/products/19/variations"}, "status": 503}]'
 	run_fs fs_fast run "$CONN_ID" --wait
 	expect_rc 1 "pull with the variations unavailable"
-	expect_contains "$OUT$ERR" "page 1 of the variations of product 19 'Tee' (SKU V) of 'shop': the shop answered HTTP 503 with an HTML error page (after 2 attempts)"
+	expect_contains "$OUT$ERR" "page 1 of the variations of product 19 'Tee' (SKU V) of 'shop': destination 'shop' is unavailable"
+	expect_contains "$OUT$ERR" "GET /wp-json/wc/v3/products/19/variations: HTTP 503 with an HTML page"
 }
 
 test_pull_of_a_missing_destination_fails_clearly() {

@@ -441,12 +441,14 @@ test_destinations_screen_health_circuit_and_background_test() {
 	fs dest add --name "Main shop" --url http://127.0.0.1:1 --key ck_secretkey0001 --secret cs_topsecret9
 	fs dest add --name "Staging" --url https://staging.example.com --key ck_k --secret cs_s --insecure
 	sql "update destinations set circuit_state = 'open', circuit_reopen_at = $(( $(date +%s) * 1000 + 1800000 )),
-		consecutive_failures = 5, learned_batch_size = 50 where name = 'Staging'"
-	console -- 
+		consecutive_failures = 5, learned_batch_size = 50,
+		circuit_since = $(( $(date +%s) * 1000 - 600000 )) where name = 'Staging'"
+	console 140 24 --
 	keys_then "Destinations" 3
 	wait_screen "2 of 2"
 	expect_contains "$(screen)" "OFF" "TLS verification off is shown"
 	expect_contains "$(screen)" "open 30m" "circuit open with the time to its probe"
+	expect_contains "$(screen)" "open since 10m ago" "health of the open circuit"
 	expect_contains "$(screen)" "never" "health never checked"
 	keys_then "testing destination 1 in the background" t
 	wait_screen "✘ failed" 10

@@ -326,22 +326,107 @@ Test(gate, concurrency_is_shared_and_the_circuit_opens_then_probes)
 	cr_expect_eq(gate_admit(g, now, &wait), GATE_GO);
 	cr_expect_eq(gate_admit(g, now, &wait), GATE_GO);
 	cr_expect_eq(gate_admit(g, now, &wait), GATE_WAIT, "two in flight already");
-	cr_expect(!gate_release(g, now, GATE_NEUTRAL, &c));
-	cr_expect(gate_release(g, now, GATE_TRANSIENT_FAILURE, &c), "first failure is news");
+	cr_expect(!gate_release(g, now, GATE_NEUTRAL, NULL, &c));
+	cr_expect(gate_release(g, now, GATE_TRANSIENT_FAILURE, NULL, &c), "first failure is news");
 	for (int i = 0; i < 2; i++) {
 		cr_assert_eq(gate_admit(g, now, &wait), GATE_GO);
-		gate_release(g, now, GATE_TRANSIENT_FAILURE, &c);
+		gate_release(g, now, GATE_TRANSIENT_FAILURE, NULL, &c);
 	}
 	cr_expect_str_eq(c.state, "open");
 	cr_expect_eq(c.reopen_at, now + 1000);
 	cr_expect_eq(gate_admit(g, now + 10, &wait), GATE_OPEN);
 	cr_expect_eq(gate_admit(g, now + 1000, &wait), GATE_GO, "the probe");
 	cr_expect_eq(gate_admit(g, now + 1000, &wait), GATE_WAIT, "one probe at a time");
-	cr_expect(gate_release(g, now + 1100, GATE_TRANSIENT_FAILURE, &c));
+	cr_expect(gate_release(g, now + 1100, GATE_TRANSIENT_FAILURE, NULL, &c));
 	cr_expect_str_eq(c.state, "open", "a failed probe opens it again");
 	cr_expect_eq(c.reopen_at, now + 2100);
 	cr_expect_eq(gate_admit(g, now + 2100, &wait), GATE_GO);
-	cr_expect(gate_release(g, now + 2200, GATE_SUCCESS, &c));
+	cr_expect(gate_release(g, now + 2200, GATE_SUCCESS, NULL, &c));
 	cr_expect_str_eq(c.state, "closed");
 	cr_expect_eq(c.failures, 0);
+}
+
+/* A gate never used before, with these limits and its circuit closed. */
+static struct gate *closed_gate(int64_t dest_id, struct gate_limits limits)
+{
+	struct gate *g = gate_get(dest_id);
+	struct gate_circuit stored = {.state = "closed"};
+	gate_configure(g, &limits, &stored);
+	return g;
+}
+
+Test(gate, failures_within_one_window_count_once)
+{
+	struct gate *g = closed_gate(9004, (struct gate_limits){.concurrency = 4, .threshold = 3, .window_ms = 1000,
+	                                                        .open_ms = 1000});
+	struct gate_circuit c;
+	int64_t wait, now = 1000000;
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 4; i++)
+			cr_assert_eq(gate_admit(g, now + round * 1000, &wait), GATE_GO);
+		for (int i = 0; i < 4; i++)
+			gate_release(g, now + round * 1000 + i, GATE_TRANSIENT_FAILURE, "POST /batch: HTTP 502", &c);
+		cr_expect_str_eq(c.state, "closed", "four answers of one moment are one failure (round %d)", round);
+		cr_expect_eq(c.failures, round + 1);
+	}
+	cr_assert_eq(gate_admit(g, now + 2000, &wait), GATE_GO);
+	gate_release(g, now + 2000, GATE_TRANSIENT_FAILURE, "POST /batch: HTTP 503", &c);
+	cr_expect_str_eq(c.state, "open", "the third window opens it");
+	cr_expect_eq(c.since, now);
+	cr_expect_eq(c.last_at, now + 2000);
+	cr_expect_str_eq(c.last, "POST /batch: HTTP 503");
+}
+
+Test(gate, an_open_circuit_is_waited_for_within_the_patience)
+{
+	struct gate *g = closed_gate(9005, (struct gate_limits){.concurrency = 1, .threshold = 1, .open_ms = 3000,
+	                                                        .patience_ms = 5000});
+	struct gate_circuit c;
+	int64_t wait, now = 1000000;
+	cr_assert_eq(gate_admit(g, now, &wait), GATE_GO);
+	gate_release(g, now, GATE_TRANSIENT_FAILURE, "GET /products: HTTP 502", &c);
+	cr_expect_eq(gate_admit(g, now + 1000, &wait), GATE_WAIT, "held for the probe");
+	cr_expect_eq(wait, 2000);
+	cr_assert_eq(gate_admit(g, now + 3000, &wait), GATE_GO, "the probe");
+	gate_release(g, now + 3000, GATE_TRANSIENT_FAILURE, "GET /products: HTTP 502", &c);
+	cr_expect_eq(c.reopen_at, now + 5000, "the last probe comes as the patience ends");
+	cr_expect(!gate_refuses(g, now + 4000));
+	cr_assert_eq(gate_admit(g, now + 5000, &wait), GATE_GO, "the last probe");
+	gate_release(g, now + 5000, GATE_TRANSIENT_FAILURE, "GET /products: HTTP 502", &c);
+	cr_expect(gate_refuses(g, now + 5001));
+	cr_expect_eq(gate_admit(g, now + 5001, &wait), GATE_OPEN, "the patience is spent");
+}
+
+static void fail_at(struct gate *g, int64_t at, struct gate_circuit *c)
+{
+	int64_t wait;
+	cr_assert_eq(gate_admit(g, at, &wait), GATE_GO);
+	gate_release(g, at, GATE_TRANSIENT_FAILURE, "POST /batch: HTTP 500", c);
+}
+
+Test(gate, a_request_out_of_retries_is_held_only_when_the_shop_fails_everything)
+{
+	struct gate *g = closed_gate(9006, (struct gate_limits){.concurrency = 2, .threshold = 100, .window_ms = 1000,
+	                                                        .open_ms = 1000, .patience_ms = 60000});
+	struct gate_circuit c;
+	int64_t wait, now = 1000000;
+	bool changed;
+	fail_at(g, now, &c);
+	cr_assert_eq(gate_admit(g, now + 1500, &wait), GATE_GO);
+	gate_release(g, now + 1500, GATE_SUCCESS, NULL, &c);
+	fail_at(g, now + 2000, &c);
+	cr_expect(!gate_hold(g, now + 2100, 0, &changed, &c), "others succeed: the request itself fails");
+	cr_expect(!changed);
+	cr_expect_str_eq(c.state, "closed");
+	fail_at(g, now + 3000, &c);
+	cr_expect(gate_hold(g, now + 3100, 0, &changed, &c), "failures a window apart, nothing between them");
+	cr_expect(changed);
+	cr_expect_str_eq(c.state, "open");
+	cr_expect(gate_hold(g, now + 3200, 0, &changed, &c), "an open circuit holds every request");
+	cr_expect(!changed);
+	cr_assert_eq(gate_admit(g, now + 4100, &wait), GATE_GO, "the probe");
+	gate_release(g, now + 4100, GATE_SUCCESS, NULL, &c);
+	fail_at(g, now + 5000, &c);
+	fail_at(g, now + 6000, &c);
+	cr_expect(!gate_hold(g, now + 6100, now + 3100, &changed, &c), "held before, and the shop answered since");
 }
