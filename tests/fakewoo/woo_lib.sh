@@ -43,6 +43,22 @@ run_in_background() {
 }
 wait_for_run() { wait "$RUN_PID"; RC=$?; }
 
+# Workers are found lost 2 s after their last heartbeat (beaten every second): for the kill -9 tests.
+lose_workers_fast() {
+	printf '[worker]\nheartbeat_interval_s = 1\nstale_after_s = 2\n' >"$T/fs.ini"
+	export FEEDSYNC_CONFIG="$T/fs.ini"
+}
+
+# kill_run_when CONDITION...: runs $CONN_ID and kills it with SIGKILL once CONDITION holds (30 s at most).
+kill_run_when() {
+	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/killed.out" 2>&1 &
+	local pid=$! held=0
+	wait_until 30 "$@" || held=1
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return "$held"
+}
+
 # circuit_is STATE: the stored circuit of the (only) destination.
 circuit_is() { [ "$(sql "select circuit_state from destinations")" = "$1" ]; }
 

@@ -131,17 +131,12 @@ test_update_fields_limit_what_is_sent() {
 
 test_a_run_killed_mid_push_and_retried_creates_no_duplicates() {
 	start_fakewoo --item-delay-ms 10 || return
-	printf '[worker]\nheartbeat_interval_s = 1\nstale_after_s = 2\n' >"$T/fs.ini"
-	export FEEDSYNC_CONFIG="$T/fs.ini"
+	lose_workers_fast
 	# The retry keeps off the killed run's creates for timeout + overrun: a few seconds with this fast shop.
 	add_shop --concurrency 2 --batch-size 50 --timeout 4 --overrun 1
 	make_feed 600
 	add_woo_conn
-	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/killed.out" 2>&1 &
-	local pid=$!
-	wait_until 30 shop_has_at_least 100
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null
+	kill_run_when shop_has_at_least 100
 	local created
 	created=$(woo state 'len(skus)')
 	[ "$created" -lt 600 ] || fail "the push finished before it was killed"

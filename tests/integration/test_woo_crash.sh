@@ -17,17 +17,12 @@ crash_round() {
 	T="$1"
 	export FEEDSYNC_DB="$T/feedsync.db"
 	start_fakewoo --create-ms 250 || return
-	printf '[worker]\nheartbeat_interval_s = 1\nstale_after_s = 2\n' >"$T/fs.ini"
-	export FEEDSYNC_CONFIG="$T/fs.ini"
+	lose_workers_fast
 	# Batches of 16 creates take about 4 s: they outlive the 2 s until the run is found lost.
 	add_shop --concurrency 2 --batch-size 16 --timeout 10 --overrun 1
 	make_feed 40
 	add_woo_conn
-	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/killed.out" 2>&1 &
-	local pid=$!
-	wait_until 30 shop_has_at_least 3 || return
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null
+	kill_run_when shop_has_at_least 3 || return
 	wait_until 30 run_is_lost || return
 	fs_fast runs retry 1 --wait
 	local retry_rc=$RC retry_out="$OUT$ERR"
