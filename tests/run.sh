@@ -4,6 +4,7 @@
 #   BUILD=build-asan tests/run.sh           the sanitizer build
 #   tests/run.sh tests/integration/test_bad_input.sh   one file
 #   FEEDSYNC_NO_VALGRIND=1                  skip valgrind on the CLI runs
+#   TEST_JOBS=1                             one test file at a time (default 2)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -37,18 +38,33 @@ if [ $# -eq 0 ]; then
 	set -- tests/integration/test_*.sh tests/tui/test_*.sh
 fi
 
+# Files run TEST_JOBS at a time (each is hermetic: its own temp dirs and ports); results print in order.
+jobs=${TEST_JOBS:-2}
+run_file() { timeout 900 bash "$1" >"$2.out" 2>&1; echo $? >"$2.rc"; }
+report() { # file, log prefix
+	echo "== $1"
+	grep -E '^(PASS|FAIL|  )' "$2.out"
+	count "$2.out"
+	if [ "$(cat "$2.rc")" -ne 0 ] && ! grep -q '^FAIL ' "$2.out"; then
+		echo "FAIL $1 exited $(cat "$2.rc") without reporting a failure:"; tail -20 "$2.out"
+		failed=$((failed + 1)); failed_names="$failed_names $1"
+	fi
+}
+n=0 next=0
 for file in "$@"; do
 	[ -f "$file" ] || continue
-	echo "== $file"
-	out="$log_dir/$(basename "$file").out"
-	timeout 900 bash "$file" >"$out" 2>&1
-	rc=$?
-	grep -E '^(PASS|FAIL|  )' "$out"
-	count "$out"
-	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
-		echo "FAIL $file exited $rc without reporting a failure:"; tail -20 "$out"
-		failed=$((failed + 1)); failed_names="$failed_names $file"
+	n=$((n + 1))
+	eval "file_$n=\$file"
+	run_file "$file" "$log_dir/$n" &
+	eval "pid_$n=\$!"
+	if [ $((n - next)) -ge "$jobs" ]; then
+		next=$((next + 1))
+		eval "wait \$pid_$next; report \"\$file_$next\" \"$log_dir/$next\""
 	fi
+done
+while [ "$next" -lt "$n" ]; do
+	next=$((next + 1))
+	eval "wait \$pid_$next; report \"\$file_$next\" \"$log_dir/$next\""
 done
 
 echo
