@@ -88,7 +88,7 @@ shop_reset() {
 ceiling() {
 	local name=$1 out=$TMP/ceiling
 	shift
-	"$BIN/push_ceiling" --db "$DB" --conn "$CONN" --url "$URL" --user "$KEY:$SECRET" --concurrency "$C" \
+	"$BIN/push_ceiling" --db "$DB" --conn "$CONN" --dest "$DEST" --url "$URL" --user "$KEY:$SECRET" --concurrency "$C" \
 		--batch-size "$BATCH" "$@" >"$out.out" 2>"$out.err" || die "push_ceiling $* failed: $(cat "$out.err" "$out.out")"
 	read -r _ P_REQUESTS _ P_PRODUCTS _ P_SECS _ P_RATE _ <"$out.out"
 	printf '  %-28s %8.2f s %10s products/s  %s requests\n' "$name" "$P_SECS" "$P_RATE" "$P_REQUESTS"
@@ -104,7 +104,7 @@ fs() { "$FEEDSYNC" --config "$TMP/feedsync.ini" --db "$DB" "$@"; }
 
 # ---- feedsync and the ceiling ----
 
-# feedsync_push: a fresh catalog and an empty shop, then `feedsync run --wait`; sets DB, CONN, F_SECS, F_RATE,
+# feedsync_push: a fresh catalog and an empty shop, then `feedsync run --wait`; sets DB, CONN, DEST, F_SECS, F_RATE,
 # F_REQUESTS and F_BUSY (the shop's time from the first request in to the last answer out).
 feedsync_push() {
 	rm -rf "$TMP/catalog"
@@ -113,10 +113,10 @@ feedsync_push() {
 	shop_reset "$SHOP"
 	fs dest add --name bench --url "$SHOP" --auth basic --key "$KEY" --secret "$SECRET" --concurrency "$C" \
 		--batch-size "$BATCH" --json >"$TMP/dest.out" 2>&1 || die "feedsync dest add failed: $(cat "$TMP/dest.out")"
-	local dest run rc=0
-	dest=$(json_number id "$TMP/dest.out")
+	local run rc=0
+	DEST=$(json_number id "$TMP/dest.out")
 	printf '{"name": "bench", "source": {"type": "csv", "url": "%s/feed.csv"}, "destination": {"type": "woocommerce", "id": %s}}\n' \
-		"$TMP" "$dest" >"$TMP/conn.json"
+		"$TMP" "$DEST" >"$TMP/conn.json"
 	fs conn add --file "$TMP/conn.json" --json >"$TMP/conn.out" 2>&1 ||
 		die "feedsync conn add failed: $(cat "$TMP/conn.out")"
 	CONN=$(json_number id "$TMP/conn.out")

@@ -1,7 +1,8 @@
 /*
  * push_ceiling: the fake shop's own ceiling for the push benchmark (bench/push.sh). Replays what a push of a
  * catalog to an empty shop sends, built before the clock starts with feedsync's own payload functions: per
- * batch of products, in SKU order as feedsync reads them, one lookup by SKU and one create batch. CONCURRENCY
+ * batch of products, in SKU order as feedsync reads them, one lookup by SKU, one create batch and the lookup
+ * that checks it, with the category ids feedsync resolved (the shop's terms it cached). CONCURRENCY
  * threads send them, each over one kept-alive connection, as feedsync's hygiene has it (no Expect:
  * 100-continue, TCP_NODELAY, compressed answers accepted); every answer is read whole and thrown away.
  *
@@ -10,12 +11,13 @@
  * HTTP stacks add it to any), Nagle's algorithm left on. --seconds S stops taking new requests after S
  * seconds, for clients or shops too slow to send everything in a benchmark.
  *
- *   push_ceiling --db FILE --conn ID --url URL --user KEY:SECRET [--concurrency 4] [--batch-size 100]
+ *   push_ceiling --db FILE --conn ID --dest ID --url URL --user KEY:SECRET [--concurrency 4] [--batch-size 100]
  *                [--naive] [--seconds S]
  *
  * Prints "requests R products P seconds S products_per_s X requests_per_s Y"; exits 1 when a request fails
  * or is answered with anything but 200, 2 on bad arguments.
  */
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -26,8 +28,10 @@
 #include <time.h>
 
 #include "core/store.h"
+#include "core/store_terms.h"
 #include "core/util.h"
 #include "dest/woo_batch.h"
+#include "feed/product.h"
 
 #define MAX_THREADS 64
 
@@ -51,6 +55,68 @@ struct replay {
 };
 
 /* The batch being gathered while the catalog is read. */
+/* The shop's categories by path ("A > B"), read from the cache feedsync filled while it pushed: the ceiling sends
+ * the ids feedsync sent. */
+struct category_ids {
+	char **paths;
+	int64_t *ids;
+	size_t n;
+};
+
+static void category_path(const struct shop_term *terms, size_t n, size_t at, struct strbuf *out)
+{
+	for (size_t i = 0; terms[at].parent && i < n; i++)
+		if (terms[i].id == terms[at].parent) {
+			category_path(terms, n, i, out);
+			sb_adds(out, " > ");
+			break;
+		}
+	woo_unescape_html(terms[at].name, out);
+}
+
+static int load_category_ids(struct store *s, int64_t dest, struct category_ids *c)
+{
+	struct shop_term *terms;
+	size_t n;
+	if (store_terms_load(s, dest, "categories", &terms, &n) < 0)
+		return -1;
+	c->paths = xcalloc(n ? n : 1, sizeof(*c->paths));
+	c->ids = xcalloc(n ? n : 1, sizeof(*c->ids));
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf path = {0};
+		category_path(terms, n, i, &path);
+		c->paths[i] = sb_detach(&path);
+		c->ids[i] = terms[i].id;
+	}
+	c->n = n;
+	shop_terms_free(terms, n);
+	return 0;
+}
+
+static void category_ids_free(struct category_ids *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->paths[i]);
+	free(c->paths);
+	free(c->ids);
+}
+
+/* The product with its category path replaced by the shop's id, as feedsync sends it; NULL when it has none. */
+static char *with_category_id(const struct category_ids *c, const char *data)
+{
+	cJSON *product = cJSON_Parse(data);
+	const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "categories"));
+	char *out = NULL;
+	for (size_t i = 0; path && !out && i < c->n; i++)
+		if (strcmp(c->paths[i], path) == 0) {
+			char id[24];
+			snprintf(id, sizeof(id), "%lld", (long long)c->ids[i]);
+			out = product_json_with(data, "categories", id, false);
+		}
+	cJSON_Delete(product);
+	return out;
+}
+
 struct gather {
 	struct replay *r;
 	const char *base_url;
@@ -59,6 +125,7 @@ struct gather {
 	size_t nskus;
 	struct strbuf items;
 	long skipped;
+	struct category_ids categories;
 };
 
 static double seconds_now(void)
@@ -82,17 +149,19 @@ static void emit_batch(struct gather *g)
 {
 	if (!g->nskus)
 		return;
-	char *target = woo_lookup_target((const char *const *)g->skus, g->nskus, 1);
-	add_request(g->r, xasprintf("%s%s", g->base_url, target), NULL, 0, 0);
-	free(target);
-	target = woo_batch_target(0);
+	char *lookup = woo_lookup_target((const char *const *)g->skus, g->nskus, 1);
+	add_request(g->r, xasprintf("%s%s", g->base_url, lookup), NULL, 0, 0);
+	char *target = woo_batch_target(0);
 	struct strbuf body = {0};
 	sb_adds(&body, "{\"create\":[");
 	sb_add(&body, g->items.buf, g->items.len);
 	sb_adds(&body, "]}");
 	size_t len = body.len;
 	add_request(g->r, xasprintf("%s%s", g->base_url, target), sb_detach(&body), len, (long)g->nskus);
+	/* feedsync looks a create batch's SKUs up again, to find any the shop made twice (dest/woo.h). */
+	add_request(g->r, xasprintf("%s%s", g->base_url, lookup), NULL, 0, 0);
 	free(target);
+	free(lookup);
 	for (size_t i = 0; i < g->nskus; i++)
 		free(g->skus[i]);
 	g->nskus = 0;
@@ -108,7 +177,11 @@ static int gather_product(void *ud, const char *sku, const char *data, int64_t h
 	size_t mark = g->items.len;
 	if (g->nskus)
 		sb_addc(&g->items, ',');
-	if (!woo_sku_searchable(sku) || woo_item_payload(data, 0, NULL, &g->items, err, sizeof(err)) < 0) {
+	char *resolved = with_category_id(&g->categories, data);
+	int rc = woo_sku_searchable(sku) ? woo_item_payload(resolved ? resolved : data, 0, NULL, &g->items, err,
+	                                                    sizeof(err)) : -1;
+	free(resolved);
+	if (rc < 0) {
 		g->items.len = mark;
 		if (g->items.buf)
 			g->items.buf[mark] = '\0';
@@ -121,7 +194,8 @@ static int gather_product(void *ud, const char *sku, const char *data, int64_t h
 	return 0;
 }
 
-static int load_requests(struct replay *r, const char *db, int64_t conn, const char *base_url, size_t batch_size)
+static int load_requests(struct replay *r, const char *db, int64_t conn, int64_t dest, const char *base_url,
+                         size_t batch_size)
 {
 	char err[512];
 	struct store *s = store_open_path(db, 5000, err, sizeof(err));
@@ -131,11 +205,14 @@ static int load_requests(struct replay *r, const char *db, int64_t conn, const c
 	}
 	struct gather g = {.r = r, .base_url = base_url, .batch_size = batch_size};
 	g.skus = xcalloc(batch_size, sizeof(*g.skus));
-	int rc = store_products_pending(s, conn, true, gather_product, &g);
+	int rc = load_category_ids(s, dest, &g.categories);
+	if (rc == 0)
+		rc = store_products_pending(s, conn, true, gather_product, &g);
 	if (rc < 0)
 		fprintf(stderr, "push_ceiling: cannot read the catalog of connection %lld in %s: %s\n", (long long)conn,
 		        db, store_errmsg(s));
 	emit_batch(&g);
+	category_ids_free(&g.categories);
 	free(g.skus);
 	sb_free(&g.items);
 	store_close(s);
@@ -245,7 +322,7 @@ static void *sender(void *arg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: push_ceiling --db FILE --conn ID --url URL --user KEY:SECRET [--concurrency N] "
+	fprintf(stderr, "usage: push_ceiling --db FILE --conn ID --dest ID --url URL --user KEY:SECRET [--concurrency N] "
 	                "[--batch-size N] [--naive] [--seconds S]\n");
 	return 2;
 }
@@ -258,7 +335,7 @@ static bool parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
 int main(int argc, char **argv)
 {
 	const char *db = NULL, *url = NULL, *user = NULL;
-	int64_t conn = 0, concurrency = 4, batch_size = WOO_MAX_BATCH, seconds = 0;
+	int64_t conn = 0, dest = 0, concurrency = 4, batch_size = WOO_MAX_BATCH, seconds = 0;
 	bool naive = false;
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -275,6 +352,8 @@ int main(int argc, char **argv)
 			user = v;
 		else if (str_eq(argv[i], "--conn"))
 			ok = parse_count(v, 1, INT64_MAX, &conn);
+		else if (str_eq(argv[i], "--dest"))
+			ok = parse_count(v, 1, INT64_MAX, &dest);
 		else if (str_eq(argv[i], "--concurrency"))
 			ok = parse_count(v, 1, MAX_THREADS, &concurrency);
 		else if (str_eq(argv[i], "--batch-size"))
@@ -287,12 +366,12 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 	}
-	if (!db || !url || !user || !conn)
+	if (!db || !url || !user || !conn || !dest)
 		return usage();
 
 	struct replay r = {.user = user, .naive = naive};
 	pthread_mutex_init(&r.lock, NULL);
-	if (load_requests(&r, db, conn, url, (size_t)batch_size) < 0)
+	if (load_requests(&r, db, conn, dest, url, (size_t)batch_size) < 0)
 		return 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	pthread_t threads[MAX_THREADS];
