@@ -115,6 +115,7 @@ struct woo {
 	size_t nfences;
 	bool *fence_seen;            /* fences[i]'s SKU came up in this run */
 	struct items parked;         /* products whose SKU is fenced: they wait for the fence to end */
+	int64_t parked_due;          /* the earliest end of their fences */
 	int64_t fence_ms;            /* how long a create request may be executing in the shop */
 	int repairs_in_flight;
 	int64_t duplicates;
@@ -424,6 +425,8 @@ static void unfence(struct woo *w, struct item **v, size_t n)
 static void park(struct woo *w, struct item *it, int64_t until)
 {
 	it->parked_until = until;
+	if (!w->parked.n || until < w->parked_due)
+		w->parked_due = until;
 	items_add(&w->parked, it);
 }
 
@@ -1050,27 +1053,20 @@ static void admit(struct woo *w, struct item *it)
 static void unpark_due(struct woo *w)
 {
 	int64_t now = now_ms();
+	if (!w->parked.n || now < w->parked_due)
+		return; /* called for every product handed over: nothing to walk before the first fence ends */
 	size_t kept = 0;
 	for (size_t i = 0; i < w->parked.n; i++) {
 		struct item *it = w->parked.v[i];
-		if (it->parked_until > now)
-			w->parked.v[kept++] = it;
-		else
+		if (it->parked_until <= now) {
 			look_up(w, it);
+			continue;
+		}
+		if (!kept || it->parked_until < w->parked_due)
+			w->parked_due = it->parked_until;
+		w->parked.v[kept++] = it;
 	}
 	w->parked.n = kept;
-}
-
-/* How long until the next parked item's fence ends; 0 when none is parked. */
-static int64_t next_unpark_ms(struct woo *w)
-{
-	int64_t next = 0, now = now_ms();
-	for (size_t i = 0; i < w->parked.n; i++) {
-		int64_t left = w->parked.v[i]->parked_until - now;
-		if (!next || left < next)
-			next = left > 1 ? left : 1;
-	}
-	return next;
 }
 
 /* Fences left by other runs on SKUs this run did not bring up (gone from the feed, pushed already): the shop is
@@ -1119,8 +1115,7 @@ static void pump(struct woo *w)
 	}
 	if (w->deferred.n)
 		admit_deferred(w);
-	if (w->parked.n)
-		unpark_due(w);
+	unpark_due(w);
 }
 
 static struct item *new_item(const char *sku, char *data, int64_t hash)
@@ -1199,8 +1194,8 @@ static bool wait_for_fences(struct woo *w)
 		release_all(w, &w->parked);
 		return false;
 	}
-	int64_t wait = next_unpark_ms(w);
-	sleep_ms(wait < 200 ? wait : 200);
+	int64_t wait = w->parked_due - now_ms();
+	sleep_ms(wait < 1 ? 1 : wait < 200 ? wait : 200);
 	return true;
 }
 
