@@ -28,8 +28,13 @@ int decoder_convert(struct decoder *d, const char *in, size_t len, bool last, st
 void decoder_close(struct decoder *d); /* NULL-safe */
 
 struct text_reader;
-/* `encoding` as in source_opts. NULL with err set ("cannot open PATH: reason", unknown encoding). */
+/*
+ * `encoding` as in source_opts, unless the file starts with a byte-order mark (UTF-8, UTF-16 LE or BE): the
+ * mark decides. NULL with err set ("cannot open PATH: reason", unknown encoding).
+ */
 struct text_reader *text_reader_open(const char *path, const char *encoding, struct source_error *err);
+/* When a byte-order mark overrode a different `encoding`, that in words (for a warning); NULL otherwise. */
+const char *text_reader_note(const struct text_reader *r);
 /* Fills buf with up to size (> 0) bytes of UTF-8 text: the count, 0 at the end, -1 on a fatal error. */
 long text_reader_read(struct text_reader *r, char *buf, size_t size, struct source_error *err);
 /* Bytes of the file consumed so far, for progress. */

@@ -9,13 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/problems.h"
 #include "feed/record.h"
 
 struct source_opts {
 	const char *format;       /* "csv", "json" or "xml" ("winmentor" is csv with its own defaults) */
 	char delimiter;           /* CSV: 0 = sniff from the header line among , ; TAB | */
 	char enclosure;           /* CSV: 0 = '"' */
-	const char *encoding;     /* NULL/"utf-8" = UTF-8 (BOM skipped); else an iconv name: windows-1250, iso-8859-2 */
+	const char *encoding;     /* NULL/"utf-8" = UTF-8 (BOM skipped); else an iconv name: windows-1250, iso-8859-2.
+	                           * A byte-order mark at the start of the file overrides it (warnings say so) */
+	bool encoding_is_default; /* encoding is the type's default, not the user's word: a BOM overrides it quietly */
 	bool no_header;           /* CSV: no header row; columns are named col1, col2, ... */
 	const char *item_path;    /* JSON: key of the item array inside the top-level object, NULL = the top-level
 	                           * array or the only/first array member; XML: the repeated item element, NULL = auto */
@@ -48,6 +51,9 @@ struct source {
 	/* Column names known before the first row (the CSV header), set by open; NULL otherwise. */
 	const char *const *columns;
 	size_t n_columns;
+	/* What was read differently from what was asked, set by open: a BOM that overrides source.encoding,
+	 * header names that repeat. The run logs them, a preview shows them. */
+	struct problems warnings;
 };
 
 const struct source_ops *source_find(const char *format); /* NULL when unknown */

@@ -10,6 +10,7 @@
 #include "feed/jsoncheck.h"
 
 #define NAME_MAX_CHARS 100
+#define WINMENTOR_ENCODING "windows-1250"
 
 static const char *const top_keys[] = {"name", "active", "source", "filters", "mapping", "update", "schedule",
                                        "destination", NULL};
@@ -326,7 +327,7 @@ static void parse_csv_options(struct conn_config *c, cJSON *src, struct source_k
 static void parse_encoding(struct conn_config *c, cJSON *src, bool winmentor, struct problems *pr)
 {
 	if (winmentor)
-		fill_default(src, "encoding", cJSON_CreateString("windows-1250"));
+		fill_default(src, "encoding", cJSON_CreateString(WINMENTOR_ENCODING));
 	const cJSON *enc = json_member(src, "encoding", cJSON_String, "source", pr);
 	if (!enc)
 		return;
@@ -338,6 +339,8 @@ static void parse_encoding(struct conn_config *c, cJSON *src, bool winmentor, st
 	}
 	iconv_close(cd);
 	c->source.encoding = enc->valuestring;
+	/* The stored document holds the default, so a declared windows-1250 reads the same as the default. */
+	c->source.encoding_is_default = winmentor && strcasecmp(enc->valuestring, WINMENTOR_ENCODING) == 0;
 }
 
 static void parse_aliases(struct conn_config *c, const cJSON *src, struct problems *pr)

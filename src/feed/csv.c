@@ -22,6 +22,7 @@
 
 #include "core/util.h"
 #include "feed/encoding.h"
+#include "feed/normalize.h"
 #include "feed/source.h"
 #include "formats.h"
 
@@ -291,6 +292,50 @@ static size_t row_start(const struct row_queue *q, const struct queued_row *row)
 	return row->n ? q->offsets[row->first] : row_end(q, row);
 }
 
+static bool folded_taken(char *const *folded, size_t n, const char *name)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(folded[k], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A header name that repeats an earlier one, as the pipeline folds names ("Price " repeats "price"), could
+ * never be read: every lookup finds the first. It becomes NAME_2 (NAME_3 for the third, the first suffix no
+ * column has) and a warning names both positions.
+ */
+static void rename_repeats(struct csv_src *c)
+{
+	char buf[256];
+	char **folded = xcalloc(c->n_header ? c->n_header : 1, sizeof(*folded));
+	for (size_t i = 0; i < c->n_header; i++)
+		folded[i] = xstrdup(normalize_fold(c->names[i], buf, sizeof(buf)));
+	for (size_t i = 1; i < c->n_header; i++) {
+		size_t first = 0, seen = 0;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(folded[k], folded[i]) == 0 && seen++ == 0)
+				first = k;
+		if (!seen)
+			continue;
+		char *renamed = NULL;
+		for (size_t suffix = seen + 1; !renamed || folded_taken(folded, c->n_header, buf); suffix++) {
+			free(renamed);
+			renamed = xasprintf("%s_%zu", c->names[i], suffix);
+			normalize_fold(renamed, buf, sizeof(buf));
+		}
+		problems_add(&c->src->warnings, "columns", "column %zu `%s` repeats column %zu; read it as `%s`", i + 1,
+		             c->names[i], first + 1, renamed);
+		free(c->names[i]);
+		c->names[i] = renamed;
+		free(folded[i]);
+		folded[i] = xstrdup(buf);
+	}
+	for (size_t i = 0; i < c->n_header; i++)
+		free(folded[i]);
+	free(folded);
+}
+
 /* The header row, or with no_header the first row left queued, names the columns. */
 static int read_header(struct csv_src *c, struct source_error *err)
 {
@@ -302,8 +347,10 @@ static int read_header(struct csv_src *c, struct source_error *err)
 		set_name(c, i, c->src->opts.no_header ? "" : row_value(&c->q, row, i));
 	c->n_names = c->n_header = row->n;
 	c->src->n_columns = c->n_header;
-	if (!c->src->opts.no_header)
+	if (!c->src->opts.no_header) {
+		rename_repeats(c);
 		c->next_row++;
+	}
 	return 0;
 }
 
@@ -515,6 +562,8 @@ static int csv_open(struct source *src, const char *path, struct source_error *e
 	struct text_reader *in = text_reader_open(path, src->opts.encoding, err);
 	if (!in)
 		return -1;
+	if (text_reader_note(in) && !src->opts.encoding_is_default)
+		problems_add(&src->warnings, "source.encoding", "%s", text_reader_note(in));
 	struct csv_src *c = xcalloc(1, sizeof(*c));
 	src->impl = c;
 	c->src = src;

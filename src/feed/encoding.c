@@ -1,6 +1,7 @@
 /* Feed bytes to UTF-8 text: an iconv decoder that works chunk by chunk, and the chunked file reader on top. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,17 +119,62 @@ struct text_reader {
 	unsigned long long bytes;
 	bool at_start; /* a BOM may still come */
 	bool at_end;
+	char *note;    /* the declared encoding a BOM overrode, in words; NULL when none */
 };
 
+/* Byte-order marks, and the declared encodings each agrees with. */
+static const struct {
+	const char *bytes;
+	size_t len;
+	const char *encoding; /* what the text is then read as */
+	const char *agrees[5];
+} boms[] = {
+	{utf8_bom, 3, "UTF-8", {"utf-8", "utf8", NULL}},
+	{"\xFF\xFE", 2, "UTF-16LE", {"utf-16le", "utf16le", "utf-16", "utf16", NULL}},
+	{"\xFE\xFF", 2, "UTF-16BE", {"utf-16be", "utf16be", "utf-16", "utf16", NULL}},
+};
+
+/* The index in boms of the mark the file starts with, or -1. Reads without moving the file offset. */
+static int find_bom(int fd)
+{
+	unsigned char head[4];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	for (size_t i = 0; n > 0 && i < ARRAY_LEN(boms); i++)
+		if ((size_t)n >= boms[i].len && memcmp(head, boms[i].bytes, boms[i].len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool bom_agrees(int bom, const char *declared)
+{
+	for (const char *const *name = boms[bom].agrees; *name; name++)
+		if (strcasecmp(declared, *name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A byte-order mark is the file's own word on its encoding, so it wins over source.encoding, which is often
+ * a type's default (winmentor: windows-1250) that an export in UTF-8 no longer matches.
+ */
 struct text_reader *text_reader_open(const char *path, const char *encoding, struct source_error *err)
 {
-	struct decoder *decoder = NULL;
-	if (!encoding_is_utf8(encoding) && !(decoder = decoder_open(encoding, err)))
-		return NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		source_fail(err, 0, "cannot open %s: %s", path, strerror(errno));
-		decoder_close(decoder);
+		return NULL;
+	}
+	char note[256] = "";
+	int bom = find_bom(fd);
+	if (bom >= 0) {
+		if (encoding && *encoding && !bom_agrees(bom, encoding))
+			snprintf(note, sizeof(note), "the file starts with a %s byte-order mark: read as %s, not as %s",
+			         boms[bom].encoding, boms[bom].encoding, encoding);
+		encoding = boms[bom].encoding;
+	}
+	struct decoder *decoder = NULL;
+	if (!encoding_is_utf8(encoding) && !(decoder = decoder_open(encoding, err))) {
+		close(fd);
 		return NULL;
 	}
 	struct text_reader *r = xcalloc(1, sizeof(*r));
@@ -137,7 +183,13 @@ struct text_reader *text_reader_open(const char *path, const char *encoding, str
 	r->decoder = decoder;
 	r->raw = decoder ? xmalloc(RAW_CHUNK) : NULL;
 	r->at_start = true;
+	r->note = note[0] ? xstrdup(note) : NULL;
 	return r;
+}
+
+const char *text_reader_note(const struct text_reader *r)
+{
+	return r->note;
 }
 
 void text_reader_close(struct text_reader *r)
@@ -149,6 +201,7 @@ void text_reader_close(struct text_reader *r)
 	sb_free(&r->text);
 	free(r->raw);
 	free(r->path);
+	free(r->note);
 	free(r);
 }
 

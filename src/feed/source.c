@@ -50,6 +50,7 @@ static void free_source(struct source *src)
 	free((char *)src->opts.format);
 	free((char *)src->opts.encoding);
 	free((char *)src->opts.item_path);
+	problems_free(&src->warnings);
 	free(src);
 }
 

@@ -103,6 +103,7 @@ Test(conn, full_document)
 	cr_assert_eq(c->source.delimiter, ',');
 	cr_assert_eq(c->source.enclosure, '"');
 	cr_assert_str_eq(c->source.encoding, "utf-8");
+	cr_assert_not(c->source.encoding_is_default);
 	cr_assert_not(c->source.no_header);
 	cr_assert_null(c->source.item_path);
 	cr_assert_str_eq(c->required[0], "sku");
@@ -176,6 +177,7 @@ Test(conn, winmentor_defaults_and_name_trimmed)
 	cr_assert_str_eq(c->source.format, "csv");
 	cr_assert_eq(c->source.delimiter, ';');
 	cr_assert_str_eq(c->source.encoding, "windows-1250");
+	cr_assert(c->source.encoding_is_default, "a BOM overrides it without a warning");
 	cr_assert_str_eq(c->required[0], "sku");
 	cr_assert_str_eq(c->required[1], "price");
 	cr_assert_str_eq(c->required[2], "quantity");
@@ -206,6 +208,7 @@ Test(conn, winmentor_explicit_values_win)
 	                                  "\"delimiter\": \"\\t\", \"encoding\": \"iso-8859-2\", \"required\": [\"ean\"]");
 	cr_assert_eq(c->source.delimiter, '\t');
 	cr_assert_str_eq(c->source.encoding, "iso-8859-2");
+	cr_assert_not(c->source.encoding_is_default);
 	cr_assert_str_eq(c->required[0], "sku");
 	cr_assert_str_eq(c->required[1], "ean");
 	cr_assert_null(c->required[2]);

@@ -391,3 +391,65 @@ Test(csv, parses_200k_rows, .timeout = 60)
 	source_close(src);
 	remove_work_dir(dir, "perf.csv");
 }
+
+/* Writes text to a fresh file in dir and opens it with opts. */
+static struct source *open_text(const char *dir, const char *text, const struct source_opts *opts)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/feed.csv", dir);
+	write_file(path, text, strlen(text));
+	return open_ok(path, opts);
+}
+
+Test(csv, repeated_header_names_are_renamed_with_a_warning_naming_both_columns)
+{
+	char dir[64];
+	make_work_dir(dir, sizeof(dir));
+	struct source *src = open_text(dir, "sku,price,name,Price ,price_2,price\nA1,1,n,2,3,4\n", &csv_opts);
+	size_t n;
+	const char *const *cols = source_columns(src, &n);
+	cr_assert_eq(n, 6);
+	cr_assert_str_eq(cols[3], "Price_3"); /* price_2 is taken by column 5 */
+	cr_assert_str_eq(cols[4], "price_2");
+	cr_assert_str_eq(cols[5], "price_4");
+	cr_assert_eq(src->warnings.n, 2);
+	cr_assert_str_eq(src->warnings.items[0], "columns: column 4 `Price` repeats column 2; read it as `Price_3`");
+	cr_assert_str_eq(src->warnings.items[1], "columns: column 6 `price` repeats column 2; read it as `price_4`");
+	struct record rec;
+	next_ok(src, &rec);
+	cr_assert_null(rec.problem);
+	expect_value(&rec, "price", "1");
+	expect_value(&rec, "Price_3", "2");
+	expect_value(&rec, "price_2", "3");
+	expect_value(&rec, "price_4", "4");
+	source_close(src);
+
+	struct source_opts no_header = {.format = "csv", .no_header = true};
+	src = open_text(dir, "a,a\n", &no_header);
+	cr_assert_eq(src->warnings.n, 0);
+	source_close(src);
+	remove_work_dir(dir, "feed.csv");
+}
+
+Test(csv, a_bom_overrides_the_declared_encoding_with_a_warning_unless_it_is_the_type_default)
+{
+	struct source_opts declared = {.format = "csv", .encoding = "windows-1250"};
+	struct source *src = open_ok(FEEDS "semicolon_bom.csv", &declared);
+	size_t n;
+	cr_assert_str_eq(source_columns(src, &n)[0], "cod");
+	cr_assert_eq(src->warnings.n, 1);
+	cr_assert_str_eq(src->warnings.items[0], "source.encoding: the file starts with a UTF-8 byte-order mark: read "
+	                 "as UTF-8, not as windows-1250");
+	struct record rec;
+	next_ok(src, &rec);
+	expect_value(&rec, "denumire", "Mască de protecție");
+	source_close(src);
+
+	struct source_opts defaulted = declared;
+	defaulted.encoding_is_default = true;
+	src = open_ok(FEEDS "semicolon_bom.csv", &defaulted);
+	cr_assert_eq(src->warnings.n, 0);
+	next_ok(src, &rec);
+	expect_value(&rec, "denumire", "Mască de protecție");
+	source_close(src);
+}

@@ -129,6 +129,49 @@ Test(encoding, text_reader_skips_bom_and_converts_large_files)
 	remove_work_dir(dir, "u16.txt");
 }
 
+/* Opens path with `encoding`, checks the note, and reads it all into out. */
+static void read_noted(const char *path, const char *encoding, const char *note, struct strbuf *out)
+{
+	struct source_error err = {0};
+	struct text_reader *r = text_reader_open(path, encoding, &err);
+	cr_assert_not_null(r, "%s", err.message);
+	if (note)
+		cr_assert_str_eq(text_reader_note(r), note);
+	else
+		cr_assert_null(text_reader_note(r), "%s", text_reader_note(r));
+	text_reader_close(r);
+	sb_reset(out);
+	read_all(path, encoding, 4096, out);
+}
+
+Test(encoding, a_bom_decides_the_encoding_and_says_so_when_it_overrides_one)
+{
+	struct strbuf out = {0};
+	read_noted(FEEDS "semicolon_bom.csv", "windows-1250", "the file starts with a UTF-8 byte-order mark: read as "
+	           "UTF-8, not as windows-1250", &out);
+	cr_assert(str_starts_with(out.buf, "cod;denumire"), "%.20s", out.buf); /* no "ď»ż" */
+	cr_assert(strstr(out.buf, "Mască de protecție"), "%s", out.buf);
+	read_noted(FEEDS "semicolon_bom.csv", "UTF8", NULL, &out);
+	read_noted(FEEDS "cp1250.csv", "windows-1250", NULL, &out); /* no BOM: the declared encoding */
+
+	char dir[64], path[128];
+	make_work_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/u16.txt", dir);
+	struct strbuf want = {0};
+	sb_adds(&want, "sku;name\nA1;ăș€\n");
+	write_utf16le(path, &want);
+	read_noted(path, NULL, NULL, &out); /* nothing declared, nothing overridden */
+	cr_assert_str_eq(out.buf, want.buf);
+	read_noted(path, "utf-16", NULL, &out);
+	cr_assert_str_eq(out.buf, want.buf);
+	read_noted(path, "iso-8859-2", "the file starts with a UTF-16LE byte-order mark: read as UTF-16LE, not as "
+	           "iso-8859-2", &out);
+	cr_assert_str_eq(out.buf, want.buf);
+	sb_free(&out);
+	sb_free(&want);
+	remove_work_dir(dir, "u16.txt");
+}
+
 Test(encoding, text_reader_open_errors)
 {
 	struct source_error err = {0};
