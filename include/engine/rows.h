@@ -27,11 +27,4 @@ void row_stage_free(struct row_stage *st);
 /* For ROW_FAILED, err says why (a malformed row has code "malformed_row"). */
 enum row_verdict row_stage_process(struct row_stage *st, const struct record *raw, struct row_error *err);
 
-/*
- * Required columns (canonical names) that the feed's columns lack, comma-separated into missing;
- * the feed's own column names into found. Returns how many are missing.
- */
-size_t rows_missing_columns(const struct conn_config *conn, const char *const *names, size_t n,
-                            struct strbuf *missing, struct strbuf *found);
-
 #endif

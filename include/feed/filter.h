@@ -11,6 +11,7 @@
 #define FEEDSYNC_FEED_FILTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <cjson/cJSON.h>
 
@@ -30,6 +31,8 @@ struct filter *filter_compile(const cJSON *json, const struct alias_table *alias
 void filter_free(struct filter *f);
 /* rec carries canonical names (column_map_apply). */
 bool filter_match(const struct filter *f, const struct record *rec);
+/* The canonical column the i-th rule reads; NULL past the last rule. */
+const char *filter_field(const struct filter *f, size_t i);
 /* True when a rule reads canonical column `name`. */
 bool filter_uses(const struct filter *f, const char *name);
 /* "quantity gt 0 and brand in (A, B)": for previews and logs; caller frees. */

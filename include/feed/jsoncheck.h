@@ -22,6 +22,10 @@ const char *json_path(char *buf, size_t size, const char *base, const char *key)
 /* "base[i]". Returns buf. */
 const char *json_path_at(char *buf, size_t size, const char *base, size_t i);
 
+/* The word of `allowed` (NULL-terminated) nearest to key, when it is one or two edits away (one for short
+ * words), ASCII case ignored; NULL otherwise. For "did you mean" hints. */
+const char *closest_word(const char *key, const char *const *allowed);
+
 /*
  * Adds "path: unknown key 'shedule' (did you mean 'schedule'?)" for every key of obj not in allowed
  * (NULL-terminated), and "path: duplicate key 'name'" for repeats: cJSON keeps both and reads the first.

@@ -72,6 +72,16 @@ char *mapping_category_path(const char *delimiter, const char *value);
 /* The separator of several values in destination field dest's value (trimmed: "|"), or NULL for one value. */
 const char *mapping_separator(const struct mapping *m, const char *dest);
 
+/* Where one destination field comes from. */
+struct mapping_source {
+	const char *dest;     /* "regular_price" */
+	const char *column;   /* canonical source column; NULL for a constant */
+	const char *fallback; /* "default", or NULL */
+	bool automatic;       /* added by "auto" for a feed that has the column, not named in the document */
+};
+/* The i-th field's source (fields in name order) into *out; false past the last field. */
+bool mapping_source_of(const struct mapping *m, size_t i, struct mapping_source *out);
+
 /* Canonical source columns the mapping reads (for "missing column" checks and previews). NULL-terminated. */
 const char *const *mapping_columns(const struct mapping *m);
 

@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "dest/woo_pull.h"
 #include "engine/catalog.h"
+#include "engine/column_check.h"
 #include "engine/deliver.h"
 #include "engine/plan.h"
 #include "engine/reconcile.h"
@@ -64,16 +65,16 @@ struct import {
 	bool columns_checked;
 };
 
-static void check_columns(struct import *im, const char *const *names, size_t n, struct stop *stop)
+/* Once per run, when the feed's column names are known: a missing required column stops the run. */
+static void check_columns(struct import *im, const char *const *names, size_t n, bool header, struct stop *stop)
 {
-	struct strbuf missing = {0}, found = {0};
-	size_t count = rows_missing_columns(im->conn, names, n, &missing, &found);
-	if (count)
-		stop_with(im->ctx, stop, RUN_FAILED, "missing_columns",
-		          "missing required column%s: %s; the feed has: %s", count > 1 ? "s" : "", sb_str(&missing),
-		          n ? sb_str(&found) : "(no columns)");
-	sb_free(&missing);
-	sb_free(&found);
+	struct column_report report;
+	column_check(im->conn, names, n, header, &report);
+	for (size_t i = 0; i < report.warnings.n; i++)
+		run_log(im->ctx, LOG_WARN, "%s", report.warnings.items[i]);
+	if (report.missing_required)
+		stop_with(im->ctx, stop, RUN_FAILED, "missing_columns", "%s", report.missing_required);
+	column_report_free(&report);
 	im->columns_checked = true;
 }
 
@@ -124,8 +125,10 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 	struct run_ctx *ctx = im->ctx;
 	size_t ncols = 0;
 	const char *const *cols = source_columns(src, &ncols);
+	for (size_t i = 0; i < src->warnings.n; i++)
+		run_log(ctx, LOG_WARN, "%s", src->warnings.items[i]);
 	if (cols && ncols)
-		check_columns(im, cols, ncols, stop);
+		check_columns(im, cols, ncols, true, stop);
 
 	struct record rec;
 	struct source_error serr = {0};
@@ -133,7 +136,7 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 	int rc = 0;
 	while (!stopped(stop) && (rc = source_next(src, &rec, &serr)) == 1) {
 		if (!im->columns_checked) {
-			check_columns(im, rec.names, rec.n, stop);
+			check_columns(im, rec.names, rec.n, false, stop);
 			if (stopped(stop))
 				break;
 		}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "engine/column_check.h"
 #include "engine/feed_fetch.h"
 #include "feed/normalize.h"
 #include "feed/source.h"
@@ -24,13 +25,16 @@ static bool listed(const char *const *list, const char *name)
 	return false;
 }
 
-static void warn_about_columns(struct preview *p, const struct conn_config *conn)
+static void warn_about_columns(struct preview *p, const struct conn_config *conn, bool header)
 {
-	struct strbuf missing = {0}, found = {0}, unused = {0};
-	size_t n_missing = rows_missing_columns(conn, (const char *const *)p->columns, p->n_columns, &missing, &found);
-	if (n_missing)
-		problems_add(&p->warnings, "columns", "missing required column%s: %s; the feed has: %s (a run would fail)",
-		             n_missing > 1 ? "s" : "", sb_str(&missing), p->n_columns ? sb_str(&found) : "(no columns)");
+	struct column_report report;
+	column_check(conn, (const char *const *)p->columns, p->n_columns, header, &report);
+	if (report.missing_required)
+		problems_add(&p->warnings, "columns", "%s (a run would fail)", report.missing_required);
+	for (size_t i = 0; i < report.warnings.n; i++)
+		problems_add(&p->warnings, NULL, "%s", report.warnings.items[i]);
+	column_report_free(&report);
+	struct strbuf unused = {0};
 	const char *const *read = mapping_columns(conn->mapping);
 	char canon[256];
 	size_t n_unused = 0;
@@ -45,8 +49,6 @@ static void warn_about_columns(struct preview *p, const struct conn_config *conn
 	if (n_unused)
 		problems_add(&p->warnings, "columns", "unknown column%s, not read by the mapping or the filters: %s",
 		             n_unused > 1 ? "s" : "", sb_str(&unused));
-	sb_free(&missing);
-	sb_free(&found);
 	sb_free(&unused);
 }
 
@@ -95,11 +97,13 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 		str_copy(p->error, serr.message, sizeof(p->error));
 		return -1;
 	}
+	for (size_t i = 0; i < src->warnings.n; i++)
+		problems_add(&p->warnings, NULL, "%s", src->warnings.items[i]);
 	size_t n = 0;
 	const char *const *header = source_columns(src, &n);
 	if (header && n) {
 		keep_columns(p, header, n);
-		warn_about_columns(p, conn);
+		warn_about_columns(p, conn, true);
 	}
 	struct row_stage st;
 	row_stage_init(&st, conn, (size_t)cfg->max_value_bytes);
@@ -108,7 +112,7 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 	while (p->n_rows < max_rows && (rc = source_next(src, &rec, &serr)) == 1) {
 		if (!p->columns) {
 			keep_columns(p, rec.names, rec.n);
-			warn_about_columns(p, conn);
+			warn_about_columns(p, conn, false);
 		}
 		add_row(p, &st, &rec);
 	}

@@ -37,22 +37,3 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 	st->product.line = raw->line;
 	return ROW_OK;
 }
-
-size_t rows_missing_columns(const struct conn_config *conn, const char *const *names, size_t n,
-                            struct strbuf *missing, struct strbuf *found)
-{
-	char canon[256];
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++)
-		sb_addf(found, "%s%s", i ? ", " : "", names[i]);
-	for (char **req = conn->required; req && *req; req++) {
-		bool present = false;
-		for (size_t i = 0; i < n && !present; i++)
-			present = str_eq(normalize_column(conn->aliases, names[i], canon, sizeof(canon)), *req);
-		if (!present) {
-			sb_addf(missing, "%s%s", count ? ", " : "", *req);
-			count++;
-		}
-	}
-	return count;
-}

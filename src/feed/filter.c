@@ -361,6 +361,11 @@ char *filter_describe(const struct filter *f)
 	return sb_detach(&sb);
 }
 
+const char *filter_field(const struct filter *f, size_t i)
+{
+	return i < f->n ? f->rules[i].field : NULL;
+}
+
 bool filter_uses(const struct filter *f, const char *name)
 {
 	for (size_t i = 0; i < f->n; i++)

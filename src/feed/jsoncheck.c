@@ -66,7 +66,7 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static const char *closest_key(const char *key, const char *const *allowed)
+const char *closest_word(const char *key, const char *const *allowed)
 {
 	const char *best = NULL;
 	size_t best_d = strlen(key) <= 3 ? 1 : 2;
@@ -91,7 +91,7 @@ static bool key_allowed(const char *key, const char *const *allowed)
 static void report_unknown_key(const char *key, const char *const *allowed, const char *path,
                                struct problems *pr)
 {
-	const char *guess = closest_key(key, allowed);
+	const char *guess = closest_word(key, allowed);
 	if (guess) {
 		problems_add(pr, path, "unknown key '%s' (did you mean '%s'?)", key, guess);
 		return;

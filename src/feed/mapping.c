@@ -41,6 +41,7 @@ struct field_rule {
 	char *fallback;     /* "default": used when the column is missing or blank */
 	char *separator;    /* between several values in one (split_token); NULL: one value */
 	enum field_kind kind;
+	bool automatic;     /* added by "auto" (or the categories default), not named in the document */
 };
 
 struct category_entry {
@@ -251,12 +252,13 @@ static void compile_field(struct field_rule *r, const char *dest, const cJSON *s
 		problems_add(pr, path, "needs a column (\"column\": \"price\") or a constant (\"constant\": \"publish\")");
 }
 
-static void add_rule_for(struct mapping *m, const char *dest, const char *column)
+static void add_rule_for(struct mapping *m, const char *dest, const char *column, bool automatic)
 {
 	struct field_rule *r = &m->rules[m->n++];
 	r->dest = xstrdup(dest);
 	r->column = xstrdup(column);
 	r->kind = kind_of(dest);
+	r->automatic = automatic;
 }
 
 static void compile_fields(struct mapping *m, const cJSON *fields, const struct alias_table *aliases,
@@ -286,7 +288,7 @@ static void add_default_fields(struct mapping *m)
 {
 	for (size_t i = 0; i < ARRAY_LEN(default_fields) && m->n < PRODUCT_MAX_FIELDS; i++)
 		if (!find_rule(m, default_fields[i].dest))
-			add_rule_for(m, default_fields[i].dest, default_fields[i].column);
+			add_rule_for(m, default_fields[i].dest, default_fields[i].column, true);
 }
 
 static void compile_categories(struct mapping *m, const cJSON *cats, const struct alias_table *aliases,
@@ -328,7 +330,7 @@ static void compile_categories(struct mapping *m, const cJSON *cats, const struc
 		problems_add(pr, json_path(where, sizeof(where), path, "field"),
 		             "no room for categories: a product has at most %d fields", PRODUCT_MAX_FIELDS);
 	else if (!r)
-		add_rule_for(m, PF_CATEGORIES, canonical);
+		add_rule_for(m, PF_CATEGORIES, canonical, !field);
 }
 
 static int rule_cmp(const void *a, const void *b)
@@ -432,6 +434,16 @@ const char *mapping_separator(const struct mapping *m, const char *dest)
 const char *const *mapping_columns(const struct mapping *m)
 {
 	return m->columns;
+}
+
+bool mapping_source_of(const struct mapping *m, size_t i, struct mapping_source *out)
+{
+	if (i >= m->n)
+		return false;
+	const struct field_rule *r = &m->rules[i];
+	*out = (struct mapping_source){.dest = r->dest, .column = r->column, .fallback = r->fallback,
+	                               .automatic = r->automatic};
+	return true;
 }
 
 const char *mapping_auto_field(size_t i, const char **column)

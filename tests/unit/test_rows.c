@@ -76,14 +76,3 @@ Test(rows, malformed_row_fails_with_the_parser_text)
 	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
 	cr_assert_str_eq(err.code, "malformed_row");
 }
-
-Test(rows, missing_required_columns_are_listed_with_the_found_ones)
-{
-	const char *found_names[] = {"Cod", "Denumire"};
-	struct strbuf missing = {0}, found = {0};
-	cr_assert_eq(rows_missing_columns(conn, found_names, 2, &missing, &found), 2);
-	cr_assert(strstr(sb_str(&missing), "price") && strstr(sb_str(&missing), "quantity"), "%s", sb_str(&missing));
-	cr_assert(strstr(sb_str(&found), "Cod, Denumire"), "%s", sb_str(&found));
-	sb_free(&missing);
-	sb_free(&found);
-}
