@@ -33,8 +33,11 @@ struct text_reader;
  * mark decides. NULL with err set ("cannot open PATH: reason", unknown encoding).
  */
 struct text_reader *text_reader_open(const char *path, const char *encoding, struct source_error *err);
-/* When a byte-order mark overrode a different `encoding`, that in words (for a warning); NULL otherwise. */
-const char *text_reader_note(const struct text_reader *r);
+/* text_reader_open with the source's encoding; a BOM that overrides a declared one adds a warning to src. */
+struct text_reader *source_text_open(struct source *src, const char *path, struct source_error *err);
+/* Whether the text is decoded from another encoding or its encoding came from a byte-order mark: either way
+ * the text is UTF-8 and an encoding it declares (XML) no longer holds. */
+bool text_reader_converted(const struct text_reader *r);
 /* Fills buf with up to size (> 0) bytes of UTF-8 text: the count, 0 at the end, -1 on a fatal error. */
 long text_reader_read(struct text_reader *r, char *buf, size_t size, struct source_error *err);
 /* Bytes of the file consumed so far, for progress. */

@@ -559,11 +559,9 @@ static void csv_close(struct source *src)
 
 static int csv_open(struct source *src, const char *path, struct source_error *err)
 {
-	struct text_reader *in = text_reader_open(path, src->opts.encoding, err);
+	struct text_reader *in = source_text_open(src, path, err);
 	if (!in)
 		return -1;
-	if (text_reader_note(in) && !src->opts.encoding_is_default)
-		problems_add(&src->warnings, "source.encoding", "%s", text_reader_note(in));
 	struct csv_src *c = xcalloc(1, sizeof(*c));
 	src->impl = c;
 	c->src = src;

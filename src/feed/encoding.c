@@ -119,6 +119,7 @@ struct text_reader {
 	unsigned long long bytes;
 	bool at_start; /* a BOM may still come */
 	bool at_end;
+	bool had_bom;  /* the encoding came from a byte-order mark (dropped from the text) */
 	char *note;    /* the declared encoding a BOM overrode, in words; NULL when none */
 };
 
@@ -183,13 +184,22 @@ struct text_reader *text_reader_open(const char *path, const char *encoding, str
 	r->decoder = decoder;
 	r->raw = decoder ? xmalloc(RAW_CHUNK) : NULL;
 	r->at_start = true;
+	r->had_bom = bom >= 0;
 	r->note = note[0] ? xstrdup(note) : NULL;
 	return r;
 }
 
-const char *text_reader_note(const struct text_reader *r)
+struct text_reader *source_text_open(struct source *src, const char *path, struct source_error *err)
 {
-	return r->note;
+	struct text_reader *r = text_reader_open(path, src->opts.encoding, err);
+	if (r && r->note && !src->opts.encoding_is_default)
+		problems_add(&src->warnings, "source.encoding", "%s", r->note);
+	return r;
+}
+
+bool text_reader_converted(const struct text_reader *r)
+{
+	return r->decoder || r->had_bom;
 }
 
 void text_reader_close(struct text_reader *r)

@@ -569,7 +569,7 @@ static int find_items(struct json_src *j)
 
 static int json_open(struct source *src, const char *path, struct source_error *err)
 {
-	struct text_reader *in = text_reader_open(path, src->opts.encoding, err);
+	struct text_reader *in = source_text_open(src, path, err);
 	if (!in)
 		return -1;
 	struct json_src *j = xcalloc(1, sizeof(*j));

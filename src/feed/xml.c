@@ -341,7 +341,7 @@ static int xml_open(struct source *src, const char *path, struct source_error *e
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, refuse_external_entities);
-	struct text_reader *in = text_reader_open(path, src->opts.encoding, err);
+	struct text_reader *in = source_text_open(src, path, err);
 	if (!in)
 		return -1;
 	struct xml_src *x = xcalloc(1, sizeof(*x));
@@ -362,7 +362,7 @@ static int xml_open(struct source *src, const char *path, struct source_error *e
 	if (x->empty)
 		return 0;
 	/* Text we converted is UTF-8 whatever the declaration says; otherwise libxml2 follows the declaration. */
-	bool converted = !encoding_is_utf8(src->opts.encoding);
+	bool converted = text_reader_converted(in);
 	int options = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT |
 	              (converted ? XML_PARSE_IGNORE_ENC : 0);
 	x->reader = xmlReaderForIO(read_cb, NULL, x, path, converted ? "UTF-8" : NULL, options);

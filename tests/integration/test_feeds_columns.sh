@@ -93,6 +93,25 @@ test_a_bom_decides_the_encoding_of_a_winmentor_feed() {
 	expect_eq "$(product W1 name)" "Mască" "name under a contradicting encoding"
 }
 
+test_a_bom_decides_the_encoding_of_xml_and_json_feeds_too() {
+	# UTF-16 text whose declaration says so: read as the BOM says, the declaration then no longer applies.
+	"$PYTHON" -c 'import sys; open(sys.argv[1], "wb").write("\ufeff<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<products><product><sku>X1</sku><name>Cană</name><price>2</price></product></products>\n".encode("utf-16-le"))' "$T/feed"
+	conn '"type": "xml"'
+	run_conn completed
+	expect_eq "$(product X1 name)" "Cană" "name of the UTF-16 XML feed"
+	# UTF-8 behind its BOM, declared (in the document and in the XML) as windows-1250.
+	printf '\xEF\xBB\xBF<?xml version="1.0" encoding="windows-1250"?>\n<products><product><sku>X1</sku><name>Cană</name><price>2</price></product></products>\n' >"$T/feed"
+	conn '"type": "xml", "encoding": "windows-1250"'
+	run_conn completed
+	expect_eq "$(product X1 name)" "Cană" "name of the UTF-8 XML feed declared windows-1250"
+	expect_contains "$LOG" "source.encoding: the file starts with a UTF-8 byte-order mark: read as UTF-8, not as windows-1250"
+	printf '\xEF\xBB\xBF[{"sku": "J1", "name": "Cană", "price": "2"}]' >"$T/feed"
+	conn '"type": "json", "encoding": "windows-1250"'
+	run_conn completed
+	expect_eq "$(product J1 name)" "Cană" "name of the UTF-8 JSON feed declared windows-1250"
+	expect_contains "$LOG" "source.encoding: the file starts with a UTF-8 byte-order mark"
+}
+
 test_mapping_and_filter_columns_the_feed_lacks_warn_in_preview_and_log() {
 	printf 'sku,name,price,colour\nA1,Apple,1.50,red\n' >"$T/feed"
 	conn '"type": "csv"' \

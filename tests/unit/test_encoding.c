@@ -129,17 +129,18 @@ Test(encoding, text_reader_skips_bom_and_converts_large_files)
 	remove_work_dir(dir, "u16.txt");
 }
 
-/* Opens path with `encoding`, checks the note, and reads it all into out. */
-static void read_noted(const char *path, const char *encoding, const char *note, struct strbuf *out)
+/* Opens path as a source declaring `encoding` would, checks its warning, and reads it all into out. */
+static void read_noted(const char *path, const char *encoding, const char *warning, struct strbuf *out)
 {
+	struct source src = {.opts = {.encoding = encoding}};
 	struct source_error err = {0};
-	struct text_reader *r = text_reader_open(path, encoding, &err);
+	struct text_reader *r = source_text_open(&src, path, &err);
 	cr_assert_not_null(r, "%s", err.message);
-	if (note)
-		cr_assert_str_eq(text_reader_note(r), note);
-	else
-		cr_assert_null(text_reader_note(r), "%s", text_reader_note(r));
+	cr_assert_eq(src.warnings.n, warning ? 1 : 0, "%s", src.warnings.n ? src.warnings.items[0] : "no warning");
+	if (warning)
+		cr_assert_str_eq(src.warnings.items[0], warning);
 	text_reader_close(r);
+	problems_free(&src.warnings);
 	sb_reset(out);
 	read_all(path, encoding, 4096, out);
 }
@@ -147,7 +148,7 @@ static void read_noted(const char *path, const char *encoding, const char *note,
 Test(encoding, a_bom_decides_the_encoding_and_says_so_when_it_overrides_one)
 {
 	struct strbuf out = {0};
-	read_noted(FEEDS "semicolon_bom.csv", "windows-1250", "the file starts with a UTF-8 byte-order mark: read as "
+	read_noted(FEEDS "semicolon_bom.csv", "windows-1250", "source.encoding: the file starts with a UTF-8 byte-order mark: read as "
 	           "UTF-8, not as windows-1250", &out);
 	cr_assert(str_starts_with(out.buf, "cod;denumire"), "%.20s", out.buf); /* no "ď»ż" */
 	cr_assert(strstr(out.buf, "Mască de protecție"), "%s", out.buf);
@@ -164,8 +165,8 @@ Test(encoding, a_bom_decides_the_encoding_and_says_so_when_it_overrides_one)
 	cr_assert_str_eq(out.buf, want.buf);
 	read_noted(path, "utf-16", NULL, &out);
 	cr_assert_str_eq(out.buf, want.buf);
-	read_noted(path, "iso-8859-2", "the file starts with a UTF-16LE byte-order mark: read as UTF-16LE, not as "
-	           "iso-8859-2", &out);
+	read_noted(path, "iso-8859-2", "source.encoding: the file starts with a UTF-16LE byte-order mark: read as "
+	           "UTF-16LE, not as iso-8859-2", &out);
 	cr_assert_str_eq(out.buf, want.buf);
 	sb_free(&out);
 	sb_free(&want);
