@@ -132,7 +132,7 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 	int64_t rows = 0;
 	int rc = 0;
 	while (!stopped(stop) && (rc = source_next(src, &rec, &serr)) == 1) {
-		if (!im->columns_checked) {
+		if (!im->columns_checked && !rec.problem) { /* a malformed first row has no columns to judge by */
 			check_columns(im, rec.names, rec.n, stop);
 			if (stopped(stop))
 				break;
