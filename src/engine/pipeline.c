@@ -108,8 +108,9 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	case CATALOG_DUPLICATE: {
 		run_add(ctx, RC_FAILED, 1);
 		struct run_error_info info = {.line = rec->line, .sku = sku, .column = "sku", .code = "duplicate_sku"};
-		run_error(ctx, &info, "duplicate SKU '%s' on line %ld: already on line %ld, the first one is kept", sku,
-		          rec->line, first_line);
+		char item[ROWS_ITEM_PREFIX];
+		run_error(ctx, &info, "%sduplicate SKU '%s' on line %ld: already on line %ld, the first one is kept",
+		          rows_item_prefix(rec, item), sku, rec->line, first_line);
 		break;
 	}
 	case CATALOG_ERROR:

@@ -21,14 +21,19 @@ void row_stage_free(struct row_stage *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* A JSON array feed's rows are named by their item too: on a single line, the line tells none apart. */
+const char *rows_item_prefix(const struct record *raw, char buf[ROWS_ITEM_PREFIX])
+{
+	if (raw->item <= 0)
+		return "";
+	snprintf(buf, ROWS_ITEM_PREFIX, "item %ld: ", raw->item);
+	return buf;
+}
+
 static enum row_verdict row_failed(const struct record *raw, struct row_error *err)
 {
-	if (raw->item > 0) {
-		char msg[sizeof(err->message)];
-		snprintf(msg, sizeof(msg), "item %ld: %s", raw->item, err->message);
-		str_copy(err->message, msg, sizeof(err->message));
-	}
+	char item[ROWS_ITEM_PREFIX], msg[sizeof(err->message)];
+	snprintf(msg, sizeof(msg), "%s%s", rows_item_prefix(raw, item), err->message);
+	str_copy(err->message, msg, sizeof(err->message));
 	return ROW_FAILED;
 }
 

@@ -64,11 +64,12 @@ test_required_dotted_path_missing_fails_the_run_clearly() {
 
 test_single_line_json_errors_name_the_item() {
 	printf '[{"sku": "S1", "price": "x"}, {"sku": "S2", "price": 2}, {"sku": "S3", "price": {"amount": 1}},' >"$T/feed.json"
-	printf ' "S4", {"price": 5}]' >>"$T/feed.json"
+	printf ' "S4", {"price": 5}, {"sku": "S2", "price": 6}]' >>"$T/feed.json"
 	conn_doc "\"url\": \"$T/feed.json\"" '"mapping": {"fields": {"regular_price": {"column": "price"}}}'
 	run_conn 3
-	expect_eq "$(counts)" "2/0/3" "created/skipped/failed"
+	expect_eq "$(counts)" "2/0/4" "created/skipped/failed"
 	expect_contains "$ERRORS" "item 1: price 'x' in column price is not a number"
+	expect_contains "$ERRORS" "item 6: duplicate SKU 'S2' on line 1"
 	expect_contains "$ERRORS" "item 4: the item is a string, not an object"
 	expect_contains "$ERRORS" "item 5: row has no SKU (column sku is missing)"
 	# S3's price is an object: price.amount exists, price does not, so S3 has no price and imports.
