@@ -27,4 +27,11 @@ void row_stage_free(struct row_stage *st);
 /* For ROW_FAILED, err says why (a malformed row has code "malformed_row"). */
 enum row_verdict row_stage_process(struct row_stage *st, const struct record *raw, struct row_error *err);
 
+/*
+ * "item 12: " for a row of a JSON array feed, whose line tells no items apart when the feed is one line;
+ * "" for other rows. Every message about a row starts with it.
+ */
+#define ROWS_ITEM_PREFIX 32
+const char *rows_item_prefix(const struct record *raw, char buf[ROWS_ITEM_PREFIX]);
+
 #endif

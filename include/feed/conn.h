@@ -10,6 +10,7 @@
  *     "url": "https://..." | "http://..." | "file:///abs/path" | "relative/or/absolute/path",
  *     "delimiter": ";",  "enclosure": "\"",  "encoding": "windows-1250",  "header": true,
  *     "item_path": "products",                  JSON array key / XML item element
+ *     "format": "ndjson",                       JSON: one object per line (default: .jsonl/.ndjson or sniffed)
  *     "aliases": {"Cod articol": "sku"},        feed column -> canonical column
  *     "required": ["sku", "price"],             columns that must exist (sku always does)
  *     "auth": {"username": "u", "password_env": "FEED_PASSWORD"} | {"token_env": "FEED_TOKEN"}

@@ -13,7 +13,8 @@
 #include "feed/record.h"
 
 struct source_opts {
-	const char *format;       /* "csv", "json" or "xml" ("winmentor" is csv with its own defaults) */
+	const char *format;       /* "csv", "json" or "xml" ("winmentor" is csv with its own defaults, "ndjson"
+	                           * is json read one object per line) */
 	char delimiter;           /* CSV: 0 = sniff from the header line among , ; TAB | */
 	char enclosure;           /* CSV: 0 = '"' */
 	const char *encoding;     /* NULL/"utf-8" = UTF-8 (BOM skipped); else an iconv name: windows-1250, iso-8859-2.
@@ -23,6 +24,7 @@ struct source_opts {
 	const char *item_path;    /* JSON: key of the item array inside the top-level object, NULL = the top-level
 	                           * array or the only/first array member; XML: the repeated item element, NULL = auto */
 	size_t max_field_bytes;   /* a larger single field is a fatal error naming its line; 0 = 64 MiB */
+	const char *list_join;    /* JSON: joins the values of an array (not of images) into one column; NULL = " > " */
 };
 
 /* A fatal problem: the feed cannot be read on. `line` is 0 when no line applies. */

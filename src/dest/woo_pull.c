@@ -77,15 +77,6 @@ static const char *page_name(const struct pull *p, char *buf, size_t size)
 	return buf;
 }
 
-/* The connection's category delimiter, so a product's categories read as one path of the mapping's kind. */
-static const char *category_join(const struct conn_config *conn)
-{
-	const cJSON *mapping = cJSON_GetObjectItemCaseSensitive(conn->doc, "mapping");
-	const cJSON *categories = cJSON_GetObjectItemCaseSensitive(mapping, "categories");
-	const cJSON *delimiter = cJSON_GetObjectItemCaseSensitive(categories, "delimiter");
-	return cJSON_IsString(delimiter) && *delimiter->valuestring ? delimiter->valuestring : NULL;
-}
-
 static void on_circuit(void *ud, const struct gate_circuit *c)
 {
 	struct pull *p = ud;
@@ -402,7 +393,7 @@ int woo_pull(struct run_ctx *ctx, const struct conn_config *conn, struct fetch_r
 {
 	memset(res, 0, sizeof(*res));
 	struct pull p = {.ctx = ctx, .conn = conn, .res = res, .code = code, .total = -1, .pages = -1,
-	                 .category_join = category_join(conn)};
+	                 .category_join = conn->source.list_join};
 	int rc = open_shop(&p);
 	if (rc == 0)
 		rc = open_output(&p);

@@ -109,8 +109,9 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	case CATALOG_DUPLICATE: {
 		run_add(ctx, RC_FAILED, 1);
 		struct run_error_info info = {.line = rec->line, .sku = sku, .column = "sku", .code = "duplicate_sku"};
-		run_error(ctx, &info, "duplicate SKU '%s' on line %ld: already on line %ld, the first one is kept", sku,
-		          rec->line, first_line);
+		char item[ROWS_ITEM_PREFIX];
+		run_error(ctx, &info, "%sduplicate SKU '%s' on line %ld: already on line %ld, the first one is kept",
+		          rows_item_prefix(rec, item), sku, rec->line, first_line);
 		break;
 	}
 	case CATALOG_ERROR:
@@ -135,7 +136,7 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 	int64_t rows = 0;
 	int rc = 0;
 	while (!stopped(stop) && (rc = source_next(src, &rec, &serr)) == 1) {
-		if (!im->columns_checked) {
+		if (!im->columns_checked && !rec.problem) { /* a malformed first row has no columns to judge by */
 			check_columns(im, rec.names, rec.n, false, stop);
 			if (stopped(stop))
 				break;

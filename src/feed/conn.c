@@ -16,7 +16,7 @@ static const char *const top_keys[] = {"name", "active", "source", "filters", "m
                                        "destination", NULL};
 static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure", "encoding", "header",
                                           "item_path", "aliases", "required", "auth", "destination", "status",
-                                          NULL};
+                                          "format", NULL};
 /* password and token are known so they get their own message instead of "unknown key". */
 static const char *const auth_keys[] = {"username", "password_env", "token_env", "password", "token", NULL};
 static const char *const update_keys[] = {"fields", "create_missing", "missing_action", "missing_after_days",
@@ -324,6 +324,30 @@ static void parse_csv_options(struct conn_config *c, cJSON *src, struct source_k
 		c->source.item_path = item_path->valuestring;
 }
 
+/*
+ * A json source's layout: "format": "ndjson" reads one object per line (without it the file name or the
+ * first bytes decide). Lists (JSON arrays, a shop's categories) join with the category delimiter, so a list
+ * of categories reads as one path of the mapping's kind.
+ */
+static void parse_json_layout(struct conn_config *c, const cJSON *src, bool json, struct problems *pr)
+{
+	const cJSON *format = json_member(src, "format", cJSON_String, "source", pr);
+	if (format && !json)
+		problems_add(pr, "source.format", "only json sources have one (\"ndjson\": one object per line)");
+	else if (format && strcmp(format->valuestring, "ndjson") != 0)
+		problems_add(pr, "source.format", "must be \"ndjson\" (one JSON object per line), not '%s'; without it "
+		             "a .jsonl or .ndjson file name or the first bytes decide", format->valuestring);
+	else if (format && c->source.item_path)
+		problems_add(pr, "source.item_path", "an ndjson feed has none: each line is an item");
+	else if (format)
+		c->source.format = "ndjson";
+	const cJSON *categories = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c->doc, "mapping"),
+	                                                           "categories");
+	const cJSON *delimiter = cJSON_GetObjectItemCaseSensitive(categories, "delimiter");
+	if (cJSON_IsString(delimiter) && *delimiter->valuestring)
+		c->source.list_join = delimiter->valuestring;
+}
+
 static void parse_encoding(struct conn_config *c, cJSON *src, bool winmentor, struct problems *pr)
 {
 	if (winmentor)
@@ -517,6 +541,7 @@ static void parse_source(struct conn_config *c, struct problems *pr)
 			             "only woocommerce sources have one");
 	}
 	parse_csv_options(c, src, kind, pr);
+	parse_json_layout(c, src, str_eq(type, "json"), pr);
 	parse_encoding(c, src, kind.winmentor, pr);
 	parse_aliases(c, src, pr);
 	parse_required(c, src, kind.winmentor, pr);

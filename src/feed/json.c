@@ -1,26 +1,33 @@
 /*
  * JSON feeds: a top-level array of objects, or an object holding that array (source.item_path names the
  * member, "data.products" reaches into nested objects; without it the first member holding an array).
+ * Or NDJSON (JSON Lines): one object per line, chosen by source.format "ndjson", a .jsonl or .ndjson file
+ * name, or sniffed (a first object that ends on its line, then another object).
  *
  * The file is never loaded whole: a small tokenizer walks the text in chunks, checks its grammar (so errors
- * say what was expected and where) and copies out one item at a time, which cJSON then parses alone.
- * cJSON keeps numbers only as doubles, so the tokenizer also notes where each member's value starts in the
- * item's text: a price of "12.50" reaches the pipeline as "12.50", not 12.5.
+ * say what was expected and where) and copies out one item at a time, which cJSON then parses alone;
+ * NDJSON is read a line at a time, and a line that is not one object is a malformed row, not the end.
+ * Each item is flattened into dotted-path columns (feed/json_flat.h), its numbers as the feed wrote them.
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 #include "feed/encoding.h"
+#include "feed/json_flat.h"
 #include "feed/source.h"
 #include "formats.h"
 
 #define CHUNK (64 * 1024)
 #define MAX_DEPTH 1000 /* cJSON's own nesting limit */
 #define MAX_MEMBER_LIST 160
+/* For objects one after another: item_path cannot help there. */
+#define NDJSON_ADVICE "if the feed holds one object per line (NDJSON), set source.format to \"ndjson\" or " \
+	"name the file .jsonl; a JSON document holds its items in one array"
 
 struct json_src {
 	struct source *src;
@@ -38,17 +45,14 @@ struct json_src {
 
 	int enclosing_objects; /* objects around the item array, whose other members follow it */
 	bool started, done;
+	bool lines;           /* NDJSON: one object per line, each line an item of its own */
+	long items;           /* items read so far, to name the item in an array feed */
 	struct strbuf item;   /* the text of the current item */
 	struct strbuf key;
-	size_t *starts;       /* where each member value of the item starts in item */
-	size_t n_starts, starts_cap;
 	char stack[MAX_DEPTH];
 
 	cJSON *tree;
-	char **printed; /* nested values printed as JSON for the current row */
-	size_t n_printed, printed_cap;
-	const char **names, **values;
-	size_t fields_cap;
+	struct json_flat *flat;
 	char problem[320];
 };
 
@@ -62,7 +66,7 @@ static void flush_capture(struct json_src *j)
 static bool refill(struct json_src *j)
 {
 	flush_capture(j);
-	if (j->read_failed)
+	if (j->read_failed || !j->in) /* no reader: a walk over one NDJSON line (line_fault) */
 		return false;
 	long n = text_reader_read(j->in, j->chunk, CHUNK, j->err);
 	j->src->bytes_read = text_reader_bytes(j->in);
@@ -138,7 +142,7 @@ static int fail_expected(struct json_src *j, const char *expected, int found)
 		return -1;
 	char buf[16];
 	return source_fail(j->err, j->line, "invalid JSON: expected %s, found %s", expected,
-	                   describe(found, buf, sizeof(buf)));
+	                   found < 0 && !j->in ? "the end of the line" : describe(found, buf, sizeof(buf)));
 }
 
 static int scan_string(struct json_src *j)
@@ -216,11 +220,8 @@ static int scan_scalar(struct json_src *j, int c)
 	return scan_word(j);
 }
 
-/*
- * Walks one complete value, checking its grammar. With note_members, records where each member value of
- * the object being walked starts in the capture, so numbers can be read back as written.
- */
-static int walk_value(struct json_src *j, bool note_members)
+/* Walks one complete value, checking its grammar. */
+static int walk_value(struct json_src *j)
 {
 	size_t depth = 0;
 	enum want want = WANT_VALUE;
@@ -230,8 +231,9 @@ static int walk_value(struct json_src *j, bool note_members)
 			return -1;
 		int c = skip_space(j);
 		if (c < 0)
-			return j->read_failed ? -1 : source_fail(j->err, start, "invalid JSON: the file ends inside the "
-			                                         "value that starts on this line");
+			return j->read_failed ? -1 : source_fail(j->err, start, "invalid JSON: %s", j->in ?
+			                                         "the file ends inside the value that starts on this line" :
+			                                         "the line ends inside the object");
 		char open = depth ? j->stack[depth - 1] : 0;
 		if (may_close(want) && c == (open == '{' ? '}' : ']')) {
 			take(j);
@@ -256,10 +258,6 @@ static int walk_value(struct json_src *j, bool note_members)
 			want = WANT_VALUE;
 			continue;
 		} else {
-			if (note_members && depth == 1) {
-				j->starts = array_grow(j->starts, &j->starts_cap, j->n_starts + 1, sizeof(*j->starts));
-				j->starts[j->n_starts++] = capture_offset(j);
-			}
 			if (c == '{' || c == '[') {
 				if (depth == MAX_DEPTH)
 					return source_fail(j->err, j->line, "invalid JSON: nested deeper than %d levels", MAX_DEPTH);
@@ -357,7 +355,7 @@ static int find_item_array(struct json_src *j, const char *path)
 			return find_item_array(j, path + seg_len + 1);
 		}
 		note_member(&members, j->key.buf);
-		if (walk_value(j, false) < 0)
+		if (walk_value(j) < 0)
 			break;
 		more = after_member(j);
 	}
@@ -365,6 +363,8 @@ static int find_item_array(struct json_src *j, const char *path)
 		if (path)
 			source_fail(j->err, j->line, "no member '%.*s' in the JSON object (source.item_path); it has: %s",
 			     (int)strcspn(path, "."), path, members.len ? members.buf : "no members");
+		else if (j->enclosing_objects == 1 && skip_space(j) == '{')
+			source_fail(j->err, j->line, "another JSON object follows the first one; %s", NDJSON_ADVICE);
 		else
 			source_fail(j->err, j->line, "no array of items in the JSON object; it has: %s (set source.item_path)",
 			     members.len ? members.buf : "no members");
@@ -379,12 +379,14 @@ static int finish_document(struct json_src *j)
 	for (; j->enclosing_objects > 0; j->enclosing_objects--) {
 		int more;
 		while ((more = after_member(j)) > 0)
-			if (read_member_name(j) < 0 || walk_value(j, false) < 0)
+			if (read_member_name(j) < 0 || walk_value(j) < 0)
 				return -1;
 		if (more < 0)
 			return -1;
 	}
 	int c = skip_space(j);
+	if (c == '{')
+		return source_fail(j->err, j->line, "another JSON object follows the document; %s", NDJSON_ADVICE);
 	if (c >= 0) {
 		char buf[16];
 		return source_fail(j->err, j->line, "invalid JSON: %s after the end of the document",
@@ -398,9 +400,6 @@ static void clear_row(struct json_src *j)
 {
 	cJSON_Delete(j->tree);
 	j->tree = NULL;
-	for (size_t i = 0; i < j->n_printed; i++)
-		free(j->printed[i]);
-	j->n_printed = 0;
 }
 
 static const char *kind_of(char first)
@@ -415,32 +414,20 @@ static const char *kind_of(char first)
 	}
 }
 
-/* A number's text as the feed wrote it, terminated in place (cJSON is done with the item's text). */
-static const char *number_text(struct json_src *j, size_t i)
+/* A row that cannot be mapped: no columns, the problem says why. */
+static int row_problem(struct json_src *j, struct record *rec)
 {
-	if (i >= j->n_starts)
-		return "";
-	char *s = j->item.buf + j->starts[i];
-	s[strspn(s, "+-.eE0123456789")] = '\0';
-	return s;
+	rec->n = 0;
+	rec->names = rec->values = NULL;
+	rec->problem = j->problem;
+	return 1;
 }
 
-static const char *value_text(struct json_src *j, size_t i, const cJSON *item)
+/* Up to 24 bytes of text at `at`, cut on a character boundary, for a message. */
+static int excerpt_len(const char *at)
 {
-	if (cJSON_IsString(item))
-		return item->valuestring;
-	if (cJSON_IsNumber(item))
-		return number_text(j, i);
-	if (cJSON_IsTrue(item))
-		return "true";
-	if (cJSON_IsFalse(item))
-		return "false";
-	if (cJSON_IsNull(item))
-		return "";
-	j->printed = array_grow(j->printed, &j->printed_cap, j->n_printed + 1, sizeof(*j->printed));
-	char *text = cJSON_PrintUnformatted(item);
-	j->printed[j->n_printed++] = text;
-	return text ? text : "";
+	size_t n = strcspn(at, "\r\n");
+	return (int)utf8_valid_prefix(at, n > 24 ? 24 : n);
 }
 
 static int parse_item(struct json_src *j, long line, struct record *rec)
@@ -453,27 +440,11 @@ static int parse_item(struct json_src *j, long line, struct record *rec)
 		long err_line = line;
 		for (const char *k = j->item.buf; k < at; k++)
 			err_line += *k == '\n';
-		int shown = (int)strcspn(at, "\r\n");
 		return source_fail(j->err, err_line, "invalid JSON near '%.*s' in the item that starts on line %ld",
-		                   shown > 24 ? 24 : shown, at, line);
+		                   excerpt_len(at), at, line);
 	}
-	size_t n = (size_t)cJSON_GetArraySize(j->tree);
-	if (n > j->fields_cap) {
-		j->fields_cap = n * 2;
-		j->names = xrealloc(j->names, j->fields_cap * sizeof(*j->names));
-		j->values = xrealloc(j->values, j->fields_cap * sizeof(*j->values));
-	}
-	size_t i = 0;
-	rec->problem = NULL;
-	for (const cJSON *m = j->tree->child; m; m = m->next, i++) {
-		j->names[i] = m->string;
-		j->values[i] = value_text(j, i, m);
-		if (!rec->problem && cJSON_IsString(m))
-			rec->problem = source_check_utf8(j->problem, sizeof(j->problem), m->string, m->valuestring,
-			                                 strlen(m->valuestring));
-	}
-	rec->n = n;
-	return 0;
+	json_flat_item(j->flat, j->tree, j->item.buf, j->item.len, rec);
+	return 1;
 }
 
 /* Takes the ',' between items: 1 when an item follows, 0 after the ']' that ends them. */
@@ -494,6 +465,117 @@ static int before_item(struct json_src *j)
 	return skip_space(j) < 0 ? fail_expected(j, "an item", -1) : 1;
 }
 
+/* An item of the array: a fatal error inside it names the item, as a single-line feed's line cannot. */
+static int next_array_item(struct json_src *j, struct record *rec)
+{
+	int rc = before_item(j);
+	if (rc <= 0)
+		return rc;
+	long line = j->line;
+	char first = (char)peek(j);
+	rec->line = line;
+	rec->item = ++j->items;
+	start_capture(j, &j->item);
+	rc = walk_value(j);
+	stop_capture(j);
+	if (rc >= 0 && first != '{') {
+		snprintf(j->problem, sizeof(j->problem), "the item is %s, not an object", kind_of(first));
+		return row_problem(j, rec);
+	}
+	if (rc >= 0 && parse_item(j, line, rec) > 0)
+		return 1;
+	if (!j->read_failed) {
+		char msg[sizeof(j->err->message)];
+		snprintf(msg, sizeof(msg), "item %ld: %s", rec->item, j->err->message);
+		str_copy(j->err->message, msg, sizeof(j->err->message));
+	}
+	return -1;
+}
+
+/*
+ * NDJSON: the next line that is not blank into j->item, trimmed and terminated; 1, 0 at the end, -1 when
+ * it cannot be read or is longer than an item may be.
+ */
+static int read_line(struct json_src *j, long *line, size_t *lead)
+{
+	for (;;) {
+		if (peek(j) < 0)
+			return j->read_failed ? -1 : 0;
+		*line = j->line;
+		start_capture(j, &j->item);
+		bool ended = false;
+		while (!ended && (j->pos < j->len || refill(j))) {
+			const char *nl = memchr(j->chunk + j->pos, '\n', j->len - j->pos);
+			j->pos = nl ? (size_t)(nl - j->chunk) + 1 : j->len;
+			ended = nl != NULL;
+			if (check_item_size(j, *line) < 0) {
+				j->capture = NULL;
+				return -1;
+			}
+		}
+		stop_capture(j);
+		if (ended)
+			j->line++;
+		if (j->read_failed)
+			return -1;
+		size_t len = j->item.len;
+		while (len > 0 && is_space((unsigned char)j->item.buf[len - 1]))
+			len--;
+		j->item.buf[j->item.len = len] = '\0';
+		*lead = 0;
+		while (*lead < len && is_space((unsigned char)j->item.buf[*lead]))
+			(*lead)++;
+		if (*lead < len)
+			return 1;
+	}
+}
+
+/*
+ * Why an NDJSON line is not JSON, in the tokenizer's words (what was expected, what was found), with the
+ * 1-based byte column where it went wrong. False when the tokenizer finds no fault: a bad escape or number,
+ * which only cJSON checks.
+ */
+static bool line_fault(struct json_src *j, char *text, size_t len, size_t lead)
+{
+	struct source_error err = {0};
+	struct json_src probe = {.src = j->src, .err = &err, .chunk = text, .len = len, .line = 1};
+	if (walk_value(&probe) == 0)
+		return false;
+	snprintf(j->problem, sizeof(j->problem), "column %zu: %s", lead + probe.pos + 1, err.message);
+	return true;
+}
+
+/* A line that is not one JSON object is a malformed row: the run goes on with the next line. */
+static int next_line(struct json_src *j, struct record *rec)
+{
+	long line;
+	size_t lead;
+	int rc = read_line(j, &line, &lead);
+	if (rc <= 0)
+		return rc;
+	rec->line = line;
+	char *text = j->item.buf + lead;
+	size_t len = j->item.len - lead;
+	const char *end = NULL;
+	j->tree = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	const char *at = end && end >= text ? end : text;
+	while (j->tree && at < text + len && is_space((unsigned char)*at))
+		at++;
+	if (!j->tree && line_fault(j, text, len, lead))
+		return row_problem(j, rec);
+	if (!j->tree || at < text + len) {
+		snprintf(j->problem, sizeof(j->problem), "column %zu: invalid JSON %s '%.*s'", (size_t)(at - j->item.buf) + 1,
+		         j->tree ? "after the object:" : "near", excerpt_len(at), at);
+		return row_problem(j, rec);
+	}
+	if (!cJSON_IsObject(j->tree)) {
+		snprintf(j->problem, sizeof(j->problem), "the line holds %s, not an object", kind_of(*text));
+		return row_problem(j, rec);
+	}
+	json_flat_item(j->flat, j->tree, text, len, rec);
+	return 1;
+}
+
 static int json_next(struct source *src, struct record *rec, struct source_error *err)
 {
 	struct json_src *j = src->impl;
@@ -501,30 +583,7 @@ static int json_next(struct source *src, struct record *rec, struct source_error
 	clear_row(j);
 	if (j->done)
 		return 0;
-	int rc = before_item(j);
-	if (rc <= 0)
-		return rc;
-	long line = j->line;
-	char first = (char)peek(j);
-	j->n_starts = 0;
-	start_capture(j, &j->item);
-	rc = walk_value(j, first == '{');
-	stop_capture(j);
-	if (rc < 0)
-		return -1;
-	rec->line = line;
-	if (first != '{') {
-		rec->n = 0;
-		rec->names = rec->values = NULL;
-		snprintf(j->problem, sizeof(j->problem), "the item is %s, not an object", kind_of(first));
-		rec->problem = j->problem;
-		return 1;
-	}
-	if (parse_item(j, line, rec) < 0)
-		return -1;
-	rec->names = j->names; /* parse_item may have grown them */
-	rec->values = j->values;
-	return 1;
+	return j->lines ? next_line(j, rec) : next_array_item(j, rec);
 }
 
 static void json_close(struct source *src)
@@ -537,12 +596,44 @@ static void json_close(struct source *src)
 	free(j->chunk);
 	sb_free(&j->item);
 	sb_free(&j->key);
-	free(j->starts);
-	free(j->printed);
-	free(j->names);
-	free(j->values);
+	json_flat_free(j->flat);
 	free(j);
 	src->impl = NULL;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/*
+ * Sniffs NDJSON in the text read so far: a first object that ends on its first line, then another object.
+ * A document ({"products": [...]}) either spans lines or ends the file.
+ */
+static bool looks_like_lines(const struct json_src *j)
+{
+	const char *p = j->chunk + j->pos, *end = j->chunk + j->len;
+	int depth = 0;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"' && *p != '\n'; p++)
+				p += *p == '\\';
+			if (p >= end || *p == '\n')
+				return false;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && --depth == 0) {
+			break;
+		} else if (*p == '\n') {
+			return false;
+		}
+	}
+	if (p >= end)
+		return false; /* the first object goes on past what was read: not a line */
+	for (p++; p < end && is_space((unsigned char)*p); p++)
+		;
+	return p < end && *p == '{';
 }
 
 /* Finds where the items start: right inside a top-level array, or in the member of an object. */
@@ -553,6 +644,10 @@ static int find_items(struct json_src *j)
 		j->done = true; /* an empty file: no rows, the pipeline decides */
 		return j->read_failed ? -1 : 0;
 	}
+	if (c == '{' && !j->lines && !j->src->opts.item_path)
+		j->lines = looks_like_lines(j);
+	if (j->lines)
+		return 0;
 	take(j);
 	if (c == '[')
 		return 0;
@@ -580,6 +675,9 @@ static int json_open(struct source *src, const char *path, struct source_error *
 	j->chunk = xmalloc(CHUNK);
 	j->line = 1;
 	j->max_item = source_max_field(src);
+	j->flat = json_flat_new(src->opts.list_join);
+	j->lines = strcasecmp(src->opts.format, "ndjson") == 0 || has_suffix(path, ".jsonl") ||
+	           has_suffix(path, ".ndjson");
 	if (find_items(j) < 0) {
 		json_close(src);
 		return -1;

@@ -149,6 +149,7 @@ static struct alias builtin_aliases[] = {
 	{"producator", "brand"}, {"manufacturer", "brand"},
 	{"greutate", "weight"},
 	{"imagine", "image"}, {"image_url", "image"}, {"poza", "image"},
+	{"images", "image"}, {"imagini", "image"}, /* a JSON list of image URLs */
 };
 
 static pthread_once_t builtin_sorted_once = PTHREAD_ONCE_INIT;

@@ -21,6 +21,7 @@ static const struct {
 	const char *format;
 } aliases[] = {
 	{"winmentor", "csv"},
+	{"ndjson", "json"},
 };
 
 const struct source_ops *source_find(const char *format)
@@ -43,6 +44,7 @@ static void copy_opts(struct source_opts *dst, const struct source_opts *src)
 	dst->format = src->format ? xstrdup(src->format) : NULL;
 	dst->encoding = src->encoding ? xstrdup(src->encoding) : NULL;
 	dst->item_path = src->item_path ? xstrdup(src->item_path) : NULL;
+	dst->list_join = src->list_join ? xstrdup(src->list_join) : NULL;
 }
 
 static void free_source(struct source *src)
@@ -51,6 +53,7 @@ static void free_source(struct source *src)
 	free((char *)src->opts.encoding);
 	free((char *)src->opts.item_path);
 	problems_free(&src->warnings);
+	free((char *)src->opts.list_join);
 	free(src);
 }
 
@@ -80,6 +83,7 @@ struct source *source_open(const char *path, const struct source_opts *opts, str
 
 int source_next(struct source *src, struct record *rec, struct source_error *err)
 {
+	rec->item = 0;
 	return src->ops->next(src, rec, err);
 }
 

@@ -481,7 +481,7 @@ static void put_auth(const struct wizard *w, cJSON *src)
 static cJSON *source_document(const struct wizard *w)
 {
 	static const char *const feed_only[] = {"url", "delimiter", "enclosure", "encoding", "header", "item_path",
-	                                        "auth"};
+	                                        "auth", "format"};
 	cJSON *src = object_from(w->base, "source");
 	put(src, "type", cJSON_CreateString(wiz_source_types[w->source]));
 	if (w->source == WSRC_SHOP) {
@@ -494,6 +494,8 @@ static cJSON *source_document(const struct wizard *w)
 	cJSON_DeleteItemFromObjectCaseSensitive(src, "destination");
 	cJSON_DeleteItemFromObjectCaseSensitive(src, "status");
 	put_text(src, "url", &w->url);
+	if (w->source != WSRC_JSON)
+		cJSON_DeleteItemFromObjectCaseSensitive(src, "format"); /* "ndjson", kept from the document for json */
 	bool csv = w->source == WSRC_CSV || w->source == WSRC_WINMENTOR;
 	if (csv) {
 		put_char_option(src, "delimiter", &w->delimiter);

@@ -235,6 +235,19 @@ Test(conn, json_and_xml_sources)
 	conn_free(c);
 }
 
+Test(conn, ndjson_format_and_the_list_join)
+{
+	struct conn_config *c = source_ok("json", "feed.txt", "\"format\": \"ndjson\"");
+	cr_assert_str_eq(c->source.format, "ndjson");
+	cr_assert_null(c->source.list_join, "no category delimiter: the reader's default");
+	conn_free(c);
+	c = parse_ok("{\"name\": \"T\", \"source\": {\"type\": \"json\", \"url\": \"f.json\"},"
+	             " \"mapping\": {\"categories\": {\"delimiter\": \"/\"}}}");
+	cr_assert_str_eq(c->source.format, "json");
+	cr_assert_str_eq(c->source.list_join, "/", "lists join as the mapping splits categories");
+	conn_free(c);
+}
+
 Test(conn, urls_accepted)
 {
 	const char *urls[] = {"http://example.com/feed.csv", "HTTPS://example.com:8443/a?b=c@d", "file:///abs/feed.csv",
@@ -398,6 +411,10 @@ Test(conn, source_problems)
 	expect_source_problem("csv", "a", "\"header\": \"yes\"", "source.header: must be true or false, not a string");
 	expect_source_problem("csv", "a", "\"item_path\": \"x\"", "source.item_path: only json and xml sources have one");
 	expect_source_problem("json", "a", "\"item_path\": \"\"", "source.item_path: is empty");
+	expect_source_problem("json", "a", "\"format\": \"jsonl\"", "source.format: must be \"ndjson\"");
+	expect_source_problem("xml", "a", "\"format\": \"ndjson\"", "source.format: only json sources have one");
+	expect_source_problem("json", "a", "\"format\": \"ndjson\", \"item_path\": \"p\"",
+	                      "source.item_path: an ndjson feed has none: each line is an item");
 	expect_source_problem("csv", "a", "\"encoding\": \"klingon-8\"",
 	                      "source.encoding: unknown encoding 'klingon-8' (for example utf-8, windows-1250, iso-8859-2)");
 	expect_source_problem("csv", "a", "\"aliases\": []", "source.aliases: must be an object, not an array");

@@ -76,3 +76,19 @@ Test(rows, malformed_row_fails_with_the_parser_text)
 	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
 	cr_assert_str_eq(err.code, "malformed_row");
 }
+
+Test(rows, failures_of_a_json_item_name_the_item)
+{
+	const char *values[] = {"J1", "Produs", "2", "abc"};
+	struct record rec = {.n = 4, .names = names, .values = values, .line = 1, .item = 12};
+	struct row_error err;
+	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
+	cr_assert_str_eq(err.message, "item 12: price 'abc' in column price is not a number");
+	rec.problem = "the item is a string, not an object";
+	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
+	cr_assert_str_eq(err.message, "item 12: the item is a string, not an object");
+	rec.item = 0;
+	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
+	cr_assert_str_eq(err.message, "the item is a string, not an object", "no item, no prefix");
+}
+

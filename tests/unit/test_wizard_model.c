@@ -186,8 +186,27 @@ Test(wizard_model, stored_documents_round_trip)
 	assert_round_trip("data/connections/affiliate-json.json");
 	assert_round_trip("data/connections/catalog-xml.json");
 	assert_round_trip("data/connections/winmentor.json");
+	assert_round_trip("data/connections/nested-json.json");
+	assert_round_trip("data/connections/lines-ndjson.json");
 	assert_round_trip("tests/fixtures/conn/full.json");
 	assert_round_trip("tests/fixtures/conn/winmentor.json");
+}
+
+Test(wizard_model, an_ndjson_format_stays_with_json_and_goes_with_another_type)
+{
+	static const char doc[] = "{\"name\": \"lines\", \"source\": {\"type\": \"json\", \"url\": \"f.txt\", "
+	                          "\"format\": \"ndjson\"}}";
+	struct wizard *w = wizard_new();
+	char err[256];
+	cr_assert_eq(wizard_load(w, WIZ_EDIT, 7, doc, NULL, err, sizeof(err)), 0, "%s", err);
+	cJSON *out = wizard_document(w);
+	cr_assert_str_eq(at(out, "source", "format")->valuestring, "ndjson");
+	cJSON_Delete(out);
+	w->source = WSRC_XML;
+	out = wizard_document(w);
+	cr_assert_null(at(out, "source", "format"), "xml sources have no format");
+	cJSON_Delete(out);
+	wizard_free(w);
 }
 
 Test(wizard_model, shops_named_in_a_document_are_chosen_from_the_list)
