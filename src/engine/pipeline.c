@@ -88,7 +88,7 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	}
 	if (verdict == ROW_FAILED) {
 		run_add(ctx, RC_FAILED, 1);
-		const char *sku = rec->problem ? NULL : record_get(&im->rows.canonical, "sku");
+		const char *sku = row_stage_sku(&im->rows);
 		struct run_error_info info = {.line = rec->line, .sku = sku, .column = rerr.column, .code = rerr.code};
 		run_error(ctx, &info, "%s", rerr.message);
 		return;
@@ -107,9 +107,13 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 		break;
 	case CATALOG_DUPLICATE: {
 		run_add(ctx, RC_FAILED, 1);
-		struct run_error_info info = {.line = rec->line, .sku = sku, .column = "sku", .code = "duplicate_sku"};
-		run_error(ctx, &info, "duplicate SKU '%s' on line %ld: already on line %ld, the first one is kept", sku,
-		          rec->line, first_line);
+		struct row_error dup;
+		char where[32], first[32];
+		snprintf(where, sizeof(where), "line %ld", rec->line);
+		snprintf(first, sizeof(first), "line %ld", first_line);
+		row_duplicate_error(&dup, sku, where, first);
+		struct run_error_info info = {.line = rec->line, .sku = sku, .column = dup.column, .code = dup.code};
+		run_error(ctx, &info, "%s", dup.message);
 		break;
 	}
 	case CATALOG_ERROR:
