@@ -12,7 +12,7 @@
 #define SNIFF_BYTES 65536
 
 struct feed_sniff {
-	const char *format;    /* a name source_find() knows: "csv", "json", "xml" ("ndjson" once a source reads it) */
+	const char *format;    /* "csv", "json", "ndjson" (one object per line: a json source) or "xml" */
 	const char *encoding;  /* "utf-8", "utf-16" (by its BOM) or, for bytes that are not UTF-8, "windows-1250" */
 	bool bom;              /* the file starts with a byte order mark */
 	bool encoding_guessed; /* the head is not UTF-8: the encoding is the likeliest one, not a certainty */

@@ -171,7 +171,8 @@ static void describe_format(struct preview *p, const struct conn_config *conn, c
 	char err[512];
 	if (feed_sniff(path, &p->sniff, err, sizeof(err)) < 0)
 		return;   /* opening the source says why */
-	if (!str_eq(p->sniff.format, p->format))
+	/* Formats one reader takes (ndjson, where the json source reads it) are no news. */
+	if (source_find(p->sniff.format) != source_find(p->format))
 		problems_add(&p->warnings, "source.type", "the feed looks like %s, not %s", p->sniff.format,
 		             p->format);
 	if (p->sniff.encoding_guessed && encoding_is_utf8(encoding))
@@ -252,7 +253,8 @@ static struct conn_config *bare_connection(const char *location, const struct fe
 	cJSON *doc = cJSON_CreateObject();
 	cJSON_AddStringToObject(doc, "name", "preview");
 	cJSON *src = cJSON_AddObjectToObject(doc, "source");
-	cJSON_AddStringToObject(src, "type", sniff ? sniff->format : "csv");
+	/* JSON lines are a json source, which tells them from one document by the same first bytes. */
+	cJSON_AddStringToObject(src, "type", !sniff ? "csv" : str_eq(sniff->format, "ndjson") ? "json" : sniff->format);
 	cJSON_AddStringToObject(src, "url", location);
 	if (sniff && !encoding_is_utf8(sniff->encoding))
 		cJSON_AddStringToObject(src, "encoding", sniff->encoding);
@@ -287,6 +289,8 @@ int preview_bare_feed(const struct config *cfg, const char *location, size_t max
 		conn = bare_connection(location, &sniff, err, sizeof(err));
 	rc = conn ? preview_read(cfg, conn, fetched.path, max_rows, out) : fetch_failed(out, err);
 	out->sniffed = conn != NULL;
+	if (out->sniffed)
+		str_copy(out->format, sniff.format, sizeof(out->format));
 	conn_free(conn);
 	fetch_cleanup(&fetched);
 	return rc;

@@ -38,7 +38,7 @@ static const char *sniff_format(const char *s, size_t start, size_t n)
 	if (i < n && s[i] == '[')
 		return "json";
 	if (i < n && s[i] == '{')
-		return source_find("ndjson") && looks_like_json_lines(s, i, n) ? "ndjson" : "json";
+		return looks_like_json_lines(s, i, n) ? "ndjson" : "json";
 	return "csv";
 }
 
