@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -15,6 +16,8 @@
 #define PREVIEW_MAX_ROWS 10000
 /* Widest cell in the text table; the JSON output is never cut. */
 #define PREVIEW_CELL_WIDTH 24
+/* Larger than any connection document: a JSON file past it is a feed, never read whole. */
+#define DOCUMENT_MAX_BYTES (4 << 20)
 
 static const char *verdict_name(enum row_verdict v)
 {
@@ -190,6 +193,18 @@ static void print_preview(const struct preview *p)
 		printf("a run would fail\n");
 }
 
+/* Connection documents are small JSON: a larger file, or one of another format, is a feed read as it streams. */
+static bool may_be_document(const char *path)
+{
+	struct stat st;
+	struct feed_sniff sniff;
+	char err[512];
+	if (str_eq(path, "-") || stat(path, &st) != 0)
+		return true;                                 /* read as before, or say why it cannot be */
+	return st.st_size <= DOCUMENT_MAX_BYTES && feed_sniff(path, &sniff, err, sizeof(err)) == 0 &&
+	       str_eq(sniff.format, "json");
+}
+
 /* A document names its source; anything else given to --file is a feed to look at. */
 static bool is_connection_document(const char *text)
 {
@@ -206,6 +221,10 @@ static struct conn_config *load_connection(struct cli *cli, const char *id_arg, 
 	char *text;
 	const char *origin = file;
 	*bare = false;
+	if (file && !may_be_document(file)) {
+		*bare = true;
+		return NULL;
+	}
 	if (file) {
 		char err[512];
 		text = cli_read_file(file, err, sizeof(err));
