@@ -21,6 +21,17 @@ void row_stage_free(struct row_stage *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* The feed's name of the first column whose value is not UTF-8 (what such a row's problem is about), or "". */
+static const char *bad_utf8_column(const struct record *raw)
+{
+	for (size_t i = 0; i < raw->n; i++) {
+		size_t len = strlen(raw->values[i]);
+		if (utf8_valid_prefix(raw->values[i], len) != len)
+			return raw->names[i];
+	}
+	return "";
+}
+
 enum row_verdict row_stage_process(struct row_stage *st, const struct record *raw, struct row_error *err)
 {
 	/* Names first, even for a malformed row: its SKU, when readable, still says which product it was. */
@@ -29,6 +40,7 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 	if (raw->problem) {
 		memset(err, 0, sizeof(*err));
 		str_copy(err->code, "malformed_row", sizeof(err->code));
+		str_copy(err->column, bad_utf8_column(raw), sizeof(err->column));
 		str_copy(err->message, raw->problem, sizeof(err->message));
 		return ROW_FAILED;
 	}

@@ -117,7 +117,7 @@ test_runs_errors_keep_the_sku_and_line_of_malformed_rows() {
 	fs run "$CONN_ID" --wait
 	expect_rc 3 "run with malformed rows"
 	fs_fast runs errors 1 --csv
-	expect_contains "$OUT" '"3","M2","","malformed_row","local_import","invalid UTF-8 in column '"'name'"
+	expect_contains "$OUT" '"3","M2","name","malformed_row","local_import","invalid UTF-8 in column '"'name'"
 	expect_contains "$OUT" '"4","M3","","malformed_row","local_import","row has 2 fields, the header has 3"'
 	expect_contains "$OUT" '"5","M4","","malformed_row","local_import","row has 4 fields, the header has 3"' 
 

@@ -104,6 +104,7 @@ Test(rows, sku_that_is_not_utf8_is_not_kept)
 	struct row_error err;
 	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
 	cr_assert_null(row_stage_sku(&st));
+	cr_assert_str_eq(err.column, "Cod", "the column with the bytes that are not UTF-8, as the feed names it");
 }
 
 Test(rows, duplicate_error_names_both_places)
