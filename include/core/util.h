@@ -59,6 +59,8 @@ void format_time(int64_t epoch_ms, char *buf, size_t size);
 void format_duration(int64_t ms, char *buf, size_t size);
 /* "1.2 MB", "512 B" */
 void format_bytes(uint64_t bytes, char *buf, size_t size);
+/* A size as feedsync.ini writes it: "64m", "1g", "512k" (powers of 1024), else the plain number of bytes. */
+void format_size_setting(uint64_t bytes, char *buf, size_t size);
 
 /* 64-bit FNV-1a, seedable so hashes can be chained over several fields. */
 #define HASH64_SEED UINT64_C(0xcbf29ce484222325)

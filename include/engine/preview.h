@@ -12,9 +12,12 @@
 #include "core/problems.h"
 #include "engine/rows.h"
 #include "feed/conn.h"
+#include "feed/sniff.h"
 
 struct preview_row {
 	long line;
+	size_t item;              /* 1-based position in the feed: where a JSON or XML row is ("item 12") */
+	char *sku;                /* the row's SKU when readable, whatever its verdict; NULL otherwise */
 	enum row_verdict verdict;
 	char **values;            /* raw values, one per preview.columns entry ("" when the row lacks it) */
 	char *product_json;       /* ROW_OK: the mapped product */
@@ -31,6 +34,11 @@ struct preview {
 	size_t ok, skipped, failed;
 	struct problems warnings; /* missing required columns, columns nothing reads */
 	char delimiter;           /* CSV: the delimiter in effect (as given, or sniffed); 0 for other formats */
+	char format[16];          /* the format the feed was read as */
+	char encoding[64];        /* the encoding it was read in */
+	struct feed_sniff sniff;  /* what its first bytes look like (format NULL when the file was not read) */
+	bool sniffed;             /* format and encoding are the sniff's: no connection named them */
+	bool run_would_fail;      /* missing required columns, an unreadable or empty feed: a run would fail */
 	char error[1024];         /* a fatal problem (download, parse); rows read before it are kept */
 };
 
@@ -39,6 +47,13 @@ int preview_feed(const struct config *cfg, const struct conn_config *conn, size_
 /* The same from a local copy of the feed already fetched (the wizard reads its sample again as settings change). */
 int preview_read(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
                  struct preview *out);
+/*
+ * A feed without a connection document (a path or URL): read in the format, encoding and delimiter its first
+ * bytes show, with the defaults of a new connection (auto mapping, sku required). Returns as preview_feed.
+ */
+int preview_bare_feed(const struct config *cfg, const char *location, size_t max_rows, struct preview *out);
+/* Where row r is, for messages: "line 12" in a CSV, "item 12" in formats whose items are not lines. */
+void preview_row_location(const struct preview *p, const struct preview_row *row, char *buf, size_t size);
 void preview_free(struct preview *p);
 
 #endif

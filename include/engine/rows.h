@@ -1,6 +1,6 @@
 /*
  * One feed row through the transform stages, the same for an import and a preview:
- * malformed? -> canonical column names -> filter -> map (validate SKU, price, quantity) -> product.
+ * canonical column names -> malformed? -> filter -> map (validate SKU, price, quantity) -> product.
  */
 #ifndef FEEDSYNC_ENGINE_ROWS_H
 #define FEEDSYNC_ENGINE_ROWS_H
@@ -26,6 +26,15 @@ void row_stage_init(struct row_stage *st, const struct conn_config *conn, size_t
 void row_stage_free(struct row_stage *st);
 /* For ROW_FAILED, err says why (a malformed row has code "malformed_row"). */
 enum row_verdict row_stage_process(struct row_stage *st, const struct record *raw, struct row_error *err);
+
+/*
+ * The SKU of the row last processed, whatever its verdict, when it has one that is readable: a ragged row's
+ * value in the sku column, an invalid-UTF-8 row's when the bad bytes are elsewhere. NULL otherwise.
+ */
+const char *row_stage_sku(const struct row_stage *st);
+
+/* The error of a row (at `where`: "line 12") whose SKU an earlier one (at first_where) had: the first one wins. */
+void row_duplicate_error(struct row_error *err, const char *sku, const char *where, const char *first_where);
 
 /*
  * "item 12: " for a row of a JSON array feed, whose line tells no items apart when the feed is one line;

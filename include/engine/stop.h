@@ -18,6 +18,9 @@ struct stop {
 /* Records the reason (also as a run error with `code`, unless code is NULL); the first one wins. */
 void stop_with(struct run_ctx *ctx, struct stop *stop, const char *status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* The same for a problem at a line of the feed (0: none), which the run error then carries. */
+void stop_at_line(struct run_ctx *ctx, struct stop *stop, long line, const char *status, const char *code,
+                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 bool stopped(const struct stop *stop);
 
 #endif

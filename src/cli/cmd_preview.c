@@ -1,6 +1,10 @@
-/* feedsync preview ID|--file F [--rows N] [--json]: the head of a feed as the pipeline sees it. */
+/*
+ * feedsync preview ID|FEED|--file F [--rows N] [--json]: the head of a feed as the pipeline sees it, from a
+ * connection, a connection document, or a bare feed (a path or URL) whose format it sniffs.
+ */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -12,6 +16,8 @@
 #define PREVIEW_MAX_ROWS 10000
 /* Widest cell in the text table; the JSON output is never cut. */
 #define PREVIEW_CELL_WIDTH 24
+/* Larger than any connection document: a JSON file past it is a feed, never read whole. */
+#define DOCUMENT_MAX_BYTES (4 << 20)
 
 static const char *verdict_name(enum row_verdict v)
 {
@@ -21,6 +27,14 @@ static const char *verdict_name(enum row_verdict v)
 static cJSON *preview_to_json(const struct preview *p)
 {
 	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "format", p->format);
+	cJSON_AddStringToObject(root, "encoding", p->encoding);
+	if (p->delimiter)
+		cJSON_AddStringToObject(root, "delimiter", (char[]){p->delimiter, '\0'});
+	cJSON_AddBoolToObject(root, "sniffed", p->sniffed);
+	if (p->sniff.format)
+		cJSON_AddStringToObject(root, "sniffed_format", p->sniff.format);
+	cJSON_AddBoolToObject(root, "run_would_fail", p->run_would_fail);
 	cJSON *cols = cJSON_AddArrayToObject(root, "columns");
 	for (size_t i = 0; i < p->n_columns; i++)
 		cJSON_AddItemToArray(cols, cJSON_CreateString(p->columns[i]));
@@ -37,7 +51,13 @@ static cJSON *preview_to_json(const struct preview *p)
 		const struct preview_row *row = &p->rows[r];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "line", (double)row->line);
+		cJSON_AddNumberToObject(o, "item", (double)row->item);
+		char where[48];
+		preview_row_location(p, row, where, sizeof(where));
+		cJSON_AddStringToObject(o, "location", where);
 		cJSON_AddStringToObject(o, "verdict", verdict_name(row->verdict));
+		if (row->sku)
+			cJSON_AddStringToObject(o, "sku", row->sku);
 		cJSON *values = cJSON_AddObjectToObject(o, "values");
 		for (size_t i = 0; i < p->n_columns; i++)
 			cJSON_AddStringToObject(values, p->columns[i], row->values[i]);
@@ -77,20 +97,25 @@ static void print_rows(const struct preview *p)
 	static const char *const fields[] = {"sku", "name", "regular_price", "sale_price", "stock_quantity",
 	                                     "categories"};
 	enum { NF = sizeof(fields) / sizeof(fields[0]) };
-	const char *headers[NF + 2] = {"LINE", "RESULT"};
+	const char *headers[NF + 2] = {str_eq(p->format, "csv") ? "LINE" : "ITEM", "RESULT"};
 	for (size_t i = 0; i < NF; i++)
 		headers[i + 2] = fields[i];
 	struct text_table t;
 	tt_init(&t, NF + 2, headers, "rl      ");
 	for (size_t r = 0; r < p->n_rows; r++) {
 		const struct preview_row *row = &p->rows[r];
-		char line[24];
-		snprintf(line, sizeof(line), "%ld", row->line);
-		char *cells[NF + 2] = {xstrdup(line), xstrdup(verdict_name(row->verdict))};
+		char where[24];
+		if (str_eq(p->format, "csv"))
+			snprintf(where, sizeof(where), "%ld", row->line);
+		else
+			snprintf(where, sizeof(where), "%zu", row->item);
+		char *cells[NF + 2] = {xstrdup(where), xstrdup(verdict_name(row->verdict))};
 		cJSON *product = row->product_json ? cJSON_Parse(row->product_json) : NULL;
 		for (size_t i = 0; i < NF; i++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(product, fields[i]);
-			cells[i + 2] = cell(cJSON_IsString(v) ? v->valuestring : "");
+			/* A row that failed has no product: its SKU still says which one it was. */
+			const char *text = cJSON_IsString(v) ? v->valuestring : i == 0 && row->sku ? row->sku : "";
+			cells[i + 2] = cell(text);
 		}
 		cJSON_Delete(product);
 		tt_add(&t, (const char *const *)cells);
@@ -101,14 +126,52 @@ static void print_rows(const struct preview *p)
 	tt_free(&t);
 }
 
+static void print_format(const struct preview *p)
+{
+	const char *how = p->sniffed ? " (sniffed)" : "";
+	printf("format: %s%s", p->format, how);
+	if (p->delimiter)
+		printf(", delimiter '%s'%s", p->delimiter == '\t' ? "\\t" : (char[]){p->delimiter, '\0'}, how);
+	printf(", encoding %s%s%s\n", p->encoding, p->sniff.bom ? " with a BOM" : "",
+	       p->sniffed && p->sniff.encoding_guessed ? " (sniffed: the bytes are not UTF-8)" : how);
+}
+
+/* A failed row: where, why, its SKU and the values it had, so it can be found and fixed in the feed. */
+static void print_failure(const struct preview *p, const struct preview_row *row)
+{
+	char where[48];
+	preview_row_location(p, row, where, sizeof(where));
+	printf("%s failed (%s", where, row->error_code);
+	if (row->error_column && *row->error_column)
+		printf(", column %s", row->error_column);
+	if (row->sku) {
+		printf(", SKU ");
+		print_safe(row->sku);
+	}
+	printf("): ");
+	print_safe(row->error_message);
+	printf("\n  values:");
+	for (size_t i = 0; i < p->n_columns; i++) {
+		printf("%s ", i ? "," : "");
+		print_safe(p->columns[i]);
+		printf("=");
+		print_safe(row->values[i]);
+	}
+	printf("\n");
+}
+
 static void print_preview(const struct preview *p)
 {
-	printf("columns: ");
+	if (p->format[0])
+		print_format(p);
+	if (p->n_columns)
+		printf("columns: ");
 	for (size_t i = 0; i < p->n_columns; i++) {
 		printf("%s", i ? ", " : "");
 		print_safe(p->columns[i]);
 	}
-	printf("\n");
+	if (p->n_columns)
+		printf("\n");
 	for (size_t i = 0; i < p->warnings.n; i++) {
 		printf("warning: ");
 		print_safe(p->warnings.items[i]);
@@ -117,11 +180,8 @@ static void print_preview(const struct preview *p)
 	if (p->n_rows)
 		print_rows(p);
 	for (size_t r = 0; r < p->n_rows; r++)
-		if (p->rows[r].error_message) {
-			printf("line %ld failed (%s): ", p->rows[r].line, p->rows[r].error_code);
-			print_safe(p->rows[r].error_message);
-			printf("\n");
-		}
+		if (p->rows[r].error_message)
+			print_failure(p, &p->rows[r]);
 	printf("%zu row%s: %zu ok, %zu skipped by filters, %zu would fail\n", p->n_rows, p->n_rows == 1 ? "" : "s",
 	       p->ok, p->skipped, p->failed);
 	if (p->error[0]) {
@@ -129,22 +189,57 @@ static void print_preview(const struct preview *p)
 		print_safe(p->error);
 		printf("\n");
 	}
+	if (p->run_would_fail)
+		printf("a run would fail\n");
 }
 
-static struct conn_config *load_connection(struct cli *cli, const char *id_arg, const char *file)
+/* Connection documents are small JSON: a larger file, or one of another format, is a feed read as it streams. */
+static bool may_be_document(const char *path)
+{
+	struct stat st;
+	struct feed_sniff sniff;
+	char err[512];
+	if (str_eq(path, "-") || stat(path, &st) != 0)
+		return true;                                 /* read as before, or say why it cannot be */
+	return st.st_size <= DOCUMENT_MAX_BYTES && feed_sniff(path, &sniff, err, sizeof(err)) == 0 &&
+	       str_eq(sniff.format, "json");
+}
+
+/* A document names its source; anything else given to --file is a feed to look at. */
+static bool is_connection_document(const char *text)
+{
+	cJSON *doc = cJSON_Parse(text);
+	bool yes = cJSON_IsObject(doc) && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "source"));
+	cJSON_Delete(doc);
+	return yes;
+}
+
+/* The connection to preview (NULL with *rc set after printing why), or *bare set for a feed without one. */
+static struct conn_config *load_connection(struct cli *cli, const char *id_arg, const char *file, bool *bare,
+                                           int *rc)
 {
 	char *text;
 	const char *origin = file;
+	*bare = false;
+	if (file && !may_be_document(file)) {
+		*bare = true;
+		return NULL;
+	}
 	if (file) {
 		char err[512];
 		text = cli_read_file(file, err, sizeof(err));
 		if (!text) {
-			cli_fail(EXIT_FAILED, "%s", err);
+			*rc = cli_fail(EXIT_FAILED, "%s", err);
+			return NULL;
+		}
+		if (!is_connection_document(text)) {
+			free(text);
+			*bare = true;
 			return NULL;
 		}
 	} else {
 		struct conn_row row = {0};
-		if (cli_get_conn(cli, id_arg, &row) != EXIT_OK)
+		if ((*rc = cli_get_conn(cli, id_arg, &row)) != EXIT_OK)
 			return NULL;
 		text = row.document;
 		row.document = NULL;
@@ -153,7 +248,14 @@ static struct conn_config *load_connection(struct cli *cli, const char *id_arg, 
 	}
 	struct conn_config *conn = cli_parse_document(text, origin);
 	free(text);
+	*rc = conn ? EXIT_OK : file ? EXIT_FAILED : EXIT_NOT_FOUND;
 	return conn;
+}
+
+/* As a run would end: 1 when it would fail, 3 when some rows would fail, else 0. */
+static int preview_exit(const struct preview *p)
+{
+	return p->run_would_fail ? EXIT_FAILED : p->failed ? EXIT_PARTIAL : EXIT_OK;
 }
 
 int cmd_preview(struct cli *cli, int argc, char **argv)
@@ -177,20 +279,28 @@ int cmd_preview(struct cli *cli, int argc, char **argv)
 			id_arg = argv[i];
 		else
 			return cli_usage("preview: unexpected argument '%s' "
-			                 "(usage: feedsync preview ID|--file F [--rows N] [--json])", argv[i]);
+			                 "(usage: feedsync preview ID|FEED|--file F [--rows N] [--json])", argv[i]);
 	}
 	if (!file == !id_arg)
-		return cli_usage("preview needs a connection id or --file F (one of them)");
-	struct conn_config *conn = load_connection(cli, id_arg, file);
-	if (!conn)
-		return file ? EXIT_FAILED : EXIT_NOT_FOUND;
+		return cli_usage("preview needs a connection id, a feed (path or URL) or --file F (one of them)");
+	int64_t id;
+	const char *feed = id_arg && !parse_id(id_arg, &id) ? id_arg : NULL;
+	bool bare = feed != NULL;
+	int rc = EXIT_OK;
+	struct conn_config *conn = bare ? NULL : load_connection(cli, id_arg, file, &bare, &rc);
+	if (!conn && !bare)
+		return rc;
 	struct preview p;
-	int rc = preview_feed(&cli->cfg, conn, (size_t)rows, &p);
+	if (bare)
+		preview_bare_feed(&cli->cfg, feed ? feed : file, (size_t)rows, &p);
+	else
+		preview_feed(&cli->cfg, conn, (size_t)rows, &p);
 	if (json)
 		json_print(preview_to_json(&p), stdout);
 	else
 		print_preview(&p);
+	rc = preview_exit(&p);
 	preview_free(&p);
 	conn_free(conn);
-	return rc < 0 ? EXIT_FAILED : EXIT_OK;
+	return rc;
 }

@@ -186,14 +186,9 @@ static bool parse_size(const char *s, int64_t *out)
 
 static void format_size(int64_t v, struct strbuf *sb)
 {
-	static const struct { int64_t unit; char suffix; } units[] = { { GIB, 'g' }, { MIB, 'm' }, { KIB, 'k' } };
-	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
-		if (v != 0 && v % units[i].unit == 0) {
-			sb_addf(sb, "%lld%c", (long long)(v / units[i].unit), units[i].suffix);
-			return;
-		}
-	}
-	sb_addf(sb, "%lld", (long long)v);
+	char text[32];
+	format_size_setting((uint64_t)v, text, sizeof(text));
+	sb_adds(sb, text);
 }
 
 /* Strings may be written in double quotes, to keep surrounding spaces or to write an empty value. */

@@ -255,6 +255,20 @@ void format_bytes(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
+void format_size_setting(uint64_t bytes, char *buf, size_t size)
+{
+	static const struct {
+		int shift;
+		char suffix;
+	} units[] = {{30, 'g'}, {20, 'm'}, {10, 'k'}};
+	for (size_t i = 0; i < ARRAY_LEN(units); i++)
+		if (bytes && bytes % ((uint64_t)1 << units[i].shift) == 0) {
+			snprintf(buf, size, "%llu%c", (unsigned long long)(bytes >> units[i].shift), units[i].suffix);
+			return;
+		}
+	snprintf(buf, size, "%llu", (unsigned long long)bytes);
+}
+
 uint64_t hash64(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *p = data;

@@ -162,7 +162,8 @@ static int file_push(struct dest *d, const struct pending_product *p, char *err,
 	struct file_dest *f = d->impl;
 	enum missing_action action = retired_as(f, p);
 	if (action == MISSING_DELETE) {
-		run_add(f->ctx, RC_PUSH_PROCESSED, 1); /* done with it: it is not for sale */
+		/* Not for sale, so no row: it leaves the count of rows to write, and the counters match the file. */
+		run_add(f->ctx, RC_PUSH_QUEUED, -1);
 		return 0;
 	}
 	char *flagged = action == MISSING_DRAFT ? product_json_with(p->data, "status", "draft", false)

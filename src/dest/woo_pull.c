@@ -112,7 +112,7 @@ static int write_out(struct pull *p, const char *data, size_t len)
 {
 	if (len > p->max_bytes - p->res->bytes) {
 		char limit[32];
-		format_bytes(p->max_bytes, limit, sizeof(limit));
+		format_size_setting(p->max_bytes, limit, sizeof(limit));
 		return fail(p, "too_large", "the products of '%s' exceed the %s limit (http.max_download_bytes)",
 		            p->shop.name, limit);
 	}

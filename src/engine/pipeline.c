@@ -89,7 +89,7 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	}
 	if (verdict == ROW_FAILED) {
 		run_add(ctx, RC_FAILED, 1);
-		const char *sku = rec->problem ? NULL : record_get(&im->rows.canonical, "sku");
+		const char *sku = row_stage_sku(&im->rows);
 		struct run_error_info info = {.line = rec->line, .sku = sku, .column = rerr.column, .code = rerr.code};
 		run_error(ctx, &info, "%s", rerr.message);
 		return;
@@ -108,15 +108,18 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 		break;
 	case CATALOG_DUPLICATE: {
 		run_add(ctx, RC_FAILED, 1);
-		struct run_error_info info = {.line = rec->line, .sku = sku, .column = "sku", .code = "duplicate_sku"};
-		char item[ROWS_ITEM_PREFIX];
-		run_error(ctx, &info, "%sduplicate SKU '%s' on line %ld: already on line %ld, the first one is kept",
-		          rows_item_prefix(rec, item), sku, rec->line, first_line);
+		struct row_error dup;
+		char where[32], first[32], item[ROWS_ITEM_PREFIX];
+		snprintf(where, sizeof(where), "line %ld", rec->line);
+		snprintf(first, sizeof(first), "line %ld", first_line);
+		row_duplicate_error(&dup, sku, where, first);
+		struct run_error_info info = {.line = rec->line, .sku = sku, .column = dup.column, .code = dup.code};
+		run_error(ctx, &info, "%s%s", rows_item_prefix(rec, item), dup.message);
 		break;
 	}
 	case CATALOG_ERROR:
-		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot save product '%s' (line %ld): %s", sku,
-		          rec->line, store_errmsg(ctx->store));
+		stop_at_line(ctx, stop, rec->line, RUN_FAILED, "database_error", "cannot save product '%s' (line %ld): %s",
+		             sku, rec->line, store_errmsg(ctx->store));
 		break;
 	}
 }
@@ -157,8 +160,8 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 		return;
 	if (rc < 0) {
 		if (serr.line > 0)
-			stop_with(ctx, stop, RUN_FAILED, "parse_error", "the feed cannot be read past line %ld: %s",
-			          serr.line, serr.message);
+			stop_at_line(ctx, stop, serr.line, RUN_FAILED, "parse_error", "the feed cannot be read past line %ld: %s",
+			             serr.line, serr.message);
 		else
 			stop_with(ctx, stop, RUN_FAILED, "parse_error", "the feed cannot be read: %s", serr.message);
 	} else if (rows == 0) {
@@ -176,7 +179,7 @@ static void local_import(struct import *im, const char *path, uint64_t file_byte
 	opts.max_field_bytes = (size_t)ctx->cfg->max_field_bytes;
 	struct source *src = source_open(path, &opts, &serr);
 	if (!src) {
-		stop_with(ctx, stop, RUN_FAILED, "parse_error", "cannot read the feed: %s", serr.message);
+		stop_at_line(ctx, stop, serr.line, RUN_FAILED, "parse_error", "cannot read the feed: %s", serr.message);
 		return;
 	}
 	char err[512];
@@ -216,6 +219,24 @@ static void summarize(const struct run_ctx *ctx, const struct outcome *o, struct
 	if (o->missing)
 		sb_addf(out, "; %lld missing from the feed", (long long)o->missing);
 	deliver_summary_retired(c, out);
+}
+
+/* A run stopped before its push: what the catalog kept of it, and that the destination got none of it. */
+static void summarize_unpushed(const struct run_ctx *ctx, const struct conn_config *conn, bool plan_only,
+                               struct strbuf *out)
+{
+	if (ctx->phase >= PHASE_PUSHING)
+		return;
+	const int64_t *c = ctx->counters;
+	long long kept = (long long)(c[RC_CREATED] + c[RC_UPDATED] + c[RC_UNCHANGED]);
+	if (kept)
+		sb_addf(out, "; the %lld product%s read before it %s kept in the catalog", kept, kept == 1 ? "" : "s",
+		        kept == 1 ? "is" : "are");
+	if (conn->dest_type && !plan_only) {
+		char *where = deliver_destination_name(conn);
+		sb_addf(out, "; the %s to %s did not run", str_eq(conn->dest_type, "file") ? "export" : "push", where);
+		free(where);
+	}
 }
 
 /* Marks what is missing, then retires what is gone long enough, or, for a plan, stores the plan instead. */
@@ -272,6 +293,8 @@ const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn
 	if (stopped(&stop))
 		sb_addf(&summary, "%s (in %s); ", sb_str(&stop.why), run_phase_name(ctx->phase));
 	summarize(ctx, &o, &summary);
+	if (stopped(&stop))
+		summarize_unpushed(ctx, conn, plan_only, &summary);
 	run_finish(ctx, status, "%s", sb_str(&summary));
 	sb_free(&summary);
 	sb_free(&stop.why);

@@ -3,11 +3,58 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/util.h"
 #include "engine/column_check.h"
 #include "engine/feed_fetch.h"
+#include "feed/encoding.h"
 #include "feed/normalize.h"
 #include "feed/source.h"
+
+/* The SKUs of the rows read so far, sorted, each with its line: a second row with one of them fails as a
+ * run would fail it. A preview reads at most a few thousand rows, so a sorted array is enough. */
+struct seen_skus {
+	struct seen_sku {
+		char *sku;
+		long line;
+		size_t item;
+	} *items;
+	size_t n;
+};
+
+static int seen_order(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct seen_sku *)item)->sku);
+}
+
+/* The earlier row with this SKU, or NULL after recording this one as the first. */
+static const struct seen_sku *seen_before(struct seen_skus *seen, const char *sku, long line, size_t item)
+{
+	size_t lo = 0, hi = seen->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = seen_order(sku, &seen->items[mid]);
+		if (c == 0)
+			return &seen->items[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	seen->items = xrealloc(seen->items, (seen->n + 1) * sizeof(*seen->items));
+	memmove(seen->items + lo + 1, seen->items + lo, (seen->n - lo) * sizeof(*seen->items));
+	seen->items[lo] = (struct seen_sku){xstrdup(sku), line, item};
+	seen->n++;
+	return NULL;
+}
+
+static void seen_free(struct seen_skus *seen)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		free(seen->items[i].sku);
+	free(seen->items);
+}
 
 static void keep_columns(struct preview *p, const char *const *names, size_t n)
 {
@@ -29,8 +76,10 @@ static void warn_about_columns(struct preview *p, const struct conn_config *conn
 {
 	struct column_report report;
 	column_check(conn, (const char *const *)p->columns, p->n_columns, header, &report);
-	if (report.missing_required)
+	if (report.missing_required) {
+		p->run_would_fail = true;
 		problems_add(&p->warnings, "columns", "%s (a run would fail)", report.missing_required);
+	}
 	for (size_t i = 0; i < report.warnings.n; i++)
 		problems_add(&p->warnings, NULL, "%s", report.warnings.items[i]);
 	column_report_free(&report);
@@ -62,16 +111,46 @@ static char **row_values(const struct preview *p, const struct record *rec)
 	return values;
 }
 
-static void add_row(struct preview *p, struct row_stage *st, const struct record *rec)
+/* "line 12" in a CSV; "item 12" in formats whose items need not start lines of their own. */
+static void locate(const char *format, long line, size_t item, char *buf, size_t size)
+{
+	if (str_eq(format, "csv"))
+		snprintf(buf, size, "line %ld", line);
+	else
+		snprintf(buf, size, "item %zu", item);
+}
+
+/* The verdict a run would give: the row stages', then the catalog's, where the first of two SKUs wins. */
+static enum row_verdict judge(struct preview *p, struct row_stage *st, struct seen_skus *seen,
+                              const struct record *rec, struct row_error *err)
+{
+	enum row_verdict verdict = row_stage_process(st, rec, err);
+	const char *sku = verdict == ROW_OK ? product_get(&st->product, PF_SKU) : NULL;
+	size_t item = p->n_rows + 1;
+	const struct seen_sku *first = sku ? seen_before(seen, sku, rec->line, item) : NULL;
+	if (!first)
+		return verdict;
+	char where[48], first_where[48];
+	locate(p->format, rec->line, item, where, sizeof(where));
+	locate(p->format, first->line, first->item, first_where, sizeof(first_where));
+	memset(err, 0, sizeof(*err));
+	row_duplicate_error(err, sku, where, first_where);
+	return ROW_FAILED;
+}
+
+static void add_row(struct preview *p, struct row_stage *st, struct seen_skus *seen, const struct record *rec)
 {
 	struct row_error err;
-	enum row_verdict verdict = row_stage_process(st, rec, &err);
+	enum row_verdict verdict = judge(p, st, seen, rec, &err);
 	p->rows = xrealloc(p->rows, (p->n_rows + 1) * sizeof(*p->rows));
 	struct preview_row *row = &p->rows[p->n_rows++];
 	memset(row, 0, sizeof(*row));
 	row->line = rec->line;
+	row->item = p->n_rows;
 	row->verdict = verdict;
 	row->values = row_values(p, rec);
+	const char *sku = verdict == ROW_OK ? product_get(&st->product, PF_SKU) : row_stage_sku(st);
+	row->sku = sku ? xstrdup(sku) : NULL;
 	if (verdict == ROW_OK) {
 		row->product_json = product_to_json(&st->product);
 		p->ok++;
@@ -85,16 +164,36 @@ static void add_row(struct preview *p, struct row_stage *st, const struct record
 	}
 }
 
+/* What the feed is read as, and a warning when its first bytes say otherwise. */
+static void describe_format(struct preview *p, const struct conn_config *conn, const char *path)
+{
+	str_copy(p->format, conn->source.format ? conn->source.format : "", sizeof(p->format));
+	const char *encoding = conn->source.encoding;
+	str_copy(p->encoding, encoding_is_utf8(encoding) ? "utf-8" : encoding, sizeof(p->encoding));
+	char err[512];
+	if (feed_sniff(path, &p->sniff, err, sizeof(err)) < 0)
+		return;   /* opening the source says why */
+	/* Formats one reader takes (ndjson, where the json source reads it) are no news. */
+	if (source_find(p->sniff.format) != source_find(p->format))
+		problems_add(&p->warnings, "source.type", "the feed looks like %s, not %s", p->sniff.format,
+		             p->format);
+	if (p->sniff.encoding_guessed && encoding_is_utf8(encoding))
+		problems_add(&p->warnings, "source.encoding", "the feed is not UTF-8: set source.encoding (%s, perhaps)",
+		             p->sniff.encoding);
+}
+
 int preview_read(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
                  struct preview *p)
 {
 	memset(p, 0, sizeof(*p));
+	describe_format(p, conn, path);
 	struct source_opts opts = conn->source;
 	opts.max_field_bytes = (size_t)cfg->max_field_bytes;
 	struct source_error serr = {0};
 	struct source *src = source_open(path, &opts, &serr);
 	if (!src) {
 		str_copy(p->error, serr.message, sizeof(p->error));
+		p->run_would_fail = true;
 		return -1;
 	}
 	for (size_t i = 0; i < src->warnings.n; i++)
@@ -107,6 +206,7 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 	}
 	struct row_stage st;
 	row_stage_init(&st, conn, (size_t)cfg->max_value_bytes);
+	struct seen_skus seen = {0};
 	struct record rec;
 	int rc = 0;
 	while (p->n_rows < max_rows && (rc = source_next(src, &rec, &serr)) == 1) {
@@ -114,17 +214,28 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 			keep_columns(p, rec.names, rec.n);
 			warn_about_columns(p, conn, false);
 		}
-		add_row(p, &st, &rec);
+		add_row(p, &st, &seen, &rec);
 	}
-	if (rc < 0)
+	if (rc < 0 && serr.line > 0)
+		snprintf(p->error, sizeof(p->error), "the feed cannot be read past line %ld: %s", serr.line, serr.message);
+	else if (rc < 0)
 		str_copy(p->error, serr.message, sizeof(p->error));
 	else if (p->n_rows == 0 && !p->error[0])
 		str_copy(p->error, "the feed has no rows (a run would fail: an empty feed is never imported)",
 		         sizeof(p->error));
+	p->run_would_fail |= p->error[0] != '\0';
 	p->delimiter = src->delimiter_used;
+	seen_free(&seen);
 	row_stage_free(&st);
 	source_close(src);
 	return p->error[0] && p->n_rows == 0 ? -1 : 0;
+}
+
+static int fetch_failed(struct preview *out, const char *why)
+{
+	str_copy(out->error, why, sizeof(out->error));
+	out->run_would_fail = true;
+	return -1;
 }
 
 int preview_feed(const struct config *cfg, const struct conn_config *conn, size_t max_rows, struct preview *out)
@@ -132,13 +243,66 @@ int preview_feed(const struct config *cfg, const struct conn_config *conn, size_
 	memset(out, 0, sizeof(*out));
 	struct fetch_result fetched = {0};
 	const char *code = NULL;
-	if (feed_fetch(cfg, conn, NULL, NULL, &fetched, &code) < 0) {
-		str_copy(out->error, fetched.error, sizeof(out->error));
-		return -1;
-	}
+	if (feed_fetch(cfg, conn, NULL, NULL, &fetched, &code) < 0)
+		return fetch_failed(out, fetched.error);
 	int rc = preview_read(cfg, conn, fetched.path, max_rows, out);
 	fetch_cleanup(&fetched);
 	return rc;
+}
+
+/* The document `conn add` would take for this feed read as `format`: every other member a default. */
+static struct conn_config *bare_connection(const char *location, const struct feed_sniff *sniff, char *err,
+                                           size_t errsize)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "name", "preview");
+	cJSON *src = cJSON_AddObjectToObject(doc, "source");
+	/* JSON lines are a json source, which tells them from one document by the same first bytes. */
+	cJSON_AddStringToObject(src, "type", !sniff ? "csv" : str_eq(sniff->format, "ndjson") ? "json" : sniff->format);
+	cJSON_AddStringToObject(src, "url", location);
+	if (sniff && !encoding_is_utf8(sniff->encoding))
+		cJSON_AddStringToObject(src, "encoding", sniff->encoding);
+	char *text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	struct problems pr = {0};
+	struct conn_config *conn = conn_parse(text, &pr);
+	free(text);
+	if (!conn)
+		snprintf(err, errsize, "%s", pr.n ? pr.items[0] : "the feed cannot be previewed");
+	problems_free(&pr);
+	return conn;
+}
+
+int preview_bare_feed(const struct config *cfg, const char *location, size_t max_rows, struct preview *out)
+{
+	memset(out, 0, sizeof(*out));
+	char err[1024];
+	/* The download is the same whatever the format: fetch first, then look at what came. */
+	struct conn_config *fetching = bare_connection(location, NULL, err, sizeof(err));
+	if (!fetching)
+		return fetch_failed(out, err);
+	struct fetch_result fetched = {0};
+	const char *code = NULL;
+	int rc = feed_fetch(cfg, fetching, NULL, NULL, &fetched, &code);
+	conn_free(fetching);
+	if (rc < 0)
+		return fetch_failed(out, fetched.error);
+	struct feed_sniff sniff;
+	struct conn_config *conn = NULL;
+	if (feed_sniff(fetched.path, &sniff, err, sizeof(err)) == 0)
+		conn = bare_connection(location, &sniff, err, sizeof(err));
+	rc = conn ? preview_read(cfg, conn, fetched.path, max_rows, out) : fetch_failed(out, err);
+	out->sniffed = conn != NULL;
+	if (out->sniffed)
+		str_copy(out->format, sniff.format, sizeof(out->format));
+	conn_free(conn);
+	fetch_cleanup(&fetched);
+	return rc;
+}
+
+void preview_row_location(const struct preview *p, const struct preview_row *row, char *buf, size_t size)
+{
+	locate(p->format, row->line, row->item, buf, size);
 }
 
 void preview_free(struct preview *p)
@@ -148,6 +312,7 @@ void preview_free(struct preview *p)
 		for (size_t i = 0; i < p->n_columns; i++)
 			free(row->values[i]);
 		free(row->values);
+		free(row->sku);
 		free(row->product_json);
 		free(row->error_code);
 		free(row->error_column);

@@ -37,20 +37,49 @@ static enum row_verdict row_failed(const struct record *raw, struct row_error *e
 	return ROW_FAILED;
 }
 
+/* The feed's name of the first column whose value is not UTF-8 (what such a row's problem is about), or "". */
+static const char *bad_utf8_column(const struct record *raw)
+{
+	for (size_t i = 0; i < raw->n; i++) {
+		size_t len = strlen(raw->values[i]);
+		if (utf8_valid_prefix(raw->values[i], len) != len)
+			return raw->names[i];
+	}
+	return "";
+}
+
 enum row_verdict row_stage_process(struct row_stage *st, const struct record *raw, struct row_error *err)
 {
+	/* Names first, even for a malformed row: its SKU, when readable, still says which product it was. */
+	st->canonical = *raw;
+	st->canonical.names = column_map_apply(st->columns, raw);
 	if (raw->problem) {
 		memset(err, 0, sizeof(*err));
 		str_copy(err->code, "malformed_row", sizeof(err->code));
+		str_copy(err->column, bad_utf8_column(raw), sizeof(err->column));
 		str_copy(err->message, raw->problem, sizeof(err->message));
 		return row_failed(raw, err);
 	}
-	st->canonical = *raw;
-	st->canonical.names = column_map_apply(st->columns, raw);
 	if (st->conn->filter && !filter_match(st->conn->filter, &st->canonical))
 		return ROW_SKIPPED;
 	if (mapping_apply(st->conn->mapping, &st->canonical, st->max_value_bytes, &st->product, err) < 0)
 		return row_failed(raw, err);
 	st->product.line = raw->line;
 	return ROW_OK;
+}
+
+const char *row_stage_sku(const struct row_stage *st)
+{
+	const char *sku = record_get(&st->canonical, "sku");
+	if (!sku || !*sku || utf8_valid_prefix(sku, strlen(sku)) != strlen(sku))
+		return NULL;
+	return sku;
+}
+
+void row_duplicate_error(struct row_error *err, const char *sku, const char *where, const char *first_where)
+{
+	str_copy(err->column, "sku", sizeof(err->column));
+	str_copy(err->code, "duplicate_sku", sizeof(err->code));
+	snprintf(err->message, sizeof(err->message), "duplicate SKU '%s' on %s: already on %s, the first one is kept",
+	         sku, where, first_where);
 }

@@ -164,7 +164,7 @@ static bool parser_idle(const struct csv_src *c)
 static int fail_overflow(struct csv_src *c, const char *what, long line, bool quoted, struct source_error *err)
 {
 	char limit[32];
-	format_bytes(c->max_field, limit, sizeof(limit));
+	format_size_setting(c->max_field, limit, sizeof(limit));
 	bool field = strcmp(what, "field") == 0;
 	return source_fail(err, line, "a %s larger than %s (import.max_field_bytes) starts on this line%s", what, limit,
 	                   field && quoted ? "; a quote without its closing quote reads the rest of the file as one field"

@@ -48,22 +48,6 @@ static int fail(struct fetch_result *res, const char *fmt, ...)
 	return -1;
 }
 
-/* Binary units, as the config's k/m/g suffixes are: "2g" is reported as "2.0 GB". */
-static void format_limit(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *units[] = {"bytes", "KB", "MB", "GB", "TB"};
-	double v = (double)bytes;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < ARRAY_LEN(units)) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%llu bytes", (unsigned long long)bytes);
-	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
-}
-
 /* ---- sink: bytes in, optionally gunzipped, out to a temp file ---- */
 
 struct sink {
@@ -125,7 +109,7 @@ static int sink_put(struct sink *s, const unsigned char *p, size_t n)
 {
 	if (n > s->max_bytes - s->written) {
 		char limit[32];
-		format_limit(s->max_bytes, limit, sizeof(limit));
+		format_size_setting(s->max_bytes, limit, sizeof(limit));
 		return sink_fail(s, "feed larger than the %s limit (http.max_download_bytes): %s", limit, s->source);
 	}
 	while (n > 0) {

@@ -207,7 +207,7 @@ static int check_item_size(struct json_src *j, long start)
 	if (!j->capture || capture_offset(j) <= j->max_item)
 		return 0;
 	char limit[32];
-	format_bytes(j->max_item, limit, sizeof(limit));
+	format_size_setting(j->max_item, limit, sizeof(limit));
 	return source_fail(j->err, start, "an item larger than %s (import.max_field_bytes) starts on this line", limit);
 }
 

@@ -500,16 +500,6 @@ static void excerpt(const char *s, size_t len, char out[48])
 	str_copy(out + n, n < len ? "..." : "", 4);
 }
 
-static void format_limit(size_t bytes, char *buf, size_t size)
-{
-	if (bytes % MIB == 0)
-		snprintf(buf, size, "%zu MiB", bytes / MIB);
-	else if (bytes % 1024 == 0)
-		snprintf(buf, size, "%zu KiB", bytes / 1024);
-	else
-		snprintf(buf, size, "%zu bytes", bytes);
-}
-
 static int store_price(const struct field_rule *r, const char *source, const char *v, size_t len,
                        struct product *p, struct row_error *err)
 {
@@ -631,7 +621,7 @@ static int apply_rule(const struct mapping *m, const struct field_rule *r, const
 	if (len > max_value_bytes) {
 		char size[32], limit[32];
 		format_bytes(len, size, sizeof(size));
-		format_limit(max_value_bytes, limit, sizeof(limit));
+		format_size_setting(max_value_bytes, limit, sizeof(limit));
 		return row_fail(err, source, "value_too_long", "column %s is %s; the limit is %s (import.max_value_bytes)",
 		                source, size, limit);
 	}

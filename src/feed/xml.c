@@ -249,7 +249,7 @@ static int read_item(struct xml_src *x, long line, struct source_error *err)
 	}
 	if (x->overflow_line) {
 		char limit[32];
-		format_bytes(x->max_field, limit, sizeof(limit));
+		format_size_setting(x->max_field, limit, sizeof(limit));
 		return source_fail(err, x->overflow_line, "a value larger than %s (import.max_field_bytes) in the item "
 		                   "that starts on this line", limit);
 	}

@@ -10,18 +10,20 @@
 #include "engine/conn_save.h"
 #include "engine/schedule.h"
 #include "feed/conn.h"
+#include "feed/encoding.h"
 #include "feed/filter.h"
 #include "feed/jsoncheck.h"
 #include "feed/mapping.h"
+#include "feed/sniff.h"
 
 #define CATEGORY_DELIMITER " > "
-#define SNIFF_BYTES 65536
 
 const char *const wiz_step_names[WIZ_STEPS] = {
 	"Source", "Preview & filter", "Mapping", "Destination", "Schedule", "Review & save",
 };
-const char *const wiz_source_labels[] = {"CSV feed", "JSON feed", "XML feed", "WinMentor CSV", "WooCommerce store",
-                                         NULL};
+/* JSON lines and RSS, Atom or Google Merchant feeds need no type of their own: their readers tell them apart. */
+const char *const wiz_source_labels[] = {"CSV feed", "JSON or NDJSON feed", "XML, RSS or Atom feed", "WinMentor CSV",
+                                         "WooCommerce store", NULL};
 const char *const wiz_source_types[] = {"csv", "json", "xml", "winmentor", "woocommerce", NULL};
 const char *const wiz_auth_labels[] = {"none", "user name and password", "bearer token", NULL};
 const char *const wiz_shop_statuses[] = {"any", "publish", "draft", "pending", "private", "future", "trash", NULL};
@@ -826,20 +828,6 @@ void wizard_validate(struct wizard *w)
 
 /* ---- the sample -------------------------------------------------------------------------------------- */
 
-/* Not UTF-8 in its first bytes: most likely a Central European export (the feeds this tool meets). */
-static bool sample_is_utf8(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return true;
-	char *buf = xmalloc(SNIFF_BYTES);
-	size_t n = fread(buf, 1, SNIFF_BYTES, f);
-	fclose(f);
-	size_t ok = utf8_valid_prefix(buf, n);
-	free(buf);
-	return ok == n || (n == SNIFF_BYTES && n - ok < 4);   /* a character cut by the end of the read */
-}
-
 static void find_suggestions(struct wizard *w, const struct conn_config *conn)
 {
 	const char *const *names = (const char *const *)w->preview.columns;
@@ -902,8 +890,11 @@ void wizard_set_sample(struct wizard *w, const struct config *cfg, struct fetch_
 	memset(res, 0, sizeof(*res));
 	w->have_sample = true;
 	bool feed = w->source != WSRC_SHOP;
-	if (feed && blank(&w->encoding) && w->source != WSRC_WINMENTOR && !sample_is_utf8(w->sample.path))
-		set_text(&w->encoding, "windows-1250");
+	struct feed_sniff sniff;
+	char err[512];
+	if (feed && blank(&w->encoding) && w->source != WSRC_WINMENTOR &&
+	    feed_sniff(w->sample.path, &sniff, err, sizeof(err)) == 0 && !encoding_is_utf8(sniff.encoding))
+		set_text(&w->encoding, sniff.encoding);
 	wizard_refresh_preview(w, cfg);
 	if (w->source == WSRC_CSV && blank(&w->delimiter) && w->have_preview && w->preview.delimiter) {
 		/* The delimiter a run would sniff anyway: showing it is no change to ask about when leaving. */

@@ -6,6 +6,7 @@
 #include "core/text.h"
 #include "feed/filter.h"
 #include "feed/product.h"
+#include "feed/source.h"
 #include "wizard_internal.h"
 
 /* Laid out for 80 columns: labels from column 2, values from column 18. */
@@ -171,6 +172,27 @@ static int build_feed_source(struct wizard_screen *ws, int row)
 	return row;
 }
 
+/* What the sample's first bytes say it is, and which Type to choose when that is not the one chosen. */
+static void sniff_note(struct wizard_screen *ws, int row)
+{
+	const struct preview *p = &ws->w->preview;
+	const struct feed_sniff *sn = &p->sniff;
+	const char *delimiter = !sn->delimiter ? "" : sn->delimiter == '\t' ? ", delimiter \\t" :
+	                        wizard_scratch_text(ws, ", delimiter '%c'", sn->delimiter);
+	if (source_find(sn->format) == source_find(p->format)) {
+		note(ws, row, 20, wizard_scratch_text(ws, "sniffed: %s%s, %s%s%s", sn->format, delimiter, sn->encoding,
+		                                      sn->bom ? " with a BOM" : "", sn->encoding_guessed ? " (not UTF-8)" : ""),
+		     ROLE_DIM);
+		return;
+	}
+	const char *type = str_eq(sn->format, "ndjson") ? "json" : sn->format;
+	int i = 0;
+	while (wiz_source_types[i] && !str_eq(wiz_source_types[i], type))
+		i++;
+	note(ws, row, 20, wizard_scratch_text(ws, "sniffed: %s; choose Type '%s'", sn->format,
+	                                      wiz_source_types[i] ? wiz_source_labels[i] : sn->format), ROLE_WARN);
+}
+
 static void build_source(struct wizard_screen *ws)
 {
 	struct wizard *w = ws->w;
@@ -191,6 +213,8 @@ static void build_source(struct wizard_screen *ws)
 		note(ws, row++, 20, wizard_scratch_text(ws, "%s", sb_str(&sb)), ROLE_DIM);
 		sb_free(&sb);
 	}
+	if (w->have_preview && w->preview.sniff.format)
+		sniff_note(ws, row++);
 	next_button(ws, row + 1);
 }
 
@@ -205,7 +229,9 @@ static const char *row_detail(struct wizard_screen *ws)
 	const char *what = r->verdict == ROW_OK ? wizard_scratch_text(ws, "imported as %s", r->product_json) :
 	                   r->verdict == ROW_SKIPPED ? "skipped by the filters" :
 	                   wizard_scratch_text(ws, "would fail: %s", r->error_message);
-	return wizard_scratch_text(ws, "line %ld (row %d of %zu): %s", r->line, ws->grid_row + 1, p->n_rows, what);
+	char where[48];
+	preview_row_location(p, r, where, sizeof(where));
+	return wizard_scratch_text(ws, "%s (row %d of %zu): %s", where, ws->grid_row + 1, p->n_rows, what);
 }
 
 static int build_sample(struct wizard_screen *ws)

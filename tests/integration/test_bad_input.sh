@@ -111,8 +111,8 @@ test_ragged_rows_fail_alone_with_their_lines() {
 	printf 'sku,name,price\nR1,a,1\nR2,b\nR3,c,3\nR4,d,4,extra\nR5,e,5\n' >"$T/feed.csv"
 	feed_conn csv "$T/feed.csv"
 	run_feed completed_with_errors
-	expect_contains "$SHOW" "line 3: row has 2 fields, the header has 3"
-	expect_contains "$SHOW" "line 5: row has 4 fields, the header has 3"
+	expect_contains "$SHOW" "line 3, sku R2: row has 2 fields, the header has 3"
+	expect_contains "$SHOW" "line 5, sku R4: row has 4 fields, the header has 3"
 	expect_eq "$(counter failed)/$(counter created)" "2/3" "failed/created"
 	expect_eq "$(sql "select group_concat(line, ' ') from run_errors where run_id = $RUN_ID order by line")" "3 5" \
 		"lines of the errors"
@@ -123,7 +123,7 @@ test_invalid_utf8_fails_the_row() {
 	printf 'sku,name,price\nV1,ok,1\nV2,Caf\xe8 noir,2\nV3,fine,3\n' >"$T/feed.csv"
 	feed_conn csv "$T/feed.csv"
 	run_feed completed_with_errors
-	expect_contains "$SHOW" "line 3: invalid UTF-8 in column 'name'"
+	expect_contains "$SHOW" "line 3, sku V2: invalid UTF-8 in column 'name'"
 	expect_contains "$SHOW" "source.encoding"
 	consistent 2
 	expect_eq "$(sql "select count(*) from products where sku = 'V2'")" "0" "the bad row stored"

@@ -27,9 +27,10 @@ run_conn() {
 }
 
 # preview_conn: `feedsync preview` of the connection (under valgrind); output in $PREVIEW.
+# preview_conn [RC]: preview the connection; it exits RC (0, or 1 when a run would fail).
 preview_conn() {
 	fs preview "$CONN_ID"
-	expect_rc 0 "preview"
+	expect_rc "${1:-0}" "preview"
 	PREVIEW=$OUT
 }
 
@@ -137,7 +138,7 @@ test_mapping_and_filter_columns_the_feed_lacks_warn_in_preview_and_log() {
 test_a_missing_required_column_fails_the_run_naming_it_and_a_close_match() {
 	printf 'sku,name,prise\nA1,Apple,1.50\n' >"$T/feed"
 	conn '"type": "csv", "required": ["price"]'
-	preview_conn
+	preview_conn 1
 	expect_contains "$PREVIEW" 'columns: missing required column: price (did you mean `prise`?); the feed has: sku, name, prise (a run would fail)'
 	run_conn failed
 	expect_contains "$SHOW" 'missing required column: price (did you mean `prise`?); the feed has: sku, name, prise'

@@ -260,15 +260,15 @@ test_preview_of_a_connection_and_of_a_file() {
 	# The document previewed as a file also requires a column the feed lacks.
 	sed -i 's/"type": "csv"/"type": "csv", "required": ["sku", "price", "quantity"]/' "$T/V.json"
 	fs_fast preview "$CONN_ID"
-	expect_rc 0 "preview ID"
+	expect_rc 3 "preview ID (rows would fail)"
 	expect_contains "$OUT" "columns: Cod, Title, Colour, price"
 	expect_contains "$OUT" "unknown column, not read by the mapping or the filters: Colour"
-	expect_contains "$OUT" "line 3 failed (bad_price): price 'abc' in column price is not a number"
-	expect_contains "$OUT" "line 4 failed (missing_sku)"
+	expect_contains "$OUT" "line 3 failed (bad_price, column price, SKU V2): price 'abc' in column price is not a number"
+	expect_contains "$OUT" "line 4 failed (missing_sku, column sku)"
 	expect_contains "$OUT" "3 rows: 1 ok, 0 skipped by filters, 2 would fail"
 
 	fs preview --file "$T/V.json" --json
-	expect_rc 0 "preview --file --json"
+	expect_rc 1 "preview --file --json (a required column is missing: a run would fail)"
 	py 'p = json.loads(sys.argv[1])
 w = " | ".join(p["warnings"])
 assert "missing required column: quantity; the feed has: Cod, Title, Colour, price" in w, w

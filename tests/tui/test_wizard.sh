@@ -370,4 +370,26 @@ test_shop_categories_are_offered_as_targets() {
 	stop_console
 }
 
+# The Source step says what the sample's first bytes are, and which Type fits when the one chosen does not.
+test_source_step_shows_the_sniffed_format() {
+	wizard_console
+	start_new "Sniffed" "$FIXTURES/feeds/array.json"
+	focus "Downloads the feed"
+	keys Enter
+	wait_screen "sniffed: json; choose Type 'JSON or NDJSON feed'"
+	focus "What the feed is"
+	keys Right                                            # JSON or NDJSON feed
+	focus "Downloads the feed"
+	keys Enter
+	wait_screen "sniffed: json, utf-8"
+	focus "What the feed is"
+	keys Left
+	focus "http(s):// address"
+	keys C-u "$FEED"
+	focus "Downloads the feed"
+	keys Enter
+	wait_screen "sniffed: csv, delimiter ';', utf-8"
+	quit_wizard
+}
+
 run_tests "$@"

@@ -92,3 +92,30 @@ Test(rows, failures_of_a_json_item_name_the_item)
 	cr_assert_str_eq(err.message, "the item is a string, not an object", "no item, no prefix");
 }
 
+Test(rows, malformed_row_keeps_its_readable_sku)
+{
+	const char *values[] = {"WM9", "Produs"};
+	struct record rec = {.n = 2, .names = names, .values = values, .line = 4, .problem = "row has 2 fields"};
+	struct row_error err;
+	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
+	cr_assert_str_eq(row_stage_sku(&st), "WM9", "the Cod column, by its canonical name");
+}
+
+Test(rows, sku_that_is_not_utf8_is_not_kept)
+{
+	const char *values[] = {"W\xe9", "Produs", "1", "1"};
+	struct record rec = {.n = 4, .names = names, .values = values, .line = 5, .problem = "invalid UTF-8 in column 'Cod'"};
+	struct row_error err;
+	cr_assert_eq(row_stage_process(&st, &rec, &err), ROW_FAILED);
+	cr_assert_null(row_stage_sku(&st));
+	cr_assert_str_eq(err.column, "Cod", "the column with the bytes that are not UTF-8, as the feed names it");
+}
+
+Test(rows, duplicate_error_names_both_places)
+{
+	struct row_error err;
+	row_duplicate_error(&err, "D1", "item 3", "item 1");
+	cr_assert_str_eq(err.code, "duplicate_sku");
+	cr_assert_str_eq(err.column, "sku");
+	cr_assert_str_eq(err.message, "duplicate SKU 'D1' on item 3: already on item 1, the first one is kept");
+}

@@ -95,3 +95,18 @@ Test(util, formats_are_human)
 	format_bytes(2048, buf, sizeof(buf));
 	cr_assert(strstr(buf, "2") && strstr(buf, "K"), "%s", buf);
 }
+
+Test(util, sizes_as_the_ini_writes_them)
+{
+	char buf[32];
+	format_size_setting((uint64_t)64 << 20, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "64m");
+	format_size_setting((uint64_t)2 << 30, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "2g");
+	format_size_setting(1536, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "1536", "not a whole KiB: the plain number");
+	format_size_setting(3072, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "3k");
+	format_size_setting(1000, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "1000");
+}
