@@ -57,34 +57,34 @@ expect_rerun_completes() {
 	expect_unique_skus
 }
 
-test_cancel_during_a_slow_download() {
-	mkdir -p "$T/www"
-	start_feedserver "$T/www" || return
-	add_conn Slow csv "$FEED_URL/slow?bps=2000&bytes=200000"
+above() { [ "$(run_field "$1" "$2")" -gt "$3" ]; }
+
+# cancel_in_phase PHASE COLUMN MIN: runs $CONN_ID (run 1) and cancels it once in PHASE with COLUMN above MIN; the
+# run ends cancelled in time and `run --wait` exits 4.
+cancel_in_phase() {
 	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>&1 &
 	local waiter=$!
 	echo "$waiter" >>"$T/.pids"
-	wait_until 20 is_phase 1 download || return
-	wait_until 20 sh -c "[ \"\$(sqlite3 '$FEEDSYNC_DB' 'select bytes_done from sync_runs where id = 1')\" -gt 0 ]" || return
+	wait_until 20 is_phase 1 "$1" || return
+	wait_until 20 above 1 "$2" "$3" || return
 	cancel_and_time 1
 	wait "$waiter"
 	RC=$?
 	expect_rc 4 "run --wait of a cancelled run"
+}
+
+test_cancel_during_a_slow_download() {
+	mkdir -p "$T/www"
+	start_feedserver "$T/www" || return
+	add_conn Slow csv "$FEED_URL/slow?bps=2000&bytes=200000"
+	cancel_in_phase download bytes_done 0 || return
 	expect_contains "$(run_field 1 summary)" "cancelled by request during the download"
 }
 
 test_cancel_during_the_import_of_a_big_feed() {
 	gen_csv "$T/big.csv" 300000
 	add_conn Big csv "$T/big.csv"
-	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/run.out" 2>&1 &
-	local waiter=$!
-	echo "$waiter" >>"$T/.pids"
-	wait_until 20 is_phase 1 local_import || return
-	wait_until 20 sh -c "[ \"\$(sqlite3 '$FEEDSYNC_DB' 'select rows_read from sync_runs where id = 1')\" -gt 1000 ]" || return
-	cancel_and_time 1
-	wait "$waiter"
-	RC=$?
-	expect_rc 4 "run --wait of a cancelled run"
+	cancel_in_phase local_import rows_read 1000 || return
 	expect_contains "$(run_field 1 summary)" "the products imported so far are kept"
 	local kept
 	kept=$(sql "select count(*) from products")
