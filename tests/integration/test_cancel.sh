@@ -8,6 +8,8 @@
 # Slack over the 2 s promise for a machine shared by many test runs. CANCEL_TIMING_LOG=FILE appends each measure.
 CANCEL_LIMIT_MS=4000
 
+# Reads while a run writes: wait for its lock rather than fail.
+sql() { sqlite3 -batch -noheader -cmd '.timeout 5000' "$FEEDSYNC_DB" "$1"; }
 run_field() { sql "select $2 from sync_runs where id = $1"; }
 ms_now() { date +%s%3N; }
 is_phase() { [ "$(run_field "$1" "status || ':' || coalesce(phase, '')")" = "running:$2" ]; }
