@@ -8,6 +8,7 @@
 
 /* Products read from the catalog at a time; no read stays open while the destination records results. */
 #define PUSH_PAGE_ROWS 512
+
 struct session {
 	struct run_ctx *ctx;
 	struct dest *dest;
