@@ -113,6 +113,24 @@ test_cancel_while_pushing_to_a_slow_shop() {
 }
 
 
+# Every product is handed over and the push drains its batches, one at a time, 500 ms each: the batch in flight
+# when the cancel lands is awaited and recorded, the one queued is not sent.
+test_cancel_while_draining_records_the_batch_in_flight() {
+	start_fakewoo || return
+	add_shop --concurrency 1
+	make_feed 250
+	add_woo_conn
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 500}]'
+	run_in_background
+	wait_until 30 shop_has_at_least 100 || return
+	cancel_and_time 1
+	wait_for_run
+	expect_rc 4 "run --wait of a cancelled run"
+	expect_push_recorded 1
+	[ "$(woo state 'len(skus)')" -lt 250 ] || fail "the queued batch was sent after the cancel"
+	expect_rerun_completes 250
+}
+
 # One request every 2 s (the destination's rate limit): the requests waiting for their turn are dropped.
 test_cancel_while_waiting_on_the_rate_limit() {
 	start_fakewoo || return
