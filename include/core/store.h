@@ -156,9 +156,11 @@ int store_run_active_for(struct store *s, int64_t conn_id, struct run_row *out);
 /* Both touch only a running run: 1 when it is no longer running (another process failed it as lost). */
 int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_t counters[RC_COUNT],
                     int64_t errors_total, int64_t heartbeat_at);
+/* A cancel requested that the run finished without seeing is noted in its log. */
 int store_run_finish(struct store *s, int64_t id, const char *status, const char *summary, int64_t finished_at);
 /* Queued runs are cancelled at once (0, *outcome "cancelled"); running ones get the flag (0, "requested");
- * finished ones are left alone (2, *outcome = their status). 1 when the run does not exist; -1 error. */
+ * finished ones are left alone (2, *outcome = their status), the late request noted in their log unless they
+ * were cancelled. 1 when the run does not exist; -1 error. */
 int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t size);
 int store_run_cancel_requested(struct store *s, int64_t id, bool *requested);
 /* Marks running runs whose heartbeat is older than stale_before as failed (worker lost); returns how many. */

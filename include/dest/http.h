@@ -26,6 +26,9 @@
 
 /* Largest answer read; a page of 100 full products is about 200 KB. */
 #define HTTP_MAX_RESPONSE_BYTES (64 * 1024 * 1024)
+/* A stopping owner waits this long for the answers in flight (a cancel must hold within 2 s). */
+#define HTTP_STOP_GRACE_MS 1000
+#define HTTP_STOP_POLL_MS 100
 
 enum http_outcome {
 	HTTP_DONE,            /* an answer arrived: see status (any status, after retries of transient ones) */
@@ -35,7 +38,8 @@ enum http_outcome {
 	HTTP_BAD_RESPONSE,    /* a 2xx answer that is not JSON */
 	HTTP_TOO_LARGE,       /* the answer exceeded HTTP_MAX_RESPONSE_BYTES */
 	HTTP_CIRCUIT_OPEN,    /* not sent: the destination's circuit breaker is open beyond its patience */
-	HTTP_CANCELLED,       /* dropped before it was sent (http_drop_queued) */
+	HTTP_CANCELLED,       /* dropped before it was sent (http_drop_queued), or abandoned in flight by a stopping
+	                       * owner (then maybe_executed: the shop may run it still) */
 };
 
 struct http_request {
@@ -56,6 +60,7 @@ struct http_request {
 	/* Filled in before done is called. */
 	enum http_outcome outcome;
 	long status;                   /* 0 when no answer */
+	char content_type[96];         /* of the answer; "" when none came or it named none */
 	struct strbuf response;
 	cJSON *json;                   /* the parsed answer, when it is JSON */
 	int64_t total, total_pages;    /* X-WP-Total, X-WP-TotalPages; -1 when absent */
@@ -87,8 +92,10 @@ struct http_hooks {
 	void (*circuit_changed)(void *ud, const struct gate_circuit *circuit);
 	/* A transient failure will be retried after delay_ms: log it. */
 	void (*retrying)(void *ud, const struct http_request *r, int64_t delay_ms);
-	/* Whether the owner is to stop (a cancelled run): then requests waiting for an open circuit are dropped
-	 * (HTTP_CANCELLED) instead of waiting out the outage. May be NULL. */
+	/* Whether the owner is to stop (a cancelled run). Once it says so the client waits for nothing: requests not
+	 * sent (a retry's backoff, the gate's limits, an open circuit) are dropped (HTTP_CANCELLED) at once, and
+	 * those in flight get HTTP_STOP_GRACE_MS to answer, then are abandoned (HTTP_CANCELLED, maybe_executed).
+	 * Asked at least every HTTP_STOP_POLL_MS while http_run waits. May be NULL. */
 	bool (*stop_waiting)(void *ud);
 };
 

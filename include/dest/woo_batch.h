@@ -57,6 +57,33 @@ struct woo_error {
 	char message[512];
 };
 void woo_answer_error(const struct http_request *r, struct woo_error *out);
+/* The most of an answer's body a run error keeps (run_errors.detail "excerpt"). */
+#define WOO_EXCERPT_MAX 2048
+
+/*
+ * The first bytes of an answer's body as text that is safe to store and show: at most WOO_EXCERPT_MAX bytes ending
+ * with "…" when cut, up to a NUL byte, control bytes made visible and invalid UTF-8 escaped (core/text.h), each of
+ * `secrets` (NULL-terminated, may be NULL) replaced by "***". Appended to out.
+ */
+void woo_excerpt(const char *body, size_t len, const char *const *secrets, struct strbuf *out);
+
+/* What is known of a failure besides the answer itself. */
+struct woo_failure {
+	const char *code;              /* the item's error code, else the answer's (woo_answer_error) */
+	const char *message;
+	int item_status;               /* data.status of an item's error; 0 none */
+	const char *action;            /* "create", "update", "delete", "lookup"; NULL none */
+	int64_t remote_id;             /* the product an update or delete was for; 0 none */
+	bool excerpt;                  /* keep the body: not for one item of a batch answer, which holds them all */
+	const char *const *secrets;    /* never in the excerpt */
+};
+/*
+ * A run error's detail JSON for a failed request: {"method", "path" (the target without its query), "status",
+ * "content_type", "excerpt", "code", "message", "item_status", "action", "remote_id", "attempts"}, the members
+ * that are unknown or 0 left out. Caller frees.
+ */
+char *woo_failure_detail(const struct http_request *r, const struct woo_failure *f);
+
 /* Text WooCommerce answers HTML-escaped ("Pens &amp; Co", "/products/&lt;id&gt;") as plain text, appended to out. */
 void woo_unescape_html(const char *text, struct strbuf *out);
 

@@ -62,7 +62,7 @@ void run_error(struct run_ctx *ctx, const struct run_error_info *info, const cha
 void run_log(struct run_ctx *ctx, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* True once a cancel was requested or the shutdown deadline passed. Cheap: reads SQLite at most 4x/s. */
+/* True once a cancel was requested or the shutdown deadline passed. Cheap: reads SQLite at most 5x/s. */
 bool run_should_stop(struct run_ctx *ctx);
 /* Why run_should_stop said yes: a cancel request, the worker shutting down, or the run failed as lost. */
 const char *run_stop_reason(const struct run_ctx *ctx);

@@ -11,6 +11,9 @@
 #include "engine/worker.h"
 
 #define WAIT_POLL_MS 250
+/* How long `runs cancel` waits to tell how a running run ended: a cancel holds within 2 s in every phase. */
+#define CANCEL_OUTCOME_WAIT_MS 5000
+#define CANCEL_OUTCOME_POLL_MS 50
 
 static volatile sig_atomic_t interrupted;
 
@@ -488,6 +491,26 @@ static int runs_log(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Says how a run asked to cancel ended: cancelled, or finished before it saw the request. Silent when it is still
+ * running (a worker that is paused or gone). */
+static void report_cancel_outcome(struct cli *cli, int64_t id)
+{
+	struct run_row r;
+	for (int waited = 0; waited < CANCEL_OUTCOME_WAIT_MS; waited += CANCEL_OUTCOME_POLL_MS) {
+		sleep_ms(CANCEL_OUTCOME_POLL_MS);
+		if (store_run_get(cli_store(cli), id, &r) != 1)
+			return;
+		if (run_status_active(r.status))
+			continue;
+		if (str_eq(r.status, RUN_CANCELLED))
+			printf("run %lld cancelled: %s\n", (long long)id, r.summary);
+		else
+			printf("run %lld %s before the cancel took effect: cancel requested after the run completed\n",
+			       (long long)id, r.status);
+		return;
+	}
+}
+
 static int runs_cancel(struct cli *cli, const char *arg)
 {
 	struct run_row r;
@@ -501,10 +524,14 @@ static int runs_cancel(struct cli *cli, const char *arg)
 		                rc < 0 ? store_errmsg(cli_store(cli)) : "it no longer exists");
 	if (rc == 0 && str_eq(outcome, "cancelled"))
 		printf("run %lld cancelled before it started\n", (long long)r.id);
-	else if (str_eq(outcome, "requested"))
+	else if (str_eq(outcome, "requested")) {
 		printf("cancel requested: run %lld stops at its next safe point\n", (long long)r.id);
-	else
-		printf("run %lld already finished (%s): nothing to cancel\n", (long long)r.id, outcome);
+		fflush(stdout);
+		report_cancel_outcome(cli, r.id);
+	} else {
+		printf("run %lld already finished (%s): nothing to cancel%s\n", (long long)r.id, outcome,
+		       str_eq(outcome, RUN_CANCELLED) ? "" : "; cancel requested after the run completed");
+	}
 	return EXIT_OK;
 }
 

@@ -43,6 +43,12 @@ static const char SQL_RUN_CANCEL_RUNNING[] =
 	"UPDATE sync_runs SET cancel_requested = 1 WHERE id = ?1 AND status = 'running'";
 static const char SQL_RUN_STATUS[] = "SELECT status FROM sync_runs WHERE id = ?1";
 static const char SQL_RUN_CANCEL_FLAG[] = "SELECT cancel_requested FROM sync_runs WHERE id = ?1";
+/* A cancel that came too late goes into the run's log: one the run never saw before it finished (?3 = 0: the flag
+ * tells), or one asked of a finished run (?3 = 1). A cancelled run needs no such line. */
+static const char SQL_RUN_LATE_CANCEL[] =
+	"INSERT INTO run_events(run_id, at, level, message)"
+	" SELECT id, ?2, 'warn', 'cancel requested after the run completed (' || status || '): nothing was cancelled'"
+	" FROM sync_runs WHERE id = ?1 AND (?3 OR cancel_requested) AND status NOT IN ('queued', 'running', 'cancelled')";
 static const char SQL_RUN_RECOVER[] =
 	"UPDATE sync_runs SET status = 'failed', finished_at = ?2,"
 	" summary = 'worker lost: no heartbeat since ' || datetime(heartbeat_at / 1000, 'unixepoch', 'localtime')"
@@ -260,6 +266,17 @@ int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_
 	return running_run_updated(s, st);
 }
 
+static int note_late_cancel(struct store *s, int64_t id, int64_t at, bool asked_now)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_RUN_LATE_CANCEL);
+	if (!st)
+		return -1;
+	bind_int(st, 1, id);
+	bind_int(st, 2, at);
+	bind_int(st, 3, asked_now);
+	return store_exec_stmt(st);
+}
+
 int store_run_finish(struct store *s, int64_t id, const char *status, const char *summary, int64_t finished_at)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FINISH);
@@ -269,7 +286,10 @@ int store_run_finish(struct store *s, int64_t id, const char *status, const char
 	bind_text(st, 2, status);
 	bind_text(st, 3, summary && *summary ? summary : NULL);
 	bind_int(st, 4, finished_at);
-	return running_run_updated(s, st);
+	int rc = running_run_updated(s, st);
+	if (rc == 0 && note_late_cancel(s, id, finished_at, false) < 0)
+		return -1;
+	return rc;
 }
 
 int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t size)
@@ -312,6 +332,8 @@ int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t 
 		result = 1;
 	}
 	sqlite3_reset(st);
+	if (result == 2 && note_late_cancel(s, id, now_ms(), true) < 0)
+		result = -1;
 out:
 	if (result >= 0 && store_commit(s) == 0)
 		return result;

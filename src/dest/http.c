@@ -43,6 +43,7 @@ struct http_client {
 	int in_flight;
 	struct http_request **queue;   /* FIFO of requests not yet sent */
 	size_t queued, queue_cap;
+	int64_t stop_seen_ms;          /* monotonic: when stop_waiting first said yes; 0 before */
 };
 
 /* ---- requests ---------------------------------------------------------------------------------------- */
@@ -92,6 +93,7 @@ static void reset_answer(struct http_request *r)
 	cJSON_Delete(r->json);
 	r->json = NULL;
 	r->status = 0;
+	r->content_type[0] = '\0';
 	r->total = r->total_pages = -1;
 	r->retry_after_ms = -1;
 	r->too_large = false;
@@ -438,6 +440,9 @@ static enum gate_result classify(struct http_client *c, const struct slot *s, st
 	                    rc == CURLE_PARTIAL_FILE;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		char *type = NULL;
+		if (curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
+			str_copy(r->content_type, type, sizeof(r->content_type));
 		r->maybe_executed = r->status == 504;
 		*outcome = HTTP_DONE;
 		if (!parse_answer(r)) {
@@ -562,6 +567,8 @@ static struct slot *free_slot(struct http_client *c)
 static int64_t start_ready(struct http_client *c)
 {
 	int64_t wait = -1, mono = monotonic_ms();
+	if (c->stop_seen_ms)
+		return wait; /* a retry queued as the stop came does not go out */
 	size_t i = 0;
 	while (i < c->queued) {
 		struct http_request *r = c->queue[i];
@@ -609,22 +616,49 @@ static int collect_finished(struct http_client *c)
 	return n;
 }
 
-/* An outage can last minutes: a run told to stop does not wait it out. */
-static void drop_if_stopping(struct http_client *c)
+/* The requests in flight get no answer now: their slots go back and each completes as HTTP_CANCELLED, sent, so
+ * possibly executing still. */
+static void abandon_in_flight(struct http_client *c)
 {
-	if (!c->queued || !c->hooks.stop_waiting)
-		return;
+	int n = 0;
 	struct gate_circuit circuit;
-	gate_circuit(c->gate, &circuit);
-	if (!str_eq(circuit.state, "closed") && c->hooks.stop_waiting(c->hooks.ud))
-		http_drop_queued(c);
+	for (int i = 0; i < c->nslots; i++) {
+		struct slot *s = &c->slots[i];
+		struct http_request *r = s->req;
+		if (!r)
+			continue;
+		curl_multi_remove_handle(c->multi, s->easy);
+		s->req = NULL;
+		c->in_flight--;
+		gate_release(c->gate, now_ms(), GATE_NEUTRAL, NULL, &circuit);
+		r->maybe_executed = true;
+		snprintf(r->error, sizeof(r->error), "no answer within %d ms of the stop request: abandoned",
+		         HTTP_STOP_GRACE_MS);
+		r->outcome = HTTP_CANCELLED;
+		c->finished[n++] = r;
+	}
+	for (int i = 0; i < n; i++)
+		complete(c->finished[i], HTTP_CANCELLED);
+}
+
+/* A run told to stop waits for nothing: not an outage, a backoff or the gate, and an answer only briefly. */
+static void stop_if_asked(struct http_client *c)
+{
+	if (!c->stop_seen_ms) {
+		if (!c->hooks.stop_waiting || !c->hooks.stop_waiting(c->hooks.ud))
+			return;
+		c->stop_seen_ms = monotonic_ms();
+	}
+	http_drop_queued(c);
+	if (c->in_flight && monotonic_ms() - c->stop_seen_ms >= HTTP_STOP_GRACE_MS)
+		abandon_in_flight(c);
 }
 
 int http_run(struct http_client *c, int timeout_ms)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	for (;;) {
-		drop_if_stopping(c);
+		stop_if_asked(c);
 		int64_t wait = start_ready(c);
 		int running;
 		curl_multi_perform(c->multi, &running);
@@ -637,7 +671,8 @@ int http_run(struct http_client *c, int timeout_ms)
 			return http_pending(c);
 		if (wait >= 0 && wait < left)
 			left = wait;
+		int64_t most = c->hooks.stop_waiting ? HTTP_STOP_POLL_MS : 1000;
 		/* curl_multi_poll wakes as soon as a transfer has something to do. */
-		curl_multi_poll(c->multi, NULL, 0, (int)(left > 1000 ? 1000 : left), NULL);
+		curl_multi_poll(c->multi, NULL, 0, (int)(left > most ? most : left), NULL);
 	}
 }

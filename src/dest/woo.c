@@ -162,27 +162,12 @@ static void settled(struct woo *w)
 	run_add(w->ctx, RC_PUSH_PROCESSED, 1);
 }
 
-static char *detail_json(long http_status, int item_status, const char *endpoint, const char *action,
-                         int64_t remote_id, int attempts)
+/* A failed answer's detail for the run error (dest/woo_batch.h), with this shop's credentials kept out of it. */
+static char *failure_detail(struct woo *w, const struct http_request *r, struct woo_failure f)
 {
-	cJSON *d = cJSON_CreateObject();
-	if (http_status)
-		cJSON_AddNumberToObject(d, "http_status", (double)http_status);
-	if (item_status)
-		cJSON_AddNumberToObject(d, "item_status", item_status);
-	if (endpoint)
-		cJSON_AddStringToObject(d, "endpoint", endpoint);
-	if (action)
-		cJSON_AddStringToObject(d, "action", action);
-	if (remote_id)
-		cJSON_AddNumberToObject(d, "remote_id", (double)remote_id);
-	if (attempts > 1)
-		cJSON_AddNumberToObject(d, "attempts", attempts);
-	char *text = cJSON_PrintUnformatted(d);
-	cJSON_Delete(d);
-	char *out = xstrdup(text);
-	cJSON_free(text);
-	return out;
+	const char *const secrets[] = {w->shop.key, w->shop.secret, NULL};
+	f.secrets = secrets;
+	return woo_failure_detail(r, &f);
 }
 
 static void fail_item(struct woo *w, struct item *it, const char *code, const char *detail, const char *fmt, ...)
@@ -355,10 +340,16 @@ static struct ready *ready_for(struct woo *w, int64_t parent_id)
 	return r;
 }
 
-/* Once the phase stops or the destination closes, nothing new goes out: the items stay pending. */
+/* Once the phase stops, the run is told to stop or the destination closes, nothing new goes out. */
+static bool sending_halted(struct woo *w)
+{
+	return *w->fatal || w->closing || run_should_stop(w->ctx);
+}
+
+/* Releases the items of a request that is not to be sent: they stay pending. */
 static bool sending_stopped(struct woo *w, struct item **v, size_t n)
 {
-	if (!*w->fatal && !w->closing)
+	if (!sending_halted(w))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		release(w, v[i]);
@@ -591,10 +582,28 @@ static void retire_absent(struct woo *w, struct item *it)
 /* ---- lookups by SKU ---------------------------------------------------------------------------------- */
 
 static void lookup_done(struct http_request *r);
+static void verified(struct woo *w, struct item *it);
+
+/* A lookup that will not be answered: the products it was to check were created (their batch was answered), and
+ * are recorded so; the others go back to pending. */
+static void drop_lookup_items(struct woo *w, struct items *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct item *it = l->v[i];
+		if (it->verifying) {
+			it->found = false;
+			verified(w, it);
+		} else {
+			release(w, it);
+		}
+	}
+	l->n = 0;
+}
 
 static void send_lookup(struct woo *w, struct lookup *l)
 {
-	if (sending_stopped(w, l->items.v, l->items.n)) {
+	if (sending_halted(w)) {
+		drop_lookup_items(w, &l->items);
 		w->lookups_in_flight--;
 		http_request_clear(&l->req);
 		free(l->items.v);
@@ -846,14 +855,15 @@ static void lookup_done(struct http_request *r)
 	} else if (v == WOO_FAIL_ALL) {
 		struct woo_error e;
 		woo_answer_error(r, &e);
-		char *detail = detail_json(r->status, 0, WOO_API "/products?sku=", "lookup", 0, r->attempts);
+		char *detail = failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message,
+		                                                         .action = "lookup", .excerpt = true});
 		for (size_t i = 0; i < l->items.n; i++)
 			if (!lookup_failed_quietly(w, l->items.v[i]))
 				fail_item(w, l->items.v[i], e.code, detail, "cannot look the SKU up in the shop: %s", e.message);
 		free(detail);
 	} else {
 		fatal_from_answer(w, r, v);
-		release_all(w, &l->items);
+		drop_lookup_items(w, &l->items);
 	}
 	free(l->items.v);
 	http_request_clear(&l->req);
@@ -883,13 +893,12 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 		look_up(w, it);
 		return;
 	}
-	char *endpoint = woo_batch_target(b->parent_id);
-	char *detail = detail_json(b->req.status, res->item_status, endpoint, op_names[op], create ? 0 : it->remote_id,
-	                           0);
+	char *detail = failure_detail(w, &b->req, (struct woo_failure){.code = code, .message = res->error.message,
+	                              .item_status = res->item_status, .action = op_names[op],
+	                              .remote_id = create ? 0 : it->remote_id});
 	fail_item(w, it, code, detail, "the shop refused to %s '%s': %s", it->retire ? "retire" : op_names[op], it->sku,
 	          res->error.message);
 	free(detail);
-	free(endpoint);
 }
 
 static void read_results(struct woo *w, struct batch *b)
@@ -979,12 +988,11 @@ static void batch_done(struct http_request *r)
 	case WOO_FAIL_ALL: {
 		struct woo_error e;
 		woo_answer_error(r, &e);
-		char *endpoint = woo_batch_target(b->parent_id);
-		char *detail = detail_json(r->status, 0, endpoint, NULL, 0, r->attempts);
+		char *detail = failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message,
+		                                                         .excerpt = true});
 		for (size_t i = 0; i < b->items.n; i++)
 			fail_item(w, b->items.v[i], e.code, detail, "cannot push '%s': %s", b->items.v[i]->sku, e.message);
 		free(detail);
-		free(endpoint);
 		break;
 	}
 	case WOO_DROPPED:
@@ -1097,11 +1105,11 @@ static int64_t backlog_limit(const struct woo *w)
 	return (int64_t)w->batch_size * w->shop.opt.concurrency * 2 + WOO_MAX_PER_PAGE;
 }
 
-/* Lets transfers progress; waits while too much is in flight, so memory stays bounded. */
+/* Lets transfers progress; waits while too much is in flight, so memory stays bounded, unless told to stop. */
 static void pump(struct woo *w)
 {
 	http_run(w->http, 0);
-	while (!*w->fatal && w->in_flight >= backlog_limit(w)) {
+	while (!*w->fatal && w->in_flight >= backlog_limit(w) && !run_should_stop(w->ctx)) {
 		if (http_pending(w->http) == 0) {
 			/* What holds the backlog waits for company: partial batches, unwritten results. */
 			write_recorded(w);
@@ -1143,14 +1151,17 @@ static void refuse(struct woo *w, struct item *it, const char *code, const char 
 static int hand_over(struct woo *w, struct item *it, char *err, size_t errsize)
 {
 	struct woo_error refusal;
-	if (*w->fatal) {
-		item_free(it);
+	if (*w->fatal || run_should_stop(w->ctx)) {
+		item_free(it); /* stays pending */
 	} else if (!it->retire && !woo_sku_searchable(it->sku)) {
 		snprintf(refusal.message, sizeof(refusal.message), "the SKU '%s' has a comma or surrounding spaces: "
 		         "WooCommerce cannot find it by SKU, so it is not pushed (it could be created twice)", it->sku);
 		refuse(w, it, "unsearchable_sku", refusal.message);
 	} else if (!it->retire && woo_terms_resolve(w->terms, &it->data, it->returning != MISSING_NONE, &refusal) < 0) {
-		refuse(w, it, refusal.code, refusal.message);
+		if (run_should_stop(w->ctx))
+			item_free(it); /* its terms were dropped unasked: it stays pending */
+		else
+			refuse(w, it, refusal.code, refusal.message);
 	} else {
 		admit(w, it);
 	}
@@ -1187,33 +1198,32 @@ static int woo_retire(struct dest *d, const char *sku, enum missing_action actio
 	return hand_over(d->impl, it, err, errsize);
 }
 
-/* Parked items wait for their fences; a stop request sends them back to pending. True: the push goes on. */
-static bool wait_for_fences(struct woo *w)
+/* Parked items wait for their fences, in slices short enough to see a stop request. */
+static void wait_for_fences(struct woo *w)
 {
-	if (run_should_stop(w->ctx)) {
-		release_all(w, &w->parked);
-		return false;
-	}
 	int64_t wait = w->parked_due - now_ms();
-	sleep_ms(wait < 1 ? 1 : wait < 200 ? wait : 200);
-	return true;
+	sleep_ms(wait < 1 ? 1 : wait < HTTP_STOP_POLL_MS ? wait : HTTP_STOP_POLL_MS);
 }
 
+/* Drains what is queued and in flight. A stop request ends it: what was not sent stays pending, and woo_close
+ * waits briefly for the answers in flight (see http_hooks.stop_waiting). */
 static int woo_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct woo *w = d->impl;
 	bool stopped = false;
 	verify_leftover_fences(w);
 	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
+		if (run_should_stop(w->ctx)) {
+			stopped = true;
+			break;
+		}
 		unpark_due(w);
 		flush_lookups(w, true);
 		if (!w->lookups_in_flight)
 			flush_ready(w, true);
-		if (http_pending(w->http) == 0 && w->parked.n && !wait_for_fences(w)) {
-			stopped = true;
-			break;
-		}
-		http_run(w->http, 100);
+		if (http_pending(w->http) == 0 && w->parked.n)
+			wait_for_fences(w);
+		http_run(w->http, HTTP_STOP_POLL_MS);
 		write_recorded(w);
 		run_tick(w->ctx);
 		if (w->deferred.n)
@@ -1345,7 +1355,8 @@ static void woo_close(struct dest *d)
 	if (!w)
 		return;
 	if (w->http) {
-		/* A cancelled run stops between batches: what is in flight finishes and is recorded. */
+		/* What is in flight finishes and is recorded; for a run told to stop, within HTTP_STOP_GRACE_MS, then
+		 * the rest is abandoned: its creates stay fenced, as for a timeout. */
 		w->closing = true;
 		http_drop_queued(w->http);
 		while (http_pending(w->http) > 0) {

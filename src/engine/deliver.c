@@ -8,15 +8,12 @@
 
 /* Products read from the catalog at a time; no read stays open while the destination records results. */
 #define PUSH_PAGE_ROWS 512
-/* How often (in items) the session reports progress and looks for a cancel. */
-#define CHECK_EVERY_ITEMS 256
 
 struct session {
 	struct run_ctx *ctx;
 	struct dest *dest;
 	struct stop *stop;
 	char *last_sku;              /* the page after this one starts past it */
-	int64_t handed;
 };
 
 char *deliver_destination_name(const struct conn_config *conn)
@@ -48,11 +45,10 @@ void deliver_summary_retired(const int64_t counters[RC_COUNT], struct strbuf *ou
 		sb_addf(out, "%s%lld failed to retire", c[RC_RETIRED] ? ", " : "; ", (long long)c[RC_RETIRE_FAILED]);
 }
 
-/* False once the run should stop: looked at every CHECK_EVERY_ITEMS items. */
+/* False once the run should stop: asked after every item (the run context reads the flag a few times a second),
+ * as a destination may take long over one (a slow shop, a full backlog). */
 static bool keep_going(struct session *se, const char *doing)
 {
-	if (++se->handed % CHECK_EVERY_ITEMS)
-		return true;
 	run_tick(se->ctx);
 	if (!run_should_stop(se->ctx))
 		return true;

@@ -7,7 +7,7 @@
 #include "core/util.h"
 
 #define FLUSH_INTERVAL_MS 250
-#define CANCEL_CHECK_INTERVAL_MS 250
+#define CANCEL_CHECK_INTERVAL_MS 200
 
 static const char *const LEVEL_NAMES[] = {
 	[LOG_DEBUG] = "debug", [LOG_INFO] = "info", [LOG_WARN] = "warn", [LOG_ERROR] = "error",

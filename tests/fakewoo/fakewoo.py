@@ -71,6 +71,8 @@ A fault rule (the first rule whose match fits a request and whose "times" is not
    "status": 504,          answer with this status instead (504/502/503 get nginx's HTML page; 401 and 429
                            get WooCommerce's JSON error; 429 sends "Retry-After: <retry_after>")
    "retry_after": 1,
+   "pad_kb": 8,            with a 5xx status: the gateway page padded to at least this many KB, as nginx pads
+                           its pages with comments
    "process": true,        with status: apply the request to the shop first (a gateway timeout whose PHP
                            worker finished the job anyway)
    "action": "reset" | "stall" | "html" | "malformed" | "limit" | "empty",
@@ -821,8 +823,10 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if status in GATEWAY_PAGES:
             title = GATEWAY_PAGES[status]
+            padding = "<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n"
+            pad = padding * (rule.get("pad_kb", 0) * 1024 // len(padding) + (1 if rule.get("pad_kb") else 0))
             page = ("<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n"
-                    "<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n" % (title, title)).encode()
+                    "<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n%s" % (title, title, pad)).encode()
             self.send(status, page, content_type="text/html")
             return True
         if status == 429:

@@ -18,7 +18,9 @@ test_per_item_errors_are_item_failures() {
 	run_fs fs_fast runs errors 1 --json
 	expect_contains "$OUT" "woocommerce_rest_invalid_image"
 	expect_contains "$OUT" "SKU-00017"
-	expect_contains "$OUT" "http_status"
+	expect_eq "$("$PYTHON" -c 'import json,sys; e=[x for x in json.load(sys.stdin) if x["sku"]=="SKU-00017"][0]["detail"]
+print(e["status"], e["item_status"], e["code"], e["action"])' <<<"$OUT")" \
+		"200 400 woocommerce_product_invalid_image_id create" "the per-item error's detail"
 	woo item_errors '{}'
 	run_fs fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "the failed items go again"

@@ -128,6 +128,41 @@ Test(store, cancel_of_a_queued_run_is_immediate_and_of_a_running_one_is_a_reques
 	cr_assert_str_eq(outcome, RUN_CANCELLED);
 }
 
+static size_t late_cancel_lines(int64_t run)
+{
+	struct run_event_row *ev = NULL;
+	size_t n = 0, late = 0;
+	cr_assert_eq(store_run_events(s, run, 0, 0, &ev, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		late += strstr(ev[i].message, "cancel requested after the run completed") != NULL;
+	run_event_rows_free(ev, n);
+	return late;
+}
+
+/* A cancel the run finished without seeing, and one asked of a finished run, are noted in its log; a cancel that
+ * took effect is not. */
+Test(store, a_cancel_that_comes_too_late_is_logged)
+{
+	int64_t a = add_conn("A"), b = add_conn("B");
+	int64_t ra, rb;
+	struct run_row active, claimed;
+	char outcome[32];
+	store_run_enqueue(s, a, "manual", 0, 1, false, &ra, &active);
+	store_run_claim(s, "w", ra, &claimed);
+	cr_assert_eq(store_run_request_cancel(s, ra, outcome, sizeof(outcome)), 0);
+	cr_assert_eq(store_run_finish(s, ra, RUN_COMPLETED, "done", now_ms()), 0);
+	cr_expect_eq(late_cancel_lines(ra), 1, "the request the run did not see");
+	cr_assert_eq(store_run_request_cancel(s, ra, outcome, sizeof(outcome)), 2);
+	cr_expect_eq(late_cancel_lines(ra), 2, "a request after the end");
+
+	store_run_enqueue(s, b, "manual", 0, 1, false, &rb, &active);
+	store_run_claim(s, "w", rb, &claimed);
+	cr_assert_eq(store_run_request_cancel(s, rb, outcome, sizeof(outcome)), 0);
+	cr_assert_eq(store_run_finish(s, rb, RUN_CANCELLED, "cancelled by request", now_ms()), 0);
+	cr_assert_eq(store_run_request_cancel(s, rb, outcome, sizeof(outcome)), 2);
+	cr_expect_eq(late_cancel_lines(rb), 0, "a cancelled run");
+}
+
 Test(store, a_run_failed_as_lost_is_not_overwritten_by_its_old_worker)
 {
 	int64_t conn = add_conn("A");
