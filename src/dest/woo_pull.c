@@ -92,6 +92,13 @@ static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 	        http_outcome_text(r, what, sizeof(what)), http_retry_number(r), p->shop.opt.retries, wait);
 }
 
+/* A page in flight when the run is cancelled is given HTTP_STOP_GRACE_MS, not the shop's whole timeout. */
+static bool on_stop_waiting(void *ud)
+{
+	struct pull *p = ud;
+	return run_should_stop(p->ctx);
+}
+
 static int open_shop(struct pull *p)
 {
 	char err[1024];
@@ -101,7 +108,8 @@ static int open_shop(struct pull *p)
 		return fail(p, "bad_source", "%s", err);
 	if (!woo_gate_open(&p->shop, err, sizeof(err)))
 		return fail(p, "circuit_open", "%s; nothing was read", err);
-	struct http_hooks hooks = {.ud = p, .circuit_changed = on_circuit, .retrying = on_retry};
+	struct http_hooks hooks = {
+	    .ud = p, .circuit_changed = on_circuit, .retrying = on_retry, .stop_waiting = on_stop_waiting};
 	p->http = http_client_new(&p->shop, p->ctx->cfg, &hooks, err, sizeof(err));
 	if (!p->http)
 		return fail(p, "download_failed", "%s", err);

@@ -180,17 +180,21 @@ test_pull_cancel_between_pages() {
 	pull_conn
 	export TMPDIR="$T/tmp"
 	mkdir -p "$TMPDIR"
-	woo faults '[{"match": {"method": "GET", "path": "/wp-json/wc/v3/products"}, "skip": 1, "latency_ms": 1500}]'
+	# Page 2 takes 8 s: the cancel must not wait for it (2 s promised; 4 s of slack for a loaded machine).
+	woo faults '[{"match": {"method": "GET", "path": "/wp-json/wc/v3/products"}, "skip": 1, "latency_ms": 8000}]'
 	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/bg.out" 2>&1 &
-	local waiter=$! run
+	local waiter=$! run t0
 	wait_until 20 has_run || return
 	run=$(last_run)
 	wait_until 20 pulled_a_page "$run" || return
 	expect_eq "$(run_field "$run" phase)" download "phase while pulling"
 	[ "$(run_field "$run" bytes_total)" -gt "$(run_field "$run" bytes_done)" ] || fail "progress has no total ahead"
+	t0=$(date +%s%3N)
 	"$FEEDSYNC_BIN" runs cancel "$run" >/dev/null
 	wait "$waiter"
 	RC=$?
+	local took=$(($(date +%s%3N) - t0))
+	[ "$took" -le 4000 ] || fail "the cancel took $took ms while page 2 was in flight"
 	expect_rc 4 "run --wait of a cancelled pull (under valgrind when on: 99 is a memory error)"
 	expect_eq "$(run_field "$run" status)" cancelled "status"
 	expect_contains "$(run_field "$run" summary)" "during the download"
