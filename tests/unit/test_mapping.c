@@ -135,7 +135,7 @@ Test(mapping, columns_list)
 	size_t n = 0;
 	while (cols[n])
 		n++;
-	cr_assert_eq(n, 12);
+	cr_assert_eq(n, 13);
 	cr_assert_str_eq(cols[0], "sku");
 	mapping_free(m);
 }
