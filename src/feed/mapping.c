@@ -576,8 +576,16 @@ static int store_stock_status(const struct field_rule *r, const char *source, co
 static void store_images(const struct field_rule *r, const struct record *rec, const char *v, size_t len,
                          struct product *p)
 {
+	size_t columns = 0;
+	for (size_t i = 0; r->column && i < rec->n; i++)
+		columns += strcmp(rec->names[i], r->column) == 0;
+	if (columns <= 1) { /* the common case, without a buffer: v is the column or the default */
+		if (v)
+			product_setn(p, r->dest, v, len);
+		return;
+	}
 	struct strbuf joined = {0};
-	for (size_t i = 0; r->column && i < rec->n; i++) {
+	for (size_t i = 0; i < rec->n; i++) {
 		if (strcmp(rec->names[i], r->column) != 0)
 			continue;
 		const char *end = rec->values[i] + strlen(rec->values[i]);
@@ -585,9 +593,10 @@ static void store_images(const struct field_rule *r, const struct record *rec, c
 		if (e > b)
 			sb_addf(&joined, "%s%.*s", joined.len ? "|" : "", (int)(e - b), b);
 	}
-	if (!joined.len) /* the default */
+	if (!joined.len && v) /* the default */
 		sb_add(&joined, v, len);
-	product_setn(p, r->dest, sb_str(&joined), joined.len);
+	if (joined.len)
+		product_setn(p, r->dest, sb_str(&joined), joined.len);
 	sb_free(&joined);
 }
 
@@ -675,7 +684,7 @@ static int apply_rule(const struct mapping *m, const struct field_rule *r, const
 	const char *source = r->column ? r->column : r->dest;
 	size_t len;
 	const char *v = rule_value(r, rec, &len);
-	if (!v)
+	if (!v && r->kind != KIND_IMAGES) /* images has more columns to look at than the first */
 		return 0;
 	if (len > max_value_bytes) {
 		char size[32], limit[32];
