@@ -150,7 +150,7 @@ static struct alias builtin_aliases[] = {
 	{"producator", "brand"}, {"manufacturer", "brand"},
 	{"greutate", "weight"},
 	{"imagine", "image"}, {"image_url", "image"}, {"poza", "image"},
-	/* Google Merchant (RSS and Atom): g:price, g:brand, g:gtin, g:sale_price need none, see prefixed_canonical.
+	/* Google Merchant (RSS and Atom): g:price, g:brand, g:gtin, g:sale_price need none, see canonical_dup.
 	 * Plain "id" and "product_type" mean other things in other feeds, so only their g: forms are aliased. */
 	{"g_id", "sku"}, {"g_product_type", "category"}, {"availability", "stock_status"},
 	{"image_link", "image"}, {"additional_image_link", "image"},
@@ -182,7 +182,7 @@ struct alias_table {
 
 static char *fold_dup(const char *s)
 {
-	size_t size = strlen(s) + 1;
+	size_t size = strlen(s) + 1; /* folding never lengthens a name */
 	return normalize_fold(s, xmalloc(size), size);
 }
 
