@@ -2,7 +2,7 @@
  * XML feeds through libxml2's streaming xmlTextReader.
  *
  * The item element is source.item_path (matched at any depth); in an RSS feed (root rss or RSS 1.0's rdf:RDF)
- * it is item and in an Atom feed (root feed) entry, at any depth (Google Merchant feeds are either); else it
+ * it is item and in an Atom feed (root feed in the Atom namespace) entry, at any depth (Google Merchant feeds are either); else it
  * is the first element right under the root that has element children (<products><product>...). Namespaced
  * elements keep their prefixed name ("g:price"); normalize.c reads it as "price" too. A row holds the item's attributes under their
  * own names and the text of each element inside it: a grandchild is named "child_grandchild", an attribute
@@ -265,19 +265,30 @@ static int read_item(struct xml_src *x, long line, struct source_error *err)
 	return has_children;
 }
 
-/* The item element of a syndication feed's root (rss, rdf:RDF -> item; feed -> entry), with its prefix. */
+/* Syndication feeds by their root: its local name and namespace (NULL: none), and their item element. */
+static const struct {
+	const char *root, *ns, *item;
+} syndication_roots[] = {
+	{"rss", NULL, "item"},                                            /* RSS 0.9x and 2.0 */
+	{"RDF", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "item"},   /* RSS 1.0 */
+	{"feed", "http://www.w3.org/2005/Atom", "entry"},                 /* Atom; a bare <feed> is any XML */
+};
+
+/* The item element of a syndication feed's root, with the root's prefix for Atom's (RSS 1.0's is rdf's). */
 static void learn_syndication_item(struct xml_src *x)
 {
 	const char *local = (const char *)xmlTextReaderConstLocalName(x->reader);
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(x->reader);
 	const char *prefix = (const char *)xmlTextReaderConstPrefix(x->reader);
-	const char *item = strcmp(local, "rss") == 0 || strcmp(local, "RDF") == 0 ? "item"
-	                   : strcmp(local, "feed") == 0                           ? "entry"
-	                                                                          : NULL;
-	if (!item)
+	for (size_t i = 0; i < ARRAY_LEN(syndication_roots); i++) {
+		const char *want = syndication_roots[i].ns;
+		if (strcmp(local, syndication_roots[i].root) != 0 || (want ? !ns || strcmp(ns, want) != 0 : ns != NULL))
+			continue;
+		const char *item = syndication_roots[i].item;
+		x->item_name = prefix && strcmp(item, "entry") == 0 ? xasprintf("%s:%s", prefix, item) : xstrdup(item);
+		x->items_anywhere = true;
 		return;
-	/* RSS 1.0 items are in the RSS namespace, not rdf's: only Atom's prefix carries over. */
-	x->item_name = prefix && strcmp(item, "entry") == 0 ? xasprintf("%s:%s", prefix, item) : xstrdup(item);
-	x->items_anywhere = true;
+	}
 }
 
 static bool may_be_item(struct xml_src *x)

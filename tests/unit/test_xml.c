@@ -90,6 +90,29 @@ Test(xml, atom_entries_keep_the_feed_prefix)
 	source_close(src);
 }
 
+/* The feed at path holds exactly the rows whose field name has the values given, in order. */
+static void expect_rows(const char *path, const char *name, const char *const *values)
+{
+	struct source *src = open_ok(path, &xml_opts);
+	struct record rec;
+	for (; *values; values++) {
+		next_ok(src, &rec);
+		expect_value(&rec, name, *values);
+	}
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, rss1_items_are_found_without_item_path)
+{
+	expect_rows(FEEDS "rss1.xml", "rdf:about", (const char *const[]){"a", NULL}); /* not the channel */
+}
+
+Test(xml, a_feed_root_outside_the_atom_namespace_is_any_xml)
+{
+	expect_rows(FEEDS "feed-root.xml", "sku", (const char *const[]){"F1", "F2", NULL});
+}
+
 Test(xml, internal_entities_are_expanded)
 {
 	struct source *src = open_ok(FEEDS "entities.xml", &xml_opts);
