@@ -2,12 +2,13 @@
  * XML feeds through libxml2's streaming xmlTextReader.
  *
  * The item element is source.item_path (matched at any depth); in an RSS feed (root rss or RSS 1.0's rdf:RDF)
- * it is item and in an Atom feed (root feed in the Atom namespace) entry, at any depth (Google Merchant feeds are either); else it
- * is the first element right under the root that has element children (<products><product>...). Namespaced
- * elements keep their prefixed name ("g:price"); normalize.c reads it as "price" too. A row holds the item's attributes under their
- * own names and the text of each element inside it: a grandchild is named "child_grandchild", an attribute
- * of a child "child_attr", and a name met again in the same item gets its values joined with '|'
- * (<image>a</image><image>b</image> gives image = "a|b"). CDATA is text like any other.
+ * it is item and in an Atom feed (root feed in the Atom namespace) entry, at any depth (Google Merchant feeds
+ * are either); else it is the first element right under the root that has element children
+ * (<products><product>...). Namespaced elements keep their prefixed name ("g:price"); normalize.c reads it as
+ * "price" too. A row holds the item's attributes under their own names and the text of each element inside
+ * it: a grandchild is named "child_grandchild", an attribute of a child "child_attr", and a name met again in
+ * the same item gets its values joined with '|' (<image>a</image><image>b</image> gives image = "a|b").
+ * CDATA is text like any other.
  *
  * Internal entities (<!DOCTYPE x [<!ENTITY brand "Acme">]>) are expanded; neither the network nor external
  * entities are ever read (no XXE: an external entity reads as nothing). libxml2 (without XML_PARSE_HUGE)
