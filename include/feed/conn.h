@@ -13,6 +13,8 @@
  *     "format": "ndjson",                       JSON: one object per line (default: .jsonl/.ndjson or sniffed)
  *     "aliases": {"Cod articol": "sku"},        feed column -> canonical column
  *     "required": ["sku", "price"],             columns that must exist (sku always does)
+ *     "decimal_separator": "," | ".",           of prices; default: either (see normalize_price)
+ *     "currency": "RON",                        expected with prices; another one is warned about once a run
  *     "auth": {"username": "u", "password_env": "FEED_PASSWORD"} | {"token_env": "FEED_TOKEN"}
  *   },
  *   or, to read the products of a shop added with `feedsync dest add` (no url, encoding, auth or item_path):
@@ -70,6 +72,8 @@ struct conn_config {
 	int64_t source_dest_id;    /* woocommerce source: the shop's destination id, or 0 when it is named */
 	char *source_dest_name;    /* woocommerce source: the destination's name, or NULL when given by id */
 	char *source_status;       /* woocommerce source: the product status read ("any", "publish", ...) */
+	char decimal_separator;    /* of prices: '.' or ',', 0 = either */
+	char *currency;            /* ISO code prices are expected in, or NULL */
 	struct alias_table *aliases;
 	struct filter *filter;
 	struct mapping *mapping;

@@ -14,11 +14,13 @@
  * A field's "separator" (fields.X.separator, categories.separator) says that one value holds several, parted by
  * it ("Pens|Paper"); without one a value is one value, whatever characters it holds.
  * Default mappings (when auto is not false, for fields the feed has): sku<-sku, name<-name,
- * regular_price<-price, sale_price<-sale_price, stock_quantity<-quantity, description<-description,
- * short_description<-short_description, categories<-category, images<-image, ean<-ean, brand<-brand,
- * weight<-weight.
- * Prices (regular_price, sale_price) are normalized with normalize_decimal, stock_quantity with
- * normalize_integer; a value that does not parse fails the row with a message naming the column and value.
+ * regular_price<-price, sale_price<-sale_price, stock_quantity<-quantity, stock_status<-stock_status,
+ * description<-description, short_description<-short_description, categories<-category, images<-image,
+ * ean<-ean, brand<-brand, weight<-weight.
+ * Prices (regular_price, sale_price) are normalized with normalize_price (a currency beside the number goes
+ * to product.currency), stock_quantity with normalize_integer, stock_status with normalize_stock_status; a
+ * value that does not parse fails the row with a message naming the column and value. images joins every
+ * column of its name with '|' (image_link and additional_image_link both alias to image).
  * A category path not in "map" keeps its own text (segments joined by " > "), or "default" when set. With a
  * separator each path is mapped on its own and the results are joined by the separator.
  */
@@ -68,6 +70,9 @@ int mapping_suggest(const struct alias_table *aliases, const char *dest, const c
 /* A category value as the map's keys are compared: split on the delimiter, segments trimmed, empty ones
  * dropped, joined with " > ". Caller frees. */
 char *mapping_category_path(const char *delimiter, const char *value);
+
+/* How prices are read: '.' or ',' as the decimal separator, 0 (the default) for either (source.decimal_separator). */
+void mapping_set_decimal_separator(struct mapping *m, char decimal);
 
 /* The separator of several values in destination field dest's value (trimmed: "|"), or NULL for one value. */
 const char *mapping_separator(const struct mapping *m, const char *dest);

@@ -2,7 +2,8 @@
  * Column names as the pipeline sees them: trimmed, lower-case, diacritics folded (ă â î ș ț é ö ...),
  * runs of spaces, dashes and dots turned into one '_', then aliases applied: the built-in table
  * (cod -> sku, pret -> price, cantitate and its typo cantiate -> quantity, denumire -> name, ...) and the
- * connection's own table, whose keys are folded the same way.
+ * connection's own table, whose keys are folded the same way. A namespaced name (XML "g:price") is looked
+ * up as it is ("g:id" -> sku), then without its prefixes, so "g:price" and "price" are one column.
  */
 #ifndef FEEDSYNC_FEED_NORMALIZE_H
 #define FEEDSYNC_FEED_NORMALIZE_H
@@ -20,6 +21,7 @@
 #define COL_QUANTITY "quantity"
 #define COL_CATEGORY "category"
 #define COL_DESCRIPTION "description"
+#define COL_STOCK_STATUS "stock_status"
 
 /* Folds one name into out (always terminated). Returns out. */
 char *normalize_fold(const char *in, char *out, size_t size);
@@ -46,6 +48,22 @@ const char **column_map_apply(struct column_map *m, const struct record *rec);
  * ("12.50", "1234.56", "1234.56", "7"). False when it is not a number.
  */
 bool normalize_decimal(const char *in, char *out, size_t size);
+enum price_read {
+	PRICE_OK,
+	PRICE_NOT_NUMBER,
+	PRICE_TWO_CURRENCIES,  /* "$12 EUR" */
+	PRICE_OTHER_SEPARATOR, /* reads only with the other decimal separator than the one configured */
+};
+/*
+ * A price: normalize_decimal's number with an optional currency before or after it ("12.00 RON", "€12.50",
+ * "1.234,50 lei", "$12", "12 EUR": a sign of currency_signs in normalize.c or an ISO code in capitals), whose
+ * ISO code goes to currency ("" when none). decimal is the decimal separator, '.' or ',', or 0 to take
+ * either (normalize_decimal's rules).
+ */
+enum price_read normalize_price(const char *in, char decimal, char *out, size_t size, char currency[4]);
+/* An availability ("in stock", "out of stock", "preorder", "backorder", "instock", ...) as WooCommerce's
+ * stock_status: "instock", "outofstock" or "onbackorder"; NULL when it is none of them. */
+const char *normalize_stock_status(const char *in);
 /* An integer quantity ("12", "12.0", "12,00", "-3"); false for "12.5", "abc", "". */
 bool normalize_integer(const char *in, long long *out);
 

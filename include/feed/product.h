@@ -16,6 +16,8 @@
 #define PF_REGULAR_PRICE "regular_price"
 #define PF_SALE_PRICE "sale_price"
 #define PF_STOCK "stock_quantity"
+#define PF_STOCK_STATUS "stock_status"
+#define PF_IMAGES "images"
 #define PF_CATEGORIES "categories"
 
 struct product_field {
@@ -29,6 +31,7 @@ struct product {
 	struct product_field fields[PRODUCT_MAX_FIELDS]; /* sorted by name */
 	struct strbuf arena;
 	long line;         /* feed line the product came from */
+	char currency[4];  /* ISO code written with its prices ("12.00 RON"), "" when none was */
 };
 
 void product_reset(struct product *p);

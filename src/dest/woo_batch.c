@@ -121,9 +121,9 @@ static const struct {
 	{"purchase_note", FIELD_TEXT},     {"regular_price", FIELD_PRICE},   {"reviews_allowed", FIELD_BOOL},
 	{"sale_price", FIELD_PRICE},       {"shipping_class", FIELD_TEXT},   {"short_description", FIELD_TEXT},
 	{"sku", FIELD_TEXT},               {"slug", FIELD_TEXT},             {"sold_individually", FIELD_BOOL},
-	{"status", FIELD_TEXT},            {"stock_quantity", FIELD_STOCK},  {"tags", FIELD_TERMS},
-	{"tax_class", FIELD_TEXT},         {"tax_status", FIELD_TEXT},       {"type", FIELD_TEXT},
-	{"virtual", FIELD_BOOL},           {"weight", FIELD_TEXT},
+	{"status", FIELD_TEXT},            {"stock_quantity", FIELD_STOCK},  {"stock_status", FIELD_TEXT},
+	{"tags", FIELD_TERMS},             {"tax_class", FIELD_TEXT},        {"tax_status", FIELD_TEXT},
+	{"type", FIELD_TEXT},              {"virtual", FIELD_BOOL},          {"weight", FIELD_TEXT},
 };
 
 static int field_kind(const char *name)

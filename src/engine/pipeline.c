@@ -63,7 +63,20 @@ struct import {
 	struct catalog *catalog;
 	struct row_stage rows;
 	bool columns_checked;
+	bool currency_warned;
 };
+
+/* A price in another currency than source.currency: said once a run, the prices are imported as they are. */
+static void check_currency(struct import *im, const struct product *p)
+{
+	const char *expected = im->conn->currency;
+	if (im->currency_warned || !expected || !p->currency[0] || strcmp(p->currency, expected) == 0)
+		return;
+	im->currency_warned = true;
+	run_log(im->ctx, LOG_WARN, "line %ld (SKU %s): prices in %s, but source.currency is %s; the numbers are "
+	        "imported as they are (further rows are not reported)", p->line, product_get(p, PF_SKU), p->currency,
+	        expected);
+}
 
 /* Once per run, when the feed's column names are known: a missing required column stops the run. */
 static void check_columns(struct import *im, const char *const *names, size_t n, bool header, struct stop *stop)
@@ -94,6 +107,7 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 		run_error(ctx, &info, "%s", rerr.message);
 		return;
 	}
+	check_currency(im, &im->rows.product);
 	long first_line = 0;
 	const char *sku = product_get(&im->rows.product, PF_SKU);
 	switch (catalog_put(im->catalog, &im->rows.product, &first_line)) {

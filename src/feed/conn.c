@@ -16,7 +16,7 @@ static const char *const top_keys[] = {"name", "active", "source", "filters", "m
                                        "destination", NULL};
 static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure", "encoding", "header",
                                           "item_path", "aliases", "required", "auth", "destination", "status",
-                                          "format", NULL};
+                                          "format", "decimal_separator", "currency", NULL};
 /* password and token are known so they get their own message instead of "unknown key". */
 static const char *const auth_keys[] = {"username", "password_env", "token_env", "password", "token", NULL};
 static const char *const update_keys[] = {"fields", "create_missing", "missing_action", "missing_after_days",
@@ -463,6 +463,25 @@ static void parse_auth(struct conn_config *c, const cJSON *src, struct problems 
 		problems_add(pr, "source.auth", "is empty; give username and password_env, or token_env");
 }
 
+/* How prices are read: which decimal separator, which currency is expected (a warning when another comes). */
+static void parse_price_options(struct conn_config *c, const cJSON *src, struct problems *pr)
+{
+	const cJSON *sep = json_member(src, "decimal_separator", cJSON_String, "source", pr);
+	if (sep && strcmp(sep->valuestring, ".") != 0 && strcmp(sep->valuestring, ",") != 0)
+		problems_add(pr, "source.decimal_separator", "must be \".\" or \",\" (leave it out to take either), "
+		             "not '%s'", sep->valuestring);
+	else if (sep)
+		c->decimal_separator = sep->valuestring[0];
+	const cJSON *cur = json_member(src, "currency", cJSON_String, "source", pr);
+	const char *v = cur ? cur->valuestring : NULL;
+	if (v && !(strlen(v) == 3 && isupper((unsigned char)v[0]) && isupper((unsigned char)v[1]) &&
+	           isupper((unsigned char)v[2])))
+		problems_add(pr, "source.currency", "must be an ISO 4217 code in capitals, like \"RON\" or \"EUR\", "
+		             "not '%s'", v);
+	else if (v)
+		c->currency = xstrdup(v);
+}
+
 /* A WooCommerce shop as the source: which destination, which product status; the rest is the JSON reader's. */
 static void parse_shop_source(struct conn_config *c, cJSON *src, struct problems *pr)
 {
@@ -546,6 +565,7 @@ static void parse_source(struct conn_config *c, struct problems *pr)
 	parse_aliases(c, src, pr);
 	parse_required(c, src, kind.winmentor, pr);
 	parse_auth(c, src, pr);
+	parse_price_options(c, src, pr);
 }
 
 /* ---- update, destination ---------------------------------------------------------------------------- */
@@ -671,6 +691,8 @@ struct conn_config *conn_parse(const char *text, struct problems *problems)
 	parse_source(c, problems);
 	c->filter = filter_compile(cJSON_GetObjectItemCaseSensitive(doc, "filters"), c->aliases, "filters", problems);
 	c->mapping = mapping_compile(cJSON_GetObjectItemCaseSensitive(doc, "mapping"), c->aliases, "mapping", problems);
+	if (c->mapping)
+		mapping_set_decimal_separator(c->mapping, c->decimal_separator);
 	parse_update(c, problems);
 	parse_schedule(c, problems);
 	parse_destination(c, problems);
@@ -690,6 +712,7 @@ void conn_free(struct conn_config *c)
 	free(c->url);
 	free(c->source_dest_name);
 	free(c->source_status);
+	free(c->currency);
 	strv_free(c->required);
 	free(c->auth_username);
 	free(c->auth_password_env);

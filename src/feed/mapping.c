@@ -19,10 +19,11 @@ static const struct {
 	{PF_REGULAR_PRICE, COL_PRICE},
 	{PF_SALE_PRICE, COL_SALE_PRICE},
 	{PF_STOCK, COL_QUANTITY},
+	{PF_STOCK_STATUS, COL_STOCK_STATUS},
 	{"description", COL_DESCRIPTION},
 	{"short_description", "short_description"},
 	{PF_CATEGORIES, COL_CATEGORY},
-	{"images", "image"},
+	{PF_IMAGES, "image"},
 	{"ean", "ean"},
 	{"brand", "brand"},
 	{"weight", "weight"},
@@ -32,7 +33,7 @@ static const struct {
 #define MIB ((size_t)1 << 20)
 
 /* What a destination field's value goes through before it is stored. */
-enum field_kind { KIND_TEXT, KIND_PRICE, KIND_STOCK, KIND_CATEGORY };
+enum field_kind { KIND_TEXT, KIND_PRICE, KIND_STOCK, KIND_STOCK_STATUS, KIND_CATEGORY, KIND_IMAGES };
 
 struct field_rule {
 	char *dest;
@@ -59,6 +60,7 @@ struct mapping {
 	size_t ncategories;
 	struct category_entry *categories; /* sorted by path */
 	const char **columns;
+	char decimal;       /* of prices: '.' or ',', 0 = either (normalize_price) */
 };
 
 static enum field_kind kind_of(const char *dest)
@@ -67,8 +69,12 @@ static enum field_kind kind_of(const char *dest)
 		return KIND_PRICE;
 	if (strcmp(dest, PF_STOCK) == 0)
 		return KIND_STOCK;
+	if (strcmp(dest, PF_STOCK_STATUS) == 0)
+		return KIND_STOCK_STATUS;
 	if (strcmp(dest, PF_CATEGORIES) == 0)
 		return KIND_CATEGORY;
+	if (strcmp(dest, PF_IMAGES) == 0)
+		return KIND_IMAGES;
 	return KIND_TEXT;
 }
 
@@ -203,12 +209,14 @@ static char *separator_of(const cJSON *spec, const char *path, struct problems *
 /* Constants and defaults of prices and quantities are checked now rather than failing every row. */
 static void check_fixed_value(enum field_kind kind, const char *value, const char *path, struct problems *pr)
 {
-	char number[160];
+	char number[160], currency[4];
 	long long whole;
-	if (kind == KIND_PRICE && !normalize_decimal(value, number, sizeof(number)))
+	if (kind == KIND_PRICE && normalize_price(value, 0, number, sizeof(number), currency) != PRICE_OK)
 		problems_add(pr, path, "'%s' is not a number", value);
 	else if (kind == KIND_STOCK && !normalize_integer(value, &whole))
 		problems_add(pr, path, "'%s' is not a whole number", value);
+	else if (kind == KIND_STOCK_STATUS && !normalize_stock_status(value))
+		problems_add(pr, path, "'%s' is not a stock status (in stock, out of stock, backorder)", value);
 }
 
 static char *fixed_value(const cJSON *spec, const char *key, enum field_kind kind, const char *path,
@@ -423,6 +431,11 @@ void mapping_free(struct mapping *m)
 	free(m);
 }
 
+void mapping_set_decimal_separator(struct mapping *m, char decimal)
+{
+	m->decimal = decimal;
+}
+
 const char *mapping_separator(const struct mapping *m, const char *dest)
 {
 	const struct field_rule *r = find_rule((struct mapping *)m, dest);
@@ -500,19 +513,31 @@ static void excerpt(const char *s, size_t len, char out[48])
 	str_copy(out + n, n < len ? "..." : "", 4);
 }
 
-static int store_price(const struct field_rule *r, const char *source, const char *v, size_t len,
-                       struct product *p, struct row_error *err)
+static int store_price(const struct mapping *m, const struct field_rule *r, const char *source, const char *v,
+                       size_t len, struct product *p, struct row_error *err)
 {
-	char number[160], shown[48];
+	char number[160], shown[48], currency[4];
 	const char *what = strcmp(r->dest, PF_SALE_PRICE) == 0 ? "sale price" : "price";
-	if (!normalize_decimal(v, number, sizeof(number))) {
+	enum price_read read = normalize_price(v, m->decimal, number, sizeof(number), currency);
+	if (read != PRICE_OK)
 		excerpt(v, len, shown);
+	switch (read) {
+	case PRICE_OK: break;
+	case PRICE_NOT_NUMBER:
 		return row_fail(err, source, "bad_price", "%s '%s' in column %s is not a number", what, shown, source);
+	case PRICE_TWO_CURRENCIES:
+		return row_fail(err, source, "bad_price", "%s '%s' in column %s has a currency on both sides of the "
+		                "number", what, shown, source);
+	case PRICE_OTHER_SEPARATOR:
+		return row_fail(err, source, "bad_price", "%s '%s' in column %s does not read with '%c' as the decimal "
+		                "separator (source.decimal_separator)", what, shown, source, m->decimal);
 	}
 	if (number[0] == '-') {
 		excerpt(v, len, shown);
 		return row_fail(err, source, "bad_price", "%s '%s' in column %s is negative", what, shown, source);
 	}
+	if (*currency)
+		str_copy(p->currency, currency, sizeof(p->currency));
 	product_set(p, r->dest, number);
 	return 0;
 }
@@ -530,6 +555,51 @@ static int store_stock(const struct field_rule *r, const char *source, const cha
 	snprintf(number, sizeof(number), "%lld", whole);
 	product_set(p, r->dest, number);
 	return 0;
+}
+
+static int store_stock_status(const struct field_rule *r, const char *source, const char *v, size_t len,
+                              struct product *p, struct row_error *err)
+{
+	char shown[48];
+	const char *status = normalize_stock_status(v);
+	if (!status) {
+		excerpt(v, len, shown);
+		return row_fail(err, source, "bad_stock_status", "stock status '%s' in column %s is none of in stock, out "
+		                "of stock, preorder, backorder", shown, source);
+	}
+	product_set(p, r->dest, status);
+	return 0;
+}
+
+/*
+ * Images from every column of that name, joined by '|': a feed may name several columns image through the
+ * aliases (Google Merchant's image_link and additional_image_link).
+ */
+static void store_images(const struct field_rule *r, const struct record *rec, const char *v, size_t len,
+                         struct product *p)
+{
+	size_t columns = 0;
+	for (size_t i = 0; r->column && i < rec->n; i++)
+		columns += strcmp(rec->names[i], r->column) == 0;
+	if (columns <= 1) { /* the common case, without a buffer: v is the column or the default */
+		if (v)
+			product_setn(p, r->dest, v, len);
+		return;
+	}
+	struct strbuf joined = {0};
+	for (size_t i = 0; i < rec->n; i++) {
+		if (strcmp(rec->names[i], r->column) != 0)
+			continue;
+		const char *end = rec->values[i] + strlen(rec->values[i]);
+		const char *b = skip_blank(rec->values[i], end), *e = trim_end(b, end);
+		if (e > b)
+			sb_addf(&joined, "%s%.*s", joined.len ? "|" : "", (int)(e - b), b);
+	}
+	if (!joined.len && v) /* the default */
+		sb_add(&joined, v, len);
+	if (joined.len)
+		product_setn(p, r->dest, sb_str(&joined), joined.len);
+	sb_free(&joined);
 }
 
 /* One path's destination: its entry in the map, else the default, else the path itself; NULL for none. */
@@ -616,7 +686,7 @@ static int apply_rule(const struct mapping *m, const struct field_rule *r, const
 	const char *source = r->column ? r->column : r->dest;
 	size_t len;
 	const char *v = rule_value(r, rec, &len);
-	if (!v)
+	if (!v && r->kind != KIND_IMAGES) /* images has more columns to look at than the first */
 		return 0;
 	if (len > max_value_bytes) {
 		char size[32], limit[32];
@@ -626,9 +696,11 @@ static int apply_rule(const struct mapping *m, const struct field_rule *r, const
 		                source, size, limit);
 	}
 	switch (r->kind) {
-	case KIND_PRICE: return store_price(r, source, v, len, p, err);
+	case KIND_PRICE: return store_price(m, r, source, v, len, p, err);
 	case KIND_STOCK: return store_stock(r, source, v, len, p, err);
+	case KIND_STOCK_STATUS: return store_stock_status(r, source, v, len, p, err);
 	case KIND_CATEGORY: store_category(m, r, v, len, p); return 0;
+	case KIND_IMAGES: store_images(r, rec, v, len, p); return 0;
 	default: product_setn(p, r->dest, v, len); return 0;
 	}
 }

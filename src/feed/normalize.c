@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 
@@ -150,6 +151,10 @@ static struct alias builtin_aliases[] = {
 	{"greutate", "weight"},
 	{"imagine", "image"}, {"image_url", "image"}, {"poza", "image"},
 	{"images", "image"}, {"imagini", "image"}, /* a JSON list of image URLs */
+	/* Google Merchant (RSS and Atom): g:price, g:brand, g:gtin, g:sale_price need none, see canonical_dup.
+	 * Plain "id" and "product_type" mean other things in other feeds, so only their g: forms are aliased. */
+	{"g_id", "sku"}, {"g_product_type", "category"}, {"availability", "stock_status"},
+	{"image_link", "image"}, {"additional_image_link", "image"},
 };
 
 static pthread_once_t builtin_sorted_once = PTHREAD_ONCE_INIT;
@@ -212,8 +217,8 @@ void alias_table_free(struct alias_table *t)
 }
 
 /* The connection's table first; its result still goes through the built-in one ("Pret final" -> "pret"
- * -> "price"). */
-static const char *canonical_name(const struct alias_table *t, const char *folded)
+ * -> "price"). NULL when neither has the name. */
+static const char *alias_of(const struct alias_table *t, const char *folded)
 {
 	const char *name = folded;
 	const char *own = t ? alias_find(t->pairs, t->n, folded) : NULL;
@@ -221,18 +226,71 @@ static const char *canonical_name(const struct alias_table *t, const char *folde
 		name = own;
 	pthread_once(&builtin_sorted_once, sort_builtin_aliases);
 	const char *builtin = alias_find(builtin_aliases, ARRAY_LEN(builtin_aliases), name);
-	return builtin ? builtin : name;
+	return builtin ? builtin : own;
+}
+
+static bool is_prefix_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && ((c >= '0' && c <= '9') || c == '-' ||
+	                                                                         c == '.'));
+}
+
+/*
+ * The name without its XML namespace prefixes ("g:price" -> "price", "g:shipping_g:price" -> "shipping_price":
+ * a prefix starts the name or follows the '_' that joins a child to its parent), or NULL when it has none.
+ */
+static char *without_prefixes(const char *raw)
+{
+	char *out = NULL;
+	size_t o = 0;
+	for (size_t i = 0; raw[i];) {
+		size_t k = i;
+		if (i == 0 || raw[i - 1] == '_')
+			while (is_prefix_char(raw[k], k == i))
+				k++;
+		if (k > i && raw[k] == ':' && raw[k + 1] && raw[k + 1] != ':' && raw[k + 1] != ' ') {
+			if (!out) {
+				out = xmalloc(strlen(raw) + 1);
+				memcpy(out, raw, i);
+				o = i;
+			}
+			i = k + 1;
+			continue;
+		}
+		if (out)
+			out[o++] = raw[i];
+		i++;
+	}
+	if (out)
+		out[o] = '\0';
+	return out;
+}
+
+/*
+ * The canonical name of a feed or mapping column; caller frees. A namespaced name ("g:price") is looked up
+ * as it is first ("g:id" -> sku), then without its prefixes, so "g:price" and "price" name the same column.
+ */
+static char *canonical_dup(const struct alias_table *t, const char *raw)
+{
+	size_t size = strlen(raw) + 1; /* folding never lengthens a name */
+	char *folded = normalize_fold(raw, xmalloc(size), size);
+	const char *alias = alias_of(t, folded);
+	char *bare = alias ? NULL : without_prefixes(raw);
+	if (bare) {
+		normalize_fold(bare, folded, size);
+		alias = alias_of(t, folded);
+		free(bare);
+	}
+	char *out = xstrdup(alias ? alias : folded);
+	free(folded);
+	return out;
 }
 
 char *normalize_column(const struct alias_table *t, const char *in, char *out, size_t size)
 {
-	char stack[256];
-	size_t need = strlen(in) + 1;
-	char *folded = need <= sizeof(stack) ? stack : xmalloc(need);
-	normalize_fold(in, folded, need);
-	str_copy(out, canonical_name(t, folded), size);
-	if (folded != stack)
-		free(folded);
+	char *canonical = canonical_dup(t, in);
+	str_copy(out, canonical, size);
+	free(canonical);
 	return out;
 }
 
@@ -280,10 +338,7 @@ static void column_entry_set(struct column_entry *e, const struct alias_table *t
 	free(e->raw);
 	free(e->canonical);
 	e->raw = xstrdup(raw);
-	size_t size = strlen(raw) + 1;
-	char *folded = normalize_fold(raw, xmalloc(size), size);
-	e->canonical = xstrdup(canonical_name(t, folded));
-	free(folded);
+	e->canonical = canonical_dup(t, raw);
 }
 
 const char **column_map_apply(struct column_map *m, const struct record *rec)
@@ -346,16 +401,23 @@ static size_t count_char(const char *s, char c)
 }
 
 /*
- * Picks the decimal and thousands separators. When both '.' and ',' appear, the last one is the decimal
- * separator and may appear once. A single '.' or ',' is always the decimal separator, so "1,234" is
- * 1.234, never 1234: guessing from the digit count would read "1,234" and "1,23" differently. One kind
- * repeated ("1.234.567") is a thousands separator. Spaces are thousands separators and do not mix with
- * '.' or ',' in that role.
+ * Picks the decimal and thousands separators. decimal '.' or ',' (source.decimal_separator) fixes the decimal
+ * separator, which may appear once, and makes the other one the thousands separator. Without it: when both
+ * '.' and ',' appear, the last one is the decimal separator and may appear once; a single '.' or ',' is always
+ * the decimal separator, so "1,234" is 1.234, never 1234: guessing from the digit count would read "1,234" and
+ * "1,23" differently. One kind repeated ("1.234.567") is a thousands separator. Spaces are thousands
+ * separators and do not mix with '.' or ',' in that role.
  */
-static bool pick_separators(const char *s, char *dec, char *thou)
+static bool pick_separators(const char *s, char decimal, char *dec, char *thou)
 {
 	size_t dots = count_char(s, '.'), commas = count_char(s, ','), spaces = count_char(s, ' ');
 	*dec = *thou = 0;
+	if (decimal) {
+		char other = decimal == '.' ? ',' : '.';
+		*dec = decimal;
+		*thou = count_char(s, other) ? other : spaces ? ' ' : 0;
+		return count_char(s, decimal) <= 1 && !(spaces && *thou == other);
+	}
 	if (dots && commas) {
 		*dec = strrchr(s, '.') > strrchr(s, ',') ? '.' : ',';
 		*thou = *dec == '.' ? ',' : '.';
@@ -426,15 +488,9 @@ static size_t normal_form(const char *in)
 	return in[i] ? 0 : i;
 }
 
-bool normalize_decimal(const char *in, char *out, size_t size)
+/* The number in in[0, len) with the decimal separator decimal (0: either, see pick_separators). */
+static bool read_decimal(const char *in, size_t len, char decimal, char *out, size_t size)
 {
-	/* Most feeds write their prices and stocks that way: every row of every import comes through here. */
-	size_t plain = normal_form(in);
-	if (plain && plain <= NUMBER_MAX && plain < size) {
-		memcpy(out, in, plain + 1);
-		return true;
-	}
-	size_t len = strlen(in);
 	size_t b = skip_space(in, 0, len);
 	while (len > b && (in[len - 1] == ' ' || (in[len - 1] >= '\t' && in[len - 1] <= '\r')))
 		len--;
@@ -443,7 +499,7 @@ bool normalize_decimal(const char *in, char *out, size_t size)
 		b++;
 	char buf[NUMBER_MAX + 1], dec, thou;
 	int n = squeeze_number(in + b, len - b, buf);
-	if (n <= 0 || !pick_separators(buf, &dec, &thou))
+	if (n <= 0 || !pick_separators(buf, decimal, &dec, &thou))
 		return false;
 	const char *point = dec ? strchr(buf, dec) : NULL;
 	size_t int_len = point ? (size_t)(point - buf) : (size_t)n;
@@ -482,6 +538,17 @@ bool normalize_decimal(const char *in, char *out, size_t size)
 	return true;
 }
 
+bool normalize_decimal(const char *in, char *out, size_t size)
+{
+	/* Most feeds write their prices and stocks that way: every row of every import comes through here. */
+	size_t plain = normal_form(in);
+	if (plain && plain <= NUMBER_MAX && plain < size) {
+		memcpy(out, in, plain + 1);
+		return true;
+	}
+	return read_decimal(in, strlen(in), 0, out, size);
+}
+
 bool normalize_integer(const char *in, long long *out)
 {
 	char buf[NUMBER_MAX + 2];
@@ -501,4 +568,102 @@ bool normalize_integer(const char *in, long long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* ---- prices ----------------------------------------------------------------------------------------- */
+
+/*
+ * Currency signs and words feeds write, with their ISO 4217 code. '$' is taken as USD: a feed in another
+ * dollar writes its code (CAD, AUD). Signs shared by several currencies (kr, ¥) are left out: they are
+ * ambiguous, so a price carrying one does not parse.
+ */
+static const struct {
+	const char *sign;
+	const char *code;
+} currency_signs[] = {
+	{"\xe2\x82\xac", "EUR"}, {"$", "USD"}, {"\xc2\xa3", "GBP"}, {"lei", "RON"}, {"z\xc5\x82", "PLN"},
+	{"K\xc4\x8d", "CZK"}, {"Ft", "HUF"}, {"\xd0\xbb\xd0\xb2", "BGN"}, {"\xe2\x82\xb4", "UAH"},
+};
+
+/* The currency written at s[0, len) when the whole of it is one: a sign ("€", "lei") or three capitals. */
+static const char *currency_code(const char *s, size_t len, char iso[4])
+{
+	for (size_t i = 0; i < ARRAY_LEN(currency_signs); i++)
+		if (strlen(currency_signs[i].sign) == len && strncasecmp(s, currency_signs[i].sign, len) == 0)
+			return currency_signs[i].code;
+	if (len != 3) /* ISO 4217 codes in capitals only: "12 pcs" is not a price in PCS */
+		return NULL;
+	for (size_t i = 0; i < 3; i++)
+		if (s[i] < 'A' || s[i] > 'Z')
+			return NULL;
+	memcpy(iso, s, 3);
+	iso[3] = '\0';
+	return iso;
+}
+
+/* Where the text before the number ends: the first digit, sign, separator or space. */
+static size_t leading_word(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len && !(s[i] >= '0' && s[i] <= '9') && !strchr("+-., \t", s[i]))
+		i++;
+	return i;
+}
+
+/* Where the text after the number starts: after the last digit, or the separator ending "12,-". */
+static size_t trailing_word(const char *s, size_t len)
+{
+	size_t i = len;
+	while (i > 0 && !(s[i - 1] >= '0' && s[i - 1] <= '9') && !strchr("., \t", s[i - 1]))
+		i--;
+	return i;
+}
+
+enum price_read normalize_price(const char *in, char decimal, char *out, size_t size, char currency[4])
+{
+	currency[0] = '\0';
+	if (decimal != ',') { /* with ',' fixed, "1.234" is no longer in normal form */
+		size_t plain = normal_form(in);
+		if (plain && plain <= NUMBER_MAX && plain < size) {
+			memcpy(out, in, plain + 1);
+			return PRICE_OK;
+		}
+	}
+	size_t len = strlen(in), b = skip_space(in, 0, len);
+	while (len > b && (in[len - 1] == ' ' || (in[len - 1] >= '\t' && in[len - 1] <= '\r')))
+		len--;
+	char iso[2][4];
+	size_t before = leading_word(in + b, len - b), after = trailing_word(in + b, len - b);
+	if (after < before)
+		return PRICE_NOT_NUMBER; /* no digit at all */
+	const char *lead = before ? currency_code(in + b, before, iso[0]) : NULL;
+	const char *trail = after < len - b ? currency_code(in + b + after, len - b - after, iso[1]) : NULL;
+	if ((before && !lead) || (after < len - b && !trail))
+		return PRICE_NOT_NUMBER;
+	if (lead && trail)
+		return PRICE_TWO_CURRENCIES; /* "$12 EUR": which one? */
+	if (!read_decimal(in + b + before, after - before, decimal, out, size))
+		return decimal && read_decimal(in + b + before, after - before, 0, out, size) ? PRICE_OTHER_SEPARATOR
+		                                                                               : PRICE_NOT_NUMBER;
+	str_copy(currency, lead ? lead : trail ? trail : "", 4);
+	return PRICE_OK;
+}
+
+/* ---- stock status ----------------------------------------------------------------------------------- */
+
+/* Folded availability -> WooCommerce's stock_status. Google Merchant's values, WooCommerce's own, Romanian. */
+static const struct alias stock_statuses[] = {
+	{"backorder", "onbackorder"}, {"in_stock", "instock"}, {"instock", "instock"}, {"on_backorder", "onbackorder"},
+	{"onbackorder", "onbackorder"}, {"out_of_stock", "outofstock"}, {"outofstock", "outofstock"},
+	{"preorder", "onbackorder"}, {"pre_order", "onbackorder"}, {"in_stoc", "instock"}, {"stoc_epuizat", "outofstock"},
+};
+
+const char *normalize_stock_status(const char *in)
+{
+	char folded[32];
+	normalize_fold(in, folded, sizeof(folded));
+	for (size_t i = 0; i < ARRAY_LEN(stock_statuses); i++)
+		if (strcmp(folded, stock_statuses[i].from) == 0)
+			return stock_statuses[i].to;
+	return NULL;
 }

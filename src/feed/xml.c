@@ -1,13 +1,19 @@
 /*
  * XML feeds through libxml2's streaming xmlTextReader.
  *
- * The item element is source.item_path (matched at any depth), or else the first element right under the
- * root that has element children (<products><product>...). A row holds the item's attributes under their
- * own names and the text of each element inside it: a grandchild is named "child_grandchild", an attribute
- * of a child "child_attr", and a name met again in the same item gets its values joined with '|'
- * (<image>a</image><image>b</image> gives image = "a|b"). CDATA is text like any other.
+ * The item element is source.item_path (matched at any depth); in an RSS feed (root rss or RSS 1.0's rdf:RDF)
+ * it is item and in an Atom feed (root feed in the Atom namespace) entry, at any depth (Google Merchant feeds
+ * are either); else it is the first element right under the root that has element children
+ * (<products><product>...). Namespaced elements keep their prefixed name ("g:price"); normalize.c reads it as
+ * "price" too. A row holds the item's attributes under their own names and the text of each element inside
+ * it: a grandchild is named "child_grandchild", an attribute of a child "child_attr", and a name met again in
+ * the same item gets its values joined with '|' (<image>a</image><image>b</image> gives image = "a|b").
+ * CDATA is text like any other.
  *
- * Neither the network nor external entities are ever read, and entities are not expanded (no XXE).
+ * Internal entities (<!DOCTYPE x [<!ENTITY brand "Acme">]>) are expanded; neither the network nor external
+ * entities are ever read (no XXE: an external entity reads as nothing). libxml2 (without XML_PARSE_HUGE)
+ * refuses an entity that expands out of proportion to the document, such as the "billion laughs", and
+ * every value stays under max_field_bytes whatever its entities expand to.
  */
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
@@ -55,7 +61,8 @@ struct xml_src {
 	char parse_err[400]; /* libxml2's first error */
 	long parse_err_line;
 
-	char *item_name; /* item_path, or learned from the first item */
+	char *item_name; /* item_path, or learned from the root or the first item */
+	bool items_anywhere; /* item_name is matched at any depth, not only right under the root */
 
 	struct xml_field *fields;
 	size_t n_fields, fields_cap;
@@ -107,6 +114,9 @@ static void on_error(void *ctx, xml_error_arg e)
 		return;
 	str_copy(x->parse_err, e->message ? e->message : "invalid XML", sizeof(x->parse_err));
 	x->parse_err[strcspn(x->parse_err, "\n")] = '\0';
+	if (e->code == XML_ERR_ENTITY_LOOP)
+		snprintf(x->parse_err, sizeof(x->parse_err), "entity expansion refused: the document's entities expand "
+		         "far beyond its size (an entity bomb such as the billion laughs)");
 	x->parse_err_line = e->line;
 }
 
@@ -256,13 +266,41 @@ static int read_item(struct xml_src *x, long line, struct source_error *err)
 	return has_children;
 }
 
+/* Syndication feeds by their root: its local name and namespace (NULL: none), and their item element. */
+static const struct {
+	const char *root, *ns, *item;
+} syndication_roots[] = {
+	{"rss", NULL, "item"},                                            /* RSS 0.9x and 2.0 */
+	{"RDF", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "item"},   /* RSS 1.0 */
+	{"feed", "http://www.w3.org/2005/Atom", "entry"},                 /* Atom; a bare <feed> is any XML */
+};
+
+/* The item element of a syndication feed's root, with the root's prefix for Atom's (RSS 1.0's is rdf's). */
+static void learn_syndication_item(struct xml_src *x)
+{
+	const char *local = (const char *)xmlTextReaderConstLocalName(x->reader);
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(x->reader);
+	const char *prefix = (const char *)xmlTextReaderConstPrefix(x->reader);
+	for (size_t i = 0; i < ARRAY_LEN(syndication_roots); i++) {
+		const char *want = syndication_roots[i].ns;
+		if (strcmp(local, syndication_roots[i].root) != 0 || (want ? !ns || strcmp(ns, want) != 0 : ns != NULL))
+			continue;
+		const char *item = syndication_roots[i].item;
+		x->item_name = prefix && strcmp(item, "entry") == 0 ? xasprintf("%s:%s", prefix, item) : xstrdup(item);
+		x->items_anywhere = true;
+		return;
+	}
+}
+
 static bool may_be_item(struct xml_src *x)
 {
 	if (xmlTextReaderNodeType(x->reader) != XML_READER_TYPE_ELEMENT)
 		return false;
+	if (!x->item_name && xmlTextReaderDepth(x->reader) == 0)
+		learn_syndication_item(x);
 	if (x->item_name && strcmp(reader_name(x), x->item_name) != 0)
 		return false;
-	return x->src->opts.item_path || xmlTextReaderDepth(x->reader) == 1;
+	return x->items_anywhere || xmlTextReaderDepth(x->reader) == 1;
 }
 
 static void fill_record(struct xml_src *x, struct record *rec, long line)
@@ -351,6 +389,7 @@ static int xml_open(struct source *src, const char *path, struct source_error *e
 	x->max_field = source_max_field(src);
 	if (src->opts.item_path)
 		x->item_name = xstrdup(src->opts.item_path);
+	x->items_anywhere = src->opts.item_path != NULL;
 	long n = text_reader_read(in, x->head, sizeof(x->head), err);
 	src->bytes_read = text_reader_bytes(in);
 	if (n < 0) {
@@ -363,7 +402,7 @@ static int xml_open(struct source *src, const char *path, struct source_error *e
 		return 0;
 	/* Text we converted is UTF-8 whatever the declaration says; otherwise libxml2 follows the declaration. */
 	bool converted = text_reader_converted(in);
-	int options = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT |
+	int options = XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT |
 	              (converted ? XML_PARSE_IGNORE_ENC : 0);
 	x->reader = xmlReaderForIO(read_cb, NULL, x, path, converted ? "UTF-8" : NULL, options);
 	if (!x->reader) {

@@ -387,13 +387,28 @@ static void draw_value(const struct form *f, const struct form_item *it, bool fo
 	sb_free(&sb);
 }
 
-/* Scrolls so the focused item (and its list) is on screen. */
+/* The last row any item of the form takes. */
+static int last_row(const struct form *f)
+{
+	int last = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->items[i].row + f->items[i].height - 1 > last)
+			last = f->items[i].row + f->items[i].height - 1;
+	return last;
+}
+
+/*
+ * Scrolls so the focused item (and its list) is on screen, with the row below it when there is one: that is
+ * where a button's outcome is written ("3 category paths"), which would else appear out of sight.
+ */
 static void scroll_to_focus(struct form *f, int h)
 {
 	const struct form_item *it = form_focused(f);
 	if (!it)
 		return;
 	int bottom = it->row + it->height - 1;
+	if (bottom < last_row(f) && it->height < h)
+		bottom++;
 	if (bottom >= f->top + h)
 		f->top = bottom - h + 1 < it->row ? bottom - h + 1 : it->row;   /* a tall item shows its top */
 	if (it->row < f->top)

@@ -425,6 +425,23 @@ Test(conn, source_problems)
 	expect_source_problem("csv", "a", "\"required\": [\"sku\", 3]", "source.required[1]: must be a column name like \"price\", not a number");
 }
 
+Test(conn, price_options)
+{
+	struct conn_config *c = source_ok("csv", "a", "\"decimal_separator\": \",\", \"currency\": \"RON\"");
+	cr_assert_eq(c->decimal_separator, ',');
+	cr_assert_str_eq(c->currency, "RON");
+	conn_free(c);
+	c = source_ok("xml", "a", "");
+	cr_assert_eq(c->decimal_separator, 0, "either separator by default");
+	cr_assert_null(c->currency);
+	conn_free(c);
+	expect_source_problem("csv", "a", "\"decimal_separator\": \";\"",
+	                      "source.decimal_separator: must be \".\" or \",\" (leave it out to take either), not ';'");
+	expect_source_problem("csv", "a", "\"decimal_separator\": 44", "source.decimal_separator: must be a string");
+	expect_source_problem("json", "a", "\"currency\": \"lei\"",
+	                      "source.currency: must be an ISO 4217 code in capitals, like \"RON\" or \"EUR\", not 'lei'");
+}
+
 Test(conn, url_problems)
 {
 	expect_source_problem("csv", "ftp://example.com/a.csv", "",

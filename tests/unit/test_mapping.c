@@ -135,7 +135,7 @@ Test(mapping, columns_list)
 	size_t n = 0;
 	while (cols[n])
 		n++;
-	cr_assert_eq(n, 12);
+	cr_assert_eq(n, 13);
 	cr_assert_str_eq(cols[0], "sku");
 	mapping_free(m);
 }
@@ -227,6 +227,53 @@ Test(mapping, bad_price)
 	cr_assert_str_eq(err.message, "price '12,50 lei pentru fiecare bucata din aces...' in column price is not a number",
 	                 "long values are cut in messages");
 	mapping_free(m);
+}
+
+Test(mapping, prices_with_currencies_and_the_decimal_separator)
+{
+	struct mapping *m = compile(NULL);
+	struct product p = {0};
+	apply_ok(m, ROW("sku", "A1", "price", "1.234,50 lei", "sale_price", "\xe2\x82\xac" "12"), &p);
+	cr_assert_str_eq(product_get(&p, PF_REGULAR_PRICE), "1234.50");
+	cr_assert_str_eq(product_get(&p, PF_SALE_PRICE), "12");
+	cr_assert_str_eq(p.currency, "EUR", "the last price's currency");
+	apply_ok(m, ROW("sku", "A2", "price", "7"), &p);
+	cr_assert_str_eq(p.currency, "", "reset with the product");
+	struct row_error err = apply_fail(m, ROW("sku", "A1", "price", "$12 EUR"), 0);
+	cr_assert_str_eq(err.code, "bad_price");
+	cr_assert_str_eq(err.message, "price '$12 EUR' in column price has a currency on both sides of the number");
+
+	mapping_set_decimal_separator(m, ',');
+	apply_ok(m, ROW("sku", "A1", "price", "1.234"), &p);
+	cr_assert_str_eq(product_get(&p, PF_REGULAR_PRICE), "1234");
+	err = apply_fail(m, ROW("sku", "A1", "price", "1,234.50"), 0);
+	cr_assert_str_eq(err.column, "price");
+	cr_assert_str_eq(err.message, "price '1,234.50' in column price does not read with ',' as the decimal separator "
+	                 "(source.decimal_separator)");
+	product_free(&p);
+	mapping_free(m);
+}
+
+Test(mapping, stock_status_and_images_from_several_columns)
+{
+	struct mapping *m = compile(NULL);
+	struct product p = {0};
+	apply_ok(m, ROW("sku", "G1", "stock_status", "in stock", "image", "a.jpg", "name", "Mug", "image", " b.jpg ",
+	                "image", "", "image", "c.jpg"), &p);
+	cr_assert_str_eq(product_get(&p, PF_STOCK_STATUS), "instock");
+	cr_assert_str_eq(product_get(&p, PF_IMAGES), "a.jpg|b.jpg|c.jpg");
+	apply_ok(m, ROW("sku", "G2", "stock_status", "preorder", "image", "", "image", "b.jpg"), &p);
+	cr_assert_str_eq(product_get(&p, PF_STOCK_STATUS), "onbackorder");
+	cr_assert_str_eq(product_get(&p, PF_IMAGES), "b.jpg", "a blank first image column is left out");
+	struct row_error err = apply_fail(m, ROW("sku", "G3", "stock_status", "soon"), 0);
+	cr_assert_str_eq(err.code, "bad_stock_status");
+	cr_assert_str_eq(err.column, "stock_status");
+	cr_assert_str_eq(err.message, "stock status 'soon' in column stock_status is none of in stock, out of stock, "
+	                 "preorder, backorder");
+	product_free(&p);
+	mapping_free(m);
+	expect_error("{\"fields\": {\"stock_status\": {\"constant\": \"plenty\"}}}",
+	             "mapping.fields.stock_status.constant: 'plenty' is not a stock status");
 }
 
 Test(mapping, bad_quantity)

@@ -1,4 +1,4 @@
-/* normalize: header folding, aliases, column maps, decimal and integer parsing. */
+/* normalize: header folding, aliases, column maps, decimal, price and integer parsing, stock statuses. */
 #include "feed/normalize.h"
 
 #include <criterion/criterion.h>
@@ -309,4 +309,114 @@ Test(normalize, integers)
 	cr_assert_not(normalize_integer("", &v));
 	cr_assert_not(normalize_integer("9223372036854775808", &v));
 	cr_assert_eq(v, 42, "untouched on failure");
+}
+
+/* ---- namespaced names (XML) ---- */
+
+Test(normalize, google_merchant_names_need_no_mapping)
+{
+	static const char *const cases[][2] = {
+		{"g:id", "sku"}, {"title", "name"}, {"g:title", "name"}, {"g:price", "price"},
+		{"g:sale_price", "sale_price"}, {"g:availability", "stock_status"}, {"g:image_link", "image"},
+		{"g:additional_image_link", "image"}, {"g:product_type", "category"}, {"g:gtin", "ean"},
+		{"g:brand", "brand"}, {"g:item_group_id", "item_group_id"}, {"g:shipping_g:price", "shipping_price"},
+		{"description", "description"}, {"link", "link"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(column(NULL, cases[i][0]), cases[i][1], "%s", cases[i][0]);
+}
+
+Test(normalize, prefix_is_only_an_xml_prefix)
+{
+	cr_expect_str_eq(column(NULL, "id"), "id", "plain id is no SKU: only g:id is");
+	cr_expect_str_eq(column(NULL, "product_type"), "product_type", "plain product_type is no category");
+	cr_expect_str_eq(column(NULL, "Note: price"), "note_price", "a colon before a space is no prefix");
+	cr_expect_str_eq(column(NULL, "a::b"), "a_b");
+	cr_expect_str_eq(column(NULL, "x:color"), "color");
+}
+
+Test(normalize, prefixed_and_bare_names_meet_in_connection_aliases)
+{
+	const char *pairs[] = {"g:color", "colour", "mpn", "sku", NULL};
+	struct alias_table *t = alias_table_new(pairs);
+	cr_expect_str_eq(column(t, "g:color"), "colour");
+	cr_expect_str_eq(column(t, "color"), "color", "the alias is on the prefixed name");
+	cr_expect_str_eq(column(t, "g:mpn"), "sku", "a bare alias reaches the prefixed name");
+	alias_table_free(t);
+}
+
+/* ---- prices ---- */
+
+static void expect_price(const char *in, char decimal, const char *want, const char *currency)
+{
+	char out[64] = "", cur[4] = "x";
+	cr_expect_eq(normalize_price(in, decimal, out, sizeof(out), cur), PRICE_OK, "'%s' should parse", in);
+	cr_expect_str_eq(out, want, "'%s'", in);
+	cr_expect_str_eq(cur, currency, "currency of '%s'", in);
+}
+
+static void expect_price_fails(const char *in, char decimal, enum price_read want)
+{
+	char out[64] = "", cur[4];
+	cr_expect_eq(normalize_price(in, decimal, out, sizeof(out), cur), want, "'%s' (got %s)", in, out);
+}
+
+Test(normalize, price_with_a_currency_before_or_after)
+{
+	expect_price("12.00", 0, "12.00", "");
+	expect_price("12.00 RON", 0, "12.00", "RON");
+	expect_price("\xe2\x82\xac" "12.50", 0, "12.50", "EUR");
+	expect_price("1.234,50 lei", 0, "1234.50", "RON");
+	expect_price("1.234,50 Lei", 0, "1234.50", "RON");
+	expect_price("$12", 0, "12", "USD");
+	expect_price("12 EUR", 0, "12", "EUR");
+	expect_price("12EUR", 0, "12", "EUR");
+	expect_price(" EUR 1 234,5 ", 0, "1234.5", "EUR");
+	expect_price("\xc2\xa3" " 7", 0, "7", "GBP");
+	expect_price("99,90 z\xc5\x82", 0, "99.90", "PLN");
+	expect_price("-3 RON", 0, "-3", "RON");
+}
+
+Test(normalize, price_rejects_what_is_not_one_price)
+{
+	expect_price_fails("$12 EUR", 0, PRICE_TWO_CURRENCIES);
+	expect_price_fails("12 apples", 0, PRICE_NOT_NUMBER);
+	expect_price_fails("12 ron", 0, PRICE_NOT_NUMBER); /* codes in capitals only */
+	expect_price_fails("12 kr", 0, PRICE_NOT_NUMBER);  /* SEK, NOK or DKK? */
+	expect_price_fails("RON", 0, PRICE_NOT_NUMBER);
+	expect_price_fails("12 RON EUR", 0, PRICE_NOT_NUMBER);
+	expect_price_fails("1.2.3,4.5", 0, PRICE_NOT_NUMBER);
+	expect_price_fails("", 0, PRICE_NOT_NUMBER);
+}
+
+Test(normalize, price_decimal_separator_fixed_per_source)
+{
+	expect_price("1.234", 0, "1.234", ""); /* either: a lone separator is the decimal one */
+	expect_price("1,234", 0, "1.234", "");
+	expect_price("1.234", ',', "1234", "");
+	expect_price("1.234,50", ',', "1234.50", "");
+	expect_price("12,5 RON", ',', "12.5", "RON");
+	expect_price("1,234", '.', "1234", "");
+	expect_price("1,234.50", '.', "1234.50", "");
+	expect_price("12.00", '.', "12.00", "");
+	expect_price_fails("1,234.50", ',', PRICE_OTHER_SEPARATOR);
+	expect_price_fails("12.50", ',', PRICE_OTHER_SEPARATOR);
+	expect_price_fails("1.234,50", '.', PRICE_OTHER_SEPARATOR);
+	expect_price_fails("1,2,3", ',', PRICE_NOT_NUMBER);
+}
+
+/* ---- stock statuses ---- */
+
+Test(normalize, stock_status_from_availability)
+{
+	cr_expect_str_eq(normalize_stock_status("in stock"), "instock");
+	cr_expect_str_eq(normalize_stock_status("In Stock"), "instock");
+	cr_expect_str_eq(normalize_stock_status("in_stock"), "instock");
+	cr_expect_str_eq(normalize_stock_status("out of stock"), "outofstock");
+	cr_expect_str_eq(normalize_stock_status("preorder"), "onbackorder");
+	cr_expect_str_eq(normalize_stock_status("backorder"), "onbackorder");
+	cr_expect_str_eq(normalize_stock_status("onbackorder"), "onbackorder");
+	cr_expect_str_eq(normalize_stock_status("În stoc"), "instock");
+	cr_expect_null(normalize_stock_status("maybe"));
+	cr_expect_null(normalize_stock_status(""));
 }

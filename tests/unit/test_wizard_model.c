@@ -185,6 +185,7 @@ Test(wizard_model, stored_documents_round_trip)
 	assert_round_trip("data/connections/supplier-csv.json");
 	assert_round_trip("data/connections/affiliate-json.json");
 	assert_round_trip("data/connections/catalog-xml.json");
+	assert_round_trip("data/connections/google-merchant-xml.json");
 	assert_round_trip("data/connections/winmentor.json");
 	assert_round_trip("data/connections/nested-json.json");
 	assert_round_trip("data/connections/lines-ndjson.json");

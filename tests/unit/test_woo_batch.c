@@ -101,6 +101,13 @@ Test(woo_batch, stored_text_is_read_as_json_whatever_its_escapes_and_values)
 	free(p);
 }
 
+Test(woo_batch, stock_status_is_a_product_field)
+{
+	char *p = payload("{\"sku\":\"G-1\",\"stock_status\":\"onbackorder\"}", 3, NULL);
+	cr_expect_str_eq(p, "{\"id\":3,\"stock_status\":\"onbackorder\"}", "not a meta_data entry");
+	free(p);
+}
+
 Test(woo_batch, stored_text_that_is_not_an_object_is_refused_and_leaves_out_alone)
 {
 	static const char *const bad[] = {"not json", "[1]", "{\"name\":\"A\"", "{\"name\":\"A\",}", "{\"name\" \"A\"}",

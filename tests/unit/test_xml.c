@@ -50,6 +50,91 @@ Test(xml, item_path_finds_items_at_any_depth)
 	source_close(src);
 }
 
+Test(xml, rss_items_are_found_without_item_path)
+{
+	struct source *src = open_ok(FEEDS "rss.xml", &xml_opts); /* channel is not the item, though first */
+	struct record rec;
+	next_ok(src, &rec);
+	cr_assert_eq(rec.line, 2);
+	cr_assert_eq(rec.n, 2);
+	expect_value(&rec, "g:id", "G1");
+	expect_value(&rec, "title", "One");
+	next_ok(src, &rec);
+	expect_value(&rec, "g:id", "G2");
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, atom_entries_are_found_without_item_path)
+{
+	struct source *src = open_ok(FEEDS "atom.xml", &xml_opts); /* author comes first, with children */
+	struct record rec;
+	next_ok(src, &rec);
+	cr_assert_eq(rec.line, 6);
+	expect_value(&rec, "g:id", "A1");
+	expect_value(&rec, "link_href", "https://shop.example.com/mug");
+	expect_value(&rec, "g:price", "12.00 EUR");
+	next_ok(src, &rec);
+	expect_value(&rec, "title", "Cup");
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, atom_entries_keep_the_feed_prefix)
+{
+	struct source *src = open_ok(FEEDS "atom-prefixed.xml", &xml_opts);
+	struct record rec;
+	next_ok(src, &rec);
+	cr_assert_eq(rec.n, 1, "atom:author is no entry");
+	expect_value(&rec, "atom:id", "P1");
+	source_close(src);
+}
+
+/* The feed at path holds exactly the rows whose field name has the values given, in order. */
+static void expect_rows(const char *path, const char *name, const char *const *values)
+{
+	struct source *src = open_ok(path, &xml_opts);
+	struct record rec;
+	for (; *values; values++) {
+		next_ok(src, &rec);
+		expect_value(&rec, name, *values);
+	}
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, rss1_items_are_found_without_item_path)
+{
+	expect_rows(FEEDS "rss1.xml", "rdf:about", (const char *const[]){"a", NULL}); /* not the channel */
+}
+
+Test(xml, a_feed_root_outside_the_atom_namespace_is_any_xml)
+{
+	expect_rows(FEEDS "feed-root.xml", "sku", (const char *const[]){"F1", "F2", NULL});
+}
+
+Test(xml, internal_entities_are_expanded)
+{
+	struct source *src = open_ok(FEEDS "entities.xml", &xml_opts);
+	struct record rec;
+	next_ok(src, &rec);
+	expect_value(&rec, "name", "Acme mug");
+	expect_value(&rec, "maker", "Acme Ltd");
+	expect_value(&rec, "note", "<b> & \xc8\x99");
+	expect_end(src);
+	source_close(src);
+}
+
+Test(xml, entity_bomb_is_refused)
+{
+	struct source *src = open_ok(FEEDS "billion-laughs.xml", &xml_opts);
+	struct source_error err = {0};
+	cr_assert_eq(expect_fatal(src, &err), 0);
+	cr_assert(strstr(err.message, "entity expansion refused"), "%s", err.message);
+	cr_assert(strstr(err.message, "billion laughs"), "%s", err.message);
+	source_close(src);
+}
+
 Test(xml, malformed_xml_is_fatal_with_its_line)
 {
 	struct source *src = open_ok(FEEDS "malformed.xml", &xml_opts);
