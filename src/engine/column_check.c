@@ -161,12 +161,23 @@ static void check_filters(const struct conn_config *conn, const struct feed_colu
 	}
 }
 
-/* Two columns under one canonical name ("Cod" and "SKU" are both sku): only the first is ever read. */
-static void check_repeats(const struct feed_columns *fc, struct problems *out)
+/* The column the images field reads: every column of that name is read, joined with '|'. */
+static const char *images_column(const struct mapping *m)
 {
+	struct mapping_source src;
+	for (size_t i = 0; mapping_source_of(m, i, &src); i++)
+		if (strcmp(src.dest, PF_IMAGES) == 0)
+			return src.column;
+	return NULL;
+}
+
+/* Two columns under one canonical name ("Cod" and "SKU" are both sku): only the first is ever read. */
+static void check_repeats(const struct conn_config *conn, const struct feed_columns *fc, struct problems *out)
+{
+	const char *images = images_column(conn->mapping);
 	for (size_t i = 1; i < fc->n; i++)
 		for (size_t k = 0; k < i; k++)
-			if (strcmp(fc->canonical[k], fc->canonical[i]) == 0) {
+			if (strcmp(fc->canonical[k], fc->canonical[i]) == 0 && !(images && str_eq(images, fc->canonical[i]))) {
 				problems_add(out, "columns", "column %zu `%s` and column %zu `%s` both read as `%s`: only "
 				             "column %zu is read (name one of them in source.aliases)", k + 1, fc->names[k],
 				             i + 1, fc->names[i], fc->canonical[i], k + 1);
@@ -181,7 +192,7 @@ void column_check(const struct conn_config *conn, const char *const *names, size
 	struct feed_columns fc;
 	feed_columns_init(&fc, conn, names, n, header);
 	out->missing_required = missing_required(conn, &fc);
-	check_repeats(&fc, &out->warnings);
+	check_repeats(conn, &fc, &out->warnings);
 	check_mapping(conn, &fc, &out->warnings);
 	check_update_fields(conn, &out->warnings);
 	check_filters(conn, &fc, &out->warnings);

@@ -46,6 +46,7 @@ test_google_merchant_rss_imports_with_no_mapping() {
 	expect_eq "$(field GM-003 regular_price)" "1234.50" "'1.234,50 RON'"
 	fs_fast runs log "$RUN_ID"
 	expect_not_contains "$OUT" "source.currency" "no currency warning: every price is in RON"
+	expect_not_contains "$OUT" "both read as \`image\`" "image columns are joined, not dropped: no warning"
 }
 
 test_atom_feed_with_a_mapping_by_prefixed_and_bare_names() {
