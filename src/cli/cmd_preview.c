@@ -91,17 +91,36 @@ static void print_safe(const char *text)
 	sb_free(&clean);
 }
 
-/* A product's fields in the order the destination knows them, then a verdict column. */
+/* Whether any row's product has a value for field. */
+static bool any_row_has(const struct preview *p, const char *field)
+{
+	bool found = false;
+	for (size_t r = 0; r < p->n_rows && !found; r++) {
+		cJSON *product = p->rows[r].product_json ? cJSON_Parse(p->rows[r].product_json) : NULL;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(product, field);
+		found = cJSON_IsString(v) && *v->valuestring;
+		cJSON_Delete(product);
+	}
+	return found;
+}
+
+/* A product's fields in the order the destination knows them, then a verdict column. The first six always
+ * show; the others only when a row has them (a Google Merchant feed's stock status and images). */
 static void print_rows(const struct preview *p)
 {
-	static const char *const fields[] = {"sku", "name", "regular_price", "sale_price", "stock_quantity",
-	                                     "categories"};
-	enum { NF = sizeof(fields) / sizeof(fields[0]) };
-	const char *headers[NF + 2] = {str_eq(p->format, "csv") ? "LINE" : "ITEM", "RESULT"};
-	for (size_t i = 0; i < NF; i++)
+	static const char *const known[] = {"sku", "name", "regular_price", "sale_price", "stock_quantity",
+	                                    "categories", "stock_status", "images"};
+	enum { ALWAYS = 6, MAXF = sizeof(known) / sizeof(known[0]) };
+	const char *fields[MAXF];
+	size_t nf = 0;
+	for (size_t i = 0; i < MAXF; i++)
+		if (i < ALWAYS || any_row_has(p, known[i]))
+			fields[nf++] = known[i];
+	const char *headers[MAXF + 2] = {str_eq(p->format, "csv") ? "LINE" : "ITEM", "RESULT"};
+	for (size_t i = 0; i < nf; i++)
 		headers[i + 2] = fields[i];
 	struct text_table t;
-	tt_init(&t, NF + 2, headers, "rl      ");
+	tt_init(&t, nf + 2, headers, "rl        ");
 	for (size_t r = 0; r < p->n_rows; r++) {
 		const struct preview_row *row = &p->rows[r];
 		char where[24];
@@ -109,9 +128,9 @@ static void print_rows(const struct preview *p)
 			snprintf(where, sizeof(where), "%ld", row->line);
 		else
 			snprintf(where, sizeof(where), "%zu", row->item);
-		char *cells[NF + 2] = {xstrdup(where), xstrdup(verdict_name(row->verdict))};
+		char *cells[MAXF + 2] = {xstrdup(where), xstrdup(verdict_name(row->verdict))};
 		cJSON *product = row->product_json ? cJSON_Parse(row->product_json) : NULL;
-		for (size_t i = 0; i < NF; i++) {
+		for (size_t i = 0; i < nf; i++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(product, fields[i]);
 			/* A row that failed has no product: its SKU still says which one it was. */
 			const char *text = cJSON_IsString(v) ? v->valuestring : i == 0 && row->sku ? row->sku : "";
@@ -119,7 +138,7 @@ static void print_rows(const struct preview *p)
 		}
 		cJSON_Delete(product);
 		tt_add(&t, (const char *const *)cells);
-		for (size_t i = 0; i < NF + 2; i++)
+		for (size_t i = 0; i < nf + 2; i++)
 			free(cells[i]);
 	}
 	tt_print(&t, stdout);

@@ -47,6 +47,11 @@ test_google_merchant_rss_imports_with_no_mapping() {
 	fs_fast runs log "$RUN_ID"
 	expect_not_contains "$OUT" "source.currency" "no currency warning: every price is in RON"
 	expect_not_contains "$OUT" "both read as \`image\`" "image columns are joined, not dropped: no warning"
+	fs preview "$ROOT/data/feeds/google-merchant.xml"
+	expect_rc 0 "preview of the bare feed"
+	expect_contains "$OUT" "stock_status" "preview shows the stock status a Google feed carries"
+	expect_contains "$OUT" "onbackorder"
+	expect_not_contains "$OUT" "both read as"
 }
 
 test_atom_feed_with_a_mapping_by_prefixed_and_bare_names() {
