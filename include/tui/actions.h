@@ -56,7 +56,8 @@
 	_(SHOW_DESTINATIONS, "show_destinations", "3", GROUP_GLOBAL, 0, "The destinations: health, circuit, batch size") \
 	_(HELP, "help", "? F1", GROUP_GLOBAL, 0, "The keys of this screen") \
 	_(REDRAW, "redraw", "C-l", GROUP_GLOBAL, 0, "Read everything again and redraw the screen") \
-	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, "Close this screen (quit from the first one)") \
+	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, \
+	  "Close this screen; on the first one q quits, Esc and Backspace do nothing") \
 	_(QUIT, "quit", "Q C-c", GROUP_GLOBAL, 0, "Quit the console")
 
 enum action_group { GROUP_MOVE, GROUP_TABLE, GROUP_ACT, GROUP_GLOBAL, GROUP_COUNT };

@@ -83,7 +83,7 @@ struct app {
 	int64_t last_poll, last_tick, last_recover;   /* monotonic ms */
 	bool dirty;
 	bool quit;
-	bool too_small;
+	bool too_small;   /* below APP_MIN_*: only quit works (as the last key found it) */
 	/* Set by a signal handler (SIGTERM, SIGHUP): stop the runs in flight and quit. NULL = none. */
 	const volatile sig_atomic_t *terminate;
 };

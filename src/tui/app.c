@@ -341,11 +341,57 @@ static void mouse_event(struct app *app)
 		table_view_click(s->table, ev.y, ev.x);
 }
 
+/*
+ * Back from the first screen quits, but only on a character key (q): Esc arrives alone when a slow link
+ * splits an arrow key, and Backspace is held past the end of what was typed; neither should end the
+ * console.
+ */
+static bool is_deliberate_quit(int key)
+{
+	key = key_normalize(key);
+	return key != 27 && key != KEY_BACKSPACE;
+}
+
+static bool terminal_too_small(void)
+{
+	int lines, cols;
+	getmaxyx(stdscr, lines, cols);
+	return lines < APP_MIN_LINES || cols < APP_MIN_COLS;
+}
+
+/*
+ * While "terminal too small" hides the screen, a key must not act on what cannot be seen: only quit
+ * works, and its question (runs in flight) is the one dialog shown there. A dialog open when the
+ * terminal shrank is dropped, as Esc would.
+ */
+static void too_small_key(struct app *app, int key)
+{
+	if (key == KEY_MOUSE) {
+		MEVENT ev;
+		getmouse(&ev);   /* taken off the queue, and ignored */
+		return;
+	}
+	if (app->dialog) {
+		dialog_key(app, key);
+		return;
+	}
+	if (keymap_matches(&app->keys, ACTION_QUIT, key))
+		app_quit(app);
+}
+
 void app_key(struct app *app, int key)
 {
 	app->dirty = true;
+	bool was_small = app->too_small;
+	app->too_small = terminal_too_small();
+	if (app->too_small && !was_small)
+		dialog_close(app);
 	if (key == KEY_RESIZE)
 		return;
+	if (app->too_small) {
+		too_small_key(app, key);
+		return;
+	}
 	if (key == KEY_MOUSE) {
 		mouse_event(app);
 		return;
@@ -359,6 +405,8 @@ void app_key(struct app *app, int key)
 	if (s->ops->key && s->ops->key(s, key))
 		return;
 	enum action a = lookup(app, s, key);
+	if (a == ACTION_BACK && app->depth == 1 && !is_deliberate_quit(key))
+		return;
 	if (a != ACTION_NONE)
 		perform(app, a);
 }
@@ -450,8 +498,11 @@ static void draw_too_small(struct app *app, const struct draw *d, int lines, int
 	         APP_MIN_COLS, APP_MIN_LINES);
 	int y = lines / 2;
 	draw_text(d, y > 0 ? y - 1 : 0, 0, cols, msg, 'l', theme_attr(&app->theme, ROLE_WARN));
+	char quit[16];
+	app_key_hint(app, ACTION_QUIT, quit, sizeof(quit));
+	snprintf(msg, sizeof(msg), "enlarge the window, or press %s to quit", quit);
 	if (lines > 1)
-		draw_text(d, y, 0, cols, "enlarge the window, or press Q to quit", 'l', theme_attr(&app->theme, ROLE_DIM));
+		draw_text(d, y, 0, cols, msg, 'l', theme_attr(&app->theme, ROLE_DIM));
 }
 
 void app_draw(struct app *app)
@@ -462,10 +513,10 @@ void app_draw(struct app *app)
 	getmaxyx(stdscr, lines, cols);
 	wattrset(stdscr, theme_attr(&app->theme, ROLE_NORMAL));
 	werase(stdscr);
-	app->too_small = lines < APP_MIN_LINES || cols < APP_MIN_COLS;
 	struct screen *s = app_top(app);
-	if (app->too_small) {
+	if (lines < APP_MIN_LINES || cols < APP_MIN_COLS) {
 		draw_too_small(app, &d, lines, cols);
+		dialog_draw_status(app, &d, lines - 1);
 	} else {
 		s->ops->draw(s, &d, 1, lines - 2);
 		draw_title(app, &d, s);

@@ -11,8 +11,6 @@
 #include "cli/cli.h"
 #include "tui/app.h"
 
-#define ESC_DELAY_MS 25
-
 static volatile sig_atomic_t terminate_requested;
 
 static void on_terminate(int sig)
@@ -53,9 +51,9 @@ static void release_stderr(FILE *held, int saved)
 	fclose(held);
 }
 
-static void start_curses(void)
+static void start_curses(const struct config *cfg)
 {
-	set_escdelay(ESC_DELAY_MS);
+	set_escdelay(cfg->escape_delay_ms);
 	initscr();
 	raw();             /* Ctrl-C is a key (quit, which asks about runs in flight), not a kill */
 	noecho();
@@ -82,7 +80,7 @@ int console_main(const struct config *cfg, struct store *store, bool color)
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
 
-	start_curses();
+	start_curses(cfg);
 	struct app *app = app_new(cfg, store, color, ascii, err, sizeof(err));
 	if (app) {
 		app->terminate = &terminate_requested;
