@@ -10,6 +10,7 @@
 #include "engine/worker.h"
 #include "tui/dialog.h"
 #include "tui/export.h"
+#include "tui/run_actions.h"
 #include "tui/runner.h"
 #include "tui/screens.h"
 #include "tui/table_view.h"
@@ -27,7 +28,8 @@ const enum action table_actions[] = {
 };
 
 const enum action global_actions[] = {
-	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
+	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_LATEST_FAILURE, ACTION_HELP,
+	ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
 };
 
 /* A key must mean one action per screen: the screen's own, the list's and the global ones together. */
@@ -278,6 +280,9 @@ static void global_act(struct app *app, enum action a)
 		if (app_top(app)->ops != &destinations_screen_ops)
 			app_push(app, screen_destinations_new(app));
 		break;
+	case ACTION_LATEST_FAILURE:
+		run_action_open_latest_problem(app);
+		break;
 	case ACTION_HELP:
 		if (app_top(app)->ops != &help_screen_ops)
 			app_push(app, screen_help_new(app, app_top(app)));
@@ -451,6 +456,7 @@ static void draw_hints(struct app *app, const struct draw *d, struct screen *s, 
 {
 	int width = getmaxx(d->win);
 	struct strbuf left = {0}, right = {0};
+	add_hint(app, ACTION_LATEST_FAILURE, &right);
 	if (s->table)
 		add_hint(app, ACTION_FILTER, &right);
 	add_hint(app, ACTION_HELP, &right);

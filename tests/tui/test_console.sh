@@ -125,7 +125,7 @@ test_sort_reverse_filter_and_quick_filter() {
 	expect_contains "$(screen)" "Gamma feed"
 	expect_not_contains "$(screen)" "Alpha feed"
 	keys_then "3 of 3" / Escape
-	keys_then "[failed]" f
+	keys_then "[problems]" f
 	wait_screen "1 of 3"
 	expect_contains "$(screen)" "Beta feed"
 	keys_then "[running]" f
@@ -458,7 +458,7 @@ test_destinations_screen_health_circuit_and_background_test() {
 	expect_contains "$(screen)" "ck_…0001" "masked key"
 	expect_not_contains "$(screen)" "cs_topsecret9" "secret never shown"
 	keys q
-	keys_then "[failed]" f
+	keys_then "[problems]" f
 	expect_contains "$(screen)" "2 of 2" "one failed check, one open circuit"
 	keys_then "sort name" f
 	stop_console

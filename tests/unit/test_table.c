@@ -217,7 +217,7 @@ Test(table, quick_filters)
 {
 	struct table t;
 	open_table(&t, 0, false, 10);
-	table_set_quick(&t, QUICK_FAILED);
+	table_set_quick(&t, QUICK_PROBLEMS);
 	cr_assert_eq(t.matched, 0, "conn-04's latest run completed, conn-05's runs");
 	table_set_quick(&t, QUICK_RUNNING);
 	cr_assert_eq(t.matched, 1);
@@ -270,7 +270,7 @@ Test(table, runs_of_one_connection_sorted_by_name_and_status)
 	int64_t matched, total;
 	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
 	cr_assert_eq(total, 3);
-	q.quick = QUICK_FAILED;
+	q.quick = QUICK_PROBLEMS;
 	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
 	cr_assert_eq(matched, 1);
 	struct view_query all = {.sort = RUN_F_CONNECTION, .descending = true};
@@ -367,7 +367,7 @@ Test(table, the_connection_keeps_its_latest_run)
 	cr_assert_eq(store_run_finish(store, id, RUN_FAILED, "bad rows", now_ms()), 0);
 	snprintf(want, sizeof(want), "%lld failed 1 7", (long long)id);
 	expect_latest(8, want);
-	struct view_query q = {.sort = CONN_F_STATUS, .descending = true, .quick = QUICK_FAILED};
+	struct view_query q = {.sort = CONN_F_STATUS, .descending = true, .quick = QUICK_PROBLEMS};
 	int64_t matched, total;
 	cr_assert_eq(store_views_count(views, STORE_VIEW_CONNS, &q, &matched, &total), 0);
 	cr_assert_eq(matched, 1);
