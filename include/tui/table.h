@@ -81,6 +81,7 @@ struct table {
 	struct {                     /* where the table was last drawn, for the mouse */
 		int y;                   /* the header row; rows follow */
 		int x[TABLE_COLS_MAX], w[TABLE_COLS_MAX];
+		uint64_t cells_hash;     /* of the window's cell texts, to see when a clock in them moved */
 	} drawn;
 };
 

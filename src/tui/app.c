@@ -106,7 +106,7 @@ struct app *app_new(const struct config *cfg, struct store *store, bool color, b
 	}
 	if (!app->readonly)
 		worker_recover_stale(store, cfg);
-	app->last_poll = app->last_tick = app->last_recover = monotonic_ms();
+	app->last_poll = app->last_tick = app->last_clock = app->last_recover = monotonic_ms();
 	app_push(app, screen_connections_new(app));
 	app->dirty = true;
 	return app;
@@ -558,6 +558,12 @@ void app_poll(struct app *app)
 		app->last_tick = now;
 		app->dirty = true;
 	}
+	if (s->table && now - app->last_clock >= TICK_MS) {
+		app->last_clock = now;
+		struct cell_ctx ctx = app_cell_ctx(app);
+		if (table_view_cells_changed(s->table, &ctx))
+			app->dirty = true;
+	}
 	if (app->message[0] && now - app->message_at >= MESSAGE_MS) {
 		app->message[0] = '\0';
 		app->dirty = true;
@@ -575,6 +581,8 @@ static int until_next_wakeup(struct app *app)
 	struct screen *s = app_top(app);
 	if (s->ops->ticking && s->ops->ticking(s) && app->last_tick + tick_ms(s) - now < wait)
 		wait = app->last_tick + tick_ms(s) - now;
+	if (s->table && app->last_clock + TICK_MS - now < wait)
+		wait = app->last_clock + TICK_MS - now;
 	if (app->message[0] && app->message_at + MESSAGE_MS - now < wait)
 		wait = app->message_at + MESSAGE_MS - now;
 	return wait < 10 ? 10 : (int)wait;
