@@ -62,14 +62,23 @@ static void start_curses(const struct config *cfg)
 	leaveok(stdscr, TRUE);
 }
 
+int console_check_keys(const struct config *cfg)
+{
+	char err[1024];
+	if (app_check_keys(cfg, err, sizeof(err)) < 0)
+		return cli_fail(EXIT_USAGE, "%s%s%s", cfg->source_path, cfg->source_path[0] ? ": " : "", err);
+	return EXIT_OK;
+}
+
 int console_main(const struct config *cfg, struct store *store, bool color)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_fail(EXIT_USAGE, "the console needs a terminal; for scripts use 'feedsync conn list' and"
 		                " 'feedsync runs'");
+	int rc = console_check_keys(cfg);
+	if (rc != EXIT_OK)
+		return rc;
 	char err[1024];
-	if (app_check_keys(cfg, err, sizeof(err)) < 0)
-		return cli_fail(EXIT_USAGE, "%s", err);
 	bool ascii = cfg->ascii || !console_locale_utf8();
 	FILE *held = NULL;
 	int saved = hold_stderr(&held);
