@@ -150,13 +150,8 @@ test_help_is_generated_from_the_key_bindings() {
 
 test_bad_key_binding_is_reported() {
 	printf '[keys]\nrun_now = Ctrl+Q\n' >"$T/keys.ini"
-	SOCK="fs-$$-${BASHPID}"
-	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
-		"FEEDSYNC_CONFIG='$T/keys.ini' '$FEEDSYNC_BIN' 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
-	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
-	wait_screen "EXITED 2"
+	console_exits 2 FEEDSYNC_CONFIG="$T/keys.ini" --
 	expect_contains "$(cat "$T/.console-err")" "[keys] run_now: 'Ctrl+Q' is not a key"
-	tmux -L "$SOCK" kill-server
 }
 
 test_open_a_run_and_watch_its_counters_move() {

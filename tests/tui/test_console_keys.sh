@@ -99,13 +99,8 @@ test_config_refuses_the_keys_the_console_refuses() {
 	local want="$T/keys.ini: [keys]: 'r' is bound to both run_now and retry on the Runs screen"
 	expect_contains "$ERR" "$want"
 	expect_eq "$OUT" "" "settings printed as fine"
-	SOCK="fs-$$-${BASHPID}"
-	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
-		"'$FEEDSYNC_BIN' --config '$T/keys.ini' 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
-	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
-	wait_screen "EXITED 2"
+	console_exits 2 -- --config "$T/keys.ini"
 	expect_contains "$(cat "$T/.console-err")" "$want"
-	tmux -L "$SOCK" kill-server
 	printf '[keys]\nretry = Ctrl+R\n' >"$T/keys.ini"
 	fs --config "$T/keys.ini" config
 	expect_rc 2 "feedsync config with a key that is not one"
