@@ -281,8 +281,9 @@ static int draw_errors(struct run_screen *rs, const struct draw *d, int y, int r
 {
 	char hint[16], title[160];
 	app_key_hint(rs->base.app, ACTION_ERRORS, hint, sizeof(hint));
-	snprintf(title, sizeof(title), "Errors: %lld, the first then the newest%s%s%s", (long long)rs->run.errors_total,
-	         hint[0] ? " (" : "", hint, hint[0] ? ": in full)" : "");
+	snprintf(title, sizeof(title), "Errors: %lld%s%s%s%s", (long long)rs->run.errors_total,
+	         rs->nerrors > 1 ? ", the first then the newest" : "", hint[0] ? " (" : "", hint,
+	         hint[0] ? ": in full)" : "");
 	draw_rule(d, y, title);
 	if (rs->nerrors == 0) {
 		const char *why = str_eq(rs->run.status, RUN_FAILED) ? rs->run.summary : "no errors";

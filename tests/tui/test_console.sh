@@ -92,6 +92,29 @@ test_a_finished_run_shows_the_bar_it_reached() {
 	stop_console
 }
 
+test_the_push_counts_items_per_second() {
+	start_fakewoo || return
+	add_shop
+	make_feed 1234
+	add_woo_conn
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 800}]'
+	console
+	keys_then "started run 1" r
+	keys_then "Runs of Woo feed" Enter
+	keys_then "Run 1 of Woo feed" Enter
+	wait_screen "▶ pushing" 10
+	wait_screen "items/s" 5
+	local rate=0
+	for _ in $(seq 40); do
+		rate=$(screen | sed -n 's/.* \([0-9]*\) items\/s.*/\1/p' | head -1)
+		[ "${rate:-0}" -gt 0 ] && break
+		sleep 0.1
+	done
+	[ "${rate:-0}" -gt 0 ] || fail "the push shows ${rate:-no} items/s"
+	wait_screen "✔ ok" 20
+	stop_console
+}
+
 test_startup_lists_connections_with_status_symbols() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
 	add_conn "Beta feed" json "$T/missing.json"
