@@ -16,6 +16,7 @@
 #include "engine/feed_fetch.h"
 #include "feed/conn.h"
 #include "tui/dialog.h"
+#include "tui/screens.h"
 #include "wizard_internal.h"
 
 #define SPIN_MS 150
@@ -431,6 +432,9 @@ static void save(struct wizard_screen *ws)
 	char *name = wizard_trimmed(&w->name);
 	bool edit = w->mode == WIZ_EDIT;
 	app_pop(app);   /* frees the wizard: nothing of it is touched after this */
+	struct screen *under = app_top(app);
+	if (under && under->table && under->ops == &connections_screen_ops)
+		table_select_id(under->table, id);   /* so that r runs it, as the message says */
 	app_message(app, ROLE_OK, "%s connection %lld '%s'%s", edit ? "saved" : "created", (long long)id, name,
 	            edit ? "" : " (run it with r)");
 	free(name);

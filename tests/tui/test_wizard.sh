@@ -115,6 +115,19 @@ test_create_from_a_fixture_feed_end_to_end() {
 	stop_console
 }
 
+test_the_saved_connection_is_selected_for_r() {
+	add_conn "Alpha feed" csv "$FEED"
+	add_conn "Zulu feed" csv "$FEED"
+	wizard_console
+	wait_screen "2 of 2"
+	start_new "Middle feed"
+	keys_then "created connection 3 'Middle feed' (run it with r)" C-s
+	wait_screen "3 of 3"
+	keys_then "started run 1" r
+	expect_eq "$(sql 'select connection_id from sync_runs where id = 1')" "3" "the connection r ran"
+	stop_console
+}
+
 test_edit_changes_what_was_typed_and_keeps_the_rest() {
 	printf '{"name": "Stock feed", "source": {"type": "csv", "url": "%s", "aliases": {"Culoare": "color"}},
 	         "schedule": "every 2h", "mapping": {"fields": {"status": {"constant": "draft"}}}}' "$FEED" >"$T/conn.json"
