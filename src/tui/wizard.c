@@ -15,6 +15,7 @@
 #include "engine/conn_save.h"
 #include "engine/feed_fetch.h"
 #include "feed/conn.h"
+#include "feed/filter.h"
 #include "tui/dialog.h"
 #include "tui/screens.h"
 #include "wizard_internal.h"
@@ -483,6 +484,10 @@ static void add_rule(struct wizard_screen *ws)
 		return;
 	struct wiz_rule *r = &w->rules[w->nrules];
 	memset(r, 0, sizeof(*r));
+	/* contains "" lets every row through: a rule just added changes nothing until it is filled in. */
+	for (int op = 0; filter_op_names[op]; op++)
+		if (str_eq(filter_op_names[op], "contains"))
+			r->op = op;
 	if (w->have_preview && w->preview.n_columns)
 		sb_adds(&r->field, w->preview.columns[0]);
 	form_focus(&ws->form, ID_RULE + 4 * (int)w->nrules);
@@ -654,6 +659,7 @@ static void wizard_draw(struct screen *s, const struct draw *d, int y, int h)
 	int form_rows = h - 3;
 	form_draw(&ws->form, d, y + 1, form_rows);
 	wizard_draw_extras(ws, d, y + 1, form_rows);
+	form_draw_list(&ws->form, d, y + 1, form_rows);   /* over the sample's grid, not under it */
 	draw_problem_line(ws, d, y + h - 2);
 	draw_hints(ws, d, y + h - 1);
 }

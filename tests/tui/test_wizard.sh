@@ -255,6 +255,42 @@ test_each_step_shows_its_validation_errors() {
 	stop_console
 }
 
+test_the_steps_read_right_at_80x24() {
+	add_conn "Taken" csv "$FEED"
+	wizard_console
+	start_new "Taken"
+	local delim; delim=$(screen | grep "Delimiter")
+	[ "$(printf %s "$delim" | grep -o '▾]' | wc -l)" -eq 2 ] || fail "a list field lost its bracket: $delim"
+	focus "Downloads the feed"
+	keys_then "sample: 5 rows, 6 columns" Enter
+	keys_then "step 2 of 6" C-n
+	wait_screen "The filters let 5 of 5 sample rows through"
+	focus "A new filter rule"
+	keys Enter
+	wait_screen "[contains"
+	wait_screen "The filters let 5 of 5 sample rows through"   # a new rule lets everything through
+	keys Tab n o
+	wait_screen " 4/11 "                                     # typing shows what it selects: not_contains
+	expect_contains "$(screen)" "|eq " "the operator list drawn over the sample"
+	keys Enter
+	wait_screen "[not_contains"
+	keys_then "step 3 of 6" C-n
+	keys_then "step 4 of 6" C-n
+	keys Right
+	wait_screen "and runs"
+	expect_not_contains "$(screen)" "or runs" "the retirement rule is days AND runs"
+	focus "Where products go"
+	keys Left
+	keys_then "step 5 of 6" C-n
+	focus "Runs by itself only while 'feedsync worker' runs; the console runs no schedules"
+	keys_then "step 6 of 6" C-n
+	focus "Saves the connection"
+	keys C-s
+	wait_screen "the name 'Taken' is already used by"
+	expect_not_contains "$(screen)" "No problems: ready to save" "beside a refused save"
+	quit_wizard
+}
+
 test_esc_goes_back_keeping_input_and_leaving_asks() {
 	wizard_console
 	start_new "Half done"
