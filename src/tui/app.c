@@ -520,7 +520,7 @@ void app_draw(struct app *app)
 	wattrset(stdscr, theme_attr(&app->theme, ROLE_NORMAL));
 	werase(stdscr);
 	struct screen *s = app_top(app);
-	if (lines < APP_MIN_LINES || cols < APP_MIN_COLS) {
+	if (terminal_too_small()) {
 		draw_too_small(app, &d, lines, cols);
 		dialog_draw_status(app, &d, lines - 1);
 	} else {
