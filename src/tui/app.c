@@ -522,7 +522,7 @@ void app_draw(struct app *app)
 	struct screen *s = app_top(app);
 	if (terminal_too_small()) {
 		draw_too_small(app, &d, lines, cols);
-		dialog_draw_status(app, &d, lines - 1);
+		dialog_draw_question(app, &d, lines / 2 + 2, lines - 1);
 	} else {
 		s->ops->draw(s, &d, 1, lines - 2);
 		draw_title(app, &d, s);

@@ -35,6 +35,21 @@ test_too_small_takes_only_quit() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 }
 
+test_quit_from_too_small_asks_about_runs_in_flight() {
+	start_feedserver "$T"
+	add_conn "Slow feed" csv "$FEED_URL/slow?bps=4000&bytes=30000"
+	console
+	keys_then "started run 1" r
+	resize 60 20
+	wait_screen "terminal too small"
+	keys Q
+	wait_screen "and quit? (y/n)"
+	keys y
+	wait_screen "EXITED 0" 10
+	expect_eq "$(sql 'select status from sync_runs where id = 1')" "cancelled" "run left by quitting"
+	tmux -L "$SOCK" kill-server 2>/dev/null
+}
+
 test_a_dialog_open_when_the_terminal_shrinks_is_dropped() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
 	console
