@@ -472,3 +472,28 @@ Test(table, log_tail_starts_before_the_last_lines)
 	cr_assert_eq(store_views_log_tail(views, 1, 20, &after), 0);
 	cr_assert_eq(after, 0);
 }
+
+Test(table, selects_a_row_by_id_beyond_the_window)
+{
+	struct table t;
+	open_table(&t, 1, true, 5);   /* by name, descending: conn-29 first, conn-02 (id 3) 28th */
+	cr_assert(table_select_id(&t, 3));
+	cr_assert_eq(t.cursor, 27);
+	cr_assert_str_eq(((const struct conn_row *)table_selected(&t))->name, "conn-02");
+	cr_assert_not(table_select_id(&t, 999), "no such row");
+	cr_assert_eq(t.cursor, 27, "the selection stays");
+	table_free(&t);
+}
+
+Test(table, the_latest_problem_run_of_any_connection_or_of_one)
+{
+	int64_t run_id = 0;
+	cr_assert_eq(store_views_latest_failed_run(views, 0, &run_id), 1);
+	cr_assert_eq(run_id, 4, "conn-05's failed run, the newest that failed");
+	cr_assert_eq(store_views_latest_failed_run(views, 5, &run_id), 1);
+	cr_assert_eq(run_id, 2);
+	int64_t with_errors = add_run(1, RUN_COMPLETED_WITH_ERRORS);
+	cr_assert_eq(store_views_latest_failed_run(views, 0, &run_id), 1);
+	cr_assert_eq(run_id, with_errors, "completed with errors counts as a problem too");
+	cr_assert_eq(store_views_latest_failed_run(views, 2, &run_id), 0, "conn-01 never ran");
+}
