@@ -12,7 +12,8 @@ a_faulty_shop() {
 	add_shop
 	make_feed 20
 	add_woo_conn
-	woo item_errors '{"SKU-00007": {"code": "woocommerce_rest_product_invalid_sku", "message": "Invalid or duplicated SKU."}}'
+	woo item_errors '{"SKU-00007": {"code": "woocommerce_rest_product_invalid_sku",
+		"message": "Invalid or duplicated SKU."}}'
 	fs_fast run "$CONN_ID" --wait
 	expect_rc 3 "a push with one item refused"
 	woo item_errors '{}'

@@ -23,7 +23,8 @@ static char *told(void (*fn)(const struct run_error_row *, struct strbuf *), con
 
 Test(error_text, an_item_refused_inside_http_200_shows_the_item_status_and_short_code)
 {
-	struct run_error_row e = item_error("{\"http_status\":200,\"item_status\":400,\"endpoint\":\"/wp-json/wc/v3/products/batch\"}");
+	struct run_error_row e = item_error("{\"http_status\":200,\"item_status\":400,"
+	                                    "\"endpoint\":\"/wp-json/wc/v3/products/batch\"}");
 	char *line = told(error_text_line, &e);
 	cr_assert(strstr(line, " sku A-1 item 400 product_invalid_sku: the shop refused"), "%s", line);
 	cr_assert_null(strstr(line, "HTTP 200"), "an HTTP 200 says nothing worth the room: %s", line);
