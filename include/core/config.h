@@ -58,6 +58,7 @@ struct config {
 
 	/* [tui] */
 	int refresh_ms;              /* refresh_ms = 500 */
+	int escape_delay_ms;         /* escape_delay_ms = 300: Esc alone, or the start of a key split by the link */
 	char theme[64];              /* theme = default */
 	bool readonly;               /* readonly = false */
 	bool mouse;                  /* mouse = false */

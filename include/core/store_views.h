@@ -58,12 +58,12 @@ void dest_view_rows_free(struct dest_view_row *rows, size_t n);
 #define STORE_VIEW_FIELDS_MAX 16
 
 /*
- * Quick filters. Runs: failed = status failed; running; active = queued or running.
- * Connections: failed = the latest run failed; running = the latest run is queued or running;
- * active = the connection is enabled. Destinations: failed = the last check failed or the circuit is not
- * closed; they have no other (store_views_has_quick).
+ * Quick filters. Runs: problems = failed or completed with errors; running; active = queued or running.
+ * Connections: problems = the latest run failed or completed with errors; running = the latest run is
+ * queued or running; active = the connection is enabled. Destinations: problems = the last check failed or
+ * the circuit is not closed; they have no other (store_views_has_quick).
  */
-enum quick_filter { QUICK_ALL, QUICK_FAILED, QUICK_RUNNING, QUICK_ACTIVE, QUICK_COUNT };
+enum quick_filter { QUICK_ALL, QUICK_PROBLEMS, QUICK_RUNNING, QUICK_ACTIVE, QUICK_COUNT };
 extern const char *const quick_filter_names[QUICK_COUNT];
 
 struct view_query {
@@ -104,7 +104,10 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
 int store_views_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                       int64_t matched, struct dest_view_row **rows, size_t *n);
 
-/* The latest run of a connection that failed or completed with errors: 1 (*run_id set), 0 none, -1 error. */
+/*
+ * The latest run that failed or completed with errors, of the connection or (conn_id 0) of any:
+ * 1 (*run_id set), 0 none, -1 error.
+ */
 int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id);
 
 /*

@@ -24,7 +24,7 @@
 	_(SORT_NEXT, "sort_next", "s", GROUP_TABLE, 0, "Sort by the next column") \
 	_(SORT_REVERSE, "sort_reverse", "S", GROUP_TABLE, 0, "Reverse the sort order") \
 	_(FILTER, "filter", "/", GROUP_TABLE, 0, "Filter rows by text in the visible columns (Esc clears)") \
-	_(QUICK_FILTER, "quick_filter", "f", GROUP_TABLE, 0, "Cycle the status filter: all, failed, running, active") \
+	_(QUICK_FILTER, "quick_filter", "f", GROUP_TABLE, 0, "Cycle the status filter: all, problems, running, active") \
 	_(COLUMNS, "columns", "c", GROUP_TABLE, 0, "Choose the visible columns") \
 	_(EXPORT, "export", "w", GROUP_TABLE, 0, "Write the rows of this view to a CSV file") \
 	_(RUN_NOW, "run_now", "r", GROUP_ACT, ACTION_CHANGES, "Run the connection now") \
@@ -38,13 +38,14 @@
 	_(NEXT_STEP, "next_step", "C-n", GROUP_MOVE, 0, "Wizard: the next step") \
 	_(PREVIOUS_STEP, "previous_step", "C-p", GROUP_MOVE, 0, "Wizard: the previous step (Esc too); nothing typed is lost") \
 	_(SAVE, "save", "C-s", GROUP_ACT, ACTION_CHANGES, "Wizard: check everything and save the connection") \
-	_(LATEST_FAILURE, "latest_failure", "!", GROUP_ACT, 0, "Open the latest failed run of the connection") \
+	_(LATEST_FAILURE, "latest_failure", "!", GROUP_GLOBAL, 0, \
+	  "The latest run that failed or had errors, of any connection") \
 	_(CANCEL, "cancel", "x", GROUP_ACT, ACTION_CHANGES, "Cancel the run") \
 	_(RETRY, "retry", "R", GROUP_ACT, ACTION_CHANGES, "Run a finished run's connection again as a retry") \
-	_(ERRORS, "errors", "e", GROUP_ACT, 0, "The run's errors in full, newest first") \
+	_(ERRORS, "errors", "e", GROUP_ACT, 0, "The run's errors in full, in order (the first on top)") \
 	_(FOLLOW, "follow", "F", GROUP_ACT, 0, "Follow the log again") \
 	_(COPY_ID, "copy_id", "y", GROUP_ACT, 0, "Copy the run id to the clipboard (OSC 52)") \
-	_(COPY_ERROR, "copy_error", "Y", GROUP_ACT, 0, "Copy the run's latest error to the clipboard (OSC 52)") \
+	_(COPY_ERROR, "copy_error", "Y", GROUP_ACT, 0, "Copy the first error, whole, to the clipboard (OSC 52)") \
 	_(SHOW_PLAN, "show_plan", "p", GROUP_ACT, 0, "The run's plan: products to create, update and retire") \
 	_(NEXT_KIND, "next_kind", "Tab", GROUP_MOVE, 0, "Plan: show the next kind (create, update, retire)") \
 	_(APPLY_PLAN, "apply_plan", "A", GROUP_ACT, ACTION_CHANGES, \
@@ -56,7 +57,7 @@
 	_(SHOW_DESTINATIONS, "show_destinations", "3", GROUP_GLOBAL, 0, "The destinations: health, circuit, batch size") \
 	_(HELP, "help", "? F1", GROUP_GLOBAL, 0, "The keys of this screen") \
 	_(REDRAW, "redraw", "C-l", GROUP_GLOBAL, 0, "Read everything again and redraw the screen") \
-	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, "Close this screen (quit from the first one)") \
+	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, "Close this screen (q on the first one quits)") \
 	_(QUIT, "quit", "Q C-c", GROUP_GLOBAL, 0, "Quit the console")
 
 enum action_group { GROUP_MOVE, GROUP_TABLE, GROUP_ACT, GROUP_GLOBAL, GROUP_COUNT };

@@ -5,7 +5,8 @@
  * the column chooser and export for all of them.
  *
  * The loop redraws only when something changed: a key, a resize, another connection's commit
- * (PRAGMA data_version, polled every [tui] refresh_ms), or a clock on screen ticking. Drawing goes
+ * (PRAGMA data_version, polled every [tui] refresh_ms), a clock on screen ticking, or a list's relative
+ * time ("5s ago") reading differently, checked once a second. Drawing goes
  * through wnoutrefresh/doupdate, so only changed cells reach the terminal.
  */
 #ifndef FEEDSYNC_TUI_APP_H
@@ -80,10 +81,10 @@ struct app {
 
 	struct runner *runner;
 	int64_t data_version;
-	int64_t last_poll, last_tick, last_recover;   /* monotonic ms */
+	int64_t last_poll, last_tick, last_clock, last_recover;   /* monotonic ms */
 	bool dirty;
 	bool quit;
-	bool too_small;
+	bool too_small;   /* below APP_MIN_*: only quit works (as the last key found it) */
 	/* Set by a signal handler (SIGTERM, SIGHUP): stop the runs in flight and quit. NULL = none. */
 	const volatile sig_atomic_t *terminate;
 };

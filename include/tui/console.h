@@ -13,6 +13,13 @@
  */
 int console_main(const struct config *cfg, struct store *store, bool color);
 
+/*
+ * The [keys] settings as the console reads them (tui/app.h app_check_keys): EXIT_OK, or EXIT_USAGE with
+ * "FILE: [keys] ..." on stderr. `feedsync config` checks with it too, so it never shows keys as fine that
+ * the console then refuses.
+ */
+int console_check_keys(const struct config *cfg);
+
 /* True when the locale's character set is UTF-8; otherwise the console draws ASCII only. */
 bool console_locale_utf8(void);
 

@@ -31,6 +31,8 @@ void dialog_flush(struct app *app);
 /* A box over the body (rows top .. bottom), and the status line for questions and prompts. */
 void dialog_draw_box(struct app *app, const struct draw *d, int top, int bottom);
 bool dialog_draw_status(struct app *app, const struct draw *d, int y);
+/* A yes/no question wrapped over rows top .. bottom, for a screen too small for the status line to hold it. */
+void dialog_draw_question(struct app *app, const struct draw *d, int top, int bottom);
 void dialog_close(struct app *app);
 
 #endif

@@ -7,8 +7,10 @@
  *
  * Keys: Tab, Down and Enter (on a text) go to the next field (after the last, the first); Shift-Tab and Up
  * to the previous one; in a text, typing edits, Left/Right/Home/End move, Backspace/Delete erase, C-u
- * clears; on a choice, Enter or Space opens the list (Up/Down/PgUp/PgDn, a letter jumps, Enter chooses, Esc
- * closes) and Left/Right step through it; Space or Enter toggles a checkbox and presses a button. An area
+ * clears; on a choice, Enter or Space opens the list (Up/Down/PgUp/PgDn; typing selects the first option
+ * starting with what was typed; Enter chooses, Tab chooses and goes to the next field, Esc closes), typing
+ * opens it the same way, and Left/Right step through it; Space or Enter toggles a checkbox and presses a
+ * button. An area
  * is the owner's: it gets the arrows and pages while focused.
  */
 #ifndef FEEDSYNC_TUI_FORM_H
@@ -59,6 +61,8 @@ struct form {
 	size_t cursor;               /* in the focused text, bytes */
 	bool list_open;              /* the focused choice's list */
 	int list_at, list_top;
+	char typed[16];              /* typed since the list opened, to select by prefix */
+	size_t ntyped;
 	int event_id, event_index;
 };
 
@@ -71,8 +75,10 @@ struct form_item *form_add(struct form *f, const struct form_item *item);
 
 /* The key as the form takes it; FORM_IGNORED when it is the owner's. */
 enum form_event form_key(struct form *f, int key);
-/* Draws rows [f->top, f->top + h) at screen rows y.., scrolled to show the focus, and an open list. */
+/* Draws rows [f->top, f->top + h) at screen rows y.., scrolled to show the focus. */
 void form_draw(struct form *f, const struct draw *d, int y, int h);
+/* The open choice list, if any, over what form_draw and its owner drew there (the same y and h): last. */
+void form_draw_list(struct form *f, const struct draw *d, int y, int h);
 /* The focused item, NULL when none. */
 const struct form_item *form_focused(const struct form *f);
 void form_focus(struct form *f, int id);

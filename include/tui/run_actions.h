@@ -18,8 +18,10 @@ void run_action_launch(struct app *app, int64_t run_id);
 void run_action_cancel(struct app *app, const struct run_row *r);
 int64_t run_action_retry(struct app *app, const struct run_row *r);
 void run_action_copy_id(struct app *app, const struct run_row *r);
-/* The latest stored error's message, or the summary of a run that failed without one. */
+/* The first stored error whole (error_text_copy), or the summary of a run that failed without one. */
 void run_action_copy_error(struct app *app, const struct run_row *r);
+/* Opens the latest run, of any connection, that failed or completed with errors; says so when none did. */
+void run_action_open_latest_problem(struct app *app);
 
 /* Copies text to the terminal's clipboard with OSC 52 (tmux and most terminals honour it). */
 void clipboard_copy(const char *text);

@@ -81,6 +81,7 @@ struct table {
 	struct {                     /* where the table was last drawn, for the mouse */
 		int y;                   /* the header row; rows follow */
 		int x[TABLE_COLS_MAX], w[TABLE_COLS_MAX];
+		uint64_t cells_hash;     /* of the window's cell texts, to see when a clock in them moved */
 	} drawn;
 };
 
@@ -95,6 +96,11 @@ void table_set_page(struct table *t, int rows);
 
 void table_move(struct table *t, int64_t delta);
 void table_move_to(struct table *t, int64_t index);
+/*
+ * Selects the row with this id when the sorted, filtered list has it (read a page at a time from the
+ * top: for short lists, such as the connections). True when found.
+ */
+bool table_select_id(struct table *t, int64_t id);
 
 void table_sort_next(struct table *t);       /* the next visible sortable column, ascending */
 void table_sort_reverse(struct table *t);

@@ -116,6 +116,9 @@ static const struct key keys[] = {
 
 	INT_KEY("tui", "refresh_ms", refresh_ms, 50, 60000, "500",
 		"How often the console checks for new data, in milliseconds"),
+	INT_KEY("tui", "escape_delay_ms", escape_delay_ms, 0, 5000, "300",
+		"How long the console waits after Esc for the rest of a key (an arrow key over a slow SSH link"
+		" arrives in pieces), in milliseconds"),
 	STRING_KEY("tui", "theme", theme, 1, "default",
 		"Colour theme: a file name in the themes directory, without .ini"),
 	BOOL_KEY("tui", "readonly", readonly, "false",

@@ -13,13 +13,15 @@
 #include "core/util.h"
 #include "store_internal.h"
 
-const char *const quick_filter_names[QUICK_COUNT] = {"all", "failed", "running", "active"};
+const char *const quick_filter_names[QUICK_COUNT] = {"all", "problems", "running", "active"};
 
 /* Parameters: the same numbers in every statement. */
 /* The substring as a LIKE pattern: LIKE folds ASCII case as lower() does, without a copy of every value. */
 #define P_FILTER "?1"
 #define MATCHES " LIKE " P_FILTER " ESCAPE '\\'"
 #define P_CONN "?2"
+/* A run that needs a look: it failed, or some of its rows or items did (the "problems" quick filter, `!`). */
+#define PROBLEM_STATUSES "('failed','completed_with_errors')"
 #define P_LIMIT "?3"
 #define P_OFFSET "?4"
 
@@ -143,7 +145,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		/* The window's rows only read their latest run's counters. */
 		.window_from = "connections c ON c.id = w.id LEFT JOIN sync_runs r ON r.id = c.last_run_id",
 		.scope = "c.id = " P_CONN,
-		.quick = {NULL, "c.last_status = 'failed'", "c.last_status IN ('queued','running')", "c.active = 1"},
+		.quick = {NULL, "c.last_status IN " PROBLEM_STATUSES, "c.last_status IN ('queued','running')", "c.active = 1"},
 		.id = "c.id",
 		.fields = conn_fields,
 		.nfields = CONN_F_COUNT,
@@ -155,7 +157,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.from_joined = "connections c JOIN sync_runs r ON r.connection_id = c.id",
 		.window_from = "sync_runs r ON r.id = w.id LEFT JOIN connections c ON c.id = r.connection_id",
 		.scope = "r.connection_id = " P_CONN,
-		.quick = {NULL, "r.status = 'failed'", "r.status = 'running'", "r.status IN ('queued','running')"},
+		.quick = {NULL, "r.status IN " PROBLEM_STATUSES, "r.status = 'running'", "r.status IN ('queued','running')"},
 		.id = "r.id",
 		.fields = run_fields,
 		.nfields = RUN_F_COUNT,
@@ -469,8 +471,13 @@ static char *build_sql(const struct shape *sh)
 	struct strbuf sql = {0};
 	switch (sh->kind) {
 	case KIND_LATEST_FAILED:
-		sb_adds(&sql, "SELECT max(id) FROM sync_runs WHERE connection_id = " P_CONN
-		              " AND status IN ('failed','completed_with_errors')");
+		/* Of every connection: the newest of each status, each one step down the (status, id) index. */
+		if (sh->scoped)
+			sb_adds(&sql, "SELECT max(id) FROM sync_runs WHERE connection_id = " P_CONN
+			              " AND status IN " PROBLEM_STATUSES);
+		else
+			sb_adds(&sql, "SELECT max(coalesce((SELECT max(id) FROM sync_runs WHERE status = 'failed'), 0),"
+			              " coalesce((SELECT max(id) FROM sync_runs WHERE status = 'completed_with_errors'), 0))");
 		break;
 	case KIND_COUNT_ALL:
 		sb_addf(&sql, "SELECT count(*) FROM %s", d->from);

@@ -10,6 +10,7 @@
 #include "engine/worker.h"
 #include "tui/dialog.h"
 #include "tui/export.h"
+#include "tui/run_actions.h"
 #include "tui/runner.h"
 #include "tui/screens.h"
 #include "tui/table_view.h"
@@ -27,7 +28,8 @@ const enum action table_actions[] = {
 };
 
 const enum action global_actions[] = {
-	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
+	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_LATEST_FAILURE, ACTION_HELP,
+	ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
 };
 
 /* A key must mean one action per screen: the screen's own, the list's and the global ones together. */
@@ -104,7 +106,7 @@ struct app *app_new(const struct config *cfg, struct store *store, bool color, b
 	}
 	if (!app->readonly)
 		worker_recover_stale(store, cfg);
-	app->last_poll = app->last_tick = app->last_recover = monotonic_ms();
+	app->last_poll = app->last_tick = app->last_clock = app->last_recover = monotonic_ms();
 	app_push(app, screen_connections_new(app));
 	app->dirty = true;
 	return app;
@@ -278,6 +280,9 @@ static void global_act(struct app *app, enum action a)
 		if (app_top(app)->ops != &destinations_screen_ops)
 			app_push(app, screen_destinations_new(app));
 		break;
+	case ACTION_LATEST_FAILURE:
+		run_action_open_latest_problem(app);
+		break;
 	case ACTION_HELP:
 		if (app_top(app)->ops != &help_screen_ops)
 			app_push(app, screen_help_new(app, app_top(app)));
@@ -341,11 +346,57 @@ static void mouse_event(struct app *app)
 		table_view_click(s->table, ev.y, ev.x);
 }
 
+/*
+ * Back from the first screen quits, but only on a character key (q): Esc arrives alone when a slow link
+ * splits an arrow key, and Backspace is held past the end of what was typed; neither should end the
+ * console.
+ */
+static bool is_deliberate_quit(int key)
+{
+	key = key_normalize(key);
+	return key != 27 && key != KEY_BACKSPACE;
+}
+
+static bool terminal_too_small(void)
+{
+	int lines, cols;
+	getmaxyx(stdscr, lines, cols);
+	return lines < APP_MIN_LINES || cols < APP_MIN_COLS;
+}
+
+/*
+ * While "terminal too small" hides the screen, a key must not act on what cannot be seen: only quit
+ * works, and its question (runs in flight) is the one dialog shown there. A dialog open when the
+ * terminal shrank is dropped, as Esc would.
+ */
+static void too_small_key(struct app *app, int key)
+{
+	if (key == KEY_MOUSE) {
+		MEVENT ev;
+		getmouse(&ev);   /* taken off the queue, and ignored */
+		return;
+	}
+	if (app->dialog) {
+		dialog_key(app, key);
+		return;
+	}
+	if (keymap_matches(&app->keys, ACTION_QUIT, key))
+		app_quit(app);
+}
+
 void app_key(struct app *app, int key)
 {
 	app->dirty = true;
+	bool was_small = app->too_small;
+	app->too_small = terminal_too_small();
+	if (app->too_small && !was_small)
+		dialog_close(app);
 	if (key == KEY_RESIZE)
 		return;
+	if (app->too_small) {
+		too_small_key(app, key);
+		return;
+	}
 	if (key == KEY_MOUSE) {
 		mouse_event(app);
 		return;
@@ -359,6 +410,8 @@ void app_key(struct app *app, int key)
 	if (s->ops->key && s->ops->key(s, key))
 		return;
 	enum action a = lookup(app, s, key);
+	if (a == ACTION_BACK && app->depth == 1 && !is_deliberate_quit(key))
+		return;
 	if (a != ACTION_NONE)
 		perform(app, a);
 }
@@ -403,6 +456,7 @@ static void draw_hints(struct app *app, const struct draw *d, struct screen *s, 
 {
 	int width = getmaxx(d->win);
 	struct strbuf left = {0}, right = {0};
+	add_hint(app, ACTION_LATEST_FAILURE, &right);
 	if (s->table)
 		add_hint(app, ACTION_FILTER, &right);
 	add_hint(app, ACTION_HELP, &right);
@@ -450,8 +504,11 @@ static void draw_too_small(struct app *app, const struct draw *d, int lines, int
 	         APP_MIN_COLS, APP_MIN_LINES);
 	int y = lines / 2;
 	draw_text(d, y > 0 ? y - 1 : 0, 0, cols, msg, 'l', theme_attr(&app->theme, ROLE_WARN));
+	char quit[16];
+	app_key_hint(app, ACTION_QUIT, quit, sizeof(quit));
+	snprintf(msg, sizeof(msg), "enlarge the window, or press %s to quit", quit);
 	if (lines > 1)
-		draw_text(d, y, 0, cols, "enlarge the window, or press Q to quit", 'l', theme_attr(&app->theme, ROLE_DIM));
+		draw_text(d, y, 0, cols, msg, 'l', theme_attr(&app->theme, ROLE_DIM));
 }
 
 void app_draw(struct app *app)
@@ -462,10 +519,10 @@ void app_draw(struct app *app)
 	getmaxyx(stdscr, lines, cols);
 	wattrset(stdscr, theme_attr(&app->theme, ROLE_NORMAL));
 	werase(stdscr);
-	app->too_small = lines < APP_MIN_LINES || cols < APP_MIN_COLS;
 	struct screen *s = app_top(app);
-	if (app->too_small) {
+	if (terminal_too_small()) {
 		draw_too_small(app, &d, lines, cols);
+		dialog_draw_question(app, &d, lines / 2 + 2, lines - 1);
 	} else {
 		s->ops->draw(s, &d, 1, lines - 2);
 		draw_title(app, &d, s);
@@ -501,6 +558,12 @@ void app_poll(struct app *app)
 		app->last_tick = now;
 		app->dirty = true;
 	}
+	if (s->table && now - app->last_clock >= TICK_MS) {
+		app->last_clock = now;
+		struct cell_ctx ctx = app_cell_ctx(app);
+		if (table_view_cells_changed(s->table, &ctx))
+			app->dirty = true;
+	}
 	if (app->message[0] && now - app->message_at >= MESSAGE_MS) {
 		app->message[0] = '\0';
 		app->dirty = true;
@@ -518,6 +581,8 @@ static int until_next_wakeup(struct app *app)
 	struct screen *s = app_top(app);
 	if (s->ops->ticking && s->ops->ticking(s) && app->last_tick + tick_ms(s) - now < wait)
 		wait = app->last_tick + tick_ms(s) - now;
+	if (s->table && app->last_clock + TICK_MS - now < wait)
+		wait = app->last_clock + TICK_MS - now;
 	if (app->message[0] && app->message_at + MESSAGE_MS - now < wait)
 		wait = app->message_at + MESSAGE_MS - now;
 	return wait < 10 ? 10 : (int)wait;

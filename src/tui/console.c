@@ -11,8 +11,6 @@
 #include "cli/cli.h"
 #include "tui/app.h"
 
-#define ESC_DELAY_MS 25
-
 static volatile sig_atomic_t terminate_requested;
 
 static void on_terminate(int sig)
@@ -53,9 +51,9 @@ static void release_stderr(FILE *held, int saved)
 	fclose(held);
 }
 
-static void start_curses(void)
+static void start_curses(const struct config *cfg)
 {
-	set_escdelay(ESC_DELAY_MS);
+	set_escdelay(cfg->escape_delay_ms);
 	initscr();
 	raw();             /* Ctrl-C is a key (quit, which asks about runs in flight), not a kill */
 	noecho();
@@ -64,14 +62,23 @@ static void start_curses(void)
 	leaveok(stdscr, TRUE);
 }
 
+int console_check_keys(const struct config *cfg)
+{
+	char err[1024];
+	if (app_check_keys(cfg, err, sizeof(err)) < 0)
+		return cli_fail(EXIT_USAGE, "%s%s%s", cfg->source_path, cfg->source_path[0] ? ": " : "", err);
+	return EXIT_OK;
+}
+
 int console_main(const struct config *cfg, struct store *store, bool color)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_fail(EXIT_USAGE, "the console needs a terminal; for scripts use 'feedsync conn list' and"
 		                " 'feedsync runs'");
+	int rc = console_check_keys(cfg);
+	if (rc != EXIT_OK)
+		return rc;
 	char err[1024];
-	if (app_check_keys(cfg, err, sizeof(err)) < 0)
-		return cli_fail(EXIT_USAGE, "%s", err);
 	bool ascii = cfg->ascii || !console_locale_utf8();
 	FILE *held = NULL;
 	int saved = hold_stderr(&held);
@@ -82,7 +89,7 @@ int console_main(const struct config *cfg, struct store *store, bool color)
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
 
-	start_curses();
+	start_curses(cfg);
 	struct app *app = app_new(cfg, store, color, ascii, err, sizeof(err));
 	if (app) {
 		app->terminate = &terminate_requested;

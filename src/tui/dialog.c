@@ -224,6 +224,18 @@ static void pager_line(void *ud, int i, const char *s)
 		draw_text(p->d, p->top + i - p->first, 1, p->width, s, 'l', theme_attr(p->d->theme, ROLE_NORMAL));
 }
 
+void dialog_draw_question(struct app *app, const struct draw *d, int top, int bottom)
+{
+	struct dialog *dlg = app->dialog;
+	if (!dlg || dlg->kind != DIALOG_CONFIRM || bottom < top)
+		return;
+	struct strbuf q = {0};
+	sb_addf(&q, "%s (y/n)", sb_str(&dlg->title));
+	struct pager_draw p = {d, 0, top, bottom - top + 1, getmaxx(d->win) - 2};
+	draw_wrap(sb_str(&q), p.width, app->g->ascii, pager_line, &p);
+	sb_free(&q);
+}
+
 static void clear_rows(const struct draw *d, int top, int bottom)
 {
 	wattrset(d->win, theme_attr(d->theme, ROLE_NORMAL));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "tui/keymap.h"
@@ -207,21 +208,37 @@ static void open_list(struct form *f, const struct form_item *it)
 	if (it->noptions <= 0)
 		return;
 	f->list_open = true;
+	f->ntyped = 0;
 	f->list_at = choice_value(it);
 	if (f->list_at < 0 || f->list_at >= it->noptions)
 		f->list_at = 0;
 	f->list_top = f->list_at >= LIST_ROWS ? f->list_at - LIST_ROWS + 1 : 0;
 }
 
-/* The next option after the one at, whose first letter is c (ignoring case). */
-static int jump(const struct form_item *it, int at, int c)
+static int find_prefix(const struct form_item *it, const char *prefix, size_t len)
 {
-	for (int k = 1; k <= it->noptions; k++) {
-		int i = (at + k) % it->noptions;
-		if (tolower((unsigned char)it->options[i][0]) == tolower(c))
+	for (int i = 0; i < it->noptions; i++)
+		if (strncasecmp(it->options[i], prefix, len) == 0)
 			return i;
+	return -1;
+}
+
+/*
+ * Typing in an open list selects the first option that starts with what was typed since it opened ("no"
+ * reaches not_contains); a key that matches nothing so starts the prefix again. Where nothing matches,
+ * the selection stays.
+ */
+static int type_ahead(struct form *f, const struct form_item *it, int at, int key)
+{
+	if (f->ntyped + 1 < sizeof(f->typed))
+		f->typed[f->ntyped++] = (char)key;
+	int i = find_prefix(it, f->typed, f->ntyped);
+	if (i < 0) {
+		f->typed[0] = (char)key;
+		f->ntyped = 1;
+		i = find_prefix(it, f->typed, 1);
 	}
-	return at;
+	return i < 0 ? at : i;
 }
 
 static enum form_event list_key(struct form *f, struct form_item *it, int key)
@@ -235,10 +252,15 @@ static enum form_event list_key(struct form *f, struct form_item *it, int key)
 	case KEY_HOME: at = 0; break;
 	case KEY_END: at = it->noptions - 1; break;
 	case '\n': case ' ': return choose(f, it, at);
+	case '\t': {   /* chooses and goes on to the next field, as typing "g" Tab in an operator does */
+		enum form_event ev = choose(f, it, at);
+		move_focus(f, 1);
+		return ev;
+	}
 	case KEY_ESC: f->list_open = false; return FORM_MOVED;
 	default:
 		if (key > ' ' && key < 127)
-			at = jump(it, at, key);
+			at = type_ahead(f, it, at, key);
 		break;
 	}
 	if (at >= it->noptions)
@@ -265,9 +287,9 @@ static enum form_event choice_key(struct form *f, struct form_item *it, int key)
 	case KEY_RIGHT:
 		return v + 1 < it->noptions ? choose(f, it, v + 1) : FORM_MOVED;
 	default:
-		if (key > ' ' && key < 127 && it->noptions > 0) {
-			int to = jump(it, v, key);
-			return to != v ? choose(f, it, to) : FORM_MOVED;
+		if (key > ' ' && key < 127 && it->noptions > 0) {   /* the list opens: what typing picks shows */
+			open_list(f, it);
+			return list_key(f, it, key);
 		}
 		return FORM_IGNORED;
 	}
@@ -348,6 +370,11 @@ static void visible_text(const struct form_item *it, size_t cursor, bool focused
 	sb_free(&shown);
 }
 
+static const char *list_mark(const struct draw *d)
+{
+	return d->g->ascii ? "v]" : "\xE2\x96\xBE]";
+}
+
 static void draw_value(const struct form *f, const struct form_item *it, bool focused, const struct draw *d, int y,
                        int x)
 {
@@ -356,18 +383,21 @@ static void draw_value(const struct form *f, const struct form_item *it, bool fo
 	struct strbuf sb = {0};
 	int w = it->width;
 	switch (it->kind) {
-	case FORM_TEXT:
+	case FORM_TEXT: {
+		/* A combo (a text with a list) ends like a choice, "▾]": the list mark, then the bracket. */
+		int end = it->noptions > 0 ? 2 : 1;
 		draw_span(d, y, x, 1, "[", normal);
-		visible_text(it, f->cursor, focused, w - 2, &sb);
-		draw_text(d, y, x + 1, w - 2, sb_str(&sb), 'l', attr);
-		draw_span(d, y, x + w - 1, 1, it->noptions > 0 ? (d->g->ascii ? "v" : "\xE2\x96\xBE") : "]", normal);
+		visible_text(it, f->cursor, focused, w - 1 - end, &sb);
+		draw_text(d, y, x + 1, w - 1 - end, sb_str(&sb), 'l', attr);
+		draw_span(d, y, x + w - end, end, end == 2 ? list_mark(d) : "]", normal);
 		break;
+	}
 	case FORM_CHOICE: {
 		int v = choice_value(it);
 		sb_addf(&sb, "%s", v >= 0 && v < it->noptions ? it->options[v] : "(none)");
 		draw_span(d, y, x, 1, "[", normal);
 		draw_text(d, y, x + 1, w - 3, sb_str(&sb), 'l', attr);
-		draw_span(d, y, x + w - 2, 2, d->g->ascii ? "v]" : "\xE2\x96\xBE]", normal);
+		draw_span(d, y, x + w - 2, 2, list_mark(d), normal);
 		break;
 	}
 	case FORM_CHECK:
@@ -474,6 +504,11 @@ void form_draw(struct form *f, const struct draw *d, int y, int h)
 			draw_text(d, y + row, it->x, it->label_width, it->label, 'l', normal | (is_focus ? A_BOLD : 0));
 		draw_value(f, it, is_focus, d, y + row, it->x + it->label_width);
 	}
+}
+
+void form_draw_list(struct form *f, const struct draw *d, int y, int h)
+{
+	const struct form_item *focused = form_focused(f);
 	if (f->list_open && focused)
 		draw_list(f, focused, d, y, h);
 }

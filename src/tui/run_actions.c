@@ -5,8 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "engine/worker.h"
+#include "tui/error_text.h"
 #include "tui/runner.h"
+#include "tui/screens.h"
 
 int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt)
 {
@@ -118,18 +121,35 @@ void run_action_copy_error(struct app *app, const struct run_row *r)
 {
 	struct run_error_row *errs;
 	size_t n;
-	if (store_run_errors(app->store, r->id, 1, true, &errs, &n) < 0) {
+	if (store_run_errors(app->store, r->id, 1, false, &errs, &n) < 0) {
 		app_message(app, ROLE_ERROR, "cannot read the errors: %s", store_errmsg(app->store));
 		return;
 	}
+	struct strbuf text = {0};
 	if (n > 0) {
-		clipboard_copy(errs[0].message ? errs[0].message : "");
-		app_message(app, ROLE_OK, "copied the latest error of run %lld to the clipboard", (long long)r->id);
+		error_text_copy(r->id, &errs[0], &text);
+		clipboard_copy(sb_str(&text));
+		app_message(app, ROLE_OK, "copied the first error of run %lld to the clipboard", (long long)r->id);
 	} else if (str_eq(r->status, RUN_FAILED) && r->summary[0]) {
-		clipboard_copy(r->summary);
+		sb_addf(&text, "run %lld failed: ", (long long)r->id);
+		text_sanitize(r->summary, &text, false);
+		clipboard_copy(sb_str(&text));
 		app_message(app, ROLE_OK, "copied why run %lld failed to the clipboard", (long long)r->id);
 	} else {
 		app_message(app, ROLE_DIM, "run %lld has no error to copy", (long long)r->id);
 	}
+	sb_free(&text);
 	run_error_rows_free(errs, n);
+}
+
+void run_action_open_latest_problem(struct app *app)
+{
+	int64_t run_id = 0;
+	int found = store_views_latest_failed_run(app->views, 0, &run_id);
+	if (found < 0)
+		app_message(app, ROLE_ERROR, "cannot look for failed runs: %s", store_views_errmsg(app->views));
+	else if (found == 0)
+		app_message(app, ROLE_OK, "no run failed or completed with errors");
+	else
+		app_push(app, screen_run_new(app, run_id));
 }

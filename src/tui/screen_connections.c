@@ -136,7 +136,7 @@ static const struct table_source conn_source = {
 };
 
 static const enum action conn_actions[] = {
-	ACTION_OPEN, ACTION_RUN_NOW, ACTION_LATEST_FAILURE, ACTION_NEW_CONNECTION, ACTION_EDIT_CONNECTION,
+	ACTION_OPEN, ACTION_RUN_NOW, ACTION_NEW_CONNECTION, ACTION_EDIT_CONNECTION,
 	ACTION_TOGGLE_ACTIVE, ACTION_CLONE, ACTION_CLONE_IN_WIZARD, ACTION_DELETE, ACTION_NONE,
 };
 
@@ -222,18 +222,6 @@ static void ask_delete(struct app *app, const struct conn_row *c)
 	sb_free(&name);
 }
 
-static void open_latest_failure(struct app *app, const struct conn_row *c)
-{
-	int64_t run_id = 0;
-	int found = store_views_latest_failed_run(app->views, c->id, &run_id);
-	if (found < 0)
-		app_message(app, ROLE_ERROR, "cannot look for failed runs: %s", store_views_errmsg(app->views));
-	else if (found == 0)
-		app_message(app, ROLE_OK, "connection %lld has no failed run", (long long)c->id);
-	else
-		app_push(app, screen_run_new(app, run_id));
-}
-
 static void open_wizard(struct app *app, enum wiz_mode mode, int64_t conn_id)
 {
 	struct screen *wizard = screen_wizard_new(app, mode, conn_id);
@@ -254,7 +242,6 @@ static bool conns_act(struct screen *s, enum action a)
 	switch (a) {
 	case ACTION_OPEN: app_push(app, screen_runs_new(app, c->id, c->name)); break;
 	case ACTION_RUN_NOW: run_action_start(app, c->id, "manual", 0, 1); break;
-	case ACTION_LATEST_FAILURE: open_latest_failure(app, c); break;
 	case ACTION_TOGGLE_ACTIVE: toggle_active(app, c); break;
 	case ACTION_CLONE: clone(app, c); break;
 	case ACTION_EDIT_CONNECTION: open_wizard(app, WIZ_EDIT, c->id); break;

@@ -1,6 +1,7 @@
 /*
- * One run, live: who and when, the phases, counters with a progress bar, rows/s and ETA, the newest
- * errors (all of them, in full, one key away), and the log, which follows new lines until scrolled up.
+ * One run, live: who and when, the phases, counters with a progress bar, rows/s (items/s while pushing)
+ * and ETA, the first error and the newest ones (all of them, in full, one key away), and the log, which
+ * follows new lines until scrolled up.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "engine/run.h"
 #include "tui/dialog.h"
+#include "tui/error_text.h"
 #include "tui/run_actions.h"
 #include "tui/screens.h"
 
@@ -24,6 +26,8 @@ struct run_screen {
 
 	struct run_error_row *errors;    /* newest first */
 	size_t nerrors;
+	struct run_error_row *first;     /* the run's first error, most often the cause of the rest */
+	size_t nfirst;
 
 	struct run_event_row *events;    /* the last LOG_KEPT lines at most, oldest first */
 	size_t nevents, cap_events;
@@ -33,8 +37,9 @@ struct run_screen {
 	size_t log_top;                  /* first log line shown when not following */
 	int log_rows;                    /* as last drawn */
 
-	/* rows/s: a smoothed rate from the samples seen while the run works */
-	int64_t sample_rows, sample_ms;
+	/* rows/s (items/s while pushing): a smoothed rate from the samples seen while the run works */
+	int64_t sample_done, sample_ms;
+	bool sample_items;
 	double rate;
 	/* ETA: progress when the current phase was first seen */
 	char eta_phase[32];
@@ -49,9 +54,11 @@ static const char *const *const phase_order = run_phases + PHASE_DOWNLOAD;
 static void read_errors(struct run_screen *rs, struct store *s)
 {
 	run_error_rows_free(rs->errors, rs->nerrors);
-	rs->errors = NULL;
-	rs->nerrors = 0;
+	run_error_rows_free(rs->first, rs->nfirst);
+	rs->errors = rs->first = NULL;
+	rs->nerrors = rs->nfirst = 0;
 	store_run_errors(s, rs->run_id, ERRORS_SHOWN_MAX, true, &rs->errors, &rs->nerrors);
+	store_run_errors(s, rs->run_id, 1, false, &rs->first, &rs->nfirst);
 }
 
 /* Lines at or before after_id leave memory: the log keeps its last LOG_KEPT lines. */
@@ -94,20 +101,35 @@ static void read_new_events(struct run_screen *rs, struct app *app)
 	free(ev);
 }
 
+/* While pushing, rows no longer move: the rate counts the items the shop has answered for. */
+static bool rate_counts_items(const struct run_row *r)
+{
+	return run_status_active(r->status) && str_eq(r->phase, "pushing");
+}
+
 static void sample_rate(struct run_screen *rs)
 {
-	int64_t now = monotonic_ms(), rows = rs->run.counters[RC_ROWS_READ];
+	const int64_t *c = rs->run.counters;
+	int64_t now = monotonic_ms(), rows = c[RC_ROWS_READ];
 	if (!run_status_active(rs->run.status)) {
 		int64_t took = (rs->run.finished_at ? rs->run.finished_at : rs->run.heartbeat_at) - rs->run.started_at;
 		rs->rate = took > 0 ? (double)rows * 1000.0 / (double)took : 0;
+		rs->sample_items = false;
 		return;
 	}
+	bool items = rate_counts_items(&rs->run);
+	int64_t done = items ? c[RC_PUSH_PROCESSED] + c[RC_PUSH_FAILED] : rows;
+	if (items != rs->sample_items) {   /* a new unit: start over rather than mix rows and items */
+		rs->sample_items = items;
+		rs->sample_ms = 0;
+		rs->rate = 0;
+	}
 	if (rs->sample_ms && now - rs->sample_ms >= RATE_SAMPLE_MS) {
-		double inst = (double)(rows - rs->sample_rows) * 1000.0 / (double)(now - rs->sample_ms);
+		double inst = (double)(done - rs->sample_done) * 1000.0 / (double)(now - rs->sample_ms);
 		rs->rate = rs->rate > 0 ? rs->rate * 0.6 + inst * 0.4 : inst;
 	}
 	if (!rs->sample_ms || now - rs->sample_ms >= RATE_SAMPLE_MS) {
-		rs->sample_rows = rows;
+		rs->sample_done = done;
 		rs->sample_ms = now;
 	}
 }
@@ -232,8 +254,8 @@ static void draw_progress(struct run_screen *rs, const struct draw *d, int y)
 		snprintf(pct, sizeof(pct), "%3d%%", (int)(f * 100));
 	if (active && f >= 0)
 		eta_text(rs, f, eta, sizeof(eta));
-	snprintf(line, sizeof(line), "%s  %lld rows  %.0f rows/s  %s", pct, (long long)r->counters[RC_ROWS_READ],
-	         rs->rate, eta);
+	snprintf(line, sizeof(line), "%s  %lld rows  %.0f %s/s  %s", pct, (long long)r->counters[RC_ROWS_READ],
+	         rs->rate, rs->sample_items ? "items" : "rows", eta);
 	draw_text(d, y, bar + 2, getmaxx(d->win) - bar - 3, line, 'l', theme_attr(d->theme, ROLE_NORMAL));
 }
 
@@ -254,26 +276,14 @@ static void draw_counters(struct run_screen *rs, const struct draw *d, int y)
 	draw_line(d, y + 1, line, c[RC_PUSH_FAILED] ? ROLE_WARN : ROLE_NORMAL);
 }
 
-static void error_line(const struct run_error_row *e, struct strbuf *out)
-{
-	char at[32];
-	format_time(e->at, at, sizeof(at));
-	sb_addf(out, "%s ", at + 11);
-	if (e->line)
-		sb_addf(out, "line %lld ", (long long)e->line);
-	if (e->sku[0])
-		sb_addf(out, "sku %s ", e->sku);
-	if (e->column[0])
-		sb_addf(out, "%s ", e->column);
-	sb_addf(out, "%s: %s", e->code, e->message ? e->message : "");
-}
-
+/* The first error, then the newest ones (which the first is not among twice). */
 static int draw_errors(struct run_screen *rs, const struct draw *d, int y, int rows)
 {
 	char hint[16], title[160];
 	app_key_hint(rs->base.app, ACTION_ERRORS, hint, sizeof(hint));
-	snprintf(title, sizeof(title), "Errors: %lld, newest first%s%s%s", (long long)rs->run.errors_total,
-	         hint[0] ? " (" : "", hint, hint[0] ? ": in full)" : "");
+	snprintf(title, sizeof(title), "Errors: %lld%s%s%s%s", (long long)rs->run.errors_total,
+	         rs->nerrors > 1 ? ", the first then the newest" : "", hint[0] ? " (" : "", hint,
+	         hint[0] ? ": in full)" : "");
 	draw_rule(d, y, title);
 	if (rs->nerrors == 0) {
 		const char *why = str_eq(rs->run.status, RUN_FAILED) ? rs->run.summary : "no errors";
@@ -282,10 +292,17 @@ static int draw_errors(struct run_screen *rs, const struct draw *d, int y, int r
 	}
 	int shown = 0;
 	struct strbuf sb = {0};
-	for (size_t i = 0; i < rs->nerrors && shown < rows; i++, shown++) {
+	if (rs->nfirst) {
+		error_text_line(&rs->first[0], &sb);
+		draw_line(d, y + 1, sb_str(&sb), ROLE_ERROR);
+		shown++;
+	}
+	for (size_t i = 0; i < rs->nerrors && shown < rows; i++) {
+		if (rs->nfirst && rs->errors[i].id == rs->first[0].id)
+			continue;
 		sb_reset(&sb);
-		error_line(&rs->errors[i], &sb);
-		draw_line(d, y + 1 + shown, sb_str(&sb), ROLE_ERROR);
+		error_text_line(&rs->errors[i], &sb);
+		draw_line(d, y + 1 + shown++, sb_str(&sb), ROLE_ERROR);
 	}
 	sb_free(&sb);
 	return 1 + shown;
@@ -359,12 +376,13 @@ static void run_title(struct screen *s, struct strbuf *out)
 
 /* ---- actions ---- */
 
+/* Every stored error in the order they happened, the first (often the cause) at the top. */
 static void show_errors(struct run_screen *rs)
 {
 	struct app *app = rs->base.app;
 	struct run_error_row *errs;
 	size_t n;
-	if (store_run_errors(app->store, rs->run_id, 0, true, &errs, &n) < 0) {
+	if (store_run_errors(app->store, rs->run_id, 0, false, &errs, &n) < 0) {
 		app_message(app, ROLE_ERROR, "cannot read the errors: %s", store_errmsg(app->store));
 		return;
 	}
@@ -380,18 +398,13 @@ static void show_errors(struct run_screen *rs)
 		const struct run_error_row *e = &errs[i];
 		char at[32];
 		format_time(e->at, at, sizeof(at));
-		sb_addf(&text, "#%zu%s at %s, phase %s, code %s\n", i + 1, i == 0 ? " (the latest)" : "", at,
-		        e->phase[0] ? e->phase : "-", e->code);
-		if (e->line || e->sku[0] || e->column[0])
-			sb_addf(&text, "line %lld  sku %s  column %s\n", (long long)e->line, e->sku[0] ? e->sku : "-",
-			        e->column[0] ? e->column : "-");
-		sb_addf(&text, "%s\n", e->message ? e->message : "");
-		if (e->detail)
-			sb_addf(&text, "detail: %s\n", e->detail);
+		sb_addf(&text, "#%zu%s at %s, phase %s\n", i + 1, i == 0 ? " (the first)" : "", at,
+		        e->phase[0] ? e->phase : "-");
+		error_text_fields(e, &text);
 		sb_addc(&text, '\n');
 	}
 	char title[64];
-	snprintf(title, sizeof(title), "Errors of run %lld, newest first", (long long)rs->run_id);
+	snprintf(title, sizeof(title), "Errors of run %lld, in order", (long long)rs->run_id);
 	dialog_pager(app, title, sb_str(&text));
 	sb_free(&text);
 	run_error_rows_free(errs, n);
@@ -452,6 +465,7 @@ static void run_free(struct screen *s)
 {
 	struct run_screen *rs = (struct run_screen *)s;
 	run_error_rows_free(rs->errors, rs->nerrors);
+	run_error_rows_free(rs->first, rs->nfirst);
 	run_event_rows_free(rs->events, rs->nevents);
 	free(rs);
 }

@@ -132,6 +132,33 @@ int table_reload(struct table *t)
 	return 0;
 }
 
+#define SELECT_SCAN_ROWS 256
+
+bool table_select_id(struct table *t, int64_t id)
+{
+	struct view_query q = table_query(t);
+	for (int64_t offset = 0; offset < t->matched; offset += SELECT_SCAN_ROWS) {
+		void *rows;
+		size_t n;
+		if (t->src->fetch(t->views, &q, offset, SELECT_SCAN_ROWS, t->matched, &rows, &n) < 0) {
+			set_error(t);
+			return false;
+		}
+		int64_t found = -1;
+		for (size_t i = 0; i < n && found < 0; i++)
+			if (t->src->row_id((const char *)rows + i * t->src->row_size) == id)
+				found = offset + (int64_t)i;
+		t->src->free_rows(rows, n);
+		if (found >= 0) {
+			table_move_to(t, found);
+			return true;
+		}
+		if (n < SELECT_SCAN_ROWS)
+			break;
+	}
+	return false;
+}
+
 void table_set_page(struct table *t, int rows)
 {
 	if (rows < 1)

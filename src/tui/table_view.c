@@ -56,6 +56,26 @@ static void free_window(const struct table *t, struct cell *cells)
 	free(cells);
 }
 
+/* FNV-1a over every cell's text, a NUL after each so that cells cannot run into one another. */
+static uint64_t hash_window(const struct table *t, const struct cell *cells)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t k = 0; k < t->nrows * (size_t)t->ncols; k++) {
+		const char *text = sb_str(&cells[k].text);
+		for (size_t i = 0; i <= strlen(text); i++)
+			h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+bool table_view_cells_changed(const struct table *t, const struct cell_ctx *ctx)
+{
+	struct cell *cells = format_window(t, ctx);
+	bool changed = hash_window(t, cells) != t->drawn.cells_hash;
+	free_window(t, cells);
+	return changed;
+}
+
 static int drawn_width(const struct draw *d, const char *text)
 {
 	struct strbuf clean = {0};
@@ -100,6 +120,7 @@ void table_view_draw(struct table *t, const struct draw *d, const struct cell_ct
 	measure(t, d, cells, need);
 	table_layout(t, width, need, t->drawn.x, t->drawn.w);
 	t->drawn.y = y;
+	t->drawn.cells_hash = hash_window(t, cells);
 	draw_titles(t, d, y, t->drawn.x, t->drawn.w);
 	for (int r = 0; r < h - 1; r++) {
 		int64_t index = t->top + r;

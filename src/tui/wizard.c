@@ -15,7 +15,9 @@
 #include "engine/conn_save.h"
 #include "engine/feed_fetch.h"
 #include "feed/conn.h"
+#include "feed/filter.h"
 #include "tui/dialog.h"
+#include "tui/screens.h"
 #include "wizard_internal.h"
 
 #define SPIN_MS 150
@@ -431,6 +433,9 @@ static void save(struct wizard_screen *ws)
 	char *name = wizard_trimmed(&w->name);
 	bool edit = w->mode == WIZ_EDIT;
 	app_pop(app);   /* frees the wizard: nothing of it is touched after this */
+	struct screen *under = app_top(app);
+	if (under && under->table && under->ops == &connections_screen_ops)
+		table_select_id(under->table, id);   /* so that r runs it, as the message says */
 	app_message(app, ROLE_OK, "%s connection %lld '%s'%s", edit ? "saved" : "created", (long long)id, name,
 	            edit ? "" : " (run it with r)");
 	free(name);
@@ -479,6 +484,10 @@ static void add_rule(struct wizard_screen *ws)
 		return;
 	struct wiz_rule *r = &w->rules[w->nrules];
 	memset(r, 0, sizeof(*r));
+	/* contains "" lets every row through: a rule just added changes nothing until it is filled in. */
+	for (int op = 0; filter_op_names[op]; op++)
+		if (str_eq(filter_op_names[op], "contains"))
+			r->op = op;
 	if (w->have_preview && w->preview.n_columns)
 		sb_adds(&r->field, w->preview.columns[0]);
 	form_focus(&ws->form, ID_RULE + 4 * (int)w->nrules);
@@ -650,6 +659,7 @@ static void wizard_draw(struct screen *s, const struct draw *d, int y, int h)
 	int form_rows = h - 3;
 	form_draw(&ws->form, d, y + 1, form_rows);
 	wizard_draw_extras(ws, d, y + 1, form_rows);
+	form_draw_list(&ws->form, d, y + 1, form_rows);   /* over the sample's grid, not under it */
 	draw_problem_line(ws, d, y + h - 2);
 	draw_hints(ws, d, y + h - 1);
 }

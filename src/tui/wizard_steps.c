@@ -541,10 +541,10 @@ static int build_updates(struct wizard_screen *ws, int row)
 	choice(ws, ID_MISSING_ACTION, row++, "Gone from feed", missing_labels, &w->missing_action,
 	       "What happens to products no longer in the feed");
 	struct form_item *it = text(ws, ID_MISSING_DAYS, row, "after days", &w->missing_days,
-	                            "How many days a product must be gone first (0: at once)");
+	                            "How many days a product must be gone first (0: no condition on days)");
 	it->width = 8;
-	it = text(ws, ID_MISSING_RUNS, row++, "or runs", &w->missing_runs,
-	          "How many runs a product must be gone first (0: at once)");
+	it = text(ws, ID_MISSING_RUNS, row++, "and runs", &w->missing_runs,
+	          "And in how many runs it must be gone too (0: no condition on runs)");
 	it->x = 34;
 	it->label_width = 9;
 	it->width = 8;
@@ -575,7 +575,7 @@ static void build_schedule(struct wizard_screen *ws)
 {
 	struct wizard *w = ws->w;
 	choice(ws, ID_SCHEDULE, 0, "Runs", wiz_schedule_labels, &w->schedule,
-	       "When the connection runs by itself (a worker or the console must be running)");
+	       "Runs by itself only while 'feedsync worker' runs; the console runs no schedules");
 	int row = 1;
 	struct form_item *it = NULL;
 	if (w->schedule == WSCHED_EVERY)
@@ -616,7 +616,7 @@ static void review_text(struct wizard_screen *ws, struct strbuf *out)
 	const struct wizard *w = ws->w;
 	if (ws->save_note[0])
 		sb_addf(out, "%s\n", ws->save_note);
-	if (!w->problems.n)
+	if (!w->problems.n && !ws->save_note[0])
 		sb_adds(out, "No problems: ready to save.\n");
 	for (int step = 0; step < WIZ_STEPS; step++)
 		for (size_t i = 0; i < w->problems.n; i++)

@@ -92,6 +92,29 @@ test_a_finished_run_shows_the_bar_it_reached() {
 	stop_console
 }
 
+test_the_push_counts_items_per_second() {
+	start_fakewoo || return
+	add_shop
+	make_feed 1234
+	add_woo_conn
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 800}]'
+	console
+	keys_then "started run 1" r
+	keys_then "Runs of Woo feed" Enter
+	keys_then "Run 1 of Woo feed" Enter
+	wait_screen "▶ pushing" 10
+	wait_screen "items/s" 5
+	local rate=0
+	for _ in $(seq 40); do
+		rate=$(screen | sed -n 's/.* \([0-9]*\) items\/s.*/\1/p' | head -1)
+		[ "${rate:-0}" -gt 0 ] && break
+		sleep 0.1
+	done
+	[ "${rate:-0}" -gt 0 ] || fail "the push shows ${rate:-no} items/s"
+	wait_screen "✔ ok" 20
+	stop_console
+}
+
 test_startup_lists_connections_with_status_symbols() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
 	add_conn "Beta feed" json "$T/missing.json"
@@ -125,7 +148,7 @@ test_sort_reverse_filter_and_quick_filter() {
 	expect_contains "$(screen)" "Gamma feed"
 	expect_not_contains "$(screen)" "Alpha feed"
 	keys_then "3 of 3" / Escape
-	keys_then "[failed]" f
+	keys_then "[problems]" f
 	wait_screen "1 of 3"
 	expect_contains "$(screen)" "Beta feed"
 	keys_then "[running]" f
@@ -150,13 +173,8 @@ test_help_is_generated_from_the_key_bindings() {
 
 test_bad_key_binding_is_reported() {
 	printf '[keys]\nrun_now = Ctrl+Q\n' >"$T/keys.ini"
-	SOCK="fs-$$-${BASHPID}"
-	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
-		"FEEDSYNC_CONFIG='$T/keys.ini' '$FEEDSYNC_BIN' 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
-	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
-	wait_screen "EXITED 2"
+	console_exits 2 FEEDSYNC_CONFIG="$T/keys.ini" --
 	expect_contains "$(cat "$T/.console-err")" "[keys] run_now: 'Ctrl+Q' is not a key"
-	tmux -L "$SOCK" kill-server
 }
 
 test_open_a_run_and_watch_its_counters_move() {
@@ -458,7 +476,7 @@ test_destinations_screen_health_circuit_and_background_test() {
 	expect_contains "$(screen)" "ck_…0001" "masked key"
 	expect_not_contains "$(screen)" "cs_topsecret9" "secret never shown"
 	keys q
-	keys_then "[failed]" f
+	keys_then "[problems]" f
 	expect_contains "$(screen)" "2 of 2" "one failed check, one open circuit"
 	keys_then "sort name" f
 	stop_console

@@ -115,6 +115,19 @@ test_create_from_a_fixture_feed_end_to_end() {
 	stop_console
 }
 
+test_the_saved_connection_is_selected_for_r() {
+	add_conn "Alpha feed" csv "$FEED"
+	add_conn "Zulu feed" csv "$FEED"
+	wizard_console
+	wait_screen "2 of 2"
+	start_new "Middle feed"
+	keys_then "created connection 3 'Middle feed' (run it with r)" C-s
+	wait_screen "3 of 3"
+	keys_then "started run 1" r
+	expect_eq "$(sql 'select connection_id from sync_runs where id = 1')" "3" "the connection r ran"
+	stop_console
+}
+
 test_edit_changes_what_was_typed_and_keeps_the_rest() {
 	printf '{"name": "Stock feed", "source": {"type": "csv", "url": "%s", "aliases": {"Culoare": "color"}},
 	         "schedule": "every 2h", "mapping": {"fields": {"status": {"constant": "draft"}}}}' "$FEED" >"$T/conn.json"
@@ -240,6 +253,42 @@ test_each_step_shows_its_validation_errors() {
 	keys_then "created connection 2 'Taken two'" C-s
 	expect_eq "$(sql "select schedule from connections where id = 2")" "0 6 * * *" "schedule saved"
 	stop_console
+}
+
+test_the_steps_read_right_at_80x24() {
+	add_conn "Taken" csv "$FEED"
+	wizard_console
+	start_new "Taken"
+	local delim; delim=$(screen | grep "Delimiter")
+	[ "$(printf %s "$delim" | grep -o '▾]' | wc -l)" -eq 2 ] || fail "a list field lost its bracket: $delim"
+	focus "Downloads the feed"
+	keys_then "sample: 5 rows, 6 columns" Enter
+	keys_then "step 2 of 6" C-n
+	wait_screen "The filters let 5 of 5 sample rows through"
+	focus "A new filter rule"
+	keys Enter
+	wait_screen "[contains"
+	wait_screen "The filters let 5 of 5 sample rows through"   # a new rule lets everything through
+	keys Tab n o
+	wait_screen " 4/11 "                                     # typing shows what it selects: not_contains
+	expect_contains "$(screen)" "|eq " "the operator list drawn over the sample"
+	keys Enter
+	wait_screen "[not_contains"
+	keys_then "step 3 of 6" C-n
+	keys_then "step 4 of 6" C-n
+	keys Right
+	wait_screen "and runs"
+	expect_not_contains "$(screen)" "or runs" "the retirement rule is days AND runs"
+	focus "Where products go"
+	keys Left
+	keys_then "step 5 of 6" C-n
+	focus "Runs by itself only while 'feedsync worker' runs; the console runs no schedules"
+	keys_then "step 6 of 6" C-n
+	focus "Saves the connection"
+	keys C-s
+	wait_screen "the name 'Taken' is already used by"
+	expect_not_contains "$(screen)" "No problems: ready to save" "beside a refused save"
+	quit_wizard
 }
 
 test_esc_goes_back_keeping_input_and_leaving_asks() {

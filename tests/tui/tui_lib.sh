@@ -20,6 +20,20 @@ console() {
 	wait_screen "feedsync"
 }
 
+# console_exits CODE [ENV=VALUE...] -- [ARGS...]: the console in tmux must exit at once with CODE (its
+# stderr is in $T/.console-err).
+console_exits() {
+	local code=$1 envs=(); shift
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	SOCK="fs-$$-${BASHPID}-exits"
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
+		"$(printf '%q ' env "${envs[@]}" "$FEEDSYNC_BIN" "$@") 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"
+	tmux -L "$SOCK" display-message -p '#{pid}' >>"$T/.pids"
+	wait_screen "EXITED $code"
+	tmux -L "$SOCK" kill-server
+}
+
 screen() { tmux -L "$SOCK" capture-pane -p; }
 keys() { tmux -L "$SOCK" send-keys "$@"; }
 # keys_then TEXT KEYS...: sends the keys and waits for TEXT on screen.

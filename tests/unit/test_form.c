@@ -88,7 +88,11 @@ Test(form, choices_step_open_and_pick)
 	cr_assert_eq(key(&f, &a, KEY_RIGHT), FORM_EDITED);
 	cr_assert_eq(a.colour, 1);
 	key(&f, &a, 'r');
-	cr_assert_eq(a.colour, 0, "a letter jumps to the option");
+	cr_assert(f.list_open, "typing opens the list, so that what it selects shows");
+	cr_assert_eq(a.colour, 1, "nothing is chosen by typing alone");
+	cr_assert_eq(f.list_at, 0, "a letter selects the option it starts");
+	cr_assert_eq(key(&f, &a, '\n'), FORM_EDITED);
+	cr_assert_eq(a.colour, 0);
 	key(&f, &a, '\n');
 	cr_assert(f.list_open);
 	key(&f, &a, KEY_END);
@@ -98,6 +102,28 @@ Test(form, choices_step_open_and_pick)
 	key(&f, &a, '\n');
 	cr_assert_eq(key(&f, &a, 27), FORM_MOVED, "Esc closes the list");
 	cr_assert_not(f.list_open);
+	form_free(&f);
+}
+
+Test(form, typing_selects_by_prefix_and_tab_chooses)
+{
+	struct form f;
+	struct answers a = {0};
+	form_init(&f);
+	form_focus(&f, 2);
+	key(&f, &a, 'g');
+	cr_assert(f.list_open);
+	cr_assert_eq(f.list_at, 1, "g: green");
+	key(&f, &a, 'r');
+	cr_assert_eq(f.list_at, 1, "gr: still green");
+	key(&f, &a, 'b');
+	cr_assert_eq(f.list_at, 2, "grb matches nothing: b starts again, blue");
+	key(&f, &a, 'x');
+	cr_assert_eq(f.list_at, 2, "x matches nothing: the selection stays");
+	cr_assert_eq(key(&f, &a, '\t'), FORM_EDITED);
+	cr_assert_eq(a.colour, 2, "Tab chooses");
+	cr_assert_not(f.list_open);
+	cr_assert_neq(focused(&f, &a), 2, "and goes on to the next field");
 	form_free(&f);
 }
 

@@ -217,7 +217,7 @@ Test(table, quick_filters)
 {
 	struct table t;
 	open_table(&t, 0, false, 10);
-	table_set_quick(&t, QUICK_FAILED);
+	table_set_quick(&t, QUICK_PROBLEMS);
 	cr_assert_eq(t.matched, 0, "conn-04's latest run completed, conn-05's runs");
 	table_set_quick(&t, QUICK_RUNNING);
 	cr_assert_eq(t.matched, 1);
@@ -270,7 +270,7 @@ Test(table, runs_of_one_connection_sorted_by_name_and_status)
 	int64_t matched, total;
 	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
 	cr_assert_eq(total, 3);
-	q.quick = QUICK_FAILED;
+	q.quick = QUICK_PROBLEMS;
 	cr_assert_eq(store_views_count(views, STORE_VIEW_RUNS, &q, &matched, &total), 0);
 	cr_assert_eq(matched, 1);
 	struct view_query all = {.sort = RUN_F_CONNECTION, .descending = true};
@@ -367,7 +367,7 @@ Test(table, the_connection_keeps_its_latest_run)
 	cr_assert_eq(store_run_finish(store, id, RUN_FAILED, "bad rows", now_ms()), 0);
 	snprintf(want, sizeof(want), "%lld failed 1 7", (long long)id);
 	expect_latest(8, want);
-	struct view_query q = {.sort = CONN_F_STATUS, .descending = true, .quick = QUICK_FAILED};
+	struct view_query q = {.sort = CONN_F_STATUS, .descending = true, .quick = QUICK_PROBLEMS};
 	int64_t matched, total;
 	cr_assert_eq(store_views_count(views, STORE_VIEW_CONNS, &q, &matched, &total), 0);
 	cr_assert_eq(matched, 1);
@@ -471,4 +471,29 @@ Test(table, log_tail_starts_before_the_last_lines)
 	run_event_rows_free(ev, n);
 	cr_assert_eq(store_views_log_tail(views, 1, 20, &after), 0);
 	cr_assert_eq(after, 0);
+}
+
+Test(table, selects_a_row_by_id_beyond_the_window)
+{
+	struct table t;
+	open_table(&t, 1, true, 5);   /* by name, descending: conn-29 first, conn-02 (id 3) 28th */
+	cr_assert(table_select_id(&t, 3));
+	cr_assert_eq(t.cursor, 27);
+	cr_assert_str_eq(((const struct conn_row *)table_selected(&t))->name, "conn-02");
+	cr_assert_not(table_select_id(&t, 999), "no such row");
+	cr_assert_eq(t.cursor, 27, "the selection stays");
+	table_free(&t);
+}
+
+Test(table, the_latest_problem_run_of_any_connection_or_of_one)
+{
+	int64_t run_id = 0;
+	cr_assert_eq(store_views_latest_failed_run(views, 0, &run_id), 1);
+	cr_assert_eq(run_id, 4, "conn-05's failed run, the newest that failed");
+	cr_assert_eq(store_views_latest_failed_run(views, 5, &run_id), 1);
+	cr_assert_eq(run_id, 2);
+	int64_t with_errors = add_run(1, RUN_COMPLETED_WITH_ERRORS);
+	cr_assert_eq(store_views_latest_failed_run(views, 0, &run_id), 1);
+	cr_assert_eq(run_id, with_errors, "completed with errors counts as a problem too");
+	cr_assert_eq(store_views_latest_failed_run(views, 2, &run_id), 0, "conn-01 never ran");
 }
