@@ -16,7 +16,7 @@
 #include "core/store.h"
 #include "core/store_dest.h"
 
-enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_COUNT };
+enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_PRODUCTS, STORE_VIEW_COUNT };
 
 /* Fields of the connections view: what a column sorts by and what the filter searches. */
 enum conn_field {
@@ -48,6 +48,10 @@ enum dest_field {
 	DEST_F_COUNT
 };
 
+/* The products of one connection (view_query.connection_id); each field has its index (migration 10). */
+enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_NAME, PRODUCT_F_STATE, PRODUCT_F_PRICE, PRODUCT_F_QUANTITY,
+	PRODUCT_F_COUNT };
+
 /* A destination as the console lists it: no credentials are read. */
 struct dest_view_row {
 	struct dest_row d;
@@ -61,7 +65,7 @@ void dest_view_rows_free(struct dest_view_row *rows, size_t n);
  * Quick filters. Runs: failed = status failed; running; active = queued or running.
  * Connections: failed = the latest run failed; running = the latest run is queued or running;
  * active = the connection is enabled. Destinations: failed = the last check failed or the circuit is not
- * closed; they have no other (store_views_has_quick).
+ * closed; they have no other (store_views_has_quick). Products: failed = state failed, no other.
  */
 enum quick_filter { QUICK_ALL, QUICK_FAILED, QUICK_RUNNING, QUICK_ACTIVE, QUICK_COUNT };
 extern const char *const quick_filter_names[QUICK_COUNT];
@@ -103,6 +107,11 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
 /* Rows of the destinations view; freed with dest_view_rows_free. */
 int store_views_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                       int64_t matched, struct dest_view_row **rows, size_t *n);
+
+/* Rows of the products view (struct product_row, core/store_products.h); freed with product_rows_free. */
+struct product_row;
+int store_views_products(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                         int64_t matched, struct product_row **rows, size_t *n);
 
 /* The latest run of a connection that failed or completed with errors: 1 (*run_id set), 0 none, -1 error. */
 int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_t *run_id);

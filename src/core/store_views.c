@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/store_products.h"
 #include "core/util.h"
+#include "product_sql.h"
 #include "store_internal.h"
 
 const char *const quick_filter_names[QUICK_COUNT] = {"all", "failed", "running", "active"};
@@ -134,6 +136,21 @@ static const struct field dest_fields[DEST_F_COUNT] = {
 	[DEST_F_KNOWN] = {"(SELECT count(*) FROM remote_products WHERE destination_id = d.id)"},
 };
 
+static const struct word state_words[] = {
+	{"retired", "retired"}, {"missing", "missing"}, {"in_sync", "in_sync in sync"}, {"failed", "failed"},
+	{"new", "new"}, {"changed", "changed"}, {NULL, NULL},
+};
+
+/* Every order is an index (migration 10); the state as its index holds it. */
+static const struct field product_fields[PRODUCT_F_COUNT] = {
+	[PRODUCT_F_SKU] = {"p.sku", SEARCH_TEXT, "p.sku", .indexed = true},
+	[PRODUCT_F_NAME] = {"p.name", SEARCH_TEXT, "p.name", .indexed = true},
+	[PRODUCT_F_STATE] = {PRODUCT_STATE_SQL("p."), SEARCH_WORDS, PRODUCT_STATE_SQL("p."), state_words,
+	                     .indexed = true},
+	[PRODUCT_F_PRICE] = {"CAST(p.price AS REAL)", SEARCH_TEXT, "p.price", .indexed = true},
+	[PRODUCT_F_QUANTITY] = {"p.quantity", SEARCH_TEXT, "p.quantity", .indexed = true},
+};
+
 static const struct view_def views[STORE_VIEW_COUNT] = {
 	[STORE_VIEW_CONNS] = {
 		.columns = "c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type,"
@@ -171,10 +188,21 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.fields = dest_fields,
 		.nfields = DEST_F_COUNT,
 	},
+	/* Always of one connection: the view is scoped by P_CONN. */
+	[STORE_VIEW_PRODUCTS] = {
+		.columns = PRODUCT_COLUMNS(P_CONN),
+		.from = "products p",
+		.window_from = "products p ON p.rowid = w.id",
+		.scope = "p.connection_id = " P_CONN,
+		.quick = {NULL, PRODUCT_STATE_SQL("p.") " = 'failed'"},
+		.id = "p.rowid",
+		.fields = product_fields,
+		.nfields = PRODUCT_F_COUNT,
+	},
 };
 
 _Static_assert(CONN_F_COUNT <= STORE_VIEW_FIELDS_MAX && RUN_F_COUNT <= STORE_VIEW_FIELDS_MAX &&
-               DEST_F_COUNT <= STORE_VIEW_FIELDS_MAX,
+               DEST_F_COUNT <= STORE_VIEW_FIELDS_MAX && PRODUCT_F_COUNT <= STORE_VIEW_FIELDS_MAX,
                "a view has more fields than STORE_VIEW_FIELDS_MAX");
 
 enum stmt_kind { KIND_PAGE, KIND_COUNT_MATCHED, KIND_COUNT_ALL, KIND_LATEST_FAILED };
@@ -712,6 +740,26 @@ int store_views_dests(struct store_views *v, const struct view_query *q, int64_t
 {
 	void *out;
 	int rc = read_rows(v, STORE_VIEW_DESTS, q, offset, limit, matched, sizeof(**rows), read_dest, free_dests, &out, n);
+	*rows = out;
+	return rc;
+}
+
+static void read_product(sqlite3_stmt *st, void *row)
+{
+	read_product_row(st, 0, row);
+}
+
+static void free_products(void *rows, size_t n)
+{
+	product_rows_free(rows, n);
+}
+
+int store_views_products(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                         int64_t matched, struct product_row **rows, size_t *n)
+{
+	void *out;
+	int rc = read_rows(v, STORE_VIEW_PRODUCTS, q, offset, limit, matched, sizeof(**rows), read_product,
+	                   free_products, &out, n);
 	*rows = out;
 	return rc;
 }
