@@ -48,9 +48,11 @@ enum dest_field {
 	DEST_F_COUNT
 };
 
-/* The products of one connection (view_query.connection_id); each field has its index (migration 10). */
-enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_NAME, PRODUCT_F_STATE, PRODUCT_F_PRICE, PRODUCT_F_QUANTITY,
-	PRODUCT_F_COUNT };
+/*
+ * The products of one connection (view_query.connection_id), sorted along an index either way; the filter
+ * finds the SKUs that begin with it (as typed), the quick filter the failed products.
+ */
+enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_STATE, PRODUCT_F_COUNT };
 
 /* A destination as the console lists it: no credentials are read. */
 struct dest_view_row {

@@ -211,8 +211,8 @@ static const char *const MIGRATIONS[] = {
 	 * 10: each product's state and history (`feedsync products`, the Products screen). pushed_run is the run
 	 * whose push the destination last accepted, push_failed_run the run whose push of it last failed (set
 	 * by the trigger as the error is stored, in the run's own transaction; cleared by the next accepted
-	 * push). The indexes let a million products be listed by SKU, name, price, quantity or state, and
-	 * a product's errors be found across runs, by walking an index for one screen.
+	 * push). The indexes let a million products be listed by state (the primary key serves SKU order),
+	 * and a product's errors be found across runs, by walking an index for one screen.
 	 */
 	"ALTER TABLE products ADD COLUMN pushed_run INTEGER;"
 	"ALTER TABLE products ADD COLUMN push_failed_run INTEGER;"
@@ -222,9 +222,6 @@ static const char *const MIGRATIONS[] = {
 	"  UPDATE products SET push_failed_run = NEW.run_id"
 	"    WHERE connection_id = (SELECT connection_id FROM sync_runs WHERE id = NEW.run_id) AND sku = NEW.sku;"
 	"END;"
-	"CREATE INDEX products_by_name ON products(connection_id, name);"
-	"CREATE INDEX products_by_price ON products(connection_id, CAST(price AS REAL));"
-	"CREATE INDEX products_by_quantity ON products(connection_id, quantity);"
 	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
 };
 
