@@ -1,6 +1,7 @@
 /* One product's page: fields, push state and history across runs (see engine/product_page.h). */
 #include "engine/product_page.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +10,18 @@
 
 #include "core/text.h"
 
-static struct product_event *add_event(struct product_page *p, int64_t run_id, int64_t at, const char *what)
+static void add_event(struct product_page *p, int64_t run_id, int64_t at, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void add_event(struct product_page *p, int64_t run_id, int64_t at, const char *what, const char *fmt, ...)
 {
 	p->events = xrealloc(p->events, (p->nevents + 1) * sizeof(*p->events));
 	struct product_event *e = &p->events[p->nevents++];
 	*e = (struct product_event){.run_id = run_id, .at = at, .what = what};
-	return e;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
 }
 
 /* Newest first; an error and the push of the same run keep the order they were added in. */
@@ -30,30 +37,25 @@ static void build_history(struct product_page *p)
 {
 	const struct product_detail *d = &p->d;
 	if (d->first_seen_run || d->first_seen_at)
-		snprintf(add_event(p, d->first_seen_run, d->first_seen_at, "first seen")->detail, sizeof(p->events->detail),
-		         "imported from the feed");
+		add_event(p, d->first_seen_run, d->first_seen_at, "first seen", "imported from the feed");
 	if (d->changed_run && d->changed_run != d->first_seen_run)
-		snprintf(add_event(p, d->changed_run, d->changed_at, "changed")->detail, sizeof(p->events->detail),
-		         "line %lld of the feed", (long long)d->line);
+		add_event(p, d->changed_run, d->changed_at, "changed", "line %lld of the feed", (long long)d->line);
 	if (d->pushed_run)
-		snprintf(add_event(p, d->pushed_run, d->pushed_at, "pushed")->detail, sizeof(p->events->detail),
-		         "accepted by the destination");
+		add_event(p, d->pushed_run, d->pushed_at, "pushed", "accepted by the destination");
 	for (size_t i = 0; i < p->nerrors; i++) {
 		const struct product_error *e = &p->errors[i];
 		bool push = str_eq(e->phase, "pushing") || str_eq(e->phase, "reconcile");
-		struct product_event *ev = add_event(p, e->run_id, e->at, push ? "failed" : "error");
+		char line[32] = "";
 		if (e->line)
-			snprintf(ev->detail, sizeof(ev->detail), "%s line %lld: %s: %s", e->phase, (long long)e->line,
-			         e->code, e->message ? e->message : "");
-		else
-			snprintf(ev->detail, sizeof(ev->detail), "%s: %s: %s", e->phase, e->code, e->message ? e->message : "");
+			snprintf(line, sizeof(line), " line %lld", (long long)e->line);
+		add_event(p, e->run_id, e->at, push ? "failed" : "error", "%s%s: %s: %s", e->phase, line, e->code,
+		          e->message ? e->message : "");
 	}
 	if (d->missing_since)
-		snprintf(add_event(p, 0, d->missing_since, "missing")->detail, sizeof(p->events->detail),
-		         "gone from the feed, in %lld run%s since", (long long)d->missing_runs, d->missing_runs == 1 ? "" : "s");
+		add_event(p, 0, d->missing_since, "missing", "gone from the feed, in %lld run%s since",
+		          (long long)d->missing_runs, d->missing_runs == 1 ? "" : "s");
 	if (d->retired_at)
-		snprintf(add_event(p, 0, d->retired_at, "retired")->detail, sizeof(p->events->detail), "%s",
-		         d->retired_action ? d->retired_action : "");
+		add_event(p, 0, d->retired_at, "retired", "%s", d->retired_action ? d->retired_action : "");
 	qsort(p->events, p->nevents, sizeof(*p->events), newest_first);
 }
 
