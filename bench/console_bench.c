@@ -4,7 +4,9 @@
  * the time to the first frame (opening the database included) and, on the connections and the runs
  * screens, the time from each sort, filter and movement keystroke to the finished frame.
  *
- *   console_bench [--conns 10000] [--runs 100000] [--cols 160] [--lines 48] [--db PATH]
+ *   console_bench [--conns 10000] [--runs 100000] [--products 0] [--cols 160] [--lines 48] [--db PATH]
+ *
+ * --products N gives connection 1 a catalog of N products and times the Products screen the same way.
  *
  * --db keeps the database at PATH, and uses it as it is when it already exists (filling takes a while).
  *
@@ -21,7 +23,9 @@
 #include "core/config.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "core/store_dest.h"
 #include "tui/app.h"
+#include "tui/screens.h"
 
 #define FIRST_FRAME_TARGET_MS 50.0
 #define KEY_TARGET_MS 16.0
@@ -122,6 +126,34 @@ static void add_runs(struct store *s, int conns, int runs, int64_t now)
 		done += round;
 	}
 	free(ids);
+}
+
+/*
+ * The products of connection 1, in scattered SKU order as feeds give them: a third pushed, one in 50
+ * missing, one in 100 with a push error in run 1 (so every state is there to sort and filter by).
+ */
+static void add_products(struct store *s, int products, int64_t now)
+{
+	begin(s);
+	for (int i = 0; i < products; i++) {
+		int k = (int)(((int64_t)i * 7919) % products);
+		char sku[32], name[64], price[32], qty[16];
+		snprintf(sku, sizeof(sku), "SKU-%07d", k);
+		snprintf(name, sizeof(name), "Product %d %s", k, k % 2 ? "mug" : "tea");
+		snprintf(price, sizeof(price), "%d.%02d", 1 + k % 500, k % 100);
+		snprintf(qty, sizeof(qty), "%d", k % 70);
+		struct product_write w = {.conn_id = 1, .sku = sku, .name = name, .price = price, .quantity = qty,
+		                          .data = "{}", .hash = k + 1, .line = i + 2, .run_id = 1, .now = now};
+		if (store_product_insert(s, &w) < 0 || (k % 3 == 0 && store_product_set_pushed(s, 1, sku, k + 1) < 0) ||
+		    (k % 50 == 1 && store_product_mark_missing(s, 1, sku, now) < 0) ||
+		    (k % 100 == 2 && store_run_error_insert(s, 1, now, "pushing", 0, sku, NULL, "bench", "refused", NULL) < 0))
+			die("insert a product", store_errmsg(s));
+		if (i % 50000 == 49999) {
+			commit(s);
+			begin(s);
+		}
+	}
+	commit(s);
 }
 
 static void fill(struct store *s, int conns, int runs)
@@ -251,7 +283,7 @@ static void remove_database(const char *path, const char *dir)
 
 int main(int argc, char **argv)
 {
-	int conns = 10000, runs = 100000, cols = 160, lines = 48;
+	int conns = 10000, runs = 100000, products = 0, cols = 160, lines = 48;
 	const char *keep = NULL;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		int64_t v;
@@ -265,12 +297,14 @@ int main(int argc, char **argv)
 			conns = (int)v;
 		else if (str_eq(argv[i], "--runs"))
 			runs = (int)v;
+		else if (str_eq(argv[i], "--products"))
+			products = (int)v;
 		else if (str_eq(argv[i], "--cols"))
 			cols = (int)v;
 		else if (str_eq(argv[i], "--lines"))
 			lines = (int)v;
 		else
-			die(argv[i], "unknown option (--conns, --runs, --cols, --lines, --db)");
+			die(argv[i], "unknown option (--conns, --runs, --products, --cols, --lines, --db)");
 	}
 
 	char dir[] = "/tmp/console-bench-XXXXXX";
@@ -283,10 +317,12 @@ int main(int argc, char **argv)
 	if (!s)
 		die("open", err);
 	double t0 = now_us();
-	if (!reuse)
+	if (!reuse) {
 		fill(s, conns, runs);
-	printf("console_bench: %d connections, %d runs (%s in %.1f s), %dx%d\n", conns, runs,
-	       reuse ? "reused" : "filled", (now_us() - t0) / 1e6, cols, lines);
+		add_products(s, products, time(NULL) * 1000LL);
+	}
+	printf("console_bench: %d connections, %d runs, %d products (%s in %.1f s), %dx%d\n", conns, runs,
+	       products, reuse ? "reused" : "filled", (now_us() - t0) / 1e6, cols, lines);
 	store_close(s);
 
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -317,6 +353,13 @@ int main(int argc, char **argv)
 	press(app, '2', NULL);
 	printf("  open the runs screen        %6.2f ms\n", (now_us() - t0) / 1000.0);
 	exercise(app, "runs", 10, &worst);
+	if (products) {
+		t0 = now_us();
+		app_push(app, screen_products_new(app, 1, "Supplier 00000"));
+		app_draw(app);
+		printf("  open the products screen    %6.2f ms\n", (now_us() - t0) / 1000.0);
+		exercise(app, "products", 5, &worst);
+	}
 	printf("  slowest keystroke to frame  %6.2f ms  target < %.0f ms  %s\n", worst, KEY_TARGET_MS,
 	       worst < KEY_TARGET_MS ? "ok" : "SLOW");
 

@@ -36,6 +36,8 @@ static const char usage_text[] =
 	"  plan apply RUN [--wait] [--json] push exactly the plan (once; refused if the catalog changed)\n"
 	"  reconcile ID [--dry-run] [--wait] [--json]\n"
 	"                                   retire the products gone from the feed (update.missing_action)\n"
+	"  products CONN [--state S] [--limit N] [--json] | products CONN --sku S [--json]\n"
+	"                                   each product's state, remote id, last error; one product's history\n"
 	"  runs [--status S] [--conn ID] [--limit N] [--json]\n"
 	"  runs show ID [--json] | errors ID [--json|--csv] | log ID [--follow]\n"
 	"  runs cancel ID | retry ID [--wait]\n"
@@ -62,6 +64,7 @@ static const struct {
 	{"preview", cmd_preview}, {"config", cmd_config},   {"console", cmd_console},
 	{"dest", cmd_dest},
 	{"plan", cmd_plan},       {"reconcile", cmd_reconcile},
+	{"products", cmd_products},
 };
 
 struct global_opts {

@@ -16,7 +16,7 @@
 #include "core/store.h"
 #include "core/store_dest.h"
 
-enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_COUNT };
+enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_PRODUCTS, STORE_VIEW_COUNT };
 
 /* Fields of the connections view: what a column sorts by and what the filter searches. */
 enum conn_field {
@@ -48,6 +48,12 @@ enum dest_field {
 	DEST_F_COUNT
 };
 
+/*
+ * The products of one connection (view_query.connection_id), sorted along an index either way; the filter
+ * finds the SKUs that begin with it (as typed), the quick filter the failed products.
+ */
+enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_STATE, PRODUCT_F_COUNT };
+
 /* A destination as the console lists it: no credentials are read. */
 struct dest_view_row {
 	struct dest_row d;
@@ -61,7 +67,8 @@ void dest_view_rows_free(struct dest_view_row *rows, size_t n);
  * Quick filters. Runs: problems = failed or completed with errors; running; active = queued or running.
  * Connections: problems = the latest run failed or completed with errors; running = the latest run is
  * queued or running; active = the connection is enabled. Destinations: problems = the last check failed or
- * the circuit is not closed; they have no other (store_views_has_quick).
+ * the circuit is not closed; they have no other (store_views_has_quick). Products: problems = state failed,
+ * no other.
  */
 enum quick_filter { QUICK_ALL, QUICK_PROBLEMS, QUICK_RUNNING, QUICK_ACTIVE, QUICK_COUNT };
 extern const char *const quick_filter_names[QUICK_COUNT];
@@ -103,6 +110,11 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
 /* Rows of the destinations view; freed with dest_view_rows_free. */
 int store_views_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                       int64_t matched, struct dest_view_row **rows, size_t *n);
+
+/* Rows of the products view (struct product_row, core/store_products.h); freed with product_rows_free. */
+struct product_row;
+int store_views_products(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                         int64_t matched, struct product_row **rows, size_t *n);
 
 /*
  * The latest run that failed or completed with errors, of the connection or (conn_id 0) of any:

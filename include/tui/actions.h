@@ -38,6 +38,7 @@
 	_(NEXT_STEP, "next_step", "C-n", GROUP_MOVE, 0, "Wizard: the next step") \
 	_(PREVIOUS_STEP, "previous_step", "C-p", GROUP_MOVE, 0, "Wizard: the previous step (Esc too); nothing typed is lost") \
 	_(SAVE, "save", "C-s", GROUP_ACT, ACTION_CHANGES, "Wizard: check everything and save the connection") \
+	_(SHOW_PRODUCTS, "show_products", "p", GROUP_ACT, 0, "The connection's products: state, remote id, last error") \
 	_(LATEST_FAILURE, "latest_failure", "!", GROUP_GLOBAL, 0, \
 	  "The latest run that failed or had errors, of any connection") \
 	_(CANCEL, "cancel", "x", GROUP_ACT, ACTION_CHANGES, "Cancel the run") \

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "product_sql.h"
 
 /*
  * Migrations are append-only: a released database has run every step up to its PRAGMA user_version,
@@ -206,6 +207,22 @@ static const char *const MIGRATIONS[] = {
 	"ALTER TABLE destinations ADD COLUMN circuit_since INTEGER;"
 	"ALTER TABLE destinations ADD COLUMN circuit_last_at INTEGER;"
 	"ALTER TABLE destinations ADD COLUMN circuit_last TEXT;",
+	/*
+	 * 10: each product's state and history (`feedsync products`, the Products screen). pushed_run is the run
+	 * whose push the destination last accepted, push_failed_run the run whose push of it last failed (set
+	 * by the trigger as the error is stored, in the run's own transaction; cleared by the next accepted
+	 * push). The indexes let a million products be listed by state (the primary key serves SKU order),
+	 * and a product's errors be found across runs, by walking an index for one screen.
+	 */
+	"ALTER TABLE products ADD COLUMN pushed_run INTEGER;"
+	"ALTER TABLE products ADD COLUMN push_failed_run INTEGER;"
+	"CREATE INDEX run_errors_by_sku ON run_errors(sku, run_id) WHERE sku IS NOT NULL;"
+	"CREATE TRIGGER run_errors_push_failed AFTER INSERT ON run_errors"
+	"  WHEN NEW.sku IS NOT NULL AND NEW.phase IN ('pushing', 'reconcile') BEGIN"
+	"  UPDATE products SET push_failed_run = NEW.run_id"
+	"    WHERE connection_id = (SELECT connection_id FROM sync_runs WHERE id = NEW.run_id) AND sku = NEW.sku;"
+	"END;"
+	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
 };
 
 int db_schema_version(void)

@@ -41,7 +41,8 @@ static const char SQL_FIELD_NAMES[] =
 	"SELECT DISTINCT j.key FROM products p, json_each(p.data) j WHERE p.connection_id = ?1 ORDER BY j.key";
 /* Retired products are left as they were: the export leaves them out or flags them (dest/file.c). */
 static const char SQL_MARK_PUSHED[] =
-	"UPDATE products SET pushed_hash = hash, pushed_data = data, retired_action = NULL"
+	"UPDATE products SET pushed_hash = hash, pushed_data = data, retired_action = NULL,"
+	" pushed_run = " RUNNING_RUN_OF("?1") ", push_failed_run = NULL"
 	" WHERE connection_id = ?1 AND retired_at IS NULL"
 	" AND (pushed_hash IS NOT hash OR pushed_data IS NULL OR retired_action IS NOT NULL)";
 

@@ -45,9 +45,11 @@ static const char SQL_PENDING_PAGE[] =
 	" CASE WHEN retired_at IS NULL THEN retired_action END FROM products"
 	" WHERE connection_id = ?1 AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL))"
 	" AND sku > ?3 ORDER BY sku LIMIT ?4";
+/* The run pushing is the connection's running one: a connection has one active run (a database rule). */
 static const char SQL_SET_PUSHED[] =
 	"UPDATE products SET pushed_hash = ?3, pushed_data = CASE WHEN hash = ?3 THEN data ELSE pushed_data END,"
-	" retired_action = CASE WHEN retired_at IS NULL THEN NULL ELSE retired_action END"
+	" retired_action = CASE WHEN retired_at IS NULL THEN NULL ELSE retired_action END,"
+	" pushed_run = " RUNNING_RUN_OF("?1") ", push_failed_run = NULL"
 	" WHERE connection_id = ?1 AND sku = ?2";
 
 void dest_row_free(struct dest_row *r)

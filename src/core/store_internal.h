@@ -46,6 +46,9 @@ int store_name_taken(struct store *s, const char *sql, const char *what, const c
 	"(SELECT dn.name FROM destinations dn WHERE c.dest_type = 'woocommerce'" \
 	" AND (dn.id = json_extract(c.document, '$.destination.id')" \
 	" OR dn.name = json_extract(c.document, '$.destination.name')))"
+/* The id of connection `conn`'s running run (NULL when none), along the one-active-run index. */
+#define RUNNING_RUN_OF(conn) \
+	"(SELECT id FROM sync_runs WHERE connection_id = " conn " AND status IN ('queued','running'))"
 /* store_run_enqueue inside the caller's write transaction (BEGIN IMMEDIATE), same results. */
 int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
                              bool plan_only, int64_t *run_id, struct run_row *active);

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/store_products.h"
 #include "core/util.h"
+#include "product_sql.h"
 #include "store_internal.h"
 
 const char *const quick_filter_names[QUICK_COUNT] = {"all", "problems", "running", "active"};
@@ -24,6 +26,8 @@ const char *const quick_filter_names[QUICK_COUNT] = {"all", "problems", "running
 #define PROBLEM_STATUSES "('failed','completed_with_errors')"
 #define P_LIMIT "?3"
 #define P_OFFSET "?4"
+/* The filter as typed, for a condition that is not a LIKE (bound only where a statement has it). */
+#define P_TEXT "?5"
 
 /*
  * Fields with a closed set of values (a run's status, trigger and phase) are searched by the words the
@@ -49,7 +53,7 @@ enum search_kind {
 	SEARCH_NONE,
 	SEARCH_TEXT,        /* `search` is the field's text */
 	SEARCH_WORDS,       /* `search` has one of the values of `words` */
-	SEARCH_CONDITION,   /* `search` is a whole condition on P_FILTER */
+	SEARCH_CONDITION,   /* `search` is a whole condition on P_FILTER or P_TEXT */
 };
 
 struct field {
@@ -136,6 +140,18 @@ static const struct field dest_fields[DEST_F_COUNT] = {
 	[DEST_F_KNOWN] = {"(SELECT count(*) FROM remote_products WHERE destination_id = d.id)"},
 };
 
+/*
+ * Both orders walk an index: the primary key, the state's (migration 10). The filter finds the SKUs that
+ * begin with it, along the primary key; a substring, or any other field, would read every product (name,
+ * price and quantity have no index: one on each made a full import three times slower). The state has
+ * the quick filter and its order.
+ */
+static const struct field product_fields[PRODUCT_F_COUNT] = {
+	[PRODUCT_F_SKU] = {"p.sku", SEARCH_CONDITION, "(p.sku >= " P_TEXT " AND p.sku < " P_TEXT " || char(1114111))",
+	                   .indexed = true},
+	[PRODUCT_F_STATE] = {PRODUCT_STATE_SQL("p."), .indexed = true},
+};
+
 static const struct view_def views[STORE_VIEW_COUNT] = {
 	[STORE_VIEW_CONNS] = {
 		.columns = "c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type,"
@@ -173,10 +189,21 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.fields = dest_fields,
 		.nfields = DEST_F_COUNT,
 	},
+	/* Always of one connection. */
+	[STORE_VIEW_PRODUCTS] = {
+		.columns = PRODUCT_COLUMNS(P_CONN),
+		.from = "products p",
+		.window_from = "products p ON p.rowid = w.id",
+		.scope = "p.connection_id = " P_CONN,
+		.quick = {NULL, PRODUCT_STATE_SQL("p.") " = 'failed'"},
+		.id = "p.rowid",
+		.fields = product_fields,
+		.nfields = PRODUCT_F_COUNT,
+	},
 };
 
 _Static_assert(CONN_F_COUNT <= STORE_VIEW_FIELDS_MAX && RUN_F_COUNT <= STORE_VIEW_FIELDS_MAX &&
-               DEST_F_COUNT <= STORE_VIEW_FIELDS_MAX,
+               DEST_F_COUNT <= STORE_VIEW_FIELDS_MAX && PRODUCT_F_COUNT <= STORE_VIEW_FIELDS_MAX,
                "a view has more fields than STORE_VIEW_FIELDS_MAX");
 
 enum stmt_kind { KIND_PAGE, KIND_COUNT_MATCHED, KIND_COUNT_ALL, KIND_LATEST_FAILED };
@@ -197,6 +224,16 @@ struct shape {
 };
 
 #define CACHE_SLOTS 96
+#define COUNT_SLOTS 8
+
+/* A count, good while the database is as it was: no other connection committed, this one wrote nothing. */
+struct counted {
+	struct shape shape;
+	int64_t connection_id;
+	char *filter;              /* when the shape searches */
+	int64_t data_version, changes;
+	int64_t n;
+};
 
 struct store_views {
 	struct store *store;
@@ -205,6 +242,9 @@ struct store_views {
 		sqlite3_stmt *stmt;
 	} cache[CACHE_SLOTS];
 	int next_evicted;
+	/* Counting a million products reads a million index entries: a sort or a move must not do it again. */
+	struct counted counts[COUNT_SLOTS];
+	int next_count;
 	sqlite3_stmt *log_tail;
 };
 
@@ -223,6 +263,8 @@ void store_views_close(struct store_views *v)
 		return;
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		sqlite3_finalize(v->cache[i].stmt);
+	for (size_t i = 0; i < COUNT_SLOTS; i++)
+		free(v->counts[i].filter);
 	sqlite3_finalize(v->log_tail);
 	free(v);
 }
@@ -530,13 +572,33 @@ static sqlite3_stmt *shape_stmt(struct store_views *v, const struct shape *sh, c
 	}
 	if (sh->searched) {
 		bind_pattern(st, q->filter);
+		if (sqlite3_bind_parameter_count(st) >= 5)
+			bind_text(st, 5, q->filter);
 	}
 	bind_int(st, 2, q->connection_id);
 	return st;
 }
 
+static struct counted *counted(struct store_views *v, const struct shape *sh, const struct view_query *q,
+                               int64_t version, int64_t changes)
+{
+	for (int i = 0; i < COUNT_SLOTS; i++) {
+		struct counted *c = &v->counts[i];
+		if (c->data_version == version && c->changes == changes && same_shape(&c->shape, sh) &&
+		    c->connection_id == q->connection_id && (!sh->searched || str_eq(c->filter, q->filter)))
+			return c;
+	}
+	return NULL;
+}
+
 static int count_rows(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
 {
+	int64_t version = store_data_version(v->store), changes = sqlite3_total_changes64(store_db(v->store));
+	const struct counted *known = version >= 0 ? counted(v, sh, q, version, changes) : NULL;
+	if (known) {
+		*count = known->n;
+		return 0;
+	}
 	sqlite3_stmt *st = shape_stmt(v, sh, q);
 	if (!st)
 		return -1;
@@ -544,7 +606,13 @@ static int count_rows(struct store_views *v, const struct shape *sh, const struc
 	if (rc == SQLITE_ROW)
 		*count = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if (rc != SQLITE_ROW)
+		return -1;
+	struct counted *c = &v->counts[v->next_count];
+	v->next_count = (v->next_count + 1) % COUNT_SLOTS;
+	free(c->filter);
+	*c = (struct counted){*sh, q->connection_id, sh->searched ? xstrdup(q->filter) : NULL, version, changes, *count};
+	return 0;
 }
 
 int store_views_count(struct store_views *v, enum store_view view, const struct view_query *q, int64_t *matched,
@@ -719,6 +787,26 @@ int store_views_dests(struct store_views *v, const struct view_query *q, int64_t
 {
 	void *out;
 	int rc = read_rows(v, STORE_VIEW_DESTS, q, offset, limit, matched, sizeof(**rows), read_dest, free_dests, &out, n);
+	*rows = out;
+	return rc;
+}
+
+static void read_product(sqlite3_stmt *st, void *row)
+{
+	read_product_row(st, 0, row);
+}
+
+static void free_products(void *rows, size_t n)
+{
+	product_rows_free(rows, n);
+}
+
+int store_views_products(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
+                         int64_t matched, struct product_row **rows, size_t *n)
+{
+	void *out;
+	int rc = read_rows(v, STORE_VIEW_PRODUCTS, q, offset, limit, matched, sizeof(**rows), read_product,
+	                   free_products, &out, n);
 	*rows = out;
 	return rc;
 }

@@ -137,7 +137,8 @@ static const struct table_source conn_source = {
 
 static const enum action conn_actions[] = {
 	ACTION_OPEN, ACTION_RUN_NOW, ACTION_NEW_CONNECTION, ACTION_EDIT_CONNECTION,
-	ACTION_TOGGLE_ACTIVE, ACTION_CLONE, ACTION_CLONE_IN_WIZARD, ACTION_DELETE, ACTION_NONE,
+	ACTION_TOGGLE_ACTIVE, ACTION_CLONE, ACTION_CLONE_IN_WIZARD, ACTION_DELETE, ACTION_SHOW_PRODUCTS,
+	ACTION_NONE,
 };
 
 static void conns_load(struct screen *s)
@@ -247,6 +248,7 @@ static bool conns_act(struct screen *s, enum action a)
 	case ACTION_EDIT_CONNECTION: open_wizard(app, WIZ_EDIT, c->id); break;
 	case ACTION_CLONE_IN_WIZARD: open_wizard(app, WIZ_CLONE, c->id); break;
 	case ACTION_DELETE: ask_delete(app, c); break;
+	case ACTION_SHOW_PRODUCTS: app_push(app, screen_products_new(app, c->id, c->name)); break;
 	default: return false;
 	}
 	return true;

@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include "core/store.h"
+#include "core/store_dest.h"
+#include "core/store_products.h"
+#include "core/store_views.h"
 #include "core/util.h"
 
 static char dir[] = "/tmp/fs-store-XXXXXX";
@@ -226,4 +229,121 @@ Test(store, data_version_moves_when_another_connection_commits)
 	cr_assert_neq(store_data_version(s), before);
 	cr_assert_eq(store_data_version(other), seen);
 	store_close(other);
+}
+
+/* ---- product states (core/store_products.h) ---- */
+
+static void add_product(int64_t conn, const char *sku, int64_t hash, int64_t run)
+{
+	struct product_write w = {.conn_id = conn, .sku = sku, .name = sku, .price = "1.00", .quantity = "2",
+	                          .data = "{}", .hash = hash, .line = 2, .run_id = run, .now = 1000};
+	cr_assert_eq(store_product_insert(s, &w), 0, "%s", store_errmsg(s));
+}
+
+struct states {
+	char text[256];
+	size_t n;
+};
+
+static void add_state(void *ud, const struct product_row *r)
+{
+	struct states *st = ud;
+	size_t len = strlen(st->text);
+	snprintf(st->text + len, sizeof(st->text) - len, "%s%s=%s", st->n++ ? " " : "", r->sku, r->state);
+}
+
+static const char *states_of(int64_t conn, const char *state, struct states *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct product_query q = {.connection_id = conn, .state = state};
+	cr_assert_eq(store_products_each(s, &q, add_state, out), 0, "%s", store_errmsg(s));
+	return out->text;
+}
+
+Test(store, product_states_follow_the_catalog_and_the_push_record)
+{
+	int64_t conn = add_conn("A");
+	int64_t run;
+	struct run_row r;
+	cr_assert_eq(store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &r), 0);
+	cr_assert_eq(store_run_claim(s, "t", run, &r), 1);
+	const char *skus[] = {"CHANGED", "FAILED", "GONE", "NEW", "SYNCED"};
+	for (int i = 0; i < 5; i++)
+		add_product(conn, skus[i], 10 + i, run);
+	cr_assert_eq(store_product_set_pushed(s, conn, "SYNCED", 14), 0);
+	cr_assert_eq(store_product_set_pushed(s, conn, "CHANGED", 9), 0);   /* an older version was accepted */
+	cr_assert_eq(store_product_mark_missing(s, conn, "GONE", 5000), 0);
+	cr_assert_eq(store_run_error_insert(s, run, 2000, "pushing", 0, "FAILED", NULL, "refused", "no image", NULL), 0);
+	cr_assert_eq(store_run_error_insert(s, run, 2000, "local_import", 3, "NEW", "price", "bad", "no price", NULL), 0);
+	struct states st;
+	cr_assert_str_eq(states_of(conn, NULL, &st), "CHANGED=changed FAILED=failed GONE=missing NEW=new SYNCED=in_sync");
+	cr_assert_str_eq(states_of(conn, "failed", &st), "FAILED=failed");
+	struct product_query q = {.connection_id = conn, .state = "in_sync"};
+	cr_assert_eq(store_products_count(s, &q), 1);
+
+	struct product_detail d;
+	cr_assert_eq(store_product_get(s, conn, "FAILED", &d), 1);
+	cr_assert_eq(d.row.failed_run, run);
+	cr_assert_str_eq(d.row.last_error, "no image");
+	product_detail_free(&d);
+	cr_assert_eq(store_product_get(s, conn, "SYNCED", &d), 1);
+	cr_assert_eq(d.pushed_run, run, "the running run pushed it");
+	cr_assert_null(d.row.last_error);
+	product_detail_free(&d);
+	cr_assert_eq(store_product_get(s, conn, "NOPE", &d), 0);
+
+	/* An accepted push clears the failure; an import error is not a push failure. */
+	cr_assert_eq(store_product_set_pushed(s, conn, "FAILED", 11), 0);
+	cr_assert_str_eq(states_of(conn, NULL, &st), "CHANGED=changed FAILED=in_sync GONE=missing NEW=new SYNCED=in_sync");
+	struct product_error *errors;
+	size_t n;
+	cr_assert_eq(store_product_errors(s, conn, "NEW", 10, &errors, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(errors[0].code, "bad");
+	cr_assert_str_eq(errors[0].phase, "local_import");
+	product_errors_free(errors, n);
+}
+
+Test(store, a_connection_is_found_by_name)
+{
+	int64_t conn = add_conn("Acme feed"), id;
+	cr_assert_eq(store_conn_find(s, "Acme feed", &id), 1);
+	cr_assert_eq(id, conn);
+	cr_assert_eq(store_conn_find(s, "acme", &id), 0);
+}
+
+/* Counts are kept while nothing changed, and read again after this handle's or another's writes. */
+static int64_t product_total(struct store_views *v, int64_t conn)
+{
+	struct view_query q = {.connection_id = conn, .sort = PRODUCT_F_SKU};
+	int64_t matched = -1, total = -1;
+	cr_assert_eq(store_views_count(v, STORE_VIEW_PRODUCTS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, total);
+	return total;
+}
+
+Test(store, view_counts_follow_every_write)
+{
+	int64_t conn = add_conn("A");
+	struct store_views *v = store_views_open(s);
+	add_product(conn, "A1", 1, 0);
+	cr_assert_eq(product_total(v, conn), 1);
+	cr_assert_eq(product_total(v, conn), 1);
+	add_product(conn, "A2", 2, 0);
+	cr_assert_eq(product_total(v, conn), 2, "own write");
+	char err[256];
+	struct store *other = store_open_path(path, 1000, err, sizeof(err));
+	cr_assert_not_null(other, "%s", err);
+	struct product_write w = {.conn_id = conn, .sku = "A3", .data = "{}", .hash = 3, .now = 1};
+	cr_assert_eq(store_product_insert(other, &w), 0);
+	store_close(other);
+	cr_assert_eq(product_total(v, conn), 3, "another connection's write");
+	struct view_query q = {.connection_id = conn, .filter = "A2", .filter_fields = 1u << PRODUCT_F_SKU};
+	int64_t matched, total;
+	cr_assert_eq(store_views_count(v, STORE_VIEW_PRODUCTS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 1, "a SKU prefix");
+	q.filter = "A";
+	cr_assert_eq(store_views_count(v, STORE_VIEW_PRODUCTS, &q, &matched, &total), 0);
+	cr_assert_eq(matched, 3, "another filter is counted anew");
+	store_views_close(v);
 }

@@ -1,0 +1,51 @@
+/*
+ * A catalog product's state as SQL, from its own columns only, so that an index can hold it (migration 10)
+ * and the console sorts and filters a million products by it along that index. `t` is the table prefix
+ * ("" or "p."). The index serves only this exact expression: change it only together with a new migration.
+ *
+ *   retired  retired from the destination (retired_at set), until it is back in the feed
+ *   missing  no longer in the feed (missing_since set), not retired yet
+ *   in_sync  the destination last accepted exactly what the catalog holds (pushed_hash = hash)
+ *   failed   not in sync, and the last push that tried it recorded an error for it (push_failed_run)
+ *   new      never accepted by the destination (no pushed hash and no pushed values)
+ *   changed  accepted before, changed since, not pushed yet
+ */
+#ifndef FEEDSYNC_CORE_PRODUCT_SQL_H
+#define FEEDSYNC_CORE_PRODUCT_SQL_H
+
+#define PRODUCT_STATE_SQL(t) \
+	"(CASE WHEN " t "retired_at IS NOT NULL THEN 'retired'" \
+	" WHEN " t "missing_since IS NOT NULL THEN 'missing'" \
+	" WHEN " t "pushed_hash IS " t "hash THEN 'in_sync'" \
+	" WHEN " t "push_failed_run IS NOT NULL THEN 'failed'" \
+	" WHEN " t "pushed_hash IS NULL AND " t "pushed_data IS NULL THEN 'new'" \
+	" ELSE 'changed' END)"
+
+/* The states in the order PRODUCT_STATE_SQL tests them; NULL ends the list. */
+#define PRODUCT_STATE_NAMES "retired", "missing", "in_sync", "failed", "new", "changed"
+
+/*
+ * The id of the shop connection `conn` (a parameter) pushes to, found as its document names it; NULL for a
+ * file export, catalog only, or a shop since removed. Not correlated with the products: computed once.
+ */
+#define PRODUCT_DEST_ID(conn) \
+	"(SELECT dn.id FROM connections c JOIN destinations dn ON c.dest_type = 'woocommerce'" \
+	" AND (dn.id = json_extract(c.document, '$.destination.id')" \
+	" OR dn.name = json_extract(c.document, '$.destination.name')) WHERE c.id = " conn ")"
+
+/* The columns read_product_row reads (products p), for `conn`'s products. */
+#define PRODUCT_COLUMNS(conn) \
+	"p.sku, p.name, p.price, p.quantity, " PRODUCT_STATE_SQL("p.") "," \
+	" (SELECT rp.remote_id FROM remote_products rp WHERE rp.destination_id = " PRODUCT_DEST_ID(conn) \
+	" AND rp.sku = p.sku), p.push_failed_run," \
+	" (SELECT e.message FROM run_errors e WHERE e.sku = p.sku AND e.run_id = p.push_failed_run" \
+	" ORDER BY e.id DESC LIMIT 1), p.rowid"
+#define PRODUCT_NCOLUMNS 9
+
+#include <sqlite3.h>
+
+struct product_row;
+/* Reads the PRODUCT_COLUMNS starting at column `first`. */
+void read_product_row(sqlite3_stmt *st, int first, struct product_row *r);
+
+#endif
