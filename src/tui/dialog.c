@@ -21,9 +21,21 @@ struct dialog {
 	int scroll;                /* pager: first line shown */
 	int page;                  /* pager: lines shown, as last drawn */
 	int lines;                 /* pager: wrapped lines, as last drawn */
+	struct {                   /* pager: the text wrapped once per width, not at every frame (1000 errors: 8 ms) */
+		char **line;
+		int n, cap, width;
+	} wrapped;
 	int cursor;                /* column chooser */
 	struct table *table;
 };
+
+static void free_wrapped(struct dialog *d)
+{
+	for (int i = 0; i < d->wrapped.n; i++)
+		free(d->wrapped.line[i]);
+	free(d->wrapped.line);
+	memset(&d->wrapped, 0, sizeof(d->wrapped));
+}
 
 static struct dialog *open_dialog(struct app *app, enum dialog_kind kind)
 {
@@ -42,6 +54,7 @@ void dialog_close(struct app *app)
 		return;
 	sb_free(&d->title);
 	sb_free(&d->text);
+	free_wrapped(d);
 	free(d);
 	app->dialog = NULL;
 	app->dirty = true;
@@ -243,15 +256,31 @@ static void clear_rows(const struct draw *d, int top, int bottom)
 		mvwhline(d->win, y, 0, ' ', getmaxx(d->win));
 }
 
+static void keep_line(void *ud, int i, const char *s)
+{
+	struct dialog *dlg = ud;
+	(void)i;
+	if (dlg->wrapped.n == dlg->wrapped.cap) {
+		dlg->wrapped.cap = dlg->wrapped.cap ? 2 * dlg->wrapped.cap : 64;
+		dlg->wrapped.line = xrealloc(dlg->wrapped.line, (size_t)dlg->wrapped.cap * sizeof(*dlg->wrapped.line));
+	}
+	dlg->wrapped.line[dlg->wrapped.n++] = xstrdup(s);
+}
+
 static void draw_pager(struct app *app, struct dialog *dlg, const struct draw *d, int top, int bottom)
 {
 	int width = getmaxx(d->win) - 2;
 	clear_rows(d, top, bottom);
 	draw_rule(d, top, sb_str(&dlg->title));
 	dlg->page = bottom - top - 1;
-	dlg->lines = draw_wrap(sb_str(&dlg->text), width, app->g->ascii, NULL, NULL);
-	struct pager_draw p = {d, dlg->scroll, top + 1, dlg->page, width};
-	draw_wrap(sb_str(&dlg->text), width, app->g->ascii, pager_line, &p);
+	if (!dlg->wrapped.line || dlg->wrapped.width != width) {
+		free_wrapped(dlg);
+		dlg->wrapped.width = width;
+		draw_wrap(sb_str(&dlg->text), width, app->g->ascii, keep_line, dlg);
+	}
+	dlg->lines = dlg->wrapped.n;
+	for (int i = 0; i < dlg->page && dlg->scroll + i < dlg->lines; i++)
+		draw_text(d, top + 1 + i, 1, width, dlg->wrapped.line[dlg->scroll + i], 'l', theme_attr(d->theme, ROLE_NORMAL));
 	char hint[128], up[16], close[16];
 	app_key_hint(app, ACTION_MOVE_UP, up, sizeof(up));
 	app_key_hint(app, ACTION_BACK, close, sizeof(close));
