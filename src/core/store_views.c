@@ -80,6 +80,10 @@ struct view_def {
 	const char *window_from;   /* the columns of the window rows `w` */
 	const char *scope;         /* condition on P_CONN, used when a query names a connection */
 	const char *quick[QUICK_COUNT];
+	/* An index that serves the quick filters' conditions, walked for a window when they select few rows
+	 * (QUICK_FEW): walking the order's index instead would read a table row for every row it passes over,
+	 * all of them when nothing matches. NULL: the planner chooses. */
+	const char *quick_index;
 	const char *id;            /* the tie-breaker that makes every order total */
 	const struct field *fields;
 	int nfields;
@@ -147,8 +151,12 @@ static const struct field dest_fields[DEST_F_COUNT] = {
  * the quick filter and its order.
  */
 static const struct field product_fields[PRODUCT_F_COUNT] = {
+	/* A prefix of every SKU ("S", "SKU-") holds for the first and the last: two steps down the key. */
 	[PRODUCT_F_SKU] = {"p.sku", SEARCH_CONDITION, "(p.sku >= " P_TEXT " AND p.sku < " P_TEXT " || char(1114111))",
-	                   .indexed = true},
+	                   .indexed = true,
+	                   .always = "SELECT coalesce((SELECT min(sku) FROM products WHERE connection_id = " P_CONN ") >= "
+	                             P_TEXT " AND (SELECT max(sku) FROM products WHERE connection_id = " P_CONN ") < "
+	                             P_TEXT " || char(1114111), 1)"},
 	[PRODUCT_F_STATE] = {PRODUCT_STATE_SQL("p."), .indexed = true},
 };
 
@@ -196,6 +204,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.window_from = "products p ON p.rowid = w.id",
 		.scope = "p.connection_id = " P_CONN,
 		.quick = {NULL, PRODUCT_STATE_SQL("p.") " = 'failed'"},
+		.quick_index = "products_by_state",
 		.id = "p.rowid",
 		.fields = product_fields,
 		.nfields = PRODUCT_F_COUNT,
@@ -221,6 +230,7 @@ struct shape {
 	bool nothing;          /* the filter can match no row */
 	uint32_t words[STORE_VIEW_FIELDS_MAX];   /* SEARCH_WORDS fields: the values whose words match */
 	bool joined;
+	bool quick_indexed;    /* the window walks the view's quick_index */
 };
 
 #define CACHE_SLOTS 96
@@ -336,6 +346,24 @@ static void bind_pattern(sqlite3_stmt *st, const char *filter)
 	free(pattern);
 }
 
+static bool filtering(const struct view_query *q)
+{
+	return q->filter && *q->filter;
+}
+
+/* The filter (as a pattern and as typed) and the connection, to the statement's parameters that use them. */
+static void bind_params(sqlite3_stmt *st, const struct view_query *q)
+{
+	int n = sqlite3_bind_parameter_count(st);
+	if (filtering(q)) {
+		bind_pattern(st, q->filter);
+		if (n >= 5)
+			bind_text(st, 5, q->filter);
+	}
+	if (n >= 2)
+		bind_int(st, 2, q->connection_id);
+}
+
 /* The values of a SEARCH_WORDS field whose words contain the (lower-cased) filter, as bits. */
 static uint32_t matching_words(const struct field *fd, const char *lower)
 {
@@ -347,12 +375,12 @@ static uint32_t matching_words(const struct field *fd, const char *lower)
 	return bits;
 }
 
-static bool holds_for_every_row(struct store_views *v, const struct field *fd, const char *filter)
+static bool holds_for_every_row(struct store_views *v, const struct field *fd, const struct view_query *q)
 {
 	sqlite3_stmt *st = store_stmt(v->store, fd->always);
 	if (!st)
 		return false;   /* then the condition is searched as usual */
-	bind_pattern(st, filter);
+	bind_params(st, q);
 	bool every = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
 	sqlite3_reset(st);
 	return every;
@@ -374,7 +402,7 @@ static void searched_fields(struct store_views *v, struct shape *sh, const struc
 			continue;
 		if (fd->kind == SEARCH_WORDS && !(sh->words[f] = matching_words(fd, lower)))
 			continue;
-		if (fd->always && holds_for_every_row(v, fd, q->filter)) {
+		if (fd->always && holds_for_every_row(v, fd, q)) {
 			sh->searched = 0;
 			memset(sh->words, 0, sizeof(sh->words));
 			return;
@@ -382,11 +410,6 @@ static void searched_fields(struct store_views *v, struct shape *sh, const struc
 		sh->searched |= UINT32_C(1) << f;
 	}
 	sh->nothing = !sh->searched;
-}
-
-static bool filtering(const struct view_query *q)
-{
-	return q->filter && *q->filter;
 }
 
 static struct shape shape_of(struct store_views *v, enum store_view view, enum stmt_kind kind,
@@ -489,7 +512,11 @@ static void add_window_ids(struct strbuf *sql, const struct view_def *d, const s
 {
 	const struct field *f = &d->fields[sh->sort];
 	bool desc = sh->desc != sh->from_end;
-	if (f->indexed || !desc) {
+	if (sh->quick_indexed) {
+		sb_addf(sql, "SELECT %s AS id FROM %s INDEXED BY %s", d->id, from, d->quick_index);
+		add_conditions(sql, d, sh);
+		add_order(sql, f->sort, d->id, desc);
+	} else if (f->indexed || !desc) {
 		sb_addf(sql, "SELECT %s AS id FROM %s", d->id, from);
 		add_conditions(sql, d, sh);
 		add_order(sql, f->sort, d->id, desc);
@@ -543,7 +570,7 @@ static bool same_shape(const struct shape *a, const struct shape *b)
 {
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
 	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick &&
-	       a->searched == b->searched && a->joined == b->joined &&
+	       a->searched == b->searched && a->joined == b->joined && a->quick_indexed == b->quick_indexed &&
 	       memcmp(a->words, b->words, sizeof(a->words)) == 0;
 }
 
@@ -570,12 +597,10 @@ static sqlite3_stmt *shape_stmt(struct store_views *v, const struct shape *sh, c
 		v->cache[slot].shape = *sh;
 		v->cache[slot].stmt = st;
 	}
-	if (sh->searched) {
-		bind_pattern(st, q->filter);
-		if (sqlite3_bind_parameter_count(st) >= 5)
-			bind_text(st, 5, q->filter);
-	}
-	bind_int(st, 2, q->connection_id);
+	if (sh->searched)
+		bind_params(st, q);
+	else
+		bind_int(st, 2, q->connection_id);
 	return st;
 }
 
@@ -635,6 +660,17 @@ int store_views_count(struct store_views *v, enum store_view view, const struct 
 
 typedef void (*read_row_fn)(sqlite3_stmt *st, void *row);
 
+/* At most one row in QUICK_FEW: sorting those costs less than passing over the others. */
+#define QUICK_FEW 64
+
+/* Whether a window under the quick filter should walk the view's quick_index (the counts are kept). */
+static bool quick_selects_few(struct store_views *v, enum store_view view, const struct view_query *q)
+{
+	int64_t matched, total;
+	return views[view].quick_index && q->quick != QUICK_ALL &&
+	       store_views_count(v, view, q, &matched, &total) == 0 && matched * QUICK_FEW <= total;
+}
+
 /*
  * Reads a window into *rows (row_size bytes each). Past the middle of the list the window is read in the
  * opposite order from the end and reversed, so that SQLite never skips more than half of the rows.
@@ -660,6 +696,7 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 	struct shape sh = shape_of(v, view, KIND_PAGE, q, from_end);
 	if (sh.nothing)
 		return 0;
+	sh.quick_indexed = quick_selects_few(v, view, q);
 	sqlite3_stmt *st = shape_stmt(v, &sh, q);
 	if (!st)
 		return -1;

@@ -347,3 +347,86 @@ Test(store, view_counts_follow_every_write)
 	cr_assert_eq(matched, 3, "another filter is counted anew");
 	store_views_close(v);
 }
+
+/* The SKUs of a products window, space-separated, and how many the view counts. */
+static const char *product_window(struct store_views *v, const struct view_query *q, char *buf, size_t size,
+                                  int64_t *matched)
+{
+	int64_t total;
+	cr_assert_eq(store_views_count(v, STORE_VIEW_PRODUCTS, q, matched, &total), 0, "%s", store_errmsg(s));
+	struct product_row *rows;
+	size_t n;
+	cr_assert_eq(store_views_products(v, q, 0, 50, *matched, &rows, &n), 0, "%s", store_errmsg(s));
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? " " : "", rows[i].sku);
+	product_rows_free(rows, n);
+	return buf;
+}
+
+/* The problems filter walks the state index when failures are few, the SKU order when many: same rows. */
+Test(store, products_problems_are_the_same_rows_whichever_index_serves_them)
+{
+	int64_t conn = add_conn("A"), run;
+	struct run_row r;
+	cr_assert_eq(store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &r), 0);
+	cr_assert_eq(store_run_claim(s, "t", run, &r), 1);
+	cr_assert_eq(store_begin(s), 0);
+	for (int i = 0; i < 200; i++) {
+		char sku[16];
+		snprintf(sku, sizeof(sku), "P%03d", i);
+		add_product(conn, sku, i + 1, run);
+	}
+	cr_assert_eq(store_commit(s), 0);
+	const char *few[] = {"P150", "P123"};   /* 1 in 100 */
+	for (size_t i = 0; i < ARRAY_LEN(few); i++)
+		cr_assert_eq(store_run_error_insert(s, run, 2000, "pushing", 0, few[i], NULL, "refused", "no", NULL), 0);
+	struct store_views *v = store_views_open(s);
+	struct view_query q = {.connection_id = conn, .sort = PRODUCT_F_SKU, .quick = QUICK_PROBLEMS};
+	char buf[512];
+	int64_t matched;
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "P123 P150");
+	q.descending = true;
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "P150 P123");
+	for (int i = 0; i < 200; i += 20) {   /* 1 in 20 (with the two before) */
+		char sku[16];
+		snprintf(sku, sizeof(sku), "P%03d", i);
+		cr_assert_eq(store_run_error_insert(s, run, 2000, "pushing", 0, sku, NULL, "refused", "no", NULL), 0);
+	}
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched),
+	                 "P180 P160 P150 P140 P123 P120 P100 P080 P060 P040 P020 P000");
+	cr_assert_eq(matched, 12);
+	store_views_close(v);
+}
+
+/* A prefix every SKU of the connection has filters nothing (and is not counted); others' SKUs do not count. */
+Test(store, products_prefix_of_every_sku_matches_all)
+{
+	int64_t a = add_conn("A"), b = add_conn("B");
+	add_product(a, "SKU-1", 1, 0);
+	add_product(a, "SKU-2", 2, 0);
+	add_product(a, "SKU-3", 3, 0);
+	add_product(b, "OTHER", 4, 0);
+	struct store_views *v = store_views_open(s);
+	struct view_query q = {.connection_id = a, .sort = PRODUCT_F_SKU, .filter_fields = 1u << PRODUCT_F_SKU};
+	char buf[512];
+	int64_t matched;
+	const char *prefixes[] = {"S", "SKU-"}, *none[] = {"O", "SKU-4", "T"};
+	for (size_t i = 0; i < ARRAY_LEN(prefixes); i++) {
+		q.filter = prefixes[i];
+		cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "SKU-1 SKU-2 SKU-3", "%s", q.filter);
+		cr_assert_eq(matched, 3);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(none); i++) {
+		q.filter = none[i];
+		cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "", "%s", q.filter);
+		cr_assert_eq(matched, 0, "%s", q.filter);
+	}
+	q.filter = "SKU-2";
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "SKU-2");
+	q.connection_id = add_conn("empty");
+	q.filter = "S";
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "");
+	cr_assert_eq(matched, 0, "no products");
+	store_views_close(v);
+}
