@@ -18,9 +18,19 @@ static const char SQL_PLAN_GET[] =
 	" WHERE p.run_id = ?1";
 static const char SQL_PLAN_COUNT[] =
 	"SELECT count(*) FROM plan_items WHERE plan_run = ?1 AND (?2 IS NULL OR kind = ?2)";
+/*
+ * One kind's page is cut from its index (plan_run, kind, sku), which holds the SKU and nothing else to
+ * read, and only the page's rows are read whole: walking the primary key instead read every kind's items
+ * up to the page (the last page of 40 000 creates: 10 ms, now 1.5).
+ */
+#define PLAN_ITEM_COLUMNS \
+	"SELECT i.kind, i.sku, i.name, i.hash, coalesce(i.action, ''), coalesce(i.missing_since, 0)," \
+	" coalesce(i.missing_runs, 0)"
 static const char SQL_PLAN_ITEMS[] =
-	"SELECT kind, sku, name, hash, coalesce(action, ''), coalesce(missing_since, 0), coalesce(missing_runs, 0)"
-	" FROM plan_items WHERE plan_run = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY sku LIMIT ?4 OFFSET ?3";
+	PLAN_ITEM_COLUMNS " FROM plan_items i WHERE i.plan_run = ?1 ORDER BY i.sku LIMIT ?4 OFFSET ?3";
+static const char SQL_PLAN_ITEMS_OF_KIND[] =
+	PLAN_ITEM_COLUMNS " FROM (SELECT sku FROM plan_items WHERE plan_run = ?1 AND kind = ?2 ORDER BY sku"
+	" LIMIT ?4 OFFSET ?3) w CROSS JOIN plan_items i ON i.plan_run = ?1 AND i.sku = w.sku ORDER BY i.sku";
 static const char SQL_PLAN_CHANGES[] =
 	"SELECT sku, field, old_value, new_value, old_known FROM plan_changes"
 	" WHERE plan_run = ?1 AND sku >= ?2 AND sku <= ?3 ORDER BY sku, field";
@@ -173,11 +183,12 @@ int store_plan_items(struct store *s, int64_t plan_run, const char *kind, int64_
 {
 	*items = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_ITEMS);
+	sqlite3_stmt *st = store_stmt(s, kind ? SQL_PLAN_ITEMS_OF_KIND : SQL_PLAN_ITEMS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
-	bind_text(st, 2, kind);
+	if (kind)
+		bind_text(st, 2, kind);
 	bind_int(st, 3, offset);
 	bind_int(st, 4, limit);
 	size_t cap = 0;

@@ -174,6 +174,30 @@ Test(store_plan, items_by_kind_with_their_changes)
 	cr_expect_eq(store_plan_get(s, plan_run + 100, &plan), 0);
 }
 
+/* A kind's page counts that kind's items only, in SKU order, whatever lies between them. */
+Test(store_plan, a_page_of_one_kind_skips_the_others)
+{
+	int64_t plan_run = make_plan();
+	const char *creates[] = {"C2", "C3", "C4"};
+	cr_assert_eq(store_begin(s), 0);
+	for (size_t i = 0; i < ARRAY_LEN(creates); i++) {
+		struct plan_item_write c = {.kind = "create", .sku = creates[i], .name = creates[i], .hash = 1};
+		cr_assert_eq(store_plan_add_item(s, plan_run, &c), 0);
+	}
+	struct plan_item_write u = {.kind = "update", .sku = "C25", .name = "between", .hash = 2};
+	cr_assert_eq(store_plan_add_item(s, plan_run, &u), 0);
+	cr_assert_eq(store_commit(s), 0);
+	struct plan_item *items;
+	size_t n;
+	cr_assert_eq(store_plan_items(s, plan_run, "create", 2, 2, &items, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(items[0].sku, "C3");
+	cr_expect_str_eq(items[1].sku, "C4");
+	cr_expect_str_eq(items[1].kind, "create");
+	cr_expect_str_eq(items[1].name, "C4");
+	plan_items_free(items, n);
+}
+
 Test(store_plan, applied_once_and_never_after_the_catalog_changed)
 {
 	int64_t plan_run = make_plan();
