@@ -74,6 +74,9 @@ struct app {
 	int depth;
 	struct dialog *dialog;
 
+	char search[128];          /* the last text typed after /, for n and N */
+	struct cmdline *cmdline;   /* `:` commands and their history */
+
 	char message[512];
 	enum role message_role;
 	int64_t message_at;        /* monotonic ms */

@@ -1,0 +1,156 @@
+#!/bin/bash
+# The console's navigation (issue 12): sort keys, n/N search, the : command line, marks with bulk actions,
+# help that wraps, state kept between sessions. Driven in tmux at 80x24.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+three_conns() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	add_conn "Beta feed" json "$T/missing.json"
+	add_conn "Gamma feed" csv "$FIXTURES/feeds/quoted.csv"
+}
+
+# The name on body row N (1 = the first row under the titles).
+row() { screen | sed -n "$(($1 + 2))p"; }
+# expect_selected NAME: Enter on the selected connection opens the runs of NAME.
+expect_selected() {
+	keys_then "Runs of $1" Enter
+	keys_then "Connections" q
+}
+
+test_sort_column_moves_with_angle_brackets() {
+	three_conns
+	console
+	wait_screen "sort name ▲"
+	keys_then "sort source ▲" ">"
+	keys_then "sort name ▲" "<"
+	keys_then "sort id ▲" "<"
+	keys_then "sort id ▼" S
+	row 1 | grep -q "Gamma feed" || fail "id descending does not start with Gamma: $(row 1)"
+	expect_contains "$(screen | sed -n 2p)" "ID▼" "the arrow in the titles"
+	stop_console
+}
+
+test_search_next_and_previous_go_round() {
+	three_conns
+	add_conn "Delta feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	wait_screen "4 of 4"
+	keys n
+	wait_screen "nothing to search for yet"
+	keys / f e e d Escape   # Esc drops the filter, the text stays the search
+	wait_screen "4 of 4"
+	keys / e t a Escape
+	keys_then "Beta feed" ""
+	expect_selected "Alpha feed"
+	keys n
+	expect_selected "Beta feed"
+	keys n
+	wait_screen "only this row holds 'eta'"
+	keys / c s v Escape
+	keys n
+	expect_selected "Delta feed"
+	keys n
+	expect_selected "Gamma feed"
+	keys n
+	wait_screen "search went round to the top"
+	expect_selected "Alpha feed"
+	keys N
+	wait_screen "search went round to the bottom"
+	expect_selected "Gamma feed"
+	keys / z z z Escape n
+	wait_screen "no row holds 'zzz'"
+	stop_console
+}
+
+test_command_line_opens_screens_completes_and_recalls() {
+	three_conns
+	fs_fast run 2 --wait
+	fs_fast run 1 --wait
+	console
+	keys ":" r u n s Space f a i l e d Enter
+	wait_screen "[failed]"
+	wait_screen "1 of 2"
+	expect_contains "$(screen)" "Beta feed"
+	keys ":" c o n n Space G a m Enter
+	wait_screen "Runs of Gamma feed"
+	keys ":" c o n n Space 1 Enter
+	wait_screen "Runs of Alpha feed"
+	keys ":" c o n n Space f e e d Enter
+	wait_screen "'feed' is in 3 connection names"
+	keys ":" c o n n Space 9 9 Enter
+	wait_screen "there is no connection 99"
+	keys ":" d e Tab
+	wait_screen ":dest"
+	keys Enter
+	wait_screen "Destinations"
+	keys ":" f r o b Enter
+	wait_screen "unknown command ':frob': runs [failed|running|active], conn ID|NAME, dest, q"
+	keys ":" r u n s Space r u Tab
+	wait_screen ":runs running"
+	keys Up                     # the last command was ":frob": it failed, but is kept to correct
+	wait_screen ":frob"
+	keys Up
+	wait_screen ":dest"
+	keys Down Down
+	wait_screen ":runs running" # what was typed before Up comes back
+	keys Escape ":" q Enter
+	wait_screen "EXITED 0"
+	stop_console
+}
+
+test_marks_run_enable_disable_and_cancel_in_bulk() {
+	three_conns
+	add_conn "Delta feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	wait_screen "4 of 4"
+	keys m
+	wait_screen "1 marked (u clears)"
+	keys j m
+	wait_screen "2 marked"
+	row 1 | grep -q '^\* ' || fail "the first row shows no mark: $(row 1)"
+	row 2 | grep -q '^  ' || fail "the unmarked row is marked: $(row 2)"
+	row 3 | grep -q '^\* ' || fail "the third row shows no mark: $(row 3)"
+	keys u
+	wait_not_screen "marked"
+	keys g m m
+	wait_screen "2 marked"
+	keys e
+	wait_screen "disabled 2 of 2 marked connections"
+	expect_eq "$(sql 'select group_concat(active) from (select active from connections order by id)')" "0,0,1,1" \
+		"Alpha and Beta disabled"
+	keys g m j j m e
+	wait_screen "enabled 2 of 2 marked connections"   # one of them was disabled: enabling wins
+	expect_eq "$(sql 'select group_concat(active) from (select active from connections order by id)')" "1,0,1,1" \
+		"Alpha enabled again, Delta stays enabled"
+	stop_console
+	sql "insert into sync_runs (connection_id, trigger, status, phase, created_at) values
+		(1, 'manual', 'queued', '', 1), (3, 'manual', 'queued', '', 1)"
+	printf '[tui]\nuse_worker = true\n' >"$T/worker.ini"   # the queued runs stay queued: nothing here starts them
+	console FEEDSYNC_CONFIG="$T/worker.ini" --
+	keys_then "Runs" 2
+	keys m m
+	wait_screen "2 marked"
+	keys x
+	wait_screen "cancel requested for 2 of 2 marked runs"
+	expect_eq "$(sql "select group_concat(status) from sync_runs")" "cancelled,cancelled" "the runs"
+	stop_console
+}
+
+test_help_wraps_long_descriptions_and_scrolls() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	keys_then "Help: Connections" "?"
+	expect_fits 80
+	keys G
+	wait_screen "Quit the console [quit]"
+	screen | grep -qE '^   : +A command: runs \[failed\|running\|active\], conn ID\|NAME,$' ||
+		fail "the command's help, first line"
+	screen | grep -qE '^ {20}dest, q \(Tab completes, Up/Down recall\) \[command\]$' ||
+		fail "the command's help goes on under its description"
+	keys g
+	wait_screen "Keys on the Connections screen"
+	stop_console
+}
+
+run_tests "$@"
