@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "engine/worker.h"
 #include "tui/cmdline.h"
+#include "tui/console_state.h"
 #include "tui/dialog.h"
 #include "tui/export.h"
 #include "tui/runner.h"
@@ -101,6 +102,11 @@ struct app *app_new(const struct config *cfg, struct store *store, bool color, b
 	app->views = store_views_open(store);
 	app->runner = runner_new(cfg);
 	app->cmdline = cmdline_new();
+	char path[1024], problem[1400];
+	console_state_path(path, sizeof(path));
+	app->state = console_state_load(path, problem, sizeof(problem));
+	if (problem[0])
+		app_message(app, ROLE_WARN, "%s", problem);
 	app->data_version = store_data_version(store);
 	if (app->mouse) {
 		mouseinterval(0);   /* a press selects at once: no waiting to tell clicks from double clicks */
@@ -123,6 +129,10 @@ void app_free(struct app *app)
 		app_pop(app);
 	runner_free(app->runner);
 	cmdline_free(app->cmdline);
+	char err[1400];
+	if (console_state_save(app->state, err, sizeof(err)) < 0)
+		fprintf(stderr, "feedsync: %s\n", err);   /* shown once the terminal is back */
+	console_state_free(app->state);
 	store_views_close(app->views);
 	free(app);
 }
@@ -141,6 +151,8 @@ void app_push(struct app *app, struct screen *s)
 		app->depth--;
 	}
 	app->stack[app->depth++] = s;
+	if (s->table)
+		console_state_apply(app->state, s->ops->name, s->table);
 	s->ops->load(s);
 	app->dirty = true;
 }
@@ -514,6 +526,8 @@ void app_draw(struct app *app)
 		draw_too_small(app, &d, lines, cols);
 	} else {
 		s->ops->draw(s, &d, 1, lines - 2);
+		if (s->table)   /* what the user last saw of each list is what the next session starts with */
+			console_state_remember(app->state, s->ops->name, s->table);
 		draw_title(app, &d, s);
 		dialog_draw_box(app, &d, 2, lines - 3);
 		draw_status(app, &d, s, lines - 1);

@@ -153,4 +153,56 @@ test_help_wraps_long_descriptions_and_scrolls() {
 	stop_console
 }
 
+test_sort_columns_and_filters_are_kept_between_sessions() {
+	three_conns
+	fs_fast run 2 --wait
+	console
+	keys_then "sort source ▲" ">"
+	keys_then "sort source ▼" S
+	keys_then "[failed]" f
+	keys_then "Columns: Space shows or hides" c
+	keys j j j Space Escape     # DEST goes
+	wait_not_screen "Columns:"
+	keys_then "Runs" 2
+	keys_then "sort id ▲" S     # runs start newest first
+	stop_console
+	local state="$T/state/feedsync/console.state"
+	[ -f "$state" ] || fail "no state file at $state"
+	expect_contains "$(cat "$state")" "[Connections]"
+	expect_contains "$(cat "$state")" "sort = source desc"
+	expect_contains "$(cat "$state")" "quick = failed"
+	expect_eq "$(ls "$T/state/feedsync")" "console.state" "nothing but the state beside it (no temporary file)"
+	console
+	wait_screen "[failed]"
+	wait_screen "sort source ▼"
+	expect_contains "$(screen)" "Beta feed"
+	expect_not_contains "$(screen | sed -n 2p)" "DEST"
+	keys_then "Runs" 2
+	wait_screen "sort id ▲"
+	stop_console
+}
+
+test_a_damaged_state_file_is_ignored_with_a_message() {
+	three_conns
+	mkdir -p "$T/state/feedsync"
+	printf '[Connections]\nsort = name sideways\n' >"$T/state/feedsync/console.state"
+	console
+	wait_screen "console state damaged at line 2, ignored (defaults used): /"
+	wait_screen "sort name ▲"
+	stop_console
+	expect_not_contains "$(cat "$T/state/feedsync/console.state")" "sideways" "the state written over the damaged one"
+	head -c 3000 /dev/urandom >"$T/state/feedsync/console.state"
+	console
+	wait_screen "console state damaged at line"
+	wait_screen "3 of 3"
+	stop_console
+	printf '[Connections]\nsort = name desc\nquick = failed\nfilter = zeta\ncolumns = name,nosuch\n' \
+		>"$T/state/feedsync/console.state"
+	console XDG_STATE_HOME="$T/state" --
+	wait_screen "0 of 3"
+	wait_screen "[failed]  /zeta  sort name ▼"
+	expect_eq "$(screen | sed -n 2p | tr -d ' ')" "NAME▼" "only the known column shows"
+	stop_console
+}
+
 run_tests "$@"
