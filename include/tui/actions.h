@@ -50,6 +50,12 @@
 	_(RETRY, "retry", "R", GROUP_ACT, ACTION_CHANGES, "Run a finished run's connection again as a retry") \
 	_(ERRORS, "errors", "e", GROUP_ACT, 0, "The run's errors in full, newest first") \
 	_(FOLLOW, "follow", "F", GROUP_ACT, 0, "Follow the log again") \
+	_(SHOW_LOG, "show_log", "L", GROUP_ACT, 0, "The run's log on a screen of its own: search, levels, wrap") \
+	_(SEARCH, "search", "/", GROUP_MOVE, 0, "Log: find a line holding a text (n/N the next/previous)") \
+	_(LOG_LEVEL, "log_level", "v", GROUP_ACT, 0, "Log: the lowest level shown, in turn debug, info, warn, error") \
+	_(WRAP, "wrap", "w", GROUP_ACT, 0, "Log: wrap long lines, or cut them and scroll sideways") \
+	_(SCROLL_LEFT, "scroll_left", "Left h", GROUP_MOVE, 0, "Log: scroll left (lines not wrapped)") \
+	_(SCROLL_RIGHT, "scroll_right", "Right l", GROUP_MOVE, 0, "Log: scroll right (lines not wrapped)") \
 	_(COPY_ID, "copy_id", "y", GROUP_ACT, 0, "Copy the run id to the clipboard (OSC 52)") \
 	_(COPY_ERROR, "copy_error", "Y", GROUP_ACT, 0, "Copy the run's latest error to the clipboard (OSC 52)") \
 	_(SHOW_PLAN, "show_plan", "p", GROUP_ACT, 0, "The run's plan: products to create, update and retire") \

@@ -68,6 +68,7 @@ static int check_keys(const struct keymap *km, char *err, size_t errsize)
 	} screens[] = {
 		{&connections_screen_ops, true}, {&runs_screen_ops, true}, {&run_screen_ops, false},
 		{&help_screen_ops, false}, {&destinations_screen_ops, true}, {&plan_screen_ops, false}, {&wizard_screen_ops, false},
+		{&log_screen_ops, false},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(screens); i++)
 		if (check_screen_keys(km, screens[i].ops, screens[i].list, err, errsize) < 0)

@@ -8,24 +8,6 @@
 
 #define SEARCH_WINDOW 500
 
-static char fold(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive for ASCII; other characters match as they are. */
-static bool contains_folded(const char *hay, const char *needle)
-{
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (needle[i] && fold(hay[i]) == fold(needle[i]))
-			i++;
-		if (!needle[i])
-			return true;
-	}
-	return false;
-}
-
 static bool row_matches(const struct table *t, const void *row, const char *text, const struct cell_ctx *ctx)
 {
 	struct strbuf cell = {0};
@@ -36,7 +18,7 @@ static bool row_matches(const struct table *t, const void *row, const char *text
 		enum role role = ROLE_NORMAL;
 		sb_reset(&cell);
 		t->cols[i].format(row, ctx, &cell, &role);
-		hit = contains_folded(sb_str(&cell), text);
+		hit = text_contains_folded(sb_str(&cell), text);
 	}
 	sb_free(&cell);
 	return hit;

@@ -205,4 +205,80 @@ test_a_damaged_state_file_is_ignored_with_a_message() {
 	stop_console
 }
 
+# A running run 1 of Alpha feed with 60 log lines: every tenth an error, every fifth else a warning, line 31
+# far wider than the terminal.
+live_run_with_a_log() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	sql "insert into sync_runs (connection_id, trigger, status, phase, created_at, started_at, heartbeat_at)
+		values (1, 'manual', 'running', 'download', 1, strftime('%s','now') * 1000, strftime('%s','now') * 1000);
+		with recursive n(i) as (select 0 union all select i + 1 from n where i < 59)
+		insert into run_events (run_id, at, level, message)
+		select 1, 1700000000000 + i * 1000,
+			case when i % 10 = 0 then 'error' when i % 5 = 0 then 'warn' else 'info' end,
+			case when i % 10 = 0 then 'failure number ' || i
+			     when i = 31 then 'wide ' || replace(hex(zeroblob(100)), '00', 'ab') || ' TAILEND'
+			     else 'line ' || i end
+		from n"
+	printf '[tui]\nuse_worker = true\nrefresh_ms = 100\n' >"$T/worker.ini"
+}
+
+# expect_found TEXT: the line the log search found (marked '>') soon holds TEXT.
+expect_found() {
+	for _ in $(seq 50); do
+		screen | grep '^>' | grep -q "$1 *$" && return 0
+		sleep 0.05
+	done
+	fail "the line found is not '$1': $(screen | grep '^>')"
+}
+
+test_log_view_follows_searches_filters_and_wraps() {
+	live_run_with_a_log
+	console FEEDSYNC_CONFIG="$T/worker.ini" --
+	keys_then "Runs" 2
+	keys_then "Run 1 of Alpha feed" Enter
+	keys_then "Log of run 1 of Alpha feed" L
+	wait_screen "60 lines, following"
+	expect_contains "$(screen)" "line 59"
+	expect_fits 80
+	keys k
+	wait_screen "paused (F follows)"
+	sql "insert into run_events (run_id, at, level, message) values (1, 1700000100000, 'info', 'fresh line')"
+	wait_screen "61 lines"
+	expect_not_contains "$(screen)" "fresh line" "a paused log"
+	keys F
+	wait_screen "fresh line"
+	wait_screen "61 lines, following"
+	sql "insert into run_events (run_id, at, level, message) values (1, 1700000101000, 'info', 'fresher line')"
+	wait_screen "fresher line"             # following: new lines come on screen by themselves
+
+	keys / T A I L E N D Enter
+	wait_screen "TAILEND"                  # wrapped: the whole line shows
+	wait_screen "paused"
+	keys w
+	wait_not_screen "TAILEND"              # cut at the terminal's width
+	for _ in $(seq 20); do keys l; done
+	wait_screen "TAILEND"
+	wait_screen "+160 columns"
+	keys h w
+
+	keys_then "at info or above" v
+	keys_then "at warn or above" v
+	wait_screen "12 lines at warn or above"
+	expect_not_contains "$(screen)" "line 1 " "info lines are hidden"
+	keys_then "6 lines at error or above" v
+	keys g / f a i l u r e Enter           # from the first line on
+	wait_screen ">22:"
+	expect_found "failure number 0"
+	keys n
+	expect_found "failure number 10"
+	keys N N
+	expect_found "failure number 50"       # N went round the start
+	keys v
+	wait_screen "62 lines"
+	keys_then "62 lines, following" End
+	keys q
+	wait_screen "Run 1 of Alpha feed"
+	stop_console
+}
+
 run_tests "$@"
