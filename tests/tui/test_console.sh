@@ -160,13 +160,13 @@ test_sort_reverse_filter_and_quick_filter() {
 
 test_help_is_generated_from_the_key_bindings() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
-	printf '[keys]\nrun_now = N\n' >"$T/keys.ini"
+	printf '[keys]\nrun_now = K\n' >"$T/keys.ini"   # N is search_previous
 	console FEEDSYNC_CONFIG="$T/keys.ini" --
 	keys_then "Help: Connections" "?"
 	expect_contains "$(screen)" "Run the connection now [run_now]"
-	screen | grep "Run the connection now" | grep -qE "^ +N +Run" || fail "help does not show the remapped key N"
+	screen | grep "Run the connection now" | grep -qE "^ +K +Run" || fail "help does not show the remapped key K"
 	keys_then "Connections" q
-	keys N
+	keys K
 	wait_screen "started run 1"
 	stop_console
 }
