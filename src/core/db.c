@@ -206,6 +206,13 @@ static const char *const MIGRATIONS[] = {
 	"ALTER TABLE destinations ADD COLUMN circuit_since INTEGER;"
 	"ALTER TABLE destinations ADD COLUMN circuit_last_at INTEGER;"
 	"ALTER TABLE destinations ADD COLUMN circuit_last TEXT;",
+	/*
+	 * 10: plan review. An item the reviewer excluded is left out when the plan is applied (and stays pending
+	 * for the next plan); a plan keeps who applied it (user@host) and when.
+	 */
+	"ALTER TABLE plan_items ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE plans ADD COLUMN applied_by TEXT;"
+	"ALTER TABLE plans ADD COLUMN applied_at INTEGER;",
 };
 
 int db_schema_version(void)

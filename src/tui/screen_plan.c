@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/store_plan.h"
+#include "core/whoami.h"
 #include "engine/plan.h"
 #include "tui/dialog.h"
 #include "tui/run_actions.h"
@@ -41,8 +42,8 @@ static void read_items(struct plan_screen *ps)
 {
 	free_items(ps);
 	int limit = ps->page > 0 ? ps->page : 50;
-	if (store_plan_items(ps->base.app->store, ps->run_id, kind_names[ps->kind], ps->top, limit, &ps->items,
-	                     &ps->nitems) < 0)
+	const struct plan_filter f = {.kind = kind_names[ps->kind]};
+	if (store_plan_items(ps->base.app->store, ps->run_id, &f, ps->top, limit, &ps->items, &ps->nitems) < 0)
 		snprintf(ps->error, sizeof(ps->error), "cannot read the plan: %s", store_errmsg(ps->base.app->store));
 }
 
@@ -184,7 +185,10 @@ static void apply_confirmed(struct app *app, int64_t plan_run)
 {
 	int64_t run_id = 0, applied_by = 0;
 	struct run_row active;
-	switch (store_plan_enqueue_apply(app->store, plan_run, &run_id, &active, &applied_by)) {
+	char applier[128];
+	whoami(applier, sizeof(applier));
+	const struct plan_apply req = {.applier = applier, .select = PLAN_SELECT_REVIEWED};
+	switch (store_plan_enqueue_apply(app->store, plan_run, &req, &run_id, &active, &applied_by)) {
 	case 0:
 		run_action_launch(app, run_id);
 		app_push(app, screen_run_new(app, run_id));
