@@ -113,14 +113,16 @@ static void draw_summary(struct plan_screen *ps, const struct draw *d, int y)
 		snprintf(line, sizeof(line), "planned %s, not applied: A applies it unless the catalog changed since", made);
 	draw_line(d, y + 1, 0, line, p->applied_run ? ROLE_OK : ROLE_DIM);
 	int64_t total = p->creates + p->updates + p->retires;
-	int n = snprintf(line, sizeof(line), "apply %lld of %lld changes (%lld excluded)", (long long)(total - p->excluded),
-	                 (long long)total, (long long)p->excluded);
+	struct strbuf review = {0};
+	sb_addf(&review, "%s %lld of %lld changes (%lld excluded)", p->applied_run ? "applied" : "apply",
+	        (long long)(total - p->excluded), (long long)total, (long long)p->excluded);
 	if (ps->marks.n)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, ", %zu marked", ps->marks.n);
+		sb_addf(&review, ", %zu marked", ps->marks.n);
 	if (ps->filter[0])
-		snprintf(line + n, sizeof(line) - (size_t)n, ", filter '%s': %lld of %lld", ps->filter,
-		         (long long)ps->matched, (long long)ps->count[ps->kind]);
-	draw_line(d, y + 2, 0, line, p->excluded ? ROLE_WARN : ROLE_NORMAL);
+		sb_addf(&review, ", filter '%s': %lld of %lld", ps->filter, (long long)ps->matched,
+		        (long long)ps->count[ps->kind]);
+	draw_line(d, y + 2, 0, sb_str(&review), p->excluded ? ROLE_WARN : ROLE_NORMAL);
+	sb_free(&review);
 }
 
 /* "[To create 12]  To update 30  To retire 4": the kind on screen in brackets. */
@@ -150,18 +152,20 @@ static int item_height(const struct plan_item *it, int room)
 static int draw_item(const struct plan_screen *ps, const struct plan_item *it, bool selected, const struct draw *d,
                      int y, int room)
 {
-	char line[1024], missing[32];
-	int n = snprintf(line, sizeof(line), "%c%c ", marks_has(&ps->marks, it->sku) ? '*' : ' ', it->excluded ? 'x' : ' ');
+	char missing[32];
+	struct strbuf line = {0};
+	sb_addf(&line, "%c%c ", marks_has(&ps->marks, it->sku) ? '*' : ' ', it->excluded ? 'x' : ' ');
 	if (str_eq(it->kind, "retire")) {
 		format_time(it->missing_since, missing, sizeof(missing));
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "%-20s %-10s missing since %s (%lld runs)  %s", it->sku,
-		              it->action, missing, (long long)it->missing_runs, it->name ? it->name : "");
+		sb_addf(&line, "%-20s %-10s missing since %s (%lld runs)  %s", it->sku, it->action, missing,
+		        (long long)it->missing_runs, it->name ? it->name : "");
 	} else {
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "%-20s %s", it->sku, it->name ? it->name : "");
+		sb_addf(&line, "%-20s %s", it->sku, it->name ? it->name : "");
 	}
-	if (it->excluded && n < (int)sizeof(line))
-		snprintf(line + n, sizeof(line) - (size_t)n, "  (excluded)");
-	draw_line(d, y, 0, line, selected ? ROLE_SELECTION : it->excluded ? ROLE_DIM : ROLE_NORMAL);
+	if (it->excluded)
+		sb_adds(&line, "  (excluded)");
+	draw_line(d, y, 0, sb_str(&line), selected ? ROLE_SELECTION : it->excluded ? ROLE_DIM : ROLE_NORMAL);
+	sb_free(&line);
 	int used = 1;
 	for (size_t c = 0; c < it->nchanges && used < room; c++, used++) {
 		const struct plan_change *ch = &it->changes[c];
