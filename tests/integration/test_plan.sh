@@ -237,6 +237,20 @@ test_apply_except_some_skus_and_only_those_of_a_file() {
 	expect_contains "$OUT" "plan: 0 to create, 1 to update, 0 to retire"
 }
 
+test_a_part_of_a_catalog_only_plan_leaves_the_rest_to_accept_later() {
+	printf 'sku,name,price,quantity\nA1,Alpha,10.00,5\nA2,Beta,20.00,3\nA3,Gamma,1.00,1\n' >"$T/feed.csv"
+	csv_conn "Catalog" "\"active\": true"
+	run_fs fs_fast run "$CONN_ID" --plan --wait
+	expect_contains "$OUT" "plan: 3 to create, 0 to update, 0 to retire"
+	run_fs fs plan apply 1 --except A3 --wait
+	expect_rc 0 "apply without a destination, but A3"
+	expect_contains "$OUT" "without its 1 excluded items (left pending); 2 products accepted (no destination)"
+	run_fs fs_fast run "$CONN_ID" --plan --wait
+	expect_contains "$OUT" "plan: 1 to create, 0 to update, 0 to retire"
+	run_fs fs_fast plan show 3
+	expect_contains "$OUT" "A3  Gamma"
+}
+
 test_unknown_skus_and_bad_selections_apply_nothing() {
 	shop_then_changed_feed || return
 	run_fs fs_fast run "$CONN_ID" --plan --wait
