@@ -49,14 +49,13 @@
 	_(NEXT_KIND, "next_kind", "Tab", GROUP_MOVE, 0, "Plan: show the next kind (create, update, retire)") \
 	_(APPLY_PLAN, "apply_plan", "A", GROUP_ACT, ACTION_CHANGES, \
 	  "Apply the plan: queue the run that pushes it (refused if the catalog changed)") \
-	_(MARK, "mark", "m", GROUP_ACT, 0, "Plan: mark or unmark the selected row (for - and +)") \
-	_(EXCLUDE, "exclude", "-", GROUP_ACT, ACTION_CHANGES, \
-	  "Plan: leave the marked rows (else the selected one) out of the apply; they stay pending") \
-	_(INCLUDE, "include", "+", GROUP_ACT, ACTION_CHANGES, "Plan: put the marked rows (else the selected one) back") \
+	_(MARK, "mark", "m", GROUP_ACT, 0, "Plan: mark or unmark the row") \
+	_(EXCLUDE, "exclude", "-", GROUP_ACT, ACTION_CHANGES, "Plan: leave marked rows (or this one) out") \
+	_(INCLUDE, "include", "+", GROUP_ACT, ACTION_CHANGES, "Plan: put marked rows (or this one) back") \
 	_(EXCLUDE_MATCHING, "exclude_matching", "X", GROUP_ACT, ACTION_CHANGES, \
-	  "Plan: leave out every row of this kind the filter matches") \
+	  "Plan: exclude all the filter matches") \
 	_(INCLUDE_MATCHING, "include_matching", "I", GROUP_ACT, ACTION_CHANGES, \
-	  "Plan: put back every row of this kind the filter matches") \
+	  "Plan: include all the filter matches") \
 	_(TEST_DESTINATION, "test_destination", "t", GROUP_ACT, ACTION_CHANGES, \
 	  "Test the shop: reachability, TLS, authentication, permissions (in the background)") \
 	_(SHOW_CONNECTIONS, "show_connections", "1", GROUP_GLOBAL, 0, "The connections screen") \
