@@ -162,7 +162,10 @@ struct stale_product {
  */
 int store_stale_products(struct store *s, int64_t conn_id, int64_t missing_before, int64_t min_runs,
                          struct stale_product **out, size_t *n);
-/* A plan's retirements not excluded as stale products; *action (at least 16 bytes) gets theirs ("" when none). 0 or -1. */
+/*
+ * A plan's retirements not excluded, as stale products; *action (at least 16 bytes) gets theirs ("" when
+ * none). 0 or -1.
+ */
 int store_plan_retirees(struct store *s, int64_t plan_run, struct stale_product **out, size_t *n, char *action);
 void stale_products_free(struct stale_product *list, size_t n);
 

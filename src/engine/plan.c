@@ -305,7 +305,8 @@ const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *co
 	char action[16] = "";
 	int64_t accepted = 0;
 	struct plan_row plan = {0};
-	if (plan_still_holds(ctx, plan_run, &plan, &stop) && store_plan_retirees(ctx->store, plan_run, &retirees, &n, action) < 0)
+	if (plan_still_holds(ctx, plan_run, &plan, &stop) &&
+	    store_plan_retirees(ctx->store, plan_run, &retirees, &n, action) < 0)
 		stop_with(ctx, &stop, RUN_FAILED, "database_error", "cannot read the plan: %s", store_errmsg(ctx->store));
 	if (!stopped(&stop) && conn->dest_type) {
 		struct delivery what = {.products = DELIVER_PLAN, .plan_run = plan_run, .retire = retirees, .nretire = n};

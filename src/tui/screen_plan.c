@@ -360,8 +360,9 @@ static void ask_apply(struct plan_screen *ps)
 		return;
 	}
 	int64_t total = p->creates + p->updates + p->retires;
-	dialog_confirm(ps->base.app, apply_confirmed, ps->run_id, "Apply the plan: apply %lld of %lld changes (%lld excluded)?",
-	               (long long)(total - p->excluded), (long long)total, (long long)p->excluded);
+	dialog_confirm(ps->base.app, apply_confirmed, ps->run_id,
+	               "Apply the plan: apply %lld of %lld changes (%lld excluded)?", (long long)(total - p->excluded),
+	               (long long)total, (long long)p->excluded);
 }
 
 static bool plan_act(struct screen *s, enum action a)
