@@ -64,6 +64,12 @@
 	_(NEXT_KIND, "next_kind", "Tab", GROUP_MOVE, 0, "Plan: show the next kind (create, update, retire)") \
 	_(APPLY_PLAN, "apply_plan", "A", GROUP_ACT, ACTION_CHANGES, \
 	  "Apply the plan: queue the run that pushes it (refused if the catalog changed)") \
+	_(EXCLUDE, "exclude", "-", GROUP_ACT, ACTION_CHANGES, "Plan: leave marked rows (or this one) out") \
+	_(INCLUDE, "include", "+", GROUP_ACT, ACTION_CHANGES, "Plan: put marked rows (or this one) back") \
+	_(EXCLUDE_MATCHING, "exclude_matching", "X", GROUP_ACT, ACTION_CHANGES, \
+	  "Plan: exclude all the filter matches") \
+	_(INCLUDE_MATCHING, "include_matching", "I", GROUP_ACT, ACTION_CHANGES, \
+	  "Plan: include all the filter matches") \
 	_(TEST_DESTINATION, "test_destination", "t", GROUP_ACT, ACTION_CHANGES, \
 	  "Test the shop: reachability, TLS, authentication, permissions (in the background)") \
 	_(SHOW_CONNECTIONS, "show_connections", "1", GROUP_GLOBAL, 0, "The connections screen") \

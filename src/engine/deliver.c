@@ -98,9 +98,12 @@ static void push_all(struct session *se, const struct delivery *what, bool all)
 
 static int64_t products_to_push(struct run_ctx *ctx, const struct delivery *what, bool all)
 {
-	if (what->products == DELIVER_PLAN && !all)
-		return store_plan_count(ctx->store, what->plan_run, "create") +
-		       store_plan_count(ctx->store, what->plan_run, "update");
+	if (what->products == DELIVER_PLAN && !all) {
+		const struct plan_filter creates = {.kind = "create", .included_only = true};
+		const struct plan_filter updates = {.kind = "update", .included_only = true};
+		return store_plan_count(ctx->store, what->plan_run, &creates) +
+		       store_plan_count(ctx->store, what->plan_run, &updates);
+	}
 	return store_products_pending_count(ctx->store, ctx->connection_id, all);
 }
 

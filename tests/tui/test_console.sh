@@ -498,7 +498,7 @@ test_plan_screen_lists_changes_and_applies_once() {
 	expect_contains "$(screen)" "C-3" "the product to create"
 	keys_then "[To update 1]" Tab
 	expect_contains "$(screen)" "10.00 → 12.50" "the price, old → new"
-	keys_then "Apply the plan: create 1, update 1" A
+	keys_then "Apply the plan: apply 2 of 2 changes (0 excluded)?" A
 	keys_then "applied the plan of run $plan_run" y
 	expect_contains "$(cat "$T/out.csv")" "12.50" "the export has the planned price"
 	keys q
