@@ -171,7 +171,7 @@ Test(woo_batch, verdicts_halve_split_and_stop)
 static char *excerpt(const char *body, size_t len, const char *const *secrets)
 {
 	struct strbuf sb = {0};
-	woo_excerpt(body, len, secrets, &sb);
+	answer_excerpt(body, len, secrets, &sb);
 	return sb_detach(&sb);
 }
 
@@ -190,8 +190,8 @@ Test(woo_batch, excerpt_is_bounded_and_never_cut_inside_a_character)
 		sb_adds(&big, "\xc3\xa9"); /* é: two bytes */
 	char *e = excerpt(big.buf, big.len, NULL);
 	size_t n = strlen(e);
-	cr_expect_leq(n, WOO_EXCERPT_MAX);
-	cr_expect_geq(n, WOO_EXCERPT_MAX - 4);
+	cr_expect_leq(n, ANSWER_EXCERPT_MAX);
+	cr_expect_geq(n, ANSWER_EXCERPT_MAX - 4);
 	cr_expect_str_eq(e + n - 3, "…", "a cut excerpt says so");
 	cr_expect_eq(strncmp(e, "\xc3\xa9\xc3\xa9", 4), 0);
 	cJSON *s = cJSON_CreateString(e);
@@ -211,7 +211,7 @@ Test(woo_batch, excerpt_blanks_secrets_even_across_the_cut)
 	const char *const secrets[] = {"cs_topsecret", "ck_key", NULL};
 	struct strbuf body = {0};
 	sb_adds(&body, "url ?oauth_consumer_key=ck_key&x=cs_topsecret ");
-	while (body.len < WOO_EXCERPT_MAX - 5)
+	while (body.len < ANSWER_EXCERPT_MAX - 5)
 		sb_addc(&body, 'x');
 	sb_adds(&body, "cs_topsecret and more");
 	char *e = excerpt(body.buf, body.len, secrets);
