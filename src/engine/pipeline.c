@@ -45,7 +45,8 @@ static void download(struct run_ctx *ctx, const struct conn_config *conn, struct
 		else if (str_eq(code, "missing_secret"))
 			stop_with(ctx, stop, RUN_FAILED, code, "%s", res->error);
 		else
-			stop_with(ctx, stop, RUN_FAILED, code, "download failed: %s", res->error);
+			stop_with_detail(ctx, stop, RUN_FAILED, code, *res->detail ? res->detail : NULL, "download failed: %s",
+			                 res->error);
 		return;
 	}
 	char size[32];
