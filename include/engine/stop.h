@@ -13,6 +13,9 @@
 struct stop {
 	const char *status;      /* RUN_FAILED or RUN_CANCELLED; NULL while the run goes on */
 	struct strbuf why;
+	/* The detail of a run error that names none (not owned; NULL: none): while a feed that came as an HTML page
+	 * is imported, its answer, which is what ends the run when it cannot be read. */
+	const char *detail;
 };
 
 /* Records the reason (also as a run error with `code`, unless code is NULL); the first one wins. */

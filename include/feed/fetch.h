@@ -44,8 +44,9 @@ struct fetch_result {
 	bool head_only;           /* head_bytes reached: the file holds the feed's beginning, its last line cut */
 	char error[1024];         /* set when fetch_to_file fails: cause, redacted URL, HTTP status,
 	                           * and for an error page the first line of its body */
-	/* With error, for a failed HTTP answer: its run_errors.detail JSON (core/answer_detail.h: method, path,
-	 * status, content_type, and an excerpt of the body with the request's credentials blanked); "" none. */
+	/* With error, for a failed HTTP answer, and for a 2xx answer that is an HTML page (a login page, an error
+	 * page sent as 200) where a feed was expected: its run_errors.detail JSON (core/answer_detail.h: method,
+	 * path, status, content_type, and an excerpt of the body with the request's credentials blanked); "" none. */
 	char detail[FETCH_DETAIL_MAX];
 };
 

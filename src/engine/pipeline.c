@@ -282,7 +282,9 @@ const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn
 	if (!stopped(&stop)) {
 		run_set_phase(ctx, PHASE_LOCAL_IMPORT);
 		row_stage_init(&im.rows, conn, (size_t)ctx->cfg->max_value_bytes);
+		stop.detail = *fetched.detail ? fetched.detail : NULL;
 		local_import(&im, fetched.path, fetched.bytes, &stop);
+		stop.detail = NULL;
 	}
 	fetch_cleanup(&fetched);
 	if (!stopped(&stop) && reconcile_returning(ctx, im.catalog) < 0)

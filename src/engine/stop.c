@@ -12,6 +12,8 @@ static void stop_vwith(struct run_ctx *ctx, struct stop *stop, struct run_error_
 	stop->status = status;
 	if (code) {
 		where.code = code;
+		if (!where.detail)
+			where.detail = stop->detail;
 		run_error(ctx, &where, "%s", sb_str(&stop->why));
 	}
 }

@@ -678,8 +678,8 @@ void fetch_set_detail(struct fetch_result *res, const char *json)
 		str_copy(res->detail, json, sizeof(res->detail));
 }
 
-/* The detail of an error answer: the request as shown (no credentials) and the start of the page. */
-static void keep_error_answer(struct transfer *t)
+/* The detail of an answer: the request as shown (no credentials) and the start of the page. */
+static void keep_answer(struct transfer *t, const char *body, size_t len)
 {
 	struct fetch_result *res = t->res;
 	const char *authority = scheme_end(t->shown_url);
@@ -688,7 +688,7 @@ static void keep_error_answer(struct transfer *t)
 	echoed_secrets_of(t->url, t->opts, &secrets);
 	cJSON *d = answer_detail(&(struct answer){.method = "GET", .target = path && *path == '/' ? path : NULL,
 	                                          .status = res->http_status, .content_type = res->content_type,
-	                                          .body = t->error_body.buf, .len = t->error_body.len, .excerpt = true,
+	                                          .body = body, .len = len, .excerpt = true,
 	                                          .secrets = secrets.v});
 	char *text = answer_detail_text(d);
 	fetch_set_detail(res, text);
@@ -699,13 +699,27 @@ static void keep_error_answer(struct transfer *t)
 static int http_status_error(struct transfer *t)
 {
 	struct fetch_result *res = t->res;
-	keep_error_answer(t);
+	keep_answer(t, t->error_body.buf, t->error_body.len);
 	const char *reason = t->reason[0] ? t->reason : standard_reason(res->http_status);
 	char summary[SUMMARY_MAX + 8];
 	summarize_body(sb_str(&t->error_body), t->error_body.len, res->content_type, res->http_status, reason,
 		       summary, sizeof(summary));
 	return fail(res, "HTTP %ld%s%s from %s%s%s", res->http_status, *reason ? " " : "", reason, t->shown_url,
 		    *summary ? ": " : "", summary);
+}
+
+/* A page where a feed was expected is kept in case the feed cannot be read: its start is read back from the file. */
+static void keep_html_answer(struct transfer *t)
+{
+	if (!strcasestr(t->res->content_type, "html"))
+		return;
+	char head[ERROR_BODY_MAX];
+	int fd = open(t->res->path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, head, sizeof(head), 0) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0)
+		keep_answer(t, head, (size_t)n);
 }
 
 static int timeout_error(CURL *curl, struct transfer *t)
@@ -729,8 +743,14 @@ static int transfer_outcome(CURL *curl, struct transfer *t, CURLcode rc, const c
 	struct fetch_result *res = t->res;
 	if (t->sink.failed)
 		return -1;
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && (t->error_body_full || t->sink.head_only)))
-		return status_ok(res->http_status) ? sink_finish(&t->sink) : http_status_error(t);
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && (t->error_body_full || t->sink.head_only))) {
+		if (!status_ok(res->http_status))
+			return http_status_error(t);
+		if (sink_finish(&t->sink) < 0)
+			return -1;
+		keep_html_answer(t);
+		return 0;
+	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK && res->cancelled)
 		return fail(res, "download cancelled: %s", t->shown_url);
 	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && t->stalled))

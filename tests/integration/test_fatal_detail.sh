@@ -100,4 +100,20 @@ test_a_feed_error_page_never_keeps_the_urls_secrets() {
 		"the key in the run's errors"
 }
 
+# A sign-in page sent as 200 where a feed was expected: the error that ends the import keeps the page.
+test_an_html_page_where_a_feed_was_expected_keeps_the_page() {
+	start_feedserver "$T" || return
+	local type
+	for type in json csv; do
+		add_conn "Login $type" "$type" "$FEED_URL/html"
+		fs run "$CONN_ID" --wait
+		expect_rc 1 "a run of a $type feed that is a web page"
+		local run; run=$(sql "select max(id) from sync_runs")
+		expect_eq "$(detail_of "$run" status method path content_type)" "200 GET /html text/html; charset=utf-8" \
+			"the detail of the $type feed's page"
+		expect_contains "$(excerpt_of "$run")" "<title>Sign in</title>" "the excerpt of the $type feed's page"
+	done
+	expect_eq "$(sql "select group_concat(code, ' ') from run_errors")" "parse_error missing_columns" "the errors"
+}
+
 run_tests "$@"

@@ -344,6 +344,20 @@ Test(fetch, error_page_detail_keeps_the_answer_but_not_the_urls_credentials)
 	fetch_cleanup(&res);
 }
 
+Test(fetch, an_html_page_sent_as_200_is_kept_in_case_the_feed_cannot_be_read)
+{
+	struct fetch_opts opts = test_opts();
+	struct fetch_result res;
+	cr_assert_eq(fetch_route("/html", &opts, &res), 0, "%s", res.error);
+	cJSON *d = cJSON_Parse(res.detail);
+	cr_assert_not_null(d, "detail: %s", res.detail);
+	cr_expect_eq(cJSON_GetObjectItem(d, "status")->valueint, 200);
+	cr_expect_str_eq(cJSON_GetObjectItem(d, "path")->valuestring, "/html");
+	cr_expect(strstr(cJSON_GetObjectItem(d, "excerpt")->valuestring, "<title>Sign in</title>") != NULL);
+	cJSON_Delete(d);
+	fetch_cleanup(&res);
+}
+
 Test(fetch, http_500_html_page_shows_its_text)
 {
 	struct fetch_opts opts = test_opts();
