@@ -623,18 +623,15 @@ static void record_response(CURL *curl, struct fetch_result *res)
 /* The credentials an error page may echo: the password and token sent, and the URL's password and secret query
  * values (see fetch_redact_url). */
 struct echoed_secrets {
-	const char *v[MAX_ECHOED_SECRETS + 1];   /* NULL-terminated */
-	char *owned[MAX_ECHOED_SECRETS];
-	size_t n, nowned;
+	char *v[MAX_ECHOED_SECRETS + 1];   /* copies, NULL-terminated */
+	size_t n;
 };
 
 static void echo_add(struct echoed_secrets *e, const char *s, size_t len)
 {
 	if (!s || len == 0 || e->n == MAX_ECHOED_SECRETS)
 		return;
-	char *copy = xstrndup(s, len);
-	e->owned[e->nowned++] = copy;
-	e->v[e->n++] = copy;
+	e->v[e->n++] = xstrndup(s, len);
 }
 
 static void echoed_secrets_of(const char *url, const struct fetch_opts *o, struct echoed_secrets *e)
@@ -666,9 +663,9 @@ static void echoed_secrets_of(const char *url, const struct fetch_opts *o, struc
 
 static void echoed_secrets_free(struct echoed_secrets *e)
 {
-	for (size_t i = 0; i < e->nowned; i++) {
-		explicit_bzero(e->owned[i], strlen(e->owned[i]));
-		free(e->owned[i]);
+	for (size_t i = 0; i < e->n; i++) {
+		explicit_bzero(e->v[i], strlen(e->v[i]));
+		free(e->v[i]);
 	}
 }
 
@@ -689,7 +686,7 @@ static void keep_answer(struct transfer *t, const char *body, size_t len)
 	cJSON *d = answer_detail(&(struct answer){.method = "GET", .target = path && *path == '/' ? path : NULL,
 	                                          .status = res->http_status, .content_type = res->content_type,
 	                                          .body = body, .len = len, .excerpt = true,
-	                                          .secrets = secrets.v});
+	                                          .secrets = (const char *const *)secrets.v});
 	char *text = answer_detail_text(d);
 	fetch_set_detail(res, text);
 	free(text);
