@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"  run ID --plan [--wait] [--json]  import, then store what a push would do instead of pushing\n"
 	"  plan show RUN [--json]           a plan: products to create, update (old -> new) and retire\n"
 	"  plan apply RUN [--wait] [--json] push exactly the plan (once; refused if the catalog changed)\n"
+	"    [--only SKU... | --except SKU... | --only-file F]  or a part of it; the rest stays pending\n"
 	"  reconcile ID [--dry-run] [--wait] [--json]\n"
 	"                                   retire the products gone from the feed (update.missing_action)\n"
 	"  products CONN [--state S] [--limit N] [--json] | products CONN --sku S [--json]\n"

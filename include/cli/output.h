@@ -25,6 +25,9 @@ void tt_free(struct text_table *t);
 /* Prints and frees the JSON, with a trailing newline. */
 void json_print(cJSON *json, FILE *out);
 cJSON *run_to_json(const struct run_row *r);
+struct cli;
+/* runs show: who applied the plan a run made or applies ("applied:" line, or JSON members into json). */
+void cli_run_plan_applier(struct cli *cli, const struct run_row *r, cJSON *json);
 cJSON *conn_row_to_json(const struct conn_row *c);
 cJSON *run_error_to_json(const struct run_error_row *e);
 /* Local time text for a millisecond timestamp ("-" for 0) into a static-free buffer. */

@@ -8,12 +8,16 @@
  * (sync_runs.plan_run) pushes exactly those items; a unique index lets only one run apply a plan. A stamp
  * of the catalog taken with the plan tells whether anything changed since (store_catalog_stamp).
  *
- * For the console's Plan screen, all read-only:
- *   store_plan_get     the plan's header: connection, destination, when, counts by kind, the run applying it
- *   store_plan_count   how many items of one kind ("create", "update", "retire"; NULL = every kind)
- *   store_plan_items   one page [offset, offset + limit) of a kind's items in SKU order, each update with its
- *                      changes; free with plan_items_free
+ * For the console's Plan screen:
+ *   store_plan_get     the plan's header: connection, destination, when, counts by kind, the run applying it,
+ *                      who applied it and when
+ *   store_plan_count   how many items a filter matches (a kind, a text in the SKU or name)
+ *   store_plan_items   one page [offset, offset + limit) of the matching items in SKU order, each update with
+ *                      its changes; free with plan_items_free
+ *   store_plan_set_excluded  the review: items left out of (or put back into) the apply
  * A screen reads the header once, the counts for its "N of M", then a page per scroll.
+ *
+ * An excluded item is not applied: its product stays pending (or missing), so the next plan lists it again.
  */
 #ifndef FEEDSYNC_CORE_STORE_PLAN_H
 #define FEEDSYNC_CORE_STORE_PLAN_H
@@ -36,13 +40,22 @@ struct plan_row {
 	char destination[256];        /* "woocommerce 'Main shop'", "file out/acme.csv", "" without one */
 	char stamp[160];              /* the catalog's stamp when the plan was made */
 	int64_t creates, updates, retires;
+	int64_t excluded;             /* items left out of the apply by the review */
 	int64_t applied_run;          /* the run applying it, 0 = not applied */
 	char applied_status[32];      /* that run's status */
+	char applier[128];            /* who applied it: user@host (core/whoami.h), "" when not applied */
+	int64_t applied_at;           /* when, ms; 0 when not applied */
 };
 /* 1 found, 0 no plan for this run, -1 error. */
 int store_plan_get(struct store *s, int64_t plan_run, struct plan_row *out);
-/* Items of one kind (NULL = every kind), or -1. */
-int64_t store_plan_count(struct store *s, int64_t plan_run, const char *kind);
+/* Which items of a plan: of one kind and containing a text (case-insensitively, ASCII) in SKU or name. */
+struct plan_filter {
+	const char *kind;             /* "create", "update", "retire"; NULL = every kind */
+	const char *text;             /* NULL or "" = any */
+	bool included_only;           /* leave out the excluded items */
+};
+/* How many items the filter (NULL = every item) matches, or -1. */
+int64_t store_plan_count(struct store *s, int64_t plan_run, const struct plan_filter *f);
 
 struct plan_change {
 	char *field;
@@ -60,10 +73,17 @@ struct plan_item {
 	int64_t missing_runs;         /* retire */
 	struct plan_change *changes;  /* update: in field order */
 	size_t nchanges;
+	bool excluded;                /* left out of the apply */
 };
-/* Items of one kind (NULL = every kind) in SKU order, from offset, at most limit. 0 or -1. */
-int store_plan_items(struct store *s, int64_t plan_run, const char *kind, int64_t offset, int limit,
+/* The items the filter (NULL = every item) matches, in SKU order, from offset, at most limit. 0 or -1. */
+int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter *f, int64_t offset, int limit,
                      struct plan_item **items, size_t *n);
+/*
+ * Excludes (excluded true) or includes back items of a plan not applied yet: the n SKUs given, or, when skus
+ * is NULL, every item the filter matches. How many items changed, -2 when the plan was applied already, -1.
+ */
+int64_t store_plan_set_excluded(struct store *s, int64_t plan_run, const struct plan_filter *f, char *const *skus,
+                                size_t n, bool excluded);
 void plan_items_free(struct plan_item *items, size_t n);
 
 /* ---- making plans (inside the caller's transaction) ---- */
@@ -99,14 +119,32 @@ int store_plan_candidates(struct store *s, int64_t conn_id, int (*fn)(void *ud, 
 
 /* ---- applying plans ---- */
 
+/* Which items an apply pushes. */
+enum plan_select {
+	PLAN_SELECT_REVIEWED,         /* every item not excluded by the review */
+	PLAN_SELECT_ONLY,             /* only the SKUs given: the others are excluded */
+	PLAN_SELECT_EXCEPT,           /* every item but the SKUs given: those are excluded */
+};
+struct plan_apply {
+	const char *applier;          /* user@host (core/whoami.h), recorded with the time */
+	enum plan_select select;
+	char *const *skus;            /* ONLY and EXCEPT: the SKUs */
+	size_t nskus;
+	struct strbuf *unknown;       /* out (may be NULL): the SKUs given that the plan lacks, NUL-separated */
+};
 /*
- * Queues the run that applies a plan, in one transaction: 0 with *run_id set; 1 the connection has an
- * active run (*active filled); 2 the plan was applied already (*applied_by set); 3 the catalog changed
- * since the plan was made; 4 there is no such plan; -1 error.
+ * Queues the run that applies a plan, in one transaction with its selection (which is stored with the
+ * plan's items): 0 with *run_id set; 1 the connection has an active run (*active filled); 2 the plan was
+ * applied already (*applied_by set); 3 the catalog changed since the plan was made; 4 there is no such plan;
+ * 5 SKUs given are not in the plan (req->unknown); 6 every item is excluded; -1 error. Nothing is changed
+ * unless it returns 0.
  */
-int store_plan_enqueue_apply(struct store *s, int64_t plan_run, int64_t *run_id, struct run_row *active,
-                             int64_t *applied_by);
-/* The plan's creates and updates whose product still has the planned hash: pages as store_products_pending_page. */
+int store_plan_enqueue_apply(struct store *s, int64_t plan_run, const struct plan_apply *req, int64_t *run_id,
+                             struct run_row *active, int64_t *applied_by);
+/*
+ * The plan's creates and updates not excluded whose product still has the planned hash: pages as
+ * store_products_pending_page.
+ */
 int store_plan_products_page(struct store *s, int64_t plan_run, const char *after, int limit, pending_fn fn,
                              void *ud);
 
@@ -124,7 +162,10 @@ struct stale_product {
  */
 int store_stale_products(struct store *s, int64_t conn_id, int64_t missing_before, int64_t min_runs,
                          struct stale_product **out, size_t *n);
-/* A plan's retirements as stale products; *action (at least 16 bytes) gets theirs ("" when none). 0 or -1. */
+/*
+ * A plan's retirements not excluded, as stale products; *action (at least 16 bytes) gets theirs ("" when
+ * none). 0 or -1.
+ */
 int store_plan_retirees(struct store *s, int64_t plan_run, struct stale_product **out, size_t *n, char *action);
 void stale_products_free(struct stale_product *list, size_t n);
 

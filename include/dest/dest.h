@@ -50,6 +50,9 @@ struct dest_ops {
 struct dest {
 	const struct dest_ops *ops;
 	void *impl;
+	/* The detail JSON (run_errors.detail, core/answer_detail.h) of the failure behind an operation's -1, e.g. the
+	 * shop's answer to refused credentials; NULL when none. The destination's, valid until close. */
+	const char *detail;
 };
 
 const struct dest_ops *dest_find(const char *type); /* NULL when unknown */

@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/answer_detail.h"
 #include "core/util.h"
 #include "dest/http.h"
 
@@ -57,15 +58,6 @@ struct woo_error {
 	char message[512];
 };
 void woo_answer_error(const struct http_request *r, struct woo_error *out);
-/* The most of an answer's body a run error keeps (run_errors.detail "excerpt"). */
-#define WOO_EXCERPT_MAX 2048
-
-/*
- * The first bytes of an answer's body as text that is safe to store and show: at most WOO_EXCERPT_MAX bytes ending
- * with "…" when cut, up to a NUL byte, control bytes made visible and invalid UTF-8 escaped (core/text.h), each of
- * `secrets` (NULL-terminated, may be NULL) replaced by "***". Appended to out.
- */
-void woo_excerpt(const char *body, size_t len, const char *const *secrets, struct strbuf *out);
 
 /* What is known of a failure besides the answer itself. */
 struct woo_failure {
@@ -78,9 +70,8 @@ struct woo_failure {
 	const char *const *secrets;    /* never in the excerpt */
 };
 /*
- * A run error's detail JSON for a failed request: {"method", "path" (the target without its query), "status",
- * "content_type", "excerpt", "code", "message", "item_status", "action", "remote_id", "attempts"}, the members
- * that are unknown or 0 left out. Caller frees.
+ * A run error's detail JSON for a failed request: answer_detail's members (core/answer_detail.h) and "code",
+ * "message", "item_status", "action", "remote_id", "attempts", those unknown or 0 left out. Caller frees.
  */
 char *woo_failure_detail(const struct http_request *r, const struct woo_failure *f);
 

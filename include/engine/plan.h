@@ -46,7 +46,13 @@ struct plan_counts {
 /* Stores the plan of this run; `retire` when the feed was trusted (see engine/reconcile.h). */
 void plan_make(struct run_ctx *ctx, const struct conn_config *conn, bool retire, struct plan_counts *out,
                struct stop *stop);
-/* Executes a run queued by `feedsync plan apply`: the plan of run plan_run, pushed. */
+/*
+ * Whether the review may leave items of this plan out. Not for a file destination: its export writes the
+ * whole catalog, so an item left out would be written all the same.
+ */
+struct plan_row;
+bool plan_selectable(const struct plan_row *plan);
+/* Executes a run queued by `feedsync plan apply`: the plan of run plan_run, pushed but its excluded items. */
 const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *conn, int64_t plan_run);
 
 #endif

@@ -30,6 +30,9 @@ struct fetch_opts {
 	void *progress_ud;
 };
 
+/* Room for a detail with a whole excerpt, escaped, and the request's members. */
+#define FETCH_DETAIL_MAX 8192
+
 struct fetch_result {
 	char path[PATH_MAX];      /* local file to parse */
 	bool is_temp;             /* path must be removed with fetch_cleanup */
@@ -41,10 +44,16 @@ struct fetch_result {
 	bool head_only;           /* head_bytes reached: the file holds the feed's beginning, its last line cut */
 	char error[1024];         /* set when fetch_to_file fails: cause, redacted URL, HTTP status,
 	                           * and for an error page the first line of its body */
+	/* With error, for a failed HTTP answer, and for a 2xx answer that is an HTML page (a login page, an error
+	 * page sent as 200) where a feed was expected: its run_errors.detail JSON (core/answer_detail.h: method,
+	 * path, status, content_type, and an excerpt of the body with the request's credentials blanked); "" none. */
+	char detail[FETCH_DETAIL_MAX];
 };
 
 int fetch_to_file(const char *url, const struct fetch_opts *opts, struct fetch_result *res);
 void fetch_cleanup(struct fetch_result *res); /* removes the temp file, if any */
+/* Keeps the detail JSON of a failure in res->detail; left out ("") should it not fit. */
+void fetch_set_detail(struct fetch_result *res, const char *json);
 
 /* Copies url to buf with user:password@ and secret-looking query values (key, secret, token,
  * password, pass, pwd, auth, signature, consumer_*) replaced by "***". */

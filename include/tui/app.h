@@ -75,6 +75,10 @@ struct app {
 	int depth;
 	struct dialog *dialog;
 
+	char search[128];          /* the last text typed after /, for n and N */
+	struct cmdline *cmdline;   /* `:` commands and their history */
+	struct console_state *state;   /* each list's sort, columns and filters, kept between sessions */
+
 	char message[512];
 	enum role message_role;
 	int64_t message_at;        /* monotonic ms */

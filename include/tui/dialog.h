@@ -22,6 +22,10 @@ void dialog_confirm(struct app *app, confirm_fn yes, int64_t arg, const char *fm
 void dialog_prompt(struct app *app, const char *label, const char *initial, prompt_change_fn change,
                    prompt_done_fn done);
 /* text: lines separated by \n, wrapped to the box. */
+/* Keys a prompt does not edit with (Up, Down, Tab): may change the text; true when it took the key. */
+typedef bool (*prompt_key_fn)(struct app *app, int key, struct strbuf *text);
+/* Gives the prompt just opened those keys (a command line's history and completion). */
+void dialog_prompt_keys(struct app *app, prompt_key_fn keys);
 void dialog_pager(struct app *app, const char *title, const char *text);
 void dialog_columns(struct app *app, struct table *t);
 

@@ -45,6 +45,9 @@ void draw_clean(const char *text, bool ascii, struct strbuf *out);
  */
 int draw_wrap(const char *text, int width, bool ascii, void (*line)(void *ud, int i, const char *s), void *ud);
 
+/* Whether hay holds needle, ASCII case folded (other characters match as they are). */
+bool text_contains_folded(const char *hay, const char *needle);
+
 /* A run status as the console shows it: symbol, word ("ok", "errors", ...) and role. */
 const char *status_symbol(const struct glyphs *g, const char *status);
 const char *status_word(const char *status);

@@ -2,6 +2,7 @@
 #ifndef FEEDSYNC_TUI_RUN_ACTIONS_H
 #define FEEDSYNC_TUI_RUN_ACTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/store.h"
@@ -15,7 +16,8 @@
 int64_t run_action_start(struct app *app, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt);
 /* Starts a queued run in a background thread, or leaves it to the worker daemon; says which. */
 void run_action_launch(struct app *app, int64_t run_id);
-void run_action_cancel(struct app *app, const struct run_row *r);
+/* True when the run was cancelled or its cancel requested; false when it had finished or on an error. */
+bool run_action_cancel(struct app *app, const struct run_row *r);
 int64_t run_action_retry(struct app *app, const struct run_row *r);
 void run_action_copy_id(struct app *app, const struct run_row *r);
 /* The first stored error whole (error_text_copy), or the summary of a run that failed without one. */

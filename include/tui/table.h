@@ -74,6 +74,9 @@ struct table {
 	int64_t top;                 /* the first row on screen */
 	int page;                    /* rows on screen */
 
+	int64_t *marks;              /* ids of the marked rows, in the order marked (tui/table_marks.c) */
+	size_t nmarks, cap_marks;
+
 	void *rows;                  /* the window: rows [top, top + nrows) */
 	size_t nrows;
 	char error[256];             /* the last store error, "" when none */
@@ -103,6 +106,7 @@ void table_move_to(struct table *t, int64_t index);
 bool table_select_id(struct table *t, int64_t id);
 
 void table_sort_next(struct table *t);       /* the next visible sortable column, ascending */
+void table_sort_previous(struct table *t);   /* the previous one, ascending */
 void table_sort_reverse(struct table *t);
 void table_sort_by(struct table *t, int col);  /* the same column again reverses */
 void table_set_filter(struct table *t, const char *text);
@@ -115,6 +119,20 @@ void table_toggle_column(struct table *t, int col);
 struct view_query table_query(const struct table *t);
 const void *table_row_at(const struct table *t, int64_t index);  /* NULL outside the window */
 const void *table_selected(const struct table *t);
+
+/* Marks: row ids kept across reloads, so a mark stays on its row whatever the sort or filter. */
+bool table_is_marked(const struct table *t, int64_t id);
+/* Marks the selected row, or unmarks it when it was marked. */
+void table_toggle_mark(struct table *t);
+void table_clear_marks(struct table *t);
+
+/*
+ * The index, in the sorted and filtered list, of the next row after `from` (dir 1) or before it (dir -1)
+ * whose visible cells hold `text` (any case), going round the end; -1 when no row does. *wrapped says
+ * whether it went round. Reads the list a window at a time, so memory stays flat however long it is.
+ */
+int64_t table_search(struct table *t, const char *text, int dir, int64_t from, const struct cell_ctx *ctx,
+                     bool *wrapped);
 
 /*
  * Column positions for a terminal `width` columns wide: x[i] and w[i] for each column, w[i] 0 for hidden

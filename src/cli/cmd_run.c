@@ -342,6 +342,7 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 		return rc;
 	if (json) {
 		cJSON *o = run_to_json(&r);
+		cli_run_plan_applier(cli, &r, o);
 		struct run_error_row *errs;
 		size_t n;
 		if (store_run_errors(cli_store(cli), r.id, 5, true, &errs, &n) == 0) {
@@ -364,7 +365,9 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 		printf(", plan only (feedsync plan show %lld)", (long long)r.id);
 	if (r.plan_run)
 		printf(", applies the plan of run %lld", (long long)r.plan_run);
-	printf("\n  worker:    %s\n", r.worker_id[0] ? r.worker_id : "-");
+	printf("\n");
+	cli_run_plan_applier(cli, &r, NULL);
+	printf("  worker:    %s\n", r.worker_id[0] ? r.worker_id : "-");
 	if (r.started_at)
 		format_duration((r.finished_at ? r.finished_at : now_ms()) - r.started_at, dur, sizeof(dur));
 	printf("  queued:    %s\n  started:   %s\n  finished:  %s (%s)\n", when(r.created_at, t1, sizeof(t1)),

@@ -223,6 +223,13 @@ static const char *const MIGRATIONS[] = {
 	"    WHERE connection_id = (SELECT connection_id FROM sync_runs WHERE id = NEW.run_id) AND sku = NEW.sku;"
 	"END;"
 	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
+	/*
+	 * 11: plan review. An item the reviewer excluded is left out when the plan is applied (and stays pending
+	 * for the next plan); a plan keeps who applied it (user@host) and when.
+	 */
+	"ALTER TABLE plan_items ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE plans ADD COLUMN applied_by TEXT;"
+	"ALTER TABLE plans ADD COLUMN applied_at INTEGER;",
 };
 
 int db_schema_version(void)

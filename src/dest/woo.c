@@ -108,6 +108,7 @@ struct woo {
 	int64_t in_flight;           /* items claimed and not yet settled */
 	int lookups_in_flight;
 	char fatal[1024];            /* why the phase stops; empty while it goes on */
+	char *fatal_detail;          /* the answer that stopped it (woo_failure_detail); NULL none */
 	bool closing;
 	int64_t created, updated, unchanged, skipped, failed;
 	int64_t retired, absent, retire_failed;   /* absent: nothing to retire, the shop lacks the product */
@@ -257,12 +258,16 @@ static void record(struct woo *w, struct item *it)
 		write_recorded(w);
 }
 
-static void stop_phase(struct woo *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void stop_phase(struct woo *w, char *detail, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void stop_phase(struct woo *w, const char *fmt, ...)
+/* The phase stops for the reason given, with the detail (taken over) of the answer behind it, if any. */
+static void stop_phase(struct woo *w, char *detail, const char *fmt, ...)
 {
-	if (*w->fatal)
+	if (*w->fatal) {
+		free(detail);
 		return;
+	}
+	w->fatal_detail = detail;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(w->fatal, sizeof(w->fatal), fmt, ap);
@@ -387,7 +392,7 @@ static bool fence_creates(struct woo *w, struct item **v, size_t n, int64_t in_m
 			v[i]->fenced = true;
 		return true;
 	}
-	stop_phase(w, "cannot record which products are being created in '%s' (%s), and without that a crash could "
+	stop_phase(w, NULL, "cannot record which products are being created in '%s' (%s), and without that a crash could "
 	           "create them twice; nothing more is sent", w->shop.name, store_errmsg(s));
 	store_rollback(s);
 	return false;
@@ -953,9 +958,12 @@ static void resend_in_chunks(struct woo *w, struct batch *b, size_t chunk)
 static void fatal_from_answer(struct woo *w, const struct http_request *r, enum woo_verdict v)
 {
 	char why[1024];
-	if (woo_stop_reason(&w->shop, r, v, why, sizeof(why)))
-		stop_phase(w, "%s%s", why,
-		           v == WOO_UNAVAILABLE ? "; the products not pushed stay pending for the next run" : "");
+	if (!woo_stop_reason(&w->shop, r, v, why, sizeof(why)))
+		return;
+	struct woo_error e;
+	woo_answer_error(r, &e);
+	stop_phase(w, failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message, .excerpt = true}),
+	           "%s%s", why, v == WOO_UNAVAILABLE ? "; the products not pushed stay pending for the next run" : "");
 }
 
 static void batch_done(struct http_request *r)
@@ -1147,9 +1155,21 @@ static void refuse(struct woo *w, struct item *it, const char *code, const char 
 	item_free(it);
 }
 
-/* Admits the item, then lets transfers progress; -1 with err once the phase cannot go on. */
-static int hand_over(struct woo *w, struct item *it, char *err, size_t errsize)
+/* -1 with err and the failure's detail set once the phase cannot go on, else 0. */
+static int phase_stopped(struct dest *d, char *err, size_t errsize)
 {
+	struct woo *w = d->impl;
+	if (!*w->fatal)
+		return 0;
+	str_copy(err, w->fatal, errsize);
+	d->detail = w->fatal_detail;
+	return -1;
+}
+
+/* Admits the item, then lets transfers progress; -1 with err once the phase cannot go on. */
+static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
+{
+	struct woo *w = d->impl;
 	struct woo_error refusal;
 	if (*w->fatal || run_should_stop(w->ctx)) {
 		item_free(it); /* stays pending */
@@ -1167,11 +1187,7 @@ static int hand_over(struct woo *w, struct item *it, char *err, size_t errsize)
 	}
 	if (!*w->fatal)
 		pump(w);
-	if (*w->fatal) {
-		str_copy(err, w->fatal, errsize);
-		return -1;
-	}
-	return 0;
+	return phase_stopped(d, err, errsize);
 }
 
 static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
@@ -1183,7 +1199,7 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 		free(it->data);
 		it->data = published;
 	}
-	return hand_over(d->impl, it, err, errsize);
+	return hand_over(d, it, err, errsize);
 }
 
 /* A retirement is an item whose data holds what to change: an update's fields, or nothing for a delete. */
@@ -1195,7 +1211,7 @@ static int woo_retire(struct dest *d, const char *sku, enum missing_action actio
 		return 0;
 	struct item *it = new_item(sku, xstrdup(change[action]), 0);
 	it->retire = action;
-	return hand_over(d->impl, it, err, errsize);
+	return hand_over(d, it, err, errsize);
 }
 
 /* Parked items wait for their fences, in slices short enough to see a stop request. */
@@ -1242,10 +1258,8 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 	if (w->duplicates)
 		run_log(w->ctx, LOG_WARN, "'%s' holds %lld SKUs more than once (see feedsync runs errors %lld)",
 		        w->shop.name, (long long)w->duplicates, (long long)w->ctx->run_id);
-	if (*w->fatal) {
-		str_copy(err, w->fatal, errsize);
+	if (phase_stopped(d, err, errsize) < 0)
 		return -1;
-	}
 	return stopped ? 1 : 0;
 }
 
@@ -1381,8 +1395,10 @@ static void woo_close(struct dest *d)
 	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	shop_free(&w->shop);
+	free(w->fatal_detail);
 	free(w);
 	d->impl = NULL;
+	d->detail = NULL;
 }
 
 const struct dest_ops dest_woo_ops = {

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/text.h"
 #include "dest/oauth.h"
 #include "feed/conn.h"
 
@@ -529,71 +528,11 @@ void woo_answer_error(const struct http_request *r, struct woo_error *out)
 
 /* ---- what a failure keeps ---- */
 
-static void blank_secret(struct strbuf *text, const char *secret)
-{
-	size_t n = strlen(secret);
-	if (n == 0 || text->len == 0)
-		return;
-	struct strbuf out = {0};
-	const char *p = text->buf, *end = text->buf + text->len, *at;
-	while ((at = memmem(p, (size_t)(end - p), secret, n)) != NULL) {
-		sb_add(&out, p, (size_t)(at - p));
-		sb_adds(&out, "***");
-		p = at + n;
-	}
-	sb_add(&out, p, (size_t)(end - p));
-	sb_free(text);
-	*text = out;
-}
-
-void woo_excerpt(const char *body, size_t len, const char *const *secrets, struct strbuf *out)
-{
-	/* Secrets are blanked before the cut, so that none is cut into a prefix that stays. */
-	size_t longest = 0;
-	for (size_t i = 0; secrets && secrets[i]; i++)
-		longest = strlen(secrets[i]) > longest ? strlen(secrets[i]) : longest;
-	const char *nul = memchr(body, '\0', len);
-	size_t avail = nul ? (size_t)(nul - body) : len;
-	size_t take = avail < WOO_EXCERPT_MAX + longest ? avail : WOO_EXCERPT_MAX + longest;
-	struct strbuf raw = {0}, safe = {0};
-	sb_add(&raw, body, take);
-	for (size_t i = 0; secrets && secrets[i]; i++)
-		blank_secret(&raw, secrets[i]);
-	text_sanitize(sb_str(&raw), &safe, 0);
-	static const char ellipsis[] = "…";
-	if (safe.len > WOO_EXCERPT_MAX || take < len) {
-		size_t cut = safe.len < WOO_EXCERPT_MAX - (sizeof(ellipsis) - 1) ? safe.len
-		             : WOO_EXCERPT_MAX - (sizeof(ellipsis) - 1);
-		while (cut > 0 && cut < safe.len && ((unsigned char)safe.buf[cut] & 0xc0) == 0x80)
-			cut--; /* not inside a character */
-		safe.len = cut;
-		sb_adds(&safe, ellipsis);
-	}
-	sb_add(out, sb_str(&safe), safe.len);
-	sb_free(&raw);
-	sb_free(&safe);
-}
-
 char *woo_failure_detail(const struct http_request *r, const struct woo_failure *f)
 {
-	cJSON *d = cJSON_CreateObject();
-	if (r->method)
-		cJSON_AddStringToObject(d, "method", r->method);
-	if (r->target) {
-		char *path = xstrndup(r->target, strcspn(r->target, "?"));
-		cJSON_AddStringToObject(d, "path", path);
-		free(path);
-	}
-	if (r->status)
-		cJSON_AddNumberToObject(d, "status", (double)r->status);
-	if (*r->content_type)
-		cJSON_AddStringToObject(d, "content_type", r->content_type);
-	if (f->excerpt && r->response.len) {
-		struct strbuf excerpt = {0};
-		woo_excerpt(r->response.buf, r->response.len, f->secrets, &excerpt);
-		cJSON_AddStringToObject(d, "excerpt", sb_str(&excerpt));
-		sb_free(&excerpt);
-	}
+	cJSON *d = answer_detail(&(struct answer){.method = r->method, .target = r->target, .status = r->status,
+	                                          .content_type = r->content_type, .body = r->response.buf,
+	                                          .len = r->response.len, .excerpt = f->excerpt, .secrets = f->secrets});
 	if (f->code && *f->code)
 		cJSON_AddStringToObject(d, "code", f->code);
 	if (f->message && *f->message)
@@ -606,11 +545,7 @@ char *woo_failure_detail(const struct http_request *r, const struct woo_failure 
 		cJSON_AddNumberToObject(d, "remote_id", (double)f->remote_id);
 	if (r->attempts > 1)
 		cJSON_AddNumberToObject(d, "attempts", r->attempts);
-	char *text = cJSON_PrintUnformatted(d);
-	cJSON_Delete(d);
-	char *out = xstrdup(text);
-	cJSON_free(text);
-	return out;
+	return answer_detail_text(d);
 }
 
 static int64_t int_member(const cJSON *obj, const char *key)

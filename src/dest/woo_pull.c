@@ -274,6 +274,16 @@ static const char *failure_code(const struct http_request *r, enum woo_verdict v
 	}
 }
 
+/* The answer that ends the pull, for the run error's detail, with the shop's credentials kept out of it. */
+static void keep_answer(struct pull *p, const struct woo_error *e)
+{
+	const char *const secrets[] = {p->shop.key, p->shop.secret, NULL};
+	char *detail = woo_failure_detail(&p->req, &(struct woo_failure){.code = e->code, .message = e->message,
+	                                                                  .excerpt = true, .secrets = secrets});
+	fetch_set_detail(p->res, detail);
+	free(detail);
+}
+
 static int page_failed(struct pull *p, enum woo_verdict v)
 {
 	const struct http_request *r = &p->req;
@@ -282,6 +292,7 @@ static int page_failed(struct pull *p, enum woo_verdict v)
 	page_name(p, where, sizeof(where));
 	struct woo_error e;
 	woo_answer_error(r, &e);
+	keep_answer(p, &e);
 	if (v == WOO_ITEMS)
 		return fail(p, code, "%s: the shop answered HTTP %ld with %s instead of a list of %s", where,
 		            r->status, json_kind(r->json), p->parent ? "variations" : "products");

@@ -61,7 +61,7 @@ static void retire_all(struct session *se, const struct delivery *what)
 	char err[1024];
 	for (size_t i = 0; i < what->nretire && !stopped(se->stop); i++) {
 		if (se->dest->ops->retire(se->dest, what->retire[i].sku, what->action, err, sizeof(err)) < 0)
-			stop_with(se->ctx, se->stop, RUN_FAILED, "retire_failed", "%s", err);
+			stop_with_detail(se->ctx, se->stop, RUN_FAILED, "retire_failed", se->dest->detail, "%s", err);
 		else
 			keep_going(se, "retiring");
 	}
@@ -74,7 +74,7 @@ static int push_one(void *ud, const struct pending_product *p)
 	se->last_sku = xstrdup(p->sku);
 	char err[1024];
 	if (se->dest->ops->push(se->dest, p, err, sizeof(err)) < 0) {
-		stop_with(se->ctx, se->stop, RUN_FAILED, "push_failed", "%s", err);
+		stop_with_detail(se->ctx, se->stop, RUN_FAILED, "push_failed", se->dest->detail, "%s", err);
 		return 1;
 	}
 	return keep_going(se, "pushing") ? 0 : 1;
@@ -98,9 +98,12 @@ static void push_all(struct session *se, const struct delivery *what, bool all)
 
 static int64_t products_to_push(struct run_ctx *ctx, const struct delivery *what, bool all)
 {
-	if (what->products == DELIVER_PLAN && !all)
-		return store_plan_count(ctx->store, what->plan_run, "create") +
-		       store_plan_count(ctx->store, what->plan_run, "update");
+	if (what->products == DELIVER_PLAN && !all) {
+		const struct plan_filter creates = {.kind = "create", .included_only = true};
+		const struct plan_filter updates = {.kind = "update", .included_only = true};
+		return store_plan_count(ctx->store, what->plan_run, &creates) +
+		       store_plan_count(ctx->store, what->plan_run, &updates);
+	}
 	return store_products_pending_count(ctx->store, ctx->connection_id, all);
 }
 
@@ -148,7 +151,7 @@ void deliver(struct run_ctx *ctx, const struct conn_config *conn, const struct d
 	}
 	int committed = stopped(stop) ? 0 : ops->commit(&d, err, sizeof(err));
 	if (committed < 0)
-		stop_with(ctx, stop, RUN_FAILED, "push_failed", "%s", err);
+		stop_with_detail(ctx, stop, RUN_FAILED, "push_failed", d.detail, "%s", err);
 	else if (committed > 0 || (!stopped(stop) && run_should_stop(ctx)))   /* what waited was dropped */
 		stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s while pushing", run_stop_reason(ctx));
 	ops->close(&d);

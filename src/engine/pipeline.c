@@ -45,7 +45,8 @@ static void download(struct run_ctx *ctx, const struct conn_config *conn, struct
 		else if (str_eq(code, "missing_secret"))
 			stop_with(ctx, stop, RUN_FAILED, code, "%s", res->error);
 		else
-			stop_with(ctx, stop, RUN_FAILED, code, "download failed: %s", res->error);
+			stop_with_detail(ctx, stop, RUN_FAILED, code, *res->detail ? res->detail : NULL, "download failed: %s",
+			                 res->error);
 		return;
 	}
 	char size[32];
@@ -281,7 +282,9 @@ const char *pipeline_execute(struct run_ctx *ctx, const struct conn_config *conn
 	if (!stopped(&stop)) {
 		run_set_phase(ctx, PHASE_LOCAL_IMPORT);
 		row_stage_init(&im.rows, conn, (size_t)ctx->cfg->max_value_bytes);
+		stop.detail = *fetched.detail ? fetched.detail : NULL;
 		local_import(&im, fetched.path, fetched.bytes, &stop);
+		stop.detail = NULL;
 	}
 	fetch_cleanup(&fetched);
 	if (!stopped(&stop) && reconcile_returning(ctx, im.catalog) < 0)

@@ -243,18 +243,17 @@ void plan_make(struct run_ctx *ctx, const struct conn_config *conn, bool retire,
 
 /* ---- applying a plan ---- */
 
-static bool plan_still_holds(struct run_ctx *ctx, int64_t plan_run, struct stop *stop)
+static bool plan_still_holds(struct run_ctx *ctx, int64_t plan_run, struct plan_row *plan, struct stop *stop)
 {
-	struct plan_row plan;
 	char now[160];
-	int found = store_plan_get(ctx->store, plan_run, &plan);
+	int found = store_plan_get(ctx->store, plan_run, plan);
 	if (found == 1 && store_catalog_stamp(ctx->store, ctx->connection_id, now, sizeof(now)) < 0)
 		found = -1;
 	if (found < 0)
 		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot read the plan: %s", store_errmsg(ctx->store));
 	else if (found == 0)
 		stop_with(ctx, stop, RUN_FAILED, "no_plan", "run %lld has no plan", (long long)plan_run);
-	else if (!str_eq(now, plan.stamp))
+	else if (!str_eq(now, plan->stamp))
 		stop_with(ctx, stop, RUN_FAILED, "plan_outdated", "the catalog changed since the plan of run %lld was made: "
 		          "nothing was applied; make a new plan with 'feedsync run %lld --plan'", (long long)plan_run,
 		          (long long)ctx->connection_id);
@@ -305,7 +304,9 @@ const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *co
 	size_t n = 0;
 	char action[16] = "";
 	int64_t accepted = 0;
-	if (plan_still_holds(ctx, plan_run, &stop) && store_plan_retirees(ctx->store, plan_run, &retirees, &n, action) < 0)
+	struct plan_row plan = {0};
+	if (plan_still_holds(ctx, plan_run, &plan, &stop) &&
+	    store_plan_retirees(ctx->store, plan_run, &retirees, &n, action) < 0)
 		stop_with(ctx, &stop, RUN_FAILED, "database_error", "cannot read the plan: %s", store_errmsg(ctx->store));
 	if (!stopped(&stop) && conn->dest_type) {
 		struct delivery what = {.products = DELIVER_PLAN, .plan_run = plan_run, .retire = retirees, .nretire = n};
@@ -319,6 +320,8 @@ const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *co
 		sb_addf(&summary, "%s (in %s)", sb_str(&stop.why), run_phase_name(ctx->phase));
 	else
 		sb_addf(&summary, "applied the plan of run %lld", (long long)plan_run);
+	if (!stopped(&stop) && plan.excluded)
+		sb_addf(&summary, " without its %lld excluded items (left pending)", (long long)plan.excluded);
 	if (accepted)
 		sb_addf(&summary, "; %lld products accepted (no destination)", (long long)accepted);
 	deliver_summary_pushed(ctx->counters, &summary);
@@ -330,6 +333,11 @@ const char *plan_apply_execute(struct run_ctx *ctx, const struct conn_config *co
 	sb_free(&summary);
 	sb_free(&stop.why);
 	return status;
+}
+
+bool plan_selectable(const struct plan_row *plan)
+{
+	return !str_starts_with(plan->destination, "file ");
 }
 
 void plan_value_text(const char *value, bool known, struct strbuf *sb)

@@ -4,6 +4,7 @@
  */
 #include "feed/fetch.h"
 
+#include "core/answer_detail.h"
 #include "core/util.h"
 
 #include <ctype.h>
@@ -34,6 +35,7 @@
 #define LOCAL_READ_CHUNK (256 * 1024)
 #define ERROR_BODY_MAX 4096 /* enough of an error page to find its message */
 #define SUMMARY_MAX 200      /* longest excerpt of an error page shown in a message */
+#define MAX_ECHOED_SECRETS 16
 
 static const unsigned char gzip_magic[2] = {0x1f, 0x8b};
 
@@ -479,6 +481,7 @@ struct transfer {
 	struct sink sink;
 	struct fetch_result *res;
 	const struct fetch_opts *opts;
+	const char *url;           /* as given: it may hold credentials */
 	const char *shown_url;
 	long status;               /* of the last status line: the final response once the body flows */
 	char reason[64];
@@ -617,15 +620,103 @@ static void record_response(CURL *curl, struct fetch_result *res)
 		str_copy(res->content_type, type, sizeof(res->content_type));
 }
 
+/* The credentials an error page may echo: the password and token sent, and the URL's password and secret query
+ * values (see fetch_redact_url). */
+struct echoed_secrets {
+	char *v[MAX_ECHOED_SECRETS + 1];   /* copies, NULL-terminated */
+	size_t n;
+};
+
+static void echo_add(struct echoed_secrets *e, const char *s, size_t len)
+{
+	if (!s || len == 0 || e->n == MAX_ECHOED_SECRETS)
+		return;
+	e->v[e->n++] = xstrndup(s, len);
+}
+
+static void echoed_secrets_of(const char *url, const struct fetch_opts *o, struct echoed_secrets *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (o->password)
+		echo_add(e, o->password, strlen(o->password));
+	if (o->bearer_token)
+		echo_add(e, o->bearer_token, strlen(o->bearer_token));
+	const char *authority = scheme_end(url);
+	if (!authority)
+		return;
+	size_t alen = strcspn(authority, "/?#");
+	const char *at = memrchr(authority, '@', alen);
+	const char *colon = at ? memchr(authority, ':', (size_t)(at - authority)) : NULL;
+	if (colon)
+		echo_add(e, colon + 1, (size_t)(at - colon - 1));
+	const char *p = strchr(authority, '?');
+	for (p = p ? p + 1 : ""; *p && *p != '#';) {
+		size_t len = strcspn(p, "&;#");
+		const char *eq = memchr(p, '=', len);
+		if (eq && is_secret_param(p, (size_t)(eq - p)))
+			echo_add(e, eq + 1, (size_t)(p + len - eq - 1));
+		p += len;
+		if (*p == '&' || *p == ';')
+			p++;
+	}
+}
+
+static void echoed_secrets_free(struct echoed_secrets *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		explicit_bzero(e->v[i], strlen(e->v[i]));
+		free(e->v[i]);
+	}
+}
+
+void fetch_set_detail(struct fetch_result *res, const char *json)
+{
+	if (strlen(json) < sizeof(res->detail))
+		str_copy(res->detail, json, sizeof(res->detail));
+}
+
+/* The detail of an answer: the request as shown (no credentials) and the start of the page. */
+static void keep_answer(struct transfer *t, const char *body, size_t len)
+{
+	struct fetch_result *res = t->res;
+	const char *authority = scheme_end(t->shown_url);
+	const char *path = authority ? authority + strcspn(authority, "/?#") : NULL;
+	struct echoed_secrets secrets;
+	echoed_secrets_of(t->url, t->opts, &secrets);
+	cJSON *d = answer_detail(&(struct answer){.method = "GET", .target = path && *path == '/' ? path : NULL,
+	                                          .status = res->http_status, .content_type = res->content_type,
+	                                          .body = body, .len = len, .excerpt = true,
+	                                          .secrets = (const char *const *)secrets.v});
+	char *text = answer_detail_text(d);
+	fetch_set_detail(res, text);
+	free(text);
+	echoed_secrets_free(&secrets);
+}
+
 static int http_status_error(struct transfer *t)
 {
 	struct fetch_result *res = t->res;
+	keep_answer(t, t->error_body.buf, t->error_body.len);
 	const char *reason = t->reason[0] ? t->reason : standard_reason(res->http_status);
 	char summary[SUMMARY_MAX + 8];
 	summarize_body(sb_str(&t->error_body), t->error_body.len, res->content_type, res->http_status, reason,
 		       summary, sizeof(summary));
 	return fail(res, "HTTP %ld%s%s from %s%s%s", res->http_status, *reason ? " " : "", reason, t->shown_url,
 		    *summary ? ": " : "", summary);
+}
+
+/* A page where a feed was expected is kept in case the feed cannot be read: its start is read back from the file. */
+static void keep_html_answer(struct transfer *t)
+{
+	if (!strcasestr(t->res->content_type, "html"))
+		return;
+	char head[ERROR_BODY_MAX];
+	int fd = open(t->res->path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, head, sizeof(head), 0) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0)
+		keep_answer(t, head, (size_t)n);
 }
 
 static int timeout_error(CURL *curl, struct transfer *t)
@@ -649,8 +740,14 @@ static int transfer_outcome(CURL *curl, struct transfer *t, CURLcode rc, const c
 	struct fetch_result *res = t->res;
 	if (t->sink.failed)
 		return -1;
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && (t->error_body_full || t->sink.head_only)))
-		return status_ok(res->http_status) ? sink_finish(&t->sink) : http_status_error(t);
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && (t->error_body_full || t->sink.head_only))) {
+		if (!status_ok(res->http_status))
+			return http_status_error(t);
+		if (sink_finish(&t->sink) < 0)
+			return -1;
+		keep_html_answer(t);
+		return 0;
+	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK && res->cancelled)
 		return fail(res, "download cancelled: %s", t->shown_url);
 	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && t->stalled))
@@ -663,7 +760,7 @@ static int transfer_outcome(CURL *curl, struct transfer *t, CURLcode rc, const c
 
 static int fetch_http(const char *url, const char *shown_url, const struct fetch_opts *o, struct fetch_result *res)
 {
-	struct transfer t = {.res = res, .opts = o, .shown_url = shown_url};
+	struct transfer t = {.res = res, .opts = o, .url = url, .shown_url = shown_url};
 	if (sink_open(&t.sink, res, shown_url, o->temp_dir, o->max_bytes) < 0)
 		return -1;
 	CURL *curl = curl_easy_init();

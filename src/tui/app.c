@@ -8,6 +8,8 @@
 
 #include "core/text.h"
 #include "engine/worker.h"
+#include "tui/cmdline.h"
+#include "tui/console_state.h"
 #include "tui/dialog.h"
 #include "tui/export.h"
 #include "tui/run_actions.h"
@@ -23,13 +25,14 @@
 
 const enum action table_actions[] = {
 	ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_FIRST, ACTION_LAST,
-	ACTION_SORT_NEXT, ACTION_SORT_REVERSE, ACTION_FILTER, ACTION_QUICK_FILTER, ACTION_COLUMNS, ACTION_EXPORT,
+	ACTION_SORT_NEXT, ACTION_SORT_PREVIOUS, ACTION_SORT_REVERSE, ACTION_FILTER, ACTION_SEARCH_NEXT,
+	ACTION_SEARCH_PREVIOUS, ACTION_QUICK_FILTER, ACTION_COLUMNS, ACTION_EXPORT, ACTION_MARK, ACTION_UNMARK_ALL,
 	ACTION_NONE,
 };
 
 const enum action global_actions[] = {
-	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_LATEST_FAILURE, ACTION_HELP,
-	ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
+	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_LATEST_FAILURE, ACTION_COMMAND,
+	ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
 };
 
 /* A key must mean one action per screen: the screen's own, the list's and the global ones together. */
@@ -66,6 +69,7 @@ static int check_keys(const struct keymap *km, char *err, size_t errsize)
 	} screens[] = {
 		{&connections_screen_ops, true}, {&runs_screen_ops, true}, {&run_screen_ops, false},
 		{&help_screen_ops, false}, {&destinations_screen_ops, true}, {&plan_screen_ops, false}, {&wizard_screen_ops, false},
+		{&log_screen_ops, false},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(screens); i++)
 		if (check_screen_keys(km, screens[i].ops, screens[i].list, err, errsize) < 0)
@@ -99,6 +103,12 @@ struct app *app_new(const struct config *cfg, struct store *store, bool color, b
 		app_message(app, ROLE_WARN, "%s", theme_err);
 	app->views = store_views_open(store);
 	app->runner = runner_new(cfg);
+	app->cmdline = cmdline_new();
+	char path[1024], problem[1400];
+	console_state_path(path, sizeof(path));
+	app->state = console_state_load(path, problem, sizeof(problem));
+	if (problem[0])
+		app_message(app, ROLE_WARN, "%s", problem);
 	app->data_version = store_data_version(store);
 	if (app->mouse) {
 		mouseinterval(0);   /* a press selects at once: no waiting to tell clicks from double clicks */
@@ -120,6 +130,11 @@ void app_free(struct app *app)
 	while (app->depth > 0)
 		app_pop(app);
 	runner_free(app->runner);
+	cmdline_free(app->cmdline);
+	char err[1400];
+	if (console_state_save(app->state, err, sizeof(err)) < 0)
+		fprintf(stderr, "feedsync: %s\n", err);   /* shown once the terminal is back */
+	console_state_free(app->state);
 	store_views_close(app->views);
 	free(app);
 }
@@ -138,6 +153,8 @@ void app_push(struct app *app, struct screen *s)
 		app->depth--;
 	}
 	app->stack[app->depth++] = s;
+	if (s->table)
+		console_state_apply(app->state, s->ops->name, s->table);
 	s->ops->load(s);
 	app->dirty = true;
 }
@@ -216,9 +233,42 @@ static void filter_changed(struct app *app, const char *text)
 		table_set_filter(s->table, text);
 }
 
+/* The text stays the search of n/N, even when Esc drops the filter. */
 static void filter_done(struct app *app, const char *text, bool accepted)
 {
+	if (*text)
+		str_copy(app->search, text, sizeof(app->search));
 	filter_changed(app, accepted ? text : "");
+}
+
+static void search(struct app *app, struct table *t, int dir)
+{
+	if (!app->search[0]) {
+		app_message(app, ROLE_WARN, "nothing to search for yet: type it after /");
+		return;
+	}
+	struct cell_ctx ctx = app_cell_ctx(app);
+	bool wrapped;
+	int64_t index = table_search(t, app->search, dir, t->cursor, &ctx, &wrapped);
+	if (index < 0) {
+		app_message(app, ROLE_WARN, "no row holds '%s'", app->search);
+		return;
+	}
+	int64_t was = t->cursor;
+	table_move_to(t, index);
+	if (index == was)
+		app_message(app, ROLE_DIM, "only this row holds '%s'", app->search);
+	else if (wrapped)
+		app_message(app, ROLE_DIM, "search went round to the %s", dir > 0 ? "top" : "bottom");
+}
+
+static void toggle_mark(struct app *app, struct table *t)
+{
+	char clear[16];
+	table_toggle_mark(t);
+	table_move(t, 1);
+	app_key_hint(app, ACTION_UNMARK_ALL, clear, sizeof(clear));
+	app_message(app, ROLE_DIM, "%zu marked%s%s%s", t->nmarks, clear[0] ? " (" : "", clear, clear[0] ? " clears)" : "");
 }
 
 static void export_done(struct app *app, const char *path, bool accepted)
@@ -247,7 +297,12 @@ static bool table_act(struct app *app, struct screen *s, enum action a)
 	case ACTION_FIRST: table_move_to(t, 0); break;
 	case ACTION_LAST: table_move_to(t, t->matched - 1); break;
 	case ACTION_SORT_NEXT: table_sort_next(t); break;
+	case ACTION_SORT_PREVIOUS: table_sort_previous(t); break;
 	case ACTION_SORT_REVERSE: table_sort_reverse(t); break;
+	case ACTION_SEARCH_NEXT: search(app, t, 1); break;
+	case ACTION_SEARCH_PREVIOUS: search(app, t, -1); break;
+	case ACTION_MARK: toggle_mark(app, t); break;
+	case ACTION_UNMARK_ALL: table_clear_marks(t); break;
 	case ACTION_QUICK_FILTER: table_next_quick(t); break;
 	case ACTION_FILTER: dialog_prompt(app, "/", t->filter, filter_changed, filter_done); break;
 	case ACTION_COLUMNS: dialog_columns(app, t); break;
@@ -282,6 +337,9 @@ static void global_act(struct app *app, enum action a)
 		break;
 	case ACTION_LATEST_FAILURE:
 		run_action_open_latest_problem(app);
+		break;
+	case ACTION_COMMAND:
+		cmdline_open(app);
 		break;
 	case ACTION_HELP:
 		if (app_top(app)->ops != &help_screen_ops)
@@ -525,6 +583,8 @@ void app_draw(struct app *app)
 		dialog_draw_question(app, &d, lines / 2 + 2, lines - 1);
 	} else {
 		s->ops->draw(s, &d, 1, lines - 2);
+		if (s->table)   /* what the user last saw of each list is what the next session starts with */
+			console_state_remember(app->state, s->ops->name, s->table);
 		draw_title(app, &d, s);
 		dialog_draw_box(app, &d, 2, lines - 3);
 		draw_status(app, &d, s, lines - 1);

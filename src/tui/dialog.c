@@ -17,6 +17,7 @@ struct dialog {
 	int64_t arg;
 	prompt_change_fn change;
 	prompt_done_fn done;
+	prompt_key_fn keys;
 	bool changed;              /* typed text not yet passed to change */
 	int scroll;                /* pager: first line shown */
 	int page;                  /* pager: lines shown, as last drawn */
@@ -81,6 +82,12 @@ void dialog_prompt(struct app *app, const char *label, const char *initial, prom
 	d->done = done;
 }
 
+void dialog_prompt_keys(struct app *app, prompt_key_fn keys)
+{
+	if (app->dialog && app->dialog->kind == DIALOG_PROMPT)
+		app->dialog->keys = keys;
+}
+
 void dialog_pager(struct app *app, const char *title, const char *text)
 {
 	struct dialog *d = open_dialog(app, DIALOG_PAGER);
@@ -133,7 +140,9 @@ static void prompt_key(struct app *app, struct dialog *d, int key)
 		free(text);
 		return;
 	}
-	if (key == KEY_BACKSPACE)
+	if (d->keys && d->keys(app, key, &d->text))
+		;   /* the text is the handler's */
+	else if (key == KEY_BACKSPACE)
 		drop_last_char(&d->text);
 	else if (key == 21)   /* C-u, as in a shell */
 		sb_reset(&d->text);

@@ -264,3 +264,20 @@ int draw_wrap(const char *text, int width, bool ascii, void (*line)(void *ud, in
 	sb_free(&clean);
 	return count;
 }
+
+static char fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool text_contains_folded(const char *hay, const char *needle)
+{
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (needle[i] && fold(hay[i]) == fold(needle[i]))
+			i++;
+		if (!needle[i])
+			return true;
+	}
+	return false;
+}

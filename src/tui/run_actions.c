@@ -52,22 +52,26 @@ void run_action_launch(struct app *app, int64_t run_id)
 	app_changed(app);
 }
 
-void run_action_cancel(struct app *app, const struct run_row *r)
+bool run_action_cancel(struct app *app, const struct run_row *r)
 {
 	char outcome[32];
 	int rc = store_run_request_cancel(app->store, r->id, outcome, sizeof(outcome));
 	if (rc < 0 || rc == 1) {
 		app_message(app, ROLE_ERROR, "cannot cancel run %lld: %s", (long long)r->id,
 		            rc < 0 ? store_errmsg(app->store) : "it no longer exists");
-		return;
+		return false;
 	}
+	bool stopped = true;
 	if (rc == 0 && str_eq(outcome, "cancelled"))
 		app_message(app, ROLE_OK, "run %lld cancelled before it started", (long long)r->id);
 	else if (str_eq(outcome, "requested"))
 		app_message(app, ROLE_OK, "cancel requested: run %lld stops at its next safe point", (long long)r->id);
-	else
+	else {
 		app_message(app, ROLE_WARN, "run %lld already finished (%s): nothing to cancel", (long long)r->id, outcome);
+		stopped = false;
+	}
 	app_changed(app);
+	return stopped;
 }
 
 int64_t run_action_retry(struct app *app, const struct run_row *r)

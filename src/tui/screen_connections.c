@@ -158,17 +158,57 @@ static void conns_title(struct screen *s, struct strbuf *out)
 	sb_adds(out, "Connections");
 }
 
-static void toggle_active(struct app *app, const struct conn_row *c)
+/* 0, or -1 with the reason in the status line. */
+static int set_active(struct app *app, const struct conn_row *c, bool active)
 {
-	bool active = !c->active;
 	int64_t next_due = active ? scheduler_next_due(c->schedule, now_ms(), 0) : 0;
 	if (store_conn_set_active(app->store, c->id, active) < 0 ||
 	    store_conn_set_next_due(app->store, c->id, next_due) < 0) {
 		app_message(app, ROLE_ERROR, "cannot update connection %lld: %s", (long long)c->id,
 		            store_errmsg(app->store));
-		return;
+		return -1;
 	}
-	app_message(app, ROLE_OK, "%s connection %lld", active ? "enabled" : "disabled", (long long)c->id);
+	return 0;
+}
+
+static void toggle_active(struct app *app, const struct conn_row *c)
+{
+	if (set_active(app, c, !c->active) < 0)
+		return;
+	app_message(app, ROLE_OK, "%s connection %lld", !c->active ? "enabled" : "disabled", (long long)c->id);
+	app_changed(app);
+}
+
+/* Enabling wins: the marked ones are all disabled only when every one of them is enabled. */
+static bool any_inactive(struct app *app, const struct table *t)
+{
+	bool found = false;
+	for (size_t i = 0; i < t->nmarks && !found; i++) {
+		struct conn_row c = {0};
+		found = store_conn_get(app->store, t->marks[i], &c) == 1 && !c.active;
+		conn_row_free(&c);
+	}
+	return found;
+}
+
+/* Run now, or enable/disable, on every marked connection, each as it is done for one; the marks then go. */
+static void act_on_marked(struct app *app, struct table *t, enum action a)
+{
+	size_t done = 0, n = t->nmarks;
+	bool enable = a == ACTION_TOGGLE_ACTIVE && any_inactive(app, t);
+	for (size_t i = 0; i < n; i++) {
+		if (a == ACTION_RUN_NOW) {
+			done += run_action_start(app, t->marks[i], "manual", 0, 1) > 0;
+			continue;
+		}
+		struct conn_row c = {0};
+		if (store_conn_get(app->store, t->marks[i], &c) == 1)
+			done += set_active(app, &c, enable) == 0;
+		conn_row_free(&c);
+	}
+	table_clear_marks(t);
+	app_message(app, done == n ? ROLE_OK : ROLE_WARN, "%s %zu of %zu marked connections",
+	            a == ACTION_RUN_NOW ? "started runs of" : enable ? "enabled" : "disabled", done, n);
 	app_changed(app);
 }
 
@@ -236,6 +276,10 @@ static bool conns_act(struct screen *s, enum action a)
 	const struct conn_row *c = table_selected(s->table);
 	if (a == ACTION_NEW_CONNECTION) {
 		open_wizard(app, WIZ_NEW, 0);
+		return true;
+	}
+	if (s->table->nmarks && (a == ACTION_RUN_NOW || a == ACTION_TOGGLE_ACTIVE)) {
+		act_on_marked(app, s->table, a);
 		return true;
 	}
 	if (!c)

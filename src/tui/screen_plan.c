@@ -1,14 +1,20 @@
 /*
  * A plan (`run --plan`): the products it would create, update field by field (old -> new) and retire, one
  * kind at a time, read a screenful at a time, and an Apply action that queues the run applying it.
+ *
+ * The review: a selected row, rows marked (m), and a filter (/) on SKU or name. Rows can be excluded from the
+ * apply or put back: the marked ones, else the selected one (- and +), or every row the filter matches (X, I).
+ * Exclusions are stored with the plan, so they hold whichever console or `plan apply` applies it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/store_plan.h"
+#include "core/whoami.h"
 #include "engine/plan.h"
 #include "tui/dialog.h"
+#include "tui/marks.h"
 #include "tui/run_actions.h"
 #include "tui/screens.h"
 
@@ -23,12 +29,21 @@ struct plan_screen {
 	struct plan_row plan;
 	enum kind kind;
 	int64_t count[KIND_COUNT];
-	int64_t top;                 /* the first item on screen, in the kind's SKU order */
+	char filter[128];            /* "" = every item of the kind */
+	int64_t matched;             /* items of the kind the filter matches */
+	int64_t top;                 /* the first item on screen, in the matched items' SKU order */
+	int64_t sel;                 /* the selected item, in the same order */
 	int page;                    /* items that fit, as last drawn */
 	struct plan_item *items;     /* [top, top + nitems) */
 	size_t nitems;
+	struct marks marks;          /* SKUs, of any kind */
 	char error[256];
 };
+
+static struct plan_filter shown(const struct plan_screen *ps)
+{
+	return (struct plan_filter){.kind = kind_names[ps->kind], .text = ps->filter};
+}
 
 static void free_items(struct plan_screen *ps)
 {
@@ -41,8 +56,8 @@ static void read_items(struct plan_screen *ps)
 {
 	free_items(ps);
 	int limit = ps->page > 0 ? ps->page : 50;
-	if (store_plan_items(ps->base.app->store, ps->run_id, kind_names[ps->kind], ps->top, limit, &ps->items,
-	                     &ps->nitems) < 0)
+	const struct plan_filter f = shown(ps);
+	if (store_plan_items(ps->base.app->store, ps->run_id, &f, ps->top, limit, &ps->items, &ps->nitems) < 0)
 		snprintf(ps->error, sizeof(ps->error), "cannot read the plan: %s", store_errmsg(ps->base.app->store));
 }
 
@@ -62,8 +77,15 @@ static void plan_load(struct screen *s)
 	ps->count[KIND_CREATE] = ps->plan.creates;
 	ps->count[KIND_UPDATE] = ps->plan.updates;
 	ps->count[KIND_RETIRE] = ps->plan.retires;
-	if (ps->top >= ps->count[ps->kind])
-		ps->top = ps->count[ps->kind] > 0 ? ps->count[ps->kind] - 1 : 0;
+	const struct plan_filter f = shown(ps);
+	ps->matched = store_plan_count(store, ps->run_id, &f);
+	if (ps->matched < 0) {
+		snprintf(ps->error, sizeof(ps->error), "cannot read the plan: %s", store_errmsg(store));
+		ps->matched = 0;
+	}
+	int64_t last = ps->matched > 0 ? ps->matched - 1 : 0;
+	ps->sel = ps->sel > last ? last : ps->sel;
+	ps->top = ps->top > ps->sel ? ps->sel : ps->top;
 	read_items(ps);
 }
 
@@ -82,12 +104,25 @@ static void draw_summary(struct plan_screen *ps, const struct draw *d, int y)
 	snprintf(line, sizeof(line), "connection %lld '%s' %s %s", (long long)p->connection_id, p->connection_name,
 	         d->g->arrow, p->destination[0] ? p->destination : "catalog only");
 	draw_line(d, y, 0, line, ROLE_NORMAL);
-	if (p->applied_run)
-		snprintf(line, sizeof(line), "planned %s, applied by run %lld (%s)", made, (long long)p->applied_run,
-		         p->applied_status);
-	else
+	if (p->applied_run) {
+		char applied[32];
+		format_time(p->applied_at, applied, sizeof(applied));
+		snprintf(line, sizeof(line), "planned %s, applied by run %lld (%s), by %s at %s", made,
+		         (long long)p->applied_run, p->applied_status, p->applier[0] ? p->applier : "(unknown)", applied);
+	} else
 		snprintf(line, sizeof(line), "planned %s, not applied: A applies it unless the catalog changed since", made);
 	draw_line(d, y + 1, 0, line, p->applied_run ? ROLE_OK : ROLE_DIM);
+	int64_t total = p->creates + p->updates + p->retires;
+	struct strbuf review = {0};
+	sb_addf(&review, "%s %lld of %lld changes (%lld excluded)", p->applied_run ? "applied" : "apply",
+	        (long long)(total - p->excluded), (long long)total, (long long)p->excluded);
+	if (ps->marks.n)
+		sb_addf(&review, ", %zu marked", ps->marks.n);
+	if (ps->filter[0])
+		sb_addf(&review, ", filter '%s': %lld of %lld", ps->filter, (long long)ps->matched,
+		        (long long)ps->count[ps->kind]);
+	draw_line(d, y + 2, 0, sb_str(&review), p->excluded ? ROLE_WARN : ROLE_NORMAL);
+	sb_free(&review);
 }
 
 /* "[To create 12]  To update 30  To retire 4": the kind on screen in brackets. */
@@ -103,18 +138,34 @@ static void draw_tabs(struct plan_screen *ps, const struct draw *d, int y)
 	}
 }
 
-/* An item's lines from row y, at most `room`; returns how many it used. */
-static int draw_item(const struct plan_item *it, const struct draw *d, int y, int room)
+/* The rows an item takes: its line and one per changed field, at most room. */
+static int item_height(const struct plan_item *it, int room)
 {
-	char line[1024], missing[32];
+	int h = 1 + (int)it->nchanges;
+	return h < room ? h : room;
+}
+
+/*
+ * An item's lines from row y, at most `room`; returns how many it used. Its first two columns say, in
+ * characters and not in colour only, whether it is marked ('*') and excluded ('x', and the word).
+ */
+static int draw_item(const struct plan_screen *ps, const struct plan_item *it, bool selected, const struct draw *d,
+                     int y, int room)
+{
+	char missing[32];
+	struct strbuf line = {0};
+	sb_addf(&line, "%c%c ", marks_has(&ps->marks, it->sku) ? '*' : ' ', it->excluded ? 'x' : ' ');
 	if (str_eq(it->kind, "retire")) {
 		format_time(it->missing_since, missing, sizeof(missing));
-		snprintf(line, sizeof(line), "%-20s %-10s missing since %s (%lld runs)  %s", it->sku, it->action, missing,
-		         (long long)it->missing_runs, it->name ? it->name : "");
+		sb_addf(&line, "%-20s %-10s missing since %s (%lld runs)  %s", it->sku, it->action, missing,
+		        (long long)it->missing_runs, it->name ? it->name : "");
 	} else {
-		snprintf(line, sizeof(line), "%-20s %s", it->sku, it->name ? it->name : "");
+		sb_addf(&line, "%-20s %s", it->sku, it->name ? it->name : "");
 	}
-	draw_line(d, y, 0, line, ROLE_NORMAL);
+	if (it->excluded)
+		sb_adds(&line, "  (excluded)");
+	draw_line(d, y, 0, sb_str(&line), selected ? ROLE_SELECTION : it->excluded ? ROLE_DIM : ROLE_NORMAL);
+	sb_free(&line);
 	int used = 1;
 	for (size_t c = 0; c < it->nchanges && used < room; c++, used++) {
 		const struct plan_change *ch = &it->changes[c];
@@ -123,10 +174,34 @@ static int draw_item(const struct plan_item *it, const struct draw *d, int y, in
 		plan_value_text(ch->old_value, ch->old_known, &text);
 		sb_addf(&text, " %s ", d->g->arrow);
 		plan_value_text(ch->new_value, true, &text);
-		draw_line(d, y + used, 4, sb_str(&text), ROLE_DIM);
+		draw_line(d, y + used, 6, sb_str(&text), ROLE_DIM);
 		sb_free(&text);
 	}
 	return used;
+}
+
+/* Scrolls so that the selected item is drawn whole: the items from top to it fit in room rows. */
+static void keep_selected_visible(struct plan_screen *ps, int room)
+{
+	int64_t at = ps->sel - ps->top;
+	if (at < 0 || at >= (int64_t)ps->nitems) {
+		/* above: it becomes the first; below: the last of as many items as were on screen */
+		ps->top = at < 0 || ps->nitems == 0 ? ps->sel : ps->sel - (int64_t)ps->nitems + 1;
+		read_items(ps);
+		at = ps->sel - ps->top;
+		if (at >= (int64_t)ps->nitems)
+			return;
+	}
+	int used = 0;
+	for (int64_t i = 0; i <= at; i++)
+		used += item_height(&ps->items[i], room);
+	int64_t drop = 0;
+	while (used > room && drop < at)
+		used -= item_height(&ps->items[drop++], room);
+	if (drop) {
+		ps->top += drop;
+		read_items(ps);
+	}
 }
 
 static void plan_draw(struct screen *s, const struct draw *d, int y, int h)
@@ -150,13 +225,15 @@ static void plan_draw(struct screen *s, const struct draw *d, int y, int h)
 		draw_line(d, top, 0, ps->error, ROLE_ERROR);
 		return;
 	}
-	if (ps->count[ps->kind] == 0) {
-		draw_line(d, top, 0, "nothing of this kind", ROLE_DIM);
+	if (ps->matched == 0) {
+		draw_line(d, top, 0, ps->filter[0] ? "nothing of this kind matches the filter" : "nothing of this kind",
+		          ROLE_DIM);
 		return;
 	}
+	keep_selected_visible(ps, room);
 	int row = 0;
 	for (size_t i = 0; i < ps->nitems && row < room; i++)
-		row += draw_item(&ps->items[i], d, top + row, room - row);
+		row += draw_item(ps, &ps->items[i], ps->top + (int64_t)i == ps->sel, d, top + row, room - row);
 }
 
 static void plan_title(struct screen *s, struct strbuf *out)
@@ -167,24 +244,87 @@ static void plan_title(struct screen *s, struct strbuf *out)
 
 /* ---- actions ---- */
 
-static void scroll_to(struct plan_screen *ps, int64_t top)
+static void select_item(struct plan_screen *ps, int64_t sel)
 {
-	int64_t last = ps->count[ps->kind] - 1;
-	if (top > last)
-		top = last;
-	if (top < 0)
-		top = 0;
-	if (top != ps->top) {
-		ps->top = top;
-		read_items(ps);
+	int64_t last = ps->matched - 1;
+	ps->sel = sel > last ? last : sel;
+	if (ps->sel < 0)
+		ps->sel = 0;
+}
+
+static const struct plan_item *selected_item(const struct plan_screen *ps)
+{
+	int64_t at = ps->sel - ps->top;
+	return at >= 0 && at < (int64_t)ps->nitems ? &ps->items[at] : NULL;
+}
+
+static struct plan_screen *plan_on_top(struct app *app)
+{
+	struct screen *s = app_top(app);
+	return s && s->ops == &plan_screen_ops ? (struct plan_screen *)s : NULL;
+}
+
+static void filter_changed(struct app *app, const char *text)
+{
+	struct plan_screen *ps = plan_on_top(app);
+	if (!ps)
+		return;
+	str_copy(ps->filter, text, sizeof(ps->filter));
+	ps->top = ps->sel = 0;
+	plan_load(&ps->base);
+}
+
+static void filter_done(struct app *app, const char *text, bool accepted)
+{
+	filter_changed(app, accepted ? text : "");
+}
+
+/* Excludes or includes back the marked rows, else the selected one, or (matching) every row the filter matches. */
+static void set_excluded(struct plan_screen *ps, bool excluded, bool matching)
+{
+	struct app *app = ps->base.app;
+	if (!plan_selectable(&ps->plan)) {
+		app_message(app, ROLE_ERROR, "a file export writes the whole catalog: rows cannot be left out of it");
+		return;
 	}
+	const struct plan_item *it = selected_item(ps);
+	char *one = it ? it->sku : NULL;
+	char *const *skus = matching ? NULL : ps->marks.n ? ps->marks.keys : &one;
+	size_t n = matching ? 0 : ps->marks.n ? ps->marks.n : 1;
+	if (!matching && !ps->marks.n && !one)
+		return;
+	const struct plan_filter f = shown(ps);
+	int64_t changed = store_plan_set_excluded(app->store, ps->run_id, &f, skus, n, excluded);
+	if (changed == -2) {
+		app_message(app, ROLE_ERROR, "refused: run %lld already applies this plan", (long long)ps->plan.applied_run);
+	} else if (changed < 0) {
+		app_message(app, ROLE_ERROR, "cannot change the plan: %s", store_errmsg(app->store));
+	} else {
+		app_message(app, ROLE_OK, "%s %lld row%s", excluded ? "excluded" : "included", (long long)changed,
+		            changed == 1 ? "" : "s");
+		if (!matching)
+			marks_clear(&ps->marks);
+	}
+	app_changed(app);
+}
+
+static void toggle_mark(struct plan_screen *ps)
+{
+	const struct plan_item *it = selected_item(ps);
+	if (!it)
+		return;
+	marks_toggle(&ps->marks, it->sku);
+	select_item(ps, ps->sel + 1);
 }
 
 static void apply_confirmed(struct app *app, int64_t plan_run)
 {
 	int64_t run_id = 0, applied_by = 0;
 	struct run_row active;
-	switch (store_plan_enqueue_apply(app->store, plan_run, &run_id, &active, &applied_by)) {
+	char applier[128];
+	whoami(applier, sizeof(applier));
+	const struct plan_apply req = {.applier = applier, .select = PLAN_SELECT_REVIEWED};
+	switch (store_plan_enqueue_apply(app->store, plan_run, &req, &run_id, &active, &applied_by)) {
 	case 0:
 		run_action_launch(app, run_id);
 		app_push(app, screen_run_new(app, run_id));
@@ -202,6 +342,9 @@ static void apply_confirmed(struct app *app, int64_t plan_run)
 	case 4:
 		app_message(app, ROLE_ERROR, "run %lld has no plan", (long long)plan_run);
 		break;
+	case 6:
+		app_message(app, ROLE_ERROR, "refused: every row is excluded, nothing to apply");
+		break;
 	default:
 		app_message(app, ROLE_ERROR, "cannot apply the plan: %s", store_errmsg(app->store));
 	}
@@ -216,9 +359,10 @@ static void ask_apply(struct plan_screen *ps)
 		            (long long)p->applied_run);
 		return;
 	}
+	int64_t total = p->creates + p->updates + p->retires;
 	dialog_confirm(ps->base.app, apply_confirmed, ps->run_id,
-	               "Apply the plan: create %lld, update %lld and retire %lld products?", (long long)p->creates,
-	               (long long)p->updates, (long long)p->retires);
+	               "Apply the plan: apply %lld of %lld changes (%lld excluded)?", (long long)(total - p->excluded),
+	               (long long)total, (long long)p->excluded);
 }
 
 static bool plan_act(struct screen *s, enum action a)
@@ -228,17 +372,23 @@ static bool plan_act(struct screen *s, enum action a)
 		return false;
 	int page = ps->page > 1 ? ps->page - 1 : 1;
 	switch (a) {
-	case ACTION_MOVE_UP: scroll_to(ps, ps->top - 1); break;
-	case ACTION_MOVE_DOWN: scroll_to(ps, ps->top + 1); break;
-	case ACTION_PAGE_UP: scroll_to(ps, ps->top - page); break;
-	case ACTION_PAGE_DOWN: scroll_to(ps, ps->top + page); break;
-	case ACTION_FIRST: scroll_to(ps, 0); break;
-	case ACTION_LAST: scroll_to(ps, ps->count[ps->kind] - page); break;
+	case ACTION_MOVE_UP: select_item(ps, ps->sel - 1); break;
+	case ACTION_MOVE_DOWN: select_item(ps, ps->sel + 1); break;
+	case ACTION_PAGE_UP: select_item(ps, ps->sel - page); break;
+	case ACTION_PAGE_DOWN: select_item(ps, ps->sel + page); break;
+	case ACTION_FIRST: select_item(ps, 0); break;
+	case ACTION_LAST: select_item(ps, ps->matched - 1); break;
 	case ACTION_NEXT_KIND:
 		ps->kind = (enum kind)((ps->kind + 1) % KIND_COUNT);
-		ps->top = 0;
-		read_items(ps);
+		ps->top = ps->sel = 0;
+		plan_load(s);
 		break;
+	case ACTION_FILTER: dialog_prompt(s->app, "/", ps->filter, filter_changed, filter_done); break;
+	case ACTION_MARK: toggle_mark(ps); break;
+	case ACTION_EXCLUDE: set_excluded(ps, true, false); break;
+	case ACTION_INCLUDE: set_excluded(ps, false, false); break;
+	case ACTION_EXCLUDE_MATCHING: set_excluded(ps, true, true); break;
+	case ACTION_INCLUDE_MATCHING: set_excluded(ps, false, true); break;
 	case ACTION_APPLY_PLAN: ask_apply(ps); break;
 	default: return false;
 	}
@@ -249,11 +399,14 @@ static void plan_free(struct screen *s)
 {
 	struct plan_screen *ps = (struct plan_screen *)s;
 	free_items(ps);
+	marks_clear(&ps->marks);
 	free(ps);
 }
 
+/* In the order of the status line's hints, which end where the width does: Apply first. */
 static const enum action plan_actions[] = {
-	ACTION_NEXT_KIND, ACTION_APPLY_PLAN, ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN,
+	ACTION_APPLY_PLAN, ACTION_MARK, ACTION_EXCLUDE, ACTION_INCLUDE, ACTION_FILTER, ACTION_EXCLUDE_MATCHING,
+	ACTION_INCLUDE_MATCHING, ACTION_NEXT_KIND, ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN,
 	ACTION_FIRST, ACTION_LAST, ACTION_NONE,
 };
 

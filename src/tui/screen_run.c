@@ -450,6 +450,7 @@ static bool run_act(struct screen *s, enum action a)
 	case ACTION_COPY_ID: run_action_copy_id(app, &run); break;
 	case ACTION_COPY_ERROR: run_action_copy_error(app, &run); break;
 	case ACTION_SHOW_PLAN: plan_action_open(app, &run); break;
+	case ACTION_SHOW_LOG: app_push(app, screen_log_new(app, rs->run_id)); break;
 	default: return false;
 	}
 	return true;
@@ -471,8 +472,8 @@ static void run_free(struct screen *s)
 }
 
 static const enum action run_actions[] = {
-	ACTION_ERRORS, ACTION_CANCEL, ACTION_RETRY, ACTION_COPY_ID, ACTION_COPY_ERROR, ACTION_FOLLOW, ACTION_SHOW_PLAN,
-	ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_FIRST, ACTION_LAST, ACTION_NONE,
+	ACTION_ERRORS, ACTION_SHOW_LOG, ACTION_CANCEL, ACTION_RETRY, ACTION_COPY_ID, ACTION_COPY_ERROR, ACTION_FOLLOW,
+	ACTION_SHOW_PLAN, ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_FIRST, ACTION_LAST, ACTION_NONE,
 };
 
 const struct screen_ops run_screen_ops = {

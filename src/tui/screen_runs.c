@@ -178,9 +178,23 @@ static bool runs_ticking(struct screen *s)
 	return false;
 }
 
+/* A cancel request for every marked run, each as for one; the marks then go. */
+static void cancel_marked(struct app *app, struct table *t)
+{
+	size_t done = 0, n = t->nmarks;
+	for (size_t i = 0; i < n; i++)
+		done += run_action_cancel(app, &(struct run_row){.id = t->marks[i]});
+	table_clear_marks(t);
+	app_message(app, done == n ? ROLE_OK : ROLE_WARN, "cancel requested for %zu of %zu marked runs", done, n);
+}
+
 static bool runs_act(struct screen *s, enum action a)
 {
 	struct app *app = s->app;
+	if (a == ACTION_CANCEL && s->table->nmarks) {
+		cancel_marked(app, s->table);
+		return true;
+	}
 	const struct run_row *r = table_selected(s->table);
 	if (a == ACTION_RUN_NOW && s->table->connection_id) {
 		run_action_start(app, s->table->connection_id, "manual", 0, 1);

@@ -28,6 +28,7 @@ static void drop_rows(struct table *t)
 void table_free(struct table *t)
 {
 	drop_rows(t);
+	free(t->marks);
 }
 
 struct view_query table_query(const struct table *t)
@@ -197,10 +198,11 @@ static bool sortable(const struct table *t, int col)
 	return t->shown[col] && t->cols[col].field >= 0;
 }
 
-void table_sort_next(struct table *t)
+/* dir 1: the next sortable column to the right, going round; -1: to the left. */
+static void sort_step(struct table *t, int dir)
 {
 	for (int step = 1; step <= t->ncols; step++) {
-		int col = (t->sort_col + step) % t->ncols;
+		int col = ((t->sort_col + dir * step) % t->ncols + t->ncols) % t->ncols;
 		if (sortable(t, col)) {
 			t->sort_col = col;
 			t->descending = false;
@@ -208,6 +210,16 @@ void table_sort_next(struct table *t)
 		}
 	}
 	restart(t);
+}
+
+void table_sort_next(struct table *t)
+{
+	sort_step(t, 1);
+}
+
+void table_sort_previous(struct table *t)
+{
+	sort_step(t, -1);
 }
 
 void table_sort_reverse(struct table *t)

@@ -98,12 +98,17 @@ static void measure(const struct table *t, const struct draw *d, const struct ce
 	}
 }
 
+/* While rows are marked, a gutter left of the columns shows which. */
+#define MARK_GUTTER 2
+
 static void draw_row(struct table *t, const struct draw *d, int y, const struct cell *cells, bool selected,
-                     const int *x, const int *w)
+                     bool marked, const int *x, const int *w)
 {
 	attr_t row_attr = theme_attr(d->theme, selected ? ROLE_SELECTION : ROLE_NORMAL);
 	wattrset(d->win, row_attr);
 	mvwhline(d->win, y, 0, ' ', getmaxx(d->win));
+	if (marked)
+		draw_text(d, y, 0, 1, "*", 'l', row_attr | A_BOLD);
 	for (int i = 0; i < t->ncols; i++) {
 		if (!w[i])
 			continue;
@@ -118,15 +123,19 @@ void table_view_draw(struct table *t, const struct draw *d, const struct cell_ct
 	table_set_page(t, h - 1);
 	struct cell *cells = format_window(t, ctx);
 	measure(t, d, cells, need);
-	table_layout(t, width, need, t->drawn.x, t->drawn.w);
+	int gutter = t->nmarks ? MARK_GUTTER : 0;
+	table_layout(t, width - gutter, need, t->drawn.x, t->drawn.w);
+	for (int i = 0; i < t->ncols; i++)
+		t->drawn.x[i] += gutter;
 	t->drawn.y = y;
 	t->drawn.cells_hash = hash_window(t, cells);
 	draw_titles(t, d, y, t->drawn.x, t->drawn.w);
 	for (int r = 0; r < h - 1; r++) {
 		int64_t index = t->top + r;
-		if (table_row_at(t, index)) {
-			draw_row(t, d, y + 1 + r, &cells[(size_t)r * (size_t)t->ncols], index == t->cursor, t->drawn.x,
-			         t->drawn.w);
+		const void *row = table_row_at(t, index);
+		if (row) {
+			draw_row(t, d, y + 1 + r, &cells[(size_t)r * (size_t)t->ncols], index == t->cursor,
+			         t->nmarks && table_is_marked(t, t->src->row_id(row)), t->drawn.x, t->drawn.w);
 			continue;
 		}
 		wattrset(d->win, theme_attr(d->theme, ROLE_NORMAL));
@@ -147,6 +156,8 @@ void table_view_summary(const struct table *t, const struct glyphs *g, struct st
 		sb_addf(out, "  [%s]", quick_filter_names[t->quick]);
 	if (t->filter[0])
 		sb_addf(out, "  /%s", t->filter);
+	if (t->nmarks)
+		sb_addf(out, "  %zu marked", t->nmarks);
 	sb_addf(out, "  sort %s %s", t->cols[t->sort_col].name, t->descending ? g->sort_down : g->sort_up);
 }
 

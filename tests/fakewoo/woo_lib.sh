@@ -72,6 +72,15 @@ add_shop() {
 	DEST_ID=$(json_get "$OUT" id)
 }
 
+# add_refusing_shop: a destination for the fake shop with a wrong consumer secret (every request is refused with
+# 401); sets $DEST_ID.
+add_refusing_shop() {
+	run_fs fs_fast dest add --name shop --url "$WOO_URL" --key "$KEY" --secret cs_not_the_secret_0000000000000 \
+		--backoff-ms 50 --json
+	expect_rc 0 "dest add"
+	DEST_ID=$(json_get "$OUT" id)
+}
+
 # make_feed N [PRICE_CENTS_OFFSET] [PREFIX]: $T/feed.csv with N products.
 make_feed() {
 	"$PYTHON" - "$T/feed.csv" "$1" "${2:-0}" "${3:-SKU}" <<'PY'

@@ -15,8 +15,9 @@ Routes (GET; <file> is a path under --root; query parameters are optional):
   /gz/<file>                    a gzip body without Content-Encoding, like a download of feed.csv.gz
                                 (a <file> already ending in .gz is sent unchanged, others are compressed)
   /truncated-gz/<file>          as /gz/ but only the first half of the gzip bytes
-  /status/<code>?msg=TEXT       that status; codes >= 500 get an HTML error page whose <p> says TEXT,
-                                others a text/plain body whose first line is TEXT (default "no such feed")
+  /status/<code>?msg=TEXT       that status; codes >= 500 (any code with html=1) get an HTML error page whose
+                                <p> says TEXT, others a text/plain body whose first line is TEXT (default "no
+                                such feed") and whose second echoes the request
   /stall?s=SECONDS              headers and a few bytes, then silence for SECONDS (default and cap --max-stall);
                                 the wait ends early when the client hangs up
   /slow?bps=100&bytes=1000      BYTES bytes of CSV sent at about BPS bytes per second (bounded by --max-stall)
@@ -168,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             reason = "Status %d" % code
         msg = self.query.get("msg", "no such feed")
-        if code >= 500:
+        if code >= 500 or self.query.get("html") == "1":
             page = ("<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
                     "<body><h1>%s</h1>\n<p>%s</p>\n</body></html>\n" % (code, reason, reason, msg))
             self.send_body(code, page.encode(), "text/html; charset=utf-8")

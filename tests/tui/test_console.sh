@@ -160,13 +160,13 @@ test_sort_reverse_filter_and_quick_filter() {
 
 test_help_is_generated_from_the_key_bindings() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
-	printf '[keys]\nrun_now = N\n' >"$T/keys.ini"
+	printf '[keys]\nrun_now = K\n' >"$T/keys.ini"   # N is search_previous
 	console FEEDSYNC_CONFIG="$T/keys.ini" --
 	keys_then "Help: Connections" "?"
 	expect_contains "$(screen)" "Run the connection now [run_now]"
-	screen | grep "Run the connection now" | grep -qE "^ +N +Run" || fail "help does not show the remapped key N"
+	screen | grep "Run the connection now" | grep -qE "^ +K +Run" || fail "help does not show the remapped key K"
 	keys_then "Connections" q
-	keys N
+	keys K
 	wait_screen "started run 1"
 	stop_console
 }
@@ -498,7 +498,7 @@ test_plan_screen_lists_changes_and_applies_once() {
 	expect_contains "$(screen)" "C-3" "the product to create"
 	keys_then "[To update 1]" Tab
 	expect_contains "$(screen)" "10.00 → 12.50" "the price, old → new"
-	keys_then "Apply the plan: create 1, update 1" A
+	keys_then "Apply the plan: apply 2 of 2 changes (0 excluded)?" A
 	keys_then "applied the plan of run $plan_run" y
 	expect_contains "$(cat "$T/out.csv")" "12.50" "the export has the planned price"
 	keys q

@@ -26,7 +26,7 @@ on_step() { wait_screen "step $1 of 6"; }
 
 # A new connection's first step filled in: name and the fixture feed.
 start_new() {
-	keys_then "New connection: step 1 of 6, Source" n
+	keys_then "New connection: step 1 of 6, Source" a
 	keys "$1"
 	focus "http(s):// address"
 	keys "${2:-$FEED}"
@@ -307,7 +307,7 @@ test_esc_goes_back_keeping_input_and_leaving_asks() {
 	keys_then "Leave the wizard?" Escape
 	keys_then "left the wizard; nothing was saved" y
 	wait_screen "0 of 0"
-	keys_then "New connection: step 1 of 6" n
+	keys_then "New connection: step 1 of 6" a
 	keys_then "Connections" Escape                       # nothing typed: no question
 	expect_eq "$(sql 'select count(*) from connections')" "0" "connections"
 	stop_console

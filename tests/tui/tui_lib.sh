@@ -11,7 +11,9 @@ console() {
 	CONSOLES=$((${CONSOLES:-0} + 1))
 	SOCK="fs-$$-${BASHPID}-$CONSOLES"   # a new server each time: a killed one may linger a moment
 	local cmd
+	# The console's state (sort, columns, filters) stays in the test's directory, never the user's.
 	cmd=$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 FEEDSYNC_DB="$FEEDSYNC_DB" FEEDSYNC_CONFIG=/dev/null \
+		XDG_STATE_HOME="$T/state" \
 		"${envs[@]}" "$FEEDSYNC_BIN" "$@")
 	tmux -L "$SOCK" -f /dev/null new-session -d -x "$width" -y "$height" \
 		"cd '$T' && $cmd 2>'$T/.console-err'; echo \"EXITED \$?\"; sleep 60"

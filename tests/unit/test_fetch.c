@@ -5,6 +5,7 @@
 #include "feed/fetch.h"
 
 #include "core/util.h"
+#include <cjson/cJSON.h>
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -316,6 +317,45 @@ Test(fetch, http_404_names_status_url_and_first_line)
 	cr_assert_eq(res.http_status, 404);
 	free(want);
 	assert_out_dir_empty();
+}
+
+Test(fetch, error_page_detail_keeps_the_answer_but_not_the_urls_credentials)
+{
+	struct fetch_opts opts = test_opts();
+	opts.password = "pw-of-the-feed";
+	struct fetch_result res;
+	char *url = xasprintf("http://reader:pw-in-url@127.0.0.1:%d/status/404?token=t0p-s3cret&page=2&note=pw-of-the-feed",
+	                      server_port);
+	cr_assert_eq(fetch_to_file(url, &opts, &res), -1);
+	free(url);
+	cJSON *d = cJSON_Parse(res.detail);
+	cr_assert_not_null(d, "detail: %s", res.detail);
+	cr_expect_eq(cJSON_GetObjectItem(d, "status")->valueint, 404);
+	cr_expect_str_eq(cJSON_GetObjectItem(d, "method")->valuestring, "GET");
+	cr_expect_str_eq(cJSON_GetObjectItem(d, "path")->valuestring, "/status/404", "no query");
+	cr_expect(str_starts_with(cJSON_GetObjectItem(d, "content_type")->valuestring, "text/plain"));
+	const char *excerpt = cJSON_GetObjectItem(d, "excerpt")->valuestring;
+	cr_expect(strstr(excerpt, "no such feed\\nrequested /status/404?token=***&page=2&note=***") != NULL, "%s", excerpt);
+	cr_expect(strstr(res.detail, "t0p-s3cret") == NULL && strstr(res.detail, "pw-") == NULL, "%s", res.detail);
+	cJSON_Delete(d);
+
+	cr_assert_eq(fetch_route("/files/feed.csv", &opts, &res), 0, "%s", res.error);
+	cr_expect_str_eq(res.detail, "", "no detail without a failure");
+	fetch_cleanup(&res);
+}
+
+Test(fetch, an_html_page_sent_as_200_is_kept_in_case_the_feed_cannot_be_read)
+{
+	struct fetch_opts opts = test_opts();
+	struct fetch_result res;
+	cr_assert_eq(fetch_route("/html", &opts, &res), 0, "%s", res.error);
+	cJSON *d = cJSON_Parse(res.detail);
+	cr_assert_not_null(d, "detail: %s", res.detail);
+	cr_expect_eq(cJSON_GetObjectItem(d, "status")->valueint, 200);
+	cr_expect_str_eq(cJSON_GetObjectItem(d, "path")->valuestring, "/html");
+	cr_expect(strstr(cJSON_GetObjectItem(d, "excerpt")->valuestring, "<title>Sign in</title>") != NULL);
+	cJSON_Delete(d);
+	fetch_cleanup(&res);
 }
 
 Test(fetch, http_500_html_page_shows_its_text)

@@ -142,6 +142,16 @@ static int64_t make_plan(void)
 	return run_id;
 }
 
+/* An apply of everything the review left in, by a tester. */
+static const struct plan_apply whole = {.applier = "tester@box"};
+
+static int count_page(void *ud, const struct pending_product *p)
+{
+	(void)p;
+	++*(int *)ud;
+	return 0;
+}
+
 Test(store_plan, items_by_kind_with_their_changes)
 {
 	int64_t plan_run = make_plan();
@@ -151,11 +161,11 @@ Test(store_plan, items_by_kind_with_their_changes)
 	cr_expect_str_eq(plan.destination, "file out.csv");
 	cr_expect_str_eq(plan.connection_name, "A");
 	cr_expect_eq(plan.applied_run, 0);
-	cr_expect_eq(store_plan_count(s, plan_run, "update"), 1);
+	cr_expect_eq(store_plan_count(s, plan_run, &(struct plan_filter){.kind = "update"}), 1);
 	cr_expect_eq(store_plan_count(s, plan_run, NULL), 3);
 	struct plan_item *items;
 	size_t n;
-	cr_assert_eq(store_plan_items(s, plan_run, "update", 0, 10, &items, &n), 0);
+	cr_assert_eq(store_plan_items(s, plan_run, &(struct plan_filter){.kind = "update"}, 0, 10, &items, &n), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(items[0].nchanges, 2);
 	cr_expect_str_eq(items[0].changes[0].field, "name");
@@ -189,12 +199,27 @@ Test(store_plan, a_page_of_one_kind_skips_the_others)
 	cr_assert_eq(store_commit(s), 0);
 	struct plan_item *items;
 	size_t n;
-	cr_assert_eq(store_plan_items(s, plan_run, "create", 2, 2, &items, &n), 0);
+	struct plan_filter creates_only = {.kind = "create"};
+	cr_assert_eq(store_plan_items(s, plan_run, &creates_only, 2, 2, &items, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_expect_str_eq(items[0].sku, "C3");
 	cr_expect_str_eq(items[1].sku, "C4");
 	cr_expect_str_eq(items[1].kind, "create");
 	cr_expect_str_eq(items[1].name, "C4");
+	plan_items_free(items, n);
+	/* The text and the excluded items narrow the kind's page the same way. */
+	struct plan_filter typed = {.kind = "create", .text = "c4"};
+	cr_assert_eq(store_plan_items(s, plan_run, &typed, 0, 10, &items, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(items[0].sku, "C4");
+	plan_items_free(items, n);
+	char *c3[] = {"C3"};
+	cr_assert_eq(store_plan_set_excluded(s, plan_run, NULL, c3, 1, true), 1);
+	struct plan_filter included = {.kind = "create", .included_only = true};
+	cr_assert_eq(store_plan_items(s, plan_run, &included, 1, 2, &items, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(items[0].sku, "C2");
+	cr_expect_str_eq(items[1].sku, "C4");
 	plan_items_free(items, n);
 }
 
@@ -203,15 +228,15 @@ Test(store_plan, applied_once_and_never_after_the_catalog_changed)
 	int64_t plan_run = make_plan();
 	int64_t run_id = 0, applied_by = 0;
 	struct run_row active;
-	cr_assert_eq(store_plan_enqueue_apply(s, plan_run, &run_id, &active, &applied_by), 0);
+	cr_assert_eq(store_plan_enqueue_apply(s, plan_run, &whole, &run_id, &active, &applied_by), 0);
 	struct run_row r;
 	cr_assert_eq(store_run_get(s, run_id, &r), 1);
 	cr_expect_eq(r.plan_run, plan_run);
 	cr_expect_str_eq(r.trigger, "plan");
 	int64_t other;
-	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &other, &active, &applied_by), 2);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &whole, &other, &active, &applied_by), 2);
 	cr_expect_eq(applied_by, run_id);
-	cr_expect_eq(store_plan_enqueue_apply(s, plan_run + 100, &other, &active, &applied_by), 4);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run + 100, &whole, &other, &active, &applied_by), 4);
 }
 
 Test(store_plan, a_changed_catalog_or_an_active_run_refuses_the_apply)
@@ -220,10 +245,89 @@ Test(store_plan, a_changed_catalog_or_an_active_run_refuses_the_apply)
 	int64_t run_id, applied_by, busy;
 	struct run_row active;
 	cr_assert_eq(store_run_enqueue(s, conn_id, "manual", 0, 1, false, &busy, &active), 0);
-	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &run_id, &active, &applied_by), 1);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &whole, &run_id, &active, &applied_by), 1);
 	cr_expect_eq(active.id, busy);
 	char outcome[32];
 	cr_assert_eq(store_run_request_cancel(s, busy, outcome, sizeof(outcome)), 0);
 	put_product("LATE", 9);
-	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &run_id, &active, &applied_by), 3);
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &whole, &run_id, &active, &applied_by), 3);
+}
+
+Test(store_plan, excluded_by_sku_or_by_filter_and_included_back)
+{
+	int64_t plan_run = make_plan();
+	char *skus[] = {"C1", "R1"};
+	cr_expect_eq(store_plan_set_excluded(s, plan_run, NULL, skus, 2, true), 2);
+	cr_expect_eq(store_plan_set_excluded(s, plan_run, NULL, skus, 1, true), 0, "already excluded");
+	struct plan_row plan;
+	cr_assert_eq(store_plan_get(s, plan_run, &plan), 1);
+	cr_expect_eq(plan.excluded, 2);
+	cr_expect_eq(store_plan_count(s, plan_run, &(struct plan_filter){.included_only = true}), 1);
+	/* A filter: the text in SKU or name, whatever its case. */
+	const struct plan_filter changed = {.text = "cHaNg"};
+	cr_expect_eq(store_plan_count(s, plan_run, &changed), 1);
+	cr_expect_eq(store_plan_set_excluded(s, plan_run, &changed, NULL, 0, true), 1);
+	cr_expect_eq(store_plan_set_excluded(s, plan_run, &(struct plan_filter){.kind = "create"}, NULL, 0, false), 1);
+	struct plan_item *items;
+	size_t n;
+	cr_assert_eq(store_plan_items(s, plan_run, NULL, 0, 10, &items, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_expect_not(items[0].excluded, "C1 back in");
+	cr_expect(items[1].excluded, "R1");
+	cr_expect(items[2].excluded, "U1");
+	plan_items_free(items, n);
+	/* What an apply reads leaves the excluded items out. */
+	int pushed = 0;
+	cr_expect_eq(store_plan_products_page(s, plan_run, NULL, 10, count_page, &pushed), 1);
+	cr_expect_eq(pushed, 1, "C1 only");
+	struct stale_product *retirees;
+	char action[16];
+	cr_assert_eq(store_plan_retirees(s, plan_run, &retirees, &n, action), 0);
+	cr_expect_eq(n, 0);
+	stale_products_free(retirees, n);
+}
+
+Test(store_plan, an_applied_plan_keeps_its_selection_and_who_applied_it)
+{
+	int64_t plan_run = make_plan();
+	int64_t run_id, applied_by;
+	struct run_row active;
+	cr_assert_eq(store_plan_enqueue_apply(s, plan_run, &whole, &run_id, &active, &applied_by), 0);
+	struct plan_row plan;
+	cr_assert_eq(store_plan_get(s, plan_run, &plan), 1);
+	cr_expect_str_eq(plan.applier, "tester@box");
+	cr_expect_gt(plan.applied_at, 0);
+	char *sku = "C1";
+	cr_expect_eq(store_plan_set_excluded(s, plan_run, NULL, &sku, 1, true), -2);
+	cr_expect_eq(store_plan_count(s, plan_run, &(struct plan_filter){.included_only = true}), 3);
+}
+
+Test(store_plan, only_or_except_skus_unknown_ones_refuse_and_change_nothing)
+{
+	int64_t plan_run = make_plan();
+	int64_t run_id, applied_by;
+	struct run_row active;
+	struct strbuf unknown = {0};
+	char *skus[] = {"U1", "NOPE", "GONE"};
+	struct plan_apply req = {.applier = "t@h", .select = PLAN_SELECT_ONLY, .skus = skus, .nskus = 3,
+	                         .unknown = &unknown};
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &req, &run_id, &active, &applied_by), 5);
+	cr_expect_eq(unknown.len, strlen("NOPE") + 1 + strlen("GONE") + 1);
+	cr_expect_str_eq(sb_str(&unknown), "NOPE");
+	sb_free(&unknown);
+	struct plan_row plan;
+	cr_assert_eq(store_plan_get(s, plan_run, &plan), 1);
+	cr_expect_eq(plan.excluded, 0);
+	cr_expect_eq(plan.applied_run, 0);
+	/* Every item excluded: nothing to apply. */
+	req.select = PLAN_SELECT_EXCEPT;
+	char *all[] = {"C1", "U1", "R1"};
+	req.skus = all;
+	cr_expect_eq(store_plan_enqueue_apply(s, plan_run, &req, &run_id, &active, &applied_by), 6);
+	req.select = PLAN_SELECT_ONLY;
+	req.nskus = 1;
+	cr_assert_eq(store_plan_enqueue_apply(s, plan_run, &req, &run_id, &active, &applied_by), 0);
+	cr_assert_eq(store_plan_get(s, plan_run, &plan), 1);
+	cr_expect_eq(plan.excluded, 2, "U1 and R1 left out");
+	cr_expect_eq(plan.applied_run, run_id);
 }

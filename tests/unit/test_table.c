@@ -497,3 +497,63 @@ Test(table, the_latest_problem_run_of_any_connection_or_of_one)
 	cr_assert_eq(run_id, with_errors, "completed with errors counts as a problem too");
 	cr_assert_eq(store_views_latest_failed_run(views, 2, &run_id), 0, "conn-01 never ran");
 }
+
+Test(table, sort_previous_goes_left_round_the_hidden_ones)
+{
+	struct table t;
+	open_table(&t, 1, true, 5);
+	table_sort_previous(&t);
+	cr_assert_eq(t.sort_col, 0);
+	cr_assert_not(t.descending, "a new sort column starts ascending");
+	table_sort_previous(&t);   /* schedule (3) is hidden: round to source */
+	cr_assert_eq(t.sort_col, 2);
+	table_sort_next(&t);
+	cr_assert_eq(t.sort_col, 0);
+	table_free(&t);
+}
+
+Test(table, search_finds_the_next_and_previous_row_in_visible_cells)
+{
+	struct table t;
+	struct cell_ctx ctx = {0};
+	bool wrapped;
+	open_table(&t, 1, false, 5);
+	cr_assert_eq(table_search(&t, "CONN-2", 1, 0, &ctx, &wrapped), 20, "any case, beyond the window");
+	cr_assert_not(wrapped);
+	cr_assert_eq(table_search(&t, "conn-2", 1, 20, &ctx, &wrapped), 21);
+	cr_assert_eq(table_search(&t, "-07", 1, 10, &ctx, &wrapped), 7);
+	cr_assert(wrapped, "went round the end");
+	cr_assert_eq(table_search(&t, "conn-2", -1, 20, &ctx, &wrapped), 29);
+	cr_assert(wrapped, "went round the start");
+	cr_assert_eq(table_search(&t, "-05", 1, 5, &ctx, &wrapped), 5, "the selected row itself when only it holds it");
+	cr_assert_eq(table_search(&t, "zzz", 1, 0, &ctx, &wrapped), -1);
+	cr_assert_eq(table_search(&t, "xml", 1, 0, &ctx, &wrapped), 2);
+	table_toggle_column(&t, 2);
+	cr_assert_eq(table_search(&t, "xml", 1, 0, &ctx, &wrapped), -1, "hidden columns are not searched");
+	table_set_filter(&t, "json");
+	cr_assert_eq(table_search(&t, "conn-", 1, 0, &ctx, &wrapped), -1, "the filter searched source, now hidden");
+	table_free(&t);
+}
+
+Test(table, marks_stay_on_their_rows_whatever_the_order)
+{
+	struct table t;
+	open_table(&t, 1, false, 5);
+	table_toggle_mark(&t);
+	table_move_to(&t, 2);
+	table_toggle_mark(&t);
+	cr_assert_eq(t.nmarks, 2);
+	cr_assert(table_is_marked(&t, row_at(&t, 0)->id));
+	cr_assert_not(table_is_marked(&t, row_at(&t, 1)->id));
+	int64_t third = row_at(&t, 2)->id;
+	table_sort_reverse(&t);
+	cr_assert(table_is_marked(&t, third), "the mark is the row's, not the position's");
+	table_move_to(&t, CONNS - 3);
+	cr_assert_eq(row_at(&t, CONNS - 3)->id, third);
+	table_toggle_mark(&t);
+	cr_assert_eq(t.nmarks, 1);
+	cr_assert_not(table_is_marked(&t, third));
+	table_clear_marks(&t);
+	cr_assert_eq(t.nmarks, 0);
+	table_free(&t);
+}
