@@ -5,9 +5,9 @@
  * the column chooser and export for all of them.
  *
  * The loop redraws only when something changed: a key, a resize, another connection's commit
- * (PRAGMA data_version, polled every [tui] refresh_ms), a clock on screen ticking, or a list's relative
- * time ("5s ago") reading differently, checked once a second. Drawing goes
- * through wnoutrefresh/doupdate, so only changed cells reach the terminal.
+ * (PRAGMA data_version, polled every [tui] refresh_ms, less often on a screen slow to reload), a clock on
+ * screen ticking, or a list's relative time ("5s ago") reading differently, checked once a second.
+ * Drawing goes through wnoutrefresh/doupdate, so only changed cells reach the terminal.
  */
 #ifndef FEEDSYNC_TUI_APP_H
 #define FEEDSYNC_TUI_APP_H
@@ -86,6 +86,7 @@ struct app {
 	struct runner *runner;
 	int64_t data_version;
 	int64_t last_poll, last_tick, last_clock, last_recover;   /* monotonic ms */
+	int64_t reload_ms;         /* what the last reload for another connection's commit took (app_poll) */
 	bool dirty;
 	bool quit;
 	bool too_small;   /* below APP_MIN_*: only quit works (as the last key found it) */
