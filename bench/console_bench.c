@@ -9,7 +9,7 @@
  *
  * --products N gives connection 1 a catalog of N products (the Products screen's list).
  * --idle S keeps the console's loop running for S seconds on the runs screen, then S on the live run's
- * detail, while a child process writes as a running run does (counters every 250 ms, log lines, errors),
+ * detail (and S on the Products screen with --products), while a child process writes as a running run does (counters every 250 ms, log lines, errors),
  * and reports the console's CPU over each window.
  * --only NAME plays the keys of that screen only (a name of none: no screen's, for --idle alone).
  * --db keeps the database at PATH, and uses it as it is when it already exists (filling takes a while):
@@ -409,6 +409,10 @@ static void bench_idle(struct bench *b, const char *path, int secs, struct verdi
 	report_idle("runs", idle_window(app, secs), secs, v);
 	app_push(app, screen_run_new(app, run_id));
 	report_idle("run detail", idle_window(app, secs), secs, v);
+	if (b->sizes.products > 0) {
+		app_push(app, open_products(b));
+		report_idle("products", idle_window(app, secs), secs, v);
+	}
 	kill(child, SIGTERM);
 	int status;
 	waitpid(child, &status, 0);
