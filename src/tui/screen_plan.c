@@ -61,6 +61,25 @@ static void read_items(struct plan_screen *ps)
 		snprintf(ps->error, sizeof(ps->error), "cannot read the plan: %s", store_errmsg(ps->base.app->store));
 }
 
+/*
+ * What the kind and the filter show, counted and read again; the plan's header stays as it was read (it
+ * counts every kind and the excluded items: 10 ms of a 100 000-item plan at each Tab or key typed).
+ */
+static void load_shown(struct plan_screen *ps)
+{
+	struct store *store = ps->base.app->store;
+	const struct plan_filter f = shown(ps);
+	ps->matched = store_plan_count(store, ps->run_id, &f);
+	if (ps->matched < 0) {
+		snprintf(ps->error, sizeof(ps->error), "cannot read the plan: %s", store_errmsg(store));
+		ps->matched = 0;
+	}
+	int64_t last = ps->matched > 0 ? ps->matched - 1 : 0;
+	ps->sel = ps->sel > last ? last : ps->sel;
+	ps->top = ps->top > ps->sel ? ps->sel : ps->top;
+	read_items(ps);
+}
+
 static void plan_load(struct screen *s)
 {
 	struct plan_screen *ps = (struct plan_screen *)s;
@@ -77,16 +96,7 @@ static void plan_load(struct screen *s)
 	ps->count[KIND_CREATE] = ps->plan.creates;
 	ps->count[KIND_UPDATE] = ps->plan.updates;
 	ps->count[KIND_RETIRE] = ps->plan.retires;
-	const struct plan_filter f = shown(ps);
-	ps->matched = store_plan_count(store, ps->run_id, &f);
-	if (ps->matched < 0) {
-		snprintf(ps->error, sizeof(ps->error), "cannot read the plan: %s", store_errmsg(store));
-		ps->matched = 0;
-	}
-	int64_t last = ps->matched > 0 ? ps->matched - 1 : 0;
-	ps->sel = ps->sel > last ? last : ps->sel;
-	ps->top = ps->top > ps->sel ? ps->sel : ps->top;
-	read_items(ps);
+	load_shown(ps);
 }
 
 /* ---- drawing ---- */
@@ -271,7 +281,7 @@ static void filter_changed(struct app *app, const char *text)
 		return;
 	str_copy(ps->filter, text, sizeof(ps->filter));
 	ps->top = ps->sel = 0;
-	plan_load(&ps->base);
+	load_shown(ps);
 }
 
 static void filter_done(struct app *app, const char *text, bool accepted)
@@ -381,7 +391,7 @@ static bool plan_act(struct screen *s, enum action a)
 	case ACTION_NEXT_KIND:
 		ps->kind = (enum kind)((ps->kind + 1) % KIND_COUNT);
 		ps->top = ps->sel = 0;
-		plan_load(s);
+		load_shown(ps);
 		break;
 	case ACTION_FILTER: dialog_prompt(s->app, "/", ps->filter, filter_changed, filter_done); break;
 	case ACTION_MARK: toggle_mark(ps); break;
