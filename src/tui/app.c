@@ -22,7 +22,7 @@
 #define MESSAGE_MS 10000
 #define RECOVER_MS 30000
 #define WHEEL_ROWS 3
-#define RELOAD_SHARE 100
+#define RELOAD_SHARE 200
 
 const enum action table_actions[] = {
 	ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_FIRST, ACTION_LAST,
@@ -605,7 +605,7 @@ static int64_t tick_ms(const struct screen *s)
 /*
  * Another connection's commits are looked for every refresh_ms, but a screen whose reload is slow (a million
  * products counted: 45 ms) is reloaded at most once in RELOAD_SHARE times what its last reload took, so
- * that a run committing four times a second elsewhere keeps the console under 1% of a core.
+ * that a run committing four times a second elsewhere keeps the console well under 1% of a core.
  */
 static int64_t poll_interval(const struct app *app)
 {
