@@ -97,4 +97,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
--include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_BINS:=.d)
