@@ -75,6 +75,7 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 	if (mapping_apply(st->conn->mapping, &st->canonical, st->max_value_bytes, &st->product, err) < 0)
 		return row_failed(raw, err);
 	st->product.line = raw->line;
+	st->product.item = raw->item;
 	return ROW_OK;
 }
 

@@ -61,4 +61,51 @@ test_quantities_follow_the_decimal_separator() {
 	expect_contains "$ERRORS" "quantity '1,5' in column quantity is not a whole number"
 }
 
+# preview_places: the failed rows of `feedsync preview CONN_ID --json`, one "LOCATION CODE: MESSAGE" a line.
+preview_places() {
+	fs preview "$CONN_ID" --json
+	printf '%s' "$OUT" | "$PYTHON" -c 'import json,sys
+for r in json.load(sys.stdin)["rows"]:
+    if r["verdict"] == "failed": print(r["location"], r["code"] + ":", r["message"])'
+}
+
+test_single_line_json_duplicate_names_the_first_item_in_runs_and_preview() {
+	printf '[{"sku": "A", "price": 1}, {"sku": "B", "price": 2}, {"sku": "C", "price": 3}, {"sku": "B", "price": 4}]' \
+		>"$T/feed.json"
+	add_conn feed json "$T/feed.json"
+	run_conn 3
+	expect_contains "$ERRORS" "duplicate SKU 'B' on item 4: already on item 2, the first one is kept"
+	expect_eq "$(preview_places)" \
+		"item 4 duplicate_sku: duplicate SKU 'B' on item 4: already on item 2, the first one is kept" "preview"
+}
+
+test_single_line_xml_rows_are_items_in_runs_and_preview() {
+	printf '<products><product><sku>X1</sku><price>1</price></product><product><sku>X2</sku><price>no</price></product>' \
+		>"$T/feed.xml"
+	printf '<product><sku>X1</sku><price>3</price></product></products>' >>"$T/feed.xml"
+	add_conn feed xml "$T/feed.xml"
+	run_conn 3
+	expect_contains "$ERRORS" "item 2: price 'no' in column price is not a number"
+	expect_contains "$ERRORS" "duplicate SKU 'X1' on item 3: already on item 1"
+	expect_not_contains "$ERRORS" "line 1"
+	local places
+	places=$(preview_places)
+	expect_contains "$places" "item 2 bad_price: item 2: price 'no' in column price is not a number"
+	expect_contains "$places" "item 3 duplicate_sku: duplicate SKU 'X1' on item 3: already on item 1"
+	fs_fast preview "$CONN_ID"
+	expect_contains "$OUT" "ITEM"
+}
+
+test_ndjson_rows_are_lines_in_runs_and_preview() {
+	printf '{"sku": "L1", "price": 1}\n{"sku": "L2", "price": "x"}\n\n{"sku": "L1", "price": 2}\n' >"$T/feed.jsonl"
+	add_conn feed json "$T/feed.jsonl"
+	run_conn 3
+	expect_contains "$ERRORS" "price 'x' in column price is not a number"
+	expect_contains "$ERRORS" "duplicate SKU 'L1' on line 4: already on line 1"
+	local places
+	places=$(preview_places)
+	expect_contains "$places" "line 2 bad_price: price 'x' in column price is not a number"
+	expect_contains "$places" "line 4 duplicate_sku: duplicate SKU 'L1' on line 4: already on line 1"
+}
+
 run_tests "$@"
