@@ -138,13 +138,19 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	}
 }
 
+/* The source's warnings not logged yet: those of the open, then those a row brings (a repeated JSON key). */
+static void log_source_warnings(struct run_ctx *ctx, const struct source *src, size_t *logged)
+{
+	for (; *logged < src->warnings.n; (*logged)++)
+		run_log(ctx, LOG_WARN, "%s", src->warnings.items[*logged]);
+}
+
 static void import_rows(struct import *im, struct source *src, uint64_t file_bytes, struct stop *stop)
 {
 	struct run_ctx *ctx = im->ctx;
-	size_t ncols = 0;
+	size_t ncols = 0, warnings_logged = 0;
 	const char *const *cols = source_columns(src, &ncols);
-	for (size_t i = 0; i < src->warnings.n; i++)
-		run_log(ctx, LOG_WARN, "%s", src->warnings.items[i]);
+	log_source_warnings(ctx, src, &warnings_logged);
 	if (cols && ncols)
 		check_columns(im, cols, ncols, true, stop);
 
@@ -153,6 +159,7 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 	int64_t rows = 0;
 	int rc = 0;
 	while (!stopped(stop) && (rc = source_next(src, &rec, &serr)) == 1) {
+		log_source_warnings(ctx, src, &warnings_logged);
 		if (!im->columns_checked && !rec.problem) { /* a malformed first row has no columns to judge by */
 			check_columns(im, rec.names, rec.n, false, stop);
 			if (stopped(stop))

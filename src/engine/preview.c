@@ -171,6 +171,13 @@ static void describe_format(struct preview *p, const struct conn_config *conn, c
 		             p->sniff.encoding);
 }
 
+/* The source's warnings not copied yet: those of the open, then those a row brings (a repeated JSON key). */
+static void copy_source_warnings(struct preview *p, const struct source *src, size_t *copied)
+{
+	for (; *copied < src->warnings.n; (*copied)++)
+		problems_add(&p->warnings, NULL, "%s", src->warnings.items[*copied]);
+}
+
 int preview_read(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
                  struct preview *p)
 {
@@ -185,8 +192,8 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 		p->run_would_fail = true;
 		return -1;
 	}
-	for (size_t i = 0; i < src->warnings.n; i++)
-		problems_add(&p->warnings, NULL, "%s", src->warnings.items[i]);
+	size_t warned = 0;
+	copy_source_warnings(p, src, &warned);
 	size_t n = 0;
 	const char *const *header = source_columns(src, &n);
 	if (header && n) {
@@ -199,6 +206,7 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 	struct record rec;
 	int rc = 0;
 	while (p->n_rows < max_rows && (rc = source_next(src, &rec, &serr)) == 1) {
+		copy_source_warnings(p, src, &warned);
 		if (!p->columns) {
 			keep_columns(p, rec.names, rec.n);
 			warn_about_columns(p, conn, false);

@@ -108,4 +108,25 @@ test_ndjson_rows_are_lines_in_runs_and_preview() {
 	expect_contains "$places" "line 4 duplicate_sku: duplicate SKU 'L1' on line 4: already on line 1"
 }
 
+test_repeated_json_keys_are_read_as_name_2_with_a_warning_naming_the_item() {
+	printf '[{"sku": "A", "price": 1},\n {"sku": "B", "price": 2, "price": 3}, {"sku": "C", "price": 4, "price": 5}]' \
+		>"$T/feed.json"
+	add_conn feed json "$T/feed.json" '"mapping": {"fields": {"sale_price": {"column": "price_2"}}}'
+	run_conn 0
+	expect_contains "$LOG" "columns: item 2: key 3 \`price\` repeats key 2; read it as \`price_2\`"
+	expect_eq "$(printf '%s\n' "$LOG" | grep -c 'repeats key')" "1" "warned once a run, not for every item"
+	expect_eq "$(sql "select json_extract(data, '\$.regular_price') || '/' || json_extract(data, '\$.sale_price')
+	                 from products where sku = 'C'")" "4/5" "the first price, and price_2 mapped"
+	fs_fast preview "$CONN_ID"
+	expect_contains "$OUT" "warning: columns: item 2: key 3 \`price\` repeats key 2; read it as \`price_2\`"
+}
+
+test_repeated_xml_elements_are_joined_on_purpose() {
+	printf '<products><product><sku>T1</sku><tag>red</tag><tag>blue</tag></product></products>' >"$T/feed.xml"
+	add_conn feed xml "$T/feed.xml" '"mapping": {"fields": {"tags": {"column": "tag", "separator": "|"}}}'
+	run_conn 0
+	expect_eq "$(sql "select json_extract(data, '\$.tags') from products where sku = 'T1'")" "red|blue" "tags"
+	expect_not_contains "$LOG" "repeats"
+}
+
 run_tests "$@"
