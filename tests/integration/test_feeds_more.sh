@@ -129,4 +129,17 @@ test_repeated_xml_elements_are_joined_on_purpose() {
 	expect_not_contains "$LOG" "repeats"
 }
 
+test_a_bare_nested_feed_says_which_alias_and_column_to_write() {
+	fs preview "$ROOT/data/feeds/nested.json"
+	expect_rc 1 "preview of a feed without a sku column"
+	expect_contains "$OUT" "missing required column: sku (if \`id\` holds the SKU, set \"source\": {\"aliases\": {\"id\": \"sku\"}})"
+	expect_contains "$OUT" "regular_price reads column \`price\` (did you mean \`price.amount\`?)"
+	# Writing what it says makes the feed import.
+	add_conn feed json "$ROOT/data/feeds/nested.json" \
+		'"mapping": {"fields": {"regular_price": {"column": "price.amount"}}}' '"aliases": {"id": "sku"}'
+	fs_fast preview "$CONN_ID"
+	expect_rc 0 "preview with the alias and the column"
+	expect_not_contains "$OUT" "missing required column"
+}
+
 run_tests "$@"
