@@ -216,8 +216,9 @@ void filter_set_decimal_separator(struct filter *f, char decimal)
 
 /* ---- matching --------------------------------------------------------------------------------------- */
 
-/* A rule's verdict on a row: a numeric rule cannot say yes or no to a value that is not a number. */
-enum truth { T_FALSE, T_TRUE, T_UNKNOWN };
+/* A rule's verdict on a row: a numeric rule cannot say yes or no to a value that is not a number. T_FALSE
+ * and T_TRUE are false and true, so the operators that always decide return their bool as it is. */
+enum truth { T_FALSE = false, T_TRUE = true, T_UNKNOWN };
 
 static bool is_zero(const char *s)
 {
