@@ -37,8 +37,8 @@ const char *row_stage_sku(const struct row_stage *st);
 void row_duplicate_error(struct row_error *err, const char *sku, const char *where, const char *first_where);
 
 /*
- * "item 12: " for a row of a JSON array feed, whose line tells no items apart when the feed is one line;
- * "" for other rows. Every message about a row starts with it.
+ * "item 12: " for a row of a JSON array or XML feed, whose line tells no items apart when the feed is one
+ * line; "" for other rows. Every message about a row starts with it.
  */
 #define ROWS_ITEM_PREFIX 32
 const char *rows_item_prefix(const struct record *raw, char buf[ROWS_ITEM_PREFIX]);

@@ -52,9 +52,8 @@ static cJSON *preview_to_json(const struct preview *p)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "line", (double)row->line);
 		cJSON_AddNumberToObject(o, "item", (double)row->item);
-		char where[48];
-		preview_row_location(p, row, where, sizeof(where));
-		cJSON_AddStringToObject(o, "location", where);
+		char where[RECORD_PLACE_SIZE];
+		cJSON_AddStringToObject(o, "location", preview_row_location(row, where));
 		cJSON_AddStringToObject(o, "verdict", verdict_name(row->verdict));
 		if (row->sku)
 			cJSON_AddStringToObject(o, "sku", row->sku);
@@ -116,7 +115,9 @@ static void print_rows(const struct preview *p)
 	for (size_t i = 0; i < MAXF; i++)
 		if (i < ALWAYS || any_row_has(p, known[i]))
 			fields[nf++] = known[i];
-	const char *headers[MAXF + 2] = {str_eq(p->format, "csv") ? "LINE" : "ITEM", "RESULT"};
+	/* Items or lines, as the messages say: a feed's rows are all one or all the other. */
+	bool items = p->n_rows && p->rows[0].item > 0;
+	const char *headers[MAXF + 2] = {items ? "ITEM" : "LINE", "RESULT"};
 	for (size_t i = 0; i < nf; i++)
 		headers[i + 2] = fields[i];
 	struct text_table t;
@@ -124,10 +125,7 @@ static void print_rows(const struct preview *p)
 	for (size_t r = 0; r < p->n_rows; r++) {
 		const struct preview_row *row = &p->rows[r];
 		char where[24];
-		if (str_eq(p->format, "csv"))
-			snprintf(where, sizeof(where), "%ld", row->line);
-		else
-			snprintf(where, sizeof(where), "%zu", row->item);
+		snprintf(where, sizeof(where), "%ld", items ? row->item : row->line);
 		char *cells[MAXF + 2] = {xstrdup(where), xstrdup(verdict_name(row->verdict))};
 		cJSON *product = row->product_json ? cJSON_Parse(row->product_json) : NULL;
 		for (size_t i = 0; i < nf; i++) {
@@ -158,9 +156,8 @@ static void print_format(const struct preview *p)
 /* A failed row: where, why, its SKU and the values it had, so it can be found and fixed in the feed. */
 static void print_failure(const struct preview *p, const struct preview_row *row)
 {
-	char where[48];
-	preview_row_location(p, row, where, sizeof(where));
-	printf("%s failed (%s", where, row->error_code);
+	char where[RECORD_PLACE_SIZE];
+	printf("%s failed (%s", preview_row_location(row, where), row->error_code);
 	if (row->error_column && *row->error_column)
 		printf(", column %s", row->error_column);
 	if (row->sku) {

@@ -690,6 +690,7 @@ struct conn_config *conn_parse(const char *text, struct problems *problems)
 	parse_active(c, problems);
 	parse_source(c, problems);
 	c->filter = filter_compile(cJSON_GetObjectItemCaseSensitive(doc, "filters"), c->aliases, "filters", problems);
+	filter_set_decimal_separator(c->filter, c->decimal_separator);
 	c->mapping = mapping_compile(cJSON_GetObjectItemCaseSensitive(doc, "mapping"), c->aliases, "mapping", problems);
 	if (c->mapping)
 		mapping_set_decimal_separator(c->mapping, c->decimal_separator);
