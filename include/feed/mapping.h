@@ -72,6 +72,9 @@ char *mapping_category_path(const char *delimiter, const char *value);
 /* The separator of several values in destination field dest's value (trimmed: "|"), or NULL for one value. */
 const char *mapping_separator(const struct mapping *m, const char *dest);
 
+/* The i-th destination field the mapping fills (NULL past the last), for rules that read products. */
+const char *mapping_field(const struct mapping *m, size_t i);
+
 /* Canonical source columns the mapping reads (for "missing column" checks and previews). NULL-terminated. */
 const char *const *mapping_columns(const struct mapping *m);
 

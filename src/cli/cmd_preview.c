@@ -12,10 +12,28 @@
 #define PREVIEW_MAX_ROWS 10000
 /* Widest cell in the text table; the JSON output is never cut. */
 #define PREVIEW_CELL_WIDTH 24
+/* Rows whose rule steps the text output shows; --json has them all. */
+#define PREVIEW_RULE_ROWS 5
 
 static const char *verdict_name(enum row_verdict v)
 {
 	return v == ROW_OK ? "ok" : v == ROW_SKIPPED ? "skipped" : "failed";
+}
+
+static cJSON *steps_to_json(const struct preview_row *row)
+{
+	cJSON *steps = cJSON_CreateArray();
+	for (size_t i = 0; i < row->n_steps; i++) {
+		const struct preview_step *st = &row->steps[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "rule", (double)st->rule);
+		cJSON_AddStringToObject(o, "field", st->field);
+		cJSON_AddItemToObject(o, "before", st->before ? cJSON_CreateString(st->before) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "after", st->after ? cJSON_CreateString(st->after) : cJSON_CreateNull());
+		cJSON_AddBoolToObject(o, "applied", st->applied);
+		cJSON_AddItemToArray(steps, o);
+	}
+	return steps;
 }
 
 static cJSON *preview_to_json(const struct preview *p)
@@ -48,6 +66,8 @@ static cJSON *preview_to_json(const struct preview *p)
 			cJSON_AddStringToObject(o, "column", row->error_column);
 			cJSON_AddStringToObject(o, "message", row->error_message);
 		}
+		if (row->n_steps)
+			cJSON_AddItemToObject(o, "rules", steps_to_json(row));
 		cJSON_AddItemToArray(rows, o);
 	}
 	return root;
@@ -101,6 +121,30 @@ static void print_rows(const struct preview *p)
 	tt_free(&t);
 }
 
+/* "  rules[0] regular_price: 10.00 -> 16.99" per rule, for the first rows that ran any. */
+static void print_rule_steps(const struct preview *p)
+{
+	for (size_t r = 0, shown = 0; r < p->n_rows && shown < PREVIEW_RULE_ROWS; r++) {
+		const struct preview_row *row = &p->rows[r];
+		if (!row->n_steps)
+			continue;
+		shown++;
+		printf("rules on line %ld:\n", row->line);
+		for (size_t i = 0; i < row->n_steps; i++) {
+			const struct preview_step *st = &row->steps[i];
+			printf("  rules[%zu] %s: ", st->rule, st->field);
+			print_safe(st->before ? st->before : "(none)");
+			if (st->applied) {
+				printf(" -> ");
+				print_safe(st->after ? st->after : "(none)");
+			} else {
+				printf(" (when is false: left as it is)");
+			}
+			printf("\n");
+		}
+	}
+}
+
 static void print_preview(const struct preview *p)
 {
 	printf("columns: ");
@@ -116,6 +160,7 @@ static void print_preview(const struct preview *p)
 	}
 	if (p->n_rows)
 		print_rows(p);
+	print_rule_steps(p);
 	for (size_t r = 0; r < p->n_rows; r++)
 		if (p->rows[r].error_message) {
 			printf("line %ld failed (%s): ", p->rows[r].line, p->rows[r].error_code);

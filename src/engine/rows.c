@@ -17,6 +17,7 @@ void row_stage_free(struct row_stage *st)
 {
 	column_map_free(st->columns);
 	product_free(&st->product);
+	sb_free(&st->rule_text);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -33,6 +34,8 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 	if (st->conn->filter && !filter_match(st->conn->filter, &st->canonical))
 		return ROW_SKIPPED;
 	if (mapping_apply(st->conn->mapping, &st->canonical, st->max_value_bytes, &st->product, err) < 0)
+		return ROW_FAILED;
+	if (rules_apply(st->conn->rules, &st->product, &st->canonical, &st->rule_text, st->trace, st->trace_ctx, err) < 0)
 		return ROW_FAILED;
 	st->product.line = raw->line;
 	return ROW_OK;

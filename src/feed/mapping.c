@@ -429,6 +429,11 @@ const char *mapping_separator(const struct mapping *m, const char *dest)
 	return r ? r->separator : NULL;
 }
 
+const char *mapping_field(const struct mapping *m, size_t i)
+{
+	return i < m->n ? m->rules[i].dest : NULL;
+}
+
 const char *const *mapping_columns(const struct mapping *m)
 {
 	return m->columns;
