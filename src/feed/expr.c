@@ -229,9 +229,11 @@ static void next_token(struct parser *ps)
 			if (strncmp(p, two_char_ops[i], 2) == 0)
 				t->len = 2;
 		if (t->len == 1 && !strchr("+-*/<>=", *p)) {
+			int bytes = 1;
+			while (bytes < 4 && ((unsigned char)p[bytes] & 0xC0) == 0x80)
+				bytes++;
 			t->type = T_BAD;
-			fail(ps, p, "unexpected character '%.*s'", (int)(utf8_valid_prefix(p, 4) ? utf8_valid_prefix(p, 4) : 1),
-			     p);
+			fail(ps, p, "unexpected character '%.*s'", bytes, p);
 		}
 		ps->p += t->len;
 	}
@@ -311,7 +313,7 @@ static void parse_if_arguments(struct parser *ps, const char *at)
 	size_t to_else = emit(ps, OP_JUMP_FALSE, 0, 0, at);
 	for (int i = 0; i < 2 && !ps->failed; i++) {
 		if (!tok_is(ps, T_COMMA, NULL)) {
-			fail(ps, ps->tok.at, "if takes 3 arguments: if(condition, then, else)");
+			fail(ps, at, "if takes 3 arguments: if(condition, then, else)");
 			return;
 		}
 		next_token(ps);
