@@ -67,36 +67,37 @@ static void fixture_init(struct fixture *f)
 	f->rec = (struct record){.n = ARRAY_LEN(names), .names = f->names, .values = f->values, .line = 2};
 }
 
-/* Evaluates text; returns the value (a number, or NAN for none) and fails on an error. */
-static double eval_number(const char *text)
+/* Compiles and evaluates text against the fixture: expr_eval's result, with a number (NAN for none) or err. */
+static int eval_text(const char *text, double *number, char *err, size_t err_size)
 {
 	struct fixture f;
 	fixture_init(&f);
 	struct expr *e = compile_ok(text);
 	struct expr_env env = {.product = &f.p, .record = &f.rec};
 	struct expr_value v;
-	char err[256];
-	cr_assert_eq(expr_eval(e, &env, &v, err, sizeof(err)), 0, "%s: %s", text, err);
-	double x = NAN;
-	if (v.type != EXPR_NONE)
-		cr_assert(expr_number(&v, &x), "%s is not a number", text);
+	int rc = expr_eval(e, &env, &v, err, err_size);
+	*number = NAN;
+	if (rc == 0 && v.type != EXPR_NONE)
+		cr_assert(expr_number(&v, number), "%s is not a number", text);
 	expr_free(e);
 	product_free(&f.p);
+	return rc;
+}
+
+static double eval_number(const char *text)
+{
+	char err[256];
+	double x;
+	cr_assert_eq(eval_text(text, &x, err, sizeof(err)), 0, "%s: %s", text, err);
 	return x;
 }
 
 static void expect_eval_error(const char *text, const char *message)
 {
-	struct fixture f;
-	fixture_init(&f);
-	struct expr *e = compile_ok(text);
-	struct expr_env env = {.product = &f.p, .record = &f.rec};
-	struct expr_value v;
 	char err[256];
-	cr_assert_eq(expr_eval(e, &env, &v, err, sizeof(err)), -1, "%s should fail", text);
+	double x;
+	cr_assert_eq(eval_text(text, &x, err, sizeof(err)), -1, "%s should fail", text);
 	cr_expect_str_eq(err, message, "%s: got '%s'", text, err);
-	expr_free(e);
-	product_free(&f.p);
 }
 
 static void expect_number(const char *text, double want)
