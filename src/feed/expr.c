@@ -52,6 +52,11 @@ struct expr {
 
 /* ---- numbers ---------------------------------------------------------------------------------------- */
 
+static bool is_digit_char(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 static double tolerance(double x)
 {
 	return (fabs(x) + 1) * ROUND_TOLERANCE;
@@ -73,40 +78,54 @@ double expr_round(double x)
 }
 
 /*
- * Digits into a whole mantissa and one division by a power of ten: correctly rounded, like strtod, but
- * independent of the locale (main sets LC_ALL, and strtod then wants "12,5" in Romanian).
+ * Text already in normal_decimal's form ("-1234.50", "0.5", "7") to a double: digits into a whole mantissa
+ * and one division by a power of ten, correctly rounded like strtod but independent of the locale (main sets
+ * LC_ALL, and strtod then wants "12,5" in Romanian). False for any other text. Feeds and products mostly
+ * hold such text, so this one pass is all most rows need.
  */
-static double canonical_to_double(const char *s)
+static bool plain_to_double(const char *s, double *out)
 {
+	/* Powers of ten are exact doubles up to 1e22; the mantissa keeps at most 17 digits. */
+	static const double tens[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+	                              1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 	bool negative = *s == '-';
 	s += negative;
+	if (!is_digit_char(*s) || (s[0] == '0' && is_digit_char(s[1])))
+		return false;
 	uint64_t mantissa = 0;
 	int scale = 0;
-	bool fraction = false;
-	for (; *s; s++) {
-		if (*s == '.') {
-			fraction = true;
-			continue;
-		}
-		if (mantissa < UINT64_C(100000000000000000)) {
+	for (; is_digit_char(*s); s++) {
+		if (mantissa < UINT64_C(100000000000000000))
 			mantissa = mantissa * 10 + (uint64_t)(*s - '0');
-			scale -= fraction;
-		} else if (!fraction) {
+		else
 			scale++;
-		}
 	}
+	if (*s == '.') {
+		if (!is_digit_char(*++s))
+			return false;
+		for (; is_digit_char(*s); s++)
+			if (mantissa < UINT64_C(100000000000000000)) {
+				mantissa = mantissa * 10 + (uint64_t)(*s - '0');
+				scale--;
+			}
+	}
+	if (*s)
+		return false;
 	double v = (double)mantissa;
-	v = scale < 0 ? v / pow(10, -scale) : v * pow(10, scale);
-	return negative ? -v : v;
+	if (scale < 0)
+		v = -scale < (int)ARRAY_LEN(tens) ? v / tens[-scale] : v / pow(10, -scale);
+	else if (scale > 0)
+		v = scale < (int)ARRAY_LEN(tens) ? v * tens[scale] : v * pow(10, scale);
+	*out = negative ? -v : v;
+	return true;
 }
 
 bool expr_parse_number(const char *text, double *out)
 {
 	char canonical[NUMBER_SIZE];
-	if (!normalize_decimal(text, canonical, sizeof(canonical)))
-		return false;
-	*out = canonical_to_double(canonical);
-	return true;
+	if (plain_to_double(text, out))
+		return true;
+	return normalize_decimal(text, canonical, sizeof(canonical)) && plain_to_double(canonical, out);
 }
 
 bool expr_number(const struct expr_value *v, double *out)
@@ -170,11 +189,6 @@ static bool is_word_start(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (unsigned char)c >= 0x80;
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static const char *const two_char_ops[] = {"<=", ">=", "==", "!=", "<>", NULL};
 
 /* The text between quote characters q; T_BAD when it does not close. */
@@ -202,7 +216,7 @@ static void next_token(struct parser *ps)
 	if (!*p) {
 		t->type = T_END;
 		t->len = 0;
-	} else if (is_digit(*p) || (*p == '.' && is_digit(p[1]))) {
+	} else if (is_digit_char(*p) || (*p == '.' && is_digit_char(p[1]))) {
 		size_t n = strspn(p, "0123456789");
 		if (p[n] == '.')
 			n += 1 + strspn(p + n + 1, "0123456789");
@@ -211,7 +225,7 @@ static void next_token(struct parser *ps)
 		ps->p += n;
 	} else if (is_word_start(*p)) {
 		size_t n = 1;
-		while (is_word_start(p[n]) || is_digit(p[n]))
+		while (is_word_start(p[n]) || is_digit_char(p[n]))
 			n++;
 		t->type = T_NAME;
 		t->len = n;
@@ -582,7 +596,9 @@ static bool is_blank(const char *s)
 const char *expr_env_get(const struct expr_env *env, enum expr_source source, const char *name)
 {
 	const char *v = source == EXPR_FIELD ? product_get(env->product, name) : record_get(env->record, name);
-	return v && !is_blank(v) ? v : NULL;
+	if (!v || !*v)
+		return NULL;
+	return (unsigned char)*v > ' ' || !is_blank(v) ? v : NULL; /* a first character that is not a space decides */
 }
 
 static struct expr_value number_value(double x)

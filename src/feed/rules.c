@@ -234,8 +234,9 @@ static void compile_rule(struct rule *r, const cJSON *rule, struct scope *scope,
 	json_check_keys(rule, keys, path, pr);
 	r->field = compile_target(rule, scope, path, pr);
 	r->kind = kind_of(r->field);
-	bool has_to = cJSON_GetObjectItemCaseSensitive(rule, "to"), has_template =
-		cJSON_GetObjectItemCaseSensitive(rule, "template");
+	const cJSON *to_item = cJSON_GetObjectItemCaseSensitive(rule, "to");
+	const cJSON *template_item = cJSON_GetObjectItemCaseSensitive(rule, "template");
+	bool has_to = to_item && !cJSON_IsNull(to_item), has_template = template_item && !cJSON_IsNull(template_item);
 	const cJSON *tpl = json_member(rule, "template", cJSON_String, path, pr);
 	r->is_template = has_template;
 	if (has_to == has_template)
@@ -352,44 +353,63 @@ static double apply_round_to(const struct rule *r, double x)
 	return round_by(x / r->round_to, r->mode) * r->round_to;
 }
 
-/* Whole units and millionths, written without the locale's decimal separator; trailing zeros dropped. */
-static void format_plain(double x, char *out, size_t size)
+/*
+ * A scaled whole number (12345 with 2 decimals is "123.45") written by hand: snprintf was half of what three
+ * rules cost a row, and it would follow the locale's decimal separator. trim drops trailing zeros of the
+ * decimals (and the point when none is left). out holds at least 32 bytes; |scaled| < 1e18.
+ */
+static void format_scaled(long long scaled, int decimals, bool trim, char *out)
 {
-	long long micro = (long long)expr_round(fabs(x) * 1e6);
-	int n = snprintf(out, size, "%s%lld", x < 0 && micro ? "-" : "", micro / 1000000);
-	long long frac = micro % 1000000;
-	if (frac && n > 0 && (size_t)n < size) {
-		char digits[8];
-		snprintf(digits, sizeof(digits), "%06lld", frac);
-		for (size_t end = strlen(digits); end && digits[end - 1] == '0'; end--)
-			digits[end - 1] = '\0';
-		snprintf(out + n, size - (size_t)n, ".%s", digits);
-	}
+	char digits[24];
+	int n = 0;
+	unsigned long long v = (unsigned long long)(scaled < 0 ? -scaled : scaled);
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || n <= decimals);
+	int keep = 0; /* how many of the decimals are written */
+	for (keep = decimals; trim && keep > 0 && digits[decimals - keep] == '0'; keep--)
+		;
+	char *o = out;
+	if (scaled < 0)
+		*o++ = '-';
+	for (int i = n - 1; i >= decimals; i--)
+		*o++ = digits[i];
+	if (keep)
+		*o++ = '.';
+	for (int i = decimals - 1; i >= decimals - keep; i--)
+		*o++ = digits[i];
+	*o = '\0';
 }
 
-/* The number as the field stores it, in out; -1 with err when it cannot be. */
+/* Whole units and millionths, trailing zeros dropped: 0.375, 3000. */
+static void format_plain(double x, char *out)
+{
+	format_scaled((long long)expr_round(x * 1e6), 6, true, out);
+}
+
+/* The number as the field stores it, in out (32 bytes or more); -1 with err when it cannot be. */
 static int format_result(const struct rule *r, const char *key, const struct product *p, double x, char *out,
-                         size_t size, struct row_error *err)
+                         struct row_error *err)
 {
 	x = apply_round_to(r, x);
 	if (!(fabs(x) < RESULT_MAX))
 		return rule_fail(err, r, key, p, "the result is out of range");
 	if (r->kind == TARGET_MONEY) {
 		long long cents = (long long)expr_round(x * 100);
+		format_scaled(cents, 2, false, out);
 		if (cents < 0)
-			return rule_fail(err, r, key, p, "the result -%lld.%02lld is negative", -cents / 100, -cents % 100);
-		snprintf(out, size, "%lld.%02lld", cents / 100, cents % 100);
+			return rule_fail(err, r, key, p, "the result %s is negative", out);
 	} else if (r->kind == TARGET_WHOLE) {
 		double whole = expr_round(x);
 		if (fabs(x - whole) > 1e-9 * fmax(1, fabs(x))) {
-			char shown[40];
-			format_plain(x, shown, sizeof(shown));
+			format_plain(x, out);
 			return rule_fail(err, r, key, p, "the result %s is not a whole number (%s counts items: use floor, "
-			                 "ceil or round)", shown, r->field);
+			                 "ceil or round)", out, r->field);
 		}
-		snprintf(out, size, "%lld", (long long)whole);
+		format_scaled((long long)whole, 0, false, out);
 	} else {
-		format_plain(x, out, size);
+		format_plain(x, out);
 	}
 	return 0;
 }
@@ -448,7 +468,7 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 			return rule_fail(err, r, key, p, "`%s` is '%.40s', not a number", v->origin, v->text);
 		return rule_fail(err, r, key, p, "the result '%.40s' is not a number", v->text);
 	}
-	if (format_result(r, key, p, x, number, sizeof(number), err) < 0)
+	if (format_result(r, key, p, x, number, err) < 0)
 		return -1;
 	product_set(p, r->field, number);
 	return 0;

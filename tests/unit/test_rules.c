@@ -216,6 +216,17 @@ Test(expr, numbers_parse_without_the_locale)
 	cr_assert(expr_parse_number(" 12,5 ", &x));
 	cr_expect_float_eq(x, 12.5, 1e-12);
 	cr_expect_not(expr_parse_number("12 apples", &x));
+	struct {
+		const char *text;
+		double want;
+	} plain[] = {{"-0.5", -0.5}, {"007", 7}, {"1.234", 1.234}, {"0.1", 0.1}, {"123456789012345678901", 123456789012345678901.0},
+	             {"9003.09", 9003.09}, {"-12", -12}};
+	for (size_t i = 0; i < ARRAY_LEN(plain); i++) {
+		cr_assert(expr_parse_number(plain[i].text, &x), "%s", plain[i].text);
+		cr_expect(x == plain[i].want, "%s read as %.17g", plain[i].text, x);
+	}
+	cr_expect_not(expr_parse_number("1.", &x));
+	cr_expect_not(expr_parse_number("", &x));
 }
 
 /* ---- rules ------------------------------------------------------------------------------------------ */
@@ -433,6 +444,7 @@ Test(rules, saving_refuses_bad_rules_with_rule_key_and_position)
 	                   "rules[0].template: stock_quantity is a number");
 	expect_rules_error("[{\"set\": \"name\", \"to\": \"1\", \"template\": \"x\"}]", "rules[0]: has both to and template");
 	expect_rules_error("[{\"set\": \"name\"}]", "rules[0]: needs \"to\"");
+	expect_rules_error("[{\"set\": \"name\", \"to\": null}]", "rules[0]: needs \"to\"");
 	expect_rules_error("[{\"set\": \"regular_price\", \"to\": \"1\", \"round_to\": 0.001}]",
 	                   "rules[0].round_to: 0.001 is finer than a cent");
 	expect_rules_error("[{\"set\": \"regular_price\", \"to\": \"1\", \"round_to\": 1, \"round\": \"sideways\"}]",
