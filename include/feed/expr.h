@@ -43,6 +43,9 @@ typedef bool (*expr_resolve_fn)(void *ctx, const char *name, enum expr_source *s
 
 struct expr;
 
+/* The position of at in text as messages give it: characters (not bytes) counted from 1. */
+size_t expr_position(const char *text, const char *at);
+
 /* NULL with "position N: what is wrong" in err (N counts characters from 1). */
 struct expr *expr_compile(const char *text, expr_resolve_fn resolve, void *ctx, char *err, size_t err_size);
 void expr_free(struct expr *e);

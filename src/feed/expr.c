@@ -161,11 +161,17 @@ struct parser {
 	bool failed;
 };
 
-static unsigned short position(const struct parser *ps, const char *at)
+size_t expr_position(const char *text, const char *at)
 {
 	size_t chars = 1;
-	for (const char *c = ps->text; c < at; c++)
-		chars += ((unsigned char)*c & 0xC0) != 0x80;
+	for (; text < at; text++)
+		chars += ((unsigned char)*text & 0xC0) != 0x80;
+	return chars;
+}
+
+static unsigned short position(const struct parser *ps, const char *at)
+{
+	size_t chars = expr_position(ps->text, at);
 	return chars > 65535 ? 65535 : (unsigned short)chars;
 }
 

@@ -105,14 +105,6 @@ static void template_add(struct rule *r, char *literal, char *name, enum expr_so
 	r->parts[r->n_parts++] = (struct template_part){.literal = literal, .name = name, .source = source};
 }
 
-static size_t chars_before(const char *text, const char *at)
-{
-	size_t n = 1;
-	for (; text < at; text++)
-		n += ((unsigned char)*text & 0xC0) != 0x80;
-	return n;
-}
-
 /* "{brand} {name}": literal runs ({{ and }} stand for braces) and names resolved like expression names. */
 static void compile_template(struct rule *r, const char *text, struct scope *scope, const char *where,
                              struct problems *pr)
@@ -124,12 +116,12 @@ static void compile_template(struct rule *r, const char *text, struct scope *sco
 			p += 2;
 		} else if (*p == '}') {
 			problems_add(pr, where, "position %zu: a '}' without its '{' (write }} for a brace)",
-			             chars_before(text, p));
+			             expr_position(text, p));
 			break;
 		} else if (*p == '{') {
 			const char *end = strchr(p + 1, '}');
 			if (!end) {
-				problems_add(pr, where, "position %zu: '{' does not close (a missing })", chars_before(text, p));
+				problems_add(pr, where, "position %zu: '{' does not close (a missing })", expr_position(text, p));
 				break;
 			}
 			char written[NAME_SIZE], resolved[NAME_SIZE], hint[256] = "";
@@ -138,11 +130,11 @@ static void compile_template(struct rule *r, const char *text, struct scope *sco
 			char *name = str_trim(written);
 			enum expr_source source;
 			if (!*name) {
-				problems_add(pr, where, "position %zu: {} names no field", chars_before(text, p));
+				problems_add(pr, where, "position %zu: {} names no field", expr_position(text, p));
 				break;
 			}
 			if (!resolve(scope, name, &source, resolved, sizeof(resolved), hint, sizeof(hint))) {
-				problems_add(pr, where, "position %zu: unknown field `%s` %s", chars_before(text, p), name, hint);
+				problems_add(pr, where, "position %zu: unknown field `%s` %s", expr_position(text, p), name, hint);
 				break;
 			}
 			if (lit.len)
