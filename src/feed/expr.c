@@ -613,8 +613,12 @@ static struct expr_value number_value(double x)
 }
 
 /* A number the operator at `in` needs; -1 with a message naming the value when it is not one. */
-static int need_number(struct eval *ev, const struct insn *in, const struct expr_value *v, double *out)
+static inline int need_number(struct eval *ev, const struct insn *in, const struct expr_value *v, double *out)
 {
+	if (v->type == EXPR_NUMBER) { /* the common case, kept inline */
+		*out = v->number;
+		return 0;
+	}
 	if (expr_number(v, out))
 		return 0;
 	if (v->origin)
@@ -632,7 +636,8 @@ bool expr_truth(const struct expr_value *v)
 
 static int compare_numbers(double a, double b)
 {
-	double scale = fmax(1, fmax(fabs(a), fabs(b)));
+	double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+	scale = scale > 1 ? scale : 1;
 	if (fabs(a - b) <= COMPARE_TOLERANCE * scale)
 		return 0;
 	return a < b ? -1 : 1;

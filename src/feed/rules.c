@@ -348,30 +348,29 @@ static double apply_round_to(const struct rule *r, double x)
 /*
  * A scaled whole number (12345 with 2 decimals is "123.45") written by hand: snprintf was half of what three
  * rules cost a row, and it would follow the locale's decimal separator. trim drops trailing zeros of the
- * decimals (and the point when none is left). out holds at least 32 bytes; |scaled| < 1e18.
+ * decimals (and the point when none is left). out holds at least 32 bytes; |scaled| < 1e18. Returns the length.
  */
-static void format_scaled(long long scaled, int decimals, bool trim, char *out)
+static size_t format_scaled(long long scaled, int decimals, bool trim, char *out)
 {
-	char digits[24];
-	int n = 0;
+	char buf[32];
+	char *end = buf + sizeof(buf), *p = end;
 	unsigned long long v = (unsigned long long)(scaled < 0 ? -scaled : scaled);
+	int written = 0;
+	for (; written < decimals; written++, v /= 10)
+		if (v % 10 || !trim || p != end) /* trimming: trailing zeros are the first digits out */
+			*--p = (char)('0' + v % 10);
+	if (p != end)
+		*--p = '.';
 	do {
-		digits[n++] = (char)('0' + v % 10);
+		*--p = (char)('0' + v % 10);
 		v /= 10;
-	} while (v || n <= decimals);
-	int keep = 0; /* how many of the decimals are written */
-	for (keep = decimals; trim && keep > 0 && digits[decimals - keep] == '0'; keep--)
-		;
-	char *o = out;
+	} while (v);
 	if (scaled < 0)
-		*o++ = '-';
-	for (int i = n - 1; i >= decimals; i--)
-		*o++ = digits[i];
-	if (keep)
-		*o++ = '.';
-	for (int i = decimals - 1; i >= decimals - keep; i--)
-		*o++ = digits[i];
-	*o = '\0';
+		*--p = '-';
+	size_t len = (size_t)(end - p);
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return len;
 }
 
 /* Whole units and millionths, trailing zeros dropped: 0.375, 3000. */
