@@ -71,21 +71,23 @@ QUARTER=$TMP/quarter.csv
 PROBLEMS=()
 problem() { PROBLEMS+=("$*"); echo "  PROBLEM: $*" >&2; }
 
-# peak_rss OUT CMD...: runs CMD and writes its peak RSS in KB to OUT (the last line).
+# peak_rss OUT CMD...: runs CMD and writes the CPU seconds it used (the line before the last: user and system)
+# and its peak RSS in KB (the last line) to OUT.
 if [[ -x /usr/bin/time ]]; then
-	peak_rss() { /usr/bin/time -f '%M' -o "$@"; }
+	peak_rss() { /usr/bin/time -f '%U %S
+%M' -o "$@"; }
 else
 	peak_rss() { "$BIN/peak_rss" "$@"; }
 fi
 
 # measure NAME CMD...: runs CMD with the page cache warm and dirty pages flushed, so one measurement's
 # writeback does not land on the next; BEST=N runs it N times (a repeat must measure the same thing) and
-# keeps the fastest time and the highest peak RSS, which evens out a busy machine's noise on short runs.
-# Sets SECS, RSS_KB, RC; the last run's output goes to $TMP/NAME.out and .err.
+# keeps the fastest time, the least CPU and the highest peak RSS, which evens out a busy machine's noise on
+# short runs. Sets SECS, CPU_SECS, RSS_KB, RC; the last run's output goes to $TMP/NAME.out and .err.
 measure() {
-	local name=$1 t0 t1 secs i
+	local name=$1 t0 t1 secs cpu i
 	shift
-	SECS='' RSS_KB=0
+	SECS='' CPU_SECS='' RSS_KB=0
 	for ((i = 0; i < ${BEST:-1}; i++)); do
 		sync
 		t0=$(date +%s.%N)
@@ -95,6 +97,8 @@ measure() {
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 		SECS=$(awk -v a="${SECS:-$secs}" -v b="$secs" 'BEGIN { print (b < a ? b : a) }')
 		RSS_KB=$(awk -v a="$RSS_KB" -v b="$(tail -n1 "$TMP/$name.rss")" 'BEGIN { print (b > a ? b : a) }')
+		cpu=$(tail -n2 "$TMP/$name.rss" | head -n1 | awk '{ print $1 + $2 }')
+		CPU_SECS=$(awk -v a="${CPU_SECS:-$cpu}" -v b="$cpu" 'BEGIN { print (b < a ? b : a) }')
 		((RC == 0 || RC == 3)) || return 0
 	done
 }
@@ -218,9 +222,13 @@ RULES_DB=$DB RULES_CONN=$CONN
 cp "$PLAIN_DB" "$TMP/plain/empty.db"
 cp "$RULES_DB" "$TMP/rules/empty.db"
 on() { if [[ $1 == plain ]]; then DB=$PLAIN_DB CONN=$PLAIN_CONN; else DB=$RULES_DB CONN=$RULES_CONN; fi; }
-declare -A TURN_RPS=()
-# turn NAME: keeps the best rate of NAME.
-turn() { TURN_RPS[$1]=$(awk -v a="${TURN_RPS[$1]:-0}" -v b="$RPS" 'BEGIN { print (b > a ? b : a) }'); }
+declare -A TURN_RPS=() TURN_CPU_RPS=()
+# turn NAME: keeps NAME's best rate, by the clock and by the CPU it used (steadier when other work shares the
+# machine: a turn that waited for the CPU is not slower by it).
+turn() {
+	TURN_RPS[$1]=$(awk -v a="${TURN_RPS[$1]:-0}" -v b="$RPS" 'BEGIN { print (b > a ? b : a) }')
+	TURN_CPU_RPS[$1]=$(awk -v a="${TURN_CPU_RPS[$1]:-0}" -v b="$(rate "$C_ROWS" "$CPU_SECS")" 'BEGIN { print (b > a ? b : a) }')
+}
 for ((i = 0; i < REPEAT; i++)); do
 	for side in plain rules; do
 		on "$side"
@@ -263,7 +271,9 @@ awk -v name="import of $QROWS" -v rps="$QUARTER_RPS" 'BEGIN { printf "%-22s %12d
 echo
 printf '%-22s %12s %12s %8s %8s %7s\n' "with 3 price rules" rows/s no-rules/s ratio target verdict
 row "full import" "${TURN_RPS[rules_full]}" "${TURN_RPS[plain_full]}" "$RULES_TARGET"
+row "full, by CPU" "${TURN_CPU_RPS[rules_full]}" "${TURN_CPU_RPS[plain_full]}" "$RULES_TARGET"
 row "unchanged re-import" "${TURN_RPS[rules_unchanged]}" "${TURN_RPS[plain_unchanged]}" -
+row "unchanged, by CPU" "${TURN_CPU_RPS[rules_unchanged]}" "${TURN_CPU_RPS[plain_unchanged]}" -
 echo
 awk -v rows="$ROWS" -v qrows="$QROWS" -v full="$FULL_RSS" -v quarter="$QUARTER_RSS" -v changed="$CHANGED_RSS" \
 	-v unchanged="$UNCHANGED_RSS" -v known="${FULL_KNOWN:-$ROWS}" -v target_mb="$RSS_TARGET_MB" \
