@@ -21,7 +21,7 @@ struct row_stage {
 	size_t max_value_bytes;
 	struct record canonical;      /* the last row with canonical names */
 	struct product product;       /* filled for ROW_OK */
-	struct strbuf rule_text;      /* the rules' reused scratch buffer */
+	struct rules_state rules;     /* kept from row to row by the rules */
 	rules_trace_fn trace;         /* NULL, or a preview's hook that sees each rule's step */
 	void *trace_ctx;
 };

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "feed/product.h"
 #include "feed/record.h"
@@ -39,7 +40,9 @@ enum expr_source { EXPR_FIELD, EXPR_COLUMN };
  * hint (appended to the "unknown field" message).
  */
 typedef bool (*expr_resolve_fn)(void *ctx, const char *name, enum expr_source *source, char *out, size_t size,
-                                char *hint, size_t hint_size);
+                                char *hint, size_t hint_size, size_t *slot);
+/* A resolver's *slot: the name's entry in expr_env.memo (names that read the same value share one), or this. */
+#define EXPR_NO_SLOT ((size_t)-1)
 
 struct expr;
 
@@ -50,19 +53,33 @@ size_t expr_position(const char *text, const char *at);
 struct expr *expr_compile(const char *text, expr_resolve_fn resolve, void *ctx, char *err, size_t err_size);
 void expr_free(struct expr *e);
 
-/* Where names are read from during one evaluation. */
-struct expr_env {
-	const struct product *product;
-	const struct record *record;  /* canonical column names */
-};
-
 enum expr_type { EXPR_NONE, EXPR_NUMBER, EXPR_TEXT };
 
 struct expr_value {
 	enum expr_type type;
+	bool numeric;           /* EXPR_TEXT: number holds the text read as a number (a name's value is read once) */
 	double number;
-	const char *text;       /* EXPR_TEXT: points into the product, the record or the expression */
+	const char *text;       /* EXPR_TEXT: points into the product, the record, the expression or a memo */
 	const char *origin;     /* EXPR_TEXT read from a name: the name, for messages */
+};
+
+/*
+ * A name's value kept while one product's rules run, so a name read again is neither looked up nor parsed
+ * again. Stamps tell stale entries: a column's holds for the whole row, a field's until the product changes.
+ */
+struct expr_memo {
+	uint64_t stamp;
+	struct expr_value value;
+	char text[40];          /* the text of a value a rule wrote (rules.c) */
+};
+
+/* Where names are read from during one evaluation. */
+struct expr_env {
+	const struct product *product;
+	const struct record *record;  /* canonical column names */
+	struct expr_memo *memo;       /* NULL, or an entry per slot the resolver gave */
+	uint64_t row_stamp;           /* memo entries of columns are good from this stamp on, */
+	uint64_t now;                 /* of fields at this stamp only (it moves on when the product changes) */
 };
 
 /* The value of a field or column: NULL when absent or blank. */

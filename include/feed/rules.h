@@ -25,10 +25,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "core/util.h"
+#include "feed/expr.h"
 #include "feed/mapping.h"
 #include "feed/normalize.h"
 #include "feed/product.h"
@@ -55,12 +57,20 @@ struct rule_step {
 };
 typedef void (*rules_trace_fn)(void *ctx, const struct rule_step *step);
 
+/* What applying rules keeps from row to row, so a warm row stage does not allocate. Zeroed is ready. */
+struct rules_state {
+	struct strbuf text;         /* templates are rendered here */
+	struct expr_memo *memo;     /* names already read for this product (feed/expr.h) */
+	size_t n_memo;
+	uint64_t now;               /* the memo's clock: moves on with each row and each change of the product */
+};
+void rules_state_free(struct rules_state *st);
+
 /*
- * Applies every rule to p; rec is the row with canonical names. scratch is the caller's reusable buffer, so a
- * warm row stage does not allocate. Returns 0, or -1 with err set (code "rule_failed", the rule, the SKU).
- * trace (may be NULL) sees each rule's step.
+ * Applies every rule to p; rec is the row with canonical names. Returns 0, or -1 with err set (code
+ * "rule_failed", the rule, the SKU). trace (may be NULL) sees each rule's step.
  */
-int rules_apply(const struct rules *r, struct product *p, const struct record *rec, struct strbuf *scratch,
+int rules_apply(const struct rules *r, struct product *p, const struct record *rec, struct rules_state *st,
                 rules_trace_fn trace, void *trace_ctx, struct row_error *err);
 
 #endif

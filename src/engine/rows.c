@@ -17,7 +17,7 @@ void row_stage_free(struct row_stage *st)
 {
 	column_map_free(st->columns);
 	product_free(&st->product);
-	sb_free(&st->rule_text);
+	rules_state_free(&st->rules);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -35,7 +35,7 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 		return ROW_SKIPPED;
 	if (mapping_apply(st->conn->mapping, &st->canonical, st->max_value_bytes, &st->product, err) < 0)
 		return ROW_FAILED;
-	if (rules_apply(st->conn->rules, &st->product, &st->canonical, &st->rule_text, st->trace, st->trace_ctx, err) < 0)
+	if (rules_apply(st->conn->rules, &st->product, &st->canonical, &st->rules, st->trace, st->trace_ctx, err) < 0)
 		return ROW_FAILED;
 	st->product.line = raw->line;
 	return ROW_OK;

@@ -41,6 +41,7 @@ struct constant {
 	double number;
 	char *text;           /* OP_TEXT: the text; OP_LOAD: the name to look up */
 	enum expr_source source;
+	size_t slot;          /* OP_LOAD: its memo entry, or EXPR_NO_SLOT */
 };
 
 struct expr {
@@ -130,7 +131,7 @@ bool expr_parse_number(const char *text, double *out)
 
 bool expr_number(const struct expr_value *v, double *out)
 {
-	if (v->type == EXPR_NUMBER) {
+	if (v->type == EXPR_NUMBER || v->numeric) {
 		*out = v->number;
 		return true;
 	}
@@ -311,7 +312,7 @@ static int add_constant(struct parser *ps, double number, const char *text, size
 	struct expr *e = ps->e;
 	e->consts = xrealloc(e->consts, (e->n_consts + 1) * sizeof(*e->consts));
 	e->consts[e->n_consts] = (struct constant){.number = number, .text = text ? xstrndup(text, len) : NULL,
-	                                           .source = source};
+	                                           .source = source, .slot = EXPR_NO_SLOT};
 	return (int)e->n_consts++;
 }
 
@@ -392,11 +393,14 @@ static void parse_name(struct parser *ps, const char *name, size_t len, const ch
 	memcpy(written, name, len);
 	written[len] = '\0';
 	enum expr_source source;
-	if (!ps->resolve(ps->ctx, written, &source, resolved, sizeof(resolved), hint, sizeof(hint))) {
+	size_t slot = EXPR_NO_SLOT;
+	if (!ps->resolve(ps->ctx, written, &source, resolved, sizeof(resolved), hint, sizeof(hint), &slot)) {
 		fail(ps, at, "unknown field `%s`%s%s", written, *hint ? " " : "", hint);
 		return;
 	}
-	emit(ps, OP_LOAD, add_constant(ps, 0, resolved, strlen(resolved), source), 0, at);
+	int k = add_constant(ps, 0, resolved, strlen(resolved), source);
+	ps->e->consts[k].slot = slot;
+	emit(ps, OP_LOAD, k, 0, at);
 }
 
 static void parse_number(struct parser *ps)
@@ -615,7 +619,7 @@ static struct expr_value number_value(double x)
 /* A number the operator at `in` needs; -1 with a message naming the value when it is not one. */
 static inline int need_number(struct eval *ev, const struct insn *in, const struct expr_value *v, double *out)
 {
-	if (v->type == EXPR_NUMBER) { /* the common case, kept inline */
+	if (v->type == EXPR_NUMBER || v->numeric) { /* the common case, kept inline */
 		*out = v->number;
 		return 0;
 	}
@@ -753,10 +757,21 @@ static int unary_function(struct eval *ev, const struct insn *in, struct expr_va
 
 static struct expr_value load(const struct expr_env *env, const struct constant *c)
 {
+	struct expr_memo *m = env->memo && c->slot != EXPR_NO_SLOT ? &env->memo[c->slot] : NULL;
+	if (m && m->stamp >= (c->source == EXPR_COLUMN ? env->row_stamp : env->now))
+		return m->value;
 	const char *v = expr_env_get(env, c->source, c->text);
-	if (!v)
-		return (struct expr_value){.type = EXPR_NONE};
-	return (struct expr_value){.type = EXPR_TEXT, .text = v, .origin = c->text};
+	struct expr_value value = {.type = EXPR_NONE};
+	if (v) {
+		value = (struct expr_value){.type = EXPR_TEXT, .text = v, .origin = c->text};
+		/* read as a number once here, rather than by each operator that needs one */
+		value.numeric = m && expr_parse_number(v, &value.number);
+	}
+	if (m) {
+		m->stamp = env->now;
+		m->value = value;
+	}
+	return value;
 }
 
 int expr_eval(const struct expr *e, const struct expr_env *env, struct expr_value *out, char *err, size_t err_size)

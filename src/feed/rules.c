@@ -39,11 +39,20 @@ struct rule {
 	double round_to;           /* 0: none */
 	bool round_ending;         /* round_to is the cents' ending (0.99), not a multiple */
 	enum round_mode mode;
+	size_t slot;               /* the memo entry of the field when a later rule reads it, else EXPR_NO_SLOT */
+};
+
+/* A name the expressions read, with its memo entry's index (expr.h, struct expr_memo). */
+struct slot {
+	char *name;
+	enum expr_source source;
 };
 
 struct rules {
 	size_t n;
 	struct rule *rules;
+	size_t n_slots;
+	struct slot *slots;
 };
 
 /* ---- compiling -------------------------------------------------------------------------------------- */
@@ -53,7 +62,7 @@ struct scope {
 	const struct mapping *mapping;
 	const struct alias_table *aliases;
 	char *const *required;
-	const struct rules *rules;
+	struct rules *rules;
 	size_t upto;
 };
 
@@ -68,19 +77,35 @@ static bool scope_has_field(const struct scope *s, const char *name)
 	return false;
 }
 
-static bool resolve(void *ctx, const char *name, enum expr_source *source, char *out, size_t size, char *hint,
-                    size_t hint_size)
+/* The memo entry of a name: one for every (source, name) the rules read. */
+static size_t slot_of(struct rules *rs, enum expr_source source, const char *name, bool add)
 {
-	const struct scope *s = ctx;
+	for (size_t i = 0; i < rs->n_slots; i++)
+		if (rs->slots[i].source == source && strcmp(rs->slots[i].name, name) == 0)
+			return i;
+	if (!add)
+		return EXPR_NO_SLOT;
+	rs->slots = xrealloc(rs->slots, (rs->n_slots + 1) * sizeof(*rs->slots));
+	rs->slots[rs->n_slots] = (struct slot){.name = xstrdup(name), .source = source};
+	return rs->n_slots++;
+}
+
+static bool resolve(void *ctx, const char *name, enum expr_source *source, char *out, size_t size, char *hint,
+                    size_t hint_size, size_t *slot)
+{
+	struct scope *s = ctx;
 	if (scope_has_field(s, name)) {
 		*source = EXPR_FIELD;
 		str_copy(out, name, size);
+		*slot = slot_of(s->rules, *source, out, true);
 		return true;
 	}
 	normalize_column(s->aliases, name, out, size);
 	*source = EXPR_COLUMN;
-	if (str_in(out, mapping_columns(s->mapping)) || str_in(out, (const char *const *)s->required))
+	if (str_in(out, mapping_columns(s->mapping)) || str_in(out, (const char *const *)s->required)) {
+		*slot = slot_of(s->rules, *source, out, true);
 		return true;
+	}
 	snprintf(hint, hint_size, "(neither a product field the mapping fills nor a feed column it reads; "
 	         "list a feed column in source.required to use it)");
 	return false;
@@ -129,11 +154,12 @@ static void compile_template(struct rule *r, const char *text, struct scope *sco
 			str_copy(written, p + 1, len + 1 < sizeof(written) ? len + 1 : sizeof(written));
 			char *name = str_trim(written);
 			enum expr_source source;
+			size_t slot;
 			if (!*name) {
 				problems_add(pr, where, "position %zu: {} names no field", expr_position(text, p));
 				break;
 			}
-			if (!resolve(scope, name, &source, resolved, sizeof(resolved), hint, sizeof(hint))) {
+			if (!resolve(scope, name, &source, resolved, sizeof(resolved), hint, sizeof(hint), &slot)) {
 				problems_add(pr, where, "position %zu: unknown field `%s` %s", expr_position(text, p), name, hint);
 				break;
 			}
@@ -248,7 +274,7 @@ static void compile_rule(struct rule *r, const cJSON *rule, struct scope *scope,
 }
 
 /* Rules may add fields the mapping does not fill, up to what a product holds. */
-static void check_field_count(const struct rules *rs, const struct mapping *m, const char *path,
+static void check_field_count(struct rules *rs, const struct mapping *m, const char *path,
                               struct problems *pr)
 {
 	struct scope scope = {.mapping = m, .rules = rs};
@@ -282,6 +308,8 @@ struct rules *rules_compile(const cJSON *json, const struct mapping *mapping, co
 		compile_rule(&rs->rules[rs->n], it, &scope, json_path_at(where, sizeof(where), path, rs->n), problems);
 	}
 	check_field_count(rs, mapping, path, problems);
+	for (size_t i = 0; i < rs->n; i++)
+		rs->rules[i].slot = rs->rules[i].field ? slot_of(rs, EXPR_FIELD, rs->rules[i].field, false) : EXPR_NO_SLOT;
 	if (problems->n > before) {
 		rules_free(rs);
 		return NULL;
@@ -305,8 +333,18 @@ void rules_free(struct rules *rs)
 		}
 		free(r->parts);
 	}
+	for (size_t i = 0; i < rs->n_slots; i++)
+		free(rs->slots[i].name);
+	free(rs->slots);
 	free(rs->rules);
 	free(rs);
+}
+
+void rules_state_free(struct rules_state *st)
+{
+	sb_free(&st->text);
+	free(st->memo);
+	memset(st, 0, sizeof(*st));
 }
 
 /* ---- applying --------------------------------------------------------------------------------------- */
@@ -374,35 +412,43 @@ static size_t format_scaled(long long scaled, int decimals, bool trim, char *out
 }
 
 /* Whole units and millionths, trailing zeros dropped: 0.375, 3000. */
-static void format_plain(double x, char *out)
+static size_t format_plain(double x, char *out, double *stored)
 {
-	format_scaled((long long)expr_round(x * 1e6), 6, true, out);
+	long long micro = (long long)expr_round(x * 1e6);
+	*stored = (double)micro / 1e6;
+	return format_scaled(micro, 6, true, out);
 }
 
-/* The number as the field stores it, in out (32 bytes or more); -1 with err when it cannot be. */
+/*
+ * The number as the field stores it, in out (32 bytes or more), and in *stored the value that text reads as
+ * (the same double parsing it gives: both are the one correctly rounded quotient). Returns the text's length,
+ * or -1 with err when it cannot be stored.
+ */
 static int format_result(const struct rule *r, const char *key, const struct product *p, double x, char *out,
-                         struct row_error *err)
+                         double *stored, struct row_error *err)
 {
 	x = apply_round_to(r, x);
 	if (!(fabs(x) < RESULT_MAX))
 		return rule_fail(err, r, key, p, "the result is out of range");
 	if (r->kind == TARGET_MONEY) {
 		long long cents = (long long)expr_round(x * 100);
-		format_scaled(cents, 2, false, out);
+		size_t len = format_scaled(cents, 2, false, out);
 		if (cents < 0)
 			return rule_fail(err, r, key, p, "the result %s is negative", out);
-	} else if (r->kind == TARGET_WHOLE) {
+		*stored = (double)cents / 100;
+		return (int)len;
+	}
+	if (r->kind == TARGET_WHOLE) {
 		double whole = expr_round(x);
 		if (fabs(x - whole) > 1e-9 * fmax(1, fabs(x))) {
-			format_plain(x, out);
+			format_plain(x, out, stored);
 			return rule_fail(err, r, key, p, "the result %s is not a whole number (%s counts items: use floor, "
 			                 "ceil or round)", out, r->field);
 		}
-		format_scaled((long long)whole, 0, false, out);
-	} else {
-		format_plain(x, out);
+		*stored = whole;
+		return (int)format_scaled((long long)whole, 0, false, out);
 	}
-	return 0;
+	return (int)format_plain(x, out, stored);
 }
 
 /* Spaces around and doubled inside come from empty placeholders ("{brand} {name}" without a brand). */
@@ -439,19 +485,39 @@ static void render_template(const struct rule *r, const struct expr_env *env, st
 	squeeze_spaces(out);
 }
 
+/* The product changed: what the memo holds of its fields is stale from now on. */
+static void product_changed(struct rules_state *st, struct expr_env *env)
+{
+	env->now = ++st->now;
+}
+
+/* A number a rule wrote, kept as written so a later rule reads it without looking it up or parsing it. */
+static void remember(const struct rule *r, struct expr_env *env, const char *text, size_t len, double number)
+{
+	if (r->slot == EXPR_NO_SLOT || len >= sizeof(env->memo[r->slot].text))
+		return;
+	struct expr_memo *m = &env->memo[r->slot];
+	memcpy(m->text, text, len + 1);
+	m->stamp = env->now;
+	m->value = (struct expr_value){.type = EXPR_TEXT, .numeric = true, .number = number, .text = m->text,
+	                               .origin = r->field};
+}
+
 /* Writes an expression's result into the rule's field. */
 static int store_value(const struct rule *r, const char *key, struct product *p, const struct expr_value *v,
-                       struct row_error *err)
+                       struct rules_state *st, struct expr_env *env, struct row_error *err)
 {
-	char number[64];
+	char number[40];
 	double x;
 	if (v->type == EXPR_NONE) {
 		if (product_get(p, r->field))
 			product_set(p, r->field, "");
+		product_changed(st, env);
 		return 0;
 	}
 	if (v->type == EXPR_TEXT && r->kind == TARGET_TEXT && !r->round_to) {
 		product_set(p, r->field, v->text);
+		product_changed(st, env);
 		return 0;
 	}
 	if (!expr_number(v, &x)) {
@@ -459,24 +525,26 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 			return rule_fail(err, r, key, p, "`%s` is '%.40s', not a number", v->origin, v->text);
 		return rule_fail(err, r, key, p, "the result '%.40s' is not a number", v->text);
 	}
-	if (format_result(r, key, p, x, number, err) < 0)
+	int len = format_result(r, key, p, x, number, &x, err);
+	if (len < 0)
 		return -1;
-	product_set(p, r->field, number);
+	product_setn(p, r->field, number, (size_t)len);
+	product_changed(st, env);
+	remember(r, env, number, (size_t)len, x);
 	return 0;
 }
 
 /* Runs one rule: -1 with err set when it fails; *applied says whether it wrote anything. */
-static int apply_rule(const struct rule *r, struct product *p, const struct record *rec, struct strbuf *scratch,
+static int apply_rule(const struct rule *r, struct product *p, struct rules_state *st, struct expr_env *env,
                       bool *applied, struct row_error *err)
 {
-	struct expr_env env = {.product = p, .record = rec};
 	struct expr_value v;
 	char msg[300];
 	const struct expr *e = r->to;
 	const char *key = r->is_template ? "template" : "to";
 	*applied = true;
 	if (r->when) {
-		if (expr_eval(r->when, &env, &v, msg, sizeof(msg)) < 0)
+		if (expr_eval(r->when, env, &v, msg, sizeof(msg)) < 0)
 			return rule_fail(err, r, "when", p, "%s", msg);
 		bool yes = expr_truth(&v);
 		if (!yes && !r->otherwise) {
@@ -489,26 +557,36 @@ static int apply_rule(const struct rule *r, struct product *p, const struct reco
 		}
 	}
 	if (r->is_template && e == r->to) {
-		render_template(r, &env, scratch);
-		product_setn(p, r->field, sb_str(scratch), scratch->len);
+		render_template(r, env, &st->text);
+		product_setn(p, r->field, sb_str(&st->text), st->text.len);
+		product_changed(st, env);
 		return 0;
 	}
-	if (expr_eval(e, &env, &v, msg, sizeof(msg)) < 0)
+	if (expr_eval(e, env, &v, msg, sizeof(msg)) < 0)
 		return rule_fail(err, r, key, p, "%s", msg);
-	return store_value(r, key, p, &v, err);
+	return store_value(r, key, p, &v, st, env, err);
 }
 
-int rules_apply(const struct rules *rs, struct product *p, const struct record *rec, struct strbuf *scratch,
+int rules_apply(const struct rules *rs, struct product *p, const struct record *rec, struct rules_state *st,
                 rules_trace_fn trace, void *trace_ctx, struct row_error *err)
 {
-	for (size_t i = 0; rs && i < rs->n; i++) {
+	if (!rs || !rs->n)
+		return 0;
+	if (st->n_memo < rs->n_slots) { /* once per row stage: warm rows do not allocate */
+		free(st->memo);
+		st->memo = xcalloc(rs->n_slots, sizeof(*st->memo));
+		st->n_memo = rs->n_slots;
+	}
+	st->now++; /* a new row: every entry is stale */
+	struct expr_env env = {.product = p, .record = rec, .memo = st->memo, .row_stamp = st->now, .now = st->now};
+	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
 		char before[256];
 		const char *old = trace ? product_get(p, r->field) : NULL;
 		if (old)
 			str_copy(before, old, sizeof(before)); /* the arena may move when the field is set */
 		bool applied;
-		if (apply_rule(r, p, rec, scratch, &applied, err) < 0)
+		if (apply_rule(r, p, st, &env, &applied, err) < 0)
 			return -1;
 		if (trace) {
 			struct rule_step step = {.rule = i, .field = r->field, .before = old ? before : NULL,

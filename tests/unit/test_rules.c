@@ -14,9 +14,10 @@
 
 /* Test names: the product's price fields read as fields, "nope" is unknown, anything else is a column. */
 static bool test_resolve(void *ctx, const char *name, enum expr_source *source, char *out, size_t size,
-                         char *hint, size_t hint_size)
+                         char *hint, size_t hint_size, size_t *slot)
 {
 	(void)ctx;
+	*slot = EXPR_NO_SLOT;
 	static const char *const fields[] = {"regular_price", "sale_price", "stock_quantity", "sku", NULL};
 	if (strcmp(name, "nope") == 0) {
 		str_copy(hint, "(test)", hint_size);
@@ -280,7 +281,7 @@ struct row {
 	const char *names[8];
 	const char *values[8];
 	struct record rec;
-	struct strbuf scratch;
+	struct rules_state state;
 	struct row_error err;
 };
 
@@ -300,12 +301,12 @@ static void row_init(struct row *r, const char *const *product_pairs, const char
 static void row_free(struct row *r)
 {
 	product_free(&r->p);
-	sb_free(&r->scratch);
+	rules_state_free(&r->state);
 }
 
 static int apply(struct compiled *c, struct row *r)
 {
-	return rules_apply(c->rules, &r->p, &r->rec, &r->scratch, NULL, NULL, &r->err);
+	return rules_apply(c->rules, &r->p, &r->rec, &r->state, NULL, NULL, &r->err);
 }
 
 /* Applies one rule document to a product with the given price and returns the field's value (static). */
@@ -463,6 +464,38 @@ Test(rules, a_field_set_by_an_earlier_rule_is_known_to_later_ones)
 	row_init(&r, (const char *const[]){"sku", "A1", NULL}, (const char *const[]){"price", "10", "cost", "6", NULL});
 	cr_assert_eq(apply(&c, &r), 0, "%s", r.err.message);
 	cr_expect_str_eq(product_get(&r.p, "regular_price"), "14.00");
+	row_free(&r);
+	compiled_free(&c);
+}
+
+/* Names read again come from the memo: it must follow the product as rules change it, and forget each row. */
+Test(rules, values_read_again_follow_changes_and_rows)
+{
+	struct compiled c = compile_rules("["
+		"{\"set\": \"regular_price\", \"to\": \"price * 2\"},"
+		"{\"set\": \"note\", \"to\": \"regular_price\"},"
+		"{\"set\": \"name\", \"template\": \"{brand} {name}\"},"
+		"{\"set\": \"short_description\", \"to\": \"if(name = 'Acme Hat', price, regular_price + 1)\"},"
+		"{\"set\": \"sale_price\", \"to\": \"regular_price - price\"}]");
+	struct row r;
+	row_init(&r, (const char *const[]){"sku", "A1", NULL}, NULL);
+	const char *prices[] = {"5.25", "7"};
+	const char *want_note[] = {"10.50", "14.00"}, *want_short[] = {"5.25", "7"}, *want_sale[] = {"5.25", "7.00"};
+	for (int i = 0; i < 2; i++) {
+		product_reset(&r.p);
+		product_set(&r.p, "sku", "A1");
+		product_set(&r.p, "brand", "Acme");
+		product_set(&r.p, "name", "Hat");
+		const char *cols[] = {"price", prices[i], NULL};
+		r.names[0] = cols[0];
+		r.values[0] = cols[1];
+		r.rec.n = 1;
+		cr_assert_eq(apply(&c, &r), 0, "%s", r.err.message);
+		cr_expect_str_eq(product_get(&r.p, "note"), want_note[i], "row %d", i);      /* the text as stored */
+		cr_expect_str_eq(product_get(&r.p, "name"), "Acme Hat", "row %d", i);        /* read after the template */
+		cr_expect_str_eq(product_get(&r.p, "short_description"), want_short[i], "row %d", i);
+		cr_expect_str_eq(product_get(&r.p, "sale_price"), want_sale[i], "row %d", i); /* this row's price */
+	}
 	row_free(&r);
 	compiled_free(&c);
 }
