@@ -30,7 +30,8 @@ RULES_TARGET=0.9      # full import with three price rules / without (the unchan
 # Three price rules of the kind README's "Price and stock rules" shows: a markup ending in .99, a minimum margin,
 # and a discount for well-stocked products. They rewrite the price the mapping fills and add no field, so the
 # ratio is the rules' own cost: a rule that gives most products a new field (a sale_price) makes every one of
-# them bigger to hash and store, which on a 1M-row full import cost as much again as the rules themselves.
+# them bigger to hash and store, which on a 1M-row full import cost about as much CPU again as the rules
+# themselves (0.89x by CPU with such a rule, 0.95x with these).
 RULES='"rules": [{"set": "regular_price", "to": "price * 1.19 + 5", "round_to": 0.99},
  {"set": "regular_price", "to": "max(regular_price, price * 1.15)"},
  {"set": "regular_price", "to": "regular_price * 0.95", "when": "quantity > 100", "round_to": 0.05}]' 
