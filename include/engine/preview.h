@@ -6,6 +6,7 @@
 #ifndef FEEDSYNC_ENGINE_PREVIEW_H
 #define FEEDSYNC_ENGINE_PREVIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -13,6 +14,15 @@
 #include "engine/rows.h"
 #include "feed/conn.h"
 #include "feed/sniff.h"
+
+/* What one rule did to a row's product (before and after are NULL when the product lacks the field). */
+struct preview_step {
+	size_t rule;
+	char *field;
+	char *before;
+	char *after;
+	bool applied;             /* false: its when was false and it has no else */
+};
 
 struct preview_row {
 	long line;
@@ -24,6 +34,8 @@ struct preview_row {
 	char *error_code;         /* ROW_FAILED */
 	char *error_column;
 	char *error_message;
+	struct preview_step *steps; /* one per rule run, in order (a failing rule ends them) */
+	size_t n_steps;
 };
 
 struct preview {

@@ -19,9 +19,28 @@
 /* Larger than any connection document: a JSON file past it is a feed, never read whole. */
 #define DOCUMENT_MAX_BYTES (4 << 20)
 
+/* Rows whose rule steps the text output shows; --json has them all. */
+#define PREVIEW_RULE_ROWS 5
+
 static const char *verdict_name(enum row_verdict v)
 {
 	return v == ROW_OK ? "ok" : v == ROW_SKIPPED ? "skipped" : "failed";
+}
+
+static cJSON *steps_to_json(const struct preview_row *row)
+{
+	cJSON *steps = cJSON_CreateArray();
+	for (size_t i = 0; i < row->n_steps; i++) {
+		const struct preview_step *st = &row->steps[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "rule", (double)st->rule);
+		cJSON_AddStringToObject(o, "field", st->field);
+		cJSON_AddItemToObject(o, "before", st->before ? cJSON_CreateString(st->before) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "after", st->after ? cJSON_CreateString(st->after) : cJSON_CreateNull());
+		cJSON_AddBoolToObject(o, "applied", st->applied);
+		cJSON_AddItemToArray(steps, o);
+	}
+	return steps;
 }
 
 static cJSON *preview_to_json(const struct preview *p)
@@ -67,6 +86,8 @@ static cJSON *preview_to_json(const struct preview *p)
 			cJSON_AddStringToObject(o, "column", row->error_column);
 			cJSON_AddStringToObject(o, "message", row->error_message);
 		}
+		if (row->n_steps)
+			cJSON_AddItemToObject(o, "rules", steps_to_json(row));
 		cJSON_AddItemToArray(rows, o);
 	}
 	return root;
@@ -176,6 +197,31 @@ static void print_failure(const struct preview *p, const struct preview_row *row
 	printf("\n");
 }
 
+/* "  rules[0] regular_price: 10.00 -> 16.99" per rule, for the first rows that ran any. */
+static void print_rule_steps(const struct preview *p)
+{
+	for (size_t r = 0, shown = 0; r < p->n_rows && shown < PREVIEW_RULE_ROWS; r++) {
+		const struct preview_row *row = &p->rows[r];
+		if (!row->n_steps)
+			continue;
+		shown++;
+		char where[RECORD_PLACE_SIZE];
+		printf("rules on %s:\n", preview_row_location(row, where));
+		for (size_t i = 0; i < row->n_steps; i++) {
+			const struct preview_step *st = &row->steps[i];
+			printf("  rules[%zu] %s: ", st->rule, st->field);
+			print_safe(st->before ? st->before : "(none)");
+			if (st->applied) {
+				printf(" -> ");
+				print_safe(st->after ? st->after : "(none)");
+			} else {
+				printf(" (when is false: left as it is)");
+			}
+			printf("\n");
+		}
+	}
+}
+
 static void print_preview(const struct preview *p)
 {
 	if (p->format[0])
@@ -195,6 +241,7 @@ static void print_preview(const struct preview *p)
 	}
 	if (p->n_rows)
 		print_rows(p);
+	print_rule_steps(p);
 	for (size_t r = 0; r < p->n_rows; r++)
 		if (p->rows[r].error_message)
 			print_failure(p, &p->rows[r]);

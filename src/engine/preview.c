@@ -127,13 +127,30 @@ static enum row_verdict judge(struct row_stage *st, struct seen_skus *seen,
 	return ROW_FAILED;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* The row stage's rules trace: each rule's step kept on the row being read. */
+static void keep_step(void *ctx, const struct rule_step *step)
+{
+	struct preview_row *row = ctx;
+	row->steps = xrealloc(row->steps, (row->n_steps + 1) * sizeof(*row->steps));
+	row->steps[row->n_steps++] = (struct preview_step){.rule = step->rule, .field = xstrdup(step->field),
+	                                                   .before = dup_or_null(step->before),
+	                                                   .after = dup_or_null(step->after), .applied = step->applied};
+}
+
 static void add_row(struct preview *p, struct row_stage *st, struct seen_skus *seen, const struct record *rec)
 {
 	struct row_error err;
-	enum row_verdict verdict = judge(st, seen, rec, &err);
 	p->rows = xrealloc(p->rows, (p->n_rows + 1) * sizeof(*p->rows));
 	struct preview_row *row = &p->rows[p->n_rows++];
 	memset(row, 0, sizeof(*row));
+	st->trace = keep_step;
+	st->trace_ctx = row;
+	enum row_verdict verdict = judge(st, seen, rec, &err);
 	row->line = rec->line;
 	row->item = rec->item;
 	row->verdict = verdict;
@@ -314,6 +331,12 @@ void preview_free(struct preview *p)
 		free(row->error_code);
 		free(row->error_column);
 		free(row->error_message);
+		for (size_t i = 0; i < row->n_steps; i++) {
+			free(row->steps[i].field);
+			free(row->steps[i].before);
+			free(row->steps[i].after);
+		}
+		free(row->steps);
 	}
 	free(p->rows);
 	for (size_t i = 0; i < p->n_columns; i++)

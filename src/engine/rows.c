@@ -18,6 +18,7 @@ void row_stage_free(struct row_stage *st)
 {
 	column_map_free(st->columns);
 	product_free(&st->product);
+	rules_state_free(&st->rules);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -73,6 +74,8 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 		return row_failed(raw, err);
 	}
 	if (mapping_apply(st->conn->mapping, &st->canonical, st->max_value_bytes, &st->product, err) < 0)
+		return row_failed(raw, err);
+	if (rules_apply(st->conn->rules, &st->product, &st->canonical, &st->rules, st->trace, st->trace_ctx, err) < 0)
 		return row_failed(raw, err);
 	st->product.line = raw->line;
 	st->product.item = raw->item;
