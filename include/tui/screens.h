@@ -7,13 +7,15 @@
 #include "tui/app.h"
 
 extern const struct screen_ops connections_screen_ops, runs_screen_ops, run_screen_ops, help_screen_ops,
-	destinations_screen_ops, plan_screen_ops;
+	destinations_screen_ops, plan_screen_ops, stats_screen_ops;
 
 struct screen *screen_connections_new(struct app *app);
 /* Every run, or the runs of one connection (conn_id > 0). */
 struct screen *screen_runs_new(struct app *app, int64_t conn_id, const char *conn_name);
 struct screen *screen_run_new(struct app *app, int64_t run_id);
 struct screen *screen_destinations_new(struct app *app);
+/* Per connection and per shop: what the runs of the last 30 days did. */
+struct screen *screen_stats_new(struct app *app);
 /* The plan made by run_id (a `run --plan` run). */
 struct screen *screen_plan_new(struct app *app, int64_t run_id);
 /* Opens the plan of a run, or says in the status line that the run made none. */

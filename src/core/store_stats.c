@@ -286,7 +286,9 @@ double stats_failure_rate(const struct stats_row *r)
 void stats_row_cells(const struct stats_row *r, int days, struct stats_cells *out)
 {
 	str_copy(out->text[0], r->name, sizeof(out->text[0]));
-	snprintf(out->text[1], sizeof(out->text[1]), "%.1f", (double)r->runs / (days > 0 ? days : 1));
+	double per_day = (double)r->runs / (days > 0 ? days : 1);
+	/* Two decimals under 10 a day, so a weekly run (0.14) does not read as never (0.1 would, at 0.04). */
+	snprintf(out->text[1], sizeof(out->text[1]), per_day < 10 ? "%.2f" : "%.1f", per_day);
 	snprintf(out->text[2], sizeof(out->text[2]), "%.0f%%", 100.0 * stats_failure_rate(r));
 	format_duration(r->median_ms, out->text[3], sizeof(out->text[3]));
 	format_duration(r->p95_ms, out->text[4], sizeof(out->text[4]));

@@ -27,7 +27,8 @@ const enum action table_actions[] = {
 };
 
 const enum action global_actions[] = {
-	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
+	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_SHOW_STATS, ACTION_HELP,
+	ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
 };
 
 /* A key must mean one action per screen: the screen's own, the list's and the global ones together. */
@@ -277,6 +278,10 @@ static void global_act(struct app *app, enum action a)
 	case ACTION_SHOW_DESTINATIONS:
 		if (app_top(app)->ops != &destinations_screen_ops)
 			app_push(app, screen_destinations_new(app));
+		break;
+	case ACTION_SHOW_STATS:
+		if (app_top(app)->ops != &stats_screen_ops)
+			app_push(app, screen_stats_new(app));
 		break;
 	case ACTION_HELP:
 		if (app_top(app)->ops != &help_screen_ops)

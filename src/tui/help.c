@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "tui/screens.h"
+#include "tui/scroll.h"
 
 struct help_screen {
 	struct screen base;
@@ -73,8 +74,7 @@ static void help_draw(struct screen *s, const struct draw *d, int y, int h)
 {
 	struct help_screen *hs = (struct help_screen *)s;
 	hs->rows = h;
-	if (hs->top + (size_t)h > hs->nlines)
-		hs->top = hs->nlines > (size_t)h ? hs->nlines - (size_t)h : 0;
+	scroll_clamp(&hs->top, h, hs->nlines);
 	for (int i = 0; i < h && hs->top + (size_t)i < hs->nlines; i++) {
 		const char *line = hs->lines[hs->top + (size_t)i];
 		bool title = line[0] && line[0] != ' ';
@@ -86,18 +86,7 @@ static void help_draw(struct screen *s, const struct draw *d, int y, int h)
 static bool help_act(struct screen *s, enum action a)
 {
 	struct help_screen *hs = (struct help_screen *)s;
-	int64_t top = (int64_t)hs->top, page = hs->rows > 1 ? hs->rows - 1 : 1;
-	switch (a) {
-	case ACTION_MOVE_UP: top--; break;
-	case ACTION_MOVE_DOWN: top++; break;
-	case ACTION_PAGE_UP: top -= page; break;
-	case ACTION_PAGE_DOWN: top += page; break;
-	case ACTION_FIRST: top = 0; break;
-	case ACTION_LAST: top = (int64_t)hs->nlines; break;
-	default: return false;
-	}
-	hs->top = top < 0 ? 0 : (size_t)top;   /* drawing keeps the last page full */
-	return true;
+	return scroll_act(&hs->top, hs->rows, hs->nlines, a);
 }
 
 static void help_title(struct screen *s, struct strbuf *out)
@@ -115,13 +104,9 @@ static void help_free(struct screen *s)
 	free(hs);
 }
 
-static const enum action help_actions[] = {
-	ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_FIRST, ACTION_LAST, ACTION_NONE,
-};
-
 const struct screen_ops help_screen_ops = {
 	.name = "Help",
-	.actions = help_actions,
+	.actions = scroll_actions,
 	.load = help_load,
 	.draw = help_draw,
 	.act = help_act,

@@ -42,4 +42,33 @@ test_sparkline_reads_without_colour_and_in_ascii() {
 	stop_console
 }
 
+
+test_stats_screen_per_connection_and_shop() {
+	runs_of_two_connections
+	fs_fast dest add --name "Main shop" --url "http://127.0.0.1:9" --key ck_test --secret cs_test
+	expect_rc 0 "dest add"
+	add_conn "Shop feed" csv "$FIXTURES/feeds/quoted.csv" '"destination": {"type": "woocommerce", "name": "Main shop"}'
+	# A failed push, written as a worker would (a real one to nowhere waits out the shop's patience).
+	sql "insert into sync_runs(connection_id, trigger, status, created_at, started_at, finished_at)
+	     values (3, 'manual', 'failed', strftime('%s', 'now') * 1000, strftime('%s', 'now') * 1000,
+	     strftime('%s', 'now') * 1000 + 1500)"
+	console
+	keys_then "Stats, last 30 days" 4
+	wait_screen "Connections (3)"
+	expect_contains "$(screen)" "Destinations (1)"
+	expect_contains "$(screen)" "NAME              RUNS/DAY FAILED   MEDIAN      P95  CREATED  UPDATED  RETIRED"
+	# Alpha: 4 runs of 1, 2, 4, 8 s: median rank 2, p95 rank 4; Beta failed both times.
+	expect_eq "$(screen | grep " Alpha feed" | tr -s ' ')" " Alpha feed 0.13 0% 2.0s 8.0s 4 0 0" "Alpha: 4 runs in 30 days, 4 products created"
+	expect_contains "$(screen | grep " Beta feed")" " 100% " "Beta's failures"
+	expect_eq "$(screen | grep " Main shop" | tr -s ' ')" " Main shop 0.03 100% 1.5s 1.5s 0 0 0" "the shop's failed push"
+	expect_fits 80
+	keys_then "Connections" q
+	stop_console
+	console -- --ascii
+	keys_then "Stats, last 30 days" 4
+	wait_screen "Main shop"
+	screen | LC_ALL=C grep -q '[^ -~]' && fail "non-ASCII output with --ascii"
+	stop_console
+}
+
 run_tests "$@"
