@@ -19,6 +19,7 @@ struct conns_screen {
 	/* The last runs of the connections on screen, read with them: recent[i] is the window's row i. */
 	struct recent_runs *recent;
 	size_t nrecent;
+	bool recent_failed;   /* the last read failed (and said so) */
 };
 
 static void cell_id(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
@@ -181,10 +182,15 @@ static void load_recent(struct conns_screen *cs)
 	for (size_t i = 0; i < t->nrows; i++)
 		ids[i] = conn_id((const char *)t->rows + i * t->src->row_size);
 	cs->nrecent = t->nrows;
-	if (store_recent_runs(cs->base.app->store, ids, t->nrows, SPARKLINE_RUNS, cs->recent) < 0) {
-		app_message(cs->base.app, ROLE_ERROR, "cannot read the last runs: %s", store_errmsg(cs->base.app->store));
+	bool failed = store_recent_runs(cs->base.app->store, ids, t->nrows, SPARKLINE_RUNS, cs->recent) < 0;
+	if (failed) {
+		/* Said once, not on every frame: a message redraws the screen, which would read them again. */
+		if (!cs->recent_failed)
+			app_message(cs->base.app, ROLE_ERROR, "cannot read the last runs: %s",
+			            store_errmsg(cs->base.app->store));
 		cs->nrecent = 0;
 	}
+	cs->recent_failed = failed;
 	free(ids);
 }
 
