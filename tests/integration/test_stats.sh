@@ -37,7 +37,8 @@ test_stats_text_per_connection_and_shop() {
 	expect_contains "$OUT" "NAME       RUNS/DAY  FAILED  MEDIAN    P95  CREATED  UPDATED  RETIRED"
 	# 4 runs in 30 days, none failed, median rank 2 of 1, 2, 3, 40 s; p95 rank 4.
 	expect_eq "$(echo "$OUT" | grep '^Alpha ' | tr -s ' ')" "Alpha 0.13 0% 2.0s 40.0s 3 1 0" "Alpha's row"
-	expect_eq "$(echo "$OUT" | grep '^Shop feed ' | tr -s ' ')" "Shop feed 0.07 100% 0.5s 0.5s 6 0 0" "its row: the catalog took the products, the push failed"
+	expect_eq "$(echo "$OUT" | grep '^Shop feed ' | tr -s ' ')" "Shop feed 0.07 100% 0.5s 0.5s 6 0 0" \
+		"its row: the catalog took the products, the push failed"
 	expect_contains "$OUT" "Destinations, last 30 days:"
 	expect_eq "$(echo "$OUT" | grep '^Main shop ' | tr -s ' ')" "Main shop 0.07 100% 0.5s 0.5s 6 0 0" "the shop"
 }

@@ -58,7 +58,8 @@ test_stats_screen_per_connection_and_shop() {
 	expect_contains "$(screen)" "Destinations (1)"
 	expect_contains "$(screen)" "NAME              RUNS/DAY FAILED   MEDIAN      P95  CREATED  UPDATED  RETIRED"
 	# Alpha: 4 runs of 1, 2, 4, 8 s: median rank 2, p95 rank 4; Beta failed both times.
-	expect_eq "$(screen | grep " Alpha feed" | tr -s ' ')" " Alpha feed 0.13 0% 2.0s 8.0s 4 0 0" "Alpha: 4 runs in 30 days, 4 products created"
+	expect_eq "$(screen | grep " Alpha feed" | tr -s ' ')" " Alpha feed 0.13 0% 2.0s 8.0s 4 0 0" \
+		"Alpha: 4 runs in 30 days, 4 products created"
 	expect_contains "$(screen | grep " Beta feed")" " 100% " "Beta's failures"
 	expect_eq "$(screen | grep " Main shop" | tr -s ' ')" " Main shop 0.03 100% 1.5s 1.5s 0 0 0" "the shop's failed push"
 	expect_fits 80
