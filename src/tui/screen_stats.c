@@ -1,7 +1,8 @@
 /*
  * The stats screen: per connection and per shop, what the runs of the last 30 days did (the figures of
- * `feedsync stats`), read again whenever the data changes. Failures are coloured, and named by their share
- * in the text, so they read without colour too.
+ * `feedsync stats`), read again when the data changes, at most every STATS_RELOAD_MS: a run in progress
+ * commits a few times a second, and a month of runs takes tens of milliseconds to sum. Failures are
+ * coloured, and named by their share in the text, so they read without colour too.
  */
 #include <stdlib.h>
 
@@ -11,6 +12,7 @@
 
 #define STATS_DAYS 30
 #define DAY_MS (24LL * 3600 * 1000)
+#define STATS_RELOAD_MS 3000
 
 /* What a line of the screen shows. */
 enum line_kind { LINE_RULE, LINE_HEADER, LINE_ROW, LINE_NONE, LINE_BLANK };
@@ -29,6 +31,8 @@ struct stats_screen {
 	size_t nlines;
 	size_t top;
 	int rows;                      /* as last drawn */
+	int64_t loaded_at;             /* monotonic ms; 0 = never */
+	bool stale;                    /* the data changed since, and is read again once STATS_RELOAD_MS passed */
 };
 
 static void add_line(struct stats_screen *ss, struct line l)
@@ -45,9 +49,11 @@ static void add_section(struct stats_screen *ss, const char *title, const struct
 		add_line(ss, (struct line){.kind = LINE_ROW, .row = &rows[i]});
 }
 
-static void stats_load(struct screen *s)
+static void reload(struct stats_screen *ss)
 {
-	struct stats_screen *ss = (struct stats_screen *)s;
+	struct screen *s = &ss->base;
+	ss->loaded_at = monotonic_ms();
+	ss->stale = false;
 	stats_free(&ss->stats);
 	ss->nlines = 0;
 	if (store_stats(s->app->store, now_ms() - STATS_DAYS * DAY_MS, &ss->stats) < 0)
@@ -55,6 +61,26 @@ static void stats_load(struct screen *s)
 	add_section(ss, "Connections", ss->stats.conns, ss->stats.nconns);
 	add_line(ss, (struct line){.kind = LINE_BLANK});
 	add_section(ss, "Destinations", ss->stats.dests, ss->stats.ndests);
+}
+
+static bool reload_due(const struct stats_screen *ss)
+{
+	return !ss->loaded_at || monotonic_ms() - ss->loaded_at >= STATS_RELOAD_MS;
+}
+
+static void stats_load(struct screen *s)
+{
+	struct stats_screen *ss = (struct stats_screen *)s;
+	if (reload_due(ss))
+		reload(ss);
+	else
+		ss->stale = true;
+}
+
+/* While stale, the screen ticks, and the tick that finds the reload due reads the data again. */
+static bool stats_ticking(struct screen *s)
+{
+	return ((struct stats_screen *)s)->stale;
 }
 
 /* Column widths: the name takes what the figures leave. */
@@ -120,6 +146,8 @@ static void draw_line(const struct draw *d, int y, const struct line *l)
 static void stats_draw(struct screen *s, const struct draw *d, int y, int h)
 {
 	struct stats_screen *ss = (struct stats_screen *)s;
+	if (ss->stale && reload_due(ss))
+		reload(ss);
 	ss->rows = h;
 	scroll_clamp(&ss->top, h, ss->nlines);
 	for (int i = 0; i < h; i++) {
@@ -158,6 +186,7 @@ const struct screen_ops stats_screen_ops = {
 	.draw = stats_draw,
 	.act = stats_act,
 	.title = stats_title,
+	.ticking = stats_ticking,
 	.free = stats_screen_free,
 };
 

@@ -72,4 +72,18 @@ test_stats_screen_per_connection_and_shop() {
 	stop_console
 }
 
+
+test_stats_screen_follows_new_runs() {
+	runs_of_two_connections
+	console
+	keys_then "Stats, last 30 days" 4
+	wait_screen "Alpha feed"
+	expect_contains "$(screen | grep " Alpha feed")" " 0% " "no failure yet"
+	sql "insert into sync_runs(connection_id, trigger, status, created_at, started_at, finished_at)
+	     values (1, 'manual', 'failed', strftime('%s', 'now') * 1000, strftime('%s', 'now') * 1000,
+	     strftime('%s', 'now') * 1000 + 100)"
+	wait_screen " 20% " 8   # 1 of 5 runs failed, read again within the reload interval
+	stop_console
+}
+
 run_tests "$@"
