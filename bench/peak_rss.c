@@ -1,6 +1,7 @@
 /*
- * peak_rss OUT COMMAND [ARG...]: runs COMMAND and writes its peak resident set size in KiB to OUT, as
- * `/usr/bin/time -f %M -o OUT` does, for machines without GNU time. Exits with COMMAND's status.
+ * peak_rss OUT COMMAND [ARG...]: runs COMMAND and writes the CPU seconds it used (user and system) and then
+ * its peak resident set size in KiB to OUT, as `/usr/bin/time -f '%U %S\n%M' -o OUT` does, for machines
+ * without GNU time. Exits with COMMAND's status.
  */
 #include <stdio.h>
 #include <sys/resource.h>
@@ -30,7 +31,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	FILE *out = fopen(argv[1], "w");
-	if (!out || fprintf(out, "%ld\n", ru.ru_maxrss) < 0 || fclose(out) != 0) {
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	             (double)ru.ru_stime.tv_usec / 1e6;
+	if (!out || fprintf(out, "%.3f\n%ld\n", cpu, ru.ru_maxrss) < 0 || fclose(out) != 0) {
 		perror(argv[1]);
 		return 2;
 	}

@@ -5,6 +5,7 @@
 #   changed import   10% of prices and stocks changed  vs floor_parse_hash (libcsv + FNV-1a per row)
 #   unchanged import the same content again             vs floor_parse_hash
 #   memory           peak RSS at N and N/4 products: the growth per product must be index-sized, not row-sized
+#   price rules      full and unchanged imports with three price rules vs the same without, in turns (full >= 0.9x)
 # then the console's (bench/console_bench.c) and the push's (bench/push.sh: against a fake shop's ceiling).
 # Prints a table; exits 0 whatever the ratios, non-zero when a run fails or its counts are wrong.
 #
@@ -28,6 +29,16 @@ CONSOLE_PRODUCTS=${BENCH_CONSOLE_PRODUCTS:-1000000}
 CONSOLE_IDLE=${BENCH_CONSOLE_IDLE:-10}
 
 FULL_TARGET=0.8       # feedsync / floor_import
+RULES_TARGET=0.9      # full import with three price rules / without (the unchanged re-import's ratio is shown:
+                      # with little else to do per row, the rules' share of it is larger)
+# Three price rules of the kind README's "Price and stock rules" shows: a markup ending in .99, a minimum margin,
+# and a discount for well-stocked products. They rewrite the price the mapping fills and add no field, so the
+# ratio is the rules' own cost: a rule that gives most products a new field (a sale_price) makes every one of
+# them bigger to hash and store, which on a 1M-row full import cost about as much CPU again as the rules
+# themselves (0.89x by CPU with such a rule, 0.95x with these).
+RULES='"rules": [{"set": "regular_price", "to": "price * 1.19 + 5", "round_to": 0.99},
+ {"set": "regular_price", "to": "max(regular_price, price * 1.15)"},
+ {"set": "regular_price", "to": "regular_price * 0.95", "when": "quantity > 100", "round_to": 0.05}]' 
 UNCHANGED_TARGET=0.6  # feedsync / floor_parse_hash
 RSS_TARGET_MB=64      # peak RSS with 1M products in the catalog
 GROWTH_TARGET_B=40    # RSS growth per extra product: the in-memory index's share; a feed row is ~200 bytes
@@ -69,21 +80,23 @@ QUARTER=$TMP/quarter.csv
 PROBLEMS=()
 problem() { PROBLEMS+=("$*"); echo "  PROBLEM: $*" >&2; }
 
-# peak_rss OUT CMD...: runs CMD and writes its peak RSS in KB to OUT (the last line).
+# peak_rss OUT CMD...: runs CMD and writes the CPU seconds it used (the line before the last: user and system)
+# and its peak RSS in KB (the last line) to OUT.
 if [[ -x /usr/bin/time ]]; then
-	peak_rss() { /usr/bin/time -f '%M' -o "$@"; }
+	peak_rss() { /usr/bin/time -f '%U %S
+%M' -o "$@"; }
 else
 	peak_rss() { "$BIN/peak_rss" "$@"; }
 fi
 
 # measure NAME CMD...: runs CMD with the page cache warm and dirty pages flushed, so one measurement's
 # writeback does not land on the next; BEST=N runs it N times (a repeat must measure the same thing) and
-# keeps the fastest time and the highest peak RSS, which evens out a busy machine's noise on short runs.
-# Sets SECS, RSS_KB, RC; the last run's output goes to $TMP/NAME.out and .err.
+# keeps the fastest time, the least CPU and the highest peak RSS, which evens out a busy machine's noise on
+# short runs. Sets SECS, CPU_SECS, RSS_KB, RC; the last run's output goes to $TMP/NAME.out and .err.
 measure() {
-	local name=$1 t0 t1 secs i
+	local name=$1 t0 t1 secs cpu i
 	shift
-	SECS='' RSS_KB=0
+	SECS='' CPU_SECS='' RSS_KB=0
 	for ((i = 0; i < ${BEST:-1}; i++)); do
 		sync
 		t0=$(date +%s.%N)
@@ -93,6 +106,8 @@ measure() {
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 		SECS=$(awk -v a="${SECS:-$secs}" -v b="$secs" 'BEGIN { print (b < a ? b : a) }')
 		RSS_KB=$(awk -v a="$RSS_KB" -v b="$(tail -n1 "$TMP/$name.rss")" 'BEGIN { print (b > a ? b : a) }')
+		cpu=$(tail -n2 "$TMP/$name.rss" | head -n1 | awk '{ print $1 + $2 }')
+		CPU_SECS=$(awk -v a="${CPU_SECS:-$cpu}" -v b="$cpu" 'BEGIN { print (b < a ? b : a) }')
 		((RC == 0 || RC == 3)) || return 0
 	done
 }
@@ -116,12 +131,13 @@ floor() {
 : >"$TMP/feedsync.ini"
 fs() { "$FEEDSYNC" --config "$TMP/feedsync.ini" --db "$DB" "$@"; }
 
-# setup_catalog DIR: a fresh database DIR/feedsync.db with one connection reading DIR/feed.csv; sets DB, CONN.
+# setup_catalog DIR [MEMBERS]: a fresh database DIR/feedsync.db with one connection reading DIR/feed.csv (and
+# the document's extra MEMBERS, like "rules": [...]); sets DB, CONN.
 setup_catalog() {
 	local dir=$1
 	mkdir -p "$dir"
 	DB=$dir/feedsync.db
-	printf '{"name": "bench", "source": {"type": "csv", "url": "%s/feed.csv"}}\n' "$dir" >"$dir/conn.json"
+	printf '{"name": "bench", "source": {"type": "csv", "url": "%s/feed.csv"}%s}\n' "$dir" "${2:+, $2}" >"$dir/conn.json"
 	fs conn add --file "$dir/conn.json" --json >"$TMP/conn.out" 2>"$TMP/conn.err" ||
 		die "feedsync conn add failed: $(cat "$TMP/conn.err" "$TMP/conn.out")"
 	CONN=$(json_number id "$TMP/conn.out")
@@ -205,6 +221,44 @@ expect unchanged updated "$C_UPDATED" 0
 expect unchanged unchanged "$C_UNCHANGED" "$ROWS"
 rm -rf "$TMP/catalog"
 
+# The same imports with and without three price rules, taken in turns so the machine's load falls on both; each
+# full import starts from a copy of its empty catalog.
+echo "full and unchanged imports without and with three price rules, in turns (best of $REPEAT)"
+setup_catalog "$TMP/plain"
+PLAIN_DB=$DB PLAIN_CONN=$CONN
+setup_catalog "$TMP/rules" "$RULES"
+RULES_DB=$DB RULES_CONN=$CONN
+cp "$PLAIN_DB" "$TMP/plain/empty.db"
+cp "$RULES_DB" "$TMP/rules/empty.db"
+on() { if [[ $1 == plain ]]; then DB=$PLAIN_DB CONN=$PLAIN_CONN; else DB=$RULES_DB CONN=$RULES_CONN; fi; }
+declare -A TURN_RPS=() TURN_CPU_RPS=()
+# turn NAME: keeps NAME's best rate, by the clock and by the CPU it used (steadier when other work shares the
+# machine: a turn that waited for the CPU is not slower by it).
+turn() {
+	TURN_RPS[$1]=$(awk -v a="${TURN_RPS[$1]:-0}" -v b="$RPS" 'BEGIN { print (b > a ? b : a) }')
+	TURN_CPU_RPS[$1]=$(awk -v a="${TURN_CPU_RPS[$1]:-0}" -v b="$(rate "$C_ROWS" "$CPU_SECS")" 'BEGIN { print (b > a ? b : a) }')
+}
+for ((i = 0; i < REPEAT; i++)); do
+	for side in plain rules; do
+		on "$side"
+		rm -f "$DB" "$DB-wal" "$DB-shm"
+		cp "$(dirname "$DB")/empty.db" "$DB"
+		import "${side}_full" "$FULL"
+		expect "${side}_full" created "$C_CREATED" "$ROWS"
+		expect "${side}_full" failed "$C_FAILED" 0
+		turn "${side}_full"
+	done
+done
+for ((i = 0; i < REPEAT; i++)); do
+	for side in plain rules; do
+		on "$side"
+		import "${side}_unchanged" "$FULL"
+		expect "${side}_unchanged" unchanged "$C_UNCHANGED" "$ROWS"
+		turn "${side}_unchanged"
+	done
+done
+rm -rf "$TMP/plain" "$TMP/rules"
+
 echo "full import of $QROWS rows (memory against feed size)"
 setup_catalog "$TMP/quarter"
 import feedsync_quarter "$QUARTER"
@@ -223,6 +277,12 @@ row "full import" "$FULL_RPS" "$FULL_FLOOR" "$FULL_TARGET"
 row "changed re-import" "$CHANGED_RPS" "$CHANGED_FLOOR" -
 row "unchanged re-import" "$UNCHANGED_RPS" "$UNCHANGED_FLOOR" "$UNCHANGED_TARGET"
 awk -v name="import of $QROWS" -v rps="$QUARTER_RPS" 'BEGIN { printf "%-22s %12d %12s %8s %8s %7s\n", name, rps, "-", "-", "-", "-" }'
+echo
+printf '%-22s %12s %12s %8s %8s %7s\n' "with 3 price rules" rows/s no-rules/s ratio target verdict
+row "full import" "${TURN_RPS[rules_full]}" "${TURN_RPS[plain_full]}" "$RULES_TARGET"
+row "full, by CPU" "${TURN_CPU_RPS[rules_full]}" "${TURN_CPU_RPS[plain_full]}" "$RULES_TARGET"
+row "unchanged re-import" "${TURN_RPS[rules_unchanged]}" "${TURN_RPS[plain_unchanged]}" -
+row "unchanged, by CPU" "${TURN_CPU_RPS[rules_unchanged]}" "${TURN_CPU_RPS[plain_unchanged]}" -
 echo
 awk -v rows="$ROWS" -v qrows="$QROWS" -v full="$FULL_RSS" -v quarter="$QUARTER_RSS" -v changed="$CHANGED_RSS" \
 	-v unchanged="$UNCHANGED_RSS" -v known="${FULL_KNOWN:-$ROWS}" -v target_mb="$RSS_TARGET_MB" \

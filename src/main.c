@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"  dest add --name N --url URL (--key CK --secret CS | --key-env VAR --secret-env VAR) [options]\n"
 	"  dest edit ID|NAME [...] | list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
 	"                                   `feedsync dest` lists the options\n"
+	"  stats [--days N] [--json]        per connection and shop over N days (30): runs/day, failures,\n"
+	"                                   median and p95 duration, products created/updated/retired\n"
 	"Other:\n"
 	"  config                           the configuration in effect, as ini text\n"
 	"  version | help\n"
@@ -65,7 +67,7 @@ static const struct {
 	{"preview", cmd_preview}, {"config", cmd_config},   {"console", cmd_console},
 	{"dest", cmd_dest},
 	{"plan", cmd_plan},       {"reconcile", cmd_reconcile},
-	{"products", cmd_products},
+	{"products", cmd_products}, {"stats", cmd_stats},
 };
 
 struct global_opts {

@@ -53,10 +53,11 @@ for k in sys.argv[2].split("."):
 print("" if v is None else v)' "$1" "$2"
 }
 
-# add_conn NAME TYPE URL [EXTRA_JSON_MEMBERS]: creates a connection, sets $CONN_ID.
+# add_conn NAME TYPE URL [EXTRA_JSON_MEMBERS] [EXTRA_SOURCE_MEMBERS]: creates a connection, sets $CONN_ID.
 add_conn() {
 	local extra=${4:+, $4}
-	printf '{"name": "%s", "source": {"type": "%s", "url": "%s"}%s}\n' "$1" "$2" "$3" "$extra" >"$T/conn.json"
+	printf '{"name": "%s", "source": {"type": "%s", "url": "%s"%s}%s}\n' "$1" "$2" "$3" "${5:+, $5}" "$extra" \
+		>"$T/conn.json"
 	fs_fast conn add --file "$T/conn.json" --json
 	expect_rc 0 "conn add"
 	CONN_ID=$(json_get "$OUT" id)

@@ -40,9 +40,14 @@ fi
 
 # Files run TEST_JOBS at a time (each is hermetic: its own temp dirs and ports); results print in order.
 jobs=${TEST_JOBS:-2}
-run_file() { timeout 900 bash "$1" >"$2.out" 2>&1; echo $? >"$2.rc"; }
+run_file() {
+	local start=$(date +%s)
+	timeout 900 bash "$1" >"$2.out" 2>&1
+	echo $? >"$2.rc"
+	echo $(($(date +%s) - start)) >"$2.secs"
+}
 report() { # file, log prefix
-	echo "== $1"
+	echo "== $1 ($(cat "$2.secs")s)"
 	grep -E '^(PASS|FAIL|  )' "$2.out"
 	count "$2.out"
 	if [ "$(cat "$2.rc")" -ne 0 ] && ! grep -q '^FAIL ' "$2.out"; then

@@ -21,10 +21,11 @@ struct catalog;
 /* Loads the connection's index. NULL with err set when the database cannot be read. */
 struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize);
 /*
- * Records one product seen in the feed. For CATALOG_DUPLICATE, *first_line is the line where the SKU
- * was first seen in this run (the first one wins). CATALOG_ERROR means the database refused the write.
+ * Records one product seen in the feed. For CATALOG_DUPLICATE, where the SKU was first seen in this run
+ * (the first one wins): *first_item, the item of a JSON array or XML feed, or else *first_line (the other
+ * one is 0; the index keeps one of them). CATALOG_ERROR means the database refused the write.
  */
-enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, long *first_line);
+enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, long *first_line, long *first_item);
 /* Commits the open batch, if any. */
 int catalog_commit(struct catalog *c);
 size_t catalog_size(const struct catalog *c);      /* products known before and created in this run */

@@ -6,6 +6,7 @@
 #ifndef FEEDSYNC_ENGINE_PREVIEW_H
 #define FEEDSYNC_ENGINE_PREVIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -14,9 +15,18 @@
 #include "feed/conn.h"
 #include "feed/sniff.h"
 
+/* What one rule did to a row's product (before and after are NULL when the product lacks the field). */
+struct preview_step {
+	size_t rule;
+	char *field;
+	char *before;
+	char *after;
+	bool applied;             /* false: its when was false and it has no else */
+};
+
 struct preview_row {
 	long line;
-	size_t item;              /* 1-based position in the feed: where a JSON or XML row is ("item 12") */
+	long item;                /* record.item: a JSON array's or XML feed's item ("item 12"), 0 in a CSV or NDJSON */
 	char *sku;                /* the row's SKU when readable, whatever its verdict; NULL otherwise */
 	enum row_verdict verdict;
 	char **values;            /* raw values, one per preview.columns entry ("" when the row lacks it) */
@@ -24,6 +34,8 @@ struct preview_row {
 	char *error_code;         /* ROW_FAILED */
 	char *error_column;
 	char *error_message;
+	struct preview_step *steps; /* one per rule run, in order (a failing rule ends them) */
+	size_t n_steps;
 };
 
 struct preview {
@@ -52,8 +64,8 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
  * bytes show, with the defaults of a new connection (auto mapping, sku required). Returns as preview_feed.
  */
 int preview_bare_feed(const struct config *cfg, const char *location, size_t max_rows, struct preview *out);
-/* Where row r is, for messages: "line 12" in a CSV, "item 12" in formats whose items are not lines. */
-void preview_row_location(const struct preview *p, const struct preview_row *row, char *buf, size_t size);
+/* Where a row is, for messages, as runs say it: "item 12" in a JSON array or XML feed, else "line 12". */
+const char *preview_row_location(const struct preview_row *row, char buf[RECORD_PLACE_SIZE]);
 void preview_free(struct preview *p);
 
 #endif

@@ -23,6 +23,7 @@
  *              "aliases": ..., "required": ...},
  *   "filters": {"match": "all", "rules": [...]},                see feed/filter.h
  *   "mapping": {...},                                           see feed/mapping.h
+ *   "rules": [{"set": "regular_price", "to": "price * 1.19"}, ...],   see feed/rules.h (after mapping, in order)
  *   "update": {
  *     "fields": ["regular_price", "stock_quantity"],            fields pushed on updates; default all
  *     "create_missing": true,                                   create products new to the destination
@@ -51,6 +52,7 @@
 #include "feed/filter.h"
 #include "feed/mapping.h"
 #include "feed/normalize.h"
+#include "feed/rules.h"
 #include "feed/source.h"
 
 /* The member of the document a woocommerce source is pulled into, which the JSON reader then walks. */
@@ -77,6 +79,7 @@ struct conn_config {
 	struct alias_table *aliases;
 	struct filter *filter;
 	struct mapping *mapping;
+	struct rules *rules;       /* NULL: none */
 	/* update settings */
 	char **update_fields;      /* NULL = all fields; NULL-terminated otherwise */
 	bool create_missing;

@@ -71,7 +71,7 @@ int mapping_suggest(const struct alias_table *aliases, const char *dest, const c
  * dropped, joined with " > ". Caller frees. */
 char *mapping_category_path(const char *delimiter, const char *value);
 
-/* How prices are read: '.' or ',' as the decimal separator, 0 (the default) for either (source.decimal_separator). */
+/* How prices and quantities are read: '.' or ',' as the decimal separator, 0 (the default) for either (source.decimal_separator). */
 void mapping_set_decimal_separator(struct mapping *m, char decimal);
 
 /* The separator of several values in destination field dest's value (trimmed: "|"), or NULL for one value. */

@@ -48,6 +48,9 @@ const char **column_map_apply(struct column_map *m, const struct record *rec);
  * ("12.50", "1234.56", "1234.56", "7"). False when it is not a number.
  */
 bool normalize_decimal(const char *in, char *out, size_t size);
+/* The same with the decimal separator fixed: decimal '.' or ',' (the other one then only groups thousands,
+ * so with ',' "1.234" is 1234 and "12.50" is no number), or 0 for either as above. */
+bool normalize_number(const char *in, char decimal, char *out, size_t size);
 enum price_read {
 	PRICE_OK,
 	PRICE_NOT_NUMBER,
@@ -61,10 +64,15 @@ enum price_read {
  * either (normalize_decimal's rules).
  */
 enum price_read normalize_price(const char *in, char decimal, char *out, size_t size, char currency[4]);
+/* Why a price did not read, for a message about its value: "is not a number", "has a currency on both sides
+ * of the number", "does not read with ',' as the decimal separator (source.decimal_separator)". */
+void normalize_price_problem(enum price_read read, char decimal, char *out, size_t size);
 /* An availability ("in stock", "out of stock", "preorder", "backorder", "instock", ...) as WooCommerce's
  * stock_status: "instock", "outofstock" or "onbackorder"; NULL when it is none of them. */
 const char *normalize_stock_status(const char *in);
-/* An integer quantity ("12", "12.0", "12,00", "-3"); false for "12.5", "abc", "". */
-bool normalize_integer(const char *in, long long *out);
+/* An integer quantity ("12", "12.0", "12,00", "-3"); false for "12.5", "abc", "". decimal is the decimal
+ * separator as for normalize_price: with ',' "1.000" is 1000, with '.' "1,000" is; with 0 (either) both
+ * are 1.000, so 1. */
+bool normalize_integer(const char *in, char decimal, long long *out);
 
 #endif

@@ -31,6 +31,7 @@ struct product {
 	struct product_field fields[PRODUCT_MAX_FIELDS]; /* sorted by name */
 	struct strbuf arena;
 	long line;         /* feed line the product came from */
+	long item;         /* and its item in a JSON array or XML feed (record.item), else 0 */
 	char currency[4];  /* ISO code written with its prices ("12.00 RON"), "" when none was */
 };
 

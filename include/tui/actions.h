@@ -76,7 +76,9 @@
 	_(SHOW_RUNS, "show_runs", "2", GROUP_GLOBAL, 0, "The runs of every connection") \
 	_(SHOW_DESTINATIONS, "show_destinations", "3", GROUP_GLOBAL, 0, "The destinations: health, circuit, batch size") \
 	_(COMMAND, "command", ":", GROUP_GLOBAL, 0, \
-	  "A command: runs [failed|running|active], conn ID|NAME, dest, q (Tab completes, Up/Down recall)") \
+	  "A command: runs [problems|running|active], conn ID|NAME, dest, q (Tab completes, Up/Down recall)") \
+	_(SHOW_STATS, "show_stats", "4", GROUP_GLOBAL, 0, \
+	  "Stats of the last 30 days: runs per day, failures, median and p95 duration, products changed") \
 	_(HELP, "help", "? F1", GROUP_GLOBAL, 0, "The keys of this screen") \
 	_(REDRAW, "redraw", "C-l", GROUP_GLOBAL, 0, "Read everything again and redraw the screen") \
 	_(BACK, "back", "q Esc Backspace", GROUP_GLOBAL, 0, "Close this screen (q on the first one quits)") \

@@ -7,7 +7,7 @@
 #include "tui/app.h"
 
 extern const struct screen_ops connections_screen_ops, runs_screen_ops, run_screen_ops, help_screen_ops,
-	destinations_screen_ops, plan_screen_ops, products_screen_ops, log_screen_ops;
+	destinations_screen_ops, plan_screen_ops, products_screen_ops, log_screen_ops, stats_screen_ops;
 
 struct screen *screen_connections_new(struct app *app);
 /* Every run, or the runs of one connection (conn_id > 0). */
@@ -16,6 +16,8 @@ struct screen *screen_run_new(struct app *app, int64_t run_id);
 struct screen *screen_destinations_new(struct app *app);
 /* The whole log of a run (as much as LOG_VIEW_KEPT lines), following it while the run is live. */
 struct screen *screen_log_new(struct app *app, int64_t run_id);
+/* Per connection and per shop: what the runs of the last 30 days did. */
+struct screen *screen_stats_new(struct app *app);
 /* The plan made by run_id (a `run --plan` run). */
 struct screen *screen_plan_new(struct app *app, int64_t run_id);
 /* The catalog of connection conn_id, product by product. */

@@ -20,6 +20,7 @@ struct cell_ctx {
 	const struct glyphs *g;
 	int64_t now;        /* wall clock, ms */
 	bool plain;         /* for export: no symbols, full times */
+	const void *extra;  /* what a screen reads besides its rows (the connections' last runs); may be NULL */
 };
 
 /* What a cell without a value shows: "-" on screen, nothing in an export. */

@@ -19,9 +19,28 @@
 /* Larger than any connection document: a JSON file past it is a feed, never read whole. */
 #define DOCUMENT_MAX_BYTES (4 << 20)
 
+/* Rows whose rule steps the text output shows; --json has them all. */
+#define PREVIEW_RULE_ROWS 5
+
 static const char *verdict_name(enum row_verdict v)
 {
 	return v == ROW_OK ? "ok" : v == ROW_SKIPPED ? "skipped" : "failed";
+}
+
+static cJSON *steps_to_json(const struct preview_row *row)
+{
+	cJSON *steps = cJSON_CreateArray();
+	for (size_t i = 0; i < row->n_steps; i++) {
+		const struct preview_step *st = &row->steps[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "rule", (double)st->rule);
+		cJSON_AddStringToObject(o, "field", st->field);
+		cJSON_AddItemToObject(o, "before", st->before ? cJSON_CreateString(st->before) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "after", st->after ? cJSON_CreateString(st->after) : cJSON_CreateNull());
+		cJSON_AddBoolToObject(o, "applied", st->applied);
+		cJSON_AddItemToArray(steps, o);
+	}
+	return steps;
 }
 
 static cJSON *preview_to_json(const struct preview *p)
@@ -52,9 +71,8 @@ static cJSON *preview_to_json(const struct preview *p)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "line", (double)row->line);
 		cJSON_AddNumberToObject(o, "item", (double)row->item);
-		char where[48];
-		preview_row_location(p, row, where, sizeof(where));
-		cJSON_AddStringToObject(o, "location", where);
+		char where[RECORD_PLACE_SIZE];
+		cJSON_AddStringToObject(o, "location", preview_row_location(row, where));
 		cJSON_AddStringToObject(o, "verdict", verdict_name(row->verdict));
 		if (row->sku)
 			cJSON_AddStringToObject(o, "sku", row->sku);
@@ -68,6 +86,8 @@ static cJSON *preview_to_json(const struct preview *p)
 			cJSON_AddStringToObject(o, "column", row->error_column);
 			cJSON_AddStringToObject(o, "message", row->error_message);
 		}
+		if (row->n_steps)
+			cJSON_AddItemToObject(o, "rules", steps_to_json(row));
 		cJSON_AddItemToArray(rows, o);
 	}
 	return root;
@@ -116,7 +136,9 @@ static void print_rows(const struct preview *p)
 	for (size_t i = 0; i < MAXF; i++)
 		if (i < ALWAYS || any_row_has(p, known[i]))
 			fields[nf++] = known[i];
-	const char *headers[MAXF + 2] = {str_eq(p->format, "csv") ? "LINE" : "ITEM", "RESULT"};
+	/* Items or lines, as the messages say: a feed's rows are all one or all the other. */
+	bool items = p->n_rows && p->rows[0].item > 0;
+	const char *headers[MAXF + 2] = {items ? "ITEM" : "LINE", "RESULT"};
 	for (size_t i = 0; i < nf; i++)
 		headers[i + 2] = fields[i];
 	struct text_table t;
@@ -124,10 +146,7 @@ static void print_rows(const struct preview *p)
 	for (size_t r = 0; r < p->n_rows; r++) {
 		const struct preview_row *row = &p->rows[r];
 		char where[24];
-		if (str_eq(p->format, "csv"))
-			snprintf(where, sizeof(where), "%ld", row->line);
-		else
-			snprintf(where, sizeof(where), "%zu", row->item);
+		snprintf(where, sizeof(where), "%ld", items ? row->item : row->line);
 		char *cells[MAXF + 2] = {xstrdup(where), xstrdup(verdict_name(row->verdict))};
 		cJSON *product = row->product_json ? cJSON_Parse(row->product_json) : NULL;
 		for (size_t i = 0; i < nf; i++) {
@@ -158,9 +177,8 @@ static void print_format(const struct preview *p)
 /* A failed row: where, why, its SKU and the values it had, so it can be found and fixed in the feed. */
 static void print_failure(const struct preview *p, const struct preview_row *row)
 {
-	char where[48];
-	preview_row_location(p, row, where, sizeof(where));
-	printf("%s failed (%s", where, row->error_code);
+	char where[RECORD_PLACE_SIZE];
+	printf("%s failed (%s", preview_row_location(row, where), row->error_code);
 	if (row->error_column && *row->error_column)
 		printf(", column %s", row->error_column);
 	if (row->sku) {
@@ -177,6 +195,31 @@ static void print_failure(const struct preview *p, const struct preview_row *row
 		print_safe(row->values[i]);
 	}
 	printf("\n");
+}
+
+/* "  rules[0] regular_price: 10.00 -> 16.99" per rule, for the first rows that ran any. */
+static void print_rule_steps(const struct preview *p)
+{
+	for (size_t r = 0, shown = 0; r < p->n_rows && shown < PREVIEW_RULE_ROWS; r++) {
+		const struct preview_row *row = &p->rows[r];
+		if (!row->n_steps)
+			continue;
+		shown++;
+		char where[RECORD_PLACE_SIZE];
+		printf("rules on %s:\n", preview_row_location(row, where));
+		for (size_t i = 0; i < row->n_steps; i++) {
+			const struct preview_step *st = &row->steps[i];
+			printf("  rules[%zu] %s: ", st->rule, st->field);
+			print_safe(st->before ? st->before : "(none)");
+			if (st->applied) {
+				printf(" -> ");
+				print_safe(st->after ? st->after : "(none)");
+			} else {
+				printf(" (when is false: left as it is)");
+			}
+			printf("\n");
+		}
+	}
 }
 
 static void print_preview(const struct preview *p)
@@ -198,6 +241,7 @@ static void print_preview(const struct preview *p)
 	}
 	if (p->n_rows)
 		print_rows(p);
+	print_rule_steps(p);
 	for (size_t r = 0; r < p->n_rows; r++)
 		if (p->rows[r].error_message)
 			print_failure(p, &p->rows[r]);

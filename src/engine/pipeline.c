@@ -74,9 +74,10 @@ static void check_currency(struct import *im, const struct product *p)
 	if (im->currency_warned || !expected || !p->currency[0] || strcmp(p->currency, expected) == 0)
 		return;
 	im->currency_warned = true;
-	run_log(im->ctx, LOG_WARN, "line %ld (SKU %s): prices in %s, but source.currency is %s; the numbers are "
-	        "imported as they are (further rows are not reported)", p->line, product_get(p, PF_SKU), p->currency,
-	        expected);
+	char place[RECORD_PLACE_SIZE];
+	run_log(im->ctx, LOG_WARN, "%s (SKU %s): prices in %s, but source.currency is %s; the numbers are "
+	        "imported as they are (further rows are not reported)", record_place(p->line, p->item, place),
+	        product_get(p, PF_SKU), p->currency, expected);
 }
 
 /* Once per run, when the feed's column names are known: a missing required column stops the run. */
@@ -109,9 +110,9 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 		return;
 	}
 	check_currency(im, &im->rows.product);
-	long first_line = 0;
+	long first_line = 0, first_item = 0;
 	const char *sku = product_get(&im->rows.product, PF_SKU);
-	switch (catalog_put(im->catalog, &im->rows.product, &first_line)) {
+	switch (catalog_put(im->catalog, &im->rows.product, &first_line, &first_item)) {
 	case CATALOG_CREATED:
 		run_add(ctx, RC_CREATED, 1);
 		break;
@@ -124,12 +125,11 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	case CATALOG_DUPLICATE: {
 		run_add(ctx, RC_FAILED, 1);
 		struct row_error dup;
-		char where[32], first[32], item[ROWS_ITEM_PREFIX];
-		snprintf(where, sizeof(where), "line %ld", rec->line);
-		snprintf(first, sizeof(first), "line %ld", first_line);
-		row_duplicate_error(&dup, sku, where, first);
+		char where[RECORD_PLACE_SIZE], first[RECORD_PLACE_SIZE];
+		row_duplicate_error(&dup, sku, record_place(rec->line, rec->item, where),
+		                    record_place(first_line, first_item, first));
 		struct run_error_info info = {.line = rec->line, .sku = sku, .column = dup.column, .code = dup.code};
-		run_error(ctx, &info, "%s%s", rows_item_prefix(rec, item), dup.message);
+		run_error(ctx, &info, "%s", dup.message);
 		break;
 	}
 	case CATALOG_ERROR:
@@ -139,13 +139,19 @@ static void count_outcome(struct import *im, const struct record *rec, struct st
 	}
 }
 
+/* The source's warnings not logged yet: those of the open, then those a row brings (a repeated JSON key). */
+static void log_source_warnings(struct run_ctx *ctx, const struct source *src, size_t *logged)
+{
+	for (; *logged < src->warnings.n; (*logged)++)
+		run_log(ctx, LOG_WARN, "%s", src->warnings.items[*logged]);
+}
+
 static void import_rows(struct import *im, struct source *src, uint64_t file_bytes, struct stop *stop)
 {
 	struct run_ctx *ctx = im->ctx;
-	size_t ncols = 0;
+	size_t ncols = 0, warnings_logged = 0;
 	const char *const *cols = source_columns(src, &ncols);
-	for (size_t i = 0; i < src->warnings.n; i++)
-		run_log(ctx, LOG_WARN, "%s", src->warnings.items[i]);
+	log_source_warnings(ctx, src, &warnings_logged);
 	if (cols && ncols)
 		check_columns(im, cols, ncols, true, stop);
 
@@ -154,6 +160,7 @@ static void import_rows(struct import *im, struct source *src, uint64_t file_byt
 	int64_t rows = 0;
 	int rc = 0;
 	while (!stopped(stop) && (rc = source_next(src, &rec, &serr)) == 1) {
+		log_source_warnings(ctx, src, &warnings_logged);
 		if (!im->columns_checked && !rec.problem) { /* a malformed first row has no columns to judge by */
 			check_columns(im, rec.names, rec.n, false, stop);
 			if (stopped(stop))

@@ -12,13 +12,13 @@
 #include "feed/normalize.h"
 #include "feed/source.h"
 
-/* The SKUs of the rows read so far, sorted, each with its line: a second row with one of them fails as a
+/* The SKUs of the rows read so far, sorted, each with its place: a second row with one of them fails as a
  * run would fail it. A preview reads at most a few thousand rows, so a sorted array is enough. */
 struct seen_skus {
 	struct seen_sku {
 		char *sku;
 		long line;
-		size_t item;
+		long item;
 	} *items;
 	size_t n;
 };
@@ -29,7 +29,7 @@ static int seen_order(const void *key, const void *item)
 }
 
 /* The earlier row with this SKU, or NULL after recording this one as the first. */
-static const struct seen_sku *seen_before(struct seen_skus *seen, const char *sku, long line, size_t item)
+static const struct seen_sku *seen_before(struct seen_skus *seen, const char *sku, long line, long item)
 {
 	size_t lo = 0, hi = seen->n;
 	while (lo < hi) {
@@ -111,42 +111,48 @@ static char **row_values(const struct preview *p, const struct record *rec)
 	return values;
 }
 
-/* "line 12" in a CSV; "item 12" in formats whose items need not start lines of their own. */
-static void locate(const char *format, long line, size_t item, char *buf, size_t size)
-{
-	if (str_eq(format, "csv"))
-		snprintf(buf, size, "line %ld", line);
-	else
-		snprintf(buf, size, "item %zu", item);
-}
-
 /* The verdict a run would give: the row stages', then the catalog's, where the first of two SKUs wins. */
-static enum row_verdict judge(struct preview *p, struct row_stage *st, struct seen_skus *seen,
+static enum row_verdict judge(struct row_stage *st, struct seen_skus *seen,
                               const struct record *rec, struct row_error *err)
 {
 	enum row_verdict verdict = row_stage_process(st, rec, err);
 	const char *sku = verdict == ROW_OK ? product_get(&st->product, PF_SKU) : NULL;
-	size_t item = p->n_rows + 1;
-	const struct seen_sku *first = sku ? seen_before(seen, sku, rec->line, item) : NULL;
+	const struct seen_sku *first = sku ? seen_before(seen, sku, rec->line, rec->item) : NULL;
 	if (!first)
 		return verdict;
-	char where[48], first_where[48];
-	locate(p->format, rec->line, item, where, sizeof(where));
-	locate(p->format, first->line, first->item, first_where, sizeof(first_where));
+	char where[RECORD_PLACE_SIZE], first_where[RECORD_PLACE_SIZE];
 	memset(err, 0, sizeof(*err));
-	row_duplicate_error(err, sku, where, first_where);
+	row_duplicate_error(err, sku, record_place(rec->line, rec->item, where),
+	                    record_place(first->line, first->item, first_where));
 	return ROW_FAILED;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* The row stage's rules trace: each rule's step kept on the row being read. */
+static void keep_step(void *ctx, const struct rule_step *step)
+{
+	struct preview_row *row = ctx;
+	row->steps = xrealloc(row->steps, (row->n_steps + 1) * sizeof(*row->steps));
+	row->steps[row->n_steps++] = (struct preview_step){.rule = step->rule, .field = xstrdup(step->field),
+	                                                   .before = dup_or_null(step->before),
+	                                                   .after = dup_or_null(step->after), .applied = step->applied};
 }
 
 static void add_row(struct preview *p, struct row_stage *st, struct seen_skus *seen, const struct record *rec)
 {
 	struct row_error err;
-	enum row_verdict verdict = judge(p, st, seen, rec, &err);
 	p->rows = xrealloc(p->rows, (p->n_rows + 1) * sizeof(*p->rows));
 	struct preview_row *row = &p->rows[p->n_rows++];
 	memset(row, 0, sizeof(*row));
+	st->trace = keep_step;
+	st->trace_ctx = row;
+	enum row_verdict verdict = judge(st, seen, rec, &err);
 	row->line = rec->line;
-	row->item = p->n_rows;
+	row->item = rec->item;
 	row->verdict = verdict;
 	row->values = row_values(p, rec);
 	const char *sku = verdict == ROW_OK ? product_get(&st->product, PF_SKU) : row_stage_sku(st);
@@ -182,6 +188,13 @@ static void describe_format(struct preview *p, const struct conn_config *conn, c
 		             p->sniff.encoding);
 }
 
+/* The source's warnings not copied yet: those of the open, then those a row brings (a repeated JSON key). */
+static void copy_source_warnings(struct preview *p, const struct source *src, size_t *copied)
+{
+	for (; *copied < src->warnings.n; (*copied)++)
+		problems_add(&p->warnings, NULL, "%s", src->warnings.items[*copied]);
+}
+
 int preview_read(const struct config *cfg, const struct conn_config *conn, const char *path, size_t max_rows,
                  struct preview *p)
 {
@@ -196,8 +209,8 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 		p->run_would_fail = true;
 		return -1;
 	}
-	for (size_t i = 0; i < src->warnings.n; i++)
-		problems_add(&p->warnings, NULL, "%s", src->warnings.items[i]);
+	size_t warned = 0;
+	copy_source_warnings(p, src, &warned);
 	size_t n = 0;
 	const char *const *header = source_columns(src, &n);
 	if (header && n) {
@@ -210,6 +223,7 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 	struct record rec;
 	int rc = 0;
 	while (p->n_rows < max_rows && (rc = source_next(src, &rec, &serr)) == 1) {
+		copy_source_warnings(p, src, &warned);
 		if (!p->columns) {
 			keep_columns(p, rec.names, rec.n);
 			warn_about_columns(p, conn, false);
@@ -300,9 +314,9 @@ int preview_bare_feed(const struct config *cfg, const char *location, size_t max
 	return rc;
 }
 
-void preview_row_location(const struct preview *p, const struct preview_row *row, char *buf, size_t size)
+const char *preview_row_location(const struct preview_row *row, char buf[RECORD_PLACE_SIZE])
 {
-	locate(p->format, row->line, row->item, buf, size);
+	return record_place(row->line, row->item, buf);
 }
 
 void preview_free(struct preview *p)
@@ -317,6 +331,12 @@ void preview_free(struct preview *p)
 		free(row->error_code);
 		free(row->error_column);
 		free(row->error_message);
+		for (size_t i = 0; i < row->n_steps; i++) {
+			free(row->steps[i].field);
+			free(row->steps[i].before);
+			free(row->steps[i].after);
+		}
+		free(row->steps);
 	}
 	free(p->rows);
 	for (size_t i = 0; i < p->n_columns; i++)

@@ -18,6 +18,7 @@ void row_stage_free(struct row_stage *st)
 {
 	column_map_free(st->columns);
 	product_free(&st->product);
+	rules_state_free(&st->rules);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -60,11 +61,24 @@ enum row_verdict row_stage_process(struct row_stage *st, const struct record *ra
 		str_copy(err->message, raw->problem, sizeof(err->message));
 		return row_failed(raw, err);
 	}
-	if (st->conn->filter && !filter_match(st->conn->filter, &st->canonical))
-		return ROW_SKIPPED;
+	struct filter_problem why;
+	switch (filter_match(st->conn->filter, &st->canonical, &why)) {
+	case FILTER_PASS: break;
+	case FILTER_SKIP: return ROW_SKIPPED;
+	case FILTER_UNREADABLE:
+		/* Neither kept nor skipped in silence: a number the filter cannot read is the feed's problem. */
+		memset(err, 0, sizeof(*err));
+		str_copy(err->code, "bad_filter_value", sizeof(err->code));
+		str_copy(err->column, why.column, sizeof(err->column));
+		str_copy(err->message, why.message, sizeof(err->message));
+		return row_failed(raw, err);
+	}
 	if (mapping_apply(st->conn->mapping, &st->canonical, st->max_value_bytes, &st->product, err) < 0)
 		return row_failed(raw, err);
+	if (rules_apply(st->conn->rules, &st->product, &st->canonical, &st->rules, st->trace, st->trace_ctx, err) < 0)
+		return row_failed(raw, err);
 	st->product.line = raw->line;
+	st->product.item = raw->item;
 	return ROW_OK;
 }
 

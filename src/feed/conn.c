@@ -12,8 +12,8 @@
 #define NAME_MAX_CHARS 100
 #define WINMENTOR_ENCODING "windows-1250"
 
-static const char *const top_keys[] = {"name", "active", "source", "filters", "mapping", "update", "schedule",
-                                       "destination", NULL};
+static const char *const top_keys[] = {"name", "active", "source", "filters", "mapping", "rules", "update",
+                                       "schedule", "destination", NULL};
 static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure", "encoding", "header",
                                           "item_path", "aliases", "required", "auth", "destination", "status",
                                           "format", "decimal_separator", "currency", NULL};
@@ -690,9 +690,13 @@ struct conn_config *conn_parse(const char *text, struct problems *problems)
 	parse_active(c, problems);
 	parse_source(c, problems);
 	c->filter = filter_compile(cJSON_GetObjectItemCaseSensitive(doc, "filters"), c->aliases, "filters", problems);
+	filter_set_decimal_separator(c->filter, c->decimal_separator);
 	c->mapping = mapping_compile(cJSON_GetObjectItemCaseSensitive(doc, "mapping"), c->aliases, "mapping", problems);
-	if (c->mapping)
+	if (c->mapping) { /* rules read the mapping's fields: without it, its own problems say enough */
 		mapping_set_decimal_separator(c->mapping, c->decimal_separator);
+		c->rules = rules_compile(cJSON_GetObjectItemCaseSensitive(doc, "rules"), c->mapping, c->aliases,
+		                         c->required, "rules", problems);
+	}
 	parse_update(c, problems);
 	parse_schedule(c, problems);
 	parse_destination(c, problems);
@@ -720,6 +724,7 @@ void conn_free(struct conn_config *c)
 	alias_table_free(c->aliases);
 	filter_free(c->filter);
 	mapping_free(c->mapping);
+	rules_free(c->rules);
 	strv_free(c->update_fields);
 	free(c->schedule_text);
 	free(c->dest_type);

@@ -1,5 +1,6 @@
 #include "feed/filter.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,7 @@ struct filter_rule {
 
 struct filter {
 	bool any;
+	char decimal;   /* of the rows' numbers: '.', ',' or 0 for either (source.decimal_separator) */
 	size_t n;
 	struct filter_rule *rules;
 };
@@ -206,7 +208,17 @@ void filter_free(struct filter *f)
 	free(f);
 }
 
+void filter_set_decimal_separator(struct filter *f, char decimal)
+{
+	if (f)
+		f->decimal = decimal;
+}
+
 /* ---- matching --------------------------------------------------------------------------------------- */
+
+/* A rule's verdict on a row: a numeric rule cannot say yes or no to a value that is not a number. T_FALSE
+ * and T_TRUE are false and true, so the operators that always decide return their bool as it is. */
+enum truth { T_FALSE = false, T_TRUE = true, T_UNKNOWN };
 
 static bool is_zero(const char *s)
 {
@@ -246,12 +258,14 @@ static int decimal_cmp(const char *a, const char *b)
 	return na ? -c : c;
 }
 
-static bool value_equals(const char *v, const struct filter_value *want)
+/* Equal as text, or as numbers when both are ("1.0" eq 1; with ',' as the separator "1.000" eq 1000). */
+static bool value_equals(const struct filter *f, const char *v, const struct filter_value *want)
 {
 	char number[NUMBER_SIZE];
-	if (want->number && normalize_decimal(v, number, sizeof(number)))
-		return decimal_cmp(number, want->number) == 0;
-	return strcmp(v, want->text) == 0;
+	if (strcmp(v, want->text) == 0)
+		return true;
+	return want->number && normalize_number(v, f->decimal, number, sizeof(number)) &&
+	       decimal_cmp(number, want->number) == 0;
 }
 
 static bool contains_ignoring_case(const char *hay, const struct filter_value *needle)
@@ -274,14 +288,43 @@ static bool is_blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-/* Only numbers pass gt, gte, lt and lte: an empty or text value never does. */
-static bool compare_numbers(enum filter_op op, const char *v, const struct filter_value *want)
+static void describe_rule(struct strbuf *sb, const struct filter_rule *r);
+
+/* The value a numeric rule cannot read, in the mapping's words for a price that does not read. */
+static void unreadable(const struct filter *f, const struct filter_rule *r, const char *v, enum price_read read,
+                       struct filter_problem *why)
 {
-	char number[NUMBER_SIZE];
-	if (!normalize_decimal(v, number, sizeof(number)))
-		return false;
-	int c = decimal_cmp(number, want->number);
-	switch (op) {
+	if (!why)
+		return;
+	char reason[128];
+	struct strbuf rule = {0};
+	normalize_price_problem(read, f->decimal, reason, sizeof(reason));
+	describe_rule(&rule, r);
+	size_t len = strlen(v), shown = utf8_valid_prefix(v, len < 40 ? len : 40);
+	str_copy(why->column, r->field, sizeof(why->column));
+	snprintf(why->message, sizeof(why->message), "'%.*s%s' in column %s %s, so the filter rule `%s` cannot "
+	         "compare it", (int)shown, v, shown < len ? "..." : "", r->field, reason, sb_str(&rule));
+	sb_free(&rule);
+}
+
+/*
+ * gt, gte, lt and lte read the value as the mapping reads a price (a currency before or after it, the
+ * configured decimal separator). An empty value never passes; any other value that does not read cannot
+ * be compared: T_UNKNOWN, with why filled when it is not NULL.
+ */
+static enum truth compare_numbers(const struct filter *f, const struct filter_rule *r, const char *v,
+                                  struct filter_problem *why)
+{
+	char number[NUMBER_SIZE], currency[4];
+	if (is_blank(v))
+		return T_FALSE;
+	enum price_read read = normalize_price(v, f->decimal, number, sizeof(number), currency);
+	if (read != PRICE_OK) {
+		unreadable(f, r, v, read, why);
+		return T_UNKNOWN;
+	}
+	int c = decimal_cmp(number, r->values[0].number);
+	switch (r->op) {
 	case OP_GT: return c > 0;
 	case OP_GTE: return c >= 0;
 	case OP_LT: return c < 0;
@@ -289,37 +332,52 @@ static bool compare_numbers(enum filter_op op, const char *v, const struct filte
 	}
 }
 
-static bool rule_matches(const struct filter_rule *r, const struct record *rec)
+static bool in_values(const struct filter *f, const struct filter_rule *r, const char *v)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (value_equals(f, v, &r->values[i]))
+			return true;
+	return false;
+}
+
+static enum truth rule_matches(const struct filter *f, const struct filter_rule *r, const struct record *rec,
+                               struct filter_problem *why)
 {
 	const char *v = record_get(rec, r->field);
 	if (!v)
 		v = "";
 	switch (r->op) {
-	case OP_EQ: return value_equals(v, &r->values[0]);
-	case OP_NE: return !value_equals(v, &r->values[0]);
+	case OP_EQ: return value_equals(f, v, &r->values[0]);
+	case OP_NE: return !value_equals(f, v, &r->values[0]);
 	case OP_CONTAINS: return contains_ignoring_case(v, &r->values[0]);
 	case OP_NOT_CONTAINS: return !contains_ignoring_case(v, &r->values[0]);
 	case OP_EMPTY: return is_blank(v);
 	case OP_NOT_EMPTY: return !is_blank(v);
-	case OP_IN:
-		for (size_t i = 0; i < r->n; i++)
-			if (value_equals(v, &r->values[i]))
-				return true;
-		return false;
-	default: return compare_numbers(r->op, v, &r->values[0]);
+	case OP_IN: return in_values(f, r, v);
+	default: return compare_numbers(f, r, v, why);
 	}
 }
 
-bool filter_match(const struct filter *f, const struct record *rec)
+/*
+ * A rule that fails decides "all" (skip), one that passes decides "any" (pass), whatever the others say;
+ * only when no rule decides does a rule that could not read its value make the row unreadable. The first
+ * such rule is the one named.
+ */
+enum filter_result filter_match(const struct filter *f, const struct record *rec, struct filter_problem *why)
 {
 	if (!f || f->n == 0)
-		return true;
+		return FILTER_PASS;
+	bool unknown = false;
 	for (size_t i = 0; i < f->n; i++) {
-		bool ok = rule_matches(&f->rules[i], rec);
-		if (ok == f->any)
-			return ok; /* the first pass decides "any", the first failure decides "all" */
+		enum truth t = rule_matches(f, &f->rules[i], rec, unknown ? NULL : why);
+		if (t == T_UNKNOWN)
+			unknown = true;
+		else if ((t == T_TRUE) == f->any)
+			return f->any ? FILTER_PASS : FILTER_SKIP;
 	}
-	return !f->any;
+	if (unknown)
+		return FILTER_UNREADABLE;
+	return f->any ? FILTER_SKIP : FILTER_PASS;
 }
 
 /* ---- describing ------------------------------------------------------------------------------------- */
@@ -339,24 +397,28 @@ static void describe_value(struct strbuf *sb, const char *text)
 	sb_addc(sb, '"');
 }
 
+static void describe_rule(struct strbuf *sb, const struct filter_rule *r)
+{
+	sb_addf(sb, "%s %s", r->field, filter_op_names[r->op]);
+	if (r->op == OP_IN)
+		sb_adds(sb, " (");
+	for (size_t k = 0; k < r->n; k++) {
+		sb_adds(sb, k ? ", " : r->op == OP_IN ? "" : " ");
+		describe_value(sb, r->values[k].text);
+	}
+	if (r->op == OP_IN)
+		sb_addc(sb, ')');
+}
+
 char *filter_describe(const struct filter *f)
 {
 	if (!f || f->n == 0)
 		return xstrdup("every row");
 	struct strbuf sb = {0};
 	for (size_t i = 0; i < f->n; i++) {
-		const struct filter_rule *r = &f->rules[i];
 		if (i)
 			sb_adds(&sb, f->any ? " or " : " and ");
-		sb_addf(&sb, "%s %s", r->field, filter_op_names[r->op]);
-		if (r->op == OP_IN)
-			sb_adds(&sb, " (");
-		for (size_t k = 0; k < r->n; k++) {
-			sb_adds(&sb, k ? ", " : r->op == OP_IN ? "" : " ");
-			describe_value(&sb, r->values[k].text);
-		}
-		if (r->op == OP_IN)
-			sb_addc(&sb, ')');
+		describe_rule(&sb, &f->rules[i]);
 	}
 	return sb_detach(&sb);
 }

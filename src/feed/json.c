@@ -675,7 +675,7 @@ static int json_open(struct source *src, const char *path, struct source_error *
 	j->chunk = xmalloc(CHUNK);
 	j->line = 1;
 	j->max_item = source_max_field(src);
-	j->flat = json_flat_new(src->opts.list_join);
+	j->flat = json_flat_new(src->opts.list_join, &src->warnings);
 	j->lines = strcasecmp(src->opts.format, "ndjson") == 0 || has_suffix(path, ".jsonl") ||
 	           has_suffix(path, ".ndjson");
 	if (find_items(j) < 0) {

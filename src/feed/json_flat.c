@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/problems.h"
 #include "core/util.h"
 #include "feed/mapping.h"
 #include "feed/normalize.h"
@@ -18,6 +19,7 @@
 
 #define NO_OFFSET SIZE_MAX
 #define SHOWN_PATH 120 /* bytes of a path quoted in a problem */
+#define MAX_REPEATS_WARNED 16 /* distinct repeated keys a run warns about; past them, renamed in silence */
 
 struct flat_entry {
 	size_t name;       /* offset in text of the dotted path */
@@ -40,12 +42,18 @@ struct json_flat {
 	size_t out_cap;
 	bool failed;
 	char problem[320];
+	struct strbuf renamed;    /* the segment of a repeated key: KEY_2 */
+	struct problems *warnings;
+	const struct record *rec; /* the item being flattened, for the place a warning names */
+	char *warned[MAX_REPEATS_WARNED]; /* the dotted paths repeated keys were warned about as ("d.w_2") */
+	size_t n_warned;
 };
 
-struct json_flat *json_flat_new(const char *list_join)
+struct json_flat *json_flat_new(const char *list_join, struct problems *warnings)
 {
 	struct json_flat *f = xcalloc(1, sizeof(*f));
 	f->list_join = xstrdup(list_join && *list_join ? list_join : CATEGORY_PATH_JOIN);
+	f->warnings = warnings;
 	return f;
 }
 
@@ -61,6 +69,9 @@ void json_flat_free(struct json_flat *f)
 	free(f->numbers);
 	free(f->names);
 	free(f->values);
+	sb_free(&f->renamed);
+	for (size_t i = 0; i < f->n_warned; i++)
+		free(f->warned[i]);
 	free(f);
 }
 
@@ -214,6 +225,54 @@ static const char *join_for(const struct json_flat *f, const char *name)
 
 static void walk(struct json_flat *f, const cJSON *v, int depth, const char *join);
 
+static bool has_key(const cJSON *obj, const char *key)
+{
+	for (const cJSON *k = obj->child; k; k = k->next)
+		if (strcmp(k->string, key) == 0)
+			return true;
+	return false;
+}
+
+/* Once a run for each path a repeated key is read as, in a CSV header's words, naming the item (or line). */
+static void warn_repeat(struct json_flat *f, const char *key, size_t at, size_t first)
+{
+	if (!f->warnings || f->n_warned == MAX_REPEATS_WARNED)
+		return;
+	const char *dot = f->path.len ? "." : "";
+	char *renamed = xasprintf("%s%s%s", f->path.buf, dot, f->renamed.buf);
+	for (size_t i = 0; i < f->n_warned; i++)
+		if (strcmp(f->warned[i], renamed) == 0) {
+			free(renamed);
+			return;
+		}
+	char place[RECORD_PLACE_SIZE];
+	problems_add(f->warnings, "columns", "%s: key %zu `%s%s%s` repeats key %zu; read it as `%s`",
+	             record_place(f->rec->line, f->rec->item, place), at, f->path.buf, dot, key, first, renamed);
+	f->warned[f->n_warned++] = renamed;
+}
+
+/*
+ * The segment member c of object obj is read under: its key, or, when an earlier member has the same key
+ * (which every lookup would find instead), KEY_2 (KEY_3 for the third: the first suffix no member has), as
+ * a CSV header that repeats a name is read. Valid until the next call.
+ */
+static const char *member_key(struct json_flat *f, const cJSON *obj, const cJSON *c)
+{
+	size_t at = 1, first = 0, seen = 0;
+	for (const cJSON *k = obj->child; k != c; k = k->next, at++)
+		if (strcmp(k->string, c->string) == 0 && seen++ == 0)
+			first = at;
+	if (!seen)
+		return c->string;
+	size_t suffix = seen + 1;
+	do {
+		sb_reset(&f->renamed);
+		sb_addf(&f->renamed, "%s_%zu", c->string, suffix++);
+	} while (has_key(obj, f->renamed.buf));
+	warn_repeat(f, c->string, at, first);
+	return f->renamed.buf;
+}
+
 static void walk_member(struct json_flat *f, const cJSON *v, const char *seg, const char *wild_seg, int depth,
                         const char *join)
 {
@@ -251,7 +310,8 @@ static void walk(struct json_flat *f, const cJSON *v, int depth, const char *joi
 			snprintf(index, sizeof(index), "%d", i);
 			walk_member(f, c, index, "*", depth + 1, join);
 		} else {
-			walk_member(f, c, c->string, c->string, depth + 1, cJSON_IsArray(c) ? join_for(f, c->string) : join);
+			const char *key = member_key(f, v, c);
+			walk_member(f, c, key, key, depth + 1, cJSON_IsArray(c) ? join_for(f, c->string) : join);
 		}
 	}
 }
@@ -308,8 +368,11 @@ void json_flat_item(struct json_flat *f, const cJSON *item, char *text, size_t l
 	sb_adds(&f->path, "");
 	sb_adds(&f->wild, "");
 	cut_numbers(f, text, len);
-	for (const cJSON *c = item->child; c && !f->failed; c = c->next)
-		walk_member(f, c, c->string, c->string, 0, cJSON_IsArray(c) ? join_for(f, c->string) : f->list_join);
+	f->rec = rec;
+	for (const cJSON *c = item->child; c && !f->failed; c = c->next) {
+		const char *key = member_key(f, item, c);
+		walk_member(f, c, key, key, 0, cJSON_IsArray(c) ? join_for(f, c->string) : f->list_join);
+	}
 	add_wildcards(f);
 	if (f->n > f->out_cap) {
 		f->out_cap = f->n * 2;

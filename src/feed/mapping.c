@@ -60,7 +60,7 @@ struct mapping {
 	size_t ncategories;
 	struct category_entry *categories; /* sorted by path */
 	const char **columns;
-	char decimal;       /* of prices: '.' or ',', 0 = either (normalize_price) */
+	char decimal;       /* of prices and quantities: '.' or ',', 0 = either (normalize_price) */
 };
 
 static enum field_kind kind_of(const char *dest)
@@ -213,7 +213,7 @@ static void check_fixed_value(enum field_kind kind, const char *value, const cha
 	long long whole;
 	if (kind == KIND_PRICE && normalize_price(value, 0, number, sizeof(number), currency) != PRICE_OK)
 		problems_add(pr, path, "'%s' is not a number", value);
-	else if (kind == KIND_STOCK && !normalize_integer(value, &whole))
+	else if (kind == KIND_STOCK && !normalize_integer(value, 0, &whole))
 		problems_add(pr, path, "'%s' is not a whole number", value);
 	else if (kind == KIND_STOCK_STATUS && !normalize_stock_status(value))
 		problems_add(pr, path, "'%s' is not a stock status (in stock, out of stock, backorder)", value);
@@ -519,18 +519,11 @@ static int store_price(const struct mapping *m, const struct field_rule *r, cons
 	char number[160], shown[48], currency[4];
 	const char *what = strcmp(r->dest, PF_SALE_PRICE) == 0 ? "sale price" : "price";
 	enum price_read read = normalize_price(v, m->decimal, number, sizeof(number), currency);
-	if (read != PRICE_OK)
+	if (read != PRICE_OK) {
+		char why[128];
 		excerpt(v, len, shown);
-	switch (read) {
-	case PRICE_OK: break;
-	case PRICE_NOT_NUMBER:
-		return row_fail(err, source, "bad_price", "%s '%s' in column %s is not a number", what, shown, source);
-	case PRICE_TWO_CURRENCIES:
-		return row_fail(err, source, "bad_price", "%s '%s' in column %s has a currency on both sides of the "
-		                "number", what, shown, source);
-	case PRICE_OTHER_SEPARATOR:
-		return row_fail(err, source, "bad_price", "%s '%s' in column %s does not read with '%c' as the decimal "
-		                "separator (source.decimal_separator)", what, shown, source, m->decimal);
+		normalize_price_problem(read, m->decimal, why, sizeof(why));
+		return row_fail(err, source, "bad_price", "%s '%s' in column %s %s", what, shown, source, why);
 	}
 	if (number[0] == '-') {
 		excerpt(v, len, shown);
@@ -542,12 +535,12 @@ static int store_price(const struct mapping *m, const struct field_rule *r, cons
 	return 0;
 }
 
-static int store_stock(const struct field_rule *r, const char *source, const char *v, size_t len,
-                       struct product *p, struct row_error *err)
+static int store_stock(const struct mapping *m, const struct field_rule *r, const char *source, const char *v,
+                       size_t len, struct product *p, struct row_error *err)
 {
 	char number[32], shown[48];
 	long long whole;
-	if (!normalize_integer(v, &whole)) {
+	if (!normalize_integer(v, m->decimal, &whole)) {
 		excerpt(v, len, shown);
 		return row_fail(err, source, "bad_quantity", "quantity '%s' in column %s is not a whole number", shown,
 		                source);
@@ -697,7 +690,7 @@ static int apply_rule(const struct mapping *m, const struct field_rule *r, const
 	}
 	switch (r->kind) {
 	case KIND_PRICE: return store_price(m, r, source, v, len, p, err);
-	case KIND_STOCK: return store_stock(r, source, v, len, p, err);
+	case KIND_STOCK: return store_stock(m, r, source, v, len, p, err);
 	case KIND_STOCK_STATUS: return store_stock_status(r, source, v, len, p, err);
 	case KIND_CATEGORY: store_category(m, r, v, len, p); return 0;
 	case KIND_IMAGES: store_images(r, rec, v, len, p); return 0;

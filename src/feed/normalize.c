@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -538,21 +539,33 @@ static bool read_decimal(const char *in, size_t len, char decimal, char *out, si
 	return true;
 }
 
-bool normalize_decimal(const char *in, char *out, size_t size)
+/*
+ * Copies in when it is already in normal form. Most feeds write their prices and stocks that way: every row
+ * of every import comes through here. With ',' as the decimal separator, "1.234" is not in normal form.
+ */
+static bool copy_normal_form(const char *in, char decimal, char *out, size_t size)
 {
-	/* Most feeds write their prices and stocks that way: every row of every import comes through here. */
-	size_t plain = normal_form(in);
-	if (plain && plain <= NUMBER_MAX && plain < size) {
-		memcpy(out, in, plain + 1);
-		return true;
-	}
-	return read_decimal(in, strlen(in), 0, out, size);
+	size_t plain = decimal == ',' ? 0 : normal_form(in);
+	if (!plain || plain > NUMBER_MAX || plain >= size)
+		return false;
+	memcpy(out, in, plain + 1);
+	return true;
 }
 
-bool normalize_integer(const char *in, long long *out)
+bool normalize_number(const char *in, char decimal, char *out, size_t size)
+{
+	return copy_normal_form(in, decimal, out, size) || read_decimal(in, strlen(in), decimal, out, size);
+}
+
+bool normalize_decimal(const char *in, char *out, size_t size)
+{
+	return normalize_number(in, 0, out, size);
+}
+
+bool normalize_integer(const char *in, char decimal, long long *out)
 {
 	char buf[NUMBER_MAX + 2];
-	if (!normalize_decimal(in, buf, sizeof(buf)))
+	if (!normalize_number(in, decimal, buf, sizeof(buf)))
 		return false;
 	char *point = strchr(buf, '.');
 	if (point) {
@@ -622,13 +635,8 @@ static size_t trailing_word(const char *s, size_t len)
 enum price_read normalize_price(const char *in, char decimal, char *out, size_t size, char currency[4])
 {
 	currency[0] = '\0';
-	if (decimal != ',') { /* with ',' fixed, "1.234" is no longer in normal form */
-		size_t plain = normal_form(in);
-		if (plain && plain <= NUMBER_MAX && plain < size) {
-			memcpy(out, in, plain + 1);
-			return PRICE_OK;
-		}
-	}
+	if (copy_normal_form(in, decimal, out, size))
+		return PRICE_OK;
 	size_t len = strlen(in), b = skip_space(in, 0, len);
 	while (len > b && (in[len - 1] == ' ' || (in[len - 1] >= '\t' && in[len - 1] <= '\r')))
 		len--;
@@ -647,6 +655,18 @@ enum price_read normalize_price(const char *in, char decimal, char *out, size_t 
 		                                                                               : PRICE_NOT_NUMBER;
 	str_copy(currency, lead ? lead : trail ? trail : "", 4);
 	return PRICE_OK;
+}
+
+void normalize_price_problem(enum price_read read, char decimal, char *out, size_t size)
+{
+	switch (read) {
+	case PRICE_OK: snprintf(out, size, "is a number"); break;
+	case PRICE_NOT_NUMBER: snprintf(out, size, "is not a number"); break;
+	case PRICE_TWO_CURRENCIES: snprintf(out, size, "has a currency on both sides of the number"); break;
+	case PRICE_OTHER_SEPARATOR:
+		snprintf(out, size, "does not read with '%c' as the decimal separator (source.decimal_separator)", decimal);
+		break;
+	}
 }
 
 /* ---- stock status ----------------------------------------------------------------------------------- */

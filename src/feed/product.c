@@ -10,6 +10,7 @@ void product_reset(struct product *p)
 {
 	p->n = 0;
 	p->line = 0;
+	p->item = 0;
 	p->currency[0] = '\0';
 	sb_reset(&p->arena);
 }

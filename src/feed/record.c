@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "feed/record.h"
@@ -9,4 +10,13 @@ const char *record_get(const struct record *r, const char *name)
 		if (r->names[i][0] == name[0] && strcmp(r->names[i], name) == 0)
 			return r->values[i];
 	return NULL;
+}
+
+const char *record_place(long line, long item, char buf[RECORD_PLACE_SIZE])
+{
+	if (item > 0)
+		snprintf(buf, RECORD_PLACE_SIZE, "item %ld", item);
+	else
+		snprintf(buf, RECORD_PLACE_SIZE, "line %ld", line);
+	return buf;
 }

@@ -70,6 +70,7 @@ struct xml_src {
 	size_t depth, stack_cap;
 	struct strbuf path;
 	long overflow_line; /* a value grew past max_field */
+	long items;         /* read so far: a row's record.item */
 	const char **names, **values;
 	size_t rec_cap;
 };
@@ -348,6 +349,7 @@ static int xml_next(struct source *src, struct record *rec, struct source_error 
 		if (name)
 			x->item_name = name;
 		fill_record(x, rec, line);
+		rec->item = ++x->items;
 		return 1;
 	}
 	return 0;

@@ -32,8 +32,8 @@ const enum action table_actions[] = {
 };
 
 const enum action global_actions[] = {
-	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_LATEST_FAILURE, ACTION_COMMAND,
-	ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
+	ACTION_SHOW_CONNECTIONS, ACTION_SHOW_RUNS, ACTION_SHOW_DESTINATIONS, ACTION_SHOW_STATS, ACTION_LATEST_FAILURE,
+	ACTION_COMMAND, ACTION_HELP, ACTION_REDRAW, ACTION_BACK, ACTION_QUIT, ACTION_NONE,
 };
 
 /* A key must mean one action per screen: the screen's own, the list's and the global ones together. */
@@ -341,6 +341,10 @@ static void global_act(struct app *app, enum action a)
 		break;
 	case ACTION_COMMAND:
 		cmdline_open(app);
+		break;
+	case ACTION_SHOW_STATS:
+		if (app_top(app)->ops != &stats_screen_ops)
+			app_push(app, screen_stats_new(app));
 		break;
 	case ACTION_HELP:
 		if (app_top(app)->ops != &help_screen_ops)

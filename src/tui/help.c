@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tui/screens.h"
+#include "tui/scroll.h"
 
 #define KEYS_COLUMN 16
 
@@ -135,8 +136,7 @@ static void help_draw(struct screen *s, const struct draw *d, int y, int h)
 	if (width != hs->wrapped_width)
 		wrap_lines(hs, width, d->g->ascii);
 	hs->rows = h;
-	if (hs->top + (size_t)h > hs->nwrapped)
-		hs->top = hs->nwrapped > (size_t)h ? hs->nwrapped - (size_t)h : 0;
+	scroll_clamp(&hs->top, h, hs->nwrapped);
 	for (int i = 0; i < h && hs->top + (size_t)i < hs->nwrapped; i++) {
 		const char *line = hs->wrapped[hs->top + (size_t)i];
 		bool title = line[0] && line[0] != ' ';
@@ -148,18 +148,7 @@ static void help_draw(struct screen *s, const struct draw *d, int y, int h)
 static bool help_act(struct screen *s, enum action a)
 {
 	struct help_screen *hs = (struct help_screen *)s;
-	int64_t top = (int64_t)hs->top, page = hs->rows > 1 ? hs->rows - 1 : 1;
-	switch (a) {
-	case ACTION_MOVE_UP: top--; break;
-	case ACTION_MOVE_DOWN: top++; break;
-	case ACTION_PAGE_UP: top -= page; break;
-	case ACTION_PAGE_DOWN: top += page; break;
-	case ACTION_FIRST: top = 0; break;
-	case ACTION_LAST: top = (int64_t)hs->nwrapped; break;
-	default: return false;
-	}
-	hs->top = top < 0 ? 0 : (size_t)top;   /* drawing keeps the last page full */
-	return true;
+	return scroll_act(&hs->top, hs->rows, hs->nwrapped, a);
 }
 
 static void help_title(struct screen *s, struct strbuf *out)
@@ -180,13 +169,9 @@ static void help_free(struct screen *s)
 	free(hs);
 }
 
-static const enum action help_actions[] = {
-	ACTION_MOVE_UP, ACTION_MOVE_DOWN, ACTION_PAGE_UP, ACTION_PAGE_DOWN, ACTION_FIRST, ACTION_LAST, ACTION_NONE,
-};
-
 const struct screen_ops help_screen_ops = {
 	.name = "Help",
-	.actions = help_actions,
+	.actions = scroll_actions,
 	.load = help_load,
 	.draw = help_draw,
 	.act = help_act,

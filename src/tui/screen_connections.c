@@ -7,12 +7,19 @@
 #include "tui/dialog.h"
 #include "tui/run_actions.h"
 #include "tui/screens.h"
+#include "tui/sparkline.h"
 #include "tui/table_view.h"
 #include "tui/wizard.h"
+
+#define SPARKLINE_RUNS 12
 
 struct conns_screen {
 	struct screen base;
 	struct table table;
+	/* The last runs of the connections on screen, read with them: recent[i] is the window's row i. */
+	struct recent_runs *recent;
+	size_t nrecent;
+	bool recent_failed;   /* the last read failed (and said so) */
 };
 
 static void cell_id(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
@@ -95,6 +102,26 @@ static void cell_next_due(const void *row, const struct cell_ctx *ctx, struct st
 		*role = ROLE_WARN;   /* overdue: no worker is running the schedule */
 }
 
+static const struct recent_runs *recent_of(const struct cell_ctx *ctx, int64_t id)
+{
+	const struct conns_screen *cs = ctx->extra;
+	for (size_t i = 0; cs && i < cs->nrecent; i++)
+		if (cs->recent[i].connection_id == id)
+			return &cs->recent[i];
+	return NULL;
+}
+
+/* The glyphs, for measuring and export; conns_draw paints them again in colour. */
+static void cell_recent(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)role;
+	const struct recent_runs *h = recent_of(ctx, ((const struct conn_row *)row)->id);
+	if (h && h->n)
+		sparkline_text(ctx->g, h, out);
+	else
+		sb_adds(out, cell_none(ctx));
+}
+
 /*
  * Columns take what their cells need; the name gives way first. When even that is too wide, ON goes first
  * (a disabled connection's name is dimmed anyway), then the source type, the next run and the schedule.
@@ -107,6 +134,7 @@ static const struct table_column conn_columns[] = {
 	{"active", "ON", 3, 3, false, 'l', CONN_F_ACTIVE, cell_active, false, 4},
 	{"schedule", "SCHEDULE", 16, 9, false, 'l', CONN_F_SCHEDULE, cell_schedule, false, 1},
 	{"status", "STATUS", 11, 8, false, 'l', CONN_F_STATUS, cell_status, false, 0},
+	{"recent", "RUNS", SPARKLINE_RUNS, 4, false, 'r', -1, cell_recent, false, 0},
 	{"last_run", "LAST RUN", 8, 8, false, 'r', CONN_F_LAST_RUN, cell_last_run, false, 0},
 	{"result", "C/U/S/F", 15, 10, false, 'r', CONN_F_RESULT, cell_result, false, 0},
 	{"next_due", "NEXT", 8, 6, false, 'r', CONN_F_NEXT_DUE, cell_next_due, false, 2},
@@ -146,10 +174,60 @@ static void conns_load(struct screen *s)
 	table_reload(s->table);
 }
 
+/* One query for the last runs of every connection in the window. */
+static void load_recent(struct conns_screen *cs)
+{
+	struct table *t = &cs->table;
+	cs->recent = xrealloc(cs->recent, (t->nrows + 1) * sizeof(*cs->recent));
+	int64_t *ids = xmalloc((t->nrows + 1) * sizeof(*ids));
+	for (size_t i = 0; i < t->nrows; i++)
+		ids[i] = conn_id((const char *)t->rows + i * t->src->row_size);
+	cs->nrecent = t->nrows;
+	bool failed = store_recent_runs(cs->base.app->store, ids, t->nrows, SPARKLINE_RUNS, cs->recent) < 0;
+	if (failed) {
+		/* Said once, not on every frame: a message redraws the screen, which would read them again. */
+		if (!cs->recent_failed)
+			app_message(cs->base.app, ROLE_ERROR, "cannot read the last runs: %s",
+			            store_errmsg(cs->base.app->store));
+		cs->nrecent = 0;
+	}
+	cs->recent_failed = failed;
+	free(ids);
+}
+
+static int recent_column(const struct table *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].format == cell_recent)
+			return i;
+	return -1;
+}
+
+/* The sparklines again, each glyph in its status's colour (the selected row keeps the selection's). */
+static void paint_recent(struct conns_screen *cs, const struct draw *d, const struct cell_ctx *ctx, int y, int h)
+{
+	struct table *t = &cs->table;
+	int col = recent_column(t);
+	if (col < 0 || !t->drawn.w[col])
+		return;
+	for (int r = 0; r < h - 1; r++) {
+		int64_t index = t->top + r;
+		const void *row = table_row_at(t, index);
+		const struct recent_runs *runs = row ? recent_of(ctx, conn_id(row)) : NULL;
+		if (runs && runs->n && index != t->cursor)
+			sparkline_draw(d, y + 1 + r, t->drawn.x[col], t->drawn.w[col], runs);
+	}
+}
+
 static void conns_draw(struct screen *s, const struct draw *d, int y, int h)
 {
+	struct conns_screen *cs = (struct conns_screen *)s;
 	struct cell_ctx ctx = app_cell_ctx(s->app);
+	table_set_page(s->table, h - 1);
+	load_recent(cs);
+	ctx.extra = cs;
 	table_view_draw(s->table, d, &ctx, y, h);
+	paint_recent(cs, d, &ctx, y, h);
 }
 
 static void conns_title(struct screen *s, struct strbuf *out)
@@ -302,6 +380,7 @@ static void conns_free(struct screen *s)
 {
 	struct conns_screen *cs = (struct conns_screen *)s;
 	table_free(&cs->table);
+	free(cs->recent);
 	free(cs);
 }
 

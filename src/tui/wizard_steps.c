@@ -229,9 +229,9 @@ static const char *row_detail(struct wizard_screen *ws)
 	const char *what = r->verdict == ROW_OK ? wizard_scratch_text(ws, "imported as %s", r->product_json) :
 	                   r->verdict == ROW_SKIPPED ? "skipped by the filters" :
 	                   wizard_scratch_text(ws, "would fail: %s", r->error_message);
-	char where[48];
-	preview_row_location(p, r, where, sizeof(where));
-	return wizard_scratch_text(ws, "%s (row %d of %zu): %s", where, ws->grid_row + 1, p->n_rows, what);
+	char where[RECORD_PLACE_SIZE];
+	return wizard_scratch_text(ws, "%s (row %d of %zu): %s", preview_row_location(r, where), ws->grid_row + 1,
+	                           p->n_rows, what);
 }
 
 static int build_sample(struct wizard_screen *ws)

@@ -69,7 +69,7 @@ test_single_line_json_errors_name_the_item() {
 	run_conn 3
 	expect_eq "$(counts)" "2/0/4" "created/skipped/failed"
 	expect_contains "$ERRORS" "item 1: price 'x' in column price is not a number"
-	expect_contains "$ERRORS" "item 6: duplicate SKU 'S2' on line 1"
+	expect_contains "$ERRORS" "duplicate SKU 'S2' on item 6: already on item 2, the first one is kept"
 	expect_contains "$ERRORS" "item 4: the item is a string, not an object"
 	expect_contains "$ERRORS" "item 5: row has no SKU (column sku is missing)"
 	# S3's price is an object: price.amount exists, price does not, so S3 has no price and imports.

@@ -443,14 +443,7 @@ test_use_worker_leaves_runs_to_the_daemon() {
 test_idle_console_uses_almost_no_cpu() {
 	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
 	console
-	local pid; pid=$(pgrep -n -f "feedsync" -P "$(tmux -L "$SOCK" display-message -p '#{pane_pid}')" || true)
-	[ -n "$pid" ] || { fail "no console process"; return; }
-	local before after
-	before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-	sleep 3
-	after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-	# clock ticks are 1/100 s: 3 ticks in 3 s is 1%
-	[ $((after - before)) -le 3 ] || fail "idle console used $((after - before)) ticks of CPU in 3 s"
+	expect_idle_cpu "idle console"
 	stop_console
 }
 

@@ -144,7 +144,7 @@ test_help_wraps_long_descriptions_and_scrolls() {
 	expect_fits 80
 	keys G
 	wait_screen "Quit the console [quit]"
-	screen | grep -qE '^   : +A command: runs \[failed\|running\|active\], conn ID\|NAME,$' ||
+	screen | grep -qE '^   : +A command: runs \[problems\|running\|active\], conn ID\|NAME,$' ||
 		fail "the command's help, first line"
 	screen | grep -qE '^ {20}dest, q \(Tab completes, Up/Down recall\) \[command\]$' ||
 		fail "the command's help goes on under its description"

@@ -76,3 +76,14 @@ wait_not_screen() {
 resize() { tmux -L "$SOCK" resize-window -x "$1" -y "$2"; }
 # expect_fits WIDTH: no line on screen is wider than the terminal.
 expect_fits() { [ "$(screen | wc -L)" -le "$1" ] || fail "a line is wider than the terminal's $1 columns"; }
+
+# expect_idle_cpu WHAT: the console uses at most 1% of a CPU over 3 s (3 clock ticks of 1/100 s).
+expect_idle_cpu() {
+	local pid; pid=$(pgrep -n -f "feedsync" -P "$(tmux -L "$SOCK" display-message -p '#{pane_pid}')" || true)
+	[ -n "$pid" ] || { fail "no console process"; return; }
+	local before after
+	before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	sleep 3
+	after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+	[ $((after - before)) -le 3 ] || fail "$1 used $((after - before)) ticks of CPU in 3 s"
+}

@@ -60,15 +60,23 @@ static void end_run(struct run_ctx *ctx, struct catalog *c)
 	run_finish(ctx, RUN_COMPLETED, "done");
 }
 
-static enum catalog_outcome put(struct catalog *c, const char *sku, const char *price, long line, long *first)
+static enum catalog_outcome put_at(struct catalog *c, const char *sku, const char *price, long line, long item,
+                                   long *first, long *first_item)
 {
 	struct product p = {0};
 	product_set(&p, "sku", sku);
 	product_set(&p, "regular_price", price);
 	p.line = line;
-	enum catalog_outcome o = catalog_put(c, &p, first);
+	p.item = item;
+	long unused;
+	enum catalog_outcome o = catalog_put(c, &p, first, first_item ? first_item : &unused);
 	product_free(&p);
 	return o;
+}
+
+static enum catalog_outcome put(struct catalog *c, const char *sku, const char *price, long line, long *first)
+{
+	return put_at(c, sku, price, line, 0, first, NULL);
 }
 
 Test(catalog, first_import_creates_and_second_finds_changes)
@@ -110,6 +118,22 @@ Test(catalog, duplicate_sku_names_the_first_line_and_the_first_wins)
 
 	c = begin_run(&ctx);
 	cr_assert_eq(put(c, "A", "1.00", 2, &first), CATALOG_UNCHANGED, "the first row's price was kept");
+	end_run(&ctx, c);
+}
+
+Test(catalog, duplicate_sku_of_an_item_feed_names_the_first_item)
+{
+	struct run_ctx ctx;
+	long first_line = -1, first_item = -1;
+	struct catalog *c = begin_run(&ctx);
+	cr_assert_eq(put_at(c, "J", "1.00", 1, 3, &first_line, &first_item), CATALOG_CREATED);
+	cr_assert_eq(put_at(c, "J", "2.00", 1, 9, &first_line, &first_item), CATALOG_DUPLICATE);
+	cr_assert_eq(first_item, 3, "a single-line feed's rows are told apart by their items");
+	cr_assert_eq(first_line, 0);
+	cr_assert_eq(put_at(c, "K", "1.00", 5000000000L, 0, &first_line, &first_item), CATALOG_CREATED);
+	cr_assert_eq(put_at(c, "K", "1.00", 6, 0, &first_line, &first_item), CATALOG_DUPLICATE);
+	cr_assert_eq(first_line, 5000000000L, "a line past 32 bits survives the place's tag bit");
+	cr_assert_eq(first_item, 0);
 	end_run(&ctx, c);
 }
 

@@ -115,3 +115,21 @@ Test(column_check, update_fields_nothing_maps_and_columns_read_as_one_name_warn)
 	column_report_free(&r);
 	conn_free(conn);
 }
+
+Test(column_check, a_nested_feed_gets_the_alias_and_the_column_to_write)
+{
+	struct conn_config *conn = parse("{\"name\": \"t\", \"source\": {\"type\": \"json\", \"url\": \"/x.json\"}}");
+	const char *names[] = {"id", "title", "price.currency", "price.amount"};
+	struct column_report r;
+	column_check(conn, names, 4, false, &r);
+	cr_assert_str_eq(r.missing_required, "missing required column: sku (if `id` holds the SKU, set \"source\": "
+	                 "{\"aliases\": {\"id\": \"sku\"}}); the first item has: id, title, price.currency, price.amount");
+	cr_assert(strstr(warning_with(&r, "regular_price"), "reads column `price` (did you mean `price.amount`?)"));
+	column_report_free(&r);
+	const char *no_id[] = {"name", "price"};
+	column_check(conn, no_id, 2, false, &r);
+	cr_assert_str_eq(r.missing_required, "missing required column: sku; the first item has: name, price",
+	                 "no id: nothing to suggest");
+	column_report_free(&r);
+	conn_free(conn);
+}

@@ -68,7 +68,7 @@ static bool matches(const char *json_text, const char *const *pairs)
 {
 	struct filter *f = compile(json_text);
 	struct row r;
-	bool ok = filter_match(f, row(&r, pairs));
+	bool ok = filter_match(f, row(&r, pairs), NULL) == FILTER_PASS;
 	filter_free(f);
 	return ok;
 }
@@ -152,6 +152,66 @@ Test(filter, numeric_ops_never_pass_text_or_empty)
 	cr_assert_not(matches(RULE("quantity", "gte", "\"0\""), ROW("quantity", "5 buc")));
 }
 
+/* The verdict on one row, with the decimal separator set; why is filled for FILTER_UNREADABLE. */
+static enum filter_result verdict(const char *json_text, char decimal, const char *const *pairs,
+                                  struct filter_problem *why)
+{
+	struct filter *f = compile(json_text);
+	filter_set_decimal_separator(f, decimal);
+	struct row r;
+	enum filter_result v = filter_match(f, row(&r, pairs), why);
+	filter_free(f);
+	return v;
+}
+
+Test(filter, numeric_ops_read_prices_as_the_mapping_does)
+{
+	struct filter_problem why;
+	cr_assert_eq(verdict(RULE("price", "gt", "10"), 0, ROW("price", "12.00 RON"), &why), FILTER_PASS);
+	cr_assert_eq(verdict(RULE("price", "gt", "10"), 0, ROW("price", "\u20ac9,50"), &why), FILTER_SKIP);
+	cr_assert_eq(verdict(RULE("price", "lte", "1234.5"), 0, ROW("price", "1.234,50 lei"), &why), FILTER_PASS);
+	/* with ',' fixed, a '.' only groups thousands: 1.234 is 1234 */
+	cr_assert_eq(verdict(RULE("price", "gt", "1000"), ',', ROW("price", "1.234"), &why), FILTER_PASS);
+	cr_assert_eq(verdict(RULE("price", "gt", "1000"), 0, ROW("price", "1.234"), &why), FILTER_SKIP);
+	cr_assert_eq(verdict(RULE("quantity", "gte", "1000"), '.', ROW("quantity", "1,000"), &why), FILTER_PASS);
+	cr_assert_eq(verdict(RULE("price", "eq", "1000"), ',', ROW("price", "1.000"), &why), FILTER_PASS,
+	             "eq reads numbers with the separator too");
+	cr_assert_eq(verdict(RULE("ean", "eq", "\"1.234\""), ',', ROW("ean", "1.234"), &why), FILTER_PASS,
+	             "equal text stays equal");
+}
+
+Test(filter, a_value_a_numeric_rule_cannot_read_is_unreadable)
+{
+	struct filter_problem why;
+	cr_assert_eq(verdict(RULE("quantity", "gt", "0"), 0, ROW("quantity", "n/a"), &why), FILTER_UNREADABLE);
+	cr_expect_str_eq(why.column, "quantity");
+	cr_expect_str_eq(why.message, "'n/a' in column quantity is not a number, so the filter rule `quantity gt 0` "
+	                              "cannot compare it");
+	cr_assert_eq(verdict(RULE("price", "gt", "10"), ',', ROW("price", "12.50"), &why), FILTER_UNREADABLE);
+	cr_expect(strstr(why.message, "does not read with ',' as the decimal separator (source.decimal_separator)"),
+	          "%s", why.message);
+	cr_assert_eq(verdict(RULE("price", "gt", "10"), 0, ROW("price", "$12 EUR"), &why), FILTER_UNREADABLE);
+	cr_expect(strstr(why.message, "has a currency on both sides"), "%s", why.message);
+	cr_assert_eq(verdict(RULE("quantity", "gt", "0"), 0, ROW("quantity", " "), &why), FILTER_SKIP,
+	             "an empty value is no number, and says nothing wrong");
+	cr_assert_eq(verdict(RULE("quantity", "gt", "0"), 0, ROW("sku", "A1"), &why), FILTER_SKIP, "nor a missing one");
+}
+
+Test(filter, an_unreadable_value_matters_only_when_no_rule_decides)
+{
+	struct filter_problem why;
+	const char *all = "{\"match\": \"all\", \"rules\": [{\"field\": \"quantity\", \"op\": \"gt\", \"value\": 0},"
+	                  "{\"field\": \"brand\", \"op\": \"eq\", \"value\": \"Bic\"}]}";
+	cr_assert_eq(verdict(all, 0, ROW("quantity", "x", "brand", "Pilot"), &why), FILTER_SKIP);
+	cr_assert_eq(verdict(all, 0, ROW("quantity", "x", "brand", "Bic"), &why), FILTER_UNREADABLE);
+	const char *any = "{\"match\": \"any\", \"rules\": [{\"field\": \"quantity\", \"op\": \"gt\", \"value\": 0},"
+	                  "{\"field\": \"price\", \"op\": \"lt\", \"value\": 5}]}";
+	cr_assert_eq(verdict(any, 0, ROW("quantity", "x", "price", "3"), &why), FILTER_PASS);
+	cr_assert_eq(verdict(any, 0, ROW("quantity", "x", "price", "9"), &why), FILTER_UNREADABLE);
+	cr_assert_eq(verdict(any, 0, ROW("quantity", "x", "price", "y"), &why), FILTER_UNREADABLE);
+	cr_expect_str_eq(why.column, "quantity", "the first rule that could not read is named");
+}
+
 Test(filter, empty_and_not_empty)
 {
 	cr_assert(matches("{\"rules\":[{\"field\":\"ean\",\"op\":\"empty\"}]}", ROW("ean", "")));
@@ -199,9 +259,9 @@ Test(filter, no_rules_pass_everything)
 	struct filter *f = filter_compile(NULL, NULL, "filters", &pr);
 	cr_assert_not_null(f);
 	struct row r;
-	cr_assert(filter_match(f, row(&r, ROW("sku", "A1"))));
+	cr_assert_eq(filter_match(f, row(&r, ROW("sku", "A1")), NULL), FILTER_PASS);
 	filter_free(f);
-	cr_assert(filter_match(NULL, row(&r, ROW("sku", "A1"))));
+	cr_assert_eq(filter_match(NULL, row(&r, ROW("sku", "A1")), NULL), FILTER_PASS);
 	cr_assert(matches("{}", ROW("sku", "A1")));
 	cr_assert(matches("{\"match\": \"any\", \"rules\": []}", ROW("sku", "A1")));
 	cJSON *null = cJSON_CreateNull();
@@ -223,8 +283,8 @@ Test(filter, fields_are_folded_with_aliases)
 	struct filter *f = filter_compile(json, t, "filters", &pr);
 	cr_assert_not_null(f);
 	struct row r;
-	cr_assert(filter_match(f, row(&r, ROW("quantity", "2", "price", "10"))));
-	cr_assert_not(filter_match(f, row(&r, ROW("quantity", "2", "price", "100"))));
+	cr_assert_eq(filter_match(f, row(&r, ROW("quantity", "2", "price", "10")), NULL), FILTER_PASS);
+	cr_assert_eq(filter_match(f, row(&r, ROW("quantity", "2", "price", "100")), NULL), FILTER_SKIP);
 	char *text = filter_describe(f);
 	cr_assert_str_eq(text, "quantity gt 0 and price lt 100");
 	free(text);

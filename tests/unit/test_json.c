@@ -280,6 +280,30 @@ Test(json, nested_objects_become_dotted_columns_with_numbers_as_written)
 	generated_done(&g);
 }
 
+Test(json, a_repeated_key_is_read_as_key_2_with_one_warning_a_path)
+{
+	struct generated g;
+	struct record rec;
+	first_row(&g, "[{\"sku\": \"A\", \"price\": 1, \"price\": 2, \"price\": 3,"
+	              " \"d\": {\"w\": 1, \"w_2\": 5, \"w\": 9}},\n {\"sku\": \"B\", \"price\": 4, \"price\": 5}]",
+	          &json_opts, &rec);
+	expect_value(&rec, "price", "1");
+	expect_value(&rec, "price_2", "2");
+	expect_value(&rec, "price_3", "3");
+	expect_value(&rec, "d.w", "1");
+	expect_value(&rec, "d.w_2", "5");
+	expect_value(&rec, "d.w_3", "9"); /* w_2 is taken: the first free suffix */
+	struct problems *w = &g.src->warnings;
+	cr_assert_eq(w->n, 3, "one warning a repeated path");
+	cr_expect_str_eq(w->items[0], "columns: item 1: key 3 `price` repeats key 2; read it as `price_2`");
+	cr_expect_str_eq(w->items[1], "columns: item 1: key 4 `price` repeats key 2; read it as `price_3`");
+	cr_expect_str_eq(w->items[2], "columns: item 1: key 3 `d.w` repeats key 1; read it as `d.w_3`");
+	next_ok(g.src, &rec);
+	expect_value(&rec, "price_2", "5");
+	cr_assert_eq(w->n, 3, "not warned again for the next item");
+	generated_done(&g);
+}
+
 Test(json, lists_join_with_the_category_delimiter_and_images_with_a_bar)
 {
 	struct generated g;

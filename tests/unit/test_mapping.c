@@ -276,6 +276,24 @@ Test(mapping, stock_status_and_images_from_several_columns)
 	             "mapping.fields.stock_status.constant: 'plenty' is not a stock status");
 }
 
+Test(mapping, quantities_read_with_the_decimal_separator)
+{
+	struct mapping *m = compile(NULL);
+	struct product p = {0};
+	mapping_set_decimal_separator(m, ',');
+	apply_ok(m, ROW("sku", "A1", "quantity", "1.500"), &p);
+	cr_assert_str_eq(product_get(&p, "stock_quantity"), "1500", "with ',' a '.' groups thousands");
+	apply_ok(m, ROW("sku", "A1", "quantity", "3,00"), &p);
+	cr_assert_str_eq(product_get(&p, "stock_quantity"), "3");
+	struct row_error err = apply_fail(m, ROW("sku", "A1", "quantity", "1,5"), 0);
+	cr_assert_str_eq(err.message, "quantity '1,5' in column quantity is not a whole number");
+	mapping_set_decimal_separator(m, '.');
+	apply_ok(m, ROW("sku", "A1", "quantity", "1,500"), &p);
+	cr_assert_str_eq(product_get(&p, "stock_quantity"), "1500", "with '.' a ',' groups thousands");
+	product_free(&p);
+	mapping_free(m);
+}
+
 Test(mapping, bad_quantity)
 {
 	struct mapping *m = compile(NULL);

@@ -288,27 +288,54 @@ Test(normalize, decimal_output_size_and_length_limits)
 Test(normalize, integers)
 {
 	long long v = 0;
-	cr_assert(normalize_integer("12", &v));
+	cr_assert(normalize_integer("12", 0, &v));
 	cr_assert_eq(v, 12);
-	cr_assert(normalize_integer("12.0", &v));
+	cr_assert(normalize_integer("12.0", 0, &v));
 	cr_assert_eq(v, 12);
-	cr_assert(normalize_integer("12,00", &v));
+	cr_assert(normalize_integer("12,00", 0, &v));
 	cr_assert_eq(v, 12);
-	cr_assert(normalize_integer("-3", &v));
+	cr_assert(normalize_integer("-3", 0, &v));
 	cr_assert_eq(v, -3);
-	cr_assert(normalize_integer(" 1 500 ", &v));
+	cr_assert(normalize_integer(" 1 500 ", 0, &v));
 	cr_assert_eq(v, 1500);
-	cr_assert(normalize_integer("1.234.567", &v));
+	cr_assert(normalize_integer("1.234.567", 0, &v));
 	cr_assert_eq(v, 1234567);
-	cr_assert(normalize_integer("9223372036854775807", &v));
+	cr_assert(normalize_integer("9223372036854775807", 0, &v));
 	cr_assert_eq(v, 9223372036854775807LL);
 	v = 42;
-	cr_assert_not(normalize_integer("12.5", &v));
-	cr_assert_not(normalize_integer("1,234", &v));   /* a lone separator is a decimal: 1.234 */
-	cr_assert_not(normalize_integer("abc", &v));
-	cr_assert_not(normalize_integer("", &v));
-	cr_assert_not(normalize_integer("9223372036854775808", &v));
+	cr_assert_not(normalize_integer("12.5", 0, &v));
+	cr_assert_not(normalize_integer("1,234", 0, &v));   /* a lone separator is a decimal: 1.234 */
+	cr_assert_not(normalize_integer("abc", 0, &v));
+	cr_assert_not(normalize_integer("", 0, &v));
+	cr_assert_not(normalize_integer("9223372036854775808", 0, &v));
 	cr_assert_eq(v, 42, "untouched on failure");
+}
+
+Test(normalize, integers_with_a_decimal_separator)
+{
+	long long v = 0;
+	cr_assert(normalize_integer("1.000", ',', &v));
+	cr_assert_eq(v, 1000, "with ',' a '.' groups thousands");
+	cr_assert(normalize_integer("12,00", ',', &v));
+	cr_assert_eq(v, 12);
+	cr_assert(normalize_integer("1,000", '.', &v));
+	cr_assert_eq(v, 1000, "with '.' a ',' groups thousands");
+	cr_assert(normalize_integer("7", ',', &v));
+	cr_assert_eq(v, 7);
+	cr_assert_not(normalize_integer("1,5", ',', &v), "a quantity is a whole number");
+	cr_assert_not(normalize_integer("1,5", '.', &v), "',' groups three digits");
+	cr_assert_not(normalize_integer("1.5", '.', &v));
+}
+
+Test(normalize, price_problems_say_why)
+{
+	char why[128];
+	normalize_price_problem(PRICE_NOT_NUMBER, 0, why, sizeof(why));
+	cr_expect_str_eq(why, "is not a number");
+	normalize_price_problem(PRICE_TWO_CURRENCIES, 0, why, sizeof(why));
+	cr_expect_str_eq(why, "has a currency on both sides of the number");
+	normalize_price_problem(PRICE_OTHER_SEPARATOR, ',', why, sizeof(why));
+	cr_expect_str_eq(why, "does not read with ',' as the decimal separator (source.decimal_separator)");
 }
 
 /* ---- namespaced names (XML) ---- */

@@ -1,5 +1,6 @@
-/* The store: schema and file mode, connection rows, the run lifecycle rules the database enforces. */
+/* The store: schema and file mode, connection rows, the run lifecycle rules the database enforces, run history. */
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "core/store_dest.h"
 #include "core/store_products.h"
 #include "core/store_views.h"
+#include "core/store_stats.h"
 #include "core/util.h"
 
 static char dir[] = "/tmp/fs-store-XXXXXX";
@@ -429,4 +431,98 @@ Test(store, products_prefix_of_every_sku_matches_all)
 	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "");
 	cr_assert_eq(matched, 0, "no products");
 	store_views_close(v);
+}
+
+/* ---- run history in aggregate (store_stats.h) ---- */
+
+/* A finished run of conn that started at `started` and took `ms` (ms < 0: still running, no end). */
+static void add_run(int64_t conn, const char *status, int64_t started, int64_t ms, int created)
+{
+	char sql[512];
+	if (ms < 0)
+		snprintf(sql, sizeof(sql), "INSERT INTO sync_runs(connection_id, trigger, status, created_at, started_at,"
+		         " heartbeat_at) VALUES(%lld, 'manual', '%s', %lld, %lld, %lld)", (long long)conn, status,
+		         (long long)started, (long long)started, (long long)(started + 500));
+	else
+		snprintf(sql, sizeof(sql), "INSERT INTO sync_runs(connection_id, trigger, status, created_at, started_at,"
+		         " finished_at, created) VALUES(%lld, 'manual', '%s', %lld, %lld, %lld, %d)", (long long)conn,
+		         status, (long long)started, (long long)started, (long long)(started + ms), created);
+	cr_assert_eq(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+}
+
+Test(store, recent_runs_are_the_last_ones_oldest_first_for_each_connection)
+{
+	int64_t a = add_conn("A"), b = add_conn("B"), never = add_conn("C");
+	for (int i = 1; i <= 15; i++)
+		add_run(a, i == 14 ? RUN_FAILED : RUN_COMPLETED, 1000 * i, 100 * i, 0);
+	add_run(b, RUN_RUNNING, 5000, -1, 0);
+	int64_t ids[] = {never, a, b};
+	struct recent_runs out[3];
+	cr_assert_eq(store_recent_runs(s, ids, 3, RECENT_RUNS_MAX, out), 0);
+	cr_assert_eq(out[0].n, 0);
+	cr_assert_eq(out[1].n, RECENT_RUNS_MAX);
+	cr_assert_eq(out[1].runs[0].duration_ms, 400, "runs 4..15: the oldest shown took 400 ms");
+	cr_assert_str_eq(out[1].runs[10].status, RUN_FAILED);
+	cr_assert_eq(out[1].runs[11].duration_ms, 1500);
+	cr_assert_eq(out[1].max_duration_ms, 1500);
+	cr_assert_eq(out[2].n, 1);
+	cr_assert_eq(out[2].runs[0].duration_ms, 500, "a running run: until its heartbeat");
+}
+
+Test(store, median_and_p95_are_nearest_ranks_over_the_window)
+{
+	int64_t a = add_conn("Alpha"), b = add_conn("Beta");
+	for (int i = 1; i <= 20; i++)   /* 20 runs of 1..20 s, one failed */
+		add_run(a, i == 7 ? RUN_FAILED : RUN_COMPLETED, 100000 + i, 1000 * i, 2);
+	add_run(a, RUN_COMPLETED, 10, 999999, 5);   /* before the window */
+	add_run(b, RUN_COMPLETED, 100000, 3000, 1);
+	add_run(b, RUN_RUNNING, 100001, -1, 0);
+	struct stats st;
+	cr_assert_eq(store_stats(s, 100000, &st), 0);
+	cr_assert_eq(st.nconns, 2);
+	cr_assert_eq(st.ndests, 0, "no connection pushes to a shop");
+	const struct stats_row *r = &st.conns[0];
+	cr_assert_str_eq(r->name, "Alpha");
+	cr_assert_eq(r->runs, 20);
+	cr_assert_eq(r->failed, 1);
+	cr_assert_eq(r->median_ms, 10000, "rank ceil(20 * 0.5) = 10");
+	cr_assert_eq(r->p95_ms, 19000, "rank ceil(20 * 0.95) = 19");
+	cr_assert_eq(r->created, 40);
+	r = &st.conns[1];
+	cr_assert_eq(r->runs, 2);
+	cr_assert_eq(r->finished, 1);
+	cr_assert_eq(r->median_ms, 3000);
+	cr_assert_eq(r->p95_ms, 3000);
+	stats_free(&st);
+}
+
+Test(store, a_shop_sums_its_connections_and_ranks_their_durations_together)
+{
+	char err[256];
+	cr_assert_eq(sqlite3_exec(store_db(s), "INSERT INTO destinations(name, type, base_url, created_at, updated_at)"
+	                          " VALUES('Shop', 'woocommerce', 'http://127.0.0.1:9', 0, 0)", NULL, NULL, NULL),
+	             SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+	struct conn_fields f = {.name = "One", .active = true, .source_type = "csv", .source_url = "/x.csv",
+	                        .schedule = "manual", .dest_type = "woocommerce",
+	                        .document = "{\"destination\": {\"type\": \"woocommerce\", \"name\": \"Shop\"}}"};
+	int64_t one, two;
+	cr_assert_eq(store_conn_insert(s, &f, &one, err, sizeof(err)), 0, "%s", err);
+	f.name = "Two";
+	cr_assert_eq(store_conn_insert(s, &f, &two, err, sizeof(err)), 0, "%s", err);
+	add_conn("No shop");
+	add_run(one, RUN_COMPLETED, 10, 1000, 1);
+	add_run(one, RUN_COMPLETED, 11, 4000, 1);
+	add_run(two, RUN_FAILED, 12, 2000, 0);
+	add_run(3, RUN_COMPLETED, 13, 9000, 7);
+	struct stats st;
+	cr_assert_eq(store_stats(s, 0, &st), 0);
+	cr_assert_eq(st.nconns, 3);
+	cr_assert_eq(st.ndests, 1);
+	cr_assert_str_eq(st.dests[0].name, "Shop");
+	cr_assert_eq(st.dests[0].runs, 3);
+	cr_assert_eq(st.dests[0].failed, 1);
+	cr_assert_eq(st.dests[0].created, 2);
+	cr_assert_eq(st.dests[0].median_ms, 2000, "1, 2, 4 s across both connections");
+	cr_assert_eq(st.dests[0].p95_ms, 4000);
+	stats_free(&st);
 }
