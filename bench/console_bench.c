@@ -9,8 +9,8 @@
  *
  * --products N gives connection 1 a catalog of N products (the Products screen's list).
  * --idle S keeps the console's loop running for S seconds on the runs screen, then S on the live run's
- * detail (and S on the Products screen with --products), while a child process writes as a running run does (counters every 250 ms, log lines, errors),
- * and reports the console's CPU over each window.
+ * detail, on the Products screen (with --products) and on the stats, while a child process writes as a
+ * running run does (counters every 250 ms, log lines, errors), and reports the console's CPU in each window.
  * --only NAME plays the keys of that screen only (a name of none: no screen's, for --idle alone).
  * --db keeps the database at PATH, and uses it as it is when it already exists (filling takes a while):
  * a kept database must have been filled with the same sizes.
@@ -163,6 +163,11 @@ static struct screen *open_help(struct bench *b)
 	return screen_help_new(b->app, app_top(b->app));
 }
 
+static struct screen *open_stats(struct bench *b)
+{
+	return screen_stats_new(b->app);
+}
+
 static struct screen *open_wizard(struct bench *b)
 {
 	return screen_wizard_new(b->app, WIZ_NEW, 0);
@@ -182,6 +187,7 @@ static const struct {
 	{"plan", open_plan, plan_script},
 	{"help", open_help, help_script},
 	{"wizard", open_wizard, wizard_script},
+	{"stats", open_stats, help_script},   /* scrolls as help does */
 };
 
 /* ---- measuring ---- */
@@ -413,6 +419,8 @@ static void bench_idle(struct bench *b, const char *path, int secs, struct verdi
 		app_push(app, open_products(b));
 		report_idle("products", idle_window(app, secs), secs, v);
 	}
+	app_push(app, open_stats(b));
+	report_idle("stats", idle_window(app, secs), secs, v);
 	kill(child, SIGTERM);
 	int status;
 	waitpid(child, &status, 0);
