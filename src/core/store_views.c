@@ -616,13 +616,41 @@ static struct counted *counted(struct store_views *v, const struct shape *sh, co
 	return NULL;
 }
 
-static int count_rows(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
+/*
+ * A connection's products counted directly are a million index entries read one by one (35 ms). SQLite
+ * counts a whole table from its b-tree pages alone, so when the other connections hold few products (at
+ * most OTHERS_FEW, read along the key), all of them minus theirs is the same exact number, from the same
+ * snapshot (one statement), at a fraction of the cost. Otherwise: the direct count.
+ */
+#define OTHERS_FEW 100000
+static const char products_whole_sql[] =
+	"SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM (SELECT 1 FROM products WHERE connection_id < ?1"
+	" UNION ALL SELECT 1 FROM products WHERE connection_id > ?1 LIMIT ?2))";
+
+/* 1 when *count is the connection's products, 0 when the others are too many for this way, -1 on error. */
+static int count_products_by_difference(struct store_views *v, int64_t conn_id, int64_t *count)
 {
-	int64_t version = store_data_version(v->store), changes = sqlite3_total_changes64(store_db(v->store));
-	const struct counted *known = version >= 0 ? counted(v, sh, q, version, changes) : NULL;
-	if (known) {
-		*count = known->n;
-		return 0;
+	sqlite3_stmt *st = store_stmt(v->store, products_whole_sql);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_int(st, 2, OTHERS_FEW + 1);
+	int rc = sqlite3_step(st) == SQLITE_ROW ? 1 : -1;
+	int64_t others = sqlite3_column_int64(st, 1);
+	if (rc > 0 && others > OTHERS_FEW)
+		rc = 0;
+	*count = sqlite3_column_int64(st, 0) - others;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The statement's count, or for a connection's products, the cheaper way when it applies. */
+static int step_count(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
+{
+	if (sh->view == STORE_VIEW_PRODUCTS && sh->kind == KIND_COUNT_ALL && sh->scoped) {
+		int rc = count_products_by_difference(v, q->connection_id, count);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
 	}
 	sqlite3_stmt *st = shape_stmt(v, sh, q);
 	if (!st)
@@ -631,7 +659,18 @@ static int count_rows(struct store_views *v, const struct shape *sh, const struc
 	if (rc == SQLITE_ROW)
 		*count = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int count_rows(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
+{
+	int64_t version = store_data_version(v->store), changes = sqlite3_total_changes64(store_db(v->store));
+	const struct counted *known = version >= 0 ? counted(v, sh, q, version, changes) : NULL;
+	if (known) {
+		*count = known->n;
+		return 0;
+	}
+	if (step_count(v, sh, q, count) < 0)
 		return -1;
 	struct counted *c = &v->counts[v->next_count];
 	v->next_count = (v->next_count + 1) % COUNT_SLOTS;
