@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "core/util.h"
-#include "product_sql.h"
 
 /*
  * Migrations are append-only: a released database has run every step up to its PRAGMA user_version,
@@ -211,8 +210,9 @@ static const char *const MIGRATIONS[] = {
 	 * 10: each product's state and history (`feedsync products`, the Products screen). pushed_run is the run
 	 * whose push the destination last accepted, push_failed_run the run whose push of it last failed (set
 	 * by the trigger as the error is stored, in the run's own transaction; cleared by the next accepted
-	 * push). The indexes let a million products be listed by state (the primary key serves SKU order),
-	 * and a product's errors be found across runs, by walking an index for one screen.
+	 * push). The indexes find the failed products among a million (the primary key serves SKU order), and
+	 * a product's errors across runs, by walking an index for one screen. No index holds every product's
+	 * state: one made a full import 40% slower (the bench's full import, 300 000 rows).
 	 */
 	"ALTER TABLE products ADD COLUMN pushed_run INTEGER;"
 	"ALTER TABLE products ADD COLUMN push_failed_run INTEGER;"
@@ -222,7 +222,7 @@ static const char *const MIGRATIONS[] = {
 	"  UPDATE products SET push_failed_run = NEW.run_id"
 	"    WHERE connection_id = (SELECT connection_id FROM sync_runs WHERE id = NEW.run_id) AND sku = NEW.sku;"
 	"END;"
-	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
+	"CREATE INDEX products_push_failed ON products(connection_id, sku) WHERE push_failed_run IS NOT NULL;",
 	/*
 	 * 11: plan review. An item the reviewer excluded is left out when the plan is applied (and stays pending
 	 * for the next plan); a plan keeps who applied it (user@host) and when.
