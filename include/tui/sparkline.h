@@ -10,6 +10,8 @@
 #include "core/store_stats.h"
 #include "tui/draw.h"
 
+/* The bar of value against max (the full height): ▁..█, or .:|# in ASCII; the lowest for 0. */
+const char *sparkline_level(const struct glyphs *g, double value, double max);
 /* The glyph of run i of h and its colour role. */
 const char *sparkline_glyph(const struct glyphs *g, const struct recent_runs *h, int i, enum role *role);
 /* The glyphs of every run of h, as text. */

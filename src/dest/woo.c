@@ -945,6 +945,7 @@ static void learn_batch_size(struct woo *w, int size, const char *why)
 		return;
 	run_log(w->ctx, LOG_WARN, "%s: sending %d products per request to '%s' from now on", why, size, w->shop.name);
 	w->batch_size = size;
+	w->ctx->batch_size = size;
 	if (store_dest_set_batch_size(w->ctx->store, w->shop.id, size) < 0)
 		run_log(w->ctx, LOG_WARN, "cannot remember the batch size: %s", store_errmsg(w->ctx->store));
 }
@@ -1350,6 +1351,8 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->batch_size = o->batch_size;
 	if (w->shop.learned_batch_size > 0 && w->shop.learned_batch_size < w->batch_size)
 		w->batch_size = w->shop.learned_batch_size;
+	ctx->batch_size = w->batch_size;
+	str_copy(ctx->circuit, w->shop.circuit_state, sizeof(ctx->circuit));
 	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
 	                           .stop_waiting = on_stop_waiting};
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
@@ -1451,6 +1454,7 @@ void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const str
 {
 	struct dest_circuit stored = {.state = c->state, .reopen_at = c->reopen_at, .failures = c->failures,
 	                              .since = c->since, .last_at = c->last_at, .last = c->last};
+	str_copy(ctx->circuit, c->state, sizeof(ctx->circuit));
 	if (store_dest_set_circuit(ctx->store, shop->id, &stored) < 0)
 		run_log(ctx, LOG_WARN, "cannot store the circuit state: %s", store_errmsg(ctx->store));
 	char since[32], last[32], when[32], waited[32], open_for[32];

@@ -9,19 +9,27 @@ static const char *const levels_utf8[] = {
 };
 static const char *const levels_ascii[] = {".", ":", "|", "#"};
 
+const char *sparkline_level(const struct glyphs *g, double value, double max)
+{
+	const char *const *levels = g->ascii ? levels_ascii : levels_utf8;
+	int n = g->ascii ? (int)ARRAY_LEN(levels_ascii) : (int)ARRAY_LEN(levels_utf8);
+	/* The highest value is full height; the rest round up, so any value above zero shows. */
+	double scaled = max > 0 ? value * n / max : n;
+	int level = (int)scaled;
+	if (level < scaled)
+		level++;
+	if (level < 1)
+		level = 1;
+	return levels[(level > n ? n : level) - 1];
+}
+
 const char *sparkline_glyph(const struct glyphs *g, const struct recent_runs *h, int i, enum role *role)
 {
 	const struct recent_run *r = &h->runs[i];
 	*role = status_role(r->status);
 	if (!str_eq(r->status, RUN_COMPLETED))
 		return status_symbol(g, r->status);
-	const char *const *levels = g->ascii ? levels_ascii : levels_utf8;
-	int n = g->ascii ? (int)ARRAY_LEN(levels_ascii) : (int)ARRAY_LEN(levels_utf8);
-	/* The longest run is full height; the rest round up, so a run of any length shows. */
-	int level = h->max_duration_ms > 0 ? (int)((r->duration_ms * n + h->max_duration_ms - 1) / h->max_duration_ms) : n;
-	if (level < 1)
-		level = 1;
-	return levels[(level > n ? n : level) - 1];
+	return sparkline_level(g, (double)r->duration_ms, (double)h->max_duration_ms);
 }
 
 void sparkline_text(const struct glyphs *g, const struct recent_runs *h, struct strbuf *out)
