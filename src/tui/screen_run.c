@@ -20,7 +20,6 @@
 
 #define ERRORS_SHOWN_MAX 20
 #define RATE_SAMPLE_MS 500
-#define THROUGHPUT_MIN_ROWS 18   /* a shorter screen keeps its rows for errors and the log */
 #define LOG_KEPT 2000   /* lines of the log in memory; `feedsync runs log ID` has them all */
 
 struct run_screen {
@@ -416,12 +415,9 @@ static void run_draw(struct screen *s, const struct draw *d, int y, int h)
 	draw_phases(rs, d, y + 2);
 	draw_progress(rs, d, y + 3);
 	draw_counters(rs, d, y + 4);
-	int top = y + 5;
-	if (h >= THROUGHPUT_MIN_ROWS) {
-		top += draw_throughput(rs, d, top, THROUGHPUT_IMPORT);
-		top += draw_throughput(rs, d, top, THROUGHPUT_PUSH);
-	}
-	top++;
+	int top = y + 6;
+	top += draw_throughput(rs, d, top, THROUGHPUT_IMPORT);
+	top += draw_throughput(rs, d, top, THROUGHPUT_PUSH);
 	if (rs->run.summary[0]) {
 		struct strbuf sb = {0};
 		sb_addf(&sb, "summary: %s", rs->run.summary);
