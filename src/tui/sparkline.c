@@ -1,5 +1,7 @@
-/* Sparklines of recent runs (see sparkline.h). */
+/* Sparklines of recent runs and strips of a shop's last requests (see sparkline.h). */
 #include "tui/sparkline.h"
+
+#include <string.h>
 
 #include "core/store.h"
 
@@ -37,6 +39,37 @@ void sparkline_text(const struct glyphs *g, const struct recent_runs *h, struct 
 	enum role role;
 	for (int i = 0; i < h->n; i++)
 		sb_adds(out, sparkline_glyph(g, h, i, &role));
+}
+
+const char *outcome_glyph(const struct glyphs *g, char outcome, enum role *role)
+{
+	bool ok = outcome == '+';
+	*role = ok ? ROLE_OK : ROLE_ERROR;
+	return ok ? g->ok : g->ascii ? "-" : g->failed;
+}
+
+/* The first of the newest `max` outcomes. */
+static const char *newest(const char *outcomes, int max)
+{
+	size_t n = strlen(outcomes);
+	return max >= 0 && n > (size_t)max ? outcomes + n - (size_t)max : outcomes;
+}
+
+void outcomes_text(const struct glyphs *g, const char *outcomes, int max, struct strbuf *out)
+{
+	enum role role;
+	for (const char *p = newest(outcomes, max); *p; p++)
+		sb_adds(out, outcome_glyph(g, *p, &role));
+}
+
+void outcomes_draw(const struct draw *d, int y, int x, int width, const char *outcomes)
+{
+	for (const char *p = newest(outcomes, width); *p; p++) {
+		enum role role;
+		const char *glyph = outcome_glyph(d->g, *p, &role);
+		wattrset(d->win, theme_attr(d->theme, role));
+		mvwaddstr(d->win, y, x++, glyph);
+	}
 }
 
 void sparkline_draw(const struct draw *d, int y, int x, int width, const struct recent_runs *h)

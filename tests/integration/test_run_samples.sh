@@ -1,6 +1,7 @@
 #!/bin/bash
-# A run's samples of its counters (run_samples): at most one a second, written with the counter flushes, capped
-# per run; they carry the push's batch size and the shop's circuit, for the run detail's throughput picture.
+# What the pictures read. A run's samples of its counters (run_samples): at most one a second, written with the
+# counter flushes, capped per run; they carry the push's batch size and the shop's circuit, for the run detail's
+# throughput. A shop's last requests (destinations.recent_outcomes), for the destinations' strip.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 
@@ -46,6 +47,26 @@ test_samples_are_capped_per_run() {
 	[ "$n" -ge 2 ] && [ "$n" -le 3 ] || fail "$n samples kept with room for 4"
 	[ "$span" -ge 4000 ] || fail "thinning kept the first and the later samples: they span only $span ms"
 	expect_eq "$(samples "min(t)")" "0" "the first sample stays"
+}
+
+test_a_shops_last_requests_are_kept() {
+	start_fakewoo || return
+	add_shop --concurrency 1 --batch-size 10
+	make_feed 40
+	add_woo_conn
+	# The 2nd and 3rd batch requests fail (502) and are retried: 4 batches, 6 requests.
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "skip": 1, "times": 2, "status": 502}]'
+	run_fs fs_fast run "$CONN_ID" --wait
+	expect_rc 0 "the push rides out two failures"
+	local strip
+	strip=$(sql "select recent_outcomes from destinations")
+	expect_eq "$(tr -d '+' <<<"$strip")" "--" "two failures among the requests: $strip"
+	expect_eq "${strip: -3}" "+++" "the last batches went through: $strip"
+	# A long push keeps only the last 32, the newest last.
+	make_feed 400 1
+	run_fs fs_fast run "$CONN_ID" --wait
+	expect_rc 0 "a longer push"
+	expect_eq "$(sql "select recent_outcomes from destinations")" "$(printf '+%.0s' $(seq 32))" "the last 32"
 }
 
 run_tests "$@"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Pictures of one run and one shop at 80x24: the run detail's throughput over the run (import rows/s, push
-# items/s with the batch size and the circuit).
+# items/s with the batch size and the circuit), and the destinations' strip of their last requests.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -50,6 +50,47 @@ test_throughput_reads_without_colour_and_in_ascii() {
 	open_run
 	expect_contains "$(screen)" "import :|# 30k rows/s" "ASCII bars: 4 levels"
 	expect_contains "$(screen)" "push   ##:.. 8 items/s peak 120, batch 100>25" "ASCII push"
+	screen | LC_ALL=C grep -q '[^ -~]' && fail "non-ASCII output with --ascii"
+	stop_console
+}
+
+# Two shops: "Main shop" with 14 requests (the newest 12 show), two of them failed; "Quiet shop" never asked.
+shops_with_requests() {
+	fs_fast dest add --name "Main shop" --url "http://127.0.0.1:9" --key ck_test --secret cs_test
+	expect_rc 0 "dest add"
+	fs_fast dest add --name "Quiet shop" --url "http://127.0.0.1:9" --key ck_test --secret cs_test
+	expect_rc 0 "dest add"
+	sql "update destinations set recent_outcomes = '--+++-++++++-+' where name = 'Main shop'"
+}
+
+test_destinations_show_their_last_requests_as_a_strip() {
+	shops_with_requests
+	console
+	keys_then "REQUESTS" 3
+	expect_contains "$(screen | grep "Main shop")" " ✔✔✔✘✔✔✔✔✔✔✘✔" "the newest 12, failures marked"
+	expect_contains "$(screen | grep "Quiet shop")" " - " "no requests yet"
+	expect_fits 80
+	# With Quiet shop selected, Main shop's failures are painted in a colour of their own.
+	keys Down
+	local painted=1
+	for _ in $(seq 40); do
+		tmux -L "$SOCK" capture-pane -p -e | grep "Main shop" | grep -qE $'✔(\e\\[[0-9;]*m)+✘(\e\\[[0-9;]*m)+✔' &&
+			{ painted=0; break; }
+		sleep 0.05
+	done
+	[ "$painted" = 0 ] || fail "no colour on the failures"
+	stop_console
+}
+
+test_strip_reads_without_colour_and_in_ascii() {
+	shops_with_requests
+	console NO_COLOR=1 --
+	keys_then "REQUESTS" 3
+	expect_contains "$(screen | grep "Main shop")" " ✔✔✔✘✔✔✔✔✔✔✘✔" "without colour"
+	stop_console
+	console -- --ascii
+	keys_then "REQUESTS" 3
+	expect_contains "$(screen | grep "Main shop")" " +++-++++++-+" "ASCII strip"
 	screen | LC_ALL=C grep -q '[^ -~]' && fail "non-ASCII output with --ascii"
 	stop_console
 }

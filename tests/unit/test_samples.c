@@ -1,5 +1,5 @@
 /* A run's samples: when they are taken and thinned (sampler), stored and thinned (store), and read back as a
- * throughput picture (throughput). */
+ * throughput picture (throughput); a shop's last requests (outcomes). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "core/store.h"
 #include "core/store_samples.h"
 #include "core/util.h"
+#include "dest/gate.h"
 #include "engine/sampler.h"
 #include "tui/throughput.h"
 
@@ -138,4 +139,37 @@ Test(store_samples, thinning_drops_every_other_keeping_the_first)
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+Test(outcomes, a_ring_of_the_last_requests)
+{
+	char ring[DEST_OUTCOMES_MAX + 1] = "";
+	outcomes_push(ring, '+');
+	outcomes_push(ring, '-');
+	cr_expect_str_eq(ring, "+-");
+	for (int i = 0; i < DEST_OUTCOMES_MAX - 2; i++)
+		outcomes_push(ring, '+');
+	cr_expect_eq(strlen(ring), DEST_OUTCOMES_MAX);
+	cr_expect_eq(ring[1], '-');
+	outcomes_push(ring, '-');
+	cr_expect_eq(strlen(ring), DEST_OUTCOMES_MAX, "full: the oldest goes");
+	cr_expect_eq(ring[0], '-', "the old failure moved to the front");
+	cr_expect_eq(ring[DEST_OUTCOMES_MAX - 1], '-', "the newest last");
+}
+
+Test(outcomes, the_gate_counts_successes_and_transient_failures_only)
+{
+	struct gate *g = gate_get(987654);
+	struct gate_limits limits = {.concurrency = 1, .threshold = 100, .window_ms = 0, .open_ms = 1000};
+	struct gate_circuit stored = {.state = "closed"};
+	str_copy(stored.outcomes, "-", sizeof(stored.outcomes));
+	gate_configure(g, &limits, &stored);
+	struct gate_circuit c;
+	enum gate_result results[] = {GATE_SUCCESS, GATE_NEUTRAL, GATE_TRANSIENT_FAILURE, GATE_SUCCESS};
+	for (size_t i = 0; i < ARRAY_LEN(results); i++) {
+		int64_t wait;
+		cr_assert_eq(gate_admit(g, now_ms(), &wait), GATE_GO);
+		gate_release(g, now_ms(), results[i], "x", &c);
+	}
+	cr_expect_str_eq(c.outcomes, "-+-+", "seeded from the stored ones; a 4xx tells nothing about the shop");
 }
