@@ -387,10 +387,10 @@ static bool draw_throughput(struct run_screen *rs, const struct draw *d, int y, 
 	if (tp.n == 0)
 		return false;
 	throughput_suffix(d, &tp, kind, &suffix);
-	/* The sparkline takes the room the text leaves, its newest columns when that is less than it has. */
+	/* The sparkline takes the room the text leaves: the whole run, in fewer columns when there is less. */
 	int room = width - (int)strlen(label) - (int)text_width(sb_str(&suffix));
 	int columns = tp.n < room ? tp.n : room > 0 ? room : 0;
-	if (columns < tp.n)
+	if (columns > 0 && columns < tp.n)
 		throughput_of(rs->samples, rs->nsamples, kind, columns, &tp);
 	int x = 1 + draw_span(d, y, 1, width, label, theme_attr(d->theme, ROLE_DIM));
 	for (int c = 0; c < columns && tp.n; c++) {

@@ -46,7 +46,7 @@ test_samples_are_capped_per_run() {
 	span=$(samples "max(t) - min(t)")
 	[ "$n" -ge 2 ] && [ "$n" -le 3 ] || fail "$n samples kept with room for 4"
 	[ "$span" -ge 4000 ] || fail "thinning kept the first and the later samples: they span only $span ms"
-	expect_eq "$(samples "min(t)")" "0" "the first sample stays"
+	[ "$(samples "min(t)")" -lt 1000 ] || fail "the first sample (at the run's start) was dropped"
 }
 
 test_a_shops_last_requests_are_kept() {
