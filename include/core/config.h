@@ -45,6 +45,7 @@ struct config {
 	char temp_dir[4096];         /* temp_dir = "" ($TMPDIR or /tmp) */
 	int batch_rows;              /* batch_rows = 10000: rows per catalog transaction */
 	int error_cap;               /* error_cap = 1000: errors stored per run; the total is always counted */
+	int samples_cap;             /* samples_cap = 600: run_samples kept per run */
 	int64_t max_field_bytes;     /* max_field_bytes = 64m */
 	int64_t max_value_bytes;     /* max_value_bytes = 1m: longest mapped value */
 	int max_shrink_percent;      /* max_shrink_percent = 50: feeds that shrink more skip reconcile */

@@ -12,6 +12,8 @@
 
 #include "core/store.h"
 
+#define DEST_OUTCOMES_MAX 32   /* requests kept in a destination's recent_outcomes */
+
 struct dest_row {
 	int64_t id;
 	char *name;
@@ -34,6 +36,7 @@ struct dest_row {
 	int64_t circuit_since;        /* ms: the latest outage's first failure, 0 = none recorded */
 	int64_t circuit_last_at;      /* ms: its last failure, and what it was */
 	char *circuit_last;
+	char recent_outcomes[DEST_OUTCOMES_MAX + 1];   /* the last requests, oldest first: '+' ok, '-' failed */
 	int learned_batch_size;       /* 0 = nothing learned yet */
 	int64_t created_at, updated_at;
 };
@@ -70,9 +73,12 @@ struct dest_circuit {
 	int failures;
 	int64_t since, last_at;       /* the latest outage: its first and last failure, and what that was */
 	const char *last;
+	const char *outcomes;         /* the last requests (recent_outcomes), written with the circuit; NULL keeps */
 };
 int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circuit *c);
 int store_dest_set_batch_size(struct store *s, int64_t id, int size);
+/* The destination's last requests alone, for a caller that writes them in its own transaction. */
+int store_dest_set_outcomes(struct store *s, int64_t id, const char *outcomes);
 
 /* ---- remote products: the shop's id for each SKU, per destination ---- */
 struct remote_product {

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/store_dest.h"
+
 struct gate;
 
 struct gate_limits {
@@ -37,7 +39,12 @@ struct gate_circuit {
 	int64_t since, last_at;
 	char last[200];
 	int64_t opened_at;        /* when the circuit first opened in it; 0 when it did not */
+	/* The last requests' results, oldest first: '+' success, '-' transient failure (a 4xx tells nothing). */
+	char outcomes[DEST_OUTCOMES_MAX + 1];
 };
+
+/* Appends outcome c to the text ring of the last DEST_OUTCOMES_MAX, dropping the oldest when full. */
+void outcomes_push(char ring[DEST_OUTCOMES_MAX + 1], char c);
 
 /* The gate of a destination, made on first use; it lives as long as the process. */
 struct gate *gate_get(int64_t dest_id);

@@ -72,6 +72,7 @@ struct shop {
 	int consecutive_failures;
 	int64_t circuit_since, circuit_last_at;
 	char circuit_last[200];
+	char recent_outcomes[DEST_OUTCOMES_MAX + 1];
 };
 
 /* Opens a destination row's credentials and options. 0, or -1 with err naming what is missing (and *out

@@ -1,6 +1,7 @@
 /*
  * The run context: the only way a phase reports. It keeps counters in memory and flushes them (with the
- * heartbeat) to SQLite a few times a second and at every phase change; stores errors up to the cap (the total
+ * heartbeat) to SQLite a few times a second and at every phase change, with a sample of them for the run's
+ * throughput picture at most once a second (run_samples); stores errors up to the cap (the total
  * is always right, details past the cap go to the log); writes log lines; and answers "should I stop?"
  * from the run's cancel flag and the process's shutdown deadline. Every line and error carries the run id.
  */
@@ -14,6 +15,7 @@
 
 #include "core/config.h"
 #include "core/store.h"
+#include "engine/sampler.h"
 
 const char *run_phase_name(enum run_phase p);
 
@@ -33,6 +35,10 @@ struct run_ctx {
 	bool cancel_seen;
 	bool lost;                     /* another process failed the run as lost: stop, record nothing more */
 	bool quiet;                    /* no copy of log lines to the process log */
+	/* What the push reports for the run's samples: its batch size (0 = no push) and the shop's circuit. */
+	int batch_size;
+	char circuit[16];
+	struct sampler sampler;
 	/* Set by the owner (worker, `run --wait`) when the process is shutting down: after this monotonic
 	 * time the run stops at its next safe point. 0 = no deadline. */
 	const _Atomic int64_t *stop_deadline;

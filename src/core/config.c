@@ -94,6 +94,9 @@ static const struct key keys[] = {
 		"Rows written per catalog transaction"),
 	INT_KEY("import", "error_cap", error_cap, 0, 1000000, "1000",
 		"Row errors stored per run; the total is always counted"),
+	INT_KEY("import", "samples_cap", samples_cap, 4, 600, "600",
+		"Samples of a run's counters kept for its throughput picture (one a second at most); when full, every"
+		" other one is dropped and they are taken half as often"),
 	SIZE_KEY("import", "max_field_bytes", max_field_bytes, KIB, GIB, "64m",
 		"Largest single field read from a feed: a CSV cell, JSON string or XML text, in bytes"),
 	SIZE_KEY("import", "max_value_bytes", max_value_bytes, KIB, GIB, "1m",

@@ -239,6 +239,19 @@ static const char *const MIGRATIONS[] = {
 	"  finished_at);"
 	"CREATE INDEX sync_runs_by_conn_duration ON sync_runs(connection_id, finished_at - started_at, started_at)"
 	"  WHERE finished_at IS NOT NULL;",
+	/*
+	 * 13: pictures of a run and a shop. run_samples holds a run's counters over time (t = ms since the run
+	 * started), written with the counter flushes at most once a second and thinned to stay under a cap, so
+	 * the run detail can draw its throughput, batch size and circuit. recent_outcomes is a destination's
+	 * last requests, oldest first, one character each ('+' success, '-' transient failure).
+	 */
+	"CREATE TABLE run_samples ("
+	"  run_id INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,"
+	"  t INTEGER NOT NULL, phase TEXT,"
+	"  rows_read INTEGER NOT NULL, push_processed INTEGER NOT NULL,"
+	"  batch_size INTEGER, circuit TEXT,"
+	"  PRIMARY KEY (run_id, t)) WITHOUT ROWID;"
+	"ALTER TABLE destinations ADD COLUMN recent_outcomes TEXT NOT NULL DEFAULT '';",
 };
 
 int db_schema_version(void)

@@ -25,8 +25,9 @@ static const char SQL_DEST_HEALTH[] =
 	"UPDATE destinations SET health_ok = ?2, health_message = ?3, health_checked_at = ?4 WHERE id = ?1";
 static const char SQL_DEST_CIRCUIT[] =
 	"UPDATE destinations SET circuit_state = ?2, circuit_reopen_at = ?3, consecutive_failures = ?4,"
-	" circuit_since = ?5, circuit_last_at = ?6, circuit_last = ?7 WHERE id = ?1";
+	" circuit_since = ?5, circuit_last_at = ?6, circuit_last = ?7, recent_outcomes = coalesce(?8, recent_outcomes) WHERE id = ?1";
 static const char SQL_DEST_BATCH[] = "UPDATE destinations SET learned_batch_size = ?2 WHERE id = ?1";
+static const char SQL_DEST_OUTCOMES[] = "UPDATE destinations SET recent_outcomes = ?2 WHERE id = ?1";
 
 static const char SQL_REMOTE_GET[] =
 	"SELECT remote_id, parent_id, pushed_hash FROM remote_products WHERE destination_id = ?1 AND sku = ?2";
@@ -113,6 +114,7 @@ void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
 	r->circuit_since = sqlite3_column_int64(st, 21);
 	r->circuit_last_at = sqlite3_column_int64(st, 22);
 	r->circuit_last = column_dup(st, 23);
+	column_copy(st, 24, r->recent_outcomes, sizeof(r->recent_outcomes));
 }
 
 static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
@@ -251,6 +253,17 @@ int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circui
 	bind_int_or_null(st, 5, c->since);
 	bind_int_or_null(st, 6, c->last_at);
 	bind_text(st, 7, c->last && *c->last ? c->last : NULL);
+	bind_text(st, 8, c->outcomes);   /* NULL keeps them */
+	return store_exec_stmt(st);
+}
+
+int store_dest_set_outcomes(struct store *s, int64_t id, const char *outcomes)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_DEST_OUTCOMES);
+	if (!st)
+		return -1;
+	bind_int(st, 1, id);
+	bind_text(st, 2, outcomes);
 	return store_exec_stmt(st);
 }
 

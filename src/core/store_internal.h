@@ -62,9 +62,9 @@ int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud);
 	"d.id, d.name, d.type, d.base_url, d.auth, d.verify_tls, d.key_env, d.secret_env, " credentials "," \
 	" d.credentials_hint, d.options, d.health_checked_at, d.health_ok, d.health_message, d.circuit_state," \
 	" d.circuit_reopen_at, d.consecutive_failures, d.learned_batch_size, d.created_at, d.updated_at," \
-	" d.ca_file, d.circuit_since, d.circuit_last_at, d.circuit_last"
+	" d.ca_file, d.circuit_since, d.circuit_last_at, d.circuit_last, d.recent_outcomes"
 #define DEST_COLUMNS DEST_COLUMNS_WITH("d.credentials")
-#define DEST_NCOLUMNS 24
+#define DEST_NCOLUMNS 25
 
 struct dest_row;
 void read_dest_row(sqlite3_stmt *st, struct dest_row *r);

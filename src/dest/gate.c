@@ -26,6 +26,7 @@ struct gate {
 	int64_t succeeded_at;        /* the last success */
 	int64_t since, last_at, opened_at;   /* the latest outage (gate_circuit) */
 	char last[200];
+	char outcomes[DEST_OUTCOMES_MAX + 1];
 	bool probe_in_flight;
 	/* claimed SKU keys: linear probing, 0 = empty slot */
 	uint64_t *claims;
@@ -84,6 +85,7 @@ void gate_configure(struct gate *g, const struct gate_limits *limits, const stru
 			g->since = stored->since ? stored->since : now_ms();
 			g->last_at = stored->last_at;
 			str_copy(g->last, stored->last, sizeof(g->last));
+			str_copy(g->outcomes, stored->outcomes, sizeof(g->outcomes));
 			g->opened_at = g->circuit == CLOSED ? 0 : now_ms();
 		}
 	}
@@ -172,6 +174,18 @@ static void describe(const struct gate *g, struct gate_circuit *out)
 	out->last_at = g->last_at;
 	str_copy(out->last, g->last, sizeof(out->last));
 	out->opened_at = g->opened_at;
+	str_copy(out->outcomes, g->outcomes, sizeof(out->outcomes));
+}
+
+void outcomes_push(char ring[DEST_OUTCOMES_MAX + 1], char c)
+{
+	size_t n = strnlen(ring, DEST_OUTCOMES_MAX);
+	if (n == DEST_OUTCOMES_MAX) {
+		memmove(ring, ring + 1, n - 1);
+		n--;
+	}
+	ring[n] = c;
+	ring[n + 1] = '\0';
 }
 
 /* The last probe within the patience is made as it ends: an outage that ends just before is still ridden out. */
@@ -212,6 +226,8 @@ bool gate_release(struct gate *g, int64_t now, enum gate_result result, const ch
 	bool was_probe = g->circuit == HALF_OPEN && g->probe_in_flight;
 	if (was_probe && result != GATE_NEUTRAL)
 		g->probe_in_flight = false;
+	if (result != GATE_NEUTRAL)
+		outcomes_push(g->outcomes, result == GATE_SUCCESS ? '+' : '-');
 	if (result == GATE_SUCCESS) {
 		g->failures = 0;
 		g->succeeded_at = now;

@@ -171,6 +171,7 @@ int shop_open(const struct dest_row *row, const struct config *cfg, struct shop 
 	out->circuit_since = row->circuit_since;
 	out->circuit_last_at = row->circuit_last_at;
 	str_copy(out->circuit_last, row->circuit_last ? row->circuit_last : "", sizeof(out->circuit_last));
+	str_copy(out->recent_outcomes, row->recent_outcomes, sizeof(out->recent_outcomes));
 	shop_options_defaults(cfg, &out->opt);
 	struct problems pr = {0};
 	cJSON *options = cJSON_Parse(row->options ? row->options : "{}");

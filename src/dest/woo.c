@@ -212,7 +212,7 @@ static bool record_retirement(struct woo *w, const struct item *it, int64_t now)
 	                                 gone) == 0;
 }
 
-/* What reached the shop is written in one transaction per RECORD_EVERY items. */
+/* What reached the shop is written in one transaction per RECORD_EVERY items, with the shop's last requests. */
 static void write_recorded(struct woo *w)
 {
 	struct store *s = w->ctx->store;
@@ -228,6 +228,11 @@ static void write_recorded(struct woo *w)
 		ok = it->retire ? record_retirement(w, it, now)
 		                : store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
 		                  store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0;
+	}
+	if (ok) {   /* the shop's last requests, for the destinations' strip, ride along */
+		struct gate_circuit c;
+		gate_circuit(w->gate, &c);
+		ok = store_dest_set_outcomes(s, w->shop.id, c.outcomes) == 0;
 	}
 	if (ok && store_commit(s) == 0) {
 		for (size_t i = 0; i < w->recorded.n; i++)
@@ -945,6 +950,7 @@ static void learn_batch_size(struct woo *w, int size, const char *why)
 		return;
 	run_log(w->ctx, LOG_WARN, "%s: sending %d products per request to '%s' from now on", why, size, w->shop.name);
 	w->batch_size = size;
+	w->ctx->batch_size = size;
 	if (store_dest_set_batch_size(w->ctx->store, w->shop.id, size) < 0)
 		run_log(w->ctx, LOG_WARN, "cannot remember the batch size: %s", store_errmsg(w->ctx->store));
 }
@@ -1350,6 +1356,8 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->batch_size = o->batch_size;
 	if (w->shop.learned_batch_size > 0 && w->shop.learned_batch_size < w->batch_size)
 		w->batch_size = w->shop.learned_batch_size;
+	ctx->batch_size = w->batch_size;
+	str_copy(ctx->circuit, w->shop.circuit_state, sizeof(ctx->circuit));
 	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
 	                           .stop_waiting = on_stop_waiting};
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
@@ -1438,6 +1446,7 @@ struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
 	                              .since = shop->circuit_since, .last_at = shop->circuit_last_at};
 	str_copy(stored.state, shop->circuit_state, sizeof(stored.state));
 	str_copy(stored.last, shop->circuit_last, sizeof(stored.last));
+	str_copy(stored.outcomes, shop->recent_outcomes, sizeof(stored.outcomes));
 	gate_configure(g, &limits, &stored);
 	if (!gate_refuses(g, now_ms()))
 		return g;
@@ -1450,7 +1459,9 @@ struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
 void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const struct gate_circuit *c)
 {
 	struct dest_circuit stored = {.state = c->state, .reopen_at = c->reopen_at, .failures = c->failures,
-	                              .since = c->since, .last_at = c->last_at, .last = c->last};
+	                              .since = c->since, .last_at = c->last_at, .last = c->last,
+	                              .outcomes = c->outcomes};
+	str_copy(ctx->circuit, c->state, sizeof(ctx->circuit));
 	if (store_dest_set_circuit(ctx->store, shop->id, &stored) < 0)
 		run_log(ctx, LOG_WARN, "cannot store the circuit state: %s", store_errmsg(ctx->store));
 	char since[32], last[32], when[32], waited[32], open_for[32];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/store_samples.h"
 #include "core/util.h"
 
 #define FLUSH_INTERVAL_MS 250
@@ -28,6 +29,7 @@ void run_ctx_init(struct run_ctx *ctx, struct store *store, const struct config 
 	ctx->connection_id = connection_id;
 	ctx->started_ms = monotonic_ms();
 	ctx->last_flush_ms = ctx->started_ms;
+	sampler_init(&ctx->sampler, cfg ? cfg->samples_cap : SAMPLER_CAP);
 }
 
 /* The run stopped beating for longer than stale_after_s (a paused or stalled process) and another process
@@ -41,10 +43,31 @@ static void note_lost(struct run_ctx *ctx)
 	        " stopping here without recording an outcome");
 }
 
+static int take_sample(struct run_ctx *ctx, int64_t t)
+{
+	struct run_sample smp = {.t = t, .rows_read = ctx->counters[RC_ROWS_READ],
+	                         .push_processed = ctx->counters[RC_PUSH_PROCESSED], .batch_size = ctx->batch_size};
+	str_copy(smp.phase, run_phase_name(ctx->phase), sizeof(smp.phase));
+	str_copy(smp.circuit, ctx->circuit, sizeof(smp.circuit));
+	if (store_sample_add(ctx->store, ctx->run_id, &smp) < 0)
+		return -1;
+	return sampler_taken(&ctx->sampler, t) ? store_samples_thin(ctx->store, ctx->run_id) : 0;
+}
+
+/* The counters, and a sample of them when one is due, in one transaction: the caller's when it has one. */
 void run_flush(struct run_ctx *ctx)
 {
+	int64_t t = monotonic_ms() - ctx->started_ms;
+	bool sample = sampler_due(&ctx->sampler, t);
+	bool own_tx = sample && !store_in_transaction(ctx->store) && store_begin(ctx->store) == 0;
 	int rc = store_run_flush(ctx->store, ctx->run_id, run_phase_name(ctx->phase), ctx->counters,
 	                         ctx->errors_total, now_ms());
+	if (rc == 0 && sample)
+		rc = take_sample(ctx, t);
+	if (own_tx && (rc < 0 || store_commit(ctx->store) < 0)) {
+		store_rollback(ctx->store);
+		rc = -1;
+	}
 	if (rc < 0)
 		log_msg(LOG_WARN, "run %lld: cannot save progress: %s", (long long)ctx->run_id,
 		        store_errmsg(ctx->store));

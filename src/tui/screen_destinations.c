@@ -1,4 +1,7 @@
-/* Destinations: each shop's health, circuit breaker and learned batch size, and a test in the background. */
+/*
+ * Destinations: each shop's health, circuit breaker and learned batch size, a strip of its last requests, and
+ * a test in the background.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +9,7 @@
 #include "dest/dest_check.h"
 #include "tui/dialog.h"
 #include "tui/screens.h"
+#include "tui/sparkline.h"
 #include "tui/table_view.h"
 #include "tui/task.h"
 
@@ -120,6 +124,19 @@ static void cell_batch(const void *row, const struct cell_ctx *ctx, struct strbu
 		sb_adds(out, cell_none(ctx));
 }
 
+#define STRIP_SHOWN 12   /* of the DEST_OUTCOMES_MAX kept: the newest that fit the column */
+
+/* The glyphs, for measuring and export; dests_draw paints them again, each in its outcome's colour. */
+static void cell_strip(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const char *outcomes = dest_of(row)->recent_outcomes;
+	(void)role;
+	if (*outcomes)
+		outcomes_text(ctx->g, outcomes, ctx->plain ? DEST_OUTCOMES_MAX : STRIP_SHOWN, out);
+	else
+		sb_adds(out, cell_none(ctx));
+}
+
 static void cell_known(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	(void)ctx, (void)role;
@@ -131,11 +148,13 @@ static const struct table_column dest_columns[] = {
 	{"name", "NAME", 20, 10, true, 'l', DEST_F_NAME, cell_name, false, 0},
 	{"type", "TYPE", 11, 4, false, 'l', DEST_F_TYPE, cell_type, true, 0},
 	{"url", "URL", 30, 12, true, 'l', DEST_F_URL, cell_url, false, 0},
-	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false, 0},
+	/* At 80 columns AUTH gives way first: the strip of last requests tells more at a glance. */
+	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false, 1},
 	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false, 0},
 	{"health", "HEALTH", 20, 8, false, 'l', DEST_F_HEALTH, cell_health, false, 0},
 	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false, 0},
 	{"circuit", "CIRCUIT", 14, 9, false, 'l', DEST_F_CIRCUIT, cell_circuit, false, 0},
+	{"requests", "REQUESTS", STRIP_SHOWN, 8, false, 'l', -1, cell_strip, false, 0},
 	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false, 0},
 	{"known", "KNOWN", 7, 6, false, 'r', DEST_F_KNOWN, cell_known, false, 0},
 };
@@ -273,10 +292,28 @@ static void dests_load(struct screen *s)
 	table_reload(s->table);
 }
 
+/* The strips again in colour (the selected row keeps the selection's). */
+static void paint_strips(struct table *t, const struct draw *d, int y, int h)
+{
+	int col = -1;
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].format == cell_strip)
+			col = i;
+	if (col < 0 || !t->drawn.w[col])
+		return;
+	for (int r = 0; r < h - 1; r++) {
+		int64_t index = t->top + r;
+		const void *row = table_row_at(t, index);
+		if (row && *dest_of(row)->recent_outcomes && index != t->cursor)
+			outcomes_draw(d, y + 1 + r, t->drawn.x[col], t->drawn.w[col], dest_of(row)->recent_outcomes);
+	}
+}
+
 static void dests_draw(struct screen *s, const struct draw *d, int y, int h)
 {
 	struct cell_ctx ctx = app_cell_ctx(s->app);
 	table_view_draw(s->table, d, &ctx, y, h);
+	paint_strips(s->table, d, y, h);
 }
 
 static void dests_title(struct screen *s, struct strbuf *out)

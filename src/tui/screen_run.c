@@ -1,17 +1,22 @@
 /*
  * One run, live: who and when, the phases, counters with a progress bar, rows/s (items/s while pushing)
- * and ETA, the first error and the newest ones (all of them, in full, one key away), and the log, which
+ * and ETA, the throughput of the import and the push over the run as sparklines (with the push's batch size
+ * and circuit), the first error and the newest ones (all of them, in full, one key away), and the log, which
  * follows new lines until scrolled up.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/store_samples.h"
+#include "core/text.h"
 #include "engine/run.h"
 #include "tui/dialog.h"
 #include "tui/error_text.h"
 #include "tui/run_actions.h"
 #include "tui/screens.h"
+#include "tui/sparkline.h"
+#include "tui/throughput.h"
 
 #define ERRORS_SHOWN_MAX 20
 #define RATE_SAMPLE_MS 500
@@ -28,6 +33,10 @@ struct run_screen {
 	size_t nerrors;
 	struct run_error_row *first;     /* the run's first error, most often the cause of the rest */
 	size_t nfirst;
+
+	struct run_sample *samples;      /* the run's counters over time, SAMPLES_READ_MAX at most */
+	int nsamples;
+	bool samples_final;              /* read after the run ended: they no longer change */
 
 	struct run_event_row *events;    /* the last LOG_KEPT lines at most, oldest first */
 	size_t nevents, cap_events;
@@ -148,6 +157,13 @@ static void run_load(struct screen *s)
 	read_errors(rs, st);
 	read_new_events(rs, s->app);
 	sample_rate(rs);
+	if (!rs->samples_final) {
+		if (!rs->samples)
+			rs->samples = xcalloc(SAMPLES_READ_MAX, sizeof(*rs->samples));
+		int n = store_samples_of_run(st, rs->run_id, rs->samples, SAMPLES_READ_MAX);
+		rs->nsamples = n > 0 ? n : 0;
+		rs->samples_final = n >= 0 && !run_status_active(rs->run.status);
+	}
 }
 
 /* ---- drawing ---- */
@@ -339,6 +355,55 @@ static void draw_log(struct run_screen *rs, const struct draw *d, int y, int row
 	sb_free(&sb);
 }
 
+/* What follows a throughput sparkline: "41k rows/s peak 52k", and for the push its batch size and circuit. */
+static void throughput_suffix(const struct draw *d, const struct throughput *tp, enum throughput_kind kind,
+                              struct strbuf *out)
+{
+	char last[16], peak[16];
+	throughput_number(tp->last, last, sizeof(last));
+	throughput_number(tp->peak, peak, sizeof(peak));
+	sb_addf(out, " %s %s/s peak %s", last, kind == THROUGHPUT_PUSH ? "items" : "rows", peak);
+	if (kind != THROUGHPUT_PUSH)
+		return;
+	if (tp->batch_first && tp->batch_first != tp->batch_last)
+		sb_addf(out, ", batch %d%s%d", tp->batch_first, d->g->arrow, tp->batch_last);
+	else if (tp->batch_first)
+		sb_addf(out, ", batch %d", tp->batch_first);
+	if (tp->open_ms > 0) {
+		char open_for[32];
+		format_duration(tp->open_ms, open_for, sizeof(open_for));
+		sb_addf(out, ", circuit open %s", open_for);
+	}
+}
+
+/* "push   ▇▇▅▂▁▁ 120 items/s peak 300, batch 100→25, circuit open 12s"; false when the phase has no rate. */
+static bool draw_throughput(struct run_screen *rs, const struct draw *d, int y, enum throughput_kind kind)
+{
+	int width = getmaxx(d->win) - 2;
+	const char *label = kind == THROUGHPUT_PUSH ? "push   " : "import ";
+	struct throughput tp;
+	struct strbuf suffix = {0};
+	throughput_of(rs->samples, rs->nsamples, kind, THROUGHPUT_COLUMNS_MAX, &tp);
+	if (tp.n == 0)
+		return false;
+	throughput_suffix(d, &tp, kind, &suffix);
+	/* The sparkline takes the room the text leaves: the whole run, in fewer columns when there is less. */
+	int room = width - (int)strlen(label) - (int)text_width(sb_str(&suffix));
+	int columns = tp.n < room ? tp.n : room > 0 ? room : 0;
+	if (columns > 0 && columns < tp.n)
+		throughput_of(rs->samples, rs->nsamples, kind, columns, &tp);
+	int x = 1 + draw_span(d, y, 1, width, label, theme_attr(d->theme, ROLE_DIM));
+	for (int c = 0; c < columns && tp.n; c++) {
+		enum role role = tp.circuit_open[c] ? ROLE_ERROR : ROLE_RUNNING;
+		x += draw_span(d, y, x, 1, sparkline_level(d->g, tp.rate[c], tp.peak), theme_attr(d->theme, role));
+	}
+	sb_reset(&suffix);
+	throughput_suffix(d, &tp, kind, &suffix);
+	draw_text(d, y, x, width + 1 - x, sb_str(&suffix), 'l', theme_attr(d->theme, ROLE_NORMAL));
+	sb_free(&suffix);
+	return true;
+}
+
 static void run_draw(struct screen *s, const struct draw *d, int y, int h)
 {
 	struct run_screen *rs = (struct run_screen *)s;
@@ -351,10 +416,12 @@ static void run_draw(struct screen *s, const struct draw *d, int y, int h)
 	draw_progress(rs, d, y + 3);
 	draw_counters(rs, d, y + 4);
 	int top = y + 6;
+	top += draw_throughput(rs, d, top, THROUGHPUT_IMPORT);
+	top += draw_throughput(rs, d, top, THROUGHPUT_PUSH);
 	if (rs->run.summary[0]) {
 		struct strbuf sb = {0};
 		sb_addf(&sb, "summary: %s", rs->run.summary);
-		draw_line(d, y + 6, sb_str(&sb), status_role(rs->run.status));
+		draw_line(d, top, sb_str(&sb), status_role(rs->run.status));
 		sb_free(&sb);
 		top++;
 	}
@@ -468,6 +535,7 @@ static void run_free(struct screen *s)
 	run_error_rows_free(rs->errors, rs->nerrors);
 	run_error_rows_free(rs->first, rs->nfirst);
 	run_event_rows_free(rs->events, rs->nevents);
+	free(rs->samples);
 	free(rs);
 }
 

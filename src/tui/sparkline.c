@@ -1,5 +1,7 @@
-/* Sparklines of recent runs (see sparkline.h). */
+/* Sparklines of recent runs and strips of a shop's last requests (see sparkline.h). */
 #include "tui/sparkline.h"
+
+#include <string.h>
 
 #include "core/store.h"
 
@@ -9,19 +11,27 @@ static const char *const levels_utf8[] = {
 };
 static const char *const levels_ascii[] = {".", ":", "|", "#"};
 
+const char *sparkline_level(const struct glyphs *g, double value, double max)
+{
+	const char *const *levels = g->ascii ? levels_ascii : levels_utf8;
+	int n = g->ascii ? (int)ARRAY_LEN(levels_ascii) : (int)ARRAY_LEN(levels_utf8);
+	/* The highest value is full height; the rest round up, so any value above zero shows. */
+	double scaled = max > 0 ? value * n / max : n;
+	int level = (int)scaled;
+	if (level < scaled)
+		level++;
+	if (level < 1)
+		level = 1;
+	return levels[(level > n ? n : level) - 1];
+}
+
 const char *sparkline_glyph(const struct glyphs *g, const struct recent_runs *h, int i, enum role *role)
 {
 	const struct recent_run *r = &h->runs[i];
 	*role = status_role(r->status);
 	if (!str_eq(r->status, RUN_COMPLETED))
 		return status_symbol(g, r->status);
-	const char *const *levels = g->ascii ? levels_ascii : levels_utf8;
-	int n = g->ascii ? (int)ARRAY_LEN(levels_ascii) : (int)ARRAY_LEN(levels_utf8);
-	/* The longest run is full height; the rest round up, so a run of any length shows. */
-	int level = h->max_duration_ms > 0 ? (int)((r->duration_ms * n + h->max_duration_ms - 1) / h->max_duration_ms) : n;
-	if (level < 1)
-		level = 1;
-	return levels[(level > n ? n : level) - 1];
+	return sparkline_level(g, (double)r->duration_ms, (double)h->max_duration_ms);
 }
 
 void sparkline_text(const struct glyphs *g, const struct recent_runs *h, struct strbuf *out)
@@ -29,6 +39,37 @@ void sparkline_text(const struct glyphs *g, const struct recent_runs *h, struct 
 	enum role role;
 	for (int i = 0; i < h->n; i++)
 		sb_adds(out, sparkline_glyph(g, h, i, &role));
+}
+
+const char *outcome_glyph(const struct glyphs *g, char outcome, enum role *role)
+{
+	bool ok = outcome == '+';
+	*role = ok ? ROLE_OK : ROLE_ERROR;
+	return ok ? g->ok : g->ascii ? "-" : g->failed;
+}
+
+/* The first of the newest `max` outcomes. */
+static const char *newest(const char *outcomes, int max)
+{
+	size_t n = strlen(outcomes);
+	return max >= 0 && n > (size_t)max ? outcomes + n - (size_t)max : outcomes;
+}
+
+void outcomes_text(const struct glyphs *g, const char *outcomes, int max, struct strbuf *out)
+{
+	enum role role;
+	for (const char *p = newest(outcomes, max); *p; p++)
+		sb_adds(out, outcome_glyph(g, *p, &role));
+}
+
+void outcomes_draw(const struct draw *d, int y, int x, int width, const char *outcomes)
+{
+	for (const char *p = newest(outcomes, width); *p; p++) {
+		enum role role;
+		const char *glyph = outcome_glyph(d->g, *p, &role);
+		wattrset(d->win, theme_attr(d->theme, role));
+		mvwaddstr(d->win, y, x++, glyph);
+	}
 }
 
 void sparkline_draw(const struct draw *d, int y, int x, int width, const struct recent_runs *h)

@@ -1,0 +1,60 @@
+/* A run's counters over time (see store_samples.h). */
+#include "core/store_samples.h"
+
+#include "core/util.h"
+#include "store_internal.h"
+
+static const char SQL_SAMPLE_ADD[] =
+	"INSERT OR REPLACE INTO run_samples(run_id, t, phase, rows_read, push_processed, batch_size, circuit)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_SAMPLES_THIN[] =
+	"DELETE FROM run_samples WHERE run_id = ?1 AND t IN (SELECT t FROM"
+	" (SELECT t, row_number() OVER (ORDER BY t) AS n FROM run_samples WHERE run_id = ?1) WHERE n % 2 = 0)";
+static const char SQL_SAMPLES_OF_RUN[] =
+	"SELECT t, coalesce(phase, ''), rows_read, push_processed, coalesce(batch_size, 0), coalesce(circuit, '')"
+	" FROM run_samples WHERE run_id = ?1 ORDER BY t LIMIT ?2";
+
+int store_sample_add(struct store *s, int64_t run_id, const struct run_sample *smp)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_SAMPLE_ADD);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, smp->t);
+	bind_text(st, 3, *smp->phase ? smp->phase : NULL);
+	bind_int(st, 4, smp->rows_read);
+	bind_int(st, 5, smp->push_processed);
+	bind_int_or_null(st, 6, smp->batch_size);
+	bind_text(st, 7, *smp->circuit ? smp->circuit : NULL);
+	return store_exec_stmt(st);
+}
+
+int store_samples_thin(struct store *s, int64_t run_id)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_SAMPLES_THIN);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	return store_exec_stmt(st);
+}
+
+int store_samples_of_run(struct store *s, int64_t run_id, struct run_sample *out, int max)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_SAMPLES_OF_RUN);
+	if (!st)
+		return -1;
+	bind_int(st, 1, run_id);
+	bind_int(st, 2, max);
+	int n = 0, step = SQLITE_DONE;
+	while (n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct run_sample *r = &out[n++];
+		r->t = sqlite3_column_int64(st, 0);
+		column_copy(st, 1, r->phase, sizeof(r->phase));
+		r->rows_read = sqlite3_column_int64(st, 2);
+		r->push_processed = sqlite3_column_int64(st, 3);
+		r->batch_size = (int)sqlite3_column_int64(st, 4);
+		column_copy(st, 5, r->circuit, sizeof(r->circuit));
+	}
+	sqlite3_reset(st);
+	return step == SQLITE_DONE || step == SQLITE_ROW ? n : -1;
+}
