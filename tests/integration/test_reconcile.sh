@@ -212,9 +212,10 @@ test_file_exports_flag_or_leave_out_retired_products() {
 
 test_a_run_killed_mid_push_then_retired_leaves_no_duplicate() {
 	start_fakewoo --item-delay-ms 10 || return
-	printf '[worker]\nheartbeat_interval_s = 1\nstale_after_s = 2\n' >"$T/fs.ini"
-	export FEEDSYNC_CONFIG="$T/fs.ini"
-	add_shop --concurrency 2 --batch-size 50
+	lose_workers_fast
+	# The killed run's create batches may still execute: the next run keeps off them until their fences end
+	# (timeout + overrun), so both are short here.
+	add_shop --concurrency 2 --batch-size 50 --timeout 5 --overrun 1
 	make_feed 400
 	add_woo_conn '"update": {"missing_action": "delete"}'
 	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/killed.out" 2>&1 &
