@@ -77,6 +77,7 @@ struct stats_job {
 	int64_t span;                          /* ids per slice */
 	bool fixed_span;                       /* else sized to the step's budget */
 	bool done;                             /* out is complete and sorted */
+	double spent_ms;                       /* in its steps, all told */
 	struct stats out;                      /* in id order until done */
 	size_t *dest_of;                       /* per out.conns: its shop in out.dests, SIZE_MAX none */
 	struct stats_dest_sum *sums;           /* per out.dests: its connections' durations */

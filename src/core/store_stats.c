@@ -338,19 +338,23 @@ int stats_job_step(struct store *s, struct stats_job *job, double budget_ms)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	double last = 0;
-	int slices = 0;
+	int slices = 0, rc = 1;
 	while (!job->done) {
 		if (job->next_id > job->last_id) {
 			finish(job);
 			break;
 		}
-		if (slices++ && elapsed_ms(&t0) + last > budget_ms)
-			return 0;
+		if (slices++ && elapsed_ms(&t0) + last > budget_ms) {
+			rc = 0;
+			break;
+		}
 		double before = elapsed_ms(&t0);
 		int64_t lo = job->next_id;
 		int64_t hi = job->last_id - lo < job->span ? job->last_id : lo + job->span - 1;
-		if (read_slice(s, job, lo, hi) < 0)
-			return -1;
+		if (read_slice(s, job, lo, hi) < 0) {
+			rc = -1;
+			break;
+		}
 		job->next_id = hi + 1;
 		last = elapsed_ms(&t0) - before;
 		if (!job->fixed_span && last * 4 < budget_ms && job->span < INT64_MAX / 2)
@@ -358,7 +362,8 @@ int stats_job_step(struct store *s, struct stats_job *job, double budget_ms)
 		else if (!job->fixed_span && last * 2 > budget_ms && job->span > 1)
 			job->span /= 2;
 	}
-	return 1;
+	job->spent_ms += elapsed_ms(&t0);
+	return rc;
 }
 
 double stats_job_progress(const struct stats_job *job)

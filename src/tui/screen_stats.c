@@ -1,7 +1,8 @@
 /*
  * The stats screen: per connection and per shop, what the runs of the last 30 days did (the figures of
- * `feedsync stats`), read again when the data changes, at most every STATS_RELOAD_MS: a run in progress
- * commits a few times a second, and a month of runs takes tens of milliseconds to sum. Failures are
+ * `feedsync stats`), read again when the data changes, at most every STATS_RELOAD_MS (or RELOAD_SHARE times
+ * what the last reading cost): a run in progress commits a few times a second, and a month of runs takes
+ * tens of milliseconds to sum. Failures are
  * coloured, and named by their share in the text, so they read without colour too.
  *
  * Summing 100k runs takes longer than a frame, so it is done in slices (a stats_job), STEP_BUDGET_MS of
@@ -19,6 +20,9 @@
 #define STATS_RELOAD_MS 3000
 #define STEP_BUDGET_MS 6.0   /* of a 16 ms frame: what the drawing leaves */
 #define STEP_TICK_MS 20
+/* A reload costs what its steps did: reading again no sooner than this many times that keeps the screen's
+ * share of a core near 0.5% (as the console's polling does for the other screens) while runs land. */
+#define RELOAD_SHARE 200
 
 struct stats_screen;
 
@@ -44,7 +48,8 @@ struct stats_screen {
 	size_t top;
 	int rows;                      /* as last drawn */
 	int64_t loaded_at;             /* monotonic ms; 0 = never */
-	bool stale;                    /* the data changed since, and is read again once STATS_RELOAD_MS passed */
+	int64_t reload_ms;             /* the interval between reloads: STATS_RELOAD_MS at least */
+	bool stale;                    /* the data changed since, and is read again once reload_ms passed */
 };
 
 static void add_line(struct stats_screen *ss, struct line l)
@@ -94,6 +99,8 @@ static void compute_step(struct stats_screen *ss)
 	if (rc == 0)
 		return;
 	ss->computing = false;
+	int64_t share = (int64_t)(ss->job.spent_ms * RELOAD_SHARE);
+	ss->reload_ms = share > STATS_RELOAD_MS ? share : STATS_RELOAD_MS;
 	stats_free(&ss->stats);
 	if (rc < 0) {
 		app_message(s->app, ROLE_ERROR, "cannot read the runs' stats: %s", store_errmsg(s->app->store));
@@ -107,7 +114,7 @@ static void compute_step(struct stats_screen *ss)
 
 static bool reload_due(const struct stats_screen *ss)
 {
-	return !ss->loaded_at || monotonic_ms() - ss->loaded_at >= STATS_RELOAD_MS;
+	return !ss->loaded_at || monotonic_ms() - ss->loaded_at >= ss->reload_ms;
 }
 
 static void stats_load(struct screen *s)
@@ -252,5 +259,6 @@ struct screen *screen_stats_new(struct app *app)
 	struct stats_screen *ss = xcalloc(1, sizeof(*ss));
 	ss->base.ops = &stats_screen_ops;
 	ss->base.app = app;
+	ss->reload_ms = STATS_RELOAD_MS;
 	return &ss->base;
 }
