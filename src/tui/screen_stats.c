@@ -84,8 +84,6 @@ static void reload(struct stats_screen *ss)
 	struct screen *s = &ss->base;
 	ss->loaded_at = monotonic_ms();
 	ss->stale = false;
-	if (ss->computing)
-		stats_job_free(&ss->job);
 	ss->computing = stats_job_start(s->app->store, now_ms() - STATS_DAYS * DAY_MS, 0, &ss->job) == 0;
 	if (!ss->computing)
 		app_message(s->app, ROLE_ERROR, "cannot read the runs' stats: %s", store_errmsg(s->app->store));
@@ -120,10 +118,10 @@ static bool reload_due(const struct stats_screen *ss)
 static void stats_load(struct screen *s)
 {
 	struct stats_screen *ss = (struct stats_screen *)s;
-	if (reload_due(ss))
+	if (reload_due(ss) && !ss->computing)
 		reload(ss);
 	else
-		ss->stale = true;
+		ss->stale = true;   /* a reading under way finishes first: restarted, a long one would never end */
 	build_lines(ss);
 }
 
@@ -205,7 +203,7 @@ static void draw_line(const struct draw *d, int y, const struct line *l)
 static void stats_draw(struct screen *s, const struct draw *d, int y, int h)
 {
 	struct stats_screen *ss = (struct stats_screen *)s;
-	if (ss->stale && reload_due(ss))
+	if (ss->stale && reload_due(ss) && !ss->computing)
 		reload(ss);
 	if (ss->computing)
 		compute_step(ss);
