@@ -6,6 +6,7 @@
 #ifndef FEEDSYNC_CORE_STORE_STATS_H
 #define FEEDSYNC_CORE_STORE_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,9 +55,43 @@ void stats_free(struct stats *st);
  * connections without a shop are in the first list only). Two index-only passes over sync_runs: the counts
  * by connection, then the durations in (connection, duration) order, whose ranks give each connection's
  * median and p95 as they stream by; a shop's are read from its connections' durations, kept for that.
- * 0 or -1 (the store's error message says why).
+ * One snapshot, one pass. 0 or -1 (the store's error message says why).
  */
 int store_stats(struct store *s, int64_t since_ms, struct stats *out);
+
+/*
+ * The same figures in slices, for a console that must draw a frame every few milliseconds: each slice is a
+ * range of connection ids read in its own snapshot (a connection's figures agree with themselves; two
+ * connections' may be a commit apart), and the shops' medians are ranked once every slice is in.
+ */
+#define STATS_FIRST_SPAN 64
+
+struct stats_dest_sum {
+	int64_t *durations;
+	size_t n, cap;
+};
+
+struct stats_job {
+	int64_t since;
+	int64_t first_id, next_id, last_id;   /* the connection ids: all, the next slice's first, the last */
+	int64_t span;                          /* ids per slice */
+	bool fixed_span;                       /* else sized to the step's budget */
+	bool done;                             /* out is complete and sorted */
+	double spent_ms;                       /* in its steps, all told */
+	struct stats out;                      /* in id order until done */
+	size_t *dest_of;                       /* per out.conns: its shop in out.dests, SIZE_MAX none */
+	struct stats_dest_sum *sums;           /* per out.dests: its connections' durations */
+};
+
+/* span: ids per slice, 0 = sized to each step's budget. Cheap (reads the id range). 0 or -1. */
+int stats_job_start(struct store *s, int64_t since_ms, int64_t span, struct stats_job *job);
+/* Slices until budget_ms would be overrun (one at least): 1 when done, 0 when more is to do, -1 on error. */
+int stats_job_step(struct store *s, struct stats_job *job, double budget_ms);
+/* The share of the connection ids read so far, 0..1. */
+double stats_job_progress(const struct stats_job *job);
+/* Moves a done job's figures to out (to stats_free) and frees the job. */
+void stats_job_take(struct stats_job *job, struct stats *out);
+void stats_job_free(struct stats_job *job);
 
 /* A stats row as text, the same in `feedsync stats` and the console: over `days` days. */
 #define STATS_COLUMNS 8

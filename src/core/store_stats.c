@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "store_internal.h"
@@ -60,31 +61,34 @@ int store_recent_runs(struct store *s, const int64_t *ids, size_t n, int per_con
 }
 
 /*
- * ?1 since. The counts of each connection's runs, read from the sync_runs_stats index alone, with the shop
- * the connection pushes to (found once per connection: its document names it), in connection id order.
+ * ?1 since, ?2..?3 a range of connection ids. The counts of each connection's runs, read from the
+ * sync_runs_stats index alone, with the shop the connection pushes to (found once per connection: its
+ * document names it), in connection id order.
  */
 static const char counts_sql[] =
 	"WITH cd AS MATERIALIZED (SELECT c.id AS cid, dn.id AS did, dn.name AS dname FROM connections c"
 	"  JOIN destinations dn ON c.dest_type = 'woocommerce'"
 	"  AND (dn.id = json_extract(c.document, '$.destination.id')"
-	"   OR dn.name = json_extract(c.document, '$.destination.name')))"
+	"   OR dn.name = json_extract(c.document, '$.destination.name'))"
+	"  WHERE c.id BETWEEN ?2 AND ?3)"
 	" SELECT a.cid, c.name, coalesce(cd.did, 0), coalesce(cd.dname, ''), a.runs, a.failed, a.finished,"
 	"  a.created, a.updated, a.retired"
 	" FROM (SELECT connection_id AS cid, count(*) AS runs, sum(status = 'failed') AS failed,"
 	"   count(finished_at) AS finished, sum(created) AS created, sum(updated) AS updated,"
-	"   sum(retired) AS retired FROM sync_runs WHERE started_at >= ?1 GROUP BY connection_id) a"
+	"   sum(retired) AS retired FROM sync_runs WHERE connection_id BETWEEN ?2 AND ?3 AND started_at >= ?1"
+	"   GROUP BY connection_id) a"
 	" JOIN connections c ON c.id = a.cid LEFT JOIN cd ON cd.cid = a.cid ORDER BY a.cid";
 
-/* ?1 since. The finished runs' durations in the order of the sync_runs_by_conn_duration index: no sort. */
+/* ?1 since, ?2..?3 connection ids. The finished runs' durations in the order of the sync_runs_by_conn_duration
+ * index: no sort. */
 static const char durations_sql[] =
 	"SELECT connection_id, finished_at - started_at FROM sync_runs"
-	" WHERE finished_at IS NOT NULL AND started_at >= ?1 ORDER BY connection_id, finished_at - started_at";
+	" WHERE connection_id BETWEEN ?2 AND ?3 AND finished_at IS NOT NULL AND started_at >= ?1"
+	" ORDER BY connection_id, finished_at - started_at";
 
-/* A destination being summed: its row and its connections' durations. */
-struct dest_sum {
-	int64_t *durations;
-	size_t n, cap;
-};
+/* The connection ids there are: the range the slices cover. */
+static const char id_range_sql[] = "SELECT coalesce(min(id), 1), coalesce(max(id), 0) FROM connections";
+
 
 void stats_free(struct stats *st)
 {
@@ -113,32 +117,41 @@ static void add_counts(struct stats_row *to, const struct stats_row *from)
 	to->retired += from->retired;
 }
 
-/* The destination row of shop `id` (added when new); sums[] runs alongside out->dests. */
-static size_t dest_index(struct stats *out, struct dest_sum **sums, int64_t id, const char *name)
+/* The destination row of shop `id` (added when new); job->sums[] runs alongside out.dests. */
+static size_t dest_index(struct stats_job *job, int64_t id, const char *name)
 {
+	struct stats *out = &job->out;
 	for (size_t i = 0; i < out->ndests; i++)
 		if (out->dests[i].id == id)
 			return i;
 	out->dests = xrealloc(out->dests, (out->ndests + 1) * sizeof(*out->dests));
-	*sums = xrealloc(*sums, (out->ndests + 1) * sizeof(**sums));
+	job->sums = xrealloc(job->sums, (out->ndests + 1) * sizeof(*job->sums));
 	memset(&out->dests[out->ndests], 0, sizeof(*out->dests));
-	memset(&(*sums)[out->ndests], 0, sizeof(**sums));
+	memset(&job->sums[out->ndests], 0, sizeof(*job->sums));
 	out->dests[out->ndests].id = id;
 	out->dests[out->ndests].name = xstrdup(name);
 	return out->ndests++;
 }
 
-/* Pass 1: each connection's counts (in id order) and its shop's, in dest_of[] (SIZE_MAX: no shop). */
-static int read_counts(struct store *s, int64_t since, struct stats *out, size_t **dest_of, struct dest_sum **sums)
+static void bind_slice(sqlite3_stmt *st, const struct stats_job *job, int64_t lo, int64_t hi)
+{
+	bind_int(st, 1, job->since);
+	bind_int(st, 2, lo);
+	bind_int(st, 3, hi);
+}
+
+/* Pass 1 over ids lo..hi: each connection's counts (appended: in id order) and its shop's, in dest_of[]. */
+static int read_counts(struct store *s, struct stats_job *job, int64_t lo, int64_t hi)
 {
 	sqlite3_stmt *st = store_stmt(s, counts_sql);
 	if (!st)
 		return -1;
-	bind_int(st, 1, since);
+	bind_slice(st, job, lo, hi);
+	struct stats *out = &job->out;
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		out->conns = xrealloc(out->conns, (out->nconns + 1) * sizeof(*out->conns));
-		*dest_of = xrealloc(*dest_of, (out->nconns + 1) * sizeof(**dest_of));
+		job->dest_of = xrealloc(job->dest_of, (out->nconns + 1) * sizeof(*job->dest_of));
 		struct stats_row *r = &out->conns[out->nconns];
 		memset(r, 0, sizeof(*r));
 		r->id = sqlite3_column_int64(st, 0);
@@ -152,9 +165,10 @@ static int read_counts(struct store *s, int64_t since, struct stats *out, size_t
 		int64_t did = sqlite3_column_int64(st, 2);
 		char dname[256];
 		column_copy(st, 3, dname, sizeof(dname));
-		(*dest_of)[out->nconns] = did ? dest_index(out, sums, did, dname) : SIZE_MAX;
+		size_t d = did ? dest_index(job, did, dname) : SIZE_MAX;
+		job->dest_of[out->nconns] = d;
 		if (did)
-			add_counts(&out->dests[(*dest_of)[out->nconns]], r);
+			add_counts(&out->dests[d], r);
 		out->nconns++;
 	}
 	sqlite3_reset(st);
@@ -175,14 +189,15 @@ static size_t conn_index(const struct stats *out, int64_t id)
 	return lo < out->nconns && out->conns[lo].id == id ? lo : SIZE_MAX;
 }
 
-/* Pass 2: the durations stream by in rank order within each connection; a shop keeps its connections'. */
-static int read_durations(struct store *s, int64_t since, struct stats *out, const size_t *dest_of,
-                          struct dest_sum *sums)
+/* Pass 2 over ids lo..hi: the durations stream by in rank order within each connection; a shop keeps its
+ * connections'. */
+static int read_durations(struct store *s, struct stats_job *job, int64_t lo, int64_t hi)
 {
 	sqlite3_stmt *st = store_stmt(s, durations_sql);
 	if (!st)
 		return -1;
-	bind_int(st, 1, since);
+	bind_slice(st, job, lo, hi);
+	struct stats *out = &job->out;
 	int64_t cid = -1, rank = 0;
 	size_t ci = SIZE_MAX;
 	int step;
@@ -201,8 +216,8 @@ static int read_durations(struct store *s, int64_t since, struct stats *out, con
 		if (rank == rank_of(r->finished, 95))
 			r->p95_ms = ms;
 		rank++;
-		if (dest_of[ci] != SIZE_MAX) {
-			struct dest_sum *d = &sums[dest_of[ci]];
+		if (job->dest_of[ci] != SIZE_MAX) {
+			struct stats_dest_sum *d = &job->sums[job->dest_of[ci]];
 			if (d->n == d->cap) {
 				d->cap = d->cap ? d->cap * 2 : 256;
 				d->durations = xrealloc(d->durations, d->cap * sizeof(*d->durations));
@@ -228,7 +243,7 @@ static int cmp_name(const void *a, const void *b)
 }
 
 /* A shop's median and p95 from its connections' durations (counted as the stream gave them). */
-static void dest_percentiles(struct stats_row *r, struct dest_sum *d)
+static void dest_percentiles(struct stats_row *r, struct stats_dest_sum *d)
 {
 	if (!d->n)
 		return;
@@ -238,38 +253,142 @@ static void dest_percentiles(struct stats_row *r, struct dest_sum *d)
 	r->p95_ms = d->durations[rank_of(r->finished, 95)];
 }
 
-/* Both passes read one snapshot (a deferred transaction takes no lock), so their counts agree. */
+/* Both passes of a slice read one snapshot (a deferred transaction takes no lock), so their counts agree. */
 static const char begin_read_sql[] = "BEGIN", end_read_sql[] = "COMMIT";
 
-int store_stats(struct store *s, int64_t since_ms, struct stats *out)
+static void free_sums(struct stats_job *job)
 {
-	memset(out, 0, sizeof(*out));
-	size_t *dest_of = NULL;
-	struct dest_sum *sums = NULL;
+	for (size_t i = 0; job->sums && i < job->out.ndests; i++)
+		free(job->sums[i].durations);
+	free(job->sums);
+	free(job->dest_of);
+	job->sums = NULL;
+	job->dest_of = NULL;
+}
+
+void stats_job_free(struct stats_job *job)
+{
+	free_sums(job);
+	stats_free(&job->out);
+	memset(job, 0, sizeof(*job));
+}
+
+int stats_job_start(struct store *s, int64_t since_ms, int64_t span, struct stats_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->since = since_ms;
+	job->span = span > 0 ? span : STATS_FIRST_SPAN;
+	job->fixed_span = span > 0;
+	sqlite3_stmt *st = store_stmt(s, id_range_sql);
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		job->first_id = job->next_id = sqlite3_column_int64(st, 0);
+		job->last_id = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return step == SQLITE_ROW ? 0 : -1;
+}
+
+/* One slice of connection ids, both passes in its own snapshot. */
+static int read_slice(struct store *s, struct stats_job *job, int64_t lo, int64_t hi)
+{
 	int rc = store_exec_stmt(store_stmt(s, begin_read_sql));
 	if (rc == 0) {
-		rc = read_counts(s, since_ms, out, &dest_of, &sums);
+		rc = read_counts(s, job, lo, hi);
 		if (rc == 0)
-			rc = read_durations(s, since_ms, out, dest_of, sums);
+			rc = read_durations(s, job, lo, hi);
 		store_exec_stmt(store_stmt(s, end_read_sql));
 	}
-	for (size_t i = 0; i < out->ndests; i++) {
-		dest_percentiles(&out->dests[i], &sums[i]);
-		free(sums[i].durations);
-	}
-	free(sums);
-	free(dest_of);
+	return rc;
+}
+
+/* The shops' percentiles need all their connections' durations: done once every slice is in. */
+static void finish(struct stats_job *job)
+{
+	struct stats *out = &job->out;
+	for (size_t i = 0; i < out->ndests; i++)
+		dest_percentiles(&out->dests[i], &job->sums[i]);
+	free_sums(job);
 	for (size_t i = 0; i < out->nconns; i++)
 		if (!out->conns[i].name)
 			out->conns[i].name = xstrdup("");
-	if (rc < 0) {
-		stats_free(out);
-		return -1;
-	}
 	if (out->nconns)
 		qsort(out->conns, out->nconns, sizeof(*out->conns), cmp_name);
 	if (out->ndests)
 		qsort(out->dests, out->ndests, sizeof(*out->dests), cmp_name);
+	job->done = true;
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * A slice costs about what its runs do, and the runs are not spread evenly over the ids: the span is
+ * sized again after each slice, doubled while a slice takes under a quarter of the budget, halved over
+ * half of it. The step ends when another slice as long as the last would overrun the budget.
+ */
+int stats_job_step(struct store *s, struct stats_job *job, double budget_ms)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double last = 0;
+	int slices = 0, rc = 1;
+	while (!job->done) {
+		if (job->next_id > job->last_id) {
+			finish(job);
+			break;
+		}
+		if (slices++ && elapsed_ms(&t0) + last > budget_ms) {
+			rc = 0;
+			break;
+		}
+		double before = elapsed_ms(&t0);
+		int64_t lo = job->next_id;
+		int64_t hi = job->last_id - lo < job->span ? job->last_id : lo + job->span - 1;
+		if (read_slice(s, job, lo, hi) < 0) {
+			rc = -1;
+			break;
+		}
+		job->next_id = hi + 1;
+		last = elapsed_ms(&t0) - before;
+		if (!job->fixed_span && last * 4 < budget_ms && job->span < INT64_MAX / 2)
+			job->span *= 2;
+		else if (!job->fixed_span && last * 2 > budget_ms && job->span > 1)
+			job->span /= 2;
+	}
+	job->spent_ms += elapsed_ms(&t0);
+	return rc;
+}
+
+double stats_job_progress(const struct stats_job *job)
+{
+	if (job->done || job->last_id < job->first_id)
+		return 1;
+	return (double)(job->next_id - job->first_id) / (double)(job->last_id - job->first_id + 1);
+}
+
+void stats_job_take(struct stats_job *job, struct stats *out)
+{
+	*out = job->out;
+	memset(&job->out, 0, sizeof(job->out));
+	stats_job_free(job);
+}
+
+int store_stats(struct store *s, int64_t since_ms, struct stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct stats_job job;
+	if (stats_job_start(s, since_ms, INT64_MAX, &job) < 0 || stats_job_step(s, &job, 0) < 0) {
+		stats_job_free(&job);
+		return -1;
+	}
+	stats_job_take(&job, out);
 	return 0;
 }
 

@@ -86,4 +86,45 @@ test_stats_screen_follows_new_runs() {
 	stop_console
 }
 
+# COUNT more connections copied from connection 1 ("Bulk 0001"...), 20 runs each of the last days.
+bulk_connections() {
+	local cols
+	cols=$(sql "select group_concat(name, ', ') from pragma_table_info('connections') where name not in ('id', 'name')")
+	sql "with recursive n(i) as (select 1 union all select i + 1 from n where i < $1)
+	     insert into connections(name, $cols) select printf('Bulk %04d', i), $cols from n, connections where id = 1"
+	sql "with recursive r(i) as (select 1 union all select i + 1 from r where i < 20)
+	     insert into sync_runs(connection_id, trigger, status, created, created_at, started_at, finished_at)
+	     select c.id, 'manual', case when (c.id + i) % 7 = 0 then 'failed' else 'completed' end, i % 3,
+	     strftime('%s', 'now') * 1000 - i * 3600000, strftime('%s', 'now') * 1000 - i * 3600000,
+	     strftime('%s', 'now') * 1000 - i * 3600000 + (c.id * 131 + i * 977) % 50000
+	     from connections c, r where c.name like 'Bulk %'"
+}
+
+# Thousands of connections are summed over several frames: the screen says so, then shows what
+# `feedsync stats` does.
+test_stats_screen_computes_then_shows_the_figures_of_the_cli() {
+	runs_of_two_connections
+	bulk_connections 3000
+	fs_fast stats
+	expect_rc 0 "stats"
+	local cli=$OUT
+	console
+	keys 4
+	wait_screen "Stats, last 30 days" 4
+	case "$(screen)" in
+	*"computing the figures of the last 30 days..."*) echo "  (seen computing)";;
+	*"Connections (3002)"*) ;;
+	*) fail "neither computing nor the figures: $(screen)";;
+	esac
+	wait_screen "Connections (3002)" 8
+	expect_eq "$(screen | grep " Alpha feed" | tr -s ' ')" " Alpha feed 0.13 0% 2.0s 8.0s 4 0 0" "Alpha"
+	keys G   # the end of the list: the last bulk connections
+	wait_screen "Bulk 3000"
+	local conn
+	for conn in "Bulk 2999" "Bulk 3000"; do
+		expect_eq "$(screen | grep " $conn" | tr -s ' ')" " $(echo "$cli" | grep "^$conn" | tr -s ' ')" "$conn"
+	done
+	stop_console
+}
+
 run_tests "$@"

@@ -558,3 +558,66 @@ Test(store, a_shop_sums_its_connections_and_ranks_their_durations_together)
 	cr_assert_eq(st.dests[0].p95_ms, 4000);
 	stats_free(&st);
 }
+
+static void assert_same_rows(const struct stats_row *a, const struct stats_row *b, size_t n, int64_t span)
+{
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_str_eq(a[i].name, b[i].name, "span %lld row %zu", (long long)span, i);
+		cr_assert_eq(a[i].id, b[i].id);
+		cr_assert_eq(a[i].runs, b[i].runs, "%s span %lld", a[i].name, (long long)span);
+		cr_assert_eq(a[i].failed, b[i].failed);
+		cr_assert_eq(a[i].finished, b[i].finished);
+		cr_assert_eq(a[i].median_ms, b[i].median_ms, "%s span %lld", a[i].name, (long long)span);
+		cr_assert_eq(a[i].p95_ms, b[i].p95_ms, "%s span %lld", a[i].name, (long long)span);
+		cr_assert_eq(a[i].created, b[i].created);
+		cr_assert_eq(a[i].updated, b[i].updated);
+		cr_assert_eq(a[i].retired, b[i].retired);
+	}
+}
+
+Test(store, stats_read_in_slices_equal_the_one_pass_figures)
+{
+	char err[256];
+	cr_assert_eq(sqlite3_exec(store_db(s), "INSERT INTO destinations(name, type, base_url, created_at, updated_at)"
+	                          " VALUES('Shop A', 'woocommerce', 'http://127.0.0.1:9', 0, 0),"
+	                          " ('Shop B', 'woocommerce', 'http://127.0.0.1:9', 0, 0)", NULL, NULL, NULL),
+	             SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+	struct conn_fields f = {.active = true, .source_type = "csv", .source_url = "/x.csv", .schedule = "manual",
+	                        .dest_type = "woocommerce"};
+	char name[32];
+	for (int c = 0; c < 9; c++) {   /* shops A, B and none in turn, so a shop's connections span slices */
+		snprintf(name, sizeof(name), "Conn %d", (c * 5) % 9);
+		f.name = name;
+		f.document = c % 3 == 0 ? "{\"destination\": {\"name\": \"Shop A\"}}"
+		             : c % 3 == 1 ? "{\"destination\": {\"name\": \"Shop B\"}}" : "{}";
+		int64_t id;
+		cr_assert_eq(store_conn_insert(s, &f, &id, err, sizeof(err)), 0, "%s", err);
+		for (int r = 0; r < 3 + c * 4; r++)
+			add_run(id, r % 4 == 1 ? RUN_FAILED : RUN_COMPLETED, 1000 + r, (r * 7919 + c * 104729) % 60000,
+			        r % 3);
+		if (c % 2)
+			add_run(id, RUN_RUNNING, 2000, -1, 0);
+	}
+	struct stats one;
+	cr_assert_eq(store_stats(s, 1001, &one), 0);
+	cr_assert_eq(one.nconns, 9);
+	cr_assert_eq(one.ndests, 2);
+	for (int64_t span = 1; span <= 10; span++) {
+		struct stats_job job;
+		cr_assert_eq(stats_job_start(s, 1001, span, &job), 0);
+		int rc, steps = 0;
+		while ((rc = stats_job_step(s, &job, 0)) == 0)   /* a budget of 0: one slice a step */
+			steps++;
+		cr_assert_eq(rc, 1);
+		cr_assert_eq(steps, (9 + span - 1) / span - 1, "span %lld: a slice a step", (long long)span);
+		cr_assert_float_eq(stats_job_progress(&job), 1.0, 1e-9);
+		struct stats sliced;
+		stats_job_take(&job, &sliced);
+		cr_assert_eq(sliced.nconns, one.nconns);
+		cr_assert_eq(sliced.ndests, one.ndests);
+		assert_same_rows(sliced.conns, one.conns, one.nconns, span);
+		assert_same_rows(sliced.dests, one.dests, one.ndests, span);
+		stats_free(&sliced);
+	}
+	stats_free(&one);
+}
