@@ -505,6 +505,20 @@ static void remember(const struct rule *r, struct expr_env *env, const char *tex
 	                               .origin = r->field};
 }
 
+/*
+ * Whether the rule's field already holds text, as the memo knows it for the product as it is now: a rule like
+ * max(regular_price, price * 1.15) mostly gives the price back, and rewriting it would cost a field lookup and
+ * an arena copy, and make every later read of the field look it up and parse it again.
+ */
+static bool holds_already(const struct rule *r, const struct expr_env *env, const char *text, size_t len)
+{
+	if (r->slot == EXPR_NO_SLOT)
+		return false;
+	const struct expr_memo *m = &env->memo[r->slot];
+	return m->stamp == env->now && m->value.type == EXPR_TEXT && strncmp(m->value.text, text, len) == 0 &&
+	       m->value.text[len] == '\0';
+}
+
 /* Writes an expression's result into the rule's field. */
 static int store_value(const struct rule *r, const char *key, struct product *p, const struct expr_value *v,
                        struct rules_state *st, struct expr_env *env, struct row_error *err)
@@ -530,6 +544,8 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 	int len = format_result(r, key, p, x, number, &x, err);
 	if (len < 0)
 		return -1;
+	if (holds_already(r, env, number, (size_t)len))
+		return 0; /* the product did not change: neither copy the text nor make the memo stale */
 	product_setn(p, r->field, number, (size_t)len);
 	product_changed(st, env);
 	remember(r, env, number, (size_t)len, x);

@@ -336,6 +336,36 @@ Test(rules, money_is_exact_cents)
 	                 "12.99");
 }
 
+/* The arena's size after the rules ran on a product with regular_price 5.00; the product's fields in *json. */
+static size_t arena_after(const char *rules_json, char **json)
+{
+	struct compiled c = compile_rules(rules_json);
+	struct row r;
+	row_init(&r, (const char *const[]){"regular_price", "5.00", "sku", "A1", NULL}, NULL);
+	cr_assert_eq(apply(&c, &r), 0, "%s", r.err.message);
+	size_t len = r.p.arena.len;
+	*json = product_to_json(&r.p);
+	row_free(&r);
+	compiled_free(&c);
+	return len;
+}
+
+Test(rules, a_result_the_field_holds_already_is_not_written_again)
+{
+	char *once, *twice;
+	size_t len_once = arena_after("[{\"set\": \"regular_price\", \"to\": \"regular_price * 2\"},"
+	                              " {\"set\": \"sale_price\", \"to\": \"regular_price - 1\"}]", &once);
+	size_t len_twice = arena_after("[{\"set\": \"regular_price\", \"to\": \"regular_price * 2\"},"
+	                               " {\"set\": \"regular_price\", \"to\": \"max(regular_price, 1)\"},"
+	                               " {\"set\": \"sale_price\", \"to\": \"regular_price - 1\"}]", &twice);
+	cr_expect_str_eq(twice, "{\"regular_price\":\"10.00\",\"sale_price\":\"9.00\",\"sku\":\"A1\"}");
+	cr_expect_str_eq(twice, once);
+	cr_expect_eq(len_twice, len_once, "the unchanged price was copied again: %zu bytes, not %zu", len_twice,
+	             len_once);
+	free(once);
+	free(twice);
+}
+
 Test(rules, round_to_multiples_and_endings)
 {
 	const char *fmt = "[{\"set\": \"regular_price\", \"to\": \"regular_price\", \"round_to\": %s%s}]";
