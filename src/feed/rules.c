@@ -40,6 +40,7 @@ struct rule {
 	bool round_ending;         /* round_to is the cents' ending (0.99), not a multiple */
 	enum round_mode mode;
 	size_t slot;               /* the memo entry of the field when a later rule reads it, else EXPR_NO_SLOT */
+	size_t index;              /* its place in the rules, and of its entry in rules_state.field_at */
 };
 
 /* A name the expressions read, with its memo entry's index (expr.h, struct expr_memo). */
@@ -307,6 +308,7 @@ struct rules *rules_compile(const cJSON *json, const struct mapping *mapping, co
 	char where[64];
 	for (const cJSON *it = json->child; it; it = it->next, rs->n++) {
 		scope.upto = rs->n;
+		rs->rules[rs->n].index = rs->n;
 		compile_rule(&rs->rules[rs->n], it, &scope, json_path_at(where, sizeof(where), path, rs->n), problems);
 	}
 	check_field_count(rs, mapping, path, problems);
@@ -346,6 +348,7 @@ void rules_state_free(struct rules_state *st)
 {
 	sb_free(&st->text);
 	free(st->memo);
+	free(st->field_at);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -493,6 +496,14 @@ static void product_changed(struct rules_state *st, struct expr_env *env)
 	env->now = ++st->now;
 }
 
+/* Writes text into the rule's field: where the field was in the last product is tried before a search. */
+static void write_field(const struct rule *r, struct product *p, struct rules_state *st, struct expr_env *env,
+                        const char *text, size_t len)
+{
+	product_setn_at(p, r->field, text, len, &st->field_at[r->index]);
+	product_changed(st, env);
+}
+
 /* A number a rule wrote, kept as written so a later rule reads it without looking it up or parsing it. */
 static void remember(const struct rule *r, struct expr_env *env, const char *text, size_t len, double number)
 {
@@ -532,8 +543,7 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 		return 0;
 	}
 	if (v->type == EXPR_TEXT && r->kind == TARGET_TEXT && !r->round_to) {
-		product_set(p, r->field, v->text);
-		product_changed(st, env);
+		write_field(r, p, st, env, v->text, strlen(v->text));
 		return 0;
 	}
 	if (!expr_number(v, &x)) {
@@ -546,8 +556,7 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 		return -1;
 	if (holds_already(r, env, number, (size_t)len))
 		return 0; /* the product did not change: neither copy the text nor make the memo stale */
-	product_setn(p, r->field, number, (size_t)len);
-	product_changed(st, env);
+	write_field(r, p, st, env, number, (size_t)len);
 	remember(r, env, number, (size_t)len, x);
 	return 0;
 }
@@ -576,8 +585,7 @@ static int apply_rule(const struct rule *r, struct product *p, struct rules_stat
 	}
 	if (r->is_template && e == r->to) {
 		render_template(r, env, &st->text);
-		product_setn(p, r->field, sb_str(&st->text), st->text.len);
-		product_changed(st, env);
+		write_field(r, p, st, env, sb_str(&st->text), st->text.len);
 		return 0;
 	}
 	if (expr_eval(e, env, &v, msg, sizeof(msg)) < 0)
@@ -594,6 +602,11 @@ int rules_apply(const struct rules *rs, struct product *p, const struct record *
 		free(st->memo);
 		st->memo = xcalloc(rs->n_slots, sizeof(*st->memo));
 		st->n_memo = rs->n_slots;
+	}
+	if (st->n_field_at < rs->n) {
+		free(st->field_at);
+		st->field_at = xcalloc(rs->n, sizeof(*st->field_at));
+		st->n_field_at = rs->n;
 	}
 	st->now++; /* a new row: every entry is stale */
 	struct expr_env env = {.product = p, .record = rec, .memo = st->memo, .row_stamp = st->now, .now = st->now};
