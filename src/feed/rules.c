@@ -530,6 +530,19 @@ static bool holds_already(const struct rule *r, const struct expr_env *env, cons
 	       m->value.text[len] == '\0';
 }
 
+/*
+ * Whether x is the number a rule wrote into this field, with nothing changed since: stored again without
+ * rounding, it would give the same text (a cents or whole count's double reads back to the same count), so
+ * not even formatting it is needed. Plain numbers keep millionths, which need not read back exactly.
+ */
+static bool holds_number(const struct rule *r, const struct expr_env *env, double x)
+{
+	if (r->slot == EXPR_NO_SLOT || r->round_to || r->kind == TARGET_TEXT)
+		return false;
+	const struct expr_memo *m = &env->memo[r->slot];
+	return m->stamp == env->now && m->value.text == m->text && m->value.number == x;
+}
+
 /* Writes an expression's result into the rule's field. */
 static int store_value(const struct rule *r, const char *key, struct product *p, const struct expr_value *v,
                        struct rules_state *st, struct expr_env *env, struct row_error *err)
@@ -551,6 +564,8 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 			return rule_fail(err, r, key, p, "`%s` is '%.40s', not a number", v->origin, v->text);
 		return rule_fail(err, r, key, p, "the result '%.40s' is not a number", v->text);
 	}
+	if (holds_number(r, env, x))
+		return 0;
 	int len = format_result(r, key, p, x, number, &x, err);
 	if (len < 0)
 		return -1;

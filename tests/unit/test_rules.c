@@ -366,6 +366,19 @@ Test(rules, a_result_the_field_holds_already_is_not_written_again)
 	free(twice);
 }
 
+Test(rules, a_result_equal_to_the_feeds_text_is_not_written_again)
+{
+	char *kept, *untouched;
+	size_t len_kept = arena_after("[{\"set\": \"regular_price\", \"to\": \"max(regular_price, 1)\"}]", &kept);
+	size_t len_untouched = arena_after("[{\"set\": \"regular_price\", \"to\": \"1\", \"when\": "
+	                                   "\"regular_price < 0\"}]", &untouched);
+	cr_expect_str_eq(kept, "{\"regular_price\":\"5.00\",\"sku\":\"A1\"}");
+	cr_expect_str_eq(kept, untouched);
+	cr_expect_eq(len_kept, len_untouched, "5.00 was copied again: %zu bytes, not %zu", len_kept, len_untouched);
+	free(kept);
+	free(untouched);
+}
+
 Test(rules, round_to_multiples_and_endings)
 {
 	const char *fmt = "[{\"set\": \"regular_price\", \"to\": \"regular_price\", \"round_to\": %s%s}]";
