@@ -603,12 +603,30 @@ static bool is_blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-const char *expr_env_get(const struct expr_env *env, enum expr_source source, const char *name)
+/* v, or NULL when it is absent or blank. */
+static const char *present(const char *v)
 {
-	const char *v = source == EXPR_FIELD ? product_get(env->product, name) : record_get(env->record, name);
 	if (!v || !*v)
 		return NULL;
 	return (unsigned char)*v > ' ' || !is_blank(v) ? v : NULL; /* a first character that is not a space decides */
+}
+
+const char *expr_env_get(const struct expr_env *env, enum expr_source source, const char *name)
+{
+	return present(source == EXPR_FIELD ? product_get(env->product, name) : record_get(env->record, name));
+}
+
+/* A column's value, trying first where it was in the last row: rows of one feed keep their columns' order. */
+static const char *column_at(const struct record *rec, const char *name, size_t *at)
+{
+	if (*at < rec->n && strcmp(rec->names[*at], name) == 0)
+		return rec->values[*at];
+	for (size_t i = 0; i < rec->n; i++)
+		if (strcmp(rec->names[i], name) == 0) {
+			*at = i;
+			return rec->values[i];
+		}
+	return NULL;
 }
 
 static struct expr_value number_value(double x)
@@ -760,7 +778,8 @@ static struct expr_value load(const struct expr_env *env, const struct constant 
 	struct expr_memo *m = env->memo && c->slot != EXPR_NO_SLOT ? &env->memo[c->slot] : NULL;
 	if (m && m->stamp >= (c->source == EXPR_COLUMN ? env->row_stamp : env->now))
 		return m->value;
-	const char *v = expr_env_get(env, c->source, c->text);
+	const char *v = m && c->source == EXPR_COLUMN ? present(column_at(env->record, c->text, &m->column_at))
+	                                              : expr_env_get(env, c->source, c->text);
 	struct expr_value value = {.type = EXPR_NONE};
 	if (v) {
 		value = (struct expr_value){.type = EXPR_TEXT, .text = v, .origin = c->text};

@@ -543,6 +543,35 @@ Test(rules, values_read_again_follow_changes_and_rows)
 	compiled_free(&c);
 }
 
+/* A column is looked for first where it was in the last row, and still found (or missed) when it moved. */
+Test(rules, columns_are_found_when_rows_order_them_differently)
+{
+	struct compiled c = compile_rules("[{\"set\": \"regular_price\", \"to\": \"price * 2\"}]");
+	struct row r;
+	row_init(&r, (const char *const[]){"sku", "A1", NULL}, NULL);
+	const char *const rows[][5] = {{"price", "5", NULL}, {"cost", "1", "price", "7", NULL}, {"price", "8", NULL},
+	                               {"cost", "3", NULL}};
+	const char *want[] = {"10.00", "14.00", "16.00", NULL};
+	for (int i = 0; i < 4; i++) {
+		product_reset(&r.p);
+		product_set(&r.p, "sku", "A1");
+		size_t n = 0;
+		for (; rows[i][2 * n]; n++) {
+			r.names[n] = rows[i][2 * n];
+			r.values[n] = rows[i][2 * n + 1];
+		}
+		r.rec.n = n;
+		cr_assert_eq(apply(&c, &r), 0, "%s", r.err.message);
+		const char *got = product_get(&r.p, "regular_price");
+		if (want[i])
+			cr_expect_str_eq(got ? got : "(absent)", want[i], "row %d", i);
+		else
+			cr_expect_null(got, "row %d has no price: got %s", i, got);
+	}
+	row_free(&r);
+	compiled_free(&c);
+}
+
 static size_t heap_in_use(void)
 {
 	struct mallinfo2 mi = mallinfo2();
