@@ -117,6 +117,20 @@ Test(expr, arithmetic_precedence_and_unary_minus)
 	expect_number(".5 * 4", 2);
 }
 
+/* A number on the right of an operator is compiled into it: jumps that end before it still land on it. */
+Test(expr, a_number_on_the_right_is_the_operators_own)
+{
+	expect_number("if(1 > 2, 10, 20) * 2", 40);
+	expect_number("if(1 < 2, 10, 20) * 2", 20);
+	expect_number("(0 or 1) * 3", 3);
+	expect_number("(1 and 0) + 5", 5);
+	expect_number("10 - 2 - 3", 5);
+	expect_number("price * -1", -10);
+	expect_number("price * 1.19 + 5 > 16.8", 1);
+	expect_number("has(none + 1)", 0);
+	expect_eval_error("cost / 0", "position 6: division by zero");
+}
+
 Test(expr, names_read_fields_and_columns_with_either_separator)
 {
 	expect_number("regular_price + price", 20);       /* "10,00" from the feed */
