@@ -814,7 +814,8 @@ static struct expr_value load(const struct expr_env *env, const struct constant 
 
 /* A binary operator's right operand: its constant argument, or the value popped off the stack. */
 static const struct expr_value *right_operand(const struct expr *e, const struct insn *in,
-                                              const struct expr_value *stack, size_t *sp, struct expr_value *constant)
+                                              const struct expr_value *stack, size_t *sp,
+                                              struct expr_value *constant)
 {
 	if (in->argc) {
 		*constant = number_value(e->consts[in->arg].number);

@@ -388,6 +388,20 @@ static double apply_round_to(const struct rule *r, double x)
 	return round_by(x / r->round_to, r->mode) * r->round_to;
 }
 
+/* "00" to "99": two digits a division by 100 where a digit loop took one by 10 each. */
+static const char digit_pairs[] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+static char *put_pair(char *p, unsigned long long pair)
+{
+	p -= 2;
+	memcpy(p, &digit_pairs[2 * pair], 2);
+	return p;
+}
+
 /*
  * A scaled whole number (12345 with 2 decimals is "123.45") written by hand: snprintf was half of what three
  * rules cost a row, and it would follow the locale's decimal separator. trim drops trailing zeros of the
@@ -399,15 +413,19 @@ static size_t format_scaled(long long scaled, int decimals, bool trim, char *out
 	char *end = buf + sizeof(buf), *p = end;
 	unsigned long long v = (unsigned long long)(scaled < 0 ? -scaled : scaled);
 	int written = 0;
+	for (; !trim && written + 2 <= decimals; written += 2, v /= 100)
+		p = put_pair(p, v % 100);
 	for (; written < decimals; written++, v /= 10)
 		if (v % 10 || !trim || p != end) /* trimming: trailing zeros are the first digits out */
 			*--p = (char)('0' + v % 10);
 	if (p != end)
 		*--p = '.';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	for (; v >= 100; v /= 100)
+		p = put_pair(p, v % 100);
+	if (v >= 10)
+		p = put_pair(p, v);
+	else
+		*--p = (char)('0' + v);
 	if (scaled < 0)
 		*--p = '-';
 	size_t len = (size_t)(end - p);
