@@ -71,6 +71,7 @@ struct expr_memo {
 	uint64_t stamp;
 	struct expr_value value;
 	char text[40];          /* the text of a value a rule wrote (rules.c) */
+	size_t column_at;       /* a column's place in the last row's record, tried first */
 };
 
 /* Where names are read from during one evaluation. */

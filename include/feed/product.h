@@ -41,6 +41,9 @@ void product_free(struct product *p);
 void product_set(struct product *p, const char *name, const char *value);
 /* The same with the value's first len bytes (no NUL needed), so callers can store a trimmed slice. */
 void product_setn(struct product *p, const char *name, const char *value, size_t len);
+/* The same for a caller that sets one field product after product (price rules): *hint, where the field was
+ * the last time (any number at first), is tried before the search and then says where it is. */
+void product_setn_at(struct product *p, const char *name, const char *value, size_t len, size_t *hint);
 const char *product_get(const struct product *p, const char *name); /* NULL when absent */
 const char *product_value(const struct product *p, size_t i);
 /* Hash of every field name and value: equal products hash equal whatever the feed's column order. */

@@ -62,6 +62,8 @@ struct rules_state {
 	struct strbuf text;         /* templates are rendered here */
 	struct expr_memo *memo;     /* names already read for this product (feed/expr.h) */
 	size_t n_memo;
+	size_t *field_at;           /* per rule: where its field was in the last product (product_setn_at) */
+	size_t n_field_at;
 	uint64_t now;               /* the memo's clock: moves on with each row and each change of the product */
 };
 void rules_state_free(struct rules_state *st);

@@ -32,7 +32,7 @@ enum op {
 
 struct insn {
 	unsigned char op;
-	unsigned char argc;   /* functions: how many arguments */
+	unsigned char argc;   /* functions: how many arguments; binary operators: 1 when arg is the right operand */
 	unsigned short pos;   /* character position in the text, for messages */
 	int arg;              /* constant index or jump target */
 };
@@ -302,6 +302,23 @@ static size_t emit(struct parser *ps, enum op op, int arg, int argc, const char 
 	return e->n++;
 }
 
+/*
+ * A binary operator whose right operand, compiled from `start` on, is one number: the number becomes the
+ * operator's argument, which saves an instruction per evaluation (price * 1.19 + 5 has two). A jump to
+ * `start` (the end of an if before "* 2") still lands where the operator now is.
+ */
+static void emit_binary(struct parser *ps, enum op op, size_t start, const char *at)
+{
+	struct expr *e = ps->e;
+	if (ps->failed || e->n != start + 1 || e->code[start].op != OP_NUMBER) {
+		emit(ps, op, 0, 0, at);
+		return;
+	}
+	e->code[start] = (struct insn){.op = (unsigned char)op, .argc = 1, .pos = position(ps, at),
+	                               .arg = e->code[start].arg};
+	ps->depth--; /* what the number's push added: the operator leaves one value where the left one was */
+}
+
 static void patch_jump(struct parser *ps, size_t at)
 {
 	ps->e->code[at].arg = (int)ps->e->n;
@@ -481,8 +498,9 @@ static void parse_binary(struct parser *ps, void (*operand)(struct parser *), co
 			if (tok_is(ps, T_OP, ops[i])) {
 				const char *at = ps->tok.at;
 				next_token(ps);
+				size_t start = ps->e->n;
 				operand(ps);
-				emit(ps, codes[i], 0, 0, at);
+				emit_binary(ps, codes[i], start, at);
 				more = true;
 			}
 	}
@@ -511,8 +529,9 @@ static void parse_compare(struct parser *ps)
 		if (tok_is(ps, T_OP, ops[i])) {
 			const char *at = ps->tok.at;
 			next_token(ps);
+			size_t start = ps->e->n;
 			parse_sum(ps);
-			emit(ps, codes[i], 0, 0, at);
+			emit_binary(ps, codes[i], start, at);
 			break;
 		}
 }
@@ -603,12 +622,30 @@ static bool is_blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-const char *expr_env_get(const struct expr_env *env, enum expr_source source, const char *name)
+/* v, or NULL when it is absent or blank. */
+static const char *present(const char *v)
 {
-	const char *v = source == EXPR_FIELD ? product_get(env->product, name) : record_get(env->record, name);
 	if (!v || !*v)
 		return NULL;
 	return (unsigned char)*v > ' ' || !is_blank(v) ? v : NULL; /* a first character that is not a space decides */
+}
+
+const char *expr_env_get(const struct expr_env *env, enum expr_source source, const char *name)
+{
+	return present(source == EXPR_FIELD ? product_get(env->product, name) : record_get(env->record, name));
+}
+
+/* A column's value, trying first where it was in the last row: rows of one feed keep their columns' order. */
+static const char *column_at(const struct record *rec, const char *name, size_t *at)
+{
+	if (*at < rec->n && strcmp(rec->names[*at], name) == 0)
+		return rec->values[*at];
+	for (size_t i = 0; i < rec->n; i++)
+		if (strcmp(rec->names[i], name) == 0) {
+			*at = i;
+			return rec->values[i];
+		}
+	return NULL;
 }
 
 static struct expr_value number_value(double x)
@@ -760,7 +797,8 @@ static struct expr_value load(const struct expr_env *env, const struct constant 
 	struct expr_memo *m = env->memo && c->slot != EXPR_NO_SLOT ? &env->memo[c->slot] : NULL;
 	if (m && m->stamp >= (c->source == EXPR_COLUMN ? env->row_stamp : env->now))
 		return m->value;
-	const char *v = expr_env_get(env, c->source, c->text);
+	const char *v = m && c->source == EXPR_COLUMN ? present(column_at(env->record, c->text, &m->column_at))
+	                                              : expr_env_get(env, c->source, c->text);
 	struct expr_value value = {.type = EXPR_NONE};
 	if (v) {
 		value = (struct expr_value){.type = EXPR_TEXT, .text = v, .origin = c->text};
@@ -774,10 +812,23 @@ static struct expr_value load(const struct expr_env *env, const struct constant 
 	return value;
 }
 
+/* A binary operator's right operand: its constant argument, or the value popped off the stack. */
+static const struct expr_value *right_operand(const struct expr *e, const struct insn *in,
+                                              const struct expr_value *stack, size_t *sp,
+                                              struct expr_value *constant)
+{
+	if (in->argc) {
+		*constant = number_value(e->consts[in->arg].number);
+		return constant;
+	}
+	return &stack[--*sp];
+}
+
 int expr_eval(const struct expr *e, const struct expr_env *env, struct expr_value *out, char *err, size_t err_size)
 {
 	struct eval ev = {.e = e, .err = err, .err_size = err_size};
-	struct expr_value stack[EXPR_MAX_DEPTH + 1];
+	struct expr_value stack[EXPR_MAX_DEPTH + 1], constant;
+	const struct expr_value *right;
 	size_t sp = 0, pc = 0;
 	while (pc < e->n) {
 		const struct insn *in = &e->code[pc++];
@@ -790,12 +841,12 @@ int expr_eval(const struct expr *e, const struct expr_env *env, struct expr_valu
 		case OP_LOAD: stack[sp++] = load(env, &e->consts[in->arg]); break;
 		case OP_NEG: case OP_FLOOR: case OP_CEIL: case OP_ABS: case OP_HAS: rc = unary_function(&ev, in, top); break;
 		case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-			sp--;
-			rc = arithmetic(&ev, in, &stack[sp - 1], &stack[sp], &stack[sp - 1]);
+			right = right_operand(e, in, stack, &sp, &constant);
+			rc = arithmetic(&ev, in, &stack[sp - 1], right, &stack[sp - 1]);
 			break;
 		case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_EQ: case OP_NE:
-			sp--;
-			rc = compare(&ev, in, &stack[sp - 1], &stack[sp], &stack[sp - 1]);
+			right = right_operand(e, in, stack, &sp, &constant);
+			rc = compare(&ev, in, &stack[sp - 1], right, &stack[sp - 1]);
 			break;
 		case OP_NOT: *top = number_value(!expr_truth(top)); break;
 		case OP_TRUTH: *top = number_value(expr_truth(top)); break;

@@ -44,10 +44,9 @@ static size_t field_slot(const struct product *p, const char *name, bool *found)
 	return lo;
 }
 
-void product_setn(struct product *p, const char *name, const char *value, size_t len)
+/* Sets field i (found: it holds a value; else a new field called name goes there). */
+static void store_at(struct product *p, size_t i, bool found, const char *name, const char *value, size_t len)
 {
-	bool found;
-	size_t i = field_slot(p, name, &found);
 	if (!found) {
 		/* mapping_compile caps the fields a mapping can produce, so this is a programming error. */
 		if (p->n == PRODUCT_MAX_FIELDS) {
@@ -67,8 +66,27 @@ void product_setn(struct product *p, const char *name, const char *value, size_t
 		value = p->arena.buf + (at - base);
 	/* A replaced value stays in the arena until the next reset: replacing is rare. */
 	p->fields[i].off = p->arena.len;
-	sb_add(&p->arena, value, len);
-	sb_addc(&p->arena, '\0');
+	/* The value and its NUL in one copy (sb_add then sb_addc reserved twice), for every field of every row;
+	 * sb_reserve left room for the strbuf's own NUL after them. */
+	char *to = p->arena.buf + p->arena.len;
+	memcpy(to, value, len);
+	to[len] = to[len + 1] = '\0';
+	p->arena.len += len + 1;
+}
+
+void product_setn(struct product *p, const char *name, const char *value, size_t len)
+{
+	bool found;
+	size_t i = field_slot(p, name, &found);
+	store_at(p, i, found, name, value, len);
+}
+
+void product_setn_at(struct product *p, const char *name, const char *value, size_t len, size_t *hint)
+{
+	bool found = *hint < p->n && strcmp(p->fields[*hint].name, name) == 0;
+	size_t i = found ? *hint : field_slot(p, name, &found);
+	store_at(p, i, found, name, value, len);
+	*hint = i;
 }
 
 void product_set(struct product *p, const char *name, const char *value)

@@ -40,6 +40,7 @@ struct rule {
 	bool round_ending;         /* round_to is the cents' ending (0.99), not a multiple */
 	enum round_mode mode;
 	size_t slot;               /* the memo entry of the field when a later rule reads it, else EXPR_NO_SLOT */
+	size_t index;              /* its place in the rules, and of its entry in rules_state.field_at */
 };
 
 /* A name the expressions read, with its memo entry's index (expr.h, struct expr_memo). */
@@ -307,6 +308,7 @@ struct rules *rules_compile(const cJSON *json, const struct mapping *mapping, co
 	char where[64];
 	for (const cJSON *it = json->child; it; it = it->next, rs->n++) {
 		scope.upto = rs->n;
+		rs->rules[rs->n].index = rs->n;
 		compile_rule(&rs->rules[rs->n], it, &scope, json_path_at(where, sizeof(where), path, rs->n), problems);
 	}
 	check_field_count(rs, mapping, path, problems);
@@ -346,6 +348,7 @@ void rules_state_free(struct rules_state *st)
 {
 	sb_free(&st->text);
 	free(st->memo);
+	free(st->field_at);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -385,6 +388,20 @@ static double apply_round_to(const struct rule *r, double x)
 	return round_by(x / r->round_to, r->mode) * r->round_to;
 }
 
+/* "00" to "99": two digits a division by 100 where a digit loop took one by 10 each. */
+static const char digit_pairs[] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+static char *put_pair(char *p, unsigned long long pair)
+{
+	p -= 2;
+	memcpy(p, &digit_pairs[2 * pair], 2);
+	return p;
+}
+
 /*
  * A scaled whole number (12345 with 2 decimals is "123.45") written by hand: snprintf was half of what three
  * rules cost a row, and it would follow the locale's decimal separator. trim drops trailing zeros of the
@@ -396,15 +413,19 @@ static size_t format_scaled(long long scaled, int decimals, bool trim, char *out
 	char *end = buf + sizeof(buf), *p = end;
 	unsigned long long v = (unsigned long long)(scaled < 0 ? -scaled : scaled);
 	int written = 0;
+	for (; !trim && written + 2 <= decimals; written += 2, v /= 100)
+		p = put_pair(p, v % 100);
 	for (; written < decimals; written++, v /= 10)
 		if (v % 10 || !trim || p != end) /* trimming: trailing zeros are the first digits out */
 			*--p = (char)('0' + v % 10);
 	if (p != end)
 		*--p = '.';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	for (; v >= 100; v /= 100)
+		p = put_pair(p, v % 100);
+	if (v >= 10)
+		p = put_pair(p, v);
+	else
+		*--p = (char)('0' + v);
 	if (scaled < 0)
 		*--p = '-';
 	size_t len = (size_t)(end - p);
@@ -493,6 +514,14 @@ static void product_changed(struct rules_state *st, struct expr_env *env)
 	env->now = ++st->now;
 }
 
+/* Writes text into the rule's field: where the field was in the last product is tried before a search. */
+static void write_field(const struct rule *r, struct product *p, struct rules_state *st, struct expr_env *env,
+                        const char *text, size_t len)
+{
+	product_setn_at(p, r->field, text, len, &st->field_at[r->index]);
+	product_changed(st, env);
+}
+
 /* A number a rule wrote, kept as written so a later rule reads it without looking it up or parsing it. */
 static void remember(const struct rule *r, struct expr_env *env, const char *text, size_t len, double number)
 {
@@ -503,6 +532,33 @@ static void remember(const struct rule *r, struct expr_env *env, const char *tex
 	m->stamp = env->now;
 	m->value = (struct expr_value){.type = EXPR_TEXT, .numeric = true, .number = number, .text = m->text,
 	                               .origin = r->field};
+}
+
+/*
+ * Whether the rule's field already holds text, as the memo knows it for the product as it is now: a rule like
+ * max(regular_price, price * 1.15) mostly gives the price back, and rewriting it would cost a field lookup and
+ * an arena copy, and make every later read of the field look it up and parse it again.
+ */
+static bool holds_already(const struct rule *r, const struct expr_env *env, const char *text, size_t len)
+{
+	if (r->slot == EXPR_NO_SLOT)
+		return false;
+	const struct expr_memo *m = &env->memo[r->slot];
+	return m->stamp == env->now && m->value.type == EXPR_TEXT && strncmp(m->value.text, text, len) == 0 &&
+	       m->value.text[len] == '\0';
+}
+
+/*
+ * Whether x is the number a rule wrote into this field, with nothing changed since: stored again without
+ * rounding, it would give the same text (a cents or whole count's double reads back to the same count), so
+ * not even formatting it is needed. Plain numbers keep millionths, which need not read back exactly.
+ */
+static bool holds_number(const struct rule *r, const struct expr_env *env, double x)
+{
+	if (r->slot == EXPR_NO_SLOT || r->round_to || r->kind == TARGET_TEXT)
+		return false;
+	const struct expr_memo *m = &env->memo[r->slot];
+	return m->stamp == env->now && m->value.text == m->text && m->value.number == x;
 }
 
 /* Writes an expression's result into the rule's field. */
@@ -518,8 +574,7 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 		return 0;
 	}
 	if (v->type == EXPR_TEXT && r->kind == TARGET_TEXT && !r->round_to) {
-		product_set(p, r->field, v->text);
-		product_changed(st, env);
+		write_field(r, p, st, env, v->text, strlen(v->text));
 		return 0;
 	}
 	if (!expr_number(v, &x)) {
@@ -527,11 +582,14 @@ static int store_value(const struct rule *r, const char *key, struct product *p,
 			return rule_fail(err, r, key, p, "`%s` is '%.40s', not a number", v->origin, v->text);
 		return rule_fail(err, r, key, p, "the result '%.40s' is not a number", v->text);
 	}
+	if (holds_number(r, env, x))
+		return 0;
 	int len = format_result(r, key, p, x, number, &x, err);
 	if (len < 0)
 		return -1;
-	product_setn(p, r->field, number, (size_t)len);
-	product_changed(st, env);
+	if (holds_already(r, env, number, (size_t)len))
+		return 0; /* the product did not change: neither copy the text nor make the memo stale */
+	write_field(r, p, st, env, number, (size_t)len);
 	remember(r, env, number, (size_t)len, x);
 	return 0;
 }
@@ -560,8 +618,7 @@ static int apply_rule(const struct rule *r, struct product *p, struct rules_stat
 	}
 	if (r->is_template && e == r->to) {
 		render_template(r, env, &st->text);
-		product_setn(p, r->field, sb_str(&st->text), st->text.len);
-		product_changed(st, env);
+		write_field(r, p, st, env, sb_str(&st->text), st->text.len);
 		return 0;
 	}
 	if (expr_eval(e, env, &v, msg, sizeof(msg)) < 0)
@@ -578,6 +635,11 @@ int rules_apply(const struct rules *rs, struct product *p, const struct record *
 		free(st->memo);
 		st->memo = xcalloc(rs->n_slots, sizeof(*st->memo));
 		st->n_memo = rs->n_slots;
+	}
+	if (st->n_field_at < rs->n) {
+		free(st->field_at);
+		st->field_at = xcalloc(rs->n, sizeof(*st->field_at));
+		st->n_field_at = rs->n;
 	}
 	st->now++; /* a new row: every entry is stale */
 	struct expr_env env = {.product = p, .record = rec, .memo = st->memo, .row_stamp = st->now, .now = st->now};

@@ -39,6 +39,25 @@ Test(product, setn_takes_a_slice)
 	product_free(&p);
 }
 
+Test(product, setn_at_follows_its_field_whatever_the_hint)
+{
+	struct product p = {0};
+	size_t hint = 7; /* past the fields: searched */
+	product_set(&p, "sku", "A1");
+	product_setn_at(&p, "regular_price", "3.50", 4, &hint);
+	cr_assert_eq(hint, 0);
+	product_set(&p, "name", "Pix"); /* moves regular_price to 1: the hint is stale */
+	product_setn_at(&p, "regular_price", "4.00", 4, &hint);
+	cr_assert_eq(hint, 1);
+	product_setn_at(&p, "regular_price", "4.50", 4, &hint); /* the hint is right */
+	cr_assert_eq(hint, 1);
+	cr_assert_eq(p.n, 3);
+	cr_assert_str_eq(product_get(&p, "regular_price"), "4.50");
+	cr_assert_str_eq(product_get(&p, "name"), "Pix");
+	cr_assert_str_eq(product_get(&p, "sku"), "A1");
+	product_free(&p);
+}
+
 Test(product, value_from_the_same_product_survives_arena_growth)
 {
 	struct product p = {0};

@@ -117,6 +117,20 @@ Test(expr, arithmetic_precedence_and_unary_minus)
 	expect_number(".5 * 4", 2);
 }
 
+/* A number on the right of an operator is compiled into it: jumps that end before it still land on it. */
+Test(expr, a_number_on_the_right_is_the_operators_own)
+{
+	expect_number("if(1 > 2, 10, 20) * 2", 40);
+	expect_number("if(1 < 2, 10, 20) * 2", 20);
+	expect_number("(0 or 1) * 3", 3);
+	expect_number("(1 and 0) + 5", 5);
+	expect_number("10 - 2 - 3", 5);
+	expect_number("price * -1", -10);
+	expect_number("price * 1.19 + 5 > 16.8", 1);
+	expect_number("has(none + 1)", 0);
+	expect_eval_error("cost / 0", "position 6: division by zero");
+}
+
 Test(expr, names_read_fields_and_columns_with_either_separator)
 {
 	expect_number("regular_price + price", 20);       /* "10,00" from the feed */
@@ -336,6 +350,58 @@ Test(rules, money_is_exact_cents)
 	                 "12.99");
 }
 
+/* The arena's size after the rules ran on a product with regular_price 5.00; the product's fields in *json. */
+static size_t arena_after(const char *rules_json, char **json)
+{
+	struct compiled c = compile_rules(rules_json);
+	struct row r;
+	row_init(&r, (const char *const[]){"regular_price", "5.00", "sku", "A1", NULL}, NULL);
+	cr_assert_eq(apply(&c, &r), 0, "%s", r.err.message);
+	size_t len = r.p.arena.len;
+	*json = product_to_json(&r.p);
+	row_free(&r);
+	compiled_free(&c);
+	return len;
+}
+
+Test(rules, money_is_written_with_every_digit)
+{
+	const char *same = "[{\"set\": \"regular_price\", \"to\": \"regular_price * 1\"}]";
+	const char *const cases[][2] = {{"0", "0.00"}, {"0.05", "0.05"}, {"9.9", "9.90"}, {"10", "10.00"},
+	                                {"100", "100.00"}, {"1234567.89", "1234567.89"}, {"1000000", "1000000.00"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(price_after(same, cases[i][0]), cases[i][1]);
+}
+
+Test(rules, a_result_the_field_holds_already_is_not_written_again)
+{
+	char *once, *twice;
+	size_t len_once = arena_after("[{\"set\": \"regular_price\", \"to\": \"regular_price * 2\"},"
+	                              " {\"set\": \"sale_price\", \"to\": \"regular_price - 1\"}]", &once);
+	size_t len_twice = arena_after("[{\"set\": \"regular_price\", \"to\": \"regular_price * 2\"},"
+	                               " {\"set\": \"regular_price\", \"to\": \"max(regular_price, 1)\"},"
+	                               " {\"set\": \"sale_price\", \"to\": \"regular_price - 1\"}]", &twice);
+	cr_expect_str_eq(twice, "{\"regular_price\":\"10.00\",\"sale_price\":\"9.00\",\"sku\":\"A1\"}");
+	cr_expect_str_eq(twice, once);
+	cr_expect_eq(len_twice, len_once, "the unchanged price was copied again: %zu bytes, not %zu", len_twice,
+	             len_once);
+	free(once);
+	free(twice);
+}
+
+Test(rules, a_result_equal_to_the_feeds_text_is_not_written_again)
+{
+	char *kept, *untouched;
+	size_t len_kept = arena_after("[{\"set\": \"regular_price\", \"to\": \"max(regular_price, 1)\"}]", &kept);
+	size_t len_untouched = arena_after("[{\"set\": \"regular_price\", \"to\": \"1\", \"when\": "
+	                                   "\"regular_price < 0\"}]", &untouched);
+	cr_expect_str_eq(kept, "{\"regular_price\":\"5.00\",\"sku\":\"A1\"}");
+	cr_expect_str_eq(kept, untouched);
+	cr_expect_eq(len_kept, len_untouched, "5.00 was copied again: %zu bytes, not %zu", len_kept, len_untouched);
+	free(kept);
+	free(untouched);
+}
+
 Test(rules, round_to_multiples_and_endings)
 {
 	const char *fmt = "[{\"set\": \"regular_price\", \"to\": \"regular_price\", \"round_to\": %s%s}]";
@@ -495,6 +561,35 @@ Test(rules, values_read_again_follow_changes_and_rows)
 		cr_expect_str_eq(product_get(&r.p, "name"), "Acme Hat", "row %d", i);        /* read after the template */
 		cr_expect_str_eq(product_get(&r.p, "short_description"), want_short[i], "row %d", i);
 		cr_expect_str_eq(product_get(&r.p, "sale_price"), want_sale[i], "row %d", i); /* this row's price */
+	}
+	row_free(&r);
+	compiled_free(&c);
+}
+
+/* A column is looked for first where it was in the last row, and still found (or missed) when it moved. */
+Test(rules, columns_are_found_when_rows_order_them_differently)
+{
+	struct compiled c = compile_rules("[{\"set\": \"regular_price\", \"to\": \"price * 2\"}]");
+	struct row r;
+	row_init(&r, (const char *const[]){"sku", "A1", NULL}, NULL);
+	const char *const rows[][5] = {{"price", "5", NULL}, {"cost", "1", "price", "7", NULL}, {"price", "8", NULL},
+	                               {"cost", "3", NULL}};
+	const char *want[] = {"10.00", "14.00", "16.00", NULL};
+	for (int i = 0; i < 4; i++) {
+		product_reset(&r.p);
+		product_set(&r.p, "sku", "A1");
+		size_t n = 0;
+		for (; rows[i][2 * n]; n++) {
+			r.names[n] = rows[i][2 * n];
+			r.values[n] = rows[i][2 * n + 1];
+		}
+		r.rec.n = n;
+		cr_assert_eq(apply(&c, &r), 0, "%s", r.err.message);
+		const char *got = product_get(&r.p, "regular_price");
+		if (want[i])
+			cr_expect_str_eq(got ? got : "(absent)", want[i], "row %d", i);
+		else
+			cr_expect_null(got, "row %d has no price: got %s", i, got);
 	}
 	row_free(&r);
 	compiled_free(&c);
