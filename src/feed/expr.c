@@ -14,6 +14,7 @@
 /* Relative tolerances: comparing numbers, and forgiving the last bits of a double before rounding. */
 #define COMPARE_TOLERANCE 1e-9
 #define ROUND_TOLERANCE 1e-12
+#define ROUND_TOLERANCE_MAX 1e-6
 /* Room for any canonical number normalize_decimal accepts. */
 #define NUMBER_SIZE 160
 #define NAME_SIZE 256
@@ -58,9 +59,12 @@ static bool is_digit_char(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Capped, so that it forgives a few last bits of a double but never a whole cent of a large amount (at 1e13
+ * cents, 1e-12 relative is 10 of them). */
 static double tolerance(double x)
 {
-	return (fabs(x) + 1) * ROUND_TOLERANCE;
+	double t = (fabs(x) + 1) * ROUND_TOLERANCE;
+	return t < ROUND_TOLERANCE_MAX ? t : ROUND_TOLERANCE_MAX;
 }
 
 double expr_floor(double x)

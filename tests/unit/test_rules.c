@@ -368,7 +368,8 @@ Test(rules, money_is_written_with_every_digit)
 {
 	const char *same = "[{\"set\": \"regular_price\", \"to\": \"regular_price * 1\"}]";
 	const char *const cases[][2] = {{"0", "0.00"}, {"0.05", "0.05"}, {"9.9", "9.90"}, {"10", "10.00"},
-	                                {"100", "100.00"}, {"1234567.89", "1234567.89"}, {"1000000", "1000000.00"}};
+	                                {"100", "100.00"}, {"1234567.89", "1234567.89"}, {"1000000", "1000000.00"},
+	                                {"99999999999.99", "99999999999.99"}, {"123456789012.34", "123456789012.34"}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		cr_expect_str_eq(price_after(same, cases[i][0]), cases[i][1]);
 }
