@@ -4,7 +4,7 @@
 #   BUILD=build-asan tests/run.sh           the sanitizer build
 #   tests/run.sh tests/integration/test_bad_input.sh   one file
 #   FEEDSYNC_NO_VALGRIND=1                  skip valgrind on the CLI runs
-#   TEST_JOBS=1                             one test file at a time (default 2)
+#   TEST_JOBS=1                             one test file at a time (default 3: many wait on servers, not CPU)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -39,7 +39,7 @@ if [ $# -eq 0 ]; then
 fi
 
 # Files run TEST_JOBS at a time (each is hermetic: its own temp dirs and ports); results print in order.
-jobs=${TEST_JOBS:-2}
+jobs=${TEST_JOBS:-3}
 run_file() {
 	local start=$(date +%s)
 	timeout 900 bash "$1" >"$2.out" 2>&1
