@@ -19,7 +19,9 @@
 enum target_kind { TARGET_TEXT, TARGET_MONEY, TARGET_WHOLE };
 enum round_mode { ROUND_NEAREST, ROUND_UP, ROUND_DOWN };
 
-static const char *const round_modes[] = {[ROUND_NEAREST] = "nearest", [ROUND_UP] = "up", [ROUND_DOWN] = "down"};
+/* NULL-terminated for str_in. */
+static const char *const round_modes[] = {[ROUND_NEAREST] = "nearest", [ROUND_UP] = "up", [ROUND_DOWN] = "down",
+                                          NULL};
 
 /* A template is literal text and names, in order. */
 struct template_part {
@@ -223,7 +225,7 @@ static void compile_rounding(struct rule *r, const cJSON *rule, const char *path
 	if (mode && !str_in(mode->valuestring, round_modes))
 		problems_add(pr, json_path(where, sizeof(where), path, "round"), "must be nearest, up or down, not '%s'",
 		             mode->valuestring);
-	for (size_t i = 0; mode && i < ARRAY_LEN(round_modes); i++)
+	for (size_t i = 0; mode && round_modes[i]; i++)
 		if (strcmp(mode->valuestring, round_modes[i]) == 0)
 			r->mode = (enum round_mode)i;
 	if (!to)
