@@ -1,6 +1,7 @@
 /* The console's loop, screen stack, key dispatch, title and status lines (see app.h). */
 #include "tui/app.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,27 +515,52 @@ static void add_hint(const struct app *app, enum action a, struct strbuf *out)
 		sb_addf(out, "%s%s %s", out->len ? "  " : "", key, actions[a].name);
 }
 
+/*
+ * The screen's actions that fit in `room` columns, in order, into *left: how many of them fitted, or all
+ * (INT_MAX) when none was left out.
+ */
+static int fit_actions(struct app *app, struct screen *s, int room, struct strbuf *left)
+{
+	int fitted = 0;
+	sb_reset(left);
+	for (const enum action *a = s->ops->actions; *a != ACTION_NONE; a++) {
+		if (actions[*a].group == GROUP_MOVE && *a != ACTION_OPEN)
+			continue;
+		size_t len = left->len;
+		add_hint(app, *a, left);
+		if ((int)text_width(sb_str(left)) > room) {
+			left->len = len;
+			left->buf[len] = '\0';
+			return fitted;
+		}
+		fitted += left->len > len;
+	}
+	return INT_MAX;
+}
+
+static void right_hints(struct app *app, struct screen *s, bool filter, struct strbuf *right)
+{
+	sb_reset(right);
+	add_hint(app, ACTION_LATEST_FAILURE, right);
+	if (filter && s->table)
+		add_hint(app, ACTION_FILTER, right);
+	add_hint(app, ACTION_HELP, right);
+	add_hint(app, ACTION_BACK, right);
+}
+
+/* A screen's first actions (open, run, new) are worth more than the "/ filter" hint that every list has. */
+#define HINTS_FIRST 3
+
 /* "Enter open  r run_now  ...      / filter  ? help  q back": the screen's actions while they fit. */
 static void draw_hints(struct app *app, const struct draw *d, struct screen *s, int y)
 {
 	int width = getmaxx(d->win);
 	struct strbuf left = {0}, right = {0};
-	add_hint(app, ACTION_LATEST_FAILURE, &right);
-	if (s->table)
-		add_hint(app, ACTION_FILTER, &right);
-	add_hint(app, ACTION_HELP, &right);
-	add_hint(app, ACTION_BACK, &right);
-	int room = width - (int)text_width(sb_str(&right)) - 2;
-	for (const enum action *a = s->ops->actions; *a != ACTION_NONE; a++) {
-		if (actions[*a].group == GROUP_MOVE && *a != ACTION_OPEN)
-			continue;
-		size_t len = left.len;
-		add_hint(app, *a, &left);
-		if ((int)text_width(sb_str(&left)) > room) {
-			left.len = len;
-			left.buf[len] = '\0';
-			break;
-		}
+	right_hints(app, s, true, &right);
+	int fitted = fit_actions(app, s, width - (int)text_width(sb_str(&right)) - 2, &left);
+	if (fitted < HINTS_FIRST && s->table) {
+		right_hints(app, s, false, &right);
+		fit_actions(app, s, width - (int)text_width(sb_str(&right)) - 2, &left);
 	}
 	attr_t attr = theme_attr(&app->theme, ROLE_DIM);
 	draw_text(d, y, 0, width, sb_str(&left), 'l', attr);

@@ -122,4 +122,18 @@ test_config_refuses_the_keys_the_console_refuses() {
 	expect_contains "$ERR" "[keys] retry: 'Ctrl+R' is not a key"
 }
 
+# At 80 columns the first screen's hint line keeps its most useful keys whole: open, run, new, the latest
+# problem, help and quit.
+test_the_first_screens_hints_fit_80_columns() {
+	add_conn "Alpha feed" csv "$FIXTURES/feeds/quoted.csv"
+	console
+	wait_screen "1 of 1"
+	local hints
+	hints=$(screen | tail -1)
+	for hint in "Enter open" "r run_now" "a new_connection" "! latest_failure" "? help" "q back"; do
+		expect_contains "$hints" "$hint" "the hint line at 80 columns"
+	done
+	stop_console
+}
+
 run_tests "$@"
