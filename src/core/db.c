@@ -252,6 +252,13 @@ static const char *const MIGRATIONS[] = {
 	"  batch_size INTEGER, circuit TEXT,"
 	"  PRIMARY KEY (run_id, t)) WITHOUT ROWID;"
 	"ALTER TABLE destinations ADD COLUMN recent_outcomes TEXT NOT NULL DEFAULT '';",
+	/*
+	 * 14: each connection's product count, added to as the catalog's inserts commit (one write a batch), so
+	 * that the console's "N of M" over a million products is one row read, not a million index entries.
+	 * Products go only with their connection (ON DELETE CASCADE), which takes its count along.
+	 */
+	"ALTER TABLE connections ADD COLUMN product_count INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE connections SET product_count = (SELECT count(*) FROM products WHERE connection_id = connections.id);",
 };
 
 int db_schema_version(void)

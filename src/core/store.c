@@ -148,11 +148,14 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	if (store_flush_product_count(s) < 0)
+		return -1;
 	return store_exec_stmt(store_stmt(s, SQL_COMMIT));
 }
 
 void store_rollback(struct store *s)
 {
+	s->added_products = 0;
 	if (store_in_transaction(s))
 		store_exec_stmt(store_stmt(s, SQL_ROLLBACK));
 }

@@ -13,7 +13,7 @@
  */
 static const char SQL_SCAN[] =
 	"SELECT sku, hash, missing_since IS NOT NULL FROM products NOT INDEXED WHERE connection_id = ?1";
-static const char SQL_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
+static const char SQL_COUNT[] = "SELECT product_count FROM connections WHERE id = ?1";
 /* Left to itself the planner walks the connection's whole primary key rather than the small partial index. */
 static const char SQL_HAS_MISSING[] =
 	"SELECT EXISTS(SELECT 1 FROM products INDEXED BY products_missing"
@@ -22,6 +22,9 @@ static const char SQL_INSERT[] =
 	"INSERT INTO products(connection_id, sku, name, price, quantity, data, hash, line,"
 	" first_seen_run, first_seen_at, changed_run, changed_at)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10)";
+/* The count the console shows ("N of M") without reading a million index entries (migration 14). */
+static const char SQL_ADD_PRODUCT_COUNT[] =
+	"UPDATE connections SET product_count = product_count + ?2 WHERE id = ?1";
 static const char SQL_UPDATE[] =
 	"UPDATE products SET name = ?3, price = ?4, quantity = ?5, data = ?6, hash = ?7, line = ?8,"
 	" changed_run = ?9, changed_at = ?10, missing_since = NULL, missing_runs = 0"
@@ -161,13 +164,46 @@ static void bind_product(sqlite3_stmt *st, const struct product_write *w)
 	bind_int(st, 10, w->now);
 }
 
-int store_product_insert(struct store *s, const struct product_write *w)
+int store_flush_product_count(struct store *s)
+{
+	if (!s->added_products)
+		return 0;
+	sqlite3_stmt *st = store_stmt(s, SQL_ADD_PRODUCT_COUNT);
+	if (!st)
+		return -1;
+	bind_int(st, 1, s->added_conn);
+	bind_int(st, 2, s->added_products);
+	s->added_products = 0;
+	return store_exec_stmt(st);
+}
+
+static int insert_product(struct store *s, const struct product_write *w)
 {
 	sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
 	if (!st)
 		return -1;
 	bind_product(st, w);
-	return store_exec_stmt(st);
+	if (store_exec_stmt(st) < 0)
+		return -1;
+	if (s->added_products && s->added_conn != w->conn_id && store_flush_product_count(s) < 0)
+		return -1;
+	s->added_conn = w->conn_id;
+	s->added_products++;
+	return 0;
+}
+
+/* Outside a transaction the product and its count are written in one of their own. */
+int store_product_insert(struct store *s, const struct product_write *w)
+{
+	if (store_in_transaction(s))
+		return insert_product(s, w);
+	if (store_begin(s) < 0)
+		return -1;
+	if (insert_product(s, w) < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
 }
 
 int store_product_update(struct store *s, const struct product_write *w)

@@ -24,7 +24,7 @@ static const char SQL_CONN_NAME_TAKEN[] = "SELECT id FROM connections WHERE name
 	" LEFT JOIN sync_runs r ON r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
 static const char SQL_CONN_GET[] = CONN_SELECT " WHERE c.id = ?1";
 static const char SQL_CONN_LIST[] = CONN_SELECT " ORDER BY c.id";
-static const char SQL_CONN_PRODUCT_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
+static const char SQL_CONN_PRODUCT_COUNT[] = "SELECT product_count FROM connections WHERE id = ?1";
 static const char SQL_CONN_SET_ACTIVE[] = "UPDATE connections SET active = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_CONN_SET_DUE[] = "UPDATE connections SET next_due_at = ?2 WHERE id = ?1";
 static const char SQL_CONN_DELETE[] = "DELETE FROM connections WHERE id = ?1";

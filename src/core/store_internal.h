@@ -14,7 +14,13 @@ struct store {
 	/* Statements keyed by the address of their SQL literal: each query is prepared once per handle. */
 	const char *sql[STORE_STMT_SLOTS];
 	sqlite3_stmt *stmt[STORE_STMT_SLOTS];
+	/* Products inserted in the open transaction, added to their connection's product_count as it commits
+	 * (one write a batch, not one a product); of one connection at a time. */
+	int64_t added_conn, added_products;
 };
+
+/* Adds the products inserted in this transaction to their connection's count; 0 or -1. */
+int store_flush_product_count(struct store *s);
 
 /* The cached statement for sql, reset with bindings cleared; NULL on a prepare error. */
 sqlite3_stmt *store_stmt(struct store *s, const char *sql);

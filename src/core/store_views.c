@@ -79,6 +79,7 @@ struct view_def {
 	const char *from_joined;   /* with the joined table, for a field that sorts by it */
 	const char *window_from;   /* the columns of the window rows `w` */
 	const char *scope;         /* condition on P_CONN, used when a query names a connection */
+	const char *scope_count;   /* the rows in that scope, kept by the writes; NULL: counted */
 	const char *quick[QUICK_COUNT];
 	/* An index that serves the quick filters' conditions, walked for a window when they select few rows
 	 * (QUICK_FEW): walking the order's index instead would read a table row for every row it passes over,
@@ -203,6 +204,7 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 		.from = "products p",
 		.window_from = "products p ON p.rowid = w.id",
 		.scope = "p.connection_id = " P_CONN,
+		.scope_count = "SELECT coalesce((SELECT product_count FROM connections WHERE id = " P_CONN "), 0)",
 		/* The partial index's condition spelled out, so SQLite may walk it. */
 		.quick = {NULL, "p.push_failed_run IS NOT NULL AND " PRODUCT_STATE_SQL("p.") " = 'failed'"},
 		.quick_index = "products_push_failed",
@@ -550,6 +552,10 @@ static char *build_sql(const struct shape *sh)
 			              " coalesce((SELECT max(id) FROM sync_runs WHERE status = 'completed_with_errors'), 0))");
 		break;
 	case KIND_COUNT_ALL:
+		if (sh->scoped && d->scope_count) {
+			sb_adds(&sql, d->scope_count);
+			break;
+		}
 		sb_addf(&sql, "SELECT count(*) FROM %s", d->from);
 		add_conditions(&sql, d, sh);
 		break;
@@ -617,42 +623,9 @@ static struct counted *counted(struct store_views *v, const struct shape *sh, co
 	return NULL;
 }
 
-/*
- * A connection's products counted directly are a million index entries read one by one (35 ms). SQLite
- * counts a whole table from its b-tree pages alone, so when the other connections hold few products (at
- * most OTHERS_FEW, read along the key), all of them minus theirs is the same exact number, from the same
- * snapshot (one statement), at a fraction of the cost. Otherwise: the direct count.
- */
-#define OTHERS_FEW 100000
-static const char products_whole_sql[] =
-	"SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM (SELECT 1 FROM products WHERE connection_id < ?1"
-	" UNION ALL SELECT 1 FROM products WHERE connection_id > ?1 LIMIT ?2))";
-
-/* 1 when *count is the connection's products, 0 when the others are too many for this way, -1 on error. */
-static int count_products_by_difference(struct store_views *v, int64_t conn_id, int64_t *count)
-{
-	sqlite3_stmt *st = store_stmt(v->store, products_whole_sql);
-	if (!st)
-		return -1;
-	bind_int(st, 1, conn_id);
-	bind_int(st, 2, OTHERS_FEW + 1);
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 1 : -1;
-	int64_t others = sqlite3_column_int64(st, 1);
-	if (rc > 0 && others > OTHERS_FEW)
-		rc = 0;
-	*count = sqlite3_column_int64(st, 0) - others;
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* The statement's count, or for a connection's products, the cheaper way when it applies. */
+/* The statement's count. */
 static int step_count(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
 {
-	if (sh->view == STORE_VIEW_PRODUCTS && sh->kind == KIND_COUNT_ALL && sh->scoped) {
-		int rc = count_products_by_difference(v, q->connection_id, count);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
-	}
 	sqlite3_stmt *st = shape_stmt(v, sh, q);
 	if (!st)
 		return -1;
