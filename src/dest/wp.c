@@ -747,6 +747,36 @@ static int read_site(struct wp *w, char *err, size_t errsize)
 	return rc;
 }
 
+/* The resolver of the taxonomies to fill, told by the site which of them are hierarchical. */
+static int open_terms(struct wp *w, char *err, size_t errsize)
+{
+	struct http_request r = {.method = "GET", .target = xstrdup(WP_API "/taxonomies")};
+	exchange(w, &r);
+	int rc = 0;
+	if (r.outcome == HTTP_DONE && r.status == 200 && cJSON_IsObject(r.json)) {
+		struct term_taxonomy list[WP_MAX_TAXONOMIES];
+		size_t n = 0;
+		for (; w->site.taxonomies[n]; n++) {
+			bool hierarchical = false;
+			const cJSON *tax;
+			cJSON_ArrayForEach(tax, r.json)
+				if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tax, "rest_base")),
+				           w->site.taxonomies[n]))
+					hierarchical = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tax, "hierarchical"));
+			list[n] = (struct term_taxonomy){w->site.taxonomies[n], "term", hierarchical};
+		}
+		w->terms = woo_terms_open_for(w->ctx, &w->shop, w->http, w->conn, &wp_term_api, list, n);
+	} else {
+		struct woo_error e;
+		woo_answer_error(&r, &e);
+		snprintf(err, errsize, "'%s' did not list its taxonomies (%s: %s); nothing was pushed", w->shop.name,
+		         e.code, e.message);
+		rc = -1;
+	}
+	http_request_clear(&r);
+	return rc;
+}
+
 static int wp_open(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending, char *err,
                    size_t errsize)
 {
@@ -768,6 +798,8 @@ static int wp_open(struct dest *d, const struct conn_config *conn, struct run_ct
 	                           .stop_waiting = on_stop_waiting};
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
+		return -1;
+	if (w->site.taxonomies[0] && open_terms(w, err, errsize) < 0)
 		return -1;
 	w->fence_ms = ((int64_t)w->shop.opt.timeout_s + w->shop.opt.overrun_s) * 1000;
 	if (store_fences_of_others(ctx->store, w->shop.id, ctx->run_id, &w->fences, &w->nfences) < 0) {

@@ -519,6 +519,7 @@ class Handler(fakewoo.Handler):
                                        "media": [p for p in site.posts.values() if p["type"] == "attachment"],
                                        "terms": {k: list(v.values()) for k, v in site.terms.items()},
                                        "requests": site.requests, "violations": site.violations,
+                                       "in_flight": site.in_flight,
                                        "max_in_flight": site.max_in_flight})
             if what == "faults":
                 site.faults = body if isinstance(body, list) else [body]

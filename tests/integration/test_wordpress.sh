@@ -144,4 +144,35 @@ test_stock_zero_is_refused_when_the_connection_is_saved() {
 	expect_contains "$ERR" "stock_zero is not for a wordpress destination"
 }
 
+test_terms_by_path_are_made_with_their_parents_once() {
+	start_fakewp || return
+	add_site --taxonomies categories,tags
+	printf 'sku,name,price,category,tags\nA-1,One,1,Deals > Travel > Spain,sun\nA-2,Two,2,Deals > Travel,sun\n' >"$T/feed.csv"
+	add_wp_conn '"mapping": {"fields": {"tags": {"column": "tags"}}}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run"
+	expect_eq "$(wp_state '[(t["name"], t["parent"]) for t in sorted(s["terms"]["category"], key=lambda t: t["id"])]')" \
+		'[["Uncategorized", 0], ["Deals", 0], ["Travel", 3], ["Spain", 4]]' "categories made parents first"
+	expect_eq "$(wp_state '[p["terms"]["category"] for p in posts if p["meta"]["feedsync_sku"] == "A-1"][0]')" "[5]" "A-1 in Spain"
+	expect_eq "$(wp_state '[p["terms"]["post_tag"] for p in posts if p["meta"]["feedsync_sku"] == "A-2"][0]')" "[6]" "A-2 tagged"
+	sed -i 's/One,1/One,3/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_eq "$(wp_state 'len(s["terms"]["category"])')" "4" "no term made twice"
+	expect_eq "$(sql "select count(*) from shop_terms where taxonomy = 'categories'")" "4" "term ids cached"
+}
+
+test_plan_mode_sends_nothing() {
+	start_fakewp || return
+	add_site
+	make_wp_feed 3
+	add_wp_conn
+	fs run "$CONN_ID" --plan --wait
+	expect_rc 0 "plan run"
+	expect_contains "$OUT" "3 to create"
+	expect_eq "$(wp_state 'len(posts)')" "0" "posts after the plan"
+	fs plan apply "$(sql 'select max(id) from sync_runs')" --wait
+	expect_rc 0 "plan apply"
+	expect_eq "$(wp_state 'len(posts)')" "3" "posts after the apply"
+}
+
 run_tests "$@"
