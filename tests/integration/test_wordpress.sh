@@ -175,4 +175,20 @@ test_plan_mode_sends_nothing() {
 	expect_eq "$(wp_state 'len(posts)')" "3" "posts after the apply"
 }
 
+test_transient_failures_are_retried_after_retry_after() {
+	start_fakewp --batch-max 5 || return
+	add_site
+	make_wp_feed 12
+	add_wp_conn
+	wp_ctl faults '[{"match": {"method": "POST", "path": "/wp-json/batch/v1"}, "status": 503, "times": 2},
+		{"match": {"method": "POST", "path": "/wp-json/batch/v1"}, "status": 429, "retry_after": 1, "times": 1}]'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run through the faults"
+	expect_eq "$(wp_state 'len(posts)')" "12" "posts"
+	expect_unique_wp_skus
+	fs_fast runs log 1
+	expect_contains "$OUT" "HTTP 503"
+	expect_contains "$OUT" "HTTP 429"
+}
+
 run_tests "$@"
