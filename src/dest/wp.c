@@ -59,6 +59,9 @@ struct wp {
 	size_t nqueue;
 	int in_flight;
 	bool indexed;                /* the site's posts were listed into the cache in this run */
+	bool reindexed;              /* listed again, for a cached id the site no longer had */
+	struct item **stale;         /* their cached post is gone: to look up again */
+	size_t nstale;
 	struct push_fence *fences;   /* other runs' creates that may still be executing */
 	size_t nfences;
 	int64_t fence_ms;
@@ -499,17 +502,11 @@ static void item_result(struct wp *w, struct batch *b, struct item *it, const st
 		return;
 	}
 	if (str_eq(res->code, "rest_post_invalid_id") && !it->looked_again) {
-		/* Deleted in the site since it was cached: looked up afresh, else created again. */
+		/* Deleted in the site since it was cached: looked up afresh (outside this callback), else created. */
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
 		it->looked_again = true;
-		w->indexed = false;
-		it->remote_id = find_post(w, it);
-		if (it->retire && !it->remote_id) {
-			w->absent++;
-			done[(*ndone)++] = it;
-		} else {
-			enqueue(w, it);
-		}
+		w->stale = xrealloc(w->stale, (w->nstale + 1) * sizeof(*w->stale));
+		w->stale[w->nstale++] = it;
 		return;
 	}
 	char why[1024];
@@ -595,8 +592,33 @@ static void batch_done(struct http_request *r)
 
 /* ---- the destination ---- */
 
+/* The items whose cached post was gone: the site's posts are listed once more, then each is sent again. */
+static void resolve_stale(struct wp *w)
+{
+	if (!w->nstale)
+		return;
+	if (!w->reindexed) {
+		w->reindexed = true;
+		w->indexed = false;
+	}
+	for (size_t i = 0; i < w->nstale; i++) {
+		struct item *it = w->stale[i];
+		it->remote_id = *w->fatal ? 0 : find_post(w, it);
+		if (*w->fatal) {
+			item_free(it);
+		} else if (it->retire && !it->remote_id) {
+			w->absent++;
+			record(w, &it, 1);
+		} else {
+			enqueue(w, it);
+		}
+	}
+	w->nstale = 0;
+}
+
 static void pump(struct wp *w)
 {
+	resolve_stale(w);
 	while (!*w->fatal && w->in_flight >= w->shop.opt.concurrency && !run_should_stop(w->ctx)) {
 		http_run(w->http, HTTP_STOP_POLL_MS);
 		run_tick(w->ctx);
@@ -679,11 +701,12 @@ static int wp_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct wp *w = d->impl;
 	bool stopped = false;
-	while (!*w->fatal && (w->nqueue || w->in_flight > 0)) {
+	while (!*w->fatal && (w->nqueue || w->nstale || w->in_flight > 0)) {
 		if (run_should_stop(w->ctx)) {
 			stopped = true;
 			break;
 		}
+		resolve_stale(w);
 		flush(w, true);
 		http_run(w->http, HTTP_STOP_POLL_MS);
 		run_tick(w->ctx);
@@ -830,6 +853,9 @@ static void wp_close(struct dest *d)
 	for (size_t i = 0; i < w->nqueue; i++)
 		item_free(w->queue[i]);
 	free(w->queue);
+	for (size_t i = 0; i < w->nstale; i++)
+		item_free(w->stale[i]);
+	free(w->stale);
 	push_fences_free(w->fences, w->nfences);
 	woo_terms_free(w->terms);
 	http_client_free(w->http);

@@ -191,4 +191,21 @@ test_transient_failures_are_retried_after_retry_after() {
 	expect_contains "$OUT" "HTTP 429"
 }
 
+test_a_post_deleted_in_the_site_is_made_again() {
+	start_fakewp || return
+	add_site
+	make_wp_feed 3
+	add_wp_conn
+	fs run "$CONN_ID" --wait
+	local id
+	id=$(wp_state '[p["id"] for p in posts if p["meta"]["feedsync_sku"] == "SKU-00001"][0]')
+	curl -s -u "$WP_USER:$WP_PASSWORD" -X DELETE "$WP_URL/wp-json/wp/v2/posts/$id?force=true" >/dev/null
+	sed -i 's/Deal 1,/Deal one,/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run after the deletion"
+	expect_eq "$(wp_state '[p["title"] for p in posts if p["meta"]["feedsync_sku"] == "SKU-00001"]')" '["Deal one"]' \
+		"the post made again"
+	expect_unique_wp_skus
+}
+
 run_tests "$@"
