@@ -1,6 +1,6 @@
 /*
- * `dest test` as one call: opens the shop with its credentials, runs the checks in order (reachability,
- * TLS, authentication, permissions; dest/woo.h), and records the verdict on the destination so that every
+ * `dest test` as one call: opens the shop with its credentials, runs its type's checks in order (dest/woo.h,
+ * dest/wp.h), and records the verdict on the destination so that every
  * console shows it. Shared by the CLI, the console's Destinations screen and the wizard.
  */
 #ifndef FEEDSYNC_DEST_DEST_CHECK_H
@@ -13,10 +13,13 @@
 #include "core/store_dest.h"
 #include "dest/woo.h"
 
+#define DEST_CHECK_MAX 8
+
 struct dest_check {
 	bool opened;                               /* the credentials could be read; checks[] is filled */
 	bool ok;                                   /* every check passed */
-	struct woo_check checks[WOO_CHECK_COUNT];
+	struct woo_check checks[DEST_CHECK_MAX];   /* the destination type's checks (dest/woo.h, dest/wp.h) */
+	int nchecks;
 	char summary[700];                         /* "all checks passed" or the first failure, in words */
 };
 

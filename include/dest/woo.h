@@ -25,17 +25,12 @@
 #include "core/config.h"
 #include "dest/gate.h"
 #include "dest/http.h"
+#include "dest/probe.h"
 #include "dest/shop.h"
 #include "dest/woo_batch.h"
 #include "engine/run.h"
 
 enum woo_check_id { WOO_CHECK_REACH, WOO_CHECK_TLS, WOO_CHECK_AUTH, WOO_CHECK_WRITE, WOO_CHECK_COUNT };
-
-struct woo_check {
-	const char *name;          /* "reachability", "tls", "authentication", "permissions" */
-	int verdict;               /* 1 passed, 0 failed, -1 not checked (an earlier check failed) */
-	char detail[512];
-};
 
 /* Runs the checks in order; a failed one skips the rest. True when every check passed. */
 bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_check checks[WOO_CHECK_COUNT]);

@@ -15,16 +15,31 @@
 #include "dest/http.h"
 #include "dest/shop.h"
 #include "dest/woo_batch.h"
+#include "dest/woo_term_io.h"
 #include "engine/run.h"
 #include "feed/conn.h"
 
 struct woo_terms;
 
-/* Requests go through http (the push's client), which must outlive the resolver. */
+#define TERMS_MAX_TAXONOMIES 8
+
+/* A taxonomy to resolve: the product field holding its paths or names, which is also its endpoint's name. */
+struct term_taxonomy {
+	const char *name;           /* "categories", "tags", a WordPress taxonomy's rest_base */
+	const char *singular;       /* for messages */
+	bool hierarchical;          /* values are paths ("A > B"), made parents first */
+};
+
+/* Any site's taxonomies, at the endpoints of api (dest/woo_term_io.h); the names must outlive the resolver. */
+struct woo_terms *woo_terms_open_for(struct run_ctx *ctx, const struct shop *shop, struct http_client *http,
+                                     const struct conn_config *conn, const struct term_api *api,
+                                     const struct term_taxonomy *list, size_t n);
+/* A WooCommerce shop's product categories and tags. Requests go through http (the push's client), which must
+ * outlive the resolver. */
 struct woo_terms *woo_terms_open(struct run_ctx *ctx, const struct shop *shop, struct http_client *http,
                                  const struct conn_config *conn);
 /*
- * Rewrites the product's "categories" and "tags" values (stored as {"field": "text", ...}) into the ids the shop
+ * Rewrites the product's values of the taxonomies (for a shop: "categories" and "tags") (stored as {"field": "text", ...}) into the ids the shop
  * knows them by, joined by ",", for the fields a create or this connection's updates send (every field: all of
  * them). An empty value stays empty. 0, or -1 when the shop refused a term, with err naming the path.
  */

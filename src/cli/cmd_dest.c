@@ -24,7 +24,10 @@ static const char dest_usage[] =
 	"  options: --auth auto|basic|oauth, --insecure (do not verify TLS) or --verify-tls,\n"
 	"           --ca-file PEM (trust this CA instead of the system's; \"\" goes back), --concurrency N,\n"
 	"           --batch-size N, --rate-limit PER_S, --timeout S, --overrun S, --repair-duplicates 0|1,\n"
-	"           --retries N, --backoff-ms MS, --circuit-threshold N, --circuit-open S, --patience S";
+	"           --retries N, --backoff-ms MS, --circuit-threshold N, --circuit-open S, --patience S\n"
+	"feedsync dest add --type wordpress --name N --url URL --user U (--app-password PW | --app-password-env VAR)\n"
+	"  site options: --allow-http, --post-type REST_BASE, --status publish|draft|pending, --author ID,\n"
+	"           --taxonomies A,B, --sku-meta KEY, --image-meta KEY, --delete trash|force";
 
 /* Command-line flags that set a tunable, and the option each sets. */
 static const struct {
@@ -39,6 +42,15 @@ static const struct {
 	{"--patience", "patience_s"},
 };
 
+/* Command-line flags of a WordPress site's settings (options.site, dest/wp_api.h) that take a text value. */
+static const struct {
+	const char *flag;
+	const char *option;
+} site_flags[] = {
+	{"--user", "user"}, {"--post-type", "post_type"}, {"--status", "status"}, {"--sku-meta", "sku_meta"},
+	{"--image-meta", "image_meta"}, {"--delete", "delete"},
+};
+
 struct dest_args {
 	const char *target;          /* ID or NAME for edit, show, rm, test */
 	const char *name, *url, *type, *auth;
@@ -46,6 +58,8 @@ struct dest_args {
 	const char *ca_file;
 	int verify_tls;              /* -1 unchanged */
 	cJSON *options;              /* tunables set on the command line */
+	cJSON *site;                 /* a WordPress site's settings set on the command line */
+	const char *app_password, *app_password_env;
 	bool json, force, help;
 };
 
@@ -67,13 +81,69 @@ static int set_option(struct dest_args *a, const char *option, const char *value
 	return EXIT_OK;
 }
 
+/* --author 3, --taxonomies categories,tags: the site settings that are not plain text. */
+static int set_site_value(struct dest_args *a, const char *flag, const char *value)
+{
+	if (str_eq(flag, "--author")) {
+		int64_t id;
+		if (!parse_int64(value, &id) || id < 0)
+			return usage("--author '%s' is not a user id", value);
+		cJSON_AddNumberToObject(a->site, "author", (double)id);
+		return EXIT_OK;
+	}
+	cJSON *list = cJSON_AddArrayToObject(a->site, "taxonomies");
+	char *copy = xstrdup(value), *save = NULL;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		cJSON_AddItemToArray(list, cJSON_CreateString(str_trim(t)));
+	free(copy);
+	return EXIT_OK;
+}
+
+static int parse_site_arg(int argc, char **argv, int *i, struct dest_args *a, bool *matched)
+{
+	bool missing = false;
+	const char *v;
+	*matched = true;
+	for (size_t k = 0; k < ARRAY_LEN(site_flags); k++)
+		if ((v = arg_value(argc, argv, i, site_flags[k].flag, &missing))) {
+			cJSON_DeleteItemFromObjectCaseSensitive(a->site, site_flags[k].option);
+			cJSON_AddStringToObject(a->site, site_flags[k].option, v);
+			return EXIT_OK;
+		}
+	static const char *const valued[] = {"--author", "--taxonomies"};
+	for (size_t k = 0; k < ARRAY_LEN(valued) && !missing; k++)
+		if ((v = arg_value(argc, argv, i, valued[k], &missing)))
+			return set_site_value(a, valued[k], v);
+	if (!missing && (v = arg_value(argc, argv, i, "--app-password", &missing))) {
+		a->app_password = v;
+		return EXIT_OK;
+	}
+	if (!missing && (v = arg_value(argc, argv, i, "--app-password-env", &missing))) {
+		a->app_password_env = v;
+		return EXIT_OK;
+	}
+	if (missing)
+		return usage("%s needs a value", argv[*i]);
+	if (arg_is(argv[*i], "--allow-http")) {
+		cJSON_AddBoolToObject(a->site, "allow_http", true);
+		return EXIT_OK;
+	}
+	*matched = false;
+	return EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct dest_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->verify_tls = -1;
 	a->options = cJSON_CreateObject();
+	a->site = cJSON_CreateObject();
 	for (int i = 0; i < argc; i++) {
-		bool missing = false;
+		bool missing = false, site_arg;
+		if (parse_site_arg(argc, argv, &i, a, &site_arg) != EXIT_OK)
+			return EXIT_USAGE;
+		if (site_arg)
+			continue;
 		const char *v = NULL;
 		const char **slot = NULL;
 		static const char *const flags[] = {"--name", "--url", "--type", "--auth", "--key", "--secret",
@@ -325,17 +395,28 @@ static char *read_secret(const char *arg)
 
 static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 {
-	char *secret = a->secret ? read_secret(a->secret) : NULL;
+	const char *given_secret = a->app_password ? a->app_password : a->secret;
+	char *secret = given_secret ? read_secret(given_secret) : NULL;
+	/* A new password alone belongs to the user stored. */
+	cJSON *stored = old ? cJSON_Parse(old->options ? old->options : "{}") : NULL;
+	const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->site, "user"));
+	if (!user)
+		user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(stored, "site"), "user"));
 	struct dest_changes c = {
 		.name = a->name, .url = a->url, .type = a->type, .auth = a->auth, .verify_tls = a->verify_tls,
 		.ca_file = a->ca_file,
-		.key = a->key, .secret = secret, .key_env = a->key_env, .secret_env = a->secret_env,
+		.key = a->app_password ? user : a->key, .secret = secret, .key_env = a->key_env,
+		.secret_env = a->app_password_env ? a->app_password_env : a->secret_env,
 		.options = a->options,
 	};
+	if (a->site->child)
+		cJSON_AddItemReferenceToObject(a->options, "site", a->site);
 	int64_t id;
 	char err[1024] = "";
 	enum dest_save_result r = dest_save(cli_store(cli), &cli->cfg, &c, old, &id, err, sizeof(err));
 	secret_free(secret);
+	cJSON_Delete(stored);
 	if (r == DEST_SAVE_INVALID)
 		return usage("%s", err);
 	if (r != DEST_SAVED)
@@ -421,14 +502,14 @@ static int dest_rm(struct cli *cli, const struct dest_args *a)
 	return rc;
 }
 
-static void print_checks(const struct dest_row *row, const struct woo_check *checks, bool ok, bool json)
+static void print_checks(const struct dest_row *row, const struct woo_check *checks, int n, bool ok, bool json)
 {
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "destination", (double)row->id);
 		cJSON_AddBoolToObject(o, "ok", ok);
 		cJSON *arr = cJSON_AddArrayToObject(o, "checks");
-		for (int i = 0; i < WOO_CHECK_COUNT; i++) {
+		for (int i = 0; i < n; i++) {
 			cJSON *c = cJSON_CreateObject();
 			cJSON_AddStringToObject(c, "name", checks[i].name);
 			if (checks[i].verdict < 0)
@@ -442,7 +523,7 @@ static void print_checks(const struct dest_row *row, const struct woo_check *che
 		return;
 	}
 	printf("destination %lld '%s' (%s)\n", (long long)row->id, row->name, row->base_url);
-	for (int i = 0; i < WOO_CHECK_COUNT; i++)
+	for (int i = 0; i < n; i++)
 		printf("  %-15s %-7s %s\n", checks[i].name,
 		       checks[i].verdict == 1 ? "ok" : checks[i].verdict == 0 ? "FAILED" : "skipped", checks[i].detail);
 }
@@ -458,7 +539,7 @@ static int dest_test(struct cli *cli, const struct dest_args *a)
 	if (!check.opened) {
 		rc = cli_fail(EXIT_FAILED, "%s", check.summary);
 	} else {
-		print_checks(&row, check.checks, check.ok, a->json);
+		print_checks(&row, check.checks, check.nchecks, check.ok, a->json);
 		if (!check.ok && !a->json)
 			fprintf(stderr, "feedsync: destination %lld '%s': %s\n", (long long)row.id, row.name, check.summary);
 		rc = check.ok ? EXIT_OK : EXIT_FAILED;
@@ -495,5 +576,6 @@ int cmd_dest(struct cli *cli, int argc, char **argv)
 			rc = usage("unknown dest command '%s'", sub);
 	}
 	cJSON_Delete(a.options);
+	cJSON_Delete(a.site);
 	return rc;
 }

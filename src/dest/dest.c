@@ -4,10 +4,12 @@
 
 extern const struct dest_ops dest_file_ops;
 extern const struct dest_ops dest_woo_ops;
+extern const struct dest_ops dest_wp_ops;
 
 static const struct dest_ops *const DESTINATIONS[] = {
 	&dest_file_ops,
 	&dest_woo_ops,
+	&dest_wp_ops,
 };
 
 const struct dest_ops *dest_find(const char *type)

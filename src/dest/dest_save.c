@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
+#include "dest/wp_api.h"
 
 bool dest_url_valid(const char *url)
 {
@@ -41,6 +42,15 @@ static char *merged_options(const char *stored, const cJSON *given)
 		o = cJSON_CreateObject();
 	}
 	for (const cJSON *it = given ? given->child : NULL; it; it = it->next) {
+		cJSON *stored_site = cJSON_GetObjectItemCaseSensitive(o, "site");
+		if (str_eq(it->string, "site") && cJSON_IsObject(stored_site) && cJSON_IsObject(it)) {
+			/* The site settings change one by one, as the tunables do. */
+			for (const cJSON *m = it->child; m; m = m->next) {
+				cJSON_DeleteItemFromObjectCaseSensitive(stored_site, m->string);
+				cJSON_AddItemToObject(stored_site, m->string, cJSON_Duplicate(m, true));
+			}
+			continue;
+		}
 		cJSON_DeleteItemFromObjectCaseSensitive(o, it->string);
 		cJSON_AddItemToObject(o, it->string, cJSON_Duplicate(it, true));
 	}
@@ -85,6 +95,41 @@ static enum dest_save_result check_options(const struct config *cfg, const char 
 	return DEST_SAVE_INVALID;
 }
 
+/* A WordPress site: Basic with an Application Password, over https unless the destination opts in. */
+static enum dest_save_result check_site(const struct config *cfg, const struct dest_changes *c,
+                                        const struct dest_fields *f, char *err, size_t errsize)
+{
+	cJSON *options = cJSON_Parse(f->options);
+	struct problems pr = {0};
+	struct wp_site site;
+	wp_site_read(cJSON_GetObjectItemCaseSensitive(options, "site"), &site, &pr);
+	cJSON_Delete(options);
+	bool allow_http = site.allow_http, has_user = site.user != NULL;
+	wp_site_free(&site);
+	if (pr.n) {
+		char *list = problems_join(&pr, "  ");
+		snprintf(err, errsize, "bad site options:\n%s", list);
+		free(list);
+		problems_free(&pr);
+		return DEST_SAVE_INVALID;
+	}
+	if (!str_eq(f->auth, "basic"))
+		return invalid(err, errsize, "--auth '%s': a WordPress site takes an Application Password (basic)", f->auth);
+	if (strncasecmp(f->base_url, "http://", 7) == 0 && !allow_http)
+		return invalid(err, errsize, "--url '%s': WordPress accepts Application Passwords only over https (a site "
+		               "in a local environment aside); use an https:// address, or --allow-http for such a site",
+		               f->base_url);
+	if (c->key_env)
+		return invalid(err, errsize, "%s", "a WordPress site names its user with --user, and its password with "
+		               "--app-password or --app-password-env");
+	if (c->secret_env && !is_env_name(c->secret_env))
+		return invalid(err, errsize, "'%s' is not an environment variable name", c->secret_env);
+	if (f->secret_env ? !has_user : !f->credentials && !(c->key && c->secret))
+		return invalid(err, errsize, "%s", "the site's credentials are missing: --user U with --app-password PW "
+		               "(or - to read it from standard input) or --app-password-env VAR");
+	return check_options(cfg, f->options, err, errsize);
+}
+
 static enum dest_save_result check_fields(const struct config *cfg, const struct dest_changes *c,
                                           const struct dest_fields *f, char *err, size_t errsize)
 {
@@ -93,9 +138,12 @@ static enum dest_save_result check_fields(const struct config *cfg, const struct
 	if (!f->base_url || !dest_url_valid(f->base_url))
 		return invalid(err, errsize, "--url '%s' is not a shop address like https://shop.example.com (no user, "
 		               "query or spaces)", f->base_url ? f->base_url : "");
-	if (!str_eq(f->type, "woocommerce"))
-		return invalid(err, errsize, "--type '%s': only woocommerce shops are destinations (files are set in the "
-		               "connection)", f->type);
+	bool wp = str_eq(f->type, "wordpress");
+	if (!str_eq(f->type, "woocommerce") && !wp)
+		return invalid(err, errsize, "--type '%s': destinations are woocommerce shops or wordpress sites (files are "
+		               "set in the connection)", f->type);
+	if (wp)
+		return check_site(cfg, c, f, err, errsize);
 	if (!str_eq(f->auth, "auto") && !str_eq(f->auth, "basic") && !str_eq(f->auth, "oauth"))
 		return invalid(err, errsize, "--auth '%s': use auto, basic or oauth", f->auth);
 	if ((c->key_env || c->secret_env) && (c->key || c->secret))
@@ -155,7 +203,7 @@ static struct dest_fields merge(const struct dest_changes *c, const struct dest_
 		.name = c->name ? c->name : old ? old->name : NULL,
 		.type = c->type ? c->type : old ? old->type : "woocommerce",
 		.base_url = c->url ? c->url : old ? old->base_url : NULL,
-		.auth = c->auth ? c->auth : old ? old->auth : "auto",
+		.auth = c->auth ? c->auth : old ? old->auth : str_eq(c->type, "wordpress") ? "basic" : "auto",
 		.verify_tls = c->verify_tls >= 0 ? c->verify_tls : old ? old->verify_tls : true,
 		.ca_file = c->ca_file ? (*c->ca_file ? c->ca_file : NULL) : old ? old->ca_file : NULL,
 		.key_env = old ? old->key_env : NULL,

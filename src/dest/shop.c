@@ -46,7 +46,6 @@ static const struct option_spec {
 
 #define NAME(name, dbl, lo, hi) #name,
 const char *const shop_option_names[] = {OPTIONS(NAME) NULL};
-#undef NAME
 
 void shop_options_defaults(const struct config *cfg, struct shop_options *o)
 {
@@ -67,7 +66,9 @@ void shop_options_read(const cJSON *obj, struct shop_options *o, struct problems
 {
 	if (!obj)
 		return;
-	json_check_keys(obj, shop_option_names, "options", pr);
+	/* "site" holds a destination type's own settings (dest/wp_api.h), read by that destination. */
+	static const char *const keys[] = {OPTIONS(NAME) "site", NULL};
+	json_check_keys(obj, keys, "options", pr);
 	for (size_t i = 0; i < ARRAY_LEN(specs); i++) {
 		const struct option_spec *s = &specs[i];
 		const cJSON *item = json_member(obj, s->name, cJSON_Number, "options", pr);
@@ -114,9 +115,26 @@ static char *env_value(const char *name, const char *what, const char *dest, cha
 	return xstrdup(v);
 }
 
+/* The user a WordPress Application Password belongs to: not a secret, so kept in the site options. */
+static char *site_user(const struct dest_row *row)
+{
+	cJSON *options = cJSON_Parse(row->options ? row->options : "{}");
+	const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(options, "site"), "user"));
+	char *out = user ? xstrdup(user) : NULL;
+	cJSON_Delete(options);
+	return out;
+}
+
 static int open_credentials(const struct dest_row *row, const struct config *cfg, struct shop *out, char *err,
                             size_t errsize)
 {
+	if (!row->key_env && row->secret_env && (out->key = site_user(row))) {
+		snprintf(out->credentials_origin, sizeof(out->credentials_origin), "environment variable %s",
+		         row->secret_env);
+		out->secret = env_value(row->secret_env, "Application Password", row->name, err, errsize);
+		return out->secret ? 0 : -1;
+	}
 	if (row->key_env || row->secret_env) {
 		snprintf(out->credentials_origin, sizeof(out->credentials_origin), "environment variables %s and %s",
 		         row->key_env ? row->key_env : "?", row->secret_env ? row->secret_env : "?");

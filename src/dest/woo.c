@@ -1526,75 +1526,33 @@ bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum
 
 /* ---- dest test --------------------------------------------------------------------------------------- */
 
-struct probe {
-	struct http_request req;
-	bool done;
-};
-
-static void probe_done(struct http_request *r)
-{
-	((struct probe *)r->ud)->done = true;
-}
-
-static void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body)
-{
-	http_request_clear(&p->req);
-	p->done = false;
-	p->req.method = method;
-	p->req.target = xstrdup(target);
-	p->req.body = body ? xstrdup(body) : NULL;
-	p->req.body_len = body ? strlen(body) : 0;
-	p->req.no_retry = true;
-	p->req.done = probe_done;
-	p->req.ud = p;
-	http_submit(c, &p->req);
-	while (!p->done)
-		http_run(c, 1000);
-}
-
-static void check(struct woo_check *ck, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void check(struct woo_check *ck, bool ok, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(ck->detail, sizeof(ck->detail), fmt, ap);
-	va_end(ap);
-	ck->verdict = ok;
-}
-
-static bool answered(const struct probe *p)
-{
-	return p->req.outcome == HTTP_DONE || p->req.outcome == HTTP_BAD_RESPONSE;
-}
-
 static void check_reach_and_tls(const struct shop *shop, struct probe *p, struct woo_check *checks)
 {
 	bool https = strncasecmp(shop->base_url, "https://", 8) == 0;
 	if (p->req.outcome == HTTP_TLS) {
-		check(&checks[WOO_CHECK_REACH], true, "the server answers at %s", shop->base_url);
-		check(&checks[WOO_CHECK_TLS], false, "%s", p->req.error);
+		check_set(&checks[WOO_CHECK_REACH], true, "the server answers at %s", shop->base_url);
+		check_set(&checks[WOO_CHECK_TLS], false, "%s", p->req.error);
 		if (shop->verify_tls)
 			tls_hint(shop, checks[WOO_CHECK_TLS].detail, sizeof(checks[WOO_CHECK_TLS].detail));
 		return;
 	}
-	if (!answered(p)) {
-		check(&checks[WOO_CHECK_REACH], false, "%s: %s", shop->base_url, p->req.error);
+	if (!probe_answered(p)) {
+		check_set(&checks[WOO_CHECK_REACH], false, "%s: %s", shop->base_url, p->req.error);
 		return;
 	}
 	if (p->req.status == 404 || (p->req.status == 200 && !p->req.json))
-		check(&checks[WOO_CHECK_REACH], false, "%s answers, but not with the WordPress REST API at /wp-json/ "
+		check_set(&checks[WOO_CHECK_REACH], false, "%s answers, but not with the WordPress REST API at /wp-json/ "
 		      "(HTTP %ld): is the URL the shop's home page?", shop->base_url, p->req.status);
 	else
-		check(&checks[WOO_CHECK_REACH], true, "the WordPress REST API answers at %s/wp-json/ (%lld ms)",
+		check_set(&checks[WOO_CHECK_REACH], true, "the WordPress REST API answers at %s/wp-json/ (%lld ms)",
 		      shop->base_url, (long long)p->req.elapsed_ms);
 	if (!https)
-		check(&checks[WOO_CHECK_TLS], true, "not used: plain http, so requests are signed with OAuth 1.0a and "
+		check_set(&checks[WOO_CHECK_TLS], true, "not used: plain http, so requests are signed with OAuth 1.0a and "
 		      "travel unencrypted");
 	else if (!shop->verify_tls)
-		check(&checks[WOO_CHECK_TLS], true, "connected, but the certificate is NOT verified (--insecure)");
+		check_set(&checks[WOO_CHECK_TLS], true, "connected, but the certificate is NOT verified (--insecure)");
 	else
-		check(&checks[WOO_CHECK_TLS], true, "the certificate is valid");
+		check_set(&checks[WOO_CHECK_TLS], true, "the certificate is valid");
 }
 
 static void describe_refusal(const struct probe *p, struct woo_error *e)
@@ -1605,15 +1563,11 @@ static void describe_refusal(const struct probe *p, struct woo_error *e)
 bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_check checks[WOO_CHECK_COUNT])
 {
 	static const char *const names[] = {"reachability", "tls", "authentication", "permissions"};
-	for (int i = 0; i < WOO_CHECK_COUNT; i++) {
-		checks[i].name = names[i];
-		checks[i].verdict = -1;
-		str_copy(checks[i].detail, "not checked: an earlier check failed", sizeof(checks[i].detail));
-	}
+	checks_init(checks, names, WOO_CHECK_COUNT);
 	char err[256];
 	struct http_client *c = http_client_new(shop, cfg, NULL, err, sizeof(err));
 	if (!c) {
-		check(&checks[WOO_CHECK_REACH], false, "%s", err);
+		check_set(&checks[WOO_CHECK_REACH], false, "%s", err);
 		return false;
 	}
 	struct probe p = {0};
@@ -1623,30 +1577,27 @@ bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_chec
 	if (checks[WOO_CHECK_REACH].verdict == 1 && checks[WOO_CHECK_TLS].verdict == 1) {
 		probe(c, &p, "GET", WOO_API "/products?per_page=1", NULL);
 		describe_refusal(&p, &e);
-		if (answered(&p) && p.req.status == 200)
-			check(&checks[WOO_CHECK_AUTH], true, "consumer key %s accepted (%s)", shop->key_hint,
+		if (probe_answered(&p) && p.req.status == 200)
+			check_set(&checks[WOO_CHECK_AUTH], true, "consumer key %s accepted (%s)", shop->key_hint,
 			      shop_auth_name(shop->auth));
-		else if (answered(&p) && p.req.status == 404)
-			check(&checks[WOO_CHECK_AUTH], false, "no WooCommerce REST API at %s/wp-json/wc/v3 (is WooCommerce "
+		else if (probe_answered(&p) && p.req.status == 404)
+			check_set(&checks[WOO_CHECK_AUTH], false, "no WooCommerce REST API at %s/wp-json/wc/v3 (is WooCommerce "
 			      "active?): %s", shop->base_url, e.message);
 		else
-			check(&checks[WOO_CHECK_AUTH], false, "consumer key %s (%s, %s) refused: %s: %s", shop->key_hint,
+			check_set(&checks[WOO_CHECK_AUTH], false, "consumer key %s (%s, %s) refused: %s: %s", shop->key_hint,
 			      shop_auth_name(shop->auth), shop->credentials_origin, e.code, e.message);
 	}
 	if (checks[WOO_CHECK_AUTH].verdict == 1) {
 		/* An empty batch changes nothing but needs write permission. */
 		probe(c, &p, "POST", WOO_API "/products/batch", "{}");
 		describe_refusal(&p, &e);
-		if (answered(&p) && p.req.status == 200)
-			check(&checks[WOO_CHECK_WRITE], true, "read_write: the key can change products");
+		if (probe_answered(&p) && p.req.status == 200)
+			check_set(&checks[WOO_CHECK_WRITE], true, "read_write: the key can change products");
 		else
-			check(&checks[WOO_CHECK_WRITE], false, "the key cannot change products (%s: %s); give it Read/Write "
+			check_set(&checks[WOO_CHECK_WRITE], false, "the key cannot change products (%s: %s); give it Read/Write "
 			      "permission in WooCommerce > Settings > Advanced > REST API", e.code, e.message);
 	}
 	http_request_clear(&p.req);
 	http_client_free(c);
-	bool all = true;
-	for (int i = 0; i < WOO_CHECK_COUNT; i++)
-		all &= checks[i].verdict == 1;
-	return all;
+	return checks_passed(checks, WOO_CHECK_COUNT);
 }

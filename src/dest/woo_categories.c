@@ -53,7 +53,7 @@ int woo_categories(const struct shop *shop, const struct config *cfg, char ***pa
 	if (!c)
 		return -1;
 	struct tree t = {0};
-	int rc = woo_term_list(c, shop, "categories", MAX_PAGES, NULL, &t.items, &t.n, err, errsize);
+	int rc = woo_term_list(c, shop, &woo_term_api, "categories", MAX_PAGES, NULL, &t.items, &t.n, err, errsize);
 	http_client_free(c);
 	if (rc == 0) {
 		*paths = xcalloc(t.n ? t.n : 1, sizeof(char *));

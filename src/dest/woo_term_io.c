@@ -9,6 +9,18 @@
 
 #define PER_PAGE 100
 
+const struct term_api woo_term_api = {WOO_API "/products/%s", "resource_id"};
+const struct term_api wp_term_api = {"/wp-json/wp/v2/%s", "term_id"};
+
+/* The collection path of the taxonomy, with the query given appended. */
+static char *collection(const struct term_api *api, const char *taxonomy, const char *query)
+{
+	struct strbuf sb = {0};
+	sb_addf(&sb, api->collection, taxonomy);
+	sb_adds(&sb, query);
+	return sb_detach(&sb);
+}
+
 static void request_done(struct http_request *r)
 {
 	*(int *)r->ud = 1;
@@ -47,13 +59,15 @@ static bool read_term(const cJSON *obj, struct shop_term *out)
 }
 
 /* One page appended to *out: how many terms it held, or -1 with err set. */
-static int read_page(struct http_client *c, const struct shop *shop, const char *taxonomy, int page,
+static int read_page(struct http_client *c, const struct shop *shop, const struct term_api *api,
+                     const char *taxonomy, int page,
                      const struct term_wait *wait, struct shop_term **out, size_t *n, char *err, size_t errsize)
 {
 	struct http_request r = {0};
 	r.method = "GET";
-	r.target = xasprintf(WOO_API "/products/%s?per_page=%d&page=%d&_fields=id,name,parent", taxonomy, PER_PAGE,
-	                     page);
+	char query[96];
+	snprintf(query, sizeof(query), "?per_page=%d&page=%d&_fields=id,name,parent", PER_PAGE, page);
+	r.target = collection(api, taxonomy, query);
 	exchange(c, &r, wait);
 	int got = -1;
 	if (r.outcome == HTTP_DONE && r.status == 200 && cJSON_IsArray(r.json)) {
@@ -76,14 +90,15 @@ static int read_page(struct http_client *c, const struct shop *shop, const char 
 	return got;
 }
 
-int woo_term_list(struct http_client *c, const struct shop *shop, const char *taxonomy, int max_pages,
+int woo_term_list(struct http_client *c, const struct shop *shop, const struct term_api *api, const char *taxonomy,
+                  int max_pages,
                   const struct term_wait *wait, struct shop_term **out, size_t *n, char *err, size_t errsize)
 {
 	*out = NULL;
 	*n = 0;
 	int got = PER_PAGE;
 	for (int page = 1; page <= max_pages && got == PER_PAGE; page++)
-		got = read_page(c, shop, taxonomy, page, wait, out, n, err, errsize);
+		got = read_page(c, shop, api, taxonomy, page, wait, out, n, err, errsize);
 	if (got >= 0)
 		return 0;
 	shop_terms_free(*out, *n);
@@ -92,7 +107,8 @@ int woo_term_list(struct http_client *c, const struct shop *shop, const char *ta
 	return -1;
 }
 
-int woo_term_create(struct http_client *c, const char *taxonomy, const char *name, int64_t parent,
+int woo_term_create(struct http_client *c, const struct term_api *api, const char *taxonomy, const char *name,
+                    int64_t parent,
                     const struct term_wait *wait, struct shop_term *out, struct woo_error *refusal)
 {
 	cJSON *body = cJSON_CreateObject();
@@ -103,7 +119,7 @@ int woo_term_create(struct http_client *c, const char *taxonomy, const char *nam
 	cJSON_Delete(body);
 	struct http_request r = {0};
 	r.method = "POST";
-	r.target = xasprintf(WOO_API "/products/%s", taxonomy);
+	r.target = collection(api, taxonomy, "");
 	r.body = xstrdup(text);
 	r.body_len = strlen(text);
 	cJSON_free(text);
@@ -113,7 +129,7 @@ int woo_term_create(struct http_client *c, const char *taxonomy, const char *nam
 		woo_answer_error(&r, refusal);
 		/* Made meanwhile by another run, or by a request of ours that timed out: that term is the one. */
 		const cJSON *data = cJSON_GetObjectItemCaseSensitive(r.json, "data");
-		int64_t existing = str_eq(refusal->code, "term_exists") ? number(data, "resource_id") : 0;
+		int64_t existing = str_eq(refusal->code, "term_exists") ? number(data, api->exists_key) : 0;
 		if (existing > 0) {
 			*out = (struct shop_term){existing, parent, xstrdup(name)};
 			made = true;

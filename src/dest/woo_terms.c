@@ -42,13 +42,13 @@ struct taxonomy {
 	size_t nrefusals;
 };
 
-enum { TAX_CATEGORIES, TAX_TAGS, TAX_COUNT };
-
 struct woo_terms {
 	struct run_ctx *ctx;
 	const struct shop *shop;
 	struct http_client *http;
-	struct taxonomy tax[TAX_COUNT];
+	const struct term_api *api;
+	struct taxonomy tax[TERMS_MAX_TAXONOMIES];
+	size_t ntax;
 };
 
 /* ---- names as WooCommerce compares them ---- */
@@ -155,7 +155,7 @@ static void list_shop(struct woo_terms *t, struct taxonomy *x)
 	char err[512];
 	struct term_wait wait = {t->ctx};
 	x->listed = true;
-	if (woo_term_list(t->http, t->shop, x->name, MAX_PAGES, &wait, &listed, &n, err, sizeof(err)) < 0) {
+	if (woo_term_list(t->http, t->shop, t->api, x->name, MAX_PAGES, &wait, &listed, &n, err, sizeof(err)) < 0) {
 		/* Creating is still safe: a term the shop has is answered term_exists, with its id. */
 		run_log(t->ctx, LOG_WARN, "%s; the %s not known here are created, or found as they are created", err,
 		        x->name);
@@ -184,7 +184,7 @@ static const struct term *create(struct woo_terms *t, struct taxonomy *x, const 
 	struct shop_term made;
 	struct woo_error e;
 	struct term_wait wait = {t->ctx};
-	if (woo_term_create(t->http, x->name, name, parent, &wait, &made, &e) < 0) {
+	if (woo_term_create(t->http, t->api, x->name, name, parent, &wait, &made, &e) < 0) {
 		x->refusals = xrealloc(x->refusals, (x->nrefusals + 1) * sizeof(*x->refusals));
 		x->refusals[x->nrefusals++] = (struct refusal){xstrdup(path), e};
 		return NULL;
@@ -298,7 +298,7 @@ int woo_terms_resolve(struct woo_terms *t, char **product_json, bool every_field
 {
 	cJSON *product = NULL;
 	int rc = 0;
-	for (int i = 0; i < TAX_COUNT && rc == 0; i++) {
+	for (size_t i = 0; i < t->ntax && rc == 0; i++) {
 		struct taxonomy *x = &t->tax[i];
 		char quoted[32];
 		snprintf(quoted, sizeof(quoted), "\"%s\"", x->name);
@@ -327,28 +327,38 @@ int woo_terms_resolve(struct woo_terms *t, char **product_json, bool every_field
 	return rc;
 }
 
-struct woo_terms *woo_terms_open(struct run_ctx *ctx, const struct shop *shop, struct http_client *http,
-                                 const struct conn_config *conn)
+struct woo_terms *woo_terms_open_for(struct run_ctx *ctx, const struct shop *shop, struct http_client *http,
+                                     const struct conn_config *conn, const struct term_api *api,
+                                     const struct term_taxonomy *list, size_t n)
 {
 	struct woo_terms *t = xcalloc(1, sizeof(*t));
 	t->ctx = ctx;
 	t->shop = shop;
 	t->http = http;
-	t->tax[TAX_CATEGORIES] = (struct taxonomy){.name = PF_CATEGORIES, .singular = "category", .hierarchical = true};
-	t->tax[TAX_TAGS] = (struct taxonomy){.name = "tags", .singular = "tag"};
-	for (int i = 0; i < TAX_COUNT; i++) {
+	t->api = api;
+	t->ntax = n < TERMS_MAX_TAXONOMIES ? n : TERMS_MAX_TAXONOMIES;
+	for (size_t i = 0; i < t->ntax; i++) {
 		struct taxonomy *x = &t->tax[i];
+		*x = (struct taxonomy){.name = list[i].name, .singular = list[i].singular,
+		                       .hierarchical = list[i].hierarchical};
 		x->separator = conn->mapping ? mapping_separator(conn->mapping, x->name) : NULL;
 		x->wanted = conn->create_missing || update_sends(conn->update_fields, x->name);
 	}
 	return t;
 }
 
+struct woo_terms *woo_terms_open(struct run_ctx *ctx, const struct shop *shop, struct http_client *http,
+                                 const struct conn_config *conn)
+{
+	static const struct term_taxonomy product_terms[] = {{PF_CATEGORIES, "category", true}, {"tags", "tag", false}};
+	return woo_terms_open_for(ctx, shop, http, conn, &woo_term_api, product_terms, ARRAY_LEN(product_terms));
+}
+
 void woo_terms_free(struct woo_terms *t)
 {
 	if (!t)
 		return;
-	for (int i = 0; i < TAX_COUNT; i++) {
+	for (size_t i = 0; i < t->ntax; i++) {
 		struct taxonomy *x = &t->tax[i];
 		clear_terms(x);
 		free(x->terms);

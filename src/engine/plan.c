@@ -218,7 +218,8 @@ void plan_make(struct run_ctx *ctx, const struct conn_config *conn, bool retire,
                struct stop *stop)
 {
 	memset(out, 0, sizeof(*out));
-	struct maker m = {.ctx = ctx, .conn = conn, .shop = str_eq(conn->dest_type, "woocommerce"), .counts = out};
+	struct maker m = {.ctx = ctx, .conn = conn, .shop = conn->dest_type && !str_eq(conn->dest_type, "file"),
+	                  .counts = out};
 	struct stale_product *stale = NULL;
 	size_t nstale = 0;
 	int rc = retire ? reconcile_stale(ctx->store, ctx->connection_id, conn, now_ms(), &stale, &nstale) : 0;

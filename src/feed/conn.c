@@ -634,8 +634,13 @@ static void parse_shop_destination(struct conn_config *c, const cJSON *dest, str
 	if (has_key(dest, "path") || has_key(dest, "format"))
 		problems_add(pr, has_key(dest, "path") ? "destination.path" : "destination.format",
 		             "only file destinations have one");
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dest, "type"));
 	if (parse_shop_ref(dest, "destination", "destination", &c->dest_id, &c->dest_name, pr))
-		c->dest_type = xstrdup("woocommerce");
+		c->dest_type = xstrdup(type);
+	/* A post has no stock to set to zero: refused here rather than failing every retirement later. */
+	if (str_eq(type, "wordpress") && c->missing_action == MISSING_STOCK_ZERO)
+		problems_add(pr, "update.missing_action", "stock_zero is not for a wordpress destination (a post has no "
+		             "stock): use draft or delete");
 }
 
 static void parse_destination(struct conn_config *c, struct problems *pr)
@@ -644,13 +649,13 @@ static void parse_destination(struct conn_config *c, struct problems *pr)
 	if (!dest)
 		return;
 	json_check_keys(dest, destination_keys, "destination", pr);
-	const char *type = json_required_string(dest, "type", "file or woocommerce", "destination", pr);
-	if (str_eq(type, "woocommerce")) {
+	const char *type = json_required_string(dest, "type", "file, woocommerce or wordpress", "destination", pr);
+	if (str_eq(type, "woocommerce") || str_eq(type, "wordpress")) {
 		parse_shop_destination(c, dest, pr);
 		return;
 	}
 	if (type && strcmp(type, "file") != 0)
-		problems_add(pr, "destination.type", "must be file or woocommerce, not '%s'", type);
+		problems_add(pr, "destination.type", "must be file, woocommerce or wordpress, not '%s'", type);
 	if (has_key(dest, "id") || has_key(dest, "name"))
 		problems_add(pr, has_key(dest, "id") ? "destination.id" : "destination.name",
 		             "only woocommerce destinations have one");

@@ -779,7 +779,7 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.shop.faults:
             return False
         try:
-            items = batch_size(json.loads(self.raw_body)) if self.raw_body else 0
+            items = self.fault_items(json.loads(self.raw_body)) if self.raw_body else 0
         except ValueError:
             items = 0
         rule = self.matching_fault(items)
@@ -834,12 +834,21 @@ class Handler(BaseHTTPRequestHandler):
                       [("Retry-After", str(rule.get("retry_after", 1)))])
             return True
         if status == 401:
-            self.send_error_json(ApiError(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid."))
+            self.send_error_json(self.fault_refusal())
             return True
         if status:
             self.send_error_json(ApiError(status, "fake_error", "Injected status %d." % status))
             return True
         return False
+
+    # What a fault rule counts as items, and its 401: the shop's own (tests/fakewp subclasses the handler).
+    @staticmethod
+    def fault_items(body):
+        return batch_size(body)
+
+    @staticmethod
+    def fault_refusal():
+        return ApiError(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid.")
 
     def client_gone(self, timeout):
         readable, _, _ = select.select([self.connection], [], [], timeout)

@@ -1,0 +1,35 @@
+/*
+ * What `feedsync dest test` is made of, for every kind of destination: one request at a time, sent once and
+ * waited for, and the verdict of each check in words.
+ */
+#ifndef FEEDSYNC_DEST_PROBE_H
+#define FEEDSYNC_DEST_PROBE_H
+
+#include <stdbool.h>
+
+#include "dest/http.h"
+
+/* One check of a destination (the name says "woo" for history: every destination's checks are these). */
+struct woo_check {
+	const char *name;          /* "reachability", "tls", "authentication", "permissions", ... */
+	int verdict;               /* 1 passed, 0 failed, -1 not checked (an earlier check failed) */
+	char detail[512];
+};
+
+/* Names the checks, each "not checked" until it runs. */
+void checks_init(struct woo_check *checks, const char *const *names, int n);
+/* The verdict and its words. */
+void check_set(struct woo_check *ck, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* True when every check passed. */
+bool checks_passed(const struct woo_check *checks, int n);
+
+struct probe {
+	struct http_request req;
+	bool done;
+};
+/* Sends one request (no retry) and waits for its answer, in p->req; the previous one is cleared first. */
+void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body);
+/* Whether the server answered (even with something that is not JSON). */
+bool probe_answered(const struct probe *p);
+
+#endif

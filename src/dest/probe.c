@@ -1,0 +1,60 @@
+/* Requests and verdicts of destination checks (see dest/probe.h). */
+#include "dest/probe.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+
+void checks_init(struct woo_check *checks, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		checks[i].name = names[i];
+		checks[i].verdict = -1;
+		str_copy(checks[i].detail, "not checked: an earlier check failed", sizeof(checks[i].detail));
+	}
+}
+
+void check_set(struct woo_check *ck, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ck->detail, sizeof(ck->detail), fmt, ap);
+	va_end(ap);
+	ck->verdict = ok;
+}
+
+bool checks_passed(const struct woo_check *checks, int n)
+{
+	bool all = true;
+	for (int i = 0; i < n; i++)
+		all &= checks[i].verdict == 1;
+	return all;
+}
+
+static void probe_done(struct http_request *r)
+{
+	((struct probe *)r->ud)->done = true;
+}
+
+void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body)
+{
+	http_request_clear(&p->req);
+	p->done = false;
+	p->req.method = method;
+	p->req.target = xstrdup(target);
+	p->req.body = body ? xstrdup(body) : NULL;
+	p->req.body_len = body ? strlen(body) : 0;
+	p->req.no_retry = true;
+	p->req.done = probe_done;
+	p->req.ud = p;
+	http_submit(c, &p->req);
+	while (!p->done)
+		http_run(c, 1000);
+}
+
+bool probe_answered(const struct probe *p)
+{
+	return p->req.outcome == HTTP_DONE || p->req.outcome == HTTP_BAD_RESPONSE;
+}
