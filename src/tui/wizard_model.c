@@ -14,6 +14,7 @@
 #include "feed/filter.h"
 #include "feed/jsoncheck.h"
 #include "feed/mapping.h"
+#include "feed/preset.h"
 #include "feed/sniff.h"
 
 #define CATEGORY_DELIMITER " > "
@@ -780,7 +781,7 @@ enum wiz_step wizard_problem_step(const char *problem)
 		enum wiz_step step;
 	} steps[] = {
 		{"name", WIZ_SOURCE}, {"source", WIZ_SOURCE}, {"filters", WIZ_PREVIEW}, {"columns", WIZ_PREVIEW},
-		{"mapping", WIZ_MAPPING}, {"update", WIZ_DESTINATION}, {"destination", WIZ_DESTINATION},
+		{"mapping", WIZ_MAPPING}, {"preset", WIZ_MAPPING}, {"update", WIZ_DESTINATION}, {"destination", WIZ_DESTINATION},
 		{"schedule", WIZ_SCHEDULE}, {"active", WIZ_SCHEDULE},
 	};
 	size_t len = strspn(problem, "abcdefghijklmnopqrstuvwxyz_");
@@ -821,8 +822,12 @@ void wizard_validate(struct wizard *w)
 {
 	problems_free(&w->problems);
 	char *text = wizard_document_text(w);
-	conn_free(conn_parse(text, &w->problems));
+	struct conn_config *conn = conn_parse(text, &w->problems);
 	free(text);
+	if (conn) /* with a sample, a required field the feed has no column for is a problem of this step */
+		preset_check_conn(conn, (const char *const *)w->preview.columns, w->have_preview ? w->preview.n_columns : 0,
+		                  &w->problems);
+	conn_free(conn);
 	check_new_shop(w, &w->problems);
 }
 
