@@ -96,8 +96,11 @@ int preset_match(const struct preset_field *f, const struct alias_table *aliases
  */
 void preset_check(const struct preset *p, const struct conn_config *c, const char *const *columns, size_t n,
                   struct problems *pr);
-/* The same for the preset c names (none: nothing to check), loading the presets; a preset that is not
- * there is a problem, with the files that did not read. */
+/* The same for the preset c names (none: nothing to check) among set; one that is not there is a problem,
+ * with the files that did not read (load, may be NULL). */
+void preset_check_named(const struct preset_set *set, const struct problems *load, const struct conn_config *c,
+                        const char *const *columns, size_t n, struct problems *pr);
+/* preset_check_named over the presets loaded now (preset_set_load). */
 void preset_check_conn(const struct conn_config *c, const char *const *columns, size_t n, struct problems *pr);
 
 #endif

@@ -472,6 +472,26 @@ void preset_check(const struct preset *p, const struct conn_config *c, const cha
 	check_required(p, c, columns, n, label, pr);
 }
 
+void preset_check_named(const struct preset_set *set, const struct problems *load, const struct conn_config *c,
+                        const char *const *columns, size_t n, struct problems *pr)
+{
+	if (!c->preset)
+		return;
+	const struct preset *p = preset_find(set, c->preset);
+	if (p) {
+		preset_check(p, c, columns, n, pr);
+		return;
+	}
+	struct strbuf names = {0};
+	char label[PRESET_NAME_MAX + 16];
+	for (size_t i = 0; i < set->n; i++)
+		sb_addf(&names, "%s%s", i ? ", " : "", preset_label(set->items[i], label, sizeof(label)));
+	problems_add(pr, "preset", "no preset '%s' (there are: %s)", c->preset, names.len ? sb_str(&names) : "none");
+	for (size_t i = 0; load && i < load->n; i++)
+		problems_add(pr, "preset", "%s", load->items[i]);
+	sb_free(&names);
+}
+
 void preset_check_conn(const struct conn_config *c, const char *const *columns, size_t n, struct problems *pr)
 {
 	if (!c->preset)
@@ -479,19 +499,7 @@ void preset_check_conn(const struct conn_config *c, const char *const *columns, 
 	struct preset_set set = {0};
 	struct problems load = {0};
 	preset_set_load(&set, &load);
-	const struct preset *p = preset_find(&set, c->preset);
-	if (p) {
-		preset_check(p, c, columns, n, pr);
-	} else {
-		struct strbuf names = {0};
-		char label[PRESET_NAME_MAX + 16];
-		for (size_t i = 0; i < set.n; i++)
-			sb_addf(&names, "%s%s", i ? ", " : "", preset_label(set.items[i], label, sizeof(label)));
-		problems_add(pr, "preset", "no preset '%s' (there are: %s)", c->preset, names.len ? sb_str(&names) : "none");
-		for (size_t i = 0; i < load.n; i++)
-			problems_add(pr, "preset", "%s", load.items[i]);
-		sb_free(&names);
-	}
+	preset_check_named(&set, &load, c, columns, n, pr);
 	problems_free(&load);
 	preset_set_free(&set);
 }
