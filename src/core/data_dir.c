@@ -39,9 +39,8 @@ bool data_path_find(const char *in_tree, const char *installed, char *path, size
 	candidates[n++] = xasprintf("%s/share/feedsync/%s", FEEDSYNC_PREFIX, installed);
 	bool found = false;
 	for (size_t i = 0; i < n; i++) {
-		char real[PATH_MAX]; /* messages name the file plainly, without "build/../" */
 		if (!found && access(candidates[i], R_OK) == 0) {
-			str_copy(path, realpath(candidates[i], real) ? real : candidates[i], size);
+			str_copy(path, candidates[i], size);
 			found = true;
 		}
 		free(candidates[i]);

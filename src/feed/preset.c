@@ -292,9 +292,9 @@ void preset_set_add_dir(struct preset_set *set, const char *dir, bool user, stru
 
 void preset_set_load(struct preset_set *set, struct problems *pr)
 {
-	char dir[PATH_MAX];
-	if (data_path_find("data/presets", "presets", dir, sizeof(dir)))
-		preset_set_add_dir(set, dir, false, pr);
+	char dir[PATH_MAX], real[PATH_MAX];
+	if (data_path_find("data/presets", "presets", dir, sizeof(dir))) /* named plainly, without "build/../" */
+		preset_set_add_dir(set, realpath(dir, real) ? real : dir, false, pr);
 	else
 		problems_add(pr, NULL, "the shipped presets are not installed (data/presets, or share/feedsync/presets "
 		             "next to the program)");
