@@ -89,10 +89,12 @@ bench: deps
 	BUILD=$(BUILD) ./bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/feedsync/themes
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/feedsync/themes \
+	  $(DESTDIR)$(PREFIX)/share/feedsync/presets
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/feedsync
 	install -m 0644 feedsync.ini $(DESTDIR)$(PREFIX)/share/feedsync/feedsync.ini
 	install -m 0644 themes/*.ini $(DESTDIR)$(PREFIX)/share/feedsync/themes/
+	install -m 0644 data/presets/*.json $(DESTDIR)$(PREFIX)/share/feedsync/presets/
 
 clean:
 	rm -rf build build-asan

@@ -49,6 +49,10 @@ static const char usage_text[] =
 	"                                   `feedsync dest` lists the options\n"
 	"  stats [--days N] [--json]        per connection and shop over N days (30): runs/day, failures,\n"
 	"                                   median and p95 duration, products created/updated/retired\n"
+	"Mapping presets:\n"
+	"  presets list [--json] | show NAME[@VERSION] [--json]\n"
+	"                                   the field presets per product type (deal, hotel, ...), shipped\n"
+	"                                   and the user's own ($XDG_CONFIG_HOME/feedsync/presets)\n"
 	"Other:\n"
 	"  config                           the configuration in effect, as ini text\n"
 	"  version | help\n"
@@ -68,6 +72,7 @@ static const struct {
 	{"dest", cmd_dest},
 	{"plan", cmd_plan},       {"reconcile", cmd_reconcile},
 	{"products", cmd_products}, {"stats", cmd_stats},
+	{"presets", cmd_presets},
 };
 
 struct global_opts {

@@ -1,8 +1,8 @@
 /*
  * Saving a connection document: the one path behind `feedsync conn add`, `conn edit`, `conn clone` and the
- * console's wizard. The text is parsed and validated (feed/conn.h), relative paths are made absolute
- * (resolved where the saving process runs), the columns lists need are filled from it, and the row is
- * written; nothing is written when anything is wrong.
+ * console's wizard. The text is parsed and validated (feed/conn.h, and against the preset it names,
+ * feed/preset.h), relative paths are made absolute (resolved where the saving process runs), the columns
+ * lists need are filled from it, and the row is written; nothing is written when anything is wrong.
  */
 #ifndef FEEDSYNC_ENGINE_CONN_SAVE_H
 #define FEEDSYNC_ENGINE_CONN_SAVE_H

@@ -5,6 +5,8 @@
  * {
  *   "name": "Acme CSV",                         required, unique, 1..100 characters
  *   "active": true,                             default true
+ *   "preset": "hotel@2" | "hotel",              the mapping preset it is checked against (feed/preset.h),
+ *                                               a version or the latest one
  *   "source": {
  *     "type": "csv" | "json" | "xml" | "winmentor" | "woocommerce",
  *     "url": "https://..." | "http://..." | "file:///abs/path" | "relative/or/absolute/path",
@@ -63,6 +65,7 @@ enum missing_action { MISSING_NONE, MISSING_STOCK_ZERO, MISSING_DRAFT, MISSING_D
 struct conn_config {
 	char *name;
 	bool active;
+	char *preset;              /* "hotel@2" or "hotel" as written, or NULL */
 	/* source */
 	char *source_type;         /* csv json xml winmentor woocommerce */
 	char *url;                 /* woocommerce: "destination 3" or "destination 'Main shop'", for listings */

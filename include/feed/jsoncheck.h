@@ -49,4 +49,10 @@ const char *json_required_string(const cJSON *obj, const char *key, const char *
 /* The text of a string, or a number written the shortest way that reads back exactly ("12.5", "3"). */
 const char *json_scalar_text(const cJSON *item, char *buf, size_t size);
 
+/*
+ * Where cJSON stopped reading text (at: its end pointer), as a problem under path: "invalid JSON at line 3,
+ * column 7, near '...'", or that the text ends too early (a missing }, ] or quote).
+ */
+void json_syntax_problem(const char *text, const char *at, const char *path, struct problems *pr);
+
 #endif

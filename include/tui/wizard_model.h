@@ -21,6 +21,7 @@
 #include "core/util.h"
 #include "engine/preview.h"
 #include "feed/fetch.h"
+#include "feed/preset.h"
 #include "feed/product.h"
 
 enum wiz_step { WIZ_SOURCE, WIZ_PREVIEW, WIZ_MAPPING, WIZ_DESTINATION, WIZ_SCHEDULE, WIZ_REVIEW, WIZ_STEPS };
@@ -94,6 +95,7 @@ struct wizard {
 	size_t nrules;
 
 	/* 3. mapping */
+	char *preset;               /* the preset the document names ("hotel@1"), or NULL */
 	struct wiz_field fields[PRODUCT_MAX_FIELDS];
 	size_t nfields;
 	enum wiz_map category_kind; /* where categories come from: WMAP_AUTO, WMAP_COLUMN or WMAP_NONE */
@@ -119,6 +121,10 @@ struct wizard {
 	int schedule;               /* enum wiz_schedule */
 	struct strbuf every_minutes, daily_at, cron;
 	bool active;
+
+	/* mapping presets to start from, set by wizard_set_presets, and the files of them that did not read */
+	struct preset_set presets;
+	struct problems preset_problems;
 
 	/* shops to choose from (store_dest_list), set by wizard_set_shops */
 	struct wiz_shop *shops;
@@ -150,6 +156,18 @@ char *wizard_trimmed(const struct strbuf *sb);
 
 /* The shops to choose from; answers that name a shop by id or name are matched to the list. Takes rows. */
 void wizard_set_shops(struct wizard *w, struct wiz_shop *shops, size_t n);
+
+/* The presets to choose from (preset_set_load's set and problems). Takes both. */
+void wizard_set_presets(struct wizard *w, struct preset_set *set, struct problems *load);
+/* The presets that fit the destination chosen (every one without a destination): up to max into out; how many. */
+size_t wizard_fitting_presets(const struct wizard *w, const struct preset **out, size_t max);
+/*
+ * Names preset p in the document (NULL: none) and fills the mapping from it: each of its fields is listed,
+ * and one not given a column or constant yet reads the sample column preset_match finds for it (when auto
+ * would not read that one anyway), or else gets the preset's default as a constant; the SKU's column becomes
+ * a source alias of sku instead. How many fields got a sample column. Refresh the preview after it.
+ */
+size_t wizard_apply_preset(struct wizard *w, const struct preset *p);
 
 /* The connection document the answers make. Caller deletes. */
 cJSON *wizard_document(const struct wizard *w);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/data_dir.h"
 #include "core/problems.h"
 #include "core/util.h"
 
@@ -593,18 +594,6 @@ static void parse_file(struct config *cfg, const char *path, const char *named_b
 	check_heartbeat_timing(&p);
 }
 
-/* $XDG_CONFIG_HOME counts only when absolute, as the XDG base directory specification asks. */
-static char *user_config_path(void)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/feedsync/feedsync.ini", xdg);
-	const char *home = getenv("HOME");
-	if (home && *home)
-		return xasprintf("%s/.config/feedsync/feedsync.ini", home);
-	return NULL;
-}
-
 /* The file to read, or NULL for built-in defaults; named_by explains a path the user did not type. */
 static char *choose_config_file(const char *explicit_path, const char **named_by)
 {
@@ -618,7 +607,7 @@ static char *choose_config_file(const char *explicit_path, const char **named_by
 	}
 	if (access("feedsync.ini", F_OK) == 0)
 		return xstrdup("feedsync.ini");
-	char *user = user_config_path();
+	char *user = user_config_path("feedsync.ini");
 	if (user && access(user, F_OK) == 0)
 		return user;
 	free(user);

@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "engine/scheduler.h"
 #include "feed/conn.h"
+#include "feed/preset.h"
 
 static bool is_url(const char *s)
 {
@@ -134,6 +135,12 @@ enum conn_save_result conn_save(struct store *s, const char *text, struct conn_s
 {
 	cs->err[0] = '\0';
 	struct conn_config *conn = conn_parse(text, &cs->problems);
+	if (conn)
+		preset_check_conn(conn, NULL, 0, &cs->problems);
+	if (conn && cs->problems.n) {
+		conn_free(conn);
+		conn = NULL;
+	}
 	if (!conn)
 		return CONN_SAVE_INVALID;
 	bool own = !store_in_transaction(s);

@@ -10,6 +10,7 @@
 #include "engine/feed_fetch.h"
 #include "feed/encoding.h"
 #include "feed/normalize.h"
+#include "feed/preset.h"
 #include "feed/source.h"
 
 /* The SKUs of the rows read so far, sorted, each with its place: a second row with one of them fails as a
@@ -99,6 +100,7 @@ static void warn_about_columns(struct preview *p, const struct conn_config *conn
 		problems_add(&p->warnings, "columns", "unknown column%s, not read by the mapping or the filters: %s",
 		             n_unused > 1 ? "s" : "", sb_str(&unused));
 	sb_free(&unused);
+	preset_check_conn(conn, (const char *const *)p->columns, p->n_columns, &p->warnings);
 }
 
 static char **row_values(const struct preview *p, const struct record *rec)

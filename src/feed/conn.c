@@ -8,12 +8,13 @@
 
 #include "core/util.h"
 #include "feed/jsoncheck.h"
+#include "feed/preset.h"
 
 #define NAME_MAX_CHARS 100
 #define WINMENTOR_ENCODING "windows-1250"
 
-static const char *const top_keys[] = {"name", "active", "source", "filters", "mapping", "rules", "update",
-                                       "schedule", "destination", NULL};
+static const char *const top_keys[] = {"name", "active", "preset", "source", "filters", "mapping", "rules",
+                                       "update", "schedule", "destination", NULL};
 static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure", "encoding", "header",
                                           "item_path", "aliases", "required", "auth", "destination", "status",
                                           "format", "decimal_separator", "currency", NULL};
@@ -99,54 +100,6 @@ static void strv_free(char **v)
 
 /* ---- syntax ----------------------------------------------------------------------------------------- */
 
-/* How many brackets text leaves open, and whether it stops inside a string. */
-static int open_brackets(const char *text, bool *in_string)
-{
-	int depth = 0;
-	*in_string = false;
-	for (const char *p = text; *p; p++) {
-		if (*in_string && *p == '\\' && p[1])
-			p++;
-		else if (*p == '"')
-			*in_string = !*in_string;
-		else if (!*in_string && (*p == '{' || *p == '['))
-			depth++;
-		else if (!*in_string && (*p == '}' || *p == ']'))
-			depth--;
-	}
-	return depth;
-}
-
-static void report_syntax_error(const char *text, const char *at, struct problems *pr)
-{
-	bool in_string;
-	int depth = open_brackets(text, &in_string);
-	/* cJSON points at the end both for a cut document and for some errors on the last token. */
-	bool early = in_string || (!*at && depth > 0);
-	if (early)
-		at = text + strlen(text);
-	else /* cJSON can point just past the offending token: back onto it */
-		while (at > text && (!*at || isspace((unsigned char)*at)))
-			at--;
-	long line = 1, column = 1;
-	for (const char *p = text; p < at; p++) {
-		if (*p == '\n') {
-			line++;
-			column = 1;
-		} else if (((unsigned char)*p & 0xC0) != 0x80) {
-			column++;
-		}
-	}
-	if (early) {
-		problems_add(pr, NULL, "invalid JSON: the document ends too early at line %ld, column %ld "
-		             "(a missing }, ] or quote?)", line, column);
-		return;
-	}
-	size_t n = strcspn(at, "\r\n");
-	n = utf8_valid_prefix(at, n < 20 ? n : 20);
-	problems_add(pr, NULL, "invalid JSON at line %ld, column %ld, near '%.*s'", line, column, (int)n, at);
-}
-
 static cJSON *parse_document(const char *text, struct problems *pr)
 {
 	if (!text || !text[strspn(text, " \t\r\n")]) {
@@ -158,7 +111,7 @@ static cJSON *parse_document(const char *text, struct problems *pr)
 	const char *end = NULL;
 	cJSON *doc = cJSON_ParseWithOpts(text, &end, true);
 	if (!doc)
-		report_syntax_error(text, end ? end : text, pr);
+		json_syntax_problem(text, end ? end : text, NULL, pr);
 	return doc;
 }
 
@@ -200,6 +153,21 @@ static void parse_schedule(struct conn_config *c, struct problems *pr)
 		problems_add(pr, "schedule", "%s", err);
 	c->schedule_text = xstrdup(text);
 	fill_default(c->doc, "schedule", cJSON_CreateString(text));
+}
+
+/* Only its spelling: which presets exist is the saving process's to say (feed/preset.h). */
+static void parse_preset(struct conn_config *c, struct problems *pr)
+{
+	const cJSON *item = json_member(c->doc, "preset", cJSON_String, "", pr);
+	char name[PRESET_NAME_MAX + 1];
+	int version;
+	if (!item)
+		return;
+	if (!preset_ref_parse(item->valuestring, name, sizeof(name), &version))
+		problems_add(pr, "preset", "'%s' is not a preset like \"hotel\" (the latest version) or \"hotel@2\" "
+		             "(see 'feedsync presets list')", item->valuestring);
+	else
+		c->preset = xstrdup(item->valuestring);
 }
 
 /* ---- shops ------------------------------------------------------------------------------------------ */
@@ -704,6 +672,7 @@ struct conn_config *conn_parse(const char *text, struct problems *problems)
 	}
 	parse_update(c, problems);
 	parse_schedule(c, problems);
+	parse_preset(c, problems);
 	parse_destination(c, problems);
 	if (problems->n > before) {
 		conn_free(c);
@@ -732,6 +701,7 @@ void conn_free(struct conn_config *c)
 	rules_free(c->rules);
 	strv_free(c->update_fields);
 	free(c->schedule_text);
+	free(c->preset);
 	free(c->dest_type);
 	free(c->dest_path);
 	free(c->dest_format);

@@ -169,3 +169,51 @@ const char *json_scalar_text(const cJSON *item, char *buf, size_t size)
 		snprintf(buf, size, "%.17g", d);
 	return buf;
 }
+
+/* How many brackets text leaves open, and whether it stops inside a string. */
+static int open_brackets(const char *text, bool *in_string)
+{
+	int depth = 0;
+	*in_string = false;
+	for (const char *p = text; *p; p++) {
+		if (*in_string && *p == '\\' && p[1])
+			p++;
+		else if (*p == '"')
+			*in_string = !*in_string;
+		else if (!*in_string && (*p == '{' || *p == '['))
+			depth++;
+		else if (!*in_string && (*p == '}' || *p == ']'))
+			depth--;
+	}
+	return depth;
+}
+
+void json_syntax_problem(const char *text, const char *at, const char *path, struct problems *pr)
+{
+	bool in_string;
+	int depth = open_brackets(text, &in_string);
+	/* cJSON points at the end both for a cut document and for some errors on the last token. */
+	bool early = in_string || (!*at && depth > 0);
+	if (early)
+		at = text + strlen(text);
+	else /* cJSON can point just past the offending token: back onto it */
+		while (at > text && (!*at || isspace((unsigned char)*at)))
+			at--;
+	long line = 1, column = 1;
+	for (const char *p = text; p < at; p++) {
+		if (*p == '\n') {
+			line++;
+			column = 1;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			column++;
+		}
+	}
+	if (early) {
+		problems_add(pr, path, "invalid JSON: the document ends too early at line %ld, column %ld "
+		             "(a missing }, ] or quote?)", line, column);
+		return;
+	}
+	size_t n = strcspn(at, "\r\n");
+	n = utf8_valid_prefix(at, n < 20 ? n : 20);
+	problems_add(pr, path, "invalid JSON at line %ld, column %ld, near '%.*s'", line, column, (int)n, at);
+}

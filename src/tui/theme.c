@@ -3,18 +3,13 @@
 #include "tui/theme.h"
 
 #include <ini.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include "core/data_dir.h"
 #include "core/util.h"
-
-#ifndef FEEDSYNC_PREFIX
-#define FEEDSYNC_PREFIX "/usr/local"
-#endif
 
 #define ROLE_NAME(id, name) [ROLE_##id] = name,
 static const char *const role_names[ROLE_COUNT] = {THEME_ROLES(ROLE_NAME)};
@@ -156,40 +151,12 @@ static int on_line(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-/* The directory of the running binary, for an installed layout: PREFIX/bin/feedsync. */
-static bool exe_dir(char *buf, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	char *slash = strrchr(buf, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	return true;
-}
-
-/* ./themes, then next to the binary: installed (PREFIX/bin) or in its build directory of the source tree. */
+/* A theme by name: ./themes, or next to the binary (core/data_dir.h). */
 static bool find_theme(const char *name, char *path, size_t size)
 {
-	char dir[PATH_MAX];
-	char *candidates[4];
-	size_t n = 0;
-	candidates[n++] = xasprintf("themes/%s.ini", name);
-	if (exe_dir(dir, sizeof(dir))) {
-		candidates[n++] = xasprintf("%s/../share/feedsync/themes/%s.ini", dir, name);
-		candidates[n++] = xasprintf("%s/../themes/%s.ini", dir, name);
-	}
-	candidates[n++] = xasprintf("%s/share/feedsync/themes/%s.ini", FEEDSYNC_PREFIX, name);
-	bool found = false;
-	for (size_t i = 0; i < n; i++) {
-		if (!found && access(candidates[i], R_OK) == 0) {
-			str_copy(path, candidates[i], size);
-			found = true;
-		}
-		free(candidates[i]);
-	}
+	char *file = xasprintf("themes/%s.ini", name);
+	bool found = data_path_find(file, file, path, size);
+	free(file);
 	return found;
 }
 

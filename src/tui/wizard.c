@@ -763,6 +763,10 @@ struct screen *screen_wizard_new(struct app *app, enum wiz_mode mode, int64_t co
 		return NULL;
 	}
 	load_shops(app, w);
+	struct preset_set presets = {0};
+	struct problems load = {0};
+	preset_set_load(&presets, &load);
+	wizard_set_presets(w, &presets, &load);
 	wizard_validate(w);
 	struct wizard_screen *ws = xcalloc(1, sizeof(*ws));
 	ws->base.ops = &wizard_screen_ops;

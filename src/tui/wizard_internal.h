@@ -15,7 +15,7 @@ enum {
 	ID_NAME = 100, ID_TYPE, ID_URL, ID_SOURCE_SHOP, ID_SHOP_STATUS, ID_DELIMITER, ID_ENCLOSURE, ID_ENCODING,
 	ID_HEADER, ID_ITEM_PATH, ID_AUTH, ID_AUTH_USER, ID_AUTH_PASSWORD, ID_AUTH_TOKEN, ID_FETCH,
 	ID_GRID = 200, ID_MATCH, ID_ADD_RULE,
-	ID_CAT_COLUMN = 300, ID_CAT_DELIMITER, ID_CAT_PARSE, ID_CAT_FETCH, ID_CAT_DEFAULT,
+	ID_PRESET = 300, ID_CAT_COLUMN, ID_CAT_DELIMITER, ID_CAT_PARSE, ID_CAT_FETCH, ID_CAT_DEFAULT,
 	ID_DEST = 400, ID_FILE_PATH, ID_FILE_FORMAT, ID_DEST_SHOP, ID_SHOP_NAME, ID_SHOP_URL, ID_SHOP_KEY,
 	ID_SHOP_SECRET, ID_SHOP_TLS, ID_TEST, ID_UPDATE_ALL, ID_CREATE_MISSING, ID_MISSING_ACTION, ID_MISSING_DAYS,
 	ID_MISSING_RUNS,
@@ -51,6 +51,7 @@ struct wizard_screen {
 	char test_notes[WOO_CHECK_COUNT][640];
 	enum role test_roles[WOO_CHECK_COUNT];
 	int ntest_notes;
+	char preset_note[256];       /* what choosing a preset filled */
 	char category_note[1024];
 	enum role category_role;
 	char **shop_categories;      /* fetched from the shop, for the category targets */

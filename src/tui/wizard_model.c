@@ -14,6 +14,7 @@
 #include "feed/filter.h"
 #include "feed/jsoncheck.h"
 #include "feed/mapping.h"
+#include "feed/preset.h"
 #include "feed/sniff.h"
 
 #define CATEGORY_DELIMITER " > "
@@ -371,6 +372,8 @@ int wizard_load(struct wizard *w, enum wiz_mode mode, int64_t conn_id, const cha
 	set_text(&w->name, mode == WIZ_CLONE ? copy_name : member_text(doc, "name"));
 	/* A copy shares its source and destination: it must not start running on the original's schedule. */
 	w->active = mode == WIZ_CLONE ? false : member_bool(doc, "active", true);
+	free(w->preset);
+	w->preset = member_text(doc, "preset") ? xstrdup(member_text(doc, "preset")) : NULL;
 	load_source(w, cJSON_GetObjectItemCaseSensitive(doc, "source"));
 	load_filters(w, cJSON_GetObjectItemCaseSensitive(doc, "filters"));
 	load_mapping(w, cJSON_GetObjectItemCaseSensitive(doc, "mapping"));
@@ -417,6 +420,9 @@ void wizard_free(struct wizard *w)
 		sb_free(&w->categories[i].target);
 	}
 	free_shops(w);
+	free(w->preset);
+	preset_set_free(&w->presets);
+	problems_free(&w->preset_problems);
 	if (w->have_sample)
 		fetch_cleanup(&w->sample);
 	if (w->have_preview)
@@ -453,6 +459,129 @@ void wizard_set_shops(struct wizard *w, struct wiz_shop *shops, size_t n)
 }
 
 /* ---- the document ------------------------------------------------------------------------------------ */
+
+/* ---- presets ----------------------------------------------------------------------------------------- */
+
+void wizard_set_presets(struct wizard *w, struct preset_set *set, struct problems *load)
+{
+	preset_set_free(&w->presets);
+	problems_free(&w->preset_problems);
+	w->presets = *set;
+	w->preset_problems = *load;
+	memset(set, 0, sizeof(*set));
+	memset(load, 0, sizeof(*load));
+}
+
+/* The destination type a preset must fit, or NULL while there is no destination. */
+static const char *dest_type(const struct wizard *w)
+{
+	switch (w->dest) {
+	case WDEST_FILE: return "file";
+	case WDEST_SHOP:
+	case WDEST_NEW_SHOP: return "woocommerce";
+	default: return NULL;
+	}
+}
+
+size_t wizard_fitting_presets(const struct wizard *w, const struct preset **out, size_t max)
+{
+	const char *type = dest_type(w);
+	size_t n = 0;
+	for (size_t i = 0; i < w->presets.n && n < max; i++)
+		if (!type || preset_fits(w->presets.items[i], type))
+			out[n++] = w->presets.items[i];
+	return n;
+}
+
+/* The feed's aliases, which matching applies as the pipeline does; NULL when the source answers do not parse. */
+static struct conn_config *source_conn(const struct wizard *w)
+{
+	struct problems pr = {0};
+	struct conn_config *conn = wizard_partial_conn(w, WIZ_SOURCE, &pr);
+	problems_free(&pr);
+	return conn;
+}
+
+/* Fills field f from preset field pf unless it has a column or a constant already; true when a sample column
+ * was chosen. */
+static bool prefill_field(struct wiz_field *f, const struct preset_field *pf, int match, const char *column)
+{
+	if (f->kind == WMAP_COLUMN || f->kind == WMAP_CONSTANT)
+		return false;
+	if (match >= 0 && !(f->kind == WMAP_AUTO && f->suggestion == match)) {
+		f->kind = WMAP_COLUMN;
+		set_text(&f->column, column);
+		set_text(&f->value, pf->fallback);
+	} else if (match < 0 && pf->fallback && !(f->kind == WMAP_AUTO && f->suggestion >= 0)) {
+		f->kind = WMAP_CONSTANT;
+		set_text(&f->value, pf->fallback);
+	}
+	return match >= 0;
+}
+
+/*
+ * The SKU is whichever column aliases make `sku` (source.required always holds it), so a feed's own SKU column
+ * becomes an alias, as the missing-sku message advises, and auto reads it.
+ */
+static bool prefill_sku(struct wizard *w, const struct wiz_field *f, int match, const char *column)
+{
+	if (match < 0 || (f && (f->kind == WMAP_COLUMN || f->kind == WMAP_CONSTANT)))
+		return false;
+	if (f && f->kind == WMAP_AUTO && f->suggestion == match)
+		return true;
+	cJSON *src = cJSON_GetObjectItemCaseSensitive(w->base, "source");
+	if (!cJSON_IsObject(src))
+		put(w->base, "source", src = cJSON_CreateObject());
+	cJSON *aliases = cJSON_GetObjectItemCaseSensitive(src, "aliases");
+	if (!cJSON_IsObject(aliases))
+		put(src, "aliases", aliases = cJSON_CreateObject());
+	put(aliases, column, cJSON_CreateString(COL_SKU));
+	return true;
+}
+
+static bool prefill_categories(struct wizard *w, int match, const char *column)
+{
+	if (match < 0 || w->category_kind == WMAP_COLUMN)
+		return false;
+	if (w->category_kind == WMAP_NONE || w->category_suggestion != match) {
+		w->category_kind = WMAP_COLUMN;
+		set_text(&w->category_column, column);
+	}
+	return true;
+}
+
+size_t wizard_apply_preset(struct wizard *w, const struct preset *p)
+{
+	free(w->preset);
+	w->preset = NULL;
+	if (!p)
+		return 0;
+	char label[PRESET_NAME_MAX + 16];
+	w->preset = xstrdup(preset_label(p, label, sizeof(label)));
+	struct conn_config *conn = source_conn(w);
+	const char *const *names = (const char *const *)w->preview.columns;
+	size_t ncolumns = w->have_preview ? w->preview.n_columns : 0, matched = 0;
+	for (size_t i = 0; i < p->nfields; i++) {
+		const struct preset_field *pf = &p->fields[i];
+		int match = preset_match(pf, conn ? conn->aliases : NULL, names, ncolumns);
+		const char *column = match >= 0 ? names[match] : NULL;
+		if (str_eq(pf->target, PF_CATEGORIES)) {
+			matched += prefill_categories(w, match, column);
+			continue;
+		}
+		struct wiz_field *f = find_field(w, pf->target);
+		if (str_eq(pf->target, PF_SKU)) {
+			matched += prefill_sku(w, f, match, column);
+			continue;
+		}
+		if (!f)
+			f = add_field(w, pf->target, false);
+		if (f)
+			matched += prefill_field(f, pf, match, column);
+	}
+	conn_free(conn);
+	return matched;
+}
 
 static cJSON *shop_ref(const struct wizard *w, int index, const cJSON *fallback)
 {
@@ -736,6 +865,7 @@ cJSON *wizard_document(const struct wizard *w)
 	cJSON *doc = cJSON_Duplicate(w->base, true);
 	put_text(doc, "name", &w->name);
 	put(doc, "active", cJSON_CreateBool(w->active));
+	put_or_delete(doc, "preset", w->preset ? cJSON_CreateString(w->preset) : NULL);
 	put(doc, "source", source_document(w));
 	put_or_delete(doc, "filters", filters_document(w));
 	put_or_delete(doc, "mapping", mapping_document(w));
@@ -780,7 +910,7 @@ enum wiz_step wizard_problem_step(const char *problem)
 		enum wiz_step step;
 	} steps[] = {
 		{"name", WIZ_SOURCE}, {"source", WIZ_SOURCE}, {"filters", WIZ_PREVIEW}, {"columns", WIZ_PREVIEW},
-		{"mapping", WIZ_MAPPING}, {"update", WIZ_DESTINATION}, {"destination", WIZ_DESTINATION},
+		{"mapping", WIZ_MAPPING}, {"preset", WIZ_MAPPING}, {"update", WIZ_DESTINATION}, {"destination", WIZ_DESTINATION},
 		{"schedule", WIZ_SCHEDULE}, {"active", WIZ_SCHEDULE},
 	};
 	size_t len = strspn(problem, "abcdefghijklmnopqrstuvwxyz_");
@@ -821,8 +951,12 @@ void wizard_validate(struct wizard *w)
 {
 	problems_free(&w->problems);
 	char *text = wizard_document_text(w);
-	conn_free(conn_parse(text, &w->problems));
+	struct conn_config *conn = conn_parse(text, &w->problems);
 	free(text);
+	if (conn) /* with a sample, a required field the feed has no column for is a problem of this step */
+		preset_check_named(&w->presets, &w->preset_problems, conn, (const char *const *)w->preview.columns,
+		                   w->have_preview ? w->preview.n_columns : 0, &w->problems);
+	conn_free(conn);
 	check_new_shop(w, &w->problems);
 }
 
@@ -1019,6 +1153,8 @@ static void summary_filters(const struct wizard *w, struct strbuf *out)
 
 static void summary_mapping(const struct wizard *w, struct strbuf *out)
 {
+	if (w->preset)
+		sb_addf(out, "Preset:       %s\n", w->preset);
 	sb_adds(out, "Mapping:     ");
 	size_t shown = 0, unknown = 0;
 	for (size_t i = 0; i < w->nfields; i++) {

@@ -425,9 +425,87 @@ static int build_categories(struct wizard_screen *ws, int row)
 	return row;
 }
 
+#define PRESETS_SHOWN 64
+
+/* The presets that fit the destination: "(none)", each as "hotel@1  Hotel", and the document's own when it
+ * is not among them. *current is the document's place in the list. */
+static const char **preset_options(struct wizard_screen *ws, int *n, int *current)
+{
+	const struct wizard *w = ws->w;
+	const struct preset *fit[PRESETS_SHOWN];
+	size_t nfit = wizard_fitting_presets(w, fit, PRESETS_SHOWN);
+	const char **opts = wizard_scratch_list(ws, nfit + 2);
+	char label[PRESET_NAME_MAX + 16];
+	int k = 0;
+	*current = w->preset ? -1 : 0;
+	opts[k++] = "(none)";
+	for (size_t i = 0; i < nfit; i++) {
+		preset_label(fit[i], label, sizeof(label));
+		if (str_eq(label, w->preset))
+			*current = k;
+		opts[k++] = wizard_scratch_text(ws, "%s  %s", label, fit[i]->title ? fit[i]->title : "");
+	}
+	if (*current < 0) {
+		*current = k;
+		opts[k++] = wizard_scratch_text(ws, "%s (%s)", w->preset, preset_find(&w->presets, w->preset) ?
+		                                "not for this destination" : "not found");
+	}
+	*n = k;
+	return opts;
+}
+
+/* The first preset file that did not read, by its name alone ("mine.json: invalid JSON at line 2, ..."), so
+ * the reason fits 80 columns; the status line of the choice names the directory. */
+static const char *preset_problem_note(struct wizard_screen *ws)
+{
+	const struct problems *pr = &ws->w->preset_problems;
+	const char *text = pr->items[0], *sep = strstr(text, ": ");
+	const char *name = text;
+	for (const char *p = text; sep && p < sep; p++)
+		if (*p == '/')
+			name = p + 1;
+	const char *more = pr->n > 1 ? wizard_scratch_text(ws, " (and %zu more)", pr->n - 1) : "";
+	return wizard_scratch_text(ws, "preset file %s%s", name, more);
+}
+
+static int build_preset(struct wizard_screen *ws, int row)
+{
+	const struct wizard *w = ws->w;
+	int n, current;
+	const char **opts = preset_options(ws, &n, &current);
+	add(ws, (struct form_item){.kind = FORM_CHOICE, .id = ID_PRESET, .row = row++, .x = LX, .label_width = LW,
+	                           .width = 34, .label = "Preset", .options = opts, .noptions = n, .current = current,
+	                           .help = "The product type's fields (feedsync presets list): choosing one fills them "
+	                                   "from the sample's columns and checks the mapping against it; your own "
+	                                   "are in $XDG_CONFIG_HOME/feedsync/presets"});
+	if (ws->preset_note[0])
+		note(ws, row++, LX, ws->preset_note, ROLE_DIM);
+	else if (w->preset_problems.n)
+		note(ws, row++, LX, preset_problem_note(ws), ROLE_WARN);
+	return row;
+}
+
+static void apply_preset_choice(struct wizard_screen *ws, int index)
+{
+	struct wizard *w = ws->w;
+	const struct preset *fit[PRESETS_SHOWN];
+	size_t nfit = wizard_fitting_presets(w, fit, PRESETS_SHOWN);
+	if (index < 0 || (size_t)index > nfit)
+		return;   /* the document's own preset, kept */
+	const struct preset *p = index ? fit[index - 1] : NULL;
+	size_t matched = wizard_apply_preset(w, p);
+	char label[PRESET_NAME_MAX + 16];
+	if (!p)
+		ws->preset_note[0] = '\0';
+	else
+		snprintf(ws->preset_note, sizeof(ws->preset_note), "%s: %zu of its %zu fields found in the sample%s",
+		         preset_label(p, label, sizeof(label)), matched, p->nfields,
+		         w->have_preview ? "" : " (no sample yet: fetch one on step 1)");
+}
+
 static void build_mapping(struct wizard_screen *ws)
 {
-	int row = build_fields(ws, 0) + 1;
+	int row = build_fields(ws, build_preset(ws, 0)) + 1;
 	if (ws->w->category_kind == WMAP_NONE)
 		category_column(ws, row++);
 	else
@@ -469,6 +547,8 @@ void wizard_apply_choice(struct wizard_screen *ws, int id, int index)
 	struct wizard *w = ws->w;
 	if (id == ID_MATCH)
 		w->match_any = index == 1;
+	else if (id == ID_PRESET)
+		apply_preset_choice(ws, index);
 	else if (id == ID_CAT_COLUMN)
 		apply_category_choice(w, index);
 	else if (id >= ID_FIELD && id < ID_CATEGORY && (id - ID_FIELD) % 2 == 0 && (size_t)(id - ID_FIELD) / 2 < w->nfields)

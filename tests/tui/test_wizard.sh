@@ -9,18 +9,6 @@ FEED="$FIXTURES/wizard/products.csv"
 
 wizard_console() { console NO_COLOR=1 -- "$@"; }
 
-# The help of the focused field is the status line: Tab until it starts with TEXT.
-focus() {
-	for _ in $(seq 40); do
-		case "$(screen | tail -1)" in "$1"*) return 0;; esac
-		keys Tab
-		sleep 0.05
-	done
-	fail "no field with the help '$1'; the screen shows:"
-	screen | sed 's/^/    | /'
-	return 1
-}
-
 # The step shown in the title bar.
 on_step() { wait_screen "step $1 of 6"; }
 

@@ -51,6 +51,18 @@ stop_console() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 }
 
+# focus TEXT: the help of the focused field is the status line: Tab until it starts with TEXT.
+focus() {
+	for _ in $(seq 40); do
+		case "$(screen | tail -1)" in "$1"*) return 0;; esac
+		keys Tab
+		sleep 0.05
+	done
+	fail "no field with the help '$1'; the screen shows:"
+	screen | sed 's/^/    | /'
+	return 1
+}
+
 # wait_screen TEXT [SECONDS]: fails the test, showing the screen, when TEXT does not appear in time.
 wait_screen() {
 	local limit=$((${2:-5} * 20))

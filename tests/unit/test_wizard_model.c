@@ -453,3 +453,107 @@ Test(wizard_save, a_new_shop_is_created_with_the_connection, .init = open_store,
 	conn_rows_free(rows, n);
 	wizard_free(w);
 }
+
+/* ---- presets ---- */
+
+static struct wiz_field *field_named(struct wizard *w, const char *dest)
+{
+	for (size_t i = 0; i < w->nfields; i++)
+		if (str_eq(w->fields[i].dest, dest))
+			return &w->fields[i];
+	cr_assert_fail("no field %s", dest);
+	return NULL;
+}
+
+static void give_presets(struct wizard *w)
+{
+	struct preset_set set = {0};
+	struct problems load = {0};
+	preset_set_add_dir(&set, "data/presets", false, &load);
+	cr_assert_eq(load.n, 0);
+	wizard_set_presets(w, &set, &load);
+}
+
+Test(wizard_model, a_preset_fills_the_mapping_from_the_sample)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	struct wizard *w = wizard_new();
+	set(&w->name, "Hotels");
+	set(&w->url, "tests/fixtures/presets/hotels.csv");
+	struct fetch_result res = {0};
+	str_copy(res.path, "tests/fixtures/presets/hotels.csv", sizeof(res.path));
+	wizard_set_sample(w, &cfg, &res);
+	cr_assert(w->have_preview, "%s", w->preview_error);
+	give_presets(w);
+	w->dest = WDEST_FILE;
+	set(&w->file_path, "/tmp/hotels-out.csv");
+
+	const struct preset *fit[16];
+	cr_assert_eq(wizard_fitting_presets(w, fit, 16), 6, "every preset fits a file export");
+	w->dest = WDEST_SHOP;
+	size_t n = wizard_fitting_presets(w, fit, 16);
+	cr_assert_eq(n, 4, "hotel and listing are not for a WooCommerce shop");
+	for (size_t i = 0; i < n; i++)
+		cr_assert(!str_eq(fit[i]->name, "hotel") && !str_eq(fit[i]->name, "listing"));
+	w->dest = WDEST_FILE;
+
+	const struct preset *hotel = preset_find(&w->presets, "hotel");
+	cr_assert_eq(wizard_apply_preset(w, hotel), 9, "every column of the sample is a hotel field");
+	cr_assert_eq(field_named(w, "sku")->kind, WMAP_AUTO, "the SKU's column is an alias of sku");
+	cJSON *doc = wizard_document(w);
+	cr_assert_str_eq(cJSON_GetStringValue(at(at(doc, "source", "aliases"), "hotel_id", NULL)), "sku");
+	cJSON_Delete(doc);
+	cr_assert_str_eq(sb_str(&field_named(w, "name")->column), "Hotel Name");
+	cr_assert_str_eq(sb_str(&field_named(w, "url")->column), "Deep-Link");
+	cr_assert_str_eq(sb_str(&field_named(w, "stars")->column), "Star Rating");
+	cr_assert_str_eq(sb_str(&field_named(w, "regular_price")->column), "search_price");
+	cr_assert_eq(field_named(w, "description")->kind, WMAP_AUTO, "auto reads Description already");
+	cr_assert_eq(field_named(w, "status")->kind, WMAP_CONSTANT, "no column: the preset's default");
+	cr_assert_str_eq(sb_str(&field_named(w, "status")->value), "publish");
+	cr_assert_eq(field_named(w, "board")->kind, WMAP_NONE, "listed, for the user to choose");
+
+	doc = wizard_document(w);
+	cr_assert_str_eq(cJSON_GetStringValue(at(doc, "preset", NULL)), "hotel@1");
+	cJSON_Delete(doc);
+	wizard_refresh_preview(w, &cfg);
+	cr_assert_str_eq(wizard_auto_column(w, "sku"), "hotel_id");
+	wizard_validate(w);
+	char *all = problems_join(&w->problems, " ");
+	cr_assert_eq(w->problems.n, 0, "%s", all);
+	free(all);
+	cr_assert_eq(w->preview.failed, 0);
+	cr_assert_not(w->preview.run_would_fail);
+
+	w->dest = WDEST_NEW_SHOP;
+	set(&w->shop_name, "Main shop");
+	wizard_validate(w);
+	bool found = false;
+	for (size_t i = 0; i < w->problems.n; i++)
+		if (strstr(w->problems.items[i], "preset: hotel@1 is for 'wordpress', 'file' destinations, not woocommerce")) {
+			found = true;
+			cr_assert_eq(wizard_problem_step(w->problems.items[i]), WIZ_MAPPING);
+		}
+	cr_assert(found, "the destination that does not fit is a problem of the mapping step");
+
+	wizard_apply_preset(w, NULL);
+	doc = wizard_document(w);
+	cr_assert_null(at(doc, "preset", NULL));
+	cJSON_Delete(doc);
+	wizard_free(w);
+}
+
+Test(wizard_model, a_stored_preset_is_kept)
+{
+	struct wizard *w = wizard_new();
+	char err[128];
+	cr_assert_eq(wizard_load(w, WIZ_EDIT, 4, "{\"name\": \"x\", \"preset\": \"deal@1\", \"source\": {\"type\": "
+	                         "\"csv\", \"url\": \"f.csv\"}}", NULL, err, sizeof(err)), 0);
+	cr_assert_str_eq(w->preset, "deal@1");
+	cr_assert_not(wizard_changed(w));
+	struct strbuf sum = {0};
+	wizard_summary(w, &sum);
+	cr_assert(strstr(sb_str(&sum), "Preset:       deal@1"), "%s", sb_str(&sum));
+	sb_free(&sum);
+	wizard_free(w);
+}
