@@ -4,8 +4,9 @@
 # template, so that the client is what is measured) and measures in the same run:
 #   feedsync  the push phase of `feedsync run --wait`, from its "phase pushing" event to "phase reconcile":
 #             every product looked up by SKU, then created, CONCURRENCY requests at once, results recorded
-#   ceiling   bench/push_ceiling replaying the same requests (same batches, as many, as many at once), built
-#             before its clock starts, over kept-alive connections: the fake shop's own limit
+#   ceiling   bench/push_ceiling replaying the same requests (the categories feedsync made, then the same batches,
+#             as many at once), built before its clock starts, over kept-alive connections, a batch's check lookup
+#             sent on its create's answer as feedsync must: the fake shop's own limit
 #   naive     push_ceiling --naive: a new connection per request, Expect: 100-continue, Nagle's algorithm on,
 #             against a shop that leaves it on too (fakewoo --no-nodelay), for NAIVE_SECONDS
 #   Nagle     push_ceiling as the ceiling, kept-alive, but against that shop: the delayed-ACK stall a server

@@ -1,10 +1,13 @@
 /*
  * push_ceiling: the fake shop's own ceiling for the push benchmark (bench/push.sh). Replays what a push of a
- * catalog to an empty shop sends, built before the clock starts with feedsync's own payload functions: per
- * batch of products, in SKU order as feedsync reads them, one lookup by SKU, one create batch and the lookup
- * that checks it, with the category ids feedsync resolved (the shop's terms it cached). CONCURRENCY
- * threads send them, each over one kept-alive connection, as feedsync's hygiene has it (no Expect:
- * 100-continue, TCP_NODELAY, compressed answers accepted); every answer is read whole and thrown away.
+ * catalog to an empty shop sends, built before the clock starts with feedsync's own payload functions: first the
+ * categories and tags feedsync created (listed, then made one by one, a parent before its children, as feedsync
+ * resolves a product's terms before it looks the product up); then per batch of products, in SKU order as
+ * feedsync reads them, one lookup by SKU, one create batch and the lookup that checks it, with the category ids
+ * feedsync resolved (the shop's terms it cached). CONCURRENCY threads send the batches, each over one kept-alive
+ * connection, as feedsync's hygiene has it (no Expect: 100-continue, TCP_NODELAY, compressed answers accepted);
+ * a thread sends one batch's three requests in turn, each once the one before is answered, as feedsync must (the
+ * check of a create is made on its answer, and so finds the products it made); every answer is read whole.
  *
  * --naive sends them as a careless client does: a new handle, so a new connection, for every request,
  * "Expect: 100-continue" on bodies (libcurl itself now adds it only to large ones; older versions and other
@@ -15,7 +18,7 @@
  *                [--naive] [--seconds S]
  *
  * Prints "requests R products P seconds S products_per_s X requests_per_s Y"; exits 1 when a request fails
- * or is answered with anything but 200, 2 on bad arguments.
+ * or is answered with anything but 200 (201 for a term made), 2 on bad arguments.
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -42,13 +45,25 @@ struct request {
 	long products;                 /* products it creates */
 };
 
+/* A term feedsync made in the shop, made again here: its parent's id is the one the shop gives in this replay. */
+struct term {
+	const char *taxonomy;
+	char *name;
+	int64_t id, parent;            /* as feedsync cached them */
+	int64_t made_id;               /* the shop's answer here */
+};
+
 struct replay {
-	const char *user;
+	const char *base_url, *user;
 	bool naive;
 	double deadline;               /* monotonic seconds, 0 when none */
 	struct request *v;
 	size_t n, cap;
-	atomic_size_t next;
+	size_t *chains;                /* where each batch's requests begin in v */
+	size_t nchains, chains_cap;
+	atomic_size_t next;            /* the next chain to send */
+	struct term *terms;
+	size_t nterms;
 	atomic_long requests, products, failed;
 	pthread_mutex_t lock;
 	char error[512];
@@ -119,7 +134,6 @@ static char *with_category_id(const struct category_ids *c, const char *data)
 
 struct gather {
 	struct replay *r;
-	const char *base_url;
 	size_t batch_size;
 	char **skus;
 	size_t nskus;
@@ -149,17 +163,23 @@ static void emit_batch(struct gather *g)
 {
 	if (!g->nskus)
 		return;
+	struct replay *r = g->r;
+	if (r->nchains == r->chains_cap) {
+		r->chains_cap = r->chains_cap ? 2 * r->chains_cap : 1024;
+		r->chains = xrealloc(r->chains, r->chains_cap * sizeof(*r->chains));
+	}
+	r->chains[r->nchains++] = r->n;
 	char *lookup = woo_lookup_target((const char *const *)g->skus, g->nskus, 1);
-	add_request(g->r, xasprintf("%s%s", g->base_url, lookup), NULL, 0, 0);
+	add_request(g->r, xasprintf("%s%s", g->r->base_url, lookup), NULL, 0, 0);
 	char *target = woo_batch_target(0);
 	struct strbuf body = {0};
 	sb_adds(&body, "{\"create\":[");
 	sb_add(&body, g->items.buf, g->items.len);
 	sb_adds(&body, "]}");
 	size_t len = body.len;
-	add_request(g->r, xasprintf("%s%s", g->base_url, target), sb_detach(&body), len, (long)g->nskus);
+	add_request(g->r, xasprintf("%s%s", g->r->base_url, target), sb_detach(&body), len, (long)g->nskus);
 	/* feedsync looks a create batch's SKUs up again, to find any the shop made twice (dest/woo.h). */
-	add_request(g->r, xasprintf("%s%s", g->base_url, lookup), NULL, 0, 0);
+	add_request(g->r, xasprintf("%s%s", g->r->base_url, lookup), NULL, 0, 0);
 	free(target);
 	free(lookup);
 	for (size_t i = 0; i < g->nskus; i++)
@@ -194,8 +214,35 @@ static int gather_product(void *ud, const char *sku, const char *data, int64_t h
 	return 0;
 }
 
-static int load_requests(struct replay *r, const char *db, int64_t conn, int64_t dest, const char *base_url,
-                         size_t batch_size)
+static int term_order(const void *a, const void *b)
+{
+	int64_t x = ((const struct term *)a)->id, y = ((const struct term *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* The terms feedsync cached, each taxonomy's in the order the shop numbered them: a parent before its children. */
+static int load_terms(struct replay *r, struct store *s, int64_t dest)
+{
+	static const char *const taxonomies[] = {"categories", "tags"};
+	for (size_t t = 0; t < ARRAY_LEN(taxonomies); t++) {
+		struct shop_term *got;
+		size_t n;
+		if (store_terms_load(s, dest, taxonomies[t], &got, &n) < 0)
+			return -1;
+		r->terms = xrealloc(r->terms, (r->nterms + n + 1) * sizeof(*r->terms));
+		size_t first = r->nterms;
+		for (size_t i = 0; i < n; i++) {
+			struct strbuf name = {0};
+			woo_unescape_html(got[i].name, &name);
+			r->terms[r->nterms++] = (struct term){taxonomies[t], sb_detach(&name), got[i].id, got[i].parent, 0};
+		}
+		qsort(r->terms + first, n, sizeof(*r->terms), term_order);
+		shop_terms_free(got, n);
+	}
+	return 0;
+}
+
+static int load_requests(struct replay *r, const char *db, int64_t conn, int64_t dest, size_t batch_size)
 {
 	char err[512];
 	struct store *s = store_open_path(db, 5000, err, sizeof(err));
@@ -203,9 +250,11 @@ static int load_requests(struct replay *r, const char *db, int64_t conn, int64_t
 		fprintf(stderr, "push_ceiling: %s: %s\n", db, err);
 		return -1;
 	}
-	struct gather g = {.r = r, .base_url = base_url, .batch_size = batch_size};
+	struct gather g = {.r = r, .batch_size = batch_size};
 	g.skus = xcalloc(batch_size, sizeof(*g.skus));
-	int rc = load_category_ids(s, dest, &g.categories);
+	int rc = load_terms(r, s, dest);
+	if (rc == 0)
+		rc = load_category_ids(s, dest, &g.categories);
 	if (rc == 0)
 		rc = store_products_pending(s, conn, true, gather_product, &g);
 	if (rc < 0)
@@ -228,10 +277,11 @@ static size_t discard(char *data, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-/* The headers feedsync sends: every request asks for JSON, a body says it is JSON. */
-struct headers {
-	struct curl_slist *get, *post;
-};
+static size_t keep_answer(char *data, size_t size, size_t n, void *ud)
+{
+	sb_add(ud, data, size * n);
+	return size * n;
+}
 
 static CURL *new_handle(const struct replay *r)
 {
@@ -241,7 +291,6 @@ static CURL *new_handle(const struct replay *r)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(e, CURLOPT_USERPWD, r->user);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(e, CURLOPT_TCP_NODELAY, r->naive ? 0L : 1L);
 	if (!r->naive)
@@ -267,10 +316,45 @@ static void note_failure(struct replay *r, const struct request *q, const char *
 	pthread_mutex_unlock(&r->lock);
 }
 
-static void send_one(struct replay *r, CURL *e, const struct headers *h, const struct request *q)
+/* One sender's connection: the headers feedsync sends (every request asks for JSON, a body says it is JSON) and,
+ * unless naive, the handle kept for every request. */
+struct sender {
+	struct replay *r;
+	struct curl_slist *get, *post;
+	CURL *kept;
+};
+
+static void sender_open(struct sender *s, struct replay *r)
 {
+	s->r = r;
+	s->get = curl_slist_append(NULL, "Accept: application/json");
+	s->post = curl_slist_append(NULL, "Accept: application/json");
+	s->post = curl_slist_append(s->post, "Content-Type: application/json");
+	s->post = curl_slist_append(s->post, r->naive ? "Expect: 100-continue" : "Expect:");
+	s->kept = r->naive ? NULL : new_handle(r);
+}
+
+static void sender_close(struct sender *s)
+{
+	if (s->kept)
+		curl_easy_cleanup(s->kept);
+	curl_slist_free_all(s->get);
+	curl_slist_free_all(s->post);
+}
+
+/* Sends q and reads its answer whole, into `answer` unless that is NULL; true when it is `expected`. */
+static bool sender_send(struct sender *s, const struct request *q, long expected, struct strbuf *answer)
+{
+	struct replay *r = s->r;
+	CURL *e = s->kept ? s->kept : new_handle(r);
+	if (!e) {
+		note_failure(r, q, "cannot make a curl handle");
+		return false;
+	}
 	curl_easy_setopt(e, CURLOPT_URL, q->url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->body ? h->post : h->get);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->body ? s->post : s->get);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, answer ? keep_answer : discard);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, answer);
 	if (q->body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
@@ -280,43 +364,119 @@ static void send_one(struct replay *r, CURL *e, const struct headers *h, const s
 	CURLcode rc = curl_easy_perform(e);
 	long status = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (!s->kept)
+		curl_easy_cleanup(e);
 	if (rc != CURLE_OK) {
 		note_failure(r, q, "%s", curl_easy_strerror(rc));
-	} else if (status != 200) {
-		note_failure(r, q, "HTTP %ld", status);
-	} else {
-		atomic_fetch_add(&r->requests, 1);
-		atomic_fetch_add(&r->products, q->products);
+		return false;
 	}
+	if (status != expected) {
+		note_failure(r, q, "HTTP %ld", status);
+		return false;
+	}
+	atomic_fetch_add(&r->requests, 1);
+	atomic_fetch_add(&r->products, q->products);
+	return true;
 }
 
-static void *sender(void *arg)
+/* The shop's id, in this replay, of the term feedsync knew as `id`; 0 (the top) for none. */
+static int64_t made_id(const struct replay *r, const char *taxonomy, int64_t id)
+{
+	for (size_t i = 0; id && i < r->nterms; i++)
+		if (r->terms[i].id == id && r->terms[i].taxonomy == taxonomy)
+			return r->terms[i].made_id;
+	return 0;
+}
+
+/* The terms of a listing's page that feedsync found in the shop (it made the others): their ids here. How many
+ * the page held. */
+static int note_listed(struct replay *r, const char *taxonomy, const struct strbuf *answer)
+{
+	cJSON *page = cJSON_ParseWithLength(answer->buf, answer->len);
+	const cJSON *listed;
+	cJSON_ArrayForEach(listed, page) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(listed, "id");
+		const cJSON *parent = cJSON_GetObjectItemCaseSensitive(listed, "parent");
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(listed, "name"));
+		struct strbuf plain = {0};
+		woo_unescape_html(name ? name : "", &plain);
+		for (size_t i = 0; cJSON_IsNumber(id) && i < r->nterms; i++) {
+			struct term *t = &r->terms[i];
+			int64_t parent_id = cJSON_IsNumber(parent) ? (int64_t)parent->valuedouble : 0;
+			if (t->taxonomy == taxonomy && !t->made_id && strcmp(t->name, sb_str(&plain)) == 0 &&
+			    made_id(r, taxonomy, t->parent) == parent_id)
+				t->made_id = (int64_t)id->valuedouble;
+		}
+		sb_free(&plain);
+	}
+	int n = cJSON_GetArraySize(page);
+	cJSON_Delete(page);
+	return n;
+}
+
+/* The terms, one at a time over one connection, as feedsync makes them: each taxonomy listed first, then what the
+ * shop lacks made; the products wait for them. Bodies are built on the clock, as feedsync builds them. */
+static void make_terms(struct replay *r)
+{
+	struct sender s;
+	sender_open(&s, r);
+	struct strbuf answer = {0};
+	for (size_t i = 0; i < r->nterms; i++) {
+		struct term *t = &r->terms[i];
+		for (int page = 1, got = WOO_MAX_PER_PAGE; got == WOO_MAX_PER_PAGE && (i == 0 ||
+		     r->terms[i - 1].taxonomy != t->taxonomy); page++) {
+			struct request list = {xasprintf("%s" WOO_API "/products/%s?per_page=%d&page=%d&_fields=id,name,parent",
+			                                 r->base_url, t->taxonomy, WOO_MAX_PER_PAGE, page), NULL, 0, 0};
+			sb_reset(&answer);
+			got = sender_send(&s, &list, 200, &answer) ? note_listed(r, t->taxonomy, &answer) : 0;
+			free(list.url);
+		}
+		if (t->made_id)
+			continue;
+		cJSON *body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "name", t->name);
+		int64_t parent = made_id(r, t->taxonomy, t->parent);
+		if (parent)
+			cJSON_AddNumberToObject(body, "parent", (double)parent);
+		char *text = cJSON_PrintUnformatted(body);
+		cJSON_Delete(body);
+		struct request make = {xasprintf("%s" WOO_API "/products/%s", r->base_url, t->taxonomy), text, strlen(text),
+		                       0};
+		sb_reset(&answer);
+		if (sender_send(&s, &make, 201, &answer)) {
+			cJSON *made = cJSON_ParseWithLength(answer.buf, answer.len);
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(made, "id");
+			t->made_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
+			cJSON_Delete(made);
+		}
+		free(make.url);
+		cJSON_free(text);
+	}
+	sb_free(&answer);
+	sender_close(&s);
+}
+
+static bool past_deadline(const struct replay *r)
+{
+	return r->deadline > 0 && seconds_now() >= r->deadline;
+}
+
+/* Takes the next batch and sends its requests in turn, each on the answer to the one before. */
+static void *send_batches(void *arg)
 {
 	struct replay *r = arg;
-	struct headers h = {curl_slist_append(NULL, "Accept: application/json"),
-	                    curl_slist_append(NULL, "Accept: application/json")};
-	h.post = curl_slist_append(h.post, "Content-Type: application/json");
-	h.post = curl_slist_append(h.post, r->naive ? "Expect: 100-continue" : "Expect:");
-	CURL *kept = r->naive ? NULL : new_handle(r);
+	struct sender s;
+	sender_open(&s, r);
 	for (;;) {
-		if (r->deadline > 0 && seconds_now() >= r->deadline)
+		size_t c = atomic_fetch_add(&r->next, 1);
+		if (c >= r->nchains || past_deadline(r))
 			break;
-		size_t i = atomic_fetch_add(&r->next, 1);
-		if (i >= r->n)
-			break;
-		CURL *e = kept ? kept : new_handle(r);
-		if (!e) {
-			note_failure(r, &r->v[i], "cannot make a curl handle");
-			break;
-		}
-		send_one(r, e, &h, &r->v[i]);
-		if (!kept)
-			curl_easy_cleanup(e);
+		size_t end = c + 1 < r->nchains ? r->chains[c + 1] : r->n;
+		for (size_t i = r->chains[c]; i < end && !past_deadline(r); i++)
+			if (!sender_send(&s, &r->v[i], 200, NULL))
+				break; /* the rest of the batch hangs on this answer */
 	}
-	if (kept)
-		curl_easy_cleanup(kept);
-	curl_slist_free_all(h.get);
-	curl_slist_free_all(h.post);
+	sender_close(&s);
 	return NULL;
 }
 
@@ -369,17 +529,18 @@ int main(int argc, char **argv)
 	if (!db || !url || !user || !conn || !dest)
 		return usage();
 
-	struct replay r = {.user = user, .naive = naive};
+	struct replay r = {.base_url = url, .user = user, .naive = naive};
 	pthread_mutex_init(&r.lock, NULL);
-	if (load_requests(&r, db, conn, dest, url, (size_t)batch_size) < 0)
+	if (load_requests(&r, db, conn, dest, (size_t)batch_size) < 0)
 		return 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	pthread_t threads[MAX_THREADS];
 	double t0 = seconds_now();
 	if (seconds)
 		r.deadline = t0 + (double)seconds;
+	make_terms(&r);
 	for (int64_t i = 0; i < concurrency; i++)
-		pthread_create(&threads[i], NULL, sender, &r);
+		pthread_create(&threads[i], NULL, send_batches, &r);
 	for (int64_t i = 0; i < concurrency; i++)
 		pthread_join(threads[i], NULL);
 	double secs = seconds_now() - t0;
@@ -395,6 +556,10 @@ int main(int argc, char **argv)
 		free(r.v[i].body);
 	}
 	free(r.v);
+	free(r.chains);
+	for (size_t i = 0; i < r.nterms; i++)
+		free(r.terms[i].name);
+	free(r.terms);
 	pthread_mutex_destroy(&r.lock);
 	curl_global_cleanup();
 	return failed ? 1 : 0;

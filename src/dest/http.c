@@ -608,9 +608,13 @@ static int collect_finished(struct http_client *c)
 		if (r)
 			c->finished[n++] = r;
 	}
-	/* The freed slots go back to work before the answers are read: the shop need not wait for us. */
-	if (n)
+	/* The freed slots go back to work before the answers are read, and their requests go out now (a handle
+	 * added to the multi sends nothing until it is driven): the shop need not wait while we read. */
+	if (n) {
 		start_ready(c);
+		int running;
+		curl_multi_perform(c->multi, &running);
+	}
 	for (int i = 0; i < n; i++)
 		complete(c->finished[i], c->finished[i]->outcome);
 	return n;
