@@ -259,6 +259,14 @@ static const char *const MIGRATIONS[] = {
 	 */
 	"ALTER TABLE connections ADD COLUMN product_count INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE connections SET product_count = (SELECT count(*) FROM products WHERE connection_id = connections.id);",
+	/*
+	 * 15: grouped rows (issue 13, core/store_groups.h). A variant names its group in its mapped field
+	 * parent_sku; the column is generated from the stored fields so the catalog's writes stay as they are, and
+	 * the partial index holds only variants, so a feed without groups pays for none.
+	 */
+	"ALTER TABLE products ADD COLUMN parent_sku TEXT"
+	"  GENERATED ALWAYS AS (json_extract(data, '$.parent_sku')) VIRTUAL;"
+	"CREATE INDEX products_by_parent ON products(connection_id, parent_sku, sku) WHERE parent_sku IS NOT NULL;",
 };
 
 int db_schema_version(void)

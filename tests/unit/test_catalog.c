@@ -8,6 +8,7 @@
 #include "core/store.h"
 #include "core/util.h"
 #include "engine/catalog.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/fs-catalog-XXXXXX";
 static struct store *s;
@@ -16,25 +17,14 @@ static int64_t conn_id;
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
-	char path[512], err[256];
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	s = store_open_path(path, 1000, err, sizeof(err));
-	cr_assert_not_null(s, "%s", err);
+	s = test_store_open(dir, &conn_id);
 	config_defaults(&cfg);
 	cfg.batch_rows = 3; /* several batches even in small tests */
-	struct conn_fields f = {.name = "A", .active = true, .source_type = "csv", .source_url = "/a.csv",
-	                        .schedule = "manual", .document = "{}"};
-	cr_assert_eq(store_conn_insert(s, &f, &conn_id, err, sizeof(err)), 0);
 }
 
 static void teardown(void)
 {
-	store_close(s);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/fs-catalog-XXXXXX");
+	test_store_remove(s, dir, "/tmp/fs-catalog-XXXXXX");
 }
 
 TestSuite(catalog, .init = setup, .fini = teardown);

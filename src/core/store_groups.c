@@ -1,0 +1,47 @@
+/* Grouped rows: a connection's groups and a group's variants, along products_by_parent (core/store_groups.h). */
+#include "core/store_groups.h"
+
+#include "store_internal.h"
+
+static const char SQL_VARIANTS[] =
+	"SELECT sku, name, price, data FROM products INDEXED BY products_by_parent"
+	" WHERE connection_id = ?1 AND parent_sku = ?2 AND retired_at IS NULL ORDER BY sku";
+/* A group whose variants are all retired is listed with 0: its parent is to be retired too. */
+static const char SQL_GROUPS[] =
+	"SELECT parent_sku, count(*) FILTER (WHERE retired_at IS NULL) FROM products INDEXED BY products_by_parent"
+	" WHERE connection_id = ?1 AND parent_sku IS NOT NULL GROUP BY parent_sku ORDER BY parent_sku";
+
+int store_group_variants_each(struct store *s, int64_t conn_id, const char *parent_sku, group_variant_fn fn,
+                              void *ud)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_VARIANTS);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_text(st, 2, parent_sku);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct group_variant v = {
+			.sku = (const char *)sqlite3_column_text(st, 0),
+			.name = (const char *)sqlite3_column_text(st, 1),
+			.price = (const char *)sqlite3_column_text(st, 2),
+			.data = (const char *)sqlite3_column_text(st, 3),
+		};
+		fn(ud, &v);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_groups_each(struct store *s, int64_t conn_id, group_fn fn, void *ud)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_GROUPS);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
