@@ -28,7 +28,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libsqlite3-dev \
                libcjson-dev libcsv-dev libinih-dev libxml2-dev zlib1g-dev libcriterion-dev \
-               sqlite3 tmux valgrind python3 procps
+               sqlite3 tmux valgrind python3 procps postgresql libpq-dev
 
 .PHONY: all run test asan bench install clean deps check-deps unit
 .DEFAULT_GOAL := all
