@@ -259,6 +259,18 @@ static const char *const MIGRATIONS[] = {
 	 */
 	"ALTER TABLE connections ADD COLUMN product_count INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE connections SET product_count = (SELECT count(*) FROM products WHERE connection_id = connections.id);",
+	/*
+	 * 15: a destination's limits shared by every process on the database (core/store_limits.h): its token
+	 * bucket, and one lease per process on its concurrency slots, which expires when the process dies.
+	 */
+	"CREATE TABLE dest_buckets ("
+	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  tokens REAL NOT NULL, refilled_at INTEGER NOT NULL, rate REAL NOT NULL, size REAL NOT NULL,"
+	"  concurrency INTEGER NOT NULL);"
+	"CREATE TABLE dest_leases ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  holder TEXT NOT NULL, slots INTEGER NOT NULL, wanted INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (destination_id, holder)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)
