@@ -53,7 +53,9 @@ struct gate {
 	int64_t synced_at;           /* wall ms of the last sync */
 	int64_t sync_again_at;       /* a refused slot or token is not asked for before */
 	int64_t tokens_at;           /* when the tokens in hand were taken */
-	char seen_circuit[16];       /* the stored circuit state as last seen or reported */
+	/* The stored circuit as last read: what changes it since was written by a process, maybe another. */
+	char seen_circuit[16];
+	int64_t seen_reopen_at;
 	/* claimed SKU keys: linear probing, 0 = empty slot */
 	uint64_t *claims;
 	size_t claims_cap, claims_n;
@@ -116,6 +118,7 @@ void gate_configure(struct gate *g, const struct gate_limits *limits, const stru
 			str_copy(g->last, stored->last, sizeof(g->last));
 			str_copy(g->outcomes, stored->outcomes, sizeof(g->outcomes));
 			str_copy(g->seen_circuit, stored->state, sizeof(g->seen_circuit));
+			g->seen_reopen_at = stored->reopen_at;
 			g->opened_at = g->circuit == CLOSED ? 0 : now_ms();
 		}
 	}
@@ -152,12 +155,19 @@ static bool refuses(const struct gate *g, int64_t now)
 
 /* ---- limits shared through the database --------------------------------------------------------------- */
 
-/* Another process opened or closed the circuit: follow it (an open one's probe time is the latest known). */
+/*
+ * Another process opened or closed the circuit: follow it (an open one's probe time is the latest known). Only a
+ * change since the last read counts: the stored state lags this gate's own changes until its caller stores them.
+ */
 static void adopt_circuit(struct gate *g, const struct limits_grant *gr, int64_t now)
 {
-	if (!*gr->circuit_state || str_eq(gr->circuit_state, g->seen_circuit))
+	if (!*gr->circuit_state ||
+	    (str_eq(gr->circuit_state, g->seen_circuit) && gr->circuit_reopen_at == g->seen_reopen_at))
 		return;
 	str_copy(g->seen_circuit, gr->circuit_state, sizeof(g->seen_circuit));
+	g->seen_reopen_at = gr->circuit_reopen_at;
+	if (str_eq(gr->circuit_state, circuit_names[g->circuit]))
+		return;
 	if (circuit_from(gr->circuit_state) == CLOSED) {
 		if (g->circuit == OPEN) {
 			g->circuit = CLOSED;
@@ -395,8 +405,6 @@ bool gate_release(struct gate *g, int64_t now, enum gate_result result, const ch
 		g->probe_in_flight = false; /* a 4xx tells nothing about the shop's health: let another probe go */
 	}
 	bool changed = g->circuit != before || (g->failures == 0) != (failures_before == 0);
-	if (changed)
-		str_copy(g->seen_circuit, circuit_names[g->circuit], sizeof(g->seen_circuit));
 	give_back_idle(g, now);
 	describe(g, circuit);
 	pthread_mutex_unlock(&lock);
@@ -412,7 +420,6 @@ bool gate_hold(struct gate *g, int64_t now, int64_t held_at, bool *changed, stru
 	if (!hold && g->failures >= 2 && (!held_at || g->succeeded_at < held_at)) {
 		open_circuit(g, now);
 		hold = *changed = true;
-		str_copy(g->seen_circuit, circuit_names[g->circuit], sizeof(g->seen_circuit));
 	}
 	describe(g, circuit);
 	pthread_mutex_unlock(&lock);
