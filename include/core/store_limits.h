@@ -40,14 +40,18 @@ struct limits_grant {
 /* 0 or -1. Inside the caller's transaction when one is open, else in a transaction of its own. */
 int store_limits_sync(struct store *s, const struct limits_ask *ask, struct limits_grant *grant);
 
-/* What `dest show` and the console show of a destination's shared limits, now. */
+/* What `dest show` and the console show of a destination's shared limits. */
 struct limits_view {
 	bool known;                   /* a process has used them (else the rest is 0) */
-	double tokens, size, rate;    /* tokens in the bucket now, its size, its refill rate a second */
-	int slots, concurrency;       /* slots held by live leases, and the cap */
-	int holders;                  /* processes holding or wanting slots */
+	double tokens;                /* in the bucket at refilled_at (limits_tokens: at any time after) */
+	int64_t refilled_at;
+	double size, rate;            /* the most the bucket holds, and how many tokens a second it gains */
+	int slots, concurrency;       /* slots held by leases live when read, and the cap */
+	int holders;                  /* processes holding or waiting for slots */
 };
 int store_limits_view(struct store *s, int64_t dest_id, int64_t now, struct limits_view *v);
+/* The tokens in the bucket at `now`. */
+double limits_tokens(const struct limits_view *v, int64_t now);
 
 /* Another handle on the database of s, for a caller shared by threads that each have their own. */
 struct store *store_open_like(struct store *s, char *err, size_t errsize);

@@ -28,8 +28,7 @@ static const char SQL_BUCKET_PUT[] =
 static const char SQL_CIRCUIT_GET[] =
 	"SELECT circuit_state, coalesce(circuit_reopen_at, 0), consecutive_failures, coalesce(circuit_since, 0),"
 	" coalesce(circuit_last_at, 0), coalesce(circuit_last, '') FROM destinations WHERE id = ?1";
-static const char SQL_LEASES_LIVE[] =
-	"SELECT coalesce(sum(slots), 0), count(*) FROM dest_leases WHERE destination_id = ?1 AND expires_at > ?2";
+static const char SQL_LIMITS_VIEW[] = "SELECT " LIMITS_COLUMNS("?1", "?2");
 
 struct bucket {
 	double tokens, rate, size;
@@ -193,30 +192,38 @@ int store_limits_sync(struct store *s, const struct limits_ask *ask, struct limi
 	return -1;
 }
 
+void read_limits_columns(sqlite3_stmt *st, int col, struct limits_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->known = sqlite3_column_type(st, col) != SQLITE_NULL;
+	v->tokens = sqlite3_column_double(st, col);
+	v->refilled_at = sqlite3_column_int64(st, col + 1);
+	v->size = sqlite3_column_double(st, col + 2);
+	v->rate = sqlite3_column_double(st, col + 3);
+	v->concurrency = sqlite3_column_int(st, col + 4);
+	v->slots = sqlite3_column_int(st, col + 5);
+	v->holders = sqlite3_column_int(st, col + 6);
+}
+
 int store_limits_view(struct store *s, int64_t dest_id, int64_t now, struct limits_view *v)
 {
 	memset(v, 0, sizeof(*v));
-	struct bucket b;
-	int found = bucket_get(s, dest_id, &b);
-	if (found <= 0)
-		return found;
-	v->known = true;
-	v->tokens = bucket_level(&b, now);
-	v->size = b.size;
-	v->rate = b.rate;
-	v->concurrency = b.concurrency;
-	sqlite3_stmt *st = store_stmt(s, SQL_LEASES_LIVE);
+	sqlite3_stmt *st = store_stmt(s, SQL_LIMITS_VIEW);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
 	bind_int(st, 2, now);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		v->slots = sqlite3_column_int(st, 0);
-		v->holders = sqlite3_column_int(st, 1);
-	}
+	if (rc == SQLITE_ROW)
+		read_limits_columns(st, 0, v);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+double limits_tokens(const struct limits_view *v, int64_t now)
+{
+	struct bucket b = {.tokens = v->tokens, .refilled_at = v->refilled_at, .rate = v->rate, .size = v->size};
+	return bucket_level(&b, now);
 }
 
 struct store *store_open_like(struct store *s, char *err, size_t errsize)
