@@ -35,10 +35,21 @@ run_both() {
 		where a.started_at < b.finished_at and b.started_at < a.finished_at")" "1" "the runs overlapped"
 }
 
-# The most API requests the shop received within any WINDOW seconds.
-busiest_window() {
-	woo state "max(sum(1 for r in s['requests'] if t <= r['t0'] < t + $1) for t in [r['t0'] for r in s['requests']])"
+# shop_eval EXPR: EXPR over the fake shop's state, with s (the state), reqs (its request log, t0 the arrival
+# and t1 the answer in seconds of its clock) and batches (the batch requests) as globals: comprehensions see them.
+shop_eval() {
+	woo state >"$T/state.json"
+	"$PYTHON" -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+reqs = s["requests"]
+batches = [r for r in reqs if r["path"].endswith("/batch")]
+print(eval(sys.argv[2]))' "$T/state.json" "$1"
 }
+
+batches_at_least() { [ "$(woo state "len(batches)")" -ge "$1" ]; }
+
+# The most API requests the shop received within any WINDOW seconds.
+busiest_window() { shop_eval "max(sum(1 for r in reqs if t <= r['t0'] < t + $1) for t in [r['t0'] for r in reqs])"; }
 
 test_two_processes_share_the_rate_limit() {
 	start_fakewoo || return
@@ -53,7 +64,7 @@ test_two_processes_share_the_rate_limit() {
 	most=$(busiest_window 2)
 	[ "$most" -le 21 ] || fail "$most requests within 2 s, the limit being 8 a second for both processes"
 	local rate
-	rate=$(woo state "round((len(s['requests']) - 4) / (max(r['t0'] for r in s['requests']) - min(r['t0'] for r in s['requests'])), 2)")
+	rate=$(shop_eval "round((len(reqs) - 4) / (max(r['t0'] for r in reqs) - min(r['t0'] for r in reqs)), 2)")
 	"$PYTHON" -c "import sys; sys.exit(0 if $rate <= 8 * 1.1 else 1)" || fail "$rate requests a second over the whole push"
 	expect_eq "$(woo state 'len(skus)')" "120" "every product pushed"
 	expect_unique_skus
@@ -80,7 +91,7 @@ test_a_circuit_opened_elsewhere_is_respected() {
 	"$FEEDSYNC_BIN" run "$CONN_A" --wait >"$T/a.out" 2>&1 &
 	local a=$!
 	echo "$a" >>"$T/.pids"
-	wait_until 20 [ "$(woo state "len(batches)")" -ge 2 ] || return
+	wait_until 20 batches_at_least 2 || return
 	# Another process found the shop down: the circuit is open for 3 s.
 	sql "update destinations set circuit_state = 'open', consecutive_failures = 5,
 		circuit_reopen_at = cast(strftime('%s','now') as integer) * 1000 + 3000,
@@ -105,7 +116,7 @@ test_a_killed_process_gives_its_slot_back_when_the_lease_expires() {
 	"$FEEDSYNC_BIN" run "$CONN_A" --wait >"$T/a.out" 2>&1 &
 	local a=$!
 	echo "$a" >>"$T/.pids"
-	wait_until 20 [ "$(woo state "len(batches)")" -ge 1 ] || return
+	wait_until 20 batches_at_least 1 || return
 	kill -9 "$a"
 	wait "$a" 2>/dev/null
 	expect_eq "$(sql "select slots from dest_leases")" "1" "the dead process's lease still holds the slot"
@@ -115,7 +126,7 @@ test_a_killed_process_gives_its_slot_back_when_the_lease_expires() {
 	expect_rc 0 "run B"
 	# B's first request waited for the lease: 2 s timeout + 2 s margin from A's last sync, A's stalled batch.
 	local gap
-	gap=$(woo state "round(min(r['t0'] for r in s['requests'] if r['t0'] > batches[0]['t0']) - batches[0]['t0'], 1)")
+	gap=$(shop_eval "round(min(r['t0'] for r in reqs if r['t0'] > batches[0]['t0']) - batches[0]['t0'], 1)")
 	"$PYTHON" -c "import sys; sys.exit(0 if 3.0 <= $gap <= 8 else 1)" ||
 		fail "B's first request came $gap s after A's last, expected when the 4 s lease expired"
 	expect_eq "$(woo state "len([x for x in skus if x.startswith('B')])")" "10" "B pushed everything"
