@@ -232,7 +232,8 @@ static void sync_if_due(struct gate *g, int64_t now)
 	bool stale = now - g->synced_at >= SYNC_MS;
 	if (!stale && (!(need_slot || need_token) || now < g->sync_again_at))
 		return;
-	int want = need_slot ? g->in_flight + 1 : (g->leased > g->in_flight ? g->leased : g->in_flight);
+	/* Every slot at once, kept while the process sends: one sync, not one a request (others trim it to a share). */
+	int want = need_slot ? g->limits.concurrency : (g->leased > g->in_flight ? g->leased : g->in_flight);
 	sync_shared(g, now, want, need_token ? token_block(g) : 0);
 }
 
@@ -250,10 +251,10 @@ static int64_t take_shared(struct gate *g, int64_t now)
 	return 0;
 }
 
-/* Slots held but not in flight go back when nothing is in flight, or when another process waits for one. */
+/* Slots held but not in flight go back: to another process that waits for one, or as a client ends. */
 static void give_back_idle(struct gate *g, int64_t now)
 {
-	if (g->shared && g->leased > g->in_flight && (g->in_flight == 0 || g->contended))
+	if (g->shared && g->leased > g->in_flight)
 		sync_shared(g, now, g->in_flight, 0);
 }
 
@@ -405,7 +406,8 @@ bool gate_release(struct gate *g, int64_t now, enum gate_result result, const ch
 		g->probe_in_flight = false; /* a 4xx tells nothing about the shop's health: let another probe go */
 	}
 	bool changed = g->circuit != before || (g->failures == 0) != (failures_before == 0);
-	give_back_idle(g, now);
+	if (g->contended)
+		give_back_idle(g, now);
 	describe(g, circuit);
 	pthread_mutex_unlock(&lock);
 	return changed;
