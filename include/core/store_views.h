@@ -15,6 +15,7 @@
 
 #include "core/store.h"
 #include "core/store_dest.h"
+#include "core/store_limits.h"
 
 enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_PRODUCTS, STORE_VIEW_COUNT };
 
@@ -58,6 +59,7 @@ enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_COUNT };
 struct dest_view_row {
 	struct dest_row d;
 	int64_t known;       /* remote products known */
+	struct limits_view limits;
 };
 void dest_view_rows_free(struct dest_view_row *rows, size_t n);
 

@@ -267,6 +267,18 @@ static const char *const MIGRATIONS[] = {
 	"ALTER TABLE products ADD COLUMN parent_sku TEXT"
 	"  GENERATED ALWAYS AS (json_extract(data, '$.parent_sku')) VIRTUAL;"
 	"CREATE INDEX products_by_parent ON products(connection_id, parent_sku, sku) WHERE parent_sku IS NOT NULL;",
+	/*
+	 * 16: a destination's limits shared by every process on the database (core/store_limits.h): its token
+	 * bucket, and one lease per process on its concurrency slots, which expires when the process dies.
+	 */
+	"CREATE TABLE dest_buckets ("
+	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  tokens REAL NOT NULL, refilled_at INTEGER NOT NULL, rate REAL NOT NULL, size REAL NOT NULL,"
+	"  concurrency INTEGER NOT NULL);"
+	"CREATE TABLE dest_leases ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  holder TEXT NOT NULL, slots INTEGER NOT NULL, wanted INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (destination_id, holder)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)

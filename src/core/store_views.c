@@ -189,7 +189,8 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 	},
 	/* A few destinations: plain scans, no index needed. */
 	[STORE_VIEW_DESTS] = {
-		.columns = DEST_COLUMNS_WITH("NULL") ", (SELECT count(*) FROM remote_products WHERE destination_id = d.id)",
+		.columns = DEST_COLUMNS_WITH("NULL") ", (SELECT count(*) FROM remote_products WHERE destination_id = d.id), "
+		           LIMITS_COLUMNS("d.id", SQL_NOW_MS),
 		.from = "destinations d",
 		.window_from = "destinations d ON d.id = w.id",
 		.scope = "d.id = " P_CONN,
@@ -823,6 +824,7 @@ static void read_dest(sqlite3_stmt *st, void *row)
 	struct dest_view_row *r = row;
 	read_dest_row(st, &r->d);
 	r->known = sqlite3_column_int64(st, DEST_NCOLUMNS);
+	read_limits_columns(st, DEST_NCOLUMNS + 1, &r->limits);
 }
 
 void dest_view_rows_free(struct dest_view_row *rows, size_t n)

@@ -1347,7 +1347,7 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0)
 		return -1;
 	const struct shop_options *o = &w->shop.opt;
-	w->gate = woo_gate_open(&w->shop, err, errsize);
+	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
 		size_t len = strlen(err);
 		snprintf(err + len, errsize - len, "; nothing was pushed");
@@ -1433,7 +1433,7 @@ static void circuit_open_text(const struct shop *shop, const struct gate_circuit
 	         c->failures, reopen, shop->opt.patience_s);
 }
 
-struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
+struct gate *woo_gate_open(const struct shop *shop, struct store *s, char *err, size_t errsize)
 {
 	const struct shop_options *o = &shop->opt;
 	struct gate *g = gate_get(shop->id);
@@ -1448,6 +1448,8 @@ struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
 	str_copy(stored.last, shop->circuit_last, sizeof(stored.last));
 	str_copy(stored.outcomes, shop->recent_outcomes, sizeof(stored.outcomes));
 	gate_configure(g, &limits, &stored);
+	if (s)
+		gate_share(g, s, (int64_t)o->timeout_s * 1000);
 	if (!gate_refuses(g, now_ms()))
 		return g;
 	struct gate_circuit c;

@@ -810,7 +810,7 @@ static int wp_open(struct dest *d, const struct conn_config *conn, struct run_ct
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0 ||
 	    read_site(w, err, errsize) < 0)
 		return -1;
-	w->gate = woo_gate_open(&w->shop, err, errsize);
+	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
 		size_t len = strlen(err);
 		snprintf(err + len, errsize - len, "; nothing was pushed");
