@@ -208,4 +208,18 @@ test_a_post_deleted_in_the_site_is_made_again() {
 	expect_unique_wp_skus
 }
 
+test_stats_count_the_site() {
+	start_fakewp || return
+	add_site
+	make_wp_feed 4
+	add_wp_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run"
+	fs stats
+	expect_rc 0 "stats"
+	expect_contains "$OUT" "Destinations, last 30 days:"
+	expect_eq "$(echo "$OUT" | sed -n '/^Destinations/,$p' | grep '^site ' | tr -s ' ' | cut -d' ' -f1,6-8)" \
+		"site 4 0 0" "the site's row: 4 created"
+}
+
 run_tests "$@"
