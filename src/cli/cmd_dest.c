@@ -209,9 +209,27 @@ static const char *tls_text(const struct dest_row *r)
 	return r->verify_tls ? "verified" : "NOT VERIFIED (--insecure)";
 }
 
+/* A WordPress site's credentials are its user's Application Password: no consumer key to show. */
+static void wp_credentials_text(const struct dest_row *r, char *buf, size_t size)
+{
+	cJSON *o = cJSON_Parse(r->options ? r->options : "{}");
+	const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o,
+	                                        "site"), "user"));
+	if (r->secret_env)
+		snprintf(buf, size, "user %s, application password from the environment: %s", user ? user : "?",
+		         r->secret_env);
+	else if (r->credentials)
+		snprintf(buf, size, "user %s, application password stored encrypted", user ? user : "?");
+	else
+		snprintf(buf, size, "none");
+	cJSON_Delete(o);
+}
+
 static void credentials_text(const struct dest_row *r, char *buf, size_t size)
 {
-	if (r->key_env || r->secret_env)
+	if (str_eq(r->type, "wordpress"))
+		wp_credentials_text(r, buf, size);
+	else if (r->key_env || r->secret_env)
 		snprintf(buf, size, "from the environment: %s and %s", r->key_env ? r->key_env : "?",
 		         r->secret_env ? r->secret_env : "?");
 	else if (r->credentials)

@@ -14,6 +14,12 @@ test_dest_add_refuses_plain_http_unless_allowed() {
 	expect_not_contains "$OUT" "$WP_PASSWORD"
 	expect_eq "$(json_get "$OUT" options.site.user)" "$WP_USER" "the site's user"
 	expect_eq "$(json_get "$OUT" auth)" "basic" "auth"
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "credentials:  user $WP_USER, application password stored encrypted"
+	expect_not_contains "$OUT" "consumer key"
+	fs_fast dest edit "$DEST_ID" --app-password-env WP_SECRET
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "credentials:  user $WP_USER, application password from the environment: WP_SECRET"
 }
 
 test_dest_test_names_user_type_and_capabilities() {
