@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "dest/dest_check.h"
 #include "dest/dest_save.h"
+#include "dest/dest_credentials.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
 #include "dest/woo.h"
@@ -209,35 +210,6 @@ static const char *tls_text(const struct dest_row *r)
 	return r->verify_tls ? "verified" : "NOT VERIFIED (--insecure)";
 }
 
-/* A WordPress site's credentials are its user's Application Password: no consumer key to show. */
-static void wp_credentials_text(const struct dest_row *r, char *buf, size_t size)
-{
-	cJSON *o = cJSON_Parse(r->options ? r->options : "{}");
-	const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o,
-	                                        "site"), "user"));
-	if (r->secret_env)
-		snprintf(buf, size, "user %s, application password from the environment: %s", user ? user : "?",
-		         r->secret_env);
-	else if (r->credentials)
-		snprintf(buf, size, "user %s, application password stored encrypted", user ? user : "?");
-	else
-		snprintf(buf, size, "none");
-	cJSON_Delete(o);
-}
-
-static void credentials_text(const struct dest_row *r, char *buf, size_t size)
-{
-	if (str_eq(r->type, "wordpress"))
-		wp_credentials_text(r, buf, size);
-	else if (r->key_env || r->secret_env)
-		snprintf(buf, size, "from the environment: %s and %s", r->key_env ? r->key_env : "?",
-		         r->secret_env ? r->secret_env : "?");
-	else if (r->credentials)
-		snprintf(buf, size, "stored encrypted, consumer key %s", r->credentials_hint ? r->credentials_hint : "?");
-	else
-		snprintf(buf, size, "none");
-}
-
 static cJSON *dest_to_json(const struct dest_row *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -322,7 +294,7 @@ static void health_cell(const struct dest_row *r, char *buf, size_t size)
 static void print_dest(const struct dest_row *r)
 {
 	char cred[256], health[768], circuit[512];
-	credentials_text(r, cred, sizeof(cred));
+	dest_credentials_text(r, cred, sizeof(cred));
 	health_text(r, health, sizeof(health));
 	circuit_text(r, circuit, sizeof(circuit));
 	enum shop_auth auth = shop_auth_of(r->auth, r->base_url);
