@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "dest/dest_check.h"
 #include "dest/dest_save.h"
+#include "dest/dest_credentials.h"
 #include "dest/limits_text.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
@@ -212,17 +213,6 @@ static const char *tls_text(const struct dest_row *r)
 	return r->verify_tls ? "verified" : "NOT VERIFIED (--insecure)";
 }
 
-static void credentials_text(const struct dest_row *r, char *buf, size_t size)
-{
-	if (r->key_env || r->secret_env)
-		snprintf(buf, size, "from the environment: %s and %s", r->key_env ? r->key_env : "?",
-		         r->secret_env ? r->secret_env : "?");
-	else if (r->credentials)
-		snprintf(buf, size, "stored encrypted, consumer key %s", r->credentials_hint ? r->credentials_hint : "?");
-	else
-		snprintf(buf, size, "none");
-}
-
 static cJSON *dest_to_json(const struct dest_row *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -338,7 +328,7 @@ static void print_limits(const struct limits_view *v)
 static void print_dest(const struct dest_row *r, const struct limits_view *limits)
 {
 	char cred[256], health[768], circuit[512];
-	credentials_text(r, cred, sizeof(cred));
+	dest_credentials_text(r, cred, sizeof(cred));
 	health_text(r, health, sizeof(health));
 	circuit_text(r, circuit, sizeof(circuit));
 	enum shop_auth auth = shop_auth_of(r->auth, r->base_url);

@@ -15,6 +15,8 @@
 #include "dest/dest.h"
 #include "dest/gate.h"
 #include "dest/http.h"
+#include "dest/phase_stop.h"
+#include "dest/push_hooks.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
 #include "feed/product.h"
@@ -107,8 +109,8 @@ struct woo {
 	struct remote_window window;
 	int64_t in_flight;           /* items claimed and not yet settled */
 	int lookups_in_flight;
-	char fatal[1024];            /* why the phase stops; empty while it goes on */
-	char *fatal_detail;          /* the answer that stopped it (woo_failure_detail); NULL none */
+	struct phase_stop stop;      /* why the phase stops, once it does */
+	struct push_hooks hooks;     /* of http */
 	bool closing;
 	int64_t created, updated, unchanged, skipped, failed;
 	int64_t retired, absent, retire_failed;   /* absent: nothing to retire, the shop lacks the product */
@@ -263,23 +265,6 @@ static void record(struct woo *w, struct item *it)
 		write_recorded(w);
 }
 
-static void stop_phase(struct woo *w, char *detail, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* The phase stops for the reason given, with the detail (taken over) of the answer behind it, if any. */
-static void stop_phase(struct woo *w, char *detail, const char *fmt, ...)
-{
-	if (*w->fatal) {
-		free(detail);
-		return;
-	}
-	w->fatal_detail = detail;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(w->fatal, sizeof(w->fatal), fmt, ap);
-	va_end(ap);
-	http_drop_queued(w->http);
-}
-
 /* ---- remote ids ------------------------------------------------------------------------------------- */
 
 static int remote_row_order(const void *key, const void *row)
@@ -353,7 +338,7 @@ static struct ready *ready_for(struct woo *w, int64_t parent_id)
 /* Once the phase stops, the run is told to stop or the destination closes, nothing new goes out. */
 static bool sending_halted(struct woo *w)
 {
-	return *w->fatal || w->closing || run_should_stop(w->ctx);
+	return phase_stopped(&w->stop) || w->closing || run_should_stop(w->ctx);
 }
 
 /* Releases the items of a request that is not to be sent: they stay pending. */
@@ -397,7 +382,7 @@ static bool fence_creates(struct woo *w, struct item **v, size_t n, int64_t in_m
 			v[i]->fenced = true;
 		return true;
 	}
-	stop_phase(w, NULL, "cannot record which products are being created in '%s' (%s), and without that a crash could "
+	phase_stop(&w->stop, w->http, NULL, "cannot record which products are being created in '%s' (%s), and without that a crash could "
 	           "create them twice; nothing more is sent", w->shop.name, store_errmsg(s));
 	store_rollback(s);
 	return false;
@@ -968,7 +953,7 @@ static void fatal_from_answer(struct woo *w, const struct http_request *r, enum 
 		return;
 	struct woo_error e;
 	woo_answer_error(r, &e);
-	stop_phase(w, failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message, .excerpt = true}),
+	phase_stop(&w->stop, w->http, failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message, .excerpt = true}),
 	           "%s%s", why, v == WOO_UNAVAILABLE ? "; the products not pushed stay pending for the next run" : "");
 }
 
@@ -1123,7 +1108,7 @@ static int64_t backlog_limit(const struct woo *w)
 static void pump(struct woo *w)
 {
 	http_run(w->http, 0);
-	while (!*w->fatal && w->in_flight >= backlog_limit(w) && !run_should_stop(w->ctx)) {
+	while (!phase_stopped(&w->stop) && w->in_flight >= backlog_limit(w) && !run_should_stop(w->ctx)) {
 		if (http_pending(w->http) == 0) {
 			/* What holds the backlog waits for company: partial batches, unwritten results. */
 			write_recorded(w);
@@ -1162,22 +1147,12 @@ static void refuse(struct woo *w, struct item *it, const char *code, const char 
 }
 
 /* -1 with err and the failure's detail set once the phase cannot go on, else 0. */
-static int phase_stopped(struct dest *d, char *err, size_t errsize)
-{
-	struct woo *w = d->impl;
-	if (!*w->fatal)
-		return 0;
-	str_copy(err, w->fatal, errsize);
-	d->detail = w->fatal_detail;
-	return -1;
-}
-
 /* Admits the item, then lets transfers progress; -1 with err once the phase cannot go on. */
 static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 {
 	struct woo *w = d->impl;
 	struct woo_error refusal;
-	if (*w->fatal || run_should_stop(w->ctx)) {
+	if (phase_stopped(&w->stop) || run_should_stop(w->ctx)) {
 		item_free(it); /* stays pending */
 	} else if (!it->retire && !woo_sku_searchable(it->sku)) {
 		snprintf(refusal.message, sizeof(refusal.message), "the SKU '%s' has a comma or surrounding spaces: "
@@ -1191,9 +1166,9 @@ static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 	} else {
 		admit(w, it);
 	}
-	if (!*w->fatal)
+	if (!phase_stopped(&w->stop))
 		pump(w);
-	return phase_stopped(d, err, errsize);
+	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
 static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
@@ -1234,7 +1209,7 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 	struct woo *w = d->impl;
 	bool stopped = false;
 	verify_leftover_fences(w);
-	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
+	while (!phase_stopped(&w->stop) && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
 		if (run_should_stop(w->ctx)) {
 			stopped = true;
 			break;
@@ -1264,46 +1239,22 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 	if (w->duplicates)
 		run_log(w->ctx, LOG_WARN, "'%s' holds %lld SKUs more than once (see feedsync runs errors %lld)",
 		        w->shop.name, (long long)w->duplicates, (long long)w->ctx->run_id);
-	if (phase_stopped(d, err, errsize) < 0)
+	if (phase_stop_report(&w->stop, d, err, errsize) < 0)
 		return -1;
 	return stopped ? 1 : 0;
 }
 
 /* ---- hooks, open, close ------------------------------------------------------------------------------ */
 
-static void on_circuit(void *ud, const struct gate_circuit *c)
-{
-	struct woo *w = ud;
-	woo_circuit_changed(w->ctx, &w->shop, c);
-}
-
+/* Every attempt may execute: the fences of a create batch last until the next attempt may have ended. */
 static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 {
 	struct woo *w = ud;
-	char what[300], wait[32];
-	format_duration(delay_ms, wait, sizeof(wait));
-	const char *path = r->target;
-	size_t path_len = strcspn(path, "?");
-	run_log(w->ctx, LOG_WARN, "%s %.*s: %s; retry %d of %d in %s", r->method, (int)path_len, path,
-	        http_outcome_text(r, what, sizeof(what)), http_retry_number(r), w->shop.opt.retries, wait);
 	if (r->done == batch_done) {
-		/* Every attempt may execute: the fences last until the next one may have ended. */
 		struct batch *b = r->ud;
 		if (b->count[OP_CREATE])
 			fence_creates(w, b->items.v, b->count[OP_CREATE], delay_ms);
 	}
-}
-
-static bool on_stop_waiting(void *ud)
-{
-	struct woo *w = ud;
-	return run_should_stop(w->ctx);
-}
-
-static bool woo_wants_all(const struct conn_config *conn)
-{
-	(void)conn;
-	return false;
 }
 
 /* Other runs' fences on this shop: the creates of a dead or timed-out run that may still be executing. */
@@ -1358,8 +1309,8 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 		w->batch_size = w->shop.learned_batch_size;
 	ctx->batch_size = w->batch_size;
 	str_copy(ctx->circuit, w->shop.circuit_state, sizeof(ctx->circuit));
-	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
-	                           .stop_waiting = on_stop_waiting};
+	w->hooks = (struct push_hooks){.ctx = ctx, .shop = &w->shop, .retried = on_retry, .ud = w};
+	struct http_hooks hooks = push_http_hooks(&w->hooks);
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
 		return -1;
@@ -1377,14 +1328,8 @@ static void woo_close(struct dest *d)
 	if (!w)
 		return;
 	if (w->http) {
-		/* What is in flight finishes and is recorded; for a run told to stop, within HTTP_STOP_GRACE_MS, then
-		 * the rest is abandoned: its creates stay fenced, as for a timeout. */
 		w->closing = true;
-		http_drop_queued(w->http);
-		while (http_pending(w->http) > 0) {
-			http_run(w->http, 200);
-			run_tick(w->ctx);
-		}
+		phase_drain(w->http, w->ctx);
 		write_recorded(w);
 	}
 	release_all(w, &w->to_look_up);
@@ -1403,7 +1348,7 @@ static void woo_close(struct dest *d)
 	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	shop_free(&w->shop);
-	free(w->fatal_detail);
+	phase_stop_free(&w->stop);
 	free(w);
 	d->impl = NULL;
 	d->detail = NULL;
@@ -1411,7 +1356,7 @@ static void woo_close(struct dest *d)
 
 const struct dest_ops dest_woo_ops = {
 	.name = "woocommerce",
-	.wants_all = woo_wants_all,
+	.wants_all = dest_changed_only,
 	.open = woo_open,
 	.push = woo_push,
 	.retire = woo_retire,

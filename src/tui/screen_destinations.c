@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dest/dest_check.h"
+#include "dest/dest_credentials.h"
 #include "dest/limits_text.h"
 #include "tui/dialog.h"
 #include "tui/screens.h"
@@ -275,14 +276,8 @@ static void show_details(struct app *app, const struct dest_view_row *v)
 	add_detail(&text, "authentication", d->auth);
 	add_detail(&text, "TLS verification",
 	           d->verify_tls ? "on" : "OFF: certificates are not checked (a self-signed staging shop)");
-	if (d->key_env || d->secret_env) {
-		snprintf(buf, sizeof(buf), "from the environment: $%s, $%s", d->key_env ? d->key_env : "-",
-		         d->secret_env ? d->secret_env : "-");
-		add_detail(&text, "credentials", buf);
-	} else {
-		snprintf(buf, sizeof(buf), "stored encrypted, consumer key %s", d->credentials_hint ? d->credentials_hint : "-");
-		add_detail(&text, "credentials", buf);
-	}
+	dest_credentials_text(d, buf, sizeof(buf));
+	add_detail(&text, "credentials", buf);
 	add_detail(&text, "options", d->options);
 	if (d->health_ok < 0) {
 		add_detail(&text, "health", "never checked (t tests it)");
