@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "product_sql.h"
 
 /*
  * Migrations are append-only: a released database has run every step up to its PRAGMA user_version,
@@ -259,6 +260,13 @@ static const char *const MIGRATIONS[] = {
 	 */
 	"ALTER TABLE connections ADD COLUMN product_count INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE connections SET product_count = (SELECT count(*) FROM products WHERE connection_id = connections.id);",
+	/*
+	 * 15: products by state within a connection, ties in rowid order, so that the state filter and an order
+	 * by state walk an index instead of evaluating the state of every product. The key is
+	 * PRODUCT_STATE_SQL itself (SQLite serves only the same expression); no third key: adding the SKU cost
+	 * 55% on insert.
+	 */
+	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
 };
 
 int db_schema_version(void)
