@@ -658,3 +658,26 @@ Test(store, the_state_filter_walks_the_state_index)
 	cr_assert_not(plan_says("SELECT p.rowid FROM products p WHERE p.connection_id = 1 AND (CASE WHEN"
 	                        " p.retired_at IS NOT NULL THEN 'retired' ELSE 'new' END) = 'new'", STATE_KEYS));
 }
+
+/* The Products view sorted by state: states in text order either way, ties in rowid (insert) order. */
+Test(store, products_sort_by_state_along_the_state_index)
+{
+	int64_t conn = add_conn("A"), run;
+	struct run_row r;
+	cr_assert_eq(store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &r), 0);
+	cr_assert_eq(store_run_claim(s, "t", run, &r), 1);
+	const char *skus[] = {"D", "A", "C", "B"};
+	for (size_t i = 0; i < ARRAY_LEN(skus); i++)
+		add_product(conn, skus[i], 10 + (int64_t)i, run);
+	cr_assert_eq(store_product_set_pushed(s, conn, "A", 11), 0);
+	cr_assert_eq(store_run_error_insert(s, run, 2000, "pushing", 0, "B", NULL, "refused", "no", NULL), 0);
+	struct store_views *v = store_views_open(s);
+	struct view_query q = {.connection_id = conn, .sort = PRODUCT_F_STATE};
+	char buf[512];
+	int64_t matched;
+	/* failed B, in_sync A, new D then C (inserted in that order) */
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "B A D C");
+	q.descending = true;
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "C D A B");
+	store_views_close(v);
+}
