@@ -50,10 +50,11 @@ enum dest_field {
 };
 
 /*
- * The products of one connection (view_query.connection_id), sorted along an index either way; the filter
- * finds the SKUs that begin with it (as typed), the quick filter the failed products.
+ * The products of one connection (view_query.connection_id), sorted by SKU or by state (ties in rowid
+ * order) along an index either way; the filter finds the SKUs that begin with it (as typed), the quick
+ * filter the failed products.
  */
-enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_COUNT };
+enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_STATE, PRODUCT_F_COUNT };
 
 /* A destination as the console lists it: no credentials are read. */
 struct dest_view_row {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "product_sql.h"
 
 /*
  * Migrations are append-only: a released database has run every step up to its PRAGMA user_version,
@@ -279,6 +280,13 @@ static const char *const MIGRATIONS[] = {
 	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  holder TEXT NOT NULL, slots INTEGER NOT NULL, wanted INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (destination_id, holder)) WITHOUT ROWID;",
+	/*
+	 * 17: products by state within a connection, ties in rowid order, so that the state filter and an order
+	 * by state walk an index instead of evaluating the state of every product. The key is
+	 * PRODUCT_STATE_SQL itself (SQLite serves only the same expression); no third key: adding the SKU cost
+	 * 55% on insert.
+	 */
+	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
 };
 
 int db_schema_version(void)
