@@ -19,14 +19,19 @@ two_conns() {
 	done
 }
 
+# start_run A|B: `run --wait` of connection A or B in a process of its own, stopped with the test; sets $RUN_PID.
+start_run() {
+	local conn="CONN_$1" out
+	out=$(echo "$1" | tr AB ab)
+	"$FEEDSYNC_BIN" run "${!conn}" --wait >"$T/$out.out" 2>&1 &
+	RUN_PID=$!
+	echo "$RUN_PID" >>"$T/.pids"
+}
+
 # run_both: runs A and B at once, each `run --wait` in its own process; both must complete.
 run_both() {
-	"$FEEDSYNC_BIN" run "$CONN_A" --wait >"$T/a.out" 2>&1 &
-	local a=$!
-	"$FEEDSYNC_BIN" run "$CONN_B" --wait >"$T/b.out" 2>&1 &
-	local b=$!
-	echo "$a" >>"$T/.pids"
-	echo "$b" >>"$T/.pids"
+	start_run A; local a=$RUN_PID
+	start_run B; local b=$RUN_PID
 	wait "$a" || fail "run A: $(tail -c 600 "$T/a.out")"
 	wait "$b" || fail "run B: $(tail -c 600 "$T/b.out")"
 	expect_eq "$(sql "select count(*) from sync_runs where status = 'completed'")" "2" "both runs completed"
@@ -88,9 +93,7 @@ test_a_circuit_opened_elsewhere_is_respected() {
 	add_shop --batch-size 5 --concurrency 1
 	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 200}]'
 	two_conns 60
-	"$FEEDSYNC_BIN" run "$CONN_A" --wait >"$T/a.out" 2>&1 &
-	local a=$!
-	echo "$a" >>"$T/.pids"
+	start_run A; local a=$RUN_PID
 	wait_until 20 batches_at_least 2 || return
 	# Another process found the shop down: the circuit is open for 5 to 6 s (the shell clock has whole seconds).
 	sql "update destinations set circuit_state = 'open', consecutive_failures = 5,
@@ -113,9 +116,7 @@ test_a_killed_process_gives_its_slot_back_when_the_lease_expires() {
 	# The first batch never gets an answer: the process is killed while it waits, holding the only slot.
 	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "action": "stall", "stall_s": 30, "times": 1}]'
 	two_conns 10
-	"$FEEDSYNC_BIN" run "$CONN_A" --wait >"$T/a.out" 2>&1 &
-	local a=$!
-	echo "$a" >>"$T/.pids"
+	start_run A; local a=$RUN_PID
 	wait_until 20 batches_at_least 1 || return
 	kill -9 "$a"
 	wait "$a" 2>/dev/null
