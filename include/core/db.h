@@ -1,17 +1,17 @@
-/* Opening the SQLite database: file mode 0600, WAL, busy timeout, foreign keys, versioned migrations. */
+/* Opening the database (include/core/sqldb.h) and migrating it to the latest schema version. */
 #ifndef FEEDSYNC_CORE_DB_H
 #define FEEDSYNC_CORE_DB_H
 
 #include <stddef.h>
 
-#include <sqlite3.h>
+#include "core/sqldb.h"
 
 /*
  * Opens (creating when absent) and migrates to the latest schema. Each thread opens its own handle.
  * Returns NULL with err set ("cannot open feedsync.db: ...").
  */
-sqlite3 *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize);
-void db_close(sqlite3 *db);
+struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize);
+void db_close(struct sqldb *db);
 int db_schema_version(void);
 
 #endif
