@@ -10,8 +10,8 @@ s/\b(struct )?sqlite3_stmt\b/struct sqldb_stmt/g
 s/\b(struct )?sqlite3\b([^_.]|$)/struct sqldb\2/g
 
 # Calls whose arguments change: the length -1, the tail NULL and the copy flag go.
-s/\bsqlite3_prepare_v2\(([^;]*), -1, (&[^,()]+), NULL\)/sqldb_prepare(\1, \2)/g
-s/\bsqlite3_prepare_v3\(([^;]*), -1, SQLITE_PREPARE_PERSISTENT, (&[^,()]+), NULL\)/sqldb_prepare_persistent(\1, \2)/g
+s/\bsqlite3_prepare_v2\(([^;]*), -1, ([^,()]+), NULL\)/sqldb_prepare(\1, \2)/g
+s/\bsqlite3_prepare_v3\(([^;]*), -1, SQLITE_PREPARE_PERSISTENT, ([^,()]+), NULL\)/sqldb_prepare_persistent(\1, \2)/g
 s/\bsqlite3_exec\(([^;]*), NULL, NULL, NULL\)/sqldb_exec(\1)/g
 s/\bsqlite3_bind_text\(([^;]*), -1, SQLITE_(TRANSIENT|STATIC)\)/sqldb_bind_text(\1)/g
 s/\bsqlite3_bind_blob\(([^;]*), SQLITE_(TRANSIENT|STATIC)\)/sqldb_bind_blob(\1)/g

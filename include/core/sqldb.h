@@ -30,7 +30,8 @@ enum sqldb_mode {
 };
 
 /*
- * Opens `target`: a file path or ":memory:" (SQLite). NULL with err set ("cannot open database PATH: ...").
+ * Opens `target`: a file path or ":memory:" (SQLite). NULL with err set ("cannot open database PATH: ...");
+ * a postgresql:// URL is refused ("PostgreSQL support is incomplete: ...") without naming it.
  * Waits up to busy_timeout_ms for another connection's lock. A handle belongs to one thread.
  */
 struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_timeout_ms, char *err,

@@ -54,9 +54,23 @@ static int create_private(const char *path, char *err, size_t errsize)
 static const char SQL_SETUP[] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                                 " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY";
 
+/*
+ * A server URL names PostgreSQL, whose backend is not finished: refusing it by name beats creating a SQLite
+ * file called "postgresql:...". The URL itself is not repeated, since it may carry a password.
+ */
+static bool names_server(const char *target)
+{
+	return strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0;
+}
+
 struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_timeout_ms, char *err,
                          size_t errsize)
 {
+	if (names_server(target)) {
+		snprintf(err, errsize, "PostgreSQL support is incomplete: this feedsync keeps its data in SQLite files"
+		                       " only; give --db, $FEEDSYNC_DB or [database] path a file path");
+		return NULL;
+	}
 	bool writing = mode == SQLDB_READ_WRITE;
 	if (writing && strcmp(target, ":memory:") != 0 && create_private(target, err, errsize) < 0)
 		return NULL;

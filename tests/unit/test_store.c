@@ -1,12 +1,12 @@
 /* The store: schema and file mode, connection rows, the run lifecycle rules the database enforces, run history. */
 #include <criterion/criterion.h>
-#include "core/sqldb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sqldb.h"
 #include "core/store.h"
 #include "core/store_dest.h"
 #include "core/store_products.h"
