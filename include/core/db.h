@@ -13,5 +13,14 @@
 struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize);
 void db_close(struct sqldb *db);
 int db_schema_version(void);
+/* The schema version the open database is at (PRAGMA user_version); -1 when it cannot be read. */
+int db_version(struct sqldb *db);
+
+/* What `feedsync db status` reports, read without migrating or creating anything. */
+struct db_status {
+	char backend[16];   /* "sqlite"; "" while the database does not exist */
+	int version;        /* the schema version the database is at; 0 when absent */
+};
+int db_read_status(const char *target, int busy_timeout_ms, struct db_status *st, char *err, size_t errsize);
 
 #endif

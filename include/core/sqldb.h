@@ -37,6 +37,10 @@ enum sqldb_mode {
 struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_timeout_ms, char *err,
                          size_t errsize);
 void sqldb_close(struct sqldb *db);   /* NULL is fine */
+/* Whether opening `target` would create it: a database file not there yet. */
+bool sqldb_absent(const char *target);
+/* The engine behind a handle, as `feedsync db status` names it: "sqlite". */
+const char *sqldb_backend(struct sqldb *db);
 /* The message of the handle's last failure. */
 const char *sqldb_errmsg(struct sqldb *db);
 /* The file the handle has open; NULL for an in-memory database. */

@@ -278,7 +278,7 @@ static int exec_simple(struct sqldb *db, const char *sql, char *err, size_t errs
 	return 0;
 }
 
-static int user_version(struct sqldb *db)
+int db_version(struct sqldb *db)
 {
 	struct sqldb_stmt *st;
 	int v = -1;
@@ -299,7 +299,7 @@ static int migrate(struct sqldb *db, char *err, size_t errsize)
 			snprintf(err, errsize, "cannot start migration: %s", inner);
 			return -1;
 		}
-		int version = user_version(db);
+		int version = db_version(db);
 		if (version < 0 || version > db_schema_version()) {
 			exec_simple(db, "ROLLBACK", inner, sizeof(inner));
 			snprintf(err, errsize,

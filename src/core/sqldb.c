@@ -105,6 +105,17 @@ void sqldb_close(struct sqldb *db)
 	free(db);
 }
 
+bool sqldb_absent(const char *target)
+{
+	return !names_server(target) && strcmp(target, ":memory:") != 0 && access(target, F_OK) != 0;
+}
+
+const char *sqldb_backend(struct sqldb *db)
+{
+	(void)db;
+	return "sqlite";
+}
+
 const char *sqldb_errmsg(struct sqldb *db)
 {
 	return sqlite3_errmsg(db->lite);

@@ -12,6 +12,10 @@ test_a_postgresql_url_is_refused_without_printing_its_password() {
 	expect_rc 1 "runs on a postgres:// \$FEEDSYNC_DB"
 	expect_contains "$ERR" "PostgreSQL support is incomplete: " "stderr"
 	expect_not_contains "$OUT$ERR" "s3cret" "output"
+	fs --db 'postgresql://feed:s3cret@127.0.0.1:1/feedsync' db status
+	expect_rc 1 "db status on a postgresql:// --db"
+	expect_contains "$ERR" "PostgreSQL support is incomplete: " "stderr"
+	expect_not_contains "$OUT$ERR" "s3cret" "output"
 	expect_eq "$(ls -A "$T" | grep -c postgres)" "0" "files named like the URL"
 }
 
@@ -68,6 +72,56 @@ test_the_convert_script_leaves_code_that_compiles_against_the_interface() {
 	cp "$T/new.c" "$T/again.c"
 	sed -i -E -f "$ROOT/tools/sqldb_convert.sed" "$T/again.c"
 	cmp -s "$T/new.c" "$T/again.c" || fail "a second conversion changed converted code: $(diff "$T/new.c" "$T/again.c")"
+}
+
+test_db_status_reports_without_creating_and_migrate_brings_the_schema_up() {
+	fs db status
+	expect_rc 0 "db status before the database exists"
+	expect_contains "$OUT" "backend   sqlite" "status"
+	expect_contains "$OUT" "database  $FEEDSYNC_DB" "status"
+	expect_contains "$OUT" "schema    none yet" "status"
+	[ ! -e "$FEEDSYNC_DB" ] || fail "db status created the database"
+	fs db migrate
+	expect_rc 0 "db migrate"
+	local latest
+	latest=$(sql 'PRAGMA user_version')
+	expect_eq "$OUT" "$FEEDSYNC_DB: migrated from schema version 0 to $latest" "migrate"
+	expect_eq "$(stat -c %a "$FEEDSYNC_DB")" "600" "mode of the new database"
+	fs db migrate --json
+	expect_eq "$(json_get "$OUT" to_version)" "$latest" "migrate --json to_version"
+	expect_eq "$(json_get "$OUT" from_version)" "$latest" "a second migrate has nothing to do"
+	fs db status --json
+	expect_eq "$(json_get "$OUT" state)" "current" "status --json state"
+	expect_eq "$(json_get "$OUT" schema_version)" "$latest" "status --json version"
+	expect_eq "$(json_get "$OUT" backend)" "sqlite" "status --json backend"
+}
+
+test_db_status_names_an_old_a_newer_and_a_broken_database() {
+	fs db migrate
+	local latest
+	latest=$(sql 'PRAGMA user_version')
+	sql "PRAGMA user_version = $((latest - 2))"
+	fs db status
+	expect_contains "$OUT" "schema    version $((latest - 2)) of $latest: \`feedsync db migrate\` applies the other 2 steps" \
+		"status of an old schema"
+	expect_eq "$(sql 'PRAGMA user_version')" "$((latest - 2))" "status migrated nothing"
+	sql "PRAGMA user_version = $((latest + 1))"
+	fs db status
+	expect_contains "$OUT" "newer than this feedsync ($latest): upgrade feedsync" "status of a newer schema"
+	fs db migrate
+	expect_rc 1 "migrate of a newer schema"
+	expect_contains "$ERR" "is newer than this feedsync" "migrate of a newer schema"
+	echo "not a database at all, just some text that is long enough to be read as a header" >"$T/junk.db"
+	fs --db "$T/junk.db" db status
+	expect_rc 1 "status of a file that is not a database"
+	expect_contains "$ERR" "$T/junk.db" "status names the file"
+	fs db
+	expect_rc 2 "db without a command"
+	fs db vacuum
+	expect_rc 2 "db with an unknown command"
+	expect_contains "$ERR" "unknown command 'vacuum'" "usage"
+	fs db status extra
+	expect_rc 2 "db status with an extra argument"
 }
 
 run_tests "$@"
