@@ -21,6 +21,11 @@ struct db_status {
 	char backend[16];   /* "sqlite"; "" while the database does not exist */
 	int version;        /* the schema version the database is at; 0 when absent */
 };
+/*
+ * -1 with err set when the store cannot work on db's backend yet (PostgreSQL: no schema dialect), else 0.
+ * Opening and status check it, so that an unfinished backend refuses by name instead of half working.
+ */
+int db_backend_unfinished(struct sqldb *db, char *err, size_t errsize);
 int db_read_status(const char *target, int busy_timeout_ms, struct db_status *st, char *err, size_t errsize);
 
 #endif

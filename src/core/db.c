@@ -330,6 +330,10 @@ struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t e
 	if (!db)
 		return NULL;
 	char inner[512];
+	if (db_backend_unfinished(db, err, errsize) < 0) {
+		sqldb_close(db);
+		return NULL;
+	}
 	if (migrate(db, inner, sizeof(inner)) < 0) {
 		snprintf(err, errsize, "database %s: %s", path, inner);
 		sqldb_close(db);

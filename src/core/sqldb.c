@@ -1,7 +1,7 @@
 /*
- * The SQLite backend of include/core/sqldb.h: each call is one call into SQLite, so that the import loop
- * costs what it did when the store called SQLite itself. Result codes and type codes are SQLite's own
- * (checked below), which is why nothing here translates them.
+ * include/core/sqldb.h: SQLite here, PostgreSQL in sqldb_pg.c. On SQLite each call is one call into SQLite
+ * behind one predictable branch, so that the import loop costs what it did when the store called SQLite
+ * itself. Result codes and type codes are SQLite's own (checked below), so nothing translates them.
  */
 #include "core/sqldb.h"
 
@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "core/util.h"
+#include "core/sqldb_pg.h"
 
 static_assert(SQLDB_OK == SQLITE_OK && SQLDB_ROW == SQLITE_ROW && SQLDB_DONE == SQLITE_DONE,
               "sqldb result codes are SQLite's");
@@ -23,14 +24,17 @@ static_assert(SQLDB_INTEGER == SQLITE_INTEGER && SQLDB_FLOAT == SQLITE_FLOAT && 
                   SQLDB_BLOB == SQLITE_BLOB && SQLDB_NULL == SQLITE_NULL,
               "sqldb column types are SQLite's");
 
+/* Exactly one of lite and pg is set: the backend the target named. */
 struct sqldb {
 	sqlite3 *lite;
+	struct pg_db *pg;
 	/* Prepared on first use: a batch commit must not parse its BEGIN and COMMIT again. */
 	struct sqldb_stmt *begin, *commit, *rollback;
 };
 
 struct sqldb_stmt {
 	sqlite3_stmt *lite;
+	struct pg_stmt *pg;
 };
 
 /*
@@ -54,22 +58,16 @@ static int create_private(const char *path, char *err, size_t errsize)
 static const char SQL_SETUP[] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                                 " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY";
 
-/*
- * A server URL names PostgreSQL, whose backend is not finished: refusing it by name beats creating a SQLite
- * file called "postgresql:...". The URL itself is not repeated, since it may carry a password.
- */
-static bool names_server(const char *target)
-{
-	return strncmp(target, "postgresql://", 13) == 0 || strncmp(target, "postgres://", 11) == 0;
-}
-
 struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_timeout_ms, char *err,
                          size_t errsize)
 {
-	if (names_server(target)) {
-		snprintf(err, errsize, "PostgreSQL support is incomplete: this feedsync keeps its data in SQLite files"
-		                       " only; give --db, $FEEDSYNC_DB or [database] path a file path");
-		return NULL;
+	if (pg_names_server(target)) {
+		struct pg_db *pg = pg_open(target, err, errsize);
+		if (!pg)
+			return NULL;
+		struct sqldb *db = xcalloc(1, sizeof(*db));
+		db->pg = pg;
+		return db;
 	}
 	bool writing = mode == SQLDB_READ_WRITE;
 	if (writing && strcmp(target, ":memory:") != 0 && create_private(target, err, errsize) < 0)
@@ -101,41 +99,54 @@ void sqldb_close(struct sqldb *db)
 	sqldb_finalize(db->begin);
 	sqldb_finalize(db->commit);
 	sqldb_finalize(db->rollback);
-	sqlite3_close(db->lite);
+	if (db->pg)
+		pg_close(db->pg);
+	else
+		sqlite3_close(db->lite);
 	free(db);
 }
 
 bool sqldb_absent(const char *target)
 {
-	return !names_server(target) && strcmp(target, ":memory:") != 0 && access(target, F_OK) != 0;
+	return !pg_names_server(target) && strcmp(target, ":memory:") != 0 && access(target, F_OK) != 0;
 }
 
 const char *sqldb_backend(struct sqldb *db)
 {
-	(void)db;
-	return "sqlite";
+	return db->pg ? "postgresql" : "sqlite";
 }
 
 const char *sqldb_errmsg(struct sqldb *db)
 {
-	return sqlite3_errmsg(db->lite);
+	return db->pg ? pg_errmsg(db->pg) : sqlite3_errmsg(db->lite);
 }
 
 const char *sqldb_filename(struct sqldb *db)
 {
+	if (db->pg)
+		return NULL;
 	const char *path = sqlite3_db_filename(db->lite, "main");
 	return path && *path ? path : NULL;
 }
 
 int sqldb_exec(struct sqldb *db, const char *sql)
 {
-	return sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
+	return db->pg ? pg_exec(db->pg, sql) : sqlite3_exec(db->lite, sql, NULL, NULL, NULL);
 }
 
 static int prepare(struct sqldb *db, const char *sql, unsigned flags, struct sqldb_stmt **st)
 {
-	sqlite3_stmt *lite = NULL;
 	*st = NULL;
+	if (db->pg) {
+		struct pg_stmt *pg;
+		int rc = pg_prepare(db->pg, sql, &pg);
+		if (rc != SQLDB_OK)
+			return rc;
+		*st = xcalloc(1, sizeof(**st));
+		(*st)->pg = pg;
+		return SQLDB_OK;
+	}
+	sqlite3_stmt *lite = NULL;
 	int rc = sqlite3_prepare_v3(db->lite, sql, -1, flags, &lite, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -156,80 +167,83 @@ int sqldb_prepare_persistent(struct sqldb *db, const char *sql, struct sqldb_stm
 
 int sqldb_step(struct sqldb_stmt *st)
 {
-	return sqlite3_step(st->lite);
+	return st->pg ? pg_step(st->pg) : sqlite3_step(st->lite);
 }
 
 int sqldb_reset(struct sqldb_stmt *st)
 {
-	return sqlite3_reset(st->lite);
+	return st->pg ? pg_reset(st->pg) : sqlite3_reset(st->lite);
 }
 
 int sqldb_clear_bindings(struct sqldb_stmt *st)
 {
-	return sqlite3_clear_bindings(st->lite);
+	return st->pg ? pg_clear_bindings(st->pg) : sqlite3_clear_bindings(st->lite);
 }
 
 void sqldb_finalize(struct sqldb_stmt *st)
 {
 	if (!st)
 		return;
-	sqlite3_finalize(st->lite);
+	if (st->pg)
+		pg_finalize(st->pg);
+	else
+		sqlite3_finalize(st->lite);
 	free(st);
 }
 
 int sqldb_bind_parameter_count(struct sqldb_stmt *st)
 {
-	return sqlite3_bind_parameter_count(st->lite);
+	return st->pg ? pg_bind_parameter_count(st->pg) : sqlite3_bind_parameter_count(st->lite);
 }
 
 int sqldb_bind_null(struct sqldb_stmt *st, int idx)
 {
-	return sqlite3_bind_null(st->lite, idx);
+	return st->pg ? pg_bind_null(st->pg, idx) : sqlite3_bind_null(st->lite, idx);
 }
 
 int sqldb_bind_int64(struct sqldb_stmt *st, int idx, int64_t v)
 {
-	return sqlite3_bind_int64(st->lite, idx, v);
+	return st->pg ? pg_bind_int64(st->pg, idx, v) : sqlite3_bind_int64(st->lite, idx, v);
 }
 
 int sqldb_bind_text(struct sqldb_stmt *st, int idx, const char *text)
 {
-	return sqlite3_bind_text(st->lite, idx, text, -1, SQLITE_TRANSIENT);
+	return st->pg ? pg_bind_text(st->pg, idx, text) : sqlite3_bind_text(st->lite, idx, text, -1, SQLITE_TRANSIENT);
 }
 
 int sqldb_bind_blob(struct sqldb_stmt *st, int idx, const void *data, int len)
 {
-	return sqlite3_bind_blob(st->lite, idx, data, len, SQLITE_TRANSIENT);
+	return st->pg ? pg_bind_blob(st->pg, idx, data, len) : sqlite3_bind_blob(st->lite, idx, data, len, SQLITE_TRANSIENT);
 }
 
 int sqldb_column_int(struct sqldb_stmt *st, int col)
 {
-	return sqlite3_column_int(st->lite, col);
+	return st->pg ? (int)pg_column_int64(st->pg, col) : sqlite3_column_int(st->lite, col);
 }
 
 int64_t sqldb_column_int64(struct sqldb_stmt *st, int col)
 {
-	return sqlite3_column_int64(st->lite, col);
+	return st->pg ? pg_column_int64(st->pg, col) : sqlite3_column_int64(st->lite, col);
 }
 
 const unsigned char *sqldb_column_text(struct sqldb_stmt *st, int col)
 {
-	return sqlite3_column_text(st->lite, col);
+	return st->pg ? pg_column_text(st->pg, col) : sqlite3_column_text(st->lite, col);
 }
 
 const void *sqldb_column_blob(struct sqldb_stmt *st, int col)
 {
-	return sqlite3_column_blob(st->lite, col);
+	return st->pg ? pg_column_blob(st->pg, col) : sqlite3_column_blob(st->lite, col);
 }
 
 int sqldb_column_bytes(struct sqldb_stmt *st, int col)
 {
-	return sqlite3_column_bytes(st->lite, col);
+	return st->pg ? pg_column_bytes(st->pg, col) : sqlite3_column_bytes(st->lite, col);
 }
 
 int sqldb_column_type(struct sqldb_stmt *st, int col)
 {
-	return sqlite3_column_type(st->lite, col);
+	return st->pg ? pg_column_type(st->pg, col) : sqlite3_column_type(st->lite, col);
 }
 
 /* Steps a cached transaction statement, preparing it the first time. */
@@ -240,14 +254,15 @@ static int run_cached(struct sqldb *db, struct sqldb_stmt **slot, const char *sq
 		if (rc != SQLDB_OK)
 			return rc;
 	}
-	int rc = sqlite3_step((*slot)->lite);
-	sqlite3_reset((*slot)->lite);
-	return rc == SQLITE_DONE ? SQLDB_OK : rc;
+	int rc = sqldb_step(*slot);
+	sqldb_reset(*slot);
+	return rc == SQLDB_DONE ? SQLDB_OK : rc;
 }
 
 int sqldb_begin(struct sqldb *db)
 {
-	return run_cached(db, &db->begin, "BEGIN IMMEDIATE");
+	/* PostgreSQL takes row locks as it writes; a whole-database write lock is SQLite's only way. */
+	return run_cached(db, &db->begin, db->pg ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
 int sqldb_commit(struct sqldb *db)
@@ -262,25 +277,27 @@ int sqldb_rollback(struct sqldb *db)
 
 bool sqldb_in_transaction(struct sqldb *db)
 {
-	return !sqlite3_get_autocommit(db->lite);
+	return db->pg ? pg_in_transaction(db->pg) : !sqlite3_get_autocommit(db->lite);
 }
 
 int64_t sqldb_last_insert_id(struct sqldb *db)
 {
-	return sqlite3_last_insert_rowid(db->lite);
+	return db->pg ? pg_last_insert_id(db->pg) : sqlite3_last_insert_rowid(db->lite);
 }
 
 int sqldb_changes(struct sqldb *db)
 {
-	return sqlite3_changes(db->lite);
+	return db->pg ? pg_changes(db->pg) : sqlite3_changes(db->lite);
 }
 
 int64_t sqldb_total_changes(struct sqldb *db)
 {
-	return sqlite3_total_changes64(db->lite);
+	return db->pg ? pg_total_changes(db->pg) : sqlite3_total_changes64(db->lite);
 }
 
 bool sqldb_unique_violation(struct sqldb *db)
 {
+	if (db->pg)
+		return pg_unique_violation(db->pg);
 	return sqlite3_extended_errcode(db->lite) == SQLITE_CONSTRAINT_UNIQUE;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/sqldb.h"
+#include "core/sqldb_pg.h"
 
 static char dir[] = "/tmp/fs-sqldb-XXXXXX";
 static char path[512];
@@ -141,12 +142,31 @@ Test(sqldb, bad_sql_and_missing_files_are_named)
 	cr_assert_neq(access(missing, F_OK), 0, "a reader creates nothing");
 }
 
-Test(sqldb, a_postgresql_url_is_refused_without_repeating_it)
+Test(sqldb, an_unreachable_postgresql_server_is_named_without_the_password)
 {
-	const char *urls[] = {"postgresql://feed:s3cret@db.example/feedsync", "postgres://feed:s3cret@h/d"};
+	const char *urls[] = {"postgresql://feed:s3cret@127.0.0.1:1/feedsync", "postgres://feed:s3cret@127.0.0.1:1/d"};
 	for (size_t i = 0; i < 2; i++) {
 		cr_assert_null(sqldb_open(urls[i], SQLDB_READ_WRITE, 0, err, sizeof(err)));
-		cr_assert(strstr(err, "PostgreSQL support is incomplete: "), "%s", err);
+		cr_assert(strstr(err, "cannot open the PostgreSQL database: ") && strstr(err, "127.0.0.1"), "%s", err);
+		cr_assert_null(strchr(err, '\n'), "one line: %s", err);
 		cr_assert_null(strstr(err, "s3cret"), "the password must not be printed: %s", err);
 	}
+	cr_assert_not(sqldb_absent(urls[0]), "a server is never a file to create");
+}
+
+Test(sqldb, placeholders_become_numbered_for_postgresql_outside_quotes)
+{
+	int n;
+	char *sql = pg_placeholders("SELECT ?1, '?2 it''s', \"a?\", ?3 + ?1 WHERE x = ?12", &n);
+	cr_assert_str_eq(sql, "SELECT $1, '?2 it''s', \"a?\", $3 + $1 WHERE x = $12");
+	cr_assert_eq(n, 12);
+	free(sql);
+	sql = pg_placeholders("INSERT INTO t VALUES(?, ?, 'x?')", &n);
+	cr_assert_str_eq(sql, "INSERT INTO t VALUES($1, $2, 'x?')");
+	cr_assert_eq(n, 2);
+	free(sql);
+	sql = pg_placeholders("SELECT 'unterminated ?1", &n);
+	cr_assert_str_eq(sql, "SELECT 'unterminated ?1");
+	cr_assert_eq(n, 0);
+	free(sql);
 }
