@@ -2,7 +2,7 @@
  * The one database interface every store module talks through. The backend is chosen when the database
  * opens; SQLite is the embedded default. Calls mirror SQLite's (same result codes, same column and bind
  * semantics) so that a statement loop reads the same on every backend and the SQLite layer stays a single
- * indirection. Only src/core/sqldb*.c see the engine's own headers.
+ * indirection. Only src/core/sqldb*.c see the engines' own headers.
  */
 #ifndef FEEDSYNC_CORE_SQLDB_H
 #define FEEDSYNC_CORE_SQLDB_H
@@ -30,8 +30,9 @@ enum sqldb_mode {
 };
 
 /*
- * Opens `target`: a file path or ":memory:" (SQLite). NULL with err set ("cannot open database PATH: ...");
- * a postgresql:// URL is refused ("PostgreSQL support is incomplete: ...") without naming it.
+ * Opens `target`: a file path or ":memory:" (SQLite), or a postgresql:// URL (PostgreSQL, where mode and the
+ * busy timeout do not apply). NULL with err set ("cannot open database PATH: ...", "cannot open the PostgreSQL
+ * database: ...", never repeating a URL, which may carry a password).
  * Waits up to busy_timeout_ms for another connection's lock. A handle belongs to one thread.
  */
 struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_timeout_ms, char *err,
@@ -39,7 +40,7 @@ struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_time
 void sqldb_close(struct sqldb *db);   /* NULL is fine */
 /* Whether opening `target` would create it: a database file not there yet. */
 bool sqldb_absent(const char *target);
-/* The engine behind a handle, as `feedsync db status` names it: "sqlite". */
+/* The engine behind a handle, as `feedsync db status` names it: "sqlite" or "postgresql". */
 const char *sqldb_backend(struct sqldb *db);
 /* The message of the handle's last failure. */
 const char *sqldb_errmsg(struct sqldb *db);
@@ -72,13 +73,13 @@ const void *sqldb_column_blob(struct sqldb_stmt *st, int col);
 int sqldb_column_bytes(struct sqldb_stmt *st, int col);
 int sqldb_column_type(struct sqldb_stmt *st, int col);
 
-/* A write transaction (BEGIN IMMEDIATE on SQLite: the write lock is taken at once), COMMIT, ROLLBACK. */
+/* A write transaction (BEGIN IMMEDIATE on SQLite: the write lock is taken at once; BEGIN), COMMIT, ROLLBACK. */
 int sqldb_begin(struct sqldb *db);
 int sqldb_commit(struct sqldb *db);
 int sqldb_rollback(struct sqldb *db);
 bool sqldb_in_transaction(struct sqldb *db);
 
-/* The id the last INSERT gave its row. */
+/* The id the last INSERT gave its row (PostgreSQL: lastval(), so only after an identity column was filled). */
 int64_t sqldb_last_insert_id(struct sqldb *db);
 /* Rows the last statement changed, and every row the handle changed since it opened. */
 int sqldb_changes(struct sqldb *db);

@@ -208,12 +208,16 @@ int sqldb_bind_int64(struct sqldb_stmt *st, int idx, int64_t v)
 
 int sqldb_bind_text(struct sqldb_stmt *st, int idx, const char *text)
 {
-	return st->pg ? pg_bind_text(st->pg, idx, text) : sqlite3_bind_text(st->lite, idx, text, -1, SQLITE_TRANSIENT);
+	if (st->pg)
+		return pg_bind_text(st->pg, idx, text);
+	return sqlite3_bind_text(st->lite, idx, text, -1, SQLITE_TRANSIENT);
 }
 
 int sqldb_bind_blob(struct sqldb_stmt *st, int idx, const void *data, int len)
 {
-	return st->pg ? pg_bind_blob(st->pg, idx, data, len) : sqlite3_bind_blob(st->lite, idx, data, len, SQLITE_TRANSIENT);
+	if (st->pg)
+		return pg_bind_blob(st->pg, idx, data, len);
+	return sqlite3_bind_blob(st->lite, idx, data, len, SQLITE_TRANSIENT);
 }
 
 int sqldb_column_int(struct sqldb_stmt *st, int col)
