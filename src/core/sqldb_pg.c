@@ -127,10 +127,17 @@ bool pg_in_transaction(struct pg_db *db)
 
 int64_t pg_last_insert_id(struct pg_db *db)
 {
+	/* lastval() fails while no sequence was used yet, and a failure would abort the caller's transaction. */
+	bool guarded = pg_in_transaction(db);
+	if (guarded)
+		PQclear(PQexec(db->conn, "SAVEPOINT sqldb_lastval"));
 	PGresult *res = PQexec(db->conn, "SELECT lastval()");
-	int64_t id = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ?
-	                 strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	int64_t id = ok ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 	PQclear(res);
+	if (guarded)
+		PQclear(PQexec(db->conn, ok ? "RELEASE SAVEPOINT sqldb_lastval"
+		                            : "ROLLBACK TO SAVEPOINT sqldb_lastval; RELEASE SAVEPOINT sqldb_lastval"));
 	return id;
 }
 

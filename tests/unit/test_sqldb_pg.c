@@ -108,6 +108,10 @@ Test(sqldb_pg, a_rolled_back_transaction_leaves_nothing_and_a_committed_one_stay
 	cr_assert_not(sqldb_in_transaction(db));
 	cr_assert_eq(sqldb_begin(db), SQLDB_OK, "%s", sqldb_errmsg(db));
 	cr_assert(sqldb_in_transaction(db));
+	cr_assert_eq(sqldb_last_insert_id(db), 0, "no row inserted yet in this session");
+	cr_assert_eq(insert("after a failed lastval", NULL, 0, 1), SQLDB_DONE, "the transaction survives: %s",
+	             sqldb_errmsg(db));
+	cr_assert_eq(sqldb_last_insert_id(db), 1);
 	insert("gone", NULL, 0, 1);
 	cr_assert_eq(sqldb_rollback(db), SQLDB_OK);
 	cr_assert_not(sqldb_in_transaction(db));
