@@ -461,6 +461,9 @@ static char *read_secret(const char *arg)
 
 static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 {
+	const char *type = a->type ? a->type : old ? old->type : "woocommerce";
+	if ((a->token || a->token_env) && !str_eq(type, "shopify"))
+		return usage("--token and --token-env are a shopify destination's, not a %s one's", type);
 	const char *given_secret = a->app_password ? a->app_password : a->token ? a->token : a->secret;
 	char *secret = given_secret ? read_secret(given_secret) : NULL;
 	/* A new password alone belongs to the user stored. */

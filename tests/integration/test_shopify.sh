@@ -15,6 +15,9 @@ test_dest_add_seals_the_token_and_pins_the_version() {
 	fs dest add --type shopify --name shop --url https://acme.myshopify.com --token t --api-version 25-10
 	expect_rc 2 "dest add with a bad version"
 	expect_contains "$ERR" "options.site.api_version: '25-10' is not an API version like \"2025-10\""
+	fs dest add --name woo --url https://shop.example.com --token "$SHOPIFY_TOKEN"
+	expect_rc 2 "a token for a woocommerce shop"
+	expect_contains "$ERR" "--token and --token-env are a shopify destination's, not a woocommerce one's"
 	add_shop
 	fs dest show "$DEST_ID" --json
 	expect_not_contains "$OUT" "$SHOPIFY_TOKEN"
@@ -47,6 +50,7 @@ test_dest_test_passes_and_names_shop_and_location() {
 	expect_contains "$OUT" "write_products, write_inventory and read_locations granted"
 	expect_contains "$OUT" "inventory goes to 'Main Warehouse' (gid://shopify/Location/7001, the primary location)"
 	expect_not_contains "$OUT$ERR" "$SHOPIFY_TOKEN"
+	expect_eq "$(grep -rla -- "$SHOPIFY_TOKEN" "$T" | tr '\n' ' ')" "" "files holding the token in clear"
 	fs_fast dest edit "$DEST_ID" --location gid://shopify/Location/7002
 	fs dest test "$DEST_ID" --json
 	expect_rc 0 "dest test of a named location"
@@ -124,6 +128,47 @@ test_unreachable_shop_is_named() {
 	fs dest test "$(json_get "$OUT" id)"
 	expect_rc 1 "dest test"
 	expect_contains "$OUT" "http://127.0.0.1:9:"
+}
+
+# The documents the push is to send, as the fake answers them: productSet creates and updates by id, userErrors,
+# the lookup by SKU, inventorySetQuantities at a location, and the cost spent from the bucket.
+test_fake_answers_product_documents_as_shopify_does() {
+	start_fakeshopify --bucket-size 100 --restore-rate 1 || return
+	OUT=$("$PYTHON" - "$SHOPIFY_URL" "$SHOPIFY_TOKEN" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1] + "/admin/api/2025-10/graphql.json", sys.argv[2]
+def ask(op, variables):
+    body = json.dumps({"query": "mutation %s { x }" % op, "variables": variables}).encode()
+    req = urllib.request.Request(url, data=body, headers={"X-Shopify-Access-Token": token,
+                                                           "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))
+made = ask("FeedsyncProductSet", {"input": {"title": "Mug", "variants": [{"sku": "MUG-1", "price": "9.50"}]}})
+product = made["data"]["productSet"]["product"]
+item = product["variants"]["nodes"][0]["inventoryItem"]["id"]
+blank = ask("FeedsyncProductSet", {"input": {"title": " "}})["data"]["productSet"]["userErrors"]
+again = ask("FeedsyncProductSet", {"input": {"id": product["id"], "variants": [{"sku": "MUG-1", "price": "8"}]}})
+found = ask("FeedsyncVariantsBySku", {"query": "sku:MUG-1 OR sku:NONE", "first": 10})
+stock = ask("FeedsyncInventorySet", {"input": {"name": "available", "reason": "correction", "quantities": [
+    {"inventoryItemId": item, "locationId": "gid://shopify/Location/7001", "quantity": 4}]}})
+bad = ask("FeedsyncInventorySet", {"input": {"name": "available", "reason": "correction", "quantities": [
+    {"inventoryItemId": item, "locationId": "gid://shopify/Location/1", "quantity": 4}]}})
+print(json.dumps({"blank": blank, "same_variant": again["data"]["productSet"]["product"]["variants"]["nodes"][0]["id"]
+                  == product["variants"]["nodes"][0]["id"],
+                  "found": [n["sku"] for n in found["data"]["productVariants"]["nodes"]],
+                  "stock_errors": stock["data"]["inventorySetQuantities"]["userErrors"],
+                  "bad_location": bad["data"]["inventorySetQuantities"]["userErrors"][0]["code"],
+                  "cost": found["extensions"]["cost"]["requestedQueryCost"],
+                  "available": bad["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]}))
+PY
+)
+	expect_contains "$OUT" '"blank": [{"field": ["input", "title"], "message": "Title can'"'"'t be blank", "code": "BLANK"}]'
+	expect_contains "$OUT" '"same_variant": true'
+	expect_contains "$OUT" '"found": ["MUG-1"]'
+	expect_contains "$OUT" '"stock_errors": []'
+	expect_contains "$OUT" '"bad_location": "INVALID_LOCATION"'
+	expect_contains "$OUT" '"cost": 32'
+	expect_eq "$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["available"] < 60)' "$OUT")" "True" \
+		"points spent from the bucket: $OUT"
 }
 
 run_tests "$@"
