@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/util.h"
+#include "dest/cost_bucket.h"
 
 /* The scopes a sync needs (https://shopify.dev/docs/api/usage/access-scopes): products and their variants,
  * inventory quantities, and the locations they are counted at. */
@@ -61,6 +62,19 @@ static void refusal(const struct probe *p, char *buf, size_t size)
 		snprintf(buf, size, "%s", http_outcome_text(&p->req, outcome, sizeof(outcome)));
 }
 
+/* The shop's cost bucket as its answer reports it: what the plan allows this app. */
+static const char *bucket_text(const cJSON *answer, char *buf, size_t size)
+{
+	struct cost_reading reading;
+	char err[160];
+	if (cost_reading_parse(answer, &reading, err, sizeof(err)))
+		snprintf(buf, size, "cost bucket %.0f of %.0f points, restoring %.0f a second", reading.available,
+		         reading.maximum, reading.restore_rate);
+	else
+		snprintf(buf, size, "no cost reported: %s", err);
+	return buf;
+}
+
 static void check_reach_and_tls(struct tester *t)
 {
 	struct woo_check *reach = &t->checks[SHOPIFY_CHECK_REACH], *tls = &t->checks[SHOPIFY_CHECK_TLS];
@@ -74,6 +88,7 @@ static void check_reach_and_tls(struct tester *t)
 		return;
 	}
 	/* A version no longer served, or a path that is not the API, is 404 {"errors": "Not Found"}. */
+	char why[160];
 	bool graphql = r->json && r->status != 404 && (member(r->json, "data") || member(r->json, "errors"));
 	if (!probe_answered(&t->p))
 		check_set(reach, false, "%s: %s", t->shop->base_url, r->error);
@@ -83,8 +98,8 @@ static void check_reach_and_tls(struct tester *t)
 		          t->shop->base_url, t->endpoint, r->status, *r->content_type ? ", " : "", r->content_type,
 		          t->site->api_version);
 	else
-		check_set(reach, true, "the GraphQL Admin API %s answers at %s%s (%lld ms)", t->site->api_version,
-		          t->shop->base_url, t->endpoint, (long long)r->elapsed_ms);
+		check_set(reach, true, "the GraphQL Admin API %s answers at %s%s (%lld ms; %s)", t->site->api_version,
+		          t->shop->base_url, t->endpoint, (long long)r->elapsed_ms, bucket_text(r->json, why, sizeof(why)));
 	if (strncasecmp(t->shop->base_url, "http://", 7) == 0)
 		check_set(tls, true, "not used: plain http (--allow-http), the token travels unencrypted");
 	else if (!t->shop->verify_tls)

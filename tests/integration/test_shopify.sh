@@ -46,6 +46,7 @@ test_dest_test_passes_and_names_shop_and_location() {
 	fs dest test "$DEST_ID"
 	expect_rc 0 "dest test"
 	expect_contains "$OUT" "the GraphQL Admin API 2025-10 answers at $SHOPIFY_URL/admin/api/2025-10/graphql.json"
+	expect_contains "$OUT" "of 1000 points, restoring 100 a second)"
 	expect_contains "$OUT" "access token …e1f0 accepted by shop 'Feedsync Test' (feedsync-test.myshopify.com)"
 	expect_contains "$OUT" "write_products, write_inventory and read_locations granted"
 	expect_contains "$OUT" "inventory goes to 'Main Warehouse' (gid://shopify/Location/7001, the primary location)"
