@@ -105,6 +105,10 @@ test_dest_test_names_what_answers_instead_of_the_api() {
 	fs dest test "$DEST_ID"
 	expect_rc 1 "dest test of a 503"
 	expect_contains "$OUT" "(HTTP 503, text/html)"
+	shopify_ctl faults '[{"action": "reset"}]'
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of a connection reset"
+	expect_contains "$OUT" "reachability    FAILED  $SHOPIFY_URL:"
 	shopify_ctl faults '[{"latency_ms": 300}]'
 	fs dest test "$DEST_ID"
 	expect_rc 0 "dest test of a slow shop"
