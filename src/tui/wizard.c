@@ -731,7 +731,8 @@ static void load_shops(struct app *app, struct wizard *w)
 	}
 	struct wiz_shop *shops = xcalloc(n ? n : 1, sizeof(*shops));
 	for (size_t i = 0; i < n; i++)
-		shops[i] = (struct wiz_shop){rows[i].id, xstrdup(rows[i].name), xstrdup(rows[i].base_url)};
+		shops[i] = (struct wiz_shop){rows[i].id, xstrdup(rows[i].name), xstrdup(rows[i].base_url),
+		                             xstrdup(rows[i].type)};
 	dest_rows_free(rows, n);
 	wizard_set_shops(w, shops, n);
 }
