@@ -301,8 +301,9 @@ static void finish_test(struct wizard_screen *ws, struct probe_job *job)
 	for (int i = 0; i < WOO_CHECK_COUNT; i++) {
 		const struct woo_check *c = &job->checks[i];
 		snprintf(ws->test_notes[i], sizeof(ws->test_notes[i]), "%-15s %-7s %s", c->name,
-		         c->verdict == 1 ? "ok" : c->verdict == 0 ? "FAILED" : "skipped", c->detail);
-		ws->test_roles[i] = c->verdict == 1 ? ROLE_OK : c->verdict == 0 ? ROLE_ERROR : ROLE_DIM;
+		         check_word(c), c->detail);
+		ws->test_roles[i] = c->verdict == 1 ? (c->warning ? ROLE_WARN : ROLE_OK) : c->verdict == 0 ? ROLE_ERROR :
+		                    ROLE_DIM;
 	}
 	/* A stored shop keeps its health, as `feedsync dest test` records it. */
 	if (job->shop.id > 0) {
