@@ -58,6 +58,7 @@ test_the_wizard_pushes_to_a_wordpress_site_with_the_presets_that_fit() {
 	keys_then "step 3 of 6" C-n
 	keys_then "step 4 of 6" C-n
 	keys_then "Site            [(none)" Right Right Right Right
+	wait_screen "destination: a wordpress destination needs"
 	focus "The WordPress site posts are pushed to"
 	keys_then "Site            [Deals site (http://127.0.0.1:9)" Right
 	expect_not_contains "$(screen)" "Consumer key" "a site needs no shop's keys"
