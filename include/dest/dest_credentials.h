@@ -11,5 +11,7 @@
 #include "core/store_dest.h"
 
 void dest_credentials_text(const struct dest_row *r, char *buf, size_t size);
+/* What a WordPress site is written as, "deals as editor" (post type and user); "" for any other destination. */
+void dest_target_text(const struct dest_row *r, char *buf, size_t size);
 
 #endif

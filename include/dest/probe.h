@@ -14,12 +14,17 @@ struct woo_check {
 	const char *name;          /* "reachability", "tls", "authentication", "permissions", ... */
 	int verdict;               /* 1 passed, 0 failed, -1 not checked (an earlier check failed) */
 	char detail[512];
+	bool warning;              /* passed, but with something the user should know (detail says what) */
 };
 
 /* Names the checks, each "not checked" until it runs. */
 void checks_init(struct woo_check *checks, const char *const *names, int n);
 /* The verdict and its words. */
 void check_set(struct woo_check *ck, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Passed, with a warning in its words. */
+void check_warn(struct woo_check *ck, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The verdict in a word: "ok", "warning", "FAILED" or "skipped". */
+const char *check_word(const struct woo_check *ck);
 /* True when every check passed. */
 bool checks_passed(const struct woo_check *checks, int n);
 

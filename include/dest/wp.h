@@ -2,7 +2,9 @@
  * The WordPress destination (its struct dest_ops is registered in dest.c) and the checks behind `feedsync dest
  * test` for it. A product is a post of the destination's type (dest/wp_api.h), found again by the meta key
  * holding its SKU: the remote_products cache first, else, once a run, a listing of the type's posts (every
- * status, the trash included) that fills the cache. Writes go through batch/v1 in batches of the size the site
+ * status, the trash included) that fills the cache. Where the type's schema does not show that key (not
+ * registered for REST), each post is found by the site's exact slug query for the slug made of its SKU
+ * (wp_sku_slug), which every post written then gets. Writes go through batch/v1 in batches of the size the site
  * announces (OPTIONS /wp-json/batch/v1), one request each for a type whose routes refuse batching. Each slot of
  * the 207 answer is its item's result; 401/403 stop the phase naming the user.
  *

@@ -50,6 +50,13 @@ struct wp_site {
 	bool delete_force;
 };
 
+/*
+ * The slug that identifies a post by its SKU where the SKU meta key is not registered for REST: "sku-" and the
+ * SKU as WordPress's sanitize_title keeps it (lower case; a-z, 0-9, '_' and '-' kept, any other run of
+ * characters one '-'). SKUs that differ only in case or punctuation share it.
+ */
+char *wp_sku_slug(const char *sku);
+
 /* Reads the options' "site" object (NULL: defaults); each bad member is a problem named "options.site.<key>". */
 void wp_site_read(const cJSON *site, struct wp_site *out, struct problems *pr);
 void wp_site_free(struct wp_site *site);

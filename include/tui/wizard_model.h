@@ -36,7 +36,7 @@ enum wiz_auth { WAUTH_NONE, WAUTH_BASIC, WAUTH_TOKEN };
 extern const char *const wiz_auth_labels[];
 extern const char *const wiz_shop_statuses[];
 enum wiz_map { WMAP_AUTO, WMAP_COLUMN, WMAP_CONSTANT, WMAP_NONE };
-enum wiz_dest { WDEST_NONE, WDEST_FILE, WDEST_SHOP, WDEST_NEW_SHOP };
+enum wiz_dest { WDEST_NONE, WDEST_FILE, WDEST_SHOP, WDEST_NEW_SHOP, WDEST_SITE };
 extern const char *const wiz_dest_labels[], *const wiz_file_formats[], *const wiz_missing_actions[];
 enum wiz_schedule { WSCHED_MANUAL, WSCHED_EVERY, WSCHED_DAILY, WSCHED_CRON };
 extern const char *const wiz_schedule_labels[];
@@ -71,6 +71,7 @@ struct wiz_shop {                /* a destination added with `feedsync dest add`
 	int64_t id;
 	char *name;
 	char *url;
+	char *type;                  /* "wordpress" (a site for WDEST_SITE), anything else or NULL a shop */
 };
 
 struct wizard {
@@ -110,6 +111,7 @@ struct wizard {
 	struct strbuf file_path;
 	int file_format;            /* index in wiz_file_formats */
 	int dest_shop;              /* WDEST_SHOP: index in shops, -1 none */
+	int dest_site;              /* WDEST_SITE: index in sites, -1 none */
 	struct strbuf shop_name, shop_url, shop_key, shop_secret;   /* WDEST_NEW_SHOP */
 	bool shop_verify_tls;
 	bool update_all;
@@ -126,9 +128,11 @@ struct wizard {
 	struct preset_set presets;
 	struct problems preset_problems;
 
-	/* shops to choose from (store_dest_list), set by wizard_set_shops */
-	struct wiz_shop *shops;
+	/* destinations to choose from (store_dest_list), set by wizard_set_shops */
+	struct wiz_shop *shops;     /* the WooCommerce shops */
 	size_t nshops;
+	struct wiz_shop *sites;     /* the WordPress sites */
+	size_t nsites;
 
 	/* the sample of the feed and what the pipeline makes of it */
 	struct fetch_result sample;
@@ -154,7 +158,8 @@ void wizard_free(struct wizard *w);
 /* An answer without the blanks around it. Caller frees. */
 char *wizard_trimmed(const struct strbuf *sb);
 
-/* The shops to choose from; answers that name a shop by id or name are matched to the list. Takes rows. */
+/* The destinations to choose from, split by type into shops and sites; answers that name one by id or name are
+ * matched to its list. Takes rows. */
 void wizard_set_shops(struct wizard *w, struct wiz_shop *shops, size_t n);
 
 /* The presets to choose from (preset_set_load's set and problems). Takes both. */

@@ -586,6 +586,8 @@ static void print_checks(const struct dest_row *row, const struct woo_check *che
 				cJSON_AddNullToObject(c, "ok");
 			else
 				cJSON_AddBoolToObject(c, "ok", checks[i].verdict == 1);
+			if (checks[i].warning)
+				cJSON_AddTrueToObject(c, "warning");
 			cJSON_AddStringToObject(c, "detail", checks[i].detail);
 			cJSON_AddItemToArray(arr, c);
 		}
@@ -594,8 +596,7 @@ static void print_checks(const struct dest_row *row, const struct woo_check *che
 	}
 	printf("destination %lld '%s' (%s)\n", (long long)row->id, row->name, row->base_url);
 	for (int i = 0; i < n; i++)
-		printf("  %-15s %-7s %s\n", checks[i].name,
-		       checks[i].verdict == 1 ? "ok" : checks[i].verdict == 0 ? "FAILED" : "skipped", checks[i].detail);
+		printf("  %-15s %-7s %s\n", checks[i].name, check_word(&checks[i]), checks[i].detail);
 }
 
 static int dest_test(struct cli *cli, const struct dest_args *a)

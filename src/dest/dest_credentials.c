@@ -7,12 +7,17 @@
 
 #include "core/util.h"
 
+/* A text member of a WordPress destination's options' "site" object, or NULL; valid while o lives. */
+static const char *site_text(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "site"), key));
+}
+
 /* A WordPress site's credentials are its user's Application Password: no consumer key to show. */
 static void wp_credentials_text(const struct dest_row *r, char *buf, size_t size)
 {
 	cJSON *o = cJSON_Parse(r->options ? r->options : "{}");
-	const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o,
-	                                        "site"), "user"));
+	const char *user = site_text(o, "user");
 	if (r->secret_env)
 		snprintf(buf, size, "user %s, application password from the environment: %s", user ? user : "?",
 		         r->secret_env);
@@ -38,4 +43,17 @@ void dest_credentials_text(const struct dest_row *r, char *buf, size_t size)
 		snprintf(buf, size, "stored encrypted, consumer key %s", r->credentials_hint ? r->credentials_hint : "?");
 	else
 		snprintf(buf, size, "none");
+}
+
+void dest_target_text(const struct dest_row *r, char *buf, size_t size)
+{
+	if (!size)
+		return;
+	*buf = '\0';
+	if (!str_eq(r->type, "wordpress"))
+		return;
+	cJSON *o = cJSON_Parse(r->options ? r->options : "{}");
+	const char *type = site_text(o, "post_type"), *user = site_text(o, "user");
+	snprintf(buf, size, "%s as %s", type ? type : "posts", user ? user : "?");   /* wp_site_read's default */
+	cJSON_Delete(o);
 }

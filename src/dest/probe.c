@@ -12,6 +12,7 @@ void checks_init(struct woo_check *checks, const char *const *names, int n)
 	for (int i = 0; i < n; i++) {
 		checks[i].name = names[i];
 		checks[i].verdict = -1;
+		checks[i].warning = false;
 		str_copy(checks[i].detail, "not checked: an earlier check failed", sizeof(checks[i].detail));
 	}
 }
@@ -23,6 +24,21 @@ void check_set(struct woo_check *ck, bool ok, const char *fmt, ...)
 	vsnprintf(ck->detail, sizeof(ck->detail), fmt, ap);
 	va_end(ap);
 	ck->verdict = ok;
+}
+
+void check_warn(struct woo_check *ck, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ck->detail, sizeof(ck->detail), fmt, ap);
+	va_end(ap);
+	ck->verdict = 1;
+	ck->warning = true;
+}
+
+const char *check_word(const struct woo_check *ck)
+{
+	return ck->verdict == 1 ? (ck->warning ? "warning" : "ok") : ck->verdict == 0 ? "FAILED" : "skipped";
 }
 
 bool checks_passed(const struct woo_check *checks, int n)

@@ -62,6 +62,7 @@ struct wp {
 	int in_flight;
 	bool indexed;                /* the site's posts were listed into the cache in this run */
 	bool reindexed;              /* listed again, for a cached id the site no longer had */
+	bool by_slug;                /* the SKU meta key is not registered for REST: posts are found by wp_sku_slug */
 	struct item **stale;         /* their cached post is gone: to look up again */
 	size_t nstale;
 	struct push_fence *fences;   /* other runs' creates that may still be executing */
@@ -260,6 +261,66 @@ static void meta_not_registered(struct wp *w)
 	           "pushed", w->shop.name, w->site.post_type, w->site.sku_meta);
 }
 
+/*
+ * Whether the type's schema shows the SKU meta key; where it does not, posts are found one by one by the slug
+ * made of their SKU, which the push gives every post it writes. An unanswered question leaves the listing to
+ * tell (meta_not_registered).
+ */
+static void check_sku_meta(struct wp *w)
+{
+	struct http_request r = {.method = "OPTIONS", .target = xasprintf(WP_API "/%s", w->site.post_type)};
+	exchange(w, &r);
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r.json, "schema"), "properties"),
+		"meta"), "properties");
+	if (r.outcome == HTTP_DONE && r.status == 200 && cJSON_IsObject(props) &&
+	    !cJSON_GetObjectItemCaseSensitive(props, w->site.sku_meta)) {
+		w->by_slug = true;
+		run_log(w->ctx, LOG_WARN, "the %s of '%s' do not show the meta key '%s' in the REST API: posts are found "
+		        "by a slug made of their SKU (sku-...), which replaces any slug mapped; register the key "
+		        "(register_post_meta with show_in_rest) to find them by it", w->site.post_type, w->shop.name,
+		        w->site.sku_meta);
+	}
+	http_request_clear(&r);
+}
+
+/* The post whose slug is the SKU's, by the site's exact slug query, into the cache: its id, 0 none, -1 stopped. */
+static int64_t find_by_slug(struct wp *w, const char *sku)
+{
+	char *slug = wp_sku_slug(sku);
+	struct http_request r = {.method = "GET"};
+	r.target = xasprintf(WP_API "/%s?slug=%s&status=" EVERY_STATUS "&context=edit&_fields=id,slug",
+	                     w->site.post_type, slug);
+	exchange(w, &r);
+	int64_t pid = 0;
+	if (r.outcome == HTTP_DONE && r.status == 200 && cJSON_IsArray(r.json)) {
+		const cJSON *post;
+		cJSON_ArrayForEach(post, r.json) {   /* the slug as the site keeps it, not a near one */
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(post, "id");
+			if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(post, "slug")), slug) &&
+			    cJSON_IsNumber(id) && id->valuedouble > 0)
+				pid = (int64_t)id->valuedouble;
+		}
+		if (pid) {
+			struct remote_product rp = {.remote_id = pid};
+			store_remote_put(w->ctx->store, w->shop.id, sku, &rp, now_ms());
+		}
+	} else if (!stopped_by(w, &r)) {
+		struct woo_error e;
+		woo_answer_error(&r, &e);
+		struct item none = {0};
+		phase_stop(&w->stop, w->http, failure_detail(w, &r, &none, e.code, e.message, 0), "'%s' did not answer "
+		           "which of its %s has the slug %s, which finds the post of %s (%s: %s); nothing more was pushed",
+		           w->shop.name, w->site.post_type, slug, sku, e.code, e.message);
+		pid = -1;
+	} else {
+		pid = -1;
+	}
+	http_request_clear(&r);
+	free(slug);
+	return pid;
+}
+
 /* One page of the listing into the cache: how many posts it held, or -1. */
 static int index_page(struct wp *w, int page)
 {
@@ -314,7 +375,8 @@ static void index_site(struct wp *w)
 	wait_for_fences(w);
 	if (run_should_stop(w->ctx))
 		return;
-	int got = INDEX_PER_PAGE;
+	check_sku_meta(w);
+	int got = w->by_slug ? 0 : INDEX_PER_PAGE;   /* a listing without the key tells no SKU */
 	for (int page = 1; page <= INDEX_MAX_PAGES && got == INDEX_PER_PAGE && !phase_stopped(&w->stop); page++)
 		got = index_page(w, page);
 	for (size_t i = 0; i < w->nfences && !phase_stopped(&w->stop); i++)
@@ -329,6 +391,10 @@ static int64_t find_post(struct wp *w, struct item *it)
 	if (found != 1) {
 		index_site(w);
 		found = store_remote_get(w->ctx->store, w->shop.id, it->sku, &rp);
+	}
+	if (found != 1 && w->by_slug && !phase_stopped(&w->stop)) {
+		int64_t pid = find_by_slug(w, it->sku);
+		return pid > 0 ? pid : 0;
 	}
 	return found == 1 ? rp.remote_id : 0;
 }
@@ -375,8 +441,15 @@ static int item_request(struct wp *w, struct item *it, const char **method, char
 	}
 	bool every_field = !it->remote_id || it->republish;
 	if (wp_post_body(it->data, &w->site, !it->remote_id, it->republish,
-	                 every_field ? NULL : w->conn->update_fields, body, err, sizeof(err)) == 0)
+	                 every_field ? NULL : w->conn->update_fields, body, err, sizeof(err)) == 0) {
+		if (w->by_slug) {   /* the slug is the post's identity: never another one */
+			cJSON_DeleteItemFromObjectCaseSensitive(*body, "slug");
+			char *slug = wp_sku_slug(it->sku);
+			cJSON_AddStringToObject(*body, "slug", slug);
+			free(slug);
+		}
 		return 0;
+	}
 	free(*path);
 	fail_item(w, it, "bad_value", NULL, "%s", err);
 	return -1;
@@ -529,7 +602,7 @@ static void read_results(struct wp *w, struct batch *b)
 		else
 			item_result(w, b, b->items[i], &res[i], done, &ndone);
 	}
-	if (b->creates) /* the meta key must come back, or the next run cannot find these posts */
+	if (b->creates && !w->by_slug) /* the meta key must come back, or the next run cannot find these posts */
 		for (size_t i = 0; i < b->n && !phase_stopped(&w->stop); i++)
 			if (res[i].status == 201 &&
 			    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(res[i].body, "meta"),

@@ -236,6 +236,25 @@ int wp_post_body(const char *product_json, const struct wp_site *site, bool crea
 	return rc;
 }
 
+char *wp_sku_slug(const char *sku)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, "sku-");
+	for (const char *p = sku; *p; p++) {
+		char c = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		bool kept = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+		if (kept)
+			sb_addf(&sb, "%c", c);
+		else if (sb_str(&sb)[sb.len - 1] != '-')
+			sb_adds(&sb, "-");
+	}
+	while (sb.len > 3 && sb_str(&sb)[sb.len - 1] == '-')
+		sb.len--;
+	char *out = xstrndup(sb_str(&sb), sb.len);
+	sb_free(&sb);
+	return out;
+}
+
 /* ---- batches ---- */
 
 int wp_batch_max(const cJSON *options_answer)

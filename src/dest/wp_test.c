@@ -191,14 +191,18 @@ static void check_meta(struct tester *t)
 	probe(t->http, &t->p, "OPTIONS", target, NULL);
 	free(target);
 	const cJSON *meta = member(member(member(member(t->p.req.json, "schema"), "properties"), "meta"), "properties");
-	const char *keys[] = {t->site->sku_meta, t->site->image_meta};
-	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-		if (keys[i] && !member(meta, keys[i])) {
-			check_set(ck, false, "%s do not show the meta key '%s' in the REST API: register it with "
-			      "register_post_meta('%s', '%s', ['show_in_rest' => true, 'single' => true, 'type' => "
-			      "'string'])", t->site->post_type, keys[i], t->type_slug, keys[i]);
-			return;
-		}
+	if (t->site->image_meta && !member(meta, t->site->image_meta)) {
+		check_set(ck, false, "%s do not show the meta key '%s' in the REST API: register it with "
+		          "register_post_meta('%s', '%s', ['show_in_rest' => true, 'single' => true, 'type' => 'string'])",
+		          t->site->post_type, t->site->image_meta, t->type_slug, t->site->image_meta);
+		return;
+	}
+	if (!member(meta, t->site->sku_meta)) {   /* the push finds posts by their slug instead (dest/wp.h) */
+		check_warn(ck, "%s do not show the meta key '%s' in the REST API: posts are found by a slug made of "
+		           "the SKU, which replaces any slug mapped; register_post_meta('%s', '%s', ['show_in_rest' => "
+		           "true, 'single' => true, 'type' => 'string']) finds them by the key", t->site->post_type,
+		           t->site->sku_meta, t->type_slug, t->site->sku_meta);
+		return;
 	}
 	check_set(ck, true, "meta key '%s' holds the SKU%s%s", t->site->sku_meta, t->site->image_meta ? ", the image goes to " : "",
 	      t->site->image_meta ? t->site->image_meta : "");

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -173,8 +174,8 @@ static void parse_preset(struct conn_config *c, struct problems *pr)
 /* ---- shops ------------------------------------------------------------------------------------------ */
 
 /*
- * A shop added with `feedsync dest add`, by "id" or by "name" of obj (at JSON path `where`), for a woocommerce
- * `role` ("destination" or "source"). True with *id or *name set; false when it is a problem.
+ * A shop or site added with `feedsync dest add`, by "id" or by "name" of obj (at JSON path `where`), for `role`
+ * ("woocommerce source", "wordpress destination"). True with *id or *name set; false when it is a problem.
  */
 static bool parse_shop_ref(const cJSON *obj, const char *where, const char *role, int64_t *id_out, char **name_out,
                            struct problems *pr)
@@ -190,7 +191,7 @@ static bool parse_shop_ref(const cJSON *obj, const char *where, const char *role
 	else if (name && !*name->valuestring)
 		problems_add(pr, json_path(path, sizeof(path), where, "name"), "is empty");
 	else if (!id && !name && !has_key(obj, "id") && !has_key(obj, "name"))
-		problems_add(pr, where, "a woocommerce %s needs \"id\" or \"name\" of a destination "
+		problems_add(pr, where, "a %s needs \"id\" or \"name\" of a destination "
 		             "added with 'feedsync dest add'", role);
 	else if (id || name) {
 		*id_out = id ? (int64_t)id->valuedouble : 0;
@@ -465,7 +466,7 @@ static void parse_shop_source(struct conn_config *c, cJSON *src, struct problems
 		             "a destination added with 'feedsync dest add'");
 	if (dest) {
 		json_check_keys(dest, shop_ref_keys, "source.destination", pr);
-		if (parse_shop_ref(dest, "source.destination", "source", &c->source_dest_id, &c->source_dest_name, pr))
+		if (parse_shop_ref(dest, "source.destination", "woocommerce source", &c->source_dest_id, &c->source_dest_name, pr))
 			c->url = c->source_dest_name ? xasprintf("destination '%s'", c->source_dest_name)
 			                             : xasprintf("destination %lld", (long long)c->source_dest_id);
 	}
@@ -603,7 +604,9 @@ static void parse_shop_destination(struct conn_config *c, const cJSON *dest, str
 		problems_add(pr, has_key(dest, "path") ? "destination.path" : "destination.format",
 		             "only file destinations have one");
 	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dest, "type"));
-	if (parse_shop_ref(dest, "destination", "destination", &c->dest_id, &c->dest_name, pr))
+	char role[64];
+	snprintf(role, sizeof(role), "%s destination", type ? type : "shop");
+	if (parse_shop_ref(dest, "destination", role, &c->dest_id, &c->dest_name, pr))
 		c->dest_type = xstrdup(type);
 	/* A post has no stock to set to zero: refused here rather than failing every retirement later. */
 	if (str_eq(type, "wordpress") && c->missing_action == MISSING_STOCK_ZERO)

@@ -43,10 +43,15 @@ static void cell_type(const void *row, const struct cell_ctx *ctx, struct strbuf
 	sb_adds(out, dest_of(row)->type);
 }
 
+/* A WordPress site's post type and user follow its address: what a push there writes, and as whom. */
 static void cell_url(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	(void)ctx, (void)role;
+	char target[160];
+	dest_target_text(dest_of(row), target, sizeof(target));
 	sb_adds(out, dest_of(row)->base_url ? dest_of(row)->base_url : "");
+	if (*target)
+		sb_addf(out, " (%s)", target);
 }
 
 static void cell_auth(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
@@ -181,7 +186,7 @@ static const struct table_column dest_columns[] = {
 	{"id", "ID", 4, 3, false, 'r', DEST_F_ID, cell_id, false, 0},
 	{"name", "NAME", 20, 10, true, 'l', DEST_F_NAME, cell_name, false, 0},
 	{"type", "TYPE", 11, 4, false, 'l', DEST_F_TYPE, cell_type, true, 0},
-	{"url", "URL", 30, 12, true, 'l', DEST_F_URL, cell_url, false, 0},
+	{"url", "URL", 40, 12, true, 'l', DEST_F_URL, cell_url, false, 0},
 	/* At 80 columns AUTH gives way first: the strip of last requests tells more at a glance. */
 	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false, 1},
 	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false, 0},
@@ -273,6 +278,9 @@ static void show_details(struct app *app, const struct dest_view_row *v)
 	add_detail(&text, "name", d->name);
 	add_detail(&text, "type", d->type);
 	add_detail(&text, "base URL", d->base_url);
+	dest_target_text(d, buf, sizeof(buf));
+	if (*buf)
+		add_detail(&text, "writes", buf);
 	add_detail(&text, "authentication", d->auth);
 	add_detail(&text, "TLS verification",
 	           d->verify_tls ? "on" : "OFF: certificates are not checked (a self-signed staging shop)");

@@ -301,8 +301,9 @@ static void finish_test(struct wizard_screen *ws, struct probe_job *job)
 	for (int i = 0; i < WOO_CHECK_COUNT; i++) {
 		const struct woo_check *c = &job->checks[i];
 		snprintf(ws->test_notes[i], sizeof(ws->test_notes[i]), "%-15s %-7s %s", c->name,
-		         c->verdict == 1 ? "ok" : c->verdict == 0 ? "FAILED" : "skipped", c->detail);
-		ws->test_roles[i] = c->verdict == 1 ? ROLE_OK : c->verdict == 0 ? ROLE_ERROR : ROLE_DIM;
+		         check_word(c), c->detail);
+		ws->test_roles[i] = c->verdict == 1 ? (c->warning ? ROLE_WARN : ROLE_OK) : c->verdict == 0 ? ROLE_ERROR :
+		                    ROLE_DIM;
 	}
 	/* A stored shop keeps its health, as `feedsync dest test` records it. */
 	if (job->shop.id > 0) {
@@ -731,7 +732,8 @@ static void load_shops(struct app *app, struct wizard *w)
 	}
 	struct wiz_shop *shops = xcalloc(n ? n : 1, sizeof(*shops));
 	for (size_t i = 0; i < n; i++)
-		shops[i] = (struct wiz_shop){rows[i].id, xstrdup(rows[i].name), xstrdup(rows[i].base_url)};
+		shops[i] = (struct wiz_shop){rows[i].id, xstrdup(rows[i].name), xstrdup(rows[i].base_url),
+		                             xstrdup(rows[i].type)};
 	dest_rows_free(rows, n);
 	wizard_set_shops(w, shops, n);
 }

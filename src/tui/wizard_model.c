@@ -29,7 +29,7 @@ const char *const wiz_source_types[] = {"csv", "json", "xml", "winmentor", "wooc
 const char *const wiz_auth_labels[] = {"none", "user name and password", "bearer token", NULL};
 const char *const wiz_shop_statuses[] = {"any", "publish", "draft", "pending", "private", "future", "trash", NULL};
 const char *const wiz_dest_labels[] = {"none (catalog only)", "file export", "WooCommerce shop",
-                                       "new WooCommerce shop", NULL};
+                                       "new WooCommerce shop", "WordPress site", NULL};
 const char *const wiz_file_formats[] = {"csv", "jsonl", NULL};
 const char *const wiz_missing_actions[] = {"none", "stock_zero", "draft", "delete", NULL};
 const char *const wiz_schedule_labels[] = {"manual", "every N minutes", "daily at a time", "cron expression", NULL};
@@ -180,7 +180,7 @@ struct wizard *wizard_new(void)
 	struct wizard *w = xcalloc(1, sizeof(*w));
 	w->base = cJSON_CreateObject();
 	w->header = true;
-	w->source_shop = w->dest_shop = -1;
+	w->source_shop = w->dest_shop = w->dest_site = -1;
 	default_fields(w);
 	w->category_kind = WMAP_AUTO;
 	w->category_suggestion = -1;
@@ -351,7 +351,8 @@ static void load_schedule(struct wizard *w, const char *text)
 static void load_destination(struct wizard *w, const cJSON *dest)
 {
 	const char *type = member_text(dest, "type");
-	w->dest = str_eq(type, "file") ? WDEST_FILE : str_eq(type, "woocommerce") ? WDEST_SHOP : WDEST_NONE;
+	w->dest = str_eq(type, "file") ? WDEST_FILE : str_eq(type, "woocommerce") ? WDEST_SHOP :
+	          str_eq(type, "wordpress") ? WDEST_SITE : WDEST_NONE;
 	set_text(&w->file_path, member_text(dest, "path"));
 	w->file_format = index_of(wiz_file_formats, member_text(dest, "format"), 0);
 }
@@ -385,13 +386,20 @@ int wizard_load(struct wizard *w, enum wiz_mode mode, int64_t conn_id, const cha
 	return 0;
 }
 
+static void free_shop_list(struct wiz_shop *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].name);
+		free(list[i].url);
+		free(list[i].type);
+	}
+	free(list);
+}
+
 static void free_shops(struct wizard *w)
 {
-	for (size_t i = 0; i < w->nshops; i++) {
-		free(w->shops[i].name);
-		free(w->shops[i].url);
-	}
-	free(w->shops);
+	free_shop_list(w->shops, w->nshops);
+	free_shop_list(w->sites, w->nsites);
 }
 
 void wizard_free(struct wizard *w)
@@ -433,26 +441,37 @@ void wizard_free(struct wizard *w)
 	free(w);
 }
 
-/* The shop a {"id": N} or {"name": N} reference names: its index in the list, or -1. */
-static int shop_index(const struct wizard *w, const cJSON *ref)
+/* The destination a {"id": N} or {"name": N} reference names: its index in the list, or -1. */
+static int shop_index(const struct wiz_shop *list, size_t n, const cJSON *ref)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref, "id");
 	const char *name = member_text(ref, "name");
-	for (size_t i = 0; i < w->nshops; i++)
-		if ((cJSON_IsNumber(id) && (int64_t)id->valuedouble == w->shops[i].id) || str_eq(name, w->shops[i].name))
+	for (size_t i = 0; i < n; i++)
+		if ((cJSON_IsNumber(id) && (int64_t)id->valuedouble == list[i].id) || str_eq(name, list[i].name))
 			return (int)i;
 	return -1;
 }
 
-void wizard_set_shops(struct wizard *w, struct wiz_shop *shops, size_t n)
+void wizard_set_shops(struct wizard *w, struct wiz_shop *rows, size_t n)
 {
 	free_shops(w);
-	w->shops = shops;
-	w->nshops = n;
+	w->shops = xcalloc(n ? n : 1, sizeof(*w->shops));
+	w->sites = xcalloc(n ? n : 1, sizeof(*w->sites));
+	w->nshops = w->nsites = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (str_eq(rows[i].type, "wordpress"))
+			w->sites[w->nsites++] = rows[i];
+		else
+			w->shops[w->nshops++] = rows[i];
+	}
+	free(rows);
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(w->base, "source");
-	w->source_shop = shop_index(w, cJSON_GetObjectItemCaseSensitive(src, "destination"));
+	const cJSON *dest = cJSON_GetObjectItemCaseSensitive(w->base, "destination");
+	w->source_shop = shop_index(w->shops, w->nshops, cJSON_GetObjectItemCaseSensitive(src, "destination"));
 	if (w->dest == WDEST_SHOP)
-		w->dest_shop = shop_index(w, cJSON_GetObjectItemCaseSensitive(w->base, "destination"));
+		w->dest_shop = shop_index(w->shops, w->nshops, dest);
+	if (w->dest == WDEST_SITE)
+		w->dest_site = shop_index(w->sites, w->nsites, dest);
 	/* A shop named in the document is now chosen by id: that is no change of the user's. */
 	free(w->initial);
 	w->initial = wizard_document_text(w);
@@ -479,6 +498,7 @@ static const char *dest_type(const struct wizard *w)
 	case WDEST_FILE: return "file";
 	case WDEST_SHOP:
 	case WDEST_NEW_SHOP: return "woocommerce";
+	case WDEST_SITE: return "wordpress";
 	default: return NULL;
 	}
 }
@@ -583,11 +603,11 @@ size_t wizard_apply_preset(struct wizard *w, const struct preset *p)
 	return matched;
 }
 
-static cJSON *shop_ref(const struct wizard *w, int index, const cJSON *fallback)
+static cJSON *shop_ref(const struct wiz_shop *list, size_t n, int index, const cJSON *fallback)
 {
-	if (index >= 0 && (size_t)index < w->nshops) {
+	if (index >= 0 && (size_t)index < n) {
 		cJSON *ref = cJSON_CreateObject();
-		cJSON_AddNumberToObject(ref, "id", (double)w->shops[index].id);
+		cJSON_AddNumberToObject(ref, "id", (double)list[index].id);
 		return ref;
 	}
 	return cJSON_IsObject(fallback) ? cJSON_Duplicate(fallback, true) : cJSON_CreateObject();
@@ -618,7 +638,8 @@ static cJSON *source_document(const struct wizard *w)
 	if (w->source == WSRC_SHOP) {
 		for (size_t i = 0; i < ARRAY_LEN(feed_only); i++)
 			cJSON_DeleteItemFromObjectCaseSensitive(src, feed_only[i]);
-		put(src, "destination", shop_ref(w, w->source_shop, cJSON_GetObjectItemCaseSensitive(src, "destination")));
+		put(src, "destination", shop_ref(w->shops, w->nshops, w->source_shop,
+		                                 cJSON_GetObjectItemCaseSensitive(src, "destination")));
 		put(src, "status", cJSON_CreateString(wiz_shop_statuses[w->shop_status]));
 		return src;
 	}
@@ -810,11 +831,14 @@ static cJSON *destination_document(const struct wizard *w)
 		put_text(dest, "path", &w->file_path);
 		cJSON_AddStringToObject(dest, "format", wiz_file_formats[w->file_format]);
 		break;
-	case WDEST_SHOP: {
-		cJSON *ref = shop_ref(w, w->dest_shop, cJSON_GetObjectItemCaseSensitive(w->base, "destination"));
+	case WDEST_SHOP:
+	case WDEST_SITE: {
+		const cJSON *was = cJSON_GetObjectItemCaseSensitive(w->base, "destination");
+		cJSON *ref = w->dest == WDEST_SITE ? shop_ref(w->sites, w->nsites, w->dest_site, was) :
+		             shop_ref(w->shops, w->nshops, w->dest_shop, was);
 		cJSON_DeleteItemFromObjectCaseSensitive(ref, "path");
 		cJSON_DeleteItemFromObjectCaseSensitive(ref, "format");
-		put(ref, "type", cJSON_CreateString("woocommerce"));
+		put(ref, "type", cJSON_CreateString(dest_type(w)));
 		cJSON_Delete(dest);
 		return ref;
 	}
@@ -1192,6 +1216,10 @@ static void summary_destination(const struct wizard *w, struct strbuf *out)
 		break;
 	case WDEST_NEW_SHOP:
 		sb_addf(out, "Destination:  new WooCommerce shop %s at %s\n", sb_str(&w->shop_name), sb_str(&w->shop_url));
+		break;
+	case WDEST_SITE:
+		sb_addf(out, "Destination:  WordPress site %s\n", w->dest_site >= 0 && (size_t)w->dest_site < w->nsites ?
+		        w->sites[w->dest_site].name : "(none chosen)");
 		break;
 	default:
 		sb_adds(out, "Destination:  none (the catalog only)\n");

@@ -93,12 +93,11 @@ static const char *const *columns(const struct wizard *w, int *n)
 
 /* ---- 1. source --------------------------------------------------------------------------------------- */
 
-static const char **shop_names(struct wizard_screen *ws)
+static const char **shop_names(struct wizard_screen *ws, const struct wiz_shop *list, size_t n)
 {
-	const struct wizard *w = ws->w;
-	const char **names = wizard_scratch_list(ws, w->nshops);
-	for (size_t i = 0; i < w->nshops; i++)
-		names[i] = wizard_scratch_text(ws, "%s (%s)", w->shops[i].name, w->shops[i].url);
+	const char **names = wizard_scratch_list(ws, n);
+	for (size_t i = 0; i < n; i++)
+		names[i] = wizard_scratch_text(ws, "%s (%s)", list[i].name, list[i].url);
 	return names;
 }
 
@@ -108,7 +107,7 @@ static int build_shop_source(struct wizard_screen *ws, int row)
 	if (!w->nshops)
 		note(ws, row++, LX, "no shops yet: add one with 'feedsync dest add', or create one on step 4", ROLE_WARN);
 	else
-		choice(ws, ID_SOURCE_SHOP, row++, "Shop", shop_names(ws), &w->source_shop,
+		choice(ws, ID_SOURCE_SHOP, row++, "Shop", shop_names(ws, w->shops, w->nshops), &w->source_shop,
 		       "The shop whose products are read (a destination added with 'feedsync dest add')");
 	choice(ws, ID_SHOP_STATUS, row++, "Product status", wiz_shop_statuses, &w->shop_status,
 	       "Which of the shop's products are read, by their status");
@@ -579,7 +578,7 @@ static int build_shop(struct wizard_screen *ws, int row)
 		if (!w->nshops)
 			note(ws, row++, LX, "no shops yet: choose 'new WooCommerce shop' above", ROLE_WARN);
 		else
-			choice(ws, ID_DEST_SHOP, row++, "Shop", shop_names(ws), &w->dest_shop,
+			choice(ws, ID_DEST_SHOP, row++, "Shop", shop_names(ws, w->shops, w->nshops), &w->dest_shop,
 			       "The shop products are pushed to (a destination added before)");
 		return build_test(ws, row);
 	}
@@ -592,6 +591,19 @@ static int build_shop(struct wizard_screen *ws, int row)
 	check(ws, ID_SHOP_TLS, row++, LX, "Verify the shop's TLS certificate", &w->shop_verify_tls,
 	      "Space toggles; off only for a staging shop with a self-signed certificate");
 	return build_test(ws, row);
+}
+
+/* A WordPress site is added with its post type and Application Password by 'feedsync dest add': the wizard only
+ * chooses one, and 'feedsync dest test' checks it. */
+static int build_site(struct wizard_screen *ws, int row)
+{
+	struct wizard *w = ws->w;
+	if (!w->nsites)
+		note(ws, row++, LX, "no WordPress sites yet: add one with 'feedsync dest add --type wordpress'", ROLE_WARN);
+	else
+		choice(ws, ID_DEST_SITE, row++, "Site", shop_names(ws, w->sites, w->nsites), &w->dest_site,
+		       "The WordPress site posts are pushed to ('feedsync dest test NAME' checks it)");
+	return row;
 }
 
 static int build_updates(struct wizard_screen *ws, int row)
@@ -635,7 +647,7 @@ static void build_destination(struct wizard_screen *ws)
 {
 	struct wizard *w = ws->w;
 	choice(ws, ID_DEST, 0, "Destination", wiz_dest_labels, &w->dest,
-	       "Where products go: nowhere (catalog only), a file, or a WooCommerce shop");
+	       "Where products go: catalog only, a file, a WooCommerce shop or a WordPress site");
 	int row = 1;
 	if (w->dest == WDEST_FILE) {
 		text(ws, ID_FILE_PATH, row++, "File path", &w->file_path,
@@ -644,6 +656,8 @@ static void build_destination(struct wizard_screen *ws)
 		       "csv: one row a product; jsonl: one JSON object a line");
 	} else if (w->dest == WDEST_SHOP || w->dest == WDEST_NEW_SHOP) {
 		row = build_shop(ws, row);
+	} else if (w->dest == WDEST_SITE) {
+		row = build_site(ws, row);
 	}
 	row = build_updates(ws, row + 1);
 	next_button(ws, row + 1);

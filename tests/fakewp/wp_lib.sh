@@ -57,3 +57,20 @@ add_wp_conn() {
 expect_unique_wp_skus() {
 	expect_eq "$(wp_state 'len(skus) == len(set(skus))')" "True" "SKUs unique in the site: $(wp_state 'sorted(skus)' | head -c 300)"
 }
+
+wp_run_is_lost() { fs_fast runs show 1 --json; [ "$(sql 'select status from sync_runs where id=1')" = failed ]; }
+wp_site_has_at_least() { [ "$(wp_state 'len(posts)')" -ge "$1" ]; }
+wp_site_idle() { [ "$(wp_state 's["in_flight"]')" = 0 ]; }
+
+# kill_slow_creates_then_retry N: with fakewp started slow (--create-ms), a site added and $T/feed.csv of N
+# products, the worker is killed while the site still executes its create batches, run 1 found lost, and retried
+# at once; returns once the site is idle, with the posts for the caller to count.
+kill_slow_creates_then_retry() {
+	add_wp_conn
+	kill_run_when wp_site_has_at_least 3 || return
+	wait_until 30 wp_run_is_lost || return
+	fs_fast runs retry 1 --wait
+	expect_rc 0 "the retry ($OUT$ERR)"
+	wait_until 30 wp_site_idle || return
+	expect_eq "$(wp_state 'len(posts)')" "$1" "posts in the site"
+}

@@ -6,9 +6,6 @@
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 . "$ROOT/tests/fakewp/wp_lib.sh"
 
-run_is_lost() { fs_fast runs show 1 --json; [ "$(sql 'select status from sync_runs where id=1')" = failed ]; }
-site_has_at_least() { [ "$(wp_state 'len(posts)')" -ge "$1" ]; }
-site_idle() { [ "$(wp_state 's["in_flight"]')" = 0 ]; }
 
 test_kill_during_slow_creates_then_retry_makes_no_duplicate() {
 	start_fakewp --create-ms 150 --batch-max 10 || return
@@ -16,13 +13,7 @@ test_kill_during_slow_creates_then_retry_makes_no_duplicate() {
 	# Batches of 10 creates take 1.5 s: they outlive the 2 s until the run is found lost.
 	add_site --concurrency 2 --timeout 5 --overrun 1
 	make_wp_feed 30
-	add_wp_conn
-	kill_run_when site_has_at_least 3 || return
-	wait_until 30 run_is_lost || return
-	fs_fast runs retry 1 --wait
-	expect_rc 0 "the retry ($OUT$ERR)"
-	wait_until 30 site_idle || return
-	expect_eq "$(wp_state 'len(posts)')" "30" "posts in the site"
+	kill_slow_creates_then_retry 30 || return
 	expect_unique_wp_skus
 	fs_fast runs log 2
 	expect_contains "$OUT" "may still be executing"
@@ -34,14 +25,14 @@ test_cancel_stops_the_push_within_two_seconds() {
 	make_wp_feed 60
 	add_wp_conn
 	run_in_background
-	wait_until 30 site_has_at_least 2 || return
+	wait_until 30 wp_site_has_at_least 2 || return
 	local t0=$(date +%s%N)
 	fs_fast runs cancel 1
 	wait_for_run
 	local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	expect_rc 4 "the cancelled run"
 	[ "$ms" -lt 2500 ] || fail "the cancel took $ms ms"
-	wait_until 30 site_idle || return
+	wait_until 30 wp_site_idle || return
 	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "the next run"
 	expect_eq "$(wp_state 'len(posts)')" "60" "posts"

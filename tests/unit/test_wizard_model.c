@@ -218,8 +218,8 @@ Test(wizard_model, shops_named_in_a_document_are_chosen_from_the_list)
 	                  "\"B\"}, \"status\": \"publish\"}, \"destination\": {\"type\": \"woocommerce\", \"id\": 1}}";
 	cr_assert_eq(wizard_load(w, WIZ_EDIT, 4, doc, NULL, err, sizeof(err)), 0, "%s", err);
 	struct wiz_shop *shops = xcalloc(2, sizeof(*shops));
-	shops[0] = (struct wiz_shop){1, xstrdup("A"), xstrdup("https://a.example.com")};
-	shops[1] = (struct wiz_shop){2, xstrdup("B"), xstrdup("https://b.example.com")};
+	shops[0] = (struct wiz_shop){1, xstrdup("A"), xstrdup("https://a.example.com"), xstrdup("woocommerce")};
+	shops[1] = (struct wiz_shop){2, xstrdup("B"), xstrdup("https://b.example.com"), NULL};
 	wizard_set_shops(w, shops, 2);
 	cr_assert_eq(w->source, WSRC_SHOP);
 	cr_assert_eq(w->source_shop, 1);
@@ -555,5 +555,36 @@ Test(wizard_model, a_stored_preset_is_kept)
 	wizard_summary(w, &sum);
 	cr_assert(strstr(sb_str(&sum), "Preset:       deal@1"), "%s", sb_str(&sum));
 	sb_free(&sum);
+	wizard_free(w);
+}
+
+Test(wizard_model, a_wordpress_site_is_chosen_apart_from_the_shops)
+{
+	struct wizard *w = wizard_new();
+	char err[256];
+	const char *doc = "{\"name\": \"Deals\", \"source\": {\"type\": \"csv\", \"url\": \"/d.csv\"}, "
+	                  "\"destination\": {\"type\": \"wordpress\", \"id\": 7}}";
+	cr_assert_eq(wizard_load(w, WIZ_EDIT, 4, doc, NULL, err, sizeof(err)), 0, "%s", err);
+	struct wiz_shop *rows = xcalloc(3, sizeof(*rows));
+	rows[0] = (struct wiz_shop){5, xstrdup("Shop"), xstrdup("https://shop.example.com"), xstrdup("woocommerce")};
+	rows[1] = (struct wiz_shop){6, xstrdup("Blog"), xstrdup("https://blog.example.com"), xstrdup("wordpress")};
+	rows[2] = (struct wiz_shop){7, xstrdup("Deals"), xstrdup("https://deals.example.com"), xstrdup("wordpress")};
+	wizard_set_shops(w, rows, 3);
+	cr_assert_eq(w->nshops, 1, "a site is no shop to push products to or read them from");
+	cr_assert_eq(w->nsites, 2);
+	cr_assert_eq(w->dest, WDEST_SITE);
+	cr_assert_eq(w->dest_site, 1);
+	cr_assert_not(wizard_changed(w));
+	give_presets(w);
+	const struct preset *fit[16];
+	size_t n = wizard_fitting_presets(w, fit, 16);
+	cr_assert_eq(n, 5, "deal, fashion, furniture, hotel and listing fit a WordPress site");
+	for (size_t i = 0; i < n; i++)
+		cr_assert(!str_eq(fit[i]->name, "product"), "a plain shop product is not for a WordPress site");
+	w->dest_site = 0;
+	cJSON *out = wizard_document(w);
+	cr_assert_str_eq(cJSON_GetStringValue(at(out, "destination", "type")), "wordpress");
+	cr_assert_eq((int64_t)at(out, "destination", "id")->valuedouble, 6);
+	cJSON_Delete(out);
 	wizard_free(w);
 }

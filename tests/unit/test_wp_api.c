@@ -113,3 +113,13 @@ Test(wp_batch, the_request_text)
 	                 "\"path\":\"/wp/v2/posts/3?force=true\"}]}");
 	free(text);
 }
+
+Test(wp_post, the_sku_slug_keeps_what_sanitize_title_keeps)
+{
+	const char *cases[][2] = {{"ABC-1", "sku-abc-1"}, {"a b//c.", "sku-a-b-c"}, {"x_Y 9", "sku-x_y-9"}, {"--", "sku"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *slug = wp_sku_slug(cases[i][0]);
+		cr_assert_str_eq(slug, cases[i][1], "%s", cases[i][0]);
+		free(slug);
+	}
+}
