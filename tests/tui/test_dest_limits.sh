@@ -7,8 +7,9 @@
 test_destinations_show_the_bucket_and_the_slots() {
 	fs_fast dest add --name "Main shop" --url "http://127.0.0.1:9" --key ck_test --secret cs_test
 	expect_rc 0 "dest add"
-	# As two workers leave it: the bucket just emptied, refilling at 2 a second; one slot of 4 leased.
-	sql "insert into dest_buckets values (1, 0, strftime('%s', 'now') * 1000 + 500, 2, 4, 4);
+	# As two workers leave it: the bucket just emptied (and counted as refilled 3 s from now, which leaves the
+	# console time to start on a loaded machine), refilling at 2 a second; one slot of 4 leased.
+	sql "insert into dest_buckets values (1, 0, strftime('%s', 'now') * 1000 + 3000, 2, 4, 4);
 	     insert into dest_leases values (1, 'elsewhere:1', 1, 1, strftime('%s', 'now') * 1000 + 60000);
 	     update destinations set recent_outcomes = '++-+'"
 	console
@@ -19,7 +20,7 @@ test_destinations_show_the_bucket_and_the_slots() {
 	expect_contains "$(screen | grep " Main shop")" " 1/4" "the slot held"
 	expect_fits 80
 	# Nothing is written meanwhile: the screen refills the bucket from the clock.
-	wait_screen "4/4 2/s" 6
+	wait_screen "4/4 2/s" 10
 	keys_then "in flight" Enter
 	expect_contains "$(screen)" "1/4 slots held by 1 process"
 	expect_contains "$(screen)" "++-+"
