@@ -88,6 +88,14 @@ static void print_line(const struct strbuf *line)
 	sb_free(&clean);
 }
 
+/* The item's SKU, and the parent product a variant goes under. */
+static void add_sku(struct strbuf *line, const struct plan_item *it)
+{
+	sb_adds(line, it->sku);
+	if (it->parent_sku)
+		sb_addf(line, " (variant of %s)", it->parent_sku);
+}
+
 static void print_item(const struct plan_item *it, void *ud)
 {
 	(void)ud;
@@ -97,7 +105,8 @@ static void print_item(const struct plan_item *it, void *ud)
 		for (size_t i = 0; i < it->nchanges; i++) {
 			const struct plan_change *c = &it->changes[i];
 			sb_reset(&line);
-			sb_addf(&line, "%s  %s  ", it->sku, c->field);
+			add_sku(&line, it);
+			sb_addf(&line, "  %s  ", c->field);
 			plan_value_text(c->old_value, c->old_known, &line);
 			sb_adds(&line, " -> ");
 			plan_value_text(c->new_value, true, &line);
@@ -106,7 +115,8 @@ static void print_item(const struct plan_item *it, void *ud)
 			print_line(&line);
 		}
 	} else {
-		sb_addf(&line, "%s  %s", it->sku, it->name ? it->name : "");
+		add_sku(&line, it);
+		sb_addf(&line, "  %s", it->name ? it->name : "");
 		if (str_eq(it->kind, "retire"))
 			sb_addf(&line, "  %s: missing since %s, in %lld run%s", it->action,
 			        when(it->missing_since, since, sizeof(since)), (long long)it->missing_runs,
@@ -165,6 +175,7 @@ static void item_to_json(const struct plan_item *it, void *ud)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "sku", it->sku);
 	add_text_or_null(o, "name", it->name);
+	add_text_or_null(o, "parent_sku", it->parent_sku);
 	cJSON_AddBoolToObject(o, "excluded", it->excluded);
 	if (str_eq(it->kind, "retire")) {
 		cJSON_AddStringToObject(o, "action", it->action);

@@ -10,6 +10,7 @@
 
 #include "core/store_dest.h"
 #include "core/store_fence.h"
+#include "core/store_groups.h"
 #include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/dest.h"
@@ -17,6 +18,7 @@
 #include "dest/http.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
+#include "dest/woo_variations.h"
 #include "feed/product.h"
 
 /* Results written per transaction: one commit per batch answer rather than one per product. */
@@ -48,6 +50,12 @@ struct item {
 	int64_t parked_until;        /* parked: when the fence it waits for ends */
 	int64_t *also;               /* more products with its SKU that a lookup found */
 	size_t nalso;
+	/* Grouped rows (dest/woo_variations.h): a variant names its group and goes to its parent's variations once
+	 * the parent is in the shop (group_id); a parent is a variable product made from its group's variants. */
+	char *group;
+	char *attributes;            /* the "attributes" member of its payload; NULL none */
+	int64_t group_id;
+	bool parent;
 };
 
 struct items {
@@ -120,6 +128,10 @@ struct woo {
 	int64_t fence_ms;            /* how long a create request may be executing in the shop */
 	int repairs_in_flight;
 	int64_t duplicates;
+	struct items variants;       /* held until their parents are pushed (woo_commit) */
+	char **groups;               /* their groups' parent SKUs, each once after push_parents */
+	size_t ngroups;
+	enum missing_action retire_action;  /* the connection's rule, once this run retires: parents follow it */
 };
 
 /* ---- lists and items --------------------------------------------------------------------------------- */
@@ -139,6 +151,8 @@ static void item_free(struct item *it)
 	free(it->data);
 	free(it->payload);
 	free(it->also);
+	free(it->group);
+	free(it->attributes);
 	free(it);
 }
 
@@ -208,6 +222,10 @@ static bool record_retirement(struct woo *w, const struct item *it, int64_t now)
 		if (store_remote_forget(s, w->shop.id, it->sku) < 0)
 			return false;
 	}
+	if (it->parent) {   /* not in the catalog: the retirement's payload is remembered, so it is sent once */
+		struct remote_product rp = {.remote_id = it->remote_id, .pushed_hash = it->payload_hash};
+		return gone || store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0;
+	}
 	return store_product_set_retired(s, w->ctx->connection_id, it->sku, missing_action_name(it->retire), now,
 	                                 gone) == 0;
 }
@@ -227,7 +245,7 @@ static void write_recorded(struct woo *w)
 		                            .pushed_hash = it->payload_hash};
 		ok = it->retire ? record_retirement(w, it, now)
 		                : store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
-		                  store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0;
+		                  (it->parent || store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0);
 	}
 	if (ok) {   /* the shop's last requests, for the destinations' strip, ride along */
 		struct gate_circuit c;
@@ -534,8 +552,17 @@ static bool build_payload(struct woo *w, struct item *it, int64_t id)
 		fail_item(w, it, "bad_value", NULL, "%s", err);
 		return false;
 	}
+	/* A parent always declares its options (a new value must be declared before a variation uses it); a
+	 * variation names its own unless the update sends only some fields. */
+	if (it->attributes && !it->retire && (it->parent || !id || !fields))
+		woo_payload_splice(&payload, it->attributes);
 	free(it->payload);
 	it->payload_hash = (int64_t)hash64(payload.buf, payload.len, HASH64_SEED);
+	if (it->parent && !it->retire) {
+		/* Made afresh each run, a parent is sent when it changed, whether its first payload was a create. */
+		uint64_t h = hash64(it->data, strlen(it->data), HASH64_SEED);
+		it->payload_hash = (int64_t)hash64(it->attributes, strlen(it->attributes), h);
+	}
 	it->payload = sb_detach(&payload);
 	return true;
 }
@@ -562,20 +589,26 @@ static void plan_create(struct woo *w, struct item *it)
 		release(w, it);
 		return;
 	}
-	it->remote_id = it->parent_id = 0;
+	it->remote_id = 0;
+	it->parent_id = it->group_id;   /* a variant is created in its parent's variations */
 	if (!build_payload(w, it, 0))
 		return;
-	items_add(&ready_for(w, 0)->items, it);
+	items_add(&ready_for(w, it->parent_id)->items, it);
 	flush_ready(w, false);
 }
 
-/* Draft and stock 0 are updates of the product the shop has; a deletion goes in the batch's delete list. */
-static void plan_retire(struct woo *w, struct item *it)
+/* Draft and stock 0 are updates of the product the shop has; a deletion goes in the batch's delete list. A parent
+ * retired so already (cached_hash) is left alone. */
+static void plan_retire(struct woo *w, struct item *it, int64_t cached_hash)
 {
 	if (it->retire == MISSING_DELETE) {
 		free(it->payload);
 		it->payload = xasprintf("%lld", (long long)it->remote_id);
 	} else if (!build_payload(w, it, it->remote_id)) {
+		return;
+	}
+	if (it->parent && it->retire != MISSING_DELETE && cached_hash == it->payload_hash) {
+		release(w, it);
 		return;
 	}
 	items_add(&ready_for(w, it->parent_id)->items, it);
@@ -854,7 +887,7 @@ static void lookup_done(struct http_request *r)
 			else if (it->verifying)
 				verified(w, it);
 			else if (it->retire && it->found)
-				plan_retire(w, it);
+				plan_retire(w, it, 0);
 			else if (it->retire)
 				retire_absent(w, it);
 			else if (it->found)
@@ -890,7 +923,7 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 		/* The product exists (a crash, a race, another tool): update it instead. */
 		it->switched = true;
 		it->remote_id = res->resource_id;
-		it->parent_id = 0;
+		it->parent_id = it->group_id;
 		plan_update(w, it, 0);
 		return;
 	}
@@ -1061,7 +1094,7 @@ static void admit(struct woo *w, struct item *it)
 		it->remote_id = cached.remote_id;
 		it->parent_id = cached.parent_id;
 		if (it->retire)
-			plan_retire(w, it);
+			plan_retire(w, it, cached.pushed_hash);
 		else
 			plan_update(w, it, cached.pushed_hash);
 	} else if (it->retire && !woo_sku_searchable(it->sku)) {
@@ -1205,19 +1238,35 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 		free(it->data);
 		it->data = published;
 	}
-	return hand_over(d, it, err, errsize);
+	it->group = woo_variant_split(&it->data, &it->attributes);
+	if (!it->group)
+		return hand_over(d, it, err, errsize);
+	/* A variation needs its parent's id: it waits until the parents are pushed (woo_commit). */
+	struct woo *w = d->impl;
+	if (!w->ngroups || !str_eq(w->groups[w->ngroups - 1], it->group)) {
+		w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
+		w->groups[w->ngroups++] = xstrdup(it->group);
+	}
+	items_add(&w->variants, it);
+	return phase_stopped(d, err, errsize);
 }
 
 /* A retirement is an item whose data holds what to change: an update's fields, or nothing for a delete. */
-static int woo_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
+static struct item *retirement(const char *sku, enum missing_action action)
 {
 	static const char *const change[] = {[MISSING_STOCK_ZERO] = "{\"stock_quantity\":\"0\"}",
 	                                     [MISSING_DRAFT] = "{\"status\":\"draft\"}", [MISSING_DELETE] = "{}"};
-	if (action == MISSING_NONE)
-		return 0;
 	struct item *it = new_item(sku, xstrdup(change[action]), 0);
 	it->retire = action;
-	return hand_over(d, it, err, errsize);
+	return it;
+}
+
+static int woo_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
+{
+	if (action == MISSING_NONE)
+		return 0;
+	((struct woo *)d->impl)->retire_action = action;
+	return hand_over(d, retirement(sku, action), err, errsize);
 }
 
 /* Parked items wait for their fences, in slices short enough to see a stop request. */
@@ -1227,18 +1276,12 @@ static void wait_for_fences(struct woo *w)
 	sleep_ms(wait < 1 ? 1 : wait < HTTP_STOP_POLL_MS ? wait : HTTP_STOP_POLL_MS);
 }
 
-/* Drains what is queued and in flight. A stop request ends it: what was not sent stays pending, and woo_close
- * waits briefly for the answers in flight (see http_hooks.stop_waiting). */
-static int woo_commit(struct dest *d, char *err, size_t errsize)
+/* Drains what is queued and in flight; true when a stop request ended it. */
+static bool drain(struct woo *w)
 {
-	struct woo *w = d->impl;
-	bool stopped = false;
-	verify_leftover_fences(w);
 	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
-		if (run_should_stop(w->ctx)) {
-			stopped = true;
-			break;
-		}
+		if (run_should_stop(w->ctx))
+			return true;
 		unpark_due(w);
 		flush_lookups(w, true);
 		if (!w->lookups_in_flight)
@@ -1252,6 +1295,130 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 			admit_deferred(w);
 	}
 	write_recorded(w);
+	return false;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The parents of the groups whose variants are pending, built afresh from their live variants: each is created, or
+ * updated when what it would send changed. They count among the products pushed. */
+static void push_parents(struct dest *d)
+{
+	struct woo *w = d->impl;
+	qsort(w->groups, w->ngroups, sizeof(*w->groups), by_text);
+	size_t unique = 0;
+	for (size_t i = 0; i < w->ngroups; i++) {
+		if (unique && str_eq(w->groups[unique - 1], w->groups[i]))
+			free(w->groups[i]);
+		else
+			w->groups[unique++] = w->groups[i];
+	}
+	w->ngroups = unique;
+	run_add(w->ctx, RC_PUSH_QUEUED, (int64_t)unique);
+	char err[1024];
+	for (size_t i = 0; i < unique && !*w->fatal && !run_should_stop(w->ctx); i++) {
+		char *data, *attributes;
+		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, w->groups[i], &data, &attributes, err,
+		                          sizeof(err));
+		if (rc != 0) {
+			if (rc < 0)
+				stop_phase(w, NULL, "%s", err);
+			else
+				settled(w);   /* every variant failed or went: there is nothing to make it of */
+			continue;
+		}
+		struct item *it = new_item(w->groups[i], data, 0);
+		it->attributes = attributes;
+		it->parent = true;
+		hand_over(d, it, err, sizeof(err));
+	}
+}
+
+/* The held variants, now that their parents are pushed: one whose parent is not in the shop fails. */
+static void push_variants(struct dest *d)
+{
+	struct woo *w = d->impl;
+	char err[1024];
+	size_t i = 0;
+	for (; i < w->variants.n && !*w->fatal && !run_should_stop(w->ctx); i++) {
+		struct item *it = w->variants.v[i];
+		struct remote_product parent = {0};
+		if (store_remote_get(w->ctx->store, w->shop.id, it->group, &parent) < 0) {
+			stop_phase(w, NULL, "cannot read the shop's id of '%s': %s", it->group, store_errmsg(w->ctx->store));
+			break;
+		}
+		if (parent.remote_id <= 0) {
+			snprintf(err, sizeof(err), "its parent product '%s' is not in the shop (see its error), so the "
+			         "variation cannot be pushed", it->group);
+			refuse(w, it, "parent_missing", err);
+			continue;
+		}
+		it->group_id = parent.remote_id;
+		hand_over(d, it, err, sizeof(err));
+	}
+	for (; i < w->variants.n; i++)
+		item_free(w->variants.v[i]);   /* stay pending */
+	w->variants.n = 0;
+}
+
+/* Retiring makes the parents of groups left without a live variant retire too, by the same rule. */
+struct empty_groups {
+	char **skus;
+	size_t n;
+};
+
+static void note_empty(void *ud, const char *parent_sku, int64_t variants)
+{
+	struct empty_groups *e = ud;
+	if (variants)
+		return;
+	e->skus = xrealloc(e->skus, (e->n + 1) * sizeof(*e->skus));
+	e->skus[e->n++] = xstrdup(parent_sku);
+}
+
+static void retire_parents(struct dest *d)
+{
+	struct woo *w = d->impl;
+	if (w->retire_action == MISSING_STOCK_ZERO)
+		return;   /* a variable product is out of stock once its variations are */
+	struct empty_groups e = {0};
+	if (store_groups_each(w->ctx->store, w->ctx->connection_id, note_empty, &e) < 0)
+		run_log(w->ctx, LOG_WARN, "cannot read the groups to retire their parents: %s", store_errmsg(w->ctx->store));
+	char err[1024];
+	for (size_t i = 0; i < e.n; i++) {
+		struct remote_product rp = {0};
+		if (!*w->fatal && store_remote_get(w->ctx->store, w->shop.id, e.skus[i], &rp) == 1 && rp.remote_id > 0) {
+			struct item *it = retirement(e.skus[i], w->retire_action);
+			it->parent = true;
+			hand_over(d, it, err, sizeof(err));
+		}
+		free(e.skus[i]);
+	}
+	free(e.skus);
+}
+
+/* Drains what is queued and in flight, then pushes the groups: parents first, then their variations, then retires
+ * the parents left empty. A stop request ends it: what was not sent stays pending, and woo_close waits briefly for
+ * the answers in flight (see http_hooks.stop_waiting). */
+static int woo_commit(struct dest *d, char *err, size_t errsize)
+{
+	struct woo *w = d->impl;
+	verify_leftover_fences(w);
+	bool stopped = drain(w);
+	if (!stopped && w->variants.n) {
+		push_parents(d);
+		stopped = drain(w);
+		if (!stopped)
+			push_variants(d);
+		stopped = stopped || drain(w);
+	}
+	if (!stopped && !*w->fatal && w->retire_action != MISSING_NONE) {
+		retire_parents(d);
+		stopped = drain(w);
+	}
 	run_log(w->ctx, LOG_INFO, "'%s': %lld created, %lld updated, %lld already up to date, %lld failed",
 	        w->shop.name, (long long)w->created, (long long)w->updated, (long long)w->unchanged,
 	        (long long)w->failed);
@@ -1397,6 +1564,12 @@ static void woo_close(struct dest *d)
 	for (size_t i = 0; i < w->deferred.n; i++)
 		item_free(w->deferred.v[i]);
 	free(w->deferred.v);
+	for (size_t i = 0; i < w->variants.n; i++)
+		item_free(w->variants.v[i]);
+	free(w->variants.v);
+	for (size_t i = 0; i < w->ngroups; i++)
+		free(w->groups[i]);
+	free(w->groups);
 	free(w->recorded.v);
 	remote_rows_free(w->window.rows, w->window.n);
 	free(w->window.from);

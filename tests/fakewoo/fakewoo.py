@@ -236,8 +236,8 @@ class Shop:
     def apply_fields(rec, fields):
         """Batch semantics: no schema validation; a price that is not a number is silently emptied."""
         for key, value in fields.items():
-            if key in ("id", "parent_id"):
-                continue
+            if key in ("id", "parent_id") or (key == "type" and rec["type"] == "variation"):
+                continue  # a variation's type is read-only in the variations controller
             if key in ("regular_price", "sale_price"):
                 text = str(value) if value is not None else ""
                 rec[key] = text if re.fullmatch(r"\d+(\.\d+)?", text) else ""
@@ -314,7 +314,7 @@ class Shop:
 
     def dump(self):
         keys = ("id", "sku", "name", "type", "parent_id", "regular_price", "sale_price", "stock_quantity",
-                "manage_stock", "status", "description", "short_description", "meta_data", "images")
+                "manage_stock", "status", "description", "short_description", "meta_data", "images", "attributes")
         return [dict({k: p.get(k) for k in keys}, categories=[t["id"] for t in self.categories_of(p)],
                      tags=[t["id"] for t in self.product_terms(p, "tags")])
                 for p in sorted(self.products.values(), key=lambda p: p["id"])]
