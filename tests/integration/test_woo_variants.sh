@@ -25,7 +25,10 @@ with open(path, "w") as f:
 PY
 }
 
-GROUPING='"mapping": {"fields": {"parent_sku": {"column": "group"}, "option:size": {"column": "size"},
+# The same grouping twice: the "group" shorthand, and the mapping fields it stands for.
+GROUPING='"group": {"by": "group", "options": ["size", {"name": "colour", "column": "colour"}]},
+	"update": {"missing_action": "draft"}'
+MAPPED='"mapping": {"fields": {"parent_sku": {"column": "group"}, "option:size": {"column": "size"},
 	"option:colour": {"column": "colour"}}}, "update": {"missing_action": "draft"}'
 
 grouped_shop() {
@@ -33,6 +36,35 @@ grouped_shop() {
 	add_shop
 	grouped_feed
 	add_woo_conn "$GROUPING"
+}
+
+# bad_group MEMBERS EXPECTED: conn add of a grouped connection refuses, naming the problem.
+bad_group() {
+	printf '{"name": "bad", "source": {"type": "csv", "url": "%s"}, %s}\n' "$T/feed.csv" "$1" >"$T/bad.json"
+	fs_fast conn add --file "$T/bad.json"
+	[ "$RC" -ne 0 ] || fail "conn add accepted $1"
+	expect_contains "$ERR" "$2" "conn add of $1"
+}
+
+test_the_group_shorthand_is_checked_on_save_and_in_preview() {
+	grouped_feed
+	bad_group '"group": {"by": "group", "options": []}' "group.options: lists no option"
+	bad_group '"group": {"by": "group"}' "group.options: required"
+	bad_group '"group": {"options": ["size"]}' "group.by: required"
+	bad_group '"group": {"by": "group", "options": [""]}' "group.options[0]: an option needs a column name"
+	bad_group '"group": {"by": "group", "options": [{"name": "Size"}]}' "group.options[0].column: required"
+	bad_group '"group": {"by": "group", "options": ["size"], "option": 1}' "group: unknown key 'option'"
+	bad_group '"group": {"by": "group", "options": ["size"]}, "mapping": {"fields": {"parent_sku": {"column": "x"}}}' \
+		"group.by: mapping.fields.parent_sku maps it too"
+	printf '{"name": "p", "source": {"type": "csv", "url": "%s"}, "group": {"by": "grp", "options": ["size"]}}\n' \
+		"$T/feed.csv" >"$T/p.json"
+	fs_fast preview --file "$T/p.json"
+	expect_contains "$OUT" "parent_sku reads column \`grp\`, which the feed lacks" "preview of an unknown group column"
+	grouped_feed CAP-R CAP-B
+	printf '{"name": "q", "source": {"type": "csv", "url": "%s"}, "group": {"by": "group", "options": ["colour"]}}\n' \
+		"$T/feed.csv" >"$T/q.json"
+	fs_fast preview --file "$T/q.json"
+	expect_contains "$OUT" "option 'colour' (column colour) has no value in any of the 3 grouped rows read"
 }
 
 push_ok() {
@@ -114,7 +146,7 @@ test_kill_mid_push_then_retry_makes_no_duplicate() {
 	start_fakewoo --create-ms 300 || return
 	add_shop --concurrency 2 --batch-size 2 --timeout 10 --overrun 1
 	grouped_feed
-	add_woo_conn "$GROUPING"
+	add_woo_conn "$MAPPED"
 	kill_run_when shop_has_at_least 4 || return   # the simple product, both parents, a variation
 	wait_until 30 run_is_lost || return
 	fs_fast runs retry 1 --wait
