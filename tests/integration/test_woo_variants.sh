@@ -6,17 +6,19 @@
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 
-# grouped_feed [SKIP_SKU...] [--price SKU=PRICE]: two groups (TEE in three sizes, CAP in two colours) and a simple
-# product, in $T/feed.csv.
+# grouped_feed [SKIP_SKU...] [SKU=PRICE...] [XL]: two groups (TEE in three sizes, CAP in two colours) and a simple
+# product, in $T/feed.csv; XL adds a fourth size.
 grouped_feed() {
 	"$PYTHON" - "$T/feed.csv" "$@" <<'PY'
 import sys
 path, args = sys.argv[1], sys.argv[2:]
 price = dict(a.split("=", 1) for a in args if "=" in a)
-skip = {a for a in args if "=" not in a}
+skip = {a for a in args if "=" not in a and a != "XL"}
 rows = [("TEE-S", "Tee S", "10.00", "3", "TEE", "S", ""), ("TEE-M", "Tee M", "11.00", "4", "TEE", "M", ""),
         ("TEE-L", "Tee L", "12.00", "5", "TEE", "L", ""), ("CAP-R", "Cap Red", "7.00", "2", "CAP", "", "Red"),
         ("CAP-B", "Cap Blue", "7.00", "6", "CAP", "", "Blue"), ("MUG", "Mug", "5.00", "9", "", "", "")]
+if "XL" in args:
+    rows.append(("TEE-XL", "Tee XL", "14.00", "1", "TEE", "XL", ""))
 with open(path, "w") as f:
     f.write("sku,name,price,quantity,group,size,colour\n")
     for sku, name, p, qty, group, size, colour in rows:
@@ -82,17 +84,17 @@ test_a_grouped_feed_becomes_variable_products_with_variations() {
 	expect_eq "$(product TEE '["type"]')" variable "TEE's type"
 	expect_eq "$(product TEE '["name"]')" Tee "TEE's name, the words its variants share"
 	expect_eq "$(product TEE '["attributes"]')" \
-		'[{"name": "size", "options": ["L", "M", "S"], "variation": true, "visible": true}]' "TEE's attributes"
+		'[{"id": 0, "name": "size", "position": 0, "visible": true, "variation": true, "options": ["L", "M", "S"]}]' "TEE's attributes"
 	local tee
 	tee=$(product TEE '["id"]')
 	for v in TEE-S TEE-M TEE-L; do
 		expect_eq "$(parent_of $v)" "$tee" "$v's parent"
 		expect_eq "$(product $v '["type"]')" variation "$v's type"
 	done
-	expect_eq "$(product TEE-M '["attributes"]')" '[{"name": "size", "option": "M"}]' "TEE-M's attributes"
+	expect_eq "$(product TEE-M '["attributes"]')" '[{"id": 0, "name": "size", "option": "M"}]' "TEE-M's attributes"
 	expect_eq "$(product TEE-M '["regular_price"]')" 11.00 "TEE-M's price"
 	expect_eq "$(product TEE-M '["meta_data"]')" '[]' "no grouping fields as meta data"
-	expect_eq "$(product CAP-R '["attributes"]')" '[{"name": "colour", "option": "Red"}]' "CAP-R's attributes"
+	expect_eq "$(product CAP-R '["attributes"]')" '[{"id": 0, "name": "colour", "option": "Red"}]' "CAP-R's attributes"
 	expect_eq "$(product MUG '["type"]')" simple "MUG stays simple"
 	expect_eq "$(woo state 'len([b for b in batches if "/variations/" in b["path"]])')" 2 "one variations batch a group"
 	expect_unique_skus
@@ -108,6 +110,17 @@ test_a_grouped_feed_becomes_variable_products_with_variations() {
 		"[[\"/wp-json/wc/v3/products/$tee/variations/batch\", 1]]" "the only batch: one item"
 	expect_eq "$(product TEE-M '["regular_price"]')" 13.50 "TEE-M's new price"
 	expect_eq "$(product TEE-S '["regular_price"]')" 10.00 "TEE-S untouched"
+
+	# A new size: the parent declares it before the variation uses it (else the shop drops its attribute).
+	grouped_feed XL TEE-M=13.50
+	woo reset_log
+	push_ok
+	expect_eq "$(woo state '[(b["path"], b["creates"], b["updates"]) for b in batches]')" \
+		"[[\"/wp-json/wc/v3/products/batch\", 0, 1], [\"/wp-json/wc/v3/products/$tee/variations/batch\", 1, 0]]" \
+		"the parent's update, then the new variation"
+	expect_eq "$(product TEE '["attributes"][0]["options"]')" '["L", "M", "S", "XL"]' "TEE's sizes"
+	expect_eq "$(product TEE-XL '["attributes"]')" '[{"id": 0, "name": "size", "option": "XL"}]' "TEE-XL's attributes"
+	expect_unique_skus
 }
 
 test_a_vanished_variant_is_retired_and_an_emptied_parent_too() {
