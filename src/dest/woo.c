@@ -65,6 +65,11 @@ struct items {
 
 struct woo;
 
+struct group_ref {               /* a group with a variant to push */
+	char *sku;                   /* its parent's */
+	bool republish;              /* a variant is back from a draft retirement: so is the parent */
+};
+
 struct lookup {
 	struct http_request req;     /* its ud points back here */
 	struct woo *w;
@@ -129,7 +134,7 @@ struct woo {
 	int repairs_in_flight;
 	int64_t duplicates;
 	struct items variants;       /* held until their parents are pushed (woo_commit) */
-	char **groups;               /* their groups' parent SKUs, each once after push_parents */
+	struct group_ref *groups;    /* their groups, each once after push_parents */
 	size_t ngroups;
 	enum missing_action retire_action;  /* the connection's rule, once this run retires: parents follow it */
 };
@@ -960,7 +965,7 @@ static void read_results(struct woo *w, struct batch *b)
 		} else {
 			if (op == OP_CREATE) {
 				it->remote_id = it->created_id = res->id;
-				it->parent_id = res->parent_id;
+				it->parent_id = res->parent_id ? res->parent_id : it->group_id;   /* variations answer none */
 				it->verifying = true;
 				items_add(&created, it);
 				continue;
@@ -1243,10 +1248,11 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 		return hand_over(d, it, err, errsize);
 	/* A variation needs its parent's id: it waits until the parents are pushed (woo_commit). */
 	struct woo *w = d->impl;
-	if (!w->ngroups || !str_eq(w->groups[w->ngroups - 1], it->group)) {
+	if (!w->ngroups || !str_eq(w->groups[w->ngroups - 1].sku, it->group)) {
 		w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
-		w->groups[w->ngroups++] = xstrdup(it->group);
+		w->groups[w->ngroups++] = (struct group_ref){xstrdup(it->group), false};
 	}
+	w->groups[w->ngroups - 1].republish |= it->returning == MISSING_DRAFT;
 	items_add(&w->variants, it);
 	return phase_stopped(d, err, errsize);
 }
@@ -1298,9 +1304,9 @@ static bool drain(struct woo *w)
 	return false;
 }
 
-static int by_text(const void *a, const void *b)
+static int group_order(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct group_ref *)a)->sku, ((const struct group_ref *)b)->sku);
 }
 
 /* The parents of the groups whose variants are pending, built afresh from their live variants: each is created, or
@@ -1308,20 +1314,23 @@ static int by_text(const void *a, const void *b)
 static void push_parents(struct dest *d)
 {
 	struct woo *w = d->impl;
-	qsort(w->groups, w->ngroups, sizeof(*w->groups), by_text);
+	qsort(w->groups, w->ngroups, sizeof(*w->groups), group_order);
 	size_t unique = 0;
 	for (size_t i = 0; i < w->ngroups; i++) {
-		if (unique && str_eq(w->groups[unique - 1], w->groups[i]))
-			free(w->groups[i]);
-		else
+		if (unique && str_eq(w->groups[unique - 1].sku, w->groups[i].sku)) {
+			w->groups[unique - 1].republish |= w->groups[i].republish;
+			free(w->groups[i].sku);
+		} else {
 			w->groups[unique++] = w->groups[i];
+		}
 	}
 	w->ngroups = unique;
 	run_add(w->ctx, RC_PUSH_QUEUED, (int64_t)unique);
 	char err[1024];
 	for (size_t i = 0; i < unique && !*w->fatal && !run_should_stop(w->ctx); i++) {
 		char *data, *attributes;
-		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, w->groups[i], &data, &attributes, err,
+		const struct group_ref *g = &w->groups[i];
+		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, g->sku, &data, &attributes, err,
 		                          sizeof(err));
 		if (rc != 0) {
 			if (rc < 0)
@@ -1330,7 +1339,12 @@ static void push_parents(struct dest *d)
 				settled(w);   /* every variant failed or went: there is nothing to make it of */
 			continue;
 		}
-		struct item *it = new_item(w->groups[i], data, 0);
+		struct item *it = new_item(g->sku, data, 0);
+		if (g->republish) {
+			it->data = product_json_with(data, "status", "publish", true);
+			it->returning = MISSING_DRAFT;
+			free(data);
+		}
 		it->attributes = attributes;
 		it->parent = true;
 		hand_over(d, it, err, sizeof(err));
@@ -1568,7 +1582,7 @@ static void woo_close(struct dest *d)
 		item_free(w->variants.v[i]);
 	free(w->variants.v);
 	for (size_t i = 0; i < w->ngroups; i++)
-		free(w->groups[i]);
+		free(w->groups[i].sku);
 	free(w->groups);
 	free(w->recorded.v);
 	remote_rows_free(w->window.rows, w->window.n);

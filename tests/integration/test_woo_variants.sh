@@ -137,6 +137,29 @@ test_a_vanished_variant_is_retired_and_an_emptied_parent_too() {
 	woo reset_log
 	push_ok
 	expect_eq "$(woo state 'len(batches)')" 0 "batches once all is retired"
+	grouped_feed TEE-L
+	push_ok
+	expect_eq "$(product CAP-R '["status"]')" publish "CAP-R back"
+	expect_eq "$(product CAP '["status"]')" publish "CAP back with its variants"
+	expect_unique_skus
+}
+
+test_with_missing_action_delete_an_emptied_parent_is_deleted() {
+	start_fakewoo || return
+	add_shop
+	grouped_feed
+	add_woo_conn "${MAPPED/draft/delete}"
+	push_ok
+	grouped_feed CAP-R
+	push_ok
+	expect_eq "$(woo state '["CAP-R" in skus, "CAP" in skus]')" '[false, true]' "CAP-R deleted, CAP kept"
+	grouped_feed CAP-R CAP-B
+	push_ok
+	expect_eq "$(woo state '["CAP-B" in skus, "CAP" in skus, "TEE" in skus]')" '[false, false, true]' \
+		"CAP-B and CAP deleted, TEE kept"
+	woo reset_log
+	push_ok
+	expect_eq "$(woo state 'len(batches)')" 0 "batches once all is deleted"
 }
 
 test_plan_mode_lists_the_variants_and_their_parents() {
