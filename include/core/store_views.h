@@ -15,6 +15,7 @@
 
 #include "core/store.h"
 #include "core/store_dest.h"
+#include "core/store_limits.h"
 
 enum store_view { STORE_VIEW_CONNS, STORE_VIEW_RUNS, STORE_VIEW_DESTS, STORE_VIEW_PRODUCTS, STORE_VIEW_COUNT };
 
@@ -49,15 +50,17 @@ enum dest_field {
 };
 
 /*
- * The products of one connection (view_query.connection_id), sorted along an index either way; the filter
- * finds the SKUs that begin with it (as typed), the quick filter the failed products.
+ * The products of one connection (view_query.connection_id), sorted by SKU or by state (ties in rowid
+ * order) along an index either way; the filter finds the SKUs that begin with it (as typed), the quick
+ * filter the failed products.
  */
-enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_COUNT };
+enum product_view_field { PRODUCT_F_SKU, PRODUCT_F_STATE, PRODUCT_F_COUNT };
 
 /* A destination as the console lists it: no credentials are read. */
 struct dest_view_row {
 	struct dest_row d;
 	int64_t known;       /* remote products known */
+	struct limits_view limits;
 };
 void dest_view_rows_free(struct dest_view_row *rows, size_t n);
 

@@ -56,5 +56,7 @@ struct dest {
 };
 
 const struct dest_ops *dest_find(const char *type); /* NULL when unknown */
+/* wants_all of a destination that takes only the products changed since their last push. */
+bool dest_changed_only(const struct conn_config *conn);
 
 #endif

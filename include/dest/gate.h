@@ -51,6 +51,16 @@ struct gate *gate_get(int64_t dest_id);
 /* Applies the destination's limits; the stored circuit state is taken only when the gate is new. */
 void gate_configure(struct gate *g, const struct gate_limits *limits, const struct gate_circuit *stored);
 
+/*
+ * Makes the gate keep its limits with every process on the database of `like` (core/store_limits.h): the slots
+ * and the requests per second are claimed there, in blocks, and a circuit another process opened or closed is
+ * followed. A slot is leased for the longest a request may take plus a margin, so a process that dies gives its
+ * slots back when the lease expires. Without it (tests, `dest test`) the limits are this process's alone.
+ */
+void gate_share(struct gate *g, struct store *like, int64_t request_timeout_ms);
+/* Gives slots held but not in flight back to the other processes (a client that ends). */
+void gate_settle(struct gate *g);
+
 enum gate_verdict {
 	GATE_GO,                  /* send now: a slot is taken, give it back with gate_release */
 	GATE_WAIT,                /* ask again after *wait_ms (a slot, a token, or the open circuit's probe) */

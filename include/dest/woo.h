@@ -37,10 +37,10 @@ bool woo_test(const struct shop *shop, const struct config *cfg, struct woo_chec
 
 /* ---- shared by the push and the pull (dest/woo_pull.h) ---- */
 
-/* The destination's gate, set to its limits and seeded with its stored circuit; NULL with err set (a sentence
- * naming the destination, its outage and when the circuit reopens) while the circuit is open and its probe
- * comes after the destination's patience. */
-struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize);
+/* The destination's gate, set to its limits and seeded with its stored circuit, its limits shared through the
+ * database of s (NULL: this process's alone); NULL with err set (a sentence naming the destination, its outage
+ * and when the circuit reopens) while the circuit is open and its probe comes after the destination's patience. */
+struct gate *woo_gate_open(const struct shop *shop, struct store *s, char *err, size_t errsize);
 /* A circuit change of the run's requests: stored on the destination, and logged when it opens and when the
  * shop answers again after it opened (the outage's start, end and last failure, how long requests waited). */
 void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const struct gate_circuit *c);

@@ -5,13 +5,17 @@
 #include <strings.h>
 
 #include <cjson/cJSON.h>
+#include <math.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/store_dest.h"
+#include "core/store_limits.h"
 #include "core/util.h"
 #include "dest/dest_check.h"
 #include "dest/dest_save.h"
+#include "dest/dest_credentials.h"
+#include "dest/limits_text.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
 #include "dest/woo.h"
@@ -209,17 +213,6 @@ static const char *tls_text(const struct dest_row *r)
 	return r->verify_tls ? "verified" : "NOT VERIFIED (--insecure)";
 }
 
-static void credentials_text(const struct dest_row *r, char *buf, size_t size)
-{
-	if (r->key_env || r->secret_env)
-		snprintf(buf, size, "from the environment: %s and %s", r->key_env ? r->key_env : "?",
-		         r->secret_env ? r->secret_env : "?");
-	else if (r->credentials)
-		snprintf(buf, size, "stored encrypted, consumer key %s", r->credentials_hint ? r->credentials_hint : "?");
-	else
-		snprintf(buf, size, "none");
-}
-
 static cJSON *dest_to_json(const struct dest_row *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -301,10 +294,41 @@ static void health_cell(const struct dest_row *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", r->health_ok < 0 ? "-" : r->health_ok ? "ok" : "FAILED");
 }
 
-static void print_dest(const struct dest_row *r)
+static cJSON *limits_to_json(const struct limits_view *v)
+{
+	if (!v->known)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "tokens", floor(limits_tokens(v, now_ms()) * 100) / 100);
+	cJSON_AddNumberToObject(o, "size", v->size);
+	cJSON_AddNumberToObject(o, "rate", v->rate);
+	cJSON_AddNumberToObject(o, "slots", v->slots);
+	cJSON_AddNumberToObject(o, "concurrency", v->concurrency);
+	cJSON_AddNumberToObject(o, "holders", v->holders);
+	return o;
+}
+
+/* The bucket and the slots shared by every process, as the last of them left them. */
+static void print_limits(const struct limits_view *v)
+{
+	char bucket[64], slots[32];
+	if (!v->known) {
+		printf("  limits:       nothing sent yet\n");
+		return;
+	}
+	limits_bucket_text(v, now_ms(), bucket, sizeof(bucket));
+	limits_slots_text(v, slots, sizeof(slots));
+	if (v->rate > 0)
+		printf("  bucket:       %s (tokens available/size, refill per second)\n", bucket);
+	else
+		printf("  bucket:       no rate limit\n");
+	printf("  in flight:    %s slots held by %d process%s\n", slots, v->holders, v->holders == 1 ? "" : "es");
+}
+
+static void print_dest(const struct dest_row *r, const struct limits_view *limits)
 {
 	char cred[256], health[768], circuit[512];
-	credentials_text(r, cred, sizeof(cred));
+	dest_credentials_text(r, cred, sizeof(cred));
 	health_text(r, health, sizeof(health));
 	circuit_text(r, circuit, sizeof(circuit));
 	enum shop_auth auth = shop_auth_of(r->auth, r->base_url);
@@ -319,6 +343,8 @@ static void print_dest(const struct dest_row *r)
 	if (r->learned_batch_size)
 		printf("  batch size:   %d (learned: the shop refused or timed out on more)\n", r->learned_batch_size);
 	printf("  circuit:      %s\n", circuit);
+	printf("  requests:     %s\n", *r->recent_outcomes ? r->recent_outcomes : "none yet");
+	print_limits(limits);
 	printf("  health:       %s\n", health);
 	if (auth == SHOP_AUTH_BASIC && !uses_https(r))
 		printf("  warning:      Basic authentication over plain http sends the secret unencrypted\n");
@@ -369,10 +395,21 @@ static int dest_show(struct cli *cli, const struct dest_args *a)
 	int rc = get_dest(cli, a->target, &row);
 	if (rc != EXIT_OK)
 		return rc;
-	if (a->json)
-		json_print(dest_to_json(&row), stdout);
-	else
-		print_dest(&row);
+	struct limits_view limits;
+	if (store_limits_view(cli_store(cli), row.id, now_ms(), &limits) < 0) {
+		int failed = cli_fail(EXIT_FAILED, "cannot read the limits of destination %lld: %s", (long long)row.id,
+		                      store_errmsg(cli_store(cli)));
+		dest_row_free(&row);
+		return failed;
+	}
+	if (a->json) {
+		cJSON *o = dest_to_json(&row);
+		cJSON_AddStringToObject(o, "recent_outcomes", row.recent_outcomes);
+		cJSON_AddItemToObject(o, "limits", limits_to_json(&limits));
+		json_print(o, stdout);
+	} else {
+		print_dest(&row, &limits);
+	}
 	dest_row_free(&row);
 	return EXIT_OK;
 }

@@ -1,7 +1,9 @@
 /*
- * A catalog product's state as SQL, from its own columns only, so that an index can hold it (migration 10)
- * and the console sorts and filters a million products by it along that index. `t` is the table prefix
- * ("" or "p."). The index serves only this exact expression: change it only together with a new migration.
+ * A catalog product's state as SQL, from its own columns only, so that an index can hold it (products_by_state,
+ * migration 15, built from this macro) and queries filter a million products by it along that index. `t` is
+ * the table prefix ("" or "p."). The index serves only this exact expression: a change needs a new migration
+ * that drops and recreates the index, or existing databases keep the old one (tests/unit/test_store.c checks
+ * the plan).
  *
  *   retired  retired from the destination (retired_at set), until it is back in the feed
  *   missing  no longer in the feed (missing_since set), not retired yet

@@ -74,6 +74,20 @@ int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud);
 
 struct dest_row;
 void read_dest_row(sqlite3_stmt *st, struct dest_row *r);
+/* The columns of destination `dest`'s shared limits with leases live at `now` (SQL expressions), in the order
+ * read_limits_columns reads them from column `col` on (core/store_limits.h). */
+#define LIMITS_COLUMNS(dest, now) \
+	"(SELECT tokens FROM dest_buckets WHERE destination_id = " dest ")," \
+	" (SELECT refilled_at FROM dest_buckets WHERE destination_id = " dest ")," \
+	" (SELECT size FROM dest_buckets WHERE destination_id = " dest ")," \
+	" (SELECT rate FROM dest_buckets WHERE destination_id = " dest ")," \
+	" (SELECT concurrency FROM dest_buckets WHERE destination_id = " dest ")," \
+	" (SELECT coalesce(sum(slots), 0) FROM dest_leases WHERE destination_id = " dest " AND expires_at > " now ")," \
+	" (SELECT count(*) FROM dest_leases WHERE destination_id = " dest " AND expires_at > " now ")"
+/* Now in ms, as SQL: for the views, which show leases as they are when read. */
+#define SQL_NOW_MS "(CAST(strftime('%s', 'now') AS INTEGER) * 1000)"
+struct limits_view;
+void read_limits_columns(sqlite3_stmt *st, int col, struct limits_view *v);
 
 /* Reads a row of RUN_COLUMNS, for every query that lists runs. */
 void read_run_row(sqlite3_stmt *st, struct run_row *r);

@@ -62,12 +62,12 @@ int store_recent_runs(struct store *s, const int64_t *ids, size_t n, int per_con
 
 /*
  * ?1 since, ?2..?3 a range of connection ids. The counts of each connection's runs, read from the
- * sync_runs_stats index alone, with the shop the connection pushes to (found once per connection: its
+ * sync_runs_stats index alone, with the shop or WordPress site the connection pushes to (found once per connection: its
  * document names it), in connection id order.
  */
 static const char counts_sql[] =
 	"WITH cd AS MATERIALIZED (SELECT c.id AS cid, dn.id AS did, dn.name AS dname FROM connections c"
-	"  JOIN destinations dn ON c.dest_type = 'woocommerce'"
+	"  JOIN destinations dn ON c.dest_type IN ('woocommerce', 'wordpress')"
 	"  AND (dn.id = json_extract(c.document, '$.destination.id')"
 	"   OR dn.name = json_extract(c.document, '$.destination.name'))"
 	"  WHERE c.id BETWEEN ?2 AND ?3)"

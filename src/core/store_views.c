@@ -146,9 +146,8 @@ static const struct field dest_fields[DEST_F_COUNT] = {
 };
 
 /*
- * Products sort by SKU only, along the primary key: an order by state sorts every product of the
- * connection (1.3 to 2.5 s on a million), and an index holding every state made a full import 40% slower.
- * The filter finds the SKUs that begin with it, along the primary key; a substring, or any other field,
+ * Products sort by SKU along the primary key, and by state along products_by_state (migration 15: the
+ * same PRODUCT_STATE_SQL, ties in rowid order as the index keeps them). The filter finds the SKUs that begin with it, along the primary key; a substring, or any other field,
  * would read every product (name, price and quantity have no index: one on each made a full import three
  * times slower). The problems filter walks the partial index of failed products (migration 10).
  */
@@ -159,6 +158,7 @@ static const struct field product_fields[PRODUCT_F_COUNT] = {
 	                   .always = "SELECT coalesce((SELECT min(sku) FROM products WHERE connection_id = " P_CONN ") >= "
 	                             P_TEXT " AND (SELECT max(sku) FROM products WHERE connection_id = " P_CONN ") < "
 	                             P_TEXT " || char(1114111), 1)"},
+	[PRODUCT_F_STATE] = {PRODUCT_STATE_SQL("p."), .indexed = true},
 };
 
 static const struct view_def views[STORE_VIEW_COUNT] = {
@@ -189,7 +189,8 @@ static const struct view_def views[STORE_VIEW_COUNT] = {
 	},
 	/* A few destinations: plain scans, no index needed. */
 	[STORE_VIEW_DESTS] = {
-		.columns = DEST_COLUMNS_WITH("NULL") ", (SELECT count(*) FROM remote_products WHERE destination_id = d.id)",
+		.columns = DEST_COLUMNS_WITH("NULL") ", (SELECT count(*) FROM remote_products WHERE destination_id = d.id), "
+		           LIMITS_COLUMNS("d.id", SQL_NOW_MS),
 		.from = "destinations d",
 		.window_from = "destinations d ON d.id = w.id",
 		.scope = "d.id = " P_CONN,
@@ -823,6 +824,7 @@ static void read_dest(sqlite3_stmt *st, void *row)
 	struct dest_view_row *r = row;
 	read_dest_row(st, &r->d);
 	r->known = sqlite3_column_int64(st, DEST_NCOLUMNS);
+	read_limits_columns(st, DEST_NCOLUMNS + 1, &r->limits);
 }
 
 void dest_view_rows_free(struct dest_view_row *rows, size_t n)

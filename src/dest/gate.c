@@ -6,8 +6,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/log.h"
+#include "core/store_limits.h"
 #include "core/util.h"
+
+/*
+ * A shared gate syncs with the database at most this often while it is used (to renew its lease, learn that
+ * another process waits for a slot or changed the circuit), and sooner only for a slot or tokens it lacks.
+ */
+#define SYNC_MS 100
+/* A slot refused by the other processes is asked for again after this long. */
+#define SLOT_RETRY_MS 10
+/* Tokens are taken in blocks of this much of the rate, and the ones not spent within TOKEN_KEEP_MS are dropped,
+ * so a process never sends in a burst what it took long ago. */
+#define TOKEN_BLOCK_MS 100
+#define TOKEN_KEEP_MS 1000
+/* A lease outlives the longest request by this much: a slot in flight is never leased twice. */
+#define LEASE_MARGIN_MS 2000
 
 enum circuit { CLOSED, OPEN, HALF_OPEN };
 static const char *const circuit_names[] = {[CLOSED] = "closed", [OPEN] = "open", [HALF_OPEN] = "half-open"};
@@ -28,6 +45,17 @@ struct gate {
 	char last[200];
 	char outcomes[DEST_OUTCOMES_MAX + 1];
 	bool probe_in_flight;
+	/* Limits shared with every process on the database (gate_share); false: this process's alone. */
+	bool shared;
+	int leased;                  /* the slots its lease holds */
+	bool contended;              /* at the last sync, another process waited for a slot */
+	int64_t lease_ms;
+	int64_t synced_at;           /* wall ms of the last sync */
+	int64_t sync_again_at;       /* a refused slot or token is not asked for before */
+	int64_t tokens_at;           /* when the tokens in hand were taken */
+	/* The stored circuit as last read: what changes it since was written by a process, maybe another. */
+	char seen_circuit[16];
+	int64_t seen_reopen_at;
 	/* claimed SKU keys: linear probing, 0 = empty slot */
 	uint64_t *claims;
 	size_t claims_cap, claims_n;
@@ -35,6 +63,9 @@ struct gate {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gate *gates;
+/* The handle every shared gate of the process syncs through, under `lock`, and who holds the leases. */
+static struct store *shared_store;
+static char holder[128];
 
 struct gate *gate_get(int64_t dest_id)
 {
@@ -86,6 +117,8 @@ void gate_configure(struct gate *g, const struct gate_limits *limits, const stru
 			g->last_at = stored->last_at;
 			str_copy(g->last, stored->last, sizeof(g->last));
 			str_copy(g->outcomes, stored->outcomes, sizeof(g->outcomes));
+			str_copy(g->seen_circuit, stored->state, sizeof(g->seen_circuit));
+			g->seen_reopen_at = stored->reopen_at;
 			g->opened_at = g->circuit == CLOSED ? 0 : now_ms();
 		}
 	}
@@ -120,6 +153,137 @@ static bool refuses(const struct gate *g, int64_t now)
 	return g->circuit == OPEN && now < g->reopen_at && beyond_patience(g, g->reopen_at);
 }
 
+/* ---- limits shared through the database --------------------------------------------------------------- */
+
+/*
+ * Another process opened or closed the circuit: follow it (an open one's probe time is the latest known). Only a
+ * change since the last read counts: the stored state lags this gate's own changes until its caller stores them.
+ */
+static void adopt_circuit(struct gate *g, const struct limits_grant *gr, int64_t now)
+{
+	if (!*gr->circuit_state ||
+	    (str_eq(gr->circuit_state, g->seen_circuit) && gr->circuit_reopen_at == g->seen_reopen_at))
+		return;
+	str_copy(g->seen_circuit, gr->circuit_state, sizeof(g->seen_circuit));
+	g->seen_reopen_at = gr->circuit_reopen_at;
+	if (str_eq(gr->circuit_state, circuit_names[g->circuit]))
+		return;
+	if (circuit_from(gr->circuit_state) == CLOSED) {
+		if (g->circuit == OPEN) {
+			g->circuit = CLOSED;
+			g->failures = 0;
+		}
+		return;
+	}
+	if (g->circuit != CLOSED && g->reopen_at >= gr->circuit_reopen_at)
+		return;
+	g->circuit = OPEN;
+	g->reopen_at = gr->circuit_reopen_at;
+	g->failures = gr->failures;
+	g->since = gr->circuit_since ? gr->circuit_since : now;
+	g->last_at = gr->circuit_last_at;
+	str_copy(g->last, gr->circuit_last, sizeof(g->last));
+	if (!g->opened_at)
+		g->opened_at = now;
+}
+
+static int token_block(const struct gate *g)
+{
+	int block = (int)(g->limits.rate * TOKEN_BLOCK_MS / 1000.0);
+	return block < 1 ? 1 : block;
+}
+
+/* Holds `want` slots (at least those in flight) and takes `tokens` more tokens, as the others leave them. */
+static void sync_shared(struct gate *g, int64_t now, int want, int tokens)
+{
+	int block = token_block(g);
+	struct limits_ask ask = {.dest_id = g->dest_id, .holder = holder, .now = now, .lease_ms = g->lease_ms,
+	                         .concurrency = g->limits.concurrency, .rate = g->limits.rate,
+	                         .size = block > g->limits.concurrency ? block : g->limits.concurrency,
+	                         .in_flight = g->in_flight, .want = want, .tokens = tokens};
+	struct limits_grant gr;
+	if (store_limits_sync(shared_store, &ask, &gr) < 0) {
+		log_msg(LOG_WARN, "destination %lld: cannot share its limits through the database (%s): this process "
+		        "keeps to them alone", (long long)g->dest_id, store_errmsg(shared_store));
+		g->shared = false;
+		g->tokens = 0;
+		g->refilled_at = monotonic_ms();
+		return;
+	}
+	g->leased = gr.slots;
+	g->contended = gr.contended;
+	g->synced_at = now;
+	g->sync_again_at = want > gr.slots ? now + SLOT_RETRY_MS : 0;
+	if (tokens) {
+		g->tokens += gr.tokens;
+		g->tokens_at = now;
+		if (gr.tokens < tokens && now + gr.token_wait_ms > g->sync_again_at)
+			g->sync_again_at = now + gr.token_wait_ms;
+	}
+	adopt_circuit(g, &gr, now);
+}
+
+static void sync_if_due(struct gate *g, int64_t now)
+{
+	if (g->limits.rate > 0 && now - g->tokens_at > TOKEN_KEEP_MS)
+		g->tokens = 0;
+	bool need_slot = g->in_flight >= g->leased && g->leased < g->limits.concurrency;
+	bool need_token = g->limits.rate > 0 && g->tokens < 1;
+	bool stale = now - g->synced_at >= SYNC_MS;
+	if (!stale && (!(need_slot || need_token) || now < g->sync_again_at))
+		return;
+	/* Every slot at once, kept while the process sends: one sync, not one a request (others trim it to a share). */
+	int want = need_slot ? g->limits.concurrency : (g->leased > g->in_flight ? g->leased : g->in_flight);
+	sync_shared(g, now, want, need_token ? token_block(g) : 0);
+}
+
+/* Takes a leased slot's token from those in hand; how long to wait when there is none (0: go). */
+static int64_t take_shared(struct gate *g, int64_t now)
+{
+	int64_t again = g->sync_again_at > now ? g->sync_again_at - now : 1;
+	if (g->in_flight >= g->leased)
+		return again;
+	if (g->limits.rate <= 0)
+		return 0;
+	if (g->tokens < 1)
+		return again;
+	g->tokens -= 1;
+	return 0;
+}
+
+/* Slots held but not in flight go back: to another process that waits for one, or as a client ends. */
+static void give_back_idle(struct gate *g, int64_t now)
+{
+	if (g->shared && g->leased > g->in_flight)
+		sync_shared(g, now, g->in_flight, 0);
+}
+
+void gate_share(struct gate *g, struct store *like, int64_t request_timeout_ms)
+{
+	pthread_mutex_lock(&lock);
+	if (!shared_store) {
+		char err[256], host[64] = "";
+		shared_store = store_open_like(like, err, sizeof(err));
+		if (!shared_store)
+			log_msg(LOG_WARN, "cannot share destination limits through the database (%s): each process keeps "
+			        "to them alone", err);
+		gethostname(host, sizeof(host) - 1);
+		snprintf(holder, sizeof(holder), "%s:%ld", *host ? host : "localhost", (long)getpid());
+	}
+	g->shared = shared_store != NULL;
+	g->lease_ms = request_timeout_ms + LEASE_MARGIN_MS;
+	pthread_mutex_unlock(&lock);
+}
+
+void gate_settle(struct gate *g)
+{
+	pthread_mutex_lock(&lock);
+	give_back_idle(g, now_ms());
+	pthread_mutex_unlock(&lock);
+}
+
+/* ---- the circuit --------------------------------------------------------------------------------------- */
+
 bool gate_refuses(struct gate *g, int64_t now)
 {
 	pthread_mutex_lock(&lock);
@@ -134,6 +298,8 @@ enum gate_verdict gate_admit(struct gate *g, int64_t now, int64_t *wait_ms)
 	bool probe = false;
 	*wait_ms = 0;
 	pthread_mutex_lock(&lock);
+	if (g->shared)
+		sync_if_due(g, now);
 	if (refuses(g, now)) {
 		v = GATE_OPEN;
 	} else if (g->circuit == OPEN && now < g->reopen_at) {
@@ -152,7 +318,7 @@ enum gate_verdict gate_admit(struct gate *g, int64_t now, int64_t *wait_ms)
 		v = GATE_WAIT;
 		*wait_ms = 10;
 	}
-	if (v == GATE_GO && (*wait_ms = take_token(g)) > 0)
+	if (v == GATE_GO && (*wait_ms = g->shared ? take_shared(g, now) : take_token(g)) > 0)
 		v = GATE_WAIT;
 	if (v == GATE_GO) {
 		g->in_flight++;
@@ -240,6 +406,8 @@ bool gate_release(struct gate *g, int64_t now, enum gate_result result, const ch
 		g->probe_in_flight = false; /* a 4xx tells nothing about the shop's health: let another probe go */
 	}
 	bool changed = g->circuit != before || (g->failures == 0) != (failures_before == 0);
+	if (g->contended)
+		give_back_idle(g, now);
 	describe(g, circuit);
 	pthread_mutex_unlock(&lock);
 	return changed;

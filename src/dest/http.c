@@ -279,6 +279,7 @@ void http_client_free(struct http_client *c)
 {
 	if (!c)
 		return;
+	gate_settle(c->gate);
 	for (int i = 0; i < c->nslots; i++) {
 		if (c->slots[i].req)
 			curl_multi_remove_handle(c->multi, c->slots[i].easy);

@@ -16,6 +16,8 @@
 #include "dest/dest.h"
 #include "dest/gate.h"
 #include "dest/http.h"
+#include "dest/phase_stop.h"
+#include "dest/push_hooks.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
 #include "dest/woo_variations.h"
@@ -120,8 +122,8 @@ struct woo {
 	struct remote_window window;
 	int64_t in_flight;           /* items claimed and not yet settled */
 	int lookups_in_flight;
-	char fatal[1024];            /* why the phase stops; empty while it goes on */
-	char *fatal_detail;          /* the answer that stopped it (woo_failure_detail); NULL none */
+	struct phase_stop stop;      /* why the phase stops, once it does */
+	struct push_hooks hooks;     /* of http */
 	bool closing;
 	int64_t created, updated, unchanged, skipped, failed;
 	int64_t retired, absent, retire_failed;   /* absent: nothing to retire, the shop lacks the product */
@@ -286,23 +288,6 @@ static void record(struct woo *w, struct item *it)
 		write_recorded(w);
 }
 
-static void stop_phase(struct woo *w, char *detail, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* The phase stops for the reason given, with the detail (taken over) of the answer behind it, if any. */
-static void stop_phase(struct woo *w, char *detail, const char *fmt, ...)
-{
-	if (*w->fatal) {
-		free(detail);
-		return;
-	}
-	w->fatal_detail = detail;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(w->fatal, sizeof(w->fatal), fmt, ap);
-	va_end(ap);
-	http_drop_queued(w->http);
-}
-
 /* ---- remote ids ------------------------------------------------------------------------------------- */
 
 static int remote_row_order(const void *key, const void *row)
@@ -376,7 +361,7 @@ static struct ready *ready_for(struct woo *w, int64_t parent_id)
 /* Once the phase stops, the run is told to stop or the destination closes, nothing new goes out. */
 static bool sending_halted(struct woo *w)
 {
-	return *w->fatal || w->closing || run_should_stop(w->ctx);
+	return phase_stopped(&w->stop) || w->closing || run_should_stop(w->ctx);
 }
 
 /* Releases the items of a request that is not to be sent: they stay pending. */
@@ -420,7 +405,7 @@ static bool fence_creates(struct woo *w, struct item **v, size_t n, int64_t in_m
 			v[i]->fenced = true;
 		return true;
 	}
-	stop_phase(w, NULL, "cannot record which products are being created in '%s' (%s), and without that a crash could "
+	phase_stop(&w->stop, w->http, NULL, "cannot record which products are being created in '%s' (%s), and without that a crash could "
 	           "create them twice; nothing more is sent", w->shop.name, store_errmsg(s));
 	store_rollback(s);
 	return false;
@@ -1006,7 +991,7 @@ static void fatal_from_answer(struct woo *w, const struct http_request *r, enum 
 		return;
 	struct woo_error e;
 	woo_answer_error(r, &e);
-	stop_phase(w, failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message, .excerpt = true}),
+	phase_stop(&w->stop, w->http, failure_detail(w, r, (struct woo_failure){.code = e.code, .message = e.message, .excerpt = true}),
 	           "%s%s", why, v == WOO_UNAVAILABLE ? "; the products not pushed stay pending for the next run" : "");
 }
 
@@ -1161,7 +1146,7 @@ static int64_t backlog_limit(const struct woo *w)
 static void pump(struct woo *w)
 {
 	http_run(w->http, 0);
-	while (!*w->fatal && w->in_flight >= backlog_limit(w) && !run_should_stop(w->ctx)) {
+	while (!phase_stopped(&w->stop) && w->in_flight >= backlog_limit(w) && !run_should_stop(w->ctx)) {
 		if (http_pending(w->http) == 0) {
 			/* What holds the backlog waits for company: partial batches, unwritten results. */
 			write_recorded(w);
@@ -1200,22 +1185,12 @@ static void refuse(struct woo *w, struct item *it, const char *code, const char 
 }
 
 /* -1 with err and the failure's detail set once the phase cannot go on, else 0. */
-static int phase_stopped(struct dest *d, char *err, size_t errsize)
-{
-	struct woo *w = d->impl;
-	if (!*w->fatal)
-		return 0;
-	str_copy(err, w->fatal, errsize);
-	d->detail = w->fatal_detail;
-	return -1;
-}
-
 /* Admits the item, then lets transfers progress; -1 with err once the phase cannot go on. */
 static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 {
 	struct woo *w = d->impl;
 	struct woo_error refusal;
-	if (*w->fatal || run_should_stop(w->ctx)) {
+	if (phase_stopped(&w->stop) || run_should_stop(w->ctx)) {
 		item_free(it); /* stays pending */
 	} else if (!it->retire && !woo_sku_searchable(it->sku)) {
 		snprintf(refusal.message, sizeof(refusal.message), "the SKU '%s' has a comma or surrounding spaces: "
@@ -1229,9 +1204,9 @@ static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 	} else {
 		admit(w, it);
 	}
-	if (!*w->fatal)
+	if (!phase_stopped(&w->stop))
 		pump(w);
-	return phase_stopped(d, err, errsize);
+	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
 static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
@@ -1254,7 +1229,7 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 	}
 	w->groups[w->ngroups - 1].republish |= it->returning == MISSING_DRAFT;
 	items_add(&w->variants, it);
-	return phase_stopped(d, err, errsize);
+	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
 /* A retirement is an item whose data holds what to change: an update's fields, or nothing for a delete. */
@@ -1285,7 +1260,7 @@ static void wait_for_fences(struct woo *w)
 /* Drains what is queued and in flight; true when a stop request ended it. */
 static bool drain(struct woo *w)
 {
-	while (!*w->fatal && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
+	while (!phase_stopped(&w->stop) && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
 		if (run_should_stop(w->ctx))
 			return true;
 		unpark_due(w);
@@ -1327,14 +1302,14 @@ static void push_parents(struct dest *d)
 	w->ngroups = unique;
 	run_add(w->ctx, RC_PUSH_QUEUED, (int64_t)unique);
 	char err[1024];
-	for (size_t i = 0; i < unique && !*w->fatal && !run_should_stop(w->ctx); i++) {
+	for (size_t i = 0; i < unique && !phase_stopped(&w->stop) && !run_should_stop(w->ctx); i++) {
 		char *data, *attributes;
 		const struct group_ref *g = &w->groups[i];
 		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, g->sku, &data, &attributes, err,
 		                          sizeof(err));
 		if (rc != 0) {
 			if (rc < 0)
-				stop_phase(w, NULL, "%s", err);
+				phase_stop(&w->stop, w->http, NULL, "%s", err);
 			else
 				settled(w);   /* every variant failed or went: there is nothing to make it of */
 			continue;
@@ -1357,11 +1332,11 @@ static void push_variants(struct dest *d)
 	struct woo *w = d->impl;
 	char err[1024];
 	size_t i = 0;
-	for (; i < w->variants.n && !*w->fatal && !run_should_stop(w->ctx); i++) {
+	for (; i < w->variants.n && !phase_stopped(&w->stop) && !run_should_stop(w->ctx); i++) {
 		struct item *it = w->variants.v[i];
 		struct remote_product parent = {0};
 		if (store_remote_get(w->ctx->store, w->shop.id, it->group, &parent) < 0) {
-			stop_phase(w, NULL, "cannot read the shop's id of '%s': %s", it->group, store_errmsg(w->ctx->store));
+			phase_stop(&w->stop, w->http, NULL, "cannot read the shop's id of '%s': %s", it->group, store_errmsg(w->ctx->store));
 			break;
 		}
 		if (parent.remote_id <= 0) {
@@ -1404,7 +1379,7 @@ static void retire_parents(struct dest *d)
 	char err[1024];
 	for (size_t i = 0; i < e.n; i++) {
 		struct remote_product rp = {0};
-		if (!*w->fatal && store_remote_get(w->ctx->store, w->shop.id, e.skus[i], &rp) == 1 && rp.remote_id > 0) {
+		if (!phase_stopped(&w->stop) && store_remote_get(w->ctx->store, w->shop.id, e.skus[i], &rp) == 1 && rp.remote_id > 0) {
 			struct item *it = retirement(e.skus[i], w->retire_action);
 			it->parent = true;
 			hand_over(d, it, err, sizeof(err));
@@ -1429,7 +1404,7 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 			push_variants(d);
 		stopped = stopped || drain(w);
 	}
-	if (!stopped && !*w->fatal && w->retire_action != MISSING_NONE) {
+	if (!stopped && !phase_stopped(&w->stop) && w->retire_action != MISSING_NONE) {
 		retire_parents(d);
 		stopped = drain(w);
 	}
@@ -1445,46 +1420,22 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 	if (w->duplicates)
 		run_log(w->ctx, LOG_WARN, "'%s' holds %lld SKUs more than once (see feedsync runs errors %lld)",
 		        w->shop.name, (long long)w->duplicates, (long long)w->ctx->run_id);
-	if (phase_stopped(d, err, errsize) < 0)
+	if (phase_stop_report(&w->stop, d, err, errsize) < 0)
 		return -1;
 	return stopped ? 1 : 0;
 }
 
 /* ---- hooks, open, close ------------------------------------------------------------------------------ */
 
-static void on_circuit(void *ud, const struct gate_circuit *c)
-{
-	struct woo *w = ud;
-	woo_circuit_changed(w->ctx, &w->shop, c);
-}
-
+/* Every attempt may execute: the fences of a create batch last until the next attempt may have ended. */
 static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 {
 	struct woo *w = ud;
-	char what[300], wait[32];
-	format_duration(delay_ms, wait, sizeof(wait));
-	const char *path = r->target;
-	size_t path_len = strcspn(path, "?");
-	run_log(w->ctx, LOG_WARN, "%s %.*s: %s; retry %d of %d in %s", r->method, (int)path_len, path,
-	        http_outcome_text(r, what, sizeof(what)), http_retry_number(r), w->shop.opt.retries, wait);
 	if (r->done == batch_done) {
-		/* Every attempt may execute: the fences last until the next one may have ended. */
 		struct batch *b = r->ud;
 		if (b->count[OP_CREATE])
 			fence_creates(w, b->items.v, b->count[OP_CREATE], delay_ms);
 	}
-}
-
-static bool on_stop_waiting(void *ud)
-{
-	struct woo *w = ud;
-	return run_should_stop(w->ctx);
-}
-
-static bool woo_wants_all(const struct conn_config *conn)
-{
-	(void)conn;
-	return false;
 }
 
 /* Other runs' fences on this shop: the creates of a dead or timed-out run that may still be executing. */
@@ -1528,7 +1479,7 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0)
 		return -1;
 	const struct shop_options *o = &w->shop.opt;
-	w->gate = woo_gate_open(&w->shop, err, errsize);
+	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
 		size_t len = strlen(err);
 		snprintf(err + len, errsize - len, "; nothing was pushed");
@@ -1539,8 +1490,8 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 		w->batch_size = w->shop.learned_batch_size;
 	ctx->batch_size = w->batch_size;
 	str_copy(ctx->circuit, w->shop.circuit_state, sizeof(ctx->circuit));
-	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
-	                           .stop_waiting = on_stop_waiting};
+	w->hooks = (struct push_hooks){.ctx = ctx, .shop = &w->shop, .retried = on_retry, .ud = w};
+	struct http_hooks hooks = push_http_hooks(&w->hooks);
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
 		return -1;
@@ -1558,14 +1509,8 @@ static void woo_close(struct dest *d)
 	if (!w)
 		return;
 	if (w->http) {
-		/* What is in flight finishes and is recorded; for a run told to stop, within HTTP_STOP_GRACE_MS, then
-		 * the rest is abandoned: its creates stay fenced, as for a timeout. */
 		w->closing = true;
-		http_drop_queued(w->http);
-		while (http_pending(w->http) > 0) {
-			http_run(w->http, 200);
-			run_tick(w->ctx);
-		}
+		phase_drain(w->http, w->ctx);
 		write_recorded(w);
 	}
 	release_all(w, &w->to_look_up);
@@ -1590,7 +1535,7 @@ static void woo_close(struct dest *d)
 	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	shop_free(&w->shop);
-	free(w->fatal_detail);
+	phase_stop_free(&w->stop);
 	free(w);
 	d->impl = NULL;
 	d->detail = NULL;
@@ -1598,7 +1543,7 @@ static void woo_close(struct dest *d)
 
 const struct dest_ops dest_woo_ops = {
 	.name = "woocommerce",
-	.wants_all = woo_wants_all,
+	.wants_all = dest_changed_only,
 	.open = woo_open,
 	.push = woo_push,
 	.retire = woo_retire,
@@ -1620,7 +1565,7 @@ static void circuit_open_text(const struct shop *shop, const struct gate_circuit
 	         c->failures, reopen, shop->opt.patience_s);
 }
 
-struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
+struct gate *woo_gate_open(const struct shop *shop, struct store *s, char *err, size_t errsize)
 {
 	const struct shop_options *o = &shop->opt;
 	struct gate *g = gate_get(shop->id);
@@ -1635,6 +1580,8 @@ struct gate *woo_gate_open(const struct shop *shop, char *err, size_t errsize)
 	str_copy(stored.last, shop->circuit_last, sizeof(stored.last));
 	str_copy(stored.outcomes, shop->recent_outcomes, sizeof(stored.outcomes));
 	gate_configure(g, &limits, &stored);
+	if (s)
+		gate_share(g, s, (int64_t)o->timeout_s * 1000);
 	if (!gate_refuses(g, now_ms()))
 		return g;
 	struct gate_circuit c;

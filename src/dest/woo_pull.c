@@ -106,7 +106,7 @@ static int open_shop(struct pull *p)
 	if (shop_load(p->ctx->store, p->ctx->cfg, conn->source_dest_id, conn->source_dest_name, &p->shop, err,
 	              sizeof(err)) < 0)
 		return fail(p, "bad_source", "%s", err);
-	if (!woo_gate_open(&p->shop, err, sizeof(err)))
+	if (!woo_gate_open(&p->shop, p->ctx->store, err, sizeof(err)))
 		return fail(p, "circuit_open", "%s; nothing was read", err);
 	struct http_hooks hooks = {
 	    .ud = p, .circuit_changed = on_circuit, .retrying = on_retry, .stop_waiting = on_stop_waiting};

@@ -14,6 +14,8 @@
 #include "core/util.h"
 #include "dest/dest.h"
 #include "dest/http.h"
+#include "dest/phase_stop.h"
+#include "dest/push_hooks.h"
 #include "dest/woo.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
@@ -65,8 +67,8 @@ struct wp {
 	struct push_fence *fences;   /* other runs' creates that may still be executing */
 	size_t nfences;
 	int64_t fence_ms;
-	char fatal[1024];
-	char *fatal_detail;
+	struct phase_stop stop;      /* why the phase stops, once it does */
+	struct push_hooks hooks;     /* of http */
 	int64_t created, updated, failed, skipped, retired, absent;
 };
 
@@ -115,23 +117,6 @@ static void fail_item(struct wp *w, struct item *it, const char *code, char *det
 		w->failed++;
 	}
 	item_free(it);
-}
-
-static void stop_phase(struct wp *w, char *detail, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* The phase stops for the reason given; detail (taken over) is the answer behind it, if any. */
-static void stop_phase(struct wp *w, char *detail, const char *fmt, ...)
-{
-	if (*w->fatal) {
-		free(detail);
-		return;
-	}
-	w->fatal_detail = detail;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(w->fatal, sizeof(w->fatal), fmt, ap);
-	va_end(ap);
-	http_drop_queued(w->http);
 }
 
 /* Why an answer stops the phase, naming the user for refused credentials; false when it does not. */
@@ -213,7 +198,7 @@ static bool stopped_by(struct wp *w, const struct http_request *r)
 	if (!stop_reason(w, r, woo_verdict(r, 1), e.code, e.message, why, sizeof(why)))
 		return false;
 	struct item none = {0};
-	stop_phase(w, failure_detail(w, r, &none, e.code, e.message, 0), "%s", why);
+	phase_stop(&w->stop, w->http, failure_detail(w, r, &none, e.code, e.message, 0), "%s", why);
 	return true;
 }
 
@@ -270,7 +255,7 @@ static const char *listed_sku(const struct wp *w, const cJSON *post)
 
 static void meta_not_registered(struct wp *w)
 {
-	stop_phase(w, NULL, "the posts of '%s' (%s) do not show the meta key '%s': register it for the REST API "
+	phase_stop(&w->stop, w->http, NULL, "the posts of '%s' (%s) do not show the meta key '%s': register it for the REST API "
 	           "(register_post_meta with show_in_rest) so that feedsync finds its posts again; nothing more was "
 	           "pushed", w->shop.name, w->site.post_type, w->site.sku_meta);
 }
@@ -312,7 +297,7 @@ static int index_page(struct wp *w, int page)
 		struct woo_error e;
 		woo_answer_error(&r, &e);
 		struct item none = {0};
-		stop_phase(w, failure_detail(w, &r, &none, e.code, e.message, 0), "'%s' did not list its %s, which "
+		phase_stop(&w->stop, w->http, failure_detail(w, &r, &none, e.code, e.message, 0), "'%s' did not list its %s, which "
 		           "finds its posts by SKU (%s: %s); nothing more was pushed", w->shop.name, w->site.post_type,
 		           e.code, e.message);
 	}
@@ -330,9 +315,9 @@ static void index_site(struct wp *w)
 	if (run_should_stop(w->ctx))
 		return;
 	int got = INDEX_PER_PAGE;
-	for (int page = 1; page <= INDEX_MAX_PAGES && got == INDEX_PER_PAGE && !*w->fatal; page++)
+	for (int page = 1; page <= INDEX_MAX_PAGES && got == INDEX_PER_PAGE && !phase_stopped(&w->stop); page++)
 		got = index_page(w, page);
-	for (size_t i = 0; i < w->nfences && !*w->fatal; i++)
+	for (size_t i = 0; i < w->nfences && !phase_stopped(&w->stop); i++)
 		store_fence_drop_others(w->ctx->store, w->shop.id, w->fences[i].sku, w->ctx->run_id);
 }
 
@@ -450,7 +435,7 @@ static void send_batch(struct wp *w, struct item **v, size_t n)
 
 static void flush(struct wp *w, bool all)
 {
-	while (!*w->fatal && w->nqueue && (all || w->nqueue >= (size_t)w->batch_max)) {
+	while (!phase_stopped(&w->stop) && w->nqueue && (all || w->nqueue >= (size_t)w->batch_max)) {
 		size_t n = w->nqueue < (size_t)w->batch_max ? w->nqueue : (size_t)w->batch_max;
 		if (w->no_batch)
 			n = 1;
@@ -464,7 +449,7 @@ static void enqueue(struct wp *w, struct item *it)
 {
 	if (!w->batch_max)
 		discover_batch_size(w);
-	if (*w->fatal) {
+	if (phase_stopped(&w->stop)) {
 		item_free(it);
 		return;
 	}
@@ -514,7 +499,7 @@ static void item_result(struct wp *w, struct batch *b, struct item *it, const st
 	struct http_request as_item = b->req;
 	as_item.status = res->status;
 	if (stop_reason(w, &as_item, v, res->code, res->message, why, sizeof(why))) {
-		stop_phase(w, failure_detail(w, &b->req, it, res->code, res->message, res->status), "%s", why);
+		phase_stop(&w->stop, w->http, failure_detail(w, &b->req, it, res->code, res->message, res->status), "%s", why);
 		item_free(it); /* stays pending */
 		return;
 	}
@@ -545,7 +530,7 @@ static void read_results(struct wp *w, struct batch *b)
 			item_result(w, b, b->items[i], &res[i], done, &ndone);
 	}
 	if (b->creates) /* the meta key must come back, or the next run cannot find these posts */
-		for (size_t i = 0; i < b->n && !*w->fatal; i++)
+		for (size_t i = 0; i < b->n && !phase_stopped(&w->stop); i++)
 			if (res[i].status == 201 &&
 			    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(res[i].body, "meta"),
 			                                      w->site.sku_meta))
@@ -566,14 +551,14 @@ static void batch_done(struct http_request *r)
 	struct woo_error e;
 	woo_answer_error(r, &e);
 	char why[1024];
-	if (v == WOO_DROPPED || *w->fatal) {
+	if (v == WOO_DROPPED || phase_stopped(&w->stop)) {
 		for (size_t i = 0; i < b->n; i++)
 			item_free(b->items[i]); /* stays pending */
 	} else if (v == WOO_ITEMS || (b->single && r->outcome == HTTP_DONE && r->status >= 400 && r->status != 401 &&
 	                              r->status != 403 && r->json)) {
 		read_results(w, b);
 	} else if (stop_reason(w, r, v, e.code, e.message, why, sizeof(why))) {
-		stop_phase(w, failure_detail(w, r, b->items[0], e.code, e.message, 0), "%s", why);
+		phase_stop(&w->stop, w->http, failure_detail(w, r, b->items[0], e.code, e.message, 0), "%s", why);
 		for (size_t i = 0; i < b->n; i++)
 			item_free(b->items[i]);
 	} else {
@@ -603,8 +588,8 @@ static void resolve_stale(struct wp *w)
 	}
 	for (size_t i = 0; i < w->nstale; i++) {
 		struct item *it = w->stale[i];
-		it->remote_id = *w->fatal ? 0 : find_post(w, it);
-		if (*w->fatal) {
+		it->remote_id = phase_stopped(&w->stop) ? 0 : find_post(w, it);
+		if (phase_stopped(&w->stop)) {
 			item_free(it);
 		} else if (it->retire && !it->remote_id) {
 			w->absent++;
@@ -619,21 +604,11 @@ static void resolve_stale(struct wp *w)
 static void pump(struct wp *w)
 {
 	resolve_stale(w);
-	while (!*w->fatal && w->in_flight >= w->shop.opt.concurrency && !run_should_stop(w->ctx)) {
+	while (!phase_stopped(&w->stop) && w->in_flight >= w->shop.opt.concurrency && !run_should_stop(w->ctx)) {
 		http_run(w->http, HTTP_STOP_POLL_MS);
 		run_tick(w->ctx);
 	}
 	http_run(w->http, 0);
-}
-
-static int phase_stopped(struct dest *d, char *err, size_t errsize)
-{
-	struct wp *w = d->impl;
-	if (!*w->fatal)
-		return 0;
-	snprintf(err, errsize, "%s", w->fatal);
-	d->detail = w->fatal_detail;
-	return -1;
 }
 
 static struct item *new_item(const char *sku, const char *data, int64_t hash)
@@ -651,9 +626,9 @@ static int wp_push(struct dest *d, const struct pending_product *p, char *err, s
 	struct item *it = new_item(p->sku, p->data, p->hash);
 	it->republish = p->returning != NULL;
 	it->remote_id = find_post(w, it);
-	if (*w->fatal || run_should_stop(w->ctx)) {
+	if (phase_stopped(&w->stop) || run_should_stop(w->ctx)) {
 		item_free(it);
-		return phase_stopped(d, err, errsize);
+		return phase_stop_report(&w->stop, d, err, errsize);
 	}
 	if (!it->remote_id && !w->conn->create_missing) {
 		w->skipped++;
@@ -665,11 +640,11 @@ static int wp_push(struct dest *d, const struct pending_product *p, char *err, s
 	bool every_field = !it->remote_id || it->republish;
 	if (w->terms && woo_terms_resolve(w->terms, &it->data, every_field, &refusal) < 0) {
 		fail_item(w, it, refusal.code, NULL, "%s", refusal.message);
-		return phase_stopped(d, err, errsize);
+		return phase_stop_report(&w->stop, d, err, errsize);
 	}
 	enqueue(w, it);
 	pump(w);
-	return phase_stopped(d, err, errsize);
+	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
 static int wp_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
@@ -682,26 +657,26 @@ static int wp_retire(struct dest *d, const char *sku, enum missing_action action
 		return 0;
 	}
 	it->remote_id = find_post(w, it);
-	if (!*w->fatal && !it->remote_id) {
+	if (!phase_stopped(&w->stop) && !it->remote_id) {
 		w->absent++;
 		record(w, &it, 1);
 		return 0;
 	}
-	if (*w->fatal) {
+	if (phase_stopped(&w->stop)) {
 		item_free(it);
-		return phase_stopped(d, err, errsize);
+		return phase_stop_report(&w->stop, d, err, errsize);
 	}
 	w->retired++;
 	enqueue(w, it);
 	pump(w);
-	return phase_stopped(d, err, errsize);
+	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
 static int wp_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct wp *w = d->impl;
 	bool stopped = false;
-	while (!*w->fatal && (w->nqueue || w->nstale || w->in_flight > 0)) {
+	while (!phase_stopped(&w->stop) && (w->nqueue || w->nstale || w->in_flight > 0)) {
 		if (run_should_stop(w->ctx)) {
 			stopped = true;
 			break;
@@ -719,36 +694,9 @@ static int wp_commit(struct dest *d, char *err, size_t errsize)
 	if (w->retired || w->absent)
 		run_log(w->ctx, LOG_INFO, "'%s': %lld retired, %lld not in the site (nothing to retire)", w->shop.name,
 		        (long long)w->retired, (long long)w->absent);
-	if (phase_stopped(d, err, errsize) < 0)
+	if (phase_stop_report(&w->stop, d, err, errsize) < 0)
 		return -1;
 	return stopped ? 1 : 0;
-}
-
-static void on_circuit(void *ud, const struct gate_circuit *c)
-{
-	struct wp *w = ud;
-	woo_circuit_changed(w->ctx, &w->shop, c);
-}
-
-static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
-{
-	struct wp *w = ud;
-	char what[300], wait[32];
-	format_duration(delay_ms, wait, sizeof(wait));
-	run_log(w->ctx, LOG_WARN, "%s %.*s: %s; retry %d of %d in %s", r->method, (int)strcspn(r->target, "?"),
-	        r->target, http_outcome_text(r, what, sizeof(what)), http_retry_number(r), w->shop.opt.retries, wait);
-}
-
-static bool on_stop_waiting(void *ud)
-{
-	struct wp *w = ud;
-	return run_should_stop(w->ctx);
-}
-
-static bool wp_wants_all(const struct conn_config *conn)
-{
-	(void)conn;
-	return false;
 }
 
 static int read_site(struct wp *w, char *err, size_t errsize)
@@ -810,15 +758,15 @@ static int wp_open(struct dest *d, const struct conn_config *conn, struct run_ct
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0 ||
 	    read_site(w, err, errsize) < 0)
 		return -1;
-	w->gate = woo_gate_open(&w->shop, err, errsize);
+	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
 		size_t len = strlen(err);
 		snprintf(err + len, errsize - len, "; nothing was pushed");
 		return -1;
 	}
 	str_copy(ctx->circuit, w->shop.circuit_state, sizeof(ctx->circuit));
-	struct http_hooks hooks = {.ud = w, .circuit_changed = on_circuit, .retrying = on_retry,
-	                           .stop_waiting = on_stop_waiting};
+	w->hooks = (struct push_hooks){.ctx = ctx, .shop = &w->shop};
+	struct http_hooks hooks = push_http_hooks(&w->hooks);
 	w->http = http_client_new(&w->shop, ctx->cfg, &hooks, err, errsize);
 	if (!w->http)
 		return -1;
@@ -841,15 +789,7 @@ static void wp_close(struct dest *d)
 	struct wp *w = d->impl;
 	if (!w)
 		return;
-	if (w->http) {
-		/* What is in flight finishes and is recorded; for a run told to stop, within HTTP_STOP_GRACE_MS, then
-		 * the rest is abandoned: its creates stay fenced, as for a timeout. */
-		http_drop_queued(w->http);
-		while (http_pending(w->http) > 0) {
-			http_run(w->http, 200);
-			run_tick(w->ctx);
-		}
-	}
+	phase_drain(w->http, w->ctx);
 	for (size_t i = 0; i < w->nqueue; i++)
 		item_free(w->queue[i]);
 	free(w->queue);
@@ -861,7 +801,7 @@ static void wp_close(struct dest *d)
 	http_client_free(w->http);
 	wp_site_free(&w->site);
 	shop_free(&w->shop);
-	free(w->fatal_detail);
+	phase_stop_free(&w->stop);
 	free(w);
 	d->impl = NULL;
 	d->detail = NULL;
@@ -869,7 +809,7 @@ static void wp_close(struct dest *d)
 
 const struct dest_ops dest_wp_ops = {
 	.name = "wordpress",
-	.wants_all = wp_wants_all,
+	.wants_all = dest_changed_only,
 	.open = wp_open,
 	.push = wp_push,
 	.retire = wp_retire,

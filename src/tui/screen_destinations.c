@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "dest/dest_check.h"
+#include "dest/dest_credentials.h"
+#include "dest/limits_text.h"
 #include "tui/dialog.h"
 #include "tui/screens.h"
 #include "tui/sparkline.h"
@@ -137,6 +139,38 @@ static void cell_strip(const void *row, const struct cell_ctx *ctx, struct strbu
 		sb_adds(out, cell_none(ctx));
 }
 
+/* "3/4 8/s": the shared bucket's whole tokens now, of its size, and its refill rate; it fills as the clock ticks. */
+static void cell_bucket(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct limits_view *v = &((const struct dest_view_row *)row)->limits;
+	char text[64];
+	if (!v->known || v->rate <= 0) {
+		sb_adds(out, v->known ? "no limit" : cell_none(ctx));
+		*role = ROLE_DIM;
+		return;
+	}
+	limits_bucket_text(v, ctx->now, text, sizeof(text));
+	sb_adds(out, text);
+	if (limits_tokens(v, ctx->now) < 1)
+		*role = ROLE_WARN;
+}
+
+/* "1/4": slots held by every process, of the cap. */
+static void cell_slots(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	const struct limits_view *v = &((const struct dest_view_row *)row)->limits;
+	char text[32];
+	if (!v->known) {
+		sb_adds(out, cell_none(ctx));
+		*role = ROLE_DIM;
+		return;
+	}
+	limits_slots_text(v, text, sizeof(text));
+	sb_adds(out, text);
+	if (v->slots >= v->concurrency)
+		*role = ROLE_WARN;
+}
+
 static void cell_known(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	(void)ctx, (void)role;
@@ -152,11 +186,13 @@ static const struct table_column dest_columns[] = {
 	{"auth", "AUTH", 5, 5, false, 'l', DEST_F_AUTH, cell_auth, false, 1},
 	{"tls", "TLS", 3, 3, false, 'l', DEST_F_TLS, cell_tls, false, 0},
 	{"health", "HEALTH", 20, 8, false, 'l', DEST_F_HEALTH, cell_health, false, 0},
-	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false, 0},
+	{"checked", "CHECKED", 8, 7, false, 'r', DEST_F_CHECKED, cell_checked, false, 1},
 	{"circuit", "CIRCUIT", 14, 9, false, 'l', DEST_F_CIRCUIT, cell_circuit, false, 0},
 	{"requests", "REQUESTS", STRIP_SHOWN, 8, false, 'l', -1, cell_strip, false, 0},
-	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false, 0},
-	{"known", "KNOWN", 7, 6, false, 'r', DEST_F_KNOWN, cell_known, false, 0},
+	{"bucket", "BUCKET", 12, 8, false, 'l', -1, cell_bucket, false, 0},
+	{"slots", "SLOTS", 5, 5, false, 'r', -1, cell_slots, false, 0},
+	{"batch", "BATCH", 5, 5, false, 'r', DEST_F_BATCH, cell_batch, false, 2},
+	{"known", "KNOWN", 7, 6, false, 'r', DEST_F_KNOWN, cell_known, false, 3},
 };
 
 static int fetch_dests(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
@@ -240,14 +276,8 @@ static void show_details(struct app *app, const struct dest_view_row *v)
 	add_detail(&text, "authentication", d->auth);
 	add_detail(&text, "TLS verification",
 	           d->verify_tls ? "on" : "OFF: certificates are not checked (a self-signed staging shop)");
-	if (d->key_env || d->secret_env) {
-		snprintf(buf, sizeof(buf), "from the environment: $%s, $%s", d->key_env ? d->key_env : "-",
-		         d->secret_env ? d->secret_env : "-");
-		add_detail(&text, "credentials", buf);
-	} else {
-		snprintf(buf, sizeof(buf), "stored encrypted, consumer key %s", d->credentials_hint ? d->credentials_hint : "-");
-		add_detail(&text, "credentials", buf);
-	}
+	dest_credentials_text(d, buf, sizeof(buf));
+	add_detail(&text, "credentials", buf);
 	add_detail(&text, "options", d->options);
 	if (d->health_ok < 0) {
 		add_detail(&text, "health", "never checked (t tests it)");
@@ -280,6 +310,17 @@ static void show_details(struct app *app, const struct dest_view_row *v)
 	add_detail(&text, "learned batch size", buf);
 	snprintf(buf, sizeof(buf), "%lld SKUs", (long long)v->known);
 	add_detail(&text, "remote ids known", buf);
+	if (v->limits.known) {
+		char part[64];
+		limits_bucket_text(&v->limits, now_ms(), part, sizeof(part));
+		snprintf(buf, sizeof(buf), "%s (tokens available/size, refill per second)", part);
+		add_detail(&text, "bucket", v->limits.rate > 0 ? buf : "no rate limit");
+		limits_slots_text(&v->limits, part, sizeof(part));
+		snprintf(buf, sizeof(buf), "%s slots held by %d process%s", part, v->limits.holders,
+		         v->limits.holders == 1 ? "" : "es");
+		add_detail(&text, "in flight", buf);
+	}
+	add_detail(&text, "last requests", d->recent_outcomes);
 	snprintf(buf, sizeof(buf), "Destination %lld", (long long)d->id);
 	dialog_pager(app, buf, sb_str(&text));
 	sb_free(&text);
@@ -322,13 +363,16 @@ static void dests_title(struct screen *s, struct strbuf *out)
 	sb_adds(out, "Destinations");
 }
 
-/* An open circuit counts down to its probe. */
+/* An open circuit counts down to its probe, and a bucket fills: once a second until it is full. */
 static bool dests_ticking(struct screen *s)
 {
 	const struct dest_view_row *rows = s->table->rows;
-	for (size_t i = 0; i < s->table->nrows; i++)
-		if (str_eq(rows[i].d.circuit_state, "open"))
+	int64_t now = now_ms();
+	for (size_t i = 0; i < s->table->nrows; i++) {
+		const struct limits_view *v = &rows[i].limits;
+		if (str_eq(rows[i].d.circuit_state, "open") || (v->rate > 0 && limits_tokens(v, now) < v->size))
 			return true;
+	}
 	return false;
 }
 

@@ -91,13 +91,13 @@ static void cell_error(const void *row, const struct cell_ctx *ctx, struct strbu
 
 /*
  * The SKU and the state always show; at 80 columns the name and the error share what is left, the remote
- * id goes first, then the quantity. Sorted and filtered by SKU and state only: the orders along an index
+ * id goes first, then the quantity. Sorted by SKU or state, filtered by SKU: the orders along an index
  * (store_views.c).
  */
 static const struct table_column product_columns[] = {
 	{"sku", "SKU", 24, 8, false, 'l', PRODUCT_F_SKU, cell_sku, false, 0},
 	{"name", "NAME", 40, 10, true, 'l', -1, cell_name, false, 0},
-	{"state", "STATE", 8, 7, false, 'l', -1, cell_state, false, 0},
+	{"state", "STATE", 8, 7, false, 'l', PRODUCT_F_STATE, cell_state, false, 0},
 	{"price", "PRICE", 10, 5, false, 'r', -1, cell_price, false, 0},
 	{"quantity", "QTY", 6, 3, false, 'r', -1, cell_quantity, false, 1},
 	{"remote_id", "REMOTE", 8, 6, false, 'r', -1, cell_remote, false, 2},

@@ -4,16 +4,10 @@ SECRET=cs_8e9308d6d488ec65624345038f70f472e8afe675
 READ_KEY=ck_readonly000000000000000000000000000001
 READ_SECRET=cs_readonly000000000000000000000000000001
 CTL="$ROOT/tests/fakewoo/ctl.py"
+. "$ROOT/tests/fake_start.sh"
 
 # start_fakewoo [ARGS...]: a fake shop on a free port; sets $WOO_URL.
-start_fakewoo() {
-	rm -f "$T/.wooport"
-	"$PYTHON" "$ROOT/tests/fakewoo/fakewoo.py" --port-file "$T/.wooport" --lifetime 300 "$@" &
-	echo $! >>"$T/.pids"
-	for _ in $(seq 200); do [ -s "$T/.wooport" ] && break; sleep 0.05; done
-	[ -s "$T/.wooport" ] || { fail "fakewoo did not start"; return 1; }
-	WOO_URL="http://127.0.0.1:$(cat "$T/.wooport")"
-}
+start_fakewoo() { start_fake fakewoo "$ROOT/tests/fakewoo/fakewoo.py" WOO_URL "$@"; }
 woo() { "$PYTHON" "$CTL" "$WOO_URL" "$@"; }
 
 # start_tls_fakewoo [ARGS...]: the fake shop over real TLS with a self-signed certificate for 127.0.0.1

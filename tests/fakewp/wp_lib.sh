@@ -2,16 +2,10 @@
 WP_USER=editor
 WP_PASSWORD="abcd EFGH 1234 ijkl MNOP 6789"
 WP_CTL="$ROOT/tests/fakewoo/ctl.py"
+. "$ROOT/tests/fake_start.sh"
 
 # start_fakewp [ARGS...]: a fake site on a free port; sets $WP_URL.
-start_fakewp() {
-	rm -f "$T/.wpport"
-	"$PYTHON" "$ROOT/tests/fakewp/fakewp.py" --port-file "$T/.wpport" --lifetime 300 "$@" &
-	echo $! >>"$T/.pids"
-	for _ in $(seq 200); do [ -s "$T/.wpport" ] && break; sleep 0.05; done
-	[ -s "$T/.wpport" ] || { fail "fakewp did not start"; return 1; }
-	WP_URL="http://127.0.0.1:$(cat "$T/.wpport")"
-}
+start_fakewp() { start_fake fakewp "$ROOT/tests/fakewp/fakewp.py" WP_URL "$@"; }
 # wp_state EXPR: EXPR over the site's state as s; posts (outside the trash) and skus are given.
 wp_state() {
 	"$PYTHON" - "$WP_URL" "$1" <<'PY'

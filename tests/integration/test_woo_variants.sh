@@ -65,12 +65,12 @@ test_the_group_shorthand_is_checked_on_save_and_in_preview() {
 	grouped_feed CAP-R CAP-B
 	printf '{"name": "q", "source": {"type": "csv", "url": "%s"}, "group": {"by": "group", "options": ["colour"]}}\n' \
 		"$T/feed.csv" >"$T/q.json"
-	fs_fast preview --file "$T/q.json"
+	fs preview --file "$T/q.json"
 	expect_contains "$OUT" "option 'colour' (column colour) has no value in any of the 3 grouped rows read"
 }
 
 push_ok() {
-	run_fs fs_fast run "$CONN_ID" --wait
+	run_fs fs run "$CONN_ID" --wait
 	expect_rc 0 "run ($OUT $ERR)"
 }
 
@@ -164,7 +164,7 @@ test_with_missing_action_delete_an_emptied_parent_is_deleted() {
 
 test_plan_mode_lists_the_variants_and_their_parents() {
 	grouped_shop || return
-	run_fs fs_fast run "$CONN_ID" --plan --wait
+	run_fs fs run "$CONN_ID" --plan --wait
 	expect_rc 0 "plan run"
 	run_fs fs_fast plan show 1
 	expect_contains "$OUT" "TEE-S"

@@ -14,6 +14,12 @@ test_dest_add_refuses_plain_http_unless_allowed() {
 	expect_not_contains "$OUT" "$WP_PASSWORD"
 	expect_eq "$(json_get "$OUT" options.site.user)" "$WP_USER" "the site's user"
 	expect_eq "$(json_get "$OUT" auth)" "basic" "auth"
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "credentials:  user $WP_USER, application password stored encrypted"
+	expect_not_contains "$OUT" "consumer key"
+	fs_fast dest edit "$DEST_ID" --app-password-env WP_SECRET
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "credentials:  user $WP_USER, application password from the environment: WP_SECRET"
 }
 
 test_dest_test_names_user_type_and_capabilities() {
@@ -206,6 +212,20 @@ test_a_post_deleted_in_the_site_is_made_again() {
 	expect_eq "$(wp_state '[p["title"] for p in posts if p["meta"]["feedsync_sku"] == "SKU-00001"]')" '["Deal one"]' \
 		"the post made again"
 	expect_unique_wp_skus
+}
+
+test_stats_count_the_site() {
+	start_fakewp || return
+	add_site
+	make_wp_feed 4
+	add_wp_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run"
+	fs stats
+	expect_rc 0 "stats"
+	expect_contains "$OUT" "Destinations, last 30 days:"
+	expect_eq "$(echo "$OUT" | sed -n '/^Destinations/,$p' | grep '^site ' | tr -s ' ' | cut -d' ' -f1,6-8)" \
+		"site 4 0 0" "the site's row: 4 created"
 }
 
 run_tests "$@"

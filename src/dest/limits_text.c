@@ -1,0 +1,18 @@
+/* A destination's shared limits as text (see dest/limits_text.h). */
+#include "dest/limits_text.h"
+
+#include <math.h>
+#include <stdio.h>
+
+void limits_bucket_text(const struct limits_view *v, int64_t now, char *buf, size_t size)
+{
+	if (v->rate <= 0)
+		snprintf(buf, size, "no limit");
+	else
+		snprintf(buf, size, "%.0f/%.0f %g/s", floor(limits_tokens(v, now)), v->size, v->rate);
+}
+
+void limits_slots_text(const struct limits_view *v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d/%d", v->slots, v->concurrency);
+}
