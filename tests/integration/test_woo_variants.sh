@@ -169,6 +169,9 @@ test_plan_mode_lists_the_variants_and_their_parents() {
 	run_fs fs_fast plan show 1
 	expect_contains "$OUT" "TEE-S"
 	expect_contains "$OUT" "TEE-M (variant of TEE)  Tee M"
+	expect_contains "$OUT" "parents (2, variable products made from their variants):"
+	expect_contains "$OUT" "  TEE  3 variants in this plan"
+	expect_contains "$OUT" "  CAP  2 variants in this plan"
 	run_fs fs_fast plan show 1 --json
 	expect_eq "$(json_get "$OUT" create.0.parent_sku)" CAP "the first variant's parent"
 	expect_eq "$(woo state 'len(skus)')" 0 "products in the shop after planning"
