@@ -25,10 +25,12 @@ char *woo_variant_split(char **data, char **attributes);
  * The parent of group parent_sku in connection conn_id, from its live variants (engine/group_parent.h): its
  * stored-form fields (sku, name, the fields every variant shares, type "variable") in *data and the member
  * `"attributes":[{"name","options","variation":true,"visible":true}...]` in *attributes; caller frees both.
- * 0; 1 when the group has no live variant; -1 with err set.
+ * `own`, when not NULL, is a feed row of the parent's own (a pulled variable product, a feed listing parents):
+ * its fields win over the derived ones, but for the grouping fields and the type. 0; 1 when the group has no
+ * live variant; -1 with err set.
  */
-int woo_parent_build(struct store *s, int64_t conn_id, const char *parent_sku, char **data, char **attributes,
-                     char *err, size_t errsize);
+int woo_parent_build(struct store *s, int64_t conn_id, const char *parent_sku, const char *own, char **data,
+                     char **attributes, char *err, size_t errsize);
 
 /* Adds the raw JSON member(s) `members` to the JSON object held in payload. */
 void woo_payload_splice(struct strbuf *payload, const char *members);

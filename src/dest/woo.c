@@ -67,9 +67,11 @@ struct items {
 
 struct woo;
 
-struct group_ref {               /* a group with a variant to push */
+struct group_ref {               /* a group with a variant to push, or whose own row changed */
 	char *sku;                   /* its parent's */
 	bool republish;              /* a variant is back from a draft retirement: so is the parent */
+	char *own;                   /* the feed's row with the parent's SKU, pending; NULL none */
+	int64_t own_hash;
 };
 
 struct lookup {
@@ -138,6 +140,8 @@ struct woo {
 	struct items variants;       /* held until their parents are pushed (woo_commit) */
 	struct group_ref *groups;    /* their groups, each once after push_parents */
 	size_t ngroups;
+	char **parent_skus;          /* every group of the connection, sorted: a row with such a SKU is its parent's */
+	size_t nparent_skus;
 	enum missing_action retire_action;  /* the connection's rule, once this run retires: parents follow it */
 };
 
@@ -252,7 +256,8 @@ static void write_recorded(struct woo *w)
 		                            .pushed_hash = it->payload_hash};
 		ok = it->retire ? record_retirement(w, it, now)
 		                : store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
-		                  (it->parent || store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0);
+		                  ((it->parent && !it->hash) ||   /* a parent made only from its variants is not in the catalog */
+		                   store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0);
 	}
 	if (ok) {   /* the shop's last requests, for the destinations' strip, ride along */
 		struct gate_circuit c;
@@ -1209,6 +1214,37 @@ static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
+/* Parent SKUs of a connection's groups, in order: every one, or only those left without a live variant. */
+struct group_list {
+	char **skus;
+	size_t n;
+	bool empty_only;
+};
+
+static void list_group(void *ud, const char *parent_sku, int64_t variants)
+{
+	struct group_list *l = ud;
+	if (l->empty_only && variants)
+		return;
+	l->skus = xrealloc(l->skus, (l->n + 1) * sizeof(*l->skus));
+	l->skus[l->n++] = xstrdup(parent_sku);
+}
+
+/* The group of parent SKU sku among those this run pushes; products come in SKU order, so mostly the last. */
+static struct group_ref *note_group(struct woo *w, const char *sku)
+{
+	if (!w->ngroups || !str_eq(w->groups[w->ngroups - 1].sku, sku)) {
+		w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
+		w->groups[w->ngroups++] = (struct group_ref){.sku = xstrdup(sku)};
+	}
+	return &w->groups[w->ngroups - 1];
+}
+
+static int parent_order(const void *key, const void *sku)
+{
+	return strcmp(key, *(char *const *)sku);
+}
+
 static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
 {
 	struct item *it = new_item(p->sku, xstrdup(p->data), p->hash);
@@ -1218,17 +1254,23 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 		free(it->data);
 		it->data = published;
 	}
-	it->group = woo_variant_split(&it->data, &it->attributes);
-	if (!it->group)
-		return hand_over(d, it, err, errsize);
-	/* A variation needs its parent's id: it waits until the parents are pushed (woo_commit). */
 	struct woo *w = d->impl;
-	if (!w->ngroups || !str_eq(w->groups[w->ngroups - 1].sku, it->group)) {
-		w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
-		w->groups[w->ngroups++] = (struct group_ref){xstrdup(it->group), false};
+	it->group = woo_variant_split(&it->data, &it->attributes);
+	if (it->group) {
+		/* A variation needs its parent's id: it waits until the parents are pushed (woo_commit). */
+		note_group(w, it->group)->republish |= it->returning == MISSING_DRAFT;
+		items_add(&w->variants, it);
+	} else if (bsearch_or_null(it->sku, w->parent_skus, w->nparent_skus, sizeof(char *), parent_order)) {
+		/* The group's own row: its fields go into the parent, pushed with the group. */
+		struct group_ref *g = note_group(w, it->sku);
+		free(g->own);
+		g->own = it->data;
+		g->own_hash = it->hash;
+		it->data = NULL;
+		item_free(it);
+	} else {
+		return hand_over(d, it, err, errsize);
 	}
-	w->groups[w->ngroups - 1].republish |= it->returning == MISSING_DRAFT;
-	items_add(&w->variants, it);
 	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
@@ -1292,20 +1334,29 @@ static void push_parents(struct dest *d)
 	qsort(w->groups, w->ngroups, sizeof(*w->groups), group_order);
 	size_t unique = 0;
 	for (size_t i = 0; i < w->ngroups; i++) {
-		if (unique && str_eq(w->groups[unique - 1].sku, w->groups[i].sku)) {
-			w->groups[unique - 1].republish |= w->groups[i].republish;
+		struct group_ref *kept = unique ? &w->groups[unique - 1] : NULL;
+		if (kept && str_eq(kept->sku, w->groups[i].sku)) {
+			kept->republish |= w->groups[i].republish;
+			if (!kept->own) {
+				kept->own = w->groups[i].own;
+				kept->own_hash = w->groups[i].own_hash;
+			} else {
+				free(w->groups[i].own);
+			}
 			free(w->groups[i].sku);
 		} else {
 			w->groups[unique++] = w->groups[i];
 		}
 	}
 	w->ngroups = unique;
-	run_add(w->ctx, RC_PUSH_QUEUED, (int64_t)unique);
+	for (size_t i = 0; i < unique; i++)
+		if (!w->groups[i].own)   /* a parent with a row of its own is counted as that row */
+			run_add(w->ctx, RC_PUSH_QUEUED, 1);
 	char err[1024];
 	for (size_t i = 0; i < unique && !phase_stopped(&w->stop) && !run_should_stop(w->ctx); i++) {
 		char *data, *attributes;
 		const struct group_ref *g = &w->groups[i];
-		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, g->sku, &data, &attributes, err,
+		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, g->sku, g->own, &data, &attributes, err,
 		                          sizeof(err));
 		if (rc != 0) {
 			if (rc < 0)
@@ -1314,7 +1365,7 @@ static void push_parents(struct dest *d)
 				settled(w);   /* every variant failed or went: there is nothing to make it of */
 			continue;
 		}
-		struct item *it = new_item(g->sku, data, 0);
+		struct item *it = new_item(g->sku, data, g->own_hash);
 		if (g->republish) {
 			it->data = product_json_with(data, "status", "publish", true);
 			it->returning = MISSING_DRAFT;
@@ -1354,32 +1405,19 @@ static void push_variants(struct dest *d)
 }
 
 /* Retiring makes the parents of groups left without a live variant retire too, by the same rule. */
-struct empty_groups {
-	char **skus;
-	size_t n;
-};
-
-static void note_empty(void *ud, const char *parent_sku, int64_t variants)
-{
-	struct empty_groups *e = ud;
-	if (variants)
-		return;
-	e->skus = xrealloc(e->skus, (e->n + 1) * sizeof(*e->skus));
-	e->skus[e->n++] = xstrdup(parent_sku);
-}
-
 static void retire_parents(struct dest *d)
 {
 	struct woo *w = d->impl;
 	if (w->retire_action == MISSING_STOCK_ZERO)
 		return;   /* a variable product is out of stock once its variations are */
-	struct empty_groups e = {0};
-	if (store_groups_each(w->ctx->store, w->ctx->connection_id, note_empty, &e) < 0)
+	struct group_list e = {.empty_only = true};
+	if (store_groups_each(w->ctx->store, w->ctx->connection_id, list_group, &e) < 0)
 		run_log(w->ctx, LOG_WARN, "cannot read the groups to retire their parents: %s", store_errmsg(w->ctx->store));
 	char err[1024];
 	for (size_t i = 0; i < e.n; i++) {
 		struct remote_product rp = {0};
-		if (!phase_stopped(&w->stop) && store_remote_get(w->ctx->store, w->shop.id, e.skus[i], &rp) == 1 && rp.remote_id > 0) {
+		if (!phase_stopped(&w->stop) && store_remote_get(w->ctx->store, w->shop.id, e.skus[i], &rp) == 1 &&
+		    rp.remote_id > 0) {
 			struct item *it = retirement(e.skus[i], w->retire_action);
 			it->parent = true;
 			hand_over(d, it, err, sizeof(err));
@@ -1500,6 +1538,14 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
 	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
 	        w->shop.verify_tls ? "" : ", TLS NOT VERIFIED", w->batch_size, o->concurrency);
+	struct group_list groups = {0};
+	if (store_groups_each(ctx->store, ctx->connection_id, list_group, &groups) < 0) {
+		snprintf(err, errsize, "cannot read the connection's groups of variants: %s; nothing was pushed",
+		         store_errmsg(ctx->store));
+		return -1;
+	}
+	w->parent_skus = groups.skus;
+	w->nparent_skus = groups.n;
 	return load_fences(w, err, errsize);
 }
 
@@ -1526,9 +1572,14 @@ static void woo_close(struct dest *d)
 	for (size_t i = 0; i < w->variants.n; i++)
 		item_free(w->variants.v[i]);
 	free(w->variants.v);
-	for (size_t i = 0; i < w->ngroups; i++)
+	for (size_t i = 0; i < w->ngroups; i++) {
 		free(w->groups[i].sku);
+		free(w->groups[i].own);
+	}
 	free(w->groups);
+	for (size_t i = 0; i < w->nparent_skus; i++)
+		free(w->parent_skus[i]);
+	free(w->parent_skus);
 	free(w->recorded.v);
 	remote_rows_free(w->window.rows, w->window.n);
 	free(w->window.from);

@@ -80,8 +80,23 @@ static cJSON *parent_attributes(const struct group_parent *p)
 	return attrs;
 }
 
-int woo_parent_build(struct store *s, int64_t conn_id, const char *parent_sku, char **data, char **attributes,
-                     char *err, size_t errsize)
+/* The parent row's own fields over the derived ones. */
+static void take_own_fields(cJSON *fields, const char *own)
+{
+	cJSON *row = own ? cJSON_Parse(own) : NULL;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, row) {
+		if (cJSON_IsString(f) && *f->valuestring && !str_eq(f->string, GROUP_PARENT_FIELD) &&
+		    !str_starts_with(f->string, GROUP_OPTION_PREFIX) && !str_eq(f->string, "type")) {
+			cJSON_DeleteItemFromObjectCaseSensitive(fields, f->string);
+			cJSON_AddStringToObject(fields, f->string, f->valuestring);
+		}
+	}
+	cJSON_Delete(row);
+}
+
+int woo_parent_build(struct store *s, int64_t conn_id, const char *parent_sku, const char *own, char **data,
+                     char **attributes, char *err, size_t errsize)
 {
 	struct building b = {.err = err, .errsize = errsize};
 	group_parent_init(&b.parent);
@@ -96,6 +111,7 @@ int woo_parent_build(struct store *s, int64_t conn_id, const char *parent_sku, c
 		cJSON_AddStringToObject(fields, PF_SKU, parent_sku);
 		cJSON_AddStringToObject(fields, PF_NAME, b.parent.name ? b.parent.name : parent_sku);
 		cJSON_AddStringToObject(fields, "type", "variable");
+		take_own_fields(fields, own);
 		*data = cJSON_PrintUnformatted(fields);
 		cJSON_Delete(fields);
 		cJSON *attrs = parent_attributes(&b.parent);

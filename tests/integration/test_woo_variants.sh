@@ -6,17 +6,19 @@
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 
-# grouped_feed [SKIP_SKU...] [SKU=PRICE...] [XL]: two groups (TEE in three sizes, CAP in two colours) and a simple
-# product, in $T/feed.csv; XL adds a fourth size.
+# grouped_feed [SKIP_SKU...] [SKU=PRICE...] [XL] [PARENT]: two groups (TEE in three sizes, CAP in two colours) and
+# a simple product, in $T/feed.csv; XL adds a fourth size, PARENT a row of TEE's own.
 grouped_feed() {
 	"$PYTHON" - "$T/feed.csv" "$@" <<'PY'
 import sys
 path, args = sys.argv[1], sys.argv[2:]
 price = dict(a.split("=", 1) for a in args if "=" in a)
-skip = {a for a in args if "=" not in a and a != "XL"}
+skip = {a for a in args if "=" not in a and a not in ("XL", "PARENT")}
 rows = [("TEE-S", "Tee S", "10.00", "3", "TEE", "S", ""), ("TEE-M", "Tee M", "11.00", "4", "TEE", "M", ""),
         ("TEE-L", "Tee L", "12.00", "5", "TEE", "L", ""), ("CAP-R", "Cap Red", "7.00", "2", "CAP", "", "Red"),
         ("CAP-B", "Cap Blue", "7.00", "6", "CAP", "", "Blue"), ("MUG", "Mug", "5.00", "9", "", "", "")]
+if "PARENT" in args:
+    rows.append(("TEE", "Tee shirt", "", "", "", "", ""))
 if "XL" in args:
     rows.append(("TEE-XL", "Tee XL", "14.00", "1", "TEE", "XL", ""))
 with open(path, "w") as f:
@@ -142,6 +144,23 @@ test_a_vanished_variant_is_retired_and_an_emptied_parent_too() {
 	expect_eq "$(product CAP-R '["status"]')" publish "CAP-R back"
 	expect_eq "$(product CAP '["status"]')" publish "CAP back with its variants"
 	expect_unique_skus
+}
+
+test_a_row_of_the_parents_own_gives_the_parent_its_fields() {
+	start_fakewoo || return
+	add_shop
+	grouped_feed PARENT
+	add_woo_conn "$GROUPING"
+	push_ok
+	expect_eq "$(product TEE '["name"]')" "Tee shirt" "TEE's name, from its own row"
+	expect_eq "$(product TEE '["type"]')" variable "TEE's type"
+	expect_eq "$(woo state 'len(skus)')" 8 "products in the shop"
+	expect_unique_skus
+	run_fs fs_fast products "$CONN_ID" --json
+	expect_eq "$(json_get "$OUT" products.3.sku)/$(json_get "$OUT" products.3.state)" "TEE/in_sync" "the parent's row"
+	woo reset_log
+	push_ok
+	expect_eq "$(woo state 'len(s["requests"])')" 0 "requests of an unchanged re-run"
 }
 
 test_with_missing_action_delete_an_emptied_parent_is_deleted() {

@@ -228,11 +228,11 @@ Test(groups, the_woocommerce_parent_is_a_variable_product_declaring_its_options)
 {
 	import(TEES, ARRAY_LEN(TEES));
 	char *data = NULL, *attributes = NULL, err[256];
-	cr_assert_eq(woo_parent_build(s, conn_id, "TEE", &data, &attributes, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(woo_parent_build(s, conn_id, "TEE", NULL, &data, &attributes, err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(data, "{\"brand\":\"Acme\",\"sku\":\"TEE\",\"name\":\"Tee\",\"type\":\"variable\"}");
 	cr_assert_str_eq(attributes, "\"attributes\":[{\"name\":\"colour\",\"options\":[\"Blue\",\"Red\"],\"variation\":true,"
 	                 "\"visible\":true},{\"name\":\"size\",\"options\":[\"M\",\"S\"],\"variation\":true,\"visible\":true}]");
 	free(data);
 	free(attributes);
-	cr_assert_eq(woo_parent_build(s, conn_id, "NONE", &data, &attributes, err, sizeof(err)), 1, "no live variant");
+	cr_assert_eq(woo_parent_build(s, conn_id, "NONE", NULL, &data, &attributes, err, sizeof(err)), 1, "no live variant");
 }
