@@ -4,7 +4,7 @@
 PREFIX    ?= /usr/local
 BUILD     ?= build
 CC        ?= cc
-PKGS      := libcurl libcjson sqlite3 ncursesw libxml-2.0 zlib inih
+PKGS      := libcurl libcjson sqlite3 libpq ncursesw libxml-2.0 zlib inih
 CFLAGS    ?= -O2 -g
 # Messages are cut to their buffers on purpose, so truncation is not a warning here.
 WARN      := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE

@@ -53,6 +53,9 @@ static const char usage_text[] =
 	"  presets list [--json] | show NAME[@VERSION] [--json]\n"
 	"                                   the field presets per product type (deal, hotel, ...), shipped\n"
 	"                                   and the user's own ($XDG_CONFIG_HOME/feedsync/presets)\n"
+	"Database:\n"
+	"  db status [--json]               the backend, the file and its schema version\n"
+	"  db migrate [--json]              apply the missing schema steps (any command does on opening)\n"
 	"Other:\n"
 	"  config                           the configuration in effect, as ini text\n"
 	"  version | help\n"
@@ -73,6 +76,7 @@ static const struct {
 	{"plan", cmd_plan},       {"reconcile", cmd_reconcile},
 	{"products", cmd_products}, {"stats", cmd_stats},
 	{"presets", cmd_presets},
+	{"db", cmd_db},
 };
 
 struct global_opts {

@@ -16,9 +16,10 @@ log_dir=$(mktemp -d "${TMPDIR:-/tmp}/feedsync-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
 count() { # file with "PASS name" / "FAIL name" lines
+	local p f name   # not the file counter n of the loop below, which a FAIL line would overwrite
 	p=$(grep -c '^PASS ' "$1" || true); f=$(grep -c '^FAIL ' "$1" || true)
 	passed=$((passed + p)); failed=$((failed + f))
-	for n in $(grep '^FAIL ' "$1" | cut -d' ' -f2); do failed_names="$failed_names $n"; done
+	for name in $(grep '^FAIL ' "$1" | cut -d' ' -f2); do failed_names="$failed_names $name"; done
 }
 
 if [ $# -eq 0 ]; then

@@ -88,5 +88,6 @@ int cmd_reconcile(struct cli *cli, int argc, char **argv);
 int cmd_products(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_presets(struct cli *cli, int argc, char **argv);
+int cmd_db(struct cli *cli, int argc, char **argv);
 
 #endif

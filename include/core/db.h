@@ -1,17 +1,31 @@
-/* Opening the SQLite database: file mode 0600, WAL, busy timeout, foreign keys, versioned migrations. */
+/* Opening the database (include/core/sqldb.h) and migrating it to the latest schema version. */
 #ifndef FEEDSYNC_CORE_DB_H
 #define FEEDSYNC_CORE_DB_H
 
 #include <stddef.h>
 
-#include <sqlite3.h>
+#include "core/sqldb.h"
 
 /*
  * Opens (creating when absent) and migrates to the latest schema. Each thread opens its own handle.
  * Returns NULL with err set ("cannot open feedsync.db: ...").
  */
-sqlite3 *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize);
-void db_close(sqlite3 *db);
+struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize);
+void db_close(struct sqldb *db);
 int db_schema_version(void);
+/* The schema version the open database is at (PRAGMA user_version); -1 when it cannot be read. */
+int db_version(struct sqldb *db);
+
+/* What `feedsync db status` reports, read without migrating or creating anything. */
+struct db_status {
+	char backend[16];   /* "sqlite"; "" while the database does not exist */
+	int version;        /* the schema version the database is at; 0 when absent */
+};
+/*
+ * -1 with err set when the store cannot work on db's backend yet (PostgreSQL: no schema dialect), else 0.
+ * Opening and status check it, so that an unfinished backend refuses by name instead of half working.
+ */
+int db_backend_unfinished(struct sqldb *db, char *err, size_t errsize);
+int db_read_status(const char *target, int busy_timeout_ms, struct db_status *st, char *err, size_t errsize);
 
 #endif

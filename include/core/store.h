@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "core/sqldb.h"
 
 struct config;
 
@@ -59,7 +59,7 @@ struct store;
 struct store *store_open(const struct config *cfg, char *err, size_t errsize);
 struct store *store_open_path(const char *path, int busy_timeout_ms, char *err, size_t errsize);
 void store_close(struct store *s);
-sqlite3 *store_db(struct store *s);
+struct sqldb *store_db(struct store *s);
 const char *store_errmsg(struct store *s);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */

@@ -1,6 +1,6 @@
 /*
  * `dest test` as one call: opens the shop with its credentials, runs its type's checks in order (dest/woo.h,
- * dest/wp.h), and records the verdict on the destination so that every
+ * dest/wp.h, dest/shopify.h), and records the verdict on the destination so that every
  * console shows it. Shared by the CLI, the console's Destinations screen and the wizard.
  */
 #ifndef FEEDSYNC_DEST_DEST_CHECK_H
@@ -18,7 +18,7 @@
 struct dest_check {
 	bool opened;                               /* the credentials could be read; checks[] is filled */
 	bool ok;                                   /* every check passed */
-	struct woo_check checks[DEST_CHECK_MAX];   /* the destination type's checks (dest/woo.h, dest/wp.h) */
+	struct woo_check checks[DEST_CHECK_MAX];   /* the destination type's checks */
 	int nchecks;
 	char summary[700];                         /* "all checks passed" or the first failure, in words */
 };

@@ -1,7 +1,7 @@
 /*
  * Where a destination's credentials come from, in words for `dest show` and the console's Destinations screen:
  * a shop's consumer key (masked) or the environment variables; a WordPress site's user and where its
- * Application Password is. Never the secret itself.
+ * Application Password is; a Shopify shop's access token (masked) or its variable. Never the secret itself.
  */
 #ifndef FEEDSYNC_DEST_DEST_CREDENTIALS_H
 #define FEEDSYNC_DEST_DEST_CREDENTIALS_H

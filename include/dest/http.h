@@ -1,8 +1,8 @@
 /*
  * The shop HTTP client of one run: a libcurl multi handle that overlaps requests up to the destination's
  * concurrency over kept-alive connections, with easy handles reused, no "Expect: 100-continue", compressed
- * answers accepted and answers bounded in size. Authentication is the shop's (HTTP Basic, or an OAuth 1.0a
- * signature made afresh for every attempt). Every attempt passes through the destination's gate
+ * answers accepted and answers bounded in size. Authentication is the shop's (HTTP Basic, an OAuth 1.0a
+ * signature made afresh for every attempt, or Shopify's X-Shopify-Access-Token header). Every attempt passes through the destination's gate
  * (dest/gate.h): concurrency and rate limits across the process, and the circuit breaker.
  *
  * Transient failures are retried here with exponential backoff and jitter (backoff_ms, then twice that...,

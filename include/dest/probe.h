@@ -32,4 +32,7 @@ void probe(struct http_client *c, struct probe *p, const char *method, const cha
 /* Whether the server answered (even with something that is not JSON). */
 bool probe_answered(const struct probe *p);
 
+/* Appends to a TLS failure's words how to trust the shop's certificate (a private CA, or --insecure). */
+void tls_hint_add(const struct shop *shop, char *buf, size_t size);
+
 #endif

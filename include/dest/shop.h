@@ -50,8 +50,11 @@ void shop_options_read(const cJSON *obj, struct shop_options *o, struct problems
 /* Names of the tunables, NULL-terminated, for the CLI. */
 extern const char *const shop_option_names[];
 
-enum shop_auth { SHOP_AUTH_BASIC, SHOP_AUTH_OAUTH };
+/* TOKEN: an access token sent as X-Shopify-Access-Token (a Shopify destination's "token" auth). */
+enum shop_auth { SHOP_AUTH_BASIC, SHOP_AUTH_OAUTH, SHOP_AUTH_TOKEN };
 /* "auto" means Basic over https and OAuth 1.0a over http, which is what WooCommerce accepts. */
+/* What stands as the "key" of a token's credentials (sealed as header name and token). */
+#define SHOP_TOKEN_HEADER "X-Shopify-Access-Token"
 enum shop_auth shop_auth_of(const char *auth, const char *base_url);
 const char *shop_auth_name(enum shop_auth auth);
 
@@ -63,7 +66,7 @@ struct shop {
 	bool verify_tls;
 	char *ca_file;               /* certificates to trust instead of the system's, or NULL */
 	char *key, *secret;          /* opened credentials; wiped by shop_free */
-	char key_hint[64];           /* masked key, safe to show */
+	char key_hint[64];           /* masked key (a Shopify token's own mask), safe to show */
 	char credentials_origin[160];/* "stored (sealed)" or "environment WOO_KEY / WOO_SECRET", for messages */
 	struct shop_options opt;
 	int learned_batch_size;

@@ -18,6 +18,7 @@
 #include "dest/limits_text.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
+#include "dest/shopify_api.h"
 #include "dest/woo.h"
 
 static const char dest_usage[] =
@@ -31,7 +32,11 @@ static const char dest_usage[] =
 	"           --retries N, --backoff-ms MS, --circuit-threshold N, --circuit-open S, --patience S\n"
 	"feedsync dest add --type wordpress --name N --url URL --user U (--app-password PW | --app-password-env VAR)\n"
 	"  site options: --allow-http, --post-type REST_BASE, --status publish|draft|pending, --author ID,\n"
-	"           --taxonomies A,B, --sku-meta KEY, --image-meta KEY, --delete trash|force";
+	"           --taxonomies A,B, --sku-meta KEY, --image-meta KEY, --delete trash|force\n"
+	"feedsync dest add --type shopify --name N --url https://SHOP.myshopify.com (--token T | --token-env VAR)\n"
+	"  shop options: --api-version YYYY-MM (default " SHOPIFY_DEFAULT_API_VERSION "), --location NAME|GID\n"
+	"           (default: the primary location), --allow-http (a test server)\n"
+	"  --app-password - and --token - read the secret from the first line of standard input";
 
 /* Command-line flags that set a tunable, and the option each sets. */
 static const struct {
@@ -46,13 +51,15 @@ static const struct {
 	{"--patience", "patience_s"},
 };
 
-/* Command-line flags of a WordPress site's settings (options.site, dest/wp_api.h) that take a text value. */
+/* Command-line flags of a WordPress site's or a Shopify shop's settings (options.site, dest/wp_api.h,
+ * dest/shopify_api.h) that take a text value. */
 static const struct {
 	const char *flag;
 	const char *option;
 } site_flags[] = {
 	{"--user", "user"}, {"--post-type", "post_type"}, {"--status", "status"}, {"--sku-meta", "sku_meta"},
-	{"--image-meta", "image_meta"}, {"--delete", "delete"},
+	{"--image-meta", "image_meta"}, {"--delete", "delete"}, {"--api-version", "api_version"},
+	{"--location", "location"},
 };
 
 struct dest_args {
@@ -64,6 +71,7 @@ struct dest_args {
 	cJSON *options;              /* tunables set on the command line */
 	cJSON *site;                 /* a WordPress site's settings set on the command line */
 	const char *app_password, *app_password_env;
+	const char *token, *token_env;   /* a Shopify shop's access token */
 	bool json, force, help;
 };
 
@@ -118,14 +126,13 @@ static int parse_site_arg(int argc, char **argv, int *i, struct dest_args *a, bo
 	for (size_t k = 0; k < ARRAY_LEN(valued) && !missing; k++)
 		if ((v = arg_value(argc, argv, i, valued[k], &missing)))
 			return set_site_value(a, valued[k], v);
-	if (!missing && (v = arg_value(argc, argv, i, "--app-password", &missing))) {
-		a->app_password = v;
-		return EXIT_OK;
-	}
-	if (!missing && (v = arg_value(argc, argv, i, "--app-password-env", &missing))) {
-		a->app_password_env = v;
-		return EXIT_OK;
-	}
+	static const char *const secret_flags[] = {"--app-password", "--app-password-env", "--token", "--token-env"};
+	const char **secret_slots[] = {&a->app_password, &a->app_password_env, &a->token, &a->token_env};
+	for (size_t k = 0; k < ARRAY_LEN(secret_flags) && !missing; k++)
+		if ((v = arg_value(argc, argv, i, secret_flags[k], &missing))) {
+			*secret_slots[k] = v;
+			return EXIT_OK;
+		}
 	if (missing)
 		return usage("%s needs a value", argv[*i]);
 	if (arg_is(argv[*i], "--allow-http")) {
@@ -239,6 +246,12 @@ static cJSON *dest_to_json(const struct dest_row *r)
 	}
 	cJSON *options = cJSON_Parse(r->options ? r->options : "{}");
 	cJSON_AddItemToObject(o, "options", options ? options : cJSON_CreateObject());
+	struct shopify_site site;
+	char err[512];
+	if (str_eq(r->type, "shopify") && shopify_site_of(r->options, r->name, &site, err, sizeof(err)) == 0) {
+		cJSON_AddStringToObject(o, "api_version", site.api_version);
+		shopify_site_free(&site);
+	}
 	if (r->learned_batch_size)
 		cJSON_AddNumberToObject(o, "learned_batch_size", r->learned_batch_size);
 	else
@@ -325,6 +338,20 @@ static void print_limits(const struct limits_view *v)
 	printf("  in flight:    %s slots held by %d process%s\n", slots, v->holders, v->holders == 1 ? "" : "es");
 }
 
+/* The pinned Admin API version and where inventory goes. */
+static void print_shopify(const struct dest_row *r)
+{
+	struct shopify_site site;
+	char err[512];
+	if (shopify_site_of(r->options, r->name, &site, err, sizeof(err)) < 0) {
+		printf("  shop:         %s\n", err);
+		return;
+	}
+	printf("  api version:  %s\n", site.api_version);
+	printf("  location:     %s\n", site.location ? site.location : "the shop's primary location");
+	shopify_site_free(&site);
+}
+
 static void print_dest(const struct dest_row *r, const struct limits_view *limits)
 {
 	char cred[256], health[768], circuit[512];
@@ -336,6 +363,8 @@ static void print_dest(const struct dest_row *r, const struct limits_view *limit
 	printf("  url:          %s\n", r->base_url);
 	printf("  auth:         %s%s\n", shop_auth_name(auth), str_eq(r->auth, "auto") ? " (auto: from the URL's scheme)" : "");
 	printf("  tls:          %s\n", tls_text(r));
+	if (str_eq(r->type, "shopify"))
+		print_shopify(r);
 	if (r->ca_file)
 		printf("  ca file:      %s\n", r->ca_file);
 	printf("  credentials:  %s\n", cred);
@@ -373,7 +402,7 @@ static int dest_list(struct cli *cli, bool json)
 			char id[24], cred[256], health[64];
 			snprintf(id, sizeof(id), "%lld", (long long)r->id);
 			if (r->key_env || r->secret_env)
-				snprintf(cred, sizeof(cred), "env %s", r->key_env ? r->key_env : "?");
+				snprintf(cred, sizeof(cred), "env %s", r->key_env ? r->key_env : r->secret_env);
 			else
 				snprintf(cred, sizeof(cred), "%s", r->credentials_hint ? r->credentials_hint : "none");
 			health_cell(r, health, sizeof(health));
@@ -432,7 +461,10 @@ static char *read_secret(const char *arg)
 
 static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 {
-	const char *given_secret = a->app_password ? a->app_password : a->secret;
+	const char *type = a->type ? a->type : old ? old->type : "woocommerce";
+	if ((a->token || a->token_env) && !str_eq(type, "shopify"))
+		return usage("--token and --token-env are a shopify destination's, not a %s one's", type);
+	const char *given_secret = a->app_password ? a->app_password : a->token ? a->token : a->secret;
 	char *secret = given_secret ? read_secret(given_secret) : NULL;
 	/* A new password alone belongs to the user stored. */
 	cJSON *stored = old ? cJSON_Parse(old->options ? old->options : "{}") : NULL;
@@ -443,8 +475,9 @@ static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 	struct dest_changes c = {
 		.name = a->name, .url = a->url, .type = a->type, .auth = a->auth, .verify_tls = a->verify_tls,
 		.ca_file = a->ca_file,
-		.key = a->app_password ? user : a->key, .secret = secret, .key_env = a->key_env,
-		.secret_env = a->app_password_env ? a->app_password_env : a->secret_env,
+		.key = a->app_password ? user : a->token ? SHOP_TOKEN_HEADER : a->key, .secret = secret,
+		.key_env = a->key_env,
+		.secret_env = a->app_password_env ? a->app_password_env : a->token_env ? a->token_env : a->secret_env,
 		.options = a->options,
 	};
 	if (a->site->child)

@@ -1,11 +1,6 @@
 #include "core/db.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/util.h"
 #include "product_sql.h"
@@ -294,31 +289,29 @@ int db_schema_version(void)
 	return (int)ARRAY_LEN(MIGRATIONS);
 }
 
-static int exec_simple(sqlite3 *db, const char *sql, char *err, size_t errsize)
+static int exec_simple(struct sqldb *db, const char *sql, char *err, size_t errsize)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errsize, "%s", msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
+	if (sqldb_exec(db, sql) != SQLDB_OK) {
+		snprintf(err, errsize, "%s", sqldb_errmsg(db));
 		return -1;
 	}
 	return 0;
 }
 
-static int user_version(sqlite3 *db)
+int db_version(struct sqldb *db)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int v = -1;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+	if (sqldb_prepare(db, "PRAGMA user_version", &st) == SQLDB_OK) {
+		if (sqldb_step(st) == SQLDB_ROW)
+			v = sqldb_column_int(st, 0);
+		sqldb_finalize(st);
 	}
 	return v;
 }
 
 /* Each step and its version bump commit together, so a crash leaves the schema at a known version. */
-static int migrate(sqlite3 *db, char *err, size_t errsize)
+static int migrate(struct sqldb *db, char *err, size_t errsize)
 {
 	char inner[512];
 	for (;;) {
@@ -326,7 +319,7 @@ static int migrate(sqlite3 *db, char *err, size_t errsize)
 			snprintf(err, errsize, "cannot start migration: %s", inner);
 			return -1;
 		}
-		int version = user_version(db);
+		int version = db_version(db);
 		if (version < 0 || version > db_schema_version()) {
 			exec_simple(db, "ROLLBACK", inner, sizeof(inner));
 			snprintf(err, errsize,
@@ -351,56 +344,25 @@ static int migrate(sqlite3 *db, char *err, size_t errsize)
 	}
 }
 
-/*
- * SQLite would create the file with the umask's mode; a catalog with shop data is the owner's alone.
- * An existing file is never opened here: closing any descriptor of it would drop the POSIX locks that this
- * process's other connections hold, and another process could then delete the WAL under them.
- */
-static int create_private(const char *path, char *err, size_t errsize)
+struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 && errno == EEXIST)
-		return 0;
-	if (fd < 0) {
-		snprintf(err, errsize, "cannot open database %s: %s", path, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-sqlite3 *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize)
-{
-	if (strcmp(path, ":memory:") != 0 && create_private(path, err, errsize) < 0)
+	struct sqldb *db = sqldb_open(path, SQLDB_READ_WRITE, busy_timeout_ms, err, errsize);
+	if (!db)
 		return NULL;
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	                         NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errsize, "cannot open database %s: %s", path,
-		         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, busy_timeout_ms);
 	char inner[512];
-	if (exec_simple(db, "PRAGMA journal_mode = WAL", inner, sizeof(inner)) < 0 ||
-	    exec_simple(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-	                    "PRAGMA temp_store = MEMORY", inner, sizeof(inner)) < 0) {
-		snprintf(err, errsize, "cannot set up database %s: %s", path, inner);
-		sqlite3_close(db);
+	if (db_backend_unfinished(db, err, errsize) < 0) {
+		sqldb_close(db);
 		return NULL;
 	}
 	if (migrate(db, inner, sizeof(inner)) < 0) {
 		snprintf(err, errsize, "database %s: %s", path, inner);
-		sqlite3_close(db);
+		sqldb_close(db);
 		return NULL;
 	}
 	return db;
 }
 
-void db_close(sqlite3 *db)
+void db_close(struct sqldb *db)
 {
-	if (db)
-		sqlite3_close(db);
+	sqldb_close(db);
 }

@@ -44,10 +44,10 @@
 	" ORDER BY e.id DESC LIMIT 1), p.rowid, p.parent_sku"
 #define PRODUCT_NCOLUMNS 10
 
-#include <sqlite3.h>
+#include "core/sqldb.h"
 
 struct product_row;
 /* Reads the PRODUCT_COLUMNS starting at column `first`. */
-void read_product_row(sqlite3_stmt *st, int first, struct product_row *r);
+void read_product_row(struct sqldb_stmt *st, int first, struct product_row *r);
 
 #endif

@@ -51,36 +51,31 @@ static const char SQL_MARK_PUSHED[] =
 
 int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_SCAN);
+	struct sqldb_stmt *st = store_stmt(s, SQL_SCAN);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sku = (const char *)sqlite3_column_text(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
-		fn(ud, sku ? sku : "", len, sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2) != 0);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		const char *sku = (const char *)sqldb_column_text(st, 0);
+		size_t len = (size_t)sqldb_column_bytes(st, 0);
+		fn(ud, sku ? sku : "", len, sqldb_column_int64(st, 1), sqldb_column_int(st, 2) != 0);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 /* Read-only, so it never waits for the write lock the way opening a store (its migration check) does. */
 struct store *store_catalog_reader(struct store *s, int busy_timeout_ms, char *err, size_t errsize)
 {
-	const char *path = sqlite3_db_filename(s->db, "main");
+	const char *path = sqldb_filename(s->db);
 	if (errsize)
 		err[0] = '\0';
 	if (!path || !*path)
 		return NULL;
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errsize, "cannot open database %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		sqlite3_close(db);
+	struct sqldb *db = sqldb_open(path, SQLDB_READ_ONLY, busy_timeout_ms, err, errsize);
+	if (!db)
 		return NULL;
-	}
-	sqlite3_busy_timeout(db, busy_timeout_ms);
 	struct store *reader = xcalloc(1, sizeof(*reader));
 	reader->db = db;
 	return reader;
@@ -108,12 +103,12 @@ static int pragma_get(struct store *s, const char *name, int64_t *value)
 {
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	struct sqldb_stmt *st;
+	if (sqldb_prepare(s->db, sql, &st) != SQLDB_OK)
 		return -1;
-	int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
-	*value = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	int rc = sqldb_step(st) == SQLDB_ROW ? 0 : -1;
+	*value = sqldb_column_int64(st, 0);
+	sqldb_finalize(st);
 	return rc;
 }
 
@@ -121,12 +116,12 @@ static int pragma_set(struct store *s, const char *name, int64_t value)
 {
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA %s = %lld", name, (long long)value);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	struct sqldb_stmt *st;
+	if (sqldb_prepare(s->db, sql, &st) != SQLDB_OK)
 		return -1;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	int rc = sqldb_step(st);
+	sqldb_finalize(st);
+	return rc == SQLDB_ROW || rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_import_settings(struct store *s, struct store_settings *saved)
@@ -146,7 +141,7 @@ int store_restore_settings(struct store *s, const struct store_settings *saved)
 	return 0;
 }
 
-static void bind_product(sqlite3_stmt *st, const struct product_write *w)
+static void bind_product(struct sqldb_stmt *st, const struct product_write *w)
 {
 	bind_int(st, 1, w->conn_id);
 	bind_text(st, 2, w->sku);
@@ -156,7 +151,7 @@ static void bind_product(sqlite3_stmt *st, const struct product_write *w)
 	if (w->quantity && parse_int64(w->quantity, &qty))
 		bind_int(st, 5, qty);
 	else
-		sqlite3_bind_null(st, 5);
+		sqldb_bind_null(st, 5);
 	bind_text(st, 6, w->data);
 	bind_int(st, 7, w->hash);
 	bind_int_or_null(st, 8, w->line);
@@ -168,7 +163,7 @@ int store_flush_product_count(struct store *s)
 {
 	if (!s->added_products)
 		return 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_ADD_PRODUCT_COUNT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_ADD_PRODUCT_COUNT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, s->added_conn);
@@ -179,7 +174,7 @@ int store_flush_product_count(struct store *s)
 
 static int insert_product(struct store *s, const struct product_write *w)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_INSERT);
 	if (!st)
 		return -1;
 	bind_product(st, w);
@@ -208,18 +203,18 @@ int store_product_insert(struct store *s, const struct product_write *w)
 
 int store_product_update(struct store *s, const struct product_write *w)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_UPDATE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_UPDATE);
 	if (!st)
 		return -1;
 	bind_product(st, w);
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqlite3_changes(s->db);
+	return sqldb_changes(s->db);
 }
 
 static int sku_statement(struct store *s, const char *sql, int64_t conn_id, const char *sku, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -241,21 +236,21 @@ int store_product_clear_missing(struct store *s, int64_t conn_id, const char *sk
 
 int store_products_pending(struct store *s, int64_t conn_id, bool all, product_row_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PENDING);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PENDING);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	bind_int(st, 2, all);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-		       sqlite3_column_int64(st, 2)) != 0) {
-			rc = SQLITE_DONE;
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		if (fn(ud, (const char *)sqldb_column_text(st, 0), (const char *)sqldb_column_text(st, 1),
+		       sqldb_column_int64(st, 2)) != 0) {
+			rc = SQLDB_DONE;
 			break;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int64_t store_products_pending_count(struct store *s, int64_t conn_id, bool all)
@@ -267,22 +262,22 @@ int store_product_field_names(struct store *s, int64_t conn_id, char ***names, s
 {
 	*names = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_FIELD_NAMES);
+	struct sqldb_stmt *st = store_stmt(s, SQL_FIELD_NAMES);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
 		(*names)[(*n)++] = column_dup(st, 0);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_products_mark_pushed(struct store *s, int64_t conn_id)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_MARK_PUSHED);
+	struct sqldb_stmt *st = store_stmt(s, SQL_MARK_PUSHED);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);

@@ -57,28 +57,28 @@ void conn_rows_free(struct conn_row *rows, size_t n)
 	free(rows);
 }
 
-static void read_conn_row(sqlite3_stmt *st, struct conn_row *r)
+static void read_conn_row(struct sqldb_stmt *st, struct conn_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, 0);
+	r->id = sqldb_column_int64(st, 0);
 	r->name = column_dup(st, 1);
-	r->active = sqlite3_column_int(st, 2) != 0;
+	r->active = sqldb_column_int(st, 2) != 0;
 	r->source_type = column_dup(st, 3);
 	r->source_url = column_dup(st, 4);
 	r->schedule = column_dup(st, 5);
 	r->dest_type = column_dup(st, 6);
 	r->document = column_dup(st, 7);
-	r->next_due_at = sqlite3_column_int64(st, 8);
-	r->created_at = sqlite3_column_int64(st, 9);
-	r->updated_at = sqlite3_column_int64(st, 10);
-	r->last_run_id = sqlite3_column_int64(st, 11);
+	r->next_due_at = sqldb_column_int64(st, 8);
+	r->created_at = sqldb_column_int64(st, 9);
+	r->updated_at = sqldb_column_int64(st, 10);
+	r->last_run_id = sqldb_column_int64(st, 11);
 	r->last_status = column_dup(st, 12);
-	r->last_started_at = sqlite3_column_int64(st, 13);
-	r->last_finished_at = sqlite3_column_int64(st, 14);
-	r->last_created = sqlite3_column_int64(st, 15);
-	r->last_updated = sqlite3_column_int64(st, 16);
-	r->last_skipped = sqlite3_column_int64(st, 17);
-	r->last_failed = sqlite3_column_int64(st, 18);
+	r->last_started_at = sqldb_column_int64(st, 13);
+	r->last_finished_at = sqldb_column_int64(st, 14);
+	r->last_created = sqldb_column_int64(st, 15);
+	r->last_updated = sqldb_column_int64(st, 16);
+	r->last_skipped = sqldb_column_int64(st, 17);
+	r->last_failed = sqldb_column_int64(st, 18);
 	r->dest_name = column_dup(st, 19);
 }
 
@@ -87,7 +87,7 @@ int store_conn_insert(struct store *s, const struct conn_fields *f, int64_t *id,
 	int taken = store_name_taken(s, SQL_CONN_NAME_TAKEN, "connection", f->name, 0, err, errsize);
 	if (taken)
 		return taken;
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_INSERT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_INSERT);
 	if (!st)
 		return -1;
 	bind_text(st, 1, f->name);
@@ -103,7 +103,7 @@ int store_conn_insert(struct store *s, const struct conn_fields *f, int64_t *id,
 		snprintf(err, errsize, "cannot save the connection: %s", store_errmsg(s));
 		return -1;
 	}
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = sqldb_last_insert_id(s->db);
 	return 0;
 }
 
@@ -112,7 +112,7 @@ int store_conn_update(struct store *s, int64_t id, const struct conn_fields *f, 
 	int taken = store_name_taken(s, SQL_CONN_NAME_TAKEN, "connection", f->name, id, err, errsize);
 	if (taken)
 		return taken;
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_UPDATE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_UPDATE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -134,39 +134,39 @@ int store_conn_update(struct store *s, int64_t id, const struct conn_fields *f, 
 
 int store_conn_get(struct store *s, int64_t id, struct conn_row *out)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_GET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_GET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
 		read_conn_row(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
+	sqldb_reset(st);
+	if (rc == SQLDB_ROW) {
 		out->product_count = store_count(s, SQL_CONN_PRODUCT_COUNT, id, 0);
 		return 1;
 	}
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_conn_list(struct store *s, struct conn_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_LIST);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_LIST);
 	if (!st)
 		return -1;
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*rows = xrealloc(*rows, cap * sizeof(**rows));
 		}
 		read_conn_row(st, &(*rows)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE) {
 		conn_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
@@ -179,7 +179,7 @@ int store_conn_list(struct store *s, struct conn_row **rows, size_t *n)
 
 int store_conn_set_active(struct store *s, int64_t id, bool active)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_SET_ACTIVE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_SET_ACTIVE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -187,12 +187,12 @@ int store_conn_set_active(struct store *s, int64_t id, bool active)
 	bind_int(st, 3, now_ms());
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqlite3_changes(s->db) ? 0 : 1;
+	return sqldb_changes(s->db) ? 0 : 1;
 }
 
 int store_conn_set_next_due(struct store *s, int64_t id, int64_t next_due_at)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_SET_DUE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_SET_DUE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -202,13 +202,13 @@ int store_conn_set_next_due(struct store *s, int64_t id, int64_t next_due_at)
 
 static int exists(struct store *s, const char *sql, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = sqldb_step(st);
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
 /* The check and the delete share one write transaction, so no run can be queued in between. */
@@ -226,7 +226,7 @@ int store_conn_delete(struct store *s, int64_t id)
 	else if (active)
 		result = 2;
 	else {
-		sqlite3_stmt *st = store_stmt(s, SQL_CONN_DELETE);
+		struct sqldb_stmt *st = store_stmt(s, SQL_CONN_DELETE);
 		if (!st)
 			result = -1;
 		else {
@@ -244,19 +244,19 @@ int store_conn_due(struct store *s, int64_t now, int64_t **ids, size_t *n)
 {
 	*ids = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_DUE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_DUE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, now);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*ids = xrealloc(*ids, cap * sizeof(**ids));
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = sqldb_column_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }

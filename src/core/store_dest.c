@@ -81,19 +81,19 @@ void dest_rows_free(struct dest_row *rows, size_t n)
 	free(rows);
 }
 
-void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
+void read_dest_row(struct sqldb_stmt *st, struct dest_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, 0);
+	r->id = sqldb_column_int64(st, 0);
 	r->name = column_dup(st, 1);
 	r->type = column_dup(st, 2);
 	r->base_url = column_dup(st, 3);
 	r->auth = column_dup(st, 4);
-	r->verify_tls = sqlite3_column_int(st, 5) != 0;
+	r->verify_tls = sqldb_column_int(st, 5) != 0;
 	r->key_env = column_dup(st, 6);
 	r->secret_env = column_dup(st, 7);
-	int len = sqlite3_column_bytes(st, 8);
-	const void *blob = sqlite3_column_blob(st, 8);
+	int len = sqldb_column_bytes(st, 8);
+	const void *blob = sqldb_column_blob(st, 8);
 	if (blob && len > 0) {
 		r->credentials = xmalloc((size_t)len);
 		memcpy(r->credentials, blob, (size_t)len);
@@ -101,23 +101,23 @@ void read_dest_row(sqlite3_stmt *st, struct dest_row *r)
 	}
 	r->credentials_hint = column_dup(st, 9);
 	r->options = column_dup(st, 10);
-	r->health_checked_at = sqlite3_column_int64(st, 11);
-	r->health_ok = sqlite3_column_type(st, 12) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 12);
+	r->health_checked_at = sqldb_column_int64(st, 11);
+	r->health_ok = sqldb_column_type(st, 12) == SQLDB_NULL ? -1 : sqldb_column_int(st, 12);
 	r->health_message = column_dup(st, 13);
 	column_copy(st, 14, r->circuit_state, sizeof(r->circuit_state));
-	r->circuit_reopen_at = sqlite3_column_int64(st, 15);
-	r->consecutive_failures = sqlite3_column_int(st, 16);
-	r->learned_batch_size = sqlite3_column_int(st, 17);
-	r->created_at = sqlite3_column_int64(st, 18);
-	r->updated_at = sqlite3_column_int64(st, 19);
+	r->circuit_reopen_at = sqldb_column_int64(st, 15);
+	r->consecutive_failures = sqldb_column_int(st, 16);
+	r->learned_batch_size = sqldb_column_int(st, 17);
+	r->created_at = sqldb_column_int64(st, 18);
+	r->updated_at = sqldb_column_int64(st, 19);
 	r->ca_file = column_dup(st, 20);
-	r->circuit_since = sqlite3_column_int64(st, 21);
-	r->circuit_last_at = sqlite3_column_int64(st, 22);
+	r->circuit_since = sqldb_column_int64(st, 21);
+	r->circuit_last_at = sqldb_column_int64(st, 22);
 	r->circuit_last = column_dup(st, 23);
 	column_copy(st, 24, r->recent_outcomes, sizeof(r->recent_outcomes));
 }
 
-static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
+static void bind_fields(struct sqldb_stmt *st, const struct dest_fields *f)
 {
 	bind_text(st, 1, f->name);
 	bind_text(st, 2, f->type);
@@ -127,9 +127,9 @@ static void bind_fields(sqlite3_stmt *st, const struct dest_fields *f)
 	bind_text(st, 6, f->key_env);
 	bind_text(st, 7, f->secret_env);
 	if (f->credentials && f->credentials_len)
-		sqlite3_bind_blob(st, 8, f->credentials, (int)f->credentials_len, SQLITE_TRANSIENT);
+		sqldb_bind_blob(st, 8, f->credentials, (int)f->credentials_len);
 	else
-		sqlite3_bind_null(st, 8);
+		sqldb_bind_null(st, 8);
 	bind_text(st, 9, f->credentials_hint);
 	bind_text(st, 10, f->options ? f->options : "{}");
 	bind_int(st, 11, now_ms());
@@ -142,7 +142,7 @@ static int save(struct store *s, const char *sql, int64_t id, const struct dest_
 	int taken = store_name_taken(s, SQL_DEST_NAME_TAKEN, "destination", f->name, id, err, errsize);
 	if (taken)
 		return taken;
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st) {
 		snprintf(err, errsize, "cannot save the destination: %s", store_errmsg(s));
 		return -1;
@@ -161,7 +161,7 @@ int store_dest_insert(struct store *s, const struct dest_fields *f, int64_t *id,
 {
 	int rc = save(s, SQL_DEST_INSERT, 0, f, err, errsize);
 	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = sqldb_last_insert_id(s->db);
 	return rc;
 }
 
@@ -172,18 +172,18 @@ int store_dest_update(struct store *s, int64_t id, const struct dest_fields *f, 
 
 static int get_one(struct store *s, const char *sql, int64_t id, const char *name, struct dest_row *out)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	if (name)
 		bind_text(st, 1, name);
 	else
 		bind_int(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
 		read_dest_row(st, out);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_dest_get(struct store *s, int64_t id, struct dest_row *out)
@@ -200,16 +200,16 @@ int store_dest_list(struct store *s, struct dest_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_LIST);
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_LIST);
 	if (!st)
 		return -1;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		*rows = xrealloc(*rows, (*n + 1) * sizeof(**rows));
 		read_dest_row(st, &(*rows)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE) {
 		dest_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
@@ -220,18 +220,18 @@ int store_dest_list(struct store *s, struct dest_row **rows, size_t *n)
 
 int store_dest_delete(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_DELETE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_DELETE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqlite3_changes(s->db) ? 0 : 1;
+	return sqldb_changes(s->db) ? 0 : 1;
 }
 
 int store_dest_set_health(struct store *s, int64_t id, bool ok, const char *message, int64_t at)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_HEALTH);
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_HEALTH);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -243,7 +243,7 @@ int store_dest_set_health(struct store *s, int64_t id, bool ok, const char *mess
 
 int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circuit *c)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_CIRCUIT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_CIRCUIT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -259,7 +259,7 @@ int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circui
 
 int store_dest_set_outcomes(struct store *s, int64_t id, const char *outcomes)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_OUTCOMES);
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_OUTCOMES);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -269,7 +269,7 @@ int store_dest_set_outcomes(struct store *s, int64_t id, const char *outcomes)
 
 int store_dest_set_batch_size(struct store *s, int64_t id, int size)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_DEST_BATCH);
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_BATCH);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -279,24 +279,24 @@ int store_dest_set_batch_size(struct store *s, int64_t id, int size)
 
 int store_remote_get(struct store *s, int64_t dest_id, const char *sku, struct remote_product *out)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_REMOTE_GET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_REMOTE_GET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
 	bind_text(st, 2, sku);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->remote_id = sqlite3_column_int64(st, 0);
-		out->parent_id = sqlite3_column_int64(st, 1);
-		out->pushed_hash = sqlite3_column_int64(st, 2);
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW) {
+		out->remote_id = sqldb_column_int64(st, 0);
+		out->parent_id = sqldb_column_int64(st, 1);
+		out->pushed_hash = sqldb_column_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_remote_put(struct store *s, int64_t dest_id, const char *sku, const struct remote_product *r, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_REMOTE_PUT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_REMOTE_PUT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
@@ -310,7 +310,7 @@ int store_remote_put(struct store *s, int64_t dest_id, const char *sku, const st
 
 int store_remote_forget(struct store *s, int64_t dest_id, const char *sku)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_REMOTE_FORGET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_REMOTE_FORGET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
@@ -328,23 +328,23 @@ int store_remote_page(struct store *s, int64_t dest_id, const char *from, int li
 {
 	*rows = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_REMOTE_PAGE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_REMOTE_PAGE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
 	bind_text(st, 2, from);
 	bind_int(st, 3, limit);
 	*rows = xcalloc((size_t)limit, sizeof(**rows));
-	int rc = SQLITE_DONE;
-	while (*n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	int rc = SQLDB_DONE;
+	while (*n < (size_t)limit && (rc = sqldb_step(st)) == SQLDB_ROW) {
 		struct remote_row *r = &(*rows)[(*n)++];
 		r->sku = column_dup(st, 0);
-		r->r.remote_id = sqlite3_column_int64(st, 1);
-		r->r.parent_id = sqlite3_column_int64(st, 2);
-		r->r.pushed_hash = sqlite3_column_int64(st, 3);
+		r->r.remote_id = sqldb_column_int64(st, 1);
+		r->r.parent_id = sqldb_column_int64(st, 2);
+		r->r.pushed_hash = sqldb_column_int64(st, 3);
 	}
-	bool failed = *n < (size_t)limit && rc != SQLITE_DONE;
-	sqlite3_reset(st);
+	bool failed = *n < (size_t)limit && rc != SQLDB_DONE;
+	sqldb_reset(st);
 	if (failed) {
 		remote_rows_free(*rows, *n);
 		*rows = NULL;
@@ -361,24 +361,24 @@ void remote_rows_free(struct remote_row *rows, size_t n)
 	free(rows);
 }
 
-int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud)
+int store_pending_rows(struct sqldb_stmt *st, int limit, pending_fn fn, void *ud)
 {
 	/* Rows are copied out first: fn may write to the database, which must not happen under an open read. */
 	struct page_row {
 		char *sku, *data, *retired, *returning;
 		int64_t hash;
 	} *rows = xcalloc((size_t)limit, sizeof(*rows));
-	int n = 0, rc = SQLITE_DONE;
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	int n = 0, rc = SQLDB_DONE;
+	while (n < limit && (rc = sqldb_step(st)) == SQLDB_ROW) {
 		rows[n].sku = column_dup(st, 0);
 		rows[n].data = column_dup(st, 1);
-		rows[n].hash = sqlite3_column_int64(st, 2);
+		rows[n].hash = sqldb_column_int64(st, 2);
 		rows[n].retired = column_dup(st, 3);
 		rows[n].returning = column_dup(st, 4);
 		n++;
 	}
-	bool failed = n < limit && rc != SQLITE_DONE;
-	sqlite3_reset(st);
+	bool failed = n < limit && rc != SQLDB_DONE;
+	sqldb_reset(st);
 	bool go = !failed;
 	for (int i = 0; i < n; i++) {
 		struct pending_product p = {rows[i].sku, rows[i].data ? rows[i].data : "{}", rows[i].hash, rows[i].retired,
@@ -397,7 +397,7 @@ int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud)
 int store_products_pending_page(struct store *s, int64_t conn_id, bool all, const char *after, int limit,
                                 pending_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PENDING_PAGE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PENDING_PAGE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -409,7 +409,7 @@ int store_products_pending_page(struct store *s, int64_t conn_id, bool all, cons
 
 int store_product_set_pushed(struct store *s, int64_t conn_id, const char *sku, int64_t hash)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_SET_PUSHED);
+	struct sqldb_stmt *st = store_stmt(s, SQL_SET_PUSHED);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);

@@ -19,7 +19,7 @@ static const char SQL_FENCES_OF_OTHERS[] =
 
 static int fence_exec(struct store *s, const char *sql, int64_t dest_id, const char *sku, int64_t run_id)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
@@ -30,7 +30,7 @@ static int fence_exec(struct store *s, const char *sql, int64_t dest_id, const c
 
 int store_fence_put(struct store *s, int64_t dest_id, const char *sku, int64_t run_id, int64_t until_ms)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_FENCE_PUT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_FENCE_PUT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
@@ -54,23 +54,23 @@ int store_fences_of_others(struct store *s, int64_t dest_id, int64_t run_id, str
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_FENCES_OF_OTHERS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_FENCES_OF_OTHERS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
 	bind_int(st, 2, run_id);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
 			*out = xrealloc(*out, cap * sizeof(**out));
 		}
-		(*out)[(*n)++] = (struct push_fence){column_dup(st, 0), sqlite3_column_int64(st, 1),
-		                                     sqlite3_column_int64(st, 2)};
+		(*out)[(*n)++] = (struct push_fence){column_dup(st, 0), sqldb_column_int64(st, 1),
+		                                     sqldb_column_int64(st, 2)};
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE) {
 		push_fences_free(*out, *n);
 		*out = NULL;
 		*n = 0;

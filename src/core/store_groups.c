@@ -14,34 +14,34 @@ static const char SQL_GROUPS[] =
 int store_group_variants_each(struct store *s, int64_t conn_id, const char *parent_sku, group_variant_fn fn,
                               void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_VARIANTS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_VARIANTS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	bind_text(st, 2, parent_sku);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		struct group_variant v = {
-			.sku = (const char *)sqlite3_column_text(st, 0),
-			.name = (const char *)sqlite3_column_text(st, 1),
-			.price = (const char *)sqlite3_column_text(st, 2),
-			.data = (const char *)sqlite3_column_text(st, 3),
+			.sku = (const char *)sqldb_column_text(st, 0),
+			.name = (const char *)sqldb_column_text(st, 1),
+			.price = (const char *)sqldb_column_text(st, 2),
+			.data = (const char *)sqldb_column_text(st, 3),
 		};
 		fn(ud, &v);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_groups_each(struct store *s, int64_t conn_id, group_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_GROUPS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_GROUPS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
+		fn(ud, (const char *)sqldb_column_text(st, 0), sqldb_column_int64(st, 1));
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }

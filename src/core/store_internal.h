@@ -2,7 +2,7 @@
 #ifndef FEEDSYNC_CORE_STORE_INTERNAL_H
 #define FEEDSYNC_CORE_STORE_INTERNAL_H
 
-#include <sqlite3.h>
+#include "core/sqldb.h"
 
 #include "core/store.h"
 #include "core/store_dest.h"
@@ -10,10 +10,10 @@
 #define STORE_STMT_SLOTS 128
 
 struct store {
-	sqlite3 *db;
+	struct sqldb *db;
 	/* Statements keyed by the address of their SQL literal: each query is prepared once per handle. */
 	const char *sql[STORE_STMT_SLOTS];
-	sqlite3_stmt *stmt[STORE_STMT_SLOTS];
+	struct sqldb_stmt *stmt[STORE_STMT_SLOTS];
 	/* Products inserted in the open transaction, added to their connection's product_count as it commits
 	 * (one write a batch, not one a product); of one connection at a time. */
 	int64_t added_conn, added_products;
@@ -23,15 +23,15 @@ struct store {
 int store_flush_product_count(struct store *s);
 
 /* The cached statement for sql, reset with bindings cleared; NULL on a prepare error. */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+struct sqldb_stmt *store_stmt(struct store *s, const char *sql);
 /* Steps a statement that returns no rows; 0 or -1. Resets it. */
-int store_exec_stmt(sqlite3_stmt *st);
+int store_exec_stmt(struct sqldb_stmt *st);
 
-void bind_text(sqlite3_stmt *st, int idx, const char *text);   /* NULL binds NULL */
-void bind_int(sqlite3_stmt *st, int idx, int64_t v);
-void bind_int_or_null(sqlite3_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
-char *column_dup(sqlite3_stmt *st, int col);                  /* NULL stays NULL */
-void column_copy(sqlite3_stmt *st, int col, char *buf, size_t size);
+void bind_text(struct sqldb_stmt *st, int idx, const char *text);   /* NULL binds NULL */
+void bind_int(struct sqldb_stmt *st, int idx, int64_t v);
+void bind_int_or_null(struct sqldb_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
+char *column_dup(struct sqldb_stmt *st, int col);                  /* NULL stays NULL */
+void column_copy(struct sqldb_stmt *st, int col, char *buf, size_t size);
 /* The single integer `sql` answers with ?1 = a (and ?2 = b when it has one); -1 on error. */
 int64_t store_count(struct store *s, const char *sql, int64_t a, int64_t b);
 /* Whether `sql` (?1 name, ?2 id to ignore) finds another row with that name: 1 (err names it), 0, -1. */
@@ -62,7 +62,7 @@ int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigg
  * Steps st, whose columns are sku, data, hash, retired and returning (struct pending_product), reading up to
  * `limit` rows, then hands them to fn with no statement open. The number of rows, or -1.
  */
-int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud);
+int store_pending_rows(struct sqldb_stmt *st, int limit, pending_fn fn, void *ud);
 /* The columns of a destination row, in the order read_dest_row reads them (destinations d). */
 #define DEST_COLUMNS_WITH(credentials) \
 	"d.id, d.name, d.type, d.base_url, d.auth, d.verify_tls, d.key_env, d.secret_env, " credentials "," \
@@ -73,7 +73,7 @@ int store_pending_rows(sqlite3_stmt *st, int limit, pending_fn fn, void *ud);
 #define DEST_NCOLUMNS 25
 
 struct dest_row;
-void read_dest_row(sqlite3_stmt *st, struct dest_row *r);
+void read_dest_row(struct sqldb_stmt *st, struct dest_row *r);
 /* The columns of destination `dest`'s shared limits with leases live at `now` (SQL expressions), in the order
  * read_limits_columns reads them from column `col` on (core/store_limits.h). */
 #define LIMITS_COLUMNS(dest, now) \
@@ -87,9 +87,9 @@ void read_dest_row(sqlite3_stmt *st, struct dest_row *r);
 /* Now in ms, as SQL: for the views, which show leases as they are when read. */
 #define SQL_NOW_MS "(CAST(strftime('%s', 'now') AS INTEGER) * 1000)"
 struct limits_view;
-void read_limits_columns(sqlite3_stmt *st, int col, struct limits_view *v);
+void read_limits_columns(struct sqldb_stmt *st, int col, struct limits_view *v);
 
 /* Reads a row of RUN_COLUMNS, for every query that lists runs. */
-void read_run_row(sqlite3_stmt *st, struct run_row *r);
+void read_run_row(struct sqldb_stmt *st, struct run_row *r);
 
 #endif

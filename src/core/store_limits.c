@@ -39,20 +39,20 @@ struct bucket {
 /* 1 found, 0 none, -1 error. */
 static int bucket_get(struct store *s, int64_t dest_id, struct bucket *b)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_BUCKET_GET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_BUCKET_GET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		b->tokens = sqlite3_column_double(st, 0);
-		b->refilled_at = sqlite3_column_int64(st, 1);
-		b->rate = sqlite3_column_double(st, 2);
-		b->size = sqlite3_column_double(st, 3);
-		b->concurrency = sqlite3_column_int(st, 4);
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW) {
+		b->tokens = sqldb_column_double(st, 0);
+		b->refilled_at = sqldb_column_int64(st, 1);
+		b->rate = sqldb_column_double(st, 2);
+		b->size = sqldb_column_double(st, 3);
+		b->concurrency = sqldb_column_int(st, 4);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
 /* The tokens at `now`: they accrue at the rate up to the size (a clock that went back adds none). */
@@ -66,14 +66,14 @@ static double bucket_level(const struct bucket *b, int64_t now)
 
 static int bucket_put(struct store *s, int64_t dest_id, const struct bucket *b)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_BUCKET_PUT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_BUCKET_PUT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
-	sqlite3_bind_double(st, 2, b->tokens);
+	sqldb_bind_double(st, 2, b->tokens);
 	bind_int(st, 3, b->refilled_at);
-	sqlite3_bind_double(st, 4, b->rate);
-	sqlite3_bind_double(st, 5, b->size);
+	sqldb_bind_double(st, 4, b->rate);
+	sqldb_bind_double(st, 5, b->size);
 	bind_int(st, 6, b->concurrency);
 	return store_exec_stmt(st);
 }
@@ -104,21 +104,21 @@ static int take_tokens(struct store *s, const struct limits_ask *ask, struct lim
 
 static int read_circuit(struct store *s, int64_t dest_id, struct limits_grant *g)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CIRCUIT_GET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CIRCUIT_GET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW) {
 		column_copy(st, 0, g->circuit_state, sizeof(g->circuit_state));
-		g->circuit_reopen_at = sqlite3_column_int64(st, 1);
-		g->failures = sqlite3_column_int(st, 2);
-		g->circuit_since = sqlite3_column_int64(st, 3);
-		g->circuit_last_at = sqlite3_column_int64(st, 4);
+		g->circuit_reopen_at = sqldb_column_int64(st, 1);
+		g->failures = sqldb_column_int(st, 2);
+		g->circuit_since = sqldb_column_int64(st, 3);
+		g->circuit_last_at = sqldb_column_int64(st, 4);
 		column_copy(st, 5, g->circuit_last, sizeof(g->circuit_last));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW || rc == SQLDB_DONE ? 0 : -1;
 }
 
 /*
@@ -138,7 +138,7 @@ static int grant_slots(const struct limits_ask *ask, int others_slots, int other
 
 static int put_lease(struct store *s, const struct limits_ask *ask, int slots)
 {
-	sqlite3_stmt *st = store_stmt(s, ask->want > 0 ? SQL_LEASE_PUT : SQL_LEASE_DROP);
+	struct sqldb_stmt *st = store_stmt(s, ask->want > 0 ? SQL_LEASE_PUT : SQL_LEASE_DROP);
 	if (!st)
 		return -1;
 	bind_int(st, 1, ask->dest_id);
@@ -153,7 +153,7 @@ static int put_lease(struct store *s, const struct limits_ask *ask, int slots)
 
 static int sync_locked(struct store *s, const struct limits_ask *ask, struct limits_grant *grant)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_LEASES_EXPIRE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_LEASES_EXPIRE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, ask->dest_id);
@@ -162,12 +162,12 @@ static int sync_locked(struct store *s, const struct limits_ask *ask, struct lim
 		return -1;
 	bind_int(st, 1, ask->dest_id);
 	bind_text(st, 2, ask->holder);
-	int rc = sqlite3_step(st);
-	int others_slots = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	int others = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
-	grant->contended = rc == SQLITE_ROW && sqlite3_column_int(st, 2);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	int rc = sqldb_step(st);
+	int others_slots = rc == SQLDB_ROW ? sqldb_column_int(st, 0) : 0;
+	int others = rc == SQLDB_ROW ? sqldb_column_int(st, 1) : 0;
+	grant->contended = rc == SQLDB_ROW && sqldb_column_int(st, 2);
+	sqldb_reset(st);
+	if (rc != SQLDB_ROW)
 		return -1;
 	grant->slots = grant_slots(ask, others_slots, others, grant->contended);
 	if (put_lease(s, ask, grant->slots) < 0)
@@ -192,32 +192,32 @@ int store_limits_sync(struct store *s, const struct limits_ask *ask, struct limi
 	return -1;
 }
 
-void read_limits_columns(sqlite3_stmt *st, int col, struct limits_view *v)
+void read_limits_columns(struct sqldb_stmt *st, int col, struct limits_view *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->known = sqlite3_column_type(st, col) != SQLITE_NULL;
-	v->tokens = sqlite3_column_double(st, col);
-	v->refilled_at = sqlite3_column_int64(st, col + 1);
-	v->size = sqlite3_column_double(st, col + 2);
-	v->rate = sqlite3_column_double(st, col + 3);
-	v->concurrency = sqlite3_column_int(st, col + 4);
-	v->slots = sqlite3_column_int(st, col + 5);
-	v->holders = sqlite3_column_int(st, col + 6);
+	v->known = sqldb_column_type(st, col) != SQLDB_NULL;
+	v->tokens = sqldb_column_double(st, col);
+	v->refilled_at = sqldb_column_int64(st, col + 1);
+	v->size = sqldb_column_double(st, col + 2);
+	v->rate = sqldb_column_double(st, col + 3);
+	v->concurrency = sqldb_column_int(st, col + 4);
+	v->slots = sqldb_column_int(st, col + 5);
+	v->holders = sqldb_column_int(st, col + 6);
 }
 
 int store_limits_view(struct store *s, int64_t dest_id, int64_t now, struct limits_view *v)
 {
 	memset(v, 0, sizeof(*v));
-	sqlite3_stmt *st = store_stmt(s, SQL_LIMITS_VIEW);
+	struct sqldb_stmt *st = store_stmt(s, SQL_LIMITS_VIEW);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
 	bind_int(st, 2, now);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
 		read_limits_columns(st, 0, v);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 0 : -1;
 }
 
 double limits_tokens(const struct limits_view *v, int64_t now)
@@ -228,7 +228,7 @@ double limits_tokens(const struct limits_view *v, int64_t now)
 
 struct store *store_open_like(struct store *s, char *err, size_t errsize)
 {
-	const char *path = sqlite3_db_filename(s->db, "main");
+	const char *path = sqldb_filename(s->db);
 	if (!path || !*path) {
 		snprintf(err, errsize, "the database has no file to open again");
 		return NULL;

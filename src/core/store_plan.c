@@ -102,14 +102,14 @@ static const char SQL_RETIRED_COUNT[] =
 
 int64_t id_and_text(struct store *s, const char *sql, int64_t id, const char *text)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
 	bind_text(st, 2, text);
-	int rc = sqlite3_step(st);
-	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(st);
+	int rc = sqldb_step(st);
+	int64_t n = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : rc == SQLDB_DONE ? 0 : -1;
+	sqldb_reset(st);
 	return n;
 }
 
@@ -117,33 +117,33 @@ int64_t id_and_text(struct store *s, const char *sql, int64_t id, const char *te
 
 int store_plan_get(struct store *s, int64_t plan_run, struct plan_row *out)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_GET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_GET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW) {
 		memset(out, 0, sizeof(*out));
-		out->run_id = sqlite3_column_int64(st, 0);
-		out->connection_id = sqlite3_column_int64(st, 1);
+		out->run_id = sqldb_column_int64(st, 0);
+		out->connection_id = sqldb_column_int64(st, 1);
 		column_copy(st, 2, out->connection_name, sizeof(out->connection_name));
-		out->created_at = sqlite3_column_int64(st, 3);
+		out->created_at = sqldb_column_int64(st, 3);
 		column_copy(st, 4, out->destination, sizeof(out->destination));
 		column_copy(st, 5, out->stamp, sizeof(out->stamp));
-		out->creates = sqlite3_column_int64(st, 6);
-		out->updates = sqlite3_column_int64(st, 7);
-		out->retires = sqlite3_column_int64(st, 8);
-		out->excluded = sqlite3_column_int64(st, 9);
-		out->applied_run = sqlite3_column_int64(st, 10);
+		out->creates = sqldb_column_int64(st, 6);
+		out->updates = sqldb_column_int64(st, 7);
+		out->retires = sqldb_column_int64(st, 8);
+		out->excluded = sqldb_column_int64(st, 9);
+		out->applied_run = sqldb_column_int64(st, 10);
 		column_copy(st, 11, out->applied_status, sizeof(out->applied_status));
 		column_copy(st, 12, out->applier, sizeof(out->applier));
-		out->applied_at = sqlite3_column_int64(st, 13);
+		out->applied_at = sqldb_column_int64(st, 13);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
-void bind_plan_filter(sqlite3_stmt *st, int first, const struct plan_filter *f)
+void bind_plan_filter(struct sqldb_stmt *st, int first, const struct plan_filter *f)
 {
 	bind_text(st, first, f ? f->kind : NULL);
 	bind_text(st, first + 1, f && f->text && *f->text ? f->text : NULL);
@@ -152,14 +152,14 @@ void bind_plan_filter(sqlite3_stmt *st, int first, const struct plan_filter *f)
 
 int64_t store_plan_count(struct store *s, int64_t plan_run, const struct plan_filter *f)
 {
-	sqlite3_stmt *st = store_stmt(s, kind_only(f) ? SQL_PLAN_COUNT_OF_KIND : SQL_PLAN_COUNT);
+	struct sqldb_stmt *st = store_stmt(s, kind_only(f) ? SQL_PLAN_COUNT_OF_KIND : SQL_PLAN_COUNT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
 	bind_plan_filter(st, 2, f);
-	int rc = sqlite3_step(st);
-	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
+	int rc = sqldb_step(st);
+	int64_t n = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : -1;
+	sqldb_reset(st);
 	return n;
 }
 
@@ -189,15 +189,15 @@ static int attach_changes(struct store *s, int64_t plan_run, struct plan_item *i
 {
 	if (n == 0)
 		return 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_CHANGES);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_CHANGES);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
 	bind_text(st, 2, items[0].sku);
 	bind_text(st, 3, items[n - 1].sku);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct plan_item *it = bsearch(sqlite3_column_text(st, 0), items, n, sizeof(*items), item_order);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		struct plan_item *it = bsearch(sqldb_column_text(st, 0), items, n, sizeof(*items), item_order);
 		if (!it)
 			continue; /* an item of another kind in the same SKU range */
 		it->changes = xrealloc(it->changes, (it->nchanges + 1) * sizeof(*it->changes));
@@ -205,10 +205,10 @@ static int attach_changes(struct store *s, int64_t plan_run, struct plan_item *i
 		c->field = column_dup(st, 1);
 		c->old_value = column_dup(st, 2);
 		c->new_value = column_dup(st, 3);
-		c->old_known = sqlite3_column_int(st, 4) != 0;
+		c->old_known = sqldb_column_int(st, 4) != 0;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter *f, int64_t offset, int limit,
@@ -216,7 +216,7 @@ int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter
 {
 	*items = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, kind_only(f) ? SQL_PLAN_ITEMS_OF_KIND : SQL_PLAN_ITEMS);
+	struct sqldb_stmt *st = store_stmt(s, kind_only(f) ? SQL_PLAN_ITEMS_OF_KIND : SQL_PLAN_ITEMS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
@@ -225,7 +225,7 @@ int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter
 	bind_int(st, 6, limit);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
 			*items = xrealloc(*items, cap * sizeof(**items));
@@ -235,15 +235,15 @@ int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter
 		column_copy(st, 0, it->kind, sizeof(it->kind));
 		it->sku = column_dup(st, 1);
 		it->name = column_dup(st, 2);
-		it->hash = sqlite3_column_int64(st, 3);
+		it->hash = sqldb_column_int64(st, 3);
 		column_copy(st, 4, it->action, sizeof(it->action));
-		it->missing_since = sqlite3_column_int64(st, 5);
-		it->missing_runs = sqlite3_column_int64(st, 6);
-		it->excluded = sqlite3_column_int(st, 7) != 0;
+		it->missing_since = sqldb_column_int64(st, 5);
+		it->missing_runs = sqldb_column_int64(st, 6);
+		it->excluded = sqldb_column_int(st, 7) != 0;
 		it->parent_sku = column_dup(st, 8);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || attach_changes(s, plan_run, *items, *n) < 0) {
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE || attach_changes(s, plan_run, *items, *n) < 0) {
 		plan_items_free(*items, *n);
 		*items = NULL;
 		*n = 0;
@@ -256,7 +256,7 @@ int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter
 
 int store_plan_insert(struct store *s, int64_t plan_run, int64_t conn_id, const char *destination, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_INSERT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_INSERT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
@@ -268,7 +268,7 @@ int store_plan_insert(struct store *s, int64_t plan_run, int64_t conn_id, const 
 
 int store_plan_add_item(struct store *s, int64_t plan_run, const struct plan_item_write *item)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_ADD_ITEM);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_ADD_ITEM);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
@@ -285,7 +285,7 @@ int store_plan_add_item(struct store *s, int64_t plan_run, const struct plan_ite
 int store_plan_add_change(struct store *s, int64_t plan_run, const char *sku, const char *field,
                           const char *old_value, const char *new_value, bool old_known)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_ADD_CHANGE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_ADD_CHANGE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
@@ -304,74 +304,74 @@ int store_plan_set_stamp(struct store *s, int64_t plan_run, const char *stamp)
 
 int store_catalog_stamp(struct store *s, int64_t conn_id, char *buf, size_t size)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CATALOG_STAMP);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CATALOG_STAMP);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
 		column_copy(st, 0, buf, size);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 0 : -1;
 }
 
 /* The plan's writes go to other tables than the one this reads, so the read may stay open under them. */
 int store_plan_candidates(struct store *s, int64_t conn_id, int (*fn)(void *ud, const struct plan_candidate *c),
                           void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_CANDIDATES);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_CANDIDATES);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *data = (const char *)sqlite3_column_text(st, 2);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		const char *data = (const char *)sqldb_column_text(st, 2);
 		struct plan_candidate c = {
-			.sku = (const char *)sqlite3_column_text(st, 0),
-			.name = (const char *)sqlite3_column_text(st, 1),
+			.sku = (const char *)sqldb_column_text(st, 0),
+			.name = (const char *)sqldb_column_text(st, 1),
 			.data = data ? data : "{}",
-			.hash = sqlite3_column_int64(st, 3),
-			.pushed = sqlite3_column_int(st, 4) != 0,
-			.pushed_data = (const char *)sqlite3_column_text(st, 5),
-			.returning = (const char *)sqlite3_column_text(st, 6),
+			.hash = sqldb_column_int64(st, 3),
+			.pushed = sqldb_column_int(st, 4) != 0,
+			.pushed_data = (const char *)sqldb_column_text(st, 5),
+			.returning = (const char *)sqldb_column_text(st, 6),
 		};
 		if (fn(ud, &c) != 0)
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW || rc == SQLDB_DONE ? 0 : -1;
 }
 
 /* ---- applying plans ---- */
 
 static int64_t id_for(struct store *s, const char *sql, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
-	int rc = sqlite3_step(st);
-	int64_t found = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+	int rc = sqldb_step(st);
+	int64_t found = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : 0;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW || rc == SQLDB_DONE ? found : -1;
 }
 
 /* Inside the write transaction: what refuses the apply, else the selection stored and the queued run. */
 static int enqueue_apply_locked(struct store *s, int64_t plan_run, const struct plan_apply *req, int64_t *run_id,
                                 struct run_row *active, int64_t *applied_by)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_OF);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_OF);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
-	int rc = sqlite3_step(st);
-	int64_t conn_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int rc = sqldb_step(st);
+	int64_t conn_id = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : 0;
 	char planned[160] = "";
-	if (rc == SQLITE_ROW)
+	if (rc == SQLDB_ROW)
 		column_copy(st, 1, planned, sizeof(planned));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 4 : -1;
+	sqldb_reset(st);
+	if (rc != SQLDB_ROW)
+		return rc == SQLDB_DONE ? 4 : -1;
 	if ((*applied_by = id_for(s, SQL_PLAN_APPLIED_BY, plan_run)) != 0)
 		return *applied_by > 0 ? 2 : -1;
 	int busy = store_run_active_for(s, conn_id, active);
@@ -419,7 +419,7 @@ int store_plan_enqueue_apply(struct store *s, int64_t plan_run, const struct pla
 int store_plan_products_page(struct store *s, int64_t plan_run, const char *after, int limit, pending_fn fn,
                              void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_PRODUCTS_PAGE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_PRODUCTS_PAGE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
@@ -440,11 +440,11 @@ void stale_products_free(struct stale_product *list, size_t n)
 }
 
 /* Rows of sku, name, missing_since, missing_runs and, when action is not NULL, the action. */
-static int read_stale(sqlite3_stmt *st, struct stale_product **out, size_t *n, char *action)
+static int read_stale(struct sqldb_stmt *st, struct stale_product **out, size_t *n, char *action)
 {
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
 			*out = xrealloc(*out, cap * sizeof(**out));
@@ -452,13 +452,13 @@ static int read_stale(sqlite3_stmt *st, struct stale_product **out, size_t *n, c
 		struct stale_product *p = &(*out)[(*n)++];
 		p->sku = column_dup(st, 0);
 		p->name = column_dup(st, 1);
-		p->missing_since = sqlite3_column_int64(st, 2);
-		p->missing_runs = sqlite3_column_int64(st, 3);
+		p->missing_since = sqldb_column_int64(st, 2);
+		p->missing_runs = sqldb_column_int64(st, 3);
 		if (action)
 			column_copy(st, 4, action, 16);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	sqldb_reset(st);
+	if (rc == SQLDB_DONE)
 		return 0;
 	stale_products_free(*out, *n);
 	*out = NULL;
@@ -471,7 +471,7 @@ int store_stale_products(struct store *s, int64_t conn_id, int64_t missing_befor
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_STALE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_STALE);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -485,7 +485,7 @@ int store_plan_retirees(struct store *s, int64_t plan_run, struct stale_product 
 	*out = NULL;
 	*n = 0;
 	*action = '\0';
-	sqlite3_stmt *st = store_stmt(s, SQL_PLAN_RETIREES);
+	struct sqldb_stmt *st = store_stmt(s, SQL_PLAN_RETIREES);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
@@ -495,7 +495,7 @@ int store_plan_retirees(struct store *s, int64_t plan_run, struct stale_product 
 int store_product_set_retired(struct store *s, int64_t conn_id, const char *sku, const char *action, int64_t now,
                               bool gone)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_SET_RETIRED);
+	struct sqldb_stmt *st = store_stmt(s, SQL_SET_RETIRED);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -508,15 +508,15 @@ int store_product_set_retired(struct store *s, int64_t conn_id, const char *sku,
 
 int store_retired_skus(struct store *s, int64_t conn_id, struct strbuf *out)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RETIRED_SKUS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RETIRED_SKUS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		sb_add(out, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0) + 1);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
+		sb_add(out, (const char *)sqldb_column_text(st, 0), (size_t)sqldb_column_bytes(st, 0) + 1);
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_product_unretire(struct store *s, int64_t conn_id, const char *sku)

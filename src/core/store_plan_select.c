@@ -15,24 +15,24 @@ static const char SQL_APPLIED[] = "SELECT count(*) FROM sync_runs WHERE plan_run
 
 static int64_t exclude_sku(struct store *s, int64_t plan_run, const char *sku, bool excluded)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_EXCLUDE_SKU);
+	struct sqldb_stmt *st = store_stmt(s, SQL_EXCLUDE_SKU);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
 	bind_text(st, 2, sku);
 	bind_int(st, 3, excluded);
-	return store_exec_stmt(st) < 0 ? -1 : sqlite3_changes(s->db);
+	return store_exec_stmt(st) < 0 ? -1 : sqldb_changes(s->db);
 }
 
 static int64_t exclude_matching(struct store *s, int64_t plan_run, const struct plan_filter *f, bool excluded)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_EXCLUDE_MATCHING);
+	struct sqldb_stmt *st = store_stmt(s, SQL_EXCLUDE_MATCHING);
 	if (!st)
 		return -1;
 	bind_int(st, 1, plan_run);
 	bind_plan_filter(st, 2, f);
 	bind_int(st, 5, excluded);
-	return store_exec_stmt(st) < 0 ? -1 : sqlite3_changes(s->db);
+	return store_exec_stmt(st) < 0 ? -1 : sqldb_changes(s->db);
 }
 
 static int64_t set_excluded_locked(struct store *s, int64_t plan_run, const struct plan_filter *f,

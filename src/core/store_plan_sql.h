@@ -15,7 +15,7 @@
 /* Runs sql with ?1 = id and ?2 = text: its single integer for a query (-1 on error), else 0 or -1. */
 int64_t id_and_text(struct store *s, const char *sql, int64_t id, const char *text);
 /* Binds f (NULL = every item) to the three parameters from first on. */
-void bind_plan_filter(sqlite3_stmt *st, int first, const struct plan_filter *f);
+void bind_plan_filter(struct sqldb_stmt *st, int first, const struct plan_filter *f);
 /* Inside the apply's transaction: stores an ONLY or EXCEPT selection. 0, 1 SKUs unknown (req->unknown), -1. */
 int plan_select_for_apply(struct store *s, int64_t plan_run, const struct plan_apply *req);
 

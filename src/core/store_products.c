@@ -37,20 +37,20 @@ bool product_state_valid(const char *state)
 	return false;
 }
 
-void read_product_row(sqlite3_stmt *st, int first, struct product_row *r)
+void read_product_row(struct sqldb_stmt *st, int first, struct product_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	int c = first;
 	r->sku = column_dup(st, c++);
 	r->name = column_dup(st, c++);
 	r->price = column_dup(st, c++);
-	r->has_quantity = sqlite3_column_type(st, c) != SQLITE_NULL;
-	r->quantity = sqlite3_column_int64(st, c++);
+	r->has_quantity = sqldb_column_type(st, c) != SQLDB_NULL;
+	r->quantity = sqldb_column_int64(st, c++);
 	column_copy(st, c++, r->state, sizeof(r->state));
-	r->remote_id = sqlite3_column_int64(st, c++);
-	r->failed_run = sqlite3_column_int64(st, c++);
+	r->remote_id = sqldb_column_int64(st, c++);
+	r->failed_run = sqldb_column_int64(st, c++);
 	r->last_error = column_dup(st, c++);
-	r->rowid = sqlite3_column_int64(st, c++);
+	r->rowid = sqldb_column_int64(st, c++);
 	r->parent_sku = column_dup(st, c++);
 }
 
@@ -75,7 +75,7 @@ void product_rows_free(struct product_row *rows, size_t n)
 
 int store_products_each(struct store *s, const struct product_query *q, product_fn fn, void *ud)
 {
-	sqlite3_stmt *st = store_stmt(s, q->state ? SQL_LIST_STATE : SQL_LIST);
+	struct sqldb_stmt *st = store_stmt(s, q->state ? SQL_LIST_STATE : SQL_LIST);
 	if (!st)
 		return -1;
 	bind_int(st, 1, q->connection_id);
@@ -83,25 +83,25 @@ int store_products_each(struct store *s, const struct product_query *q, product_
 		bind_text(st, 2, q->state);
 	bind_int(st, 3, q->limit > 0 ? q->limit : -1);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		struct product_row row;
 		read_product_row(st, 0, &row);
 		fn(ud, &row);
 		product_row_free(&row);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int64_t store_products_count(struct store *s, const struct product_query *q)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_COUNT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_COUNT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, q->connection_id);
 	bind_text(st, 2, q->state);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
+	int64_t n = sqldb_step(st) == SQLDB_ROW ? sqldb_column_int64(st, 0) : -1;
+	sqldb_reset(st);
 	return n;
 }
 
@@ -118,32 +118,32 @@ void product_detail_free(struct product_detail *d)
 
 int store_product_get(struct store *s, int64_t conn_id, const char *sku, struct product_detail *out)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_GET);
+	struct sqldb_stmt *st = store_stmt(s, SQL_GET);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	bind_text(st, 2, sku);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW) {
 		memset(out, 0, sizeof(*out));
 		read_product_row(st, 0, &out->row);
 		int c = PRODUCT_NCOLUMNS;
 		out->data = column_dup(st, c++);
 		out->pushed_data = column_dup(st, c++);
 		out->retired_action = column_dup(st, c++);
-		out->line = sqlite3_column_int64(st, c++);
-		out->first_seen_run = sqlite3_column_int64(st, c++);
-		out->first_seen_at = sqlite3_column_int64(st, c++);
-		out->changed_run = sqlite3_column_int64(st, c++);
-		out->changed_at = sqlite3_column_int64(st, c++);
-		out->pushed_run = sqlite3_column_int64(st, c++);
-		out->pushed_at = sqlite3_column_int64(st, c++);
-		out->missing_since = sqlite3_column_int64(st, c++);
-		out->missing_runs = sqlite3_column_int64(st, c++);
-		out->retired_at = sqlite3_column_int64(st, c++);
+		out->line = sqldb_column_int64(st, c++);
+		out->first_seen_run = sqldb_column_int64(st, c++);
+		out->first_seen_at = sqldb_column_int64(st, c++);
+		out->changed_run = sqldb_column_int64(st, c++);
+		out->changed_at = sqldb_column_int64(st, c++);
+		out->pushed_run = sqldb_column_int64(st, c++);
+		out->pushed_at = sqldb_column_int64(st, c++);
+		out->missing_since = sqldb_column_int64(st, c++);
+		out->missing_runs = sqldb_column_int64(st, c++);
+		out->retired_at = sqldb_column_int64(st, c++);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
 void product_errors_free(struct product_error *e, size_t n)
@@ -158,25 +158,25 @@ int store_product_errors(struct store *s, int64_t conn_id, const char *sku, int 
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_ERRORS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_ERRORS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
 	bind_text(st, 2, sku);
 	bind_int(st, 3, limit);
 	*out = xcalloc((size_t)(limit > 0 ? limit : 1), sizeof(**out));
-	int rc = SQLITE_DONE;
-	while (*n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	int rc = SQLDB_DONE;
+	while (*n < (size_t)limit && (rc = sqldb_step(st)) == SQLDB_ROW) {
 		struct product_error *e = &(*out)[(*n)++];
-		e->run_id = sqlite3_column_int64(st, 0);
-		e->at = sqlite3_column_int64(st, 1);
-		e->line = sqlite3_column_int64(st, 2);
+		e->run_id = sqldb_column_int64(st, 0);
+		e->at = sqldb_column_int64(st, 1);
+		e->line = sqldb_column_int64(st, 2);
 		column_copy(st, 3, e->phase, sizeof(e->phase));
 		column_copy(st, 4, e->code, sizeof(e->code));
 		e->message = column_dup(st, 5);
 	}
-	bool failed = *n < (size_t)limit && rc != SQLITE_DONE;
-	sqlite3_reset(st);
+	bool failed = *n < (size_t)limit && rc != SQLDB_DONE;
+	sqldb_reset(st);
 	if (!failed)
 		return 0;
 	product_errors_free(*out, *n);
@@ -187,12 +187,12 @@ int store_product_errors(struct store *s, int64_t conn_id, const char *sku, int 
 
 int store_conn_find(struct store *s, const char *name, int64_t *id)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_CONN_FIND);
+	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_FIND);
 	if (!st)
 		return -1;
 	bind_text(st, 1, name);
-	int rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = sqldb_step(st);
+	*id = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : 0;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }

@@ -77,44 +77,44 @@ static const char SQL_WORKER_BEAT[] = "UPDATE workers SET heartbeat_at = ?2 WHER
 static const char SQL_WORKER_REMOVE[] = "DELETE FROM workers WHERE id = ?1";
 static const char SQL_WORKER_LIVE[] = "SELECT count(*) FROM workers WHERE heartbeat_at >= ?1";
 
-void read_run_row(sqlite3_stmt *st, struct run_row *r)
+void read_run_row(struct sqldb_stmt *st, struct run_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	int c = 0;
-	r->id = sqlite3_column_int64(st, c++);
-	r->connection_id = sqlite3_column_int64(st, c++);
+	r->id = sqldb_column_int64(st, c++);
+	r->connection_id = sqldb_column_int64(st, c++);
 	column_copy(st, c++, r->connection_name, sizeof(r->connection_name));
 	column_copy(st, c++, r->trigger, sizeof(r->trigger));
 	column_copy(st, c++, r->status, sizeof(r->status));
 	column_copy(st, c++, r->phase, sizeof(r->phase));
 	for (int i = 0; i < RC_COUNT; i++)
-		r->counters[i] = sqlite3_column_int64(st, c++);
-	r->errors_total = sqlite3_column_int64(st, c++);
-	r->created_at = sqlite3_column_int64(st, c++);
-	r->started_at = sqlite3_column_int64(st, c++);
-	r->finished_at = sqlite3_column_int64(st, c++);
-	r->heartbeat_at = sqlite3_column_int64(st, c++);
+		r->counters[i] = sqldb_column_int64(st, c++);
+	r->errors_total = sqldb_column_int64(st, c++);
+	r->created_at = sqldb_column_int64(st, c++);
+	r->started_at = sqldb_column_int64(st, c++);
+	r->finished_at = sqldb_column_int64(st, c++);
+	r->heartbeat_at = sqldb_column_int64(st, c++);
 	column_copy(st, c++, r->worker_id, sizeof(r->worker_id));
-	r->cancel_requested = sqlite3_column_int(st, c++) != 0;
-	r->attempt = sqlite3_column_int(st, c++);
-	r->retry_of = sqlite3_column_int64(st, c++);
-	r->plan_only = sqlite3_column_int(st, c++) != 0;
+	r->cancel_requested = sqldb_column_int(st, c++) != 0;
+	r->attempt = sqldb_column_int(st, c++);
+	r->retry_of = sqldb_column_int64(st, c++);
+	r->plan_only = sqldb_column_int(st, c++) != 0;
 	column_copy(st, c++, r->summary, sizeof(r->summary));
-	r->plan_run = sqlite3_column_int64(st, c++);
+	r->plan_run = sqldb_column_int64(st, c++);
 }
 
 static int get_one_run(struct store *s, const char *sql, int64_t a, int64_t b, struct run_row *out)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, a);
 	bind_int(st, 2, b);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
 		read_run_row(st, out);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_run_get(struct store *s, int64_t id, struct run_row *out)
@@ -136,7 +136,7 @@ int store_run_list(struct store *s, const struct run_query *q, struct run_row **
 {
 	*rows = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_LIST);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_LIST);
 	if (!st)
 		return -1;
 	bind_text(st, 1, q->status);
@@ -144,15 +144,15 @@ int store_run_list(struct store *s, const struct run_query *q, struct run_row **
 	bind_int(st, 3, q->limit > 0 ? q->limit : 50);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*rows = xrealloc(*rows, cap * sizeof(**rows));
 		}
 		read_run_row(st, &(*rows)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE) {
 		free(*rows);
 		*rows = NULL;
 		*n = 0;
@@ -165,15 +165,15 @@ int store_run_list(struct store *s, const struct run_query *q, struct run_row **
 int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigger, int64_t retry_of, int attempt,
                              bool plan_only, int64_t *run_id, struct run_row *active)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CONN_EXISTS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_CONN_EXISTS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	int rc = sqldb_step(st);
+	sqldb_reset(st);
+	if (rc == SQLDB_DONE)
 		return 2;
-	if (rc != SQLITE_ROW)
+	if (rc != SQLDB_ROW)
 		return -1;
 
 	st = store_stmt(s, SQL_RUN_INSERT);
@@ -185,14 +185,14 @@ int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigg
 	bind_int_or_null(st, 4, retry_of);
 	bind_int(st, 5, plan_only);
 	bind_int(st, 6, now_ms());
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
-		*run_id = sqlite3_last_insert_rowid(s->db);
+	rc = sqldb_step(st);
+	sqldb_reset(st);
+	if (rc == SQLDB_DONE) {
+		*run_id = sqldb_last_insert_id(s->db);
 		return 0;
 	}
 	/* The partial unique index said no: report the run that holds the connection. */
-	if (sqlite3_extended_errcode(s->db) != SQLITE_CONSTRAINT_UNIQUE)
+	if (!sqldb_unique_violation(s->db))
 		return -1;
 	struct run_row ignored;
 	return store_run_active_for(s, conn_id, active ? active : &ignored) == 1 ? 1 : -1;
@@ -221,7 +221,7 @@ int store_run_claim(struct store *s, const char *worker_id, int64_t run_id, stru
 {
 	if (store_begin(s) < 0)
 		return -1;
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CLAIM);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_CLAIM);
 	if (!st) {
 		store_rollback(s);
 		return -1;
@@ -229,12 +229,12 @@ int store_run_claim(struct store *s, const char *worker_id, int64_t run_id, stru
 	bind_int(st, 1, now_ms());
 	bind_text(st, 2, worker_id);
 	bind_int(st, 3, run_id);
-	int rc = sqlite3_step(st);
-	int64_t claimed = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || store_commit(s) < 0) {
+	int rc = sqldb_step(st);
+	int64_t claimed = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : 0;
+	if (rc == SQLDB_ROW)
+		rc = sqldb_step(st);
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE || store_commit(s) < 0) {
 		store_rollback(s);
 		return -1;
 	}
@@ -244,17 +244,17 @@ int store_run_claim(struct store *s, const char *worker_id, int64_t run_id, stru
 }
 
 /* A worker stalled past stale_after_s may resume after its run was failed as lost: that verdict stands. */
-static int running_run_updated(struct store *s, sqlite3_stmt *st)
+static int running_run_updated(struct store *s, struct sqldb_stmt *st)
 {
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqlite3_changes(s->db) ? 0 : 1;
+	return sqldb_changes(s->db) ? 0 : 1;
 }
 
 int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_t counters[RC_COUNT],
                     int64_t errors_total, int64_t heartbeat_at)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FLUSH);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_FLUSH);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -268,7 +268,7 @@ int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_
 
 static int note_late_cancel(struct store *s, int64_t id, int64_t at, bool asked_now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_LATE_CANCEL);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_LATE_CANCEL);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -279,7 +279,7 @@ static int note_late_cancel(struct store *s, int64_t id, int64_t at, bool asked_
 
 int store_run_finish(struct store *s, int64_t id, const char *status, const char *summary, int64_t finished_at)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_FINISH);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_FINISH);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -297,14 +297,14 @@ int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t 
 	if (store_begin(s) < 0)
 		return -1;
 	int result = -1;
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CANCEL_QUEUED);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_CANCEL_QUEUED);
 	if (!st)
 		goto out;
 	bind_int(st, 1, id);
 	bind_int(st, 2, now_ms());
 	if (store_exec_stmt(st) < 0)
 		goto out;
-	if (sqlite3_changes(s->db)) {
+	if (sqldb_changes(s->db)) {
 		str_copy(outcome, "cancelled", size);
 		result = 0;
 		goto out;
@@ -315,7 +315,7 @@ int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t 
 	bind_int(st, 1, id);
 	if (store_exec_stmt(st) < 0)
 		goto out;
-	if (sqlite3_changes(s->db)) {
+	if (sqldb_changes(s->db)) {
 		str_copy(outcome, "requested", size);
 		result = 0;
 		goto out;
@@ -324,14 +324,14 @@ int store_run_request_cancel(struct store *s, int64_t id, char *outcome, size_t 
 	if (!st)
 		goto out;
 	bind_int(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW) {
 		column_copy(st, 0, outcome, size);
 		result = 2;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == SQLDB_DONE) {
 		result = 1;
 	}
-	sqlite3_reset(st);
+	sqldb_reset(st);
 	if (result == 2 && note_late_cancel(s, id, now_ms(), true) < 0)
 		result = -1;
 out:
@@ -343,26 +343,26 @@ out:
 
 int store_run_cancel_requested(struct store *s, int64_t id, bool *requested)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_CANCEL_FLAG);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_CANCEL_FLAG);
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
-	int rc = sqlite3_step(st);
-	*requested = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	int rc = sqldb_step(st);
+	*requested = rc == SQLDB_ROW && sqldb_column_int(st, 0) != 0;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW || rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_run_recover_stale(struct store *s, int64_t stale_before, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_RUN_RECOVER);
+	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_RECOVER);
 	if (!st)
 		return -1;
 	bind_int(st, 1, stale_before);
 	bind_int(st, 2, now);
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqlite3_changes(s->db);
+	return sqldb_changes(s->db);
 }
 
 void run_error_rows_free(struct run_error_row *rows, size_t n)
@@ -378,7 +378,7 @@ int store_run_error_insert(struct store *s, int64_t run_id, int64_t at, const ch
                            const char *sku, const char *column, const char *code, const char *message,
                            const char *detail)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_ERROR_INSERT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_ERROR_INSERT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
@@ -398,24 +398,24 @@ int store_run_errors(struct store *s, int64_t run_id, int limit, bool newest_fir
 {
 	*rows = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, newest_first ? SQL_ERRORS_NEWEST : SQL_ERRORS_OLDEST);
+	struct sqldb_stmt *st = store_stmt(s, newest_first ? SQL_ERRORS_NEWEST : SQL_ERRORS_OLDEST);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
 	bind_int(st, 2, limit > 0 ? limit : -1);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*rows = xrealloc(*rows, cap * sizeof(**rows));
 		}
 		struct run_error_row *r = &(*rows)[(*n)++];
 		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(st, 0);
-		r->run_id = sqlite3_column_int64(st, 1);
-		r->at = sqlite3_column_int64(st, 2);
-		r->line = sqlite3_column_int64(st, 3);
+		r->id = sqldb_column_int64(st, 0);
+		r->run_id = sqldb_column_int64(st, 1);
+		r->at = sqldb_column_int64(st, 2);
+		r->line = sqldb_column_int64(st, 3);
 		column_copy(st, 4, r->phase, sizeof(r->phase));
 		column_copy(st, 5, r->sku, sizeof(r->sku));
 		column_copy(st, 6, r->column, sizeof(r->column));
@@ -423,8 +423,8 @@ int store_run_errors(struct store *s, int64_t run_id, int limit, bool newest_fir
 		r->message = column_dup(st, 8);
 		r->detail = column_dup(st, 9);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 void run_event_rows_free(struct run_event_row *rows, size_t n)
@@ -436,7 +436,7 @@ void run_event_rows_free(struct run_event_row *rows, size_t n)
 
 int store_run_event_insert(struct store *s, int64_t run_id, int64_t at, const char *level, const char *message)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_EVENT_INSERT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_EVENT_INSERT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
@@ -451,7 +451,7 @@ int store_run_events(struct store *s, int64_t run_id, int64_t after_id, int limi
 {
 	*rows = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_EVENTS);
+	struct sqldb_stmt *st = store_stmt(s, SQL_EVENTS);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
@@ -459,26 +459,26 @@ int store_run_events(struct store *s, int64_t run_id, int64_t after_id, int limi
 	bind_int(st, 3, limit > 0 ? limit : -1);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
 			*rows = xrealloc(*rows, cap * sizeof(**rows));
 		}
 		struct run_event_row *r = &(*rows)[(*n)++];
 		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(st, 0);
-		r->run_id = sqlite3_column_int64(st, 1);
-		r->at = sqlite3_column_int64(st, 2);
+		r->id = sqldb_column_int64(st, 0);
+		r->run_id = sqldb_column_int64(st, 1);
+		r->at = sqldb_column_int64(st, 2);
 		column_copy(st, 3, r->level, sizeof(r->level));
 		r->message = column_dup(st, 4);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return rc == SQLDB_DONE ? 0 : -1;
 }
 
 int store_worker_register(struct store *s, const char *id, int pid, const char *host, int threads, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_REGISTER);
+	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_REGISTER);
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
@@ -491,7 +491,7 @@ int store_worker_register(struct store *s, const char *id, int pid, const char *
 
 int store_worker_beat(struct store *s, const char *id, int64_t now)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_BEAT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_BEAT);
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
@@ -501,7 +501,7 @@ int store_worker_beat(struct store *s, const char *id, int64_t now)
 
 int store_worker_remove(struct store *s, const char *id)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_WORKER_REMOVE);
+	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_REMOVE);
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);

@@ -16,7 +16,7 @@ static const char SQL_SAMPLES_OF_RUN[] =
 
 int store_sample_add(struct store *s, int64_t run_id, const struct run_sample *smp)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_SAMPLE_ADD);
+	struct sqldb_stmt *st = store_stmt(s, SQL_SAMPLE_ADD);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
@@ -31,7 +31,7 @@ int store_sample_add(struct store *s, int64_t run_id, const struct run_sample *s
 
 int store_samples_thin(struct store *s, int64_t run_id)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_SAMPLES_THIN);
+	struct sqldb_stmt *st = store_stmt(s, SQL_SAMPLES_THIN);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
@@ -40,21 +40,21 @@ int store_samples_thin(struct store *s, int64_t run_id)
 
 int store_samples_of_run(struct store *s, int64_t run_id, struct run_sample *out, int max)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_SAMPLES_OF_RUN);
+	struct sqldb_stmt *st = store_stmt(s, SQL_SAMPLES_OF_RUN);
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
 	bind_int(st, 2, max);
-	int n = 0, step = SQLITE_DONE;
-	while (n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+	int n = 0, step = SQLDB_DONE;
+	while (n < max && (step = sqldb_step(st)) == SQLDB_ROW) {
 		struct run_sample *r = &out[n++];
-		r->t = sqlite3_column_int64(st, 0);
+		r->t = sqldb_column_int64(st, 0);
 		column_copy(st, 1, r->phase, sizeof(r->phase));
-		r->rows_read = sqlite3_column_int64(st, 2);
-		r->push_processed = sqlite3_column_int64(st, 3);
-		r->batch_size = (int)sqlite3_column_int64(st, 4);
+		r->rows_read = sqldb_column_int64(st, 2);
+		r->push_processed = sqldb_column_int64(st, 3);
+		r->batch_size = (int)sqldb_column_int64(st, 4);
 		column_copy(st, 5, r->circuit, sizeof(r->circuit));
 	}
-	sqlite3_reset(st);
-	return step == SQLITE_DONE || step == SQLITE_ROW ? n : -1;
+	sqldb_reset(st);
+	return step == SQLDB_DONE || step == SQLDB_ROW ? n : -1;
 }

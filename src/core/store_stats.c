@@ -36,25 +36,25 @@ int store_recent_runs(struct store *s, const int64_t *ids, size_t n, int per_con
 		sb_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
 	}
 	sb_adds(&list, "]");
-	sqlite3_stmt *st = store_stmt(s, recent_sql);
+	struct sqldb_stmt *st = store_stmt(s, recent_sql);
 	int rc = st ? 0 : -1;
 	if (st) {
 		bind_text(st, 1, sb_str(&list));
 		bind_int(st, 2, per_conn);
 		int step;
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			int64_t i = sqlite3_column_int64(st, 0);
+		while ((step = sqldb_step(st)) == SQLDB_ROW) {
+			int64_t i = sqldb_column_int64(st, 0);
 			if (i < 0 || (size_t)i >= n || out[i].n == RECENT_RUNS_MAX)
 				continue;
 			struct recent_runs *h = &out[i];
 			struct recent_run *r = &h->runs[h->n++];
 			column_copy(st, 1, r->status, sizeof(r->status));
-			r->duration_ms = sqlite3_column_int64(st, 2);
+			r->duration_ms = sqldb_column_int64(st, 2);
 			if (r->duration_ms > h->max_duration_ms)
 				h->max_duration_ms = r->duration_ms;
 		}
-		rc = step == SQLITE_DONE ? 0 : -1;
-		sqlite3_reset(st);
+		rc = step == SQLDB_DONE ? 0 : -1;
+		sqldb_reset(st);
 	}
 	sb_free(&list);
 	return rc;
@@ -133,7 +133,7 @@ static size_t dest_index(struct stats_job *job, int64_t id, const char *name)
 	return out->ndests++;
 }
 
-static void bind_slice(sqlite3_stmt *st, const struct stats_job *job, int64_t lo, int64_t hi)
+static void bind_slice(struct sqldb_stmt *st, const struct stats_job *job, int64_t lo, int64_t hi)
 {
 	bind_int(st, 1, job->since);
 	bind_int(st, 2, lo);
@@ -143,26 +143,26 @@ static void bind_slice(sqlite3_stmt *st, const struct stats_job *job, int64_t lo
 /* Pass 1 over ids lo..hi: each connection's counts (appended: in id order) and its shop's, in dest_of[]. */
 static int read_counts(struct store *s, struct stats_job *job, int64_t lo, int64_t hi)
 {
-	sqlite3_stmt *st = store_stmt(s, counts_sql);
+	struct sqldb_stmt *st = store_stmt(s, counts_sql);
 	if (!st)
 		return -1;
 	bind_slice(st, job, lo, hi);
 	struct stats *out = &job->out;
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = sqldb_step(st)) == SQLDB_ROW) {
 		out->conns = xrealloc(out->conns, (out->nconns + 1) * sizeof(*out->conns));
 		job->dest_of = xrealloc(job->dest_of, (out->nconns + 1) * sizeof(*job->dest_of));
 		struct stats_row *r = &out->conns[out->nconns];
 		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(st, 0);
+		r->id = sqldb_column_int64(st, 0);
 		r->name = column_dup(st, 1);
-		r->runs = sqlite3_column_int64(st, 4);
-		r->failed = sqlite3_column_int64(st, 5);
-		r->finished = sqlite3_column_int64(st, 6);
-		r->created = sqlite3_column_int64(st, 7);
-		r->updated = sqlite3_column_int64(st, 8);
-		r->retired = sqlite3_column_int64(st, 9);
-		int64_t did = sqlite3_column_int64(st, 2);
+		r->runs = sqldb_column_int64(st, 4);
+		r->failed = sqldb_column_int64(st, 5);
+		r->finished = sqldb_column_int64(st, 6);
+		r->created = sqldb_column_int64(st, 7);
+		r->updated = sqldb_column_int64(st, 8);
+		r->retired = sqldb_column_int64(st, 9);
+		int64_t did = sqldb_column_int64(st, 2);
 		char dname[256];
 		column_copy(st, 3, dname, sizeof(dname));
 		size_t d = did ? dest_index(job, did, dname) : SIZE_MAX;
@@ -171,8 +171,8 @@ static int read_counts(struct store *s, struct stats_job *job, int64_t lo, int64
 			add_counts(&out->dests[d], r);
 		out->nconns++;
 	}
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return step == SQLDB_DONE ? 0 : -1;
 }
 
 /* The connection row of id, by bisection (the rows are in id order); SIZE_MAX when absent. */
@@ -193,7 +193,7 @@ static size_t conn_index(const struct stats *out, int64_t id)
  * connections'. */
 static int read_durations(struct store *s, struct stats_job *job, int64_t lo, int64_t hi)
 {
-	sqlite3_stmt *st = store_stmt(s, durations_sql);
+	struct sqldb_stmt *st = store_stmt(s, durations_sql);
 	if (!st)
 		return -1;
 	bind_slice(st, job, lo, hi);
@@ -201,8 +201,8 @@ static int read_durations(struct store *s, struct stats_job *job, int64_t lo, in
 	int64_t cid = -1, rank = 0;
 	size_t ci = SIZE_MAX;
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0), ms = sqlite3_column_int64(st, 1);
+	while ((step = sqldb_step(st)) == SQLDB_ROW) {
+		int64_t id = sqldb_column_int64(st, 0), ms = sqldb_column_int64(st, 1);
 		if (id != cid) {
 			cid = id;
 			rank = 0;
@@ -225,8 +225,8 @@ static int read_durations(struct store *s, struct stats_job *job, int64_t lo, in
 			d->durations[d->n++] = ms;
 		}
 	}
-	sqlite3_reset(st);
-	return step == SQLITE_DONE ? 0 : -1;
+	sqldb_reset(st);
+	return step == SQLDB_DONE ? 0 : -1;
 }
 
 static int cmp_int64(const void *a, const void *b)
@@ -279,16 +279,16 @@ int stats_job_start(struct store *s, int64_t since_ms, int64_t span, struct stat
 	job->since = since_ms;
 	job->span = span > 0 ? span : STATS_FIRST_SPAN;
 	job->fixed_span = span > 0;
-	sqlite3_stmt *st = store_stmt(s, id_range_sql);
+	struct sqldb_stmt *st = store_stmt(s, id_range_sql);
 	if (!st)
 		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		job->first_id = job->next_id = sqlite3_column_int64(st, 0);
-		job->last_id = sqlite3_column_int64(st, 1);
+	int step = sqldb_step(st);
+	if (step == SQLDB_ROW) {
+		job->first_id = job->next_id = sqldb_column_int64(st, 0);
+		job->last_id = sqldb_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return step == SQLITE_ROW ? 0 : -1;
+	sqldb_reset(st);
+	return step == SQLDB_ROW ? 0 : -1;
 }
 
 /* One slice of connection ids, both passes in its own snapshot. */

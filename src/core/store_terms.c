@@ -17,23 +17,23 @@ int store_terms_load(struct store *s, int64_t dest_id, const char *taxonomy, str
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, SQL_TERMS_LOAD);
+	struct sqldb_stmt *st = store_stmt(s, SQL_TERMS_LOAD);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
 	bind_text(st, 2, taxonomy);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
 			*out = xrealloc(*out, cap * sizeof(**out));
 		}
-		(*out)[(*n)++] = (struct shop_term){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		(*out)[(*n)++] = (struct shop_term){sqldb_column_int64(st, 0), sqldb_column_int64(st, 1),
 		                                    column_dup(st, 2)};
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE) {
 		shop_terms_free(*out, *n);
 		*out = NULL;
 		*n = 0;
@@ -44,7 +44,7 @@ int store_terms_load(struct store *s, int64_t dest_id, const char *taxonomy, str
 
 int store_term_put(struct store *s, int64_t dest_id, const char *taxonomy, const struct shop_term *t)
 {
-	sqlite3_stmt *st = store_stmt(s, SQL_TERM_PUT);
+	struct sqldb_stmt *st = store_stmt(s, SQL_TERM_PUT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
@@ -60,7 +60,7 @@ int store_terms_replace(struct store *s, int64_t dest_id, const char *taxonomy, 
 {
 	if (store_begin(s) < 0)
 		return -1;
-	sqlite3_stmt *st = store_stmt(s, SQL_TERMS_CLEAR);
+	struct sqldb_stmt *st = store_stmt(s, SQL_TERMS_CLEAR);
 	bool ok = st != NULL;
 	if (ok) {
 		bind_int(st, 1, dest_id);

@@ -253,13 +253,13 @@ struct store_views {
 	struct store *store;
 	struct {
 		struct shape shape;
-		sqlite3_stmt *stmt;
+		struct sqldb_stmt *stmt;
 	} cache[CACHE_SLOTS];
 	int next_evicted;
 	/* Counting a million products reads a million index entries: a sort or a move must not do it again. */
 	struct counted counts[COUNT_SLOTS];
 	int next_count;
-	sqlite3_stmt *log_tail;
+	struct sqldb_stmt *log_tail;
 };
 
 struct store_views *store_views_open(struct store *s)
@@ -267,7 +267,7 @@ struct store_views *store_views_open(struct store *s)
 	struct store_views *v = xcalloc(1, sizeof(*v));
 	v->store = s;
 	/* Lists scan whole tables when sorted by a column without an index: keep their pages in memory. */
-	sqlite3_exec(store_db(s), "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	sqldb_exec(store_db(s), "PRAGMA cache_size = -65536");
 	return v;
 }
 
@@ -276,10 +276,10 @@ void store_views_close(struct store_views *v)
 	if (!v)
 		return;
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
-		sqlite3_finalize(v->cache[i].stmt);
+		sqldb_finalize(v->cache[i].stmt);
 	for (size_t i = 0; i < COUNT_SLOTS; i++)
 		free(v->counts[i].filter);
-	sqlite3_finalize(v->log_tail);
+	sqldb_finalize(v->log_tail);
 	free(v);
 }
 
@@ -343,7 +343,7 @@ static char *like_pattern(const char *filter)
 	return sb_detach(&sb);
 }
 
-static void bind_pattern(sqlite3_stmt *st, const char *filter)
+static void bind_pattern(struct sqldb_stmt *st, const char *filter)
 {
 	char *pattern = like_pattern(filter);
 	bind_text(st, 1, pattern);
@@ -356,9 +356,9 @@ static bool filtering(const struct view_query *q)
 }
 
 /* The filter (as a pattern and as typed) and the connection, to the statement's parameters that use them. */
-static void bind_params(sqlite3_stmt *st, const struct view_query *q)
+static void bind_params(struct sqldb_stmt *st, const struct view_query *q)
 {
-	int n = sqlite3_bind_parameter_count(st);
+	int n = sqldb_bind_parameter_count(st);
 	if (filtering(q)) {
 		bind_pattern(st, q->filter);
 		if (n >= 5)
@@ -381,12 +381,12 @@ static uint32_t matching_words(const struct field *fd, const char *lower)
 
 static bool holds_for_every_row(struct store_views *v, const struct field *fd, const struct view_query *q)
 {
-	sqlite3_stmt *st = store_stmt(v->store, fd->always);
+	struct sqldb_stmt *st = store_stmt(v->store, fd->always);
 	if (!st)
 		return false;   /* then the condition is searched as usual */
 	bind_params(st, q);
-	bool every = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-	sqlite3_reset(st);
+	bool every = sqldb_step(st) == SQLDB_ROW && sqldb_column_int(st, 0) == 1;
+	sqldb_reset(st);
 	return every;
 }
 
@@ -583,25 +583,25 @@ static bool same_shape(const struct shape *a, const struct shape *b)
 }
 
 /* The prepared statement of a shape, reset and with its parameters bound. */
-static sqlite3_stmt *shape_stmt(struct store_views *v, const struct shape *sh, const struct view_query *q)
+static struct sqldb_stmt *shape_stmt(struct store_views *v, const struct shape *sh, const struct view_query *q)
 {
-	sqlite3_stmt *st = NULL;
+	struct sqldb_stmt *st = NULL;
 	for (int i = 0; i < CACHE_SLOTS && !st; i++)
 		if (v->cache[i].stmt && same_shape(&v->cache[i].shape, sh))
 			st = v->cache[i].stmt;
 	if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+		sqldb_reset(st);
+		sqldb_clear_bindings(st);
 	} else {
 		char *sql = build_sql(sh);
-		if (sqlite3_prepare_v3(store_db(v->store), sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		if (sqldb_prepare_persistent(store_db(v->store), sql, &st) != SQLDB_OK)
 			st = NULL;
 		free(sql);
 		if (!st)
 			return NULL;
 		int slot = v->next_evicted;
 		v->next_evicted = (v->next_evicted + 1) % CACHE_SLOTS;
-		sqlite3_finalize(v->cache[slot].stmt);
+		sqldb_finalize(v->cache[slot].stmt);
 		v->cache[slot].shape = *sh;
 		v->cache[slot].stmt = st;
 	}
@@ -627,19 +627,19 @@ static struct counted *counted(struct store_views *v, const struct shape *sh, co
 /* The statement's count. */
 static int step_count(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
 {
-	sqlite3_stmt *st = shape_stmt(v, sh, q);
+	struct sqldb_stmt *st = shape_stmt(v, sh, q);
 	if (!st)
 		return -1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
+		*count = sqldb_column_int64(st, 0);
+	sqldb_reset(st);
+	return rc == SQLDB_ROW ? 0 : -1;
 }
 
 static int count_rows(struct store_views *v, const struct shape *sh, const struct view_query *q, int64_t *count)
 {
-	int64_t version = store_data_version(v->store), changes = sqlite3_total_changes64(store_db(v->store));
+	int64_t version = store_data_version(v->store), changes = sqldb_total_changes(store_db(v->store));
 	const struct counted *known = version >= 0 ? counted(v, sh, q, version, changes) : NULL;
 	if (known) {
 		*count = known->n;
@@ -672,7 +672,7 @@ int store_views_count(struct store_views *v, enum store_view view, const struct 
 	return 0;
 }
 
-typedef void (*read_row_fn)(sqlite3_stmt *st, void *row);
+typedef void (*read_row_fn)(struct sqldb_stmt *st, void *row);
 
 /* At most one row in QUICK_FEW: sorting those costs less than passing over the others. */
 #define QUICK_FEW 64
@@ -711,7 +711,7 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 	if (sh.nothing)
 		return 0;
 	sh.quick_indexed = quick_selects_few(v, view, q);
-	sqlite3_stmt *st = shape_stmt(v, &sh, q);
+	struct sqldb_stmt *st = shape_stmt(v, &sh, q);
 	if (!st)
 		return -1;
 	bind_int(st, 3, limit);
@@ -719,14 +719,14 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 	char *out = xmalloc((size_t)limit * row_size);
 	size_t count = 0;
 	int rc;
-	while (count < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (count < (size_t)limit && (rc = sqldb_step(st)) == SQLDB_ROW)
 		read_row(st, out + count++ * row_size);
 	if (count == (size_t)limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(st);
+		rc = SQLDB_DONE;
+	sqldb_reset(st);
 	*rows = out;
 	*n = count;
-	if (rc != SQLITE_DONE)
+	if (rc != SQLDB_DONE)
 		return -1;   /* the caller frees the rows read so far */
 	if (from_end) {
 		char *tmp = xmalloc(row_size);
@@ -740,33 +740,33 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 	return 0;
 }
 
-static void read_conn(sqlite3_stmt *st, void *row)
+static void read_conn(struct sqldb_stmt *st, void *row)
 {
 	struct conn_row *r = row;
 	memset(r, 0, sizeof(*r));
 	int c = 0;
-	r->id = sqlite3_column_int64(st, c++);
+	r->id = sqldb_column_int64(st, c++);
 	r->name = column_dup(st, c++);
-	r->active = sqlite3_column_int(st, c++) != 0;
+	r->active = sqldb_column_int(st, c++) != 0;
 	r->source_type = column_dup(st, c++);
 	r->source_url = column_dup(st, c++);
 	r->schedule = column_dup(st, c++);
 	r->dest_type = column_dup(st, c++);
-	r->next_due_at = sqlite3_column_int64(st, c++);
-	r->created_at = sqlite3_column_int64(st, c++);
-	r->updated_at = sqlite3_column_int64(st, c++);
-	r->last_run_id = sqlite3_column_int64(st, c++);
+	r->next_due_at = sqldb_column_int64(st, c++);
+	r->created_at = sqldb_column_int64(st, c++);
+	r->updated_at = sqldb_column_int64(st, c++);
+	r->last_run_id = sqldb_column_int64(st, c++);
 	r->last_status = column_dup(st, c++);
-	r->last_started_at = sqlite3_column_int64(st, c++);
-	r->last_finished_at = sqlite3_column_int64(st, c++);
-	r->last_created = sqlite3_column_int64(st, c++);
-	r->last_updated = sqlite3_column_int64(st, c++);
-	r->last_skipped = sqlite3_column_int64(st, c++);
-	r->last_failed = sqlite3_column_int64(st, c++);
+	r->last_started_at = sqldb_column_int64(st, c++);
+	r->last_finished_at = sqldb_column_int64(st, c++);
+	r->last_created = sqldb_column_int64(st, c++);
+	r->last_updated = sqldb_column_int64(st, c++);
+	r->last_skipped = sqldb_column_int64(st, c++);
+	r->last_failed = sqldb_column_int64(st, c++);
 	r->dest_name = column_dup(st, c++);
 }
 
-static void read_run(sqlite3_stmt *st, void *row)
+static void read_run(struct sqldb_stmt *st, void *row)
 {
 	read_run_row(st, row);
 }
@@ -819,11 +819,11 @@ int store_views_runs(struct store_views *v, const struct view_query *q, int64_t 
 	return rc;
 }
 
-static void read_dest(sqlite3_stmt *st, void *row)
+static void read_dest(struct sqldb_stmt *st, void *row)
 {
 	struct dest_view_row *r = row;
 	read_dest_row(st, &r->d);
-	r->known = sqlite3_column_int64(st, DEST_NCOLUMNS);
+	r->known = sqldb_column_int64(st, DEST_NCOLUMNS);
 	read_limits_columns(st, DEST_NCOLUMNS + 1, &r->limits);
 }
 
@@ -843,7 +843,7 @@ int store_views_dests(struct store_views *v, const struct view_query *q, int64_t
 	return rc;
 }
 
-static void read_product(sqlite3_stmt *st, void *row)
+static void read_product(struct sqldb_stmt *st, void *row)
 {
 	read_product_row(st, 0, row);
 }
@@ -867,13 +867,13 @@ int store_views_latest_failed_run(struct store_views *v, int64_t conn_id, int64_
 {
 	struct view_query q = {.connection_id = conn_id};
 	struct shape sh = shape_of(v, STORE_VIEW_RUNS, KIND_LATEST_FAILED, &q, false);
-	sqlite3_stmt *st = shape_stmt(v, &sh, &q);
+	struct sqldb_stmt *st = shape_stmt(v, &sh, &q);
 	if (!st)
 		return -1;
-	int rc = sqlite3_step(st);
-	*run_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	int rc = sqldb_step(st);
+	*run_id = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : 0;
+	sqldb_reset(st);
+	if (rc != SQLDB_ROW)
 		return -1;
 	return *run_id ? 1 : 0;
 }
@@ -884,14 +884,14 @@ static const char SQL_LOG_TAIL[] =
 int store_views_log_tail(struct store_views *v, int64_t run_id, int keep, int64_t *after_id)
 {
 	if (!v->log_tail &&
-	    sqlite3_prepare_v3(store_db(v->store), SQL_LOG_TAIL, -1, SQLITE_PREPARE_PERSISTENT, &v->log_tail, NULL))
+	    sqldb_prepare_persistent(store_db(v->store), SQL_LOG_TAIL, &v->log_tail))
 		return -1;
-	sqlite3_stmt *st = v->log_tail;
-	sqlite3_reset(st);
+	struct sqldb_stmt *st = v->log_tail;
+	sqldb_reset(st);
 	bind_int(st, 1, run_id);
 	bind_int(st, 2, keep);
-	int rc = sqlite3_step(st);
-	*after_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	int rc = sqldb_step(st);
+	*after_id = rc == SQLDB_ROW ? sqldb_column_int64(st, 0) : 0;
+	sqldb_reset(st);
+	return rc == SQLDB_ROW || rc == SQLDB_DONE ? 0 : -1;
 }

@@ -5,6 +5,7 @@
 
 #include "core/util.h"
 #include "dest/shop.h"
+#include "dest/shopify.h"
 #include "dest/wp.h"
 
 static void summarize(struct dest_check *out)
@@ -19,6 +20,41 @@ static void summarize(struct dest_check *out)
 	}
 }
 
+/* A type's own settings that cannot be read leave the destination unchecked, their problems the summary. */
+static void settings_refused(struct dest_check *out, const char *err)
+{
+	out->opened = false;
+	snprintf(out->summary, sizeof(out->summary), "%s", err);
+}
+
+static void run_wp(const struct dest_row *row, const struct shop *shop, const struct config *cfg,
+                   struct dest_check *out)
+{
+	struct wp_site site;
+	char err[512];
+	out->nchecks = WP_CHECK_COUNT;
+	if (wp_site_of(row->options, row->name, &site, err, sizeof(err)) < 0) {
+		settings_refused(out, err);
+		return;
+	}
+	out->ok = wp_test(shop, &site, cfg, out->checks);
+	wp_site_free(&site);
+}
+
+static void run_shopify(const struct dest_row *row, const struct shop *shop, const struct config *cfg,
+                        struct dest_check *out)
+{
+	struct shopify_site site;
+	char err[512];
+	out->nchecks = SHOPIFY_CHECK_COUNT;
+	if (shopify_site_of(row->options, row->name, &site, err, sizeof(err)) < 0) {
+		settings_refused(out, err);
+		return;
+	}
+	out->ok = shopify_test(shop, &site, cfg, out->checks);
+	shopify_site_free(&site);
+}
+
 bool dest_check_run(struct store *s, const struct config *cfg, const struct dest_row *row, struct dest_check *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -28,16 +64,12 @@ bool dest_check_run(struct store *s, const struct config *cfg, const struct dest
 		snprintf(out->summary, sizeof(out->summary), "credentials: %s", err);
 	} else {
 		out->opened = true;
-		struct wp_site site;
-		bool wp = str_eq(row->type, "wordpress");
-		out->nchecks = wp ? WP_CHECK_COUNT : WOO_CHECK_COUNT;
-		if (wp && wp_site_of(row->options, row->name, &site, err, sizeof(err)) < 0) {
-			out->opened = false;
-			snprintf(out->summary, sizeof(out->summary), "%s", err);
-		} else if (wp) {
-			out->ok = wp_test(&shop, &site, cfg, out->checks);
-			wp_site_free(&site);
+		if (str_eq(row->type, "wordpress")) {
+			run_wp(row, &shop, cfg, out);
+		} else if (str_eq(row->type, "shopify")) {
+			run_shopify(row, &shop, cfg, out);
 		} else {
+			out->nchecks = WOO_CHECK_COUNT;
 			out->ok = woo_test(&shop, cfg, out->checks);
 		}
 		if (out->opened)

@@ -27,6 +27,10 @@ void dest_credentials_text(const struct dest_row *r, char *buf, size_t size)
 {
 	if (str_eq(r->type, "wordpress"))
 		wp_credentials_text(r, buf, size);
+	else if (str_eq(r->type, "shopify") && r->secret_env)
+		snprintf(buf, size, "access token from the environment: %s", r->secret_env);
+	else if (str_eq(r->type, "shopify") && (r->credentials || r->credentials_hint))
+		snprintf(buf, size, "access token stored encrypted, %s", r->credentials_hint ? r->credentials_hint : "?");
 	else if (r->key_env || r->secret_env)
 		snprintf(buf, size, "from the environment: %s and %s", r->key_env ? r->key_env : "?",
 		         r->secret_env ? r->secret_env : "?");

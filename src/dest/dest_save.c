@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "dest/secret.h"
 #include "dest/shop.h"
+#include "dest/shopify_api.h"
 #include "dest/wp_api.h"
 
 bool dest_url_valid(const char *url)
@@ -77,6 +78,18 @@ static enum dest_save_result invalid(char *err, size_t errsize, const char *fmt,
 	return DEST_SAVE_INVALID;
 }
 
+/* DEST_SAVED when there are no problems; else DEST_SAVE_INVALID with "bad WHAT options:" and the list. */
+static enum dest_save_result problems_verdict(struct problems *pr, const char *what, char *err, size_t errsize)
+{
+	if (!pr->n)
+		return DEST_SAVED;
+	char *list = problems_join(pr, "  ");
+	snprintf(err, errsize, "bad %s options:\n%s", what, list);
+	free(list);
+	problems_free(pr);
+	return DEST_SAVE_INVALID;
+}
+
 static enum dest_save_result check_options(const struct config *cfg, const char *options, char *err,
                                            size_t errsize)
 {
@@ -86,13 +99,7 @@ static enum dest_save_result check_options(const struct config *cfg, const char 
 	shop_options_defaults(cfg, &o);
 	shop_options_read(opts, &o, &pr);
 	cJSON_Delete(opts);
-	if (!pr.n)
-		return DEST_SAVED;
-	char *list = problems_join(&pr, "  ");
-	snprintf(err, errsize, "bad destination options:\n%s", list);
-	free(list);
-	problems_free(&pr);
-	return DEST_SAVE_INVALID;
+	return problems_verdict(&pr, "destination", err, errsize);
 }
 
 /* A WordPress site: Basic with an Application Password, over https unless the destination opts in. */
@@ -106,13 +113,8 @@ static enum dest_save_result check_site(const struct config *cfg, const struct d
 	cJSON_Delete(options);
 	bool allow_http = site.allow_http, has_user = site.user != NULL;
 	wp_site_free(&site);
-	if (pr.n) {
-		char *list = problems_join(&pr, "  ");
-		snprintf(err, errsize, "bad site options:\n%s", list);
-		free(list);
-		problems_free(&pr);
-		return DEST_SAVE_INVALID;
-	}
+	if (pr.n)
+		return problems_verdict(&pr, "site", err, errsize);
 	if (!str_eq(f->auth, "basic"))
 		return invalid(err, errsize, "--auth '%s': a WordPress site takes an Application Password (basic)", f->auth);
 	if (strncasecmp(f->base_url, "http://", 7) == 0 && !allow_http)
@@ -130,6 +132,36 @@ static enum dest_save_result check_site(const struct config *cfg, const struct d
 	return check_options(cfg, f->options, err, errsize);
 }
 
+/* A Shopify shop: an access token (sealed, or from one variable), over https unless the destination opts in. */
+static enum dest_save_result check_shopify(const struct config *cfg, const struct dest_changes *c,
+                                           const struct dest_fields *f, char *err, size_t errsize)
+{
+	cJSON *options = cJSON_Parse(f->options);
+	struct problems pr = {0};
+	struct shopify_site site;
+	shopify_site_read(cJSON_GetObjectItemCaseSensitive(options, "site"), &site, &pr);
+	cJSON_Delete(options);
+	bool allow_http = site.allow_http;
+	shopify_site_free(&site);
+	if (pr.n)
+		return problems_verdict(&pr, "shop", err, errsize);
+	if (!str_eq(f->auth, "token"))
+		return invalid(err, errsize, "--auth '%s': a Shopify shop takes an Admin API access token (token)", f->auth);
+	if (strncasecmp(f->base_url, "http://", 7) == 0 && !allow_http)
+		return invalid(err, errsize, "--url '%s': the Admin API is served over https only; use the shop's "
+		               "https://SHOP.myshopify.com address (--allow-http is for test servers)", f->base_url);
+	if (c->key_env || f->key_env)
+		return invalid(err, errsize, "%s", "a Shopify shop takes its access token with --token or --token-env");
+	if (c->secret_env && !is_env_name(c->secret_env))
+		return invalid(err, errsize, "'%s' is not an environment variable name", c->secret_env);
+	if (c->secret && !*c->secret)
+		return invalid(err, errsize, "%s", "the access token must not be empty");
+	if (!f->secret_env && !f->credentials && !c->secret)
+		return invalid(err, errsize, "%s", "the shop's access token is missing: --token TOKEN (or - to read it from "
+		               "standard input) or --token-env VAR");
+	return check_options(cfg, f->options, err, errsize);
+}
+
 static enum dest_save_result check_fields(const struct config *cfg, const struct dest_changes *c,
                                           const struct dest_fields *f, char *err, size_t errsize)
 {
@@ -138,12 +170,14 @@ static enum dest_save_result check_fields(const struct config *cfg, const struct
 	if (!f->base_url || !dest_url_valid(f->base_url))
 		return invalid(err, errsize, "--url '%s' is not a shop address like https://shop.example.com (no user, "
 		               "query or spaces)", f->base_url ? f->base_url : "");
-	bool wp = str_eq(f->type, "wordpress");
-	if (!str_eq(f->type, "woocommerce") && !wp)
-		return invalid(err, errsize, "--type '%s': destinations are woocommerce shops or wordpress sites (files are "
-		               "set in the connection)", f->type);
+	bool wp = str_eq(f->type, "wordpress"), shopify = str_eq(f->type, "shopify");
+	if (!str_eq(f->type, "woocommerce") && !wp && !shopify)
+		return invalid(err, errsize, "--type '%s': destinations are woocommerce or shopify shops, or wordpress sites "
+		               "(files are set in the connection)", f->type);
 	if (wp)
 		return check_site(cfg, c, f, err, errsize);
+	if (shopify)
+		return check_shopify(cfg, c, f, err, errsize);
 	if (!str_eq(f->auth, "auto") && !str_eq(f->auth, "basic") && !str_eq(f->auth, "oauth"))
 		return invalid(err, errsize, "--auth '%s': use auto, basic or oauth", f->auth);
 	if ((c->key_env || c->secret_env) && (c->key || c->secret))
@@ -189,12 +223,21 @@ static enum dest_save_result seal_credentials(const struct config *cfg, const st
 	secret_free(plain);
 	if (rc < 0)
 		return DEST_SAVE_FAILED;
-	secret_mask(c->key, h->hint, sizeof(h->hint));
+	/* A token has no public half to show: its own mask tells which one it is. */
+	secret_mask(str_eq(f->auth, "token") ? c->secret : c->key, h->hint, sizeof(h->hint));
 	f->credentials = h->blob;
 	f->credentials_len = h->blob_len;
 	f->credentials_hint = h->hint;
 	f->key_env = f->secret_env = NULL;
 	return DEST_SAVED;
+}
+
+/* How a new destination of the type authenticates unless told: what its platform accepts. */
+static const char *default_auth(const char *type)
+{
+	if (str_eq(type, "wordpress"))
+		return "basic";
+	return str_eq(type, "shopify") ? "token" : "auto";
 }
 
 static struct dest_fields merge(const struct dest_changes *c, const struct dest_row *old, struct held *h)
@@ -203,7 +246,7 @@ static struct dest_fields merge(const struct dest_changes *c, const struct dest_
 		.name = c->name ? c->name : old ? old->name : NULL,
 		.type = c->type ? c->type : old ? old->type : "woocommerce",
 		.base_url = c->url ? c->url : old ? old->base_url : NULL,
-		.auth = c->auth ? c->auth : old ? old->auth : str_eq(c->type, "wordpress") ? "basic" : "auto",
+		.auth = c->auth ? c->auth : old ? old->auth : default_auth(c->type),
 		.verify_tls = c->verify_tls >= 0 ? c->verify_tls : old ? old->verify_tls : true,
 		.ca_file = c->ca_file ? (*c->ca_file ? c->ca_file : NULL) : old ? old->ca_file : NULL,
 		.key_env = old ? old->key_env : NULL,

@@ -14,6 +14,7 @@
 
 #include "dest/crypto.h"
 #include "dest/oauth.h"
+#include "dest/secret.h"
 #include "feed/fetch.h"
 
 #ifndef FEEDSYNC_VERSION
@@ -266,6 +267,12 @@ struct http_client *http_client_new(const struct shop *shop, const struct config
 	c->json_headers = curl_slist_append(NULL, "Accept: application/json");
 	c->json_headers = curl_slist_append(c->json_headers, "Expect:");
 	c->json_headers = curl_slist_append(c->json_headers, "Content-Type: application/json");
+	if (shop->auth == SHOP_AUTH_TOKEN) {
+		char *token = xasprintf("X-Shopify-Access-Token: %s", shop->secret);
+		c->plain_headers = curl_slist_append(c->plain_headers, token);
+		c->json_headers = curl_slist_append(c->json_headers, token);
+		secret_free(token);
+	}
 	c->slots = xcalloc((size_t)c->nslots, sizeof(*c->slots));
 	c->finished = xcalloc((size_t)c->nslots, sizeof(*c->finished));
 	for (int i = 0; i < c->nslots; i++) {
@@ -273,6 +280,14 @@ struct http_client *http_client_new(const struct shop *shop, const struct config
 		setup_easy(c, &c->slots[i]);
 	}
 	return c;
+}
+
+/* The header lists may hold an access token: wiped before they go. */
+static void free_headers(struct curl_slist *list)
+{
+	for (struct curl_slist *h = list; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(list);
 }
 
 void http_client_free(struct http_client *c)
@@ -286,8 +301,8 @@ void http_client_free(struct http_client *c)
 		curl_easy_cleanup(c->slots[i].easy);
 	}
 	curl_multi_cleanup(c->multi);
-	curl_slist_free_all(c->json_headers);
-	curl_slist_free_all(c->plain_headers);
+	free_headers(c->json_headers);
+	free_headers(c->plain_headers);
 	free(c->slots);
 	free(c->finished);
 	free(c->queue);

@@ -58,3 +58,16 @@ bool probe_answered(const struct probe *p)
 {
 	return p->req.outcome == HTTP_DONE || p->req.outcome == HTTP_BAD_RESPONSE;
 }
+
+void tls_hint_add(const struct shop *shop, char *buf, size_t size)
+{
+	char who[160];
+	if (shop->id)
+		snprintf(who, sizeof(who), "%lld", (long long)shop->id);
+	else
+		snprintf(who, sizeof(who), "\"%s\"", shop->name);
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, " (a certificate from a private CA: 'feedsync dest edit %s --ca-file CA.pem'%s; "
+	         "a staging shop with a self-signed one: 'feedsync dest edit %s --insecure')", who,
+	         shop->id ? "" : " once saved", who);
+}

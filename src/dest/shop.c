@@ -96,12 +96,14 @@ enum shop_auth shop_auth_of(const char *auth, const char *base_url)
 		return SHOP_AUTH_BASIC;
 	if (str_eq(auth, "oauth"))
 		return SHOP_AUTH_OAUTH;
+	if (str_eq(auth, "token"))
+		return SHOP_AUTH_TOKEN;
 	return base_url && strncasecmp(base_url, "https://", 8) == 0 ? SHOP_AUTH_BASIC : SHOP_AUTH_OAUTH;
 }
 
 const char *shop_auth_name(enum shop_auth auth)
 {
-	return auth == SHOP_AUTH_BASIC ? "basic" : "oauth1";
+	return auth == SHOP_AUTH_BASIC ? "basic" : auth == SHOP_AUTH_TOKEN ? "token" : "oauth1";
 }
 
 static char *env_value(const char *name, const char *what, const char *dest, char *err, size_t errsize)
@@ -129,6 +131,13 @@ static char *site_user(const struct dest_row *row)
 static int open_credentials(const struct dest_row *row, const struct config *cfg, struct shop *out, char *err,
                             size_t errsize)
 {
+	if (out->auth == SHOP_AUTH_TOKEN && row->secret_env) {
+		snprintf(out->credentials_origin, sizeof(out->credentials_origin), "environment variable %s",
+		         row->secret_env);
+		out->key = xstrdup(SHOP_TOKEN_HEADER);
+		out->secret = env_value(row->secret_env, "access token", row->name, err, errsize);
+		return out->secret ? 0 : -1;
+	}
 	if (!row->key_env && row->secret_env && (out->key = site_user(row))) {
 		snprintf(out->credentials_origin, sizeof(out->credentials_origin), "environment variable %s",
 		         row->secret_env);
@@ -207,7 +216,8 @@ int shop_open(const struct dest_row *row, const struct config *cfg, struct shop 
 		shop_free(out);
 		return -1;
 	}
-	secret_mask(out->key, out->key_hint, sizeof(out->key_hint));
+	/* A token has no public half: its own mask tells which one it is. */
+	secret_mask(out->auth == SHOP_AUTH_TOKEN ? out->secret : out->key, out->key_hint, sizeof(out->key_hint));
 	return 0;
 }
 

@@ -1670,19 +1670,6 @@ void woo_circuit_changed(struct run_ctx *ctx, const struct shop *shop, const str
 
 /* Appends how to trust the shop's certificate, naming the destination by its id (by its name when the wizard
  * tests a shop not saved yet). */
-static void tls_hint(const struct shop *shop, char *buf, size_t size)
-{
-	char who[160];
-	if (shop->id)
-		snprintf(who, sizeof(who), "%lld", (long long)shop->id);
-	else
-		snprintf(who, sizeof(who), "\"%s\"", shop->name);
-	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, " (a certificate from a private CA: 'feedsync dest edit %s --ca-file CA.pem'%s; "
-	         "a staging shop with a self-signed one: 'feedsync dest edit %s --insecure')", who,
-	         shop->id ? "" : " once saved", who);
-}
-
 bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum woo_verdict v, char *buf,
                      size_t size)
 {
@@ -1702,7 +1689,7 @@ bool woo_stop_reason(const struct shop *shop, const struct http_request *r, enum
 	case WOO_TLS:
 		snprintf(buf, size, "cannot talk to destination '%s' securely: %s", shop->name, r->error);
 		if (shop->verify_tls)
-			tls_hint(shop, buf, size);
+			tls_hint_add(shop, buf, size);
 		return true;
 	default:
 		return false;
@@ -1718,7 +1705,7 @@ static void check_reach_and_tls(const struct shop *shop, struct probe *p, struct
 		check_set(&checks[WOO_CHECK_REACH], true, "the server answers at %s", shop->base_url);
 		check_set(&checks[WOO_CHECK_TLS], false, "%s", p->req.error);
 		if (shop->verify_tls)
-			tls_hint(shop, checks[WOO_CHECK_TLS].detail, sizeof(checks[WOO_CHECK_TLS].detail));
+			tls_hint_add(shop, checks[WOO_CHECK_TLS].detail, sizeof(checks[WOO_CHECK_TLS].detail));
 		return;
 	}
 	if (!probe_answered(p)) {

@@ -1206,6 +1206,19 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- control ----
 
+    def common_control(self, store, what, body):
+        """The faults and reset controls of the fakes built on this one (the caller holds store.lock): True when
+        `what` was one of them and is answered."""
+        if what == "faults":
+            store.faults = body if isinstance(body, list) else [body]
+            self.send(200, {"faults": len(store.faults)})
+            return True
+        if what == "reset":
+            store.reset()
+            self.send(200, {"reset": True})
+            return True
+        return False
+
     def control(self):
         shop = self.server.shop
         what = self.url_path[len("/__fake/"):]
@@ -1280,6 +1293,20 @@ def write_port_file(path, port):
     with open(path + ".tmp", "w") as f:
         f.write("%d\n" % port)
     os.replace(path + ".tmp", path)
+
+
+def serve_fake(handler, make_store, args, configure):
+    """Runs a fake built on this one until SIGTERM, its parent's end or args.lifetime: the store made for its
+    address, configure(server) for its own settings, the port written to args.port_file once listening."""
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    server = Server(("127.0.0.1", 0), handler)
+    port = server.server_address[1]
+    server.shop = make_store("http://127.0.0.1:%d" % port)
+    configure(server)
+    server.gzip, server.nodelay, server.record, server.verbose = False, True, None, args.verbose
+    threading.Thread(target=exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()
+    write_port_file(args.port_file, port)
+    server.serve_forever(poll_interval=0.2)
 
 
 def exit_when_orphaned_or_old(lifetime):

@@ -58,7 +58,6 @@ import html
 import json
 import os
 import re
-import signal
 import sys
 import threading
 import time
@@ -521,12 +520,8 @@ class Handler(fakewoo.Handler):
                                        "requests": site.requests, "violations": site.violations,
                                        "in_flight": site.in_flight,
                                        "max_in_flight": site.max_in_flight})
-            if what == "faults":
-                site.faults = body if isinstance(body, list) else [body]
-                return self.send(200, {"faults": len(site.faults)})
-            if what == "reset":
-                site.reset()
-                return self.send(200, {"reset": True})
+            if self.common_control(site, what, body):
+                return None
             if what == "posts":
                 made = [site.create(p.get("type", "post"), p, ROLE_CAPS["editor"], 1) for p in body]
                 return self.send(200, [p["id"] for p in made])
@@ -554,24 +549,20 @@ def main():
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    server = fakewoo.Server(("127.0.0.1", 0), Handler)
-    port = server.server_address[1]
-    server.site = server.shop = Site("http://127.0.0.1:%d" % port, [k for k in args.meta.split(",") if k])
-    server.users = {args.user: {"id": 1, "login": args.user, "name": "Eddie Editor", "role": "editor",
-                                "password": args.app_password},
-                    args.contributor: {"id": 2, "login": args.contributor, "name": "Connie Contributor",
-                                       "role": "contributor", "password": args.contributor_password}}
-    server.https_only = args.https_only
-    server.batch_max = args.batch_max
-    server.no_batch = set(b for b in args.no_batch_types.split(",") if b)
-    server.create_s = args.create_ms / 1000.0
-    server.max_upload = args.max_upload_kb * 1024
-    server.gzip, server.nodelay, server.record, server.verbose = False, True, None, args.verbose
-    threading.Thread(target=fakewoo.exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()
-    fakewoo.write_port_file(args.port_file, port)
-    server.serve_forever(poll_interval=0.2)
+    def configure(server):
+        server.site = server.shop
+        server.users = {args.user: {"id": 1, "login": args.user, "name": "Eddie Editor", "role": "editor",
+                                    "password": args.app_password},
+                        args.contributor: {"id": 2, "login": args.contributor, "name": "Connie Contributor",
+                                           "role": "contributor", "password": args.contributor_password}}
+        server.https_only = args.https_only
+        server.batch_max = args.batch_max
+        server.no_batch = set(b for b in args.no_batch_types.split(",") if b)
+        server.create_s = args.create_ms / 1000.0
+        server.max_upload = args.max_upload_kb * 1024
 
+    meta = [k for k in args.meta.split(",") if k]
+    fakewoo.serve_fake(Handler, lambda url: Site(url, meta), args, configure)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -113,14 +113,15 @@ test_cancel_while_pushing_to_a_slow_shop() {
 }
 
 
-# Every product is handed over and the push drains its batches, one at a time, 500 ms each: the batch in flight
-# when the cancel lands is awaited and recorded, the one queued is not sent.
+# Every product is handed over and the push drains its batches, one at a time, 1.5 s each (long enough that the
+# cancel, sent once the first batch is in, lands before the third goes, even on a loaded machine): the batch in
+# flight when the cancel lands is awaited and recorded, the one queued is not sent.
 test_cancel_while_draining_records_the_batch_in_flight() {
 	start_fakewoo || return
 	add_shop --concurrency 1
 	make_feed 250
 	add_woo_conn
-	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 500}]'
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 1500}]'
 	run_in_background
 	wait_until 30 shop_has_at_least 100 || return
 	cancel_and_time 1

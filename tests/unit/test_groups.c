@@ -194,12 +194,11 @@ Test(groups, groups_are_listed_with_their_live_variant_counts)
 Test(groups, a_retired_variant_leaves_its_group_and_an_emptied_group_counts_zero)
 {
 	import(TEES, ARRAY_LEN(TEES));
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s),
-	                                "UPDATE products SET retired_at = 1 WHERE sku IN ('CAP-1', 'TEE-R-S')", -1, &st,
-	                                NULL), SQLITE_OK);
-	cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
+	struct sqldb_stmt *st;
+	cr_assert_eq(sqldb_prepare(store_db(s),
+	                                "UPDATE products SET retired_at = 1 WHERE sku IN ('CAP-1', 'TEE-R-S')", &st), SQLDB_OK);
+	cr_assert_eq(sqldb_step(st), SQLDB_DONE);
+	sqldb_finalize(st);
 	struct group_seen g = {{0}};
 	cr_assert_eq(store_groups_each(s, conn_id, list_group, &g), 0);
 	cr_assert_str_eq(g.list, "CAP=0 TEE=2 ");
@@ -212,14 +211,14 @@ Test(groups, a_retired_variant_leaves_its_group_and_an_emptied_group_counts_zero
 
 Test(groups, the_variant_lookup_walks_the_parent_index)
 {
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s),
+	struct sqldb_stmt *st;
+	cr_assert_eq(sqldb_prepare(store_db(s),
 	                                "EXPLAIN QUERY PLAN SELECT sku FROM products WHERE connection_id = 1"
-	                                " AND parent_sku = 'TEE' ORDER BY sku", -1, &st, NULL), SQLITE_OK);
+	                                " AND parent_sku = 'TEE' ORDER BY sku", &st), SQLDB_OK);
 	bool indexed = false;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		indexed |= strstr((const char *)sqlite3_column_text(st, 3), "products_by_parent") != NULL;
-	sqlite3_finalize(st);
+	while (sqldb_step(st) == SQLDB_ROW)
+		indexed |= strstr((const char *)sqldb_column_text(st, 3), "products_by_parent") != NULL;
+	sqldb_finalize(st);
 	cr_assert(indexed);
 }
 

@@ -1,12 +1,12 @@
 /* The store: schema and file mode, connection rows, the run lifecycle rules the database enforces, run history. */
 #include <criterion/criterion.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sqldb.h"
 #include "core/store.h"
 #include "core/store_dest.h"
 #include "core/store_products.h"
@@ -369,13 +369,12 @@ Test(store, product_totals_are_kept_by_the_inserts_that_commit)
 	struct product_write dup = {.conn_id = a, .sku = "A1", .data = "{}", .hash = 9};
 	cr_assert_lt(store_product_insert(s, &dup), 0, "a SKU already there");
 	cr_assert_eq(product_total(v, a), 2, "a rolled back and a refused insert count nothing");
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM products WHERE connection_id = ?1", -1, &st,
-	             NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, a);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int64(st, 0), 2, "the products themselves");
-	sqlite3_finalize(st);
+	struct sqldb_stmt *st;
+	cr_assert_eq(sqldb_prepare(store_db(s), "SELECT count(*) FROM products WHERE connection_id = ?1", &st), SQLDB_OK);
+	sqldb_bind_int64(st, 1, a);
+	cr_assert_eq(sqldb_step(st), SQLDB_ROW);
+	cr_assert_eq(sqldb_column_int64(st, 0), 2, "the products themselves");
+	sqldb_finalize(st);
 	store_views_close(v);
 }
 
@@ -476,7 +475,7 @@ static void add_run(int64_t conn, const char *status, int64_t started, int64_t m
 		snprintf(sql, sizeof(sql), "INSERT INTO sync_runs(connection_id, trigger, status, created_at, started_at,"
 		         " finished_at, created) VALUES(%lld, 'manual', '%s', %lld, %lld, %lld, %d)", (long long)conn,
 		         status, (long long)started, (long long)started, (long long)(started + ms), created);
-	cr_assert_eq(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+	cr_assert_eq(sqldb_exec(store_db(s), sql), SQLDB_OK, "%s", sqldb_errmsg(store_db(s)));
 }
 
 Test(store, recent_runs_are_the_last_ones_oldest_first_for_each_connection)
@@ -528,9 +527,9 @@ Test(store, median_and_p95_are_nearest_ranks_over_the_window)
 Test(store, a_shop_sums_its_connections_and_ranks_their_durations_together)
 {
 	char err[256];
-	cr_assert_eq(sqlite3_exec(store_db(s), "INSERT INTO destinations(name, type, base_url, created_at, updated_at)"
-	                          " VALUES('Shop', 'woocommerce', 'http://127.0.0.1:9', 0, 0)", NULL, NULL, NULL),
-	             SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+	cr_assert_eq(sqldb_exec(store_db(s), "INSERT INTO destinations(name, type, base_url, created_at, updated_at)"
+	                          " VALUES('Shop', 'woocommerce', 'http://127.0.0.1:9', 0, 0)"),
+	             SQLDB_OK, "%s", sqldb_errmsg(store_db(s)));
 	struct conn_fields f = {.name = "One", .active = true, .source_type = "csv", .source_url = "/x.csv",
 	                        .schedule = "manual", .dest_type = "woocommerce",
 	                        .document = "{\"destination\": {\"type\": \"woocommerce\", \"name\": \"Shop\"}}"};
@@ -575,10 +574,10 @@ static void assert_same_rows(const struct stats_row *a, const struct stats_row *
 Test(store, stats_read_in_slices_equal_the_one_pass_figures)
 {
 	char err[256];
-	cr_assert_eq(sqlite3_exec(store_db(s), "INSERT INTO destinations(name, type, base_url, created_at, updated_at)"
+	cr_assert_eq(sqldb_exec(store_db(s), "INSERT INTO destinations(name, type, base_url, created_at, updated_at)"
 	                          " VALUES('Shop A', 'woocommerce', 'http://127.0.0.1:9', 0, 0),"
-	                          " ('Shop B', 'woocommerce', 'http://127.0.0.1:9', 0, 0)", NULL, NULL, NULL),
-	             SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+	                          " ('Shop B', 'woocommerce', 'http://127.0.0.1:9', 0, 0)"),
+	             SQLDB_OK, "%s", sqldb_errmsg(store_db(s)));
 	struct conn_fields f = {.active = true, .source_type = "csv", .source_url = "/x.csv", .schedule = "manual",
 	                        .dest_type = "woocommerce"};
 	char name[32];
@@ -627,14 +626,14 @@ Test(store, stats_read_in_slices_equal_the_one_pass_figures)
 /* Whether a line of the statement's query plan contains `text`. */
 static bool plan_says(const char *sql, const char *text)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	char *explain = xasprintf("EXPLAIN QUERY PLAN %s", sql);
-	cr_assert_eq(sqlite3_prepare_v2(store_db(s), explain, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(store_db(s)));
+	cr_assert_eq(sqldb_prepare(store_db(s), explain, &st), SQLDB_OK, "%s", sqldb_errmsg(store_db(s)));
 	free(explain);
 	bool used = false;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		used = used || strstr((const char *)sqlite3_column_text(st, 3), text) != NULL;
-	sqlite3_finalize(st);
+	while (sqldb_step(st) == SQLDB_ROW)
+		used = used || strstr((const char *)sqldb_column_text(st, 3), text) != NULL;
+	sqldb_finalize(st);
 	return used;
 }
 
@@ -646,7 +645,7 @@ Test(store, the_state_filter_walks_the_state_index)
 		snprintf(sku, sizeof(sku), "SKU-%02d", i);
 		add_product(conn, sku, i, 0);
 	}
-	sqlite3_exec(store_db(s), "ANALYZE", NULL, NULL, NULL);
+	sqldb_exec(store_db(s), "ANALYZE");
 	cr_assert(plan_says("SELECT p.rowid FROM products p WHERE p.connection_id = 1 AND " PRODUCT_STATE_SQL("p.")
 	                    " = 'new'", STATE_KEYS),
 	          "the index and the filter must spell the state the same way (product_sql.h)");

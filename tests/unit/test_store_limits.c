@@ -20,8 +20,8 @@ static void open_two(void)
 	cr_assert_not_null(a, "%s", err);
 	b = store_open_like(a, err, sizeof(err));
 	cr_assert_not_null(b, "%s", err);
-	cr_assert_eq(sqlite3_exec(store_db(a), "INSERT INTO destinations(id, name, type, base_url, created_at, "
-	             "updated_at) VALUES(1, 'shop', 'woocommerce', 'http://x', 0, 0)", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqldb_exec(store_db(a), "INSERT INTO destinations(id, name, type, base_url, created_at, "
+	             "updated_at) VALUES(1, 'shop', 'woocommerce', 'http://x', 0, 0)"), SQLDB_OK);
 }
 
 static void close_two(void)
@@ -115,9 +115,9 @@ Test(store_limits, slots_are_capped_shared_and_come_back_when_a_lease_expires)
 
 Test(store_limits, a_sync_reports_the_stored_circuit)
 {
-	cr_assert_eq(sqlite3_exec(store_db(a), "UPDATE destinations SET circuit_state = 'open', circuit_reopen_at = "
-	             "5000, consecutive_failures = 5, circuit_last = 'HTTP 502' WHERE id = 1", NULL, NULL, NULL),
-	             SQLITE_OK);
+	cr_assert_eq(sqldb_exec(store_db(a), "UPDATE destinations SET circuit_state = 'open', circuit_reopen_at = "
+	             "5000, consecutive_failures = 5, circuit_last = 'HTTP 502' WHERE id = 1"),
+	             SQLDB_OK);
 	struct limits_grant g;
 	struct limits_ask q = ask("b:2", 1000, 0, 1, 0);
 	cr_assert_eq(store_limits_sync(b, &q, &g), 0);

@@ -340,14 +340,14 @@ Test(table, runs_found_by_trigger_phase_and_a_name_every_connection_has)
 
 static void expect_latest(int64_t conn, const char *want)
 {
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(store_db(store),
+	struct sqldb_stmt *st;
+	cr_assert_eq(sqldb_prepare(store_db(store),
 	             "SELECT last_run_id || ' ' || coalesce(last_status, '-') || ' ' || (coalesce(last_started_at, 0) > 0) || ' '"
-	             " || last_failed FROM connections WHERE id = ?1", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, conn);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), want);
-	sqlite3_finalize(st);
+	             " || last_failed FROM connections WHERE id = ?1", &st), SQLDB_OK);
+	sqldb_bind_int64(st, 1, conn);
+	cr_assert_eq(sqldb_step(st), SQLDB_ROW);
+	cr_assert_str_eq((const char *)sqldb_column_text(st, 0), want);
+	sqldb_finalize(st);
 }
 
 /* Triggers keep each connection's latest run on it, which the connections view sorts and filters by. */

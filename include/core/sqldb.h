@@ -1,0 +1,92 @@
+/*
+ * The one database interface every store module talks through. The backend is chosen when the database
+ * opens; SQLite is the embedded default. Calls mirror SQLite's (same result codes, same column and bind
+ * semantics) so that a statement loop reads the same on every backend and the SQLite layer stays a single
+ * indirection. Only src/core/sqldb*.c see the engines' own headers.
+ */
+#ifndef FEEDSYNC_CORE_SQLDB_H
+#define FEEDSYNC_CORE_SQLDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sqldb;
+struct sqldb_stmt;
+
+/* Result codes of step, prepare and exec. Any value other than these three is an error (see sqldb_errmsg). */
+enum {
+	SQLDB_OK = 0,
+	SQLDB_ROW = 100,
+	SQLDB_DONE = 101,
+};
+
+/* What sqldb_column_type answers. */
+enum sqldb_type { SQLDB_INTEGER = 1, SQLDB_FLOAT = 2, SQLDB_TEXT = 3, SQLDB_BLOB = 4, SQLDB_NULL = 5 };
+
+enum sqldb_mode {
+	SQLDB_READ_WRITE,   /* created when absent (file mode 0600), WAL, foreign keys on */
+	SQLDB_READ_ONLY,    /* an existing database, never waits for the write lock */
+};
+
+/*
+ * Opens `target`: a file path or ":memory:" (SQLite), or a postgresql:// URL (PostgreSQL, where mode and the
+ * busy timeout do not apply). NULL with err set ("cannot open database PATH: ...", "cannot open the PostgreSQL
+ * database: ...", never repeating a URL, which may carry a password).
+ * Waits up to busy_timeout_ms for another connection's lock. A handle belongs to one thread.
+ */
+struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_timeout_ms, char *err,
+                         size_t errsize);
+void sqldb_close(struct sqldb *db);   /* NULL is fine */
+/* Whether opening `target` would create it: a database file not there yet. */
+bool sqldb_absent(const char *target);
+/* The engine behind a handle, as `feedsync db status` names it: "sqlite" or "postgresql". */
+const char *sqldb_backend(struct sqldb *db);
+/* The message of the handle's last failure. */
+const char *sqldb_errmsg(struct sqldb *db);
+/* The file the handle has open; NULL for an in-memory database. */
+const char *sqldb_filename(struct sqldb *db);
+
+/* Runs one or more statements that return nothing. SQLDB_OK or an error code. */
+int sqldb_exec(struct sqldb *db, const char *sql);
+/* A statement run a few times and finalized soon. SQLDB_OK or an error code (*st is then NULL). */
+int sqldb_prepare(struct sqldb *db, const char *sql, struct sqldb_stmt **st);
+/* A statement kept for the life of the handle (the store's caches). */
+int sqldb_prepare_persistent(struct sqldb *db, const char *sql, struct sqldb_stmt **st);
+int sqldb_step(struct sqldb_stmt *st);
+int sqldb_reset(struct sqldb_stmt *st);
+int sqldb_clear_bindings(struct sqldb_stmt *st);
+void sqldb_finalize(struct sqldb_stmt *st);   /* NULL is fine */
+int sqldb_bind_parameter_count(struct sqldb_stmt *st);
+
+/* Parameters are numbered from 1. Text and blobs are copied: the caller's buffer may go at once. */
+int sqldb_bind_null(struct sqldb_stmt *st, int idx);
+int sqldb_bind_int64(struct sqldb_stmt *st, int idx, int64_t v);
+int sqldb_bind_double(struct sqldb_stmt *st, int idx, double v);
+int sqldb_bind_text(struct sqldb_stmt *st, int idx, const char *text);
+int sqldb_bind_blob(struct sqldb_stmt *st, int idx, const void *data, int len);
+
+/* Columns are numbered from 0; text and blobs stay valid until the next step, reset or finalize. */
+int sqldb_column_int(struct sqldb_stmt *st, int col);
+int64_t sqldb_column_int64(struct sqldb_stmt *st, int col);
+double sqldb_column_double(struct sqldb_stmt *st, int col);
+const unsigned char *sqldb_column_text(struct sqldb_stmt *st, int col);   /* NULL for NULL */
+const void *sqldb_column_blob(struct sqldb_stmt *st, int col);
+int sqldb_column_bytes(struct sqldb_stmt *st, int col);
+int sqldb_column_type(struct sqldb_stmt *st, int col);
+
+/* A write transaction (BEGIN IMMEDIATE on SQLite: the write lock is taken at once; BEGIN), COMMIT, ROLLBACK. */
+int sqldb_begin(struct sqldb *db);
+int sqldb_commit(struct sqldb *db);
+int sqldb_rollback(struct sqldb *db);
+bool sqldb_in_transaction(struct sqldb *db);
+
+/* The id the last INSERT gave its row (PostgreSQL: lastval(), so only after an identity column was filled). */
+int64_t sqldb_last_insert_id(struct sqldb *db);
+/* Rows the last statement changed, and every row the handle changed since it opened. */
+int sqldb_changes(struct sqldb *db);
+int64_t sqldb_total_changes(struct sqldb *db);
+/* Whether the last failure was a UNIQUE constraint saying no (the one-active-run index, a taken name). */
+bool sqldb_unique_violation(struct sqldb *db);
+
+#endif

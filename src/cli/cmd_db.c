@@ -1,0 +1,99 @@
+/*
+ * feedsync db status [--json]: which backend and file, and the schema version there against this feedsync's.
+ * feedsync db migrate [--json]: applies the missing migration steps, each in its own transaction, and says
+ * how far it went. Both read the database as `--db`, $FEEDSYNC_DB or [database] path name it.
+ */
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "core/db.h"
+#include "core/util.h"
+
+#define DB_USAGE "usage: feedsync db status [--json] | db migrate [--json]"
+
+/* "current", "behind" (migrate applies the rest), "newer" (this feedsync is too old) or "absent". */
+static const char *schema_state(const struct db_status *st)
+{
+	if (!st->backend[0])
+		return "absent";
+	return st->version == db_schema_version() ? "current" : st->version < db_schema_version() ? "behind" : "newer";
+}
+
+static void print_status(const char *target, const struct db_status *st, bool json)
+{
+	const char *state = schema_state(st);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "backend", st->backend[0] ? st->backend : "sqlite");
+		cJSON_AddStringToObject(o, "database", target);
+		cJSON_AddNumberToObject(o, "schema_version", st->version);
+		cJSON_AddNumberToObject(o, "latest_version", db_schema_version());
+		cJSON_AddStringToObject(o, "state", state);
+		json_print(o, stdout);
+		return;
+	}
+	printf("backend   %s\ndatabase  %s\n", st->backend[0] ? st->backend : "sqlite", target);
+	if (str_eq(state, "absent"))
+		printf("schema    none yet: `feedsync db migrate` (or any command) creates it at version %d\n",
+		       db_schema_version());
+	else if (str_eq(state, "current"))
+		printf("schema    version %d, up to date\n", st->version);
+	else if (str_eq(state, "behind"))
+		printf("schema    version %d of %d: `feedsync db migrate` applies the other %d step%s\n", st->version,
+		       db_schema_version(), db_schema_version() - st->version,
+		       db_schema_version() - st->version == 1 ? "" : "s");
+	else
+		printf("schema    version %d, newer than this feedsync (%d): upgrade feedsync\n", st->version,
+		       db_schema_version());
+}
+
+static int migrate(struct cli *cli, bool json)
+{
+	const char *target = cli->cfg.db_path;
+	struct db_status before;
+	char err[1024];
+	if (db_read_status(target, cli->cfg.busy_timeout_ms, &before, err, sizeof(err)) < 0)
+		return cli_fail(EXIT_FAILED, "%s", err);
+	struct sqldb *db = db_open(target, cli->cfg.busy_timeout_ms, err, sizeof(err));
+	if (!db)
+		return cli_fail(EXIT_FAILED, "%s", err);
+	/* Another host may have migrated in between: what this one found is the version after its lock. */
+	int after = db_version(db);
+	db_close(db);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "database", target);
+		cJSON_AddNumberToObject(o, "from_version", before.version);
+		cJSON_AddNumberToObject(o, "to_version", after);
+		json_print(o, stdout);
+	} else if (after == before.version) {
+		printf("%s: already at schema version %d\n", target, after);
+	} else {
+		printf("%s: migrated from schema version %d to %d\n", target, before.version, after);
+	}
+	return EXIT_OK;
+}
+
+int cmd_db(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 1 || argv[0][0] == '-')
+		return cli_usage("db: which command? (" DB_USAGE ")");
+	const char *sub = argv[0];
+	if (!str_eq(sub, "status") && !str_eq(sub, "migrate"))
+		return cli_usage("db: unknown command '%s' (" DB_USAGE ")", sub);
+	bool json = false;
+	const char *extra;
+	struct cli_flag flags[] = {{"--json", &json}, {NULL, NULL}};
+	int rc = cli_parse_flags(argc - 1, argv + 1, str_eq(sub, "status") ? "db status" : "db migrate", flags, &extra);
+	if (rc != EXIT_OK)
+		return rc;
+	if (extra)
+		return cli_usage("db %s: unexpected argument '%s' (" DB_USAGE ")", sub, extra);
+	if (str_eq(sub, "migrate"))
+		return migrate(cli, json);
+	struct db_status st;
+	char err[1024];
+	if (db_read_status(cli->cfg.db_path, cli->cfg.busy_timeout_ms, &st, err, sizeof(err)) < 0)
+		return cli_fail(EXIT_FAILED, "%s", err);
+	print_status(cli->cfg.db_path, &st, json);
+	return EXIT_OK;
+}

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""fakeshopify: a Shopify shop's GraphQL Admin API in memory, for tests/integration/test_shopify.sh.
+
+Python standard library only; the HTTP plumbing, fault rules and lifetime are tests/fakewoo's (imported).
+
+    fakeshopify.py --port-file FILE [--lifetime 300] [--token shpat_...] [--shop NAME]
+                   [--scopes write_products,write_inventory,read_locations] [--locations "Main,Backroom"]
+                   [--inactive-locations NAME,...] [--bucket-size 1000] [--restore-rate 100]
+                   [--versions 2025-07,2025-10] [--verbose]
+
+It listens on 127.0.0.1 on a free port, writes the port to --port-file, and exits on SIGTERM, when its parent
+goes away, or after --lifetime seconds. There is no GraphQL engine: a request is matched on its operation name
+(operationName, else the name in the document) and answered from the state in memory. Each shape cites the page
+of https://shopify.dev it follows:
+
+- Endpoint and authentication (docs/api/admin-graphql#endpoints, docs/api/usage/authentication): POST
+  /admin/api/{version}/graphql.json with X-Shopify-Access-Token; a missing or wrong token is HTTP 401
+  {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}; a version that is
+  not served is 404 {"errors": "Not Found"}; a document that is not JSON with a "query" is 400 {"errors":
+  {"query": "Required parameter missing or invalid"}}.
+- Cost and bucket (docs/api/usage/limits#graphql-admin-api-rate-limits,
+  docs/apps/build/apis/graphql-admin/rate-limits): every answer carries extensions.cost {requestedQueryCost,
+  actualQueryCost, throttleStatus {maximumAvailable, currentlyAvailable, restoreRate}}; the bucket holds
+  --bucket-size points and refills --restore-rate a second; a request whose requested cost exceeds what is
+  available is refused whole with HTTP 200 {"errors": [{"message": "Throttled", "extensions": {"code":
+  "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}], "extensions": {"cost": {...,
+  "actualQueryCost": null}}}; one above the bucket's maximum is refused the same way every time, with
+  MAX_COST_EXCEEDED. The requested cost is spent first and the difference to the actual cost refunded.
+  Costs: an object 1, a connection 2 + the objects it may return, a mutation 10
+  (docs/apps/build/apis/graphql-admin/rate-limits#cost-calculation).
+- Missing scope (docs/api/usage/access-scopes): HTTP 200 {"errors": [{"message": "Access denied for FIELD field.
+  Required access: `SCOPE` access scope.", "extensions": {"code": "ACCESS_DENIED", "documentation":
+  "https://shopify.dev/api/usage/access-scopes", "requiredAccess": "`SCOPE` access scope."}, "path": [FIELD]}],
+  "data": {FIELD: null}}.
+- FeedsyncShop: shop {name myshopifyDomain} (docs/api/admin-graphql/2025-10/queries/shop) and
+  currentAppInstallation {accessScopes {handle}} (docs/api/admin-graphql/2025-10/queries/currentAppInstallation).
+- FeedsyncPrimaryLocation: location without an id is the primary one (docs/api/admin-graphql/2025-10/queries/
+  location); FeedsyncLocations: locations(first:, includeInactive:) {nodes {id name isActive}}
+  (docs/api/admin-graphql/2025-10/queries/locations). Both need read_locations.
+- FeedsyncVariantsBySku($query, $first): productVariants(first:, query: "sku:A OR sku:B") {nodes {id sku
+  inventoryItem {id} product {id status}}} (docs/api/admin-graphql/2025-10/queries/productVariants); needs
+  read_products (write_products implies it).
+- FeedsyncProductSet($input, $synchronous): productSet (docs/api/admin-graphql/2025-10/mutations/productSet):
+  input {id?, title, status, productType, tags, productOptions, variants [{optionValues, sku, price,
+  inventoryItem {sku}}]}; answers {product {id variants {nodes {id sku inventoryItem {id}}}}, userErrors [{field,
+  message, code}]}. Shopify lets two variants hold one SKU, so the fake takes it and lists such SKUs in state
+  "duplicate_skus" for the tests to refuse. The variant list given replaces the product's. A title
+  missing on a create is userError field ["input", "title"] code BLANK; an id that is not a product is
+  field ["input", "id"] code PRODUCT_DOES_NOT_EXIST. Needs write_products.
+- FeedsyncInventorySet($input): inventorySetQuantities (docs/api/admin-graphql/2025-10/mutations/
+  inventorySetQuantities): input {name: "available", reason, ignoreCompareQuantity, quantities [{inventoryItemId,
+  locationId, quantity}]}; an unknown item is userError field ["input", "quantities", "N", "inventoryItemId"]
+  code INVALID_INVENTORY_ITEM, an unknown location code INVALID_LOCATION. Needs write_inventory.
+
+Faults are fakewoo's rules (POST /__fake/faults): latency_ms, status 5xx (gateway HTML pages), action html,
+reset, stall, status 401 (this shop's refusal). Control endpoints (never authenticated nor faulted): GET
+/__fake/state {"products", "requests", "bucket", "duplicate_skus"}; POST /__fake/faults, /__fake/reset,
+/__fake/scopes (a JSON list: the scopes the token holds from now on), /__fake/bucket ({"size", "restore",
+"available"}).
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakewoo"))
+import fakewoo  # noqa: E402
+from fakewoo import ApiError  # noqa: E402
+
+INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
+THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits"
+SCOPE_DOCS = "https://shopify.dev/api/usage/access-scopes"
+OPERATION = re.compile(r"\b(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)")
+# A scope implies the read scope of the same resource (docs/api/usage/access-scopes).
+IMPLIED = {"write_products": "read_products", "write_inventory": "read_inventory", "write_locations": "read_locations"}
+
+
+class Bucket:
+    """The leaky bucket of the app on this shop."""
+
+    def __init__(self, size, restore):
+        self.size, self.restore = float(size), float(restore)
+        self.available, self.at = float(size), time.monotonic()
+
+    def refill(self):
+        now = time.monotonic()
+        self.available = min(self.size, self.available + (now - self.at) * self.restore)
+        self.at = now
+
+    def status(self):
+        return {"maximumAvailable": self.size, "currentlyAvailable": round(self.available, 1),
+                "restoreRate": self.restore}
+
+
+class Store:
+    """Products, variants, inventory and locations, behind one lock (the names fakewoo's handler uses)."""
+
+    def __init__(self, base_url, args):
+        self.lock = threading.Lock()
+        self.base_url = base_url
+        self.args = args
+        self.reset()
+
+    def reset(self):
+        a = self.args
+        self.scopes = set(s for s in a.scopes.split(",") if s)
+        names = [n for n in a.locations.split(",") if n]
+        inactive = set(n for n in a.inactive_locations.split(",") if n)
+        self.locations = [{"id": "gid://shopify/Location/%d" % (7001 + i), "name": n, "isActive": n not in inactive}
+                          for i, n in enumerate(names)]
+        self.bucket = Bucket(a.bucket_size, a.restore_rate)
+        self.products = {}       # gid -> {"id", "title", "status", "productType", "tags", "variants": [gid]}
+        self.variants = {}       # gid -> {"id", "sku", "price", "product", "inventoryItem"}
+        self.levels = {}         # (inventory item gid, location gid) -> available
+        self.next_id = 1000
+        self.requests = []
+        self.violations = []
+        self.faults = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def gid(self, kind):
+        self.next_id += 1
+        return "gid://shopify/%s/%d" % (kind, self.next_id)
+
+    def holds(self, scope):
+        return scope in self.scopes or any(IMPLIED.get(s) == scope for s in self.scopes)
+
+    def duplicate_skus(self):
+        seen, dups = set(), set()
+        for v in self.variants.values():
+            (dups if v["sku"] in seen else seen).add(v["sku"])
+        return sorted(dups)
+
+
+def first_of(variables, default):
+    try:
+        return max(1, min(250, int(variables.get("first", default))))
+    except (TypeError, ValueError):
+        return default
+
+
+# (requested cost, needed scope, root field) of each operation the client sends; a connection's requested cost
+# is 2 + the objects it may return (docs/apps/build/apis/graphql-admin/rate-limits#connection-costs).
+def plan(op, variables):
+    if op == "FeedsyncShop":
+        return 2, None, "shop"
+    if op == "FeedsyncPrimaryLocation":
+        return 1, "read_locations", "location"
+    if op == "FeedsyncLocations":
+        return 2 + 250, "read_locations", "locations"
+    if op == "FeedsyncVariantsBySku":
+        return 2 + 3 * first_of(variables, 50), "read_products", "productVariants"
+    if op == "FeedsyncProductSet":
+        return 10, "write_products", "productSet"
+    if op == "FeedsyncInventorySet":
+        return 10, "write_inventory", "inventorySetQuantities"
+    return None
+
+
+class Handler(fakewoo.Handler):
+    server_version = "cloudflare"
+
+    @staticmethod
+    def fault_items(body):
+        return 0
+
+    @staticmethod
+    def fault_refusal():
+        return ApiError(401, "unauthorized", INVALID_TOKEN)
+
+    def send_error_json(self, err):
+        # Shopify's HTTP-level errors are {"errors": TEXT} (docs/api/usage/response-codes).
+        self.send(err.status, {"errors": err.message})
+
+    def route(self, answer=True):
+        store = self.server.shop
+        m = re.fullmatch(r"/admin/api/(\d{4}-\d{2})/graphql\.json", self.url_path)
+        if not m or m.group(1) not in self.server.versions:
+            return self.send(404, {"errors": "Not Found"})
+        if self.command != "POST":
+            return self.send(405, {"errors": "Method Not Allowed"})
+        if self.headers.get("X-Shopify-Access-Token") != self.server.token:
+            return self.send(401, {"errors": INVALID_TOKEN})
+        try:
+            body = json.loads(self.raw_body or b"null")
+            document, variables = body["query"], body.get("variables") or {}
+        except (ValueError, KeyError, TypeError):
+            return self.send(400, {"errors": {"query": "Required parameter missing or invalid"}})
+        found = OPERATION.search(document)
+        op = body.get("operationName") or (found.group(1) if found else None)
+        with store.lock:
+            status, payload = self.answer_operation(store, op, variables)
+        if answer:
+            self.send(status, payload)
+
+    def answer_operation(self, store, op, variables):
+        planned = plan(op, variables)
+        if planned is None:
+            return 200, {"errors": [{"message": "fakeshopify does not know operation %r" % op,
+                                     "extensions": {"code": "UNKNOWN_OPERATION"}}]}
+        requested, scope, field = planned
+        bucket = store.bucket
+        bucket.refill()
+        if requested > bucket.size:
+            return 200, {"errors": [{"message": "Query cost is %d, which exceeds the single query max cost limit "
+                                                "(%d)." % (requested, bucket.size),
+                                     "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested,
+                                                    "maxCost": bucket.size, "documentation": THROTTLE_DOCS}}],
+                         "extensions": self.cost(requested, None)}
+        if requested > bucket.available:
+            return 200, {"errors": [{"message": "Throttled",
+                                     "extensions": {"code": "THROTTLED", "documentation": THROTTLE_DOCS}}],
+                         "extensions": self.cost(requested, None)}
+        bucket.available -= requested
+        if scope and not store.holds(scope):
+            actual = 1
+            answer = {"errors": [{"message": "Access denied for %s field. Required access: `%s` access scope."
+                                             % (field, scope),
+                                  "extensions": {"code": "ACCESS_DENIED", "documentation": SCOPE_DOCS,
+                                                 "requiredAccess": "`%s` access scope." % scope},
+                                  "path": [field]}],
+                      "data": {field: None}}
+        else:
+            data, actual = getattr(self, "op_" + op)(store, variables)
+            answer = {"data": data}
+        bucket.available = min(bucket.size, bucket.available + requested - actual)
+        answer["extensions"] = self.cost(requested, actual)
+        return 200, answer
+
+    def cost(self, requested, actual):
+        return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
+                         "throttleStatus": self.server.shop.bucket.status()}}
+
+    # ---- operations: (data, actual cost) ----
+
+    def op_FeedsyncShop(self, store, variables):
+        scopes = sorted(store.scopes | set(IMPLIED[s] for s in store.scopes if s in IMPLIED))
+        return {"shop": {"name": self.server.shop_name,
+                         "myshopifyDomain": "%s.myshopify.com" % self.server.shop_name.lower().replace(" ", "-")},
+                "currentAppInstallation": {"accessScopes": [{"handle": s} for s in scopes]}}, 2
+
+    def op_FeedsyncPrimaryLocation(self, store, variables):
+        return {"location": dict(store.locations[0]) if store.locations else None}, 1
+
+    def op_FeedsyncLocations(self, store, variables):
+        nodes = [dict(loc) for loc in store.locations]
+        return {"locations": {"nodes": nodes}}, 2 + len(nodes)
+
+    def op_FeedsyncVariantsBySku(self, store, variables):
+        wanted = set(re.findall(r"sku:(\"[^\"]*\"|\S+)", variables.get("query", "")))
+        wanted = set(w.strip('"') for w in wanted)
+        found = [v for v in store.variants.values() if v["sku"] in wanted][:first_of(variables, 50)]
+        nodes = [{"id": v["id"], "sku": v["sku"], "inventoryItem": {"id": v["inventoryItem"]},
+                  "product": {"id": v["product"], "status": store.products[v["product"]]["status"]}} for v in found]
+        return {"productVariants": {"nodes": nodes}}, 2 + 3 * len(nodes)
+
+    def op_FeedsyncProductSet(self, store, variables):
+        inp = variables.get("input") or {}
+        errors = []
+        pid = inp.get("id")
+        if pid and pid not in store.products:
+            errors.append({"field": ["input", "id"], "message": "Product does not exist",
+                           "code": "PRODUCT_DOES_NOT_EXIST"})
+        if not pid and not (inp.get("title") or "").strip():
+            errors.append({"field": ["input", "title"], "message": "Title can't be blank", "code": "BLANK"})
+        if errors:
+            return {"productSet": {"product": None, "userErrors": errors}}, 10
+        product = store.products.get(pid) or {"id": store.gid("Product"), "title": "", "status": "ACTIVE",
+                                              "productType": "", "tags": [], "variants": []}
+        for key in ("title", "status", "productType", "tags"):
+            if key in inp:
+                product[key] = inp[key]
+        store.products[product["id"]] = product
+        if "variants" in inp:
+            # productSet replaces the variant list: variants not given are deleted.
+            kept = []
+            for given in inp["variants"]:
+                sku = given.get("sku") or (given.get("inventoryItem") or {}).get("sku") or ""
+                old = next((store.variants[g] for g in product["variants"] if store.variants[g]["sku"] == sku), None)
+                v = old or {"id": store.gid("ProductVariant"), "sku": sku, "price": "0.00",
+                            "product": product["id"], "inventoryItem": store.gid("InventoryItem")}
+                if "price" in given:
+                    v["price"] = str(given["price"])
+                store.variants[v["id"]] = v
+                kept.append(v["id"])
+            for gone in set(product["variants"]) - set(kept):
+                del store.variants[gone]
+            product["variants"] = kept
+        nodes = [{"id": g, "sku": store.variants[g]["sku"], "inventoryItem": {"id": store.variants[g]["inventoryItem"]}}
+                 for g in product["variants"]]
+        return {"productSet": {"product": {"id": product["id"], "variants": {"nodes": nodes}}, "userErrors": []}}, 10
+
+    def op_FeedsyncInventorySet(self, store, variables):
+        inp = variables.get("input") or {}
+        items = set(v["inventoryItem"] for v in store.variants.values())
+        locations = set(loc["id"] for loc in store.locations)
+        errors = []
+        quantities = inp.get("quantities") or []
+        for i, q in enumerate(quantities):
+            if q.get("inventoryItemId") not in items:
+                errors.append({"field": ["input", "quantities", str(i), "inventoryItemId"],
+                               "message": "The specified inventory item could not be found.",
+                               "code": "INVALID_INVENTORY_ITEM"})
+            elif q.get("locationId") not in locations:
+                errors.append({"field": ["input", "quantities", str(i), "locationId"],
+                               "message": "The specified location could not be found.", "code": "INVALID_LOCATION"})
+        if not errors:  # the mutation is atomic: one bad quantity changes nothing
+            for q in quantities:
+                store.levels[(q["inventoryItemId"], q["locationId"])] = int(q.get("quantity", 0))
+        group = None if errors else {"id": store.gid("InventoryAdjustmentGroup"), "reason": inp.get("reason")}
+        return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": errors}}, 10
+
+    # ---- control ----
+
+    def control(self):
+        store = self.server.shop
+        what = self.url_path[len("/__fake/"):]
+        body = json.loads(self.raw_body or b"null")
+        with store.lock:
+            if what == "state":
+                store.bucket.refill()
+                products = [dict(p, variants=[dict(store.variants[g], available={
+                    loc: n for (item, loc), n in store.levels.items() if item == store.variants[g]["inventoryItem"]})
+                    for g in p["variants"]]) for p in store.products.values()]
+                return self.send(200, {"products": products, "requests": store.requests,
+                                       "bucket": store.bucket.status(), "duplicate_skus": store.duplicate_skus(),
+                                       "violations": store.violations})
+            if self.common_control(store, what, body):
+                return None
+            if what == "scopes":
+                store.scopes = set(body)
+                return self.send(200, {"scopes": sorted(store.scopes)})
+            if what == "bucket":
+                store.bucket.refill()
+                b = store.bucket
+                b.size = float(body.get("size", b.size))
+                b.restore = float(body.get("restore", b.restore))
+                b.available = min(b.size, float(body.get("available", b.available)))
+                return self.send(200, b.status())
+        return self.send(404, {"errors": "unknown control endpoint"})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--lifetime", type=float, default=300)
+    ap.add_argument("--token", default="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")
+    ap.add_argument("--shop", default="Feedsync Test")
+    ap.add_argument("--scopes", default="write_products,write_inventory,read_locations")
+    ap.add_argument("--locations", default="Main Warehouse,Backroom", help="names; the first is the primary")
+    ap.add_argument("--inactive-locations", default="")
+    ap.add_argument("--bucket-size", type=float, default=1000)
+    ap.add_argument("--restore-rate", type=float, default=100)
+    ap.add_argument("--versions", default="2025-07,2025-10,2026-01", help="API versions served")
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+
+    def configure(server):
+        server.token, server.shop_name = args.token, args.shop
+        server.versions = set(args.versions.split(","))
+
+    fakewoo.serve_fake(Handler, lambda url: Store(url, args), args, configure)
+
+if __name__ == "__main__":
+    sys.exit(main())

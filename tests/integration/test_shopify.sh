@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The Shopify destination against tests/fakeshopify: adding a shop with its access token (sealed or from the
+# environment, never shown), the pinned API version, and `dest test` naming each failing check.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/fakeshopify/shopify_lib.sh"
+
+test_dest_add_seals_the_token_and_pins_the_version() {
+	start_fakeshopify || return
+	fs dest add --type shopify --name shop --url "$SHOPIFY_URL" --token "$SHOPIFY_TOKEN"
+	expect_rc 2 "dest add over http"
+	expect_contains "$ERR" "the Admin API is served over https only"
+	fs dest add --type shopify --name shop --url https://acme.myshopify.com
+	expect_rc 2 "dest add without a token"
+	expect_contains "$ERR" "the shop's access token is missing: --token TOKEN"
+	fs dest add --type shopify --name shop --url https://acme.myshopify.com --token t --api-version 25-10
+	expect_rc 2 "dest add with a bad version"
+	expect_contains "$ERR" "options.site.api_version: '25-10' is not an API version like \"2025-10\""
+	fs dest add --name woo --url https://shop.example.com --token "$SHOPIFY_TOKEN"
+	expect_rc 2 "a token for a woocommerce shop"
+	expect_contains "$ERR" "--token and --token-env are a shopify destination's, not a woocommerce one's"
+	add_shop
+	fs dest show "$DEST_ID" --json
+	expect_not_contains "$OUT" "$SHOPIFY_TOKEN"
+	expect_eq "$(json_get "$OUT" api_version)" "2025-10" "the default API version"
+	expect_eq "$(json_get "$OUT" auth)" "token" "auth"
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "api version:  2025-10"
+	expect_contains "$OUT" "location:     the shop's primary location"
+	expect_contains "$OUT" "credentials:  access token stored encrypted, …e1f0"
+	expect_not_contains "$OUT" "$SHOPIFY_TOKEN"
+	fs_fast dest edit "$DEST_ID" --token-env SHOP_TOKEN --api-version 2026-01 --location Backroom
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "credentials:  access token from the environment: SHOP_TOKEN"
+	expect_contains "$OUT" "api version:  2026-01"
+	expect_contains "$OUT" "location:     Backroom"
+	fs dest list
+	expect_contains "$OUT" "env SHOP_TOKEN"
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test without the variable"
+	expect_contains "$OUT$ERR" "the access token of destination 'shop' comes from the environment variable SHOP_TOKEN, which is not set"
+}
+
+test_dest_test_passes_and_names_shop_and_location() {
+	start_fakeshopify || return
+	add_shop
+	fs dest test "$DEST_ID"
+	expect_rc 0 "dest test"
+	expect_contains "$OUT" "the GraphQL Admin API 2025-10 answers at $SHOPIFY_URL/admin/api/2025-10/graphql.json"
+	expect_contains "$OUT" "of 1000 points, restoring 100 a second)"
+	expect_contains "$OUT" "access token …e1f0 accepted by shop 'Feedsync Test' (feedsync-test.myshopify.com)"
+	expect_contains "$OUT" "write_products, write_inventory and read_locations granted"
+	expect_contains "$OUT" "inventory goes to 'Main Warehouse' (gid://shopify/Location/7001, the primary location)"
+	expect_not_contains "$OUT$ERR" "$SHOPIFY_TOKEN"
+	expect_eq "$(grep -rla -- "$SHOPIFY_TOKEN" "$T" | tr '\n' ' ')" "" "files holding the token in clear"
+	fs_fast dest edit "$DEST_ID" --location gid://shopify/Location/7002
+	fs dest test "$DEST_ID" --json
+	expect_rc 0 "dest test of a named location"
+	expect_contains "$OUT" "inventory goes to 'Backroom' (gid://shopify/Location/7002)"
+	fs_fast dest edit "$DEST_ID" --location Attic
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of a missing location"
+	expect_contains "$OUT" "the shop has no location 'Attic' (it has Main Warehouse (gid://shopify/Location/7001), Backroom (gid://shopify/Location/7002)): set --location"
+}
+
+test_dest_test_names_the_refused_token_and_missing_scopes() {
+	start_fakeshopify || return
+	add_shop
+	SHOP_TOKEN=shpat_wrongwrongwrongwrong fs_fast dest edit "$DEST_ID" --token-env SHOP_TOKEN
+	SHOP_TOKEN=shpat_wrongwrongwrongwrong fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of a wrong token"
+	expect_contains "$OUT" "access token …rong (from environment variable SHOP_TOKEN) refused: [API] Invalid API key or access token (unrecognized login or wrong password) (HTTP 401)"
+	expect_not_contains "$OUT$ERR" "shpat_wrongwrong"
+	SHOP_TOKEN=$SHOPIFY_TOKEN fs dest test "$DEST_ID"
+	expect_rc 0 "dest test of the right token from the environment"
+	shopify_ctl scopes '["write_products"]'
+	SHOP_TOKEN=$SHOPIFY_TOKEN fs dest test "$DEST_ID"
+	expect_rc 1 "dest test without the inventory scopes"
+	expect_contains "$OUT" "the app's token lacks the scopes write_inventory, read_locations"
+	shopify_ctl scopes '["write_products", "write_inventory"]'
+	SHOP_TOKEN=$SHOPIFY_TOKEN fs dest test "$DEST_ID"
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "scopes failed: the app's token lacks the scope read_locations"
+}
+
+test_dest_test_names_an_inactive_primary_location() {
+	start_fakeshopify --inactive-locations "Main Warehouse" || return
+	add_shop
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test"
+	expect_contains "$OUT" "location 'Main Warehouse' (gid://shopify/Location/7001) is not active"
+}
+
+test_dest_test_names_what_answers_instead_of_the_api() {
+	start_fakeshopify --versions 2025-07 || return
+	add_shop
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of a version not served"
+	expect_contains "$OUT" "answers, but not with the GraphQL Admin API at /admin/api/2025-10/graphql.json (HTTP 404"
+	fs_fast dest edit "$DEST_ID" --api-version 2025-07
+	shopify_ctl faults '[{"action": "html", "status": 200}]'
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of an HTML page"
+	expect_contains "$OUT" "(HTTP 200, text/html; charset=UTF-8)"
+	shopify_ctl faults '[{"status": 503}]'
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of a 503"
+	expect_contains "$OUT" "(HTTP 503, text/html)"
+	shopify_ctl faults '[{"action": "reset"}]'
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of a connection reset"
+	expect_contains "$OUT" "reachability    FAILED  $SHOPIFY_URL:"
+	shopify_ctl faults '[{"latency_ms": 300}]'
+	fs dest test "$DEST_ID"
+	expect_rc 0 "dest test of a slow shop"
+}
+
+test_dest_test_names_a_throttled_shop() {
+	start_fakeshopify --bucket-size 50 --restore-rate 1 || return
+	add_shop --location Backroom
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test with a bucket too small for the locations"
+	expect_contains "$OUT" "MAX_COST_EXCEEDED: Query cost is 252, which exceeds the single query max cost limit (50)"
+	fs_fast dest edit "$DEST_ID" --location ""
+	shopify_ctl bucket '{"available": 0}'
+	fs dest test "$DEST_ID"
+	expect_rc 1 "dest test of an empty bucket"
+	expect_contains "$OUT" "THROTTLED: Throttled (HTTP 200)"
+}
+
+test_unreachable_shop_is_named() {
+	fs_fast dest add --type shopify --name gone --url http://127.0.0.1:9 --token "$SHOPIFY_TOKEN" --allow-http --json
+	expect_rc 0 "dest add"
+	fs dest test "$(json_get "$OUT" id)"
+	expect_rc 1 "dest test"
+	expect_contains "$OUT" "http://127.0.0.1:9:"
+}
+
+# The documents the push is to send, as the fake answers them: productSet creates and updates by id, userErrors,
+# the lookup by SKU, inventorySetQuantities at a location, and the cost spent from the bucket.
+test_fake_answers_product_documents_as_shopify_does() {
+	start_fakeshopify --bucket-size 100 --restore-rate 1 || return
+	OUT=$("$PYTHON" - "$SHOPIFY_URL" "$SHOPIFY_TOKEN" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1] + "/admin/api/2025-10/graphql.json", sys.argv[2]
+def ask(op, variables):
+    body = json.dumps({"query": "mutation %s { x }" % op, "variables": variables}).encode()
+    req = urllib.request.Request(url, data=body, headers={"X-Shopify-Access-Token": token,
+                                                           "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))
+made = ask("FeedsyncProductSet", {"input": {"title": "Mug", "variants": [{"sku": "MUG-1", "price": "9.50"}]}})
+product = made["data"]["productSet"]["product"]
+item = product["variants"]["nodes"][0]["inventoryItem"]["id"]
+blank = ask("FeedsyncProductSet", {"input": {"title": " "}})["data"]["productSet"]["userErrors"]
+again = ask("FeedsyncProductSet", {"input": {"id": product["id"], "variants": [{"sku": "MUG-1", "price": "8"}]}})
+found = ask("FeedsyncVariantsBySku", {"query": "sku:MUG-1 OR sku:NONE", "first": 10})
+stock = ask("FeedsyncInventorySet", {"input": {"name": "available", "reason": "correction", "quantities": [
+    {"inventoryItemId": item, "locationId": "gid://shopify/Location/7001", "quantity": 4}]}})
+bad = ask("FeedsyncInventorySet", {"input": {"name": "available", "reason": "correction", "quantities": [
+    {"inventoryItemId": item, "locationId": "gid://shopify/Location/1", "quantity": 4}]}})
+print(json.dumps({"blank": blank, "same_variant": again["data"]["productSet"]["product"]["variants"]["nodes"][0]["id"]
+                  == product["variants"]["nodes"][0]["id"],
+                  "found": [n["sku"] for n in found["data"]["productVariants"]["nodes"]],
+                  "stock_errors": stock["data"]["inventorySetQuantities"]["userErrors"],
+                  "bad_location": bad["data"]["inventorySetQuantities"]["userErrors"][0]["code"],
+                  "cost": found["extensions"]["cost"]["requestedQueryCost"],
+                  "available": bad["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]}))
+PY
+)
+	expect_contains "$OUT" '"blank": [{"field": ["input", "title"], "message": "Title can'"'"'t be blank", "code": "BLANK"}]'
+	expect_contains "$OUT" '"same_variant": true'
+	expect_contains "$OUT" '"found": ["MUG-1"]'
+	expect_contains "$OUT" '"stock_errors": []'
+	expect_contains "$OUT" '"bad_location": "INVALID_LOCATION"'
+	expect_contains "$OUT" '"cost": 32'
+	expect_eq "$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])["available"] < 60)' "$OUT")" "True" \
+		"points spent from the bucket: $OUT"
+}
+
+run_tests "$@"

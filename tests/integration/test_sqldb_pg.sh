@@ -1,0 +1,25 @@
+#!/bin/bash
+# The database interface against a throwaway PostgreSQL (tests/pg_lib.sh; fails loudly when none can start):
+# the sqldb_pg unit suite passes there, and the store refuses PostgreSQL by name until its dialect exists.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../pg_lib.sh"
+
+test_the_interface_works_on_postgresql_and_the_store_refuses_it_clearly() {
+	pg_start "$T" || { fail "could not start PostgreSQL (see stderr above)"; return; }
+	FEEDSYNC_TEST_PG_URL=$PG_URL "$ROOT/$BUILD/unit-tests" -j1 --filter 'sqldb_pg/*' >"$T/unit.log" 2>&1 ||
+		fail "sqldb_pg unit tests failed: $(tail -c 1500 "$T/unit.log")"
+	expect_contains "$(cat "$T/unit.log")" "Tested: 4 | Passing: 4 | Failing: 0 | Crashing: 0" "sqldb_pg suite"
+	expect_not_contains "$(cat "$T/unit.log")" "SKIP" "sqldb_pg suite"
+	expect_not_contains "$(cat "$T/unit.log")" "NOTICE" "sqldb_pg suite"
+	local url=${PG_URL/feedsync@/feedsync:s3cret@}
+	fs --db "$url" conn list
+	expect_rc 1 "conn list on PostgreSQL"
+	expect_contains "$ERR" "PostgreSQL support is incomplete: the server answers, but the schema has no" "stderr"
+	fs --db "$url" db status
+	expect_rc 1 "db status on PostgreSQL"
+	expect_contains "$ERR" "PostgreSQL support is incomplete: " "stderr"
+	expect_not_contains "$OUT$ERR" "s3cret" "output"
+	pg_stop
+}
+
+run_tests "$@"
