@@ -74,6 +74,7 @@ struct plan_item {
 	struct plan_change *changes;  /* update: in field order */
 	size_t nchanges;
 	bool excluded;                /* left out of the apply */
+	char *parent_sku;             /* a variant's group (core/store_groups.h), else NULL */
 };
 /* The items the filter (NULL = every item) matches, in SKU order, from offset, at most limit. 0 or -1. */
 int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter *f, int64_t offset, int limit,

@@ -27,6 +27,7 @@ struct product_row {
 	int64_t failed_run;      /* the run whose push of it last failed; 0 = none since the last accepted push */
 	char *last_error;        /* that run's error for it; NULL = none */
 	int64_t rowid;
+	char *parent_sku;        /* a variant's group (core/store_groups.h); NULL otherwise */
 };
 void product_row_free(struct product_row *r);
 void product_rows_free(struct product_row *rows, size_t n);

@@ -54,6 +54,8 @@ bool woo_pull_parent(const cJSON *product, const char *category_join, struct woo
 void woo_parent_free(struct woo_parent *parent);
 /* The variation's own SKU: NULL when it has none, or shows its parent's. */
 const char *woo_pull_variation_sku(const cJSON *variation, const struct woo_parent *parent);
+/* The columns of a variation's options: "attribute:Size" holds its size. */
+#define WOO_PULL_OPTION_PREFIX "attribute:"
 /* Appends the variation's row to out; false, leaving out as it was, when it has no SKU of its own. */
 bool woo_pull_variation(const cJSON *variation, const struct woo_parent *parent, struct strbuf *out);
 

@@ -88,16 +88,68 @@ static void print_line(const struct strbuf *line)
 	sb_free(&clean);
 }
 
+/* The item's SKU, and the parent product a variant goes under. */
+static void add_sku(struct strbuf *line, const struct plan_item *it)
+{
+	sb_adds(line, it->sku);
+	if (it->parent_sku)
+		sb_addf(line, " (variant of %s)", it->parent_sku);
+}
+
+/* The parent SKUs of the plan's variants, one per variant, for the parents' section. */
+struct parents {
+	char **skus;
+	size_t n;
+};
+
+static void note_parent(struct parents *p, const struct plan_item *it)
+{
+	if (!it->parent_sku)
+		return;
+	p->skus = xrealloc(p->skus, (p->n + 1) * sizeof(*p->skus));
+	p->skus[p->n++] = xstrdup(it->parent_sku);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each parent once, with how many of its variants the plan changes: the push makes or updates it from them. */
+static void print_parents(struct parents *p)
+{
+	qsort(p->skus, p->n, sizeof(*p->skus), by_text);
+	size_t groups = 0;
+	for (size_t i = 0; i < p->n; i++)
+		groups += i == 0 || !str_eq(p->skus[i - 1], p->skus[i]);
+	if (groups)
+		printf("\nparents (%zu, variable products made from their variants):\n", groups);
+	struct strbuf line = {0};
+	for (size_t i = 0, run = 1; i < p->n; i++, run++) {
+		if (i + 1 < p->n && str_eq(p->skus[i], p->skus[i + 1]))
+			continue;
+		sb_reset(&line);
+		sb_addf(&line, "%s  %zu variant%s in this plan", p->skus[i], run, run == 1 ? "" : "s");
+		print_line(&line);
+		run = 0;
+	}
+	sb_free(&line);
+	for (size_t i = 0; i < p->n; i++)
+		free(p->skus[i]);
+	free(p->skus);
+}
+
 static void print_item(const struct plan_item *it, void *ud)
 {
-	(void)ud;
+	note_parent(ud, it);
 	struct strbuf line = {0};
 	char since[32];
 	if (str_eq(it->kind, "update")) {
 		for (size_t i = 0; i < it->nchanges; i++) {
 			const struct plan_change *c = &it->changes[i];
 			sb_reset(&line);
-			sb_addf(&line, "%s  %s  ", it->sku, c->field);
+			add_sku(&line, it);
+			sb_addf(&line, "  %s  ", c->field);
 			plan_value_text(c->old_value, c->old_known, &line);
 			sb_adds(&line, " -> ");
 			plan_value_text(c->new_value, true, &line);
@@ -106,7 +158,8 @@ static void print_item(const struct plan_item *it, void *ud)
 			print_line(&line);
 		}
 	} else {
-		sb_addf(&line, "%s  %s", it->sku, it->name ? it->name : "");
+		add_sku(&line, it);
+		sb_addf(&line, "  %s", it->name ? it->name : "");
 		if (str_eq(it->kind, "retire"))
 			sb_addf(&line, "  %s: missing since %s, in %lld run%s", it->action,
 			        when(it->missing_since, since, sizeof(since)), (long long)it->missing_runs,
@@ -140,13 +193,17 @@ static int show_text(struct cli *cli, const struct plan_row *plan, int current)
 		printf("not applied yet: feedsync plan apply %lld\n", (long long)plan->run_id);
 	static const char *const kinds[] = {"create", "update", "retire"};
 	const int64_t counts[] = {plan->creates, plan->updates, plan->retires};
+	struct parents parents = {0};
 	for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
 		if (!counts[k])
 			continue;
 		printf("\n%s (%lld):\n", kinds[k], (long long)counts[k]);
-		if (each_item(cli, plan, kinds[k], print_item, NULL) < 0)
+		if (each_item(cli, plan, kinds[k], print_item, &parents) < 0) {
+			print_parents(&parents);
 			return cli_fail(EXIT_FAILED, "cannot read the plan: %s", store_errmsg(cli_store(cli)));
+		}
 	}
+	print_parents(&parents);
 	return EXIT_OK;
 }
 
@@ -165,6 +222,7 @@ static void item_to_json(const struct plan_item *it, void *ud)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "sku", it->sku);
 	add_text_or_null(o, "name", it->name);
+	add_text_or_null(o, "parent_sku", it->parent_sku);
 	cJSON_AddBoolToObject(o, "excluded", it->excluded);
 	if (str_eq(it->kind, "retire")) {
 		cJSON_AddStringToObject(o, "action", it->action);

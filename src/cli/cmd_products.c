@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "core/store_groups.h"
 #include "core/store_products.h"
 #include "core/util.h"
 #include "engine/product_page.h"
@@ -78,6 +79,7 @@ static cJSON *product_to_json(const struct product_row *r)
 	r->name ? cJSON_AddStringToObject(o, "name", r->name) : cJSON_AddNullToObject(o, "name");
 	r->price ? cJSON_AddStringToObject(o, "price", r->price) : cJSON_AddNullToObject(o, "price");
 	r->has_quantity ? cJSON_AddNumberToObject(o, "quantity", (double)r->quantity) : cJSON_AddNullToObject(o, "quantity");
+	r->parent_sku ? cJSON_AddStringToObject(o, "parent_sku", r->parent_sku) : cJSON_AddNullToObject(o, "parent_sku");
 	cJSON_AddStringToObject(o, "state", r->state);
 	r->remote_id ? cJSON_AddNumberToObject(o, "remote_id", (double)r->remote_id) : cJSON_AddNullToObject(o, "remote_id");
 	r->failed_run ? cJSON_AddNumberToObject(o, "failed_run", (double)r->failed_run)
@@ -91,6 +93,7 @@ static cJSON *product_to_json(const struct product_row *r)
 struct listing {
 	struct text_table table;
 	size_t n;
+	bool grouped;            /* the catalog has variants: a PARENT column names their groups */
 };
 
 static void add_text_row(void *ud, const struct product_row *r)
@@ -101,8 +104,10 @@ static void add_text_row(void *ud, const struct product_row *r)
 		snprintf(qty, sizeof(qty), "%lld", (long long)r->quantity);
 	if (r->remote_id)
 		snprintf(remote, sizeof(remote), "%lld", (long long)r->remote_id);
-	const char *cells[] = {r->sku, r->name ? r->name : "", r->state, r->price ? r->price : "", qty, remote,
-	                       r->last_error ? r->last_error : ""};
+	const char *cells[] = {r->sku, r->parent_sku ? r->parent_sku : "", r->name ? r->name : "", r->state,
+	                       r->price ? r->price : "", qty, remote, r->last_error ? r->last_error : ""};
+	if (!l->grouped)
+		memmove(cells + 1, cells + 2, sizeof(cells) - 2 * sizeof(*cells));
 	tt_add(&l->table, cells);
 	l->n++;
 }
@@ -118,6 +123,13 @@ static void print_json_row(void *ud, const struct product_row *r)
 	cJSON_Delete(o);
 }
 
+static void note_group(void *ud, const char *parent_sku, int64_t variants)
+{
+	(void)parent_sku;
+	(void)variants;
+	*(bool *)ud = true;
+}
+
 static int list(struct cli *cli, const struct conn_row *conn, const struct options *o)
 {
 	struct store *s = cli_store(cli);
@@ -126,7 +138,8 @@ static int list(struct cli *cli, const struct conn_row *conn, const struct optio
 	if (total < 0)
 		return cli_fail(EXIT_FAILED, "cannot count the products of connection %lld: %s", (long long)conn->id,
 		                store_errmsg(s));
-	static const char *const headers[] = {"SKU", "NAME", "STATE", "PRICE", "QTY", "REMOTE ID", "LAST ERROR"};
+	static const char *const grouped[] = {"SKU", "PARENT", "NAME", "STATE", "PRICE", "QTY", "REMOTE ID", "LAST ERROR"};
+	static const char *const plain[] = {"SKU", "NAME", "STATE", "PRICE", "QTY", "REMOTE ID", "LAST ERROR"};
 	struct listing l = {0};
 	int rc;
 	if (o->json) {
@@ -134,7 +147,13 @@ static int list(struct cli *cli, const struct conn_row *conn, const struct optio
 		rc = store_products_each(s, &q, print_json_row, &l);
 		printf("%s]}\n", l.n ? "\n" : "");
 	} else {
-		tt_init(&l.table, ARRAY_LEN(headers), headers, "lllrrrl");
+		if (store_groups_each(s, conn->id, note_group, &l.grouped) < 0)
+			return cli_fail(EXIT_FAILED, "cannot read the groups of connection %lld: %s", (long long)conn->id,
+			                store_errmsg(s));
+		if (l.grouped)
+			tt_init(&l.table, ARRAY_LEN(grouped), grouped, "llllrrrl");
+		else
+			tt_init(&l.table, ARRAY_LEN(plain), plain, "lllrrrl");
 		rc = store_products_each(s, &q, add_text_row, &l);
 		if (rc == 0) {
 			tt_print(&l.table, stdout);

@@ -41,8 +41,8 @@
 	" (SELECT rp.remote_id FROM remote_products rp WHERE rp.destination_id = " PRODUCT_DEST_ID(conn) \
 	" AND rp.sku = p.sku), p.push_failed_run," \
 	" (SELECT e.message FROM run_errors e WHERE e.sku = p.sku AND e.run_id = p.push_failed_run" \
-	" ORDER BY e.id DESC LIMIT 1), p.rowid"
-#define PRODUCT_NCOLUMNS 9
+	" ORDER BY e.id DESC LIMIT 1), p.rowid, p.parent_sku"
+#define PRODUCT_NCOLUMNS 10
 
 #include "core/sqldb.h"
 

@@ -21,7 +21,8 @@ static const char SQL_PLAN_COUNT[] =
 	"SELECT count(*) FROM plan_items WHERE plan_run = ?1 AND" PLAN_ITEM_MATCHES("?2", "?3", "?4");
 #define PLAN_ITEM_COLUMNS \
 	"i.kind, i.sku, i.name, i.hash, coalesce(i.action, ''), coalesce(i.missing_since, 0)," \
-	" coalesce(i.missing_runs, 0), i.excluded"
+	" coalesce(i.missing_runs, 0), i.excluded, (SELECT p.parent_sku FROM plans pl JOIN products p" \
+	" ON p.connection_id = pl.connection_id AND p.sku = i.sku WHERE pl.run_id = i.plan_run)"
 static const char SQL_PLAN_ITEMS[] =
 	"SELECT " PLAN_ITEM_COLUMNS " FROM plan_items i WHERE plan_run = ?1 AND" PLAN_ITEM_MATCHES("?2", "?3", "?4")
 	" ORDER BY sku LIMIT ?6 OFFSET ?5";
@@ -173,6 +174,7 @@ void plan_items_free(struct plan_item *items, size_t n)
 		free(items[i].changes);
 		free(items[i].sku);
 		free(items[i].name);
+		free(items[i].parent_sku);
 	}
 	free(items);
 }
@@ -238,6 +240,7 @@ int store_plan_items(struct store *s, int64_t plan_run, const struct plan_filter
 		it->missing_since = sqldb_column_int64(st, 5);
 		it->missing_runs = sqldb_column_int64(st, 6);
 		it->excluded = sqldb_column_int(st, 7) != 0;
+		it->parent_sku = column_dup(st, 8);
 	}
 	sqldb_reset(st);
 	if (rc != SQLDB_DONE || attach_changes(s, plan_run, *items, *n) < 0) {

@@ -51,6 +51,7 @@ void read_product_row(struct sqldb_stmt *st, int first, struct product_row *r)
 	r->failed_run = sqldb_column_int64(st, c++);
 	r->last_error = column_dup(st, c++);
 	r->rowid = sqldb_column_int64(st, c++);
+	r->parent_sku = column_dup(st, c++);
 }
 
 void product_row_free(struct product_row *r)
@@ -61,6 +62,7 @@ void product_row_free(struct product_row *r)
 	free(r->name);
 	free(r->price);
 	free(r->last_error);
+	free(r->parent_sku);
 	memset(r, 0, sizeof(*r));
 }
 

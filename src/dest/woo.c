@@ -10,6 +10,7 @@
 
 #include "core/store_dest.h"
 #include "core/store_fence.h"
+#include "core/store_groups.h"
 #include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/dest.h"
@@ -19,6 +20,7 @@
 #include "dest/push_hooks.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
+#include "dest/woo_variations.h"
 #include "feed/product.h"
 
 /* Results written per transaction: one commit per batch answer rather than one per product. */
@@ -50,6 +52,12 @@ struct item {
 	int64_t parked_until;        /* parked: when the fence it waits for ends */
 	int64_t *also;               /* more products with its SKU that a lookup found */
 	size_t nalso;
+	/* Grouped rows (dest/woo_variations.h): a variant names its group and goes to its parent's variations once
+	 * the parent is in the shop (group_id); a parent is a variable product made from its group's variants. */
+	char *group;
+	char *attributes;            /* the "attributes" member of its payload; NULL none */
+	int64_t group_id;
+	bool parent;
 };
 
 struct items {
@@ -58,6 +66,13 @@ struct items {
 };
 
 struct woo;
+
+struct group_ref {               /* a group with a variant to push, or whose own row changed */
+	char *sku;                   /* its parent's */
+	bool republish;              /* a variant is back from a draft retirement: so is the parent */
+	char *own;                   /* the feed's row with the parent's SKU, pending; NULL none */
+	int64_t own_hash;
+};
 
 struct lookup {
 	struct http_request req;     /* its ud points back here */
@@ -122,6 +137,12 @@ struct woo {
 	int64_t fence_ms;            /* how long a create request may be executing in the shop */
 	int repairs_in_flight;
 	int64_t duplicates;
+	struct items variants;       /* held until their parents are pushed (woo_commit) */
+	struct group_ref *groups;    /* their groups, each once after push_parents */
+	size_t ngroups;
+	char **parent_skus;          /* every group of the connection, sorted: a row with such a SKU is its parent's */
+	size_t nparent_skus;
+	enum missing_action retire_action;  /* the connection's rule, once this run retires: parents follow it */
 };
 
 /* ---- lists and items --------------------------------------------------------------------------------- */
@@ -141,6 +162,8 @@ static void item_free(struct item *it)
 	free(it->data);
 	free(it->payload);
 	free(it->also);
+	free(it->group);
+	free(it->attributes);
 	free(it);
 }
 
@@ -210,6 +233,10 @@ static bool record_retirement(struct woo *w, const struct item *it, int64_t now)
 		if (store_remote_forget(s, w->shop.id, it->sku) < 0)
 			return false;
 	}
+	if (it->parent) {   /* not in the catalog: the retirement's payload is remembered, so it is sent once */
+		struct remote_product rp = {.remote_id = it->remote_id, .pushed_hash = it->payload_hash};
+		return gone || store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0;
+	}
 	return store_product_set_retired(s, w->ctx->connection_id, it->sku, missing_action_name(it->retire), now,
 	                                 gone) == 0;
 }
@@ -229,7 +256,8 @@ static void write_recorded(struct woo *w)
 		                            .pushed_hash = it->payload_hash};
 		ok = it->retire ? record_retirement(w, it, now)
 		                : store_remote_put(s, w->shop.id, it->sku, &rp, now) == 0 &&
-		                  store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0;
+		                  ((it->parent && !it->hash) ||   /* a parent made only from its variants is not in the catalog */
+		                   store_product_set_pushed(s, w->ctx->connection_id, it->sku, it->hash) == 0);
 	}
 	if (ok) {   /* the shop's last requests, for the destinations' strip, ride along */
 		struct gate_circuit c;
@@ -519,8 +547,17 @@ static bool build_payload(struct woo *w, struct item *it, int64_t id)
 		fail_item(w, it, "bad_value", NULL, "%s", err);
 		return false;
 	}
+	/* A parent always declares its options (a new value must be declared before a variation uses it); a
+	 * variation names its own unless the update sends only some fields. */
+	if (it->attributes && !it->retire && (it->parent || !id || !fields))
+		woo_payload_splice(&payload, it->attributes);
 	free(it->payload);
 	it->payload_hash = (int64_t)hash64(payload.buf, payload.len, HASH64_SEED);
+	if (it->parent && !it->retire) {
+		/* Made afresh each run, a parent is sent when it changed, whether its first payload was a create. */
+		uint64_t h = hash64(it->data, strlen(it->data), HASH64_SEED);
+		it->payload_hash = (int64_t)hash64(it->attributes, strlen(it->attributes), h);
+	}
 	it->payload = sb_detach(&payload);
 	return true;
 }
@@ -547,20 +584,26 @@ static void plan_create(struct woo *w, struct item *it)
 		release(w, it);
 		return;
 	}
-	it->remote_id = it->parent_id = 0;
+	it->remote_id = 0;
+	it->parent_id = it->group_id;   /* a variant is created in its parent's variations */
 	if (!build_payload(w, it, 0))
 		return;
-	items_add(&ready_for(w, 0)->items, it);
+	items_add(&ready_for(w, it->parent_id)->items, it);
 	flush_ready(w, false);
 }
 
-/* Draft and stock 0 are updates of the product the shop has; a deletion goes in the batch's delete list. */
-static void plan_retire(struct woo *w, struct item *it)
+/* Draft and stock 0 are updates of the product the shop has; a deletion goes in the batch's delete list. A parent
+ * retired so already (cached_hash) is left alone. */
+static void plan_retire(struct woo *w, struct item *it, int64_t cached_hash)
 {
 	if (it->retire == MISSING_DELETE) {
 		free(it->payload);
 		it->payload = xasprintf("%lld", (long long)it->remote_id);
 	} else if (!build_payload(w, it, it->remote_id)) {
+		return;
+	}
+	if (it->parent && it->retire != MISSING_DELETE && cached_hash == it->payload_hash) {
+		release(w, it);
 		return;
 	}
 	items_add(&ready_for(w, it->parent_id)->items, it);
@@ -839,7 +882,7 @@ static void lookup_done(struct http_request *r)
 			else if (it->verifying)
 				verified(w, it);
 			else if (it->retire && it->found)
-				plan_retire(w, it);
+				plan_retire(w, it, 0);
 			else if (it->retire)
 				retire_absent(w, it);
 			else if (it->found)
@@ -875,7 +918,7 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 		/* The product exists (a crash, a race, another tool): update it instead. */
 		it->switched = true;
 		it->remote_id = res->resource_id;
-		it->parent_id = 0;
+		it->parent_id = it->group_id;
 		plan_update(w, it, 0);
 		return;
 	}
@@ -912,7 +955,7 @@ static void read_results(struct woo *w, struct batch *b)
 		} else {
 			if (op == OP_CREATE) {
 				it->remote_id = it->created_id = res->id;
-				it->parent_id = res->parent_id;
+				it->parent_id = res->parent_id ? res->parent_id : it->group_id;   /* variations answer none */
 				it->verifying = true;
 				items_add(&created, it);
 				continue;
@@ -1046,7 +1089,7 @@ static void admit(struct woo *w, struct item *it)
 		it->remote_id = cached.remote_id;
 		it->parent_id = cached.parent_id;
 		if (it->retire)
-			plan_retire(w, it);
+			plan_retire(w, it, cached.pushed_hash);
 		else
 			plan_update(w, it, cached.pushed_hash);
 	} else if (it->retire && !woo_sku_searchable(it->sku)) {
@@ -1171,6 +1214,37 @@ static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
+/* Parent SKUs of a connection's groups, in order: every one, or only those left without a live variant. */
+struct group_list {
+	char **skus;
+	size_t n;
+	bool empty_only;
+};
+
+static void list_group(void *ud, const char *parent_sku, int64_t variants)
+{
+	struct group_list *l = ud;
+	if (l->empty_only && variants)
+		return;
+	l->skus = xrealloc(l->skus, (l->n + 1) * sizeof(*l->skus));
+	l->skus[l->n++] = xstrdup(parent_sku);
+}
+
+/* The group of parent SKU sku among those this run pushes; products come in SKU order, so mostly the last. */
+static struct group_ref *note_group(struct woo *w, const char *sku)
+{
+	if (!w->ngroups || !str_eq(w->groups[w->ngroups - 1].sku, sku)) {
+		w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
+		w->groups[w->ngroups++] = (struct group_ref){.sku = xstrdup(sku)};
+	}
+	return &w->groups[w->ngroups - 1];
+}
+
+static int parent_order(const void *key, const void *sku)
+{
+	return strcmp(key, *(char *const *)sku);
+}
+
 static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
 {
 	struct item *it = new_item(p->sku, xstrdup(p->data), p->hash);
@@ -1180,19 +1254,42 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 		free(it->data);
 		it->data = published;
 	}
-	return hand_over(d, it, err, errsize);
+	struct woo *w = d->impl;
+	it->group = woo_variant_split(&it->data, &it->attributes);
+	if (it->group) {
+		/* A variation needs its parent's id: it waits until the parents are pushed (woo_commit). */
+		note_group(w, it->group)->republish |= it->returning == MISSING_DRAFT;
+		items_add(&w->variants, it);
+	} else if (bsearch_or_null(it->sku, w->parent_skus, w->nparent_skus, sizeof(char *), parent_order)) {
+		/* The group's own row: its fields go into the parent, pushed with the group. */
+		struct group_ref *g = note_group(w, it->sku);
+		free(g->own);
+		g->own = it->data;
+		g->own_hash = it->hash;
+		it->data = NULL;
+		item_free(it);
+	} else {
+		return hand_over(d, it, err, errsize);
+	}
+	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
 /* A retirement is an item whose data holds what to change: an update's fields, or nothing for a delete. */
-static int woo_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
+static struct item *retirement(const char *sku, enum missing_action action)
 {
 	static const char *const change[] = {[MISSING_STOCK_ZERO] = "{\"stock_quantity\":\"0\"}",
 	                                     [MISSING_DRAFT] = "{\"status\":\"draft\"}", [MISSING_DELETE] = "{}"};
-	if (action == MISSING_NONE)
-		return 0;
 	struct item *it = new_item(sku, xstrdup(change[action]), 0);
 	it->retire = action;
-	return hand_over(d, it, err, errsize);
+	return it;
+}
+
+static int woo_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
+{
+	if (action == MISSING_NONE)
+		return 0;
+	((struct woo *)d->impl)->retire_action = action;
+	return hand_over(d, retirement(sku, action), err, errsize);
 }
 
 /* Parked items wait for their fences, in slices short enough to see a stop request. */
@@ -1202,18 +1299,12 @@ static void wait_for_fences(struct woo *w)
 	sleep_ms(wait < 1 ? 1 : wait < HTTP_STOP_POLL_MS ? wait : HTTP_STOP_POLL_MS);
 }
 
-/* Drains what is queued and in flight. A stop request ends it: what was not sent stays pending, and woo_close
- * waits briefly for the answers in flight (see http_hooks.stop_waiting). */
-static int woo_commit(struct dest *d, char *err, size_t errsize)
+/* Drains what is queued and in flight; true when a stop request ended it. */
+static bool drain(struct woo *w)
 {
-	struct woo *w = d->impl;
-	bool stopped = false;
-	verify_leftover_fences(w);
 	while (!phase_stopped(&w->stop) && (w->in_flight > 0 || w->deferred.n > 0 || w->repairs_in_flight > 0)) {
-		if (run_should_stop(w->ctx)) {
-			stopped = true;
-			break;
-		}
+		if (run_should_stop(w->ctx))
+			return true;
 		unpark_due(w);
 		flush_lookups(w, true);
 		if (!w->lookups_in_flight)
@@ -1227,6 +1318,134 @@ static int woo_commit(struct dest *d, char *err, size_t errsize)
 			admit_deferred(w);
 	}
 	write_recorded(w);
+	return false;
+}
+
+static int group_order(const void *a, const void *b)
+{
+	return strcmp(((const struct group_ref *)a)->sku, ((const struct group_ref *)b)->sku);
+}
+
+/* The parents of the groups whose variants are pending, built afresh from their live variants: each is created, or
+ * updated when what it would send changed. They count among the products pushed. */
+static void push_parents(struct dest *d)
+{
+	struct woo *w = d->impl;
+	qsort(w->groups, w->ngroups, sizeof(*w->groups), group_order);
+	size_t unique = 0;
+	for (size_t i = 0; i < w->ngroups; i++) {
+		struct group_ref *kept = unique ? &w->groups[unique - 1] : NULL;
+		if (kept && str_eq(kept->sku, w->groups[i].sku)) {
+			kept->republish |= w->groups[i].republish;
+			if (!kept->own) {
+				kept->own = w->groups[i].own;
+				kept->own_hash = w->groups[i].own_hash;
+			} else {
+				free(w->groups[i].own);
+			}
+			free(w->groups[i].sku);
+		} else {
+			w->groups[unique++] = w->groups[i];
+		}
+	}
+	w->ngroups = unique;
+	for (size_t i = 0; i < unique; i++)
+		if (!w->groups[i].own)   /* a parent with a row of its own is counted as that row */
+			run_add(w->ctx, RC_PUSH_QUEUED, 1);
+	char err[1024];
+	for (size_t i = 0; i < unique && !phase_stopped(&w->stop) && !run_should_stop(w->ctx); i++) {
+		char *data, *attributes;
+		const struct group_ref *g = &w->groups[i];
+		int rc = woo_parent_build(w->ctx->store, w->ctx->connection_id, g->sku, g->own, &data, &attributes, err,
+		                          sizeof(err));
+		if (rc != 0) {
+			if (rc < 0)
+				phase_stop(&w->stop, w->http, NULL, "%s", err);
+			else
+				settled(w);   /* every variant failed or went: there is nothing to make it of */
+			continue;
+		}
+		struct item *it = new_item(g->sku, data, g->own_hash);
+		if (g->republish) {
+			it->data = product_json_with(data, "status", "publish", true);
+			it->returning = MISSING_DRAFT;
+			free(data);
+		}
+		it->attributes = attributes;
+		it->parent = true;
+		hand_over(d, it, err, sizeof(err));
+	}
+}
+
+/* The held variants, now that their parents are pushed: one whose parent is not in the shop fails. */
+static void push_variants(struct dest *d)
+{
+	struct woo *w = d->impl;
+	char err[1024];
+	size_t i = 0;
+	for (; i < w->variants.n && !phase_stopped(&w->stop) && !run_should_stop(w->ctx); i++) {
+		struct item *it = w->variants.v[i];
+		struct remote_product parent = {0};
+		if (store_remote_get(w->ctx->store, w->shop.id, it->group, &parent) < 0) {
+			phase_stop(&w->stop, w->http, NULL, "cannot read the shop's id of '%s': %s", it->group, store_errmsg(w->ctx->store));
+			break;
+		}
+		if (parent.remote_id <= 0) {
+			snprintf(err, sizeof(err), "its parent product '%s' is not in the shop (see its error), so the "
+			         "variation cannot be pushed", it->group);
+			refuse(w, it, "parent_missing", err);
+			continue;
+		}
+		it->group_id = parent.remote_id;
+		hand_over(d, it, err, sizeof(err));
+	}
+	for (; i < w->variants.n; i++)
+		item_free(w->variants.v[i]);   /* stay pending */
+	w->variants.n = 0;
+}
+
+/* Retiring makes the parents of groups left without a live variant retire too, by the same rule. */
+static void retire_parents(struct dest *d)
+{
+	struct woo *w = d->impl;
+	if (w->retire_action == MISSING_STOCK_ZERO)
+		return;   /* a variable product is out of stock once its variations are */
+	struct group_list e = {.empty_only = true};
+	if (store_groups_each(w->ctx->store, w->ctx->connection_id, list_group, &e) < 0)
+		run_log(w->ctx, LOG_WARN, "cannot read the groups to retire their parents: %s", store_errmsg(w->ctx->store));
+	char err[1024];
+	for (size_t i = 0; i < e.n; i++) {
+		struct remote_product rp = {0};
+		if (!phase_stopped(&w->stop) && store_remote_get(w->ctx->store, w->shop.id, e.skus[i], &rp) == 1 &&
+		    rp.remote_id > 0) {
+			struct item *it = retirement(e.skus[i], w->retire_action);
+			it->parent = true;
+			hand_over(d, it, err, sizeof(err));
+		}
+		free(e.skus[i]);
+	}
+	free(e.skus);
+}
+
+/* Drains what is queued and in flight, then pushes the groups: parents first, then their variations, then retires
+ * the parents left empty. A stop request ends it: what was not sent stays pending, and woo_close waits briefly for
+ * the answers in flight (see http_hooks.stop_waiting). */
+static int woo_commit(struct dest *d, char *err, size_t errsize)
+{
+	struct woo *w = d->impl;
+	verify_leftover_fences(w);
+	bool stopped = drain(w);
+	if (!stopped && w->variants.n) {
+		push_parents(d);
+		stopped = drain(w);
+		if (!stopped)
+			push_variants(d);
+		stopped = stopped || drain(w);
+	}
+	if (!stopped && !phase_stopped(&w->stop) && w->retire_action != MISSING_NONE) {
+		retire_parents(d);
+		stopped = drain(w);
+	}
 	run_log(w->ctx, LOG_INFO, "'%s': %lld created, %lld updated, %lld already up to date, %lld failed",
 	        w->shop.name, (long long)w->created, (long long)w->updated, (long long)w->unchanged,
 	        (long long)w->failed);
@@ -1319,6 +1538,14 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
 	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
 	        w->shop.verify_tls ? "" : ", TLS NOT VERIFIED", w->batch_size, o->concurrency);
+	struct group_list groups = {0};
+	if (store_groups_each(ctx->store, ctx->connection_id, list_group, &groups) < 0) {
+		snprintf(err, errsize, "cannot read the connection's groups of variants: %s; nothing was pushed",
+		         store_errmsg(ctx->store));
+		return -1;
+	}
+	w->parent_skus = groups.skus;
+	w->nparent_skus = groups.n;
 	return load_fences(w, err, errsize);
 }
 
@@ -1342,6 +1569,17 @@ static void woo_close(struct dest *d)
 	for (size_t i = 0; i < w->deferred.n; i++)
 		item_free(w->deferred.v[i]);
 	free(w->deferred.v);
+	for (size_t i = 0; i < w->variants.n; i++)
+		item_free(w->variants.v[i]);
+	free(w->variants.v);
+	for (size_t i = 0; i < w->ngroups; i++) {
+		free(w->groups[i].sku);
+		free(w->groups[i].own);
+	}
+	free(w->groups);
+	for (size_t i = 0; i < w->nparent_skus; i++)
+		free(w->parent_skus[i]);
+	free(w->parent_skus);
 	free(w->recorded.v);
 	remote_rows_free(w->window.rows, w->window.n);
 	free(w->window.from);

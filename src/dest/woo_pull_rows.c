@@ -209,6 +209,20 @@ static void add_variation_name(struct strbuf *out, bool *first, const cJSON *att
 	sb_free(&options);
 }
 
+/* Each option in a column of its own, "attribute:Size": "M", for grouping the rows again (feed/group_spec.h). */
+static void add_options(struct strbuf *out, bool *first, const cJSON *attributes)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, attributes) {
+		const char *name = member_text(a, "name"), *option = member_text(a, "option");
+		if (!*name || !*option)
+			continue;
+		char *column = xasprintf(WOO_PULL_OPTION_PREFIX "%s", name);
+		add_member(out, first, column, option);
+		free(column);
+	}
+}
+
 bool woo_pull_variation(const cJSON *variation, const struct woo_parent *parent, struct strbuf *out)
 {
 	if (!woo_pull_variation_sku(variation, parent))
@@ -225,6 +239,7 @@ bool woo_pull_variation(const cJSON *variation, const struct woo_parent *parent,
 	if (*member_text(image, "src"))
 		add_member(out, &first, "image", member_text(image, "src"));
 	add_joined(out, &first, "attributes", attributes, "name", "option", OPTION_JOIN);
+	add_options(out, &first, attributes);
 	add_member(out, &first, "parent_sku", parent->sku);
 	add_number(out, &first, "parent_id", (double)parent->id);
 	sb_addc(out, '}');

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "engine/column_check.h"
 #include "engine/feed_fetch.h"
+#include "engine/group_check.h"
 #include "feed/encoding.h"
 #include "feed/normalize.h"
 #include "feed/preset.h"
@@ -240,6 +241,7 @@ int preview_read(const struct config *cfg, const struct conn_config *conn, const
 		str_copy(p->error, "the feed has no rows (a run would fail: an empty feed is never imported)",
 		         sizeof(p->error));
 	p->run_would_fail |= p->error[0] != '\0';
+	group_check(conn, p, &p->warnings);
 	p->delimiter = src->delimiter_used;
 	seen_free(&seen);
 	row_stage_free(&st);

@@ -8,14 +8,15 @@
 #include <strings.h>
 
 #include "core/util.h"
+#include "feed/group_spec.h"
 #include "feed/jsoncheck.h"
 #include "feed/preset.h"
 
 #define NAME_MAX_CHARS 100
 #define WINMENTOR_ENCODING "windows-1250"
 
-static const char *const top_keys[] = {"name", "active", "preset", "source", "filters", "mapping", "rules",
-                                       "update", "schedule", "destination", NULL};
+static const char *const top_keys[] = {"name", "active", "preset", "source", "filters", "mapping", "group",
+                                       "rules", "update", "schedule", "destination", NULL};
 static const char *const source_keys[] = {"type", "url", "delimiter", "enclosure", "encoding", "header",
                                           "item_path", "aliases", "required", "auth", "destination", "status",
                                           "format", "decimal_separator", "currency", NULL};
@@ -667,7 +668,9 @@ struct conn_config *conn_parse(const char *text, struct problems *problems)
 	parse_source(c, problems);
 	c->filter = filter_compile(cJSON_GetObjectItemCaseSensitive(doc, "filters"), c->aliases, "filters", problems);
 	filter_set_decimal_separator(c->filter, c->decimal_separator);
-	c->mapping = mapping_compile(cJSON_GetObjectItemCaseSensitive(doc, "mapping"), c->aliases, "mapping", problems);
+	cJSON *grouped;   /* the mapping with the "group" shorthand's fields (feed/group_spec.h) */
+	c->mapping = mapping_compile(group_spec_mapping(doc, &grouped, problems), c->aliases, "mapping", problems);
+	cJSON_Delete(grouped);
 	if (c->mapping) { /* rules read the mapping's fields: without it, its own problems say enough */
 		mapping_set_decimal_separator(c->mapping, c->decimal_separator);
 		c->rules = rules_compile(cJSON_GetObjectItemCaseSensitive(doc, "rules"), c->mapping, c->aliases,

@@ -236,8 +236,8 @@ class Shop:
     def apply_fields(rec, fields):
         """Batch semantics: no schema validation; a price that is not a number is silently emptied."""
         for key, value in fields.items():
-            if key in ("id", "parent_id"):
-                continue
+            if key in ("id", "parent_id") or (key == "type" and rec["type"] == "variation"):
+                continue  # a variation's type is read-only in the variations controller
             if key in ("regular_price", "sale_price"):
                 text = str(value) if value is not None else ""
                 rec[key] = text if re.fullmatch(r"\d+(\.\d+)?", text) else ""
@@ -314,7 +314,7 @@ class Shop:
 
     def dump(self):
         keys = ("id", "sku", "name", "type", "parent_id", "regular_price", "sale_price", "stock_quantity",
-                "manage_stock", "status", "description", "short_description", "meta_data", "images")
+                "manage_stock", "status", "description", "short_description", "meta_data", "images", "attributes")
         return [dict({k: p.get(k) for k in keys}, categories=[t["id"] for t in self.categories_of(p)],
                      tags=[t["id"] for t in self.product_terms(p, "tags")])
                 for p in sorted(self.products.values(), key=lambda p: p["id"])]
@@ -441,11 +441,37 @@ class Shop:
         kind = "variation" if parent_id else fields.get("type") if fields.get("type") in (
             "simple", "variable", "grouped", "external") else "simple"
         rec = self.new_record(fields, parent_id, kind)
-        if not seeded:
+        if not seeded:   # seeded products stay as given, whatever a shop would have made of them
+            self.shape_attributes(rec, fields)
             self.assign_terms(rec, fields)
         self.products[rec["id"]] = rec
         self.index(rec)
         return rec
+
+    @staticmethod
+    def attribute_key(name):
+        """sanitize_title of a local attribute's name, which is how WooCommerce matches them."""
+        return re.sub(r"[^a-z0-9_-]+", "-", str(name).strip().lower()).strip("-")
+
+    def shape_attributes(self, rec, fields):
+        """Attributes as WooCommerce keeps them. A product's: id 0 (local), its position, visible and variation
+        flags, options (class-wc-rest-products-controller prepare_attributes). A variation's: only those its
+        parent declares with variation true, matched by sanitized name and renamed as the parent spells them,
+        the others dropped without a word (class-wc-rest-product-variations-controller parse_attributes_field);
+        recordings 32 and 33."""
+        raw = fields.get("attributes")
+        if not isinstance(raw, list):
+            return
+        if rec["type"] != "variation":
+            rec["attributes"] = [{"id": 0, "name": a.get("name", ""), "position": i, "visible": bool(a.get("visible")),
+                                  "variation": bool(a.get("variation")), "options": list(a.get("options") or [])}
+                                 for i, a in enumerate(raw) if isinstance(a, dict) and a.get("name")]
+            return
+        parent = self.products.get(rec["parent_id"]) or {}
+        declared = {self.attribute_key(a["name"]): a["name"] for a in parent.get("attributes", []) if a.get("variation")}
+        rec["attributes"] = [{"id": 0, "name": declared[self.attribute_key(a["name"])], "option": str(a.get("option", ""))}
+                             for a in raw if isinstance(a, dict) and a.get("name")
+                             and self.attribute_key(a["name"]) in declared]
 
     def update(self, fields, parent_id=0):
         pid = fields.get("id")
@@ -462,6 +488,7 @@ class Shop:
                 raise err
         old_sku = rec.get("sku")
         self.apply_fields(rec, fields)
+        self.shape_attributes(rec, fields)
         self.assign_terms(rec, fields)
         self.index(rec, old_sku)
         return rec

@@ -288,8 +288,10 @@ test_pull_reads_the_variations_of_variable_products() {
 	seed_variable 130
 	add_shop
 	printf '{"name": "Variations", "source": {"type": "woocommerce", "destination": {"id": %s}}, "mapping":
-		{"fields": {"parent_sku": {"column": "parent_sku"}, "parent_id": {"column": "parent_id"},
-		"attributes": {"column": "attributes"}, "type": {"column": "type"}}}}\n' "$DEST_ID" >"$T/conn.json"
+		{"fields": {"parent_id": {"column": "parent_id"},
+		"attributes": {"column": "attributes"}, "type": {"column": "type"}}},
+		"group": {"by": "parent_sku", "options": [{"name": "size", "column": "attribute:Size"}]}}\n' \
+		"$DEST_ID" >"$T/conn.json"
 	run_fs fs_fast conn add --file "$T/conn.json" --json
 	expect_rc 0 "conn add"
 	CONN_ID=$(json_get "$OUT" id)
@@ -304,6 +306,12 @@ test_pull_reads_the_variations_of_variable_products() {
 	expect_eq "$(json_get "$data" name)" "Tee - S7, Red" "variation name"
 	expect_eq "$(json_get "$data" attributes)" "Size: S7, Colour: Red" "variation attributes"
 	expect_eq "$(json_get "$data" parent_sku)" "V" "parent SKU"
+	expect_eq "$(json_get "$data" option:size)" "S7" "the variation's size, grouped again"
+	run_fs fs_fast products "$CONN_ID"
+	expect_contains "$OUT" "PARENT" "products lists each variant's parent"
+	printf '%s\n' "$OUT" | grep -Eq '^V-007 +V +Tee - S7' || fail "V-007's row names its parent V: $(printf '%s' "$OUT" | head -5)"
+	run_fs fs_fast products "$CONN_ID" --json
+	expect_eq "$(json_get "$OUT" products.7.parent_sku)" "V" "parent_sku in --json"
 	expect_eq "$(json_get "$data" parent_id)" "19" "parent id"
 	expect_eq "$(json_get "$data" type)" "variation" "type"
 	expect_eq "$(json_get "$data" categories)" "Clothes > Tees" "categories of the parent"

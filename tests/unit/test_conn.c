@@ -358,7 +358,7 @@ Test(conn, problems_are_all_collected)
 Test(conn, unknown_keys_everywhere)
 {
 	expect_problem_in("\"foo\": 1", "unknown key 'foo' (known keys: name, active, preset, source, filters, mapping, "
-	                                "rules, update, schedule, destination)");
+	                                "group, rules, update, schedule, destination)");
 	expect_problem_in("\"Name\": \"x\"", "unknown key 'Name' (did you mean 'name'?)");
 	expect_problem_in("\"filter\": {}", "unknown key 'filter' (did you mean 'filters'?)");
 	expect_problem_in("\"name\": \"again\"", "duplicate key 'name'");

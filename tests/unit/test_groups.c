@@ -9,6 +9,7 @@
 #include "core/store_groups.h"
 #include "core/util.h"
 #include "engine/catalog.h"
+#include "dest/woo_variations.h"
 #include "engine/group_parent.h"
 #include "engine/run.h"
 #include "store_test.h"
@@ -219,4 +220,18 @@ Test(groups, the_variant_lookup_walks_the_parent_index)
 		indexed |= strstr((const char *)sqldb_column_text(st, 3), "products_by_parent") != NULL;
 	sqldb_finalize(st);
 	cr_assert(indexed);
+}
+
+/* The WooCommerce parent (dest/woo_variations.h): a variable product with the shared fields and every option. */
+Test(groups, the_woocommerce_parent_is_a_variable_product_declaring_its_options)
+{
+	import(TEES, ARRAY_LEN(TEES));
+	char *data = NULL, *attributes = NULL, err[256];
+	cr_assert_eq(woo_parent_build(s, conn_id, "TEE", NULL, &data, &attributes, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(data, "{\"brand\":\"Acme\",\"sku\":\"TEE\",\"name\":\"Tee\",\"type\":\"variable\"}");
+	cr_assert_str_eq(attributes, "\"attributes\":[{\"name\":\"colour\",\"options\":[\"Blue\",\"Red\"],\"variation\":true,"
+	                 "\"visible\":true},{\"name\":\"size\",\"options\":[\"M\",\"S\"],\"variation\":true,\"visible\":true}]");
+	free(data);
+	free(attributes);
+	cr_assert_eq(woo_parent_build(s, conn_id, "NONE", NULL, &data, &attributes, err, sizeof(err)), 1, "no live variant");
 }

@@ -192,11 +192,11 @@ Test(woo_pull, recorded_variations_become_rows_grouped_by_their_parent)
 		"{\"sku\":\"FS-VAR-M\",\"price\":\"11.00\",\"sale_price\":\"\",\"quantity\":\"4\",\"description\":\"\","
 		"\"weight\":\"\",\"id\":\"27\",\"status\":\"publish\",\"type\":\"variation\","
 		"\"name\":\"Feedsync Variable Tee - M\",\"category\":\"Uncategorized\",\"attributes\":\"Size: M\","
-		"\"parent_sku\":\"FS-VAR\",\"parent_id\":\"25\"}\n"
+		"\"attribute:Size\":\"M\",\"parent_sku\":\"FS-VAR\",\"parent_id\":\"25\"}\n"
 		"{\"sku\":\"FS-VAR-S\",\"price\":\"10.00\",\"sale_price\":\"\",\"quantity\":\"3\",\"description\":\"\","
 		"\"weight\":\"\",\"id\":\"26\",\"status\":\"publish\",\"type\":\"variation\","
 		"\"name\":\"Feedsync Variable Tee - S\",\"category\":\"Uncategorized\",\"attributes\":\"Size: S\","
-		"\"parent_sku\":\"FS-VAR\",\"parent_id\":\"25\"}\n");
+		"\"attribute:Size\":\"S\",\"parent_sku\":\"FS-VAR\",\"parent_id\":\"25\"}\n");
 	sb_free(&sb);
 	cJSON_Delete(page);
 	woo_parent_free(&parent);
@@ -211,7 +211,7 @@ Test(woo_pull, variation_image_attributes_and_a_name_without_options)
 	cr_assert(woo_pull_variation(v, &parent, &sb));
 	cr_expect_str_eq(sb_str(&sb), "{\"sku\":\"T-1\",\"type\":\"variation\",\"name\":\"Tee - M, Red\","
 	                              "\"image\":\"http://x/v.jpg\",\"attributes\":\"Size: M, Colour: Red\","
-	                              "\"parent_sku\":\"T\",\"parent_id\":\"7\"}");
+	                              "\"attribute:Size\":\"M\",\"attribute:Colour\":\"Red\",\"parent_sku\":\"T\",\"parent_id\":\"7\"}");
 	cJSON_Delete(v);
 	sb_reset(&sb);
 	v = parse("{\"sku\":\"T-2\",\"image\":null,\"attributes\":[]}");
