@@ -287,8 +287,6 @@ static const char *const MIGRATIONS[] = {
 	 * 55% on insert.
 	 */
 	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
-	/* 18: every state filter walks products_by_state: the partial index of failed products only cost writes. */
-	"DROP INDEX IF EXISTS products_push_failed;",
 };
 
 int db_schema_version(void)
