@@ -78,7 +78,7 @@ struct step {
 };
 
 /* The groups with a line of the table for every key: the steps of a cycle, the keys typed. */
-static const char *const per_key_groups[] = {"sort", "quick filter", "filter typing"};
+static const char *const per_key_groups[] = {"sort", "quick filter", "filter typing", "state sort, f"};
 
 #define KEYS(...) ((const int[]){__VA_ARGS__, 0})
 #define END_OF_SCRIPT {0}
@@ -97,7 +97,10 @@ static const char *const per_key_groups[] = {"sort", "quick filter", "filter typ
 static const struct step conns_script[] = {LIST_STEPS(10, "supplier 0042", "fail"), END_OF_SCRIPT};
 static const struct step runs_script[] = {LIST_STEPS(10, "supplier 0042", "fail"), END_OF_SCRIPT};
 static const struct step dests_script[] = {LIST_STEPS(11, "shop 1", "https"), END_OF_SCRIPT};
-static const struct step products_script[] = {LIST_STEPS(2, "SKU-00042", "SKU-9"), END_OF_SCRIPT};
+/* The sort steps end on the SKU (two sortable columns): `s` sorts by state, then the problems filter on and off. */
+static const struct step products_script[] = {
+	LIST_STEPS(2, "SKU-00042", "SKU-9"), {"state sort, f", KEYS('s', 'f', 'f'), NULL, 0}, END_OF_SCRIPT,
+};
 
 static const struct step run_script[] = {
 	{"log scroll", KEYS('k'), NULL, 30},

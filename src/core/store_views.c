@@ -74,6 +74,9 @@ struct field {
 	/* The index a window under the quick filter walks in this order when the filter selects few rows
 	 * (QUICK_FEW); NULL: the view's quick_index. */
 	const char *quick_index;
+	/* Every quick filter holds this field to one value: the window is ordered by the id alone (SQLite
+	 * 3.40 sorts "ORDER BY expr, id" even where "expr = constant" is the key of the index it walks). */
+	bool quick_constant;
 };
 
 struct view_def {
@@ -168,7 +171,8 @@ static const struct field product_fields[PRODUCT_F_COUNT] = {
 	                   .always = "SELECT coalesce((SELECT min(sku) FROM products WHERE connection_id = " P_CONN ") >= "
 	                             P_TEXT " AND (SELECT max(sku) FROM products WHERE connection_id = " P_CONN ") < "
 	                             P_TEXT " || char(1114111), 1)"},
-	[PRODUCT_F_STATE] = {PRODUCT_STATE_SQL("p."), .indexed = true, .quick_index = "products_by_state"},
+	[PRODUCT_F_STATE] = {PRODUCT_STATE_SQL("p."), .indexed = true, .quick_index = "products_by_state",
+	                     .quick_constant = true},
 };
 
 static const struct view_def views[STORE_VIEW_COUNT] = {
@@ -533,14 +537,15 @@ static void add_window_ids(struct strbuf *sql, const struct view_def *d, const s
 {
 	const struct field *f = &d->fields[sh->sort];
 	bool desc = sh->desc != sh->from_end;
+	const char *key = sh->quick != QUICK_ALL && f->quick_constant ? d->id : f->sort;
 	if (sh->quick_indexed) {
 		sb_addf(sql, "SELECT %s AS id FROM %s INDEXED BY %s", d->id, from, quick_index_of(d, f));
 		add_conditions(sql, d, sh);
-		add_order(sql, f->sort, d->id, desc);
+		add_order(sql, key, d->id, desc);
 	} else if (f->indexed || !desc) {
 		sb_addf(sql, "SELECT %s AS id FROM %s", d->id, from);
 		add_conditions(sql, d, sh);
-		add_order(sql, f->sort, d->id, desc);
+		add_order(sql, key, d->id, desc);
 	} else {
 		sb_addf(sql, "SELECT id FROM (SELECT %s AS id, %s AS k FROM %s", d->id, f->sort, from);
 		add_conditions(sql, d, sh);

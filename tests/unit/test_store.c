@@ -672,6 +672,25 @@ static bool prepared_plan_says(const char *marker, const char *text)
 	return false;
 }
 
+/*
+ * Whether the plan of the window ids of the view statement whose SQL contains `marker` (the subquery
+ * between "FROM (" and ") w", without the few rows' final order) contains `text`.
+ */
+static bool inner_plan_says(const char *marker, const char *text)
+{
+	for (sqlite3_stmt *st = sqlite3_next_stmt(store_db(s), NULL); st; st = sqlite3_next_stmt(store_db(s), st)) {
+		const char *sql = sqlite3_sql(st), *from = strstr(sql, "FROM ("), *end = strstr(sql, ") w ");
+		if (!strstr(sql, marker) || !from || !end)
+			continue;
+		char *inner = xasprintf("%.*s", (int)(end - from - 6), from + 6);
+		bool says = plan_says(inner, text);
+		free(inner);
+		return says;
+	}
+	cr_assert_fail("no prepared window contains \"%s\"", marker);
+	return false;
+}
+
 /* 130 products of which two failed their push: few enough (QUICK_FEW) for the problems window to walk the index. */
 static int64_t add_failing_catalog(void)
 {
@@ -725,6 +744,8 @@ Test(store, the_problems_filter_and_its_count_walk_the_state_index)
 	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "SKU-129 SKU-064",
 	                 "ties in rowid (insert) order");
 	cr_assert(prepared_plan_says("AS id FROM products p INDEXED BY products_by_state", STATE_KEYS));
+	cr_assert_not(inner_plan_says("AS id FROM products p INDEXED BY products_by_state", "TEMP B-TREE"),
+	              "by state, the filtered window walks the index in its order: it sorts nothing");
 	store_views_close(v);
 }
 
