@@ -44,6 +44,9 @@ bool sqldb_absent(const char *target);
 const char *sqldb_backend(struct sqldb *db);
 /* The message of the handle's last failure. */
 const char *sqldb_errmsg(struct sqldb *db);
+/* The SQL of a statement the handle holds prepared whose text contains `marker`, or NULL: lets tests check
+ * the plan of the program's own statements. SQLite only (NULL on PostgreSQL). */
+const char *sqldb_prepared_sql(struct sqldb *db, const char *marker);
 /* The file the handle has open; NULL for an in-memory database. */
 const char *sqldb_filename(struct sqldb *db);
 

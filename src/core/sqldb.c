@@ -121,6 +121,16 @@ const char *sqldb_errmsg(struct sqldb *db)
 	return db->pg ? pg_errmsg(db->pg) : sqlite3_errmsg(db->lite);
 }
 
+const char *sqldb_prepared_sql(struct sqldb *db, const char *marker)
+{
+	if (db->pg)
+		return NULL;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db->lite, NULL); st; st = sqlite3_next_stmt(db->lite, st))
+		if (strstr(sqlite3_sql(st), marker))
+			return sqlite3_sql(st);
+	return NULL;
+}
+
 const char *sqldb_filename(struct sqldb *db)
 {
 	if (db->pg)

@@ -10,14 +10,19 @@
 
 const char *const product_states[] = {PRODUCT_STATE_NAMES, NULL};
 
-/* A state filter walks the state index and sorts only the products in that state. */
+/*
+ * A state filter walks products_by_state (named: along the primary key the SKU order would cost no sort, but
+ * the state of every product would be computed to find a few) and sorts only the products in that state.
+ */
 static const char SQL_LIST[] =
 	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p WHERE p.connection_id = ?1 ORDER BY p.sku LIMIT ?3";
 static const char SQL_LIST_STATE[] =
-	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p WHERE p.connection_id = ?1"
+	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p INDEXED BY products_by_state WHERE p.connection_id = ?1"
 	" AND " PRODUCT_STATE_SQL("p.") " = ?2 ORDER BY p.sku LIMIT ?3";
-static const char SQL_COUNT[] =
-	"SELECT count(*) FROM products p WHERE p.connection_id = ?1 AND (?2 IS NULL OR " PRODUCT_STATE_SQL("p.") " = ?2)";
+/* Each count its own statement: an optional condition ("?2 IS NULL OR ...") would keep SQLite off the index. */
+static const char SQL_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
+static const char SQL_COUNT_STATE[] =
+	"SELECT count(*) FROM products WHERE connection_id = ?1 AND " PRODUCT_STATE_SQL("") " = ?2";
 static const char SQL_GET[] =
 	"SELECT " PRODUCT_COLUMNS("?1") ", p.data, p.pushed_data, p.retired_action, p.line, p.first_seen_run,"
 	" p.first_seen_at, p.changed_run, p.changed_at, p.pushed_run,"
@@ -95,11 +100,12 @@ int store_products_each(struct store *s, const struct product_query *q, product_
 
 int64_t store_products_count(struct store *s, const struct product_query *q)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_COUNT);
+	struct sqldb_stmt *st = store_stmt(s, q->state ? SQL_COUNT_STATE : SQL_COUNT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, q->connection_id);
-	bind_text(st, 2, q->state);
+	if (q->state)
+		bind_text(st, 2, q->state);
 	int64_t n = sqldb_step(st) == SQLDB_ROW ? sqldb_column_int64(st, 0) : -1;
 	sqldb_reset(st);
 	return n;

@@ -658,6 +658,90 @@ Test(store, the_state_filter_walks_the_state_index)
 	                        " p.retired_at IS NOT NULL THEN 'retired' ELSE 'new' END) = 'new'", STATE_KEYS));
 }
 
+/*
+ * Whether the plan of the statement this connection has prepared whose SQL contains `marker` (the program's
+ * own statement, as store_products.c and store_views.c build it) contains `text`.
+ */
+static bool prepared_plan_says(const char *marker, const char *text)
+{
+	const char *sql = sqldb_prepared_sql(store_db(s), marker);
+	cr_assert_not_null(sql, "no prepared statement contains \"%s\"", marker);
+	return plan_says(sql, text);
+}
+
+/*
+ * Whether the plan of the window ids of the view statement whose SQL contains `marker` (the subquery
+ * between "FROM (" and ") w", without the few rows' final order) contains `text`.
+ */
+static bool inner_plan_says(const char *marker, const char *text)
+{
+	const char *sql = sqldb_prepared_sql(store_db(s), marker);
+	const char *from = sql ? strstr(sql, "FROM (") : NULL, *end = sql ? strstr(sql, ") w ") : NULL;
+	cr_assert(from && end, "no prepared window contains \"%s\"", marker);
+	char *inner = xasprintf("%.*s", (int)(end - from - 6), from + 6);
+	bool says = plan_says(inner, text);
+	free(inner);
+	return says;
+}
+
+/* 130 products of which two failed their push: few enough (QUICK_FEW) for the problems window to walk the index. */
+static int64_t add_failing_catalog(void)
+{
+	int64_t conn = add_conn("A"), run;
+	struct run_row r;
+	cr_assert_eq(store_run_enqueue(s, conn, "manual", 0, 1, false, &run, &r), 0);
+	cr_assert_eq(store_run_claim(s, "t", run, &r), 1);
+	for (int i = 0; i < 130; i++) {
+		char sku[16];
+		snprintf(sku, sizeof(sku), "SKU-%03d", 129 - i);
+		add_product(conn, sku, i, run);
+		if (i % 65 == 0)
+			cr_assert_eq(store_run_error_insert(s, run, 2000, "pushing", 0, sku, NULL, "refused", "no", NULL), 0);
+	}
+	sqldb_exec(store_db(s), "ANALYZE");
+	return conn;
+}
+
+/* `feedsync products --state`: its list and its count both along products_by_state, the list in SKU order. */
+Test(store, the_cli_state_filter_and_its_count_walk_the_state_index)
+{
+	int64_t conn = add_failing_catalog();
+	struct states st;
+	cr_assert_str_eq(states_of(conn, "failed", &st), "SKU-064=failed SKU-129=failed");
+	cr_assert(prepared_plan_says("INDEXED BY products_by_state", STATE_KEYS));
+	struct product_query q = {.connection_id = conn, .state = "failed"};
+	cr_assert_eq(store_products_count(s, &q), 2);
+	cr_assert(prepared_plan_says("count(*) FROM products WHERE connection_id = ?1 AND", STATE_KEYS));
+	q.state = NULL;
+	cr_assert_eq(store_products_count(s, &q), 130);
+}
+
+/*
+ * The Products screen's `f` (problems = failed): counted along products_by_state; its window by SKU along
+ * the partial index of failed products (it holds the SKU: no failed product read to sort them), by state
+ * along products_by_state.
+ */
+Test(store, the_problems_filter_and_its_count_walk_the_state_index)
+{
+	int64_t conn = add_failing_catalog();
+	struct store_views *v = store_views_open(s);
+	struct view_query q = {.connection_id = conn, .quick = QUICK_PROBLEMS};
+	char buf[512];
+	int64_t matched;
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "SKU-064 SKU-129");
+	cr_assert_eq(matched, 2);
+	cr_assert(prepared_plan_says("SELECT count(*) FROM products p WHERE p.connection_id = ?2 AND", STATE_KEYS));
+	cr_assert(prepared_plan_says("AS id FROM products p INDEXED BY products_push_failed",
+	                             "products_push_failed (connection_id=?)"));
+	q.sort = PRODUCT_F_STATE;
+	cr_assert_str_eq(product_window(v, &q, buf, sizeof(buf), &matched), "SKU-129 SKU-064",
+	                 "ties in rowid (insert) order");
+	cr_assert(prepared_plan_says("AS id FROM products p INDEXED BY products_by_state", STATE_KEYS));
+	cr_assert_not(inner_plan_says("AS id FROM products p INDEXED BY products_by_state", "TEMP B-TREE"),
+	              "by state, the filtered window walks the index in its order: it sorts nothing");
+	store_views_close(v);
+}
+
 /* The Products view sorted by state: states in text order either way, ties in rowid (insert) order. */
 Test(store, products_sort_by_state_along_the_state_index)
 {
