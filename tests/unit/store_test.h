@@ -24,14 +24,20 @@ static inline struct store *test_store_open(char *dir, int64_t *conn_id)
 	return s;
 }
 
-/* Closes the store, removes its directory and puts the template back for the next test. */
-static inline void test_store_remove(struct store *s, char *dir, const char *template)
+/* Removes a test's directory and puts its template back for the next test. */
+static inline void test_dir_remove(char *dir, const char *template)
 {
-	store_close(s);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 	strcpy(dir, template);
+}
+
+/* Closes the store and removes its directory. */
+static inline void test_store_remove(struct store *s, char *dir, const char *template)
+{
+	store_close(s);
+	test_dir_remove(dir, template);
 }
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/sqldb.h"
 #include "core/sqldb_pg.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/fs-sqldb-XXXXXX";
 static char path[512];
@@ -27,10 +28,7 @@ static void open_file(void)
 static void close_and_remove(void)
 {
 	sqldb_close(db);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/fs-sqldb-XXXXXX");
+	test_dir_remove(dir, "/tmp/fs-sqldb-XXXXXX");
 }
 
 TestSuite(sqldb, .init = open_file, .fini = close_and_remove);

@@ -7,6 +7,7 @@
 
 #include "core/store.h"
 #include "core/store_limits.h"
+#include "store_test.h"
 
 static char dir[] = "/tmp/fs-limits-XXXXXX";
 static struct store *a, *b;
@@ -28,10 +29,7 @@ static void close_two(void)
 {
 	store_close(a);
 	store_close(b);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-	strcpy(dir, "/tmp/fs-limits-XXXXXX");
+	test_dir_remove(dir, "/tmp/fs-limits-XXXXXX");
 }
 
 TestSuite(store_limits, .init = open_two, .fini = close_two);
