@@ -112,9 +112,10 @@ test_a_circuit_opened_elsewhere_is_respected() {
 
 test_a_killed_process_gives_its_slot_back_when_the_lease_expires() {
 	start_fakewoo || return
-	add_shop --batch-size 5 --concurrency 1 --timeout 2 --retries 0
+	# --overrun 1: B takes over the dead run's fences, which last timeout + overrun, not the default minute.
+	add_shop --batch-size 5 --concurrency 1 --timeout 2 --retries 0 --overrun 1
 	# The first batch never gets an answer: the process is killed while it waits, holding the only slot.
-	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "action": "stall", "stall_s": 30, "times": 1}]'
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "action": "stall", "stall_s": 8, "times": 1}]'
 	two_conns 10
 	start_run A; local a=$RUN_PID
 	wait_until 20 batches_at_least 1 || return
