@@ -160,8 +160,11 @@ bool run_should_stop(struct run_ctx *ctx)
 	if (now - ctx->last_cancel_check_ms >= CANCEL_CHECK_INTERVAL_MS) {
 		ctx->last_cancel_check_ms = now;
 		bool requested = false;
-		if (store_run_cancel_requested(ctx->store, ctx->run_id, &requested) == 0 && requested)
+		if (store_run_cancel_requested(ctx->store, ctx->run_id, &requested) == 0 && requested) {
 			ctx->cancel_seen = true;
+			/* Tells the operator the request arrived while the run still awaits answers in flight. */
+			run_log(ctx, LOG_INFO, "cancel requested: stopping");
+		}
 	}
 	return ctx->cancel_seen;
 }

@@ -9,6 +9,7 @@
     ctl.py URL item_errors JSON     sets per-item errors by SKU
     ctl.py URL categories JSON      adds product categories ({"name", "parent"}); tags JSON adds tags
     ctl.py URL term_errors JSON     refuses creating terms of these names
+    ctl.py URL release              lets the requests held by a "hold" fault go on
     ctl.py URL reset                forgets everything
 """
 

@@ -52,6 +52,7 @@ Control endpoints (no authentication, never faulted):
   GET  /__fake/stats        counts only: products, requests, batches, statuses, violations, max_in_flight, and
                             "busy_s", from the first request's arrival to the last answer
   POST /__fake/faults       replaces the fault rules with the JSON array in the body
+  POST /__fake/release      lets the requests held by a "hold" fault go on
   POST /__fake/reset        forgets products, requests, violations, nonces and faults
   POST /__fake/reset_log    forgets requests and violations only
   POST /__fake/products     adds the products in the JSON array body as they are (for pre-existing shop state)
@@ -75,9 +76,11 @@ A fault rule (the first rule whose match fits a request and whose "times" is not
                            its pages with comments
    "process": true,        with status: apply the request to the shop first (a gateway timeout whose PHP
                            worker finished the job anyway)
-   "action": "reset" | "stall" | "html" | "malformed" | "limit" | "empty",
+   "action": "reset" | "stall" | "hold" | "html" | "malformed" | "limit" | "empty",
                            reset: close the connection with a TCP RST; stall: answer nothing until the
-                           client hangs up (or "stall_s"); html: 200 with an HTML error page; malformed:
+                           client hangs up (or "stall_s"); hold: wait for POST /__fake/release (or
+                           "hold_s", default 30), then go on normally, whether or not the client is still
+                           there; html: 200 with an HTML error page; malformed:
                            200 with cut JSON; limit: 413 when the batch has more than "limit" items;
                            empty: a product list that finds nothing (a product created meanwhile elsewhere)
    "limit": 50}
@@ -215,6 +218,8 @@ class Shop:
         self.add_term("categories", {"name": "Uncategorized", "slug": "uncategorized"}, term_id=15)
         self.in_flight = 0
         self.max_in_flight = 0
+        self.held = 0               # requests waiting in a "hold" fault
+        self.release = threading.Event()
 
     # ---- records and their JSON ----
 
@@ -830,6 +835,13 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.log_entry["status"] = "reset"
             return True
+        if action == "hold":
+            with self.server.shop.lock:
+                self.server.shop.held += 1
+            self.server.shop.release.wait(rule.get("hold_s", 30))
+            with self.server.shop.lock:
+                self.server.shop.held -= 1
+            return False
         if action == "stall":
             deadline = time.monotonic() + rule.get("stall_s", 60)
             while time.monotonic() < deadline and not self.client_gone(0.2):
@@ -1227,7 +1239,7 @@ class Handler(BaseHTTPRequestHandler):
                 state = {"products": shop.dump(), "requests": shop.requests,
                          "categories": sorted(shop.terms["categories"].values(), key=lambda t: t["id"]),
                          "tags": sorted(shop.terms["tags"].values(), key=lambda t: t["id"]), "violations": shop.violations,
-                         "in_flight": shop.in_flight, "max_in_flight": shop.max_in_flight, "faults": shop.faults}
+                         "in_flight": shop.in_flight, "held": shop.held, "max_in_flight": shop.max_in_flight, "faults": shop.faults}
                 payload = json.dumps(state).encode()
             return self.send(200, payload)
         if what == "stats" and self.command == "GET":
@@ -1247,6 +1259,9 @@ class Handler(BaseHTTPRequestHandler):
             with shop.lock:
                 shop.faults = rules if isinstance(rules, list) else [rules]
             return self.send(200, {"faults": len(shop.faults)})
+        if what == "release" and self.command == "POST":
+            shop.release.set()
+            return self.send(200, {"released": True})
         if what == "reset_log" and self.command == "POST":
             with shop.lock:
                 shop.requests, shop.violations, shop.max_in_flight = [], [], 0
