@@ -37,6 +37,8 @@ struct item {
 	enum missing_action retire;  /* MISSING_NONE for a push */
 	bool republish;              /* back from a retirement: published again */
 	bool looked_again;           /* its cached id was stale, and it was looked up again */
+	bool find_again;             /* stale: to be looked up again */
+	bool reattached;             /* its cached attachment was gone, and its image was to be uploaded again */
 	int64_t remote_id;           /* 0: created by this request */
 	char *image_url;             /* the featured image uploaded (site.images upload), NULL none */
 	int64_t media_id;            /* its attachment in the site */
@@ -569,14 +571,23 @@ static void item_result(struct wp *w, struct batch *b, struct item *it, const st
 	if (str_eq(res->code, "rest_post_invalid_id") && !it->looked_again) {
 		/* Deleted in the site since it was cached: looked up afresh (outside this callback), else created. */
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
-		it->looked_again = true;
+		it->looked_again = it->find_again = true;
 		w->stale = xrealloc(w->stale, (w->nstale + 1) * sizeof(*w->stale));
 		w->stale[w->nstale++] = it;
 		return;
 	}
-	bool media_gone = str_eq(res->code, "rest_invalid_featured_media") && it->image_url;
-	if (media_gone) /* deleted from the media library since it was uploaded */
+	if (str_eq(res->code, "rest_invalid_featured_media") && it->image_url && !it->reattached) {
+		/* Its attachment was deleted from the media library since it was cached: the image is uploaded again
+		 * (outside this callback) and the post sent again with it. */
 		store_media_forget(w->ctx->store, w->shop.id, it->image_url);
+		free(it->image_url);
+		it->image_url = NULL;
+		it->media_id = 0;
+		it->reattached = true;
+		w->stale = xrealloc(w->stale, (w->nstale + 1) * sizeof(*w->stale));
+		w->stale[w->nstale++] = it;
+		return;
+	}
 	char why[1024];
 	enum woo_verdict v = res->status == 401 || res->status == 403 ? WOO_AUTH : WOO_ITEMS;
 	struct http_request as_item = b->req;
@@ -587,9 +598,7 @@ static void item_result(struct wp *w, struct batch *b, struct item *it, const st
 		return;
 	}
 	fail_item(w, it, res->code, failure_detail(w, &b->req, it, res->code, res->message, res->status),
-	          "'%s' refused %s: HTTP %d %s: %s%s", w->shop.name, it->sku, res->status, res->code, res->message,
-	          media_gone ? " (its image's attachment is gone from the media library: the next run uploads it "
-	                       "again)" : "");
+	          "'%s' refused %s: HTTP %d %s: %s", w->shop.name, it->sku, res->status, res->code, res->message);
 }
 
 static void read_results(struct wp *w, struct batch *b)
@@ -662,24 +671,29 @@ static void batch_done(struct http_request *r)
 
 /* ---- the destination ---- */
 
-/* The items whose cached post was gone: the site's posts are listed once more, then each is sent again. */
+static int attach_image(struct wp *w, struct item *it, bool every_field);
+
+/* The items whose cached post or attachment was gone: the site's posts are listed once more (the image uploaded
+ * again), then each is sent again. */
 static void resolve_stale(struct wp *w)
 {
-	if (!w->nstale)
-		return;
-	if (!w->reindexed) {
-		w->reindexed = true;
-		w->indexed = false;
-	}
-	for (size_t i = 0; i < w->nstale; i++) {
+	for (size_t i = 0; i < w->nstale; i++) {   /* an exchange below may add to the list */
 		struct item *it = w->stale[i];
-		it->remote_id = phase_stopped(&w->stop) ? 0 : find_post(w, it);
+		if (it->find_again && !phase_stopped(&w->stop)) {
+			if (!w->reindexed) {
+				w->reindexed = true;
+				w->indexed = false;
+			}
+			it->find_again = false;
+			it->remote_id = find_post(w, it);
+		}
 		if (phase_stopped(&w->stop)) {
 			item_free(it);
 		} else if (it->retire && !it->remote_id) {
 			w->absent++;
 			record(w, &it, 1);
-		} else {
+		} else if (!it->reattached || it->media_id ||
+		           attach_image(w, it, !it->remote_id || it->republish) == 0) {
 			enqueue(w, it);
 		}
 	}

@@ -98,6 +98,25 @@ test_an_upload_is_retried_with_its_whole_body_after_a_503() {
 	expect_contains "$OUT" "HTTP 503"
 }
 
+test_an_attachment_deleted_from_the_library_is_uploaded_again() {
+	start_fakewp || return
+	make_images || return
+	add_site --images upload
+	image_feed "E-1,Deal,$FEED_URL/files/a.jpg"
+	add_wp_conn
+	fs_fast run "$CONN_ID" --wait
+	local old
+	old=$(featured_of E-1)
+	curl -s -u "$WP_USER:$WP_PASSWORD" -X DELETE "$WP_URL/wp-json/wp/v2/media/$old?force=true" >/dev/null
+	sed -i 's/Deal/Offer/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run after the deletion ($(sql 'select message from run_errors'))"
+	expect_eq "$(media_uploads)" "2" "uploads: the image again"
+	expect_eq "$(featured_of E-1)" "$(wp_state 's["media"][0]["id"]')" "the post takes the new attachment"
+	expect_not_contains "$(featured_of E-1)" "$old"
+	expect_eq "$(sql 'select media_id from media_uploads')" "$(featured_of E-1)" "the cache holds the new one"
+}
+
 test_dest_test_names_a_user_who_cannot_upload() {
 	start_fakewp || return
 	add_site --images upload
