@@ -55,8 +55,10 @@ test_an_image_over_the_cap_and_a_missing_image_are_item_errors() {
 	add_site --images upload --image-max-mb 1
 	image_feed "B-1,Big,$FEED_URL/files/big.jpg" "B-2,Gone,$FEED_URL/files/nosuch.jpg" "B-3,Fine,$FEED_URL/files/a.jpg"
 	add_wp_conn
-	fs run "$CONN_ID" --wait
+	mkdir "$T/tmp"
+	TMPDIR="$T/tmp" fs run "$CONN_ID" --wait
 	expect_rc 3 "run with bad images (completed with errors)"
+	expect_eq "$(ls -A "$T/tmp")" "" "temp files left behind"
 	expect_eq "$(sql 'select status from sync_runs where id = 1')" "completed_with_errors" "run status"
 	expect_eq "$(wp_state 'sorted(skus)')" '["B-3"]' "only the post with a good image"
 	expect_eq "$(media_uploads)" "1" "uploads"
