@@ -49,11 +49,12 @@ test_one_upload_per_distinct_url_and_none_on_a_rerun() {
 	expect_eq "$(wp_state '[p["title"] for p in posts if p["meta"]["feedsync_sku"] == "A-2"][0]')" "Offer two" "updated"
 }
 
-test_an_image_over_the_cap_and_a_missing_image_are_item_errors() {
+test_bad_images_are_item_errors() {
 	start_fakewp --max-upload-kb 8192 || return
 	make_images || return
 	add_site --images upload --image-max-mb 1
-	image_feed "B-1,Big,$FEED_URL/files/big.jpg" "B-2,Gone,$FEED_URL/files/nosuch.jpg" "B-3,Fine,$FEED_URL/files/a.jpg"
+	image_feed "B-1,Big,$FEED_URL/files/big.jpg" "B-2,Gone,$FEED_URL/files/nosuch.jpg" "B-3,Fine,$FEED_URL/files/a.jpg" \
+		"B-4,Page,$FEED_URL/html" "B-5,Local,/etc/passwd"
 	add_wp_conn
 	mkdir "$T/tmp"
 	TMPDIR="$T/tmp" fs run "$CONN_ID" --wait
@@ -69,6 +70,10 @@ test_an_image_over_the_cap_and_a_missing_image_are_item_errors() {
 	expect_contains "$missing" "image_download_failed: cannot download the image: HTTP 404"
 	expect_contains "$missing" "$FEED_URL/files/nosuch.jpg"
 	expect_contains "$(sql "select detail from run_errors where sku = 'B-2'")" '"status":404' "the 404's detail"
+	expect_contains "$(sql "select code || ': ' || message from run_errors where sku = 'B-4'")" \
+		"image_not_an_image: image $FEED_URL/html answered text/html, not an image"
+	expect_contains "$(sql "select code || ': ' || message from run_errors where sku = 'B-5'")" \
+		"image_not_http: image '/etc/passwd' is not an http or https URL"
 }
 
 test_an_upload_refused_by_the_site_is_an_item_error() {
