@@ -410,19 +410,43 @@ static int64_t find_post(struct wp *w, struct item *it)
 
 static void batch_done(struct http_request *r);
 
-static void fence(struct wp *w, struct batch *b)
+/* The batch itself, once its items are dealt with. */
+static void batch_free(struct batch *b)
 {
-	int64_t until = now_ms() + w->fence_ms;
-	for (size_t i = 0; i < b->n; i++)
-		if (!b->items[i]->remote_id && !b->items[i]->retire)
-			store_fence_put(w->ctx->store, w->shop.id, b->items[i]->sku, w->ctx->run_id, until);
+	http_request_clear(&b->req);
+	free(b->items);
+	free(b);
 }
 
+/* The SKUs a batch creates are fenced, in one transaction committed before it is sent: a crash meanwhile leaves
+ * them to be looked up, never created twice. False, the phase stopped, when that cannot be written. */
+static bool fence(struct wp *w, struct batch *b)
+{
+	struct store *s = w->ctx->store;
+	int64_t until = now_ms() + w->fence_ms;
+	bool ok = store_begin(s) == 0;
+	for (size_t i = 0; i < b->n && ok; i++)
+		if (!b->items[i]->remote_id && !b->items[i]->retire)
+			ok = store_fence_put(s, w->shop.id, b->items[i]->sku, w->ctx->run_id, until) == 0;
+	if (ok && store_commit(s) == 0)
+		return true;
+	phase_stop(&w->stop, w->http, NULL, "cannot record which posts are being created in '%s' (%s), and without "
+	           "that a crash could create them twice; nothing more is sent", w->shop.name, store_errmsg(s));
+	store_rollback(s);
+	return false;
+}
+
+/* The site is done with a batch: its fences go, in one transaction. One that cannot go only makes a later run
+ * look the SKU up again. */
 static void unfence(struct wp *w, struct batch *b)
 {
+	struct store *s = w->ctx->store;
+	bool tx = store_begin(s) == 0;
 	for (size_t i = 0; i < b->n; i++)
 		if (!b->items[i]->retire)
-			store_fence_drop(w->ctx->store, w->shop.id, b->items[i]->sku, w->ctx->run_id);
+			store_fence_drop(s, w->shop.id, b->items[i]->sku, w->ctx->run_id);
+	if (tx && store_commit(s) != 0)
+		store_rollback(s);
 }
 
 /* The sub-request of an item: its method, path and body. -1 when its body cannot be made (it failed). */
@@ -509,8 +533,12 @@ static void send_batch(struct wp *w, struct item **v, size_t n)
 	b->req.once_executed = b->creates;
 	b->req.done = batch_done;
 	b->req.ud = b;
-	if (b->creates)
-		fence(w, b);
+	if (b->creates && !fence(w, b)) {
+		for (size_t i = 0; i < b->n; i++)
+			item_free(b->items[i]); /* stays pending */
+		batch_free(b);
+		return;
+	}
 	w->in_flight++;
 	http_submit(w->http, &b->req);
 }
@@ -664,9 +692,7 @@ static void batch_done(struct http_request *r)
 			          outcome, b->items[i]->sku, r->maybe_executed && b->creates
 			          ? " (the create may still be executing: it is fenced, and looked up before the next try)" : "");
 	}
-	http_request_clear(r);
-	free(b->items);
-	free(b);
+	batch_free(b);
 }
 
 /* ---- the destination ---- */

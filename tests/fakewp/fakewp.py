@@ -5,7 +5,7 @@ Python standard library only; the HTTP plumbing, fault rules and lifetime are te
 
     fakewp.py --port-file FILE [--lifetime 300] [--user editor --app-password PW] [--contributor contrib
               --contributor-password PW] [--https-only] [--batch-max 25] [--no-batch-types deals]
-              [--meta feedsync_sku,image_url,price] [--create-ms MS] [--max-upload-kb 2048] [--verbose]
+              [--meta feedsync_sku,image_url,price] [--create-ms MS] [--max-upload-kb 2048] [--record FILE] [--verbose]
 
 It listens on 127.0.0.1 on a free port, writes the port to --port-file, and exits on SIGTERM, when its parent
 goes away, or after --lifetime seconds. Each shape follows WordPress 6.x core, cited where it is made:
@@ -563,6 +563,7 @@ def main():
     ap.add_argument("--meta", default="feedsync_sku,image_url,price", help="meta keys registered for REST")
     ap.add_argument("--create-ms", type=float, default=0, help="time each create takes, outside the lock")
     ap.add_argument("--max-upload-kb", type=int, default=2048)
+    ap.add_argument("--record", help="append every API request (method, target, body) to this file as JSON lines")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -577,6 +578,7 @@ def main():
         server.no_batch = set(b for b in args.no_batch_types.split(",") if b)
         server.create_s = args.create_ms / 1000.0
         server.max_upload = args.max_upload_kb * 1024
+        server.record = open(args.record, "a", buffering=1) if args.record else None
 
     meta = [k for k in args.meta.split(",") if k]
     fakewoo.serve_fake(Handler, lambda url: Site(url, meta), args, configure)
