@@ -17,6 +17,7 @@
 #include "dest/http.h"
 #include "dest/phase_stop.h"
 #include "dest/push_hooks.h"
+#include "dest/remote_window.h"
 #include "dest/woo.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
@@ -66,6 +67,7 @@ struct wp {
 	struct item **queue;         /* waiting for the next batch */
 	size_t nqueue;
 	int in_flight;
+	struct remote_window window; /* the cached post ids, read a window of SKUs at a time */
 	bool indexed;                /* the site's posts were listed into the cache in this run */
 	bool reindexed;              /* listed again, for a cached id the site no longer had */
 	bool by_slug;                /* the SKU meta key is not registered for REST: posts are found by wp_sku_slug */
@@ -394,10 +396,11 @@ static void index_site(struct wp *w)
 static int64_t find_post(struct wp *w, struct item *it)
 {
 	struct remote_product rp;
-	int found = store_remote_get(w->ctx->store, w->shop.id, it->sku, &rp);
-	if (found != 1) {
+	int found = remote_window_get(&w->window, it->sku, &rp);
+	if (found != 1 && !w->indexed) {
 		index_site(w);
-		found = store_remote_get(w->ctx->store, w->shop.id, it->sku, &rp);
+		remote_window_reset(&w->window);   /* the listing filled the cache */
+		found = remote_window_get(&w->window, it->sku, &rp);
 	}
 	if (found != 1 && w->by_slug && !phase_stopped(&w->stop)) {
 		int64_t pid = find_by_slug(w, it->sku);
@@ -599,6 +602,7 @@ static void item_result(struct wp *w, struct batch *b, struct item *it, const st
 	if (str_eq(res->code, "rest_post_invalid_id") && !it->looked_again) {
 		/* Deleted in the site since it was cached: looked up afresh (outside this callback), else created. */
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
+		remote_window_forget(&w->window, it->sku);
 		it->looked_again = it->find_again = true;
 		w->stale = xrealloc(w->stale, (w->nstale + 1) * sizeof(*w->stale));
 		w->stale[w->nstale++] = it;
@@ -963,6 +967,7 @@ static int wp_open(struct dest *d, const struct conn_config *conn, struct run_ct
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0 ||
 	    read_site(w, err, errsize) < 0)
 		return -1;
+	remote_window_init(&w->window, ctx->store, w->shop.id);
 	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
 		size_t len = strlen(err);
@@ -1002,6 +1007,7 @@ static void wp_close(struct dest *d)
 		item_free(w->stale[i]);
 	free(w->stale);
 	push_fences_free(w->fences, w->nfences);
+	remote_window_free(&w->window);
 	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	wp_site_free(&w->site);
