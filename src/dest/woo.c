@@ -58,6 +58,7 @@ struct item {
 	char *attributes;            /* the "attributes" member of its payload; NULL none */
 	int64_t group_id;
 	bool parent;
+	bool moving;                 /* a variant whose group changed: deleted from its old parent, then created */
 };
 
 struct items {
@@ -331,7 +332,7 @@ static bool sending_stopped(struct woo *w, struct item **v, size_t n)
 
 static enum op item_op(const struct item *it)
 {
-	return it->retire == MISSING_DELETE ? OP_DELETE : it->remote_id ? OP_UPDATE : OP_CREATE;
+	return it->retire == MISSING_DELETE || it->moving ? OP_DELETE : it->remote_id ? OP_UPDATE : OP_CREATE;
 }
 
 /* ---- fences: creates that may still be executing in the shop (core/store_fence.h) ---------------------- */
@@ -860,6 +861,8 @@ static void lookup_done(struct http_request *r)
 
 /* ---- batch answers ----------------------------------------------------------------------------------- */
 
+static void moved(struct woo *w, struct item *it);
+
 static void item_error(struct woo *w, struct batch *b, struct item *it, const struct woo_result *res, enum op op)
 {
 	const char *code = res->error.code;
@@ -874,8 +877,9 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 	}
 	if (!create && !it->relooked && (str_eq(code, "woocommerce_rest_product_invalid_id") ||
 	                                 str_eq(code, "woocommerce_rest_invalid_product_id"))) {
-		/* The id we had is gone or is a variation's: ask the shop again. */
+		/* The id we had is gone or is a variation's: ask the shop again (a move ends: the lookup decides). */
 		it->relooked = true;
+		it->moving = false;
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
 		remote_window_forget(&w->window, it->sku);
 		look_up(w, it);
@@ -903,6 +907,10 @@ static void read_results(struct woo *w, struct batch *b)
 		} else if (!res->ok) {
 			item_error(w, b, it, res, op);
 		} else {
+			if (it->moving) {
+				moved(w, it);
+				continue;
+			}
 			if (op == OP_CREATE) {
 				it->remote_id = it->created_id = res->id;
 				it->parent_id = res->parent_id ? res->parent_id : it->group_id;   /* variations answer none */
@@ -1019,6 +1027,30 @@ static bool fenced_by_others(struct woo *w, struct item *it)
 	return true;
 }
 
+/* WooCommerce sets a variation's parent once and keeps it ("Update parent ID just once", the variations
+ * controller), so a variant moved to another group in the feed is deleted from its old parent (a batch deletes
+ * for good, which frees its SKU); the answer creates it in the new parent (moved). */
+static void plan_move(struct woo *w, struct item *it)
+{
+	it->moving = true;
+	free(it->payload);
+	it->payload = xasprintf("%lld", (long long)it->remote_id);
+	items_add(&ready_for(w, it->parent_id)->items, it);
+	flush_ready(w, false);
+}
+
+/* The variant left its old parent: its cached id goes (a crash now leaves it to be looked up and created), and it
+ * is created in its group's parent. */
+static void moved(struct woo *w, struct item *it)
+{
+	it->moving = false;
+	store_remote_forget(w->ctx->store, w->shop.id, it->sku);
+	remote_window_forget(&w->window, it->sku);
+	run_log(w->ctx, LOG_INFO, "'%s' moved to the group of '%s': deleted from its old parent, created in the new one",
+	        it->sku, it->group);
+	plan_create(w, it);
+}
+
 static void admit(struct woo *w, struct item *it)
 {
 	if (!gate_claim(w->gate, it->claim)) {
@@ -1040,6 +1072,8 @@ static void admit(struct woo *w, struct item *it)
 		it->parent_id = cached.parent_id;
 		if (it->retire)
 			plan_retire(w, it, cached.pushed_hash);
+		else if (it->group_id && it->parent_id && it->parent_id != it->group_id)
+			plan_move(w, it);
 		else
 			plan_update(w, it, cached.pushed_hash);
 	} else if (it->retire && !woo_sku_searchable(it->sku)) {
@@ -1195,6 +1229,25 @@ static int parent_order(const void *key, const void *sku)
 	return strcmp(key, *(char *const *)sku);
 }
 
+/* A variant whose cached parent is not its group's (it moved in the feed): that old parent is pushed too, rebuilt
+ * from the variants it keeps, so that it stops offering the leaver's options. */
+static void note_group_left(struct woo *w, const struct item *it)
+{
+	struct remote_product cached, group = {0};
+	if (remote_window_get(&w->window, it->sku, &cached) != 1 || !cached.parent_id)
+		return;
+	if (remote_window_get(&w->window, it->group, &group) < 0 || group.remote_id == cached.parent_id)
+		return;
+	for (size_t i = 0; i < w->nparent_skus; i++) {
+		struct remote_product old;
+		if (store_remote_get(w->ctx->store, w->shop.id, w->parent_skus[i], &old) == 1 &&
+		    old.remote_id == cached.parent_id) {
+			note_group(w, w->parent_skus[i]);
+			return;
+		}
+	}
+}
+
 static int woo_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
 {
 	struct item *it = new_item(p->sku, xstrdup(p->data), p->hash);
@@ -1209,6 +1262,7 @@ static int woo_push(struct dest *d, const struct pending_product *p, char *err, 
 	if (it->group) {
 		/* A variation needs its parent's id: it waits until the parents are pushed (woo_commit). */
 		note_group(w, it->group)->republish |= it->returning == MISSING_DRAFT;
+		note_group_left(w, it);
 		items_add(&w->variants, it);
 	} else if (bsearch_or_null(it->sku, w->parent_skus, w->nparent_skus, sizeof(char *), parent_order)) {
 		/* The group's own row: its fields go into the parent, pushed with the group. */

@@ -163,6 +163,27 @@ test_a_row_of_the_parents_own_gives_the_parent_its_fields() {
 	expect_eq "$(woo state 'len(s["requests"])')" 0 "requests of an unchanged re-run"
 }
 
+# WooCommerce keeps a variation's parent for good: a variant moved to another group is deleted from the old parent
+# and created in the new one, whose attributes then offer its option; the old parent no longer does.
+test_a_variant_moved_to_another_group_is_recreated_under_its_new_parent() {
+	grouped_shop || return
+	push_ok
+	local old_id
+	old_id=$(product CAP-B '["id"]')
+	sed -i 's/^CAP-B,Cap Blue,7.00,6,CAP,,Blue$/CAP-B,Tee Blue,7.00,6,TEE,B,/' "$T/feed.csv"
+	push_ok
+	expect_eq "$(parent_of CAP-B)" "$(product TEE '["id"]')" "CAP-B's parent"
+	[ "$(product CAP-B '["id"]')" != "$old_id" ] || fail "CAP-B kept its variation id: it was not made anew"
+	expect_eq "$(product CAP-B '["attributes"]')" '[{"id": 0, "name": "size", "option": "B"}]' "CAP-B's attributes"
+	expect_eq "$(product TEE '["attributes"][0]["options"]')" '["B", "L", "M", "S"]' "TEE's sizes"
+	expect_eq "$(product CAP '["attributes"][0]["options"]')" '["Red"]' "CAP's colours"
+	expect_unique_skus
+	expect_contains "$(fs_fast runs log 2; echo "$OUT")" "'CAP-B' moved to the group of 'TEE'" "the log"
+	woo reset_log
+	push_ok
+	expect_eq "$(woo state 'len(s["requests"])')" 0 "requests of an unchanged re-run"
+}
+
 test_with_missing_action_delete_an_emptied_parent_is_deleted() {
 	start_fakewoo || return
 	add_shop
