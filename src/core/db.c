@@ -282,6 +282,14 @@ static const char *const MIGRATIONS[] = {
 	 * 55% on insert.
 	 */
 	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
+	/*
+	 * 18: products_by_state with the SKU as its third key, ties in SKU order: a SKU prefix sorted by state
+	 * seeks its range under each state, reading index entries only, instead of the table row of every
+	 * match to learn its state (100 000 matches at 1M: 214 ms a keystroke, now 1 ms). Costs on insert where
+	 * a feed is not in SKU order (an entry lands amid its state's SKUs, not at the end).
+	 */
+	"DROP INDEX products_by_state;"
+	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ", sku);",
 };
 
 int db_schema_version(void)
