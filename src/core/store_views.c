@@ -165,7 +165,7 @@ static const struct field dest_fields[DEST_F_COUNT] = {
  * PRODUCT_STATE_SQL, ties in SKU order as the index keeps them since its SKU key came, migration 18). The
  * filter finds the SKUs that begin with it: along the primary key, or by state under each state in turn
  * along products_by_state, which holds both, so that a window reads the index entries of its own rows
- * only (ties in rowid order made SQLite read the table row of every match to sort them by state: 214 ms
+ * only (ties in rowid order made SQLite read the table row of every match to sort them by state: 136-270 ms
  * for the 100 000 of "SKU-00" at 1M). A substring, or any other field, would read every product (name,
  * price and quantity have no index: one on each made a full import three times slower). The problems
  * filter (state failed) is counted along products_by_state, which holds the state: no product is read.
