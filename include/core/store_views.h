@@ -50,7 +50,7 @@ enum dest_field {
 };
 
 /*
- * The products of one connection (view_query.connection_id), sorted by SKU or by state (ties in rowid
+ * The products of one connection (view_query.connection_id), sorted by SKU or by state (ties in SKU
  * order) along an index either way; the filter finds the SKUs that begin with it (as typed), the quick
  * filter the failed products.
  */

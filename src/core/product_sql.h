@@ -25,6 +25,8 @@
 
 /* The states in the order PRODUCT_STATE_SQL tests them; NULL ends the list. */
 #define PRODUCT_STATE_NAMES "retired", "missing", "in_sync", "failed", "new", "changed"
+/* The same states as an SQL list, for a condition that names every one (tests/unit/test_store.c compares). */
+#define PRODUCT_STATE_LIST "('retired', 'missing', 'in_sync', 'failed', 'new', 'changed')"
 
 /*
  * The id of the shop connection `conn` (a parameter) pushes to, found as its document names it; NULL for a
