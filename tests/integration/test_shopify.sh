@@ -177,4 +177,84 @@ PY
 		"points spent from the bucket: $OUT"
 }
 
+test_push_creates_then_sends_nothing_then_updates() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 4
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products"
+	expect_eq "$(shopify_state '[p["title"] for p in products if p["variants"][0]["sku"] == "SKU-00002"][0]')" "Shirt 2" "title"
+	expect_eq "$(shopify_state '[p["variants"][0]["price"] for p in products if p["variants"][0]["sku"] == "SKU-00002"][0]')" "12.50" "price"
+	local sent; sent=$(shopify_requests)
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "unchanged run"
+	expect_eq "$(shopify_requests)" "$sent" "requests of a run with nothing changed"
+	sed -i 's/^SKU-00002,Shirt 2,12.50/SKU-00002,Shirt 2,99.00/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "price change run"
+	expect_eq "$(shopify_state '[p["variants"][0]["price"] for p in products if p["variants"][0]["sku"] == "SKU-00002"][0]')" "99.00" "new price"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products after the update"
+	expect_unique_shopify_skus
+}
+
+test_user_errors_fail_only_their_item() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	sed -i 's/^SKU-00001,Shirt 1,/SKU-00001, ,/' "$T/feed.csv"
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 3 "run with an item error"
+	expect_eq "$(shopify_state 'len(products)')" "2" "products"
+	fs runs errors "$(sql 'select max(id) from sync_runs')" --json
+	expect_contains "$OUT" "BLANK"
+	expect_contains "$OUT" "SKU-00001"
+	expect_contains "$OUT" "input.title: Title can't be blank"
+}
+
+test_an_existing_sku_in_the_shop_is_adopted() {
+	start_fakeshopify || return
+	"$PYTHON" - "$SHOPIFY_URL" "$SHOPIFY_TOKEN" <<'PY'
+import json, sys, urllib.request
+body = {"query": "mutation FeedsyncProductSet { x }", "operationName": "FeedsyncProductSet",
+        "variables": {"input": {"title": "Old", "variants": [{"sku": "SKU-00001", "price": "1.00"}]}}}
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/admin/api/2025-10/graphql.json",
+                       data=json.dumps(body).encode(), headers={"X-Shopify-Access-Token": sys.argv[2]})).read()
+PY
+	add_shop
+	shopify_feed 3
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run"
+	expect_eq "$(shopify_state 'len(products)')" "3" "products"
+	expect_eq "$(shopify_state '[p["title"] for p in products if p["variants"][0]["sku"] == "SKU-00001"][0]')" "Shirt 1" "the old product updated"
+	expect_unique_shopify_skus
+}
+
+test_a_throttled_shop_recovers() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 5
+	add_shopify_conn
+	shopify_ctl bucket '{"size": 30, "restore": 40, "available": 0}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run against a small bucket"
+	expect_eq "$(shopify_state 'len(products)')" "5" "products"
+	expect_unique_shopify_skus
+}
+
+test_a_request_that_never_fits_the_bucket_fails_the_run() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 2
+	add_shopify_conn
+	shopify_ctl bucket '{"size": 4, "restore": 1}'
+	fs run "$CONN_ID" --wait
+	expect_rc 1 "run"
+	fs runs show "$(sql 'select max(id) from sync_runs')"
+	expect_contains "$OUT$ERR" "Query cost is"
+}
+
 run_tests "$@"
