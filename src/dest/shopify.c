@@ -1,15 +1,23 @@
 /*
- * The Shopify destination's push, one product at a time through the GraphQL Admin API (dest/shopify_api.h):
- * a SKU is found with productVariants (the remote_products cache first), written with productSet, and every
- * request waits for the shop's cost bucket (dest/cost_bucket.h) before it is sent.
+ * The Shopify destination's push through the GraphQL Admin API (dest/shopify_api.h). Products are taken in
+ * chunks: the SKUs the remote_products cache does not know are found with one productVariants search per
+ * chunk, each product is written with productSet, and the chunk's stock goes in one inventorySetQuantities.
+ * Every request waits for the shop's cost bucket (dest/cost_bucket.h) before it is sent.
+ *
+ * A productSet that creates is fenced before it is sent (core/store_fence.h): Shopify lets two variants hold
+ * one SKU, and a shop goes on with a request whose client died, so a SKU another run fenced is looked up only
+ * once that fence has ended.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "core/store_dest.h"
+#include "core/store_fence.h"
 #include "core/util.h"
 #include "dest/cost_bucket.h"
 #include "dest/dest.h"
@@ -19,21 +27,42 @@
 #include "dest/push_hooks.h"
 #include "dest/shop.h"
 #include "dest/shopify_api.h"
+#include "dest/shopify_input.h"
 
-/* What a request is expected to cost before its answer says (the documented costs: a mutation 10, a
- * connection of n nodes 2 + n). */
-#define LOOKUP_COST 5
-#define SET_COST 10
-/* THROTTLED answers in a row before the product fails: the bucket's wait has then been wrong every time. */
+/* Documented costs (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): a mutation 10, the
+ * primary location one object. */
+#define MUTATION_COST 10
+#define LOCATION_COST 1
+/* THROTTLED answers in a row before the request fails: the bucket's wait has then been wrong every time. */
 #define THROTTLED_TRIES 5
+/* SKUs per productVariants search: Shopify returns 250 nodes at most; a search of a bucket still unknown (the
+ * first request of the process) asks for few, so that it fits the smallest plan's bucket. */
+#define LOOKUP_MAX 250
+#define LOOKUP_UNKNOWN_BUCKET 25
 
 static const char variants_document[] =
 	"query FeedsyncVariantsBySku($query: String!, $first: Int!) { productVariants(first: $first, query: $query) "
 	"{ nodes { id sku inventoryItem { id } product { id status } } } }";
+/* The objects each node of variants_document selects: the variant, its inventoryItem and its product. */
+#define VARIANT_NODE_OBJECTS 3
 static const char product_set_document[] =
 	"mutation FeedsyncProductSet($input: ProductSetInput!, $synchronous: Boolean!) { productSet(input: $input, "
 	"synchronous: $synchronous) { product { id variants(first: 1) { nodes { id sku inventoryItem { id } } } } "
 	"userErrors { field message code } } }";
+static const char inventory_document[] =
+	"mutation FeedsyncInventorySet($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) "
+	"{ inventoryAdjustmentGroup { id } userErrors { field message code } } }";
+
+struct item {
+	char *sku, *data;
+	int64_t hash;
+	bool returning;              /* back from retirement: every field is sent */
+	int64_t product, variant, inventory;   /* the numbers of its GIDs in the shop; 0 unknown */
+	bool recheck;                /* another run fenced its SKU: looked up afresh, then that fence goes */
+	bool done;                   /* counted: failed, skipped, or recorded */
+	bool stock_pending;          /* written; its stock is still to be set */
+	long stock;
+};
 
 struct shopify {
 	struct run_ctx *ctx;
@@ -45,8 +74,21 @@ struct shopify {
 	struct probe p;
 	struct phase_stop stop;
 	struct push_hooks hooks;
+	struct item *queue;
+	size_t n;
+	char *location;              /* the GID inventory goes to, once resolved */
+	struct push_fence *fences;   /* other runs' creates that may still be executing, by lower-cased SKU */
+	size_t nfences;
+	int64_t fence_ms;
 	int64_t created, updated, failed;
 };
+
+static const cJSON *path_of(const cJSON *o, const char *const *keys)
+{
+	for (; o && *keys; keys++)
+		o = cJSON_GetObjectItemCaseSensitive(o, *keys);
+	return o;
+}
 
 /* The number ending a GID, "gid://shopify/Product/42" → 42; 0 when it has none. */
 static int64_t gid_number(const char *gid)
@@ -55,12 +97,12 @@ static int64_t gid_number(const char *gid)
 	return slash ? strtoll(slash + 1, NULL, 10) : 0;
 }
 
-static const cJSON *path_of(const cJSON *o, const char *const *keys)
+static void gid_text(char *buf, size_t size, const char *kind, int64_t n)
 {
-	for (; o && *keys; keys++)
-		o = cJSON_GetObjectItemCaseSensitive(o, *keys);
-	return o;
+	snprintf(buf, size, "gid://shopify/%s/%lld", kind, (long long)n);
 }
+
+/* ---- requests ---- */
 
 /* Waits until `cost` fits the shop's bucket; false (the phase stopped) when it never can or the run stops. */
 static bool pace(struct shopify *s, double cost)
@@ -97,6 +139,19 @@ static void learn(struct shopify *s, const cJSON *answer)
 	cost_bucket_lock();
 	cost_bucket_learn(b, &reading, now_ms());
 	cost_bucket_unlock();
+}
+
+/* The largest search of SKUs that fits the shop's bucket. */
+static size_t lookup_chunk(struct shopify *s)
+{
+	struct cost_bucket *b = cost_bucket_of(s->shop.base_url);
+	cost_bucket_lock();
+	double maximum = b->known ? b->last.maximum : 0;
+	cost_bucket_unlock();
+	if (maximum <= 0)
+		return LOOKUP_UNKNOWN_BUCKET;
+	double fit = (maximum - shopify_connection_cost(0, VARIANT_NODE_OBJECTS)) / VARIANT_NODE_OBJECTS;
+	return fit >= LOOKUP_MAX ? LOOKUP_MAX : fit >= 1 ? (size_t)fit : 1;
 }
 
 /* Runs one operation, waiting out THROTTLED answers; its data, or NULL with the phase stopped or `why` set
@@ -137,93 +192,35 @@ static const cJSON *ask(struct shopify *s, const char *document, const char *nam
 	return data;
 }
 
-static const char *field(const cJSON *data, const char *const *names)
+static bool going_on(struct shopify *s)
 {
-	for (; *names; names++) {
-		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(data, *names));
-		if (v && *v)
-			return v;
-	}
-	return NULL;
+	return !phase_stopped(&s->stop) && !run_should_stop(s->ctx);
 }
 
-static void fail_item(struct shopify *s, const char *sku, const char *code, const char *message)
+/* ---- outcomes ---- */
+
+static void fail_item(struct shopify *s, struct item *it, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail_item(struct shopify *s, struct item *it, const char *code, const char *fmt, ...)
 {
-	struct run_error_info info = {.sku = sku, .code = code};
+	char message[800];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	struct run_error_info info = {.sku = it->sku, .code = code};
 	run_error(s->ctx, &info, "%s", message);
 	run_add(s->ctx, RC_PUSH_FAILED, 1);
 	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
 	s->failed++;
+	it->done = true;
+	it->stock_pending = false;
 }
 
-/* The product GID holding the SKU's variant in the shop: "" when none does; false when the lookup failed. */
-static bool find_product(struct shopify *s, const char *sku, char *gid, size_t size)
+/* The first userError as the item's failure, "field.path: message"; true when there was one. */
+static bool user_errors(struct shopify *s, struct item *it, const cJSON *e)
 {
-	struct remote_product rp;
-	*gid = 0;
-	if (store_remote_get(s->ctx->store, s->shop.id, sku, &rp) == 1 && rp.remote_id) {
-		snprintf(gid, size, "gid://shopify/Product/%lld", (long long)rp.remote_id);
-		return true;
-	}
-	cJSON *vars = cJSON_CreateObject();
-	char *query = xasprintf("sku:\"%s\"", sku);
-	cJSON_AddStringToObject(vars, "query", query);
-	cJSON_AddNumberToObject(vars, "first", 2);
-	free(query);
-	char why[200];
-	const cJSON *data = ask(s, variants_document, "FeedsyncVariantsBySku", vars, LOOKUP_COST, why, sizeof(why));
-	if (!data) {
-		if (*why)
-			fail_item(s, sku, "THROTTLED", why);
-		return false;
-	}
-	const cJSON *node;
-	cJSON_ArrayForEach(node, path_of(data, (const char *const[]){"productVariants", "nodes", NULL})) {
-		const char *id = cJSON_GetStringValue(path_of(node, (const char *const[]){"product", "id", NULL}));
-		if (id && str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")), sku)) {
-			str_copy(gid, id, size);
-			break;
-		}
-	}
-	return true;
-}
-
-/* productSet's input: the one variant feedsync's product is, and its title on a create. */
-static cJSON *product_input(const char *gid, const char *sku, const cJSON *fields)
-{
-	cJSON *in = cJSON_CreateObject();
-	if (*gid)
-		cJSON_AddStringToObject(in, "id", gid);
-	const char *title = field(fields, (const char *const[]){"title", "name", NULL});
-	if (title)
-		cJSON_AddStringToObject(in, "title", title);
-	const char *type = field(fields, (const char *const[]){"product_type", "category", NULL});
-	if (type)
-		cJSON_AddStringToObject(in, "productType", type);
-	cJSON *option = cJSON_CreateObject();
-	cJSON_AddStringToObject(option, "name", "Title");
-	cJSON *values = cJSON_AddArrayToObject(option, "values");
-	cJSON *value = cJSON_CreateObject();
-	cJSON_AddStringToObject(value, "name", "Default Title");
-	cJSON_AddItemToArray(values, value);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "productOptions"), option);
-	cJSON *variant = cJSON_CreateObject();
-	cJSON *chosen = cJSON_CreateObject();
-	cJSON_AddStringToObject(chosen, "optionName", "Title");
-	cJSON_AddStringToObject(chosen, "name", "Default Title");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(variant, "optionValues"), chosen);
-	cJSON_AddStringToObject(variant, "sku", sku);
-	const char *price = field(fields, (const char *const[]){"price", "regular_price", NULL});
-	if (price)
-		cJSON_AddStringToObject(variant, "price", price);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "variants"), variant);
-	return in;
-}
-
-/* userErrors as one item failure: "field.path: message". True when there were any. */
-static bool user_errors(struct shopify *s, const char *sku, const cJSON *errors)
-{
-	const cJSON *e = cJSON_GetArrayItem(errors, 0);
 	if (!e)
 		return false;
 	struct strbuf where = {0};
@@ -232,51 +229,368 @@ static bool user_errors(struct shopify *s, const char *sku, const cJSON *errors)
 		sb_addf(&where, "%s%s", sb_str(&where)[0] ? "." : "", cJSON_IsString(part) ? part->valuestring : "?");
 	const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "code"));
 	const char *message = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message"));
-	char text[600];
-	snprintf(text, sizeof(text), "'%s' refused product %s: %s%s%s", s->shop.name, sku, sb_str(&where),
-	         sb_str(&where)[0] ? ": " : "", message ? message : "?");
-	fail_item(s, sku, code ? code : "userError", text);
+	fail_item(s, it, code ? code : "userError", "'%s' refused product %s: %s%s%s", s->shop.name, it->sku,
+	          sb_str(&where), sb_str(&where)[0] ? ": " : "", message ? message : "?");
 	sb_free(&where);
 	return true;
+}
+
+/* The product, its variant and inventory item as the shop holds them: into the cache, so the next push needs no
+ * lookup. */
+static void remember(struct shopify *s, const struct item *it)
+{
+	struct remote_product rp = {.remote_id = it->product, .pushed_hash = it->hash, .variant_id = it->variant,
+	                            .inventory_id = it->inventory};
+	if (store_remote_put(s->ctx->store, s->shop.id, it->sku, &rp, now_ms()) < 0)
+		run_log(s->ctx, LOG_WARN, "product %s reached '%s' but its ids cannot be recorded: %s", it->sku,
+		        s->shop.name, store_errmsg(s->ctx->store));
+}
+
+/* Everything the product needed reached the shop. */
+static void record(struct shopify *s, struct item *it, bool created)
+{
+	if (store_product_set_pushed(s->ctx->store, s->ctx->connection_id, it->sku, it->hash) < 0)
+		run_log(s->ctx, LOG_WARN, "product %s reached '%s' but cannot be recorded: %s", it->sku, s->shop.name,
+		        store_errmsg(s->ctx->store));
+	if (created)
+		s->created++;
+	else
+		s->updated++;
+	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+	it->done = true;
+}
+
+/* ---- fences: creates that may still be executing in the shop ---- */
+
+static int fence_order(const void *key, const void *fence)
+{
+	return strcasecmp(key, ((const struct push_fence *)fence)->sku);
+}
+
+/* The chunk's SKUs that other runs fenced are looked up once the last of those fences has ended. */
+static void wait_for_fences(struct shopify *s)
+{
+	int64_t until = 0;
+	size_t fenced = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct push_fence *f = bsearch_or_null(s->queue[i].sku, s->fences, s->nfences, sizeof(*s->fences),
+		                                             fence_order);
+		if (!f)
+			continue;
+		s->queue[i].recheck = true;
+		fenced++;
+		if (f->until_ms > until)
+			until = f->until_ms;
+	}
+	phase_wait_for_fences(s->ctx, s->shop.name, until, fenced, "products", "they are looked up in the shop");
+}
+
+/* Other runs' fences whose SKUs were looked up afresh have done their work; so have those ended on SKUs this run
+ * does not push, as any SKU the cache does not know is looked up before it is created. */
+static void drop_fences(struct shopify *s, bool ended_too)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->queue[i].recheck)
+			store_fence_drop_others(s->ctx->store, s->shop.id, s->queue[i].sku, s->ctx->run_id);
+	for (size_t i = 0; ended_too && i < s->nfences; i++)
+		if (s->fences[i].until_ms <= now_ms())
+			store_fence_drop_others(s->ctx->store, s->shop.id, s->fences[i].sku, s->ctx->run_id);
+}
+
+/* ---- finding SKUs ---- */
+
+static void from_cache(struct shopify *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		struct remote_product rp = {0};
+		if (it->recheck || store_remote_get(s->ctx->store, s->shop.id, it->sku, &rp) != 1)
+			continue;
+		/* A row from before variants were cached is looked up again for them. */
+		if (rp.remote_id > 0 && rp.variant_id > 0 && rp.inventory_id > 0) {
+			it->product = rp.remote_id;
+			it->variant = rp.variant_id;
+			it->inventory = rp.inventory_id;
+		}
+	}
+}
+
+static struct item *item_of(struct item **v, size_t n, const char *sku)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(v[i]->sku, sku))
+			return v[i];
+	return NULL;
+}
+
+/* One search for these SKUs; the nodes it returned, or -1. */
+static int search(struct shopify *s, struct item **v, size_t n)
+{
+	char **skus = xcalloc(n, sizeof(*skus));
+	for (size_t i = 0; i < n; i++)
+		skus[i] = v[i]->sku;
+	char *query = shopify_sku_query(skus, n);
+	free(skus);
+	cJSON *vars = cJSON_CreateObject();
+	cJSON_AddStringToObject(vars, "query", query);
+	cJSON_AddNumberToObject(vars, "first", (double)n);
+	free(query);
+	char why[200];
+	const cJSON *data = ask(s, variants_document, "FeedsyncVariantsBySku", vars,
+	                        shopify_connection_cost((int)n, VARIANT_NODE_OBJECTS), why, sizeof(why));
+	if (!data) {
+		for (size_t i = 0; *why && i < n; i++)
+			fail_item(s, v[i], "THROTTLED", "%s", why);
+		return -1;
+	}
+	int got = 0;
+	const cJSON *node;
+	cJSON_ArrayForEach(node, path_of(data, (const char *const[]){"productVariants", "nodes", NULL})) {
+		got++;
+		struct item *it = item_of(v, n, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")));
+		if (!it || it->product) /* a SKU two variants hold already: the first is kept */
+			continue;
+		it->product = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"product", "id", NULL})));
+		it->variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
+		it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
+	}
+	return got;
+}
+
+/* The SKUs the cache does not know, searched in chunks that fit the bucket. A full page may have left SKUs out
+ * (a SKU two variants hold takes two nodes): those go into the next search. False when the phase stopped. */
+static bool look_up(struct shopify *s)
+{
+	struct item **want = xcalloc(s->n ? s->n : 1, sizeof(*want));
+	size_t nwant = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->queue[i].product)
+			want[nwant++] = &s->queue[i];
+	size_t at = 0;
+	while (at < nwant && going_on(s)) {
+		size_t n = lookup_chunk(s);
+		if (n > nwant - at)
+			n = nwant - at;
+		int got = search(s, want + at, n);
+		if (got < 0)
+			break;
+		size_t found = 0;
+		for (size_t i = 0; i < n; i++)
+			if (want[at + i]->product) {
+				struct item *t = want[at + found];
+				want[at + found++] = want[at + i];
+				want[at + i] = t;
+			}
+		at += (size_t)got < n || !found ? n : found;
+	}
+	free(want);
+	return going_on(s);
+}
+
+/* ---- writing ---- */
+
+/* productSet of one product; the item's stock is then pending unless it failed. */
+static void write_item(struct shopify *s, struct item *it)
+{
+	bool creating = !it->product;
+	if (it->done)
+		return;
+	if (creating && !s->conn->create_missing) {
+		run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+		it->done = true;
+		return;
+	}
+	char *const *update_fields = creating || it->returning ? NULL : s->conn->update_fields;
+	cJSON *fields = cJSON_Parse(it->data ? it->data : "{}");
+	char err[200];
+	int stock = shopify_stock(fields, update_fields, &it->stock, err, sizeof(err));
+	char pgid[96], vgid[96];
+	gid_text(pgid, sizeof(pgid), "Product", it->product);
+	gid_text(vgid, sizeof(vgid), "ProductVariant", it->variant);
+	cJSON *input = stock < 0 ? NULL : shopify_set_input(creating ? NULL : pgid, it->variant ? vgid : NULL, it->sku,
+	                                                     fields, update_fields);
+	cJSON_Delete(fields);
+	if (stock < 0) {
+		fail_item(s, it, "bad_value", "product %s: %s", it->sku, err);
+		return;
+	}
+	it->stock_pending = stock == 1;
+	if (!input)
+		return; /* an update of the stock alone */
+	if (creating && store_fence_put(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id, now_ms() + s->fence_ms) < 0) {
+		cJSON_Delete(input);
+		fail_item(s, it, "store", "product %s was not created: its create cannot be fenced (%s)", it->sku,
+		          store_errmsg(s->ctx->store));
+		return;
+	}
+	cJSON *vars = cJSON_CreateObject();
+	cJSON_AddItemToObject(vars, "input", input);
+	cJSON_AddBoolToObject(vars, "synchronous", true);
+	char why[200];
+	const cJSON *data = ask(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST, why, sizeof(why));
+	/* A create without an answer may still be executing in the shop: its fence stays for later runs. */
+	if (creating && !s->p.req.maybe_executed)
+		store_fence_drop(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id);
+	if (!data) {
+		if (*why)
+			fail_item(s, it, "THROTTLED", "%s", why);
+		it->stock_pending = false;
+		return;
+	}
+	const cJSON *set = cJSON_GetObjectItemCaseSensitive(data, "productSet");
+	if (user_errors(s, it, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(set, "userErrors"), 0)))
+		return;
+	const cJSON *product = cJSON_GetObjectItemCaseSensitive(set, "product");
+	it->product = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "id")));
+	const cJSON *node;
+	cJSON_ArrayForEach(node, path_of(product, (const char *const[]){"variants", "nodes", NULL}))
+		if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")), it->sku)) {
+			it->variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
+			it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
+		}
+	remember(s, it);
+}
+
+/* The location inventory goes to: the one the destination names (a GID as it is, a name among the shop's), else
+ * the shop's primary location. False with the phase stopped when it cannot be found. */
+static bool resolve_location(struct shopify *s)
+{
+	if (s->location)
+		return true;
+	const char *wanted = s->site.location;
+	if (wanted && str_starts_with(wanted, "gid://shopify/Location/")) {
+		s->location = xstrdup(wanted);
+		return true;
+	}
+	char why[200];
+	const cJSON *data = wanted
+		? ask(s, shopify_locations_document, "FeedsyncLocations", NULL, shopify_connection_cost(250, 1), why,
+		      sizeof(why))
+		: ask(s, shopify_primary_location_document, "FeedsyncPrimaryLocation", NULL, LOCATION_COST, why,
+		      sizeof(why));
+	const cJSON *loc = wanted ? shopify_find_location(path_of(data, (const char *const[]){"locations", "nodes", NULL}),
+	                                                  wanted)
+	                          : cJSON_GetObjectItemCaseSensitive(data, "location");
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(loc, "id"));
+	if (id) {
+		s->location = xstrdup(id);
+		return true;
+	}
+	if (going_on(s))
+		phase_stop(&s->stop, s->http, NULL, "'%s' has no location %s%s%s for the stock%s%s (see `feedsync dest test`); "
+		           "nothing more was pushed", s->shop.name, wanted ? "'" : "primary", wanted ? wanted : "",
+		           wanted ? "'" : "", *why ? ": " : "", why);
+	return false;
+}
+
+/* The index a userError of inventorySetQuantities names: field ["input", "quantities", "N", ...]. */
+static int quantity_index(const cJSON *e)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "field");
+	const char *n = cJSON_GetStringValue(cJSON_GetArrayItem(f, 2));
+	return n && str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(f, 1)), "quantities") ? atoi(n) : -1;
+}
+
+/*
+ * The chunk's stock in one inventorySetQuantities. The mutation is atomic (one refused quantity sets none), so
+ * the items it refuses fail and the rest are sent again once.
+ */
+static void set_stock(struct shopify *s)
+{
+	for (int round = 0; round < 2 && going_on(s); round++) {
+		struct item **v = xcalloc(s->n ? s->n : 1, sizeof(*v));
+		size_t n = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->queue[i].stock_pending && !s->queue[i].done)
+				v[n++] = &s->queue[i];
+		if (!n || !resolve_location(s)) {
+			free(v);
+			return;
+		}
+		cJSON *input = cJSON_CreateObject();
+		cJSON_AddStringToObject(input, "name", "available");
+		cJSON_AddStringToObject(input, "reason", "correction");
+		cJSON_AddBoolToObject(input, "ignoreCompareQuantity", true);
+		cJSON *quantities = cJSON_AddArrayToObject(input, "quantities");
+		for (size_t i = 0; i < n; i++) {
+			char gid[96];
+			gid_text(gid, sizeof(gid), "InventoryItem", v[i]->inventory);
+			cJSON *q = cJSON_CreateObject();
+			cJSON_AddStringToObject(q, "inventoryItemId", gid);
+			cJSON_AddStringToObject(q, "locationId", s->location);
+			cJSON_AddNumberToObject(q, "quantity", (double)v[i]->stock);
+			cJSON_AddItemToArray(quantities, q);
+		}
+		cJSON *vars = cJSON_CreateObject();
+		cJSON_AddItemToObject(vars, "input", input);
+		char why[200];
+		const cJSON *data = ask(s, inventory_document, "FeedsyncInventorySet", vars, MUTATION_COST, why, sizeof(why));
+		const cJSON *errors = path_of(data, (const char *const[]){"inventorySetQuantities", "userErrors", NULL});
+		const cJSON *e;
+		cJSON_ArrayForEach(e, errors) {
+			int at = quantity_index(e);
+			if (at >= 0 && (size_t)at < n && !v[at]->done)
+				user_errors(s, v[at], e);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!data && *why)
+				fail_item(s, v[i], "THROTTLED", "%s", why);
+			else if (data && !cJSON_GetArraySize(errors))
+				v[i]->stock_pending = false;
+			else if (data && round == 1 && !v[i]->done)
+				fail_item(s, v[i], "stock_refused", "'%s' refused the stock of %s with others' in one "
+				          "inventorySetQuantities", s->shop.name, v[i]->sku);
+		}
+		free(v);
+		if (!data || !cJSON_GetArraySize(errors))
+			return;
+	}
+}
+
+/* ---- the chunk ---- */
+
+static void item_free(struct item *it)
+{
+	free(it->sku);
+	free(it->data);
+}
+
+static void flush(struct shopify *s)
+{
+	if (!s->n)
+		return;
+	wait_for_fences(s);
+	if (going_on(s)) {
+		from_cache(s);
+		if (look_up(s)) {
+			drop_fences(s, false);
+			bool *created = xcalloc(s->n, sizeof(*created));
+			for (size_t i = 0; i < s->n && going_on(s); i++) {
+				created[i] = !s->queue[i].product;
+				write_item(s, &s->queue[i]);
+			}
+			set_stock(s);
+			for (size_t i = 0; i < s->n && going_on(s); i++)
+				if (!s->queue[i].done && !s->queue[i].stock_pending && s->queue[i].product)
+					record(s, &s->queue[i], created[i]);
+			free(created);
+		}
+	}
+	for (size_t i = 0; i < s->n; i++)
+		item_free(&s->queue[i]); /* what was not done stays pending */
+	s->n = 0;
 }
 
 static int shopify_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
 {
 	struct shopify *s = d->impl;
-	char gid[128];
-	if (!find_product(s, p->sku, gid, sizeof(gid)))
-		return phase_stop_report(&s->stop, d, err, errsize);
-	if (!*gid && !s->conn->create_missing) {
-		run_add(s->ctx, RC_PUSH_PROCESSED, 1);
-		return 0;
-	}
-	cJSON *fields = cJSON_Parse(p->data ? p->data : "{}");
-	cJSON *vars = cJSON_CreateObject();
-	cJSON_AddItemToObject(vars, "input", product_input(gid, p->sku, fields));
-	cJSON_AddBoolToObject(vars, "synchronous", true);
-	cJSON_Delete(fields);
-	char why[200];
-	const cJSON *data = ask(s, product_set_document, "FeedsyncProductSet", vars, SET_COST, why, sizeof(why));
-	if (!data) {
-		if (*why)
-			fail_item(s, p->sku, "THROTTLED", why);
-		return phase_stop_report(&s->stop, d, err, errsize);
-	}
-	const cJSON *set = cJSON_GetObjectItemCaseSensitive(data, "productSet");
-	if (user_errors(s, p->sku, cJSON_GetObjectItemCaseSensitive(set, "userErrors")))
-		return 0;
-	const char *id = cJSON_GetStringValue(path_of(set, (const char *const[]){"product", "id", NULL}));
-	struct remote_product rp = {.remote_id = gid_number(id), .pushed_hash = p->hash};
-	if (store_remote_put(s->ctx->store, s->shop.id, p->sku, &rp, now_ms()) < 0 ||
-	    store_product_set_pushed(s->ctx->store, s->ctx->connection_id, p->sku, p->hash) < 0)
-		run_log(s->ctx, LOG_WARN, "product %s reached '%s' but cannot be recorded: %s", p->sku, s->shop.name,
-		        store_errmsg(s->ctx->store));
-	if (*gid)
-		s->updated++;
-	else
-		s->created++;
-	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
-	return 0;
+	if (!s->queue)
+		s->queue = xcalloc(LOOKUP_MAX, sizeof(*s->queue));
+	s->queue[s->n++] = (struct item){.sku = xstrdup(p->sku), .data = xstrdup(p->data ? p->data : "{}"),
+	                                 .hash = p->hash, .returning = p->returning != NULL};
+	if (s->n == LOOKUP_MAX)
+		flush(s);
+	return phase_stop_report(&s->stop, d, err, errsize);
 }
 
 static int shopify_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
@@ -292,6 +606,9 @@ static int shopify_retire(struct dest *d, const char *sku, enum missing_action a
 static int shopify_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct shopify *s = d->impl;
+	flush(s);
+	if (going_on(s))
+		drop_fences(s, true);
 	run_log(s->ctx, LOG_INFO, "'%s': %lld created, %lld updated, %lld failed", s->shop.name,
 	        (long long)s->created, (long long)s->updated, (long long)s->failed);
 	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
@@ -333,6 +650,12 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	s->http = http_client_new(&s->shop, ctx->cfg, &hooks, err, errsize);
 	if (!s->http)
 		return -1;
+	s->fence_ms = ((int64_t)s->shop.opt.timeout_s + s->shop.opt.overrun_s) * 1000;
+	if (store_fences_of_others(ctx->store, s->shop.id, ctx->run_id, &s->fences, &s->nfences) < 0) {
+		snprintf(err, errsize, "cannot read which creates of earlier runs may still be executing in '%s': %s; "
+		         "nothing was pushed", s->shop.name, store_errmsg(ctx->store));
+		return -1;
+	}
 	s->endpoint = shopify_graphql_path(&s->site);
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, Admin API %s%s)", (long long)pending, s->shop.name,
 	        s->shop.base_url, s->site.api_version, s->shop.verify_tls ? "" : ", TLS NOT VERIFIED");
@@ -344,6 +667,11 @@ static void shopify_close(struct dest *d)
 	struct shopify *s = d->impl;
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->n; i++)
+		item_free(&s->queue[i]);
+	free(s->queue);
+	free(s->location);
+	push_fences_free(s->fences, s->nfences);
 	http_request_clear(&s->p.req);
 	http_client_free(s->http);
 	free(s->endpoint);

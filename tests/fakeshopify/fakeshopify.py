@@ -53,8 +53,11 @@ of https://shopify.dev it follows:
   code INVALID_INVENTORY_ITEM, an unknown location code INVALID_LOCATION. Needs write_inventory.
 
 Faults are fakewoo's rules (POST /__fake/faults): latency_ms, status 5xx (gateway HTML pages), action html,
-reset, stall, status 401 (this shop's refusal). Control endpoints (never authenticated nor faulted): GET
-/__fake/state {"products", "requests", "bucket", "duplicate_skus"}; POST /__fake/faults, /__fake/reset,
+reset, stall, hold (the request is executed when the hold ends, whether or not its client is still there, as a
+shop does), status 401 (this shop's refusal); a rule's match may name an "operation" and ask for "creates" (a
+productSet without an id). Control endpoints (never authenticated nor faulted): GET
+/__fake/state {"products", "requests", "bucket", "duplicate_skus", "in_flight", "held"}; POST /__fake/faults,
+/__fake/release (the held requests go on), /__fake/reset,
 /__fake/scopes (a JSON list: the scopes the token holds from now on), /__fake/bucket ({"size", "restore",
 "available"}).
 """
@@ -122,6 +125,8 @@ class Store:
         self.faults = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.held = 0                        # requests waiting in a "hold" fault
+        self.release = threading.Event()
 
     def gid(self, kind):
         self.next_id += 1
@@ -168,6 +173,19 @@ class Handler(fakewoo.Handler):
     @staticmethod
     def fault_items(body):
         return 0
+
+    def fault_fits(self, match):
+        """A rule may match an operation ("operation": "FeedsyncProductSet") and only the productSets that create
+        ("creates": true, an input without an id)."""
+        try:
+            body = json.loads(self.raw_body or b"null") or {}
+            op = body.get("operationName")
+            creates = op == "FeedsyncProductSet" and not ((body.get("variables") or {}).get("input") or {}).get("id")
+        except (ValueError, AttributeError):
+            op, creates = None, False
+        if match.get("operation") and match["operation"] != op:
+            return False
+        return not match.get("creates") or creates
 
     @staticmethod
     def fault_refusal():
@@ -329,9 +347,13 @@ class Handler(fakewoo.Handler):
                     for g in p["variants"]]) for p in store.products.values()]
                 return self.send(200, {"products": products, "requests": store.requests,
                                        "bucket": store.bucket.status(), "duplicate_skus": store.duplicate_skus(),
-                                       "violations": store.violations})
+                                       "violations": store.violations, "in_flight": store.in_flight,
+                                       "held": store.held})
             if self.common_control(store, what, body):
                 return None
+            if what == "release":
+                store.release.set()
+                return self.send(200, {"released": True})
             if what == "scopes":
                 store.scopes = set(body)
                 return self.send(200, {"scopes": sorted(store.scopes)})
