@@ -104,13 +104,20 @@ static void gid_text(char *buf, size_t size, const char *kind, int64_t n)
 
 /* ---- requests ---- */
 
-/* Waits until `cost` fits the shop's bucket; false (the phase stopped) when it never can or the run stops. */
+/*
+ * Waits until `cost` fits the shop's bucket; false (the phase stopped) when it never can or the run stops. The
+ * shop read its bucket before its answer travelled back, so our picture is ahead of the shop's by what restores
+ * in a round trip (plus the tenth it rounds to): that much more is waited for, short of the maximum.
+ */
 static bool pace(struct shopify *s, double cost)
 {
 	for (;;) {
 		struct cost_bucket *b = cost_bucket_of(s->shop.base_url); /* takes the lock itself */
 		cost_bucket_lock();
-		int64_t wait = cost_bucket_wait_ms(b, cost, now_ms());
+		double ahead = b->known ? b->last.restore_rate * (double)s->p.req.elapsed_ms / 1000.0 + 0.1 : 0;
+		if (b->known && cost <= b->last.maximum && cost + ahead > b->last.maximum)
+			ahead = b->last.maximum - cost;
+		int64_t wait = cost_bucket_wait_ms(b, cost + ahead, now_ms());
 		if (wait == 0)
 			cost_bucket_spend(b, cost, now_ms());
 		cost_bucket_unlock();

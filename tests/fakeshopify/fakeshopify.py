@@ -213,6 +213,10 @@ class Handler(fakewoo.Handler):
         op = body.get("operationName") or (found.group(1) if found else None)
         with store.lock:
             status, payload = self.answer_operation(store, op, variables)
+            # The request log names each operation and the code it was refused with, for the tests to count.
+            self.log_entry["operation"] = op
+            errors = payload.get("errors") if isinstance(payload.get("errors"), list) else []
+            self.log_entry["code"] = errors[0].get("extensions", {}).get("code") if errors else None
         if answer:
             self.send(status, payload)
 

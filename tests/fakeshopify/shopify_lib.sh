@@ -43,10 +43,10 @@ with open(sys.argv[1], "w") as f:
 PY
 }
 
-# add_shopify_conn: a connection reading $T/feed.csv and pushing to $DEST_ID; sets $CONN_ID.
+# add_shopify_conn [EXTRA_JSON_MEMBERS]: a connection reading $T/feed.csv and pushing to $DEST_ID; sets $CONN_ID.
 add_shopify_conn() {
-	printf '{"name": "Shopify feed", "source": {"type": "csv", "url": "%s"}, "destination": {"type": "shopify", "id": %s}}\n' \
-		"$T/feed.csv" "$DEST_ID" >"$T/conn.json"
+	printf '{"name": "Shopify feed", "source": {"type": "csv", "url": "%s"}, "destination": {"type": "shopify", "id": %s}%s}\n' \
+		"$T/feed.csv" "$DEST_ID" "${1:+, $1}" >"$T/conn.json"
 	fs_fast conn add --file "$T/conn.json" --json
 	expect_rc 0 "conn add"
 	CONN_ID=$(json_get "$OUT" id)
@@ -55,6 +55,15 @@ add_shopify_conn() {
 # shopify_requests: how many GraphQL requests the fake answered.
 shopify_requests() {
 	shopify_state "sum(1 for r in s['requests'] if r['path'].endswith('/graphql.json'))"
+}
+
+# shopify_ops OP: how many requests ran operation OP; shopify_refused CODE: how many were refused with CODE.
+shopify_ops() { shopify_state "sum(1 for r in s['requests'] if r.get('operation') == '$1')"; }
+shopify_refused() { shopify_state "sum(1 for r in s['requests'] if r.get('code') == '$1')"; }
+
+# shopify_variant SKU EXPR: EXPR over the variant v holding SKU (its price, its stock by location: available).
+shopify_variant() {
+	shopify_state "[$2 for p in products for v in p['variants'] if v['sku'] == '$1'][0]"
 }
 
 expect_unique_shopify_skus() {

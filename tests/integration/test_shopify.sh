@@ -257,4 +257,70 @@ test_a_request_that_never_fits_the_bucket_fails_the_run() {
 	expect_contains "$OUT$ERR" "Query cost is"
 }
 
+# One productVariants search per chunk of SKUs (the first of a process sized for a bucket still unknown, the
+# next to fit the bucket), each costed as the shop charges it, so that a small bucket is waited for and never
+# answers THROTTLED. The second run finds every SKU, so the shop refunds nothing of what the searches asked.
+test_lookups_go_in_chunks_costed_as_the_shop_costs_them() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 30
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "2" "searches for 30 SKUs: 25 while the bucket is unknown, then 5"
+	sql "delete from remote_products"
+	sed -i 's/\.50,/.75,/' "$T/feed.csv"
+	shopify_ctl bucket '{"size": 80, "restore": 100, "available": 80}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "second run"
+	# 25 SKUs (77 points), then (80 - 2) / 3 = 26 fit: the 5 left.
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "4" "searches of both runs"
+	expect_eq "$(shopify_refused THROTTLED)" "0" "requests refused as THROTTLED: $(shopify_state "[(r['operation'], r['t0']) for r in s['requests'] if r.get('code')]")"
+	expect_eq "$(shopify_state 'len(products)')" "30" "products"
+	expect_eq "$(shopify_variant SKU-00007 'v["price"]')" "17.75" "the new price"
+	expect_unique_shopify_skus
+}
+
+# Stock goes with inventorySetQuantities, the chunk's quantities in one call, at the destination's location; an
+# update sends only what update.fields names.
+test_stock_is_set_and_updates_send_only_the_fields_named() {
+	start_fakeshopify || return
+	add_shop --location Backroom
+	shopify_feed 4
+	add_shopify_conn '"update": {"fields": ["stock_quantity"]}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	expect_eq "$(shopify_ops FeedsyncInventorySet)" "1" "stock calls for 4 products"
+	expect_eq "$(shopify_variant SKU-00003 'v["available"]')" '{"gid://shopify/Location/7002": 3}' "stock at Backroom"
+	sed -i 's/^SKU-00003,Shirt 3,13.50,3/SKU-00003,Shirt 3,99.00,7/' "$T/feed.csv"
+	local sets; sets=$(shopify_ops FeedsyncProductSet)
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "second run"
+	expect_eq "$(shopify_variant SKU-00003 'v["available"]')" '{"gid://shopify/Location/7002": 7}' "new stock"
+	expect_eq "$(shopify_variant SKU-00003 'v["price"]')" "13.50" "the price update.fields does not name"
+	expect_eq "$(shopify_ops FeedsyncProductSet)" "$sets" "productSets of a stock-only update"
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "1" "searches: the cache knows the variants afterwards"
+}
+
+# inventorySetQuantities is atomic: the quantity it refuses (a stock-only update whose cached inventory item the
+# shop no longer has) fails its product, the others are sent again.
+test_a_refused_quantity_fails_only_its_product() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	add_shopify_conn '"update": {"fields": ["stock_quantity"]}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	sql "update remote_products set inventory_id = 999 where sku = 'SKU-00001'"
+	sed -i 's/,[0-9]$/,4/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 3 "run with a refused quantity"
+	fs runs errors "$(sql 'select max(id) from sync_runs')" --json
+	expect_contains "$OUT" "INVALID_INVENTORY_ITEM"
+	expect_contains "$OUT" "SKU-00001"
+	expect_not_contains "$OUT" "SKU-00002"
+	expect_eq "$(shopify_variant SKU-00002 'v["available"]')" '{"gid://shopify/Location/7001": 4}' "stock of the others"
+	expect_eq "$(shopify_variant SKU-00001 'v["available"]')" '{"gid://shopify/Location/7001": 1}' "the refused stock"
+}
+
 run_tests "$@"
