@@ -18,6 +18,7 @@
 
 #include "core/store_dest.h"
 #include "core/store_fence.h"
+#include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/cost_bucket.h"
 #include "dest/dest.h"
@@ -49,6 +50,9 @@ static const char product_set_document[] =
 	"mutation FeedsyncProductSet($input: ProductSetInput!, $synchronous: Boolean!) { productSet(input: $input, "
 	"synchronous: $synchronous) { product { id variants(first: 1) { nodes { id sku inventoryItem { id } } } } "
 	"userErrors { field message code } } }";
+static const char delete_document[] =
+	"mutation FeedsyncProductDelete($input: ProductDeleteInput!) { productDelete(input: $input) "
+	"{ deletedProductId userErrors { field message code } } }";
 static const char inventory_document[] =
 	"mutation FeedsyncInventorySet($input: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $input) "
 	"{ inventoryAdjustmentGroup { id } userErrors { field message code } } }";
@@ -56,7 +60,8 @@ static const char inventory_document[] =
 struct item {
 	char *sku, *data;
 	int64_t hash;
-	bool returning;              /* back from retirement: every field is sent */
+	bool returning;              /* back from retirement: every field is sent, and a draft is published */
+	enum missing_action retire;  /* MISSING_NONE for a push */
 	int64_t product, variant, inventory;   /* the numbers of its GIDs in the shop; 0 unknown */
 	bool recheck;                /* another run fenced its SKU: looked up afresh, then that fence goes */
 	bool done;                   /* counted: failed, skipped, or recorded */
@@ -218,8 +223,12 @@ static void fail_item(struct shopify *s, struct item *it, const char *code, cons
 	va_end(ap);
 	struct run_error_info info = {.sku = it->sku, .code = code};
 	run_error(s->ctx, &info, "%s", message);
-	run_add(s->ctx, RC_PUSH_FAILED, 1);
-	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+	if (it->retire) {
+		run_add(s->ctx, RC_RETIRE_FAILED, 1);
+	} else {
+		run_add(s->ctx, RC_PUSH_FAILED, 1);
+		run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+	}
 	s->failed++;
 	it->done = true;
 	it->stock_pending = false;
@@ -424,6 +433,8 @@ static void write_item(struct shopify *s, struct item *it)
 	it->stock_pending = stock == 1;
 	if (!input)
 		return; /* an update of the stock alone */
+	if (it->returning && !creating)
+		cJSON_AddStringToObject(input, "status", "ACTIVE"); /* a draft is published again */
 	if (creating && store_fence_put(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id, now_ms() + s->fence_ms) < 0) {
 		cJSON_Delete(input);
 		fail_item(s, it, "store", "product %s was not created: its create cannot be fenced (%s)", it->sku,
@@ -600,14 +611,90 @@ static int shopify_push(struct dest *d, const struct pending_product *p, char *e
 	return phase_stop_report(&s->stop, d, err, errsize);
 }
 
+/* ---- retirement ---- */
+
+/* The retirement reached the shop (or the shop has no such product): recorded on the product. */
+static void retired(struct shopify *s, struct item *it, bool gone)
+{
+	struct store *st = s->ctx->store;
+	if ((gone && store_remote_forget(st, s->shop.id, it->sku) < 0) ||
+	    store_product_set_retired(st, s->ctx->connection_id, it->sku, missing_action_name(it->retire), now_ms(),
+	                              gone) < 0)
+		run_log(s->ctx, LOG_WARN, "product %s was retired in '%s' but cannot be recorded: %s", it->sku,
+		        s->shop.name, store_errmsg(st));
+	run_add(s->ctx, RC_RETIRED, 1);
+}
+
+/* A mutation retiring one product; true when the shop did it (a userError fails the item). */
+static bool retire_with(struct shopify *s, struct item *it, const char *document, const char *name,
+                        const char *root, cJSON *vars)
+{
+	char why[200];
+	const cJSON *data = ask(s, document, name, vars, MUTATION_COST, why, sizeof(why));
+	if (!data) {
+		if (*why)
+			fail_item(s, it, "THROTTLED", "%s", why);
+		return false;
+	}
+	return !user_errors(s, it, cJSON_GetArrayItem(
+		path_of(data, (const char *const[]){root, "userErrors", NULL}), 0));
+}
+
+/*
+ * draft: productSet sets the product's status; delete: productDelete, and the cache forgets it; stock_zero: its
+ * stock is set to 0 (the session's queue is empty: retirements come before the first push).
+ */
+static void retire_item(struct shopify *s, struct item *it)
+{
+	char gid[96];
+	gid_text(gid, sizeof(gid), "Product", it->product);
+	cJSON *vars = cJSON_CreateObject();
+	cJSON *input = cJSON_AddObjectToObject(vars, "input");
+	cJSON_AddStringToObject(input, "id", gid);
+	if (it->retire == MISSING_DRAFT) {
+		cJSON_AddStringToObject(input, "status", "DRAFT");
+		cJSON_AddBoolToObject(vars, "synchronous", true);
+		if (retire_with(s, it, product_set_document, "FeedsyncProductSet", "productSet", vars))
+			retired(s, it, false);
+	} else if (it->retire == MISSING_DELETE) {
+		if (retire_with(s, it, delete_document, "FeedsyncProductDelete", "productDelete", vars))
+			retired(s, it, true);
+	} else {
+		cJSON_Delete(vars);
+		it->stock = 0;
+		it->stock_pending = true;
+		s->queue[s->n++] = *it;
+		set_stock(s);
+		*it = s->queue[0];
+		s->n = 0;
+		if (!it->done && !it->stock_pending && going_on(s))
+			retired(s, it, false);
+	}
+}
+
 static int shopify_retire(struct dest *d, const char *sku, enum missing_action action, char *err, size_t errsize)
 {
 	struct shopify *s = d->impl;
-	(void)action, (void)err, (void)errsize;
-	struct run_error_info info = {.sku = sku, .code = "not_supported"};
-	run_error(s->ctx, &info, "retiring a product in a Shopify shop is not built yet");
-	run_add(s->ctx, RC_RETIRE_FAILED, 1);
-	return 0;
+	if (!s->queue)
+		s->queue = xcalloc(LOOKUP_MAX, sizeof(*s->queue));
+	struct item it = {.sku = xstrdup(sku), .retire = action};
+	struct item *v = &it;
+	struct remote_product rp = {0};
+	if (store_remote_get(s->ctx->store, s->shop.id, sku, &rp) == 1 && rp.remote_id > 0 && rp.variant_id > 0 &&
+	    rp.inventory_id > 0) {
+		it.product = rp.remote_id;
+		it.variant = rp.variant_id;
+		it.inventory = rp.inventory_id;
+	} else if (search(s, &v, 1) < 0) {
+		free(it.sku);
+		return phase_stop_report(&s->stop, d, err, errsize);
+	}
+	if (!it.product)
+		retired(s, &it, action == MISSING_DELETE); /* not in the shop: nothing to retire there */
+	else
+		retire_item(s, &it);
+	free(it.sku);
+	return phase_stop_report(&s->stop, d, err, errsize);
 }
 
 static int shopify_commit(struct dest *d, char *err, size_t errsize)

@@ -47,6 +47,9 @@ of https://shopify.dev it follows:
   "duplicate_skus" for the tests to refuse. The variant list given replaces the product's. A title
   missing on a create is userError field ["input", "title"] code BLANK; an id that is not a product is
   field ["input", "id"] code PRODUCT_DOES_NOT_EXIST. Needs write_products.
+- FeedsyncProductDelete($input): productDelete (docs/api/admin-graphql/2025-10/mutations/productDelete): input
+  {id}; answers {deletedProductId, userErrors}; an id that is not a product is field ["id"] code
+  PRODUCT_DOES_NOT_EXIST. Needs write_products.
 - FeedsyncInventorySet($input): inventorySetQuantities (docs/api/admin-graphql/2025-10/mutations/
   inventorySetQuantities): input {name: "available", reason, ignoreCompareQuantity, quantities [{inventoryItemId,
   locationId, quantity}]}; an unknown item is userError field ["input", "quantities", "N", "inventoryItemId"]
@@ -162,6 +165,8 @@ def plan(op, variables):
         return 2 + 3 * first_of(variables, 50), "read_products", "productVariants"
     if op == "FeedsyncProductSet":
         return 10, "write_products", "productSet"
+    if op == "FeedsyncProductDelete":
+        return 10, "write_products", "productDelete"
     if op == "FeedsyncInventorySet":
         return 10, "write_inventory", "inventorySetQuantities"
     return None
@@ -316,6 +321,15 @@ class Handler(fakewoo.Handler):
         nodes = [{"id": g, "sku": store.variants[g]["sku"], "inventoryItem": {"id": store.variants[g]["inventoryItem"]}}
                  for g in product["variants"]]
         return {"productSet": {"product": {"id": product["id"], "variants": {"nodes": nodes}}, "userErrors": []}}, 10
+
+    def op_FeedsyncProductDelete(self, store, variables):
+        pid = (variables.get("input") or {}).get("id")
+        if pid not in store.products:
+            return {"productDelete": {"deletedProductId": None, "userErrors": [
+                {"field": ["id"], "message": "Product does not exist", "code": "PRODUCT_DOES_NOT_EXIST"}]}}, 10
+        for g in store.products.pop(pid)["variants"]:
+            del store.variants[g]
+        return {"productDelete": {"deletedProductId": pid, "userErrors": []}}, 10
 
     def op_FeedsyncInventorySet(self, store, variables):
         inp = variables.get("input") or {}

@@ -323,4 +323,44 @@ test_a_refused_quantity_fails_only_its_product() {
 	expect_eq "$(shopify_variant SKU-00001 'v["available"]')" '{"gid://shopify/Location/7001": 1}' "the refused stock"
 }
 
+# retire_sku_3 ACTION: a shop of 4 products whose feed then drops SKU-00003, retired with ACTION.
+retire_sku_3() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 4
+	add_shopify_conn "\"update\": {\"missing_action\": \"$1\"}"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	shopify_feed 3
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run that retires"
+	expect_eq "$(sql "select retired_action from products where sku = 'SKU-00003'")" "$1" "retired as"
+}
+
+test_retire_as_draft_then_publish_when_back() {
+	retire_sku_3 draft || return
+	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "DRAFT" "status of the retired product"
+	shopify_feed 4
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run it comes back in"
+	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "ACTIVE" "status once back"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products"
+}
+
+test_retire_by_deleting_then_create_when_back() {
+	retire_sku_3 delete || return
+	expect_eq "$(shopify_state 'sorted(skus)')" '["SKU-00000", "SKU-00001", "SKU-00002"]' "SKUs left in the shop"
+	shopify_feed 4
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run it comes back in"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products"
+	expect_unique_shopify_skus
+}
+
+test_retire_by_stock_zero() {
+	retire_sku_3 stock_zero || return
+	expect_eq "$(shopify_variant SKU-00003 'v["available"]')" '{"gid://shopify/Location/7001": 0}' "stock of the retired"
+	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "ACTIVE" "status of the retired product"
+}
+
 run_tests "$@"
