@@ -363,4 +363,20 @@ test_retire_by_stock_zero() {
 	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "ACTIVE" "status of the retired product"
 }
 
+# A plan reaches nothing; applying it pushes exactly its products.
+test_plan_then_apply() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	add_shopify_conn
+	fs run "$CONN_ID" --plan --wait
+	expect_rc 0 "the plan run"
+	expect_contains "$OUT" "plan: 3 to create"
+	expect_eq "$(shopify_requests)" "0" "requests of a plan"
+	local plan; plan=$(sql 'select max(id) from sync_runs')
+	fs plan apply "$plan" --only SKU-00000 SKU-00002 --wait
+	expect_rc 0 "plan apply"
+	expect_eq "$(shopify_state 'sorted(skus)')" '["SKU-00000", "SKU-00002"]' "SKUs in the shop"
+}
+
 run_tests "$@"
