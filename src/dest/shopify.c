@@ -166,10 +166,11 @@ static size_t lookup_chunk(struct shopify *s)
 	return fit >= LOOKUP_MAX ? LOOKUP_MAX : fit >= 1 ? (size_t)fit : 1;
 }
 
-/* Runs one operation, waiting out THROTTLED answers; its data, or NULL with the phase stopped or `why` set
- * (a refusal of this request only). */
-static const cJSON *ask(struct shopify *s, const char *document, const char *name, cJSON *variables, double cost,
-                        char *why, size_t why_size)
+/* Runs one operation (`creates`: a create, not retried once it may have executed), waiting out THROTTLED
+ * answers and retrying transient failures; its data, or NULL with the phase stopped or `why` set (a refusal of
+ * this request only). */
+static const cJSON *ask_as(struct shopify *s, const char *document, const char *name, cJSON *variables,
+                           double cost, bool creates, char *why, size_t why_size)
 {
 	char *body = shopify_request_text(document, name, variables);
 	const cJSON *data = NULL;
@@ -177,7 +178,7 @@ static const cJSON *ask(struct shopify *s, const char *document, const char *nam
 	for (int tries = 0; tries < THROTTLED_TRIES && !data && !*why; tries++) {
 		if (!pace(s, cost))
 			break;
-		probe(s->http, &s->p, "POST", s->endpoint, body);
+		probe_retrying(s->http, &s->p, "POST", s->endpoint, body, creates, s->ctx);
 		const struct http_request *r = &s->p.req;
 		learn(s, r->json);
 		char code[64], message[400], outcome[200];
@@ -202,6 +203,13 @@ static const cJSON *ask(struct shopify *s, const char *document, const char *nam
 		snprintf(why, why_size, "%s was throttled %d times in a row", name, THROTTLED_TRIES);
 	free(body);
 	return data;
+}
+
+/* A request that creates nothing. */
+static const cJSON *ask(struct shopify *s, const char *document, const char *name, cJSON *variables, double cost,
+                        char *why, size_t why_size)
+{
+	return ask_as(s, document, name, variables, cost, false, why, why_size);
 }
 
 static bool going_on(struct shopify *s)
@@ -445,7 +453,8 @@ static void write_item(struct shopify *s, struct item *it)
 	cJSON_AddItemToObject(vars, "input", input);
 	cJSON_AddBoolToObject(vars, "synchronous", true);
 	char why[200];
-	const cJSON *data = ask(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST, why, sizeof(why));
+	const cJSON *data = ask_as(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST, creating, why,
+	                           sizeof(why));
 	/* A create without an answer may still be executing in the shop: its fence stays for later runs. */
 	if (creating && !s->p.req.maybe_executed)
 		store_fence_drop(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id);

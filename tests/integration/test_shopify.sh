@@ -363,6 +363,23 @@ test_retire_by_stock_zero() {
 	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "ACTIVE" "status of the retired product"
 }
 
+# A 503 or 502 answer is retried as the shop options say (a create only while it cannot have executed: not after
+# a timeout or a 504).
+test_transient_failures_are_retried() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	add_shopify_conn
+	shopify_ctl faults '[{"match": {"operation": "FeedsyncVariantsBySku"}, "times": 1, "status": 503},
+		{"match": {"operation": "FeedsyncProductSet"}, "times": 2, "status": 502}]'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run through transient failures"
+	expect_eq "$(shopify_state 'len(products)')" "3" "products"
+	expect_unique_shopify_skus
+	fs_fast runs log "$(sql 'select max(id) from sync_runs')"
+	expect_contains "$OUT" "retry 1 of"
+}
+
 # A plan reaches nothing; applying it pushes exactly its products.
 test_plan_then_apply() {
 	start_fakeshopify || return
