@@ -85,6 +85,7 @@ struct shopify {
 	struct push_fence *fences;   /* other runs' creates that may still be executing, by lower-cased SKU */
 	size_t nfences;
 	int64_t fence_ms;
+	const char *fencing;         /* the SKU of the create being sent, NULL when none is */
 	int64_t created, updated, failed;
 };
 
@@ -166,11 +167,27 @@ static size_t lookup_chunk(struct shopify *s)
 	return fit >= LOOKUP_MAX ? LOOKUP_MAX : fit >= 1 ? (size_t)fit : 1;
 }
 
-/* Runs one operation (`creates`: a create, not retried once it may have executed), waiting out THROTTLED
- * answers and retrying transient failures; its data, or NULL with the phase stopped or `why` set (a refusal of
- * this request only). */
+/* The create of s->fencing lasts until fence_ms after a send `in_ms` from now (written again before each send:
+ * the bucket and the client's backoff may delay it past the first fence's end). */
+static void fence_create(struct shopify *s, int64_t in_ms)
+{
+	if (s->fencing &&
+	    store_fence_put(s->ctx->store, s->shop.id, s->fencing, s->ctx->run_id, now_ms() + in_ms + s->fence_ms) < 0)
+		run_log(s->ctx, LOG_WARN, "the fence of %s's create cannot be extended: %s", s->fencing,
+		        store_errmsg(s->ctx->store));
+}
+
+static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
+{
+	(void)r;
+	fence_create(ud, delay_ms);
+}
+
+/* Runs one operation (fence_sku: a create of that SKU, fenced before each send and not retried once it may have
+ * executed), waiting out THROTTLED answers and retrying transient failures; its data, or NULL with the phase
+ * stopped or `why` set (a refusal of this request only). */
 static const cJSON *ask_as(struct shopify *s, const char *document, const char *name, cJSON *variables,
-                           double cost, bool creates, char *why, size_t why_size)
+                           double cost, const char *fence_sku, char *why, size_t why_size)
 {
 	char *body = shopify_request_text(document, name, variables);
 	const cJSON *data = NULL;
@@ -178,7 +195,10 @@ static const cJSON *ask_as(struct shopify *s, const char *document, const char *
 	for (int tries = 0; tries < THROTTLED_TRIES && !data && !*why; tries++) {
 		if (!pace(s, cost))
 			break;
-		probe_retrying(s->http, &s->p, "POST", s->endpoint, body, creates, s->ctx);
+		s->fencing = fence_sku;
+		fence_create(s, 0);
+		probe_retrying(s->http, &s->p, "POST", s->endpoint, body, fence_sku != NULL, s->ctx);
+		s->fencing = NULL;
 		const struct http_request *r = &s->p.req;
 		learn(s, r->json);
 		char code[64], message[400], outcome[200];
@@ -209,7 +229,7 @@ static const cJSON *ask_as(struct shopify *s, const char *document, const char *
 static const cJSON *ask(struct shopify *s, const char *document, const char *name, cJSON *variables, double cost,
                         char *why, size_t why_size)
 {
-	return ask_as(s, document, name, variables, cost, false, why, why_size);
+	return ask_as(s, document, name, variables, cost, NULL, why, why_size);
 }
 
 static bool going_on(struct shopify *s)
@@ -453,8 +473,8 @@ static void write_item(struct shopify *s, struct item *it)
 	cJSON_AddItemToObject(vars, "input", input);
 	cJSON_AddBoolToObject(vars, "synchronous", true);
 	char why[200];
-	const cJSON *data = ask_as(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST, creating, why,
-	                           sizeof(why));
+	const cJSON *data = ask_as(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST,
+	                           creating ? it->sku : NULL, why, sizeof(why));
 	/* A create without an answer may still be executing in the shop: its fence stays for later runs. */
 	if (creating && !s->p.req.maybe_executed)
 		store_fence_drop(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id);
@@ -748,7 +768,7 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &s->shop, err, errsize) < 0 ||
 	    read_site(s, err, errsize) < 0)
 		return -1;
-	s->hooks = (struct push_hooks){.ctx = ctx, .shop = &s->shop};
+	s->hooks = (struct push_hooks){.ctx = ctx, .shop = &s->shop, .retried = on_retry, .ud = s};
 	struct http_hooks hooks = push_http_hooks(&s->hooks);
 	s->http = http_client_new(&s->shop, ctx->cfg, &hooks, err, errsize);
 	if (!s->http)
