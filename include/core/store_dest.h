@@ -85,6 +85,9 @@ struct remote_product {
 	int64_t remote_id;
 	int64_t parent_id;            /* 0 unless a variation */
 	int64_t pushed_hash;          /* hash of the last payload the shop accepted */
+	/* Shopify: remote_id is the product's, these its variant's and the variant's inventory item's (GID numbers) */
+	int64_t variant_id;
+	int64_t inventory_id;
 };
 /* 1 found, 0 not known, -1 error. */
 int store_remote_get(struct store *s, int64_t dest_id, const char *sku, struct remote_product *out);

@@ -41,4 +41,9 @@ void phase_stop_free(struct phase_stop *s);
  * HTTP_STOP_GRACE_MS (http_hooks.stop_waiting), their creates staying fenced as for a timeout. */
 void phase_drain(struct http_client *http, struct run_ctx *ctx);
 
+/* When other runs' fences on `n` of the session's `things` last until the wall-clock time until_ms: logs that
+ * `then` happens after it, and waits for it, the run's heartbeat beating, or until the run is told to stop. */
+void phase_wait_for_fences(struct run_ctx *ctx, const char *shop, int64_t until_ms, size_t n, const char *things,
+                           const char *then);
+
 #endif

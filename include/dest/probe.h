@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "dest/http.h"
+#include "engine/run.h"
 
 /* One check of a destination (the name says "woo" for history: every destination's checks are these). */
 struct woo_check {
@@ -34,6 +35,10 @@ struct probe {
 };
 /* Sends one request (no retry) and waits for its answer, in p->req; the previous one is cleared first. */
 void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body);
+/* The same for a push: transient failures are retried as the shop's options say (a create is not retried once
+ * an attempt may have executed: see http.h), the run's heartbeat beating while it waits. */
+void probe_retrying(struct http_client *c, struct probe *p, const char *method, const char *target,
+                    const char *body, bool creates, struct run_ctx *ctx);
 /* Whether the server answered (even with something that is not JSON). */
 bool probe_answered(const struct probe *p);
 

@@ -1,6 +1,6 @@
 /*
- * The Shopify destination's checks behind `feedsync dest test` (its push is not built yet: a connection cannot
- * name a shopify destination). Every request is a named GraphQL operation (dest/shopify_api.h).
+ * The Shopify destination's checks behind `feedsync dest test` (its push is src/dest/shopify.c, registered as
+ * dest_shopify_ops). Every request is a named GraphQL operation (dest/shopify_api.h).
  *
  * reachability  the shop answers the Admin API's GraphQL endpoint of the pinned version
  * tls           the certificate (or why it is not checked)

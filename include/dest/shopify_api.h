@@ -50,4 +50,11 @@ char *shopify_request_text(const char *document, const char *name, cJSON *variab
  * when the answer has none. A 401's plain "errors" text is its message. */
 bool shopify_answer_error(const cJSON *answer, char *code, size_t code_size, char *message, size_t message_size);
 
+/* The shop's primary location (location(id:) without an id,
+ * https://shopify.dev/docs/api/admin-graphql/2025-10/queries/location), and every location of the shop. */
+extern const char shopify_primary_location_document[];
+extern const char shopify_locations_document[];
+/* The location named `wanted` (its GID or its name) among the nodes of a locations answer; NULL when none is. */
+const cJSON *shopify_find_location(const cJSON *nodes, const char *wanted);
+
 #endif

@@ -299,6 +299,10 @@ static const char *const MIGRATIONS[] = {
 	 */
 	"DROP INDEX products_by_state;"
 	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ", sku);",
+	/* 20: a Shopify SKU's variant and inventory item beside its product (remote_id), so that a price or a stock
+	 * update needs no lookup (issue 13). */
+	"ALTER TABLE remote_products ADD COLUMN variant_id INTEGER;"
+	"ALTER TABLE remote_products ADD COLUMN inventory_id INTEGER;",
 };
 
 int db_schema_version(void)

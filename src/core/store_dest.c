@@ -30,11 +30,12 @@ static const char SQL_DEST_BATCH[] = "UPDATE destinations SET learned_batch_size
 static const char SQL_DEST_OUTCOMES[] = "UPDATE destinations SET recent_outcomes = ?2 WHERE id = ?1";
 
 static const char SQL_REMOTE_GET[] =
-	"SELECT remote_id, parent_id, pushed_hash FROM remote_products WHERE destination_id = ?1 AND sku = ?2";
+	"SELECT remote_id, parent_id, pushed_hash, variant_id, inventory_id FROM remote_products"
+	" WHERE destination_id = ?1 AND sku = ?2";
 static const char SQL_REMOTE_PUT[] =
-	"INSERT INTO remote_products(destination_id, sku, remote_id, parent_id, pushed_hash, seen_at)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(destination_id, sku) DO UPDATE SET remote_id = ?3,"
-	" parent_id = ?4, pushed_hash = ?5, seen_at = ?6";
+	"INSERT INTO remote_products(destination_id, sku, remote_id, parent_id, pushed_hash, seen_at, variant_id,"
+	" inventory_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(destination_id, sku) DO UPDATE SET"
+	" remote_id = ?3, parent_id = ?4, pushed_hash = ?5, seen_at = ?6, variant_id = ?7, inventory_id = ?8";
 static const char SQL_REMOTE_FORGET[] = "DELETE FROM remote_products WHERE destination_id = ?1 AND sku = ?2";
 static const char SQL_REMOTE_COUNT[] = "SELECT count(*) FROM remote_products WHERE destination_id = ?1";
 static const char SQL_REMOTE_PAGE[] =
@@ -289,6 +290,8 @@ int store_remote_get(struct store *s, int64_t dest_id, const char *sku, struct r
 		out->remote_id = sqldb_column_int64(st, 0);
 		out->parent_id = sqldb_column_int64(st, 1);
 		out->pushed_hash = sqldb_column_int64(st, 2);
+		out->variant_id = sqldb_column_int64(st, 3);
+		out->inventory_id = sqldb_column_int64(st, 4);
 	}
 	sqldb_reset(st);
 	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
@@ -305,6 +308,8 @@ int store_remote_put(struct store *s, int64_t dest_id, const char *sku, const st
 	bind_int(st, 4, r->parent_id);
 	bind_int(st, 5, r->pushed_hash);
 	bind_int(st, 6, now);
+	bind_int(st, 7, r->variant_id);
+	bind_int(st, 8, r->inventory_id);
 	return store_exec_stmt(st);
 }
 

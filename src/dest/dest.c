@@ -5,11 +5,13 @@
 extern const struct dest_ops dest_file_ops;
 extern const struct dest_ops dest_woo_ops;
 extern const struct dest_ops dest_wp_ops;
+extern const struct dest_ops dest_shopify_ops;
 
 static const struct dest_ops *const DESTINATIONS[] = {
 	&dest_file_ops,
 	&dest_woo_ops,
 	&dest_wp_ops,
+	&dest_shopify_ops,
 };
 
 const struct dest_ops *dest_find(const char *type)

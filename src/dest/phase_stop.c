@@ -49,3 +49,19 @@ void phase_drain(struct http_client *http, struct run_ctx *ctx)
 		run_tick(ctx);
 	}
 }
+
+void phase_wait_for_fences(struct run_ctx *ctx, const char *shop, int64_t until_ms, size_t n, const char *things,
+                           const char *then)
+{
+	if (until_ms <= now_ms())
+		return;
+	char when[32];
+	format_time(until_ms, when, sizeof(when));
+	run_log(ctx, LOG_WARN, "%zu %s were in create requests of earlier runs that may still be executing in '%s' (a "
+	        "worker that died, a request that timed out): %s after %s, so that what they made is found", n, things,
+	        shop, then, when);
+	while (now_ms() < until_ms && !run_should_stop(ctx)) {
+		sleep_ms(HTTP_STOP_POLL_MS);
+		run_tick(ctx);
+	}
+}

@@ -54,7 +54,8 @@ static void probe_done(struct http_request *r)
 	((struct probe *)r->ud)->done = true;
 }
 
-void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body)
+/* The request of p, cleared first. */
+static void prepare(struct probe *p, const char *method, const char *target, const char *body)
 {
 	http_request_clear(&p->req);
 	p->done = false;
@@ -62,12 +63,29 @@ void probe(struct http_client *c, struct probe *p, const char *method, const cha
 	p->req.target = xstrdup(target);
 	p->req.body = body ? xstrdup(body) : NULL;
 	p->req.body_len = body ? strlen(body) : 0;
-	p->req.no_retry = true;
 	p->req.done = probe_done;
 	p->req.ud = p;
+}
+
+void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body)
+{
+	prepare(p, method, target, body);
+	p->req.no_retry = true;
 	http_submit(c, &p->req);
 	while (!p->done)
 		http_run(c, 1000);
+}
+
+void probe_retrying(struct http_client *c, struct probe *p, const char *method, const char *target,
+                    const char *body, bool creates, struct run_ctx *ctx)
+{
+	prepare(p, method, target, body);
+	p->req.once_executed = creates;
+	http_submit(c, &p->req);
+	while (!p->done) {
+		http_run(c, HTTP_STOP_POLL_MS);
+		run_tick(ctx);
+	}
 }
 
 bool probe_answered(const struct probe *p)

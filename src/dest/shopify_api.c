@@ -10,6 +10,10 @@
 
 #define SITE "options.site"
 
+const char shopify_primary_location_document[] = "query FeedsyncPrimaryLocation { location { id name isActive } }";
+const char shopify_locations_document[] =
+	"query FeedsyncLocations { locations(first: 250, includeInactive: true) { nodes { id name isActive } } }";
+
 static const char *const site_keys[] = {"api_version", "location", "allow_http", NULL};
 
 /* "2025-10": the form Shopify names its quarterly versions with (https://shopify.dev/docs/api/usage/versioning). */
@@ -91,4 +95,14 @@ bool shopify_answer_error(const cJSON *answer, char *code, size_t code_size, cha
 	str_copy(code, c ? c : "", code_size);
 	str_copy(message, text ? text : "(no message)", message_size);
 	return true;
+}
+
+const cJSON *shopify_find_location(const cJSON *nodes, const char *wanted)
+{
+	const cJSON *node;
+	cJSON_ArrayForEach(node, nodes)
+		if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")), wanted) ||
+		    str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "name")), wanted))
+			return node;
+	return NULL;
 }

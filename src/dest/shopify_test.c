@@ -17,12 +17,6 @@ static const char *const needed_scopes[] = {"write_products", "write_inventory",
 
 static const char shop_document[] =
 	"query FeedsyncShop { shop { name myshopifyDomain } currentAppInstallation { accessScopes { handle } } }";
-/* location(id:) without an id is the shop's primary location
- * (https://shopify.dev/docs/api/admin-graphql/2025-10/queries/location). */
-static const char primary_location_document[] =
-	"query FeedsyncPrimaryLocation { location { id name isActive } }";
-static const char locations_document[] =
-	"query FeedsyncLocations { locations(first: 250, includeInactive: true) { nodes { id name isActive } } }";
 
 struct tester {
 	const struct shop *shop;
@@ -146,28 +140,17 @@ static void check_scopes(struct tester *t)
 	sb_free(&missing);
 }
 
-/* The named location among the shop's: by GID or by name. */
-static const cJSON *find_location(const cJSON *nodes, const char *wanted)
-{
-	const cJSON *node;
-	cJSON_ArrayForEach(node, nodes)
-		if (str_eq(cJSON_GetStringValue(member(node, "id")), wanted) ||
-		    str_eq(cJSON_GetStringValue(member(node, "name")), wanted))
-			return node;
-	return NULL;
-}
-
 static void check_location(struct tester *t)
 {
 	struct woo_check *ck = &t->checks[SHOPIFY_CHECK_LOCATION];
 	const char *wanted = t->site->location;
 	if (wanted)
-		ask(t, locations_document, "FeedsyncLocations");
+		ask(t, shopify_locations_document, "FeedsyncLocations");
 	else
-		ask(t, primary_location_document, "FeedsyncPrimaryLocation");
+		ask(t, shopify_primary_location_document, "FeedsyncPrimaryLocation");
 	const cJSON *data = member(t->p.req.json, "data");
 	const cJSON *nodes = member(member(data, "locations"), "nodes");
-	const cJSON *loc = wanted ? find_location(nodes, wanted) : member(data, "location");
+	const cJSON *loc = wanted ? shopify_find_location(nodes, wanted) : member(data, "location");
 	char why[600];
 	refusal(&t->p, why, sizeof(why));
 	if (t->p.req.status != 200 || (wanted ? !cJSON_IsArray(nodes) : !data)) {

@@ -240,17 +240,7 @@ static void wait_for_fences(struct wp *w)
 	for (size_t i = 0; i < w->nfences; i++)
 		if (w->fences[i].until_ms > until)
 			until = w->fences[i].until_ms;
-	if (until <= now_ms())
-		return;
-	char when[32];
-	format_time(until, when, sizeof(when));
-	run_log(w->ctx, LOG_WARN, "%zu posts were in create requests of earlier runs that may still be executing in "
-	        "'%s' (a worker that died, a request that timed out): the site's posts are listed after %s, so that "
-	        "what they made is found", w->nfences, w->shop.name, when);
-	while (now_ms() < until && !run_should_stop(w->ctx)) {
-		sleep_ms(HTTP_STOP_POLL_MS);
-		run_tick(w->ctx);
-	}
+	phase_wait_for_fences(w->ctx, w->shop.name, until, w->nfences, "posts", "the site's posts are listed");
 }
 
 /* The SKU of a listed post, "" when its meta lacks the key (not registered for REST), NULL when it has none. */

@@ -60,7 +60,7 @@ static char *route_destination(struct store *s, const cJSON *doc)
 	const char *type = member_string(dest, "type");
 	if (str_eq(type, "file"))
 		return xasprintf("file %s", member_string(dest, "path"));
-	if (!str_eq(type, "woocommerce") && !str_eq(type, "wordpress"))
+	if (!str_eq(type, "woocommerce") && !str_eq(type, "wordpress") && !str_eq(type, "shopify"))
 		return NULL;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(dest, "id");
 	if (cJSON_IsNumber(id))

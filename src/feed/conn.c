@@ -621,13 +621,13 @@ static void parse_destination(struct conn_config *c, struct problems *pr)
 	if (!dest)
 		return;
 	json_check_keys(dest, destination_keys, "destination", pr);
-	const char *type = json_required_string(dest, "type", "file, woocommerce or wordpress", "destination", pr);
-	if (str_eq(type, "woocommerce") || str_eq(type, "wordpress")) {
+	const char *type = json_required_string(dest, "type", "file, woocommerce, wordpress or shopify", "destination", pr);
+	if (str_eq(type, "woocommerce") || str_eq(type, "wordpress") || str_eq(type, "shopify")) {
 		parse_shop_destination(c, dest, pr);
 		return;
 	}
 	if (type && strcmp(type, "file") != 0)
-		problems_add(pr, "destination.type", "must be file, woocommerce or wordpress, not '%s'", type);
+		problems_add(pr, "destination.type", "must be file, woocommerce, wordpress or shopify, not '%s'", type);
 	if (has_key(dest, "id") || has_key(dest, "name"))
 		problems_add(pr, has_key(dest, "id") ? "destination.id" : "destination.name",
 		             "only woocommerce destinations have one");

@@ -47,14 +47,20 @@ of https://shopify.dev it follows:
   "duplicate_skus" for the tests to refuse. The variant list given replaces the product's. A title
   missing on a create is userError field ["input", "title"] code BLANK; an id that is not a product is
   field ["input", "id"] code PRODUCT_DOES_NOT_EXIST. Needs write_products.
+- FeedsyncProductDelete($input): productDelete (docs/api/admin-graphql/2025-10/mutations/productDelete): input
+  {id}; answers {deletedProductId, userErrors}; an id that is not a product is field ["id"] code
+  PRODUCT_DOES_NOT_EXIST. Needs write_products.
 - FeedsyncInventorySet($input): inventorySetQuantities (docs/api/admin-graphql/2025-10/mutations/
   inventorySetQuantities): input {name: "available", reason, ignoreCompareQuantity, quantities [{inventoryItemId,
   locationId, quantity}]}; an unknown item is userError field ["input", "quantities", "N", "inventoryItemId"]
   code INVALID_INVENTORY_ITEM, an unknown location code INVALID_LOCATION. Needs write_inventory.
 
 Faults are fakewoo's rules (POST /__fake/faults): latency_ms, status 5xx (gateway HTML pages), action html,
-reset, stall, status 401 (this shop's refusal). Control endpoints (never authenticated nor faulted): GET
-/__fake/state {"products", "requests", "bucket", "duplicate_skus"}; POST /__fake/faults, /__fake/reset,
+reset, stall, hold (the request is executed when the hold ends, whether or not its client is still there, as a
+shop does), status 401 (this shop's refusal); a rule's match may name an "operation" and ask for "creates" (a
+productSet without an id). Control endpoints (never authenticated nor faulted): GET
+/__fake/state {"products", "requests", "bucket", "duplicate_skus", "in_flight", "held"}; POST /__fake/faults,
+/__fake/release (the held requests go on), /__fake/reset,
 /__fake/scopes (a JSON list: the scopes the token holds from now on), /__fake/bucket ({"size", "restore",
 "available"}).
 """
@@ -122,6 +128,8 @@ class Store:
         self.faults = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.held = 0                        # requests waiting in a "hold" fault
+        self.release = threading.Event()
 
     def gid(self, kind):
         self.next_id += 1
@@ -157,6 +165,8 @@ def plan(op, variables):
         return 2 + 3 * first_of(variables, 50), "read_products", "productVariants"
     if op == "FeedsyncProductSet":
         return 10, "write_products", "productSet"
+    if op == "FeedsyncProductDelete":
+        return 10, "write_products", "productDelete"
     if op == "FeedsyncInventorySet":
         return 10, "write_inventory", "inventorySetQuantities"
     return None
@@ -168,6 +178,19 @@ class Handler(fakewoo.Handler):
     @staticmethod
     def fault_items(body):
         return 0
+
+    def fault_fits(self, match):
+        """A rule may match an operation ("operation": "FeedsyncProductSet") and only the productSets that create
+        ("creates": true, an input without an id)."""
+        try:
+            body = json.loads(self.raw_body or b"null") or {}
+            op = body.get("operationName")
+            creates = op == "FeedsyncProductSet" and not ((body.get("variables") or {}).get("input") or {}).get("id")
+        except (ValueError, AttributeError):
+            op, creates = None, False
+        if match.get("operation") and match["operation"] != op:
+            return False
+        return not match.get("creates") or creates
 
     @staticmethod
     def fault_refusal():
@@ -195,6 +218,10 @@ class Handler(fakewoo.Handler):
         op = body.get("operationName") or (found.group(1) if found else None)
         with store.lock:
             status, payload = self.answer_operation(store, op, variables)
+            # The request log names each operation and the code it was refused with, for the tests to count.
+            self.log_entry["operation"] = op
+            errors = payload.get("errors") if isinstance(payload.get("errors"), list) else []
+            self.log_entry["code"] = errors[0].get("extensions", {}).get("code") if errors else None
         if answer:
             self.send(status, payload)
 
@@ -295,6 +322,15 @@ class Handler(fakewoo.Handler):
                  for g in product["variants"]]
         return {"productSet": {"product": {"id": product["id"], "variants": {"nodes": nodes}}, "userErrors": []}}, 10
 
+    def op_FeedsyncProductDelete(self, store, variables):
+        pid = (variables.get("input") or {}).get("id")
+        if pid not in store.products:
+            return {"productDelete": {"deletedProductId": None, "userErrors": [
+                {"field": ["id"], "message": "Product does not exist", "code": "PRODUCT_DOES_NOT_EXIST"}]}}, 10
+        for g in store.products.pop(pid)["variants"]:
+            del store.variants[g]
+        return {"productDelete": {"deletedProductId": pid, "userErrors": []}}, 10
+
     def op_FeedsyncInventorySet(self, store, variables):
         inp = variables.get("input") or {}
         items = set(v["inventoryItem"] for v in store.variants.values())
@@ -329,9 +365,13 @@ class Handler(fakewoo.Handler):
                     for g in p["variants"]]) for p in store.products.values()]
                 return self.send(200, {"products": products, "requests": store.requests,
                                        "bucket": store.bucket.status(), "duplicate_skus": store.duplicate_skus(),
-                                       "violations": store.violations})
+                                       "violations": store.violations, "in_flight": store.in_flight,
+                                       "held": store.held})
             if self.common_control(store, what, body):
                 return None
+            if what == "release":
+                store.release.set()
+                return self.send(200, {"released": True})
             if what == "scopes":
                 store.scopes = set(body)
                 return self.send(200, {"scopes": sorted(store.scopes)})

@@ -19,3 +19,54 @@ add_shop() {
 	expect_rc 0 "dest add"
 	DEST_ID=$(json_get "$OUT" id)
 }
+
+# shopify_state EXPR: EXPR evaluated over the fake's state (s; products; skus: every variant's SKU).
+shopify_state() {
+	"$PYTHON" - "$SHOPIFY_URL" "$1" <<'PY'
+import json, sys, urllib.request
+s = json.load(urllib.request.urlopen(sys.argv[1] + "/__fake/state"))
+products = s["products"]
+skus = [v["sku"] for p in products for v in p["variants"]]
+v = eval(sys.argv[2], {}, {"s": s, "products": products, "skus": skus})
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)
+PY
+}
+
+# shopify_feed N: $T/feed.csv with N products SKU-00000...
+shopify_feed() {
+	"$PYTHON" - "$T/feed.csv" "$1" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("sku,name,price,quantity\n")
+    for i in range(int(sys.argv[2])):
+        f.write("SKU-%05d,Shirt %d,%d.50,%d\n" % (i, i, 10 + i, i % 5))
+PY
+}
+
+# add_shopify_conn [EXTRA_JSON_MEMBERS]: a connection reading $T/feed.csv and pushing to $DEST_ID; sets $CONN_ID.
+add_shopify_conn() {
+	printf '{"name": "Shopify feed", "source": {"type": "csv", "url": "%s"}, "destination": {"type": "shopify", "id": %s}%s}\n' \
+		"$T/feed.csv" "$DEST_ID" "${1:+, $1}" >"$T/conn.json"
+	fs_fast conn add --file "$T/conn.json" --json
+	expect_rc 0 "conn add"
+	CONN_ID=$(json_get "$OUT" id)
+}
+
+# shopify_requests: how many GraphQL requests the fake answered.
+shopify_requests() {
+	shopify_state "sum(1 for r in s['requests'] if r['path'].endswith('/graphql.json'))"
+}
+
+# shopify_ops OP: how many requests ran operation OP; shopify_refused CODE: how many were refused with CODE.
+shopify_ops() { shopify_state "sum(1 for r in s['requests'] if r.get('operation') == '$1')"; }
+shopify_refused() { shopify_state "sum(1 for r in s['requests'] if r.get('code') == '$1')"; }
+
+# shopify_variant SKU EXPR: EXPR over the variant v holding SKU (its price, its stock by location: available).
+shopify_variant() {
+	shopify_state "[$2 for p in products for v in p['variants'] if v['sku'] == '$1'][0]"
+}
+
+expect_unique_shopify_skus() {
+	expect_eq "$(shopify_state 'len(skus) == len(set(skus)) and not s["duplicate_skus"]')" "True" \
+		"SKUs unique in the shop: $(shopify_state 'sorted(skus)' | head -c 300)"
+}

@@ -791,6 +791,8 @@ class Handler(BaseHTTPRequestHandler):
                     continue
                 if items < m.get("min_items", 0) or items > m.get("max_items", 1 << 30):
                     continue
+                if not self.fault_fits(m):
+                    continue
                 if rule.get("skip", 0) > 0:
                     rule["skip"] -= 1
                     continue
@@ -805,6 +807,10 @@ class Handler(BaseHTTPRequestHandler):
                 rule["hits"] = rule.get("hits", 0) + 1
                 return rule
         return None
+
+    def fault_fits(self, match):
+        """Whether the request fits the members of a rule's match that a fake built on this one adds."""
+        return True
 
     def apply_faults(self):
         """True when a fault answered (or dropped) the request."""

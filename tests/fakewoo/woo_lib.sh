@@ -43,6 +43,9 @@ lose_workers_fast() {
 	export FEEDSYNC_CONFIG="$T/fs.ini"
 }
 
+# run_is_lost_1: run 1 (killed) was recovered as failed.
+run_is_lost_1() { fs_fast runs show 1 --json; [ "$(sql 'select status from sync_runs where id=1')" = failed ]; }
+
 # kill_run_when CONDITION...: runs $CONN_ID and kills it with SIGKILL once CONDITION holds (30 s at most).
 kill_run_when() {
 	"$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/killed.out" 2>&1 &

@@ -177,4 +177,223 @@ PY
 		"points spent from the bucket: $OUT"
 }
 
+test_push_creates_then_sends_nothing_then_updates() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 4
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products"
+	expect_eq "$(shopify_state '[p["title"] for p in products if p["variants"][0]["sku"] == "SKU-00002"][0]')" "Shirt 2" "title"
+	expect_eq "$(shopify_state '[p["variants"][0]["price"] for p in products if p["variants"][0]["sku"] == "SKU-00002"][0]')" "12.50" "price"
+	local sent; sent=$(shopify_requests)
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "unchanged run"
+	expect_eq "$(shopify_requests)" "$sent" "requests of a run with nothing changed"
+	sed -i 's/^SKU-00002,Shirt 2,12.50/SKU-00002,Shirt 2,99.00/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "price change run"
+	expect_eq "$(shopify_state '[p["variants"][0]["price"] for p in products if p["variants"][0]["sku"] == "SKU-00002"][0]')" "99.00" "new price"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products after the update"
+	expect_unique_shopify_skus
+}
+
+test_user_errors_fail_only_their_item() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	sed -i 's/^SKU-00001,Shirt 1,/SKU-00001, ,/' "$T/feed.csv"
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 3 "run with an item error"
+	expect_eq "$(shopify_state 'len(products)')" "2" "products"
+	fs runs errors "$(sql 'select max(id) from sync_runs')" --json
+	expect_contains "$OUT" "BLANK"
+	expect_contains "$OUT" "SKU-00001"
+	expect_contains "$OUT" "input.title: Title can't be blank"
+}
+
+test_an_existing_sku_in_the_shop_is_adopted() {
+	start_fakeshopify || return
+	"$PYTHON" - "$SHOPIFY_URL" "$SHOPIFY_TOKEN" <<'PY'
+import json, sys, urllib.request
+body = {"query": "mutation FeedsyncProductSet { x }", "operationName": "FeedsyncProductSet",
+        "variables": {"input": {"title": "Old", "variants": [{"sku": "SKU-00001", "price": "1.00"}]}}}
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/admin/api/2025-10/graphql.json",
+                       data=json.dumps(body).encode(), headers={"X-Shopify-Access-Token": sys.argv[2]})).read()
+PY
+	add_shop
+	shopify_feed 3
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run"
+	expect_eq "$(shopify_state 'len(products)')" "3" "products"
+	expect_eq "$(shopify_state '[p["title"] for p in products if p["variants"][0]["sku"] == "SKU-00001"][0]')" "Shirt 1" "the old product updated"
+	expect_unique_shopify_skus
+}
+
+test_a_throttled_shop_recovers() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 5
+	add_shopify_conn
+	shopify_ctl bucket '{"size": 30, "restore": 40, "available": 0}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run against a small bucket"
+	expect_eq "$(shopify_state 'len(products)')" "5" "products"
+	expect_unique_shopify_skus
+}
+
+test_a_request_that_never_fits_the_bucket_fails_the_run() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 2
+	add_shopify_conn
+	shopify_ctl bucket '{"size": 4, "restore": 1}'
+	fs run "$CONN_ID" --wait
+	expect_rc 1 "run"
+	fs runs show "$(sql 'select max(id) from sync_runs')"
+	expect_contains "$OUT$ERR" "Query cost is"
+}
+
+# One productVariants search per chunk of SKUs (the first of a process sized for a bucket still unknown, the
+# next to fit the bucket), each costed as the shop charges it, so that a small bucket is waited for and never
+# answers THROTTLED. The second run finds every SKU, so the shop refunds nothing of what the searches asked.
+test_lookups_go_in_chunks_costed_as_the_shop_costs_them() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 30
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "2" "searches for 30 SKUs: 25 while the bucket is unknown, then 5"
+	sql "delete from remote_products"
+	sed -i 's/\.50,/.75,/' "$T/feed.csv"
+	shopify_ctl bucket '{"size": 80, "restore": 100, "available": 80}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "second run"
+	# 25 SKUs (77 points), then (80 - 2) / 3 = 26 fit: the 5 left.
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "4" "searches of both runs"
+	expect_eq "$(shopify_refused THROTTLED)" "0" "requests refused as THROTTLED: $(shopify_state "[(r['operation'], r['t0']) for r in s['requests'] if r.get('code')]")"
+	expect_eq "$(shopify_state 'len(products)')" "30" "products"
+	expect_eq "$(shopify_variant SKU-00007 'v["price"]')" "17.75" "the new price"
+	expect_unique_shopify_skus
+}
+
+# Stock goes with inventorySetQuantities, the chunk's quantities in one call, at the destination's location; an
+# update sends only what update.fields names.
+test_stock_is_set_and_updates_send_only_the_fields_named() {
+	start_fakeshopify || return
+	add_shop --location Backroom
+	shopify_feed 4
+	add_shopify_conn '"update": {"fields": ["stock_quantity"]}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	expect_eq "$(shopify_ops FeedsyncInventorySet)" "1" "stock calls for 4 products"
+	expect_eq "$(shopify_variant SKU-00003 'v["available"]')" '{"gid://shopify/Location/7002": 3}' "stock at Backroom"
+	sed -i 's/^SKU-00003,Shirt 3,13.50,3/SKU-00003,Shirt 3,99.00,7/' "$T/feed.csv"
+	local sets; sets=$(shopify_ops FeedsyncProductSet)
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "second run"
+	expect_eq "$(shopify_variant SKU-00003 'v["available"]')" '{"gid://shopify/Location/7002": 7}' "new stock"
+	expect_eq "$(shopify_variant SKU-00003 'v["price"]')" "13.50" "the price update.fields does not name"
+	expect_eq "$(shopify_ops FeedsyncProductSet)" "$sets" "productSets of a stock-only update"
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "1" "searches: the cache knows the variants afterwards"
+}
+
+# inventorySetQuantities is atomic: the quantity it refuses (a stock-only update whose cached inventory item the
+# shop no longer has) fails its product, the others are sent again.
+test_a_refused_quantity_fails_only_its_product() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	add_shopify_conn '"update": {"fields": ["stock_quantity"]}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	sql "update remote_products set inventory_id = 999 where sku = 'SKU-00001'"
+	sed -i 's/,[0-9]$/,4/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 3 "run with a refused quantity"
+	fs runs errors "$(sql 'select max(id) from sync_runs')" --json
+	expect_contains "$OUT" "INVALID_INVENTORY_ITEM"
+	expect_contains "$OUT" "SKU-00001"
+	expect_not_contains "$OUT" "SKU-00002"
+	expect_eq "$(shopify_variant SKU-00002 'v["available"]')" '{"gid://shopify/Location/7001": 4}' "stock of the others"
+	expect_eq "$(shopify_variant SKU-00001 'v["available"]')" '{"gid://shopify/Location/7001": 1}' "the refused stock"
+}
+
+# retire_sku_3 ACTION: a shop of 4 products whose feed then drops SKU-00003, retired with ACTION.
+retire_sku_3() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 4
+	add_shopify_conn "\"update\": {\"missing_action\": \"$1\"}"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	shopify_feed 3
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run that retires"
+	expect_eq "$(sql "select retired_action from products where sku = 'SKU-00003'")" "$1" "retired as"
+}
+
+test_retire_as_draft_then_publish_when_back() {
+	retire_sku_3 draft || return
+	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "DRAFT" "status of the retired product"
+	shopify_feed 4
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run it comes back in"
+	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "ACTIVE" "status once back"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products"
+}
+
+test_retire_by_deleting_then_create_when_back() {
+	retire_sku_3 delete || return
+	expect_eq "$(shopify_state 'sorted(skus)')" '["SKU-00000", "SKU-00001", "SKU-00002"]' "SKUs left in the shop"
+	shopify_feed 4
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run it comes back in"
+	expect_eq "$(shopify_state 'len(products)')" "4" "products"
+	expect_unique_shopify_skus
+}
+
+test_retire_by_stock_zero() {
+	retire_sku_3 stock_zero || return
+	expect_eq "$(shopify_variant SKU-00003 'v["available"]')" '{"gid://shopify/Location/7001": 0}' "stock of the retired"
+	expect_eq "$(shopify_variant SKU-00003 'p["status"]')" "ACTIVE" "status of the retired product"
+}
+
+# A 503 or 502 answer is retried as the shop options say (a create only while it cannot have executed: not after
+# a timeout or a 504).
+test_transient_failures_are_retried() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	add_shopify_conn
+	shopify_ctl faults '[{"match": {"operation": "FeedsyncVariantsBySku"}, "times": 1, "status": 503},
+		{"match": {"operation": "FeedsyncProductSet"}, "times": 2, "status": 502}]'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run through transient failures"
+	expect_eq "$(shopify_state 'len(products)')" "3" "products"
+	expect_unique_shopify_skus
+	fs_fast runs log "$(sql 'select max(id) from sync_runs')"
+	expect_contains "$OUT" "retry 1 of"
+}
+
+# A plan reaches nothing; applying it pushes exactly its products.
+test_plan_then_apply() {
+	start_fakeshopify || return
+	add_shop
+	shopify_feed 3
+	add_shopify_conn
+	fs run "$CONN_ID" --plan --wait
+	expect_rc 0 "the plan run"
+	expect_contains "$OUT" "plan: 3 to create"
+	expect_eq "$(shopify_requests)" "0" "requests of a plan"
+	local plan; plan=$(sql 'select max(id) from sync_runs')
+	fs plan apply "$plan" --only SKU-00000 SKU-00002 --wait
+	expect_rc 0 "plan apply"
+	expect_eq "$(shopify_state 'sorted(skus)')" '["SKU-00000", "SKU-00002"]' "SKUs in the shop"
+}
+
 run_tests "$@"

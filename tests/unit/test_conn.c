@@ -510,7 +510,7 @@ Test(conn, schedule_and_destination_problems)
 	expect_problem_in("\"schedule\": \"61 * * * *\"", "schedule: minute field '61' of '61 * * * *' is out of range 0-59");
 	expect_problem_in("\"destination\": \"out.csv\"", "destination: must be an object, not a string");
 	expect_problem_in("\"destination\": {\"type\": \"woocommerce\", \"path\": \"x\"}", "destination.path: only file destinations have one");
-	expect_problem_in("\"destination\": {\"path\": \"x\"}", "destination.type: required (file, woocommerce or wordpress)");
+	expect_problem_in("\"destination\": {\"path\": \"x\"}", "destination.type: required (file, woocommerce, wordpress or shopify)");
 	expect_problem_in("\"destination\": {\"type\": \"file\"}", "destination.path: required (where to write, like out/acme.csv)");
 	char *text = doc_with("\"schedule\": \"Every 2h\"");
 	struct conn_config *c = parse_ok(text);
