@@ -89,7 +89,8 @@ the_rules_of_the_schema_hold() {
 test_the_rules_of_the_schema_hold() { with_pg the_rules_of_the_schema_hold; }
 
 a_second_migrator_waits_for_the_first() {
-	psql "$PG_URL" -X -q -c "SELECT pg_advisory_lock($MIGRATION_LOCK)" -c "SELECT pg_sleep(3)" >/dev/null 2>&1 &
+	# The holder keeps the lock until it is ended below (30 s at most, should the test fail first).
+	psql "$PG_URL" -X -q -c "SELECT pg_advisory_lock($MIGRATION_LOCK)" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 	local holder=$!
 	echo "$holder" >>"$T/.pids"
 	wait_until 10 [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ]
@@ -99,6 +100,7 @@ a_second_migrator_waits_for_the_first() {
 	local m2=$!
 	wait_until 10 [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")" = 2 ]
 	expect_eq "$(pg "SELECT to_regclass('feedsync_schema') IS NULL")" "t" "nothing migrated while the lock is held"
+	pg "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted" >/dev/null
 	wait "$holder"
 	wait "$m1" || fail "first migrator failed: $(cat "$T/m1.out")"
 	wait "$m2" || fail "second migrator failed: $(cat "$T/m2.out")"
