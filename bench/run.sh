@@ -6,11 +6,12 @@
 #   unchanged import the same content again             vs floor_parse_hash
 #   memory           peak RSS at N and N/4 products: the growth per product must be index-sized, not row-sized
 #   price rules      full and unchanged imports with three price rules vs the same without, in turns (full >= 0.9x)
-# then the console's (bench/console_bench.c) and the push's (bench/push.sh: against a fake shop's ceiling).
+# then the console's (bench/console_bench.c) and the pushes' (bench/push.sh against a fake shop's ceiling,
+# bench/push_wp.sh against a fake WordPress site replaying feedsync's own requests).
 # Prints a table; exits 0 whatever the ratios, non-zero when a run fails or its counts are wrong.
 #
 # Environment: BUILD (default build), BENCH_ROWS (default 1000000), FEEDSYNC (default $BUILD/feedsync),
-# BENCH_PUSH_PRODUCTS and the others bench/push.sh lists,
+# BENCH_PUSH_PRODUCTS and the others bench/push.sh lists, BENCH_WP_POSTS (bench/push_wp.sh),
 # BENCH_BEST (default 3: the short measurements keep the best of that many runs),
 # BENCH_CONSOLE_PRODUCTS (default 1000000: the Products screen's catalog), BENCH_CONSOLE_IDLE (default 10:
 # seconds of each idle window), BENCH_CONSOLE_CACHE (a directory that keeps the console's database between runs),
@@ -319,6 +320,9 @@ CONSOLE_DB=$CONSOLE_DIR/console-$CONSOLE_PRODUCTS-$(cksum <"$ROOT/bench/console_
 
 echo
 BUILD=$BUILD FEEDSYNC=$FEEDSYNC BENCH_BEST=$REPEAT "$ROOT/bench/push.sh" || PROBLEMS+=("the push benchmark failed")
+echo
+BUILD=$BUILD FEEDSYNC=$FEEDSYNC BENCH_BEST=$REPEAT "$ROOT/bench/push_wp.sh" ||
+	PROBLEMS+=("the WordPress push benchmark failed")
 
 if ((${#PROBLEMS[@]})); then
 	echo

@@ -39,13 +39,15 @@ if [ $# -eq 0 ]; then
 	set -- tests/integration/test_*.sh tests/tui/test_*.sh
 fi
 
-# Files run TEST_JOBS at a time (each is hermetic: its own temp dirs and ports); results print in order.
+# Files run TEST_JOBS at a time (each is hermetic: its own temp dirs and ports): a file starts as soon as any
+# slot is free, so one long file holds only its own slot; results print in the order given.
 jobs=${TEST_JOBS:-3}
 run_file() {
 	local start=$(date +%s)
 	timeout 900 bash "$1" >"$2.out" 2>&1
 	echo $? >"$2.rc"
 	echo $(($(date +%s) - start)) >"$2.secs"
+	: >"$2.done"
 }
 report() { # file, log prefix
 	echo "== $1 ($(cat "$2.secs")s)"
@@ -56,22 +58,27 @@ report() { # file, log prefix
 		failed=$((failed + 1)); failed_names="$failed_names $1"
 	fi
 }
-n=0 next=0
+n=0 reported=0
+running() {
+	local i=$((reported + 1)) k=0
+	while [ "$i" -le "$n" ]; do [ -f "$log_dir/$i.done" ] || k=$((k + 1)); i=$((i + 1)); done
+	echo "$k"
+}
+report_finished() { # the files finished in a row from the first not yet reported
+	while [ "$reported" -lt "$n" ] && [ -f "$log_dir/$((reported + 1)).done" ]; do
+		reported=$((reported + 1))
+		eval "report \"\$file_$reported\" \"$log_dir/$reported\""
+	done
+}
 for file in "$@"; do
 	[ -f "$file" ] || continue
+	while [ "$(running)" -ge "$jobs" ]; do sleep 0.2; report_finished; done
 	n=$((n + 1))
 	eval "file_$n=\$file"
 	run_file "$file" "$log_dir/$n" &
-	eval "pid_$n=\$!"
-	if [ $((n - next)) -ge "$jobs" ]; then
-		next=$((next + 1))
-		eval "wait \$pid_$next; report \"\$file_$next\" \"$log_dir/$next\""
-	fi
 done
-while [ "$next" -lt "$n" ]; do
-	next=$((next + 1))
-	eval "wait \$pid_$next; report \"\$file_$next\" \"$log_dir/$next\""
-done
+while [ "$reported" -lt "$n" ]; do sleep 0.2; report_finished; done
+wait
 
 echo
 if [ "$failed" -eq 0 ]; then

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -29,6 +30,8 @@
 /* A stopping owner waits this long for the answers in flight (a cancel must hold within 2 s). */
 #define HTTP_STOP_GRACE_MS 1000
 #define HTTP_STOP_POLL_MS 100
+
+struct curl_slist;
 
 enum http_outcome {
 	HTTP_DONE,            /* an answer arrived: see status (any status, after retries of transient ones) */
@@ -44,10 +47,15 @@ enum http_outcome {
 
 struct http_request {
 	/* Set by the owner before http_submit. */
-	const char *method;            /* "GET", "POST", "PUT", "HEAD" */
+	const char *method;            /* "GET", "POST", "PUT", "HEAD", "OPTIONS" */
 	char *target;                  /* path and query after the base URL, percent-encoded; owned */
 	char *body;                    /* JSON or NULL; owned */
-	size_t body_len;
+	size_t body_len;               /* of body, or of body_file */
+	/* Instead of body: the body streamed from this file (a media upload), from its start at every attempt and
+	 * rewound whenever libcurl asks; owned (closed by http_request_clear). */
+	FILE *body_file;
+	/* Sent besides the client's own (an upload's Content-Type and Content-Disposition); owned. */
+	struct curl_slist *headers;
 	bool split_on_timeout;
 	bool no_retry;                 /* one attempt only (dest test) */
 	bool urgent;                   /* goes before the requests already queued (work others wait for) */
@@ -79,7 +87,7 @@ struct http_request {
 	int spent_attempts;            /* attempts before its current retry schedule began */
 };
 
-/* Frees what the request owns (target, body, answer) and clears it for reuse. */
+/* Frees what the request owns (target, body, body file, headers, answer) and clears it for reuse. */
 void http_request_clear(struct http_request *r);
 /* Which retry of its current retry schedule the request's next attempt is (1 for the first). */
 int http_retry_number(const struct http_request *r);

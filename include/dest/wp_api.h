@@ -35,7 +35,11 @@
  *   author        user id of new posts; 0 (default): the user's own
  *   taxonomies    rest bases ("categories", "tags", a custom one) each filled from the product field of that name
  *   sku_meta      the meta key holding the SKU, registered for REST (default "feedsync_sku")
- *   image_meta    a meta key receiving the product's first image URL; absent: the image is not sent
+ *   image_meta    a meta key receiving the product's first image URL; absent: the URL is not sent
+ *   images        "meta" (default): the image is only a URL (image_meta); "upload": the first image is
+ *                 downloaded and uploaded to the media library once per distinct URL, and is the post's
+ *                 featured_media
+ *   image_max_mb  the largest image uploaded, in MiB (default 10): a larger one is the item's failure
  *   delete        what retiring with "delete" does: "trash" (default) or "force" (deleted for good)
  */
 struct wp_site {
@@ -47,8 +51,19 @@ struct wp_site {
 	char *taxonomies[WP_MAX_TAXONOMIES + 1];  /* NULL-terminated */
 	char *sku_meta;
 	char *image_meta;
+	bool upload_images;
+	uint64_t image_max_bytes;
 	bool delete_force;
 };
+
+#define WP_DEFAULT_IMAGE_MAX_MB 10
+#define WP_MEDIA WP_API "/media"
+
+/* The first of a product's images ("a.jpg|b.jpg"); NULL when it has none. Caller frees. */
+char *wp_first_image(const char *images);
+/* The product's first image URL (its field image, else images) as a post body made by wp_post_body with the same
+ * create and fields would send it; NULL none. Caller frees. */
+char *wp_post_image(const char *product_json, bool create, char *const *fields);
 
 /*
  * The slug that identifies a post by its SKU where the SKU meta key is not registered for REST: "sku-" and the

@@ -40,6 +40,8 @@ struct fetch_result {
 	uint64_t wire_bytes;      /* bytes received from the network or read from disk */
 	long http_status;         /* 0 for local files */
 	char content_type[128];
+	int64_t content_length;   /* as the HTTP answer declared it; -1 unknown */
+	bool too_large;           /* stopped at max_bytes */
 	bool cancelled;           /* the progress callback asked to stop */
 	bool head_only;           /* head_bytes reached: the file holds the feed's beginning, its last line cut */
 	char error[1024];         /* set when fetch_to_file fails: cause, redacted URL, HTTP status,

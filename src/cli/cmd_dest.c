@@ -32,7 +32,8 @@ static const char dest_usage[] =
 	"           --retries N, --backoff-ms MS, --circuit-threshold N, --circuit-open S, --patience S\n"
 	"feedsync dest add --type wordpress --name N --url URL --user U (--app-password PW | --app-password-env VAR)\n"
 	"  site options: --allow-http, --post-type REST_BASE, --status publish|draft|pending, --author ID,\n"
-	"           --taxonomies A,B, --sku-meta KEY, --image-meta KEY, --delete trash|force\n"
+	"           --taxonomies A,B, --sku-meta KEY, --image-meta KEY, --images meta|upload,\n"
+	"           --image-max-mb N (largest image uploaded, default 10), --delete trash|force\n"
 	"feedsync dest add --type shopify --name N --url https://SHOP.myshopify.com (--token T | --token-env VAR)\n"
 	"  shop options: --api-version YYYY-MM (default " SHOPIFY_DEFAULT_API_VERSION "), --location NAME|GID\n"
 	"           (default: the primary location), --allow-http (a test server)\n"
@@ -58,8 +59,8 @@ static const struct {
 	const char *option;
 } site_flags[] = {
 	{"--user", "user"}, {"--post-type", "post_type"}, {"--status", "status"}, {"--sku-meta", "sku_meta"},
-	{"--image-meta", "image_meta"}, {"--delete", "delete"}, {"--api-version", "api_version"},
-	{"--location", "location"},
+	{"--image-meta", "image_meta"}, {"--images", "images"}, {"--delete", "delete"},
+	{"--api-version", "api_version"}, {"--location", "location"},
 };
 
 struct dest_args {
@@ -93,14 +94,23 @@ static int set_option(struct dest_args *a, const char *option, const char *value
 	return EXIT_OK;
 }
 
-/* --author 3, --taxonomies categories,tags: the site settings that are not plain text. */
+/* --author 3, --image-max-mb 20, --taxonomies categories,tags: the site settings that are not plain text. */
 static int set_site_value(struct dest_args *a, const char *flag, const char *value)
 {
-	if (str_eq(flag, "--author")) {
-		int64_t id;
-		if (!parse_int64(value, &id) || id < 0)
-			return usage("--author '%s' is not a user id", value);
-		cJSON_AddNumberToObject(a->site, "author", (double)id);
+	static const struct {
+		const char *flag, *option, *what;
+	} numbers[] = {{"--author", "author", "a user id"}, {"--image-max-mb", "image_max_mb", "a number of MiB"}};
+	for (size_t k = 0; k < ARRAY_LEN(numbers); k++) {
+		if (!str_eq(flag, numbers[k].flag))
+			continue;
+		int64_t n;
+		if (!parse_int64(value, &n) || n < 0) {
+			char why[160];
+			snprintf(why, sizeof(why), "%s '%s' is not %s", flag, value, numbers[k].what);
+			return usage("%s", why);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(a->site, numbers[k].option);
+		cJSON_AddNumberToObject(a->site, numbers[k].option, (double)n);
 		return EXIT_OK;
 	}
 	cJSON *list = cJSON_AddArrayToObject(a->site, "taxonomies");
@@ -122,7 +132,7 @@ static int parse_site_arg(int argc, char **argv, int *i, struct dest_args *a, bo
 			cJSON_AddStringToObject(a->site, site_flags[k].option, v);
 			return EXIT_OK;
 		}
-	static const char *const valued[] = {"--author", "--taxonomies"};
+	static const char *const valued[] = {"--author", "--image-max-mb", "--taxonomies"};
 	for (size_t k = 0; k < ARRAY_LEN(valued) && !missing; k++)
 		if ((v = arg_value(argc, argv, i, valued[k], &missing)))
 			return set_site_value(a, valued[k], v);

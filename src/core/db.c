@@ -285,6 +285,14 @@ static const char *const MIGRATIONS[] = {
 	 * 55% on insert.
 	 */
 	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ");",
+	/*
+	 * 18: images uploaded to a WordPress site's media library (core/store_media.h), once per distinct URL: the
+	 * attachment id by the URL's hash, the URL kept to tell two URLs of one hash apart.
+	 */
+	"CREATE TABLE media_uploads ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  url_hash INTEGER NOT NULL, url TEXT NOT NULL, media_id INTEGER NOT NULL, uploaded_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (destination_id, url_hash)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)

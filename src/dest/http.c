@@ -27,6 +27,7 @@
 struct slot {
 	CURL *easy;
 	struct http_request *req;
+	struct curl_slist *headers;    /* the client's and the request's own, for this attempt; NULL: the client's */
 	char curl_error[CURL_ERROR_SIZE];
 };
 
@@ -53,6 +54,9 @@ void http_request_clear(struct http_request *r)
 {
 	free(r->target);
 	free(r->body);
+	if (r->body_file)
+		fclose(r->body_file);
+	curl_slist_free_all(r->headers);
 	sb_free(&r->response);
 	cJSON_Delete(r->json);
 	void (*done)(struct http_request *) = r->done;
@@ -206,6 +210,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* A body streamed from its file: curl asks for a buffer's worth at a time, so no upload is held in memory. */
+static size_t on_read_body(char *buf, size_t size, size_t n, void *ud)
+{
+	FILE *f = ud;
+	size_t got = fread(buf, 1, size * n, f);
+	return got == 0 && ferror(f) ? CURL_READFUNC_ABORT : got;
+}
+
+/* curl rewinds the body when it must send it again on the same attempt (a redirect, an authentication round). */
+static int on_seek_body(void *ud, curl_off_t offset, int origin)
+{
+	return fseeko(ud, (off_t)offset, origin) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+}
+
 static void setup_easy(struct http_client *c, struct slot *s)
 {
 	const struct shop *shop = c->shop;
@@ -232,6 +250,8 @@ static void setup_easy(struct http_client *c, struct slot *s)
 		curl_easy_setopt(e, CURLOPT_CAINFO, shop->ca_file);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read_body);
+	curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek_body);
 	if (shop->auth == SHOP_AUTH_BASIC) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, shop->key);
@@ -299,6 +319,7 @@ void http_client_free(struct http_client *c)
 		if (c->slots[i].req)
 			curl_multi_remove_handle(c->multi, c->slots[i].easy);
 		curl_easy_cleanup(c->slots[i].easy);
+		free_headers(c->slots[i].headers);
 	}
 	curl_multi_cleanup(c->multi);
 	free_headers(c->json_headers);
@@ -331,6 +352,28 @@ static char *attempt_url(struct http_client *c, const struct http_request *r)
 	return signed_url;
 }
 
+/* The attempt's headers: the client's, then the request's own (NULL: the client's list as it is). */
+static struct curl_slist *attempt_headers(struct slot *s, struct curl_slist *base, const struct curl_slist *own)
+{
+	if (!own)
+		return base;
+	for (const struct curl_slist *h = base; h; h = h->next)
+		s->headers = curl_slist_append(s->headers, h->data);
+	for (const struct curl_slist *h = own; h; h = h->next)
+		s->headers = curl_slist_append(s->headers, h->data);
+	return s->headers;
+}
+
+/* The slot's attempt is over: its handle leaves the multi and the slot is free. */
+static void release_slot(struct http_client *c, struct slot *s)
+{
+	curl_multi_remove_handle(c->multi, s->easy);
+	free_headers(s->headers);
+	s->headers = NULL;
+	s->req = NULL;
+	c->in_flight--;
+}
+
 static void start(struct http_client *c, struct slot *s, struct http_request *r)
 {
 	CURL *e = s->easy;
@@ -353,14 +396,22 @@ static void start(struct http_client *c, struct slot *s, struct http_request *r)
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(e, CURLOPT_NOBODY, head ? 1L : 0L);
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->plain_headers);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, attempt_headers(s, c->plain_headers, r->headers));
 	} else {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
 		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		if (r->body_file) {
+			rewind(r->body_file);   /* a retry sends the whole file again */
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);   /* NULL: the body comes from the read callback */
+			curl_easy_setopt(e, CURLOPT_READDATA, r->body_file);
+			curl_easy_setopt(e, CURLOPT_SEEKDATA, r->body_file);
+		} else {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		}
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, str_eq(r->method, "POST") ? NULL : r->method);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->json_headers);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER,
+		                 attempt_headers(s, r->body_file ? c->plain_headers : c->json_headers, r->headers));
 	}
 	curl_multi_add_handle(c->multi, e);
 	c->in_flight++;
@@ -531,9 +582,7 @@ static struct http_request *finish(struct http_client *c, struct slot *s, CURLco
 	enum http_outcome outcome;
 	bool retry;
 	enum gate_result result = classify(c, s, r, rc, &outcome, &retry);
-	curl_multi_remove_handle(c->multi, s->easy);
-	s->req = NULL;
-	c->in_flight--;
+	release_slot(c, s);
 	r->outcome = outcome;
 	if (r->once_executed && r->maybe_executed)
 		retry = false; /* the owner looks before it sends again */
@@ -647,9 +696,7 @@ static void abandon_in_flight(struct http_client *c)
 		struct http_request *r = s->req;
 		if (!r)
 			continue;
-		curl_multi_remove_handle(c->multi, s->easy);
-		s->req = NULL;
-		c->in_flight--;
+		release_slot(c, s);
 		gate_release(c->gate, now_ms(), GATE_NEUTRAL, NULL, &circuit);
 		r->maybe_executed = true;
 		snprintf(r->error, sizeof(r->error), "no answer within %d ms of the stop request: abandoned",

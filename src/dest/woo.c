@@ -18,6 +18,7 @@
 #include "dest/http.h"
 #include "dest/phase_stop.h"
 #include "dest/push_hooks.h"
+#include "dest/remote_window.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
 #include "dest/woo_variations.h"
@@ -26,7 +27,6 @@
 /* Results written per transaction: one commit per batch answer rather than one per product. */
 #define RECORD_EVERY 256
 /* Remote ids read per query, in SKU order as the catalog hands products over. */
-#define REMOTE_WINDOW 1024
 
 struct item {
 	char *sku;
@@ -93,14 +93,6 @@ struct batch {
 	size_t count[OP_COUNT];
 	struct woo_result *results;  /* read from a 2xx answer, one per item */
 	bool *found;
-};
-
-/* The remote ids of SKUs from `from` on: all of them when complete, else up to the last row's SKU. */
-struct remote_window {
-	struct remote_row *rows;
-	size_t n;
-	char *from;
-	bool complete;
 };
 
 struct ready {                   /* items waiting for a batch to the same endpoint */
@@ -221,15 +213,13 @@ static void fail_item(struct woo *w, struct item *it, const char *code, const ch
 	release(w, it);
 }
 
-static void remote_window_forget(struct woo *w, const char *sku);
-
 /* A deleted product is forgotten: should it come back, it is created again. */
 static bool record_retirement(struct woo *w, const struct item *it, int64_t now)
 {
 	struct store *s = w->ctx->store;
 	bool gone = it->retire == MISSING_DELETE;
 	if (gone) {
-		remote_window_forget(w, it->sku);
+		remote_window_forget(&w->window, it->sku);
 		if (store_remote_forget(s, w->shop.id, it->sku) < 0)
 			return false;
 	}
@@ -294,46 +284,6 @@ static void record(struct woo *w, struct item *it)
 }
 
 /* ---- remote ids ------------------------------------------------------------------------------------- */
-
-static int remote_row_order(const void *key, const void *row)
-{
-	return strcmp(key, ((const struct remote_row *)row)->sku);
-}
-
-static bool in_window(const struct remote_window *win, const char *sku)
-{
-	return win->from && strcmp(sku, win->from) >= 0 &&
-	       (win->complete || (win->n > 0 && strcmp(sku, win->rows[win->n - 1].sku) <= 0));
-}
-
-/* The remote id of a SKU: one query per REMOTE_WINDOW SKUs, as products come in SKU order. 1, 0, -1. */
-static int remote_get(struct woo *w, const char *sku, struct remote_product *out)
-{
-	struct remote_window *win = &w->window;
-	if (!in_window(win, sku)) {
-		if (win->from && strcmp(sku, win->from) < 0) /* one coming back out of order */
-			return store_remote_get(w->ctx->store, w->shop.id, sku, out);
-		remote_rows_free(win->rows, win->n);
-		free(win->from);
-		win->from = xstrdup(sku);
-		if (store_remote_page(w->ctx->store, w->shop.id, sku, REMOTE_WINDOW, &win->rows, &win->n) < 0) {
-			win->from = (free(win->from), NULL);
-			return -1;
-		}
-		win->complete = win->n < REMOTE_WINDOW;
-	}
-	const struct remote_row *row = bsearch_or_null(sku, win->rows, win->n, sizeof(*win->rows), remote_row_order);
-	if (row)
-		*out = row->r;
-	return row != NULL;
-}
-
-static void remote_window_forget(struct woo *w, const char *sku)
-{
-	struct remote_row *row = bsearch_or_null(sku, w->window.rows, w->window.n, sizeof(*w->window.rows), remote_row_order);
-	if (row)
-		row->r.remote_id = 0;
-}
 
 /* ---- batches ----------------------------------------------------------------------------------------- */
 
@@ -927,7 +877,7 @@ static void item_error(struct woo *w, struct batch *b, struct item *it, const st
 		/* The id we had is gone or is a variation's: ask the shop again. */
 		it->relooked = true;
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
-		remote_window_forget(w, it->sku);
+		remote_window_forget(&w->window, it->sku);
 		look_up(w, it);
 		return;
 	}
@@ -1084,7 +1034,7 @@ static void admit(struct woo *w, struct item *it)
 		return;
 	}
 	struct remote_product cached;
-	int known = remote_get(w, it->sku, &cached);
+	int known = remote_window_get(&w->window, it->sku, &cached);
 	if (known == 1 && cached.remote_id > 0) {
 		it->remote_id = cached.remote_id;
 		it->parent_id = cached.parent_id;
@@ -1516,6 +1466,7 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	w->conn = conn;
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0)
 		return -1;
+	remote_window_init(&w->window, ctx->store, w->shop.id);
 	const struct shop_options *o = &w->shop.opt;
 	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
@@ -1581,8 +1532,7 @@ static void woo_close(struct dest *d)
 		free(w->parent_skus[i]);
 	free(w->parent_skus);
 	free(w->recorded.v);
-	remote_rows_free(w->window.rows, w->window.n);
-	free(w->window.from);
+	remote_window_free(&w->window);
 	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	shop_free(&w->shop);

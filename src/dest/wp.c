@@ -10,16 +10,19 @@
 
 #include "core/store_dest.h"
 #include "core/store_fence.h"
+#include "core/store_media.h"
 #include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/dest.h"
 #include "dest/http.h"
 #include "dest/phase_stop.h"
 #include "dest/push_hooks.h"
+#include "dest/remote_window.h"
 #include "dest/woo.h"
 #include "dest/woo_batch.h"
 #include "dest/woo_terms.h"
 #include "dest/wp_api.h"
+#include "dest/wp_media.h"
 #include "feed/product.h"
 
 /* The listing that finds posts by SKU: pages of the most WordPress gives at once. */
@@ -35,7 +38,11 @@ struct item {
 	enum missing_action retire;  /* MISSING_NONE for a push */
 	bool republish;              /* back from a retirement: published again */
 	bool looked_again;           /* its cached id was stale, and it was looked up again */
+	bool find_again;             /* stale: to be looked up again */
+	bool reattached;             /* its cached attachment was gone, and its image was to be uploaded again */
 	int64_t remote_id;           /* 0: created by this request */
+	char *image_url;             /* the featured image uploaded (site.images upload), NULL none */
+	int64_t media_id;            /* its attachment in the site */
 };
 
 struct batch {
@@ -60,6 +67,7 @@ struct wp {
 	struct item **queue;         /* waiting for the next batch */
 	size_t nqueue;
 	int in_flight;
+	struct remote_window window; /* the cached post ids, read a window of SKUs at a time */
 	bool indexed;                /* the site's posts were listed into the cache in this run */
 	bool reindexed;              /* listed again, for a cached id the site no longer had */
 	bool by_slug;                /* the SKU meta key is not registered for REST: posts are found by wp_sku_slug */
@@ -81,6 +89,7 @@ static void item_free(struct item *it)
 		return;
 	free(it->sku);
 	free(it->data);
+	free(it->image_url);
 	free(it);
 }
 
@@ -387,10 +396,11 @@ static void index_site(struct wp *w)
 static int64_t find_post(struct wp *w, struct item *it)
 {
 	struct remote_product rp;
-	int found = store_remote_get(w->ctx->store, w->shop.id, it->sku, &rp);
-	if (found != 1) {
+	int found = remote_window_get(&w->window, it->sku, &rp);
+	if (found != 1 && !w->indexed) {
 		index_site(w);
-		found = store_remote_get(w->ctx->store, w->shop.id, it->sku, &rp);
+		remote_window_reset(&w->window);   /* the listing filled the cache */
+		found = remote_window_get(&w->window, it->sku, &rp);
 	}
 	if (found != 1 && w->by_slug && !phase_stopped(&w->stop)) {
 		int64_t pid = find_by_slug(w, it->sku);
@@ -403,19 +413,43 @@ static int64_t find_post(struct wp *w, struct item *it)
 
 static void batch_done(struct http_request *r);
 
-static void fence(struct wp *w, struct batch *b)
+/* The batch itself, once its items are dealt with. */
+static void batch_free(struct batch *b)
 {
-	int64_t until = now_ms() + w->fence_ms;
-	for (size_t i = 0; i < b->n; i++)
-		if (!b->items[i]->remote_id && !b->items[i]->retire)
-			store_fence_put(w->ctx->store, w->shop.id, b->items[i]->sku, w->ctx->run_id, until);
+	http_request_clear(&b->req);
+	free(b->items);
+	free(b);
 }
 
+/* The SKUs a batch creates are fenced, in one transaction committed before it is sent: a crash meanwhile leaves
+ * them to be looked up, never created twice. False, the phase stopped, when that cannot be written. */
+static bool fence(struct wp *w, struct batch *b)
+{
+	struct store *s = w->ctx->store;
+	int64_t until = now_ms() + w->fence_ms;
+	bool ok = store_begin(s) == 0;
+	for (size_t i = 0; i < b->n && ok; i++)
+		if (!b->items[i]->remote_id && !b->items[i]->retire)
+			ok = store_fence_put(s, w->shop.id, b->items[i]->sku, w->ctx->run_id, until) == 0;
+	if (ok && store_commit(s) == 0)
+		return true;
+	phase_stop(&w->stop, w->http, NULL, "cannot record which posts are being created in '%s' (%s), and without "
+	           "that a crash could create them twice; nothing more is sent", w->shop.name, store_errmsg(s));
+	store_rollback(s);
+	return false;
+}
+
+/* The site is done with a batch: its fences go, in one transaction. One that cannot go only makes a later run
+ * look the SKU up again. */
 static void unfence(struct wp *w, struct batch *b)
 {
+	struct store *s = w->ctx->store;
+	bool tx = store_begin(s) == 0;
 	for (size_t i = 0; i < b->n; i++)
 		if (!b->items[i]->retire)
-			store_fence_drop(w->ctx->store, w->shop.id, b->items[i]->sku, w->ctx->run_id);
+			store_fence_drop(s, w->shop.id, b->items[i]->sku, w->ctx->run_id);
+	if (tx && store_commit(s) != 0)
+		store_rollback(s);
 }
 
 /* The sub-request of an item: its method, path and body. -1 when its body cannot be made (it failed). */
@@ -442,6 +476,8 @@ static int item_request(struct wp *w, struct item *it, const char **method, char
 	bool every_field = !it->remote_id || it->republish;
 	if (wp_post_body(it->data, &w->site, !it->remote_id, it->republish,
 	                 every_field ? NULL : w->conn->update_fields, body, err, sizeof(err)) == 0) {
+		if (it->media_id)
+			cJSON_AddNumberToObject(*body, "featured_media", (double)it->media_id);
 		if (w->by_slug) {   /* the slug is the post's identity: never another one */
 			cJSON_DeleteItemFromObjectCaseSensitive(*body, "slug");
 			char *slug = wp_sku_slug(it->sku);
@@ -500,8 +536,12 @@ static void send_batch(struct wp *w, struct item **v, size_t n)
 	b->req.once_executed = b->creates;
 	b->req.done = batch_done;
 	b->req.ud = b;
-	if (b->creates)
-		fence(w, b);
+	if (b->creates && !fence(w, b)) {
+		for (size_t i = 0; i < b->n; i++)
+			item_free(b->items[i]); /* stays pending */
+		batch_free(b);
+		return;
+	}
 	w->in_flight++;
 	http_submit(w->http, &b->req);
 }
@@ -562,7 +602,20 @@ static void item_result(struct wp *w, struct batch *b, struct item *it, const st
 	if (str_eq(res->code, "rest_post_invalid_id") && !it->looked_again) {
 		/* Deleted in the site since it was cached: looked up afresh (outside this callback), else created. */
 		store_remote_forget(w->ctx->store, w->shop.id, it->sku);
-		it->looked_again = true;
+		remote_window_forget(&w->window, it->sku);
+		it->looked_again = it->find_again = true;
+		w->stale = xrealloc(w->stale, (w->nstale + 1) * sizeof(*w->stale));
+		w->stale[w->nstale++] = it;
+		return;
+	}
+	if (str_eq(res->code, "rest_invalid_featured_media") && it->image_url && !it->reattached) {
+		/* Its attachment was deleted from the media library since it was cached: the image is uploaded again
+		 * (outside this callback) and the post sent again with it. */
+		store_media_forget(w->ctx->store, w->shop.id, it->image_url);
+		free(it->image_url);
+		it->image_url = NULL;
+		it->media_id = 0;
+		it->reattached = true;
 		w->stale = xrealloc(w->stale, (w->nstale + 1) * sizeof(*w->stale));
 		w->stale[w->nstale++] = it;
 		return;
@@ -643,31 +696,34 @@ static void batch_done(struct http_request *r)
 			          outcome, b->items[i]->sku, r->maybe_executed && b->creates
 			          ? " (the create may still be executing: it is fenced, and looked up before the next try)" : "");
 	}
-	http_request_clear(r);
-	free(b->items);
-	free(b);
+	batch_free(b);
 }
 
 /* ---- the destination ---- */
 
-/* The items whose cached post was gone: the site's posts are listed once more, then each is sent again. */
+static int attach_image(struct wp *w, struct item *it, bool every_field);
+
+/* The items whose cached post or attachment was gone: the site's posts are listed once more (the image uploaded
+ * again), then each is sent again. */
 static void resolve_stale(struct wp *w)
 {
-	if (!w->nstale)
-		return;
-	if (!w->reindexed) {
-		w->reindexed = true;
-		w->indexed = false;
-	}
-	for (size_t i = 0; i < w->nstale; i++) {
+	for (size_t i = 0; i < w->nstale; i++) {   /* an exchange below may add to the list */
 		struct item *it = w->stale[i];
-		it->remote_id = phase_stopped(&w->stop) ? 0 : find_post(w, it);
+		if (it->find_again && !phase_stopped(&w->stop)) {
+			if (!w->reindexed) {
+				w->reindexed = true;
+				w->indexed = false;
+			}
+			it->find_again = false;
+			it->remote_id = find_post(w, it);
+		}
 		if (phase_stopped(&w->stop)) {
 			item_free(it);
 		} else if (it->retire && !it->remote_id) {
 			w->absent++;
 			record(w, &it, 1);
-		} else {
+		} else if (!it->reattached || it->media_id ||
+		           attach_image(w, it, !it->remote_id || it->republish) == 0) {
 			enqueue(w, it);
 		}
 	}
@@ -682,6 +738,84 @@ static void pump(struct wp *w)
 		run_tick(w->ctx);
 	}
 	http_run(w->http, 0);
+}
+
+/* ---- featured images (site.images upload) ---- */
+
+/* The download of an image beats the run's heartbeat, and stops for a cancel. */
+static int image_progress(void *ud, uint64_t received, uint64_t total)
+{
+	(void)received;
+	(void)total;
+	struct run_ctx *ctx = ud;
+	run_tick(ctx);
+	return run_should_stop(ctx) ? 1 : 0;
+}
+
+/* The image at url uploaded to the site's media library: its attachment id, or 0 when the item failed (taken)
+ * or the phase stopped. */
+static int64_t upload_image(struct wp *w, struct item *it, const char *url)
+{
+	struct fetch_result image;
+	const char *code = NULL;
+	char why[1536];
+	if (wp_media_download(url, w->site.image_max_bytes, w->ctx->cfg, image_progress, w->ctx, &image, &code, why,
+	                      sizeof(why)) < 0) {
+		if (image.cancelled)
+			item_free(it); /* stays pending */
+		else
+			fail_item(w, it, code, *image.detail ? xstrdup(image.detail) : NULL, "%s", why);
+		return 0;
+	}
+	struct http_request r = {0};
+	int rc = wp_media_request(url, &image, &r, why, sizeof(why));
+	fetch_cleanup(&image);   /* the request holds the file open */
+	if (rc < 0) {
+		fail_item(w, it, "image_unreadable", NULL, "%s", why);
+		return 0;
+	}
+	exchange(w, &r);
+	int64_t id = wp_media_id(&r);
+	char shown[2048];
+	fetch_redact_url(url, shown, sizeof(shown));
+	if (id) {
+		run_log(w->ctx, LOG_INFO, "image %s uploaded to the media library of '%s': attachment %lld", shown,
+		        w->shop.name, (long long)id);
+	} else if (!stopped_by(w, &r)) {
+		struct woo_error e;
+		woo_answer_error(&r, &e);
+		fail_item(w, it, e.code, failure_detail(w, &r, it, e.code, e.message, 0), "'%s' did not take the image %s "
+		          "of %s into its media library: %s: %s", w->shop.name, shown, it->sku, e.code, e.message);
+	} else {
+		item_free(it); /* stays pending */
+	}
+	http_request_clear(&r);
+	return id;
+}
+
+/* The item's first image as the post's featured_media: uploaded once per distinct URL (store_media), so that
+ * posts and runs that show the same image share its attachment. 0, or -1 when the item failed (it is taken) or
+ * the phase stopped. */
+static int attach_image(struct wp *w, struct item *it, bool every_field)
+{
+	char *url = wp_post_image(it->data, every_field, w->conn->update_fields);
+	if (!url)
+		return 0;
+	int64_t id = 0;
+	int cached = store_media_get(w->ctx->store, w->shop.id, url, &id);
+	if (cached != 1) {
+		id = upload_image(w, it, url);
+		if (id && store_media_put(w->ctx->store, w->shop.id, url, id, now_ms()) < 0)
+			run_log(w->ctx, LOG_WARN, "attachment %lld of '%s' cannot be recorded (%s): the next run uploads the "
+			        "image again", (long long)id, w->shop.name, store_errmsg(w->ctx->store));
+	}
+	if (!id) {
+		free(url);
+		return -1;
+	}
+	it->image_url = url;
+	it->media_id = id;
+	return 0;
 }
 
 static struct item *new_item(const char *sku, const char *data, int64_t hash)
@@ -715,6 +849,8 @@ static int wp_push(struct dest *d, const struct pending_product *p, char *err, s
 		fail_item(w, it, refusal.code, NULL, "%s", refusal.message);
 		return phase_stop_report(&w->stop, d, err, errsize);
 	}
+	if (w->site.upload_images && attach_image(w, it, every_field) < 0)
+		return phase_stop_report(&w->stop, d, err, errsize);
 	enqueue(w, it);
 	pump(w);
 	return phase_stop_report(&w->stop, d, err, errsize);
@@ -831,6 +967,7 @@ static int wp_open(struct dest *d, const struct conn_config *conn, struct run_ct
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &w->shop, err, errsize) < 0 ||
 	    read_site(w, err, errsize) < 0)
 		return -1;
+	remote_window_init(&w->window, ctx->store, w->shop.id);
 	w->gate = woo_gate_open(&w->shop, ctx->store, err, errsize);
 	if (!w->gate) {
 		size_t len = strlen(err);
@@ -870,6 +1007,7 @@ static void wp_close(struct dest *d)
 		item_free(w->stale[i]);
 	free(w->stale);
 	push_fences_free(w->fences, w->nfences);
+	remote_window_free(&w->window);
 	woo_terms_free(w->terms);
 	http_client_free(w->http);
 	wp_site_free(&w->site);

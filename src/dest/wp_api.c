@@ -10,7 +10,7 @@
 #include "feed/product.h"
 
 static const char *const site_keys[] = {"user", "allow_http", "post_type", "status", "author", "taxonomies",
-                                        "sku_meta", "image_meta", "delete", NULL};
+                                        "sku_meta", "image_meta", "images", "image_max_mb", "delete", NULL};
 static const char *const new_statuses[] = {"publish", "draft", "pending", NULL};
 /* What the posts controller's status parameter takes (its enum, "trash" aside). */
 static const char *const post_statuses[] = {"publish", "future", "draft", "pending", "private", NULL};
@@ -73,6 +73,16 @@ void wp_site_read(const cJSON *site, struct wp_site *out, struct problems *pr)
 	read_taxonomies(site, out, pr);
 	out->sku_meta = slug_member(site, "sku_meta", "feedsync_sku", pr);
 	out->image_meta = slug_member(site, "image_meta", NULL, pr);
+	const cJSON *images = json_member(site, "images", cJSON_String, SITE, pr);
+	if (images && !str_eq(images->valuestring, "meta") && !str_eq(images->valuestring, "upload"))
+		problems_add(pr, SITE ".images", "must be meta or upload, not '%s'", images->valuestring);
+	out->upload_images = images && str_eq(images->valuestring, "upload");
+	const cJSON *max_mb = json_member(site, "image_max_mb", cJSON_Number, SITE, pr);
+	double mb = max_mb ? max_mb->valuedouble : WP_DEFAULT_IMAGE_MAX_MB;
+	if (max_mb && (mb < 1 || mb > 4096 || mb != (double)(int64_t)mb))
+		problems_add(pr, SITE ".image_max_mb", "must be a whole number of MiB from 1 to 4096, like 10");
+	else
+		out->image_max_bytes = (uint64_t)mb << 20;
 	const cJSON *del = json_member(site, "delete", cJSON_String, SITE, pr);
 	if (del && !str_eq(del->valuestring, "trash") && !str_eq(del->valuestring, "force"))
 		problems_add(pr, SITE ".delete", "must be trash or force, not '%s'", del->valuestring);
@@ -150,11 +160,24 @@ static bool id_list(const char *text, cJSON *out)
 	return true;
 }
 
-/* The first of the images ("a.jpg|b.jpg"). */
-static char *first_image(const char *images)
+char *wp_first_image(const char *images)
 {
-	size_t len = strcspn(images, "|");
-	char *url = xstrndup(images, len);
+	size_t len = images ? strcspn(images, "|") : 0;
+	return len ? xstrndup(images, len) : NULL;
+}
+
+/* The product's image list as a post of it sends it. */
+static const char *images_of(const struct post_source *s)
+{
+	return value_of(s, "image", PF_IMAGES);
+}
+
+char *wp_post_image(const char *product_json, bool create, char *const *fields)
+{
+	cJSON *product = cJSON_Parse(product_json);
+	struct post_source s = {product, create, fields};
+	char *url = wp_first_image(images_of(&s));
+	cJSON_Delete(product);
 	return url;
 }
 
@@ -183,10 +206,10 @@ static void add_meta(const struct post_source *s, const struct wp_site *site, co
 		    (s->create || update_sends(s->fields, f->string)))
 			cJSON_AddStringToObject(meta, f->string + 5, f->valuestring);
 	}
-	const char *images = site->image_meta ? value_of(s, "image", PF_IMAGES) : NULL;
-	if (images) {
-		char *url = first_image(images);
-		cJSON_AddStringToObject(meta, site->image_meta, url);
+	const char *images = site->image_meta ? images_of(s) : NULL;
+	if (images) {   /* an emptied image empties the key */
+		char *url = wp_first_image(images);
+		cJSON_AddStringToObject(meta, site->image_meta, url ? url : "");
 		free(url);
 	}
 }

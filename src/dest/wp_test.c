@@ -142,9 +142,12 @@ static void check_caps(struct tester *t)
 	else if (!can_publish)
 		check_set(ck, false, "user '%s' can create %s but not publish them (needs %s): give it a role that can, or set "
 		      "--status draft or pending", t->shop->key, t->site->post_type, publish);
+	else if (t->site->upload_images && !cJSON_IsTrue(member(member(t->me, "capabilities"), "upload_files")))
+		check_set(ck, false, "user '%s' cannot upload images to the media library (needs upload_files): give it a "
+		          "role that can, or set --images meta", t->shop->key);
 	else
-		check_set(ck, true, "user '%s' can create%s %s", t->shop->key, publishes ? " and publish" : "",
-		      t->site->post_type);
+		check_set(ck, true, "user '%s' can create%s %s%s", t->shop->key, publishes ? " and publish" : "",
+		      t->site->post_type, t->site->upload_images ? " and upload images" : "");
 }
 
 static void check_taxonomies(struct tester *t)

@@ -110,6 +110,7 @@ static int sink_fail(struct sink *s, const char *fmt, ...)
 static int sink_put(struct sink *s, const unsigned char *p, size_t n)
 {
 	if (n > s->max_bytes - s->written) {
+		s->res->too_large = true;
 		char limit[32];
 		format_size_setting(s->max_bytes, limit, sizeof(limit));
 		return sink_fail(s, "feed larger than the %s limit (http.max_download_bytes): %s", limit, s->source);
@@ -612,8 +613,10 @@ static void configure(CURL *curl, const char *url, struct transfer *t, struct cu
 static void record_response(CURL *curl, struct fetch_result *res)
 {
 	char *type = NULL;
-	curl_off_t wire = 0;
+	curl_off_t wire = 0, declared = -1;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->http_status);
+	curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared);
+	res->content_length = declared;
 	curl_easy_getinfo(curl, CURLINFO_SIZE_DOWNLOAD_T, &wire);
 	res->wire_bytes = wire > 0 ? (uint64_t)wire : 0;
 	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
@@ -928,6 +931,7 @@ static struct fetch_opts resolve_opts(const struct fetch_opts *given)
 int fetch_to_file(const char *url, const struct fetch_opts *opts, struct fetch_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	res->content_length = -1;
 	if (!url || !*url)
 		return fail(res, "no feed URL or path given");
 	struct fetch_opts o = resolve_opts(opts);

@@ -1317,8 +1317,8 @@ def serve_fake(handler, make_store, args, configure):
     server = Server(("127.0.0.1", 0), handler)
     port = server.server_address[1]
     server.shop = make_store("http://127.0.0.1:%d" % port)
-    configure(server)
     server.gzip, server.nodelay, server.record, server.verbose = False, True, None, args.verbose
+    configure(server)
     threading.Thread(target=exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()
     write_port_file(args.port_file, port)
     server.serve_forever(poll_interval=0.2)

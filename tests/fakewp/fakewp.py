@@ -5,7 +5,7 @@ Python standard library only; the HTTP plumbing, fault rules and lifetime are te
 
     fakewp.py --port-file FILE [--lifetime 300] [--user editor --app-password PW] [--contributor contrib
               --contributor-password PW] [--https-only] [--batch-max 25] [--no-batch-types deals]
-              [--meta feedsync_sku,image_url,price] [--create-ms MS] [--max-upload-kb 2048] [--verbose]
+              [--meta feedsync_sku,image_url,price] [--create-ms MS] [--max-upload-kb 2048] [--record FILE] [--verbose]
 
 It listens on 127.0.0.1 on a free port, writes the port to --port-file, and exits on SIGTERM, when its parent
 goes away, or after --lifetime seconds. Each shape follows WordPress 6.x core, cited where it is made:
@@ -40,7 +40,8 @@ goes away, or after --lifetime seconds. Each shape follows WordPress 6.x core, c
   data.term_id; a parent that does not exist is 400 rest_term_invalid. Names are answered HTML-escaped.
 - POST /wp/v2/media (class-wp-rest-attachments-controller.php): the file as the body, Content-Disposition
   filename; none is 400 rest_upload_no_content_disposition, an empty body 400 rest_upload_no_data, one above
-  --max-upload-kb 400 rest_upload_file_too_big (upload_max_filesize).
+  --max-upload-kb 400 rest_upload_file_too_big (upload_max_filesize). DELETE /wp/v2/media/<id> needs force=true
+  (attachments have no trash: 501 rest_trash_not_supported).
 
 Posts and terms batch (allow_batch v1 since 5.9), except the types named by --no-batch-types. --create-ms makes
 each create of a batch slow and not atomic: the SKU is not checked at all (WordPress has no unique meta), and
@@ -316,6 +317,8 @@ class Handler(fakewoo.Handler):
             return 200, self.describe(base, ident, query, user), ()
         if base == "media" and ident is None and method == "POST":
             return self.upload(body, user)
+        if base == "media" and ident and ident.isdigit() and method == "DELETE":
+            return self.delete_media(int(ident), query, user)
         ptype = post_type_of(base)
         if ptype and ident is None and method == "OPTIONS":
             # The collection route's data with its schema (get_data_for_route, context help): meta lists the
@@ -405,6 +408,20 @@ class Handler(fakewoo.Handler):
                    "mime": self.headers.get("Content-Type", "application/octet-stream"), "size": len(body)}
             site.posts[rec["id"]] = rec
             return 201, site.render(rec), ()
+
+    def delete_media(self, mid, query, user):
+        """Attachments have no trash (class-wp-rest-attachments-controller.php): force=true deletes for good."""
+        self.require(user, "delete_posts", "rest_cannot_delete", "Sorry, you are not allowed to delete this post.")
+        site = self.server.site
+        with site.lock:
+            rec = site.posts.get(mid)
+            if rec is None or rec["type"] != "attachment":
+                raise ApiError(404, "rest_post_invalid_id", "Invalid post ID.")
+            if str(query.get("force", "")).lower() not in ("1", "true"):
+                raise ApiError(501, "rest_trash_not_supported", "The post does not support trashing. Set 'force' "
+                               "to 'true' to delete.")
+            del site.posts[mid]
+            return 200, {"deleted": True, "previous": site.render(rec)}, ()
 
     def posts(self, method, ptype, ident, query, body, user):
         site = self.server.site
@@ -546,6 +563,7 @@ def main():
     ap.add_argument("--meta", default="feedsync_sku,image_url,price", help="meta keys registered for REST")
     ap.add_argument("--create-ms", type=float, default=0, help="time each create takes, outside the lock")
     ap.add_argument("--max-upload-kb", type=int, default=2048)
+    ap.add_argument("--record", help="append every API request (method, target, body) to this file as JSON lines")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -560,6 +578,7 @@ def main():
         server.no_batch = set(b for b in args.no_batch_types.split(",") if b)
         server.create_s = args.create_ms / 1000.0
         server.max_upload = args.max_upload_kb * 1024
+        server.record = open(args.record, "a", buffering=1) if args.record else None
 
     meta = [k for k in args.meta.split(",") if k]
     fakewoo.serve_fake(Handler, lambda url: Site(url, meta), args, configure)

@@ -411,6 +411,7 @@ Test(fetch, max_bytes_caps_the_download)
 	struct fetch_result res;
 	cr_assert_eq(fetch_route("/big?bytes=100000", &opts, &res), -1);
 	assert_error_has(&res, "feed larger than the 1000 limit (http.max_download_bytes)");
+	cr_assert(res.too_large);
 	assert_out_dir_empty();
 }
 

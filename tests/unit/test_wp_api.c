@@ -40,6 +40,30 @@ Test(wp_site, defaults_and_bad_members)
 	wp_site_free(&site);
 }
 
+Test(wp_site, images_are_meta_by_default_and_uploads_are_capped)
+{
+	struct wp_site site;
+	site_of(NULL, &site, 0);
+	cr_assert_not(site.upload_images);
+	cr_assert_eq(site.image_max_bytes, (uint64_t)WP_DEFAULT_IMAGE_MAX_MB << 20);
+	wp_site_free(&site);
+	site_of("{\"images\": \"upload\", \"image_max_mb\": 3}", &site, 0);
+	cr_assert(site.upload_images);
+	cr_assert_eq(site.image_max_bytes, (uint64_t)3 << 20);
+	wp_site_free(&site);
+	site_of("{\"images\": \"sideload\", \"image_max_mb\": 0.5}", &site, 2);
+	wp_site_free(&site);
+}
+
+Test(wp_post, the_first_image_of_a_list)
+{
+	char *url = wp_first_image("http://x/a.jpg|http://x/b.jpg");
+	cr_assert_str_eq(url, "http://x/a.jpg");
+	free(url);
+	cr_assert_null(wp_first_image(""));
+	cr_assert_null(wp_first_image(NULL));
+}
+
 Test(wp_post, a_create_sends_every_field_with_the_site_status_and_the_sku_meta)
 {
 	struct wp_site site;
