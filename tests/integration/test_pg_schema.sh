@@ -88,17 +88,22 @@ the_rules_of_the_schema_hold() {
 }
 test_the_rules_of_the_schema_hold() { with_pg the_rules_of_the_schema_hold; }
 
+# advisory_locks CONDITION N: whether N advisory locks are in the state CONDITION (granted, NOT granted).
+advisory_locks() {
+	[ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND $1")" = "$2" ]
+}
+
 a_second_migrator_waits_for_the_first() {
 	# The holder keeps the lock until it is ended below (30 s at most, should the test fail first).
 	psql "$PG_URL" -X -q -c "SELECT pg_advisory_lock($MIGRATION_LOCK)" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
 	local holder=$!
 	echo "$holder" >>"$T/.pids"
-	wait_until 10 [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ]
+	wait_until 10 advisory_locks granted 1
 	"$FEEDSYNC_BIN" --db "$PG_URL" db migrate >"$T/m1.out" 2>&1 &
 	local m1=$!
 	"$FEEDSYNC_BIN" --db "$PG_URL" db migrate >"$T/m2.out" 2>&1 &
 	local m2=$!
-	wait_until 10 [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")" = 2 ]
+	wait_until 10 advisory_locks "NOT granted" 2
 	expect_eq "$(pg "SELECT to_regclass('feedsync_schema') IS NULL")" "t" "nothing migrated while the lock is held"
 	pg "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted" >/dev/null
 	wait "$holder"
@@ -108,7 +113,12 @@ a_second_migrator_waits_for_the_first() {
 	expect_contains "$both" "migrated from schema version 0 to" "one migrator"
 	expect_contains "$both" "already at schema version" "the other"
 }
-test_a_second_migrator_waits_for_the_first() { with_pg a_second_migrator_waits_for_the_first; }
+test_# advisory_locks CONDITION N: whether N advisory locks are in the state CONDITION (granted, NOT granted).
+advisory_locks() {
+	[ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND $1")" = "$2" ]
+}
+
+a_second_migrator_waits_for_the_first() { with_pg a_second_migrator_waits_for_the_first; }
 
 a_failed_step_leaves_nothing_behind() {
 	pg "CREATE TABLE workers (id int)" >/dev/null
