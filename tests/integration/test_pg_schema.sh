@@ -113,12 +113,7 @@ a_second_migrator_waits_for_the_first() {
 	expect_contains "$both" "migrated from schema version 0 to" "one migrator"
 	expect_contains "$both" "already at schema version" "the other"
 }
-test_# advisory_locks CONDITION N: whether N advisory locks are in the state CONDITION (granted, NOT granted).
-advisory_locks() {
-	[ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND $1")" = "$2" ]
-}
-
-a_second_migrator_waits_for_the_first() { with_pg a_second_migrator_waits_for_the_first; }
+test_a_second_migrator_waits_for_the_first() { with_pg a_second_migrator_waits_for_the_first; }
 
 a_failed_step_leaves_nothing_behind() {
 	pg "CREATE TABLE workers (id int)" >/dev/null
