@@ -88,13 +88,19 @@ _cleanup_test() {
 	rm -rf "$T"
 }
 
+# FEEDSYNC_TEST_PG=1 runs a file's tests against PostgreSQL (tests/pg_lib.sh: pg_mode_*).
+[ -z "${FEEDSYNC_TEST_PG:-}" ] || . "$ROOT/tests/pg_lib.sh"
+
 run_tests() {
-	local only=${1:-}
+	local only=${1:-} db n=0
+	[ -z "${FEEDSYNC_TEST_PG:-}" ] || pg_mode_start || return 1
 	for name in $(declare -F | awk '{print $3}' | grep '^test_'); do
 		[ -n "$only" ] && [ "$name" != "$only" ] && continue
+		db="" n=$((n + 1))
+		[ -z "${FEEDSYNC_TEST_PG:-}" ] || db=$(pg_mode_fresh_db "$n") || { echo "FAIL $name: no fresh database"; continue; }
 		(
 			T=$(mktemp -d "${TMPDIR:-/tmp}/fs-$name.XXXXXX")
-			export FEEDSYNC_DB="$T/feedsync.db"
+			export FEEDSYNC_DB="${db:-$T/feedsync.db}"
 			cd "$T" || exit 1
 			trap _cleanup_test EXIT
 			"$name" >"$T/.log" 2>&1
@@ -102,4 +108,5 @@ run_tests() {
 			else echo "PASS $name"; fi
 		)
 	done
+	[ -z "${FEEDSYNC_TEST_PG:-}" ] || pg_mode_stop
 }

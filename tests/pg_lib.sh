@@ -35,3 +35,23 @@ pg_stop() {
 	pg_as "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1
 	PG_DIR=""
 }
+
+# FEEDSYNC_TEST_PG=1 (tests/lib.sh): a test file's tests run against one server started here, each in a fresh
+# database of its own; sql runs on it through psql. The server and its directory go when the file is done.
+PG_MODE_DIR=""
+pg_mode_start() {
+	PG_MODE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fs-pg.XXXXXX")
+	trap 'pg_mode_stop; exit 130' INT TERM
+	pg_start "$PG_MODE_DIR" || { echo "FAIL FEEDSYNC_TEST_PG: could not start PostgreSQL"; return 1; }
+	sql() { psql "$FEEDSYNC_DB" -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
+}
+# pg_mode_fresh_db N: the URL of a new empty database, the file's Nth.
+pg_mode_fresh_db() {
+	psql "$PG_URL" -X -q -c "CREATE DATABASE t$1" >/dev/null || return 1
+	echo "${PG_URL%/*}/t$1"
+}
+pg_mode_stop() {
+	pg_stop
+	[ -z "$PG_MODE_DIR" ] || rm -rf "$PG_MODE_DIR"
+	PG_MODE_DIR=""
+}

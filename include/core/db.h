@@ -11,21 +11,29 @@
  * Returns NULL with err set ("cannot open feedsync.db: ...").
  */
 struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize);
+/*
+ * The same for `feedsync db migrate`, on every backend whose schema has a dialect (PostgreSQL too, while the
+ * store still refuses it); *found (may be NULL) is the version met once the migration lock was held.
+ */
+struct sqldb *db_open_schema(const char *path, int busy_timeout_ms, int *found, char *err, size_t errsize);
 void db_close(struct sqldb *db);
 int db_schema_version(void);
-/* The schema version the open database is at (PRAGMA user_version); -1 when it cannot be read. */
+/* The schema version the open database is at (SQLite: PRAGMA user_version; PostgreSQL: table
+ * feedsync_schema); -1 when it cannot be read. */
 int db_version(struct sqldb *db);
 
 /* What `feedsync db status` reports, read without migrating or creating anything. */
 struct db_status {
-	char backend[16];   /* "sqlite"; "" while the database does not exist */
+	char backend[16];   /* "sqlite" or "postgresql"; "" while the database does not exist */
 	int version;        /* the schema version the database is at; 0 when absent */
 };
 /*
- * -1 with err set when the store cannot work on db's backend yet (PostgreSQL: no schema dialect), else 0.
- * Opening and status check it, so that an unfinished backend refuses by name instead of half working.
+ * -1 with err set when the store cannot work on db's backend yet (PostgreSQL: its queries have no dialect),
+ * else 0. Opening a store checks it, so that an unfinished backend refuses by name instead of half working.
  */
 int db_backend_unfinished(struct sqldb *db, char *err, size_t errsize);
+/* `target` as output may show it: a PostgreSQL URL without its password (in the user part or a parameter). */
+const char *db_target_shown(const char *target, char *buf, size_t size);
 int db_read_status(const char *target, int busy_timeout_ms, struct db_status *st, char *err, size_t errsize);
 
 #endif

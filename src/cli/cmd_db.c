@@ -10,10 +10,11 @@
 
 #define DB_USAGE "usage: feedsync db status [--json] | db migrate [--json]"
 
-/* "current", "behind" (migrate applies the rest), "newer" (this feedsync is too old) or "absent". */
+/* "current", "behind" (migrate applies the rest), "newer" (this feedsync is too old) or "absent" (no step
+ * ran yet: no file, an empty one, or a PostgreSQL database never migrated). */
 static const char *schema_state(const struct db_status *st)
 {
-	if (!st->backend[0])
+	if (!st->backend[0] || st->version == 0)
 		return "absent";
 	return st->version == db_schema_version() ? "current" : st->version < db_schema_version() ? "behind" : "newer";
 }
@@ -48,27 +49,25 @@ static void print_status(const char *target, const struct db_status *st, bool js
 
 static int migrate(struct cli *cli, bool json)
 {
-	const char *target = cli->cfg.db_path;
-	struct db_status before;
-	char err[1024];
-	if (db_read_status(target, cli->cfg.busy_timeout_ms, &before, err, sizeof(err)) < 0)
-		return cli_fail(EXIT_FAILED, "%s", err);
-	struct sqldb *db = db_open(target, cli->cfg.busy_timeout_ms, err, sizeof(err));
+	char err[1024], shown[1024];
+	const char *target = db_target_shown(cli->cfg.db_path, shown, sizeof(shown));
+	/* Another process may be migrating: what counts is the version found once the migration lock was held. */
+	int before = 0;
+	struct sqldb *db = db_open_schema(cli->cfg.db_path, cli->cfg.busy_timeout_ms, &before, err, sizeof(err));
 	if (!db)
 		return cli_fail(EXIT_FAILED, "%s", err);
-	/* Another host may have migrated in between: what this one found is the version after its lock. */
 	int after = db_version(db);
 	db_close(db);
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "database", target);
-		cJSON_AddNumberToObject(o, "from_version", before.version);
+		cJSON_AddNumberToObject(o, "from_version", before);
 		cJSON_AddNumberToObject(o, "to_version", after);
 		json_print(o, stdout);
-	} else if (after == before.version) {
+	} else if (after == before) {
 		printf("%s: already at schema version %d\n", target, after);
 	} else {
-		printf("%s: migrated from schema version %d to %d\n", target, before.version, after);
+		printf("%s: migrated from schema version %d to %d\n", target, before, after);
 	}
 	return EXIT_OK;
 }
@@ -94,6 +93,7 @@ int cmd_db(struct cli *cli, int argc, char **argv)
 	char err[1024];
 	if (db_read_status(cli->cfg.db_path, cli->cfg.busy_timeout_ms, &st, err, sizeof(err)) < 0)
 		return cli_fail(EXIT_FAILED, "%s", err);
-	print_status(cli->cfg.db_path, &st, json);
+	char shown[1024];
+	print_status(db_target_shown(cli->cfg.db_path, shown, sizeof(shown)), &st, json);
 	return EXIT_OK;
 }

@@ -1,8 +1,11 @@
 #include "core/db.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/util.h"
+#include "db_dialect.h"
 #include "product_sql.h"
 
 /*
@@ -319,7 +322,7 @@ static int exec_simple(struct sqldb *db, const char *sql, char *err, size_t errs
 	return 0;
 }
 
-int db_version(struct sqldb *db)
+static int sqlite_version(struct sqldb *db)
 {
 	struct sqldb_stmt *st;
 	int v = -1;
@@ -331,16 +334,65 @@ int db_version(struct sqldb *db)
 	return v;
 }
 
+static char *sqlite_step(int version, const char *sqlite_sql)
+{
+	(void)version;
+	return xstrdup(sqlite_sql);
+}
+
+/* BEGIN IMMEDIATE takes the write lock before the version is read: two processes never run the same step. */
+static const struct db_dialect SQLITE_SCHEMA_DIALECT = {
+	.begin = "BEGIN IMMEDIATE",
+	.version = sqlite_version,
+	.set_version = "PRAGMA user_version = %d",
+	.step = sqlite_step,
+};
+
+static const struct db_dialect *dialect_of(struct sqldb *db)
+{
+	return str_eq(sqldb_backend(db), "postgresql") ? &PG_SCHEMA_DIALECT : &SQLITE_SCHEMA_DIALECT;
+}
+
+int db_version(struct sqldb *db)
+{
+	return dialect_of(db)->version(db);
+}
+
+/* Applies the step that brings the schema from `version` to the next, with its version bump, in one commit. */
+static int migrate_step(struct sqldb *db, const struct db_dialect *d, int version, char *err, size_t errsize)
+{
+	char *sql = d->step(version + 1, MIGRATIONS[version]);
+	char bump[64], inner[512];
+	if (!sql) {
+		exec_simple(db, "ROLLBACK", inner, sizeof(inner));
+		snprintf(err, errsize, "PostgreSQL support is incomplete: schema step %d has no PostgreSQL form yet"
+		         " (src/core/db_schema_pg.c)", version + 1);
+		return -1;
+	}
+	snprintf(bump, sizeof(bump), d->set_version, version + 1);
+	int rc = exec_simple(db, sql, inner, sizeof(inner)) < 0 || exec_simple(db, bump, inner, sizeof(inner)) < 0 ||
+	         exec_simple(db, "COMMIT", inner, sizeof(inner)) < 0 ? -1 : 0;
+	free(sql);
+	if (rc < 0) {
+		char ignored[64];
+		exec_simple(db, "ROLLBACK", ignored, sizeof(ignored));
+		snprintf(err, errsize, "migration to schema version %d failed: %s", version + 1, inner);
+	}
+	return rc;
+}
+
 /* Each step and its version bump commit together, so a crash leaves the schema at a known version. */
-static int migrate(struct sqldb *db, char *err, size_t errsize)
+static int migrate_steps(struct sqldb *db, const struct db_dialect *d, int *found, char *err, size_t errsize)
 {
 	char inner[512];
-	for (;;) {
-		if (exec_simple(db, "BEGIN IMMEDIATE", inner, sizeof(inner)) < 0) {
+	for (bool first = true;; first = false) {
+		if (exec_simple(db, d->begin, inner, sizeof(inner)) < 0) {
 			snprintf(err, errsize, "cannot start migration: %s", inner);
 			return -1;
 		}
-		int version = db_version(db);
+		int version = d->version(db);
+		if (first && found)
+			*found = version;
 		if (version < 0 || version > db_schema_version()) {
 			exec_simple(db, "ROLLBACK", inner, sizeof(inner));
 			snprintf(err, errsize,
@@ -352,35 +404,57 @@ static int migrate(struct sqldb *db, char *err, size_t errsize)
 			exec_simple(db, "COMMIT", inner, sizeof(inner));
 			return 0;
 		}
-		char bump[64];
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
-		if (exec_simple(db, MIGRATIONS[version], inner, sizeof(inner)) < 0 ||
-		    exec_simple(db, bump, inner, sizeof(inner)) < 0 ||
-		    exec_simple(db, "COMMIT", inner, sizeof(inner)) < 0) {
-			char ignored[64];
-			exec_simple(db, "ROLLBACK", ignored, sizeof(ignored));
-			snprintf(err, errsize, "migration to schema version %d failed: %s", version + 1, inner);
+		if (migrate_step(db, d, version, err, errsize) < 0)
 			return -1;
-		}
 	}
 }
 
-struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize)
+static int migrate(struct sqldb *db, int *found, char *err, size_t errsize)
+{
+	const struct db_dialect *d = dialect_of(db);
+	char inner[512];
+	if (d->lock && exec_simple(db, d->lock, inner, sizeof(inner)) < 0) {
+		snprintf(err, errsize, "cannot take the migration lock: %s", inner);
+		return -1;
+	}
+	int rc = migrate_steps(db, d, found, err, errsize);
+	if (d->unlock)
+		exec_simple(db, d->unlock, inner, sizeof(inner));
+	return rc;
+}
+
+/* Opens and migrates; `store` refuses first a backend whose store queries are not complete. */
+static struct sqldb *open_migrated(const char *path, int busy_timeout_ms, bool store, int *found, char *err,
+                                   size_t errsize)
 {
 	struct sqldb *db = sqldb_open(path, SQLDB_READ_WRITE, busy_timeout_ms, err, errsize);
 	if (!db)
 		return NULL;
 	char inner[512];
-	if (db_backend_unfinished(db, err, errsize) < 0) {
+	if (store && db_backend_unfinished(db, err, errsize) < 0) {
 		sqldb_close(db);
 		return NULL;
 	}
-	if (migrate(db, inner, sizeof(inner)) < 0) {
-		snprintf(err, errsize, "database %s: %s", path, inner);
+	if (migrate(db, found, inner, sizeof(inner)) < 0) {
+		/* A URL may carry a password: the database is named only by a path. */
+		if (str_eq(sqldb_backend(db), "postgresql"))
+			snprintf(err, errsize, "PostgreSQL database: %s", inner);
+		else
+			snprintf(err, errsize, "database %s: %s", path, inner);
 		sqldb_close(db);
 		return NULL;
 	}
 	return db;
+}
+
+struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize)
+{
+	return open_migrated(path, busy_timeout_ms, true, NULL, err, errsize);
+}
+
+struct sqldb *db_open_schema(const char *path, int busy_timeout_ms, int *found, char *err, size_t errsize)
+{
+	return open_migrated(path, busy_timeout_ms, false, found, err, errsize);
 }
 
 void db_close(struct sqldb *db)

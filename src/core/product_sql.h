@@ -15,10 +15,12 @@
 #ifndef FEEDSYNC_CORE_PRODUCT_SQL_H
 #define FEEDSYNC_CORE_PRODUCT_SQL_H
 
-#define PRODUCT_STATE_SQL(t) \
+#define PRODUCT_STATE_SQL(t) PRODUCT_STATE_SQL_IN(t, "IS")
+/* The same in a dialect whose null-safe equality is `same`: SQLite's IS, PostgreSQL's IS NOT DISTINCT FROM. */
+#define PRODUCT_STATE_SQL_IN(t, same) \
 	"(CASE WHEN " t "retired_at IS NOT NULL THEN 'retired'" \
 	" WHEN " t "missing_since IS NOT NULL THEN 'missing'" \
-	" WHEN " t "pushed_hash IS " t "hash THEN 'in_sync'" \
+	" WHEN " t "pushed_hash " same " " t "hash THEN 'in_sync'" \
 	" WHEN " t "push_failed_run IS NOT NULL THEN 'failed'" \
 	" WHEN " t "pushed_hash IS NULL AND " t "pushed_data IS NULL THEN 'new'" \
 	" ELSE 'changed' END)"
