@@ -17,7 +17,7 @@
 #define MIGRATION_LOCK "7378697629483820643"
 
 /* The SQLite steps this dialect was checked against; a later one is refused until it is added here. */
-#define PG_STEPS_COVERED 18
+#define PG_STEPS_COVERED 20
 
 /*
  * The steps written out for PostgreSQL, by the version they bring the schema to. Every other step up to
@@ -92,6 +92,9 @@ static const char *const PG_STEPS[PG_STEPS_COVERED + 1] = {
 	/* Null-safe equality is IS NOT DISTINCT FROM. */
 	[17] = "CREATE INDEX products_by_state ON products(connection_id, "
 	       PRODUCT_STATE_SQL_IN("", "IS NOT DISTINCT FROM") ");",
+	[19] = "DROP INDEX products_by_state;"
+	       "CREATE INDEX products_by_state ON products(connection_id, "
+	       PRODUCT_STATE_SQL_IN("", "IS NOT DISTINCT FROM") ", sku);",
 };
 
 static bool is_word_char(char c)
