@@ -106,7 +106,8 @@ run_tests() {
 			"$name" >"$T/.log" 2>&1
 			if [ -f "$T/.failed" ]; then echo "FAIL $name"; sed 's/^/  /' "$T/.log" | grep -v '^  $' | head -40
 			else echo "PASS $name"; fi
-		)
+			exit 0
+		) || echo "FAIL $name: it ended the test's shell before it could report (an unbound variable, an exit)"
 	done
 	[ -z "${FEEDSYNC_TEST_PG:-}" ] || pg_mode_stop
 }

@@ -44,13 +44,7 @@ PY
 }
 
 # add_shopify_conn [EXTRA_JSON_MEMBERS]: a connection reading $T/feed.csv and pushing to $DEST_ID; sets $CONN_ID.
-add_shopify_conn() {
-	printf '{"name": "Shopify feed", "source": {"type": "csv", "url": "%s"}, "destination": {"type": "shopify", "id": %s}%s}\n' \
-		"$T/feed.csv" "$DEST_ID" "${1:+, $1}" >"$T/conn.json"
-	fs_fast conn add --file "$T/conn.json" --json
-	expect_rc 0 "conn add"
-	CONN_ID=$(json_get "$OUT" id)
-}
+add_shopify_conn() { push_conn "Shopify feed" shopify "${1:-}"; }
 
 # shopify_requests: how many GraphQL requests the fake answered.
 shopify_requests() {

@@ -46,13 +46,7 @@ PY
 }
 
 # add_wp_conn [EXTRA_JSON_MEMBERS]: a connection reading $T/feed.csv and pushing to $DEST_ID; sets $CONN_ID.
-add_wp_conn() {
-	printf '{"name": "WP feed", "source": {"type": "csv", "url": "%s"}, "destination": {"type": "wordpress", "id": %s}%s}\n' \
-		"$T/feed.csv" "$DEST_ID" "${1:+, $1}" >"$T/conn.json"
-	fs_fast conn add --file "$T/conn.json" --json
-	expect_rc 0 "conn add"
-	CONN_ID=$(json_get "$OUT" id)
-}
+add_wp_conn() { push_conn "WP feed" wordpress "${1:-}"; }
 
 expect_unique_wp_skus() {
 	expect_eq "$(wp_state 'len(skus) == len(set(skus))')" "True" "SKUs unique in the site: $(wp_state 'sorted(skus)' | head -c 300)"
