@@ -139,6 +139,30 @@ test_retire_draft_and_delete() {
 	expect_eq "$(wp_state '[p["status"] for p in posts if p["meta"]["feedsync_sku"] == "SKU-00002"][0]')" "draft" "retired as draft"
 }
 
+# Posts gone from the feed for the days the connection asks are retired by `reconcile`, a run of its own.
+test_reconcile_retires_the_posts_gone_long_enough() {
+	start_fakewp || return
+	add_site
+	make_wp_feed 4
+	add_wp_conn '"update": {"missing_action": "delete", "missing_after_days": 2}'
+	fs run "$CONN_ID" --wait
+	head -3 "$T/feed.csv" >"$T/f2" && mv "$T/f2" "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run that marks SKU-00002 and SKU-00003 missing"
+	fs_fast reconcile "$CONN_ID" --dry-run
+	expect_contains "$OUT" "no product is gone long enough to be retired"
+	sqlite3 "$FEEDSYNC_DB" "update products set missing_since = missing_since - 3 * 86400000"
+	fs_fast reconcile "$CONN_ID" --dry-run
+	expect_contains "$OUT" "2 products would be retired (delete): feedsync reconcile $CONN_ID"
+	expect_eq "$(wp_state 'len(posts)')" 4 "a dry run changes nothing"
+	fs reconcile "$CONN_ID" --wait
+	expect_rc 0 "reconcile"
+	expect_contains "$OUT" "reconcile: 2 products gone from the feed (delete); 2 retired"
+	expect_eq "$(wp_state 'sorted(skus)')" '["SKU-00000", "SKU-00001"]' "posts left outside the trash"
+	fs_fast reconcile "$CONN_ID" --dry-run
+	expect_contains "$OUT" "no product is gone long enough"
+}
+
 test_stock_zero_is_refused_when_the_connection_is_saved() {
 	start_fakewp || return
 	add_site
