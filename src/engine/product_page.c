@@ -143,6 +143,8 @@ void product_page_text(const struct product_page *p, struct strbuf *out)
 	const struct product_detail *d = &p->d;
 	char buf[128];
 	add_line(out, "sku", d->row.sku);
+	if (d->row.parent_sku)
+		add_line(out, "variant of", d->row.parent_sku);
 	add_line(out, "name", d->row.name);
 	add_line(out, "state", d->row.state);
 	snprintf(buf, sizeof(buf), "%lld", (long long)d->row.remote_id);

@@ -35,6 +35,13 @@ static void cell_name(const void *row, const struct cell_ctx *ctx, struct strbuf
 	sb_adds(out, name ? name : cell_none(ctx));
 }
 
+static void cell_parent(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
+{
+	(void)role;
+	const char *parent = product_of(row)->parent_sku;
+	sb_adds(out, parent ? parent : cell_none(ctx));
+}
+
 static enum role state_role(const char *state)
 {
 	if (str_eq(state, "failed"))
@@ -90,12 +97,13 @@ static void cell_error(const void *row, const struct cell_ctx *ctx, struct strbu
 }
 
 /*
- * The SKU and the state always show; at 80 columns the name and the error share what is left, the remote
- * id goes first, then the quantity. Sorted by SKU or state, filtered by SKU: the orders along an index
+ * The SKU and the state always show; at 80 columns the name and the error share what is left, the group a
+ * variant belongs to goes first (its page names it), then the remote id, then the quantity. Sorted by SKU or state, filtered by SKU: the orders along an index
  * (store_views.c).
  */
 static const struct table_column product_columns[] = {
 	{"sku", "SKU", 24, 8, false, 'l', PRODUCT_F_SKU, cell_sku, false, 0},
+	{"parent_sku", "PARENT", 16, 6, false, 'l', -1, cell_parent, false, 3},
 	{"name", "NAME", 40, 10, true, 'l', -1, cell_name, false, 0},
 	{"state", "STATE", 8, 7, false, 'l', PRODUCT_F_STATE, cell_state, false, 0},
 	{"price", "PRICE", 10, 5, false, 'r', -1, cell_price, false, 0},

@@ -65,6 +65,33 @@ test_products_sort_filter_and_a_product_page_at_80x24() {
 	stop_console
 }
 
+# Grouped rows: a wide terminal shows each variant's parent; at 80 columns its page names it.
+test_variants_show_their_parent() {
+	start_fakewoo || return
+	add_shop
+	printf 'sku,name,price,quantity,group,size\nMUG,Mug,5.00,9,,\nTEE-M,Tee M,11.00,4,TEE,M\nTEE-S,Tee S,10.00,3,TEE,S\n' >"$T/feed.csv"
+	add_woo_conn '"group": {"by": "group", "options": ["size"]}'
+	fs_fast run "$CONN_ID" --wait
+	expect_rc 0 "the push ($ERR)"
+	console 120 30 --
+	wait_screen "Woo feed"
+	keys_then "Products of Woo feed" p
+	wait_screen "3 of 3"
+	expect_contains "$(screen)" "PARENT"
+	expect_contains "$(row_of TEE-S)" "TEE "
+	expect_not_contains "$(row_of MUG)" "TEE"
+	stop_console
+	console 80 24 --
+	wait_screen "Woo feed"
+	keys_then "Products of Woo feed" p
+	wait_screen "3 of 3"
+	expect_fits 80
+	keys Down Down
+	keys_then "Product TEE-S" Enter
+	expect_contains "$(screen)" "variant of     TEE"
+	stop_console
+}
+
 test_the_help_of_the_products_screen_names_its_keys() {
 	pushed_with_one_failure || return
 	console 80 24 --
