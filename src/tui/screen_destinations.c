@@ -283,17 +283,18 @@ static void add_detail(struct strbuf *out, const char *label, const char *value)
 	sb_addf(out, "%-20s %s\n", label, value && *value ? value : "-");
 }
 
-/* "850/1000 points now, restoring 100/s; the shop reported 820 at 12:50:03 (5s ago)". */
+/* The bucket refilled to now, then the reading it comes from: "820 points at 2026-12-07 12:50:03 (5s ago)". */
 static void add_cost_detail(struct strbuf *out, const struct cost_seen *c)
 {
-	char bucket[64], at[32], age[32], buf[256];
+	char bucket[64], at[32], age[32], buf[160];
 	int64_t now = now_ms();
 	limits_cost_text(c, now, bucket, sizeof(bucket));
+	snprintf(buf, sizeof(buf), "%s (points available/maximum, restored per second)", bucket);
+	add_detail(out, "cost bucket", buf);
 	format_time(c->seen_at, at, sizeof(at));
 	format_age(c->seen_at, now, age, sizeof(age));
-	snprintf(buf, sizeof(buf), "%s (points available/maximum, restored per second); the shop reported %.0f at "
-	         "%s (%s)", bucket, c->available, at, age);
-	add_detail(out, "cost bucket", buf);
+	snprintf(buf, sizeof(buf), "%.0f points at %s (%s)", c->available, at, age);
+	add_detail(out, "shop reported", buf);
 }
 
 static void show_details(struct app *app, const struct dest_view_row *v)
