@@ -163,17 +163,14 @@ static void save_cost(struct shopify *s)
 /* The bucket as the answer reports it. */
 static void learn(struct shopify *s, const cJSON *answer)
 {
-	struct cost_reading reading;
-	char err[160];
-	if (!cost_reading_parse(answer, &reading, err, sizeof(err)))
-		return;
 	int64_t now = now_ms();
+	if (!cost_seen_parse(answer, now, &s->cost))
+		return;
+	struct cost_reading reading = {s->cost.maximum, s->cost.available, s->cost.restore_rate};
 	struct cost_bucket *b = cost_bucket_of(s->shop.base_url);
 	cost_bucket_lock();
 	cost_bucket_learn(b, &reading, now);
 	cost_bucket_unlock();
-	s->cost = (struct cost_seen){.known = true, .maximum = reading.maximum, .available = reading.available,
-	                             .restore_rate = reading.restore_rate, .seen_at = now};
 	s->cost_unsaved = true;
 	if (now - s->cost_saved_at >= COST_SAVE_MS)
 		save_cost(s);

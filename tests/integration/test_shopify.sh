@@ -233,8 +233,9 @@ PY
 	expect_unique_shopify_skus
 }
 
-# The shop's cost bucket as its last answer reported it, stored so that `dest show` in another process reads it:
-# points available (refilled to now) of the maximum the shop names, its restore rate, and when it was seen.
+# The shop's cost bucket as its last answer reported it (to a push or to `dest test`), stored so that `dest show`
+# in another process reads it: points available (refilled to now) of the maximum the shop names, its restore
+# rate, and when it was seen.
 test_dest_show_has_the_cost_bucket_after_a_push() {
 	start_fakeshopify || return
 	add_shop
@@ -243,9 +244,13 @@ test_dest_show_has_the_cost_bucket_after_a_push() {
 	fs dest show "$DEST_ID" --json
 	expect_eq "$("$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); print("cost_bucket" in d, d.get("cost_bucket"))' "$OUT")" \
 		"True None" "the cost bucket before any answer"
+	shopify_ctl bucket '{"size": 400, "restore": 0.5, "available": 400}'
+	fs dest test "$DEST_ID"
+	expect_rc 0 "dest test"
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "/400 0.5/s (points available/maximum" "the bucket the test's answers reported"
 	shopify_feed 3
 	add_shopify_conn
-	shopify_ctl bucket '{"size": 400, "restore": 0.5, "available": 400}'
 	local before after; before=$(date +%s%3N)
 	fs run "$CONN_ID" --wait
 	expect_rc 0 "run"
