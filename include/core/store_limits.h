@@ -40,6 +40,19 @@ struct limits_grant {
 /* 0 or -1. Inside the caller's transaction when one is open, else in a transaction of its own. */
 int store_limits_sync(struct store *s, const struct limits_ask *ask, struct limits_grant *grant);
 
+/*
+ * A Shopify shop's query-cost bucket as the last answer a process read reported it (dest/cost_bucket.h keeps
+ * each process's own picture; this is what the others can read).
+ */
+struct cost_seen {
+	bool known;                   /* an answer reported it (else the rest is 0) */
+	double maximum, available;    /* points: the bucket's size, and what was left when seen */
+	double restore_rate;          /* points a second */
+	int64_t seen_at;              /* ms since the epoch */
+};
+/* Records the shop's reading of destination dest_id. 0 or -1. */
+int store_cost_seen_put(struct store *s, int64_t dest_id, const struct cost_seen *c);
+
 /* What `dest show` and the console show of a destination's shared limits. */
 struct limits_view {
 	bool known;                   /* a process has used them (else the rest is 0) */
@@ -48,6 +61,7 @@ struct limits_view {
 	double size, rate;            /* the most the bucket holds, and how many tokens a second it gains */
 	int slots, concurrency;       /* slots held by leases live when read, and the cap */
 	int holders;                  /* processes holding or waiting for slots */
+	struct cost_seen cost;        /* a Shopify shop's cost bucket */
 };
 int store_limits_view(struct store *s, int64_t dest_id, int64_t now, struct limits_view *v);
 /* The tokens in the bucket at `now`. */

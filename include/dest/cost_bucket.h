@@ -16,6 +16,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/store_limits.h"
+
 /* One throttleStatus as the shop reported it. */
 struct cost_reading {
 	double maximum;            /* maximumAvailable */
@@ -31,6 +33,9 @@ struct cost_bucket {
 
 /* Reads extensions.cost.throttleStatus of a GraphQL answer; false (and why in err) when it is absent or bad. */
 bool cost_reading_parse(const cJSON *answer, struct cost_reading *out, char *err, size_t errsz);
+
+/* Reads the throttleStatus of an answer received at at_ms as the store keeps it; false when it has none. */
+bool cost_seen_parse(const cJSON *answer, int64_t at_ms, struct cost_seen *out);
 
 /* Takes a reading the shop reported at now_ms as the truth. */
 void cost_bucket_learn(struct cost_bucket *b, const struct cost_reading *r, int64_t now_ms);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "core/store_limits.h"
 #include "dest/probe.h"
 #include "dest/shop.h"
 #include "dest/shopify_api.h"
@@ -21,8 +22,9 @@
 enum shopify_check_id { SHOPIFY_CHECK_REACH, SHOPIFY_CHECK_TLS, SHOPIFY_CHECK_TOKEN, SHOPIFY_CHECK_SCOPES,
                         SHOPIFY_CHECK_LOCATION, SHOPIFY_CHECK_COUNT };
 
-/* Runs the checks in order; a failed one skips the rest. True when every check passed. */
+/* Runs the checks in order; a failed one skips the rest. True when every check passed. The cost bucket the last
+ * answer reported goes to *seen (seen->known false when none did). */
 bool shopify_test(const struct shop *shop, const struct shopify_site *site, const struct config *cfg,
-                  struct woo_check checks[SHOPIFY_CHECK_COUNT]);
+                  struct woo_check checks[SHOPIFY_CHECK_COUNT], struct cost_seen *seen);
 
 #endif

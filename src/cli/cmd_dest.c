@@ -331,6 +331,32 @@ static cJSON *limits_to_json(const struct limits_view *v)
 	return o;
 }
 
+/* A Shopify shop's cost bucket as its last answer reported it, refilled to now. */
+static cJSON *cost_to_json(const struct cost_seen *c)
+{
+	if (!c->known)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "available", floor(limits_cost_available(c, now_ms()) * 100) / 100);
+	cJSON_AddNumberToObject(o, "maximum", c->maximum);
+	cJSON_AddNumberToObject(o, "restore_rate", c->restore_rate);
+	cJSON_AddNumberToObject(o, "reported_available", c->available);
+	cJSON_AddNumberToObject(o, "seen_at", (double)c->seen_at);
+	return o;
+}
+
+static void print_cost(const struct cost_seen *c)
+{
+	char bucket[64], at[32];
+	if (!c->known) {
+		printf("  cost bucket:  not reported yet (every answer of the shop reports it)\n");
+		return;
+	}
+	limits_cost_text(c, now_ms(), bucket, sizeof(bucket));
+	printf("  cost bucket:  %s (points available/maximum, restored per second; the shop reported %.0f at %s)\n",
+	       bucket, c->available, when(c->seen_at, at, sizeof(at)));
+}
+
 /* The bucket and the slots shared by every process, as the last of them left them. */
 static void print_limits(const struct limits_view *v)
 {
@@ -384,6 +410,8 @@ static void print_dest(const struct dest_row *r, const struct limits_view *limit
 	printf("  circuit:      %s\n", circuit);
 	printf("  requests:     %s\n", *r->recent_outcomes ? r->recent_outcomes : "none yet");
 	print_limits(limits);
+	if (str_eq(r->type, "shopify"))
+		print_cost(&limits->cost);
 	printf("  health:       %s\n", health);
 	if (auth == SHOP_AUTH_BASIC && !uses_https(r))
 		printf("  warning:      Basic authentication over plain http sends the secret unencrypted\n");
@@ -445,6 +473,8 @@ static int dest_show(struct cli *cli, const struct dest_args *a)
 		cJSON *o = dest_to_json(&row);
 		cJSON_AddStringToObject(o, "recent_outcomes", row.recent_outcomes);
 		cJSON_AddItemToObject(o, "limits", limits_to_json(&limits));
+		if (str_eq(row.type, "shopify"))
+			cJSON_AddItemToObject(o, "cost_bucket", cost_to_json(&limits.cost));
 		json_print(o, stdout);
 	} else {
 		print_dest(&row, &limits);

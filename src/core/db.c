@@ -306,6 +306,13 @@ static const char *const MIGRATIONS[] = {
 	 * update needs no lookup (issue 13). */
 	"ALTER TABLE remote_products ADD COLUMN variant_id INTEGER;"
 	"ALTER TABLE remote_products ADD COLUMN inventory_id INTEGER;",
+	/*
+	 * 21: a Shopify shop's cost bucket as its last answer reported it (extensions.cost.throttleStatus, issue
+	 * 13), so that `dest show` and every console read it while a worker in another process pushes.
+	 */
+	"CREATE TABLE dest_cost_buckets ("
+	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  maximum REAL NOT NULL, available REAL NOT NULL, restore_rate REAL NOT NULL, seen_at INTEGER NOT NULL);",
 };
 
 int db_schema_version(void)

@@ -83,7 +83,11 @@ void read_dest_row(struct sqldb_stmt *st, struct dest_row *r);
 	" (SELECT rate FROM dest_buckets WHERE destination_id = " dest ")," \
 	" (SELECT concurrency FROM dest_buckets WHERE destination_id = " dest ")," \
 	" (SELECT coalesce(sum(slots), 0) FROM dest_leases WHERE destination_id = " dest " AND expires_at > " now ")," \
-	" (SELECT count(*) FROM dest_leases WHERE destination_id = " dest " AND expires_at > " now ")"
+	" (SELECT count(*) FROM dest_leases WHERE destination_id = " dest " AND expires_at > " now ")," \
+	" (SELECT maximum FROM dest_cost_buckets WHERE destination_id = " dest ")," \
+	" (SELECT available FROM dest_cost_buckets WHERE destination_id = " dest ")," \
+	" (SELECT restore_rate FROM dest_cost_buckets WHERE destination_id = " dest ")," \
+	" (SELECT seen_at FROM dest_cost_buckets WHERE destination_id = " dest ")"
 /* Now in ms, as SQL: for the views, which show leases as they are when read. */
 #define SQL_NOW_MS "(CAST(strftime('%s', 'now') AS INTEGER) * 1000)"
 struct limits_view;

@@ -28,6 +28,10 @@ static const char SQL_BUCKET_PUT[] =
 static const char SQL_CIRCUIT_GET[] =
 	"SELECT circuit_state, coalesce(circuit_reopen_at, 0), consecutive_failures, coalesce(circuit_since, 0),"
 	" coalesce(circuit_last_at, 0), coalesce(circuit_last, '') FROM destinations WHERE id = ?1";
+static const char SQL_COST_SEEN_PUT[] =
+	"INSERT INTO dest_cost_buckets(destination_id, maximum, available, restore_rate, seen_at)"
+	" VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(destination_id) DO UPDATE SET maximum = ?2, available = ?3,"
+	" restore_rate = ?4, seen_at = ?5";
 static const char SQL_LIMITS_VIEW[] = "SELECT " LIMITS_COLUMNS("?1", "?2");
 
 struct bucket {
@@ -203,6 +207,25 @@ void read_limits_columns(struct sqldb_stmt *st, int col, struct limits_view *v)
 	v->concurrency = sqldb_column_int(st, col + 4);
 	v->slots = sqldb_column_int(st, col + 5);
 	v->holders = sqldb_column_int(st, col + 6);
+	struct cost_seen *c = &v->cost;
+	c->known = sqldb_column_type(st, col + 10) != SQLDB_NULL;
+	c->maximum = sqldb_column_double(st, col + 7);
+	c->available = sqldb_column_double(st, col + 8);
+	c->restore_rate = sqldb_column_double(st, col + 9);
+	c->seen_at = sqldb_column_int64(st, col + 10);
+}
+
+int store_cost_seen_put(struct store *s, int64_t dest_id, const struct cost_seen *c)
+{
+	struct sqldb_stmt *st = store_stmt(s, SQL_COST_SEEN_PUT);
+	if (!st)
+		return -1;
+	bind_int(st, 1, dest_id);
+	sqldb_bind_double(st, 2, c->maximum);
+	sqldb_bind_double(st, 3, c->available);
+	sqldb_bind_double(st, 4, c->restore_rate);
+	bind_int(st, 5, c->seen_at);
+	return store_exec_stmt(st);
 }
 
 int store_limits_view(struct store *s, int64_t dest_id, int64_t now, struct limits_view *v)

@@ -38,6 +38,17 @@ bool cost_reading_parse(const cJSON *answer, struct cost_reading *out, char *err
 	return true;
 }
 
+bool cost_seen_parse(const cJSON *answer, int64_t at_ms, struct cost_seen *out)
+{
+	struct cost_reading r;
+	char err[160];
+	if (!cost_reading_parse(answer, &r, err, sizeof(err)))
+		return false;
+	*out = (struct cost_seen){.known = true, .maximum = r.maximum, .available = r.available,
+	                          .restore_rate = r.restore_rate, .seen_at = at_ms};
+	return true;
+}
+
 void cost_bucket_learn(struct cost_bucket *b, const struct cost_reading *r, int64_t now_ms)
 {
 	b->known = true;

@@ -41,8 +41,9 @@ static void run_wp(const struct dest_row *row, const struct shop *shop, const st
 	wp_site_free(&site);
 }
 
-static void run_shopify(const struct dest_row *row, const struct shop *shop, const struct config *cfg,
-                        struct dest_check *out)
+/* The cost bucket the test's answers reported is recorded like a push's, for dest show and the console. */
+static void run_shopify(struct store *s, const struct dest_row *row, const struct shop *shop,
+                        const struct config *cfg, struct dest_check *out)
 {
 	struct shopify_site site;
 	char err[512];
@@ -51,8 +52,11 @@ static void run_shopify(const struct dest_row *row, const struct shop *shop, con
 		settings_refused(out, err);
 		return;
 	}
-	out->ok = shopify_test(shop, &site, cfg, out->checks);
+	struct cost_seen seen;
+	out->ok = shopify_test(shop, &site, cfg, out->checks, &seen);
 	shopify_site_free(&site);
+	if (seen.known)
+		store_cost_seen_put(s, row->id, &seen);
 }
 
 bool dest_check_run(struct store *s, const struct config *cfg, const struct dest_row *row, struct dest_check *out)
@@ -67,7 +71,7 @@ bool dest_check_run(struct store *s, const struct config *cfg, const struct dest
 		if (str_eq(row->type, "wordpress")) {
 			run_wp(row, &shop, cfg, out);
 		} else if (str_eq(row->type, "shopify")) {
-			run_shopify(row, &shop, cfg, out);
+			run_shopify(s, row, &shop, cfg, out);
 		} else {
 			out->nchecks = WOO_CHECK_COUNT;
 			out->ok = woo_test(&shop, cfg, out->checks);

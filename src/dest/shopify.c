@@ -18,6 +18,7 @@
 
 #include "core/store_dest.h"
 #include "core/store_fence.h"
+#include "core/store_limits.h"
 #include "core/store_plan.h"
 #include "core/util.h"
 #include "dest/cost_bucket.h"
@@ -40,6 +41,9 @@
  * first request of the process) asks for few, so that it fits the smallest plan's bucket. */
 #define LOOKUP_MAX 250
 #define LOOKUP_UNKNOWN_BUCKET 25
+/* How often a push records the shop's bucket for other processes (dest show, consoles): a glance needs no more,
+ * and a write per request would add a commit to each. The last reading is recorded when the push ends. */
+#define COST_SAVE_MS 1000
 
 static const char variants_document[] =
 	"query FeedsyncVariantsBySku($query: String!, $first: Int!) { productVariants(first: $first, query: $query) "
@@ -87,6 +91,9 @@ struct shopify {
 	int64_t fence_ms;
 	const char *fencing;         /* the SKU of the create being sent, NULL when none is */
 	int64_t created, updated, failed;
+	struct cost_seen cost;       /* the shop's last reading of its bucket */
+	bool cost_unsaved;           /* ... not recorded yet */
+	int64_t cost_saved_at;
 };
 
 static const cJSON *path_of(const cJSON *o, const char *const *keys)
@@ -141,17 +148,32 @@ static bool pace(struct shopify *s, double cost)
 	}
 }
 
+/* The shop's last reading, where other processes read it. */
+static void save_cost(struct shopify *s)
+{
+	if (!s->cost_unsaved)
+		return;
+	s->cost_unsaved = false;
+	s->cost_saved_at = s->cost.seen_at;
+	if (store_cost_seen_put(s->ctx->store, s->shop.id, &s->cost) < 0)
+		run_log(s->ctx, LOG_WARN, "the cost bucket of '%s' cannot be recorded: %s", s->shop.name,
+		        store_errmsg(s->ctx->store));
+}
+
 /* The bucket as the answer reports it. */
 static void learn(struct shopify *s, const cJSON *answer)
 {
-	struct cost_reading reading;
-	char err[160];
-	if (!cost_reading_parse(answer, &reading, err, sizeof(err)))
+	int64_t now = now_ms();
+	if (!cost_seen_parse(answer, now, &s->cost))
 		return;
+	struct cost_reading reading = {s->cost.maximum, s->cost.available, s->cost.restore_rate};
 	struct cost_bucket *b = cost_bucket_of(s->shop.base_url);
 	cost_bucket_lock();
-	cost_bucket_learn(b, &reading, now_ms());
+	cost_bucket_learn(b, &reading, now);
 	cost_bucket_unlock();
+	s->cost_unsaved = true;
+	if (now - s->cost_saved_at >= COST_SAVE_MS)
+		save_cost(s);
 }
 
 /* The largest search of SKUs that fits the shop's bucket. */
@@ -790,6 +812,7 @@ static void shopify_close(struct dest *d)
 	struct shopify *s = d->impl;
 	if (!s)
 		return;
+	save_cost(s);
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]);
 	free(s->queue);

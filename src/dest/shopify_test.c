@@ -26,6 +26,7 @@ struct tester {
 	struct woo_check *checks;
 	char *endpoint;
 	cJSON *scopes;     /* currentAppInstallation.accessScopes of the token's answer */
+	struct cost_seen *seen;
 };
 
 static const cJSON *member(const cJSON *o, const char *key)
@@ -44,6 +45,7 @@ static void ask(struct tester *t, const char *document, const char *name)
 	char *body = shopify_request_text(document, name, NULL);
 	probe(t->http, &t->p, "POST", t->endpoint, body);
 	free(body);
+	cost_seen_parse(t->p.req.json, now_ms(), t->seen);
 }
 
 /* What the shop said instead of data: "ACCESS_DENIED: ..." or the HTTP outcome. */
@@ -176,11 +178,13 @@ static void check_location(struct tester *t)
 }
 
 bool shopify_test(const struct shop *shop, const struct shopify_site *site, const struct config *cfg,
-                  struct woo_check checks[SHOPIFY_CHECK_COUNT])
+                  struct woo_check checks[SHOPIFY_CHECK_COUNT], struct cost_seen *seen)
 {
 	static const char *const names[] = {"reachability", "tls", "token", "scopes", "location"};
 	checks_init(checks, names, SHOPIFY_CHECK_COUNT);
-	struct tester t = {.shop = shop, .site = site, .checks = checks, .endpoint = shopify_graphql_path(site)};
+	*seen = (struct cost_seen){0};
+	struct tester t = {.shop = shop, .site = site, .checks = checks, .endpoint = shopify_graphql_path(site),
+	                   .seen = seen};
 	char err[256];
 	t.http = http_client_new(shop, cfg, NULL, err, sizeof(err));
 	if (!t.http) {

@@ -144,11 +144,24 @@ static void cell_strip(const void *row, const struct cell_ctx *ctx, struct strbu
 		sb_adds(out, cell_none(ctx));
 }
 
-/* "3/4 8/s": the shared bucket's whole tokens now, of its size, and its refill rate; it fills as the clock ticks. */
+/* A Shopify shop's bucket warns below this share of its maximum: the next request may wait for points. */
+#define COST_LOW_SHARE 0.1
+
+/*
+ * "3/4 8/s": the shared bucket's whole tokens now, of its size, and its refill rate; it fills as the clock ticks.
+ * A Shopify shop shows its cost bucket instead, "850/1000 100/s" in points: that is the limit its shop enforces.
+ */
 static void cell_bucket(const void *row, const struct cell_ctx *ctx, struct strbuf *out, enum role *role)
 {
 	const struct limits_view *v = &((const struct dest_view_row *)row)->limits;
 	char text[64];
+	if (v->cost.known) {
+		limits_cost_text(&v->cost, ctx->now, text, sizeof(text));
+		sb_adds(out, text);
+		if (limits_cost_available(&v->cost, ctx->now) < v->cost.maximum * COST_LOW_SHARE)
+			*role = ROLE_WARN;
+		return;
+	}
 	if (!v->known || v->rate <= 0) {
 		sb_adds(out, v->known ? "no limit" : cell_none(ctx));
 		*role = ROLE_DIM;
@@ -270,6 +283,20 @@ static void add_detail(struct strbuf *out, const char *label, const char *value)
 	sb_addf(out, "%-20s %s\n", label, value && *value ? value : "-");
 }
 
+/* The bucket refilled to now, then the reading it comes from: "820 points at 2026-12-07 12:50:03 (5s ago)". */
+static void add_cost_detail(struct strbuf *out, const struct cost_seen *c)
+{
+	char bucket[64], at[32], age[32], buf[160];
+	int64_t now = now_ms();
+	limits_cost_text(c, now, bucket, sizeof(bucket));
+	snprintf(buf, sizeof(buf), "%s (points available/maximum, restored per second)", bucket);
+	add_detail(out, "cost bucket", buf);
+	format_time(c->seen_at, at, sizeof(at));
+	format_age(c->seen_at, now, age, sizeof(age));
+	snprintf(buf, sizeof(buf), "%.0f points at %s (%s)", c->available, at, age);
+	add_detail(out, "shop reported", buf);
+}
+
 static void show_details(struct app *app, const struct dest_view_row *v)
 {
 	const struct dest_row *d = &v->d;
@@ -328,6 +355,8 @@ static void show_details(struct app *app, const struct dest_view_row *v)
 		         v->limits.holders == 1 ? "" : "es");
 		add_detail(&text, "in flight", buf);
 	}
+	if (v->limits.cost.known)
+		add_cost_detail(&text, &v->limits.cost);
 	add_detail(&text, "last requests", d->recent_outcomes);
 	snprintf(buf, sizeof(buf), "Destination %lld", (long long)d->id);
 	dialog_pager(app, buf, sb_str(&text));
@@ -378,7 +407,8 @@ static bool dests_ticking(struct screen *s)
 	int64_t now = now_ms();
 	for (size_t i = 0; i < s->table->nrows; i++) {
 		const struct limits_view *v = &rows[i].limits;
-		if (str_eq(rows[i].d.circuit_state, "open") || (v->rate > 0 && limits_tokens(v, now) < v->size))
+		if (str_eq(rows[i].d.circuit_state, "open") || (v->rate > 0 && limits_tokens(v, now) < v->size) ||
+		    (v->cost.known && limits_cost_available(&v->cost, now) < v->cost.maximum))
 			return true;
 	}
 	return false;

@@ -233,6 +233,44 @@ PY
 	expect_unique_shopify_skus
 }
 
+# The shop's cost bucket as its last answer reported it (to a push or to `dest test`), stored so that `dest show`
+# in another process reads it: points available (refilled to now) of the maximum the shop names, its restore
+# rate, and when it was seen.
+test_dest_show_has_the_cost_bucket_after_a_push() {
+	start_fakeshopify || return
+	add_shop
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "cost bucket:  not reported yet (every answer of the shop reports it)"
+	fs dest show "$DEST_ID" --json
+	expect_eq "$("$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); print("cost_bucket" in d, d.get("cost_bucket"))' "$OUT")" \
+		"True None" "the cost bucket before any answer"
+	shopify_ctl bucket '{"size": 400, "restore": 0.5, "available": 400}'
+	fs dest test "$DEST_ID"
+	expect_rc 0 "dest test"
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "/400 0.5/s (points available/maximum" "the bucket the test's answers reported"
+	shopify_feed 3
+	add_shopify_conn
+	local before after; before=$(date +%s%3N)
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "run"
+	after=$(date +%s%3N)
+	fs dest show "$DEST_ID"
+	expect_contains "$OUT" "cost bucket:  "
+	expect_contains "$OUT" "/400 0.5/s (points available/maximum, restored per second; the shop reported "
+	fs dest show "$DEST_ID" --json
+	expect_eq "$(json_get "$OUT" cost_bucket.maximum)" "400" "the maximum the shop reported"
+	expect_eq "$(json_get "$OUT" cost_bucket.restore_rate)" "0.5" "the restore rate the shop reported"
+	local seen
+	seen=$(json_get "$OUT" cost_bucket.seen_at)
+	expect_eq "$([ "$seen" -ge "$before" ] && [ "$seen" -le "$after" ] && echo yes)" "yes" \
+		"seen at $seen, during the run ($before..$after)"
+	# The last answer's reading: the run's points spent; refilled since at half a point a second.
+	expect_eq "$("$PYTHON" -c 'import json,sys; c=json.loads(sys.argv[1])["cost_bucket"]
+print(c["reported_available"] < 400 and c["reported_available"] <= c["available"] <= 400)' "$OUT")" "True" \
+		"points spent and refilled since: $OUT"
+}
+
 test_a_throttled_shop_recovers() {
 	start_fakeshopify || return
 	add_shop

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dest/cost_bucket.h"
+#include "dest/limits_text.h"
 
 static bool parse(const char *json, struct cost_reading *r, char *err, size_t errsz)
 {
@@ -93,4 +94,19 @@ Test(cost_bucket, one_bucket_per_shop_for_the_process)
 	cr_assert_not_null(a);
 	cr_assert_neq(a, b);
 	cr_assert_eq(cost_bucket_of("a.myshopify.com"), a);
+}
+
+Test(cost_bucket, a_stored_reading_reads_refilled_to_now)
+{
+	struct cost_seen c = {.known = true, .maximum = 1000, .available = 100.6, .restore_rate = 50, .seen_at = 10000};
+	char text[64];
+	limits_cost_text(&c, 10000, text, sizeof(text));
+	cr_assert_str_eq(text, "100/1000 50/s", "whole points: a request of 101 does not fit yet");
+	limits_cost_text(&c, 12000, text, sizeof(text));
+	cr_assert_str_eq(text, "200/1000 50/s");
+	limits_cost_text(&c, 99000, text, sizeof(text));
+	cr_assert_str_eq(text, "1000/1000 50/s", "no more than the maximum");
+	c.restore_rate = 0.5;
+	limits_cost_text(&c, 14000, text, sizeof(text));
+	cr_assert_str_eq(text, "102/1000 0.5/s");
 }

@@ -124,3 +124,22 @@ Test(store_limits, a_sync_reports_the_stored_circuit)
 	cr_assert_eq(g.failures, 5);
 	cr_assert_str_eq(g.circuit_last, "HTTP 502");
 }
+
+Test(store_limits, a_cost_reading_written_by_one_handle_is_read_by_the_other)
+{
+	struct limits_view v;
+	cr_assert_eq(store_limits_view(b, 1, 0, &v), 0);
+	cr_assert_not(v.cost.known, "no answer yet");
+	struct cost_seen c = {.known = true, .maximum = 1000, .available = 420.5, .restore_rate = 50, .seen_at = 7000};
+	cr_assert_eq(store_cost_seen_put(a, 1, &c), 0);
+	c.available = 380;
+	c.seen_at = 8000;
+	cr_assert_eq(store_cost_seen_put(a, 1, &c), 0, "the next reading replaces the last");
+	cr_assert_eq(store_limits_view(b, 1, 9000, &v), 0);
+	cr_assert(v.cost.known);
+	cr_assert_float_eq(v.cost.maximum, 1000, 1e-9);
+	cr_assert_float_eq(v.cost.available, 380, 1e-9);
+	cr_assert_float_eq(v.cost.restore_rate, 50, 1e-9);
+	cr_assert_eq(v.cost.seen_at, 8000);
+	cr_assert_not(v.known, "the request bucket stays unknown: nothing took its tokens");
+}
