@@ -7,11 +7,13 @@
 #   memory           peak RSS at N and N/4 products: the growth per product must be index-sized, not row-sized
 #   price rules      full and unchanged imports with three price rules vs the same without, in turns (full >= 0.9x)
 # then the console's (bench/console_bench.c) and the pushes' (bench/push.sh against a fake shop's ceiling,
-# bench/push_wp.sh against a fake WordPress site replaying feedsync's own requests).
+# bench/push_wp.sh against a fake WordPress site replaying feedsync's own requests, bench/push_shopify.sh
+# against the time a fake Shopify store's cost bucket allows).
 # Prints a table; exits 0 whatever the ratios, non-zero when a run fails or its counts are wrong.
 #
 # Environment: BUILD (default build), BENCH_ROWS (default 1000000), FEEDSYNC (default $BUILD/feedsync),
 # BENCH_PUSH_PRODUCTS and the others bench/push.sh lists, BENCH_WP_POSTS (bench/push_wp.sh),
+# BENCH_SHOPIFY_PRODUCTS, _BUCKET and _RATE (bench/push_shopify.sh),
 # BENCH_BEST (default 3: the short measurements keep the best of that many runs),
 # BENCH_CONSOLE_PRODUCTS (default 1000000: the Products screen's catalog), BENCH_CONSOLE_IDLE (default 10:
 # seconds of each idle window), BENCH_CONSOLE_CACHE (a directory that keeps the console's database between runs),
@@ -323,6 +325,8 @@ BUILD=$BUILD FEEDSYNC=$FEEDSYNC BENCH_BEST=$REPEAT "$ROOT/bench/push.sh" || PROB
 echo
 BUILD=$BUILD FEEDSYNC=$FEEDSYNC BENCH_BEST=$REPEAT "$ROOT/bench/push_wp.sh" ||
 	PROBLEMS+=("the WordPress push benchmark failed")
+echo
+BUILD=$BUILD FEEDSYNC=$FEEDSYNC "$ROOT/bench/push_shopify.sh" || PROBLEMS+=("the Shopify push benchmark failed")
 
 if ((${#PROBLEMS[@]})); then
 	echo
