@@ -17,3 +17,18 @@ row() {
 		printf "%-22s %12d %12d %7.2fx %8s %7s\n", name, rps, floor, ratio, target == "-" ? "-" : ">= " target "x", verdict
 	}'
 }
+
+# start_fake NAME SCRIPT ARGS...: a python fake server on a free port of 127.0.0.1 (it writes the port to
+# $TMP/NAME.port); sets FAKE_PID and URL. The caller stops it.
+start_fake() {
+	local name=$1 script=$2
+	shift 2
+	"$PYTHON" "$script" --port-file "$TMP/$name.port" "$@" 2>"$TMP/$name.err" &
+	FAKE_PID=$!
+	for _ in $(seq 200); do
+		[[ -s $TMP/$name.port ]] && break
+		sleep 0.05
+	done
+	[[ -s $TMP/$name.port ]] || die "the fake $name did not start: $(cat "$TMP/$name.err")"
+	URL="http://127.0.0.1:$(cat "$TMP/$name.port")"
+}

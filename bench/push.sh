@@ -63,14 +63,8 @@ trap cleanup EXIT
 start_shop() {
 	local name=$1
 	shift
-	"$PYTHON" "$FAKE" --port-file "$TMP/$name.port" --lifetime 600 --scheme https --bench "$@" 2>"$TMP/$name.err" &
-	SHOPS+=($!)
-	for _ in $(seq 200); do
-		[[ -s $TMP/$name.port ]] && break
-		sleep 0.05
-	done
-	[[ -s $TMP/$name.port ]] || die "the fake shop did not start: $(cat "$TMP/$name.err")"
-	URL="http://127.0.0.1:$(cat "$TMP/$name.port")"
+	start_fake "$name" "$FAKE" --lifetime 600 --scheme https --bench "$@"
+	SHOPS+=("$FAKE_PID")
 }
 
 # shop URL EXPR: EXPR over the shop's /__fake/stats as s.

@@ -34,22 +34,15 @@ command -v sqlite3 >/dev/null || die "sqlite3 is missing: the push phase is time
 [[ -x $FEEDSYNC ]] || die "$FEEDSYNC is missing: build it with 'make bench'"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/feedsync-push-shopify.XXXXXX")
-STORE_PID=
+FAKE_PID=
 cleanup() {
-	[[ -z $STORE_PID ]] || kill "$STORE_PID" 2>/dev/null || true
+	[[ -z $FAKE_PID ]] || kill "$FAKE_PID" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-"$PYTHON" "$ROOT/tests/fakeshopify/fakeshopify.py" --port-file "$TMP/port" --lifetime 3600 --bucket-size "$BUCKET" \
-	--restore-rate "$RATE" 2>"$TMP/store.err" &
-STORE_PID=$!
-for _ in $(seq 200); do
-	[[ -s $TMP/port ]] && break
-	sleep 0.05
-done
-[[ -s $TMP/port ]] || die "the fake store did not start: $(cat "$TMP/store.err")"
-URL="http://127.0.0.1:$(cat "$TMP/port")"
+start_fake store "$ROOT/tests/fakeshopify/fakeshopify.py" --lifetime 3600 --bucket-size "$BUCKET" \
+	--restore-rate "$RATE"
 
 "$PYTHON" - "$TMP/feed.csv" "$N" <<'PY'
 import sys

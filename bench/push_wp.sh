@@ -39,22 +39,14 @@ for tool in "$BIN/replay_ceiling" "$FEEDSYNC"; do
 done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/feedsync-push-wp.XXXXXX")
-SITE_PID=
+FAKE_PID=
 cleanup() {
-	[[ -z $SITE_PID ]] || kill "$SITE_PID" 2>/dev/null || true
+	[[ -z $FAKE_PID ]] || kill "$FAKE_PID" 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-"$PYTHON" "$ROOT/tests/fakewp/fakewp.py" --port-file "$TMP/port" --lifetime 900 --record "$TMP/recording" \
-	2>"$TMP/site.err" &
-SITE_PID=$!
-for _ in $(seq 200); do
-	[[ -s $TMP/port ]] && break
-	sleep 0.05
-done
-[[ -s $TMP/port ]] || die "the fake site did not start: $(cat "$TMP/site.err")"
-URL="http://127.0.0.1:$(cat "$TMP/port")"
+start_fake site "$ROOT/tests/fakewp/fakewp.py" --lifetime 900 --record "$TMP/recording"
 
 control() { "$PYTHON" "$ROOT/tests/fakewoo/ctl.py" "$URL" "$@"; }
 posts() {
