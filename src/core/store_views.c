@@ -553,9 +553,12 @@ static const char *window_key(const struct view_def *d, const struct shape *sh)
 	return sh->quick != QUICK_ALL && f->quick_constant ? tie_of(d, f) : f->sort;
 }
 
-/* SELECT `what` of the rows along the order's index, in the window's order, `seek` (NULL: none) a condition more. */
+/*
+ * SELECT `what` of the rows in the window's order, ordered by `key` then the tie, `seek` (NULL: none) a
+ * condition more.
+ */
 static void add_indexed_ids(struct strbuf *sql, const struct view_def *d, const struct shape *sh, const char *from,
-                            const char *what, const char *seek)
+                            const char *what, const char *key, const char *seek)
 {
 	const struct field *f = &d->fields[sh->sort];
 	if (sh->quick_indexed) {
@@ -569,7 +572,7 @@ static void add_indexed_ids(struct strbuf *sql, const struct view_def *d, const 
 	}
 	if (seek)
 		sb_addf(sql, " AND %s", seek);   /* a seek is scoped (seek_allowed): the WHERE is written */
-	add_order(sql, window_key(d, sh), tie_of(d, f), sh->desc != sh->from_end);
+	add_order(sql, key, tie_of(d, f), sh->desc != sh->from_end);
 }
 
 /*
@@ -585,7 +588,7 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	char *what = xasprintf("%s AS id", d->id);
 	if (str_eq(key, tie) || f->unique) {
 		char *seek = xasprintf("%s %s %s", key, op, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
-		add_indexed_ids(sql, d, sh, from, what, seek);
+		add_indexed_ids(sql, d, sh, from, what, key, seek);
 		free(seek);
 		free(what);
 		return;
@@ -594,9 +597,9 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op);
 	char *past = xasprintf("%s %s " P_EDGE_KEY, key, op);
 	sb_adds(sql, "SELECT id FROM (SELECT * FROM (");
-	add_indexed_ids(sql, d, sh, from, cut, same);
+	add_indexed_ids(sql, d, sh, from, cut, tie, same);   /* the key is constant: SQLite 3.40 would sort by it */
 	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET ") UNION ALL SELECT * FROM (");
-	add_indexed_ids(sql, d, sh, from, cut, past);
+	add_indexed_ids(sql, d, sh, from, cut, key, past);
 	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET "))");
 	add_order(sql, "k", "t", sh->desc != sh->from_end);
 	free(past);
@@ -621,7 +624,7 @@ static void add_window_ids(struct strbuf *sql, const struct view_def *d, const s
 		add_seek_ids(sql, d, sh, from);
 	} else if (sh->quick_indexed || f->indexed || !desc) {
 		char *what = xasprintf("%s AS id", d->id);
-		add_indexed_ids(sql, d, sh, from, what, NULL);
+		add_indexed_ids(sql, d, sh, from, what, window_key(d, sh), NULL);
 		free(what);
 	} else {
 		sb_addf(sql, "SELECT id FROM (SELECT %s AS id, %s AS k FROM %s", d->id, f->sort, from);

@@ -623,18 +623,24 @@ Test(store, stats_read_in_slices_equal_the_one_pass_figures)
 
 #define STATE_KEYS "products_by_state (connection_id=? AND <expr>=?)"
 
-/* Whether a line of the statement's query plan contains `text`. */
-static bool plan_says(const char *sql, const char *text)
+/* The lines of the statement's query plan that contain `text`. */
+static int plan_lines(const char *sql, const char *text)
 {
 	struct sqldb_stmt *st;
 	char *explain = xasprintf("EXPLAIN QUERY PLAN %s", sql);
 	cr_assert_eq(sqldb_prepare(store_db(s), explain, &st), SQLDB_OK, "%s", sqldb_errmsg(store_db(s)));
 	free(explain);
-	bool used = false;
+	int lines = 0;
 	while (sqldb_step(st) == SQLDB_ROW)
-		used = used || strstr((const char *)sqldb_column_text(st, 3), text) != NULL;
+		lines += strstr((const char *)sqldb_column_text(st, 3), text) != NULL;
 	sqldb_finalize(st);
-	return used;
+	return lines;
+}
+
+/* Whether a line of the statement's query plan contains `text`. */
+static bool plan_says(const char *sql, const char *text)
+{
+	return plan_lines(sql, text) > 0;
 }
 
 Test(store, the_state_filter_walks_the_state_index)
@@ -673,15 +679,20 @@ static bool prepared_plan_says(const char *marker, const char *text)
  * Whether the plan of the window ids of the view statement whose SQL contains `marker` (the subquery
  * between "FROM (" and ") w", without the few rows' final order) contains `text`.
  */
-static bool inner_plan_says(const char *marker, const char *text)
+static int inner_plan_lines(const char *marker, const char *text)
 {
 	const char *sql = sqldb_prepared_sql(store_db(s), marker);
 	const char *from = sql ? strstr(sql, "FROM (") : NULL, *end = sql ? strstr(sql, ") w ") : NULL;
 	cr_assert(from && end, "no prepared window contains \"%s\"", marker);
 	char *inner = xasprintf("%.*s", (int)(end - from - 6), from + 6);
-	bool says = plan_says(inner, text);
+	int lines = plan_lines(inner, text);
 	free(inner);
-	return says;
+	return lines;
+}
+
+static bool inner_plan_says(const char *marker, const char *text)
+{
+	return inner_plan_lines(marker, text) > 0;
 }
 
 /* 130 products of which two failed their push: few enough (QUICK_FEW) for the problems window to walk the index. */
@@ -863,6 +874,13 @@ Test(store, a_deep_page_seeks_the_index_at_its_edge_row)
 	          "by state: the edge's state from its SKU on");
 	cr_assert(inner_plan_says("UNION ALL", "products_by_state (connection_id=? AND <expr>>?)"),
 	          "then the states past it");
+	cr_assert_eq(inner_plan_lines("UNION ALL", "TEMP B-TREE"), 1,
+	             "only the window's few rows are sorted, not the rows of the edge's state");
+	q.descending = true;   /* Page Up by state: the same two seeks, downwards */
+	cr_assert_eq(store_views_products_seek(v, &q, &rows[4], true, 0, 5, &next, &nnext), 0);
+	product_rows_free(next, nnext);
+	cr_assert(inner_plan_says("UNION ALL", "products_by_state (connection_id=? AND <expr>=? AND sku>?)"));
+	cr_assert_eq(inner_plan_lines("UNION ALL", "TEMP B-TREE"), 1);
 	product_rows_free(rows, n);
 	store_views_close(v);
 }
