@@ -555,13 +555,13 @@ static const char *window_key(const struct view_def *d, const struct shape *sh)
 
 /*
  * SELECT `what` of the rows in the window's order, ordered by `key` then the tie, `seek` (NULL: none) a
- * condition more.
+ * condition more; along the field's quick index when the shape says so or `quick_index`.
  */
 static void add_indexed_ids(struct strbuf *sql, const struct view_def *d, const struct shape *sh, const char *from,
-                            const char *what, const char *key, const char *seek)
+                            const char *what, const char *key, const char *seek, bool quick_index)
 {
 	const struct field *f = &d->fields[sh->sort];
-	if (sh->quick_indexed) {
+	if (sh->quick_indexed || quick_index) {
 		sb_addf(sql, "SELECT %s FROM %s INDEXED BY %s", what, from, quick_index_of(d, f));
 		add_conditions(sql, d, sh);
 	} else {
@@ -588,7 +588,7 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	char *what = xasprintf("%s AS id", d->id);
 	if (str_eq(key, tie) || f->unique) {
 		char *seek = xasprintf("%s %s %s", key, op, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
-		add_indexed_ids(sql, d, sh, from, what, key, seek);
+		add_indexed_ids(sql, d, sh, from, what, key, seek, false);
 		free(seek);
 		free(what);
 		return;
@@ -597,9 +597,11 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op);
 	char *past = xasprintf("%s %s " P_EDGE_KEY, key, op);
 	sb_adds(sql, "SELECT id FROM (SELECT * FROM (");
-	add_indexed_ids(sql, d, sh, from, cut, tie, same);   /* the key is constant: SQLite 3.40 would sort by it */
+	/* The key is one value: ordered by it SQLite 3.40 would sort the rows; under a SKU prefix it would walk the
+	 * prefix along the primary key, reading every product to find the few of a rare state. */
+	add_indexed_ids(sql, d, sh, from, cut, tie, same, quick_index_of(d, f) != NULL);
 	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET ") UNION ALL SELECT * FROM (");
-	add_indexed_ids(sql, d, sh, from, cut, key, past);
+	add_indexed_ids(sql, d, sh, from, cut, key, past, false);
 	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET "))");
 	add_order(sql, "k", "t", sh->desc != sh->from_end);
 	free(past);
@@ -624,7 +626,7 @@ static void add_window_ids(struct strbuf *sql, const struct view_def *d, const s
 		add_seek_ids(sql, d, sh, from);
 	} else if (sh->quick_indexed || f->indexed || !desc) {
 		char *what = xasprintf("%s AS id", d->id);
-		add_indexed_ids(sql, d, sh, from, what, window_key(d, sh), NULL);
+		add_indexed_ids(sql, d, sh, from, what, window_key(d, sh), NULL, false);
 		free(what);
 	} else {
 		sb_addf(sql, "SELECT id FROM (SELECT %s AS id, %s AS k FROM %s", d->id, f->sort, from);

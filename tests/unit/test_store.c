@@ -881,6 +881,13 @@ Test(store, a_deep_page_seeks_the_index_at_its_edge_row)
 	product_rows_free(next, nnext);
 	cr_assert(inner_plan_says("UNION ALL", "products_by_state (connection_id=? AND <expr>=? AND sku>?)"));
 	cr_assert_eq(inner_plan_lines("UNION ALL", "TEMP B-TREE"), 1);
+	/* Under a SKU prefix the edge's state is sought in the state index too, not along the primary key. */
+	q.filter = "SKU-1";
+	q.filter_fields = 1u << PRODUCT_F_SKU;
+	cr_assert_eq(store_views_products_seek(v, &q, &rows[4], false, 0, 5, &next, &nnext), 0);
+	product_rows_free(next, nnext);
+	cr_assert(inner_plan_says("INDEXED BY products_by_state WHERE p.connection_id = ?2 AND ((p.sku >=",
+	                          "products_by_state (connection_id=? AND <expr>=? AND sku>? AND sku<?)"));
 	product_rows_free(rows, n);
 	store_views_close(v);
 }
