@@ -493,7 +493,8 @@ static void add_words_search(struct strbuf *sql, const struct field *fd, uint32_
 	sb_adds(sql, ")");
 }
 
-static void add_conditions(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
+/* The shape's WHERE; returns what joins a condition more to it (" WHERE " when it wrote none). */
+static const char *add_conditions(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
 {
 	const char *and = " WHERE ";
 	if (sh->scoped) {
@@ -506,7 +507,7 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 		and = " AND ";
 	}
 	if (!sh->searched)
-		return;
+		return and;
 	/* A plain OR of indexable terms lets SQLite serve each from its index (a leading "0 OR" would not). */
 	const char *or = "(";
 	sb_adds(sql, and);
@@ -524,6 +525,7 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 			sb_addf(sql, "%s" MATCHES, fd->search);
 	}
 	sb_adds(sql, ")");
+	return " AND ";
 }
 
 /* The order of a window: the field, then the id, both the same way (flipped when read from the end). */
@@ -561,17 +563,18 @@ static void add_indexed_ids(struct strbuf *sql, const struct view_def *d, const 
                             const char *what, const char *key, const char *seek, bool quick_index)
 {
 	const struct field *f = &d->fields[sh->sort];
+	const char *and;
 	if (sh->quick_indexed || quick_index) {
 		sb_addf(sql, "SELECT %s FROM %s INDEXED BY %s", what, from, quick_index_of(d, f));
-		add_conditions(sql, d, sh);
+		and = add_conditions(sql, d, sh);
 	} else {
 		sb_addf(sql, "SELECT %s FROM %s", what, from);
-		add_conditions(sql, d, sh);
+		and = add_conditions(sql, d, sh);
 		if (sh->searched && f->every_value)
 			sb_addf(sql, " AND %s", f->every_value);   /* searched: add_conditions wrote the WHERE */
 	}
 	if (seek)
-		sb_addf(sql, " AND %s", seek);   /* a seek is scoped (seek_allowed): the WHERE is written */
+		sb_addf(sql, "%s%s", and, seek);
 	add_order(sql, key, tie_of(d, f), sh->desc != sh->from_end);
 }
 
@@ -585,8 +588,8 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	const struct field *f = &d->fields[sh->sort];
 	const char *key = window_key(d, sh), *tie = tie_of(d, f);
 	const char *op = sh->desc != sh->from_end ? "<" : ">";
-	char *what = xasprintf("%s AS id", d->id);
 	if (str_eq(key, tie) || f->unique) {
+		char *what = xasprintf("%s AS id", d->id);
 		char *seek = xasprintf("%s %s %s", key, op, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
 		add_indexed_ids(sql, d, sh, from, what, key, seek, false);
 		free(seek);
@@ -607,7 +610,6 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	free(past);
 	free(same);
 	free(cut);
-	free(what);
 }
 
 /*
