@@ -118,6 +118,13 @@ int store_views_dests(struct store_views *v, const struct view_query *q, int64_t
 struct product_row;
 int store_views_products(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
                          int64_t matched, struct product_row **rows, size_t *n);
+/*
+ * The window next to a row of the list the caller holds (keyset paging): `skip` rows after `edge` (before:
+ * before it, going up), then `limit` rows, in list order. SQLite enters the index at the edge and passes
+ * over no row before it, so Page Down half a million products deep costs what it costs at the top.
+ */
+int store_views_products_seek(struct store_views *v, const struct view_query *q, const struct product_row *edge,
+                              bool before, int64_t skip, int limit, struct product_row **rows, size_t *n);
 
 /*
  * The latest run that failed or completed with errors, of the connection or (conn_id 0) of any:

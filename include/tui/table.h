@@ -55,6 +55,12 @@ struct table_source {
 	             void **rows, size_t *n);
 	void (*free_rows)(void *rows, size_t n);
 	int64_t (*row_id)(const void *row);
+	/*
+	 * The window next to a row the table holds (keyset paging): `skip` rows after `edge` (before: before
+	 * it, going up), then `limit`, in list order. NULL: every window is read at its offset.
+	 */
+	int (*seek)(struct store_views *v, const struct view_query *q, const void *edge, bool before, int64_t skip,
+	            int limit, void **rows, size_t *n);
 };
 
 struct table {
@@ -80,6 +86,7 @@ struct table {
 
 	void *rows;                  /* the window: rows [top, top + nrows) */
 	size_t nrows;
+	int64_t rows_top;            /* the index of rows[0]: top, until a move reads the next window */
 	char error[256];             /* the last store error, "" when none */
 
 	struct {                     /* where the table was last drawn, for the mouse */

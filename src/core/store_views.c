@@ -28,6 +28,9 @@ const char *const quick_filter_names[QUICK_COUNT] = {"all", "problems", "running
 #define P_OFFSET "?4"
 /* The filter as typed, for a condition that is not a LIKE (bound only where a statement has it). */
 #define P_TEXT "?5"
+/* A seek's edge row: its sort key and its tie (store_views_products_seek). */
+#define P_EDGE_KEY "?6"
+#define P_EDGE_TIE "?7"
 
 /*
  * Fields with a closed set of values (a run's status, trigger and phase) are searched by the words the
@@ -83,6 +86,8 @@ struct field {
 	 * seeks the searched range under each value in turn, in the order of the window, instead of sorting
 	 * every match. */
 	const char *every_value;
+	/* No two rows of a scope share the key: a seek compares the key alone. */
+	bool unique;
 };
 
 struct view_def {
@@ -176,7 +181,7 @@ static const struct field dest_fields[DEST_F_COUNT] = {
 static const struct field product_fields[PRODUCT_F_COUNT] = {
 	/* A prefix of every SKU ("S", "SKU-") holds for the first and the last: two steps down the key. */
 	[PRODUCT_F_SKU] = {"p.sku", SEARCH_CONDITION, "(p.sku >= " P_TEXT " AND p.sku < " P_TEXT " || char(1114111))",
-	                   .indexed = true, .quick_index = "products_push_failed",
+	                   .indexed = true, .unique = true, .quick_index = "products_push_failed",
 	                   .always = "SELECT coalesce((SELECT min(sku) FROM products WHERE connection_id = " P_CONN ") >= "
 	                             P_TEXT " AND (SELECT max(sku) FROM products WHERE connection_id = " P_CONN ") < "
 	                             P_TEXT " || char(1114111), 1)"},
@@ -260,6 +265,7 @@ struct shape {
 	uint32_t words[STORE_VIEW_FIELDS_MAX];   /* SEARCH_WORDS fields: the values whose words match */
 	bool joined;
 	bool quick_indexed;    /* the window walks the view's quick_index */
+	bool seek;             /* the window starts after an edge row (from_end: before it), not at an offset */
 };
 
 #define CACHE_SLOTS 96
@@ -487,7 +493,8 @@ static void add_words_search(struct strbuf *sql, const struct field *fd, uint32_
 	sb_adds(sql, ")");
 }
 
-static void add_conditions(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
+/* The shape's WHERE; returns what joins a condition more to it (" WHERE " when it wrote none). */
+static const char *add_conditions(struct strbuf *sql, const struct view_def *d, const struct shape *sh)
 {
 	const char *and = " WHERE ";
 	if (sh->scoped) {
@@ -500,7 +507,7 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 		and = " AND ";
 	}
 	if (!sh->searched)
-		return;
+		return and;
 	/* A plain OR of indexable terms lets SQLite serve each from its index (a leading "0 OR" would not). */
 	const char *or = "(";
 	sb_adds(sql, and);
@@ -518,6 +525,7 @@ static void add_conditions(struct strbuf *sql, const struct view_def *d, const s
 			sb_addf(sql, "%s" MATCHES, fd->search);
 	}
 	sb_adds(sql, ")");
+	return " AND ";
 }
 
 /* The order of a window: the field, then the id, both the same way (flipped when read from the end). */
@@ -540,6 +548,70 @@ static const char *quick_index_of(const struct view_def *d, const struct field *
 	return f->quick_index ? f->quick_index : d->quick_index;
 }
 
+/* What a window is ordered by before its tie: under a quick filter that holds the field to one value, the tie. */
+static const char *window_key(const struct view_def *d, const struct shape *sh)
+{
+	const struct field *f = &d->fields[sh->sort];
+	return sh->quick != QUICK_ALL && f->quick_constant ? tie_of(d, f) : f->sort;
+}
+
+/*
+ * SELECT `what` of the rows in the window's order, ordered by `key` then the tie, `seek` (NULL: none) a
+ * condition more; along the field's quick index when the shape says so or `quick_index`.
+ */
+static void add_indexed_ids(struct strbuf *sql, const struct view_def *d, const struct shape *sh, const char *from,
+                            const char *what, const char *key, const char *seek, bool quick_index)
+{
+	const struct field *f = &d->fields[sh->sort];
+	const char *and;
+	if (sh->quick_indexed || quick_index) {
+		sb_addf(sql, "SELECT %s FROM %s INDEXED BY %s", what, from, quick_index_of(d, f));
+		and = add_conditions(sql, d, sh);
+	} else {
+		sb_addf(sql, "SELECT %s FROM %s", what, from);
+		and = add_conditions(sql, d, sh);
+		if (sh->searched && f->every_value)
+			sb_addf(sql, " AND %s", f->every_value);   /* searched: add_conditions wrote the WHERE */
+	}
+	if (seek)
+		sb_addf(sql, "%s%s", and, seek);
+	add_order(sql, key, tie_of(d, f), sh->desc != sh->from_end);
+}
+
+/*
+ * The ids of a window that starts right after the edge row (keyset paging: the index is entered at the
+ * edge, no row before it is passed over). A key that orders alone is one range; a key with ties (a state)
+ * is two: the edge's key with the ties past it, then the keys past it, each cut to the window, merged.
+ */
+static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const struct shape *sh, const char *from)
+{
+	const struct field *f = &d->fields[sh->sort];
+	const char *key = window_key(d, sh), *tie = tie_of(d, f);
+	const char *op = sh->desc != sh->from_end ? "<" : ">";
+	if (str_eq(key, tie) || f->unique) {
+		char *what = xasprintf("%s AS id", d->id);
+		char *seek = xasprintf("%s %s %s", key, op, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
+		add_indexed_ids(sql, d, sh, from, what, key, seek, false);
+		free(seek);
+		free(what);
+		return;
+	}
+	char *cut = xasprintf("%s AS id, %s AS k, %s AS t", d->id, key, tie);
+	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op);
+	char *past = xasprintf("%s %s " P_EDGE_KEY, key, op);
+	sb_adds(sql, "SELECT id FROM (SELECT * FROM (");
+	/* The key is one value: ordered by it SQLite 3.40 would sort the rows; under a SKU prefix it would walk the
+	 * prefix along the primary key, reading every product to find the few of a rare state. */
+	add_indexed_ids(sql, d, sh, from, cut, tie, same, quick_index_of(d, f) != NULL);
+	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET ") UNION ALL SELECT * FROM (");
+	add_indexed_ids(sql, d, sh, from, cut, key, past, false);
+	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET "))");
+	add_order(sql, "k", "t", sh->desc != sh->from_end);
+	free(past);
+	free(same);
+	free(cut);
+}
+
 /*
  * The ids of a window. Along an index SQLite walks it and stops after the window. Otherwise it scans the
  * table in id order and keeps the best rows seen so far: the scan must go the same way as the sort, so
@@ -552,18 +624,12 @@ static void add_window_ids(struct strbuf *sql, const struct view_def *d, const s
 {
 	const struct field *f = &d->fields[sh->sort];
 	bool desc = sh->desc != sh->from_end;
-	const char *tie = tie_of(d, f);
-	const char *key = sh->quick != QUICK_ALL && f->quick_constant ? tie : f->sort;
-	if (sh->quick_indexed) {
-		sb_addf(sql, "SELECT %s AS id FROM %s INDEXED BY %s", d->id, from, quick_index_of(d, f));
-		add_conditions(sql, d, sh);
-		add_order(sql, key, tie, desc);
-	} else if (f->indexed || !desc) {
-		sb_addf(sql, "SELECT %s AS id FROM %s", d->id, from);
-		add_conditions(sql, d, sh);
-		if (sh->searched && f->every_value)
-			sb_addf(sql, " AND %s", f->every_value);   /* searched: add_conditions wrote the WHERE */
-		add_order(sql, key, tie, desc);
+	if (sh->seek) {
+		add_seek_ids(sql, d, sh, from);
+	} else if (sh->quick_indexed || f->indexed || !desc) {
+		char *what = xasprintf("%s AS id", d->id);
+		add_indexed_ids(sql, d, sh, from, what, window_key(d, sh), NULL, false);
+		free(what);
 	} else {
 		sb_addf(sql, "SELECT id FROM (SELECT %s AS id, %s AS k FROM %s", d->id, f->sort, from);
 		add_conditions(sql, d, sh);
@@ -619,6 +685,7 @@ static bool same_shape(const struct shape *a, const struct shape *b)
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
 	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick &&
 	       a->searched == b->searched && a->joined == b->joined && a->quick_indexed == b->quick_indexed &&
+	       a->seek == b->seek &&
 	       memcmp(a->words, b->words, sizeof(a->words)) == 0;
 }
 
@@ -726,6 +793,53 @@ static bool quick_selects_few(struct store_views *v, const struct shape *sh, con
 	       store_views_count(v, sh->view, q, &matched, &total) == 0 && matched * QUICK_FEW <= total;
 }
 
+/* The edge row of a seek: its sort key and tie as the window's SQL compares them. */
+struct edge {
+	const char *key, *tie;
+};
+
+/*
+ * Reads the window of a shape into *rows (row_size bytes each): `limit` rows after `offset` (a seek: after
+ * the edge and `offset` more), reversed when the shape reads the list backwards.
+ */
+static int read_shape(struct store_views *v, struct shape *sh, const struct view_query *q, int64_t offset,
+                      int limit, const struct edge *edge, size_t row_size, read_row_fn read_row, void **rows,
+                      size_t *n)
+{
+	sh->quick_indexed = quick_selects_few(v, sh, q);
+	struct sqldb_stmt *st = shape_stmt(v, sh, q);
+	if (!st)
+		return -1;
+	bind_int(st, 3, limit);
+	bind_int(st, 4, offset);
+	if (edge) {
+		bind_text(st, 6, edge->key);
+		bind_text(st, 7, edge->tie);
+	}
+	char *out = xmalloc((size_t)limit * row_size);
+	size_t count = 0;
+	int rc;
+	while (count < (size_t)limit && (rc = sqldb_step(st)) == SQLDB_ROW)
+		read_row(st, out + count++ * row_size);
+	if (count == (size_t)limit)
+		rc = SQLDB_DONE;
+	sqldb_reset(st);
+	*rows = out;
+	*n = count;
+	if (rc != SQLDB_DONE)
+		return -1;   /* the caller frees the rows read so far */
+	if (sh->from_end) {
+		char *tmp = xmalloc(row_size);
+		for (size_t i = 0, j = count ? count - 1 : 0; i < j; i++, j--) {
+			memcpy(tmp, out + i * row_size, row_size);
+			memcpy(out + i * row_size, out + j * row_size, row_size);
+			memcpy(out + j * row_size, tmp, row_size);
+		}
+		free(tmp);
+	}
+	return 0;
+}
+
 /*
  * Reads a window into *rows (row_size bytes each). Past the middle of the list the window is read in the
  * opposite order from the end and reversed, so that SQLite never skips more than half of the rows.
@@ -751,34 +865,7 @@ static int read_window(struct store_views *v, enum store_view view, const struct
 	struct shape sh = shape_of(v, view, KIND_PAGE, q, from_end);
 	if (sh.nothing)
 		return 0;
-	sh.quick_indexed = quick_selects_few(v, &sh, q);
-	struct sqldb_stmt *st = shape_stmt(v, &sh, q);
-	if (!st)
-		return -1;
-	bind_int(st, 3, limit);
-	bind_int(st, 4, offset);
-	char *out = xmalloc((size_t)limit * row_size);
-	size_t count = 0;
-	int rc;
-	while (count < (size_t)limit && (rc = sqldb_step(st)) == SQLDB_ROW)
-		read_row(st, out + count++ * row_size);
-	if (count == (size_t)limit)
-		rc = SQLDB_DONE;
-	sqldb_reset(st);
-	*rows = out;
-	*n = count;
-	if (rc != SQLDB_DONE)
-		return -1;   /* the caller frees the rows read so far */
-	if (from_end) {
-		char *tmp = xmalloc(row_size);
-		for (size_t i = 0, j = count ? count - 1 : 0; i < j; i++, j--) {
-			memcpy(tmp, out + i * row_size, row_size);
-			memcpy(out + i * row_size, out + j * row_size, row_size);
-			memcpy(out + j * row_size, tmp, row_size);
-		}
-		free(tmp);
-	}
-	return 0;
+	return read_shape(v, &sh, q, offset, limit, NULL, row_size, read_row, rows, n);
 }
 
 static void read_conn(struct sqldb_stmt *st, void *row)
@@ -828,18 +915,24 @@ static void free_dests(void *rows, size_t n)
 	dest_view_rows_free(rows, n);
 }
 
-/* read_window, and on an error no rows: those read so far are freed. */
-static int read_rows(struct store_views *v, enum store_view view, const struct view_query *q, int64_t offset,
-                     int limit, int64_t matched, size_t row_size, read_row_fn read_row,
-                     void (*free_rows)(void *rows, size_t n), void **rows, size_t *n)
+/* On an error no rows: those read so far are freed. rc is passed through. */
+static int drop_on_error(int rc, void (*free_rows)(void *rows, size_t n), void **rows, size_t *n)
 {
-	int rc = read_window(v, view, q, offset, limit, matched, row_size, read_row, rows, n);
 	if (rc < 0) {
 		free_rows(*rows, *n);
 		*rows = NULL;
 		*n = 0;
 	}
 	return rc;
+}
+
+/* read_window, and on an error no rows. */
+static int read_rows(struct store_views *v, enum store_view view, const struct view_query *q, int64_t offset,
+                     int limit, int64_t matched, size_t row_size, read_row_fn read_row,
+                     void (*free_rows)(void *rows, size_t n), void **rows, size_t *n)
+{
+	int rc = read_window(v, view, q, offset, limit, matched, row_size, read_row, rows, n);
+	return drop_on_error(rc, free_rows, rows, n);
 }
 
 int store_views_conns(struct store_views *v, const struct view_query *q, int64_t offset, int limit,
@@ -900,6 +993,23 @@ int store_views_products(struct store_views *v, const struct view_query *q, int6
 	void *out;
 	int rc = read_rows(v, STORE_VIEW_PRODUCTS, q, offset, limit, matched, sizeof(**rows), read_product,
 	                   free_products, &out, n);
+	*rows = out;
+	return rc;
+}
+
+int store_views_products_seek(struct store_views *v, const struct view_query *q, const struct product_row *edge,
+                              bool before, int64_t skip, int limit, struct product_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	struct shape sh = shape_of(v, STORE_VIEW_PRODUCTS, KIND_PAGE, q, before);
+	if (limit <= 0 || skip < 0 || sh.nothing)
+		return 0;
+	sh.seek = true;
+	struct edge at = {sh.sort == PRODUCT_F_STATE ? edge->state : edge->sku, edge->sku};
+	void *out;
+	int rc = drop_on_error(read_shape(v, &sh, q, skip, limit, &at, sizeof(**rows), read_product, &out, n),
+	                       free_products, &out, n);
 	*rows = out;
 	return rc;
 }

@@ -160,7 +160,7 @@ static int64_t conn_id(const void *row)
 }
 
 static const struct table_source conn_source = {
-	STORE_VIEW_CONNS, sizeof(struct conn_row), fetch_conns, free_conns, conn_id,
+	STORE_VIEW_CONNS, sizeof(struct conn_row), fetch_conns, free_conns, conn_id, NULL,
 };
 
 static const enum action conn_actions[] = {

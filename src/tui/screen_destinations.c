@@ -233,7 +233,7 @@ static int64_t dest_id(const void *row)
 }
 
 static const struct table_source dest_source = {
-	STORE_VIEW_DESTS, sizeof(struct dest_view_row), fetch_dests, free_dests, dest_id,
+	STORE_VIEW_DESTS, sizeof(struct dest_view_row), fetch_dests, free_dests, dest_id, NULL,
 };
 
 static const enum action dest_actions[] = {ACTION_OPEN, ACTION_TEST_DESTINATION, ACTION_NONE};

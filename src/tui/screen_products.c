@@ -121,6 +121,16 @@ static int fetch_products(struct store_views *v, const struct view_query *q, int
 	return rc;
 }
 
+/* Page Down half a million products deep reads the window's rows only (store_views_products_seek). */
+static int seek_products(struct store_views *v, const struct view_query *q, const void *edge, bool before,
+                         int64_t skip, int limit, void **rows, size_t *n)
+{
+	struct product_row *out;
+	int rc = store_views_products_seek(v, q, edge, before, skip, limit, &out, n);
+	*rows = out;
+	return rc;
+}
+
 static void free_products(void *rows, size_t n)
 {
 	product_rows_free(rows, n);
@@ -132,7 +142,7 @@ static int64_t product_rowid(const void *row)
 }
 
 static const struct table_source product_source = {
-	STORE_VIEW_PRODUCTS, sizeof(struct product_row), fetch_products, free_products, product_rowid,
+	STORE_VIEW_PRODUCTS, sizeof(struct product_row), fetch_products, free_products, product_rowid, seek_products,
 };
 
 static const enum action product_actions[] = {ACTION_OPEN, ACTION_NONE};

@@ -140,7 +140,7 @@ static int64_t run_id(const void *row)
 }
 
 static const struct table_source run_source = {
-	STORE_VIEW_RUNS, sizeof(struct run_row), fetch_runs, free_runs, run_id,
+	STORE_VIEW_RUNS, sizeof(struct run_row), fetch_runs, free_runs, run_id, NULL,
 };
 
 static const enum action run_list_actions[] = {

@@ -69,14 +69,63 @@ static void clamp(struct table *t)
 		t->top = 0;
 }
 
+static const void *held_row(const struct table *t, int64_t index)
+{
+	return (const char *)t->rows + (size_t)(index - t->rows_top) * t->src->row_size;
+}
+
+/*
+ * Reads the window at t->top next to the rows held, when the source can seek and that skips fewer rows
+ * than an offset from the nearer end would: after the row above the new window for a move down, before
+ * the row below it for a move up. 1 read, 0 not read that way (or the list changed under the rows held:
+ * fewer rows came than the count promised), -1 an error.
+ */
+static int seek_window(struct table *t, const struct view_query *q, void **rows, size_t *n)
+{
+	if (!t->src->seek || !t->rows || !t->nrows || t->matched < 0)
+		return 0;
+	int64_t last = t->rows_top + (int64_t)t->nrows - 1, at, skip;
+	bool before = t->top < t->rows_top;
+	if (t->top > t->rows_top) {
+		at = t->top - 1 < last ? t->top - 1 : last;
+		skip = t->top - 1 - at;
+	} else if (before) {
+		int64_t end = t->top + t->page;
+		at = end > t->rows_top ? end : t->rows_top;
+		if (at > last)
+			return 0;
+		skip = at - end;
+	} else {
+		return 0;
+	}
+	int64_t below = t->matched - t->top - t->page;
+	if (skip >= (t->top < below ? t->top : below))
+		return 0;
+	int64_t want = t->matched - t->top < t->page ? t->matched - t->top : t->page;
+	if (t->src->seek(t->views, q, held_row(t, at), before, skip, t->page, rows, n) < 0)
+		return -1;
+	if ((int64_t)*n == want)
+		return 1;
+	t->src->free_rows(*rows, *n);
+	return 0;
+}
+
 static int fetch(struct table *t)
 {
-	drop_rows(t);
 	struct view_query q = table_query(t);
-	if (t->src->fetch(t->views, &q, t->top, t->page, t->matched, &t->rows, &t->nrows) < 0) {
+	void *rows = NULL;
+	size_t n = 0;
+	int rc = seek_window(t, &q, &rows, &n);
+	if (rc == 0)
+		rc = t->src->fetch(t->views, &q, t->top, t->page, t->matched, &rows, &n);
+	drop_rows(t);
+	if (rc < 0) {
 		set_error(t);
 		return -1;
 	}
+	t->rows = rows;
+	t->nrows = n;
+	t->rows_top = t->top;
 	return 0;
 }
 
@@ -276,9 +325,9 @@ void table_toggle_column(struct table *t, int col)
 
 const void *table_row_at(const struct table *t, int64_t index)
 {
-	if (!t->rows || index < t->top || index >= t->top + (int64_t)t->nrows)
+	if (!t->rows || t->rows_top != t->top || index < t->top || index >= t->top + (int64_t)t->nrows)
 		return NULL;
-	return (const char *)t->rows + (size_t)(index - t->top) * t->src->row_size;
+	return held_row(t, index);
 }
 
 const void *table_selected(const struct table *t)

@@ -23,7 +23,7 @@ static const struct table_column columns[] = {
 	{"note", "NOTE", 9, 4, false, 'l', -1, no_cell, true, 0},
 };
 
-static const struct table_source source = {STORE_VIEW_CONNS, 1, NULL, NULL, NULL};
+static const struct table_source source = {STORE_VIEW_CONNS, 1, NULL, NULL, NULL, NULL};
 
 static void setup(void)
 {

@@ -623,18 +623,24 @@ Test(store, stats_read_in_slices_equal_the_one_pass_figures)
 
 #define STATE_KEYS "products_by_state (connection_id=? AND <expr>=?)"
 
-/* Whether a line of the statement's query plan contains `text`. */
-static bool plan_says(const char *sql, const char *text)
+/* The lines of the statement's query plan that contain `text`. */
+static int plan_lines(const char *sql, const char *text)
 {
 	struct sqldb_stmt *st;
 	char *explain = xasprintf("EXPLAIN QUERY PLAN %s", sql);
 	cr_assert_eq(sqldb_prepare(store_db(s), explain, &st), SQLDB_OK, "%s", sqldb_errmsg(store_db(s)));
 	free(explain);
-	bool used = false;
+	int lines = 0;
 	while (sqldb_step(st) == SQLDB_ROW)
-		used = used || strstr((const char *)sqldb_column_text(st, 3), text) != NULL;
+		lines += strstr((const char *)sqldb_column_text(st, 3), text) != NULL;
 	sqldb_finalize(st);
-	return used;
+	return lines;
+}
+
+/* Whether a line of the statement's query plan contains `text`. */
+static bool plan_says(const char *sql, const char *text)
+{
+	return plan_lines(sql, text) > 0;
 }
 
 Test(store, the_state_filter_walks_the_state_index)
@@ -673,15 +679,20 @@ static bool prepared_plan_says(const char *marker, const char *text)
  * Whether the plan of the window ids of the view statement whose SQL contains `marker` (the subquery
  * between "FROM (" and ") w", without the few rows' final order) contains `text`.
  */
-static bool inner_plan_says(const char *marker, const char *text)
+static int inner_plan_lines(const char *marker, const char *text)
 {
 	const char *sql = sqldb_prepared_sql(store_db(s), marker);
 	const char *from = sql ? strstr(sql, "FROM (") : NULL, *end = sql ? strstr(sql, ") w ") : NULL;
 	cr_assert(from && end, "no prepared window contains \"%s\"", marker);
 	char *inner = xasprintf("%.*s", (int)(end - from - 6), from + 6);
-	bool says = plan_says(inner, text);
+	int lines = plan_lines(inner, text);
 	free(inner);
-	return says;
+	return lines;
+}
+
+static bool inner_plan_says(const char *marker, const char *text)
+{
+	return inner_plan_lines(marker, text) > 0;
 }
 
 /* 130 products of which two failed their push: few enough (QUICK_FEW) for the problems window to walk the index. */
@@ -774,6 +785,109 @@ Test(store, a_sku_prefix_sorted_by_state_seeks_the_state_index)
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(rows[0].sku, "SKU-061");
 	cr_assert_str_eq(rows[1].sku, "SKU-064");
+	product_rows_free(rows, n);
+	store_views_close(v);
+}
+
+/* The SKUs of rows[0..n) joined by spaces. */
+static const char *skus_of(const struct product_row *rows, size_t n, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? " " : "", rows[i].sku);
+	return buf;
+}
+
+/*
+ * Keyset paging (issue 12): the window after (or before) a row, skipping a few, is the same rows as the window
+ * at its offset, for every order the Products screen offers, under the quick filter and a SKU prefix.
+ */
+Test(store, a_seek_from_a_row_reads_the_rows_of_the_window_at_its_offset)
+{
+	int64_t conn = add_failing_catalog();   /* SKU-000..SKU-129; SKU-064 and SKU-129 failed, the others new */
+	for (int i = 0; i < 130; i += 7) {
+		char sku[16];
+		snprintf(sku, sizeof(sku), "SKU-%03d", i);
+		cr_assert_eq(store_product_set_pushed(s, conn, sku, 129 - i), 0);   /* in_sync: ties across states */
+	}
+	struct store_views *v = store_views_open(s);
+	const struct { enum quick_filter quick; const char *filter; } filters[] = {
+		{QUICK_ALL, NULL}, {QUICK_PROBLEMS, NULL}, {QUICK_ALL, "SKU-0"},
+	};
+	for (int sort = 0; sort < PRODUCT_F_COUNT; sort++)
+		for (int desc = 0; desc < 2; desc++)
+			for (size_t f = 0; f < ARRAY_LEN(filters); f++) {
+				struct view_query q = {.connection_id = conn, .sort = sort, .descending = desc,
+				                       .quick = filters[f].quick, .filter = filters[f].filter,
+				                       .filter_fields = 1u << PRODUCT_F_SKU};
+				int64_t matched, total;
+				cr_assert_eq(store_views_count(v, STORE_VIEW_PRODUCTS, &q, &matched, &total), 0);
+				struct product_row *all, *got;
+				size_t nall, n;
+				cr_assert_eq(store_views_products(v, &q, 0, 200, -1, &all, &nall), 0, "%s", store_errmsg(s));
+				cr_assert_eq((int64_t)nall, matched);
+				for (size_t at = 0; at < nall; at += 3)
+					for (int64_t skip = 0; skip <= 4; skip += 4)
+						for (int before = 0; before < 2; before++) {
+							cr_assert_eq(store_views_products_seek(v, &q, &all[at], before, skip, 5, &got, &n), 0,
+							             "%s", store_errmsg(s));
+							int64_t end = before ? (int64_t)at - skip : (int64_t)nall;
+							int64_t first = before ? end - 5 : (int64_t)at + 1 + skip;
+							if (first < 0)
+								first = 0;
+							if (!before)
+								end = first + 5 < (int64_t)nall ? first + 5 : (int64_t)nall;
+							if (end < first)
+								end = first;
+							char want[256], seen[256];
+							skus_of(all + first, (size_t)(end - first), want, sizeof(want));
+							cr_assert_str_eq(skus_of(got, n, seen, sizeof(seen)), want,
+							                 "sort %d desc %d filter %zu: %zu rows %s %s row %zu",
+							                 sort, desc, f, (size_t)5, before ? "before" : "after", all[at].sku, at);
+							product_rows_free(got, n);
+						}
+				product_rows_free(all, nall);
+			}
+	store_views_close(v);
+}
+
+/*
+ * A deep page is a seek, not an OFFSET scan: the program's own statements enter the index at the edge row,
+ * by SKU one range of the primary key, by state the edge's state past its SKU, then the states past it.
+ */
+Test(store, a_deep_page_seeks_the_index_at_its_edge_row)
+{
+	int64_t conn = add_failing_catalog();
+	struct store_views *v = store_views_open(s);
+	struct view_query q = {.connection_id = conn};
+	struct product_row *rows, *next;
+	size_t n, nnext;
+	cr_assert_eq(store_views_products(v, &q, 100, 5, 130, &rows, &n), 0);
+	cr_assert_eq(store_views_products_seek(v, &q, &rows[4], false, 0, 5, &next, &nnext), 0);
+	cr_assert_str_eq(next[0].sku, "SKU-105");
+	product_rows_free(next, nnext);
+	cr_assert(inner_plan_says("p.sku > ?6", "(connection_id=? AND sku>?)"), "by SKU: one range from the edge");
+	q.sort = PRODUCT_F_STATE;
+	cr_assert_eq(store_views_products_seek(v, &q, &rows[4], false, 0, 5, &next, &nnext), 0);
+	product_rows_free(next, nnext);
+	cr_assert(inner_plan_says("UNION ALL", "products_by_state (connection_id=? AND <expr>=? AND sku>?)"),
+	          "by state: the edge's state from its SKU on");
+	cr_assert(inner_plan_says("UNION ALL", "products_by_state (connection_id=? AND <expr>>?)"),
+	          "then the states past it");
+	cr_assert_eq(inner_plan_lines("UNION ALL", "TEMP B-TREE"), 1,
+	             "only the window's few rows are sorted, not the rows of the edge's state");
+	q.descending = true;   /* Page Up by state: the same two seeks, downwards */
+	cr_assert_eq(store_views_products_seek(v, &q, &rows[4], true, 0, 5, &next, &nnext), 0);
+	product_rows_free(next, nnext);
+	cr_assert(inner_plan_says("UNION ALL", "products_by_state (connection_id=? AND <expr>=? AND sku>?)"));
+	cr_assert_eq(inner_plan_lines("UNION ALL", "TEMP B-TREE"), 1);
+	/* Under a SKU prefix the edge's state is sought in the state index too, not along the primary key. */
+	q.filter = "SKU-1";
+	q.filter_fields = 1u << PRODUCT_F_SKU;
+	cr_assert_eq(store_views_products_seek(v, &q, &rows[4], false, 0, 5, &next, &nnext), 0);
+	product_rows_free(next, nnext);
+	cr_assert(inner_plan_says("INDEXED BY products_by_state WHERE p.connection_id = ?2 AND ((p.sku >=",
+	                          "products_by_state (connection_id=? AND <expr>=? AND sku>? AND sku<?)"));
 	product_rows_free(rows, n);
 	store_views_close(v);
 }

@@ -62,7 +62,7 @@ static int64_t conn_id(const void *row)
 }
 
 static const struct table_source source = {
-	STORE_VIEW_CONNS, sizeof(struct conn_row), fetch_conns, free_conns, conn_id,
+	STORE_VIEW_CONNS, sizeof(struct conn_row), fetch_conns, free_conns, conn_id, NULL,
 };
 
 static int64_t add_conn(const char *name, const char *type, bool active)
