@@ -4,7 +4,7 @@
 PREFIX    ?= /usr/local
 BUILD     ?= build
 CC        ?= cc
-PKGS      := libcurl libcjson sqlite3 libpq ncursesw libxml-2.0 zlib inih
+PKGS      := libcurl libcjson sqlite3 libpq ncursesw libxml-2.0 zlib inih libsodium
 CFLAGS    ?= -O2 -g
 # Messages are cut to their buffers on purpose, so truncation is not a warning here.
 WARN      := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE
@@ -27,7 +27,7 @@ BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 DEBIAN_PKGS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libsqlite3-dev \
-               libcjson-dev libcsv-dev libinih-dev libxml2-dev zlib1g-dev libcriterion-dev \
+               libcjson-dev libcsv-dev libinih-dev libxml2-dev zlib1g-dev libsodium-dev libcriterion-dev \
                sqlite3 tmux valgrind python3 procps postgresql libpq-dev
 
 .PHONY: all run test asan bench install clean deps check-deps unit
