@@ -117,6 +117,23 @@ static bool wants_help(int argc, char **argv)
 	return argc > 0 && str_eq(argv[0], "help");
 }
 
+/* `help [TOPIC]` or `CMD ... --help`: argv[0] is the command. */
+static int command_help(int argc, char **argv)
+{
+	const char *topic = argv[0];
+	if (str_eq(topic, "help")) {
+		if (argc < 2) {
+			help_print_all(stdout);
+			return EXIT_OK;
+		}
+		topic = arg_is(argv[1], "--help") || arg_is(argv[1], "-h") ? "help" : argv[1];
+		if (!help_print(topic, stdout))
+			return cli_usage("help: no command '%s'", topic);
+		return EXIT_OK;
+	}
+	return help_print(topic, stdout) ? EXIT_OK : cli_usage("unknown command '%s'", topic);
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -124,20 +141,20 @@ int main(int argc, char **argv)
 	int first = parse_global(argc, argv, &g);
 	if (first == GLOBAL_USAGE_ERROR)
 		return EXIT_USAGE;
-	if (first == GLOBAL_VERSION || (first >= 0 && first < argc && str_eq(argv[first], "version"))) {
+	if (first == GLOBAL_HELP) {
+		help_print_all(stdout);
+		return EXIT_OK;
+	}
+	if (first == GLOBAL_VERSION) {
 		printf("feedsync %s\n", FEEDSYNC_VERSION);
 		return EXIT_OK;
 	}
-	if (first == GLOBAL_HELP || (first < argc && str_eq(argv[first], "help"))) {
-		const char *topic = first >= 0 && first + 1 < argc ? argv[first + 1] : NULL;
-		if (!topic) {
-			help_print_all(stdout);
-			return EXIT_OK;
-		}
-		return help_print(topic, stdout) ? EXIT_OK : cli_usage("help: no command '%s'", topic);
+	if (first < argc && (str_eq(argv[first], "help") || wants_help(argc - first - 1, argv + first + 1)))
+		return command_help(argc - first, argv + first);
+	if (first < argc && str_eq(argv[first], "version")) {
+		printf("feedsync %s\n", FEEDSYNC_VERSION);
+		return EXIT_OK;
 	}
-	if (first < argc && wants_help(argc - first - 1, argv + first + 1))
-		return help_print(argv[first], stdout) ? EXIT_OK : cli_usage("unknown command '%s'", argv[first]);
 
 	struct cli cli = {.prog = argv[0]};
 	char err[4096];
