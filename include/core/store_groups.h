@@ -8,6 +8,7 @@
 #ifndef FEEDSYNC_CORE_STORE_GROUPS_H
 #define FEEDSYNC_CORE_STORE_GROUPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,5 +33,8 @@ int store_group_variants_each(struct store *s, int64_t conn_id, const char *pare
 /* The groups of a connection in parent SKU order, each with its count of live variants. */
 typedef void (*group_fn)(void *ud, const char *parent_sku, int64_t variants);
 int store_groups_each(struct store *s, int64_t conn_id, group_fn fn, void *ud);
+/* The parent SKUs of a connection's groups, in order: every one, or (empty_only) those left without a live
+ * variant. The caller frees each and the array. 0 or -1. */
+int store_group_skus(struct store *s, int64_t conn_id, bool empty_only, char ***skus, size_t *n);
 
 #endif

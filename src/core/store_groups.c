@@ -1,6 +1,7 @@
 /* Grouped rows: a connection's groups and a group's variants, along products_by_parent (core/store_groups.h). */
 #include "core/store_groups.h"
 
+#include "core/util.h"
 #include "store_internal.h"
 
 static const char SQL_VARIANTS[] =
@@ -44,4 +45,28 @@ int store_groups_each(struct store *s, int64_t conn_id, group_fn fn, void *ud)
 		fn(ud, (const char *)sqldb_column_text(st, 0), sqldb_column_int64(st, 1));
 	sqldb_reset(st);
 	return rc == SQLDB_DONE ? 0 : -1;
+}
+
+struct group_list {
+	char **skus;
+	size_t n;
+	bool empty_only;
+};
+
+static void list_group(void *ud, const char *parent_sku, int64_t variants)
+{
+	struct group_list *l = ud;
+	if (l->empty_only && variants)
+		return;
+	l->skus = xrealloc(l->skus, (l->n + 1) * sizeof(*l->skus));
+	l->skus[l->n++] = xstrdup(parent_sku);
+}
+
+int store_group_skus(struct store *s, int64_t conn_id, bool empty_only, char ***skus, size_t *n)
+{
+	struct group_list l = {.empty_only = empty_only};
+	int rc = store_groups_each(s, conn_id, list_group, &l);
+	*skus = l.skus;
+	*n = l.n;
+	return rc;
 }
