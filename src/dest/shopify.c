@@ -752,12 +752,13 @@ struct loading {
 	size_t over;                 /* live variants beyond GROUP_MAX */
 };
 
-/* A live variant into the queue: one this run pushes with its hash, any other as in sync. */
+/* A variant into the queue: one this run pushes with its hash, any other (a retired one the shop keeps too) as in
+ * sync. */
 static void load_variant(void *ud, const struct group_variant *v)
 {
 	struct loading *l = ud;
 	struct shopify *s = l->s;
-	if (l->leaving && str_eq(v->sku, l->leaving))
+	if ((l->leaving && str_eq(v->sku, l->leaving)) || (v->retired && str_eq(v->retired, "delete")))
 		return;
 	if (s->n == GROUP_MAX) {
 		l->over++;
@@ -963,11 +964,12 @@ static bool write_group(struct shopify *s, const struct group_ref *g, int64_t pr
 	return true;
 }
 
-/* Loads the group's live variants into the queue, but `leaving`; false (the queue empty) when it cannot. */
+/* Loads the group's variants into the queue, but `leaving` and those deleted when retired; false (the queue
+ * empty) when there are none or it cannot. */
 static bool load_group(struct shopify *s, const char *group, const char *leaving)
 {
 	struct loading l = {.s = s, .leaving = leaving};
-	if (store_group_variants_each(s->ctx->store, s->ctx->connection_id, group, load_variant, &l) < 0) {
+	if (store_group_members_each(s->ctx->store, s->ctx->connection_id, group, load_variant, &l) < 0) {
 		phase_stop(&s->stop, s->http, NULL, "cannot read the variants of group %s: %s; nothing more was pushed",
 		           group, store_errmsg(s->ctx->store));
 		clear_queue(s);
@@ -982,45 +984,64 @@ static bool load_group(struct shopify *s, const char *group, const char *leaving
 	return s->n > 0;
 }
 
-/* The group's product written with all its live variants (but `leaving`); true when the shop took it. */
-static bool push_group(struct shopify *s, const struct group_ref *g, const char *leaving)
+/* The variants the productSet does not name: those this run does not push that are not in the group's product
+ * (not in the shop, or still in another product). */
+static void keep_named(struct shopify *s, int64_t product)
 {
-	bool ok = false;
+	size_t kept = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		if (it->in_sync && (!it->variant || it->product != product))
+			item_free(it);
+		else
+			s->queue[kept++] = *it;
+	}
+	s->n = kept;
+}
+
+/* The group's product written with its variants (live ones but `leaving`, and retired ones the shop keeps):
+ * 1 when the shop took it, 0 when there was nothing to write, -1 when it failed. */
+static int push_group(struct shopify *s, const struct group_ref *g, const char *leaving)
+{
+	int rc = -1;
 	if (!load_group(s, g->sku, leaving) || !find_queue(s)) {
 		clear_queue(s);
-		return false;
+		return rc;
 	}
 	int64_t product = group_product(s, g->sku);
 	for (size_t i = 0; i < s->n && going_on(s); i++)
-		if (s->queue[i].product && s->queue[i].product != product)
+		if (!s->queue[i].in_sync && s->queue[i].product && s->queue[i].product != product)
 			leave_other_product(s, &s->queue[i], g->sku);
+	keep_named(s, product);
 	bool any = false;
 	for (size_t i = 0; i < s->n; i++)
 		any |= !s->queue[i].done && !s->queue[i].in_sync;
-	if (going_on(s) && (any || leaving)) {
-		if (!product && !s->conn->create_missing) {
-			for (size_t i = 0; i < s->n; i++)
-				if (!s->queue[i].in_sync)
-					run_add(s->ctx, RC_PUSH_PROCESSED, 1);
-		} else {
-			ok = write_group(s, g, product);
-			if (ok)
-				finish_queue(s);
-		}
+	if (!going_on(s)) {
+		rc = -1;
+	} else if (!any && !leaving && !g->own) {
+		rc = 0;
+	} else if (!product && !s->conn->create_missing) {
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->queue[i].in_sync)
+				run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+		rc = 0;
+	} else if (s->n && write_group(s, g, product)) {
+		finish_queue(s);
+		rc = 1;
 	}
 	clear_queue(s);
-	return ok;
+	return rc;
 }
 
 /* The group's own row is counted as pushed with its group. */
-static void own_row_done(struct shopify *s, const struct group_ref *g, bool ok)
+static void own_row_done(struct shopify *s, const struct group_ref *g, int written)
 {
 	if (!g->own)
 		return;
-	if (ok && store_product_set_pushed(s->ctx->store, s->ctx->connection_id, g->sku, g->own_hash) < 0)
+	if (written > 0 && store_product_set_pushed(s->ctx->store, s->ctx->connection_id, g->sku, g->own_hash) < 0)
 		run_log(s->ctx, LOG_WARN, "group %s reached '%s' but its own row cannot be recorded: %s", g->sku,
 		        s->shop.name, store_errmsg(s->ctx->store));
-	if (!ok)
+	if (written < 0)
 		run_add(s->ctx, RC_PUSH_FAILED, 1);
 	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
 }
@@ -1185,7 +1206,7 @@ static void retire_variant(struct shopify *s, struct item *it, const char *group
 			store_remote_forget(s->ctx->store, s->shop.id, group);
 	} else if (it->retire == MISSING_DELETE) {
 		struct group_ref g = {.sku = (char *)group};
-		if (push_group(s, &g, it->sku))
+		if (push_group(s, &g, it->sku) > 0)
 			retired(s, it, true);
 		else if (going_on(s))
 			fail_item(s, it, "retire_failed", "%s was not deleted from the product of group %s (see the log)",

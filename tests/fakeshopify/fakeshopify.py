@@ -46,7 +46,8 @@ of https://shopify.dev it follows:
   message, code}]}. Shopify lets two variants hold one SKU, so the fake takes it and lists such SKUs in state
   "duplicate_skus" for the tests to refuse. The variant list given replaces the product's. A title
   missing on a create is userError field ["input", "title"] code BLANK; an id that is not a product is
-  field ["input", "id"] code PRODUCT_DOES_NOT_EXIST. Needs write_products.
+  field ["input", "id"] code PRODUCT_DOES_NOT_EXIST, a variant id that is not the product's field ["input",
+  "variants", N, "id"] code PRODUCT_VARIANT_DOES_NOT_EXIST (enums/ProductSetUserErrorCode). Needs write_products.
 - FeedsyncGroupSet($input, $synchronous, $first): the same productSet for a group's product with options, its
   answer listing variants(first: $first) (see "grouped products" below).
 - FeedsyncVariantsDelete($productId, $variantsIds): productVariantsBulkDelete (docs/api/admin-graphql/2025-10/
@@ -309,6 +310,11 @@ class Handler(fakewoo.Handler):
                            "code": "PRODUCT_DOES_NOT_EXIST"})
         if not pid and not (inp.get("title") or "").strip():
             errors.append({"field": ["input", "title"], "message": "Title can't be blank", "code": "BLANK"})
+        known = store.products[pid]["variants"] if pid in store.products else []
+        for i, given in enumerate(inp.get("variants") or []):
+            if given.get("id") and given["id"] not in known:
+                errors.append({"field": ["input", "variants", str(i), "id"], "code": "PRODUCT_VARIANT_DOES_NOT_EXIST",
+                               "message": "Product variant does not exist"})
         if errors:
             return {"productSet": {"product": None, "userErrors": errors}}, 10
         product = store.products.get(pid) or {"id": store.gid("Product"), "title": "", "status": "ACTIVE",

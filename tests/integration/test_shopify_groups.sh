@@ -126,6 +126,44 @@ test_a_product_left_without_variants_is_drafted_then_published_when_back() {
 	expect_unique_shopify_skus
 }
 
+# A variant retired with draft (or stock_zero) stays in the shop: a later write of its group names it, so that
+# productSet keeps it, and it comes back as the same variant.
+test_a_variant_kept_when_retired_stays_when_its_group_is_written_again() {
+	grouped_shop stock_zero || return
+	push_ok
+	local tee_l; tee_l=$(shopify_variant TEE-L 'v["id"]')
+	grouped_feed TEE-L
+	push_ok
+	grouped_feed TEE-L TEE-M=13.50
+	push_ok
+	expect_eq "$(product_of TEE-M 'sorted(x["sku"] for x in p["variants"])')" '["TEE-L", "TEE-M", "TEE-S"]' \
+		"TEE-L kept by the write of TEE-M's price"
+	expect_eq "$(shopify_variant TEE-L 'v["available"]')" '{"gid://shopify/Location/7001": 0}' "TEE-L's stock"
+	grouped_feed TEE-M=13.50
+	push_ok
+	expect_eq "$(shopify_variant TEE-L 'v["id"]')" "$tee_l" "TEE-L back as the same variant"
+	expect_eq "$(shopify_variant TEE-L 'v["available"]')" '{"gid://shopify/Location/7001": 5}' "TEE-L's stock back"
+	expect_unique_shopify_skus
+}
+
+# A row of the parent SKU's own gives the product its fields; a change to it alone writes the product.
+test_a_row_of_the_groups_own_gives_the_product_its_title() {
+	start_fakeshopify || return
+	add_shop
+	grouped_feed
+	echo "TEE,Tee shirt,,,,," >>"$T/feed.csv"
+	add_shopify_conn "$GROUPING"
+	push_ok
+	expect_eq "$(product_of TEE-M 'p["title"]')" "Tee shirt" "TEE's title, from its own row"
+	expect_eq "$(shopify_state 'len(products)')" 3 "products: the own row is no product of its own"
+	sed -i 's/^TEE,Tee shirt,/TEE,Tee shirt 2,/' "$T/feed.csv"
+	push_ok
+	expect_eq "$(product_of TEE-M 'p["title"]')" "Tee shirt 2" "TEE's title after its row changed"
+	local sent; sent=$(shopify_requests)
+	push_ok
+	expect_eq "$(shopify_requests)" "$sent" "requests of an unchanged re-run"
+}
+
 # A single product whose row joins a group becomes the group's product (it keeps its id, takes the options); a
 # variant moved to another group leaves its old product and is created in the new one.
 test_a_single_product_joining_a_group_and_a_variant_moving_between_groups() {
