@@ -78,6 +78,20 @@ test_a_group_becomes_one_product_with_options_and_variants() {
 	expect_unique_shopify_skus
 }
 
+# update.fields holds for a group's variants: the stock it names is set, the price it does not name stays.
+test_a_groups_update_sends_only_the_fields_named() {
+	start_fakeshopify || return
+	add_shop
+	grouped_feed
+	add_shopify_conn "$GROUPING, \"update\": {\"fields\": [\"stock_quantity\"]}"
+	push_ok
+	sed -i 's/^TEE-M,Tee M,11.00,4,/TEE-M,Tee M,13.00,8,/' "$T/feed.csv"
+	push_ok
+	expect_eq "$(shopify_variant TEE-M 'v["price"]')" 11.00 "the price update.fields does not name"
+	expect_eq "$(shopify_variant TEE-M 'v["available"]')" '{"gid://shopify/Location/7001": 8}' "the stock it names"
+	expect_eq "$(product_of TEE-M 'len(p["variants"])')" 3 "TEE keeps its variants"
+}
+
 test_a_variant_the_shop_refuses_fails_its_group() {
 	start_fakeshopify || return
 	add_shop
@@ -197,6 +211,8 @@ test_plan_then_apply_writes_the_group() {
 	expect_eq "$(shopify_requests)" 0 "requests of a plan"
 	fs_fast plan show "$(sql 'select max(id) from sync_runs')"
 	expect_contains "$OUT" "TEE-M (variant of TEE)"
+	expect_contains "$OUT" "parents (2, products with options made from their variants):"
+	expect_contains "$OUT" "  TEE  3 variants in this plan"
 	fs plan apply "$(sql 'select max(id) from sync_runs')" --wait
 	expect_rc 0 "plan apply"
 	expect_eq "$(shopify_state 'len(products)')" 3 "products after applying"
