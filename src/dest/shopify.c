@@ -910,8 +910,10 @@ static bool write_group(struct shopify *s, const struct group_ref *g, int64_t pr
 		vin[i] = (struct shopify_variant_in){.sku = it->sku, .fields = fields[i], .changed = !it->in_sync,
 		                                     .variant_gid = it->variant ? vgid[i] : NULL};
 		char err[200];
-		if (!it->in_sync && shopify_stock(fields[i], it->creating ? NULL : uf, &it->stock, err, sizeof(err)) == 1)
-			it->stock_pending = true;
+		int stock = it->in_sync ? 0 : shopify_stock(fields[i], it->creating ? NULL : uf, &it->stock, err, sizeof(err));
+		if (stock < 0)
+			fail_item(s, it, "bad_value", "product %s: %s", it->sku, err); /* named still: it stays in the shop */
+		it->stock_pending = stock == 1;
 		if (it->creating)
 			fenced[nfenced++] = it->sku;
 	}
@@ -984,14 +986,14 @@ static bool load_group(struct shopify *s, const char *group, const char *leaving
 	return s->n > 0;
 }
 
-/* The variants the productSet does not name: those this run does not push that are not in the group's product
- * (not in the shop, or still in another product). */
+/* The variants the productSet does not name: those still in another product (one this run does not push, or
+ * that could not leave it), and those this run does not push that are not in the shop. */
 static void keep_named(struct shopify *s, int64_t product)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct item *it = &s->queue[i];
-		if (it->in_sync && (!it->variant || it->product != product))
+		if ((it->product && it->product != product) || (it->in_sync && !it->variant))
 			item_free(it);
 		else
 			s->queue[kept++] = *it;

@@ -411,6 +411,12 @@ class Handler(fakewoo.Handler):
         for g in gone:
             del store.variants[g]
         product["variants"] = [g for g in product["variants"] if g not in gone]
+        # An option value no variant uses any more goes with the last variant that did (docs/api/admin-graphql/
+        # 2025-10/mutations/productOptionsDelete: "every remaining option must be used by at least one variant").
+        used = set((ov.get("optionName"), ov.get("name")) for g in product["variants"]
+                   for ov in store.variants[g].get("optionValues") or [])
+        for option in product.get("options") or []:
+            option["values"] = [v for v in option["values"] if (option["name"], v) in used]
         return {"productVariantsBulkDelete": {"product": {"id": pid}, "userErrors": []}}, 10
 
     def op_FeedsyncProductDelete(self, store, variables):

@@ -195,6 +195,8 @@ test_a_single_product_joining_a_group_and_a_variant_moving_between_groups() {
 	push_ok
 	expect_eq "$(product_of CAP-B 'p["id"]')" "$single" "CAP-B in TEE"
 	expect_eq "$(product_of CAP-R 'sorted(x["sku"] for x in p["variants"])')" '["CAP-R"]' "CAP without CAP-B"
+	expect_eq "$(product_of CAP-R 'p["options"]')" '[{"name": "colour", "values": ["Red"]}]' "CAP's colours"
+	expect_eq "$(product_of CAP-B 'p["options"]')" '[{"name": "size", "values": ["B", "L", "M", "S"]}]' "TEE's sizes"
 	expect_eq "$(shopify_state 'len(products)')" 3 "products"
 	expect_unique_shopify_skus
 	fs_fast runs log "$(sql 'select max(id) from sync_runs')"
