@@ -129,6 +129,9 @@ struct shopify {
 	size_t ngroups;
 	struct pending_variant *variants;   /* the variants pushed, written with their groups at the commit */
 	size_t nvariants;
+	struct item *stocked;        /* variants written with their groups, their stock still to set: many groups' in
+	                              * one inventorySetQuantities */
+	size_t nstocked;
 	char **parent_skus;          /* the connection's groups, in order */
 	size_t nparent_skus;
 	struct cost_seen cost;       /* the shop's last reading of its bucket */
@@ -1001,6 +1004,41 @@ static void keep_named(struct shopify *s, int64_t product)
 	s->n = kept;
 }
 
+/* The stock of the variants written (the queue) and not set yet, set and recorded. */
+static void flush_stocked(struct shopify *s)
+{
+	struct item *queue = s->queue;
+	size_t n = s->n;
+	s->queue = s->stocked;
+	s->n = s->nstocked;
+	finish_queue(s);
+	clear_queue(s);
+	s->stocked = s->queue;
+	s->nstocked = 0;
+	s->queue = queue;
+	s->n = n;
+}
+
+/* The queue's variants that the run pushes wait for their stock with other groups' (what is set alone in the
+ * queue is stocked in one request per chunk of LOOKUP_MAX). */
+static void stock_later(struct shopify *s)
+{
+	size_t moving = 0;
+	for (size_t i = 0; i < s->n; i++)
+		moving += !s->queue[i].in_sync && !s->queue[i].done;
+	if (!s->stocked)
+		s->stocked = xcalloc(LOOKUP_MAX, sizeof(*s->stocked));
+	if (s->nstocked + moving > LOOKUP_MAX)
+		flush_stocked(s);
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		if (it->in_sync || it->done)
+			continue;
+		s->stocked[s->nstocked++] = *it;
+		it->sku = it->data = NULL;  /* the stocked copy owns them */
+	}
+}
+
 /* The group's product written with its variants (live ones but `leaving`, and retired ones the shop keeps):
  * 1 when the shop took it, 0 when there was nothing to write, -1 when it failed. */
 static int push_group(struct shopify *s, const struct group_ref *g, const char *leaving)
@@ -1028,7 +1066,7 @@ static int push_group(struct shopify *s, const struct group_ref *g, const char *
 				run_add(s->ctx, RC_PUSH_PROCESSED, 1);
 		rc = 0;
 	} else if (s->n && write_group(s, g, product)) {
-		finish_queue(s);
+		stock_later(s);
 		rc = 1;
 	}
 	clear_queue(s);
@@ -1078,6 +1116,8 @@ static void push_groups(struct shopify *s)
 		if (going_on(s))
 			own_row_done(s, g, push_group(s, g, NULL));
 	}
+	if (s->nstocked && going_on(s))
+		flush_stocked(s);
 }
 
 static int shopify_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
@@ -1322,6 +1362,9 @@ static void shopify_close(struct dest *d)
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]);
 	free(s->queue);
+	for (size_t i = 0; i < s->nstocked; i++)
+		item_free(&s->stocked[i]);
+	free(s->stocked);
 	for (size_t i = 0; i < s->ngroups; i++) {
 		free(s->groups[i].sku);
 		free(s->groups[i].own);
