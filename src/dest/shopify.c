@@ -7,6 +7,11 @@
  * A productSet that creates is fenced before it is sent (core/store_fence.h): Shopify lets two variants hold
  * one SKU, and a shop goes on with a request whose client died, so a SKU another run fenced is looked up only
  * once that fence has ended.
+ *
+ * Grouped rows (core/store_groups.h) are one product each: their variants wait for the commit, then each group is
+ * written with one productSet naming every variant the product keeps (productSet deletes the others), new
+ * variants fenced under their SKUs; their stock goes in one inventorySetQuantities per chunk, several groups'
+ * together. A variant still held by another product leaves it first: Shopify never moves a variant.
  */
 #include <stdarg.h>
 #include <stdio.h>
