@@ -134,6 +134,9 @@ struct shopify {
 	size_t ngroups;
 	struct pending_variant *variants;   /* the variants pushed, written with their groups at the commit */
 	size_t nvariants;
+	char **absent;               /* variants searched before their groups were written, not found: not searched
+	                              * again (sorted) */
+	size_t nabsent;
 	struct item *stocked;        /* variants written with their groups, their stock still to set: many groups' in
 	                              * one inventorySetQuantities */
 	size_t nstocked;
@@ -432,6 +435,11 @@ static void from_cache(struct shopify *s)
 	}
 }
 
+static int sku_order(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
 static struct item *item_of(struct item **v, size_t n, const char *sku)
 {
 	for (size_t i = 0; i < n; i++)
@@ -481,7 +489,8 @@ static bool look_up(struct shopify *s)
 	struct item **want = xcalloc(s->n ? s->n : 1, sizeof(*want));
 	size_t nwant = 0;
 	for (size_t i = 0; i < s->n; i++)
-		if (!s->queue[i].product)
+		if (!s->queue[i].product &&
+		    !bsearch_or_null(s->queue[i].sku, s->absent, s->nabsent, sizeof(char *), sku_order))
 			want[nwant++] = &s->queue[i];
 	size_t at = 0;
 	while (at < nwant && going_on(s)) {
@@ -723,11 +732,6 @@ static void flush(struct shopify *s)
 
 static bool retire_with(struct shopify *s, struct item *it, const char *document, const char *name,
                         const char *root, cJSON *vars);
-
-static int sku_order(const void *key, const void *elem)
-{
-	return strcmp(key, *(char *const *)elem);
-}
 
 static int pending_order(const void *key, const void *v)
 {
@@ -1101,10 +1105,38 @@ static int pending_variant_order(const void *a, const void *b)
 	return strcmp(((const struct pending_variant *)a)->sku, ((const struct pending_variant *)b)->sku);
 }
 
+static int text_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The pushed variants the cache does not know, searched in chunks before their groups are written, as single
+ * products are: those found go into the cache, those not found are not searched again by their group. */
+static void find_variants(struct shopify *s)
+{
+	for (size_t at = 0; at < s->nvariants && going_on(s);) {
+		for (; at < s->nvariants && s->n < LOOKUP_MAX; at++)
+			s->queue[s->n++] = (struct item){.sku = xstrdup(s->variants[at].sku)};
+		bool found = find_queue(s);
+		for (size_t i = 0; found && i < s->n; i++) {
+			struct item *it = &s->queue[i];
+			if (it->product && !it->cached) {
+				remember(s, it);
+			} else if (!it->product) {
+				s->absent = xrealloc(s->absent, (s->nabsent + 1) * sizeof(*s->absent));
+				s->absent[s->nabsent++] = xstrdup(it->sku);
+			}
+		}
+		clear_queue(s);
+	}
+	qsort(s->absent, s->nabsent, sizeof(*s->absent), text_order);
+}
+
 /* The groups whose variants (or own row) this run pushes, each written once. */
 static void push_groups(struct shopify *s)
 {
 	qsort(s->variants, s->nvariants, sizeof(*s->variants), pending_variant_order);
+	find_variants(s);
 	qsort(s->groups, s->ngroups, sizeof(*s->groups), group_order);
 	for (size_t i = 0; i < s->ngroups; i++) {
 		struct group_ref *g = &s->groups[i];
@@ -1369,6 +1401,9 @@ static void shopify_close(struct dest *d)
 	free(s->queue);
 	for (size_t i = 0; i < s->nstocked; i++)
 		item_free(&s->stocked[i]);
+	for (size_t i = 0; i < s->nabsent; i++)
+		free(s->absent[i]);
+	free(s->absent);
 	free(s->stocked);
 	for (size_t i = 0; i < s->ngroups; i++) {
 		free(s->groups[i].sku);

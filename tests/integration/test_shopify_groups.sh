@@ -61,6 +61,7 @@ test_a_group_becomes_one_product_with_options_and_variants() {
 	expect_eq "$(product_of MUG 'p["options"]')" '[{"name": "Title", "values": ["Default Title"]}]' "MUG stays single"
 	expect_eq "$(shopify_ops FeedsyncGroupSet)" 2 "one productSet a group"
 	expect_eq "$(shopify_ops FeedsyncInventorySet)" 2 "stock: one request for the single products, one for the groups"
+	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" 2 "lookups: one for the single products, one for the variants"
 	expect_unique_shopify_skus
 	expect_eq "$(sql "select count(distinct remote_id) from remote_products where sku like 'TEE%'")" 1 \
 		"TEE's variants and its row cache one product"
