@@ -69,7 +69,8 @@ static const char group_set_document[] =
 	"} } } userErrors { field message code } } }";
 /* The objects each variant node of group_set_document selects: the variant and its inventoryItem. */
 #define GROUP_NODE_OBJECTS 2
-/* Variants of one group: the most one answer lists. A store takes 2048 a product, so a bigger group fails. */
+/* Variants of one group feedsync writes: the most one answer lists (Shopify takes 2048 a product); a bigger
+ * group fails. */
 #define GROUP_MAX LOOKUP_MAX
 /* A variant that leaves a product (it moved to another group): the product keeps its other variants
  * (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/productVariantsBulkDelete). */
