@@ -268,6 +268,7 @@ struct shape {
 	bool quick_indexed;    /* the window walks the view's quick_index */
 	bool seek;             /* the window starts after an edge row (from_end: before it), not at an offset */
 	bool state_unindexed;  /* products_by_state is missing while a first import fills the catalog */
+	bool seek_from_edge;   /* the seek's window starts with the edge row itself (a reload) */
 };
 
 #define CACHE_SLOTS 96
@@ -593,16 +594,17 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	const struct field *f = &d->fields[sh->sort];
 	const char *key = window_key(d, sh), *tie = tie_of(d, f);
 	const char *op = sh->desc != sh->from_end ? "<" : ">";
+	const char *op_edge = sh->seek_from_edge ? (*op == '<' ? "<=" : ">=") : op;   /* the edge row in or out */
 	if (str_eq(key, tie) || f->unique) {
 		char *what = xasprintf("%s AS id", d->id);
-		char *seek = xasprintf("%s %s %s", key, op, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
+		char *seek = xasprintf("%s %s %s", key, op_edge, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
 		add_indexed_ids(sql, d, sh, from, what, key, seek, false);
 		free(seek);
 		free(what);
 		return;
 	}
 	char *cut = xasprintf("%s AS id, %s AS k, %s AS t", d->id, key, tie);
-	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op);
+	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op_edge);
 	char *past = xasprintf("%s %s " P_EDGE_KEY, key, op);
 	sb_adds(sql, "SELECT id FROM (SELECT * FROM (");
 	/* The key is one value: ordered by it SQLite 3.40 would sort the rows; under a SKU prefix it would walk the
@@ -690,7 +692,8 @@ static bool same_shape(const struct shape *a, const struct shape *b)
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
 	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick &&
 	       a->searched == b->searched && a->joined == b->joined && a->quick_indexed == b->quick_indexed &&
-	       a->seek == b->seek && a->state_unindexed == b->state_unindexed &&
+	       a->seek == b->seek && a->seek_from_edge == b->seek_from_edge &&
+	       a->state_unindexed == b->state_unindexed &&
 	       memcmp(a->words, b->words, sizeof(a->words)) == 0;
 }
 
@@ -1008,9 +1011,12 @@ int store_views_products_seek(struct store_views *v, const struct view_query *q,
 	*rows = NULL;
 	*n = 0;
 	struct shape sh = shape_of(v, STORE_VIEW_PRODUCTS, KIND_PAGE, q, before);
-	if (limit <= 0 || skip < 0 || sh.nothing)
+	if (limit <= 0 || skip < -1 || sh.nothing)
 		return 0;
 	sh.seek = true;
+	sh.seek_from_edge = skip == -1;
+	if (skip < 0)
+		skip = 0;
 	struct edge at = {sh.sort == PRODUCT_F_STATE ? edge->state : edge->sku, edge->sku};
 	void *out;
 	int rc = drop_on_error(read_shape(v, &sh, q, skip, limit, &at, sizeof(**rows), read_product, &out, n),
