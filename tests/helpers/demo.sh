@@ -55,15 +55,17 @@ doc() {
 		"data/connections/$1.json" "${@:2}"
 }
 # run_demo ID [OPTIONS...]: runs the connection to its end; a failing run is part of the story.
-run_demo() { fs run "$@" --wait >/dev/null || true; }
+run_demo() { fs run "$@" --wait >/dev/null 2>&1 || true; }
 
 seed() {
 	echo "demo: creating $DB: a fake WooCommerce shop at $URL and connections from data/connections"
 	set_secret "$DEMO_SECRET" add --name "Demo shop" --url "$URL" --backoff-ms 50 --retries 2
 	local acme catalog prices merchant name id
 	acme=$(add_conn data/connections/shop-acme.json)
-	# Yesterday the catalog went out as the feed prices it; today's markup rule waits in a plan for review.
-	catalog=$(doc shop-catalog-plan 'd.pop("rules")' | add_conn -)
+	# Yesterday the catalog went out as the feed prices it, the items with 10 or more in stock only; today's
+	# version, a 10% markup and every item, waits in a plan for review: 3 to create, 17 price updates.
+	catalog=$(doc shop-catalog-plan \
+		'd.pop("rules"); d["filters"] = {"rules": [{"field": "quantity", "op": "gte", "value": "10"}]}' | add_conn -)
 	prices=$(add_conn data/connections/shop-price-list.json)
 	merchant=$(add_conn data/connections/shop-merchant.json)
 	run_demo "$acme"
@@ -92,10 +94,11 @@ else
 	fs dest edit "Demo shop" --url "$URL" >/dev/null
 fi
 cat <<EOF
-demo: the console on $DB, with the fake shop at $URL until you quit (q):
-  Google Merchant    failed: the shop refused its credentials (HTTP 401); '!' opens it, 'e' the answer
-  Wholesale prices   completed with row errors: a price 'n/a', a row without SKU, a duplicate SKU, ...
-  Catalog repricing  a plan of price changes to review: Enter on it, then 'p' on its latest run
-  Acme supplier      pushed to the shop; 'r' runs it again, '3' shows the shop's health
+demo: the console on $DB
+demo: the fake shop at $URL runs until you quit
+  Merchant feed      failed: the shop refused the credentials (HTTP 401): ! e
+  Price list         completed with errors: bad price, no SKU, duplicate SKU
+  Catalog markup     a plan to review: Enter on it, p on run 3, Tab; A applies
+  Acme supplier      pushed to the shop: p lists its products, 3 the shop
 EOF
 fs
