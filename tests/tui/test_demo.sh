@@ -57,7 +57,7 @@ test_the_demo_shows_the_shops_story_and_quitting_stops_the_shop() {
 	expect_contains "$s" "Status: HTTP 401"
 	expect_contains "$s" "Excerpt: {\"code\": \"woocommerce_rest_authentication_error\""
 	# The row errors are the other problem: bad price, no SKU, duplicate SKU.
-	fs_fast --db "$DEMO_DB" runs errors 4
+	fs --db "$DEMO_DB" runs errors 4
 	for code in bad_price missing_sku duplicate_sku; do expect_contains "$OUT" "$code"; done
 	quit_demo
 	local secret
