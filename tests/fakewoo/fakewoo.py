@@ -13,8 +13,8 @@ It listens on 127.0.0.1 on a free port, writes the port to --port-file (FILE.tmp
 half a number), and exits on SIGTERM, when its parent goes away, or after --lifetime seconds.
 
 --state FILE keeps the shop (products, categories, tags and the next ids) in FILE: read at start when it exists,
-written (FILE.tmp renamed) after every API request that may change it, so a shop restarted on another port (the demo
-of `make run`) still holds the products, with the ids, that feedsync recorded.
+written (FILE.tmp renamed) after every API request that may change it, so a shop restarted on another port (the
+demo of `make run`) still holds the products, with the ids, that feedsync recorded.
 
 --bench keeps a product as its id, SKU, name, type and status and answers batch items from one product serialized
 once, at a real answer's size: bench/push.sh measures its client, not this fake. --no-nodelay leaves Nagle's

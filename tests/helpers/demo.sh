@@ -5,7 +5,7 @@
 # with bad feed rows, a run the shop refused with HTTP 401, and file exports of the other source types. Later
 # starts only point the shop's destination at the shop's new port.
 #   tests/helpers/demo.sh build/feedsync     (FEEDSYNC_DEMO_DIR overrides the demo directory, default ./demo)
-set -eu
+set -euo pipefail
 BIN=$(realpath "${1:-build/feedsync}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=$(realpath -m "${FEEDSYNC_DEMO_DIR:-$ROOT/demo}")
