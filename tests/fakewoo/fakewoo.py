@@ -6,11 +6,15 @@ Python standard library only. Used by tests/integration/test_woo*.sh and the pus
     fakewoo.py --port-file FILE [--lifetime 300] [--scheme http|https] [--tls-cert PEM --tls-key PEM]
                [--key CK --secret CS]
                [--read-key CK --read-secret CS] [--batch-limit 100] [--item-delay-ms MS] [--create-ms MS]
-               [--faults FILE]
+               [--faults FILE] [--state FILE]
                [--gzip] [--record FILE] [--verbose] [--bench] [--no-nodelay]
 
 It listens on 127.0.0.1 on a free port, writes the port to --port-file (FILE.tmp renamed, so a reader never sees
 half a number), and exits on SIGTERM, when its parent goes away, or after --lifetime seconds.
+
+--state FILE keeps the shop (products, categories, tags and the next ids) in FILE: read at start when it exists,
+written (FILE.tmp renamed) after every API request that may change it, so a shop restarted on another port (the
+demo of `make run`) still holds the products, with the ids, that feedsync recorded.
 
 --bench keeps a product as its id, SKU, name, type and status and answers batch items from one product serialized
 once, at a real answer's size: bench/push.sh measures its client, not this fake. --no-nodelay leaves Nagle's
@@ -220,6 +224,26 @@ class Shop:
         self.max_in_flight = 0
         self.held = 0               # requests waiting in a "hold" fault
         self.release = threading.Event()
+
+    # ---- persistence (--state) ----
+
+    def save(self, path):
+        """Writes what --state keeps (callers hold the lock)."""
+        state = {"products": list(self.products.values()), "next_id": self.next_id,
+                 "next_term_id": self.next_term_id,
+                 "terms": {tax: list(terms.values()) for tax, terms in self.terms.items()}}
+        with open(path + ".tmp", "w") as f:
+            json.dump(state, f)
+        os.replace(path + ".tmp", path)
+
+    def load(self, path):
+        with open(path) as f:
+            state = json.load(f)
+        self.products = {rec["id"]: rec for rec in state["products"]}
+        for rec in self.products.values():
+            self.index(rec)
+        self.terms = {tax: {t["id"]: t for t in terms} for tax, terms in state["terms"].items()}
+        self.next_id, self.next_term_id = state["next_id"], state["next_term_id"]
 
     # ---- records and their JSON ----
 
@@ -730,6 +754,8 @@ class Handler(BaseHTTPRequestHandler):
             finally:
                 with shop.lock:
                     shop.in_flight -= 1
+                    if self.server.state_file and self.command not in ("GET", "HEAD"):
+                        shop.save(self.server.state_file)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -1324,6 +1350,7 @@ def serve_fake(handler, make_store, args, configure):
     port = server.server_address[1]
     server.shop = make_store("http://127.0.0.1:%d" % port)
     server.gzip, server.nodelay, server.record, server.verbose = False, True, None, args.verbose
+    server.state_file = None
     configure(server)
     threading.Thread(target=exit_when_orphaned_or_old, args=(args.lifetime,), daemon=True).start()
     write_port_file(args.port_file, port)
@@ -1356,6 +1383,7 @@ def main():
     ap.add_argument("--create-ms", type=float, default=0,
                     help="time each batch create takes between its SKU check and its save (see batch_slowly)")
     ap.add_argument("--faults", help="a JSON file with the initial fault rules")
+    ap.add_argument("--state", help="keep the shop in this JSON file, read at start, written after each change")
     ap.add_argument("--gzip", action="store_true", help="compress responses when the client accepts gzip")
     ap.add_argument("--record", help="append every API request (method, target, body) to this file as JSON lines")
     ap.add_argument("--verbose", action="store_true", help="log each request to stderr")
@@ -1379,6 +1407,9 @@ def main():
     if args.faults:
         with open(args.faults) as f:
             server.shop.faults = json.load(f)
+    server.state_file = args.state
+    if args.state and os.path.exists(args.state):
+        server.shop.load(args.state)
     server.scheme = scheme
     server.keys = {args.key: {"secret": args.secret, "permissions": "read_write"},
                    args.read_key: {"secret": args.read_secret, "permissions": "read"}}
