@@ -37,10 +37,13 @@ int woo_term_list(struct http_client *c, const struct shop *shop, const struct t
                   const struct term_wait *wait, struct shop_term **out, size_t *n, char *err, size_t errsize);
 /*
  * Creates the term (parent 0: at the top) and fills out with it as the shop answered; a term that exists
- * already (term_exists) is that term. 0, or -1 with the shop's refusal in *refusal.
+ * already (term_exists) is that term. 0, or -1 with the shop's refusal in *refusal; when the refusal is one
+ * that stops a push (refused credentials, TLS, an open circuit: woo_verdict) and stop is not NULL, the answer
+ * is moved into *stop, which the caller then clears.
  */
 int woo_term_create(struct http_client *c, const struct term_api *api, const char *taxonomy, const char *name,
                     int64_t parent,
-                    const struct term_wait *wait, struct shop_term *out, struct woo_error *refusal);
+                    const struct term_wait *wait, struct shop_term *out, struct woo_error *refusal,
+                    struct http_request *stop);
 
 #endif

@@ -44,6 +44,9 @@ struct woo_terms *woo_terms_open(struct run_ctx *ctx, const struct shop *shop, s
  * them). An empty value stays empty. 0, or -1 when the shop refused a term, with err naming the path.
  */
 int woo_terms_resolve(struct woo_terms *t, char **product_json, bool every_field, struct woo_error *err);
+/* The answer to a term request that stops the push (woo_term_create's stop), or NULL: the caller stops its
+ * phase with it (its verdict: woo_verdict(answer, 1)). */
+const struct http_request *woo_terms_stop_answer(const struct woo_terms *t);
 void woo_terms_free(struct woo_terms *t);
 
 #endif

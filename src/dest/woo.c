@@ -1186,8 +1186,11 @@ static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 		         "WooCommerce cannot find it by SKU, so it is not pushed (it could be created twice)", it->sku);
 		refuse(w, it, "unsearchable_sku", refusal.message);
 	} else if (!it->retire && woo_terms_resolve(w->terms, &it->data, it->returning != MISSING_NONE, &refusal) < 0) {
-		if (run_should_stop(w->ctx))
-			item_free(it); /* its terms were dropped unasked: it stays pending */
+		const struct http_request *stop = woo_terms_stop_answer(w->terms);
+		if (stop)
+			fatal_from_answer(w, stop, woo_verdict(stop, 1));
+		if (stop || run_should_stop(w->ctx))
+			item_free(it); /* its terms were dropped unasked, or never made: it stays pending */
 		else
 			refuse(w, it, refusal.code, refusal.message);
 	} else {

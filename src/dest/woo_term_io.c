@@ -109,7 +109,8 @@ int woo_term_list(struct http_client *c, const struct shop *shop, const struct t
 
 int woo_term_create(struct http_client *c, const struct term_api *api, const char *taxonomy, const char *name,
                     int64_t parent,
-                    const struct term_wait *wait, struct shop_term *out, struct woo_error *refusal)
+                    const struct term_wait *wait, struct shop_term *out, struct woo_error *refusal,
+                    struct http_request *stop)
 {
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "name", name);
@@ -134,6 +135,11 @@ int woo_term_create(struct http_client *c, const struct term_api *api, const cha
 			*out = (struct shop_term){existing, parent, xstrdup(name)};
 			made = true;
 		}
+	}
+	enum woo_verdict v = made ? WOO_ITEMS : woo_verdict(&r, 1);
+	if (stop && (v == WOO_AUTH || v == WOO_TLS || v == WOO_UNAVAILABLE)) {
+		*stop = r;
+		return -1;
 	}
 	http_request_clear(&r);
 	return made ? 0 : -1;

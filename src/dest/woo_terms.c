@@ -49,6 +49,10 @@ struct woo_terms {
 	const struct term_api *api;
 	struct taxonomy tax[TERMS_MAX_TAXONOMIES];
 	size_t ntax;
+	/* A term's answer that stops the push (refused credentials, ...): every later term would be refused too,
+	 * and the products' own requests with it. */
+	struct http_request stop;
+	bool stopped;
 };
 
 /* ---- names as WooCommerce compares them ---- */
@@ -184,7 +188,8 @@ static const struct term *create(struct woo_terms *t, struct taxonomy *x, const 
 	struct shop_term made;
 	struct woo_error e;
 	struct term_wait wait = {t->ctx};
-	if (woo_term_create(t->http, t->api, x->name, name, parent, &wait, &made, &e) < 0) {
+	if (woo_term_create(t->http, t->api, x->name, name, parent, &wait, &made, &e, t->stopped ? NULL : &t->stop) < 0) {
+		t->stopped = t->stopped || t->stop.method;
 		x->refusals = xrealloc(x->refusals, (x->nrefusals + 1) * sizeof(*x->refusals));
 		x->refusals[x->nrefusals++] = (struct refusal){xstrdup(path), e};
 		return NULL;
@@ -367,5 +372,11 @@ void woo_terms_free(struct woo_terms *t)
 			free(x->refusals[k].path);
 		free(x->refusals);
 	}
+	http_request_clear(&t->stop);
 	free(t);
+}
+
+const struct http_request *woo_terms_stop_answer(const struct woo_terms *t)
+{
+	return t && t->stopped ? &t->stop : NULL;
 }

@@ -836,7 +836,11 @@ static int wp_push(struct dest *d, const struct pending_product *p, char *err, s
 	struct woo_error refusal;
 	bool every_field = !it->remote_id || it->republish;
 	if (w->terms && woo_terms_resolve(w->terms, &it->data, every_field, &refusal) < 0) {
-		fail_item(w, it, refusal.code, NULL, "%s", refusal.message);
+		const struct http_request *stop = woo_terms_stop_answer(w->terms);
+		if (stop && stopped_by(w, stop))
+			item_free(it); /* its terms were never made: it stays pending */
+		else
+			fail_item(w, it, refusal.code, NULL, "%s", refusal.message);
 		return phase_stop_report(&w->stop, d, err, errsize);
 	}
 	if (w->site.upload_images && attach_image(w, it, every_field) < 0)

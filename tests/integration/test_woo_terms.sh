@@ -144,4 +144,23 @@ test_a_refused_category_fails_its_item_alone() {
 	expect_no_secret
 }
 
+# A category the run must make is the first request: refused credentials there stop the push, as they would on
+# the products' batch, instead of failing every product one by one.
+test_refused_credentials_on_a_category_fail_the_run() {
+	start_fakewoo --record "$T/requests.jsonl" || return
+	run_fs fs_fast dest add --name shop --url "$WOO_URL" --key "$KEY" --secret cs_not_the_secret_0000000000000 --json
+	DEST_ID=$(json_get "$OUT" id)
+	terms_feed 'C1;Office > Pens' 'C2;Office > Paper' 'C3;Garden'
+	add_woo_conn '"mapping": {"categories": {"field": "category"}}'
+	run_fs fs run "$CONN_ID" --wait
+	expect_rc 1 "a run whose category is refused for its credentials"
+	expect_eq "$(sql "select status || ' ' || push_failed from sync_runs where id=1")" "failed 0" "status, failed items"
+	expect_contains "$OUT$ERR" "refused the credentials of destination 'shop'"
+	expect_eq "$(bodies POST /products/categories | wc -l)" "1" "category requests sent"
+	expect_eq "$(bodies POST /products/batch | wc -l)" "0" "batches sent"
+	run_fs fs_fast runs errors 1 --json
+	expect_contains "$OUT" "HTTP 401"
+	expect_no_secret
+}
+
 run_tests "$@"
