@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "engine/pipeline.h"
 #include "engine/scheduler.h"
+#include "notify/notify.h"
 
 void worker_identity(char *buf, size_t size, int thread)
 {
@@ -35,6 +36,8 @@ int worker_execute_next(struct store *s, const struct config *cfg, int64_t run_i
 		observe(&ctx, ud);
 	run_log(&ctx, LOG_INFO, "claimed by %s (attempt %d, trigger %s)", worker_id, run.attempt, run.trigger);
 	*status = pipeline_execute_run(&ctx, &run);
+	/* Its final status is committed: what to tell is recorded now, delivered by whoever drains the outbox. */
+	notify_run_ended(s, run.id);
 	return 1;
 }
 
@@ -115,6 +118,35 @@ static void *worker_thread(void *p)
 	return NULL;
 }
 
+/* How long one pass of the notifier may deliver before it looks at stuck runs and circuits again. */
+#define NOTIFY_PASS_MS 5000
+/* The notifier's final pass when the worker stops: what is due then is still sent, within this bound. */
+#define NOTIFY_FINAL_MS 10000
+
+/*
+ * The notifier: watches for stuck runs and open circuits and drains the outbox, in a thread of its own so that
+ * a slow receiver delays neither a run nor the worker's heartbeat.
+ */
+static void *notifier_thread(void *p)
+{
+	struct pool *pool = p;
+	char err[512];
+	struct store *s = store_open(pool->cfg, err, sizeof(err));
+	if (!s) {
+		log_msg(LOG_ERROR, "notifier: %s", err);
+		return NULL;
+	}
+	while (atomic_load(&pool->running) > 0) {
+		notify_watch(s);
+		notify_deliver(s, pool->cfg, NOTIFY_PASS_MS);
+		for (int waited = 0; waited < pool->cfg->poll_interval_ms && atomic_load(&pool->running) > 0; waited += 50)
+			sleep_ms(50);
+	}
+	notify_deliver(s, pool->cfg, NOTIFY_FINAL_MS);
+	store_close(s);
+	return NULL;
+}
+
 static void housekeeping(struct store *s, const struct config *cfg, const char *id)
 {
 	int64_t now = now_ms();
@@ -135,17 +167,22 @@ static void install_signals(void)
 }
 
 /* Threads start with signals blocked so that only the main thread sees SIGINT/SIGTERM. */
-static void start_threads(struct thread_arg *args, int threads, struct pool *pool)
+static void spawn_blocked(pthread_t *tid, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_create(tid, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void start_threads(struct thread_arg *args, int threads, struct pool *pool)
+{
 	for (int i = 0; i < threads; i++) {
 		args[i].pool = pool;
 		args[i].index = i + 1;
-		pthread_create(&args[i].tid, NULL, worker_thread, &args[i]);
+		spawn_blocked(&args[i].tid, worker_thread, &args[i]);
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 int worker_main(const struct config *cfg, int threads, bool once)
@@ -167,6 +204,8 @@ int worker_main(const struct config *cfg, int threads, bool once)
 	signal_received = 0;
 	install_signals();
 	start_threads(args, threads, &pool);
+	pthread_t notifier;
+	spawn_blocked(&notifier, notifier_thread, &pool);
 
 	int64_t last_housekeeping = monotonic_ms();
 	while (atomic_load(&pool.running) > 0) {
@@ -184,6 +223,7 @@ int worker_main(const struct config *cfg, int threads, bool once)
 	}
 	for (int i = 0; i < threads; i++)
 		pthread_join(args[i].tid, NULL);
+	pthread_join(notifier, NULL);
 	free(args);
 	store_worker_remove(s, id);
 	store_close(s);
