@@ -53,6 +53,11 @@ static const char usage_text[] =
 	"  presets list [--json] | show NAME[@VERSION] [--json]\n"
 	"                                   the field presets per product type (deal, hotel, ...), shipped\n"
 	"                                   and the user's own ($XDG_CONFIG_HOME/feedsync/presets)\n"
+	"Notifications:\n"
+	"  notify add NAME (--webhook URL | --command PROG [--arg A]... | --smtp URL --from A --to B) [rules]\n"
+	"  notify edit ID|NAME [...] | list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
+	"  notify log [ID|NAME] [--rows N] [--json] | deliver\n"
+	"                                   `feedsync notify` lists the rules and options\n"
 	"Database:\n"
 	"  db status [--json]               the backend, the file and its schema version\n"
 	"  db migrate [--json]              apply the missing schema steps (any command does on opening)\n"
@@ -77,6 +82,7 @@ static const struct {
 	{"products", cmd_products}, {"stats", cmd_stats},
 	{"presets", cmd_presets},
 	{"db", cmd_db},
+	{"notify", cmd_notify},
 };
 
 struct global_opts {

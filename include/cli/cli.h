@@ -47,6 +47,10 @@ struct cli_flag {
 /* "[ID] [flags]": sets the flags and *id (NULL when absent). EXIT_OK, or a usage error naming `what`. */
 int cli_parse_flags(int argc, char **argv, const char *what, const struct cli_flag *flags, const char **id);
 
+/* A secret option's value; "-" reads the first line of standard input, so the secret stays out of the process
+ * list. The caller frees (secret_free). */
+char *cli_read_secret(const char *arg);
+
 struct conn_config;
 /* A whole file ("-" = stdin); NULL with err set. The caller frees. */
 char *cli_read_file(const char *path, char *err, size_t errsize);
@@ -89,5 +93,6 @@ int cmd_products(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_presets(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
+int cmd_notify(struct cli *cli, int argc, char **argv);
 
 #endif
