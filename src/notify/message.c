@@ -161,7 +161,7 @@ char *notify_payload_summary(const struct notify_message *held, size_t n, int64_
 		cJSON_Delete(p);
 	}
 	char text[512];
-	snprintf(text, sizeof(text), "and %lld more: notifications held by the channel's rate limit", (long long)total);
+	snprintf(text, sizeof(text), "and %lld more: notifications held by the rate limit", (long long)total);
 	return payload_finish(o, text, "feedsync notify log");
 }
 
