@@ -88,6 +88,8 @@ int store_notify_last_event(struct store *s, int64_t channel_id, int64_t conn_id
 int64_t store_notify_failed_streak(struct store *s, int64_t conn_id, int64_t run_id);
 /* The text of the run's first stored error, "" when none: 1, 0, -1. */
 int store_notify_first_error(struct store *s, int64_t run_id, char *buf, size_t size);
+/* The runs failed as lost (store_run_recover_stale) at finished_at: ids into *ids (caller frees). */
+int store_notify_lost_runs(struct store *s, int64_t finished_at, int64_t **ids, size_t *n);
 /* Running runs whose heartbeat is older than `before`, oldest first (run rows; free the array). */
 int store_notify_stuck_runs(struct store *s, int64_t before, struct run_row **out, size_t *n);
 

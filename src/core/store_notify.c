@@ -58,6 +58,9 @@ static const char SQL_FAILED_STREAK[] =
 	" AND id > coalesce((SELECT max(id) FROM sync_runs WHERE connection_id = ?1 AND id <= ?2"
 	"                    AND status IN ('completed', 'completed_with_errors', 'cancelled')), 0)";
 static const char SQL_FIRST_ERROR[] = "SELECT message FROM run_errors WHERE run_id = ?1 ORDER BY id LIMIT 1";
+static const char SQL_LOST[] =
+	"SELECT id FROM sync_runs WHERE finished_at = ?1 AND status = 'failed' AND summary LIKE 'worker lost:%'"
+	" ORDER BY id";
 static const char SQL_STUCK[] =
 	"SELECT " RUN_COLUMNS " FROM sync_runs r LEFT JOIN connections c ON c.id = r.connection_id"
 	" WHERE r.status = 'running' AND r.heartbeat_at < ?1 ORDER BY r.id";
@@ -245,6 +248,11 @@ static void read_message_row(struct sqldb_stmt *st, void *row)
 	read_message(st, row);
 }
 
+static void read_id_row(struct sqldb_stmt *st, void *row)
+{
+	*(int64_t *)row = sqldb_column_int64(st, 0);
+}
+
 static void read_run_row_any(struct sqldb_stmt *st, void *row)
 {
 	read_run_row(st, row);
@@ -420,6 +428,21 @@ int store_notify_stuck_runs(struct store *s, int64_t before, struct run_row **ou
 	if (read_rows(st, (void **)out, n, sizeof(**out), read_run_row_any) < 0) {
 		free(*out);
 		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int store_notify_lost_runs(struct store *s, int64_t finished_at, int64_t **ids, size_t *n)
+{
+	struct sqldb_stmt *st = store_stmt(s, SQL_LOST);
+	if (!st)
+		return -1;
+	bind_int(st, 1, finished_at);
+	if (read_rows(st, (void **)ids, n, sizeof(**ids), read_id_row) < 0) {
+		free(*ids);
+		*ids = NULL;
 		*n = 0;
 		return -1;
 	}

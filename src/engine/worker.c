@@ -45,8 +45,16 @@ int worker_recover_stale(struct store *s, const struct config *cfg)
 {
 	int64_t now = now_ms();
 	int n = store_run_recover_stale(s, now - (int64_t)cfg->stale_after_s * 1000, now);
-	if (n > 0)
-		log_msg(LOG_WARN, "recovered %d run%s whose worker stopped beating (worker lost)", n, n > 1 ? "s" : "");
+	if (n <= 0)
+		return n;
+	log_msg(LOG_WARN, "recovered %d run%s whose worker stopped beating (worker lost)", n, n > 1 ? "s" : "");
+	/* No worker will end these runs: their failure is told from here. */
+	int64_t *ids;
+	size_t nids;
+	if (store_notify_lost_runs(s, now, &ids, &nids) == 0)
+		for (size_t i = 0; i < nids; i++)
+			notify_run_ended(s, ids[i]);
+	free(ids);
 	return n;
 }
 

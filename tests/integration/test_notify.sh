@@ -114,7 +114,7 @@ test_stuck_run_is_told_once() {
 	csv_conn K "$T/k.csv"
 	fs_fast notify add stuck --webhook "$HOOK" --on stuck --stuck-after 60
 	local now=$(($(date +%s) * 1000))
-	# A run whose worker stopped beating two minutes ago, not yet failed as lost.
+	# A run whose worker stopped beating two minutes ago, not yet failed as lost (nothing recovered it yet).
 	sql "insert into sync_runs(connection_id, trigger, status, attempt, created_at, started_at, heartbeat_at)
 	     values ($CONN_ID, 'manual', 'running', 1, $now - 300000, $now - 300000, $now - 120000)"
 	sql "insert into sync_runs(connection_id, trigger, status, attempt, created_at, started_at, heartbeat_at)
@@ -124,6 +124,13 @@ test_stuck_run_is_told_once() {
 	fs_fast notify deliver
 	expect_eq "$(caught http)" 1 "one stuck message over two passes"
 	expect_eq "$(field http-1.json 'p["event"], p["run"]["id"], p["run"]["status"]')" "('stuck', 1, 'running')" "stuck"
+	# Past worker.stale_after_s (60) whoever notices fails it as lost, and no worker is left to tell it.
+	fs_fast notify edit stuck --on stuck,failed
+	fs_fast runs
+	expect_eq "$(sql 'select status from sync_runs where id = 1')" failed "failed as lost"
+	fs notify deliver
+	expect_eq "$(caught http)" 2 "the lost run's failure"
+	expect_eq "$(field http-2.json 'p["event"], p["run"]["summary"][:12]')" "('failed', 'worker lost:')" "lost"
 }
 
 test_open_circuit_reaches_the_channels_that_watch_the_shop() {
