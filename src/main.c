@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"Notifications:\n"
 	"  notify add NAME (--webhook URL | --command PROG [--arg A]... | --smtp URL --from A --to B) [rules]\n"
 	"  notify edit ID|NAME [...] | list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
-	"  notify log [ID|NAME] [--rows N] [--json] | deliver\n"
+	"  notify log [ID|NAME] [--run RUN] [--rows N] [--json] | deliver\n"
 	"                                   `feedsync notify` lists the rules and options\n"
 	"Database:\n"
 	"  db status [--json]               the backend, the file and its schema version\n"

@@ -79,8 +79,9 @@ int64_t store_notify_sent_since(struct store *s, int64_t channel_id, int64_t sin
 int store_notify_held(struct store *s, int64_t channel_id, int limit, struct notify_message **out, size_t *n);
 /* Marks the channel's held messages up to max_id summarised. 0 or -1. */
 int store_notify_summarise(struct store *s, int64_t channel_id, int64_t max_id, int64_t now);
-/* The newest messages (of channel_id; 0 = every channel), at most limit. */
-int store_notify_log(struct store *s, int64_t channel_id, int limit, struct notify_message **out, size_t *n);
+/* The newest messages (of channel_id and about run_id; 0 = any), at most limit. */
+int store_notify_log(struct store *s, int64_t channel_id, int64_t run_id, int limit, struct notify_message **out,
+                     size_t *n);
 /* The event of the channel's newest message about a connection, other than summaries: 1 found, 0 none, -1. */
 int store_notify_last_event(struct store *s, int64_t channel_id, int64_t conn_id, char *event, size_t size);
 

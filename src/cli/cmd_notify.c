@@ -20,7 +20,7 @@ static const char notify_usage[] =
 	"usage: feedsync notify add NAME CHANNEL [RULES] [DELIVERY]\n"
 	"       feedsync notify edit ID|NAME [CHANNEL] [RULES] [DELIVERY] [--enable | --disable]\n"
 	"       feedsync notify list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
-	"       feedsync notify log [ID|NAME] [--rows N] [--json] | deliver\n"
+	"       feedsync notify log [ID|NAME] [--run RUN] [--rows N] [--json] | deliver\n"
 	"channel, one of:\n"
 	"  --webhook URL                  POST the JSON payload (signed when the channel has a secret)\n"
 	"  --command PROG [--arg A]...    run PROG with the payload on stdin (no shell)\n"
@@ -46,7 +46,8 @@ struct notify_args {
 	int nargs;
 	const char *conn, *secret;
 	bool all_connections, enable, disable, json, help;
-	const char *limit_rows;       /* log --limit */
+	const char *limit_rows;       /* log --rows */
+	const char *run;              /* log --run */
 	/* Options set onto the channel's settings, as "name=value" pairs applied in order. */
 	const char *opt_name[32], *opt_value[32];
 	int nopts;
@@ -109,6 +110,8 @@ static int parse_args(int argc, char **argv, struct notify_args *a)
 			a->secret = v;
 		else if ((v = arg_value(argc, argv, &i, "--rows", &missing)))
 			a->limit_rows = v;
+		else if ((v = arg_value(argc, argv, &i, "--run", &missing)))
+			a->run = v;
 		else if (missing)
 			return usage("%s needs a value", argv[i]);
 		else if (arg_is(argv[i], "--starttls")) {
@@ -540,7 +543,7 @@ static cJSON *message_to_json(const struct notify_message *m)
 
 static int notify_log(struct cli *cli, const struct notify_args *a)
 {
-	int64_t channel_id = 0, limit = 50;
+	int64_t channel_id = 0, limit = 50, run_id = 0;
 	if (a->ref) {
 		struct notify_channel ch;
 		int rc = get_channel(cli, a->ref, &ch);
@@ -551,9 +554,11 @@ static int notify_log(struct cli *cli, const struct notify_args *a)
 	}
 	if (a->limit_rows && (!parse_int64(a->limit_rows, &limit) || limit < 1))
 		return usage("--rows %s: expected a positive number", a->limit_rows);
+	if (a->run && !parse_id(a->run, &run_id))
+		return usage("--run %s: expected a run id", a->run);
 	struct notify_message *ms;
 	size_t n;
-	if (store_notify_log(cli_store(cli), channel_id, (int)limit, &ms, &n) < 0)
+	if (store_notify_log(cli_store(cli), channel_id, run_id, (int)limit, &ms, &n) < 0)
 		return cli_fail(EXIT_FAILED, "cannot read the notifications: %s", store_errmsg(cli_store(cli)));
 	if (a->json) {
 		cJSON *arr = cJSON_CreateArray();

@@ -35,7 +35,10 @@ static const char SQL_ENQUEUE[] =
 	" created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7) ON CONFLICT (channel_id, event_key) DO NOTHING";
 static const char SQL_CLAIM[] =
 	"UPDATE notify_outbox SET next_attempt_at = ?2 WHERE id = (SELECT id FROM notify_outbox"
-	" WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1) RETURNING id";
+	" WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT 1)"
+	/* Checked again on the row itself: a server that re-reads a row another claim changed (PostgreSQL's read
+	 * committed) must then find it taken. */
+	" AND status = 'pending' AND next_attempt_at <= ?1 RETURNING id";
 static const char SQL_MESSAGE_GET[] = MESSAGE_SELECT " WHERE o.id = ?1";
 static const char SQL_MARK[] =
 	"UPDATE notify_outbox SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,"
@@ -43,12 +46,14 @@ static const char SQL_MARK[] =
 static const char SQL_SENT_SINCE[] =
 	"SELECT count(*) FROM notify_outbox WHERE channel_id = ?1 AND status = 'sent' AND sent_at >= ?2";
 static const char SQL_HELD[] =
-	MESSAGE_SELECT " WHERE o.channel_id = ?1 AND o.status = 'held' ORDER BY o.id LIMIT ?2";
+	MESSAGE_SELECT " WHERE o.channel_id = ?1 AND o.status = 'held' AND (?3 = 0 OR o.run_id = ?3)"
+	" ORDER BY o.id LIMIT ?2";
 static const char SQL_SUMMARISE[] =
 	"UPDATE notify_outbox SET status = 'summarised', next_attempt_at = ?3"
 	" WHERE channel_id = ?1 AND status = 'held' AND id <= ?2";
 static const char SQL_LOG[] =
-	MESSAGE_SELECT " WHERE (?1 = 0 OR o.channel_id = ?1) ORDER BY o.id DESC LIMIT ?2";
+	MESSAGE_SELECT " WHERE (?1 = 0 OR o.channel_id = ?1) AND (?3 = 0 OR o.run_id = ?3)"
+	" ORDER BY o.id DESC LIMIT ?2";
 static const char SQL_LAST_EVENT[] =
 	"SELECT event FROM notify_outbox WHERE channel_id = ?1 AND connection_id = ?2 AND event <> 'summary'"
 	" ORDER BY id DESC LIMIT 1";
@@ -348,14 +353,16 @@ int64_t store_notify_sent_since(struct store *s, int64_t channel_id, int64_t sin
 	return store_count(s, SQL_SENT_SINCE, channel_id, since);
 }
 
-static int message_list(struct store *s, const char *sql, int64_t a, int limit, struct notify_message **out,
-                        size_t *n)
+/* Messages by `sql`: ?1 = a (a channel), ?2 the limit, ?3 = b (a run, 0 = any). */
+static int message_list(struct store *s, const char *sql, int64_t a, int64_t b, int limit,
+                        struct notify_message **out, size_t *n)
 {
 	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, a);
-	bind_int(st, 2, limit > 0 ? limit : -1);
+	bind_int(st, 2, limit > 0 ? limit : INT32_MAX);   /* a count, not SQLite's -1: PostgreSQL wants one */
+	bind_int(st, 3, b);
 	if (read_rows(st, (void **)out, n, sizeof(**out), read_message_row) < 0) {
 		notify_messages_free(*out, *n);
 		*out = NULL;
@@ -367,7 +374,7 @@ static int message_list(struct store *s, const char *sql, int64_t a, int limit, 
 
 int store_notify_held(struct store *s, int64_t channel_id, int limit, struct notify_message **out, size_t *n)
 {
-	return message_list(s, SQL_HELD, channel_id, limit, out, n);
+	return message_list(s, SQL_HELD, channel_id, 0, limit, out, n);
 }
 
 int store_notify_summarise(struct store *s, int64_t channel_id, int64_t max_id, int64_t now)
@@ -381,9 +388,10 @@ int store_notify_summarise(struct store *s, int64_t channel_id, int64_t max_id, 
 	return store_exec_stmt(st);
 }
 
-int store_notify_log(struct store *s, int64_t channel_id, int limit, struct notify_message **out, size_t *n)
+int store_notify_log(struct store *s, int64_t channel_id, int64_t run_id, int limit, struct notify_message **out,
+                     size_t *n)
 {
-	return message_list(s, SQL_LOG, channel_id, limit, out, n);
+	return message_list(s, SQL_LOG, channel_id, run_id, limit, out, n);
 }
 
 int store_notify_last_event(struct store *s, int64_t channel_id, int64_t conn_id, char *event, size_t size)

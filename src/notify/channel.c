@@ -79,7 +79,8 @@ struct text_member {
 	const char *name;
 	size_t offset, size;
 };
-#define TEXT_MEMBER(field) {#field, offsetof(struct notify_settings, field), sizeof(((struct notify_settings *)0)->field)}
+#define TEXT_MEMBER(field) \
+	{#field, offsetof(struct notify_settings, field), sizeof(((struct notify_settings *)0)->field)}
 static const struct text_member TEXTS[] = {
 	TEXT_MEMBER(secret_env), TEXT_MEMBER(from), TEXT_MEMBER(to), TEXT_MEMBER(user),
 	TEXT_MEMBER(subject), TEXT_MEMBER(body),
