@@ -286,8 +286,12 @@ static void deliver_one(struct store *s, const struct config *cfg, const struct 
 		                  ch.enabled ? "the channel's options cannot be read" : "the channel is disabled", now);
 	else if (!str_eq(m->event, "summary") && over_limit(s, &ch, &set, now))
 		store_notify_mark(s, m->id, NOTIFY_HELD, m->attempts, now, "", now);
-	else
+	else {
+		/* The claim's lease fits the longest channel; this one's is shorter, should this process die. */
+		store_notify_mark(s, m->id, NOTIFY_PENDING, m->attempts, now + (int64_t)set.timeout_s * 1000 +
+		                  LEASE_MARGIN_MS, m->last_error, now);
 		attempt(s, cfg, &ch, &set, m, &res);
+	}
 	notify_channel_free(&ch);
 }
 

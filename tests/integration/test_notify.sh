@@ -303,6 +303,9 @@ test_cli_checks_and_test_message() {
 	expect_contains "$OUT" "x (webhook, disabled)" "disabled"
 	expect_contains "$OUT" "on:       failed,errors" "events"
 	expect_contains "$OUT" "errors at 12.5%" "share"
+	csv_conn D "$T/nowhere.csv"
+	fs_fast run "$CONN_ID" --wait
+	expect_eq "$(caught http)" 0 "a disabled channel sends nothing"
 	fs_fast notify edit x --enable
 	fs notify test x
 	expect_rc 0 "notify test"
