@@ -37,6 +37,8 @@ void notify_sanitise(const char *text, char *buf, size_t size);
  * sanitised; an unknown field becomes "". Caller frees.
  */
 char *notify_render(const char *tmpl, const char *payload);
+/* The same for a JSON template (a webhook's own body): values are escaped to sit inside its strings. */
+char *notify_render_json(const char *tmpl, const char *payload);
 
 /* The default templates of an e-mail's subject and body, and of the command's FEEDSYNC_SUBJECT. */
 extern const char NOTIFY_DEFAULT_SUBJECT[];

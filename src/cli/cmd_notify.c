@@ -231,6 +231,21 @@ static int apply_target(const struct notify_args *a, struct notify_channel *ch)
 	return EXIT_OK;
 }
 
+/* Whether a webhook body template makes JSON, tried on the payload of a run like any other. */
+static bool renders_json(const char *tmpl)
+{
+	struct run_row r = {.id = 1, .connection_id = 1, .connection_name = "check", .status = RUN_FAILED};
+	struct notify_run_facts f = {.event = "failed", .first_error = ""};
+	char *payload = notify_payload_run(&r, &f, now_ms());
+	char *body = notify_render_json(tmpl, payload);
+	cJSON *json = cJSON_Parse(body);
+	bool ok = json != NULL;
+	cJSON_Delete(json);
+	free(body);
+	free(payload);
+	return ok;
+}
+
 /* Every option onto channel ch (a new one when ch->id is 0), checked as notify_settings_parse reads them. */
 static int apply_args(struct cli *cli, const struct notify_args *a, struct notify_channel *ch)
 {
@@ -270,6 +285,8 @@ static int apply_args(struct cli *cli, const struct notify_args *a, struct notif
 	cJSON_free(text);
 	if (str_eq(ch->kind, "smtp") && (!set.from[0] || !set.to[0]))
 		return usage("%s", "an e-mail channel needs --from and --to");
+	if (str_eq(ch->kind, "webhook") && set.body[0] && !renders_json(set.body))
+		return usage("--body %s: a webhook's body template must make JSON", set.body);
 	free(ch->options);
 	ch->options = notify_settings_json(&set);
 	if (a->secret) {

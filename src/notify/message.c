@@ -2,6 +2,7 @@
 #include "notify/message.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -165,8 +166,18 @@ char *notify_payload_summary(const struct notify_message *held, size_t n, int64_
 	return payload_finish(o, text, "feedsync notify log");
 }
 
+/* A sanitised string, with '"' and '\\' escaped when it goes inside a JSON string. */
+static void add_value(struct strbuf *out, const char *clean, bool json)
+{
+	for (const char *p = clean; *p; p++) {
+		if (json && (*p == '"' || *p == '\\'))
+			sb_addc(out, '\\');
+		sb_addc(out, *p);
+	}
+}
+
 /* The value at a dotted path as text: strings as they are, numbers without a fraction when they have none. */
-static void field_text(const cJSON *root, const char *path, size_t len, struct strbuf *out)
+static void field_text(const cJSON *root, const char *path, size_t len, bool json, struct strbuf *out)
 {
 	const cJSON *v = root;
 	while (v && len) {
@@ -186,7 +197,7 @@ static void field_text(const cJSON *root, const char *path, size_t len, struct s
 	char clean[1024];
 	if (cJSON_IsString(v)) {
 		notify_sanitise(v->valuestring, clean, sizeof(clean));
-		sb_adds(out, clean);
+		add_value(out, clean, json);
 	} else if (cJSON_IsNumber(v)) {
 		if (v->valuedouble == (double)(long long)v->valuedouble)
 			sb_addf(out, "%lld", (long long)v->valuedouble);
@@ -195,7 +206,7 @@ static void field_text(const cJSON *root, const char *path, size_t len, struct s
 	}
 }
 
-char *notify_render(const char *tmpl, const char *payload)
+static char *render(const char *tmpl, const char *payload, bool json)
 {
 	cJSON *root = cJSON_Parse(payload);
 	struct strbuf out = {0};
@@ -213,9 +224,19 @@ char *notify_render(const char *tmpl, const char *payload)
 		const char *end = close;
 		while (end > name && end[-1] == ' ')
 			end--;
-		field_text(root, name, (size_t)(end - name), &out);
+		field_text(root, name, (size_t)(end - name), json, &out);
 		p = close + 2;
 	}
 	cJSON_Delete(root);
 	return sb_detach(&out);
+}
+
+char *notify_render(const char *tmpl, const char *payload)
+{
+	return render(tmpl, payload, false);
+}
+
+char *notify_render_json(const char *tmpl, const char *payload)
+{
+	return render(tmpl, payload, true);
 }

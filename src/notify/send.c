@@ -120,19 +120,22 @@ static void send_webhook(const struct config *cfg, const struct notify_channel *
 	h = curl_slist_append(h, line);
 	snprintf(line, sizeof(line), "X-Feedsync-Delivery: %lld", (long long)m->id);
 	h = curl_slist_append(h, line);
+	/* A body template shapes the JSON a receiver expects (Slack's {"text": ...}); the payload otherwise. */
+	char *body = set->body[0] ? notify_render_json(set->body, m->payload) : xstrdup(m->payload);
 	if (key) {
 		char sig[160];
-		notify_signature(key, now_ms() / 1000, m->payload, sig, sizeof(sig));
+		notify_signature(key, now_ms() / 1000, body, sig, sizeof(sig));
 		snprintf(line, sizeof(line), "X-Feedsync-Signature: %s", sig);
 		h = curl_slist_append(h, line);
 		secret_free(key);
 	}
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, m->payload);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
 	CURLcode rc = curl_easy_perform(e);
 	long status = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
+	free(body);
 	curl_easy_cleanup(e);
 	if (rc != CURLE_OK)
 		curl_failed(out, rc, url);

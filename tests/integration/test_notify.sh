@@ -72,6 +72,20 @@ sys.exit(0 if hmac.compare_digest(want, v1) else 1)' "$T/sig" || fail "the signa
 	expect_contains "$OUT" "failed    1  sent" "log"
 }
 
+test_webhook_body_template_makes_the_receivers_json() {
+	start_catcher || return
+	printf '{"name": "Say \\"hi\\"", "source": {"type": "csv", "url": "%s/nowhere.csv"}}' "$T" >"$T/q.json"
+	fs_fast conn add --file "$T/q.json" --json
+	expect_rc 0 "conn add"
+	CONN_ID=$(json_get "$OUT" id)
+	fs notify add slack --webhook "$HOOK" --on failed --body '{"text": "{{text}}", "run": {{run.id}}}'
+	expect_rc 0 "notify add"
+	fs_fast run "$CONN_ID" --wait
+	expect_eq "$(field http-1.json 'p')" "{'text': 'Say \"hi\" failed (run 1)', 'run': 1}" "the body, quotes escaped"
+	fs notify add bad --webhook "$HOOK" --body '{"text": {{text}}}'
+	expect_rc 2 "a template that cannot make JSON"
+}
+
 test_errors_over_a_share_only() {
 	start_catcher || return
 	partial_csv "$T/p.csv"

@@ -84,3 +84,11 @@ Test(notify_signature, hmac_sha256_over_timestamp_and_body)
 	/* python3: hmac.new(b"whsec", b'1700000000.{"a":1}', hashlib.sha256).hexdigest() */
 	cr_expect_str_eq(sig, "t=1700000000,v1=8ad37ba156048ae0e0a5533c75cdf26fee88b07f93cb57ee4c80adb053012032");
 }
+
+Test(notify_render, json_values_are_escaped_for_a_webhook_body)
+{
+	char *s = notify_render_json("{\"t\": \"{{connection.name}} {{run.summary}}\", \"id\": {{run.id}}}",
+	                             "{\"connection\":{\"name\":\"a\\\"b\\\\c\"},\"run\":{\"id\":7,\"summary\":\"x\\ny\"}}");
+	cr_expect_str_eq(s, "{\"t\": \"a\\\"b\\\\c x y\", \"id\": 7}");
+	free(s);
+}
