@@ -326,7 +326,8 @@ void notify_test(struct store *s, const struct config *cfg, const struct notify_
 	char *payload = notify_payload_test(ch->name, now);
 	/* Due only after this attempt could have ended, so that no worker takes it meanwhile. */
 	int64_t due = now + (int64_t)set.timeout_s * 1000 + LEASE_MARGIN_MS;
-	int rc = store_notify_enqueue(s, ch->id, key, "test", 0, ch->connection_id, payload, now, due);
+	/* About no connection: a test must not stand between a failure and its recovery message. */
+	int rc = store_notify_enqueue(s, ch->id, key, "test", 0, 0, payload, now, due);
 	free(payload);
 	struct notify_message m;
 	if (rc != 1 || store_notify_get(s, sqldb_last_insert_id(store_db(s)), &m) != 1) {

@@ -103,11 +103,15 @@ test_errors_over_a_share_only() {
 test_streak_fires_once_on_the_nth_failure() {
 	start_catcher || return
 	csv_conn S "$T/nowhere.csv"
-	fs_fast notify add streaks --webhook "$HOOK" --on streak --streak 2 --conn "$CONN_ID"
+	local s=$CONN_ID
+	csv_conn Other "$T/nowhere.csv"
+	fs_fast notify add streaks --webhook "$HOOK" --on streak --streak 2 --conn "$s"
 	expect_rc 0 "notify add"
-	for _ in 1 2 3; do fs_fast run "$CONN_ID" --wait; done
+	fs_fast run "$CONN_ID" --wait            # another connection's failures are not this channel's
+	fs_fast run "$CONN_ID" --wait
+	for _ in 1 2 3; do fs_fast run "$s" --wait; done
 	expect_eq "$(caught http)" 1 "one streak message in three failures"
-	expect_eq "$(field http-1.json 'p["event"], p["run"]["id"], p["failures_in_a_row"]')" "('streak', 2, 2)" "streak"
+	expect_eq "$(field http-1.json 'p["event"], p["run"]["id"], p["failures_in_a_row"]')" "('streak', 4, 2)" "streak"
 }
 
 test_recovery_after_a_told_failure() {
@@ -148,6 +152,24 @@ test_stuck_run_is_told_once() {
 	fs notify deliver
 	expect_eq "$(caught http)" 2 "the lost run's failure"
 	expect_eq "$(field http-2.json 'p["event"], p["run"]["summary"][:12]')" "('failed', 'worker lost:')" "lost"
+}
+
+test_worker_watches_for_stuck_runs_and_delivers() {
+	start_catcher || return
+	csv_conn K "$T/k.csv"
+	fs_fast notify add stuck --webhook "$HOOK" --on stuck --stuck-after 30
+	printf '[worker]\npoll_interval_ms = 100\nstale_after_s = 600\n' >"$T/worker.ini"
+	local now=$(($(date +%s) * 1000))
+	sql "insert into sync_runs(connection_id, trigger, status, attempt, created_at, started_at, heartbeat_at)
+	     values ($CONN_ID, 'manual', 'running', 1, $now - 90000, $now - 90000, $now - 60000)"
+	"$FEEDSYNC_BIN" --config "$T/worker.ini" worker 2>"$T/worker.err" &
+	local worker=$!
+	echo "$worker" >>"$T/.pids"
+	wait_until 5 test -s "$T/caught/http-1.json"
+	kill -TERM "$worker"
+	wait "$worker"
+	expect_eq "$(field http-1.json 'p["event"], p["run"]["id"]')" "('stuck', 1)" "told by the worker"
+	expect_eq "$(sql 'select status from sync_runs')" running "not failed as lost before stale_after_s"
 }
 
 test_open_circuit_reaches_the_channels_that_watch_the_shop() {
@@ -220,7 +242,7 @@ test_command_gets_the_payload_on_stdin_without_a_shell() {
 	csv_conn C "$T/nowhere.csv"
 	fs notify add cmd --command "$T/hook.sh" --arg "$T/got" --arg '$(touch pwned); {{run.id}}' --on failed
 	expect_rc 0 "notify add"
-	(cd "$T" && WOO_SECRET=cs_live_env "$FEEDSYNC_BIN" run "$CONN_ID" --wait >/dev/null 2>&1)
+	(export WOO_SECRET=cs_live_env; fs run "$CONN_ID" --wait; [ "$RC" -ne 99 ]) || fail "valgrind: run with a command"
 	[ -f "$T/got.stdin" ] || { fail "the command did not run"; return; }
 	expect_eq "$(json_get "$(cat "$T/got.stdin")" event)" failed "stdin payload"
 	expect_eq "$(cat "$T/got.args")" '$(touch pwned); {{run.id}}' "argv as given, no shell, no template"
@@ -242,7 +264,7 @@ test_smtp_mail_with_login_and_templates() {
 		--user alerts --secret-env FS_SMTP_PASSWORD --subject 'feed {{connection.name}}: {{event}} #{{run.id}}' \
 		--body 'Run {{run.id}} of {{connection.name}} {{run.status}}: {{run.first_error}} {{nope}}.'
 	expect_rc 0 "notify add"
-	(export FS_SMTP_PASSWORD=pw-123; fs_fast run "$CONN_ID" --wait)
+	(export FS_SMTP_PASSWORD=pw-123; fs run "$CONN_ID" --wait; [ "$RC" -ne 99 ]) || fail "valgrind: run with a mail"
 	expect_eq "$(caught mail)" 1 "mails caught"
 	expect_eq "$(field mail-1.json 'r["from"], r["to"], r["user"], r["password"]')" \
 		"('<feedsync@example.com>', ['<ops@example.com>', '<oncall@example.com>'], 'alerts', 'pw-123')" "envelope"
