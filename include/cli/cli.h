@@ -79,6 +79,10 @@ int cli_refuse_active(const struct run_row *active, int64_t conn_id);
  */
 int cli_follow_run(struct cli *cli, int64_t run_id, int64_t conn_id, bool wait, bool json);
 
+struct cJSON;
+/* runs show: the notifications about a run, as a "notified:" line, or as members of json when it is given. */
+void cli_run_notifications(struct cli *cli, int64_t run_id, struct cJSON *json);
+
 int cmd_conn(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_runs(struct cli *cli, int argc, char **argv);

@@ -605,6 +605,25 @@ static int notify_log(struct cli *cli, const struct notify_args *a)
 	return EXIT_OK;
 }
 
+void cli_run_notifications(struct cli *cli, int64_t run_id, cJSON *json)
+{
+	struct notify_message *ms;
+	size_t n;
+	if (store_notify_log(cli_store(cli), 0, run_id, 20, &ms, &n) < 0 || !n)
+		return;
+	cJSON *arr = json ? cJSON_AddArrayToObject(json, "notifications") : NULL;
+	struct strbuf sb = {0};
+	for (size_t i = n; i-- > 0;) {
+		if (arr)
+			cJSON_AddItemToArray(arr, message_to_json(&ms[i]));
+		sb_addf(&sb, "%s%s %s (%s)", sb.len ? ", " : "", ms[i].channel_name, ms[i].event, ms[i].status);
+	}
+	if (!json)
+		printf("  notified:  %s (feedsync notify log --run %lld)\n", sb_str(&sb), (long long)run_id);
+	sb_free(&sb);
+	notify_messages_free(ms, n);
+}
+
 /* For a host without a worker (cron): what is due now, stuck runs and open circuits first. */
 static int notify_deliver_cmd(struct cli *cli)
 {

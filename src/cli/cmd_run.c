@@ -351,6 +351,7 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	if (json) {
 		cJSON *o = run_to_json(&r);
 		cli_run_plan_applier(cli, &r, o);
+		cli_run_notifications(cli, r.id, o);
 		struct run_error_row *errs;
 		size_t n;
 		if (store_run_errors(cli_store(cli), r.id, 5, true, &errs, &n) == 0) {
@@ -388,6 +389,7 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	       r.errors_total ? " (feedsync runs errors ID)" : "");
 	if (r.summary[0])
 		print_sanitized("  summary:   ", r.summary);
+	cli_run_notifications(cli, r.id, NULL);
 	struct run_error_row *errs;
 	size_t n;
 	if (store_run_errors(cli_store(cli), r.id, 5, true, &errs, &n) == 0 && n) {

@@ -125,6 +125,10 @@ test_recovery_after_a_told_failure() {
 	fs_fast run "$CONN_ID" --wait            # still fine: nothing to say
 	expect_eq "$(outbox)" "failed:sent recovery:sent " "outbox"
 	expect_eq "$(field http-2.json 'p["event"], p["text"]')" "('recovery', 'R recovered (run 2)')" "recovery"
+	fs runs show 1
+	expect_contains "$OUT" "notified:  ops failed (sent) (feedsync notify log --run 1)" "runs show"
+	fs runs show 2 --json
+	expect_eq "$(json_get "$OUT" notifications.0.event)" recovery "runs show --json"
 	fs notify log --run 2
 	expect_rc 0 "notify log --run"
 	expect_eq "$(echo "$OUT" | awk 'NR > 1 {print $5 ":" $6}')" "recovery:2" "the run's messages only"
