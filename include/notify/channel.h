@@ -40,6 +40,7 @@ struct notify_settings {
 	char from[256], to[1024];     /* e-mail: the sender, the recipients (comma-separated) */
 	char user[256];               /* e-mail: the SMTP login */
 	bool starttls;                /* e-mail: require STARTTLS on smtp:// */
+	char ca_file[512];            /* certificates trusted instead of the system's (a private CA), "" = system */
 	char subject[512], body[4096];   /* templates ("" = the defaults) */
 };
 

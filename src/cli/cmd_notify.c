@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -35,6 +36,7 @@ static const char notify_usage[] =
 	"delivery:\n"
 	"  --limit N [--per S]            at most N messages per S seconds (3600); the rest as one summary\n"
 	"  --attempts N --backoff S --timeout S   tries (5), first retry delay doubling (30), bound (10)\n"
+	"  --ca-file PEM                  trust these certificates (a private CA) for https:// and TLS mail\n"
 	"  --secret - | --secret-env VAR  the webhook's signing key or the SMTP password: stdin, sealed; or\n"
 	"                                 the variable that holds it\n"
 	"  --subject TEMPLATE --body TEMPLATE | --body-file F   {{field}} templates over the payload";
@@ -67,6 +69,7 @@ static const char *const SETTING_FLAGS[][2] = {
 	{"--limit", "limit"}, {"--per", "per_s"}, {"--attempts", "attempts"}, {"--backoff", "backoff_s"},
 	{"--timeout", "timeout_s"}, {"--secret-env", "secret_env"}, {"--from", "from"}, {"--to", "to"},
 	{"--user", "user"}, {"--subject", "subject"}, {"--body", "body"}, {"--body-file", "body"},
+	{"--ca-file", "ca_file"},
 };
 
 static bool setting_flag(int argc, char **argv, int *i, struct notify_args *a, bool *missing)
@@ -285,6 +288,8 @@ static int apply_args(struct cli *cli, const struct notify_args *a, struct notif
 	cJSON_free(text);
 	if (str_eq(ch->kind, "smtp") && (!set.from[0] || !set.to[0]))
 		return usage("%s", "an e-mail channel needs --from and --to");
+	if (set.ca_file[0] && access(set.ca_file, R_OK) != 0)
+		return usage("--ca-file %s: cannot read it", set.ca_file);
 	if (str_eq(ch->kind, "webhook") && set.body[0] && !renders_json(set.body))
 		return usage("--body %s: a webhook's body template must make JSON", set.body);
 	free(ch->options);
@@ -440,6 +445,8 @@ static void print_channel(struct cli *cli, const struct notify_channel *ch, cons
 	if (str_eq(ch->kind, "smtp"))
 		printf("  mail:     from %s to %s%s%s%s\n", set->from, set->to, set->user[0] ? " as " : "", set->user,
 		       set->starttls ? ", STARTTLS required" : "");
+	if (set->ca_file[0])
+		printf("  trusts:   %s\n", set->ca_file);
 	printf("  subject:  %s\n", set->subject[0] ? set->subject : NOTIFY_DEFAULT_SUBJECT);
 	if (set->body[0])
 		printf("  body:     custom (%zu bytes)\n", strlen(set->body));

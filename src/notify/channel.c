@@ -83,7 +83,7 @@ struct text_member {
 	{#field, offsetof(struct notify_settings, field), sizeof(((struct notify_settings *)0)->field)}
 static const struct text_member TEXTS[] = {
 	TEXT_MEMBER(secret_env), TEXT_MEMBER(from), TEXT_MEMBER(to), TEXT_MEMBER(user),
-	TEXT_MEMBER(subject), TEXT_MEMBER(body),
+	TEXT_MEMBER(subject), TEXT_MEMBER(body), TEXT_MEMBER(ca_file),
 };
 
 int notify_settings_parse(const char *json, struct notify_settings *out, char *err, size_t errsize)

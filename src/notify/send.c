@@ -87,6 +87,8 @@ static CURL *curl_for(const char *url, const struct notify_settings *set)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)set->timeout_s);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)set->timeout_s);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+	if (set->ca_file[0])
+		curl_easy_setopt(e, CURLOPT_CAINFO, set->ca_file);
 	return e;
 }
 

@@ -2,13 +2,15 @@
 """Catches what feedsync's notifications send, for tests/integration/test_notify.sh.
 
 An HTTP server (webhooks) and a minimal SMTP server on 127.0.0.1, each on a free port written to
---port-file as "HTTP_PORT SMTP_PORT". Every webhook request is saved as DIR/http-N.json (method, path,
+--port-file as "HTTP_PORT SMTP_PORT SMTPS_PORT" (SMTPS_PORT 0 without --tls-cert). Every webhook request is saved as DIR/http-N.json (method, path,
 headers, body); every mail as DIR/mail-N.json (the envelope, the AUTH login and the message text).
 
 --http-status 503,503,200 answers the requests in turn (the last one repeats). --http-delay S waits before
 answering, as a receiver that hangs. The SMTP side speaks RFC 5321 as far as libcurl uses it: EHLO
 advertising AUTH PLAIN LOGIN (RFC 4954), MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT;
-STARTTLS is answered 454 (RFC 3207: TLS not available), which a client that requires it must refuse.
+STARTTLS is answered 454 (RFC 3207: TLS not available), which a client that requires it must refuse,
+unless --tls-cert/--tls-key are given: then STARTTLS upgrades the session (RFC 3207 section 4) and a third
+port speaks SMTP inside TLS from the start (smtps, RFC 8314 section 3.3). Each mail records "tls".
 """
 import argparse
 import base64
@@ -16,11 +18,13 @@ import json
 import os
 import socket
 import socketserver
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 args = None
+tls = None   # the server side's ssl.SSLContext with --tls-cert
 lock = threading.Lock()
 counter = {"http": 0, "mail": 0}
 
@@ -72,7 +76,8 @@ class Smtp(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        mail = {"from": None, "to": [], "user": None, "password": None, "data": None}
+        secure = isinstance(self.connection, ssl.SSLSocket)
+        mail = {"from": None, "to": [], "user": None, "password": None, "data": None, "tls": secure}
         self.reply("220 catcher ESMTP")
         while True:
             raw = self.rfile.readline()
@@ -85,6 +90,12 @@ class Smtp(socketserver.StreamRequestHandler):
                 self.reply("250-AUTH PLAIN LOGIN")
                 self.reply("250-STARTTLS")
                 self.reply("250 8BITMIME")
+            elif verb == "STARTTLS" and tls:
+                self.reply("220 2.0.0 ready to start TLS")
+                self.connection = tls.wrap_socket(self.connection, server_side=True)
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb")
+                mail["tls"] = True   # RFC 3207: the client starts over with EHLO
             elif verb == "STARTTLS":
                 self.reply("454 4.7.0 TLS not available")
             elif verb == "AUTH":
@@ -105,7 +116,8 @@ class Smtp(socketserver.StreamRequestHandler):
                     lines.append(d[1:] if d.startswith("..") else d)
                 mail["data"] = "".join(lines)
                 save("mail", mail)
-                mail = {"from": None, "to": [], "user": mail["user"], "password": mail["password"], "data": None}
+                mail = {"from": None, "to": [], "user": mail["user"], "password": mail["password"], "data": None,
+                        "tls": mail["tls"]}
                 self.reply("250 queued")
             elif verb == "RSET" or verb == "NOOP":
                 self.reply("250 ok")
@@ -145,6 +157,12 @@ class ThreadedHttp(socketserver.ThreadingMixIn, Quiet):
     daemon_threads = True
 
 
+class ThreadedSmtps(ThreadedSmtp):
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        return tls.wrap_socket(sock, server_side=True), addr
+
+
 def main():
     global args
     p = argparse.ArgumentParser()
@@ -153,14 +171,24 @@ def main():
     p.add_argument("--http-status", default="200")
     p.add_argument("--http-delay", type=float, default=0)
     p.add_argument("--lifetime", type=float, default=120)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
     args = p.parse_args()
+    global tls
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     args.http_status = [int(s) for s in args.http_status.split(",")]
     http = ThreadedHttp(("127.0.0.1", 0), Webhook)
     smtp = ThreadedSmtp(("127.0.0.1", 0), Smtp)
-    for server in (http, smtp):
+    servers = [http, smtp]
+    if tls:
+        servers.append(ThreadedSmtps(("127.0.0.1", 0), Smtp))
+    for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
+    smtps_port = servers[2].server_address[1] if tls else 0
     with open(args.port_file + ".tmp", "w") as f:
-        f.write("%d %d\n" % (http.server_address[1], smtp.server_address[1]))
+        f.write("%d %d %d\n" % (http.server_address[1], smtp.server_address[1], smtps_port))
     os.rename(args.port_file + ".tmp", args.port_file)
     time.sleep(args.lifetime)   # bounded: a test that forgets to stop it does not leave it behind
 
