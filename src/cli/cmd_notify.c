@@ -68,7 +68,7 @@ static const char *const SETTING_FLAGS[][2] = {
 	{"--on", "on"}, {"--error-share", "error_share"}, {"--streak", "streak"}, {"--stuck-after", "stuck_after_s"},
 	{"--limit", "limit"}, {"--per", "per_s"}, {"--attempts", "attempts"}, {"--backoff", "backoff_s"},
 	{"--timeout", "timeout_s"}, {"--secret-env", "secret_env"}, {"--from", "from"}, {"--to", "to"},
-	{"--user", "user"}, {"--subject", "subject"}, {"--body", "body"}, {"--body-file", "body"},
+	{"--user", "user"}, {"--subject", "subject"}, {"--body", "body"}, {"--body-file", "body_file"},
 	{"--ca-file", "ca_file"},
 };
 
@@ -81,7 +81,7 @@ static bool setting_flag(int argc, char **argv, int *i, struct notify_args *a, b
 		if (a->nopts == (int)ARRAY_LEN(a->opt_name))
 			return false;
 		a->opt_name[a->nopts] = SETTING_FLAGS[k][1];
-		a->opt_value[a->nopts++] = str_eq(SETTING_FLAGS[k][0], "--body-file") ? xasprintf("@%s", v) : v;
+		a->opt_value[a->nopts++] = v;
 		return true;
 	}
 	return false;
@@ -138,13 +138,6 @@ static int parse_args(int argc, char **argv, struct notify_args *a)
 	return EXIT_OK;
 }
 
-static void free_args(struct notify_args *a)
-{
-	for (int i = 0; i < a->nopts; i++)
-		if (str_eq(a->opt_name[i], "body") && a->opt_value[i][0] == '@')
-			free((char *)a->opt_value[i]);
-}
-
 /* ---- building a channel from the options ---- */
 
 static bool has_line_break(const char *s)
@@ -186,10 +179,11 @@ static int apply_option(cJSON *o, const char *name, const char *value)
 		return EXIT_OK;
 	}
 	char *text = NULL;
-	if (str_eq(name, "body") && value[0] == '@') {
-		text = cli_read_file(value + 1, err, sizeof(err));
+	if (str_eq(name, "body_file")) {
+		text = cli_read_file(value, err, sizeof(err));
 		if (!text)
 			return cli_fail(EXIT_FAILED, "--body-file: %s", err);
+		name = "body";
 	}
 	if (!text && (str_eq(name, "from") || str_eq(name, "to") || str_eq(name, "subject")) && has_line_break(value))
 		return usage("%s: a line break has no place in a mail header", value);
@@ -650,8 +644,8 @@ int cmd_notify(struct cli *cli, int argc, char **argv)
 	struct notify_args a;
 	int rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc != EXIT_OK)
-		;
-	else if (a.help || str_eq(sub, "--help") || str_eq(sub, "-h") || str_eq(sub, "help"))
+		return rc;
+	if (a.help || str_eq(sub, "--help") || str_eq(sub, "-h") || str_eq(sub, "help"))
 		printf("%s\n", notify_usage);
 	else if (str_eq(sub, "add"))
 		rc = notify_add(cli, &a);
@@ -671,6 +665,5 @@ int cmd_notify(struct cli *cli, int argc, char **argv)
 		rc = notify_deliver_cmd(cli);
 	else
 		rc = usage("unknown notify command '%s'", sub);
-	free_args(&a);
 	return rc;
 }

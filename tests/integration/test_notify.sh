@@ -283,6 +283,12 @@ test_smtp_mail_with_login_and_templates() {
 	expect_not_contains "$data" "pw-123" "the message"
 	fs notify show mail
 	expect_contains "$OUT" 'from $FS_SMTP_PASSWORD' "show names the variable"
+	printf 'From a file: {{event}}\n' >"$T/body.txt"
+	fs notify edit mail --body-file "$T/body.txt"
+	expect_rc 0 "edit --body-file"
+	expect_eq "$(sql "select json_extract(options, '$.body') from notify_channels")" "From a file: {{event}}" "body"
+	fs notify edit mail --body '@not-a-file {{event}}'
+	expect_eq "$(sql "select json_extract(options, '$.body') from notify_channels")" "@not-a-file {{event}}" "literal"
 	# Without the variable the message waits for it instead of going out unauthenticated.
 	fs_fast run "$CONN_ID" --wait
 	expect_contains "$(sql 'select status, last_error from notify_outbox where run_id = 2')" \
