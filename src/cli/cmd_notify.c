@@ -228,6 +228,24 @@ static int apply_target(const struct notify_args *a, struct notify_channel *ch)
 	return EXIT_OK;
 }
 
+/* Plain addresses only: the envelope wraps each in <>, so brackets or quotes would make another one. */
+static bool mail_addresses_ok(const char *list, bool several)
+{
+	for (const char *p = list; *p;) {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, several ? "," : "");
+		if (!memchr(p, '@', len))
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if (strchr("<>\"()[]\\;:", p[i]) || (unsigned char)p[i] < 0x20)
+				return false;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return true;
+}
+
 /* Whether a webhook body template makes JSON, tried on the payload of a run like any other. */
 static bool renders_json(const char *tmpl)
 {
@@ -282,6 +300,10 @@ static int apply_args(struct cli *cli, const struct notify_args *a, struct notif
 	cJSON_free(text);
 	if (str_eq(ch->kind, "smtp") && (!set.from[0] || !set.to[0]))
 		return usage("%s", "an e-mail channel needs --from and --to");
+	if (str_eq(ch->kind, "smtp") && (!mail_addresses_ok(set.from, false) || !mail_addresses_ok(set.to, true)))
+		return usage("%s", "--from and --to take plain addresses (name@example.com), --to separated by commas");
+	if (str_eq(ch->kind, "smtp") && set.user[0] && !set.secret_env[0] && !ch->secret && !a->secret)
+		return usage("%s", "--user needs its password: --secret - or --secret-env VAR");
 	if (set.ca_file[0] && access(set.ca_file, R_OK) != 0)
 		return usage("--ca-file %s: cannot read it", set.ca_file);
 	if (str_eq(ch->kind, "webhook") && set.body[0] && !renders_json(set.body))

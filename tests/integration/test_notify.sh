@@ -359,6 +359,10 @@ test_cli_checks_and_test_message() {
 	expect_contains "$ERR" "unknown event 'sometimes'" "message"
 	fs notify add x --smtp "$SMTP" --to a@example.com
 	expect_rc 2 "mail without --from"
+	fs notify add x --smtp "$SMTP" --from a@example.com --to 'b@example.com, <evil@example.com>'
+	expect_rc 2 "an address with brackets"
+	fs notify add x --smtp "$SMTP" --from a@example.com --to b@example.com --user u
+	expect_rc 2 "a login without its password"
 	fs notify add x --webhook "ftp://example.com"
 	expect_rc 2 "not http"
 	fs notify add x --smtp "$SMTP" --from a@example.com --to b@example.com --subject $'a\r\nBcc: evil@example.com'
