@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/help.h"
 #include "cli/output.h"
 #include "core/store_notify.h"
 #include "core/util.h"
@@ -17,37 +18,13 @@
 #include "notify/message.h"
 #include "notify/notify.h"
 
-static const char notify_usage[] =
-	"usage: feedsync notify add NAME CHANNEL [RULES] [DELIVERY]\n"
-	"       feedsync notify edit ID|NAME [CHANNEL] [RULES] [DELIVERY] [--enable | --disable]\n"
-	"       feedsync notify list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
-	"       feedsync notify log [ID|NAME] [--run RUN] [--rows N] [--json] | deliver\n"
-	"channel, one of:\n"
-	"  --webhook URL                  POST the JSON payload (signed when the channel has a secret)\n"
-	"  --command PROG [--arg A]...    run PROG with the payload on stdin (no shell)\n"
-	"  --smtp smtp[s]://HOST[:PORT] --from ADDR --to ADDR[,ADDR...] [--user U] [--starttls]\n"
-	"rules:\n"
-	"  --conn ID | --all-connections  one connection's runs, or every connection's (the default)\n"
-	"  --on EVENTS                    failed,errors,streak,stuck,circuit,recovery\n"
-	"                                 (default failed,stuck,circuit,recovery)\n"
-	"  --error-share PCT              errors: a run completed with errors on at least PCT% of its rows (0)\n"
-	"  --streak N                     streak: the Nth failed run in a row (3)\n"
-	"  --stuck-after S                stuck: a running run without a heartbeat for S seconds (300)\n"
-	"delivery:\n"
-	"  --limit N [--per S]            at most N messages per S seconds (3600); the rest as one summary\n"
-	"  --attempts N --backoff S --timeout S   tries (5), first retry delay doubling (30), bound (10)\n"
-	"  --ca-file PEM                  trust these certificates (a private CA) for https:// and TLS mail\n"
-	"  --secret - | --secret-env VAR  the webhook's signing key or the SMTP password: stdin, sealed; or\n"
-	"                                 the variable that holds it\n"
-	"  --subject TEMPLATE --body TEMPLATE | --body-file F   {{field}} templates over the payload";
-
 struct notify_args {
 	const char *ref;              /* the channel (edit, show, rm, test, log), or the new name (add) */
 	const char *webhook, *command, *smtp;
 	const char *args[32];
 	int nargs;
 	const char *conn, *secret;
-	bool all_connections, enable, disable, json, help;
+	bool all_connections, enable, disable, json;
 	const char *limit_rows;       /* log --rows */
 	const char *run;              /* log --run */
 	/* Options set onto the channel's settings, as "name=value" pairs applied in order. */
@@ -57,9 +34,8 @@ struct notify_args {
 
 static int usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "feedsync: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s\n", notify_usage);
+	cli_usage(fmt, arg);
+	help_print("notify", stderr);
 	return EXIT_USAGE;
 }
 
@@ -128,8 +104,6 @@ static int parse_args(int argc, char **argv, struct notify_args *a)
 			a->disable = true;
 		else if (arg_is(argv[i], "--json"))
 			a->json = true;
-		else if (arg_is(argv[i], "--help") || arg_is(argv[i], "-h"))
-			a->help = true;
 		else if (argv[i][0] == '-' || a->ref)
 			return usage("notify: unexpected argument '%s'", argv[i]);
 		else
@@ -659,7 +633,7 @@ static int notify_deliver_cmd(struct cli *cli)
 int cmd_notify(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 1) {
-		fprintf(stderr, "%s\n", notify_usage);
+		help_print("notify", stderr);
 		return EXIT_USAGE;
 	}
 	const char *sub = argv[0];
@@ -667,9 +641,7 @@ int cmd_notify(struct cli *cli, int argc, char **argv)
 	int rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc != EXIT_OK)
 		return rc;
-	if (a.help || str_eq(sub, "--help") || str_eq(sub, "-h") || str_eq(sub, "help"))
-		printf("%s\n", notify_usage);
-	else if (str_eq(sub, "add"))
+	if (str_eq(sub, "add"))
 		rc = notify_add(cli, &a);
 	else if (str_eq(sub, "edit"))
 		rc = notify_edit(cli, &a);

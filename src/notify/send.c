@@ -25,11 +25,11 @@ void notify_signature(const char *key, int64_t timestamp, const char *body, char
 {
 	struct strbuf signed_text = {0};
 	sb_addf(&signed_text, "%lld.%s", (long long)timestamp, body);
-	uint8_t mac[SHA256_BYTES];
+	uint8_t mac[HMAC_SHA256_BYTES];
 	hmac_sha256(key, strlen(key), signed_text.buf, signed_text.len, mac);
 	sb_free(&signed_text);
-	char hex[2 * SHA256_BYTES + 1];
-	for (int i = 0; i < SHA256_BYTES; i++)
+	char hex[2 * HMAC_SHA256_BYTES + 1];
+	for (int i = 0; i < HMAC_SHA256_BYTES; i++)
 		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 	snprintf(out, size, "t=%lld,v1=%s", (long long)timestamp, hex);
 }

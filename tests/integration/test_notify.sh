@@ -2,14 +2,14 @@
 # Notifications (issue 16): one test per rule (failed, errors over a share, a streak, recovery, a stuck run, an
 # open circuit) and per channel (a signed webhook with retries, a command, e-mail over SMTP), the rate limit's
 # summary, exactly once with two workers, and secrets kept out of every payload and output. Every message is
-# caught by tests/helpers/notify_catcher.py (an HTTP and an SMTP server on 127.0.0.1).
+# caught by tests/helpers/alert_catcher.py (an HTTP and an SMTP server on 127.0.0.1).
 . "$(dirname "$0")/../lib.sh"
 
 # start_catcher [CATCHER_ARGS...]: sets $HOOK (a webhook URL), $SMTP (an smtp:// URL) and, with --tls-cert, $SMTPS;
 # files go to $T/caught.
 start_catcher() {
 	mkdir -p "$T/caught"
-	"$PYTHON" "$ROOT/tests/helpers/notify_catcher.py" --dir "$T/caught" --port-file "$T/.catcher" --lifetime 120 \
+	"$PYTHON" "$ROOT/tests/helpers/alert_catcher.py" --dir "$T/caught" --port-file "$T/.catcher" --lifetime 120 \
 		"$@" &
 	echo $! >>"$T/.pids"
 	for _ in $(seq 100); do [ -s "$T/.catcher" ] && break; sleep 0.05; done
