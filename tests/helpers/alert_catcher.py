@@ -2,7 +2,7 @@
 """Catches what feedsync's notifications send, for tests/integration/test_notify.sh.
 
 An HTTP server (webhooks) and a minimal SMTP server on 127.0.0.1, each on a free port written to
---port-file as "HTTP_PORT SMTP_PORT SMTPS_PORT" (SMTPS_PORT 0 without --tls-cert). Every webhook request is saved as DIR/http-N.json (method, path,
+--port-file as "HTTP_PORT SMTP_PORT SMTPS_PORT HTTPS_PORT" (the last two 0 without --tls-cert). Every webhook request is saved as DIR/http-N.json (method, path,
 headers, body); every mail as DIR/mail-N.json (the envelope, the AUTH login and the message text).
 
 --http-status 503,503,200 answers the requests in turn (the last one repeats). --http-delay S waits before
@@ -10,7 +10,8 @@ answering, as a receiver that hangs. The SMTP side speaks RFC 5321 as far as lib
 advertising AUTH PLAIN LOGIN (RFC 4954), MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT;
 STARTTLS is answered 454 (RFC 3207: TLS not available), which a client that requires it must refuse,
 unless --tls-cert/--tls-key are given: then STARTTLS upgrades the session (RFC 3207 section 4) and a third
-port speaks SMTP inside TLS from the start (smtps, RFC 8314 section 3.3). Each mail records "tls".
+port speaks SMTP inside TLS from the start (smtps, RFC 8314 section 3.3), and a fourth serves the webhook
+over HTTPS. Each mail records "tls".
 """
 import argparse
 import base64
@@ -184,11 +185,14 @@ def main():
     servers = [http, smtp]
     if tls:
         servers.append(ThreadedSmtps(("127.0.0.1", 0), Smtp))
+        https = ThreadedHttp(("127.0.0.1", 0), Webhook)
+        https.socket = tls.wrap_socket(https.socket, server_side=True)
+        servers.append(https)
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    smtps_port = servers[2].server_address[1] if tls else 0
+    ports = [server.server_address[1] for server in servers] + [0, 0]
     with open(args.port_file + ".tmp", "w") as f:
-        f.write("%d %d %d\n" % (http.server_address[1], smtp.server_address[1], smtps_port))
+        f.write("%d %d %d %d\n" % tuple(ports[:4]))
     os.rename(args.port_file + ".tmp", args.port_file)
     time.sleep(args.lifetime)   # bounded: a test that forgets to stop it does not leave it behind
 

@@ -5,8 +5,8 @@
 # caught by tests/helpers/alert_catcher.py (an HTTP and an SMTP server on 127.0.0.1).
 . "$(dirname "$0")/../lib.sh"
 
-# start_catcher [CATCHER_ARGS...]: sets $HOOK (a webhook URL), $SMTP (an smtp:// URL) and, with --tls-cert, $SMTPS;
-# files go to $T/caught.
+# start_catcher [CATCHER_ARGS...]: sets $HOOK (a webhook URL), $SMTP (an smtp:// URL) and, with --tls-cert, $SMTPS
+# and $HTTPS_HOOK; files go to $T/caught.
 start_catcher() {
 	mkdir -p "$T/caught"
 	"$PYTHON" "$ROOT/tests/helpers/alert_catcher.py" --dir "$T/caught" --port-file "$T/.catcher" --lifetime 120 \
@@ -14,10 +14,11 @@ start_catcher() {
 	echo $! >>"$T/.pids"
 	for _ in $(seq 100); do [ -s "$T/.catcher" ] && break; sleep 0.05; done
 	[ -s "$T/.catcher" ] || { fail "the catcher did not start"; return 1; }
-	read -r http_port smtp_port smtps_port <"$T/.catcher"
+	read -r http_port smtp_port smtps_port https_port <"$T/.catcher"
 	HOOK="http://127.0.0.1:$http_port/hook"
 	SMTP="smtp://127.0.0.1:$smtp_port"
 	SMTPS="smtps://127.0.0.1:$smtps_port"
+	HTTPS_HOOK="https://127.0.0.1:$https_port/hook"
 }
 
 caught() { ls "$T/caught" 2>/dev/null | grep -c "^$1-" || true; }
@@ -304,7 +305,7 @@ test_smtp_starttls_required_refuses_a_plain_server() {
 	expect_eq "$(sql 'select event, status from notify_outbox')" "test|failed" "recorded"
 }
 
-test_smtp_over_tls_starttls_and_smtps_with_a_private_ca() {
+test_tls_mail_and_https_webhook_with_a_private_ca() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/ca.pem" -days 1 -subj /CN=127.0.0.1 \
 		-addext subjectAltName=IP:127.0.0.1 2>/dev/null || { fail "openssl could not make a certificate"; return; }
 	start_catcher --tls-cert "$T/ca.pem" --tls-key "$T/key.pem" || return
@@ -321,6 +322,13 @@ test_smtp_over_tls_starttls_and_smtps_with_a_private_ca() {
 	expect_rc 0 "notify test over smtps"
 	expect_eq "$(caught mail)" 2 "mails caught"
 	expect_eq "$(field mail-1.json 'r["tls"]') $(field mail-2.json 'r["tls"]')" "True True" "both inside TLS"
+	fs_fast notify add https --webhook "$HTTPS_HOOK" --attempts 1
+	fs_fast notify test https
+	expect_rc 1 "an https receiver no CA vouches for"
+	fs_fast notify edit https --ca-file "$T/ca.pem"
+	fs notify test https
+	expect_rc 0 "an https receiver with its CA"
+	expect_eq "$(caught http)" 1 "the webhook over https"
 	fs notify add bad --webhook "$HOOK" --ca-file "$T/nowhere.pem"
 	expect_rc 2 "an unreadable CA file"
 }
