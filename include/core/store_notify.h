@@ -82,6 +82,9 @@ int store_notify_summarise(struct store *s, int64_t channel_id, int64_t max_id, 
 /* The newest messages (of channel_id and about run_id; 0 = any), at most limit. */
 int store_notify_log(struct store *s, int64_t channel_id, int64_t run_id, int limit, struct notify_message **out,
                      size_t *n);
+/* Deletes the messages done with (sent, given up, summarised) whose last attempt was before `before`: how
+ * many, or -1. */
+int store_notify_prune(struct store *s, int64_t before);
 /* The event of the channel's newest message about a connection, other than summaries: 1 found, 0 none, -1. */
 int store_notify_last_event(struct store *s, int64_t channel_id, int64_t conn_id, char *event, size_t size);
 

@@ -63,6 +63,9 @@ static const char SQL_FAILED_STREAK[] =
 	" AND id > coalesce((SELECT max(id) FROM sync_runs WHERE connection_id = ?1 AND id <= ?2"
 	"                    AND status IN ('completed', 'completed_with_errors', 'cancelled')), 0)";
 static const char SQL_FIRST_ERROR[] = "SELECT message FROM run_errors WHERE run_id = ?1 ORDER BY id LIMIT 1";
+/* Along notify_outbox_due: a finished message's next_attempt_at is when it was last tried. */
+static const char SQL_PRUNE[] =
+	"DELETE FROM notify_outbox WHERE status IN ('sent', 'failed', 'summarised') AND next_attempt_at < ?1";
 static const char SQL_LOST[] =
 	"SELECT id FROM sync_runs WHERE finished_at = ?1 AND status = 'failed' AND summary LIKE 'worker lost:%'"
 	" ORDER BY id";
@@ -455,4 +458,15 @@ int store_notify_lost_runs(struct store *s, int64_t finished_at, int64_t **ids, 
 		return -1;
 	}
 	return 0;
+}
+
+int store_notify_prune(struct store *s, int64_t before)
+{
+	struct sqldb_stmt *st = store_stmt(s, SQL_PRUNE);
+	if (!st)
+		return -1;
+	bind_int(st, 1, before);
+	if (store_exec_stmt(st) < 0)
+		return -1;
+	return sqldb_changes(s->db);
 }

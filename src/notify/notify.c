@@ -13,6 +13,8 @@
 
 /* How long past its attempt's own bound a claimed message stays away from other deliverers. */
 #define LEASE_MARGIN_MS 5000
+/* How long a message done with stays in the outbox (notify log, recovery after a failure told earlier). */
+#define NOTIFY_KEEP_MS (90LL * 24 * 3600 * 1000)
 /* The longest wait between two attempts, however many failed. */
 #define MAX_BACKOFF_MS (3600LL * 1000)
 
@@ -298,6 +300,8 @@ static void deliver_one(struct store *s, const struct config *cfg, const struct 
 int notify_deliver(struct store *s, const struct config *cfg, int64_t budget_ms)
 {
 	int64_t until = monotonic_ms() + budget_ms;
+	if (store_notify_prune(s, now_ms() - NOTIFY_KEEP_MS) < 0)
+		log_msg(LOG_WARN, "notifications: cannot delete the old messages: %s", store_errmsg(s));
 	summarise_channels(s);
 	int attempts = 0;
 	while (monotonic_ms() < until) {

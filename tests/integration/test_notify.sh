@@ -393,6 +393,12 @@ test_cli_checks_and_test_message() {
 	expect_eq "$(field http-1.json 'p["event"]')" test "test payload"
 	fs notify log x --json
 	expect_eq "$(json_get "$OUT" 0.status)" sent "log --json"
+	# Messages done with go after 90 days; pending ones stay whatever their age.
+	sql "insert into notify_outbox(channel_id, event_key, event, payload, status, next_attempt_at, created_at)
+	     values (1, 'old-sent', 'failed', '{}', 'sent', 1000, 1000), (1, 'old-pending', 'failed', '{}', 'pending',
+	     $(($(date +%s) * 1000 + 600000)), 1000)"
+	fs_fast notify deliver
+	expect_eq "$(sql "select event_key from notify_outbox where event_key like 'old-%'")" old-pending "pruned"
 	fs notify rm x
 	expect_rc 0 "rm"
 	fs notify show x
