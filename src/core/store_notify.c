@@ -215,15 +215,22 @@ int store_notify_channel_get(struct store *s, const char *ref, struct notify_cha
 	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
 }
 
-int store_notify_channel_delete(struct store *s, int64_t id)
+/* Runs `sql` with ?1 = v: the rows it changed, or -1. */
+static int changed_by(struct store *s, const char *sql, int64_t v)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_CHANNEL_DELETE);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
-	bind_int(st, 1, id);
+	bind_int(st, 1, v);
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqldb_changes(s->db) ? 0 : 1;
+	return sqldb_changes(s->db);
+}
+
+int store_notify_channel_delete(struct store *s, int64_t id)
+{
+	int n = changed_by(s, SQL_CHANNEL_DELETE, id);
+	return n < 0 ? -1 : n ? 0 : 1;
 }
 
 /* Steps st to its end, growing *out by one element of `size` a row, which read fills. 0 or -1. */
@@ -462,11 +469,5 @@ int store_notify_lost_runs(struct store *s, int64_t finished_at, int64_t **ids, 
 
 int store_notify_prune(struct store *s, int64_t before)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_PRUNE);
-	if (!st)
-		return -1;
-	bind_int(st, 1, before);
-	if (store_exec_stmt(st) < 0)
-		return -1;
-	return sqldb_changes(s->db);
+	return changed_by(s, SQL_PRUNE, before);
 }
