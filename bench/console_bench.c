@@ -43,7 +43,7 @@
 #define KEY_TARGET_MS 16.0
 #define IDLE_TARGET_PCT 1.0
 #define SAMPLES_MAX 256
-#define GROUPS_MAX 12
+#define GROUPS_MAX 16
 #define CTRL(c) ((c) & 0x1f)
 
 static double clock_us(clockid_t clock)
@@ -84,6 +84,8 @@ static const char *const per_key_groups[] = {"sort", "quick filter", "filter typ
 #define KEYS(...) ((const int[]){__VA_ARGS__, 0})
 /* Not a key: the bench moves the list's selection to its middle (untimed), where an OFFSET costs most. */
 #define TO_MIDDLE (KEY_MAX + 1)
+/* Not a key either: what the console does when another process commits, reload the screen (timed). */
+#define RELOAD (KEY_MAX + 2)
 #define END_OF_SCRIPT {0}
 
 /* What every list screen does: sorting by each column both ways, filtering, the quick filters, moving. */
@@ -107,9 +109,10 @@ static const struct step dests_script[] = {LIST_STEPS(11, "shop 1", "https"), EN
 static const struct step products_script[] = {
 	LIST_STEPS(2, "SKU-00042", "SKU-9"),
 	{NULL, KEYS(TO_MIDDLE), NULL, 0}, {"deep page", KEYS(KEY_NPAGE), NULL, 10},
-	{"deep page", KEYS(KEY_PPAGE), NULL, 20}, {"state sort, f", KEYS('s', 'f', 'f'), NULL, 0},
+	{"deep page", KEYS(KEY_PPAGE), NULL, 20}, {"deep reload", KEYS(RELOAD), NULL, 10},
+	{"state sort, f", KEYS('s', 'f', 'f'), NULL, 0},
 	{NULL, KEYS(TO_MIDDLE), NULL, 0}, {"deep page by state", KEYS(KEY_NPAGE), NULL, 10},
-	{"deep page by state", KEYS(KEY_PPAGE), NULL, 20},
+	{"deep page by state", KEYS(KEY_PPAGE), NULL, 20}, {"deep reload by state", KEYS(RELOAD), NULL, 10},
 	{NULL, KEYS('/'), NULL, 0}, {"typing by state", NULL, "SKU-00042", 0}, {NULL, KEYS(27), NULL, 0},
 	END_OF_SCRIPT,
 };
@@ -240,7 +243,9 @@ static struct series *series_of(struct series *all, int *n, const char *group)
 static void press_frame(struct app *app, int key, struct series *s, const char *label)
 {
 	double t0 = now_us(), c0 = cpu_us();
-	if (key)
+	if (key == RELOAD)
+		app_changed(app);
+	else if (key)
 		app_key(app, key);
 	app_draw(app);
 	if (s && s->n < SAMPLES_MAX) {
@@ -282,7 +287,7 @@ static void play(struct app *app, const struct step *script, struct series *all,
 					continue;
 				}
 				char key[24];
-				snprintf(key, sizeof(key), "%s", keyname(*k));
+				snprintf(key, sizeof(key), "%s", *k == RELOAD ? "reload" : keyname(*k));
 				press_frame(app, *k, s, key);
 			}
 		}

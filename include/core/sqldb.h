@@ -67,6 +67,11 @@ int sqldb_bind_null(struct sqldb_stmt *st, int idx);
 int sqldb_bind_int64(struct sqldb_stmt *st, int idx, int64_t v);
 int sqldb_bind_double(struct sqldb_stmt *st, int idx, double v);
 int sqldb_bind_text(struct sqldb_stmt *st, int idx, const char *text);
+/*
+ * Text not copied, for a hot loop: `text`, NUL-terminated at `len`, must stay as it is until the statement
+ * is stepped and its bindings cleared (sqldb_clear_bindings).
+ */
+int sqldb_bind_text_static(struct sqldb_stmt *st, int idx, const char *text, int len);
 int sqldb_bind_blob(struct sqldb_stmt *st, int idx, const void *data, int len);
 
 /* Columns are numbered from 0; text and blobs stay valid until the next step, reset or finalize. */

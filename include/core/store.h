@@ -222,6 +222,10 @@ struct store_settings {
 int store_import_settings(struct store *s, struct store_settings *saved);
 int store_restore_settings(struct store *s, const struct store_settings *saved);
 bool store_catalog_has_missing(struct store *s, int64_t conn_id);
+/* products_by_state around a first import (core/state_index.h): 1 when it was dropped, 0 when it stays, -1. */
+int store_catalog_defer_state_index(struct store *s);
+/* Builds it again when it is missing; 0 or -1. */
+int store_catalog_restore_state_index(struct store *s);
 
 struct product_write {
 	int64_t conn_id;
@@ -230,6 +234,7 @@ struct product_write {
 	const char *price;
 	const char *quantity;   /* integer text or NULL */
 	const char *data;       /* JSON */
+	size_t data_len;        /* its length: the catalog knows it, a strlen would read it again */
 	int64_t hash;
 	int64_t line;
 	int64_t run_id;

@@ -120,7 +120,8 @@ int store_views_products(struct store_views *v, const struct view_query *q, int6
                          int64_t matched, struct product_row **rows, size_t *n);
 /*
  * The window next to a row of the list the caller holds (keyset paging): `skip` rows after `edge` (before:
- * before it, going up), then `limit` rows, in list order. SQLite enters the index at the edge and passes
+ * before it, going up), then `limit` rows, in list order; `skip` -1: from the edge itself (a reload of the
+ * window it starts, or ends going up), where it is or would be if it changed since. SQLite enters the index at the edge and passes
  * over no row before it, so Page Down half a million products deep costs what it costs at the top.
  */
 int store_views_products_seek(struct store_views *v, const struct view_query *q, const struct product_row *edge,

@@ -28,6 +28,11 @@ struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize);
 enum catalog_outcome catalog_put(struct catalog *c, const struct product *p, long *first_line, long *first_item);
 /* Commits the open batch, if any. */
 int catalog_commit(struct catalog *c);
+/*
+ * After the last commit of the import, whether it completed or stopped: builds the state index a first import
+ * went without (core/state_index.h). catalog_close does it too, for a path that did not. 0 or -1.
+ */
+int catalog_end_import(struct catalog *c);
 size_t catalog_size(const struct catalog *c);      /* products known before and created in this run */
 size_t catalog_unseen(const struct catalog *c);    /* known products not in this feed */
 /*

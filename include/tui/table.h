@@ -57,7 +57,8 @@ struct table_source {
 	int64_t (*row_id)(const void *row);
 	/*
 	 * The window next to a row the table holds (keyset paging): `skip` rows after `edge` (before: before
-	 * it, going up), then `limit`, in list order. NULL: every window is read at its offset.
+	 * it, going up), then `limit`, in list order; `skip` -1: from the edge itself. NULL: every window is
+	 * read at its offset.
 	 */
 	int (*seek)(struct store_views *v, const struct view_query *q, const void *edge, bool before, int64_t skip,
 	            int limit, void **rows, size_t *n);

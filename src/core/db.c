@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/state_index.h"
 #include "core/util.h"
 #include "db_dialect.h"
 #include "product_sql.h"
@@ -301,7 +302,7 @@ static const char *const MIGRATIONS[] = {
 	 * shuffled), not the 55% migration 17 feared; re-imports that change nothing write no index entry.
 	 */
 	"DROP INDEX products_by_state;"
-	"CREATE INDEX products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ", sku);",
+	"CREATE INDEX " PRODUCTS_BY_STATE_INDEX ";",
 	/* 20: a Shopify SKU's variant and inventory item beside its product (remote_id), so that a price or a stock
 	 * update needs no lookup (issue 13). */
 	"ALTER TABLE remote_products ADD COLUMN variant_id INTEGER;"
@@ -477,6 +478,8 @@ static struct sqldb *open_migrated(const char *path, int busy_timeout_ms, bool s
 		sqldb_close(db);
 		return NULL;
 	}
+	/* Not fatal: readers do without the index, and the next open tries again. */
+	state_index_ensure(db);
 	return db;
 }
 

@@ -25,6 +25,9 @@
 	" WHEN " t "pushed_hash IS NULL AND " t "pushed_data IS NULL THEN 'new'" \
 	" ELSE 'changed' END)"
 
+/* products_by_state as migration 19 made it, and as the catalog builds it after a first import (core/state_index.h). */
+#define PRODUCTS_BY_STATE_INDEX "products_by_state ON products(connection_id, " PRODUCT_STATE_SQL("") ", sku)"
+
 /* The states in the order PRODUCT_STATE_SQL tests them; NULL ends the list. */
 #define PRODUCT_STATE_NAMES "retired", "missing", "in_sync", "failed", "new", "changed"
 /* The same states as an SQL list, for a condition that names every one (tests/unit/test_store.c compares). */

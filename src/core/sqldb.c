@@ -228,6 +228,13 @@ int sqldb_bind_text(struct sqldb_stmt *st, int idx, const char *text)
 	return sqlite3_bind_text(st->lite, idx, text, -1, SQLITE_TRANSIENT);
 }
 
+int sqldb_bind_text_static(struct sqldb_stmt *st, int idx, const char *text, int len)
+{
+	if (st->pg)
+		return pg_bind_text(st->pg, idx, text);
+	return sqlite3_bind_text(st->lite, idx, text, len, SQLITE_STATIC);
+}
+
 int sqldb_bind_blob(struct sqldb_stmt *st, int idx, const void *data, int len)
 {
 	if (st->pg)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/state_index.h"
 #include "core/util.h"
 
 /*
@@ -141,22 +142,60 @@ int store_restore_settings(struct store *s, const struct store_settings *saved)
 	return 0;
 }
 
+int store_catalog_defer_state_index(struct store *s)
+{
+	return state_index_defer(s->db);
+}
+
+/*
+ * The build's sort keeps runs of the page cache's size in memory: at the import's cache they came on top of
+ * the catalog's index and pushed a 1M-row import's peak RSS from 57 to 66 MB; at SQLite's default they fit.
+ */
+#define BUILD_CACHE_SIZE (-2000)
+
+int store_catalog_restore_state_index(struct store *s)
+{
+	int64_t cache;
+	if (pragma_get(s, "cache_size", &cache) < 0 || pragma_set(s, "cache_size", BUILD_CACHE_SIZE) < 0)
+		return -1;
+	int rc = state_index_restore(s->db);
+	return pragma_set(s, "cache_size", cache) < 0 ? -1 : rc;
+}
+
+/* `len` 0: measured. Not copied: the caller's values stay until the statement ran (write_product). */
+static void bind_static(struct sqldb_stmt *st, int idx, const char *text, size_t len)
+{
+	if (!text)
+		sqldb_bind_null(st, idx);
+	else
+		sqldb_bind_text_static(st, idx, text, (int)(len ? len : strlen(text)));
+}
+
 static void bind_product(struct sqldb_stmt *st, const struct product_write *w)
 {
 	bind_int(st, 1, w->conn_id);
-	bind_text(st, 2, w->sku);
-	bind_text(st, 3, w->name);
-	bind_text(st, 4, w->price);
+	bind_static(st, 2, w->sku, 0);
+	bind_static(st, 3, w->name, 0);
+	bind_static(st, 4, w->price, 0);
 	int64_t qty;
 	if (w->quantity && parse_int64(w->quantity, &qty))
 		bind_int(st, 5, qty);
 	else
 		sqldb_bind_null(st, 5);
-	bind_text(st, 6, w->data);
+	bind_static(st, 6, w->data, w->data_len);
 	bind_int(st, 7, w->hash);
 	bind_int_or_null(st, 8, w->line);
 	bind_int(st, 9, w->run_id);
 	bind_int(st, 10, w->now);
+}
+
+/* Runs a statement bound by bind_product and lets go of the values it did not copy. */
+static int write_product(struct sqldb_stmt *st, const struct product_write *w)
+{
+	bind_product(st, w);
+	int rc = store_exec_stmt(st);
+	sqldb_clear_bindings(st);
+	return rc;
 }
 
 int store_flush_product_count(struct store *s)
@@ -177,8 +216,7 @@ static int insert_product(struct store *s, const struct product_write *w)
 	struct sqldb_stmt *st = store_stmt(s, SQL_INSERT);
 	if (!st)
 		return -1;
-	bind_product(st, w);
-	if (store_exec_stmt(st) < 0)
+	if (write_product(st, w) < 0)
 		return -1;
 	if (s->added_products && s->added_conn != w->conn_id && store_flush_product_count(s) < 0)
 		return -1;
@@ -206,8 +244,7 @@ int store_product_update(struct store *s, const struct product_write *w)
 	struct sqldb_stmt *st = store_stmt(s, SQL_UPDATE);
 	if (!st)
 		return -1;
-	bind_product(st, w);
-	if (store_exec_stmt(st) < 0)
+	if (write_product(st, w) < 0)
 		return -1;
 	return sqldb_changes(s->db);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/state_index.h"
 #include "core/util.h"
 #include "product_sql.h"
 #include "store_internal.h"
@@ -16,9 +17,12 @@ const char *const product_states[] = {PRODUCT_STATE_NAMES, NULL};
  */
 static const char SQL_LIST[] =
 	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p WHERE p.connection_id = ?1 ORDER BY p.sku LIMIT ?3";
-static const char SQL_LIST_STATE[] =
-	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p INDEXED BY products_by_state WHERE p.connection_id = ?1"
-	" AND " PRODUCT_STATE_SQL("p.") " = ?2 ORDER BY p.sku LIMIT ?3";
+#define LIST_STATE(index) \
+	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p" index " WHERE p.connection_id = ?1" \
+	" AND " PRODUCT_STATE_SQL("p.") " = ?2 ORDER BY p.sku LIMIT ?3"
+static const char SQL_LIST_STATE[] = LIST_STATE(" INDEXED BY products_by_state");
+/* While a first import fills the catalog without the index (core/state_index.h). */
+static const char SQL_LIST_STATE_UNINDEXED[] = LIST_STATE("");
 /* Each count its own statement: an optional condition ("?2 IS NULL OR ...") would keep SQLite off the index. */
 static const char SQL_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
 static const char SQL_COUNT_STATE[] =
@@ -80,7 +84,9 @@ void product_rows_free(struct product_row *rows, size_t n)
 
 int store_products_each(struct store *s, const struct product_query *q, product_fn fn, void *ud)
 {
-	struct sqldb_stmt *st = store_stmt(s, q->state ? SQL_LIST_STATE : SQL_LIST);
+	struct sqldb_stmt *st = store_stmt(s, !q->state                      ? SQL_LIST
+	                                  : state_index_present(s->db) ? SQL_LIST_STATE
+	                                                               : SQL_LIST_STATE_UNINDEXED);
 	if (!st)
 		return -1;
 	bind_int(st, 1, q->connection_id);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/state_index.h"
 #include "core/util.h"
 
 #define RUN_SELECT "SELECT " RUN_COLUMNS \
@@ -362,7 +363,11 @@ int store_run_recover_stale(struct store *s, int64_t stale_before, int64_t now)
 	bind_int(st, 2, now);
 	if (store_exec_stmt(st) < 0)
 		return -1;
-	return sqldb_changes(s->db);
+	int n = sqldb_changes(s->db);
+	/* A lost run may have been a first import that went without the state index: not fatal, as at open. */
+	if (n > 0)
+		state_index_ensure(s->db);
+	return n;
 }
 
 void run_error_rows_free(struct run_error_row *rows, size_t n)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/state_index.h"
 #include "core/store_products.h"
 #include "core/util.h"
 #include "product_sql.h"
@@ -266,6 +267,8 @@ struct shape {
 	bool joined;
 	bool quick_indexed;    /* the window walks the view's quick_index */
 	bool seek;             /* the window starts after an edge row (from_end: before it), not at an offset */
+	bool state_unindexed;  /* products_by_state is missing while a first import fills the catalog */
+	bool seek_from_edge;   /* the seek's window starts with the edge row itself (a reload) */
 };
 
 #define CACHE_SLOTS 96
@@ -451,7 +454,8 @@ static struct shape shape_of(struct store_views *v, enum store_view view, enum s
                              const struct view_query *q, bool from_end)
 {
 	const struct view_def *d = &views[view];
-	struct shape sh = {.view = view, .kind = kind, .scoped = q->connection_id != 0};
+	struct shape sh = {.view = view, .kind = kind, .scoped = q->connection_id != 0,
+	                   .state_unindexed = view == STORE_VIEW_PRODUCTS && !state_index_present(v->store->db)};
 	if (kind == KIND_COUNT_ALL || kind == KIND_LATEST_FAILED)
 		return sh;
 	sh.quick = q->quick;
@@ -543,9 +547,11 @@ static const char *tie_of(const struct view_def *d, const struct field *f)
 	return f->tie ? f->tie : d->id;
 }
 
-static const char *quick_index_of(const struct view_def *d, const struct field *f)
+/* NULL while the index is missing (core/state_index.h): the window is slower, not wrong. */
+static const char *quick_index_of(const struct view_def *d, const struct shape *sh, const struct field *f)
 {
-	return f->quick_index ? f->quick_index : d->quick_index;
+	const char *name = f->quick_index ? f->quick_index : d->quick_index;
+	return name && sh->state_unindexed && str_eq(name, "products_by_state") ? NULL : name;
 }
 
 /* What a window is ordered by before its tie: under a quick filter that holds the field to one value, the tie. */
@@ -565,7 +571,7 @@ static void add_indexed_ids(struct strbuf *sql, const struct view_def *d, const 
 	const struct field *f = &d->fields[sh->sort];
 	const char *and;
 	if (sh->quick_indexed || quick_index) {
-		sb_addf(sql, "SELECT %s FROM %s INDEXED BY %s", what, from, quick_index_of(d, f));
+		sb_addf(sql, "SELECT %s FROM %s INDEXED BY %s", what, from, quick_index_of(d, sh, f));
 		and = add_conditions(sql, d, sh);
 	} else {
 		sb_addf(sql, "SELECT %s FROM %s", what, from);
@@ -588,21 +594,22 @@ static void add_seek_ids(struct strbuf *sql, const struct view_def *d, const str
 	const struct field *f = &d->fields[sh->sort];
 	const char *key = window_key(d, sh), *tie = tie_of(d, f);
 	const char *op = sh->desc != sh->from_end ? "<" : ">";
+	const char *op_edge = sh->seek_from_edge ? (*op == '<' ? "<=" : ">=") : op;   /* the edge row in or out */
 	if (str_eq(key, tie) || f->unique) {
 		char *what = xasprintf("%s AS id", d->id);
-		char *seek = xasprintf("%s %s %s", key, op, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
+		char *seek = xasprintf("%s %s %s", key, op_edge, str_eq(key, tie) ? P_EDGE_TIE : P_EDGE_KEY);
 		add_indexed_ids(sql, d, sh, from, what, key, seek, false);
 		free(seek);
 		free(what);
 		return;
 	}
 	char *cut = xasprintf("%s AS id, %s AS k, %s AS t", d->id, key, tie);
-	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op);
+	char *same = xasprintf("%s = " P_EDGE_KEY " AND %s %s " P_EDGE_TIE, key, tie, op_edge);
 	char *past = xasprintf("%s %s " P_EDGE_KEY, key, op);
 	sb_adds(sql, "SELECT id FROM (SELECT * FROM (");
 	/* The key is one value: ordered by it SQLite 3.40 would sort the rows; under a SKU prefix it would walk the
 	 * prefix along the primary key, reading every product to find the few of a rare state. */
-	add_indexed_ids(sql, d, sh, from, cut, tie, same, quick_index_of(d, f) != NULL);
+	add_indexed_ids(sql, d, sh, from, cut, tie, same, quick_index_of(d, sh, f) != NULL);
 	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET ") UNION ALL SELECT * FROM (");
 	add_indexed_ids(sql, d, sh, from, cut, key, past, false);
 	sb_adds(sql, " LIMIT " P_LIMIT " + " P_OFFSET "))");
@@ -685,7 +692,8 @@ static bool same_shape(const struct shape *a, const struct shape *b)
 	return a->view == b->view && a->kind == b->kind && a->scoped == b->scoped && a->sort == b->sort &&
 	       a->desc == b->desc && a->from_end == b->from_end && a->quick == b->quick &&
 	       a->searched == b->searched && a->joined == b->joined && a->quick_indexed == b->quick_indexed &&
-	       a->seek == b->seek &&
+	       a->seek == b->seek && a->seek_from_edge == b->seek_from_edge &&
+	       a->state_unindexed == b->state_unindexed &&
 	       memcmp(a->words, b->words, sizeof(a->words)) == 0;
 }
 
@@ -789,7 +797,7 @@ static bool quick_selects_few(struct store_views *v, const struct shape *sh, con
 {
 	int64_t matched, total;
 	const struct view_def *d = &views[sh->view];
-	return quick_index_of(d, &d->fields[sh->sort]) && q->quick != QUICK_ALL &&
+	return quick_index_of(d, sh, &d->fields[sh->sort]) && q->quick != QUICK_ALL &&
 	       store_views_count(v, sh->view, q, &matched, &total) == 0 && matched * QUICK_FEW <= total;
 }
 
@@ -1003,9 +1011,12 @@ int store_views_products_seek(struct store_views *v, const struct view_query *q,
 	*rows = NULL;
 	*n = 0;
 	struct shape sh = shape_of(v, STORE_VIEW_PRODUCTS, KIND_PAGE, q, before);
-	if (limit <= 0 || skip < 0 || sh.nothing)
+	if (limit <= 0 || skip < -1 || sh.nothing)
 		return 0;
 	sh.seek = true;
+	sh.seek_from_edge = skip == -1;
+	if (skip < 0)
+		skip = 0;
 	struct edge at = {sh.sort == PRODUCT_F_STATE ? edge->state : edge->sku, edge->sku};
 	void *out;
 	int rc = drop_on_error(read_shape(v, &sh, q, skip, limit, &at, sizeof(**rows), read_product, &out, n),

@@ -48,6 +48,7 @@ struct catalog {
 	struct strbuf text;        /* their values */
 	struct store_settings saved; /* the handle's settings before the import's */
 	bool tuned;
+	bool state_index_deferred;  /* dropped for this first import, to be built when its rows are in */
 };
 
 /*
@@ -60,6 +61,7 @@ enum queued_text { QT_SKU, QT_NAME, QT_PRICE, QT_QUANTITY, QT_DATA, QT_COUNT };
 
 struct queued {
 	size_t text[QT_COUNT];     /* offsets into catalog.text; NO_TEXT for a field the product lacks */
+	size_t data_len;
 	uint64_t hash;
 	long line;
 	bool update;
@@ -283,7 +285,27 @@ struct catalog *catalog_open(struct run_ctx *ctx, char *err, size_t errsize)
 		catalog_close(c);
 		return NULL;
 	}
+	if (c->count == 0) {
+		int deferred = store_catalog_defer_state_index(ctx->store);
+		if (deferred < 0) {
+			snprintf(err, errsize, "cannot prepare the catalog: %s", store_errmsg(ctx->store));
+			catalog_close(c);
+			return NULL;
+		}
+		c->state_index_deferred = deferred == 1;
+	}
 	return c;
+}
+
+int catalog_end_import(struct catalog *c)
+{
+	if (!c->state_index_deferred)
+		return 0;
+	c->state_index_deferred = false;
+	/* A batch that failed to write left its transaction open for its error to be read: it is lost already. */
+	if (store_in_transaction(c->ctx->store))
+		store_rollback(c->ctx->store);
+	return store_catalog_restore_state_index(c->ctx->store);
 }
 
 static int begin_if_needed(struct catalog *c)
@@ -315,6 +337,7 @@ static void queue_product(struct catalog *c, const struct product *p, uint64_t h
 	q->text[QT_QUANTITY] = add_text(&c->text, product_get(p, PF_STOCK));
 	q->text[QT_DATA] = c->text.len;
 	product_json_add(p, &c->text);
+	q->data_len = c->text.len - q->text[QT_DATA];
 	sb_addc(&c->text, '\0');
 	q->hash = hash;
 	q->line = p->line;
@@ -341,6 +364,7 @@ static int write_product(struct catalog *c, const struct queued *q, int64_t now)
 		.price = queued_text(c, q, QT_PRICE),
 		.quantity = queued_text(c, q, QT_QUANTITY),
 		.data = queued_text(c, q, QT_DATA),
+		.data_len = q->data_len,
 		.hash = (int64_t)q->hash,
 		.line = q->line,
 		.run_id = c->ctx->run_id,
@@ -486,6 +510,7 @@ void catalog_close(struct catalog *c)
 	if (!c)
 		return;
 	catalog_commit(c);
+	catalog_end_import(c);
 	if (c->tuned)
 		store_restore_settings(c->ctx->store, &c->saved);
 	for (size_t i = 0; i < SHARDS; i++)

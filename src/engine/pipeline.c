@@ -216,6 +216,9 @@ static void local_import(struct import *im, const char *path, uint64_t file_byte
 	if (catalog_commit(im->catalog) < 0 && !stopped(stop))
 		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot save the catalog: %s",
 		          store_errmsg(ctx->store));
+	if (catalog_end_import(im->catalog) < 0 && !stopped(stop))
+		stop_with(ctx, stop, RUN_FAILED, "database_error", "cannot index the catalog by state: %s",
+		          store_errmsg(ctx->store));
 	run_log(ctx, LOG_INFO, "catalog: %zu products known, %zu not in this feed", catalog_size(im->catalog),
 	        catalog_unseen(im->catalog));
 }

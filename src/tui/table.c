@@ -77,7 +77,8 @@ static const void *held_row(const struct table *t, int64_t index)
 /*
  * Reads the window at t->top next to the rows held, when the source can seek and that skips fewer rows
  * than an offset from the nearer end would: after the row above the new window for a move down, before
- * the row below it for a move up. 1 read, 0 not read that way (or the list changed under the rows held:
+ * the row below it for a move up, from its own first row for a reload (not at the top, where rows that
+ * came before that row belong in the window). 1 read, 0 not read that way (or the list changed under the rows held:
  * fewer rows came than the count promised), -1 an error.
  */
 static int seek_window(struct table *t, const struct view_query *q, void **rows, size_t *n)
@@ -95,6 +96,9 @@ static int seek_window(struct table *t, const struct view_query *q, void **rows,
 		if (at > last)
 			return 0;
 		skip = at - end;
+	} else if (t->top > 0) {
+		at = t->top;
+		skip = -1;
 	} else {
 		return 0;
 	}

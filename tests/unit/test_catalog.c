@@ -5,7 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/sqldb.h"
+#include "core/state_index.h"
 #include "core/store.h"
+#include "core/store_products.h"
+#include "core/store_views.h"
 #include "core/util.h"
 #include "engine/catalog.h"
 #include "store_test.h"
@@ -164,4 +168,110 @@ Test(catalog, index_stays_small)
 	}
 	cr_assert_leq(catalog_memory_bytes(c), 5000u * 40u, "%zu bytes", catalog_memory_bytes(c));
 	end_run(&ctx, c);
+}
+
+/* ---- the state index around a first import (core/state_index.h) ---- */
+
+static void put_skus(struct catalog *c, const char *prefix, int n)
+{
+	long first;
+	for (int i = 0; i < n; i++) {
+		char sku[32];
+		snprintf(sku, sizeof(sku), "%s%03d", prefix, i);
+		cr_assert_eq(put(c, sku, "1.00", i + 2, &first), CATALOG_CREATED);
+	}
+}
+
+static int64_t listed_new(void)
+{
+	struct product_query q = {.connection_id = conn_id, .state = "new"};
+	return store_products_count(s, &q);
+}
+
+/* The Products screen sorted by state: its window's SQL names the index only while it exists. */
+static size_t state_window(void)
+{
+	struct store_views *v = store_views_open(s);
+	struct view_query q = {.sort = PRODUCT_F_STATE, .connection_id = conn_id, .filter = "S0",
+	                       .filter_fields = 1u << PRODUCT_F_SKU};
+	struct product_row *rows;
+	size_t n;
+	cr_assert_eq(store_views_products(v, &q, 0, 5, -1, &rows, &n), 0, "%s", store_errmsg(s));
+	product_rows_free(rows, n);
+	store_views_close(v);
+	return n;
+}
+
+Test(catalog, first_import_builds_the_state_index_once_its_rows_are_in)
+{
+	struct run_ctx ctx;
+	struct catalog *c = begin_run(&ctx);
+	cr_assert_not(state_index_present(store_db(s)), "an empty catalog's first import goes without it");
+	put_skus(c, "S", 10);
+	cr_assert_eq(listed_new(), 9, "the batches committed are listed meanwhile");
+	cr_assert_eq(state_window(), 5, "the window by state reads without the index");
+	cr_assert_eq(catalog_commit(c), 0);
+	cr_assert_eq(catalog_end_import(c), 0);
+	cr_assert(state_index_present(store_db(s)));
+	cr_assert_eq(listed_new(), 10);
+	cr_assert_eq(state_window(), 5);
+	end_run(&ctx, c);
+
+	c = begin_run(&ctx);
+	cr_assert(state_index_present(store_db(s)), "a catalog with products keeps it");
+	end_run(&ctx, c);
+}
+
+Test(catalog, stopped_first_import_still_leaves_the_state_index)
+{
+	struct run_ctx ctx;
+	struct catalog *c = begin_run(&ctx);
+	put_skus(c, "S", 4);
+	end_run(&ctx, c);   /* closed without catalog_end_import, as a path that stops early does */
+	cr_assert(state_index_present(store_db(s)));
+	cr_assert_eq(listed_new(), 4);
+}
+
+Test(catalog, first_import_beside_another_catalog_keeps_the_state_index)
+{
+	struct run_ctx ctx;
+	struct catalog *c = begin_run(&ctx);
+	put_skus(c, "S", 2);
+	end_run(&ctx, c);
+	char err[256];
+	struct conn_fields f = {.name = "B", .active = true, .source_type = "csv", .source_url = "/b.csv",
+	                        .schedule = "manual", .document = "{}"};
+	int64_t a = conn_id;
+	cr_assert_eq(store_conn_insert(s, &f, &conn_id, err, sizeof(err)), 0, "%s", err);
+	c = begin_run(&ctx);
+	cr_assert(state_index_present(store_db(s)), "rebuilding it would read every connection's products");
+	put_skus(c, "T", 2);
+	end_run(&ctx, c);
+	conn_id = a;
+}
+
+/* A process that dies mid-import: the index comes back once nothing may still be importing without it. */
+Test(catalog, state_index_lost_with_its_import_comes_back)
+{
+	struct run_ctx ctx;
+	struct catalog *c = begin_run(&ctx);
+	put_skus(c, "S", 4);
+	cr_assert_eq(catalog_commit(c), 0);
+	char path[600], err[256];
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+
+	struct store *other = store_open_path(path, 1000, err, sizeof(err));
+	cr_assert_not_null(other, "%s", err);
+	cr_assert_not(state_index_present(store_db(other)), "the run is still running: it may be importing");
+	cr_assert_eq(store_run_recover_stale(other, now_ms() + 1000000, now_ms()), 1);
+	cr_assert(state_index_present(store_db(other)), "its run recovered as lost");
+	store_close(other);
+
+	state_index_restore(store_db(s));
+	cr_assert(sqldb_exec(store_db(s), "DROP INDEX products_by_state") == SQLDB_OK);
+	other = store_open_path(path, 1000, err, sizeof(err));
+	cr_assert_not_null(other, "%s", err);
+	cr_assert(state_index_present(store_db(other)), "no run runs: the next open builds it");
+	store_close(other);
+	catalog_close(c);
 }

@@ -188,3 +188,35 @@ Test(table_seek, the_filters_page_by_seeks_too)
 		walk(col, true, QUICK_ALL, "SKU-1");
 	}
 }
+
+/*
+ * Another process committed: the console reloads the window on screen, from its first row's key, as a move
+ * does, not at its offset (half a million products deep that offset is half a million rows passed over).
+ */
+Test(table_seek, a_reload_deep_in_the_list_seeks_from_the_window)
+{
+	for (int col = 0; col < 2; col++)
+		for (int desc = 0; desc < 2; desc++) {
+			struct table t;
+			table_init(&t, columns, (int)ARRAY_LEN(columns), &source, views);
+			t.connection_id = conn;
+			t.sort_col = col;
+			t.descending = desc;
+			t.page = 9;
+			cr_assert_eq(table_reload(&t), 0, "%s", t.error);
+			size_t n;
+			char (*skus)[16] = whole_list(&t, &n);
+			table_move_to(&t, PRODUCTS / 2);   /* a jump: read at its offset */
+			passed_over = 0;
+			seeks = 0;
+			cr_assert_eq(table_reload(&t), 0, "%s", t.error);
+			char how[64];
+			snprintf(how, sizeof(how), "sort %d desc %d reload", col, desc);
+			assert_window(&t, skus, how);
+			cr_assert_eq(passed_over, 0, "%s: read at an offset, passing over %lld rows", how,
+			             (long long)passed_over);
+			cr_assert_eq(seeks, 1, "%s", how);
+			free(skus);
+			table_free(&t);
+		}
+}
