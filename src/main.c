@@ -28,6 +28,7 @@ static const struct {
 	{"products", cmd_products}, {"stats", cmd_stats},
 	{"presets", cmd_presets},
 	{"db", cmd_db},
+	{"notify", cmd_notify},
 };
 
 struct global_opts {
@@ -105,7 +106,8 @@ static bool reads_only(const char *command, const char *sub)
 		return !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO);
 	return (str_eq(command, "conn") && (str_eq(sub, "list") || str_eq(sub, "show") || str_eq(sub, "export"))) ||
 	       (str_eq(command, "dest") && (str_eq(sub, "list") || str_eq(sub, "show"))) ||
-	       (str_eq(command, "plan") && str_eq(sub, "show")) || (str_eq(command, "db") && str_eq(sub, "status"));
+	       (str_eq(command, "plan") && str_eq(sub, "show")) || (str_eq(command, "db") && str_eq(sub, "status")) ||
+	       (str_eq(command, "notify") && (str_eq(sub, "list") || str_eq(sub, "show") || str_eq(sub, "log")));
 }
 
 /* CMD --help, CMD -h anywhere after the command, or CMD help: the command's own help. */

@@ -6,7 +6,7 @@ _feedsync() {
 	_init_completion || return
 
 	local global="--config --db --readonly --no-color --ascii --help -h --version"
-	local commands="conn preview run plan reconcile products runs worker dest stats presets db config console version help"
+	local commands="conn preview run plan reconcile products runs worker dest stats presets notify db config console version help"
 	local dest_opts="--name --url --type --key --secret --key-env --secret-env --auth --insecure --verify-tls
 		--ca-file --concurrency --batch-size --rate-limit --timeout --overrun --repair-duplicates --retries
 		--backoff-ms --circuit-threshold --circuit-open --patience --user --app-password --app-password-env
@@ -14,7 +14,7 @@ _feedsync() {
 		--delete --token --token-env --api-version --location --force --json"
 
 	case $prev in
-	--config | --db | --file | --only-file | --ca-file)
+	--config | --db | --file | --only-file | --ca-file | --body-file)
 		_filedir
 		return
 		;;
@@ -60,6 +60,9 @@ _feedsync() {
 	presets)
 		[ -n "$sub" ] || opts="list show"
 		opts="${opts:-} --json --help" ;;
+	notify)
+		[ -n "$sub" ] || opts="add edit list show rm test log deliver"
+		opts="${opts:-} --webhook --command --arg --smtp --from --to --user --starttls --conn --all-connections --on --error-share --streak --stuck-after --limit --per --attempts --backoff --timeout --ca-file --secret --secret-env --subject --body --body-file --enable --disable --run --rows --json --help" ;;
 	db)
 		[ -n "$sub" ] || opts="status migrate"
 		opts="${opts:-} --json --help" ;;

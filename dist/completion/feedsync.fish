@@ -1,7 +1,7 @@
 # fish completion for feedsync(1): commands, subcommands and options, as `feedsync help` lists them.
 # Installed as PREFIX/share/fish/vendor_completions.d/feedsync.fish.
 
-set -l commands conn preview run plan reconcile products runs worker dest stats presets db config console version help
+set -l commands conn preview run plan reconcile products runs worker dest stats presets notify db config console version help
 complete -c feedsync -f
 
 # Global options, before the command.
@@ -24,6 +24,7 @@ complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a worker -d
 complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a dest -d 'Manage destinations'
 complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a stats -d 'Statistics per connection and shop'
 complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a presets -d 'Mapping presets'
+complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a notify -d 'Notification channels and what they sent'
 complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a db -d 'Database status and migration'
 complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a config -d 'The configuration in effect'
 complete -c feedsync -n "not __fish_seen_subcommand_from $commands" -a console -d 'The full-screen console'
@@ -38,9 +39,10 @@ complete -c feedsync -n "__fish_seen_subcommand_from runs" -a "show errors log c
 complete -c feedsync -n "__fish_seen_subcommand_from dest" -a "add edit list show rm test"
 complete -c feedsync -n "__fish_seen_subcommand_from presets" -a "list show"
 complete -c feedsync -n "__fish_seen_subcommand_from db" -a "status migrate"
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -a "add edit list show rm test log deliver"
 
 # Options of each command.
-complete -c feedsync -n "__fish_seen_subcommand_from conn preview plan products runs dest stats presets db run reconcile" -l json -d 'JSON output'
+complete -c feedsync -n "__fish_seen_subcommand_from conn preview plan products runs dest stats presets notify db run reconcile" -l json -d 'JSON output'
 complete -c feedsync -n "__fish_seen_subcommand_from conn preview" -l file -r -F -d 'A connection document (- = stdin)'
 complete -c feedsync -n "__fish_seen_subcommand_from conn dest" -l name -r -d 'Name'
 complete -c feedsync -n "__fish_seen_subcommand_from preview" -l rows -r -d 'Rows shown'
@@ -70,3 +72,13 @@ complete -c feedsync -n "__fish_seen_subcommand_from dest" -l insecure -d 'Do no
 complete -c feedsync -n "__fish_seen_subcommand_from dest" -l verify-tls -d 'Verify TLS'
 complete -c feedsync -n "__fish_seen_subcommand_from dest" -l allow-http -d 'Allow plain http (a test server)'
 complete -c feedsync -n "__fish_seen_subcommand_from dest" -l force -d 'Remove even when connections use it'
+for opt in webhook command arg smtp from to user conn on error-share streak stuck-after limit per attempts backoff \
+		timeout secret secret-env subject body run rows
+	complete -c feedsync -n "__fish_seen_subcommand_from notify" -l $opt -r
+end
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -l ca-file -r -F -d 'Trust this CA'
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -l body-file -r -F -d 'The body template from a file'
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -l starttls -d 'Require STARTTLS'
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -l all-connections -d 'Every connection'
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -l enable -d 'Enable the channel'
+complete -c feedsync -n "__fish_seen_subcommand_from notify" -l disable -d 'Disable the channel'

@@ -52,6 +52,10 @@ struct cli_flag {
 /* "[ID] [flags]": sets the flags and *id (NULL when absent). EXIT_OK, or a usage error naming `what`. */
 int cli_parse_flags(int argc, char **argv, const char *what, const struct cli_flag *flags, const char **id);
 
+/* A secret option's value; "-" reads the first line of standard input, so the secret stays out of the process
+ * list. The caller frees (secret_free). */
+char *cli_read_secret(const char *arg);
+
 struct conn_config;
 /* A whole file ("-" = stdin); NULL with err set. The caller frees. */
 char *cli_read_file(const char *path, char *err, size_t errsize);
@@ -80,6 +84,10 @@ int cli_refuse_active(const struct run_row *active, int64_t conn_id);
  */
 int cli_follow_run(struct cli *cli, int64_t run_id, int64_t conn_id, bool wait, bool json);
 
+struct cJSON;
+/* runs show: the notifications about a run, as a "notified:" line, or as members of json when it is given. */
+void cli_run_notifications(struct cli *cli, int64_t run_id, struct cJSON *json);
+
 int cmd_conn(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_runs(struct cli *cli, int argc, char **argv);
@@ -94,5 +102,6 @@ int cmd_products(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_presets(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
+int cmd_notify(struct cli *cli, int argc, char **argv);
 
 #endif

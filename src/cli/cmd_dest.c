@@ -466,27 +466,13 @@ static int dest_show(struct cli *cli, const struct dest_args *a)
 
 /* ---- add and edit ------------------------------------------------------------------------------------ */
 
-/* --secret - : the first line of standard input, so the secret stays out of the process list. */
-static char *read_secret(const char *arg)
-{
-	if (!str_eq(arg, "-"))
-		return xstrdup(arg);
-	char line[1024];
-	if (!fgets(line, sizeof(line), stdin))
-		return xstrdup("");
-	line[strcspn(line, "\r\n")] = '\0';
-	char *out = xstrdup(line);
-	explicit_bzero(line, sizeof(line));
-	return out;
-}
-
 static int save_dest(struct cli *cli, struct dest_args *a, struct dest_row *old)
 {
 	const char *type = a->type ? a->type : old ? old->type : "woocommerce";
 	if ((a->token || a->token_env) && !str_eq(type, "shopify"))
 		return usage("--token and --token-env are a shopify destination's, not a %s one's", type);
 	const char *given_secret = a->app_password ? a->app_password : a->token ? a->token : a->secret;
-	char *secret = given_secret ? read_secret(given_secret) : NULL;
+	char *secret = given_secret ? cli_read_secret(given_secret) : NULL;
 	/* A new password alone belongs to the user stored. */
 	cJSON *stored = old ? cJSON_Parse(old->options ? old->options : "{}") : NULL;
 	const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->site, "user"));

@@ -84,6 +84,33 @@ static const struct command_help help_table[] = {
 	 "  presets list [--json] | show NAME[@VERSION] [--json]\n"
 	 "                                   the field presets per product type (deal, hotel, ...), shipped\n"
 	 "                                   and the user's own ($XDG_CONFIG_HOME/feedsync/presets)\n", NULL},
+	{"notify", "Notifications:",
+	 "  notify add NAME CHANNEL [RULES] [DELIVERY] | edit ID|NAME [...] | list | show ID|NAME | rm ID|NAME\n"
+	 "  notify test ID|NAME | log [ID|NAME] [--run RUN] | deliver\n"
+	 "                                   messages on failures, streaks, stuck runs, open circuits, recovery\n",
+	 "\n"
+	 "feedsync notify add NAME CHANNEL [RULES] [DELIVERY]\n"
+	 "feedsync notify edit ID|NAME [CHANNEL] [RULES] [DELIVERY] [--enable | --disable]\n"
+	 "feedsync notify list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
+	 "feedsync notify log [ID|NAME] [--run RUN] [--rows N] [--json] | deliver\n"
+	 "channel, one of:\n"
+	 "  --webhook URL                  POST the JSON payload (signed when the channel has a secret)\n"
+	 "  --command PROG [--arg A]...    run PROG with the payload on stdin (no shell)\n"
+	 "  --smtp smtp[s]://HOST[:PORT] --from ADDR --to ADDR[,ADDR...] [--user U] [--starttls]\n"
+	 "rules:\n"
+	 "  --conn ID | --all-connections  one connection's runs, or every connection's (the default)\n"
+	 "  --on EVENTS                    failed,errors,streak,stuck,circuit,recovery\n"
+	 "                                 (default failed,stuck,circuit,recovery)\n"
+	 "  --error-share PCT              errors: a run completed with errors on at least PCT% of its rows (0)\n"
+	 "  --streak N                     streak: the Nth failed run in a row (3)\n"
+	 "  --stuck-after S                stuck: a running run without a heartbeat for S seconds (300)\n"
+	 "delivery:\n"
+	 "  --limit N [--per S]            at most N messages per S seconds (3600); the rest as one summary\n"
+	 "  --attempts N --backoff S --timeout S   tries (5), first retry delay doubling (30), bound (10)\n"
+	 "  --ca-file PEM                  trust these certificates (a private CA) for https:// and TLS mail\n"
+	 "  --secret - | --secret-env VAR  the webhook's signing key or the SMTP password: stdin, sealed; or\n"
+	 "                                 the variable that holds it\n"
+	 "  --subject TEMPLATE --body TEMPLATE | --body-file F   {{field}} templates over the payload\n"},
 	{"db", "Database:",
 	 "  db status [--json]               the backend, the file and its schema version\n"
 	 "  db migrate [--json]              apply the missing schema steps (any command does on opening)\n", NULL},

@@ -9,8 +9,11 @@
 #include "core/text.h"
 #include "core/util.h"
 #include "engine/worker.h"
+#include "notify/notify.h"
 
 #define WAIT_POLL_MS 250
+/* The bound on delivering a run's notifications after `run --wait` executed it. */
+#define RUN_NOTIFY_MS 5000
 /* How long `runs cancel` waits to tell how a running run ended: a cancel holds within 2 s in every phase. */
 #define CANCEL_OUTCOME_WAIT_MS 5000
 #define CANCEL_OUTCOME_POLL_MS 50
@@ -148,7 +151,12 @@ static int execute_here(struct cli *cli, int64_t run_id, bool json)
 		return cli_fail(EXIT_FAILED, "cannot claim run %lld: %s", (long long)run_id, store_errmsg(cli_store(cli)));
 	if (rc == 0) /* a worker took it first */
 		return wait_for_worker(cli, run_id, json);
-	return finish_wait(cli, run_id, json);
+	int code = finish_wait(cli, run_id, json);
+	/* No worker runs to deliver what the run's end recorded: one bounded pass once the outcome is printed,
+	 * retries left to the next worker, `run --wait` or `notify deliver`. */
+	fflush(stdout);
+	notify_deliver(cli_store(cli), &cli->cfg, RUN_NOTIFY_MS);
+	return code;
 }
 
 int cli_refuse_active(const struct run_row *active, int64_t conn_id)
@@ -343,6 +351,7 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	if (json) {
 		cJSON *o = run_to_json(&r);
 		cli_run_plan_applier(cli, &r, o);
+		cli_run_notifications(cli, r.id, o);
 		struct run_error_row *errs;
 		size_t n;
 		if (store_run_errors(cli_store(cli), r.id, 5, true, &errs, &n) == 0) {
@@ -380,6 +389,7 @@ static int runs_show(struct cli *cli, const char *arg, bool json)
 	       r.errors_total ? " (feedsync runs errors ID)" : "");
 	if (r.summary[0])
 		print_sanitized("  summary:   ", r.summary);
+	cli_run_notifications(cli, r.id, NULL);
 	struct run_error_row *errs;
 	size_t n;
 	if (store_run_errors(cli_store(cli), r.id, 5, true, &errs, &n) == 0 && n) {

@@ -174,3 +174,16 @@ int cli_parse_flags(int argc, char **argv, const char *what, const struct cli_fl
 	}
 	return EXIT_OK;
 }
+
+char *cli_read_secret(const char *arg)
+{
+	if (!str_eq(arg, "-"))
+		return xstrdup(arg);
+	char line[1024];
+	if (!fgets(line, sizeof(line), stdin))
+		return xstrdup("");
+	line[strcspn(line, "\r\n")] = '\0';
+	char *out = xstrdup(line);
+	explicit_bzero(line, sizeof(line));
+	return out;
+}

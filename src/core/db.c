@@ -314,6 +314,32 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE dest_cost_buckets ("
 	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  maximum REAL NOT NULL, available REAL NOT NULL, restore_rate REAL NOT NULL, seen_at INTEGER NOT NULL);",
+	/*
+	 * 22: notifications (issue 16, core/store_notify.h). A channel is where messages go (a webhook, a command,
+	 * a mailbox) and the rules that send them, for one connection or every one (connection_id NULL); its
+	 * signing key or SMTP password sealed as a shop's credentials are. The outbox holds every message once
+	 * per (channel, event key), which is what keeps several workers from sending an event twice; a message
+	 * is due again at next_attempt_at, which its deliverer also pushes ahead as a lease while it sends.
+	 */
+	"CREATE TABLE notify_channels ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  connection_id INTEGER REFERENCES connections(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL, target TEXT NOT NULL, options TEXT NOT NULL DEFAULT '{}',"
+	"  secret BLOB, enabled INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE notify_outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  channel_id INTEGER NOT NULL REFERENCES notify_channels(id) ON DELETE CASCADE,"
+	"  event_key TEXT NOT NULL, event TEXT NOT NULL,"
+	"  run_id INTEGER, connection_id INTEGER,"
+	"  payload TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, last_error TEXT,"
+	"  created_at INTEGER NOT NULL, sent_at INTEGER,"
+	"  UNIQUE (channel_id, event_key));"
+	"CREATE INDEX notify_outbox_due ON notify_outbox(status, next_attempt_at);"
+	"CREATE INDEX notify_outbox_by_conn ON notify_outbox(channel_id, connection_id, id);",
 };
 
 int db_schema_version(void)

@@ -12,6 +12,7 @@
 #include "engine/pipeline.h"
 #include "engine/scheduler.h"
 #include "engine/sd_notify.h"
+#include "notify/notify.h"
 
 void worker_identity(char *buf, size_t size, int thread)
 {
@@ -36,6 +37,8 @@ int worker_execute_next(struct store *s, const struct config *cfg, int64_t run_i
 		observe(&ctx, ud);
 	run_log(&ctx, LOG_INFO, "claimed by %s (attempt %d, trigger %s)", worker_id, run.attempt, run.trigger);
 	*status = pipeline_execute_run(&ctx, &run);
+	/* Its final status is committed: what to tell is recorded now, delivered by whoever drains the outbox. */
+	notify_run_ended(s, run.id);
 	return 1;
 }
 
@@ -43,8 +46,16 @@ int worker_recover_stale(struct store *s, const struct config *cfg)
 {
 	int64_t now = now_ms();
 	int n = store_run_recover_stale(s, now - (int64_t)cfg->stale_after_s * 1000, now);
-	if (n > 0)
-		log_msg(LOG_WARN, "recovered %d run%s whose worker stopped beating (worker lost)", n, n > 1 ? "s" : "");
+	if (n <= 0)
+		return n;
+	log_msg(LOG_WARN, "recovered %d run%s whose worker stopped beating (worker lost)", n, n > 1 ? "s" : "");
+	/* No worker will end these runs: their failure is told from here. */
+	int64_t *ids;
+	size_t nids;
+	if (store_notify_lost_runs(s, now, &ids, &nids) == 0)
+		for (size_t i = 0; i < nids; i++)
+			notify_run_ended(s, ids[i]);
+	free(ids);
 	return n;
 }
 
@@ -124,6 +135,35 @@ static void *worker_thread(void *p)
 	return NULL;
 }
 
+/* How long one pass of the notifier may deliver before it looks at stuck runs and circuits again. */
+#define NOTIFY_PASS_MS 5000
+/* The notifier's final pass when the worker stops: what is due then is still sent, within this bound. */
+#define NOTIFY_FINAL_MS 10000
+
+/*
+ * The notifier: watches for stuck runs and open circuits and drains the outbox, in a thread of its own so that
+ * a slow receiver delays neither a run nor the worker's heartbeat.
+ */
+static void *notifier_thread(void *p)
+{
+	struct pool *pool = p;
+	char err[512];
+	struct store *s = store_open(pool->cfg, err, sizeof(err));
+	if (!s) {
+		log_msg(LOG_ERROR, "notifier: %s", err);
+		return NULL;
+	}
+	while (atomic_load(&pool->running) > 0) {
+		notify_watch(s);
+		notify_deliver(s, pool->cfg, NOTIFY_PASS_MS);
+		for (int waited = 0; waited < pool->cfg->poll_interval_ms && atomic_load(&pool->running) > 0; waited += 50)
+			sleep_ms(50);
+	}
+	notify_deliver(s, pool->cfg, NOTIFY_FINAL_MS);
+	store_close(s);
+	return NULL;
+}
+
 static void housekeeping(struct store *s, const struct config *cfg, const char *id)
 {
 	int64_t now = now_ms();
@@ -155,17 +195,22 @@ static void reopen_log(void)
 }
 
 /* Threads start with signals blocked so that only the main thread sees SIGINT/SIGTERM. */
-static void start_threads(struct thread_arg *args, int threads, struct pool *pool)
+static void spawn_blocked(pthread_t *tid, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_create(tid, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void start_threads(struct thread_arg *args, int threads, struct pool *pool)
+{
 	for (int i = 0; i < threads; i++) {
 		args[i].pool = pool;
 		args[i].index = i + 1;
-		pthread_create(&args[i].tid, NULL, worker_thread, &args[i]);
+		spawn_blocked(&args[i].tid, worker_thread, &args[i]);
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 int worker_main(const struct config *cfg, int threads, bool once)
@@ -187,6 +232,8 @@ int worker_main(const struct config *cfg, int threads, bool once)
 	signal_received = 0;
 	install_signals();
 	start_threads(args, threads, &pool);
+	pthread_t notifier;
+	spawn_blocked(&notifier, notifier_thread, &pool);
 	sd_notify_send("READY=1\nSTATUS=executing queued and scheduled runs");
 	int64_t watchdog_ms = sd_watchdog_interval_ms();
 
@@ -213,6 +260,7 @@ int worker_main(const struct config *cfg, int threads, bool once)
 	}
 	for (int i = 0; i < threads; i++)
 		pthread_join(args[i].tid, NULL);
+	pthread_join(notifier, NULL);
 	free(args);
 	store_worker_remove(s, id);
 	store_close(s);
