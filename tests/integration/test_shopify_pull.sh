@@ -220,4 +220,13 @@ test_pull_of_a_woocommerce_destination_fails_clearly() {
 	expect_contains "$OUT$ERR" "destination 'woo' is a woocommerce destination, not a shopify one: set the connection's source type to woocommerce"
 }
 
+test_dest_rm_refuses_the_shop_a_source_reads() {
+	start_fakeshopify || return
+	add_shop
+	pull_conn
+	fs_fast dest rm "$DEST_ID"
+	[ "$RC" -ne 0 ] || fail "dest rm removed the shop a source reads"
+	expect_contains "$ERR" "destination $DEST_ID 'shop' is used by connection $CONN_ID 'Shopify pull'"
+}
+
 run_tests "$@"
