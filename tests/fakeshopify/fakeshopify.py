@@ -190,9 +190,16 @@ def cursor_of(variant):
     return base64.b64encode(json.dumps({"last_id": gid_number(variant["id"])}).encode()).decode()
 
 
-def pull_node(store, v, location):
+def levels_by_item(store):
+    out = {}
+    for (item, loc), n in store.levels.items():
+        out.setdefault(item, {})[loc] = n
+    return out
+
+
+def pull_node(store, v, location, by_item):
     p = store.products[v["product"]]
-    levels = {loc: n for (item, loc), n in store.levels.items() if item == v["inventoryItem"]}
+    levels = by_item.get(v["inventoryItem"], {})
     options = p.get("options") or ["Title"]
     values = v.get("options") or ["Default Title"]
     node = {"id": v["id"], "sku": v["sku"], "title": " / ".join(values), "price": v["price"],
@@ -472,7 +479,8 @@ class Handler(fakewoo.Handler):
             variants = [v for v in variants if gid_number(v["id"]) > last]
         first = first_of(variables, 50)
         page = variants[:first]
-        nodes = [pull_node(store, v, location) for v in page]
+        by_item = levels_by_item(store)
+        nodes = [pull_node(store, v, location, by_item) for v in page]
         info = {"hasNextPage": len(variants) > first, "endCursor": cursor_of(page[-1]) if page else None}
         return {"productVariants": {"pageInfo": info, "nodes": nodes}}, 3 + objects * len(nodes)
 
