@@ -45,7 +45,6 @@ struct spull {
 	char *after;                 /* the cursor of the next page; NULL before the first */
 	int64_t page, count;         /* count: the variants the shop said it has; -1 unknown */
 	int64_t rows, no_sku, throttled;
-	char refused[64];            /* the GraphQL error code that failed the pull, which *code then points at */
 	struct strbuf chunk;
 };
 
@@ -74,10 +73,15 @@ static void keep_answer(struct spull *s, const char *code, const char *message)
 	pull_keep_answer(s->res, &s->p.req, code, message, (const char *const[]){s->shop.key, s->shop.secret, NULL});
 }
 
+/* The code outlives the pull: a GraphQL error code is one of these (docs/api/usage/response-codes), or "refused". */
 static const char *failure_code(const struct http_request *r, const char *refused)
 {
+	static const char *const known[] = {"ACCESS_DENIED", "THROTTLED", "MAX_COST_EXCEEDED", "INTERNAL_SERVER_ERROR"};
+	for (size_t i = 0; *refused && i < ARRAY_LEN(known); i++)
+		if (str_eq(refused, known[i]))
+			return known[i];
 	if (*refused)
-		return refused;
+		return "refused";
 	switch (r->outcome) {
 	case HTTP_TIMED_OUT: return "timeout";
 	case HTTP_NETWORK: return "network_error";
@@ -95,8 +99,7 @@ static int request_failed(struct spull *s, const char *operation, const char *co
 	const struct http_request *r = &s->p.req;
 	char where[300], outcome[300];
 	page_name(s, operation, where, sizeof(where));
-	str_copy(s->refused, code, sizeof(s->refused));
-	const char *why = failure_code(r, s->refused);
+	const char *why = failure_code(r, code);
 	keep_answer(s, why, message);
 	if (r->outcome == HTTP_DONE && (r->status == 401 || r->status == 403))
 		return fail(s, why, "%s: the shop refused the access token %s (HTTP %ld: %s); check it with "
