@@ -28,7 +28,7 @@ pull_conn() {
 	CONN_ID=$(json_get "$OUT" id)
 }
 
-product_field() { json_get "$(sql "select data from products where sku = '$1'")" "$2"; }
+product_field() { json_get "$(sql "select data from products where sku = '$1' and connection_id = $CONN_ID")" "$2"; }
 pages_asked() { shopify_ops FeedsyncPullVariants; }
 # expect_pull_fails WHAT TEXT CODE: a run of $CONN_ID (under valgrind when enabled) fails saying TEXT with the
 # error code CODE, and imports nothing.
@@ -148,6 +148,27 @@ test_pull_groups_variants_for_a_variable_product() {
 	expect_eq "$(product_field TEE-L-RED parent_sku)" "tee" "parent"
 	expect_eq "$(product_field TEE-L-RED option:Size)" "L" "option Size"
 	expect_eq "$(product_field TEE-L-RED option:Colour)" "Red" "option Colour"
+}
+
+# What a grouped push wrote (one product with options per group) reads back as the same groups.
+test_pull_reads_back_what_a_grouped_push_wrote() {
+	start_fakeshopify --restore-rate 2000 || return
+	add_shop
+	printf 'sku,name,price,quantity,group,size\nTEE-S,Tee S,10.00,3,TEE,S\nTEE-M,Tee M,11.00,4,TEE,M\nMUG,Mug,5.00,9,,\n' \
+		>"$T/feed.csv"
+	add_shopify_conn '"group": {"by": "group", "options": ["size"]}'
+	fs_fast run "$CONN_ID" --wait
+	expect_rc 0 "grouped push"
+	pull_conn "" '"group": {"by": "parent_sku", "options": [{"name": "size", "column": "attribute:size"}]}'
+	fs_fast run "$CONN_ID" --wait
+	expect_rc 0 "pull of what was pushed"
+	expect_contains "$OUT" "3 created"
+	expect_eq "$(product_field TEE-M parent_sku)" "$(shopify_state "[p.get('handle') or 'tee' for p in products if p['title'] == 'Tee'][0]")" \
+		"the product's handle groups its variants"
+	expect_eq "$(product_field TEE-M option:size)" M "the option read back"
+	expect_eq "$(product_field TEE-M regular_price)" 11.00 "price"
+	expect_eq "$(product_field TEE-M stock_quantity)" 4 "stock"
+	expect_eq "$(product_field MUG parent_sku)" "" "a product without options is not grouped"
 }
 
 test_pull_refused_token_fails_naming_it() {
