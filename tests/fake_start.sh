@@ -24,3 +24,28 @@ push_conn() {
 	expect_rc 0 "conn add"
 	CONN_ID=$(json_get "$OUT" id)
 }
+
+# cancel_mid_pull: runs connection $CONN_ID (a shop's pull whose second page the fake delays) in the background,
+# cancels it once its first page is written, and checks that the cancel took 4 s at most (2 s promised, the rest
+# slack for a loaded machine) and that the run ended cancelled during its download; sets $RUN.
+cancel_mid_pull() {
+	"${VALGRIND[@]}" "$FEEDSYNC_BIN" run "$CONN_ID" --wait >"$T/bg.out" 2>&1 &
+	local waiter=$! t0 took
+	wait_until 20 _pull_started || return
+	RUN=$(sql "select max(id) from sync_runs")
+	wait_until 20 _pull_wrote_a_page || return
+	expect_eq "$(_pull_field phase)" download "phase while pulling"
+	[ "$(_pull_field bytes_total)" -gt "$(_pull_field bytes_done)" ] || fail "progress has no total ahead"
+	t0=$(date +%s%3N)
+	"$FEEDSYNC_BIN" runs cancel "$RUN" >/dev/null
+	wait "$waiter"
+	RC=$?
+	took=$(($(date +%s%3N) - t0))
+	[ "$took" -le 4000 ] || fail "the cancel took $took ms while page 2 was in flight"
+	expect_rc 4 "run --wait of a cancelled pull (under valgrind when on: 99 is a memory error)"
+	expect_eq "$(_pull_field status)" cancelled "status"
+	expect_contains "$(_pull_field summary)" "during the download"
+}
+_pull_field() { sql "select $1 from sync_runs where id = $RUN"; }
+_pull_started() { [ -n "$(sql "select max(id) from sync_runs")" ]; }
+_pull_wrote_a_page() { [ "$(_pull_field bytes_done)" -gt 0 ]; }

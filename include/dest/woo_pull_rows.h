@@ -59,4 +59,8 @@ const char *woo_pull_variation_sku(const cJSON *variation, const struct woo_pare
 /* Appends the variation's row to out; false, leaving out as it was, when it has no SKU of its own. */
 bool woo_pull_variation(const cJSON *variation, const struct woo_parent *parent, struct strbuf *out);
 
+/* One "column": "text" member of a row being written, for every shop's pull; *first says whether a comma goes
+ * before it, and is false after. */
+void pull_row_member(struct strbuf *out, bool *first, const char *column, const char *text);
+
 #endif

@@ -526,13 +526,13 @@ static int dest_edit(struct cli *cli, struct dest_args *a)
 
 /* ---- rm and test ------------------------------------------------------------------------------------- */
 
-/* Whether a woocommerce `part` of a document (its destination, or its source's "destination") names d. */
+/* Whether a `part` of a document (its destination, or a shop source's "destination") of d's type names d. */
 static bool names_dest(const cJSON *part, const cJSON *ref, const struct dest_row *d)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(part, "type");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref, "id");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(ref, "name");
-	return cJSON_IsString(type) && str_eq(type->valuestring, "woocommerce") &&
+	return cJSON_IsString(type) && str_eq(type->valuestring, d->type) &&
 	       ((cJSON_IsNumber(id) && (int64_t)id->valuedouble == d->id) ||
 	        (cJSON_IsString(name) && str_eq(name->valuestring, d->name)));
 }

@@ -28,7 +28,6 @@
 #include "core/store_plan.h"
 #include "core/store_products.h"
 #include "core/util.h"
-#include "dest/cost_bucket.h"
 #include "dest/dest.h"
 #include "dest/http.h"
 #include "dest/phase_stop.h"
@@ -37,6 +36,7 @@
 #include "dest/shop.h"
 #include "dest/shopify_api.h"
 #include "dest/shopify_input.h"
+#include "dest/shopify_meter.h"
 #include "dest/woo_variations.h"
 
 /* Documented costs (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): a mutation 10, the
@@ -49,9 +49,6 @@
  * first request of the process) asks for few, so that it fits the smallest plan's bucket. */
 #define LOOKUP_MAX 250
 #define LOOKUP_UNKNOWN_BUCKET 25
-/* How often a push records the shop's bucket for other processes (dest show, consoles): a glance needs no more,
- * and a write per request would add a commit to each. The last reading is recorded when the push ends. */
-#define COST_SAVE_MS 1000
 
 static const char variants_document[] =
 	"query FeedsyncVariantsBySku($query: String!, $first: Int!) { productVariants(first: $first, query: $query) "
@@ -143,9 +140,7 @@ struct shopify {
 	size_t nstocked;
 	char **parent_skus;          /* the connection's groups, in order */
 	size_t nparent_skus;
-	struct cost_seen cost;       /* the shop's last reading of its bucket */
-	bool cost_unsaved;           /* ... not recorded yet */
-	int64_t cost_saved_at;
+	struct shopify_meter meter;
 };
 
 static const cJSON *path_of(const cJSON *o, const char *const *keys)
@@ -169,76 +164,21 @@ static void gid_text(char *buf, size_t size, const char *kind, int64_t n)
 
 /* ---- requests ---- */
 
-/*
- * Waits until `cost` fits the shop's bucket; false (the phase stopped) when it never can or the run stops. The
- * shop read its bucket before its answer travelled back, so our picture is ahead of the shop's by what restores
- * in a round trip (plus the tenth it rounds to): that much more is waited for, short of the maximum.
- */
+/* Waits until `cost` fits the shop's bucket; false (the phase stopped) when it never can or the run stops. */
 static bool pace(struct shopify *s, double cost)
 {
-	for (;;) {
-		struct cost_bucket *b = cost_bucket_of(s->shop.base_url); /* takes the lock itself */
-		cost_bucket_lock();
-		double ahead = b->known ? b->last.restore_rate * (double)s->p.req.elapsed_ms / 1000.0 + 0.1 : 0;
-		if (b->known && cost <= b->last.maximum && cost + ahead > b->last.maximum)
-			ahead = b->last.maximum - cost;
-		int64_t wait = cost_bucket_wait_ms(b, cost + ahead, now_ms());
-		if (wait == 0)
-			cost_bucket_spend(b, cost, now_ms());
-		cost_bucket_unlock();
-		if (wait == 0)
-			return true;
-		if (wait == COST_NEVER_FITS) {
-			phase_stop(&s->stop, s->http, NULL, "a request costing %.0f points never fits the cost bucket of "
-			           "'%s' (its maximum is smaller): nothing more was pushed", cost, s->shop.name);
-			return false;
-		}
-		if (run_should_stop(s->ctx))
-			return false;
-		sleep_ms(wait < HTTP_STOP_POLL_MS ? wait : HTTP_STOP_POLL_MS);
-		run_tick(s->ctx);
-	}
-}
-
-/* The shop's last reading, where other processes read it. */
-static void save_cost(struct shopify *s)
-{
-	if (!s->cost_unsaved)
-		return;
-	s->cost_unsaved = false;
-	s->cost_saved_at = s->cost.seen_at;
-	if (store_cost_seen_put(s->ctx->store, s->shop.id, &s->cost) < 0)
-		run_log(s->ctx, LOG_WARN, "the cost bucket of '%s' cannot be recorded: %s", s->shop.name,
-		        store_errmsg(s->ctx->store));
-}
-
-/* The bucket as the answer reports it. */
-static void learn(struct shopify *s, const cJSON *answer)
-{
-	int64_t now = now_ms();
-	if (!cost_seen_parse(answer, now, &s->cost))
-		return;
-	struct cost_reading reading = {s->cost.maximum, s->cost.available, s->cost.restore_rate};
-	struct cost_bucket *b = cost_bucket_of(s->shop.base_url);
-	cost_bucket_lock();
-	cost_bucket_learn(b, &reading, now);
-	cost_bucket_unlock();
-	s->cost_unsaved = true;
-	if (now - s->cost_saved_at >= COST_SAVE_MS)
-		save_cost(s);
+	int rc = shopify_meter_pace(&s->meter, cost, s->p.req.elapsed_ms);
+	if (rc == METER_NEVER_FITS)
+		phase_stop(&s->stop, s->http, NULL, "a request costing %.0f points never fits the cost bucket of "
+		           "'%s' (its maximum is smaller): nothing more was pushed", cost, s->shop.name);
+	return rc == METER_SEND;
 }
 
 /* The largest search of SKUs that fits the shop's bucket. */
 static size_t lookup_chunk(struct shopify *s)
 {
-	struct cost_bucket *b = cost_bucket_of(s->shop.base_url);
-	cost_bucket_lock();
-	double maximum = b->known ? b->last.maximum : 0;
-	cost_bucket_unlock();
-	if (maximum <= 0)
-		return LOOKUP_UNKNOWN_BUCKET;
-	double fit = (maximum - shopify_connection_cost(0, VARIANT_NODE_OBJECTS)) / VARIANT_NODE_OBJECTS;
-	return fit >= LOOKUP_MAX ? LOOKUP_MAX : fit >= 1 ? (size_t)fit : 1;
+	return (size_t)shopify_meter_fit(&s->meter, shopify_connection_cost(0, VARIANT_NODE_OBJECTS), VARIANT_NODE_OBJECTS,
+	                                 LOOKUP_MAX, LOOKUP_UNKNOWN_BUCKET);
 }
 
 /* The create of s->fencing lasts until fence_ms after a send `in_ms` from now (written again before each send:
@@ -276,7 +216,7 @@ static const cJSON *ask_as(struct shopify *s, const char *document, const char *
 		probe_retrying(s->http, &s->p, "POST", s->endpoint, body, nfence > 0, s->ctx);
 		s->nfencing = 0;
 		const struct http_request *r = &s->p.req;
-		learn(s, r->json);
+		shopify_meter_learn(&s->meter, r->json);
 		char code[64], message[400], outcome[200];
 		bool refused = shopify_answer_error(r->json, code, sizeof(code), message, sizeof(message));
 		if (refused && str_eq(code, "THROTTLED")) {
@@ -1340,25 +1280,6 @@ static int shopify_commit(struct dest *d, char *err, size_t errsize)
 	return run_should_stop(s->ctx) ? 1 : 0;
 }
 
-static int read_site(struct shopify *s, char *err, size_t errsize)
-{
-	struct dest_row row;
-	if (store_dest_get(s->ctx->store, s->shop.id, &row) != 1) {
-		snprintf(err, errsize, "cannot read destination '%s': %s", s->shop.name, store_errmsg(s->ctx->store));
-		return -1;
-	}
-	int rc = 0;
-	if (!str_eq(row.type, "shopify")) {
-		snprintf(err, errsize, "destination '%s' is a %s destination, not a shopify one: set the connection's "
-		         "destination type to %s", row.name, row.type, row.type);
-		rc = -1;
-	} else {
-		rc = shopify_site_of(row.options, row.name, &s->site, err, errsize);
-	}
-	dest_row_free(&row);
-	return rc;
-}
-
 static int shopify_open(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending,
                         char *err, size_t errsize)
 {
@@ -1367,8 +1288,9 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	s->ctx = ctx;
 	s->conn = conn;
 	if (shop_load(ctx->store, ctx->cfg, conn->dest_id, conn->dest_name, &s->shop, err, errsize) < 0 ||
-	    read_site(s, err, errsize) < 0)
+	    shopify_site_load(ctx->store, &s->shop, "destination", &s->site, err, errsize) < 0)
 		return -1;
+	s->meter = (struct shopify_meter){.ctx = ctx, .shop = &s->shop};
 	s->hooks = (struct push_hooks){.ctx = ctx, .shop = &s->shop, .retried = on_retry, .ud = s};
 	struct http_hooks hooks = push_http_hooks(&s->hooks);
 	s->http = http_client_new(&s->shop, ctx->cfg, &hooks, err, errsize);
@@ -1396,7 +1318,7 @@ static void shopify_close(struct dest *d)
 	struct shopify *s = d->impl;
 	if (!s)
 		return;
-	save_cost(s);
+	shopify_meter_save(&s->meter);
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]);
 	free(s->queue);

@@ -1,14 +1,12 @@
 /* A WooCommerce shop's products pulled page by page into a JSON document (see dest/woo_pull.h). */
 #include "dest/woo_pull.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dest/http.h"
+#include "dest/pull_file.h"
 #include "dest/shop.h"
 #include "dest/woo.h"
 #include "dest/woo_batch.h"
@@ -30,8 +28,7 @@ struct pull {
 	struct http_request req;
 	bool answered;
 	const char *category_join;
-	FILE *out;
-	uint64_t max_bytes;
+	struct pull_file file;
 	int64_t page;
 	int64_t total, pages;        /* as the latest page said; -1 before one did */
 	int64_t rows, products, no_sku;
@@ -44,17 +41,7 @@ struct pull {
 	int64_t variations, variable, variation_pages;
 };
 
-static int fail(struct pull *p, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(struct pull *p, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(p->res->error, sizeof(p->res->error), fmt, ap);
-	va_end(ap);
-	*p->code = code;
-	return -1;
-}
+#define fail(pull, why, ...) pull_fail((pull)->res, (pull)->code, (why), __VA_ARGS__)
 
 /* "product 25 'Tee' (SKU V)". */
 static const char *parent_name(const struct woo_parent *parent, char *buf, size_t size)
@@ -118,52 +105,7 @@ static int open_shop(struct pull *p)
 
 static int write_out(struct pull *p, const char *data, size_t len)
 {
-	if (len > p->max_bytes - p->res->bytes) {
-		char limit[32];
-		format_size_setting(p->max_bytes, limit, sizeof(limit));
-		return fail(p, "too_large", "the products of '%s' exceed the %s limit (http.max_download_bytes)",
-		            p->shop.name, limit);
-	}
-	if (fwrite(data, 1, len, p->out) != len)
-		return fail(p, "write_failed", "cannot write to the temp file %s: %s", p->res->path, strerror(errno));
-	p->res->bytes += len;
-	return 0;
-}
-
-static int open_output(struct pull *p)
-{
-	const struct config *cfg = p->ctx->cfg;
-	const char *dir = cfg->temp_dir[0] ? cfg->temp_dir : getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	struct fetch_result *res = p->res;
-	int n = snprintf(res->path, sizeof(res->path), "%s/feedsync-woo-XXXXXX", dir);
-	bool fits = n > 0 && (size_t)n < sizeof(res->path);
-	int fd = fits ? mkstemp(res->path) : -1; /* mode 0600 */
-	if (fd < 0) {
-		res->path[0] = '\0';
-		return fail(p, "write_failed", "cannot create a temp file in %s: %s", dir,
-		            fits ? strerror(errno) : "path too long");
-	}
-	res->is_temp = true;
-	p->out = fdopen(fd, "w");
-	if (!p->out) {
-		close(fd);
-		return fail(p, "write_failed", "cannot write to the temp file %s: %s", res->path, strerror(errno));
-	}
-	p->max_bytes = cfg->max_download_bytes > 0 ? (uint64_t)cfg->max_download_bytes : UINT64_MAX;
-	static const char head[] = "{\"" WOO_PULL_ITEM_PATH "\": [\n";
-	return write_out(p, head, strlen(head));
-}
-
-static int close_output(struct pull *p)
-{
-	static const char tail[] = "\n]}\n";
-	int rc = write_out(p, tail, strlen(tail));
-	if (fclose(p->out) != 0 && rc == 0)
-		rc = fail(p, "write_failed", "cannot write to the temp file %s: %s", p->res->path, strerror(errno));
-	p->out = NULL;
-	return rc;
+	return pull_file_failed(pull_file_write(&p->file, data, len), p->code);
 }
 
 /* ---- one list page ----------------------------------------------------------------------------------- */
@@ -278,10 +220,7 @@ static const char *failure_code(const struct http_request *r, enum woo_verdict v
 static void keep_answer(struct pull *p, const struct woo_error *e)
 {
 	const char *const secrets[] = {p->shop.key, p->shop.secret, NULL};
-	char *detail = woo_failure_detail(&p->req, &(struct woo_failure){.code = e->code, .message = e->message,
-	                                                                  .excerpt = true, .secrets = secrets});
-	fetch_set_detail(p->res, detail);
-	free(detail);
+	pull_keep_answer(p->res, &p->req, e->code, e->message, secrets);
 }
 
 static int page_failed(struct pull *p, enum woo_verdict v)
@@ -415,16 +354,15 @@ int woo_pull(struct run_ctx *ctx, const struct conn_config *conn, struct fetch_r
 	                 .category_join = conn->source.list_join};
 	int rc = open_shop(&p);
 	if (rc == 0)
-		rc = open_output(&p);
+		rc = pull_file_failed(pull_file_open(&p.file, ctx->cfg, res, p.shop.name), code);
 	if (rc == 0) {
 		log_start(&p);
 		for (p.page = 1; (rc = pull_page(&p)) == 1; p.page++)
 			;
 	}
 	if (rc == 0)
-		rc = close_output(&p);
-	if (p.out)
-		fclose(p.out);
+		rc = pull_file_failed(pull_file_close(&p.file), code);
+	pull_file_abandon(&p.file);
 	if (rc == 0)
 		log_end(&p);
 	else

@@ -69,8 +69,7 @@ static const struct {
 	{"status", "status", false},
 };
 
-/* One "column": "text" member of the object being written; *first says whether a comma goes before it. */
-static void add_member(struct strbuf *out, bool *first, const char *column, const char *text)
+void pull_row_member(struct strbuf *out, bool *first, const char *column, const char *text)
 {
 	if (!*first)
 		sb_addc(out, ',');
@@ -88,7 +87,7 @@ static void add_number(struct strbuf *out, bool *first, const char *column, doub
 		snprintf(text, sizeof(text), "%lld", (long long)v);
 	else
 		snprintf(text, sizeof(text), "%.17g", v);
-	add_member(out, first, column, text);
+	pull_row_member(out, first, column, text);
 }
 
 static void add_plain_members(struct strbuf *out, bool *first, const cJSON *item, bool variation)
@@ -98,7 +97,7 @@ static void add_plain_members(struct strbuf *out, bool *first, const cJSON *item
 			continue;
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, plain_members[i].member);
 		if (cJSON_IsString(v))
-			add_member(out, first, plain_members[i].column, v->valuestring);
+			pull_row_member(out, first, plain_members[i].column, v->valuestring);
 		else if (cJSON_IsNumber(v))
 			add_number(out, first, plain_members[i].column, v->valuedouble);
 	}
@@ -131,7 +130,7 @@ static void add_joined(struct strbuf *out, bool *first, const char *column, cons
 {
 	struct strbuf joined = {0};
 	if (join_members(&joined, array, label, key, join))
-		add_member(out, first, column, joined.buf);
+		pull_row_member(out, first, column, joined.buf);
 	sb_free(&joined);
 }
 
@@ -204,7 +203,7 @@ static void add_variation_name(struct strbuf *out, bool *first, const cJSON *att
 	struct strbuf options = {0};
 	char *name = join_members(&options, attributes, NULL, "option", OPTION_JOIN)
 	                     ? xasprintf("%s - %s", parent_name, options.buf) : xstrdup(parent_name);
-	add_member(out, first, COL_NAME, name);
+	pull_row_member(out, first, COL_NAME, name);
 	free(name);
 	sb_free(&options);
 }
@@ -218,7 +217,7 @@ static void add_options(struct strbuf *out, bool *first, const cJSON *attributes
 		if (!*name || !*option)
 			continue;
 		char *column = xasprintf(WOO_PULL_OPTION_PREFIX "%s", name);
-		add_member(out, first, column, option);
+		pull_row_member(out, first, column, option);
 		free(column);
 	}
 }
@@ -232,15 +231,15 @@ bool woo_pull_variation(const cJSON *variation, const struct woo_parent *parent,
 	bool first = true;
 	sb_addc(out, '{');
 	add_plain_members(out, &first, variation, true);
-	add_member(out, &first, "type", "variation");
+	pull_row_member(out, &first, "type", "variation");
 	add_variation_name(out, &first, attributes, parent->name);
 	if (*parent->category)
-		add_member(out, &first, COL_CATEGORY, parent->category);
+		pull_row_member(out, &first, COL_CATEGORY, parent->category);
 	if (*member_text(image, "src"))
-		add_member(out, &first, "image", member_text(image, "src"));
+		pull_row_member(out, &first, "image", member_text(image, "src"));
 	add_joined(out, &first, "attributes", attributes, "name", "option", OPTION_JOIN);
 	add_options(out, &first, attributes);
-	add_member(out, &first, "parent_sku", parent->sku);
+	pull_row_member(out, &first, "parent_sku", parent->sku);
 	add_number(out, &first, "parent_id", (double)parent->id);
 	sb_addc(out, '}');
 	return true;

@@ -39,10 +39,11 @@ int feed_fetch_head(const struct config *cfg, const struct conn_config *conn, ui
 		.progress_ud = ud,
 	};
 	res->error[0] = '\0';
-	if (str_eq(conn->source_type, "woocommerce")) {
-		/* A shop is pulled by the run's download phase (dest/woo_pull.h), which has the store it needs. */
-		snprintf(res->error, sizeof(res->error), "a woocommerce source is read only by a run: run the connection "
-		         "and see 'feedsync runs log ID'");
+	if (str_eq(conn->source_type, "woocommerce") || str_eq(conn->source_type, "shopify")) {
+		/* A shop is pulled by the run's download phase (dest/woo_pull.h, dest/shopify_pull.h), which has the
+		 * store it needs. */
+		snprintf(res->error, sizeof(res->error), "a %s source is read only by a run: run the connection "
+		         "and see 'feedsync runs log ID'", conn->source_type);
 		*code = "unsupported_source";
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "dest/shopify_pull.h"
 #include "dest/woo_pull.h"
 #include "engine/catalog.h"
 #include "engine/column_check.h"
@@ -37,8 +38,10 @@ static void download(struct run_ctx *ctx, const struct conn_config *conn, struct
 	fetch_redact_url(conn->url, shown, sizeof(shown));
 	run_log(ctx, LOG_INFO, "fetching %s", shown);
 	const char *code = NULL;
-	bool shop = str_eq(conn->source_type, "woocommerce"); /* conn->url names the shop's destination */
-	int rc = shop ? woo_pull(ctx, conn, res, &code) : feed_fetch(ctx->cfg, conn, download_progress, ctx, res, &code);
+	/* A shop's conn->url names its destination. */
+	int rc = str_eq(conn->source_type, "woocommerce") ? woo_pull(ctx, conn, res, &code)
+	         : str_eq(conn->source_type, "shopify")   ? shopify_pull(ctx, conn, res, &code)
+	                                                  : feed_fetch(ctx->cfg, conn, download_progress, ctx, res, &code);
 	if (rc < 0) {
 		if (res->cancelled)
 			stop_with(ctx, stop, RUN_CANCELLED, NULL, "%s during the download", run_stop_reason(ctx));

@@ -29,12 +29,16 @@ static const char *const shop_ref_keys[] = {"id", "name", NULL};
 /* The product statuses WooCommerce 7.9 lists by (the enum of the products collection's status parameter). */
 static const char *const shop_statuses[] = {"any", "publish", "draft", "pending", "private", "future", "trash",
                                             NULL};
+/* A Shopify product's status (docs/api/admin-graphql/2025-10/enums/ProductStatus), lower-cased as the variants
+ * query's product_status filter takes it. */
+static const char *const shopify_statuses[] = {"any", "active", "draft", "archived", NULL};
 
 static const struct {
 	const char *type;
 	const char *format;
 } source_types[] = {{"csv", "csv"}, {"json", "json"}, {"xml", "xml"}, {"winmentor", "csv"},
-                     {"woocommerce", "json"}}; /* a shop is pulled into a JSON document (dest/woo_pull.h) */
+                     {"woocommerce", "json"}, /* a shop is pulled into a JSON document (dest/woo_pull.h) */
+                     {"shopify", "json"}};    /* ... and so is a Shopify shop (dest/shopify_pull.h) */
 
 static const char *const missing_actions[] = {
 	[MISSING_NONE] = "none", [MISSING_STOCK_ZERO] = "stock_zero", [MISSING_DRAFT] = "draft",
@@ -452,33 +456,46 @@ static void parse_price_options(struct conn_config *c, const cJSON *src, struct 
 		c->currency = xstrdup(v);
 }
 
-/* A WooCommerce shop as the source: which destination, which product status; the rest is the JSON reader's. */
-static void parse_shop_source(struct conn_config *c, cJSON *src, struct problems *pr)
+/* The statuses of a shop's products a source may read, "a, b, c" as a message lists them. */
+static void list_statuses(const char *const *statuses, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; statuses[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : ", ", statuses[i]);
+}
+
+/* A shop as the source (a WooCommerce or a Shopify one): which destination, which product status; the rest is
+ * the JSON reader's. */
+static void parse_shop_source(struct conn_config *c, cJSON *src, const char *type, struct problems *pr)
 {
 	static const char *const not_here[] = {"url", "encoding", "auth"};
-	char where[64];
+	const char *const *statuses = str_eq(type, "shopify") ? shopify_statuses : shop_statuses;
+	char where[64], role[64];
+	snprintf(role, sizeof(role), "%s source", type);
 	for (size_t i = 0; i < ARRAY_LEN(not_here); i++)
 		if (has_key(src, not_here[i]))
-			problems_add(pr, json_path(where, sizeof(where), "source", not_here[i]), "a woocommerce source has "
-			             "none: it reads the shop named by source.destination, as JSON, with its credentials");
+			problems_add(pr, json_path(where, sizeof(where), "source", not_here[i]), "a %s has "
+			             "none: it reads the shop named by source.destination, as JSON, with its credentials", role);
 	const cJSON *dest = json_member(src, "destination", cJSON_Object, "source", pr);
 	if (!dest && !has_key(src, "destination"))
 		problems_add(pr, "source.destination", "required: {\"id\": N} or {\"name\": \"...\"} of the shop to read, "
 		             "a destination added with 'feedsync dest add'");
 	if (dest) {
 		json_check_keys(dest, shop_ref_keys, "source.destination", pr);
-		if (parse_shop_ref(dest, "source.destination", "woocommerce source", &c->source_dest_id, &c->source_dest_name, pr))
+		if (parse_shop_ref(dest, "source.destination", role, &c->source_dest_id, &c->source_dest_name, pr))
 			c->url = c->source_dest_name ? xasprintf("destination '%s'", c->source_dest_name)
 			                             : xasprintf("destination %lld", (long long)c->source_dest_id);
 	}
 	const cJSON *status = json_member(src, "status", cJSON_String, "source", pr);
-	const char *wanted = status ? status->valuestring : shop_statuses[0];
+	const char *wanted = status ? status->valuestring : statuses[0];
 	size_t i = 0;
-	while (shop_statuses[i] && strcmp(shop_statuses[i], wanted) != 0)
+	while (statuses[i] && strcmp(statuses[i], wanted) != 0)
 		i++;
-	if (!shop_statuses[i])
-		problems_add(pr, "source.status", "must be one of any, publish, draft, pending, private, future, trash, "
-		             "not '%s'", wanted);
+	char names[128];
+	list_statuses(statuses, names, sizeof(names));
+	if (!statuses[i])
+		problems_add(pr, "source.status", "must be one of %s, not '%s'", names, wanted);
 	c->source_status = xstrdup(wanted);
 	fill_default(src, "status", cJSON_CreateString(wanted));
 	c->source.item_path = WOO_PULL_ITEM_PATH;
@@ -486,7 +503,8 @@ static void parse_shop_source(struct conn_config *c, cJSON *src, struct problems
 
 static const char *parse_source_type(struct conn_config *c, const cJSON *src, struct problems *pr)
 {
-	const char *type = json_required_string(src, "type", "csv, json, xml, winmentor or woocommerce", "source", pr);
+	const char *type = json_required_string(src, "type", "csv, json, xml, winmentor, woocommerce or shopify", "source",
+	                                        pr);
 	for (size_t i = 0; type && i < ARRAY_LEN(source_types); i++)
 		if (strcmp(type, source_types[i].type) == 0) {
 			c->source_type = xstrdup(type);
@@ -494,7 +512,8 @@ static const char *parse_source_type(struct conn_config *c, const cJSON *src, st
 			return type;
 		}
 	if (type)
-		problems_add(pr, "source.type", "must be one of csv, json, xml, winmentor, woocommerce, not '%s'", type);
+		problems_add(pr, "source.type", "must be one of csv, json, xml, winmentor, woocommerce, shopify, not '%s'",
+		             type);
 	return NULL;
 }
 
@@ -510,14 +529,14 @@ static void parse_source(struct conn_config *c, struct problems *pr)
 	json_check_keys(src, source_keys, "source", pr);
 	const char *type = parse_source_type(c, src, pr);
 	bool csv = str_eq(c->source.format, "csv");
-	bool shop = str_eq(type, "woocommerce");
+	bool shop = str_eq(type, "woocommerce") || str_eq(type, "shopify");
 	struct source_kind kind = {
 		.csv_only_ok = !type || csv,
 		.items_ok = !type || (!csv && !shop),
 		.winmentor = str_eq(type, "winmentor"),
 	};
 	if (shop) {
-		parse_shop_source(c, src, pr);
+		parse_shop_source(c, src, type, pr);
 	} else {
 		const char *url = json_required_string(src, "url", "http://, https://, file:// or a file path", "source",
 		                                       pr);
@@ -527,7 +546,7 @@ static void parse_source(struct conn_config *c, struct problems *pr)
 		}
 		if (type && (has_key(src, "destination") || has_key(src, "status")))
 			problems_add(pr, has_key(src, "destination") ? "source.destination" : "source.status",
-			             "only woocommerce sources have one");
+			             "only woocommerce and shopify sources have one");
 	}
 	parse_csv_options(c, src, kind, pr);
 	parse_json_layout(c, src, str_eq(type, "json"), pr);

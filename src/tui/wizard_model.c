@@ -366,6 +366,15 @@ int wizard_load(struct wizard *w, enum wiz_mode mode, int64_t conn_id, const cha
 		snprintf(err, errsize, "the stored document of connection %lld is not a JSON object", (long long)conn_id);
 		return -1;
 	}
+	const char *type = member_text(cJSON_GetObjectItemCaseSensitive(doc, "source"), "type");
+	if (type && index_of(wiz_source_types, type, -1) < 0) {
+		/* It would be saved back as a CSV feed, the first type the wizard offers. */
+		snprintf(err, errsize, "the wizard does not edit %s sources yet: change connection %lld with 'feedsync conn "
+		         "edit %lld --file F' (its document: 'feedsync conn export %lld')", type, (long long)conn_id,
+		         (long long)conn_id, (long long)conn_id);
+		cJSON_Delete(doc);
+		return -1;
+	}
 	cJSON_Delete(w->base);
 	w->base = doc;
 	w->mode = mode;

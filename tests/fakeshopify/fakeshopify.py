@@ -62,6 +62,22 @@ of https://shopify.dev it follows:
   locationId, quantity}]}; an unknown item is userError field ["input", "quantities", "N", "inventoryItemId"]
   code INVALID_INVENTORY_ITEM, an unknown location code INVALID_LOCATION. Needs write_inventory.
 
+- The pull of a Shopify source (see "the pull" below): FeedsyncPullCount ($query): productVariantsCount(query:,
+  limit: null) {count} (docs/api/admin-graphql/2025-10/queries/productVariantsCount); FeedsyncPullVariants and
+  FeedsyncPullVariantsAt ($first, $after, $query[, $location]): productVariants(first:, after:, query:, sortKey:
+  ID) {pageInfo {hasNextPage endCursor} nodes {...}} (docs/api/admin-graphql/2025-10/queries/productVariants,
+  docs/api/usage/pagination-graphql): an opaque cursor per node, the nodes after the `after` one by ID, at most
+  `first` (1..250); query "product_status:active|draft|archived" filters by the product's status. A node is
+  {id sku title price compareAtPrice inventoryQuantity (the sum of its levels) selectedOptions {name value}
+  image {url} product {id handle title status productType vendor tags descriptionHtml featuredMedia {preview
+  {image {url}}}}}, FeedsyncPullVariantsAt giving inventoryItem {inventoryLevel(locationId:) {quantities(names:
+  ["available"]) {name quantity}}} (null where the item is not stocked; docs/api/admin-graphql/2025-10/objects/
+  InventoryLevel) instead of inventoryQuantity. Costs: 3 + 7 objects a node (10 at a location). Need
+  read_products (and read_inventory for the stock at a location). POST /__fake/seed {"products": [{"title",
+  "handle"?, "status"?, "productType"?, "vendor"?, "tags"?, "descriptionHtml"?, "image"?, "options"?: [NAME],
+  "variants": [{"sku", "price", "compareAtPrice"?, "image"?, "options"?: [VALUE], "available"?: {LOCATION NAME:
+  N}}]}]} or {"generate": {"products": N, "variants": K, "no_sku": M}} adds products to the store.
+
 Faults are fakewoo's rules (POST /__fake/faults): latency_ms, status 5xx (gateway HTML pages), action html,
 reset, stall, hold (the request is executed when the hold ends, whether or not its client is still there, as a
 shop does), status 401 (this shop's refusal); a rule's match may name an "operation" and ask for "creates" (a
@@ -73,6 +89,7 @@ productSet without an id). Control endpoints (never authenticated nor faulted): 
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -152,6 +169,107 @@ class Store:
         return sorted(dups)
 
 
+# ---- the pull (a Shopify source) ----
+
+PULL_OBJECTS, PULL_OBJECTS_AT = 7, 10
+PULL_PLANS = {
+    "FeedsyncPullCount": lambda v: (1, "read_products", "productVariantsCount"),
+    "FeedsyncPullVariants": lambda v: (3 + PULL_OBJECTS * first_of(v, 50), "read_products", "productVariants"),
+    "FeedsyncPullVariantsAt": lambda v: (3 + PULL_OBJECTS_AT * first_of(v, 50), ("read_products", "read_inventory"),
+                                         "productVariants"),
+}
+
+
+def gid_number(gid):
+    return int(gid.rsplit("/", 1)[1])
+
+
+def pulled_variants(store, query):
+    """The variants by ID, those of products of the status a product_status:X query names."""
+    m = re.search(r"product_status:(\w+)", query or "")
+    want = m.group(1).upper() if m else None
+    out = [v for v in store.variants.values() if not want or store.products[v["product"]]["status"] == want]
+    return sorted(out, key=lambda v: gid_number(v["id"]))
+
+
+def cursor_of(variant):
+    # Shopify's cursors are opaque strings; this one is the base64 of the node's position.
+    return base64.b64encode(json.dumps({"last_id": gid_number(variant["id"])}).encode()).decode()
+
+
+def levels_by_item(store):
+    out = {}
+    for (item, loc), n in store.levels.items():
+        out.setdefault(item, {})[loc] = n
+    return out
+
+
+def pull_node(store, v, location, by_item):
+    p = store.products[v["product"]]
+    levels = by_item.get(v["inventoryItem"], {})
+    # A product without options has Shopify's default one (docs/api/admin-graphql/2025-10/objects/SelectedOption).
+    selected = [{"name": ov.get("optionName"), "value": ov.get("name")} for ov in v.get("optionValues") or []]
+    selected = selected or [{"name": "Title", "value": "Default Title"}]
+    node = {"id": v["id"], "sku": v["sku"], "title": " / ".join(o["value"] for o in selected), "price": v["price"],
+            "compareAtPrice": v.get("compareAtPrice"), "selectedOptions": selected,
+            "image": {"url": v["image"]} if v.get("image") else None,
+            "product": {"id": p["id"], "handle": p.get("handle") or re.sub(r"[^a-z0-9]+", "-", p["title"].lower()).strip("-"),
+                        "title": p["title"], "status": p["status"], "productType": p.get("productType", ""),
+                        "vendor": p.get("vendor", ""), "tags": p.get("tags", []),
+                        "descriptionHtml": p.get("descriptionHtml", ""),
+                        "featuredMedia": {"preview": {"image": {"url": p["image"]}}} if p.get("image") else None}}
+    if location is None:
+        node["inventoryQuantity"] = sum(levels.values())
+    else:
+        level = ({"quantities": [{"name": "available", "quantity": levels[location]}]} if location in levels else None)
+        node["inventoryItem"] = {"inventoryLevel": level}
+    return node
+
+
+def seed(store, body):
+    """Adds products as a shop's admin would have made them; returns how many variants were added."""
+    products = body.get("products") or []
+    g = body.get("generate")
+    if g:
+        k = int(g.get("variants", 1))
+        for i in range(int(g.get("products", 0))):
+            products.append({"title": "Shirt %d" % i, "productType": "Shirts", "vendor": "Acme", "tags": ["cotton"],
+                             "options": ["Size"] if k > 1 else None, "image": "http://img.example/%d.jpg" % i,
+                             "variants": [{"sku": "S-%05d-%d" % (i, j), "price": "%d.50" % (10 + i % 90),
+                                           "options": ["S%d" % j] if k > 1 else None,
+                                           "available": {"Main Warehouse": (i + j) % 7}} for j in range(k)]})
+        for i in range(int(g.get("no_sku", 0))):
+            products.append({"title": "No SKU %d" % i, "variants": [{"sku": "", "price": "1.00"}]})
+    added = 0
+    locations = {loc["name"]: loc["id"] for loc in store.locations}
+    for given in products:
+        p = {"id": store.gid("Product"), "title": given["title"], "status": given.get("status", "ACTIVE"),
+             "variants": []}
+        for key in ("handle", "productType", "vendor", "tags", "descriptionHtml", "image"):
+            if given.get(key) is not None:
+                p[key] = given[key]
+        # Options as productSet stores them: the product's names and values, each variant's optionValues.
+        names = given.get("options") or []
+        p["options"] = [{"name": n, "values": sorted(set((gv.get("options") or [None] * len(names))[i]
+                                                      for gv in given.get("variants") or []))}
+                        for i, n in enumerate(names)]
+        store.products[p["id"]] = p
+        for gv in given.get("variants") or []:
+            v = {"id": store.gid("ProductVariant"), "sku": gv.get("sku", ""), "price": gv.get("price", "0.00"),
+                 "product": p["id"], "inventoryItem": store.gid("InventoryItem")}
+            for key in ("compareAtPrice", "image"):
+                if gv.get(key) is not None:
+                    v[key] = gv[key]
+            if names:
+                v["optionValues"] = [{"optionName": n, "name": val} for n, val in zip(names, gv.get("options") or [])]
+            store.variants[v["id"]] = v
+            p["variants"].append(v["id"])
+            for name, n in (gv.get("available") or {}).items():
+                store.levels[(v["inventoryItem"], locations[name])] = int(n)
+            added += 1
+    return added
+
+
 def first_of(variables, default):
     try:
         return max(1, min(250, int(variables.get("first", default))))
@@ -170,6 +288,8 @@ def plan(op, variables):
         return 2 + 250, "read_locations", "locations"
     if op == "FeedsyncVariantsBySku":
         return 2 + 3 * first_of(variables, 50), "read_products", "productVariants"
+    if op in PULL_PLANS:
+        return PULL_PLANS[op](variables)
     if op == "FeedsyncProductSet":
         return 10, "write_products", "productSet"
     if op == "FeedsyncGroupSet":
@@ -257,7 +377,9 @@ class Handler(fakewoo.Handler):
                                      "extensions": {"code": "THROTTLED", "documentation": THROTTLE_DOCS}}],
                          "extensions": self.cost(requested, None)}
         bucket.available -= requested
-        if scope and not store.holds(scope):
+        missing = [sc for sc in (scope if isinstance(scope, tuple) else (scope,)) if sc and not store.holds(sc)]
+        scope = missing[0] if missing else None
+        if scope:
             actual = 1
             answer = {"errors": [{"message": "Access denied for %s field. Required access: `%s` access scope."
                                              % (field, scope),
@@ -448,6 +570,30 @@ class Handler(fakewoo.Handler):
         group = None if errors else {"id": store.gid("InventoryAdjustmentGroup"), "reason": inp.get("reason")}
         return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": errors}}, 10
 
+    # ---- the pull (a Shopify source) ----
+
+    def op_FeedsyncPullCount(self, store, variables):
+        return {"productVariantsCount": {"count": len(pulled_variants(store, variables.get("query")))}}, 1
+
+    def pull_page(self, store, variables, location, objects):
+        variants = pulled_variants(store, variables.get("query"))
+        after = variables.get("after")
+        if after:
+            last = json.loads(base64.b64decode(after))["last_id"]
+            variants = [v for v in variants if gid_number(v["id"]) > last]
+        first = first_of(variables, 50)
+        page = variants[:first]
+        by_item = levels_by_item(store)
+        nodes = [pull_node(store, v, location, by_item) for v in page]
+        info = {"hasNextPage": len(variants) > first, "endCursor": cursor_of(page[-1]) if page else None}
+        return {"productVariants": {"pageInfo": info, "nodes": nodes}}, 3 + objects * len(nodes)
+
+    def op_FeedsyncPullVariants(self, store, variables):
+        return self.pull_page(store, variables, None, PULL_OBJECTS)
+
+    def op_FeedsyncPullVariantsAt(self, store, variables):
+        return self.pull_page(store, variables, variables.get("location"), PULL_OBJECTS_AT)
+
     # ---- control ----
 
     def control(self):
@@ -466,6 +612,8 @@ class Handler(fakewoo.Handler):
                                        "held": store.held})
             if self.common_control(store, what, body):
                 return None
+            if what == "seed":
+                return self.send(200, {"seeded": seed(store, body)})
             if what == "release":
                 store.release.set()
                 return self.send(200, {"released": True})

@@ -338,7 +338,7 @@ Test(conn, problems_are_all_collected)
 		"unknown key 'shedule' (did you mean 'schedule'?)",
 		"name: required (1 to 100 characters)",
 		"active: must be true or false, not a string",
-		"source.type: must be one of csv, json, xml, winmentor, woocommerce, not 'ftp'",
+		"source.type: must be one of csv, json, xml, winmentor, woocommerce, shopify, not 'ftp'",
 		"source.url: required (http://, https://, file:// or a file path)",
 		"filters.rules[0].op: unknown operator 'greater'",
 		"mapping.auto: must be true or false, not a number",
@@ -399,7 +399,7 @@ Test(conn, source_problems)
 {
 	expect_problem("{\"name\": \"T\"}", "source: required (an object with type and url)");
 	expect_problem("{\"name\": \"T\", \"source\": \"feed.csv\"}", "source: must be an object, not a string");
-	expect_problem("{\"name\": \"T\", \"source\": {\"url\": \"a\"}}", "source.type: required (csv, json, xml, winmentor or woocommerce)");
+	expect_problem("{\"name\": \"T\", \"source\": {\"url\": \"a\"}}", "source.type: required (csv, json, xml, winmentor, woocommerce or shopify)");
 	expect_problem("{\"name\": \"T\", \"source\": {\"type\": \"csv\"}}", "source.url: required");
 	expect_source_problem("csv", "a", "\"delimiter\": \";;\"", "source.delimiter: must be one character, like \";\" or \"\\t\"");
 	expect_source_problem("csv", "a", "\"delimiter\": \"\"", "source.delimiter: must be one character");

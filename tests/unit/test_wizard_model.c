@@ -210,6 +210,18 @@ Test(wizard_model, an_ndjson_format_stays_with_json_and_goes_with_another_type)
 	wizard_free(w);
 }
 
+/* A source the wizard has no step for would be saved back as a CSV feed: it is not opened at all. */
+Test(wizard_model, a_source_it_cannot_edit_is_refused_not_turned_into_csv)
+{
+	static const char doc[] = "{\"name\": \"S\", \"source\": {\"type\": \"shopify\", \"destination\": {\"id\": 2}}}";
+	struct wizard *w = wizard_new();
+	char err[256] = "";
+	cr_assert_eq(wizard_load(w, WIZ_EDIT, 9, doc, NULL, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "the wizard does not edit shopify sources yet: change connection 9 with "
+	                      "'feedsync conn edit 9 --file F' (its document: 'feedsync conn export 9')");
+	wizard_free(w);
+}
+
 Test(wizard_model, shops_named_in_a_document_are_chosen_from_the_list)
 {
 	struct wizard *w = wizard_new();

@@ -316,7 +316,7 @@ Test(woo_pull, conn_refuses_what_a_shop_source_does_not_have)
 	expect_refused("{\"type\": \"woocommerce\", \"destination\": {\"id\": 1}, \"delimiter\": \";\"}",
 	               "source.delimiter: only csv and winmentor sources have one");
 	expect_refused("{\"type\": \"csv\", \"url\": \"a.csv\", \"destination\": {\"id\": 1}}",
-	               "source.destination: only woocommerce sources have one");
+	               "source.destination: only woocommerce and shopify sources have one");
 	expect_refused("{\"type\": \"json\", \"url\": \"a.json\", \"status\": \"any\"}",
-	               "source.status: only woocommerce sources have one");
+	               "source.status: only woocommerce and shopify sources have one");
 }
