@@ -26,6 +26,9 @@ struct cli {
 	struct store *store;  /* opened on first use */
 	const char *prog;
 	bool no_color;        /* --no-color or NO_COLOR */
+	/* The command line's command and its first word after it (NULL when none): what works on PostgreSQL
+	 * yet is decided by them (cli_store). */
+	const char *command, *subcommand;
 };
 
 /* The store, opening it on first use; exits with a message when the database cannot be opened. */

@@ -5,14 +5,38 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/db.h"
 #include "core/util.h"
 #include "feed/conn.h"
+
+/*
+ * The commands whose store queries have their PostgreSQL dialect and were tested on a server, as "command" or
+ * "command subcommand"; the others refuse a server by name rather than half work.
+ */
+static const char *const PG_READY[] = {
+	"conn", "dest add", "dest list", "dest show", "preview", "run", "runs", "products", "worker", NULL,
+};
+
+static bool pg_ready(const struct cli *cli)
+{
+	char both[128];
+	snprintf(both, sizeof(both), "%s %s", cli->command ? cli->command : "", cli->subcommand ? cli->subcommand : "");
+	return str_in(cli->command ? cli->command : "", PG_READY) || str_in(both, PG_READY);
+}
 
 struct store *cli_store(struct cli *cli)
 {
 	if (cli->store)
 		return cli->store;
 	char err[1024];
+	char what[160];
+	snprintf(what, sizeof(what), "'feedsync %s%s%s'", cli->command ? cli->command : "console",
+	         cli->subcommand ? " " : "", cli->subcommand ? cli->subcommand : "");
+	if (db_is_server(cli->cfg.db_path) && !pg_ready(cli)) {
+		db_backend_unfinished(what, err, sizeof(err));
+		fprintf(stderr, "feedsync: %s\n", err);
+		exit(EXIT_FAILED);
+	}
 	cli->store = store_open(&cli->cfg, err, sizeof(err));
 	if (!cli->store) {
 		fprintf(stderr, "feedsync: %s\n", err);
