@@ -93,9 +93,18 @@ static const char SQL_EVENTS[] =
 static const char SQL_WORKER_REGISTER[] =
 	"INSERT INTO workers(id, pid, host, threads, started_at, heartbeat_at) VALUES(?1, ?2, ?3, ?4, ?5, ?5)"
 	" ON CONFLICT(id) DO UPDATE SET pid = ?2, host = ?3, threads = ?4, started_at = ?5, heartbeat_at = ?5";
+static const char SQL_WORKER_REGISTER_PG[] =
+	"INSERT INTO workers(id, pid, host, threads, started_at, heartbeat_at)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, " PG_NOW_MS ")"
+	" ON CONFLICT(id) DO UPDATE SET pid = ?2, host = ?3, threads = ?4, started_at = ?5, heartbeat_at = " PG_NOW_MS;
 static const char SQL_WORKER_BEAT[] = "UPDATE workers SET heartbeat_at = ?2 WHERE id = ?1";
+/* A worker's beat and its liveness window are the server's clock too, so that hosts' clocks never disagree. */
+static const char SQL_WORKER_BEAT_PG[] = "UPDATE workers SET heartbeat_at = " PG_NOW_MS " WHERE id = ?1";
 static const char SQL_WORKER_REMOVE[] = "DELETE FROM workers WHERE id = ?1";
 static const char SQL_WORKER_LIVE[] = "SELECT count(*) FROM workers WHERE heartbeat_at >= ?1";
+/* ?2 is this host's now: the window (?2 - ?1) is laid on the server's clock. */
+static const char SQL_WORKER_LIVE_PG[] =
+	"SELECT count(*) FROM workers WHERE heartbeat_at >= " PG_NOW_MS " - (CAST(?2 AS BIGINT) - CAST(?1 AS BIGINT))";
 
 void read_run_row(struct sqldb_stmt *st, struct run_row *r)
 {
@@ -502,7 +511,7 @@ int store_run_events(struct store *s, int64_t run_id, int64_t after_id, int limi
 
 int store_worker_register(struct store *s, const char *id, int pid, const char *host, int threads, int64_t now)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_REGISTER);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_WORKER_REGISTER));
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
@@ -515,7 +524,7 @@ int store_worker_register(struct store *s, const char *id, int pid, const char *
 
 int store_worker_beat(struct store *s, const char *id, int64_t now)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_BEAT);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_WORKER_BEAT));
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
@@ -534,5 +543,5 @@ int store_worker_remove(struct store *s, const char *id)
 
 int store_worker_count_live(struct store *s, int64_t fresh_after)
 {
-	return (int)store_count(s, SQL_WORKER_LIVE, fresh_after, 0);
+	return (int)store_count(s, STORE_SQL(s, SQL_WORKER_LIVE), fresh_after, now_ms());
 }
