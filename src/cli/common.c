@@ -29,10 +29,10 @@ struct store *cli_store(struct cli *cli)
 	if (cli->store)
 		return cli->store;
 	char err[1024];
-	char what[160];
-	snprintf(what, sizeof(what), "'feedsync %s%s%s'", cli->command ? cli->command : "console",
-	         cli->subcommand ? " " : "", cli->subcommand ? cli->subcommand : "");
 	if (db_is_server(cli->cfg.db_path) && !pg_ready(cli)) {
+		char what[160];
+		snprintf(what, sizeof(what), "'feedsync %s%s%s'", cli->command ? cli->command : "console",
+		         cli->subcommand ? " " : "", cli->subcommand ? cli->subcommand : "");
 		db_backend_unfinished(what, err, sizeof(err));
 		fprintf(stderr, "feedsync: %s\n", err);
 		exit(EXIT_FAILED);
