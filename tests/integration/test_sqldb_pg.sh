@@ -18,6 +18,9 @@ test_interface_and_refusals_on_postgresql() {
 	expect_contains "$ERR" "PostgreSQL support is incomplete: 'feedsync stats' has no PostgreSQL dialect yet" "stderr"
 	expect_eq "$(psql "$PG_URL" -XAtc "SELECT to_regclass('feedsync_schema') IS NULL")" "t" "the refusal migrated nothing"
 	expect_not_contains "$OUT$ERR" "s3cret" "output"
+	fs --db "$url" run 1 --plan
+	expect_rc 1 "run --plan on PostgreSQL"
+	expect_contains "$ERR" "PostgreSQL support is incomplete: 'feedsync run --plan' has no PostgreSQL dialect yet" "stderr"
 	fs --db "$url" conn list
 	expect_rc 0 "conn list on PostgreSQL"
 	expect_contains "$OUT" "no connections" "conn list"
