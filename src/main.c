@@ -178,6 +178,8 @@ int main(int argc, char **argv)
 	int sub_argc = first < argc ? argc - first - 1 : 0;
 	char **sub_argv = first < argc ? argv + first + 1 : argv + argc;
 	cli.no_create = g.readonly || reads_only(name, sub_argc > 0 ? sub_argv[0] : "");
+	cli.command = name;
+	cli.subcommand = sub_argc > 0 ? sub_argv[0] : NULL;
 	int rc = -1;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		if (str_eq(name, commands[k].name))

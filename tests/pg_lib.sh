@@ -43,7 +43,12 @@ pg_mode_start() {
 	PG_MODE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fs-pg.XXXXXX")
 	trap 'pg_mode_stop; exit 130' INT TERM
 	pg_start "$PG_MODE_DIR" || { echo "FAIL FEEDSYNC_TEST_PG: could not start PostgreSQL"; return 1; }
-	sql() { psql "$FEEDSYNC_DB" -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
+	# SQLite's group_concat(x[, sep]), which the tests read lists with, is string_agg here.
+	sql() {
+		local q; q=$(printf %s "$1" | sed -E -e "s/group_concat\(([^,()]*), *('[^']*')\)/string_agg((\1)::text, \2)/g" \
+			-e "s/group_concat\(([^()]*)\)/string_agg((\1)::text, ',')/g")
+		psql "$FEEDSYNC_DB" -X -q -At -v ON_ERROR_STOP=1 -c "$q"
+	}
 }
 # pg_mode_fresh_db N: the URL of a new empty database, the file's Nth.
 pg_mode_fresh_db() {

@@ -4,6 +4,7 @@
 #   BUILD=build-asan tests/run.sh           the sanitizer build
 #   tests/run.sh tests/integration/test_bad_input.sh   one file
 #   FEEDSYNC_NO_VALGRIND=1                  skip valgrind on the CLI runs
+#   tests/run.sh pg:tests/integration/test_runs.sh   a file against PostgreSQL (FEEDSYNC_TEST_PG=1)
 #   TEST_JOBS=1                             one test file at a time (default 3: many wait on servers, not CPU)
 set -u
 cd "$(dirname "$0")/.."
@@ -22,6 +23,10 @@ count() { # file with "PASS name" / "FAIL name" lines
 	for name in $(grep '^FAIL ' "$1" | cut -d' ' -f2); do failed_names="$failed_names $name"; done
 }
 
+# The files whose commands work on PostgreSQL, which the full suite runs a second time there (each file on
+# a throwaway server of its own, tests/pg_lib.sh).
+PG_FILES="tests/integration/test_conn.sh tests/integration/test_runs.sh"
+
 if [ $# -eq 0 ]; then
 	echo "== unit tests"
 	timeout 600 "$BUILD/unit-tests" -j2 --short-filename >"$log_dir/unit" 2>&1
@@ -36,7 +41,7 @@ if [ $# -eq 0 ]; then
 		failed=$((failed + 1)); failed_names="$failed_names unit-tests(exit-$unit_rc)"
 		tail -20 "$log_dir/unit"
 	fi
-	set -- tests/integration/test_*.sh tests/tui/test_*.sh
+	set -- tests/integration/test_*.sh tests/tui/test_*.sh $(printf 'pg:%s ' $PG_FILES)
 fi
 
 # Files run TEST_JOBS at a time (each is hermetic: its own temp dirs and ports): a file starts as soon as any
@@ -44,7 +49,10 @@ fi
 jobs=${TEST_JOBS:-3}
 run_file() {
 	local start=$(date +%s)
-	timeout 900 bash "$1" >"$2.out" 2>&1
+	case $1 in
+	pg:*) FEEDSYNC_TEST_PG=1 timeout 900 bash "${1#pg:}" >"$2.out" 2>&1 ;;
+	*) timeout 900 bash "$1" >"$2.out" 2>&1 ;;
+	esac
 	echo $? >"$2.rc"
 	echo $(($(date +%s) - start)) >"$2.secs"
 	: >"$2.done"
@@ -71,7 +79,7 @@ report_finished() { # the files finished in a row from the first not yet reporte
 	done
 }
 for file in "$@"; do
-	[ -f "$file" ] || continue
+	[ -f "${file#pg:}" ] || continue
 	while [ "$(running)" -ge "$jobs" ]; do sleep 0.2; report_finished; done
 	n=$((n + 1))
 	eval "file_$n=\$file"

@@ -30,6 +30,9 @@ struct cli {
 	bool no_create;       /* a read-only command: a missing database is reported, never created */
 	enum db_place db_place;
 	char db_looked[8400]; /* where the database was looked for, for the message when there is none */
+	/* The command line's command and its first word after it (NULL when none): what works on PostgreSQL
+	 * yet is decided by them (cli_store). */
+	const char *command, *subcommand;
 };
 
 /* The store, opening it on first use (creating the database unless no_create); exits with a message when

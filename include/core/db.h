@@ -28,10 +28,12 @@ struct db_status {
 	int version;        /* the schema version the database is at; 0 when absent */
 };
 /*
- * -1 with err set when the store cannot work on db's backend yet (PostgreSQL: its queries have no dialect),
- * else 0. Opening a store checks it, so that an unfinished backend refuses by name instead of half working.
+ * The refusal of `what` (a command, a kind of push) on PostgreSQL, whose store queries it uses have no
+ * PostgreSQL dialect yet: err says so and names what works. Always -1.
  */
-int db_backend_unfinished(struct sqldb *db, char *err, size_t errsize);
+int db_backend_unfinished(const char *what, char *err, size_t errsize);
+/* Whether `target` names a database server (a postgresql:// URL) rather than a SQLite file. */
+bool db_is_server(const char *target);
 /* `target` as output may show it: a PostgreSQL URL without its password (in the user part or a parameter). */
 const char *db_target_shown(const char *target, char *buf, size_t size);
 int db_read_status(const char *target, int busy_timeout_ms, struct db_status *st, char *err, size_t errsize);

@@ -6,8 +6,24 @@
 
 #include "cli/cli.h"
 #include "core/sqldb.h"
+#include "core/db.h"
 #include "core/util.h"
 #include "feed/conn.h"
+
+/*
+ * The commands whose store queries have their PostgreSQL dialect and were tested on a server, as "command" or
+ * "command subcommand"; the others refuse a server by name rather than half work.
+ */
+static const char *const PG_READY[] = {
+	"conn", "dest add", "dest list", "dest show", "preview", "run", "runs", "products", "worker", NULL,
+};
+
+static bool pg_ready(const struct cli *cli)
+{
+	char both[128];
+	snprintf(both, sizeof(both), "%s %s", cli->command ? cli->command : "", cli->subcommand ? cli->subcommand : "");
+	return str_in(cli->command ? cli->command : "", PG_READY) || str_in(both, PG_READY);
+}
 
 struct store *cli_store(struct cli *cli)
 {
@@ -34,6 +50,14 @@ struct store *cli_store(struct cli *cli)
 		        " name it with --db or [database] path, or move it to $XDG_DATA_HOME/feedsync/ (see README,"
 		        " \"Where the data lives\")\n", LEGACY_DB);
 	char err[1024];
+	if (db_is_server(cli->cfg.db_path) && !pg_ready(cli)) {
+		char what[160];
+		snprintf(what, sizeof(what), "'feedsync %s%s%s'", cli->command ? cli->command : "console",
+		         cli->subcommand ? " " : "", cli->subcommand ? cli->subcommand : "");
+		db_backend_unfinished(what, err, sizeof(err));
+		fprintf(stderr, "feedsync: %s\n", err);
+		exit(EXIT_FAILED);
+	}
 	cli->store = store_open(&cli->cfg, err, sizeof(err));
 	if (!cli->store) {
 		fprintf(stderr, "feedsync: %s\n", err);

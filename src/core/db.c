@@ -457,18 +457,13 @@ static int migrate(struct sqldb *db, int *found, char *err, size_t errsize)
 	return rc;
 }
 
-/* Opens and migrates; `store` refuses first a backend whose store queries are not complete. */
-static struct sqldb *open_migrated(const char *path, int busy_timeout_ms, bool store, int *found, char *err,
-                                   size_t errsize)
+/* Opens and migrates. */
+static struct sqldb *open_migrated(const char *path, int busy_timeout_ms, int *found, char *err, size_t errsize)
 {
 	struct sqldb *db = sqldb_open(path, SQLDB_READ_WRITE, busy_timeout_ms, err, errsize);
 	if (!db)
 		return NULL;
 	char inner[512];
-	if (store && db_backend_unfinished(db, err, errsize) < 0) {
-		sqldb_close(db);
-		return NULL;
-	}
 	if (migrate(db, found, inner, sizeof(inner)) < 0) {
 		/* A URL may carry a password: the database is named only by a path. */
 		if (str_eq(sqldb_backend(db), "postgresql"))
@@ -485,12 +480,12 @@ static struct sqldb *open_migrated(const char *path, int busy_timeout_ms, bool s
 
 struct sqldb *db_open(const char *path, int busy_timeout_ms, char *err, size_t errsize)
 {
-	return open_migrated(path, busy_timeout_ms, true, NULL, err, errsize);
+	return open_migrated(path, busy_timeout_ms, NULL, err, errsize);
 }
 
 struct sqldb *db_open_schema(const char *path, int busy_timeout_ms, int *found, char *err, size_t errsize)
 {
-	return open_migrated(path, busy_timeout_ms, false, found, err, errsize);
+	return open_migrated(path, busy_timeout_ms, found, err, errsize);
 }
 
 void db_close(struct sqldb *db)

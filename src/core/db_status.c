@@ -5,16 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sqldb_pg.h"
 #include "core/util.h"
 
-int db_backend_unfinished(struct sqldb *db, char *err, size_t errsize)
+int db_backend_unfinished(const char *what, char *err, size_t errsize)
 {
-	if (strcmp(sqldb_backend(db), "postgresql") != 0)
-		return 0;
-	snprintf(err, errsize, "PostgreSQL support is incomplete: the schema migrates there (feedsync db migrate),"
-	                       " but the store's queries have no PostgreSQL dialect yet; give --db, $FEEDSYNC_DB or"
-	                       " [database] path a SQLite file");
+	snprintf(err, errsize, "PostgreSQL support is incomplete: %s has no PostgreSQL dialect yet (on a server:"
+	                       " db, conn, dest add/list/show, preview, run and runs with a file export, products, worker);"
+	                       " give --db, $FEEDSYNC_DB or [database] path a SQLite file for it", what);
 	return -1;
+}
+
+bool db_is_server(const char *target)
+{
+	return pg_names_server(target);
 }
 
 const char *db_target_shown(const char *target, char *buf, size_t size)

@@ -16,6 +16,7 @@
 #define FEEDSYNC_CORE_PRODUCT_SQL_H
 
 #define PRODUCT_STATE_SQL(t) PRODUCT_STATE_SQL_IN(t, "IS")
+#define PRODUCT_STATE_SQL_PG(t) PRODUCT_STATE_SQL_IN(t, "IS NOT DISTINCT FROM")
 /* The same in a dialect whose null-safe equality is `same`: SQLite's IS, PostgreSQL's IS NOT DISTINCT FROM. */
 #define PRODUCT_STATE_SQL_IN(t, same) \
 	"(CASE WHEN " t "retired_at IS NOT NULL THEN 'retired'" \
@@ -37,18 +38,33 @@
  * The id of the shop connection `conn` (a parameter) pushes to, found as its document names it; NULL for a
  * file export, catalog only, or a shop since removed. Not correlated with the products: computed once.
  */
-#define PRODUCT_DEST_ID(conn) \
+#define PRODUCT_DEST_ID_IN(conn, names_dest) \
 	"(SELECT dn.id FROM connections c JOIN destinations dn ON c.dest_type = 'woocommerce'" \
-	" AND (dn.id = json_extract(c.document, '$.destination.id')" \
-	" OR dn.name = json_extract(c.document, '$.destination.name')) WHERE c.id = " conn ")"
+	" AND " names_dest " WHERE c.id = " conn ")"
 
-/* The columns read_product_row reads (products p), for `conn`'s products. */
+/*
+ * Whether destination `d` is the one connection document `doc` names (by id or by name), in each dialect:
+ * PostgreSQL reads JSON with #>>, as text.
+ */
+#define DOC_NAMES_DEST(d, doc) \
+	"(" d ".id = json_extract(" doc ", '$.destination.id')" \
+	" OR " d ".name = json_extract(" doc ", '$.destination.name'))"
+#define DOC_NAMES_DEST_PG(d, doc) \
+	"(" d ".id::text = (" doc "::json #>> '{destination,id}')" \
+	" OR " d ".name = (" doc "::json #>> '{destination,name}'))"
+
+/* The columns read_product_row reads (products p), for `conn`'s products. PostgreSQL has no rowid: the
+ * console's paging (store_views.c) needs it, `feedsync products` does not. */
 #define PRODUCT_COLUMNS(conn) \
-	"p.sku, p.name, p.price, p.quantity, " PRODUCT_STATE_SQL("p.") "," \
-	" (SELECT rp.remote_id FROM remote_products rp WHERE rp.destination_id = " PRODUCT_DEST_ID(conn) \
-	" AND rp.sku = p.sku), p.push_failed_run," \
+	PRODUCT_COLUMNS_IN(conn, PRODUCT_STATE_SQL("p."), DOC_NAMES_DEST("dn", "c.document"), "p.rowid")
+#define PRODUCT_COLUMNS_PG(conn) \
+	PRODUCT_COLUMNS_IN(conn, PRODUCT_STATE_SQL_PG("p."), DOC_NAMES_DEST_PG("dn", "c.document"), "0")
+#define PRODUCT_COLUMNS_IN(conn, state, names_dest, rowid) \
+	"p.sku, p.name, p.price, p.quantity, " state "," \
+	" (SELECT rp.remote_id FROM remote_products rp WHERE rp.destination_id = " \
+	PRODUCT_DEST_ID_IN(conn, names_dest) " AND rp.sku = p.sku), p.push_failed_run," \
 	" (SELECT e.message FROM run_errors e WHERE e.sku = p.sku AND e.run_id = p.push_failed_run" \
-	" ORDER BY e.id DESC LIMIT 1), p.rowid, p.parent_sku"
+	" ORDER BY e.id DESC LIMIT 1), " rowid ", p.parent_sku"
 #define PRODUCT_NCOLUMNS 10
 
 #include "core/sqldb.h"

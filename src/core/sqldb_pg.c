@@ -16,6 +16,7 @@
 #include "core/util.h"
 
 #define SQLSTATE_UNIQUE_VIOLATION "23505"
+#define TEXTOID_UNUSED_PARAM 25   /* text */
 /* Any error result: callers only tell SQLDB_ROW and SQLDB_DONE from the rest. */
 #define PG_ERROR 1
 
@@ -194,7 +195,20 @@ int pg_prepare(struct pg_db *db, const char *sql, struct pg_stmt **out)
 	struct pg_stmt *st = xcalloc(1, sizeof(*st));
 	st->db = db;
 	snprintf(st->name, sizeof(st->name), "s%u", ++db->next_name);
-	PGresult *res = PQprepare(db->conn, st->name, text, 0, NULL);
+	/* SQLite lets a numbered parameter go unused (a statement sharing its binding code with another); the
+	 * server cannot infer such a parameter's type, so it is declared text, the others left to inference. */
+	Oid *types = xcalloc((size_t)nparams + 1, sizeof(*types));
+	for (int i = 1; i <= nparams; i++) {
+		char ref[16];
+		int n = snprintf(ref, sizeof(ref), "$%d", i);
+		const char *p = text;
+		while ((p = strstr(p, ref)) && p[n] >= '0' && p[n] <= '9')
+			p += n;
+		if (!p)
+			types[i - 1] = TEXTOID_UNUSED_PARAM;
+	}
+	PGresult *res = PQprepare(db->conn, st->name, text, nparams, types);
+	free(types);
 	free(text);
 	int rc = take_result(db, res);
 	PQclear(res);

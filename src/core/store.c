@@ -43,6 +43,7 @@ struct store *store_open_path(const char *path, int busy_timeout_ms, char *err, 
 		return NULL;
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->db = db;
+	s->pg = str_eq(sqldb_backend(db), "postgresql");
 	return s;
 }
 
@@ -114,6 +115,11 @@ void bind_text(struct sqldb_stmt *st, int idx, const char *text)
 void bind_int(struct sqldb_stmt *st, int idx, int64_t v)
 {
 	sqldb_bind_int64(st, idx, v);
+}
+
+void bind_limit(struct sqldb_stmt *st, int idx, int64_t limit)
+{
+	sqldb_bind_int64(st, idx, limit < 0 ? INT64_MAX : limit);
 }
 
 void bind_int_or_null(struct sqldb_stmt *st, int idx, int64_t v)

@@ -12,13 +12,12 @@
  * Read in table order: through the (connection_id, sku) index every row would be a random page read of
  * the table; a whole scan reads each page once, in order, even when other connections share the table.
  */
-static const char SQL_SCAN[] =
-	"SELECT sku, hash, missing_since IS NOT NULL FROM products NOT INDEXED WHERE connection_id = ?1";
+SQL_WITH_HINT(SQL_SCAN, "SELECT sku, hash, missing_since IS NOT NULL FROM products", "NOT INDEXED",
+              " WHERE connection_id = ?1");
 static const char SQL_COUNT[] = "SELECT product_count FROM connections WHERE id = ?1";
 /* Left to itself the planner walks the connection's whole primary key rather than the small partial index. */
-static const char SQL_HAS_MISSING[] =
-	"SELECT EXISTS(SELECT 1 FROM products INDEXED BY products_missing"
-	" WHERE connection_id = ?1 AND missing_since IS NOT NULL)";
+SQL_WITH_HINT(SQL_HAS_MISSING, "SELECT EXISTS(SELECT 1 FROM products", "INDEXED BY products_missing",
+              " WHERE connection_id = ?1 AND missing_since IS NOT NULL)");
 static const char SQL_INSERT[] =
 	"INSERT INTO products(connection_id, sku, name, price, quantity, data, hash, line,"
 	" first_seen_run, first_seen_at, changed_run, changed_at)"
@@ -37,22 +36,25 @@ static const char SQL_CLEAR_MISSING[] =
 	"UPDATE products SET missing_since = NULL, missing_runs = 0 WHERE connection_id = ?1 AND sku = ?2";
 static const char SQL_PENDING[] =
 	"SELECT sku, data, hash FROM products WHERE connection_id = ?1"
-	" AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL)) ORDER BY sku";
+	" AND (?2 <> 0 OR (pushed_hash IS DISTINCT FROM hash AND retired_at IS NULL)) ORDER BY sku";
 static const char SQL_PENDING_COUNT[] =
 	"SELECT count(*) FROM products WHERE connection_id = ?1"
-	" AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL))";
+	" AND (?2 <> 0 OR (pushed_hash IS DISTINCT FROM hash AND retired_at IS NULL))";
 static const char SQL_FIELD_NAMES[] =
 	"SELECT DISTINCT j.key FROM products p, json_each(p.data) j WHERE p.connection_id = ?1 ORDER BY j.key";
+static const char SQL_FIELD_NAMES_PG[] =
+	"SELECT DISTINCT j.key FROM products p, json_object_keys(p.data::json) j(key) WHERE p.connection_id = ?1"
+	" ORDER BY j.key";
 /* Retired products are left as they were: the export leaves them out or flags them (dest/file.c). */
 static const char SQL_MARK_PUSHED[] =
 	"UPDATE products SET pushed_hash = hash, pushed_data = data, retired_action = NULL,"
 	" pushed_run = " RUNNING_RUN_OF("?1") ", push_failed_run = NULL"
 	" WHERE connection_id = ?1 AND retired_at IS NULL"
-	" AND (pushed_hash IS NOT hash OR pushed_data IS NULL OR retired_action IS NOT NULL)";
+	" AND (pushed_hash IS DISTINCT FROM hash OR pushed_data IS NULL OR retired_action IS NOT NULL)";
 
 int store_catalog_scan(struct store *s, int64_t conn_id, catalog_row_fn fn, void *ud)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_SCAN);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_SCAN));
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -89,7 +91,7 @@ int64_t store_catalog_count(struct store *s, int64_t conn_id)
 
 bool store_catalog_has_missing(struct store *s, int64_t conn_id)
 {
-	return store_count(s, SQL_HAS_MISSING, conn_id, 0) > 0;
+	return store_count(s, STORE_SQL(s, SQL_HAS_MISSING), conn_id, 0) > 0;
 }
 
 /*
@@ -299,7 +301,7 @@ int store_product_field_names(struct store *s, int64_t conn_id, char ***names, s
 {
 	*names = NULL;
 	*n = 0;
-	struct sqldb_stmt *st = store_stmt(s, SQL_FIELD_NAMES);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_FIELD_NAMES));
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);

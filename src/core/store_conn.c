@@ -16,14 +16,16 @@ static const char SQL_CONN_UPDATE[] =
 static const char SQL_CONN_NAME_TAKEN[] = "SELECT id FROM connections WHERE name = ?1 AND id <> ?2";
 
 /* The latest run of each connection comes from the (connection_id, id) index: one seek per row. */
-#define CONN_SELECT \
+#define CONN_SELECT_IN(dest_name) \
 	"SELECT c.id, c.name, c.active, c.source_type, c.source_url, c.schedule, c.dest_type, c.document," \
 	" c.next_due_at, c.created_at, c.updated_at," \
-	" r.id, r.status, r.started_at, r.finished_at, r.created, r.updated, r.skipped, r.failed, " CONN_DEST_NAME \
+	" r.id, r.status, r.started_at, r.finished_at, r.created, r.updated, r.skipped, r.failed, " dest_name \
 	" FROM connections c" \
 	" LEFT JOIN sync_runs r ON r.id = (SELECT max(id) FROM sync_runs WHERE connection_id = c.id)"
-static const char SQL_CONN_GET[] = CONN_SELECT " WHERE c.id = ?1";
-static const char SQL_CONN_LIST[] = CONN_SELECT " ORDER BY c.id";
+static const char SQL_CONN_GET[] = CONN_SELECT_IN(CONN_DEST_NAME) " WHERE c.id = ?1";
+static const char SQL_CONN_GET_PG[] = CONN_SELECT_IN(CONN_DEST_NAME_PG) " WHERE c.id = ?1";
+static const char SQL_CONN_LIST[] = CONN_SELECT_IN(CONN_DEST_NAME) " ORDER BY c.id";
+static const char SQL_CONN_LIST_PG[] = CONN_SELECT_IN(CONN_DEST_NAME_PG) " ORDER BY c.id";
 static const char SQL_CONN_PRODUCT_COUNT[] = "SELECT product_count FROM connections WHERE id = ?1";
 static const char SQL_CONN_SET_ACTIVE[] = "UPDATE connections SET active = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_CONN_SET_DUE[] = "UPDATE connections SET next_due_at = ?2 WHERE id = ?1";
@@ -134,7 +136,7 @@ int store_conn_update(struct store *s, int64_t id, const struct conn_fields *f, 
 
 int store_conn_get(struct store *s, int64_t id, struct conn_row *out)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_GET);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_CONN_GET));
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -153,7 +155,7 @@ int store_conn_list(struct store *s, struct conn_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
-	struct sqldb_stmt *st = store_stmt(s, SQL_CONN_LIST);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_CONN_LIST));
 	if (!st)
 		return -1;
 	size_t cap = 0;

@@ -46,7 +46,7 @@ static const char SQL_REMOTE_PAGE[] =
 static const char SQL_PENDING_PAGE[] =
 	"SELECT sku, data, hash, CASE WHEN retired_at IS NOT NULL THEN retired_action END,"
 	" CASE WHEN retired_at IS NULL THEN retired_action END FROM products"
-	" WHERE connection_id = ?1 AND (?2 OR (pushed_hash IS NOT hash AND retired_at IS NULL))"
+	" WHERE connection_id = ?1 AND (?2 <> 0 OR (pushed_hash IS DISTINCT FROM hash AND retired_at IS NULL))"
 	" AND sku > ?3 ORDER BY sku LIMIT ?4";
 /* The run pushing is the connection's running one: a connection has one active run (a database rule). */
 static const char SQL_SET_PUSHED[] =

@@ -4,16 +4,15 @@
 #include "core/util.h"
 #include "store_internal.h"
 
-static const char SQL_VARIANTS[] =
-	"SELECT sku, name, price, data, NULL FROM products INDEXED BY products_by_parent"
-	" WHERE connection_id = ?1 AND parent_sku = ?2 AND retired_at IS NULL ORDER BY sku";
-static const char SQL_MEMBERS[] =
-	"SELECT sku, name, price, data, CASE WHEN retired_at IS NOT NULL THEN retired_action END"
-	" FROM products INDEXED BY products_by_parent WHERE connection_id = ?1 AND parent_sku = ?2 ORDER BY sku";
+SQL_WITH_HINT(SQL_VARIANTS, "SELECT sku, name, price, data, NULL FROM products", "INDEXED BY products_by_parent",
+              " WHERE connection_id = ?1 AND parent_sku = ?2 AND retired_at IS NULL ORDER BY sku");
+SQL_WITH_HINT(SQL_MEMBERS,
+              "SELECT sku, name, price, data, CASE WHEN retired_at IS NOT NULL THEN retired_action END FROM products",
+              "INDEXED BY products_by_parent", " WHERE connection_id = ?1 AND parent_sku = ?2 ORDER BY sku");
 /* A group whose variants are all retired is listed with 0: its parent is to be retired too. */
-static const char SQL_GROUPS[] =
-	"SELECT parent_sku, count(*) FILTER (WHERE retired_at IS NULL) FROM products INDEXED BY products_by_parent"
-	" WHERE connection_id = ?1 AND parent_sku IS NOT NULL GROUP BY parent_sku ORDER BY parent_sku";
+SQL_WITH_HINT(SQL_GROUPS, "SELECT parent_sku, count(*) FILTER (WHERE retired_at IS NULL) FROM products",
+              "INDEXED BY products_by_parent",
+              " WHERE connection_id = ?1 AND parent_sku IS NOT NULL GROUP BY parent_sku ORDER BY parent_sku");
 
 static int variants_each(struct store *s, const char *sql, int64_t conn_id, const char *parent_sku,
                          group_variant_fn fn, void *ud)
@@ -41,18 +40,18 @@ static int variants_each(struct store *s, const char *sql, int64_t conn_id, cons
 int store_group_variants_each(struct store *s, int64_t conn_id, const char *parent_sku, group_variant_fn fn,
                               void *ud)
 {
-	return variants_each(s, SQL_VARIANTS, conn_id, parent_sku, fn, ud);
+	return variants_each(s, STORE_SQL(s, SQL_VARIANTS), conn_id, parent_sku, fn, ud);
 }
 
 int store_group_members_each(struct store *s, int64_t conn_id, const char *parent_sku, group_variant_fn fn,
                              void *ud)
 {
-	return variants_each(s, SQL_MEMBERS, conn_id, parent_sku, fn, ud);
+	return variants_each(s, STORE_SQL(s, SQL_MEMBERS), conn_id, parent_sku, fn, ud);
 }
 
 int store_groups_each(struct store *s, int64_t conn_id, group_fn fn, void *ud)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_GROUPS);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_GROUPS));
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);

@@ -2,10 +2,13 @@
 #ifndef FEEDSYNC_CORE_STORE_INTERNAL_H
 #define FEEDSYNC_CORE_STORE_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "core/sqldb.h"
 
 #include "core/store.h"
 #include "core/store_dest.h"
+#include "product_sql.h"
 
 /* A power of two (store_stmt hashes into it) with room to spare: the store's modules hold ~130 statements, and
  * a full cache aborts. */
@@ -14,6 +17,7 @@
 
 struct store {
 	struct sqldb *db;
+	bool pg;   /* the handle's dialect (STORE_SQL) */
 	/* Statements keyed by the address of their SQL literal: each query is prepared once per handle. */
 	const char *sql[STORE_STMT_SLOTS];
 	struct sqldb_stmt *stmt[STORE_STMT_SLOTS];
@@ -21,6 +25,23 @@ struct store {
 	 * (one write a batch, not one a product); of one connection at a time. */
 	int64_t added_conn, added_products;
 };
+
+/*
+ * The text of statement `name` in the handle's dialect: `name` is SQLite's, `name##_PG` (defined beside it,
+ * only where PostgreSQL needs other words) the server's. Both are literals, so the cache keys stay stable.
+ */
+#define STORE_SQL(s, name) ((s)->pg ? name##_PG : name)
+/*
+ * Defines statement `name` whose SQLite form names the index the planner would miss (`hint`: "INDEXED BY
+ * idx" or "NOT INDEXED", after the table in `head`), and name##_PG, the same without: PostgreSQL takes no
+ * hints and plans by its statistics.
+ */
+#define SQL_WITH_HINT(name, head, hint, tail) \
+	static const char name[] = head " " hint tail; \
+	static const char name##_PG[] = head tail
+/* Now in ms by the database server's clock: on PostgreSQL, heartbeats and "worker lost" are judged by one
+ * clock for every host, not by each host's own. */
+#define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
 /* Adds the products inserted in this transaction to their connection's count; 0 or -1. */
 int store_flush_product_count(struct store *s);
@@ -33,6 +54,8 @@ int store_exec_stmt(struct sqldb_stmt *st);
 void bind_text(struct sqldb_stmt *st, int idx, const char *text);   /* NULL binds NULL */
 void bind_int(struct sqldb_stmt *st, int idx, int64_t v);
 void bind_int_or_null(struct sqldb_stmt *st, int idx, int64_t v);  /* 0 binds NULL */
+/* A LIMIT: negative is none, as SQLite reads it (PostgreSQL refuses a negative LIMIT). */
+void bind_limit(struct sqldb_stmt *st, int idx, int64_t limit);
 char *column_dup(struct sqldb_stmt *st, int col);                  /* NULL stays NULL */
 void column_copy(struct sqldb_stmt *st, int col, char *buf, size_t size);
 /* The single integer `sql` answers with ?1 = a (and ?2 = b when it has one); -1 on error. */
@@ -51,10 +74,10 @@ int store_name_taken(struct store *s, const char *sql, const char *what, const c
  * The name of the shop a connection pushes to (connections c), found as its document names it (by id or by
  * name); NULL for a file export, catalog only, or a shop since removed.
  */
-#define CONN_DEST_NAME \
-	"(SELECT dn.name FROM destinations dn WHERE c.dest_type = 'woocommerce'" \
-	" AND (dn.id = json_extract(c.document, '$.destination.id')" \
-	" OR dn.name = json_extract(c.document, '$.destination.name')))"
+#define CONN_DEST_NAME CONN_DEST_NAME_IN(DOC_NAMES_DEST("dn", "c.document"))
+#define CONN_DEST_NAME_PG CONN_DEST_NAME_IN(DOC_NAMES_DEST_PG("dn", "c.document"))
+#define CONN_DEST_NAME_IN(names_dest) \
+	"(SELECT dn.name FROM destinations dn WHERE c.dest_type = 'woocommerce' AND " names_dest ")"
 /* The id of connection `conn`'s running run (NULL when none), along the one-active-run index. */
 #define RUNNING_RUN_OF(conn) \
 	"(SELECT id FROM sync_runs WHERE connection_id = " conn " AND status IN ('queued','running'))"

@@ -79,26 +79,23 @@ static const char SQL_PLAN_PRODUCTS_PAGE[] =
 	" FROM plan_items i JOIN products p ON p.connection_id = (SELECT connection_id FROM plans WHERE run_id = ?1)"
 	" AND p.sku = i.sku WHERE i.plan_run = ?1 AND i.kind IN ('create', 'update') AND NOT i.excluded AND p.hash = i.hash"
 	" AND i.sku > ?2 ORDER BY i.sku LIMIT ?3";
-static const char SQL_STALE[] =
-	"SELECT sku, name, missing_since, missing_runs FROM products INDEXED BY products_missing"
-	" WHERE connection_id = ?1 AND missing_since IS NOT NULL AND retired_at IS NULL AND missing_since <= ?2"
-	" AND missing_runs >= ?3 ORDER BY sku";
+SQL_WITH_HINT(SQL_STALE, "SELECT sku, name, missing_since, missing_runs FROM products", "INDEXED BY products_missing",
+              " WHERE connection_id = ?1 AND missing_since IS NOT NULL AND retired_at IS NULL AND missing_since <= ?2"
+              " AND missing_runs >= ?3 ORDER BY sku");
 static const char SQL_PLAN_RETIREES[] =
 	"SELECT sku, name, missing_since, missing_runs, action FROM plan_items"
 	" WHERE plan_run = ?1 AND kind = 'retire' AND NOT excluded ORDER BY sku";
 static const char SQL_SET_RETIRED[] =
 	"UPDATE products SET retired_at = ?3, retired_action = ?4,"
-	" pushed_hash = CASE WHEN ?5 THEN NULL ELSE pushed_hash END,"
-	" pushed_data = CASE WHEN ?5 THEN NULL ELSE pushed_data END WHERE connection_id = ?1 AND sku = ?2";
-static const char SQL_RETIRED_SKUS[] =
-	"SELECT sku FROM products INDEXED BY products_retired"
-	" WHERE connection_id = ?1 AND retired_action IS NOT NULL AND retired_at IS NOT NULL";
+	" pushed_hash = CASE WHEN ?5 <> 0 THEN NULL ELSE pushed_hash END,"
+	" pushed_data = CASE WHEN ?5 <> 0 THEN NULL ELSE pushed_data END WHERE connection_id = ?1 AND sku = ?2";
+SQL_WITH_HINT(SQL_RETIRED_SKUS, "SELECT sku FROM products", "INDEXED BY products_retired",
+              " WHERE connection_id = ?1 AND retired_action IS NOT NULL AND retired_at IS NOT NULL");
 static const char SQL_UNRETIRE[] =
 	"UPDATE products SET retired_at = NULL, pushed_hash = NULL, missing_since = NULL, missing_runs = 0"
 	" WHERE connection_id = ?1 AND sku = ?2 AND retired_at IS NOT NULL";
-static const char SQL_RETIRED_COUNT[] =
-	"SELECT count(*) FROM products INDEXED BY products_retired"
-	" WHERE connection_id = ?1 AND retired_action = ?2 AND retired_at IS NOT NULL";
+SQL_WITH_HINT(SQL_RETIRED_COUNT, "SELECT count(*) FROM products", "INDEXED BY products_retired",
+              " WHERE connection_id = ?1 AND retired_action = ?2 AND retired_at IS NOT NULL");
 
 int64_t id_and_text(struct store *s, const char *sql, int64_t id, const char *text)
 {
@@ -471,7 +468,7 @@ int store_stale_products(struct store *s, int64_t conn_id, int64_t missing_befor
 {
 	*out = NULL;
 	*n = 0;
-	struct sqldb_stmt *st = store_stmt(s, SQL_STALE);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_STALE));
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -508,7 +505,7 @@ int store_product_set_retired(struct store *s, int64_t conn_id, const char *sku,
 
 int store_retired_skus(struct store *s, int64_t conn_id, struct strbuf *out)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_RETIRED_SKUS);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_RETIRED_SKUS));
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);
@@ -526,5 +523,5 @@ int store_product_unretire(struct store *s, int64_t conn_id, const char *sku)
 
 int64_t store_retired_count(struct store *s, int64_t conn_id, const char *action)
 {
-	return id_and_text(s, SQL_RETIRED_COUNT, conn_id, action);
+	return id_and_text(s, STORE_SQL(s, SQL_RETIRED_COUNT), conn_id, action);
 }

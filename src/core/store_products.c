@@ -17,21 +17,31 @@ const char *const product_states[] = {PRODUCT_STATE_NAMES, NULL};
  */
 static const char SQL_LIST[] =
 	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p WHERE p.connection_id = ?1 ORDER BY p.sku LIMIT ?3";
+static const char SQL_LIST_PG[] =
+	"SELECT " PRODUCT_COLUMNS_PG("?1") " FROM products p WHERE p.connection_id = ?1 ORDER BY p.sku LIMIT ?3";
 #define LIST_STATE(index) \
 	"SELECT " PRODUCT_COLUMNS("?1") " FROM products p" index " WHERE p.connection_id = ?1" \
 	" AND " PRODUCT_STATE_SQL("p.") " = ?2 ORDER BY p.sku LIMIT ?3"
 static const char SQL_LIST_STATE[] = LIST_STATE(" INDEXED BY products_by_state");
 /* While a first import fills the catalog without the index (core/state_index.h). */
 static const char SQL_LIST_STATE_UNINDEXED[] = LIST_STATE("");
+/* The server's planner finds products_by_state by the expression on its own (it takes no hints). */
+static const char SQL_LIST_STATE_PG[] =
+	"SELECT " PRODUCT_COLUMNS_PG("?1") " FROM products p WHERE p.connection_id = ?1"
+	" AND " PRODUCT_STATE_SQL_PG("p.") " = ?2 ORDER BY p.sku LIMIT ?3";
 /* Each count its own statement: an optional condition ("?2 IS NULL OR ...") would keep SQLite off the index. */
 static const char SQL_COUNT[] = "SELECT count(*) FROM products WHERE connection_id = ?1";
 static const char SQL_COUNT_STATE[] =
 	"SELECT count(*) FROM products WHERE connection_id = ?1 AND " PRODUCT_STATE_SQL("") " = ?2";
-static const char SQL_GET[] =
-	"SELECT " PRODUCT_COLUMNS("?1") ", p.data, p.pushed_data, p.retired_action, p.line, p.first_seen_run,"
-	" p.first_seen_at, p.changed_run, p.changed_at, p.pushed_run,"
-	" (SELECT coalesce(r.finished_at, r.heartbeat_at, r.started_at) FROM sync_runs r WHERE r.id = p.pushed_run),"
-	" p.missing_since, p.missing_runs, p.retired_at FROM products p WHERE p.connection_id = ?1 AND p.sku = ?2";
+static const char SQL_COUNT_STATE_PG[] =
+	"SELECT count(*) FROM products WHERE connection_id = ?1 AND " PRODUCT_STATE_SQL_PG("") " = ?2";
+#define PRODUCT_GET(columns) \
+	"SELECT " columns ", p.data, p.pushed_data, p.retired_action, p.line, p.first_seen_run," \
+	" p.first_seen_at, p.changed_run, p.changed_at, p.pushed_run," \
+	" (SELECT coalesce(r.finished_at, r.heartbeat_at, r.started_at) FROM sync_runs r WHERE r.id = p.pushed_run)," \
+	" p.missing_since, p.missing_runs, p.retired_at FROM products p WHERE p.connection_id = ?1 AND p.sku = ?2"
+static const char SQL_GET[] = PRODUCT_GET(PRODUCT_COLUMNS("?1"));
+static const char SQL_GET_PG[] = PRODUCT_GET(PRODUCT_COLUMNS_PG("?1"));
 /* Along run_errors_by_sku: a product's errors, not every error of every run. */
 static const char SQL_ERRORS[] =
 	"SELECT e.run_id, e.at, e.line, coalesce(e.phase, ''), e.code, e.message FROM run_errors e"
@@ -84,7 +94,8 @@ void product_rows_free(struct product_row *rows, size_t n)
 
 int store_products_each(struct store *s, const struct product_query *q, product_fn fn, void *ud)
 {
-	struct sqldb_stmt *st = store_stmt(s, !q->state                      ? SQL_LIST
+	struct sqldb_stmt *st = store_stmt(s, !q->state                      ? STORE_SQL(s, SQL_LIST)
+	                                  : s->pg                      ? SQL_LIST_STATE_PG
 	                                  : state_index_present(s->db) ? SQL_LIST_STATE
 	                                                               : SQL_LIST_STATE_UNINDEXED);
 	if (!st)
@@ -92,7 +103,7 @@ int store_products_each(struct store *s, const struct product_query *q, product_
 	bind_int(st, 1, q->connection_id);
 	if (q->state)
 		bind_text(st, 2, q->state);
-	bind_int(st, 3, q->limit > 0 ? q->limit : -1);
+	bind_limit(st, 3, q->limit > 0 ? q->limit : -1);
 	int rc;
 	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		struct product_row row;
@@ -106,7 +117,7 @@ int store_products_each(struct store *s, const struct product_query *q, product_
 
 int64_t store_products_count(struct store *s, const struct product_query *q)
 {
-	struct sqldb_stmt *st = store_stmt(s, q->state ? SQL_COUNT_STATE : SQL_COUNT);
+	struct sqldb_stmt *st = store_stmt(s, q->state ? STORE_SQL(s, SQL_COUNT_STATE) : SQL_COUNT);
 	if (!st)
 		return -1;
 	bind_int(st, 1, q->connection_id);
@@ -130,7 +141,7 @@ void product_detail_free(struct product_detail *d)
 
 int store_product_get(struct store *s, int64_t conn_id, const char *sku, struct product_detail *out)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_GET);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_GET));
 	if (!st)
 		return -1;
 	bind_int(st, 1, conn_id);

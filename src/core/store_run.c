@@ -15,7 +15,7 @@ static const char SQL_RUN_GET[] = RUN_SELECT " WHERE r.id = ?1";
 static const char SQL_RUN_ACTIVE_FOR[] =
 	RUN_SELECT " WHERE r.connection_id = ?1 AND r.status IN ('queued','running')";
 static const char SQL_RUN_LIST[] =
-	RUN_SELECT " WHERE (?1 IS NULL OR r.status = ?1 OR (?1 = 'active' AND r.status IN ('queued','running')))"
+	RUN_SELECT " WHERE (CAST(?1 AS TEXT) IS NULL OR r.status = ?1 OR (?1 = 'active' AND r.status IN ('queued','running')))"
 	" AND (?2 = 0 OR r.connection_id = ?2) ORDER BY r.id DESC LIMIT ?3";
 /* Runs that read a feed: applying a plan or retiring stale products reads none. */
 static const char SQL_RUN_LAST_SUCCESS[] =
@@ -30,10 +30,23 @@ static const char SQL_RUN_CLAIM[] =
 	" WHERE id = (SELECT id FROM sync_runs WHERE status = 'queued' AND (?3 = 0 OR id = ?3)"
 	"             ORDER BY id LIMIT 1)"
 	" RETURNING id";
+/* Workers on many hosts skip each other's locked rows instead of queueing behind them; the time is the
+ * server's (?1 goes unused). */
+static const char SQL_RUN_CLAIM_PG[] =
+	"UPDATE sync_runs SET status = 'running', started_at = " PG_NOW_MS ", heartbeat_at = " PG_NOW_MS ","
+	" worker_id = ?2"
+	" WHERE id = (SELECT id FROM sync_runs WHERE status = 'queued' AND (?3 = 0 OR id = ?3)"
+	"             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+	" RETURNING id";
 static const char SQL_RUN_FLUSH[] =
 	"UPDATE sync_runs SET phase = ?2, rows_read = ?3, created = ?4, updated = ?5, unchanged = ?6,"
 	" skipped = ?7, failed = ?8, push_queued = ?9, push_processed = ?10, push_failed = ?11, retired = ?12,"
 	" retire_failed = ?13, bytes_total = ?14, bytes_done = ?15, errors_total = ?16, heartbeat_at = ?17"
+	" WHERE id = ?1 AND status = 'running'";
+static const char SQL_RUN_FLUSH_PG[] =
+	"UPDATE sync_runs SET phase = ?2, rows_read = ?3, created = ?4, updated = ?5, unchanged = ?6,"
+	" skipped = ?7, failed = ?8, push_queued = ?9, push_processed = ?10, push_failed = ?11, retired = ?12,"
+	" retire_failed = ?13, bytes_total = ?14, bytes_done = ?15, errors_total = ?16, heartbeat_at = " PG_NOW_MS
 	" WHERE id = ?1 AND status = 'running'";
 static const char SQL_RUN_FINISH[] =
 	"UPDATE sync_runs SET status = ?2, summary = ?3, finished_at = ?4 WHERE id = ?1 AND status = 'running'";
@@ -49,12 +62,19 @@ static const char SQL_RUN_CANCEL_FLAG[] = "SELECT cancel_requested FROM sync_run
 static const char SQL_RUN_LATE_CANCEL[] =
 	"INSERT INTO run_events(run_id, at, level, message)"
 	" SELECT id, ?2, 'warn', 'cancel requested after the run completed (' || status || '): nothing was cancelled'"
-	" FROM sync_runs WHERE id = ?1 AND (?3 OR cancel_requested) AND status NOT IN ('queued', 'running', 'cancelled')";
+	" FROM sync_runs WHERE id = ?1 AND (?3 <> 0 OR cancel_requested <> 0) AND status NOT IN ('queued', 'running', 'cancelled')";
 static const char SQL_RUN_RECOVER[] =
 	"UPDATE sync_runs SET status = 'failed', finished_at = ?2,"
 	" summary = 'worker lost: no heartbeat since ' || datetime(heartbeat_at / 1000, 'unixepoch', 'localtime')"
 	"   || ' (worker ' || coalesce(worker_id, '?') || '); retry with: feedsync runs retry ' || id"
 	" WHERE status = 'running' AND heartbeat_at < ?1";
+/* The staleness window (?2 - ?1) is measured on the server's clock, which stamped the heartbeats. */
+static const char SQL_RUN_RECOVER_PG[] =
+	"UPDATE sync_runs SET status = 'failed', finished_at = " PG_NOW_MS ","
+	" summary = 'worker lost: no heartbeat since '"
+	"   || to_char(to_timestamp(heartbeat_at / 1000), 'YYYY-MM-DD HH24:MI:SS')"
+	"   || ' (worker ' || coalesce(worker_id, '?') || '); retry with: feedsync runs retry ' || id"
+	" WHERE status = 'running' AND heartbeat_at < " PG_NOW_MS " - (CAST(?2 AS BIGINT) - CAST(?1 AS BIGINT))";
 static const char SQL_ERROR_INSERT[] =
 	"INSERT INTO run_errors(run_id, at, phase, line, sku, column_name, code, message, detail)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -72,11 +92,20 @@ static const char SQL_EVENTS[] =
 	"SELECT id, run_id, at, level, message FROM run_events WHERE run_id = ?1 AND id > ?2"
 	" ORDER BY id LIMIT ?3";
 static const char SQL_WORKER_REGISTER[] =
-	"INSERT OR REPLACE INTO workers(id, pid, host, threads, started_at, heartbeat_at)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?5)";
+	"INSERT INTO workers(id, pid, host, threads, started_at, heartbeat_at) VALUES(?1, ?2, ?3, ?4, ?5, ?5)"
+	" ON CONFLICT(id) DO UPDATE SET pid = ?2, host = ?3, threads = ?4, started_at = ?5, heartbeat_at = ?5";
+static const char SQL_WORKER_REGISTER_PG[] =
+	"INSERT INTO workers(id, pid, host, threads, started_at, heartbeat_at)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, " PG_NOW_MS ")"
+	" ON CONFLICT(id) DO UPDATE SET pid = ?2, host = ?3, threads = ?4, started_at = ?5, heartbeat_at = " PG_NOW_MS;
 static const char SQL_WORKER_BEAT[] = "UPDATE workers SET heartbeat_at = ?2 WHERE id = ?1";
+/* A worker's beat and its liveness window are the server's clock too, so that hosts' clocks never disagree. */
+static const char SQL_WORKER_BEAT_PG[] = "UPDATE workers SET heartbeat_at = " PG_NOW_MS " WHERE id = ?1";
 static const char SQL_WORKER_REMOVE[] = "DELETE FROM workers WHERE id = ?1";
 static const char SQL_WORKER_LIVE[] = "SELECT count(*) FROM workers WHERE heartbeat_at >= ?1";
+/* ?2 is this host's now: the window (?2 - ?1) is laid on the server's clock. */
+static const char SQL_WORKER_LIVE_PG[] =
+	"SELECT count(*) FROM workers WHERE heartbeat_at >= " PG_NOW_MS " - (CAST(?2 AS BIGINT) - CAST(?1 AS BIGINT))";
 
 void read_run_row(struct sqldb_stmt *st, struct run_row *r)
 {
@@ -177,8 +206,9 @@ int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigg
 	if (rc != SQLDB_ROW)
 		return -1;
 
+	/* On PostgreSQL a refused insert aborts the transaction, the look-up below with it, unless undone alone. */
 	st = store_stmt(s, SQL_RUN_INSERT);
-	if (!st)
+	if (!st || (s->pg && sqldb_exec(s->db, "SAVEPOINT enqueue") != SQLDB_OK))
 		return -1;
 	bind_int(st, 1, conn_id);
 	bind_text(st, 2, trigger);
@@ -193,7 +223,10 @@ int store_run_enqueue_locked(struct store *s, int64_t conn_id, const char *trigg
 		return 0;
 	}
 	/* The partial unique index said no: report the run that holds the connection. */
-	if (!sqldb_unique_violation(s->db))
+	bool refused = sqldb_unique_violation(s->db);
+	if (s->pg && sqldb_exec(s->db, "ROLLBACK TO SAVEPOINT enqueue") != SQLDB_OK)
+		return -1;
+	if (!refused)
 		return -1;
 	struct run_row ignored;
 	return store_run_active_for(s, conn_id, active ? active : &ignored) == 1 ? 1 : -1;
@@ -222,7 +255,7 @@ int store_run_claim(struct store *s, const char *worker_id, int64_t run_id, stru
 {
 	if (store_begin(s) < 0)
 		return -1;
-	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_CLAIM);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_RUN_CLAIM));
 	if (!st) {
 		store_rollback(s);
 		return -1;
@@ -255,7 +288,7 @@ static int running_run_updated(struct store *s, struct sqldb_stmt *st)
 int store_run_flush(struct store *s, int64_t id, const char *phase, const int64_t counters[RC_COUNT],
                     int64_t errors_total, int64_t heartbeat_at)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_FLUSH);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_RUN_FLUSH));
 	if (!st)
 		return -1;
 	bind_int(st, 1, id);
@@ -356,7 +389,7 @@ int store_run_cancel_requested(struct store *s, int64_t id, bool *requested)
 
 int store_run_recover_stale(struct store *s, int64_t stale_before, int64_t now)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_RUN_RECOVER);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_RUN_RECOVER));
 	if (!st)
 		return -1;
 	bind_int(st, 1, stale_before);
@@ -407,7 +440,7 @@ int store_run_errors(struct store *s, int64_t run_id, int limit, bool newest_fir
 	if (!st)
 		return -1;
 	bind_int(st, 1, run_id);
-	bind_int(st, 2, limit > 0 ? limit : -1);
+	bind_limit(st, 2, limit > 0 ? limit : -1);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
@@ -461,7 +494,7 @@ int store_run_events(struct store *s, int64_t run_id, int64_t after_id, int limi
 		return -1;
 	bind_int(st, 1, run_id);
 	bind_int(st, 2, after_id);
-	bind_int(st, 3, limit > 0 ? limit : -1);
+	bind_limit(st, 3, limit > 0 ? limit : -1);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
@@ -483,7 +516,7 @@ int store_run_events(struct store *s, int64_t run_id, int64_t after_id, int limi
 
 int store_worker_register(struct store *s, const char *id, int pid, const char *host, int threads, int64_t now)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_REGISTER);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_WORKER_REGISTER));
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
@@ -496,7 +529,7 @@ int store_worker_register(struct store *s, const char *id, int pid, const char *
 
 int store_worker_beat(struct store *s, const char *id, int64_t now)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_WORKER_BEAT);
+	struct sqldb_stmt *st = store_stmt(s, STORE_SQL(s, SQL_WORKER_BEAT));
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
@@ -515,5 +548,5 @@ int store_worker_remove(struct store *s, const char *id)
 
 int store_worker_count_live(struct store *s, int64_t fresh_after)
 {
-	return (int)store_count(s, SQL_WORKER_LIVE, fresh_after, 0);
+	return (int)store_count(s, STORE_SQL(s, SQL_WORKER_LIVE), fresh_after, now_ms());
 }

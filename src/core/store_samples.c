@@ -5,11 +5,12 @@
 #include "store_internal.h"
 
 static const char SQL_SAMPLE_ADD[] =
-	"INSERT OR REPLACE INTO run_samples(run_id, t, phase, rows_read, push_processed, batch_size, circuit)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	"INSERT INTO run_samples(run_id, t, phase, rows_read, push_processed, batch_size, circuit)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(run_id, t) DO UPDATE SET phase = ?3, rows_read = ?4,"
+	" push_processed = ?5, batch_size = ?6, circuit = ?7";
 static const char SQL_SAMPLES_THIN[] =
 	"DELETE FROM run_samples WHERE run_id = ?1 AND t IN (SELECT t FROM"
-	" (SELECT t, row_number() OVER (ORDER BY t) AS n FROM run_samples WHERE run_id = ?1) WHERE n % 2 = 0)";
+	" (SELECT t, row_number() OVER (ORDER BY t) AS n FROM run_samples WHERE run_id = ?1) AS numbered WHERE n % 2 = 0)";
 static const char SQL_SAMPLES_OF_RUN[] =
 	"SELECT t, coalesce(phase, ''), rows_read, push_processed, coalesce(batch_size, 0), coalesce(circuit, '')"
 	" FROM run_samples WHERE run_id = ?1 ORDER BY t LIMIT ?2";

@@ -1,8 +1,10 @@
 #include "engine/deliver.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db.h"
 #include "core/util.h"
 #include "dest/dest.h"
 
@@ -126,6 +128,14 @@ void deliver(struct run_ctx *ctx, const struct conn_config *conn, const struct d
 	const struct dest_ops *ops = dest_find(conn->dest_type);
 	if (!ops) {
 		stop_with(ctx, stop, RUN_FAILED, "bad_destination", "unknown destination type '%s'", conn->dest_type);
+		return;
+	}
+	/* The shops' own store queries (fences, terms, media, shared limits) have no PostgreSQL dialect yet. */
+	if (!str_eq(conn->dest_type, "file") && str_eq(sqldb_backend(store_db(ctx->store)), "postgresql")) {
+		char what[96], why[512];
+		snprintf(what, sizeof(what), "a push to %s", conn->dest_type);
+		db_backend_unfinished(what, why, sizeof(why));
+		stop_with(ctx, stop, RUN_FAILED, "unsupported_backend", "%s", why);
 		return;
 	}
 	bool all = ops->wants_all(conn);
