@@ -6,12 +6,15 @@
  * (core/db_copy.h) and prints each table's counts on both sides.
  */
 #include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "core/db.h"
 #include "core/db_copy.h"
 #include "core/util.h"
+#include "dest/secret.h"
 
 #define DB_USAGE "usage: feedsync db status [--json] | db migrate [--json] |" \
                  " db copy --to postgresql://... [--from FILE.db] [--force] [--json]"
@@ -78,7 +81,8 @@ static int migrate(struct cli *cli, bool json)
 	return EXIT_OK;
 }
 
-static void print_copy(const char *from, const char *to, const struct db_copy_report *rep, bool json)
+static void print_copy(const char *from, const char *to, const char *key, const struct db_copy_report *rep,
+                       bool json)
 {
 	double rate = rep->seconds > 0 ? (double)rep->rows / rep->seconds : 0;
 	if (json) {
@@ -89,6 +93,7 @@ static void print_copy(const char *from, const char *to, const struct db_copy_re
 		cJSON_AddBoolToObject(o, "replaced", rep->replaced);
 		cJSON_AddNumberToObject(o, "rows", (double)rep->rows);
 		cJSON_AddNumberToObject(o, "seconds", rep->seconds);
+		cJSON_AddStringToObject(o, "key_file", key);
 		for (int i = 0; i < rep->ntables; i++) {
 			cJSON *t = cJSON_CreateObject();
 			cJSON_AddStringToObject(t, "table", rep->tables[i].name);
@@ -105,6 +110,32 @@ static void print_copy(const char *from, const char *to, const struct db_copy_re
 		       rep->tables[i].target_rows);
 	printf("copied %s to %s%s at schema version %d: %" PRId64 " rows in %.1f s (%.0f rows/s), counts equal\n",
 	       from, to, rep->replaced ? " (replacing what it held)" : "", rep->version, rep->rows, rep->seconds, rate);
+	if (*key)
+		printf("credentials key: %s (every host that runs feedsync on this database needs it there, or"
+		       " [push] credentials_key_file naming it)\n", key);
+}
+
+/*
+ * The target needs the source's credentials key to open the sealed credentials it receives: the key goes
+ * where the target's installation looks for it (dest/secret.h), before any row moves, so that a clash refuses
+ * the copy. Answers where the key is in `where` ("" when the source has none).
+ */
+static int copy_key(const struct config *cfg, const char *from, const char *to, char *where, size_t size,
+                    char *err, size_t errsize)
+{
+	struct config *side = xmalloc(sizeof(*side));
+	*side = *cfg;
+	char src[4200];
+	str_copy(side->db_path, from, sizeof(side->db_path));
+	secret_key_path(side, src, sizeof(src));
+	str_copy(side->db_path, to, sizeof(side->db_path));
+	secret_key_path(side, where, size);
+	free(side);
+	if (access(src, F_OK) != 0) {
+		where[0] = '\0';
+		return 0;
+	}
+	return str_eq(src, where) ? 0 : secret_key_copy(src, where, err, errsize);
 }
 
 static int copy(struct cli *cli, int argc, char **argv)
@@ -135,10 +166,11 @@ static int copy(struct cli *cli, int argc, char **argv)
 	if (!from)
 		from = cli->cfg.db_path;
 	struct db_copy_report rep;
-	char err[1024], shown[1024];
-	if (db_copy(from, to, &opt, &rep, err, sizeof(err)) < 0)
+	char err[1024], shown[1024], key[4200];
+	if (copy_key(&cli->cfg, from, to, key, sizeof(key), err, sizeof(err)) < 0 ||
+	    db_copy(from, to, &opt, &rep, err, sizeof(err)) < 0)
 		return cli_fail(EXIT_FAILED, "db copy: %s", err);
-	print_copy(from, db_target_shown(to, shown, sizeof(shown)), &rep, json);
+	print_copy(from, db_target_shown(to, shown, sizeof(shown)), key, &rep, json);
 	return EXIT_OK;
 }
 
