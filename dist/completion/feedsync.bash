@@ -61,7 +61,8 @@ _feedsync() {
 		[ -n "$sub" ] || opts="list show"
 		opts="${opts:-} --json --help" ;;
 	db)
-		[ -n "$sub" ] || opts="status migrate"
+		[ -n "$sub" ] || opts="status migrate copy"
+		[ "$sub" = copy ] && opts="--from --to --force"
 		opts="${opts:-} --json --help" ;;
 	help) [ -n "$sub" ] || opts="$commands" ;;
 	*) opts="--help" ;;
