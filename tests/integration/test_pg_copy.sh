@@ -74,6 +74,14 @@ test_copies_an_installation_with_nothing_lost() {
 	expect_contains "$OUT" "credentials key: $XDG_DATA_HOME/feedsync/$key" "where the key went"
 	cmp -s "$XDG_DATA_HOME/feedsync/$key" "$FEEDSYNC_DB.key" || fail "the key file differs from the source's"
 	expect_eq "$(stat -c %a "$XDG_DATA_HOME/feedsync/$key")" "600" "key file mode"
+	# The indexes dropped for the load are all back, as a fresh migration makes them.
+	local copied fresh
+	copied=$(pg "SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'")
+	fresh_target
+	fs_fast --db "$TARGET" db migrate
+	expect_rc 0 "migrate of a fresh database"
+	fresh=$(pg "SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'")
+	expect_eq "$copied" "$fresh" "indexes after the copy"
 }
 
 test_a_target_with_rows_is_refused_and_force_replaces_it() {
