@@ -1,7 +1,7 @@
 /*
  * `feedsync db copy`: moves a SQLite installation into a PostgreSQL database, every table in one transaction
  * on the target (a failure leaves it as it was), streamed through COPY so that memory does not grow with the
- * catalog, and verified by row counts before it commits.
+ * catalog, and verified by row counts and checksums before it commits.
  */
 #ifndef FEEDSYNC_CORE_DB_COPY_H
 #define FEEDSYNC_CORE_DB_COPY_H
@@ -21,6 +21,7 @@ struct db_copy_options {
 struct db_copy_table {
 	char name[64];
 	int64_t source_rows, target_rows;
+	int64_t source_sum, target_sum;   /* a checksum both engines compute alike (db_copy.c) */
 };
 
 struct db_copy_report {

@@ -99,6 +99,7 @@ static void print_copy(const char *from, const char *to, const char *key, const 
 			cJSON_AddStringToObject(t, "table", rep->tables[i].name);
 			cJSON_AddNumberToObject(t, "source_rows", (double)rep->tables[i].source_rows);
 			cJSON_AddNumberToObject(t, "target_rows", (double)rep->tables[i].target_rows);
+			cJSON_AddNumberToObject(t, "checksum", (double)rep->tables[i].target_sum);
 			cJSON_AddItemToArray(tables, t);
 		}
 		json_print(o, stdout);
@@ -108,8 +109,9 @@ static void print_copy(const char *from, const char *to, const char *key, const 
 	for (int i = 0; i < rep->ntables; i++)
 		printf("%-20s %12" PRId64 " %12" PRId64 "\n", rep->tables[i].name, rep->tables[i].source_rows,
 		       rep->tables[i].target_rows);
-	printf("copied %s to %s%s at schema version %d: %" PRId64 " rows in %.1f s (%.0f rows/s), counts equal\n",
-	       from, to, rep->replaced ? " (replacing what it held)" : "", rep->version, rep->rows, rep->seconds, rate);
+	printf("copied %s to %s%s at schema version %d: %" PRId64 " rows in %.1f s (%.0f rows/s),"
+	       " counts and checksums equal\n", from, to, rep->replaced ? " (replacing what it held)" : "", rep->version,
+	       rep->rows, rep->seconds, rate);
 	if (*key)
 		printf("credentials key: %s (every host that runs feedsync on this database needs it there, or"
 		       " [push] credentials_key_file naming it)\n", key);

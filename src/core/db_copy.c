@@ -197,19 +197,52 @@ static int run_sql(struct sqldb *dst, const char *sql, char *err, size_t errsize
 	return sqldb_exec(dst, sql) == SQLDB_OK ? 0 : fail_db(dst, "PostgreSQL database", err, errsize);
 }
 
-/* SELECT count(*) of a table: -1 on failure. */
+/* The one integer `sql` answers; -1 on failure. */
+static int64_t scalar(struct sqldb *db, const char *sql)
+{
+	struct sqldb_stmt *st;
+	int64_t n = -1;
+	if (sqldb_prepare(db, sql, &st) == SQLDB_OK) {
+		if (sqldb_step(st) == SQLDB_ROW)
+			n = sqldb_column_int64(st, 0);
+		sqldb_finalize(st);
+	}
+	return n;
+}
+
 static int64_t count_rows(struct sqldb *db, const char *table)
 {
 	struct strbuf sql = {0};
 	sb_adds(&sql, "SELECT count(*) FROM ");
 	add_ident(&sql, table);
-	struct sqldb_stmt *st;
-	int64_t n = -1;
-	if (sqldb_prepare(db, sql.buf, &st) == SQLDB_OK) {
-		if (sqldb_step(st) == SQLDB_ROW)
-			n = sqldb_column_int64(st, 0);
-		sqldb_finalize(st);
+	int64_t n = scalar(db, sql.buf);
+	sb_free(&sql);
+	return n;
+}
+
+/*
+ * A sum both engines compute alike over a table's copied columns: each column's count of values, plus the
+ * characters of its text and its integers modulo a prime (small enough that a million rows cannot overflow).
+ * A lost value, a cut text or a column shifted shows; floats and blobs add their count only, as their text
+ * forms and SQLite's length() of them differ.
+ */
+static int64_t checksum(struct sqldb *db, const struct table *t)
+{
+	struct strbuf sql = {0};
+	sb_adds(&sql, "SELECT count(*)");
+	for (int c = 0; c < t->ncols; c++) {
+		sb_adds(&sql, " + count(");
+		add_ident(&sql, t->cols[c]);
+		sb_adds(&sql, ")");
+		if (t->kinds[c] == K_TEXT || t->kinds[c] == K_INTEGER) {
+			sb_adds(&sql, t->kinds[c] == K_TEXT ? " + coalesce(sum(length(" : " + coalesce(sum((");
+			add_ident(&sql, t->cols[c]);
+			sb_adds(&sql, t->kinds[c] == K_TEXT ? ")), 0)" : ") % 1000003), 0)");
+		}
 	}
+	sb_adds(&sql, " FROM ");
+	add_ident(&sql, t->name);
+	int64_t n = scalar(db, sql.buf);
 	sb_free(&sql);
 	return n;
 }
@@ -350,37 +383,56 @@ static int copy_table(struct sqldb *src, struct sqldb *dst, const struct table *
 	return rc;
 }
 
-/* Each identity column's sequence goes past the highest id copied, so the next insert takes a new one. */
-static int set_identities(struct sqldb *dst, char *err, size_t errsize)
+/*
+ * Runs the statements the target writes for itself: the first column of each row of `query`. A second
+ * column, when `second` is given, is added to it (each statement ended with ';') to be run later.
+ */
+static int run_generated(struct sqldb *dst, const char *query, struct strbuf *second, char *err, size_t errsize)
 {
 	struct sqldb_stmt *st;
-	if (sqldb_prepare(dst,
-	                  "SELECT format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, false)"
-	                  " FROM %I', quote_ident(table_name), column_name, column_name, table_name)"
-	                  " FROM information_schema.columns WHERE table_schema = current_schema() AND is_identity = 'YES'",
-	                  &st) != SQLDB_OK)
+	if (sqldb_prepare(dst, query, &st) != SQLDB_OK)
 		return fail_db(dst, "PostgreSQL database", err, errsize);
-	struct strbuf all = {0};
+	struct strbuf first = {0};
 	while (sqldb_step(st) == SQLDB_ROW) {
-		sb_adds(&all, (const char *)sqldb_column_text(st, 0));
-		sb_addc(&all, ';');
+		sb_addf(&first, "%s;", (const char *)sqldb_column_text(st, 0));
+		if (second)
+			sb_addf(second, "%s;", (const char *)sqldb_column_text(st, 1));
 	}
 	sqldb_finalize(st);
-	int rc = all.len ? run_sql(dst, all.buf, err, errsize) : 0;
-	sb_free(&all);
+	int rc = first.len ? run_sql(dst, first.buf, err, errsize) : 0;
+	sb_free(&first);
 	return rc;
 }
 
-/* Both sides' counts, into the report; -1 when one differs (the caller then rolls back). */
-static int verify(struct sqldb *src, struct sqldb *dst, struct db_copy_report *rep, char *err, size_t errsize)
+/* Each identity column's sequence goes past the highest id copied, so the next insert takes a new one. */
+static int set_identities(struct sqldb *dst, char *err, size_t errsize)
+{
+	return run_generated(dst,
+	                     "SELECT format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1,"
+	                     " false) FROM %I', quote_ident(table_name), column_name, column_name, table_name)"
+	                     " FROM information_schema.columns"
+	                     " WHERE table_schema = current_schema() AND is_identity = 'YES'",
+	                     NULL, err, errsize);
+}
+
+/* Both sides' counts and checksums, into the report; -1 when one differs (the caller then rolls back). */
+static int verify(struct sqldb *src, struct sqldb *dst, const struct table *tables, struct db_copy_report *rep,
+                  char *err, size_t errsize)
 {
 	for (int i = 0; i < rep->ntables; i++) {
 		struct db_copy_table *t = &rep->tables[i];
 		t->source_rows = count_rows(src, t->name);
 		t->target_rows = count_rows(dst, t->name);
+		t->source_sum = checksum(src, &tables[i]);
+		t->target_sum = checksum(dst, &tables[i]);
 		if (t->source_rows < 0 || t->target_rows != t->source_rows) {
 			snprintf(err, errsize, "table %s: %" PRId64 " rows in the source, %" PRId64 " in the target after the"
 			         " copy; nothing was committed", t->name, t->source_rows, t->target_rows);
+			return -1;
+		}
+		if (t->source_sum < 0 || t->target_sum != t->source_sum) {
+			snprintf(err, errsize, "table %s: checksum %" PRId64 " in the source, %" PRId64 " in the target after"
+			         " the copy; nothing was committed", t->name, t->source_sum, t->target_sum);
 			return -1;
 		}
 	}
@@ -394,24 +446,13 @@ static int verify(struct sqldb *src, struct sqldb *dst, struct db_copy_report *r
  */
 static int drop_indexes(struct sqldb *dst, struct strbuf *rebuild, char *err, size_t errsize)
 {
-	struct sqldb_stmt *st;
-	if (sqldb_prepare(dst,
-	                  "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)"
-	                  " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
-	                  " JOIN pg_namespace n ON n.oid = c.relnamespace"
-	                  " WHERE n.nspname = current_schema() AND c.relname <> 'feedsync_schema'"
-	                  " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
-	                  &st) != SQLDB_OK)
-		return fail_db(dst, "PostgreSQL database", err, errsize);
-	struct strbuf drop = {0};
-	while (sqldb_step(st) == SQLDB_ROW) {
-		sb_addf(&drop, "%s;", (const char *)sqldb_column_text(st, 0));
-		sb_addf(rebuild, "%s;", (const char *)sqldb_column_text(st, 1));
-	}
-	sqldb_finalize(st);
-	int rc = drop.len ? run_sql(dst, drop.buf, err, errsize) : 0;
-	sb_free(&drop);
-	return rc;
+	return run_generated(dst,
+	                     "SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid)"
+	                     " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+	                     " JOIN pg_namespace n ON n.oid = c.relnamespace"
+	                     " WHERE n.nspname = current_schema() AND c.relname <> 'feedsync_schema'"
+	                     " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+	                     rebuild, err, errsize);
 }
 
 /* The copy itself, inside the target's transaction and the source's read snapshot. */
@@ -431,7 +472,7 @@ static int copy_all(struct sqldb *src, struct sqldb *dst, const struct table *ta
 		rc = -1;
 	sb_free(&rebuild);
 	return rc < 0 || set_triggers(dst, tables, n, "ENABLE", err, errsize) < 0 ||
-	       set_identities(dst, err, errsize) < 0 || verify(src, dst, rep, err, errsize) < 0 ? -1 : 0;
+	       set_identities(dst, err, errsize) < 0 || verify(src, dst, tables, rep, err, errsize) < 0 ? -1 : 0;
 }
 
 int db_copy(const char *from, const char *to, const struct db_copy_options *opt, struct db_copy_report *rep,

@@ -50,7 +50,7 @@ test_copies_an_installation_with_nothing_lost() {
 	expect_rc 0 "db copy"
 	expect_not_contains "$OUT$ERR" "s3cret" "output"
 	expect_contains "$OUT" "products                        2            2" "count table"
-	expect_contains "$OUT" "counts equal" "summary"
+	expect_contains "$OUT" "counts and checksums equal" "summary"
 	for table in destinations connections products sync_runs run_errors run_events run_samples; do
 		expect_eq "$(pg "SELECT count(*) FROM $table")" "$(sql "SELECT count(*) FROM $table")" "$table rows"
 	done
