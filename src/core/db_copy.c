@@ -155,6 +155,21 @@ static int load_tables(struct sqldb *src, struct table *order, char *err, size_t
 	return rc < 0 ? -1 : n;
 }
 
+/* 1 with "THING (worker W)" in `what` when `sql` (?1: since) finds a row, 0 when none, -1 on failure. */
+static int live_row(struct sqldb *src, const char *sql, int64_t since, char *what, size_t size)
+{
+	struct sqldb_stmt *st;
+	if (sqldb_prepare(src, sql, &st) != SQLDB_OK)
+		return -1;
+	sqldb_bind_int64(st, 1, since);
+	int rc = sqldb_step(st);
+	if (rc == SQLDB_ROW)
+		snprintf(what, size, "%s (worker %s)", (const char *)sqldb_column_text(st, 0),
+		         (const char *)sqldb_column_text(st, 1));
+	sqldb_finalize(st);
+	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;
+}
+
 /* The schema version this binary writes, and no worker at work on the source. */
 static int check_source(struct sqldb *src, const char *from, const struct db_copy_options *opt, char *err,
                         size_t errsize)
@@ -176,20 +191,21 @@ static int check_source(struct sqldb *src, const char *from, const struct db_cop
 	}
 	if (opt->force)
 		return 0;
-	struct sqldb_stmt *st;
-	if (sqldb_prepare(src, "SELECT id, coalesce(worker_id, '?') FROM sync_runs"
-	                       " WHERE status = 'running' AND heartbeat_at >= ?1 ORDER BY id LIMIT 1", &st) != SQLDB_OK)
-		return fail_db(src, "cannot read the source's runs", err, errsize);
-	sqldb_bind_int64(st, 1, now_ms() - opt->stale_after_ms);
-	int rc = 0;
-	if (sqldb_step(st) == SQLDB_ROW) {
-		snprintf(err, errsize, "run %" PRId64 " is running in %s (worker %s, heartbeat within %" PRId64 " s):"
-		         " stop every worker first (or --force to copy it as it is)", sqldb_column_int64(st, 0), from,
-		         (const char *)sqldb_column_text(st, 1), opt->stale_after_ms / 1000);
-		rc = -1;
-	}
-	sqldb_finalize(st);
-	return rc;
+	/* A worker beats while it lives (and removes its row when it stops), as its running runs do. */
+	char what[256];
+	int64_t since = now_ms() - opt->stale_after_ms;
+	int found = live_row(src, "SELECT 'run ' || id, coalesce(worker_id, '?') FROM sync_runs"
+	                          " WHERE status = 'running' AND heartbeat_at >= ?1 ORDER BY id LIMIT 1",
+	                     since, what, sizeof(what));
+	if (found == 0)
+		found = live_row(src, "SELECT 'a worker', id FROM workers WHERE heartbeat_at >= ?1 ORDER BY id LIMIT 1",
+		                 since, what, sizeof(what));
+	if (found < 0)
+		return fail_db(src, "cannot read the source's runs and workers", err, errsize);
+	if (found > 0)
+		snprintf(err, errsize, "%s is running in %s (heartbeat within %" PRId64 " s): stop every worker first"
+		         " (or --force to copy it as it is)", what, from, opt->stale_after_ms / 1000);
+	return found > 0 ? -1 : 0;
 }
 
 static int run_sql(struct sqldb *dst, const char *sql, char *err, size_t errsize)

@@ -125,6 +125,11 @@ test_a_value_postgresql_cannot_hold_is_named_and_nothing_is_committed() {
 	expect_rc 1 "copy of a NUL byte"
 	expect_contains "$ERR" "table products, row id $rowid, column name: a NUL byte" "stderr"
 	expect_target_empty
+	sql "UPDATE products SET name = 'ok', quantity = 'many' WHERE sku = 'A2'"
+	fs_fast db copy --from "$FEEDSYNC_DB" --to "$TARGET"
+	expect_rc 1 "copy of text in an integer column"
+	expect_contains "$ERR" "table products, row id $rowid, column quantity: a value that is not an integer" "stderr"
+	expect_target_empty
 }
 
 test_a_row_postgresql_refuses_mid_copy_leaves_the_target_empty() {
@@ -156,11 +161,18 @@ test_a_source_behind_or_in_use_is_refused() {
 	       heartbeat_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE id = 2"
 	fs_fast db copy --from "$FEEDSYNC_DB" --to "$TARGET"
 	expect_rc 1 "copy while a worker runs"
-	expect_contains "$ERR" "run 2 is running in $FEEDSYNC_DB (worker h:1:t1" "stderr"
+	expect_contains "$ERR" "run 2 (worker h:1:t1) is running in $FEEDSYNC_DB (heartbeat within 60 s)" "stderr"
 	expect_eq "$(pg "SELECT to_regclass('destinations') IS NULL")" "t" "the target left untouched"
 	fs_fast db copy --from "$FEEDSYNC_DB" --to "$TARGET" --force
 	expect_rc 0 "copy --force of the active run"
 	expect_eq "$(pg "SELECT status FROM sync_runs WHERE id = 2")" "running" "the run as it was"
+	# An idle worker would claim queued runs while the copy reads.
+	sql "UPDATE sync_runs SET status = 'completed' WHERE id = 2;
+	     INSERT INTO workers VALUES ('h:7', 7, 'h', 1, 0, CAST(strftime('%s', 'now') AS INTEGER) * 1000)"
+	fresh_target
+	fs_fast db copy --from "$FEEDSYNC_DB" --to "$TARGET"
+	expect_rc 1 "copy while a worker is alive"
+	expect_contains "$ERR" "a worker (worker h:7) is running in $FEEDSYNC_DB" "stderr"
 	fs_fast db copy --from "$T/none.db" --to "$TARGET"
 	expect_rc 1 "copy of a missing file"
 	expect_contains "$ERR" "--from must be an existing SQLite database file" "stderr"
