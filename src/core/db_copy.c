@@ -88,12 +88,18 @@ static int load_table(struct sqldb *src, struct table *t, char *err, size_t errs
 	    SQLDB_OK)
 		return fail_db(src, "cannot read the source's catalog", err, errsize);
 	sqldb_bind_text(st, 1, t->name);
-	while (sqldb_step(st) == SQLDB_ROW && t->ncols < MAX_COLUMNS) {
+	int rc;
+	while ((rc = sqldb_step(st)) == SQLDB_ROW && t->ncols < MAX_COLUMNS) {
 		str_copy(t->cols[t->ncols], (const char *)sqldb_column_text(st, 0), sizeof(t->cols[0]));
 		const unsigned char *type = sqldb_column_text(st, 1);
 		t->kinds[t->ncols++] = kind_of(type ? (const char *)type : "");
 	}
 	sqldb_finalize(st);
+	if (rc != SQLDB_DONE) {
+		snprintf(err, errsize, "cannot read the columns of the source's table %s (more than %d?)", t->name,
+		         MAX_COLUMNS);
+		return -1;
+	}
 	t->ndeps = read_names(src, "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1) WHERE \"table\" <> ?1",
 	                      t->name, t->deps, (int)ARRAY_LEN(t->deps), err, errsize);
 	return t->ndeps < 0 ? -1 : 0;
