@@ -504,11 +504,11 @@ int db_copy(const char *from, const char *to, const struct db_copy_options *opt,
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!str_starts_with(to, "postgres")) {
-		snprintf(err, errsize, "db copy: --to must be a postgresql:// URL (the copy goes from SQLite to PostgreSQL)");
+		snprintf(err, errsize, "--to must be a postgresql:// URL (the copy goes from SQLite to PostgreSQL)");
 		return -1;
 	}
 	if (str_starts_with(from, "postgres") || sqldb_absent(from)) {
-		snprintf(err, errsize, "db copy: --from must be an existing SQLite database file");
+		snprintf(err, errsize, "--from must be an existing SQLite database file");
 		return -1;
 	}
 	struct sqldb *src = sqldb_open(from, SQLDB_READ_ONLY, opt->busy_timeout_ms, err, errsize);
