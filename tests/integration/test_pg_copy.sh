@@ -45,6 +45,10 @@ same_rows() {
 
 test_copies_an_installation_with_nothing_lost() {
 	installation
+	# Every character the COPY text format escapes, and a float.
+	sql "UPDATE run_events SET message = 'cr' || char(13) || 'tab' || char(9) || 'bs\\N' || char(10) || 'end'
+	     WHERE id = 1"
+	sql "INSERT INTO dest_buckets VALUES (1, 0.1, 12345, 2.5, 1e300, 4)"
 	local url=${TARGET/feedsync@/feedsync:s3cret@}
 	fs db copy --from "$FEEDSYNC_DB" --to "$url"
 	expect_rc 0 "db copy"
@@ -59,6 +63,8 @@ test_copies_an_installation_with_nothing_lost() {
 	expect_eq "$(pg "SELECT name FROM products WHERE sku = 'A2'")" "$(printf 'Back\\slash\nnew line')" "escapes"
 	same_rows "SELECT id, status, rows_read, created, failed, heartbeat_at, summary FROM sync_runs ORDER BY id"
 	same_rows "SELECT run_id, line, code, message FROM run_errors ORDER BY id"
+	same_rows "SELECT id, run_id, level, message FROM run_events ORDER BY id"
+	expect_eq "$(pg "SELECT tokens = 0.1 AND size = 1e300 FROM dest_buckets")" "t" "doubles exact"
 	same_rows "SELECT id, last_run_id, last_status, product_count FROM connections"
 	expect_eq "$(pg "SELECT encode(credentials, 'hex') FROM destinations")" \
 		"$(sql "SELECT lower(hex(credentials)) FROM destinations")" "sealed credentials, byte for byte"
