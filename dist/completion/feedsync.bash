@@ -64,7 +64,8 @@ _feedsync() {
 		[ -n "$sub" ] || opts="add edit list show rm test log deliver"
 		opts="${opts:-} --webhook --command --arg --smtp --from --to --user --starttls --conn --all-connections --on --error-share --streak --stuck-after --limit --per --attempts --backoff --timeout --ca-file --secret --secret-env --subject --body --body-file --enable --disable --run --rows --json --help" ;;
 	db)
-		[ -n "$sub" ] || opts="status migrate"
+		[ -n "$sub" ] || opts="status migrate copy"
+		[ "$sub" = copy ] && opts="--from --to --force"
 		opts="${opts:-} --json --help" ;;
 	help) [ -n "$sub" ] || opts="$commands" ;;
 	*) opts="--help" ;;

@@ -38,7 +38,10 @@ complete -c feedsync -n "__fish_seen_subcommand_from plan" -a "show apply"
 complete -c feedsync -n "__fish_seen_subcommand_from runs" -a "show errors log cancel retry"
 complete -c feedsync -n "__fish_seen_subcommand_from dest" -a "add edit list show rm test"
 complete -c feedsync -n "__fish_seen_subcommand_from presets" -a "list show"
-complete -c feedsync -n "__fish_seen_subcommand_from db" -a "status migrate"
+complete -c feedsync -n "__fish_seen_subcommand_from db" -a "status migrate copy"
+complete -c feedsync -n "__fish_seen_subcommand_from copy" -l from -r -F -d 'SQLite database to copy'
+complete -c feedsync -n "__fish_seen_subcommand_from copy" -l to -r -d 'postgresql:// URL to copy into'
+complete -c feedsync -n "__fish_seen_subcommand_from copy" -l force -d 'Replace a target that holds rows'
 complete -c feedsync -n "__fish_seen_subcommand_from notify" -a "add edit list show rm test log deliver"
 
 # Options of each command.

@@ -19,6 +19,10 @@ bool data_path_find(const char *in_tree, const char *installed, char *path, size
  * specification asks), else ~/.config/feedsync/NAME; NULL without either. Caller frees. */
 char *user_config_path(const char *name);
 
+/* $XDG_DATA_HOME/feedsync/NAME (absolute only), else ~/.local/share/feedsync/NAME; NULL without either.
+ * Caller frees. */
+char *user_data_path(const char *name);
+
 /* The file older versions created in the working directory, still used when it is there. */
 #define LEGACY_DB "feedsync.db"
 

@@ -97,4 +97,20 @@ int64_t sqldb_total_changes(struct sqldb *db);
 /* Whether the last failure was a UNIQUE constraint saying no (the one-active-run index, a taken name). */
 bool sqldb_unique_violation(struct sqldb *db);
 
+/*
+ * Bulk load, PostgreSQL only (SQLite refuses copy_begin: prepared inserts are as fast there):
+ * copy_begin runs a `COPY table (columns) FROM STDIN` in text format; each row is its fields in column order,
+ * added with the copy_* calls (escaped here) and sent by copy_row; copy_end finishes the COPY and answers
+ * whether the server took every row, or, given abort_reason, cancels it (the rows sent go too) and fails.
+ * While a COPY is open the handle runs nothing else. Memory holds one row; libpq sends as it fills.
+ */
+int sqldb_copy_begin(struct sqldb *db, const char *copy_sql);
+void sqldb_copy_null(struct sqldb *db);
+void sqldb_copy_int64(struct sqldb *db, int64_t v);
+void sqldb_copy_double(struct sqldb *db, double v);
+void sqldb_copy_text(struct sqldb *db, const char *text, size_t len);   /* valid UTF-8 without NUL */
+void sqldb_copy_blob(struct sqldb *db, const void *data, size_t len);   /* into a bytea column */
+int sqldb_copy_row(struct sqldb *db);
+int sqldb_copy_end(struct sqldb *db, const char *abort_reason);
+
 #endif

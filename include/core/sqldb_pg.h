@@ -46,4 +46,13 @@ const void *pg_column_blob(struct pg_stmt *st, int col);
 int pg_column_bytes(struct pg_stmt *st, int col);
 int pg_column_type(struct pg_stmt *st, int col);
 
+int pg_copy_begin(struct pg_db *db, const char *sql);
+void pg_copy_null(struct pg_db *db);
+void pg_copy_int64(struct pg_db *db, int64_t v);
+void pg_copy_double(struct pg_db *db, double v);
+void pg_copy_text(struct pg_db *db, const char *text, size_t len);
+void pg_copy_blob(struct pg_db *db, const void *data, size_t len);
+int pg_copy_row(struct pg_db *db);
+int pg_copy_end(struct pg_db *db, const char *abort_reason);
+
 #endif

@@ -13,8 +13,12 @@
 
 #include "core/config.h"
 
-/* The key file in effect: push.credentials_key_file, else the database path followed by ".key". */
+/* The key file in effect: push.credentials_key_file, else the database path followed by ".key"; for a
+ * postgresql:// database, HOST-PORT-DB.key in the user's data directory ($XDG_DATA_HOME/feedsync). */
 void secret_key_path(const struct config *cfg, char *out, size_t size);
+/* Puts the key of file `from` in file `to` (mode 0600), for a database moved elsewhere: nothing to do when
+ * `to` holds the same key; -1 with err set when it holds another, which is never overwritten. */
+int secret_key_copy(const char *from, const char *to, char *err, size_t errsize);
 /* Seals plain into *blob (caller frees), creating the key file when there is none. 0, or -1 with err set. */
 int secret_seal(const struct config *cfg, const char *plain, unsigned char **blob, size_t *blob_len, char *err,
                 size_t errsize);

@@ -113,7 +113,9 @@ static const struct command_help help_table[] = {
 	 "  --subject TEMPLATE --body TEMPLATE | --body-file F   {{field}} templates over the payload\n"},
 	{"db", "Database:",
 	 "  db status [--json]               the backend, the file and its schema version\n"
-	 "  db migrate [--json]              apply the missing schema steps (any command does on opening)\n", NULL},
+	 "  db migrate [--json]              apply the missing schema steps (any command does on opening)\n"
+	 "  db copy --to postgresql://... [--from FILE.db] [--force] [--json]\n"
+	 "                                   move a SQLite installation into PostgreSQL, in one transaction\n", NULL},
 	{"config", "Other:",
 	 "  config                           the configuration in effect, as ini text\n", NULL},
 	{"console", NULL,

@@ -71,15 +71,20 @@ static char *state_dir_db(void)
 	return xasprintf("%.*s/feedsync.db", (int)strcspn(dirs, ":"), dirs);
 }
 
-static char *user_data_db(void)
+char *user_data_path(const char *name)
 {
 	const char *xdg = getenv("XDG_DATA_HOME");
 	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/feedsync/feedsync.db", xdg);
+		return xasprintf("%s/feedsync/%s", xdg, name);
 	const char *home = getenv("HOME");
 	if (home && *home)
-		return xasprintf("%s/.local/share/feedsync/feedsync.db", home);
+		return xasprintf("%s/.local/share/feedsync/%s", home, name);
 	return NULL;
+}
+
+static char *user_data_db(void)
+{
+	return user_data_path("feedsync.db");
 }
 
 enum db_place default_db_path(char *path, size_t size, char *looked, size_t looked_size)

@@ -332,3 +332,44 @@ bool sqldb_unique_violation(struct sqldb *db)
 		return pg_unique_violation(db->pg);
 	return sqlite3_extended_errcode(db->lite) == SQLITE_CONSTRAINT_UNIQUE;
 }
+
+int sqldb_copy_begin(struct sqldb *db, const char *copy_sql)
+{
+	return db->pg ? pg_copy_begin(db->pg, copy_sql) : SQLITE_MISUSE;
+}
+
+/* The field calls are reached only after a copy_begin that succeeded, so on PostgreSQL. */
+void sqldb_copy_null(struct sqldb *db)
+{
+	pg_copy_null(db->pg);
+}
+
+void sqldb_copy_int64(struct sqldb *db, int64_t v)
+{
+	pg_copy_int64(db->pg, v);
+}
+
+void sqldb_copy_double(struct sqldb *db, double v)
+{
+	pg_copy_double(db->pg, v);
+}
+
+void sqldb_copy_text(struct sqldb *db, const char *text, size_t len)
+{
+	pg_copy_text(db->pg, text, len);
+}
+
+void sqldb_copy_blob(struct sqldb *db, const void *data, size_t len)
+{
+	pg_copy_blob(db->pg, data, len);
+}
+
+int sqldb_copy_row(struct sqldb *db)
+{
+	return pg_copy_row(db->pg);
+}
+
+int sqldb_copy_end(struct sqldb *db, const char *abort_reason)
+{
+	return db->pg ? pg_copy_end(db->pg, abort_reason) : SQLITE_MISUSE;
+}

@@ -27,6 +27,7 @@ struct pg_db {
 	int changes;
 	int64_t total_changes;
 	unsigned next_name;   /* statements are named s1, s2, ... on the server, per connection */
+	struct strbuf copy_row;   /* the COPY row being built; its fields end with a tab */
 };
 
 struct pg_stmt {
@@ -90,6 +91,7 @@ struct pg_db *pg_open(const char *url, char *err, size_t errsize)
 
 void pg_close(struct pg_db *db)
 {
+	sb_free(&db->copy_row);
 	PQfinish(db->conn);
 	free(db);
 }
@@ -394,4 +396,95 @@ int pg_column_type(struct pg_stmt *st, int col)
 	default:
 		return SQLDB_TEXT;
 	}
+}
+
+/*
+ * COPY FROM STDIN in text format (https://www.postgresql.org/docs/current/sql-copy.html, "Text Format"):
+ * fields end with a tab, a row with a newline, NULL is \N, and a backslash, tab, newline or carriage return
+ * inside a value is backslash-escaped. libpq buffers what PQputCopyData is given, so a row is one call.
+ */
+int pg_copy_begin(struct pg_db *db, const char *sql)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	int rc = SQLDB_OK;
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = PG_ERROR;
+		if (take_result(db, res) == SQLDB_OK)
+			set_error(db, "the statement did not start a COPY FROM STDIN", res);
+	}
+	PQclear(res);
+	sb_reset(&db->copy_row);
+	return rc;
+}
+
+void pg_copy_null(struct pg_db *db)
+{
+	sb_add(&db->copy_row, "\\N\t", 3);
+}
+
+void pg_copy_int64(struct pg_db *db, int64_t v)
+{
+	sb_addf(&db->copy_row, "%" PRId64 "\t", v);
+}
+
+void pg_copy_double(struct pg_db *db, double v)
+{
+	sb_addf(&db->copy_row, "%.17g\t", v);   /* round-trips every double */
+}
+
+void pg_copy_text(struct pg_db *db, const char *text, size_t len)
+{
+	struct strbuf *row = &db->copy_row;
+	sb_reserve(row, len + 1);
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		const char *esc = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : NULL;
+		if (esc)
+			sb_add(row, esc, 2);
+		else
+			sb_addc(row, c);
+	}
+	sb_addc(row, '\t');
+}
+
+/* bytea's hex form, its backslash escaped for the text format: \\x0a1b. */
+void pg_copy_blob(struct pg_db *db, const void *data, size_t len)
+{
+	static const char HEX[] = "0123456789abcdef";
+	struct strbuf *row = &db->copy_row;
+	sb_reserve(row, 2 * len + 4);
+	sb_add(row, "\\\\x", 3);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = ((const unsigned char *)data)[i];
+		sb_addc(row, HEX[b >> 4]);
+		sb_addc(row, HEX[b & 15]);
+	}
+	sb_addc(row, '\t');
+}
+
+int pg_copy_row(struct pg_db *db)
+{
+	struct strbuf *row = &db->copy_row;
+	if (row->len)
+		row->buf[row->len - 1] = '\n';   /* the last field's tab */
+	int ok = row->len ? PQputCopyData(db->conn, row->buf, (int)row->len) : 1;
+	sb_reset(row);
+	if (ok != 1) {
+		set_error(db, PQerrorMessage(db->conn), NULL);
+		return PG_ERROR;
+	}
+	return SQLDB_OK;
+}
+
+int pg_copy_end(struct pg_db *db, const char *abort_reason)
+{
+	sb_reset(&db->copy_row);
+	int rc = PQputCopyEnd(db->conn, abort_reason) == 1 ? SQLDB_OK : PG_ERROR;
+	if (rc != SQLDB_OK)
+		set_error(db, PQerrorMessage(db->conn), NULL);
+	/* The COPY's outcome, then the end of its results. */
+	for (PGresult *res; (res = PQgetResult(db->conn)) != NULL; PQclear(res))
+		if (rc == SQLDB_OK && take_result(db, res) != SQLDB_OK)
+			rc = PG_ERROR;
+	return abort_reason ? PG_ERROR : rc;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/data_dir.h"
 #include "core/util.h"
 #include "dest/crypto.h"
 
@@ -24,10 +25,37 @@
 #define V1_OVERHEAD (MAGIC_LEN + V1_NONCE_LEN + HMAC_SHA256_BYTES)
 #define V2_OVERHEAD (MAGIC_LEN + BOX_NONCE_BYTES + BOX_MAC_BYTES)
 
+/*
+ * A server's database has no file to sit beside: its key is named after the host, port and database name of
+ * the URL (never its user or password), "HOST-PORT-DB.key", in the user's data directory.
+ */
+static void server_key_path(const char *url, char *out, size_t size)
+{
+	const char *p = strstr(url, "://") + 3, *slash = p + strcspn(p, "/?");
+	const char *at = memchr(p, '@', (size_t)(slash - p));
+	const char *host = at ? at + 1 : p;
+	size_t host_len = (size_t)(slash - host);
+	const char *colon = memchr(host, ':', host_len);
+	const char *db = *slash == '/' ? slash + 1 : "";
+	char name[512];
+	snprintf(name, sizeof(name), "%.*s-%.*s-%.*s.key", colon ? (int)(colon - host) : (int)host_len,
+	         host_len ? host : "local", colon ? (int)(slash - colon - 1) : 4, colon ? colon + 1 : "5432",
+	         (int)strcspn(db, "?") ? (int)strcspn(db, "?") : 7, (int)strcspn(db, "?") ? db : "default");
+	for (char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+		      *c == '-' || *c == '_'))
+			*c = '_';
+	char *path = user_data_path(name);
+	str_copy(out, path ? path : name, size);
+	free(path);
+}
+
 void secret_key_path(const struct config *cfg, char *out, size_t size)
 {
 	if (*cfg->credentials_key_file)
 		str_copy(out, cfg->credentials_key_file, size);
+	else if (str_starts_with(cfg->db_path, "postgres") && strstr(cfg->db_path, "://"))
+		server_key_path(cfg->db_path, out, size);
 	else
 		snprintf(out, size, "%s.key", cfg->db_path);
 }
@@ -70,14 +98,8 @@ static int read_key(const char *path, uint8_t key[KEY_LEN], char *err, size_t er
 }
 
 /* Written beside the target and linked into place, so two processes starting at once agree on one key. */
-static int create_key(const char *path, char *err, size_t errsize)
+static int write_key(const char *path, char text[2 * KEY_LEN + 2], char *err, size_t errsize)
 {
-	uint8_t key[KEY_LEN];
-	char text[2 * KEY_LEN + 2];
-	random_bytes(key, sizeof(key));
-	for (int i = 0; i < KEY_LEN; i++)
-		snprintf(text + 2 * i, 3, "%02x", key[i]);
-	text[2 * KEY_LEN] = '\n';
 	char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
 	mkdir_parents(path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -89,13 +111,49 @@ static int create_key(const char *path, char *err, size_t errsize)
 	int saved = errno;
 	unlink(tmp);
 	free(tmp);
-	memset(key, 0, sizeof(key));
-	memset(text, 0, sizeof(text));
+	explicit_bzero(text, 2 * KEY_LEN + 2);
 	if (!ok) {
 		snprintf(err, errsize, "cannot create the credentials key file %s: %s", path, strerror(saved));
 		return -1;
 	}
 	return 0;
+}
+
+/* A key as the key file holds it: 64 hex digits and a newline. */
+static int write_key_of(const char *path, const uint8_t key[KEY_LEN], char *err, size_t errsize)
+{
+	char text[2 * KEY_LEN + 2];
+	for (int i = 0; i < KEY_LEN; i++)
+		snprintf(text + 2 * i, 3, "%02x", key[i]);
+	text[2 * KEY_LEN] = '\n';
+	return write_key(path, text, err, errsize);
+}
+
+static int create_key(const char *path, char *err, size_t errsize)
+{
+	uint8_t key[KEY_LEN];
+	random_bytes(key, sizeof(key));
+	int rc = write_key_of(path, key, err, errsize);
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+int secret_key_copy(const char *from, const char *to, char *err, size_t errsize)
+{
+	uint8_t key[KEY_LEN], there[KEY_LEN];
+	if (read_key(from, key, err, errsize) < 0)
+		return -1;
+	int rc;
+	if (access(to, F_OK) != 0) {
+		rc = write_key_of(to, key, err, errsize);
+	} else if ((rc = read_key(to, there, err, errsize)) == 0 && memcmp(key, there, KEY_LEN) != 0) {
+		snprintf(err, errsize, "the credentials key file %s exists and holds another key: move it away, then"
+		         " copy %s there", to, from);
+		rc = -1;
+	}
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(there, sizeof(there));
+	return rc;
 }
 
 static int load_master(const struct config *cfg, bool create, uint8_t master[KEY_LEN], char *err, size_t errsize)
