@@ -313,6 +313,18 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE dest_cost_buckets ("
 	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  maximum REAL NOT NULL, available REAL NOT NULL, restore_rate REAL NOT NULL, seen_at INTEGER NOT NULL);",
+	/*
+	 * 22: a Shopify shop's bulk push (core/store_bulk.h, issue 13): the operation, recorded before it is asked
+	 * for (operation_id NULL until the shop names it), so that a run after a crash polls it instead of starting
+	 * a second; and what each line of its JSONL is, so that its results are recorded by whichever run reads them.
+	 */
+	"CREATE TABLE shopify_bulk_ops ("
+	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  connection_id INTEGER NOT NULL, run_id INTEGER NOT NULL, operation_id TEXT, started_at INTEGER NOT NULL);"
+	"CREATE TABLE shopify_bulk_lines ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  line INTEGER NOT NULL, sku TEXT NOT NULL, hash INTEGER NOT NULL, creating INTEGER NOT NULL,"
+	"  PRIMARY KEY (destination_id, line)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)

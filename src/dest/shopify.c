@@ -7,6 +7,10 @@
  * A productSet that creates is fenced before it is sent (core/store_fence.h): Shopify lets two variants hold
  * one SKU, and a shop goes on with a request whose client died, so a SKU another run fenced is looked up only
  * once that fence has ended.
+ *
+ * A run pushing at least the shop's bulk_above products writes its productSets as the lines of one bulk
+ * mutation instead (dest/shopify_bulk.h): lookups and stock-only updates go as above, the rest when the push
+ * commits; a bulk operation an earlier run left is read before anything is pushed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +33,7 @@
 #include "dest/push_hooks.h"
 #include "dest/shop.h"
 #include "dest/shopify_api.h"
+#include "dest/shopify_bulk.h"
 #include "dest/shopify_input.h"
 
 /* Documented costs (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): a mutation 10, the
@@ -70,6 +75,7 @@ struct item {
 	bool recheck;                /* another run fenced its SKU: looked up afresh, then that fence goes */
 	bool done;                   /* counted: failed, skipped, or recorded */
 	bool stock_pending;          /* written; its stock is still to be set */
+	bool in_bulk;                /* its productSet is a line of the bulk operation: recorded from its result */
 	long stock;
 };
 
@@ -94,6 +100,7 @@ struct shopify {
 	struct cost_seen cost;       /* the shop's last reading of its bucket */
 	bool cost_unsaved;           /* ... not recorded yet */
 	int64_t cost_saved_at;
+	struct shopify_bulk *bulk;   /* NULL: the push is synchronous */
 };
 
 static const cJSON *path_of(const cJSON *o, const char *const *keys)
@@ -312,10 +319,10 @@ static void remember(struct shopify *s, const struct item *it)
 		        s->shop.name, store_errmsg(s->ctx->store));
 }
 
-/* Everything the product needed reached the shop. */
-static void record(struct shopify *s, struct item *it, bool created)
+/* Everything the product of connection `conn` needed reached the shop. */
+static void record_in(struct shopify *s, int64_t conn, struct item *it, bool created)
 {
-	if (store_product_set_pushed(s->ctx->store, s->ctx->connection_id, it->sku, it->hash) < 0)
+	if (store_product_set_pushed(s->ctx->store, conn, it->sku, it->hash) < 0)
 		run_log(s->ctx, LOG_WARN, "product %s reached '%s' but cannot be recorded: %s", it->sku, s->shop.name,
 		        store_errmsg(s->ctx->store));
 	if (created)
@@ -324,6 +331,11 @@ static void record(struct shopify *s, struct item *it, bool created)
 		s->updated++;
 	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
 	it->done = true;
+}
+
+static void record(struct shopify *s, struct item *it, bool created)
+{
+	record_in(s, s->ctx->connection_id, it, created);
 }
 
 /* ---- fences: creates that may still be executing in the shop ---- */
@@ -455,6 +467,40 @@ static bool look_up(struct shopify *s)
 
 /* ---- writing ---- */
 
+/* A productSet's answer (data.productSet): the item's ids, or its first userError as its failure; false then. */
+static bool set_answer(struct shopify *s, struct item *it, const cJSON *set)
+{
+	if (user_errors(s, it, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(set, "userErrors"), 0)))
+		return false;
+	const cJSON *product = cJSON_GetObjectItemCaseSensitive(set, "product");
+	it->product = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "id")));
+	const cJSON *node;
+	cJSON_ArrayForEach(node, path_of(product, (const char *const[]){"variants", "nodes", NULL}))
+		if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")), it->sku)) {
+			it->variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
+			it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
+		}
+	return true;
+}
+
+/* The productSet of an item as a line of the bulk operation; a create's stock rides in it (its inventory item
+ * does not exist before), an update's goes with the chunk's inventorySetQuantities. */
+static void bulk_item(struct shopify *s, struct item *it, cJSON *input, bool creating)
+{
+	cJSON *variant = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(input, "variants"), 0);
+	if (creating && it->stock_pending && variant) {
+		cJSON *q = cJSON_CreateObject();   /* ProductSetInventoryInput */
+		cJSON_AddStringToObject(q, "locationId", s->location);
+		cJSON_AddStringToObject(q, "name", "available");
+		cJSON_AddNumberToObject(q, "quantity", (double)it->stock);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(variant, "inventoryQuantities"), q);
+		it->stock_pending = false;
+	}
+	it->in_bulk = shopify_bulk_add(s->bulk, it->sku, it->hash, creating, input);
+	if (!it->in_bulk)
+		it->stock_pending = false;
+}
+
 /* productSet of one product; the item's stock is then pending unless it failed. */
 static void write_item(struct shopify *s, struct item *it)
 {
@@ -485,10 +531,15 @@ static void write_item(struct shopify *s, struct item *it)
 		return; /* an update of the stock alone */
 	if (it->returning && !creating)
 		cJSON_AddStringToObject(input, "status", "ACTIVE"); /* a draft is published again */
-	if (creating && store_fence_put(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id, now_ms() + s->fence_ms) < 0) {
+	int64_t fence_ms = s->bulk ? SHOPIFY_BULK_PATIENCE_MS + s->fence_ms : s->fence_ms;
+	if (creating && store_fence_put(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id, now_ms() + fence_ms) < 0) {
 		cJSON_Delete(input);
 		fail_item(s, it, "store", "product %s was not created: its create cannot be fenced (%s)", it->sku,
 		          store_errmsg(s->ctx->store));
+		return;
+	}
+	if (s->bulk) {
+		bulk_item(s, it, input, creating);
 		return;
 	}
 	cJSON *vars = cJSON_CreateObject();
@@ -506,18 +557,8 @@ static void write_item(struct shopify *s, struct item *it)
 		it->stock_pending = false;
 		return;
 	}
-	const cJSON *set = cJSON_GetObjectItemCaseSensitive(data, "productSet");
-	if (user_errors(s, it, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(set, "userErrors"), 0)))
-		return;
-	const cJSON *product = cJSON_GetObjectItemCaseSensitive(set, "product");
-	it->product = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "id")));
-	const cJSON *node;
-	cJSON_ArrayForEach(node, path_of(product, (const char *const[]){"variants", "nodes", NULL}))
-		if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")), it->sku)) {
-			it->variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
-			it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
-		}
-	remember(s, it);
+	if (set_answer(s, it, cJSON_GetObjectItemCaseSensitive(data, "productSet")))
+		remember(s, it);
 }
 
 /* The location inventory goes to: the one the destination names (a GID as it is, a name among the shop's), else
@@ -631,16 +672,21 @@ static void flush(struct shopify *s)
 	wait_for_fences(s);
 	if (going_on(s)) {
 		from_cache(s);
-		if (look_up(s)) {
+		/* A bulk create's stock names the location in its line. */
+		if (look_up(s) && (!s->bulk || resolve_location(s))) {
 			drop_fences(s, false);
 			bool *created = xcalloc(s->n, sizeof(*created));
+			/* Bulk lines touch only the disk and the database: one transaction for the chunk's. */
+			bool tx = s->bulk && !store_in_transaction(s->ctx->store) && store_begin(s->ctx->store) == 0;
 			for (size_t i = 0; i < s->n && going_on(s); i++) {
 				created[i] = !s->queue[i].product;
 				write_item(s, &s->queue[i]);
 			}
+			if (tx && store_commit(s->ctx->store) < 0)
+				store_rollback(s->ctx->store);
 			set_stock(s);
 			for (size_t i = 0; i < s->n && going_on(s); i++)
-				if (!s->queue[i].done && !s->queue[i].stock_pending && s->queue[i].product)
+				if (!s->queue[i].done && !s->queue[i].stock_pending && s->queue[i].product && !s->queue[i].in_bulk)
 					record(s, &s->queue[i], created[i]);
 			free(created);
 		}
@@ -752,6 +798,8 @@ static int shopify_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct shopify *s = d->impl;
 	flush(s);
+	if (s->bulk)
+		shopify_bulk_run(s->bulk);
 	if (going_on(s))
 		drop_fences(s, true);
 	run_log(s->ctx, LOG_INFO, "'%s': %lld created, %lld updated, %lld failed", s->shop.name,
@@ -759,6 +807,33 @@ static int shopify_commit(struct dest *d, char *err, size_t errsize)
 	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
 		return -1;
 	return run_should_stop(s->ctx) ? 1 : 0;
+}
+
+/* ---- the bulk path's hooks ---- */
+
+static const cJSON *bulk_ask(void *ud, const char *document, const char *name, cJSON *variables, double cost,
+                             char *why, size_t why_size)
+{
+	return ask(ud, document, name, variables, cost, why, why_size);
+}
+
+/* A line's result, recorded as the synchronous productSet's answer is; a result that does not name the line's SKU
+ * is not this line's (an operation adopted after a crash that was not ours) and records nothing. */
+static void bulk_outcome(void *ud, int64_t conn, const char *sku, int64_t hash, bool creating, const cJSON *set,
+                         const char *error)
+{
+	struct shopify *s = ud;
+	struct item it = {.sku = (char *)sku, .hash = hash};
+	if (!set)
+		fail_item(s, &it, "bulk", "'%s' did not write product %s in the bulk operation: %s", s->shop.name, sku,
+		          error);
+	else if (set_answer(s, &it, set) && !it.variant)
+		run_log(s->ctx, LOG_WARN, "a bulk result for %s in '%s' names another SKU: not recorded", sku,
+		        s->shop.name);
+	else if (!it.done) {
+		remember(s, &it);
+		record_in(s, conn, &it, creating);
+	}
 }
 
 static int read_site(struct shopify *s, char *err, size_t errsize)
@@ -804,6 +879,13 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	s->endpoint = shopify_graphql_path(&s->site);
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, Admin API %s%s)", (long long)pending, s->shop.name,
 	        s->shop.base_url, s->site.api_version, s->shop.verify_tls ? "" : ", TLS NOT VERIFIED");
+	struct shopify_bulk_session bulk = {ctx, s->http, &s->shop, &s->stop, product_set_document,
+	                                    {s, bulk_ask, bulk_outcome}};
+	shopify_bulk_resume(&bulk);
+	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
+		return -1;
+	if (s->site.bulk_above && pending >= s->site.bulk_above)
+		s->bulk = shopify_bulk_open(&bulk);
 	return 0;
 }
 
@@ -812,6 +894,7 @@ static void shopify_close(struct dest *d)
 	struct shopify *s = d->impl;
 	if (!s)
 		return;
+	shopify_bulk_free(s->bulk);
 	save_cost(s);
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]);
