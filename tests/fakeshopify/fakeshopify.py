@@ -77,7 +77,7 @@ Faults are fakewoo's rules (POST /__fake/faults): latency_ms, status 5xx (gatewa
 reset, stall, hold (the request is executed when the hold ends, whether or not its client is still there, as a
 shop does), status 401 (this shop's refusal); a rule's match may name an "operation" and ask for "creates" (a
 productSet without an id). Control endpoints (never authenticated nor faulted): GET
-/__fake/state {"products", "requests", "bucket", "duplicate_skus", "in_flight", "held"}; POST /__fake/faults,
+/__fake/state {"products", "requests", "bucket", "duplicate_skus", "in_flight", "held", "bulk_running"}; POST /__fake/faults,
 /__fake/release (the held requests go on), /__fake/reset,
 /__fake/scopes (a JSON list: the scopes the token holds from now on), /__fake/bucket ({"size", "restore",
 "available"}).
@@ -507,7 +507,8 @@ class Handler(fakewoo.Handler):
                 return self.send(200, {"products": products, "requests": store.requests,
                                        "bucket": store.bucket.status(), "duplicate_skus": store.duplicate_skus(),
                                        "violations": store.violations, "in_flight": store.in_flight,
-                                       "held": store.held})
+                                       "held": store.held, "bulk_running": sum(
+                                           1 for op in store.bulk_ops.values() if op["status"] in ("CREATED", "RUNNING"))})
             if self.common_control(store, what, body):
                 return None
             if what == "bulk":

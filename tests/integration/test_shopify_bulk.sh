@@ -49,4 +49,136 @@ test_a_big_run_goes_as_one_bulk_operation() {
 	expect_eq "$(shopify_ops FeedsyncProductSet)" "3" "synchronous productSets of a small run"
 }
 
+test_kill_mid_bulk_then_retry_polls_the_recorded_operation() {
+	start_fakeshopify --bulk-delay-ms 2500 || return
+	lose_workers_fast
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	kill_run_when bulk_op_recorded || return
+	expect_eq "$(sql 'select count(*) from shopify_bulk_lines')" "8" "lines recorded by the killed run"
+	expect_eq "$(sql 'select count(*) from push_fences')" "8" "creates fenced by the killed run"
+	wait_until 30 run_is_lost_1 || return
+	fs_fast runs retry 1 --wait
+	expect_rc 0 "the retry ($OUT$ERR)"
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "1" "bulk operations started (the retry polls the first)"
+	expect_eq "$(shopify_state 'len(products)')" "8" "products in the shop"
+	expect_unique_shopify_skus
+	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from push_fences')" "0 0" \
+		"the operation and its fences once read"
+	expect_eq "$(sql 'select count(*) from remote_products where variant_id > 0')" "8" "cached ids"
+	fs_fast runs log 2
+	expect_contains "$OUT" "reading the bulk operation gid://shopify/BulkOperation/"
+	expect_contains "$OUT" "that run 1 left in 'shop'"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "a run after"
+	expect_eq "$(shopify_ops FeedsyncBulkRun) $(shopify_ops FeedsyncProductSet)" "1 0" "nothing pending after the retry"
+}
+
+test_a_cancel_mid_bulk_holds_within_2_s_and_the_next_run_reads_it() {
+	start_fakeshopify --bulk-delay-ms 4000 || return
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	run_in_background
+	wait_until 20 bulk_op_recorded || return
+	local t0; t0=$(date +%s%3N)
+	fs_fast runs cancel 1
+	wait_for_run
+	local took=$(($(date +%s%3N) - t0))
+	[ "$took" -le 2000 ] || fail "the cancel took $took ms"
+	expect_eq "$(sql 'select status from sync_runs where id = 1')" "cancelled" "status"
+	expect_eq "$(sql 'select count(*) from shopify_bulk_ops')" "1" "the operation stays recorded"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the next run ($OUT$ERR)"
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "1" "bulk operations"
+	expect_eq "$(shopify_state 'len(products)')" "8" "products"
+	expect_unique_shopify_skus
+}
+
+test_a_failed_bulk_operation_names_the_cause_and_leaves_the_rest_pending() {
+	start_fakeshopify || return
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	shopify_ctl bulk '{"delay_ms": 0, "fail": "FAILED", "fail_after": 3}'
+	fs run "$CONN_ID" --wait
+	expect_rc 1 "a run whose operation failed"
+	expect_contains "$OUT$ERR" "ended FAILED, INTERNAL_SERVER_ERROR: 3 of its 8 lines went through, the rest stay pending"
+	expect_eq "$(shopify_state 'len(products)')" "3" "products the partial results name"
+	expect_eq "$(sql 'select count(*) from remote_products')" "3" "cached from the partial results"
+	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from push_fences')" "0 0" \
+		"records once the operation is over"
+	shopify_ctl bulk '{"delay_ms": 0, "fail": "EXPIRED"}'
+	fs run "$CONN_ID" --wait
+	expect_rc 1 "an expired operation"
+	expect_contains "$OUT$ERR" "ended EXPIRED: 0 of its 5 lines went through"
+	shopify_ctl bulk '{"delay_ms": 0}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run after ($OUT$ERR)"
+	expect_eq "$(shopify_state 'len(products)')" "8" "products"
+	expect_unique_shopify_skus
+}
+
+test_a_refused_upload_is_named_and_nothing_is_pushed() {
+	start_fakeshopify || return
+	add_shop --bulk-above 5 --retries 0
+	shopify_feed 8
+	add_shopify_conn
+	shopify_ctl bulk '{"refuse_upload": true}'
+	fs run "$CONN_ID" --wait
+	expect_rc 1 "a run whose upload was refused"
+	expect_contains "$OUT$ERR" "the staged upload of the bulk push to 'shop' was refused: HTTP 403"
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "0" "bulk operations"
+	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from shopify_bulk_lines')" \
+		"0 0" "the claim once the push ended"
+	shopify_ctl bulk '{"delay_ms": 0}'
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run after"
+	expect_eq "$(shopify_state 'len(products)')" "8" "products"
+}
+
+# another_bulk_operation: a bulk mutation another client runs on the shop for 3 s (one product).
+another_bulk_operation() {
+	"$PYTHON" - "$SHOPIFY_URL" "$SHOPIFY_TOKEN" <<'PY'
+import json, sys, urllib.request
+url, token = sys.argv[1], sys.argv[2]
+def gql(name, doc, variables):
+    req = urllib.request.Request(url + "/admin/api/2025-10/graphql.json", method="POST", data=json.dumps(
+        {"query": doc, "operationName": name, "variables": variables}).encode(),
+        headers={"X-Shopify-Access-Token": token, "Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(req))["data"]
+t = gql("FeedsyncStagedUpload", "mutation FeedsyncStagedUpload", {"input": [{"filename": "x.jsonl"}]})
+target = t["stagedUploadsCreate"]["stagedTargets"][0]
+fields = {p["name"]: p["value"] for p in target["parameters"]}
+parts = [b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v.encode())
+         for k, v in fields.items()]
+line = json.dumps({"input": {"title": "Other", "variants": [{"sku": "OTHER-1"}]}}).encode()
+parts.append(b'--B\r\nContent-Disposition: form-data; name="file"; filename="x.jsonl"\r\n\r\n' + line + b'\r\n--B--\r\n')
+urllib.request.urlopen(urllib.request.Request(target["url"], data=b"".join(parts), method="POST",
+                                              headers={"Content-Type": "multipart/form-data; boundary=B"}))
+gql("FeedsyncBulkRun", "mutation FeedsyncBulkRun", {"mutation": "m", "stagedUploadPath": fields["key"]})
+PY
+}
+
+test_one_bulk_operation_per_shop() {
+	start_fakeshopify || return
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	shopify_ctl bulk '{"delay_ms": 3000}'
+	another_bulk_operation || fail "another client's bulk operation"
+	shopify_ctl bulk '{"delay_ms": 0}'
+	fs run "$CONN_ID" --wait
+	expect_rc 1 "a run while another operation runs"
+	expect_contains "$OUT$ERR" "'shop' did not start the bulk push: A bulk mutation operation for this app and shop is already in progress"
+	expect_contains "$OUT$ERR" "the products stay pending"
+	expect_eq "$(shopify_state 'len(products)')" "0" "products (the other operation still waits)"
+	wait_until 10 shop_bulk_done || return
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "the run once it is over ($OUT$ERR)"
+	expect_eq "$(shopify_state 'len(products)')" "9" "products (8 and the other operation's)"
+	expect_unique_shopify_skus
+}
+
 run_tests "$@"
