@@ -56,11 +56,11 @@ struct shopify_bulk;
 /* A recorded operation of a run that ended (a crash, a stop) is polled and its results recorded; a claim it
  * never asked for goes. The phase is stopped when the operation cannot be read or did not complete. */
 void shopify_bulk_resume(const struct shopify_bulk_session *session);
-/* Claims the shop's bulk push for this run; NULL (logged) when another run's operation is recorded: the push
- * then goes synchronously. */
+/* Claims the shop's bulk push for this run and asks for its staged upload (the phase stopped when the shop gives
+ * none); NULL (logged) when another run's operation is recorded: the push then goes synchronously. */
 struct shopify_bulk *shopify_bulk_open(const struct shopify_bulk_session *session);
-/* One line: productSet of `input` (taken over), writing `sku`. False with the phase stopped when it cannot be
- * written (the staged upload refused, the disk full). */
+/* One line: productSet of `input` (taken over), writing `sku`. False (the phase stopped) when it cannot be
+ * written: no staged upload, the disk full. */
 bool shopify_bulk_add(struct shopify_bulk *b, const char *sku, int64_t hash, bool creating, cJSON *input);
 /* Uploads the lines, runs the operation, waits for it and records its results; the phase is stopped, naming
  * the cause, when any of it fails. What did not go through stays pending. */

@@ -886,7 +886,7 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 		return -1;
 	if (s->site.bulk_above && pending >= s->site.bulk_above)
 		s->bulk = shopify_bulk_open(&bulk);
-	return 0;
+	return phase_stop_report(&s->stop, d, err, errsize);
 }
 
 static void shopify_close(struct dest *d)

@@ -266,28 +266,6 @@ void shopify_bulk_resume(const struct shopify_bulk_session *s)
 
 /* ---- this run's operation ---- */
 
-struct shopify_bulk *shopify_bulk_open(const struct shopify_bulk_session *session)
-{
-	int claimed = store_bulk_claim(session->ctx->store, session->shop->id, session->ctx->connection_id,
-	                               session->ctx->run_id, now_ms());
-	struct bulk_op op;
-	if (claimed != 1) {
-		if (claimed == 0 && store_bulk_get(session->ctx->store, session->shop->id, &op) == 1)
-			run_log(session->ctx, LOG_INFO, "run %lld's bulk operation in '%s' is not over: this push goes "
-			        "product by product", (long long)op.run_id, session->shop->name);
-		else
-			run_log(session->ctx, LOG_WARN, "the bulk push to '%s' cannot be claimed (%s): this push goes "
-			        "product by product", session->shop->name, store_errmsg(session->ctx->store));
-		return NULL;
-	}
-	struct shopify_bulk *b = xcalloc(1, sizeof(*b));
-	b->s = *session;
-	char nonce[33];
-	oauth_nonce(nonce); /* random hex: no line of the file holds it */
-	snprintf(b->boundary, sizeof(b->boundary), "feedsync-%s", nonce);
-	return b;
-}
-
 /* stagedUploadsCreate, and the multipart body's parts up to the file's bytes; false with the phase stopped. */
 static bool stage(struct shopify_bulk *b)
 {
@@ -332,12 +310,35 @@ static bool stage(struct shopify_bulk *b)
 	return b->path != NULL;
 }
 
+struct shopify_bulk *shopify_bulk_open(const struct shopify_bulk_session *session)
+{
+	int claimed = store_bulk_claim(session->ctx->store, session->shop->id, session->ctx->connection_id,
+	                               session->ctx->run_id, now_ms());
+	struct bulk_op op;
+	if (claimed != 1) {
+		if (claimed == 0 && store_bulk_get(session->ctx->store, session->shop->id, &op) == 1)
+			run_log(session->ctx, LOG_INFO, "run %lld's bulk operation in '%s' is not over: this push goes "
+			        "product by product", (long long)op.run_id, session->shop->name);
+		else
+			run_log(session->ctx, LOG_WARN, "the bulk push to '%s' cannot be claimed (%s): this push goes "
+			        "product by product", session->shop->name, store_errmsg(session->ctx->store));
+		return NULL;
+	}
+	struct shopify_bulk *b = xcalloc(1, sizeof(*b));
+	b->s = *session;
+	char nonce[33];
+	oauth_nonce(nonce); /* random hex: no line of the file holds it */
+	snprintf(b->boundary, sizeof(b->boundary), "feedsync-%s", nonce);
+	stage(b); /* now, not at the first line: that is written inside a transaction, which waits for no shop */
+	return b;
+}
+
 bool shopify_bulk_add(struct shopify_bulk *b, const char *sku, int64_t hash, bool creating, cJSON *input)
 {
 	cJSON *vars = cJSON_CreateObject();
 	cJSON_AddItemToObject(vars, "input", input);
 	cJSON_AddBoolToObject(vars, "synchronous", true);
-	bool ok = (b->body || stage(b));
+	bool ok = b->body != NULL && b->path != NULL;
 	char *line = ok ? cJSON_PrintUnformatted(vars) : NULL;
 	cJSON_Delete(vars);
 	if (!ok)

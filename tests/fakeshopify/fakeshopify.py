@@ -65,7 +65,8 @@ Bulk mutations (docs/api/usage/bulk-operations/imports), each in the "bulk" sect
   mutations/bulkOperationRunMutation): {bulkOperation {id status}, userErrors [{field message code}]}; one bulk
   mutation per shop at a time, a second is userError code OPERATION_IN_PROGRESS; an unknown path NO_SUCH_FILE;
   cost 10. The lines run in a thread after --bulk-delay-ms (POST /__fake/bulk: {"delay_ms", "line_ms",
-  "fail": "FAILED"|"CANCELED"|"EXPIRED", "fail_after": N, "refuse_upload": true}), each one FeedsyncProductSet
+  "fail": "FAILED"|"CANCELED"|"EXPIRED", "fail_after": N, "refuse_upload": true, "hold": true: the lines wait
+  for /__fake/release}), each one FeedsyncProductSet
   with the line as its variables, outside the cost bucket (bulk operations are not rate limited).
 - FeedsyncBulkOperation($id): node(id:) {... on BulkOperation {id status errorCode objectCount url
   partialDataUrl createdAt}} (docs/api/admin-graphql/2025-10/objects/BulkOperation), cost 1; FeedsyncCurrentBulk:
@@ -461,6 +462,8 @@ class Handler(fakewoo.Handler):
 
     def run_bulk(self, store, op, lines, rules):
         time.sleep(float(rules.get("delay_ms", 0)) / 1000)
+        if rules.get("hold"):
+            store.release.wait(store.args.lifetime)
         with store.lock:
             op["status"] = "RUNNING"
         fail, fail_after = rules.get("fail"), int(rules.get("fail_after", 0))
@@ -501,9 +504,11 @@ class Handler(fakewoo.Handler):
         with store.lock:
             if what == "state":
                 store.bucket.refill()
-                products = [dict(p, variants=[dict(store.variants[g], available={
-                    loc: n for (item, loc), n in store.levels.items() if item == store.variants[g]["inventoryItem"]})
-                    for g in p["variants"]]) for p in store.products.values()]
+                levels = {}  # by inventory item: a bulk bench's 100 000 products each look theirs up
+                for (item, loc), n in store.levels.items():
+                    levels.setdefault(item, {})[loc] = n
+                products = [dict(p, variants=[dict(store.variants[g], available=levels.get(
+                    store.variants[g]["inventoryItem"], {})) for g in p["variants"]]) for p in store.products.values()]
                 return self.send(200, {"products": products, "requests": store.requests,
                                        "bucket": store.bucket.status(), "duplicate_skus": store.duplicate_skus(),
                                        "violations": store.violations, "in_flight": store.in_flight,

@@ -138,7 +138,7 @@ test_a_refused_upload_is_named_and_nothing_is_pushed() {
 	expect_eq "$(shopify_state 'len(products)')" "8" "products"
 }
 
-# another_bulk_operation: a bulk mutation another client runs on the shop for 3 s (one product).
+# another_bulk_operation: a bulk mutation of one product another client runs on the shop (held by the fake).
 another_bulk_operation() {
 	"$PYTHON" - "$SHOPIFY_URL" "$SHOPIFY_TOKEN" <<'PY'
 import json, sys, urllib.request
@@ -166,7 +166,7 @@ test_one_bulk_operation_per_shop() {
 	add_shop --bulk-above 5
 	shopify_feed 8
 	add_shopify_conn
-	shopify_ctl bulk '{"delay_ms": 3000}'
+	shopify_ctl bulk '{"delay_ms": 0, "hold": true}'
 	another_bulk_operation || fail "another client's bulk operation"
 	shopify_ctl bulk '{"delay_ms": 0}'
 	fs run "$CONN_ID" --wait
@@ -174,6 +174,7 @@ test_one_bulk_operation_per_shop() {
 	expect_contains "$OUT$ERR" "'shop' did not start the bulk push: A bulk mutation operation for this app and shop is already in progress"
 	expect_contains "$OUT$ERR" "the products stay pending"
 	expect_eq "$(shopify_state 'len(products)')" "0" "products (the other operation still waits)"
+	shopify_ctl release '{}'
 	wait_until 10 shop_bulk_done || return
 	fs run "$CONN_ID" --wait
 	expect_rc 0 "the run once it is over ($OUT$ERR)"
