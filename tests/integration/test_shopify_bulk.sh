@@ -49,7 +49,9 @@ test_a_big_run_goes_as_one_bulk_operation() {
 	expect_eq "$(shopify_ops FeedsyncProductSet)" "3" "synchronous productSets of a small run"
 }
 
-test_kill_mid_bulk_then_retry_polls_the_recorded_operation() {
+# kill_mid_bulk_then_retry [DEST EDIT OPTIONS...]: a run killed while its bulk operation runs, the destination
+# edited so, then retried: the retry reads the recorded operation, starts no second one, duplicates nothing.
+kill_mid_bulk_then_retry() {
 	start_fakeshopify --bulk-delay-ms 2500 || return
 	lose_workers_fast
 	add_shop --bulk-above 5
@@ -59,6 +61,7 @@ test_kill_mid_bulk_then_retry_polls_the_recorded_operation() {
 	expect_eq "$(sql 'select count(*) from shopify_bulk_lines')" "8" "lines recorded by the killed run"
 	expect_eq "$(sql 'select count(*) from push_fences')" "8" "creates fenced by the killed run"
 	wait_until 30 run_is_lost_1 || return
+	[ $# -eq 0 ] || fs_fast dest edit "$DEST_ID" "$@"
 	fs_fast runs retry 1 --wait
 	expect_rc 0 "the retry ($OUT$ERR)"
 	expect_eq "$(shopify_ops FeedsyncBulkRun)" "1" "bulk operations started (the retry polls the first)"
@@ -74,6 +77,10 @@ test_kill_mid_bulk_then_retry_polls_the_recorded_operation() {
 	expect_rc 0 "a run after"
 	expect_eq "$(shopify_ops FeedsyncBulkRun) $(shopify_ops FeedsyncProductSet)" "1 0" "nothing pending after the retry"
 }
+
+test_kill_mid_bulk_then_retry_polls_the_recorded_operation() { kill_mid_bulk_then_retry; }
+# A synchronous retry reads the operation too before it pushes: it creates nothing the operation created.
+test_kill_mid_bulk_then_a_synchronous_retry_duplicates_nothing() { kill_mid_bulk_then_retry --bulk-above 0; }
 
 test_a_cancel_mid_bulk_holds_within_2_s_and_the_next_run_reads_it() {
 	start_fakeshopify --bulk-delay-ms 4000 || return
