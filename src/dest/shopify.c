@@ -871,19 +871,20 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	if (!s->http)
 		return -1;
 	s->fence_ms = ((int64_t)s->shop.opt.timeout_s + s->shop.opt.overrun_s) * 1000;
-	if (store_fences_of_others(ctx->store, s->shop.id, ctx->run_id, &s->fences, &s->nfences) < 0) {
-		snprintf(err, errsize, "cannot read which creates of earlier runs may still be executing in '%s': %s; "
-		         "nothing was pushed", s->shop.name, store_errmsg(ctx->store));
-		return -1;
-	}
 	s->endpoint = shopify_graphql_path(&s->site);
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, Admin API %s%s)", (long long)pending, s->shop.name,
 	        s->shop.base_url, s->site.api_version, s->shop.verify_tls ? "" : ", TLS NOT VERIFIED");
 	struct shopify_bulk_session bulk = {ctx, s->http, &s->shop, &s->stop, product_set_document,
 	                                    {s, bulk_ask, bulk_outcome}};
+	/* Before the fences are read: an operation read to its end takes its creates' fences with it. */
 	shopify_bulk_resume(&bulk);
 	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
 		return -1;
+	if (store_fences_of_others(ctx->store, s->shop.id, ctx->run_id, &s->fences, &s->nfences) < 0) {
+		snprintf(err, errsize, "cannot read which creates of earlier runs may still be executing in '%s': %s; "
+		         "nothing was pushed", s->shop.name, store_errmsg(ctx->store));
+		return -1;
+	}
 	if (s->site.bulk_above && pending >= s->site.bulk_above)
 		s->bulk = shopify_bulk_open(&bulk);
 	return phase_stop_report(&s->stop, d, err, errsize);

@@ -208,20 +208,26 @@ static int64_t read_results(const struct shopify_bulk_session *s, const struct b
 	return n;
 }
 
-/* The operation is over: its results recorded, the cause named when it did not complete, its claim gone. */
+/* The operation is over: its results recorded, the cause named when it did not complete (this run's stops its
+ * phase; an earlier run's is logged, its products pushed again by this one), its claim gone. */
 static void finish(const struct shopify_bulk_session *s, const struct bulk_op *op, const cJSON *state,
                    int64_t lines)
 {
+	bool ours = op->run_id == s->ctx->run_id;
 	const char *status = text_of(state, "status");
 	const char *url = text_of(state, "url") ? text_of(state, "url") : text_of(state, "partialDataUrl");
 	const char *code = text_of(state, "errorCode");
 	int64_t got = url ? read_results(s, op, url) : 0;
 	if (got < 0)
 		return; /* the claim stays: the next run reads them */
-	if (!str_eq(status, "COMPLETED"))
-		phase_stop(s->stop, s->http, NULL, "the bulk operation %s of '%s' ended %s%s%s: %lld of its %lld lines "
-		           "went through, the rest stay pending", op->operation_id, s->shop->name, status,
-		           code ? ", " : "", code ? code : "", (long long)got, (long long)lines);
+	char why[400];
+	snprintf(why, sizeof(why), "the bulk operation %s of '%s' ended %s%s%s: %lld of its %lld lines went through, "
+	         "the rest stay pending", op->operation_id, s->shop->name, status, code ? ", " : "", code ? code : "",
+	         (long long)got, (long long)lines);
+	if (!str_eq(status, "COMPLETED") && ours)
+		phase_stop(s->stop, s->http, NULL, "%s", why);
+	else if (!str_eq(status, "COMPLETED"))
+		run_log(s->ctx, LOG_WARN, "%s", why);
 	else
 		run_log(s->ctx, LOG_INFO, "the bulk operation %s of '%s' completed: %lld results for %lld lines",
 		        op->operation_id, s->shop->name, (long long)got, (long long)lines);

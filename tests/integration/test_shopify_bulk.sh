@@ -82,6 +82,53 @@ test_kill_mid_bulk_then_retry_polls_the_recorded_operation() { kill_mid_bulk_the
 # A synchronous retry reads the operation too before it pushes: it creates nothing the operation created.
 test_kill_mid_bulk_then_a_synchronous_retry_duplicates_nothing() { kill_mid_bulk_then_retry --bulk-above 0; }
 
+# The operation a killed run left failed part way: the retry records what went through, says why the rest did
+# not, and pushes the rest at once (their fences went with the operation).
+test_a_failed_operation_left_by_a_killed_run_is_read_and_the_rest_pushed() {
+	start_fakeshopify --bulk-delay-ms 1500 || return
+	lose_workers_fast
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	shopify_ctl bulk '{"delay_ms": 1500, "fail": "FAILED", "fail_after": 3}'
+	kill_run_when bulk_op_recorded || return
+	shopify_ctl bulk '{"delay_ms": 0}'
+	wait_until 30 run_is_lost_1 || return
+	fs_fast runs retry 1 --wait
+	expect_rc 0 "the retry ($OUT$ERR)"
+	expect_eq "$(shopify_state 'len(products)')" "8" "products in the shop"
+	expect_unique_shopify_skus
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "2" "bulk operations: the failed one, then the rest's"
+	fs_fast runs log 2
+	expect_contains "$OUT" "ended FAILED, INTERNAL_SERVER_ERROR: 3 of its 8 lines went through, the rest stay pending"
+}
+
+shop_holds_the_bulk_run() { [ "$(shopify_state 's["held"]')" = 1 ]; }
+
+# Killed while the shop holds bulkOperationRunMutation (it starts the operation when the hold ends, its client
+# gone): the claim has no id, and the retry finds the operation as the shop's current one instead of starting one.
+test_kill_before_the_operation_id_is_recorded_then_retry_adopts_the_current_one() {
+	start_fakeshopify --bulk-delay-ms 0 || return
+	lose_workers_fast
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	shopify_ctl faults '[{"match": {"operation": "FeedsyncBulkRun"}, "times": 1, "action": "hold", "hold_s": 1}]'
+	kill_run_when shop_holds_the_bulk_run || return
+	expect_eq "$(sql "select count(*) from shopify_bulk_ops where operation_id is null")" "1" "a claim without an id"
+	wait_until 30 run_is_lost_1 || return
+	wait_until 10 shop_bulk_done || return
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "1" "bulk operations asked for"
+	fs_fast runs retry 1 --wait
+	expect_rc 0 "the retry ($OUT$ERR)"
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "1" "bulk operations after the retry"
+	expect_eq "$(shopify_state 'len(products)')" "8" "products in the shop"
+	expect_unique_shopify_skus
+	expect_eq "$(sql 'select count(*) from remote_products where variant_id > 0')" "8" "cached from the adopted results"
+	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from push_fences')" "0 0" \
+		"records once read"
+}
+
 test_a_cancel_mid_bulk_holds_within_2_s_and_the_next_run_reads_it() {
 	start_fakeshopify --bulk-delay-ms 4000 || return
 	add_shop --bulk-above 5
