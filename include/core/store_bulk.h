@@ -30,9 +30,11 @@ int store_bulk_started(struct store *s, int64_t dest_id, const char *operation_i
 /* Line `line` of the JSONL writes `sku` (content hash `hash`; creating: it has no product yet). 0 or -1. */
 int store_bulk_line_put(struct store *s, int64_t dest_id, int64_t line, const char *sku, int64_t hash,
                         bool creating);
+/* The product of `sku` failed already in this run (its stock refused): its line's result records its ids only. */
+int store_bulk_line_failed(struct store *s, int64_t dest_id, const char *sku);
 /* What line `line` writes: 1 (sku copied into sku[size]), 0 no such line, -1. */
 int store_bulk_line_get(struct store *s, int64_t dest_id, int64_t line, char *sku, size_t size, int64_t *hash,
-                        bool *creating);
+                        bool *creating, bool *failed);
 /* How many lines are recorded; -1 on error. */
 int64_t store_bulk_lines(struct store *s, int64_t dest_id);
 /* The operation is over: its lines, its claim, and the fences its run put on the SKUs it created go. 0 or -1. */

@@ -37,8 +37,9 @@ struct shopify_bulk_io {
 	const cJSON *(*ask)(void *ud, const char *document, const char *name, cJSON *variables, double cost,
 	                    char *why, size_t why_size);
 	/* The result of the line that wrote `sku` for connection_id: `set` is its data.productSet, NULL when the
-	 * line failed as a whole (`error` then says why). */
-	void (*outcome)(void *ud, int64_t connection_id, const char *sku, int64_t hash, bool creating,
+	 * line failed as a whole (`error` then says why); failed: the product failed already (shopify_bulk_failed),
+	 * only its ids are to be kept. */
+	void (*outcome)(void *ud, int64_t connection_id, const char *sku, int64_t hash, bool creating, bool failed,
 	                const cJSON *set, const char *error);
 };
 
@@ -62,6 +63,8 @@ struct shopify_bulk *shopify_bulk_open(const struct shopify_bulk_session *sessio
 /* One line: productSet of `input` (taken over), writing `sku`. False (the phase stopped) when it cannot be
  * written: no staged upload, the disk full. */
 bool shopify_bulk_add(struct shopify_bulk *b, const char *sku, int64_t hash, bool creating, cJSON *input);
+/* The product a line writes failed in this run before its result came (its stock refused). */
+void shopify_bulk_failed(struct shopify_bulk *b, const char *sku);
 /* Uploads the lines, runs the operation, waits for it and records its results; the phase is stopped, naming
  * the cause, when any of it fails. What did not go through stays pending. */
 void shopify_bulk_run(struct shopify_bulk *b);

@@ -324,6 +324,7 @@ static const char *const MIGRATIONS[] = {
 	"CREATE TABLE shopify_bulk_lines ("
 	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
 	"  line INTEGER NOT NULL, sku TEXT NOT NULL, hash INTEGER NOT NULL, creating INTEGER NOT NULL,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (destination_id, line)) WITHOUT ROWID;",
 };
 

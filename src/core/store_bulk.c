@@ -17,7 +17,9 @@ static const char SQL_BULK_STARTED[] = "UPDATE shopify_bulk_ops SET operation_id
 static const char SQL_BULK_LINE_PUT[] =
 	"INSERT OR REPLACE INTO shopify_bulk_lines(destination_id, line, sku, hash, creating) VALUES(?1, ?2, ?3, ?4, ?5)";
 static const char SQL_BULK_LINE_GET[] =
-	"SELECT sku, hash, creating FROM shopify_bulk_lines WHERE destination_id = ?1 AND line = ?2";
+	"SELECT sku, hash, creating, failed FROM shopify_bulk_lines WHERE destination_id = ?1 AND line = ?2";
+static const char SQL_BULK_LINE_FAILED[] =
+	"UPDATE shopify_bulk_lines SET failed = 1 WHERE destination_id = ?1 AND sku = ?2";
 static const char SQL_BULK_DROP_FENCES[] =
 	"DELETE FROM push_fences WHERE destination_id = ?1 AND run_id = ?2 AND sku_key IN"
 	" (SELECT lower(sku) FROM shopify_bulk_lines WHERE destination_id = ?1 AND creating = 1)";
@@ -113,8 +115,18 @@ int store_bulk_line_put(struct store *s, int64_t dest_id, int64_t line, const ch
 	return store_exec_stmt(st);
 }
 
+int store_bulk_line_failed(struct store *s, int64_t dest_id, const char *sku)
+{
+	struct sqldb_stmt *st = store_stmt(s, SQL_BULK_LINE_FAILED);
+	if (!st)
+		return -1;
+	bind_int(st, 1, dest_id);
+	bind_text(st, 2, sku);
+	return store_exec_stmt(st);
+}
+
 int store_bulk_line_get(struct store *s, int64_t dest_id, int64_t line, char *sku, size_t size, int64_t *hash,
-                        bool *creating)
+                        bool *creating, bool *failed)
 {
 	struct sqldb_stmt *st = store_stmt(s, SQL_BULK_LINE_GET);
 	if (!st)
@@ -126,6 +138,7 @@ int store_bulk_line_get(struct store *s, int64_t dest_id, int64_t line, char *sk
 		column_copy(st, 0, sku, size);
 		*hash = sqldb_column_int64(st, 1);
 		*creating = sqldb_column_int(st, 2) != 0;
+		*failed = sqldb_column_int(st, 3) != 0;
 	}
 	sqldb_reset(st);
 	return rc == SQLDB_ROW ? 1 : rc == SQLDB_DONE ? 0 : -1;

@@ -686,7 +686,10 @@ static void flush(struct shopify *s)
 				store_rollback(s->ctx->store);
 			set_stock(s);
 			for (size_t i = 0; i < s->n && going_on(s); i++)
-				if (!s->queue[i].done && !s->queue[i].stock_pending && s->queue[i].product && !s->queue[i].in_bulk)
+				if (s->queue[i].in_bulk && s->queue[i].done)
+					shopify_bulk_failed(s->bulk, s->queue[i].sku);
+				else if (!s->queue[i].done && !s->queue[i].stock_pending && s->queue[i].product &&
+				         !s->queue[i].in_bulk)
 					record(s, &s->queue[i], created[i]);
 			free(created);
 		}
@@ -819,12 +822,17 @@ static const cJSON *bulk_ask(void *ud, const char *document, const char *name, c
 
 /* A line's result, recorded as the synchronous productSet's answer is; a result that does not name the line's SKU
  * is not this line's (an operation adopted after a crash that was not ours) and records nothing. */
-static void bulk_outcome(void *ud, int64_t conn, const char *sku, int64_t hash, bool creating, const cJSON *set,
-                         const char *error)
+static void bulk_outcome(void *ud, int64_t conn, const char *sku, int64_t hash, bool creating, bool failed,
+                         const cJSON *set, const char *error)
 {
 	struct shopify *s = ud;
-	struct item it = {.sku = (char *)sku, .hash = hash};
-	if (!set)
+	/* A product that failed already keeps its ids with no pushed hash: it is pending, and counted once. */
+	struct item it = {.sku = (char *)sku, .hash = failed ? 0 : hash};
+	if (failed) {
+		if (set && !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(set, "userErrors")) &&
+		    set_answer(s, &it, set) && it.variant)
+			remember(s, &it);
+	} else if (!set)
 		fail_item(s, &it, "bulk", "'%s' did not write product %s in the bulk operation: %s", s->shop.name, sku,
 		          error);
 	else if (set_answer(s, &it, set) && !it.variant)

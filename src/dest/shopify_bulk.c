@@ -148,13 +148,13 @@ static void record_line(const struct shopify_bulk_session *s, const struct bulk_
 	const cJSON *n = member(line, "__lineNumber");
 	char sku[512];
 	int64_t hash;
-	bool creating;
+	bool creating, failed;
 	if (cJSON_IsNumber(n) &&
 	    store_bulk_line_get(s->ctx->store, s->shop->id, (int64_t)n->valuedouble, sku, sizeof(sku), &hash,
-	                        &creating) == 1) {
+	                        &creating, &failed) == 1) {
 		const cJSON *set = member(member(line, "data"), "productSet");
 		const char *error = text_of(cJSON_GetArrayItem(member(line, "errors"), 0), "message");
-		s->io.outcome(s->io.ud, op->connection_id, sku, hash, creating, cJSON_IsObject(set) ? set : NULL,
+		s->io.outcome(s->io.ud, op->connection_id, sku, hash, creating, failed, cJSON_IsObject(set) ? set : NULL,
 		              error ? error : "the line has no productSet result");
 	}
 	cJSON_Delete(line);
@@ -364,6 +364,13 @@ bool shopify_bulk_add(struct shopify_bulk *b, const char *sku, int64_t hash, boo
 	}
 	b->lines++;
 	return true;
+}
+
+void shopify_bulk_failed(struct shopify_bulk *b, const char *sku)
+{
+	if (store_bulk_line_failed(b->s.ctx->store, b->s.shop->id, sku) < 0)
+		run_log(b->s.ctx, LOG_WARN, "product %s failed, but its bulk line cannot say so: %s", sku,
+		        store_errmsg(b->s.ctx->store));
 }
 
 /* The multipart body to the staged target, without the shop's token; false with the phase stopped. */

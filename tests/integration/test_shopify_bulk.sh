@@ -49,6 +49,28 @@ test_a_big_run_goes_as_one_bulk_operation() {
 	expect_eq "$(shopify_ops FeedsyncProductSet)" "3" "synchronous productSets of a small run"
 }
 
+# A bulk update whose stock the shop refuses: that product fails once (not again when its line's result comes),
+# stays pending, and the others' prices and stock are recorded.
+test_a_refused_stock_in_a_bulk_update_fails_its_product_once() {
+	start_fakeshopify || return
+	add_shop --bulk-above 5
+	shopify_feed 8
+	add_shopify_conn
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "first run"
+	sql "update remote_products set inventory_id = 999 where sku = 'SKU-00001'"
+	sed -i 's/\.50,[0-9]$/.60,9/' "$T/feed.csv"
+	fs run "$CONN_ID" --wait
+	expect_rc 3 "a bulk update with a refused quantity ($OUT$ERR)"
+	expect_eq "$(shopify_ops FeedsyncBulkRun)" "2" "bulk operations"
+	fs_fast runs show 2 --json
+	expect_eq "$(json_get "$OUT" counters.push_processed) $(json_get "$OUT" counters.push_failed)" "8 1" \
+		"products processed and failed"
+	expect_eq "$(shopify_variant SKU-00002 'v["price"]') $(shopify_variant SKU-00002 'v["available"]')" \
+		'12.60 {"gid://shopify/Location/7001": 9}' "another product's price and stock"
+	expect_eq "$(sql "select count(*) from products where pushed_hash is not hash")" "1" "products still pending"
+}
+
 # kill_mid_bulk_then_retry [DEST EDIT OPTIONS...]: a run killed while its bulk operation runs, the destination
 # edited so, then retried: the retry reads the recorded operation, starts no second one, duplicates nothing.
 kill_mid_bulk_then_retry() {
