@@ -91,14 +91,20 @@ int store_bulk_claim(struct store *s, int64_t dest_id, int64_t connection_id, in
 	return end(s, own, claimed);
 }
 
-int store_bulk_started(struct store *s, int64_t dest_id, const char *operation_id)
+/* `sql` with ?1 the destination and ?2 a text. */
+static int dest_text_exec(struct store *s, const char *sql, int64_t dest_id, const char *text)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_BULK_STARTED);
+	struct sqldb_stmt *st = store_stmt(s, sql);
 	if (!st)
 		return -1;
 	bind_int(st, 1, dest_id);
-	bind_text(st, 2, operation_id);
+	bind_text(st, 2, text);
 	return store_exec_stmt(st);
+}
+
+int store_bulk_started(struct store *s, int64_t dest_id, const char *operation_id)
+{
+	return dest_text_exec(s, SQL_BULK_STARTED, dest_id, operation_id);
 }
 
 int store_bulk_line_put(struct store *s, int64_t dest_id, int64_t line, const char *sku, int64_t hash,
@@ -117,12 +123,7 @@ int store_bulk_line_put(struct store *s, int64_t dest_id, int64_t line, const ch
 
 int store_bulk_line_failed(struct store *s, int64_t dest_id, const char *sku)
 {
-	struct sqldb_stmt *st = store_stmt(s, SQL_BULK_LINE_FAILED);
-	if (!st)
-		return -1;
-	bind_int(st, 1, dest_id);
-	bind_text(st, 2, sku);
-	return store_exec_stmt(st);
+	return dest_text_exec(s, SQL_BULK_LINE_FAILED, dest_id, sku);
 }
 
 int store_bulk_line_get(struct store *s, int64_t dest_id, int64_t line, char *sku, size_t size, int64_t *hash,
