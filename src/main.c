@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/help.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "feed/fetch.h"
@@ -12,57 +14,6 @@
 #ifndef FEEDSYNC_VERSION
 #define FEEDSYNC_VERSION "0.1"
 #endif
-
-static const char usage_text[] =
-	"usage: feedsync [--config FILE] [--db FILE] [--readonly] [--no-color] [--ascii] [COMMAND ...]\n"
-	"\n"
-	"With no command, opens the console.\n"
-	"\n"
-	"Connections:\n"
-	"  conn add --file F [--json]       create a connection from a JSON document (\"-\" = stdin)\n"
-	"  conn edit ID --file F [--json]   replace a connection's document\n"
-	"  conn list [--json]               list connections with their last run\n"
-	"  conn show ID [--json]            a connection and its document\n"
-	"  conn export ID                   the document, ready for conn add\n"
-	"  conn clone ID [--name N]         copy a connection (inactive until enabled)\n"
-	"  conn enable ID | disable ID | rm ID\n"
-	"  preview ID|FEED|--file F [--rows N] [--json]\n"
-	"                                   the first rows as the pipeline sees them, with warnings;\n"
-	"                                   a FEED (path or URL) is sniffed, no document needed\n"
-	"Runs:\n"
-	"  run ID [--wait] [--json]         queue a run; --wait executes it here unless a worker runs\n"
-	"  run ID --plan [--wait] [--json]  import, then store what a push would do instead of pushing\n"
-	"  plan show RUN [--json]           a plan: products to create, update (old -> new) and retire\n"
-	"  plan apply RUN [--wait] [--json] push exactly the plan (once; refused if the catalog changed)\n"
-	"    [--only SKU... | --except SKU... | --only-file F]  or a part of it; the rest stays pending\n"
-	"  reconcile ID [--dry-run] [--wait] [--json]\n"
-	"                                   retire the products gone from the feed (update.missing_action)\n"
-	"  products CONN [--state S] [--limit N] [--json] | products CONN --sku S [--json]\n"
-	"                                   each product's state, remote id, last error; one product's history\n"
-	"  runs [--status S] [--conn ID] [--limit N] [--json]\n"
-	"  runs show ID [--json] | errors ID [--json|--csv] | log ID [--follow]\n"
-	"  runs cancel ID | retry ID [--wait]\n"
-	"  worker [--threads N] [--once]    execute queued and scheduled runs until stopped\n"
-	"Destinations (WooCommerce shops):\n"
-	"  dest add --name N --url URL (--key CK --secret CS | --key-env VAR --secret-env VAR) [options]\n"
-	"  dest edit ID|NAME [...] | list [--json] | show ID|NAME [--json] | rm ID|NAME | test ID|NAME\n"
-	"                                   `feedsync dest` lists the options\n"
-	"  stats [--days N] [--json]        per connection and shop over N days (30): runs/day, failures,\n"
-	"                                   median and p95 duration, products created/updated/retired\n"
-	"Mapping presets:\n"
-	"  presets list [--json] | show NAME[@VERSION] [--json]\n"
-	"                                   the field presets per product type (deal, hotel, ...), shipped\n"
-	"                                   and the user's own ($XDG_CONFIG_HOME/feedsync/presets)\n"
-	"Database:\n"
-	"  db status [--json]               the backend, the file and its schema version\n"
-	"  db migrate [--json]              apply the missing schema steps (any command does on opening)\n"
-	"Other:\n"
-	"  config                           the configuration in effect, as ini text\n"
-	"  version | help\n"
-	"\n"
-	"Exit codes: 0 completed, 1 failed, 2 usage, 3 completed with errors, 4 cancelled,\n"
-	"            5 refused (an active run exists, a plan already applied), 6 not found,\n"
-	"            7 outdated (the catalog changed since the plan was made).\n";
 
 typedef int (*command_fn)(struct cli *cli, int argc, char **argv);
 
@@ -120,6 +71,69 @@ static int parse_global(int argc, char **argv, struct global_opts *g)
 	return i;
 }
 
+/* --db, else $FEEDSYNC_DB, else [database] path, else the data directory's (default_db_path). */
+static void choose_database(struct cli *cli, const char *db_option)
+{
+	const char *env = getenv("FEEDSYNC_DB");
+	const char *named = db_option ? "--db" : env && *env ? "$FEEDSYNC_DB" : NULL;
+	if (named)
+		str_copy(cli->cfg.db_path, db_option ? db_option : env, sizeof(cli->cfg.db_path));
+	else if (*cli->cfg.db_path)
+		named = "[database] path";
+	if (named) {
+		cli->db_place = DB_NAMED;
+		/* a URL is not repeated: it may carry a password */
+		snprintf(cli->db_looked, sizeof(cli->db_looked), "%s (named by %s)",
+		         strstr(cli->cfg.db_path, "://") ? "the database" : cli->cfg.db_path, named);
+		return;
+	}
+	cli->db_place = default_db_path(cli->cfg.db_path, sizeof(cli->cfg.db_path), cli->db_looked,
+	                                sizeof(cli->db_looked));
+}
+
+/* Commands that only read, which report a missing database instead of creating an empty one; the console
+ * is one without a terminal, where it can only refuse to start. */
+static bool reads_only(const char *command, const char *sub)
+{
+	static const char *const commands[] = {"products", "stats", "preview", "presets"};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (str_eq(command, commands[i]))
+			return true;
+	if (str_eq(command, "runs"))
+		return !str_eq(sub, "cancel") && !str_eq(sub, "retry");
+	if (str_eq(command, "console"))
+		return !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO);
+	return (str_eq(command, "conn") && (str_eq(sub, "list") || str_eq(sub, "show") || str_eq(sub, "export"))) ||
+	       (str_eq(command, "dest") && (str_eq(sub, "list") || str_eq(sub, "show"))) ||
+	       (str_eq(command, "plan") && str_eq(sub, "show")) || (str_eq(command, "db") && str_eq(sub, "status"));
+}
+
+/* CMD --help, CMD -h anywhere after the command, or CMD help: the command's own help. */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (arg_is(argv[i], "--help") || arg_is(argv[i], "-h"))
+			return true;
+	return argc > 0 && str_eq(argv[0], "help");
+}
+
+/* `help [TOPIC]` or `CMD ... --help`: argv[0] is the command. */
+static int command_help(int argc, char **argv)
+{
+	const char *topic = argv[0];
+	if (str_eq(topic, "help")) {
+		if (argc < 2) {
+			help_print_all(stdout);
+			return EXIT_OK;
+		}
+		topic = arg_is(argv[1], "--help") || arg_is(argv[1], "-h") ? "help" : argv[1];
+		if (!help_print(topic, stdout))
+			return cli_usage("help: no command '%s'", topic);
+		return EXIT_OK;
+	}
+	return help_print(topic, stdout) ? EXIT_OK : cli_usage("unknown command '%s'", topic);
+}
+
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
@@ -127,25 +141,28 @@ int main(int argc, char **argv)
 	int first = parse_global(argc, argv, &g);
 	if (first == GLOBAL_USAGE_ERROR)
 		return EXIT_USAGE;
-	if (first == GLOBAL_VERSION || (first >= 0 && first < argc && str_eq(argv[first], "version"))) {
+	if (first == GLOBAL_HELP) {
+		help_print_all(stdout);
+		return EXIT_OK;
+	}
+	if (first == GLOBAL_VERSION) {
 		printf("feedsync %s\n", FEEDSYNC_VERSION);
 		return EXIT_OK;
 	}
-	if (first == GLOBAL_HELP || (first < argc && str_eq(argv[first], "help"))) {
-		fputs(usage_text, stdout);
+	if (first < argc && (str_eq(argv[first], "help") || wants_help(argc - first - 1, argv + first + 1)))
+		return command_help(argc - first, argv + first);
+	if (first < argc && str_eq(argv[first], "version")) {
+		printf("feedsync %s\n", FEEDSYNC_VERSION);
 		return EXIT_OK;
 	}
 
 	struct cli cli = {.prog = argv[0]};
 	char err[4096];
 	if (config_load(&cli.cfg, g.config_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "feedsync: configuration error:\n%s", err);
+		fprintf(stderr, "feedsync: configuration error:\n%s\n", err);
 		return EXIT_USAGE;
 	}
-	if (g.db_path)
-		str_copy(cli.cfg.db_path, g.db_path, sizeof(cli.cfg.db_path));
-	else if (getenv("FEEDSYNC_DB") && *getenv("FEEDSYNC_DB"))
-		str_copy(cli.cfg.db_path, getenv("FEEDSYNC_DB"), sizeof(cli.cfg.db_path));
+	choose_database(&cli, g.db_path);
 	cli.cfg.readonly |= g.readonly;
 	cli.cfg.ascii |= g.ascii;
 	cli.no_color = g.no_color || (getenv("NO_COLOR") && *getenv("NO_COLOR"));
@@ -158,6 +175,7 @@ int main(int argc, char **argv)
 	const char *name = first < argc ? argv[first] : "console";
 	int sub_argc = first < argc ? argc - first - 1 : 0;
 	char **sub_argv = first < argc ? argv + first + 1 : argv + argc;
+	cli.no_create = g.readonly || reads_only(name, sub_argc > 0 ? sub_argv[0] : "");
 	int rc = -1;
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		if (str_eq(name, commands[k].name))

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/config.h"
+#include "core/data_dir.h"
 #include "core/store.h"
 
 /* Documented in README.md ("Exit codes"). */
@@ -26,9 +27,13 @@ struct cli {
 	struct store *store;  /* opened on first use */
 	const char *prog;
 	bool no_color;        /* --no-color or NO_COLOR */
+	bool no_create;       /* a read-only command: a missing database is reported, never created */
+	enum db_place db_place;
+	char db_looked[8400]; /* where the database was looked for, for the message when there is none */
 };
 
-/* The store, opening it on first use; exits with a message when the database cannot be opened. */
+/* The store, opening it on first use (creating the database unless no_create); exits with a message when
+ * the database cannot be opened or, for a read-only command, is not there. */
 struct store *cli_store(struct cli *cli);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -23,7 +23,7 @@ struct config {
 	char source_path[4096];      /* the file read, "" when built-in defaults */
 
 	/* [database] */
-	char db_path[4096];          /* path = feedsync.db (relative to the working directory) */
+	char db_path[4096];          /* path = "": see default_db_path (core/data_dir.h) */
 	int busy_timeout_ms;         /* busy_timeout_ms = 5000 */
 
 	/* [worker] */

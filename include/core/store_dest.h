@@ -77,6 +77,10 @@ struct dest_circuit {
 };
 int store_dest_set_circuit(struct store *s, int64_t id, const struct dest_circuit *c);
 int store_dest_set_batch_size(struct store *s, int64_t id, int size);
+/* Puts credentials sealed anew (dest/secret.h) in place of `was`, unless they changed since they were read:
+ * a `dest edit` in between wins. 0 replaced, 1 changed meanwhile, -1 error. */
+int store_dest_reseal(struct store *s, int64_t id, const unsigned char *was, size_t was_len,
+                      const unsigned char *sealed, size_t sealed_len);
 /* The destination's last requests alone, for a caller that writes them in its own transaction. */
 int store_dest_set_outcomes(struct store *s, int64_t id, const char *outcomes);
 

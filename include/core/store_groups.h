@@ -8,6 +8,7 @@
 #ifndef FEEDSYNC_CORE_STORE_GROUPS_H
 #define FEEDSYNC_CORE_STORE_GROUPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct group_variant {
 	const char *name;    /* NULL when the feed gave none */
 	const char *price;   /* NULL when the feed gave none */
 	const char *data;    /* every field as JSON */
+	const char *retired; /* the action it was retired with; NULL when live */
 };
 /* Valid only during the call (fn must not write to the store). */
 typedef void (*group_variant_fn)(void *ud, const struct group_variant *v);
@@ -29,8 +31,15 @@ typedef void (*group_variant_fn)(void *ud, const struct group_variant *v);
 int store_group_variants_each(struct store *s, int64_t conn_id, const char *parent_sku, group_variant_fn fn,
                               void *ud);
 
+/* The same with the retired variants too (a destination may still hold them: retired with draft, stock_zero). */
+int store_group_members_each(struct store *s, int64_t conn_id, const char *parent_sku, group_variant_fn fn,
+                             void *ud);
+
 /* The groups of a connection in parent SKU order, each with its count of live variants. */
 typedef void (*group_fn)(void *ud, const char *parent_sku, int64_t variants);
 int store_groups_each(struct store *s, int64_t conn_id, group_fn fn, void *ud);
+/* The parent SKUs of a connection's groups, in order: every one, or (empty_only) those left without a live
+ * variant. The caller frees each and the array. 0 or -1. */
+int store_group_skus(struct store *s, int64_t conn_id, bool empty_only, char ***skus, size_t *n);
 
 #endif

@@ -1,12 +1,14 @@
 /*
- * Shop credentials at rest. Stored credentials are sealed (ChaCha20 + HMAC-SHA256) with a key kept in a file
- * beside the database, created with mode 0600 on first use (push.credentials_key_file names another place);
- * a destination can instead name environment variables, and then nothing secret is stored at all.
+ * Shop credentials at rest. Stored credentials are sealed (libsodium's secret box: XSalsa20-Poly1305) with a
+ * key kept in a file beside the database, created with mode 0600 on first use (push.credentials_key_file
+ * names another place); a destination can instead name environment variables, and then nothing secret is
+ * stored at all.
  * Only masked forms (ck_…a1b2) are ever shown.
  */
 #ifndef FEEDSYNC_DEST_SECRET_H
 #define FEEDSYNC_DEST_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -19,6 +21,8 @@ int secret_seal(const struct config *cfg, const char *plain, unsigned char **blo
 /* Opens a sealed blob into *plain (caller frees with secret_free). 0, or -1 with err set. */
 int secret_unseal(const struct config *cfg, const unsigned char *blob, size_t blob_len, char **plain, char *err,
                   size_t errsize);
+/* False for a blob in an older format, which secret_unseal still opens: seal its secret again and store that. */
+bool secret_is_current(const unsigned char *blob, size_t blob_len);
 /* Wipes and frees a secret. */
 void secret_free(char *plain);
 /* "ck_…a1b2": the prefix up to an early '_' and the last four characters (none for short secrets). */

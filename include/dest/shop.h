@@ -78,9 +78,11 @@ struct shop {
 	char recent_outcomes[DEST_OUTCOMES_MAX + 1];
 };
 
-/* Opens a destination row's credentials and options. 0, or -1 with err naming what is missing (and *out
- * left empty). */
-int shop_open(const struct dest_row *row, const struct config *cfg, struct shop *out, char *err, size_t errsize);
+/* Opens a destination row's credentials and options; stored credentials sealed in an older format are
+ * sealed again through s. 0, or -1 with err naming the destination and what is missing (and *out left
+ * empty). */
+int shop_open(struct store *s, const struct dest_row *row, const struct config *cfg, struct shop *out, char *err,
+              size_t errsize);
 /* The same from the store: destination `id`, or the one named `name` when id is 0. */
 int shop_load(struct store *s, const struct config *cfg, int64_t id, const char *name, struct shop *out, char *err,
               size_t errsize);

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "cli/cli.h"
+#include "cli/help.h"
 #include "cli/output.h"
 #include "core/store_dest.h"
 #include "core/store_limits.h"
@@ -20,25 +21,6 @@
 #include "dest/shop.h"
 #include "dest/shopify_api.h"
 #include "dest/woo.h"
-
-static const char dest_usage[] =
-	"feedsync dest add --name N --url URL (--key CK --secret CS | --key-env VAR --secret-env VAR) [options]\n"
-	"feedsync dest edit ID|NAME [--name N] [--url URL] [credentials] [options]\n"
-	"feedsync dest list [--json] | show ID|NAME [--json] | rm ID|NAME [--force] | test ID|NAME [--json]\n"
-	"  --secret - reads the secret from the first line of standard input\n"
-	"  options: --auth auto|basic|oauth, --insecure (do not verify TLS) or --verify-tls,\n"
-	"           --ca-file PEM (trust this CA instead of the system's; \"\" goes back), --concurrency N,\n"
-	"           --batch-size N, --rate-limit PER_S, --timeout S, --overrun S, --repair-duplicates 0|1,\n"
-	"           --retries N, --backoff-ms MS, --circuit-threshold N, --circuit-open S, --patience S\n"
-	"feedsync dest add --type wordpress --name N --url URL --user U (--app-password PW | --app-password-env VAR)\n"
-	"  site options: --allow-http, --post-type REST_BASE, --status publish|draft|pending, --author ID,\n"
-	"           --taxonomies A,B, --sku-meta KEY, --image-meta KEY, --images meta|upload,\n"
-	"           --image-max-mb N (largest image uploaded, default 10), --delete trash|force\n"
-	"feedsync dest add --type shopify --name N --url https://SHOP.myshopify.com (--token T | --token-env VAR)\n"
-	"  shop options: --api-version YYYY-MM (default " SHOPIFY_DEFAULT_API_VERSION "), --location NAME|GID\n"
-	"           (default: the primary location), --bulk-above N (a run pushing N products or more goes\n"
-	"           through a bulk mutation, default 2000, 0 never), --allow-http (a test server)\n"
-	"  --app-password - and --token - read the secret from the first line of standard input";
 
 /* Command-line flags that set a tunable, and the option each sets. */
 static const struct {
@@ -74,13 +56,13 @@ struct dest_args {
 	cJSON *site;                 /* a WordPress site's settings set on the command line */
 	const char *app_password, *app_password_env;
 	const char *token, *token_env;   /* a Shopify shop's access token */
-	bool json, force, help;
+	bool json, force;
 };
 
 static int usage(const char *fmt, const char *arg)
 {
 	cli_usage(fmt, arg);
-	fprintf(stderr, "%s\n", dest_usage);
+	help_print("dest", stderr);
 	return EXIT_USAGE;
 }
 
@@ -194,8 +176,6 @@ static int parse_args(int argc, char **argv, struct dest_args *a)
 			a->verify_tls = 0;
 		else if (arg_is(argv[i], "--verify-tls"))
 			a->verify_tls = 1;
-		else if (arg_is(argv[i], "--help") || arg_is(argv[i], "-h"))
-			a->help = true;
 		else if (!a->target && argv[i][0] != '-')
 			a->target = argv[i];
 		else
@@ -668,16 +648,14 @@ static int dest_test(struct cli *cli, const struct dest_args *a)
 int cmd_dest(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 1) {
-		fprintf(stderr, "%s\n", dest_usage);
+		help_print("dest", stderr);
 		return EXIT_USAGE;
 	}
 	const char *sub = argv[0];
 	struct dest_args a;
 	int rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc == EXIT_OK) {
-		if (a.help || str_eq(sub, "--help") || str_eq(sub, "-h") || str_eq(sub, "help"))
-			printf("%s\n", dest_usage);
-		else if (str_eq(sub, "add"))
+		if (str_eq(sub, "add"))
 			rc = a.target ? usage("dest add: unexpected argument '%s'", a.target) : save_dest(cli, &a, NULL);
 		else if (str_eq(sub, "edit"))
 			rc = dest_edit(cli, &a);

@@ -115,15 +115,17 @@ static int by_text(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Each parent once, with how many of its variants the plan changes: the push makes or updates it from them. */
-static void print_parents(struct parents *p)
+/* Each parent once, with how many of its variants the plan changes: the push makes or updates it from them, as
+ * the destination ("shopify 'Shop'", "woocommerce 'Main shop'") models a product with variants. */
+static void print_parents(struct parents *p, const char *destination)
 {
 	qsort(p->skus, p->n, sizeof(*p->skus), by_text);
 	size_t groups = 0;
 	for (size_t i = 0; i < p->n; i++)
 		groups += i == 0 || !str_eq(p->skus[i - 1], p->skus[i]);
 	if (groups)
-		printf("\nparents (%zu, variable products made from their variants):\n", groups);
+		printf("\nparents (%zu, %s made from their variants):\n", groups,
+		       str_starts_with(destination, "shopify ") ? "products with options" : "variable products");
 	struct strbuf line = {0};
 	for (size_t i = 0, run = 1; i < p->n; i++, run++) {
 		if (i + 1 < p->n && str_eq(p->skus[i], p->skus[i + 1]))
@@ -199,11 +201,11 @@ static int show_text(struct cli *cli, const struct plan_row *plan, int current)
 			continue;
 		printf("\n%s (%lld):\n", kinds[k], (long long)counts[k]);
 		if (each_item(cli, plan, kinds[k], print_item, &parents) < 0) {
-			print_parents(&parents);
+			print_parents(&parents, plan->destination);
 			return cli_fail(EXIT_FAILED, "cannot read the plan: %s", store_errmsg(cli_store(cli)));
 		}
 	}
-	print_parents(&parents);
+	print_parents(&parents, plan->destination);
 	return EXIT_OK;
 }
 

@@ -26,5 +26,6 @@ int cmd_worker(struct cli *cli, int argc, char **argv)
 			                 argv[i]);
 		}
 	}
+	cli_store(cli); /* creates and migrates the database once, before the threads open theirs */
 	return worker_main(&cli->cfg, threads, once);
 }

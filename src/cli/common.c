@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/sqldb.h"
 #include "core/util.h"
 #include "feed/conn.h"
 
@@ -12,6 +13,26 @@ struct store *cli_store(struct cli *cli)
 {
 	if (cli->store)
 		return cli->store;
+	const char *path = cli->cfg.db_path;
+	if (cli->db_place == DB_NOWHERE) {
+		fprintf(stderr, "feedsync: no database: looked for %s; name one with --db FILE\n", cli->db_looked);
+		exit(EXIT_FAILED);
+	}
+	if (sqldb_absent(path)) {
+		if (cli->no_create) {
+			fprintf(stderr, "feedsync: no database yet: looked for %s; a read-only command creates none\n",
+			        cli->db_looked);
+			exit(EXIT_NOT_FOUND);
+		}
+		if (cli->db_place == DB_USER && make_parent_dirs(path) < 0) {
+			fprintf(stderr, "feedsync: cannot create the directory of %s: %s\n", path, strerror(errno));
+			exit(EXIT_FAILED);
+		}
+	}
+	if (cli->db_place == DB_LEGACY)
+		fprintf(stderr, "feedsync: note: using ./%s in the working directory, where older versions made it;"
+		        " name it with --db or [database] path, or move it to $XDG_DATA_HOME/feedsync/ (see README,"
+		        " \"Where the data lives\")\n", LEGACY_DB);
 	char err[1024];
 	cli->store = store_open(&cli->cfg, err, sizeof(err));
 	if (!cli->store) {

@@ -59,8 +59,11 @@ struct key {
 
 /* Grouped by section, in the order config_print and the shipped feedsync.ini show them. */
 static const struct key keys[] = {
-	STRING_KEY("database", "path", db_path, 1, "feedsync.db",
-		"SQLite catalog file; a relative path is relative to the working directory, not to this file"),
+	STRING_KEY("database", "path", db_path, 0, "\"\"",
+		"SQLite catalog file, or a postgresql:// URL; a relative path is relative to the working directory,"
+		" not to this file. Empty means $STATE_DIRECTORY/feedsync.db under systemd, else ./feedsync.db when"
+		" one exists (made by older versions), else $XDG_DATA_HOME/feedsync/feedsync.db"
+		" (~/.local/share/feedsync/feedsync.db)"),
 	INT_KEY("database", "busy_timeout_ms", busy_timeout_ms, 0, 600000, "5000",
 		"How long to wait for a lock held by another feedsync process, in milliseconds"),
 
@@ -594,6 +597,11 @@ static void parse_file(struct config *cfg, const char *path, const char *named_b
 	check_heartbeat_timing(&p);
 }
 
+#ifndef FEEDSYNC_SYSCONFDIR
+#define FEEDSYNC_SYSCONFDIR "/etc"
+#endif
+#define SYSTEM_CONFIG FEEDSYNC_SYSCONFDIR "/feedsync/feedsync.ini"
+
 /* The file to read, or NULL for built-in defaults; named_by explains a path the user did not type. */
 static char *choose_config_file(const char *explicit_path, const char **named_by)
 {
@@ -611,6 +619,9 @@ static char *choose_config_file(const char *explicit_path, const char **named_by
 	if (user && access(user, F_OK) == 0)
 		return user;
 	free(user);
+	/* the service's, and every user's fallback, as installed by `make install` */
+	if (access(SYSTEM_CONFIG, F_OK) == 0)
+		return xstrdup(SYSTEM_CONFIG);
 	return NULL;
 }
 

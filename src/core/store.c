@@ -73,7 +73,7 @@ const char *store_errmsg(struct store *s)
 
 struct sqldb_stmt *store_stmt(struct store *s, const char *sql)
 {
-	size_t slot = (size_t)(((uintptr_t)sql >> 3) * UINT64_C(0x9E3779B97F4A7C15) >> 57) % STORE_STMT_SLOTS;
+	size_t slot = (size_t)(((uintptr_t)sql >> 3) * UINT64_C(0x9E3779B97F4A7C15) >> (64 - STORE_STMT_SLOTS_LOG2));
 	for (size_t probe = 0; probe < STORE_STMT_SLOTS; probe++) {
 		size_t i = (slot + probe) % STORE_STMT_SLOTS;
 		if (s->sql[i] == sql) {

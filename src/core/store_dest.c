@@ -28,6 +28,7 @@ static const char SQL_DEST_CIRCUIT[] =
 	" circuit_since = ?5, circuit_last_at = ?6, circuit_last = ?7, recent_outcomes = coalesce(?8, recent_outcomes) WHERE id = ?1";
 static const char SQL_DEST_BATCH[] = "UPDATE destinations SET learned_batch_size = ?2 WHERE id = ?1";
 static const char SQL_DEST_OUTCOMES[] = "UPDATE destinations SET recent_outcomes = ?2 WHERE id = ?1";
+static const char SQL_DEST_RESEAL[] = "UPDATE destinations SET credentials = ?3 WHERE id = ?1 AND credentials = ?2";
 
 static const char SQL_REMOTE_GET[] =
 	"SELECT remote_id, parent_id, pushed_hash, variant_id, inventory_id FROM remote_products"
@@ -266,6 +267,20 @@ int store_dest_set_outcomes(struct store *s, int64_t id, const char *outcomes)
 	bind_int(st, 1, id);
 	bind_text(st, 2, outcomes);
 	return store_exec_stmt(st);
+}
+
+int store_dest_reseal(struct store *s, int64_t id, const unsigned char *was, size_t was_len,
+                      const unsigned char *sealed, size_t sealed_len)
+{
+	struct sqldb_stmt *st = store_stmt(s, SQL_DEST_RESEAL);
+	if (!st)
+		return -1;
+	bind_int(st, 1, id);
+	sqldb_bind_blob(st, 2, was, (int)was_len);
+	sqldb_bind_blob(st, 3, sealed, (int)sealed_len);
+	if (store_exec_stmt(st) < 0)
+		return -1;
+	return sqldb_changes(s->db) ? 0 : 1;
 }
 
 int store_dest_set_batch_size(struct store *s, int64_t id, int size)

@@ -7,7 +7,10 @@
 #include "core/store.h"
 #include "core/store_dest.h"
 
-#define STORE_STMT_SLOTS 128
+/* A power of two (store_stmt hashes into it) with room to spare: the store's modules hold ~130 statements, and
+ * a full cache aborts. */
+#define STORE_STMT_SLOTS_LOG2 9
+#define STORE_STMT_SLOTS (1u << STORE_STMT_SLOTS_LOG2)
 
 struct store {
 	struct sqldb *db;

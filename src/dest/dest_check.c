@@ -64,7 +64,7 @@ bool dest_check_run(struct store *s, const struct config *cfg, const struct dest
 	memset(out, 0, sizeof(*out));
 	struct shop shop;
 	char err[512];
-	if (shop_open(row, cfg, &shop, err, sizeof(err)) < 0) {
+	if (shop_open(s, row, cfg, &shop, err, sizeof(err)) < 0) {
 		snprintf(out->summary, sizeof(out->summary), "credentials: %s", err);
 	} else {
 		out->opened = true;

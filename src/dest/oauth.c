@@ -131,7 +131,7 @@ void oauth_signature(const struct oauth_request *r, char out[45])
 	struct strbuf base = {0}, key = {0};
 	oauth_base_string(r, &base);
 	sb_addf(&key, "%s&", r->consumer_secret);
-	uint8_t mac[SHA256_BYTES];
+	uint8_t mac[HMAC_SHA256_BYTES];
 	hmac_sha256(key.buf, key.len, base.buf, base.len, mac);
 	base64_encode(mac, sizeof(mac), out);
 	sb_free(&base);
@@ -157,14 +157,8 @@ char *oauth_signed_url(const struct oauth_request *r)
 
 void oauth_nonce(char out[33])
 {
-	static _Atomic uint64_t counter;
-	uint8_t raw[16] = {0};
-	if (random_bytes(raw, sizeof(raw)) < 0) {
-		/* Never reached on Linux >= 3.17; the clock and a counter still make each nonce unique. */
-		uint64_t t = (uint64_t)now_ms(), c = ++counter;
-		memcpy(raw, &t, sizeof(t));
-		memcpy(raw + 8, &c, sizeof(c));
-	}
+	uint8_t raw[16];
+	random_bytes(raw, sizeof(raw));
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }

@@ -1,7 +1,9 @@
 /*
- * Sealed credentials: "fsk1" | nonce (12) | ChaCha20 ciphertext | HMAC-SHA256 tag (32) over all before it.
- * The cipher and MAC keys are derived from the 32-byte key in the key file (64 hex digits), so one file
- * serves every destination of a database.
+ * Sealed credentials: "fsk2" | nonce (24) | libsodium secret box (Poly1305 tag, XSalsa20 ciphertext), under a
+ * key derived from the 32-byte key in the key file (64 hex digits), so one file serves every destination of a
+ * database. Credentials sealed before libsodium ("fsk1" | nonce (12) | ChaCha20 ciphertext | HMAC-SHA256 over
+ * all before it, with cipher and MAC keys derived by HMAC from the same key file) still open; their owner
+ * seals them again (secret_is_current).
  */
 #include "dest/secret.h"
 
@@ -16,16 +18,11 @@
 #include "core/util.h"
 #include "dest/crypto.h"
 
-#define MAGIC "fsk1"
 #define MAGIC_LEN 4
-#define NONCE_LEN 12
-#define KEY_LEN 32
-#define OVERHEAD (MAGIC_LEN + NONCE_LEN + SHA256_BYTES)
-
-struct keys {
-	uint8_t cipher[SHA256_BYTES];
-	uint8_t mac[SHA256_BYTES];
-};
+#define KEY_LEN CRYPTO_KEY_BYTES
+#define V1_NONCE_LEN 12
+#define V1_OVERHEAD (MAGIC_LEN + V1_NONCE_LEN + HMAC_SHA256_BYTES)
+#define V2_OVERHEAD (MAGIC_LEN + BOX_NONCE_BYTES + BOX_MAC_BYTES)
 
 void secret_key_path(const struct config *cfg, char *out, size_t size)
 {
@@ -77,10 +74,7 @@ static int create_key(const char *path, char *err, size_t errsize)
 {
 	uint8_t key[KEY_LEN];
 	char text[2 * KEY_LEN + 2];
-	if (random_bytes(key, sizeof(key)) < 0) {
-		snprintf(err, errsize, "cannot make a credentials key: %s", strerror(errno));
-		return -1;
-	}
+	random_bytes(key, sizeof(key));
 	for (int i = 0; i < KEY_LEN; i++)
 		snprintf(text + 2 * i, 3, "%02x", key[i]);
 	text[2 * KEY_LEN] = '\n';
@@ -104,42 +98,86 @@ static int create_key(const char *path, char *err, size_t errsize)
 	return 0;
 }
 
-static int load_keys(const struct config *cfg, bool create, struct keys *k, char *err, size_t errsize)
+static int load_master(const struct config *cfg, bool create, uint8_t master[KEY_LEN], char *err, size_t errsize)
 {
 	char path[4200];
 	secret_key_path(cfg, path, sizeof(path));
 	if (create && access(path, F_OK) != 0 && create_key(path, err, errsize) < 0)
 		return -1;
-	uint8_t master[KEY_LEN];
-	if (read_key(path, master, err, errsize) < 0)
-		return -1;
-	hmac_sha256(master, sizeof(master), "feedsync cipher", 15, k->cipher);
-	hmac_sha256(master, sizeof(master), "feedsync mac", 12, k->mac);
-	memset(master, 0, sizeof(master));
-	return 0;
+	return read_key(path, master, err, errsize);
+}
+
+static void box_key(const uint8_t master[KEY_LEN], uint8_t key[KEY_LEN])
+{
+	derive_key(master, 1, "fsk2seal", key);
+}
+
+static int open_v2(const uint8_t master[KEY_LEN], const unsigned char *blob, size_t blob_len, uint8_t *out)
+{
+	uint8_t key[KEY_LEN];
+	box_key(master, key);
+	const unsigned char *nonce = blob + MAGIC_LEN;
+	int rc = box_open(key, nonce, nonce + BOX_NONCE_BYTES, blob_len - MAGIC_LEN - BOX_NONCE_BYTES, out);
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+static int open_v1(const uint8_t master[KEY_LEN], const unsigned char *blob, size_t blob_len, uint8_t *out)
+{
+	uint8_t cipher[HMAC_SHA256_BYTES], mac[HMAC_SHA256_BYTES], tag[HMAC_SHA256_BYTES];
+	size_t len = blob_len - V1_OVERHEAD;
+	hmac_sha256(master, KEY_LEN, "feedsync mac", 12, mac);
+	hmac_sha256(mac, sizeof(mac), blob, MAGIC_LEN + V1_NONCE_LEN + len, tag);
+	int rc = equal_const_time(tag, blob + blob_len - HMAC_SHA256_BYTES, HMAC_SHA256_BYTES) ? 0 : -1;
+	if (rc == 0) {
+		hmac_sha256(master, KEY_LEN, "feedsync cipher", 15, cipher);
+		memcpy(out, blob + MAGIC_LEN + V1_NONCE_LEN, len);
+		chacha20_xor(cipher, blob + MAGIC_LEN, 1, out, len);
+	}
+	explicit_bzero(cipher, sizeof(cipher));
+	explicit_bzero(mac, sizeof(mac));
+	return rc;
+}
+
+/* Newest first: secret_seal writes formats[0]. */
+static const struct format {
+	char magic[MAGIC_LEN + 1];
+	size_t overhead;
+	int (*open)(const uint8_t master[KEY_LEN], const unsigned char *blob, size_t blob_len, uint8_t *out);
+} formats[] = {
+	{"fsk2", V2_OVERHEAD, open_v2},
+	{"fsk1", V1_OVERHEAD, open_v1},
+};
+
+static const struct format *format_of(const unsigned char *blob, size_t blob_len)
+{
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+		if (blob_len >= formats[i].overhead && memcmp(blob, formats[i].magic, MAGIC_LEN) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+bool secret_is_current(const unsigned char *blob, size_t blob_len)
+{
+	return format_of(blob, blob_len) == &formats[0];
 }
 
 int secret_seal(const struct config *cfg, const char *plain, unsigned char **blob, size_t *blob_len, char *err,
                 size_t errsize)
 {
-	struct keys k;
-	if (load_keys(cfg, true, &k, err, errsize) < 0)
+	uint8_t master[KEY_LEN], key[KEY_LEN];
+	if (load_master(cfg, true, master, err, errsize) < 0)
 		return -1;
+	box_key(master, key);
+	explicit_bzero(master, sizeof(master));
 	size_t len = strlen(plain);
-	uint8_t *out = xmalloc(len + OVERHEAD);
-	memcpy(out, MAGIC, MAGIC_LEN);
-	if (random_bytes(out + MAGIC_LEN, NONCE_LEN) < 0) {
-		snprintf(err, errsize, "cannot make a nonce: %s", strerror(errno));
-		free(out);
-		return -1;
-	}
-	uint8_t *body = out + MAGIC_LEN + NONCE_LEN;
-	memcpy(body, plain, len);
-	chacha20_xor(k.cipher, out + MAGIC_LEN, 1, body, len);
-	hmac_sha256(k.mac, sizeof(k.mac), out, MAGIC_LEN + NONCE_LEN + len, body + len);
-	memset(&k, 0, sizeof(k));
+	uint8_t *out = xmalloc(len + V2_OVERHEAD);
+	memcpy(out, formats[0].magic, MAGIC_LEN);
+	random_bytes(out + MAGIC_LEN, BOX_NONCE_BYTES);
+	box_seal(key, out + MAGIC_LEN, plain, len, out + MAGIC_LEN + BOX_NONCE_BYTES);
+	explicit_bzero(key, sizeof(key));
 	*blob = out;
-	*blob_len = len + OVERHEAD;
+	*blob_len = len + V2_OVERHEAD;
 	return 0;
 }
 
@@ -147,29 +185,27 @@ int secret_unseal(const struct config *cfg, const unsigned char *blob, size_t bl
                   size_t errsize)
 {
 	*plain = NULL;
-	if (blob_len < OVERHEAD || memcmp(blob, MAGIC, MAGIC_LEN) != 0) {
+	const struct format *f = format_of(blob, blob_len);
+	if (!f) {
 		snprintf(err, errsize, "the stored credentials are damaged; set them again with 'feedsync dest edit'");
 		return -1;
 	}
-	struct keys k;
-	if (load_keys(cfg, false, &k, err, errsize) < 0)
+	uint8_t master[KEY_LEN];
+	if (load_master(cfg, false, master, err, errsize) < 0)
 		return -1;
-	size_t len = blob_len - OVERHEAD;
-	uint8_t tag[SHA256_BYTES];
-	hmac_sha256(k.mac, sizeof(k.mac), blob, MAGIC_LEN + NONCE_LEN + len, tag);
-	if (!equal_const_time(tag, blob + blob_len - SHA256_BYTES, SHA256_BYTES)) {
+	size_t len = blob_len - f->overhead;
+	char *out = xmalloc(len + 1);
+	int rc = f->open(master, blob, blob_len, (uint8_t *)out);
+	explicit_bzero(master, sizeof(master));
+	if (rc < 0) {
+		free(out);
 		char path[4200];
 		secret_key_path(cfg, path, sizeof(path));
 		snprintf(err, errsize, "the stored credentials were not sealed with the key in %s (a different key "
-		         "file?); set them again with 'feedsync dest edit'", path);
-		memset(&k, 0, sizeof(k));
+		         "file?) or were changed since; set them again with 'feedsync dest edit'", path);
 		return -1;
 	}
-	char *out = xmalloc(len + 1);
-	memcpy(out, blob + MAGIC_LEN + NONCE_LEN, len);
-	chacha20_xor(k.cipher, blob + MAGIC_LEN, 1, (uint8_t *)out, len);
 	out[len] = '\0';
-	memset(&k, 0, sizeof(k));
 	*plain = out;
 	return 0;
 }

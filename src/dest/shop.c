@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/log.h"
 #include "core/util.h"
 #include "dest/secret.h"
 #include "feed/jsoncheck.h"
@@ -128,8 +129,29 @@ static char *site_user(const struct dest_row *row)
 	return out;
 }
 
-static int open_credentials(const struct dest_row *row, const struct config *cfg, struct shop *out, char *err,
-                            size_t errsize)
+/* Credentials sealed in an older format are sealed again on first use. They opened either way, so a failure
+ * here is only logged: the next use tries again. */
+static void reseal(struct store *s, const struct config *cfg, const struct dest_row *row, const char *plain)
+{
+	unsigned char *blob;
+	size_t len;
+	char err[512];
+	int rc = secret_seal(cfg, plain, &blob, &len, err, sizeof(err));
+	if (rc == 0) {
+		rc = store_dest_reseal(s, row->id, row->credentials, row->credentials_len, blob, len);
+		if (rc < 0)
+			str_copy(err, store_errmsg(s), sizeof(err));
+		free(blob);
+	}
+	if (rc < 0)
+		log_msg(LOG_WARN, "destination '%s': cannot seal its credentials again in the current format: %s",
+		        row->name, err);
+	else if (rc == 0)
+		log_msg(LOG_INFO, "destination '%s': stored credentials sealed again in the current format", row->name);
+}
+
+static int open_credentials(struct store *s, const struct dest_row *row, const struct config *cfg,
+                            struct shop *out, char *err, size_t errsize)
 {
 	if (out->auth == SHOP_AUTH_TOKEN && row->secret_env) {
 		snprintf(out->credentials_origin, sizeof(out->credentials_origin), "environment variable %s",
@@ -162,9 +184,13 @@ static int open_credentials(const struct dest_row *row, const struct config *cfg
 		         "--key CK --secret CS' (or --key-env and --secret-env)", row->name, (long long)row->id);
 		return -1;
 	}
-	char *plain;
-	if (secret_unseal(cfg, row->credentials, row->credentials_len, &plain, err, errsize) < 0)
+	char *plain, why[512];
+	if (secret_unseal(cfg, row->credentials, row->credentials_len, &plain, why, sizeof(why)) < 0) {
+		snprintf(err, errsize, "destination '%s': %s", row->name, why);
 		return -1;
+	}
+	if (!secret_is_current(row->credentials, row->credentials_len))
+		reseal(s, cfg, row, plain);
 	char *nl = strchr(plain, '\n');
 	if (nl) {
 		out->key = xstrndup(plain, (size_t)(nl - plain));
@@ -179,7 +205,8 @@ static int open_credentials(const struct dest_row *row, const struct config *cfg
 	return 0;
 }
 
-int shop_open(const struct dest_row *row, const struct config *cfg, struct shop *out, char *err, size_t errsize)
+int shop_open(struct store *s, const struct dest_row *row, const struct config *cfg, struct shop *out, char *err,
+              size_t errsize)
 {
 	memset(out, 0, sizeof(*out));
 	out->id = row->id;
@@ -212,7 +239,7 @@ int shop_open(const struct dest_row *row, const struct config *cfg, struct shop 
 		shop_free(out);
 		return -1;
 	}
-	if (open_credentials(row, cfg, out, err, errsize) < 0) {
+	if (open_credentials(s, row, cfg, out, err, errsize) < 0) {
 		shop_free(out);
 		return -1;
 	}
@@ -236,7 +263,7 @@ int shop_load(struct store *s, const struct config *cfg, int64_t id, const char 
 			snprintf(err, errsize, "cannot read the destination: %s", store_errmsg(s));
 		return -1;
 	}
-	int rc = shop_open(&row, cfg, out, err, errsize);
+	int rc = shop_open(s, &row, cfg, out, err, errsize);
 	dest_row_free(&row);
 	return rc;
 }

@@ -8,9 +8,17 @@
  * one SKU, and a shop goes on with a request whose client died, so a SKU another run fenced is looked up only
  * once that fence has ended.
  *
- * A run pushing at least the shop's bulk_above products writes its productSets as the lines of one bulk
- * mutation instead (dest/shopify_bulk.h): lookups and stock-only updates go as above, the rest when the push
- * commits; a bulk operation an earlier run left is read before anything is pushed.
+ * Grouped rows (core/store_groups.h) are one product each: their variants wait for the commit, then each group is
+ * written with one productSet naming every variant the product keeps (productSet deletes the others), new
+ * variants fenced under their SKUs; their stock goes in one inventorySetQuantities per chunk, several groups'
+ * together. A variant still held by another product leaves it first: Shopify never moves a variant.
+ *
+ * A run pushing at least the shop's bulk_above products (grouped rows counted) writes the productSets of its
+ * single products as the lines of one bulk mutation instead (dest/shopify_bulk.h): lookups and stock-only
+ * updates go as above, the rest when the push commits; a bulk operation an earlier run left is read before
+ * anything is pushed. Groups stay synchronous, written once the operation has ended: a group's productSet
+ * depends on what the shop holds when it is sent (the variants that must leave another product first, those
+ * the product keeps) and its answer records every variant and the group's own row at once.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,8 +30,10 @@
 
 #include "core/store_dest.h"
 #include "core/store_fence.h"
+#include "core/store_groups.h"
 #include "core/store_limits.h"
 #include "core/store_plan.h"
+#include "core/store_products.h"
 #include "core/util.h"
 #include "dest/cost_bucket.h"
 #include "dest/dest.h"
@@ -35,6 +45,7 @@
 #include "dest/shopify_api.h"
 #include "dest/shopify_bulk.h"
 #include "dest/shopify_input.h"
+#include "dest/woo_variations.h"
 
 /* Documented costs (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): a mutation 10, the
  * primary location one object. */
@@ -59,6 +70,21 @@ static const char product_set_document[] =
 	"mutation FeedsyncProductSet($input: ProductSetInput!, $synchronous: Boolean!) { productSet(input: $input, "
 	"synchronous: $synchronous) { product { id variants(first: 1) { nodes { id sku inventoryItem { id } } } } "
 	"userErrors { field message code } } }";
+/* A group's product: every variant comes back (up to GROUP_MAX) for the cache. */
+static const char group_set_document[] =
+	"mutation FeedsyncGroupSet($input: ProductSetInput!, $synchronous: Boolean!, $first: Int!) { productSet(input: "
+	"$input, synchronous: $synchronous) { product { id variants(first: $first) { nodes { id sku inventoryItem { id } "
+	"} } } userErrors { field message code } } }";
+/* The objects each variant node of group_set_document selects: the variant and its inventoryItem. */
+#define GROUP_NODE_OBJECTS 2
+/* Variants of one group feedsync writes: the most one answer lists (Shopify takes 2048 a product); a bigger
+ * group fails. */
+#define GROUP_MAX LOOKUP_MAX
+/* A variant that leaves a product (it moved to another group): the product keeps its other variants
+ * (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/productVariantsBulkDelete). */
+static const char variants_delete_document[] =
+	"mutation FeedsyncVariantsDelete($productId: ID!, $variantsIds: [ID!]!) { productVariantsBulkDelete(productId: "
+	"$productId, variantsIds: $variantsIds) { product { id } userErrors { field message code } } }";
 static const char delete_document[] =
 	"mutation FeedsyncProductDelete($input: ProductDeleteInput!) { productDelete(input: $input) "
 	"{ deletedProductId userErrors { field message code } } }";
@@ -77,6 +103,22 @@ struct item {
 	bool stock_pending;          /* written; its stock is still to be set */
 	bool in_bulk;                /* its productSet is a line of the bulk operation: recorded from its result */
 	long stock;
+	bool creating;               /* not in the shop when it was written */
+	bool in_sync;                /* a variant of a group this run writes, not pushed itself: named, unchanged */
+	bool cached;                 /* its ids came from the cache */
+};
+
+/* A group whose variants this run pushes (core/store_groups.h): one product in the shop. */
+struct group_ref {
+	char *sku;                   /* its parent SKU */
+	char *own;                   /* a feed row of the parent SKU's own: its fields over the derived ones */
+	int64_t own_hash;
+	bool republish;              /* a variant is back from retirement: a draft product is published */
+};
+
+struct pending_variant {
+	char *sku;
+	int64_t hash;
 };
 
 struct shopify {
@@ -95,8 +137,21 @@ struct shopify {
 	struct push_fence *fences;   /* other runs' creates that may still be executing, by lower-cased SKU */
 	size_t nfences;
 	int64_t fence_ms;
-	const char *fencing;         /* the SKU of the create being sent, NULL when none is */
+	char *const *fencing;        /* the SKUs of the create being sent */
+	size_t nfencing;
 	int64_t created, updated, failed;
+	struct group_ref *groups;
+	size_t ngroups;
+	struct pending_variant *variants;   /* the variants pushed, written with their groups at the commit */
+	size_t nvariants;
+	char **absent;               /* variants searched before their groups were written, not found: not searched
+	                              * again (sorted) */
+	size_t nabsent;
+	struct item *stocked;        /* variants written with their groups, their stock still to set: many groups' in
+	                              * one inventorySetQuantities */
+	size_t nstocked;
+	char **parent_skus;          /* the connection's groups, in order */
+	size_t nparent_skus;
 	struct cost_seen cost;       /* the shop's last reading of its bucket */
 	bool cost_unsaved;           /* ... not recorded yet */
 	int64_t cost_saved_at;
@@ -200,10 +255,11 @@ static size_t lookup_chunk(struct shopify *s)
  * the bucket and the client's backoff may delay it past the first fence's end). */
 static void fence_create(struct shopify *s, int64_t in_ms)
 {
-	if (s->fencing &&
-	    store_fence_put(s->ctx->store, s->shop.id, s->fencing, s->ctx->run_id, now_ms() + in_ms + s->fence_ms) < 0)
-		run_log(s->ctx, LOG_WARN, "the fence of %s's create cannot be extended: %s", s->fencing,
-		        store_errmsg(s->ctx->store));
+	for (size_t i = 0; i < s->nfencing; i++)
+		if (store_fence_put(s->ctx->store, s->shop.id, s->fencing[i], s->ctx->run_id,
+		                    now_ms() + in_ms + s->fence_ms) < 0)
+			run_log(s->ctx, LOG_WARN, "the fence of %s's create cannot be extended: %s", s->fencing[i],
+			        store_errmsg(s->ctx->store));
 }
 
 static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
@@ -212,11 +268,11 @@ static void on_retry(void *ud, const struct http_request *r, int64_t delay_ms)
 	fence_create(ud, delay_ms);
 }
 
-/* Runs one operation (fence_sku: a create of that SKU, fenced before each send and not retried once it may have
- * executed), waiting out THROTTLED answers and retrying transient failures; its data, or NULL with the phase
+/* Runs one operation (fence_skus: a create of those SKUs, fenced before each send and not retried once it may
+ * have executed), waiting out THROTTLED answers and retrying transient failures; its data, or NULL with the phase
  * stopped or `why` set (a refusal of this request only). */
 static const cJSON *ask_as(struct shopify *s, const char *document, const char *name, cJSON *variables,
-                           double cost, const char *fence_sku, char *why, size_t why_size)
+                           double cost, char *const *fence_skus, size_t nfence, char *why, size_t why_size)
 {
 	char *body = shopify_request_text(document, name, variables);
 	const cJSON *data = NULL;
@@ -224,10 +280,11 @@ static const cJSON *ask_as(struct shopify *s, const char *document, const char *
 	for (int tries = 0; tries < THROTTLED_TRIES && !data && !*why; tries++) {
 		if (!pace(s, cost))
 			break;
-		s->fencing = fence_sku;
+		s->fencing = fence_skus;
+		s->nfencing = nfence;
 		fence_create(s, 0);
-		probe_retrying(s->http, &s->p, "POST", s->endpoint, body, fence_sku != NULL, s->ctx);
-		s->fencing = NULL;
+		probe_retrying(s->http, &s->p, "POST", s->endpoint, body, nfence > 0, s->ctx);
+		s->nfencing = 0;
 		const struct http_request *r = &s->p.req;
 		learn(s, r->json);
 		char code[64], message[400], outcome[200];
@@ -258,7 +315,7 @@ static const cJSON *ask_as(struct shopify *s, const char *document, const char *
 static const cJSON *ask(struct shopify *s, const char *document, const char *name, cJSON *variables, double cost,
                         char *why, size_t why_size)
 {
-	return ask_as(s, document, name, variables, cost, NULL, why, why_size);
+	return ask_as(s, document, name, variables, cost, NULL, 0, why, why_size);
 }
 
 static bool going_on(struct shopify *s)
@@ -389,8 +446,14 @@ static void from_cache(struct shopify *s)
 			it->product = rp.remote_id;
 			it->variant = rp.variant_id;
 			it->inventory = rp.inventory_id;
+			it->cached = true;
 		}
 	}
+}
+
+static int sku_order(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
 }
 
 static struct item *item_of(struct item **v, size_t n, const char *sku)
@@ -442,7 +505,8 @@ static bool look_up(struct shopify *s)
 	struct item **want = xcalloc(s->n ? s->n : 1, sizeof(*want));
 	size_t nwant = 0;
 	for (size_t i = 0; i < s->n; i++)
-		if (!s->queue[i].product)
+		if (!s->queue[i].product &&
+		    !bsearch_or_null(s->queue[i].sku, s->absent, s->nabsent, sizeof(char *), sku_order))
 			want[nwant++] = &s->queue[i];
 	size_t at = 0;
 	while (at < nwant && going_on(s)) {
@@ -546,8 +610,8 @@ static void write_item(struct shopify *s, struct item *it)
 	cJSON_AddItemToObject(vars, "input", input);
 	cJSON_AddBoolToObject(vars, "synchronous", true);
 	char why[200];
-	const cJSON *data = ask_as(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST,
-	                           creating ? it->sku : NULL, why, sizeof(why));
+	const cJSON *data = ask_as(s, product_set_document, "FeedsyncProductSet", vars, MUTATION_COST, &it->sku,
+	                           creating, why, sizeof(why));
 	/* A create without an answer may still be executing in the shop: its fence stays for later runs. */
 	if (creating && !s->p.req.maybe_executed)
 		store_fence_drop(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id);
@@ -665,38 +729,485 @@ static void item_free(struct item *it)
 	free(it->data);
 }
 
-static void flush(struct shopify *s)
+/* The queue's SKUs found in the shop: other runs' fences waited out, the cache read, the rest looked up. False
+ * when the phase stopped. */
+static bool find_queue(struct shopify *s)
 {
-	if (!s->n)
-		return;
 	wait_for_fences(s);
-	if (going_on(s)) {
-		from_cache(s);
-		/* A bulk create's stock names the location in its line. */
-		if (look_up(s) && (!s->bulk || resolve_location(s))) {
-			drop_fences(s, false);
-			bool *created = xcalloc(s->n, sizeof(*created));
-			/* Bulk lines touch only the disk and the database: one transaction for the chunk's. */
-			bool tx = s->bulk && !store_in_transaction(s->ctx->store) && store_begin(s->ctx->store) == 0;
-			for (size_t i = 0; i < s->n && going_on(s); i++) {
-				created[i] = !s->queue[i].product;
-				write_item(s, &s->queue[i]);
-			}
-			if (tx && store_commit(s->ctx->store) < 0)
-				store_rollback(s->ctx->store);
-			set_stock(s);
-			for (size_t i = 0; i < s->n && going_on(s); i++)
-				if (s->queue[i].in_bulk && s->queue[i].done)
-					shopify_bulk_failed(s->bulk, s->queue[i].sku);
-				else if (!s->queue[i].done && !s->queue[i].stock_pending && s->queue[i].product &&
-				         !s->queue[i].in_bulk)
-					record(s, &s->queue[i], created[i]);
-			free(created);
-		}
+	if (!going_on(s))
+		return false;
+	from_cache(s);
+	if (!look_up(s))
+		return false;
+	drop_fences(s, false);
+	return true;
+}
+
+/* The queue's stock, then each written item recorded; an item of a bulk line that failed meanwhile (its stock
+ * refused) is marked so in the operation, the others are recorded from its result. */
+static void finish_queue(struct shopify *s)
+{
+	set_stock(s);
+	for (size_t i = 0; i < s->n && going_on(s); i++) {
+		struct item *it = &s->queue[i];
+		if (it->in_bulk && it->done)
+			shopify_bulk_failed(s->bulk, it->sku);
+		else if (!it->done && !it->in_sync && !it->stock_pending && it->product && !it->in_bulk)
+			record(s, it, it->creating);
 	}
+}
+
+static void clear_queue(struct shopify *s)
+{
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]); /* what was not done stays pending */
 	s->n = 0;
+}
+
+static void flush(struct shopify *s)
+{
+	/* A bulk create's stock names the location in its line. */
+	if (s->n && find_queue(s) && (!s->bulk || resolve_location(s))) {
+		/* Bulk lines touch only the disk and the database: one transaction for the chunk's. */
+		bool tx = s->bulk && !store_in_transaction(s->ctx->store) && store_begin(s->ctx->store) == 0;
+		for (size_t i = 0; i < s->n && going_on(s); i++) {
+			s->queue[i].creating = !s->queue[i].product;
+			write_item(s, &s->queue[i]);
+		}
+		if (tx && store_commit(s->ctx->store) < 0)
+			store_rollback(s->ctx->store);
+		finish_queue(s);
+	}
+	clear_queue(s);
+}
+
+/* ---- groups: one product with options, one variant per row ---- */
+
+static bool retire_with(struct shopify *s, struct item *it, const char *document, const char *name,
+                        const char *root, cJSON *vars);
+
+static int pending_order(const void *key, const void *v)
+{
+	return strcmp(key, ((const struct pending_variant *)v)->sku);
+}
+
+/* The group a product's fields name, NULL for a product in none; caller frees. */
+static char *group_of(const char *data)
+{
+	cJSON *fields = cJSON_Parse(data ? data : "{}");
+	const char *group = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fields, GROUP_PARENT_FIELD));
+	char *out = group && *group ? xstrdup(group) : NULL;
+	cJSON_Delete(fields);
+	return out;
+}
+
+/* Products come in SKU order, so a group is mostly the last one noted. */
+static struct group_ref *note_group(struct shopify *s, const char *sku)
+{
+	if (!s->ngroups || !str_eq(s->groups[s->ngroups - 1].sku, sku)) {
+		s->groups = xrealloc(s->groups, (s->ngroups + 1) * sizeof(*s->groups));
+		s->groups[s->ngroups++] = (struct group_ref){.sku = xstrdup(sku)};
+	}
+	return &s->groups[s->ngroups - 1];
+}
+
+struct loading {
+	struct shopify *s;
+	const char *leaving;         /* a variant retired now: left out */
+	size_t over;                 /* live variants beyond GROUP_MAX */
+};
+
+/* A variant into the queue: one this run pushes with its hash, any other (a retired one the shop keeps too) as in
+ * sync. */
+static void load_variant(void *ud, const struct group_variant *v)
+{
+	struct loading *l = ud;
+	struct shopify *s = l->s;
+	if ((l->leaving && str_eq(v->sku, l->leaving)) || (v->retired && str_eq(v->retired, "delete")))
+		return;
+	if (s->n == GROUP_MAX) {
+		l->over++;
+		return;
+	}
+	const struct pending_variant *p = bsearch_or_null(v->sku, s->variants, s->nvariants, sizeof(*s->variants),
+	                                                  pending_order);
+	s->queue[s->n++] = (struct item){.sku = xstrdup(v->sku), .data = xstrdup(v->data ? v->data : "{}"),
+	                                 .hash = p ? p->hash : 0, .in_sync = !p};
+}
+
+/* The product a cached row names, 0 when none does. */
+static int64_t cached_product(struct shopify *s, const char *sku)
+{
+	struct remote_product rp = {0};
+	return store_remote_get(s->ctx->store, s->shop.id, sku, &rp) == 1 && rp.remote_id > 0 ? rp.remote_id : 0;
+}
+
+/* The group (other than `except`) whose product this is, NULL when none of the connection's is. */
+static const char *group_owning(struct shopify *s, int64_t product, const char *except)
+{
+	for (size_t i = 0; i < s->nparent_skus; i++)
+		if (!str_eq(s->parent_skus[i], except) && cached_product(s, s->parent_skus[i]) == product)
+			return s->parent_skus[i];
+	return NULL;
+}
+
+/* The group's product: the one its cache row names, else the one holding a variant of its (found after a crash,
+ * or a single product turned into the group's: it keeps its id and takes the group's options). 0: none yet. */
+static int64_t group_product(struct shopify *s, const char *group)
+{
+	int64_t product = cached_product(s, group);
+	for (size_t i = 0; i < s->n && !product; i++)
+		if (s->queue[i].product && !group_owning(s, s->queue[i].product, group))
+			product = s->queue[i].product;
+	return product;
+}
+
+/* A variant held by another product leaves it first (Shopify never moves a variant between products): that
+ * product is deleted when it was a single product, else the variant is deleted from it; the variant is then
+ * created in its group's product. */
+static void leave_other_product(struct shopify *s, struct item *it, const char *group)
+{
+	char pgid[96], vgid[96];
+	gid_text(pgid, sizeof(pgid), "Product", it->product);
+	gid_text(vgid, sizeof(vgid), "ProductVariant", it->variant);
+	const char *owner = group_owning(s, it->product, group);
+	cJSON *vars = cJSON_CreateObject();
+	bool left;
+	if (owner) {
+		cJSON_AddStringToObject(vars, "productId", pgid);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(vars, "variantsIds"), cJSON_CreateString(vgid));
+		left = retire_with(s, it, variants_delete_document, "FeedsyncVariantsDelete", "productVariantsBulkDelete",
+		                   vars);
+	} else {
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(vars, "input"), "id", pgid);
+		left = retire_with(s, it, delete_document, "FeedsyncProductDelete", "productDelete", vars);
+	}
+	if (!left)
+		return;
+	run_log(s->ctx, LOG_INFO, "'%s' moved to the group of '%s': deleted from %s%s%s, created in its product",
+	        it->sku, group, owner ? "the product of '" : "its single product", owner ? owner : "", owner ? "'" : "");
+	store_remote_forget(s->ctx->store, s->shop.id, it->sku);
+	it->product = it->variant = it->inventory = 0;
+	it->cached = false;
+}
+
+/* Every variant the group pushes fails with the shop's refusal of the whole (the mutation is atomic); the
+ * refusal is logged too, for a retirement that rebuilt the group. */
+static void group_refused(struct shopify *s, const char *group, const cJSON *e)
+{
+	const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+	const char *at = cJSON_GetStringValue(cJSON_GetArrayItem(field, 2));
+	int index = at && str_eq(cJSON_GetStringValue(cJSON_GetArrayItem(field, 1)), "variants") ? atoi(at) : -1;
+	run_log(s->ctx, LOG_WARN, "'%s' refused the product of group %s: %s (variant %s)", s->shop.name, group,
+	        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "message")),
+	        index >= 0 && (size_t)index < s->n ? s->queue[index].sku : "?");
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		if (it->done || it->in_sync)
+			continue;
+		if ((int)i == index)
+			user_errors(s, it, e);
+		else
+			fail_item(s, it, "group_refused", "'%s' refused the product of %s's group with %s", s->shop.name,
+			          it->sku, index >= 0 && (size_t)index < s->n ? s->queue[index].sku : "its other variants");
+	}
+}
+
+/* The variants and their product as the shop answered: into the cache, the group's row naming the product. */
+static void group_written(struct shopify *s, const char *group, const cJSON *product)
+{
+	int64_t id = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "id")));
+	const cJSON *node;
+	cJSON_ArrayForEach(node, path_of(product, (const char *const[]){"variants", "nodes", NULL})) {
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku"));
+		for (size_t i = 0; i < s->n; i++) {
+			struct item *it = &s->queue[i];
+			if (!str_eq(it->sku, sku) || it->done)
+				continue;
+			int64_t variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
+			bool known = it->cached && it->product == id && it->variant == variant;
+			it->product = id;
+			it->variant = variant;
+			it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
+			if (!known || !it->in_sync)
+				remember(s, it);
+		}
+	}
+	struct remote_product rp = {.remote_id = id};
+	if (store_remote_put(s->ctx->store, s->shop.id, group, &rp, now_ms()) < 0)
+		run_log(s->ctx, LOG_WARN, "the product of group %s reached '%s' but its id cannot be recorded: %s", group,
+		        s->shop.name, store_errmsg(s->ctx->store));
+}
+
+/* The fields of the group's product: derived from its live variants, its own row's over them. */
+static cJSON *group_fields(struct shopify *s, const struct group_ref *g)
+{
+	char *data = NULL, *attributes = NULL, err[400];
+	int rc = woo_parent_build(s->ctx->store, s->ctx->connection_id, g->sku, g->own, &data, &attributes, err,
+	                          sizeof(err));
+	free(attributes);
+	if (rc < 0)
+		phase_stop(&s->stop, s->http, NULL, "%s", err);
+	cJSON *fields = rc == 0 ? cJSON_Parse(data) : NULL;
+	free(data);
+	return fields ? fields : cJSON_CreateObject();
+}
+
+/*
+ * One productSet of the group's product with every variant in the queue (those it does not name are deleted):
+ * the variants that are new are fenced before it is sent. True when the shop took it.
+ */
+static bool write_group(struct shopify *s, const struct group_ref *g, int64_t product)
+{
+	bool creating = !product;
+	char *const *uf = creating || g->republish ? NULL : s->conn->update_fields;
+	cJSON *parent = group_fields(s, g);
+	struct shopify_variant_in *vin = xcalloc(s->n, sizeof(*vin));
+	cJSON **fields = xcalloc(s->n, sizeof(*fields));
+	char (*vgid)[96] = xcalloc(s->n, sizeof(*vgid));
+	char **fenced = xcalloc(s->n, sizeof(*fenced));
+	size_t nfenced = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		it->creating = !it->variant;
+		fields[i] = cJSON_Parse(it->data);
+		gid_text(vgid[i], sizeof(vgid[i]), "ProductVariant", it->variant);
+		vin[i] = (struct shopify_variant_in){.sku = it->sku, .fields = fields[i], .changed = !it->in_sync,
+		                                     .variant_gid = it->variant ? vgid[i] : NULL};
+		char err[200];
+		int stock = it->in_sync ? 0 : shopify_stock(fields[i], it->creating ? NULL : uf, &it->stock, err, sizeof(err));
+		if (stock < 0)
+			fail_item(s, it, "bad_value", "product %s: %s", it->sku, err); /* named still: it stays in the shop */
+		it->stock_pending = stock == 1;
+		if (it->creating)
+			fenced[nfenced++] = it->sku;
+	}
+	char pgid[96];
+	gid_text(pgid, sizeof(pgid), "Product", product);
+	cJSON *input = shopify_group_input(creating ? NULL : pgid, parent, vin, s->n, uf);
+	if (g->republish && !creating)
+		cJSON_AddStringToObject(input, "status", "ACTIVE"); /* a draft is published again */
+	cJSON_Delete(parent);
+	for (size_t i = 0; i < s->n; i++)
+		cJSON_Delete(fields[i]);
+	free(fields);
+	free(vin);
+	bool ok = true;
+	for (size_t i = 0; i < nfenced && ok; i++)
+		ok = store_fence_put(s->ctx->store, s->shop.id, fenced[i], s->ctx->run_id, now_ms() + s->fence_ms) == 0;
+	const cJSON *data = NULL;
+	char why[200] = "";
+	if (!ok) {
+		cJSON_Delete(input);
+		snprintf(why, sizeof(why), "the group's product was not written: its creates cannot be fenced (%s)",
+		         store_errmsg(s->ctx->store));
+	} else {
+		cJSON *vars = cJSON_CreateObject();
+		cJSON_AddItemToObject(vars, "input", input);
+		cJSON_AddBoolToObject(vars, "synchronous", true);
+		cJSON_AddNumberToObject(vars, "first", (double)s->n);
+		data = ask_as(s, group_set_document, "FeedsyncGroupSet", vars,
+		              MUTATION_COST + shopify_connection_cost((int)s->n, GROUP_NODE_OBJECTS), fenced, nfenced, why,
+		              sizeof(why));
+		/* A create without an answer may still be executing in the shop: its fences stay for later runs. */
+		for (size_t i = 0; i < nfenced && !s->p.req.maybe_executed; i++)
+			store_fence_drop(s->ctx->store, s->shop.id, fenced[i], s->ctx->run_id);
+	}
+	free(fenced);
+	free(vgid);
+	const cJSON *set = cJSON_GetObjectItemCaseSensitive(data, "productSet");
+	const cJSON *refusal = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(set, "userErrors"), 0);
+	for (size_t i = 0; i < s->n && !data && *why; i++)
+		if (!s->queue[i].in_sync)
+			fail_item(s, &s->queue[i], ok ? "THROTTLED" : "store", "%s", why);
+	if (refusal)
+		group_refused(s, g->sku, refusal);
+	if (!data || refusal) {
+		for (size_t i = 0; i < s->n; i++)
+			s->queue[i].stock_pending = false;
+		return false;
+	}
+	group_written(s, g->sku, cJSON_GetObjectItemCaseSensitive(set, "product"));
+	return true;
+}
+
+/* Loads the group's variants into the queue, but `leaving` and those deleted when retired; false (the queue
+ * empty) when there are none or it cannot. */
+static bool load_group(struct shopify *s, const char *group, const char *leaving)
+{
+	struct loading l = {.s = s, .leaving = leaving};
+	if (store_group_members_each(s->ctx->store, s->ctx->connection_id, group, load_variant, &l) < 0) {
+		phase_stop(&s->stop, s->http, NULL, "cannot read the variants of group %s: %s; nothing more was pushed",
+		           group, store_errmsg(s->ctx->store));
+		clear_queue(s);
+		return false;
+	}
+	for (size_t i = 0; l.over && i < s->n; i++)
+		if (!s->queue[i].in_sync)
+			fail_item(s, &s->queue[i], "too_many_variants", "group %s has %zu variants: feedsync writes at most %d "
+			          "in one product", group, s->n + l.over, GROUP_MAX);
+	if (l.over)
+		clear_queue(s);
+	return s->n > 0;
+}
+
+/* The variants the productSet does not name: those still in another product (one this run does not push, or
+ * that could not leave it), and those this run does not push that are not in the shop. */
+static void keep_named(struct shopify *s, int64_t product)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		if ((it->product && it->product != product) || (it->in_sync && !it->variant))
+			item_free(it);
+		else
+			s->queue[kept++] = *it;
+	}
+	s->n = kept;
+}
+
+/* The stock of the variants written (the queue) and not set yet, set and recorded. */
+static void flush_stocked(struct shopify *s)
+{
+	struct item *queue = s->queue;
+	size_t n = s->n;
+	s->queue = s->stocked;
+	s->n = s->nstocked;
+	finish_queue(s);
+	clear_queue(s);
+	s->stocked = s->queue;
+	s->nstocked = 0;
+	s->queue = queue;
+	s->n = n;
+}
+
+/* The queue's variants that the run pushes wait for their stock with other groups' (what is set alone in the
+ * queue is stocked in one request per chunk of LOOKUP_MAX). */
+static void stock_later(struct shopify *s)
+{
+	size_t moving = 0;
+	for (size_t i = 0; i < s->n; i++)
+		moving += !s->queue[i].in_sync && !s->queue[i].done;
+	if (!s->stocked)
+		s->stocked = xcalloc(LOOKUP_MAX, sizeof(*s->stocked));
+	if (s->nstocked + moving > LOOKUP_MAX)
+		flush_stocked(s);
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->queue[i];
+		if (it->in_sync || it->done)
+			continue;
+		s->stocked[s->nstocked++] = *it;
+		it->sku = it->data = NULL;  /* the stocked copy owns them */
+	}
+}
+
+/* The group's product written with its variants (live ones but `leaving`, and retired ones the shop keeps):
+ * 1 when the shop took it, 0 when there was nothing to write, -1 when it failed. */
+static int push_group(struct shopify *s, const struct group_ref *g, const char *leaving)
+{
+	int rc = -1;
+	if (!load_group(s, g->sku, leaving) || !find_queue(s)) {
+		clear_queue(s);
+		return rc;
+	}
+	int64_t product = group_product(s, g->sku);
+	for (size_t i = 0; i < s->n && going_on(s); i++)
+		if (!s->queue[i].in_sync && s->queue[i].product && s->queue[i].product != product)
+			leave_other_product(s, &s->queue[i], g->sku);
+	keep_named(s, product);
+	bool any = false;
+	for (size_t i = 0; i < s->n; i++)
+		any |= !s->queue[i].done && !s->queue[i].in_sync;
+	if (!going_on(s)) {
+		rc = -1;
+	} else if (!any && !leaving && !g->own) {
+		rc = 0;
+	} else if (!product && !s->conn->create_missing) {
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->queue[i].in_sync)
+				run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+		rc = 0;
+	} else if (s->n && write_group(s, g, product)) {
+		stock_later(s);
+		rc = 1;
+	}
+	clear_queue(s);
+	return rc;
+}
+
+/* The group's own row is counted as pushed with its group. */
+static void own_row_done(struct shopify *s, const struct group_ref *g, int written)
+{
+	if (!g->own)
+		return;
+	if (written > 0 && store_product_set_pushed(s->ctx->store, s->ctx->connection_id, g->sku, g->own_hash) < 0)
+		run_log(s->ctx, LOG_WARN, "group %s reached '%s' but its own row cannot be recorded: %s", g->sku,
+		        s->shop.name, store_errmsg(s->ctx->store));
+	if (written < 0)
+		run_add(s->ctx, RC_PUSH_FAILED, 1);
+	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
+}
+
+static int group_order(const void *a, const void *b)
+{
+	return strcmp(((const struct group_ref *)a)->sku, ((const struct group_ref *)b)->sku);
+}
+
+static int pending_variant_order(const void *a, const void *b)
+{
+	return strcmp(((const struct pending_variant *)a)->sku, ((const struct pending_variant *)b)->sku);
+}
+
+static int text_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The pushed variants the cache does not know, searched in chunks before their groups are written, as single
+ * products are: those found go into the cache, those not found are not searched again by their group. */
+static void find_variants(struct shopify *s)
+{
+	for (size_t at = 0; at < s->nvariants && going_on(s);) {
+		for (; at < s->nvariants && s->n < LOOKUP_MAX; at++)
+			s->queue[s->n++] = (struct item){.sku = xstrdup(s->variants[at].sku)};
+		bool found = find_queue(s);
+		for (size_t i = 0; found && i < s->n; i++) {
+			struct item *it = &s->queue[i];
+			if (it->product && !it->cached) {
+				remember(s, it);
+			} else if (!it->product) {
+				s->absent = xrealloc(s->absent, (s->nabsent + 1) * sizeof(*s->absent));
+				s->absent[s->nabsent++] = xstrdup(it->sku);
+			}
+		}
+		clear_queue(s);
+	}
+	qsort(s->absent, s->nabsent, sizeof(*s->absent), text_order);
+}
+
+/* The groups whose variants (or own row) this run pushes, each written once. */
+static void push_groups(struct shopify *s)
+{
+	qsort(s->variants, s->nvariants, sizeof(*s->variants), pending_variant_order);
+	find_variants(s);
+	qsort(s->groups, s->ngroups, sizeof(*s->groups), group_order);
+	for (size_t i = 0; i < s->ngroups; i++) {
+		struct group_ref *g = &s->groups[i];
+		while (i + 1 < s->ngroups && str_eq(g->sku, s->groups[i + 1].sku)) {
+			struct group_ref *twin = &s->groups[++i];
+			twin->republish |= g->republish;
+			if (!twin->own) {
+				twin->own = g->own;
+				twin->own_hash = g->own_hash;
+				g->own = NULL;
+			}
+			g = twin;
+		}
+		if (going_on(s))
+			own_row_done(s, g, push_group(s, g, NULL));
+	}
+	if (s->nstocked && going_on(s))
+		flush_stocked(s);
 }
 
 static int shopify_push(struct dest *d, const struct pending_product *p, char *err, size_t errsize)
@@ -704,10 +1215,24 @@ static int shopify_push(struct dest *d, const struct pending_product *p, char *e
 	struct shopify *s = d->impl;
 	if (!s->queue)
 		s->queue = xcalloc(LOOKUP_MAX, sizeof(*s->queue));
-	s->queue[s->n++] = (struct item){.sku = xstrdup(p->sku), .data = xstrdup(p->data ? p->data : "{}"),
-	                                 .hash = p->hash, .returning = p->returning != NULL};
-	if (s->n == LOOKUP_MAX)
-		flush(s);
+	char *group = group_of(p->data);
+	if (group) {
+		/* Written with its group at the commit: productSet names every variant of a product at once. */
+		note_group(s, group)->republish |= p->returning != NULL;
+		s->variants = xrealloc(s->variants, (s->nvariants + 1) * sizeof(*s->variants));
+		s->variants[s->nvariants++] = (struct pending_variant){.sku = xstrdup(p->sku), .hash = p->hash};
+		free(group);
+	} else if (bsearch_or_null(p->sku, s->parent_skus, s->nparent_skus, sizeof(char *), sku_order)) {
+		struct group_ref *g = note_group(s, p->sku);
+		free(g->own);
+		g->own = xstrdup(p->data ? p->data : "{}");
+		g->own_hash = p->hash;
+	} else {
+		s->queue[s->n++] = (struct item){.sku = xstrdup(p->sku), .data = xstrdup(p->data ? p->data : "{}"),
+		                                 .hash = p->hash, .returning = p->returning != NULL};
+		if (s->n == LOOKUP_MAX)
+			flush(s);
+	}
 	return phase_stop_report(&s->stop, d, err, errsize);
 }
 
@@ -740,9 +1265,22 @@ static bool retire_with(struct shopify *s, struct item *it, const char *document
 		path_of(data, (const char *const[]){root, "userErrors", NULL}), 0));
 }
 
+/* Its stock set to 0 (the session's queue is empty: retirements come before the first push). */
+static void retire_stock(struct shopify *s, struct item *it)
+{
+	it->stock = 0;
+	it->stock_pending = true;
+	s->queue[s->n++] = *it;
+	set_stock(s);
+	*it = s->queue[0];
+	s->n = 0;
+	if (!it->done && !it->stock_pending && going_on(s))
+		retired(s, it, false);
+}
+
 /*
  * draft: productSet sets the product's status; delete: productDelete, and the cache forgets it; stock_zero: its
- * stock is set to 0 (the session's queue is empty: retirements come before the first push).
+ * stock is set to 0.
  */
 static void retire_item(struct shopify *s, struct item *it)
 {
@@ -761,14 +1299,52 @@ static void retire_item(struct shopify *s, struct item *it)
 			retired(s, it, true);
 	} else {
 		cJSON_Delete(vars);
-		it->stock = 0;
-		it->stock_pending = true;
-		s->queue[s->n++] = *it;
-		set_stock(s);
-		*it = s->queue[0];
-		s->n = 0;
-		if (!it->done && !it->stock_pending && going_on(s))
-			retired(s, it, false);
+		retire_stock(s, it);
+	}
+}
+
+static void count_variant(void *ud, const struct group_variant *v)
+{
+	(void)v;
+	++*(size_t *)ud;
+}
+
+/* The group of a product of the connection, NULL when it is in none; caller frees. */
+static char *group_of_sku(struct shopify *s, const char *sku)
+{
+	struct product_detail d;
+	if (store_product_get(s->ctx->store, s->ctx->connection_id, sku, &d) != 1)
+		return NULL;
+	char *group = group_of(d.data);
+	product_detail_free(&d);
+	return group;
+}
+
+/*
+ * A variant gone from the feed, by the rule: delete rebuilds its group's product without it (productSet deletes
+ * the variants it does not name); draft and stock_zero set its stock to 0 (Shopify has no status per variant).
+ * The last live variant of a group retires the whole product: delete deletes it, draft makes it a draft.
+ */
+static void retire_variant(struct shopify *s, struct item *it, const char *group)
+{
+	size_t live = 0;
+	store_group_variants_each(s->ctx->store, s->ctx->connection_id, group, count_variant, &live);
+	bool last = live <= 1;
+	int64_t product = cached_product(s, group);
+	if (last && it->retire != MISSING_STOCK_ZERO) {
+		it->product = product ? product : it->product;
+		retire_item(s, it);
+		if (it->retire == MISSING_DELETE && !it->done)
+			store_remote_forget(s->ctx->store, s->shop.id, group);
+	} else if (it->retire == MISSING_DELETE) {
+		struct group_ref g = {.sku = (char *)group};
+		if (push_group(s, &g, it->sku) > 0)
+			retired(s, it, true);
+		else if (going_on(s))
+			fail_item(s, it, "retire_failed", "%s was not deleted from the product of group %s (see the log)",
+			          it->sku, group);
+	} else {
+		retire_stock(s, it);
 	}
 }
 
@@ -789,10 +1365,14 @@ static int shopify_retire(struct dest *d, const char *sku, enum missing_action a
 		free(it.sku);
 		return phase_stop_report(&s->stop, d, err, errsize);
 	}
+	char *group = it.product ? group_of_sku(s, sku) : NULL;
 	if (!it.product)
 		retired(s, &it, action == MISSING_DELETE); /* not in the shop: nothing to retire there */
+	else if (group)
+		retire_variant(s, &it, group);
 	else
 		retire_item(s, &it);
+	free(group);
 	free(it.sku);
 	return phase_stop_report(&s->stop, d, err, errsize);
 }
@@ -803,6 +1383,8 @@ static int shopify_commit(struct dest *d, char *err, size_t errsize)
 	flush(s);
 	if (s->bulk)
 		shopify_bulk_run(s->bulk);
+	if (going_on(s))
+		push_groups(s);
 	if (going_on(s))
 		drop_fences(s, true);
 	run_log(s->ctx, LOG_INFO, "'%s': %lld created, %lld updated, %lld failed", s->shop.name,
@@ -893,6 +1475,11 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 		         "nothing was pushed", s->shop.name, store_errmsg(ctx->store));
 		return -1;
 	}
+	if (store_group_skus(ctx->store, ctx->connection_id, false, &s->parent_skus, &s->nparent_skus) < 0) {
+		snprintf(err, errsize, "cannot read the connection's groups of variants: %s; nothing was pushed",
+		         store_errmsg(ctx->store));
+		return -1;
+	}
 	if (s->site.bulk_above && pending >= s->site.bulk_above)
 		s->bulk = shopify_bulk_open(&bulk);
 	return phase_stop_report(&s->stop, d, err, errsize);
@@ -908,6 +1495,23 @@ static void shopify_close(struct dest *d)
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]);
 	free(s->queue);
+	for (size_t i = 0; i < s->nstocked; i++)
+		item_free(&s->stocked[i]);
+	for (size_t i = 0; i < s->nabsent; i++)
+		free(s->absent[i]);
+	free(s->absent);
+	free(s->stocked);
+	for (size_t i = 0; i < s->ngroups; i++) {
+		free(s->groups[i].sku);
+		free(s->groups[i].own);
+	}
+	free(s->groups);
+	for (size_t i = 0; i < s->nvariants; i++)
+		free(s->variants[i].sku);
+	free(s->variants);
+	for (size_t i = 0; i < s->nparent_skus; i++)
+		free(s->parent_skus[i]);
+	free(s->parent_skus);
 	free(s->location);
 	push_fences_free(s->fences, s->nfences);
 	http_request_clear(&s->p.req);

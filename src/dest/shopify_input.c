@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/store_groups.h"
 #include "core/util.h"
 #include "feed/conn.h"
 
@@ -33,22 +35,47 @@ static cJSON *default_option_value(const char *key)
 	return v;
 }
 
-cJSON *shopify_set_input(const char *product_gid, const char *variant_gid, const char *sku, const cJSON *fields,
-                         char *const *update_fields)
+/* A variant of productSet's variants list: its option values, SKU, and (when `changed`) the price update_fields
+ * sends; a new one (no variant_gid) tracks its inventory, as a quantity is set only on an item that does. */
+static cJSON *variant_input(const char *variant_gid, cJSON *option_values, const char *sku, const char *price,
+                            bool changed)
 {
-	char *const *uf = product_gid ? update_fields : NULL;
+	cJSON *variant = cJSON_CreateObject();
+	if (variant_gid)
+		cJSON_AddStringToObject(variant, "id", variant_gid);
+	cJSON_AddItemToObject(variant, "optionValues", option_values);
+	cJSON_AddStringToObject(variant, "sku", sku);
+	if (price && changed)
+		cJSON_AddStringToObject(variant, "price", price);
+	if (!variant_gid)
+		cJSON_AddBoolToObject(cJSON_AddObjectToObject(variant, "inventoryItem"), "tracked", true);
+	return variant;
+}
+
+/* The product's own fields (title, product type) that update_fields sends; false when it sends none. */
+static bool product_fields(cJSON *in, const char *product_gid, const cJSON *fields, char *const *uf)
+{
 	const char *title = pick(fields, title_names, uf);
 	const char *type = pick(fields, type_names, uf);
-	const char *price = pick(fields, price_names, uf);
-	if (product_gid && !title && !type && !price)
-		return NULL;
-	cJSON *in = cJSON_CreateObject();
 	if (product_gid)
 		cJSON_AddStringToObject(in, "id", product_gid);
 	if (title)
 		cJSON_AddStringToObject(in, "title", title);
 	if (type)
 		cJSON_AddStringToObject(in, "productType", type);
+	return title || type;
+}
+
+cJSON *shopify_set_input(const char *product_gid, const char *variant_gid, const char *sku, const cJSON *fields,
+                         char *const *update_fields)
+{
+	char *const *uf = product_gid ? update_fields : NULL;
+	const char *price = pick(fields, price_names, uf);
+	cJSON *in = cJSON_CreateObject();
+	if (!product_fields(in, product_gid, fields, uf) && product_gid && !price) {
+		cJSON_Delete(in);
+		return NULL;
+	}
 	/* productSet replaces the variant list it is given: it goes only with a create or a price. */
 	if (product_gid && !price)
 		return in;
@@ -56,16 +83,68 @@ cJSON *shopify_set_input(const char *product_gid, const char *variant_gid, const
 	cJSON_AddStringToObject(option, "name", "Title");
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(option, "values"), default_option_value(NULL));
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "productOptions"), option);
-	cJSON *variant = cJSON_CreateObject();
-	if (variant_gid)
-		cJSON_AddStringToObject(variant, "id", variant_gid);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(variant, "optionValues"), default_option_value("Title"));
-	cJSON_AddStringToObject(variant, "sku", sku);
-	if (price)
-		cJSON_AddStringToObject(variant, "price", price);
-	if (!product_gid) /* a quantity is set only on an item that tracks inventory */
-		cJSON_AddBoolToObject(cJSON_AddObjectToObject(variant, "inventoryItem"), "tracked", true);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "variants"), variant);
+	cJSON *values = cJSON_CreateArray();
+	cJSON_AddItemToArray(values, default_option_value("Title"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(in, "variants"),
+	                     variant_input(product_gid ? variant_gid : NULL, values, sku, price, true));
+	return in;
+}
+
+/* Adds value to the list of option `name` in options ({name: [values]}, first-seen order). */
+static void option_add(cJSON *options, const char *name, const char *value)
+{
+	cJSON *values = cJSON_GetObjectItemCaseSensitive(options, name);
+	if (!values)
+		values = cJSON_AddArrayToObject(options, name);
+	const cJSON *seen;
+	cJSON_ArrayForEach(seen, values)
+		if (str_eq(seen->valuestring, value))
+			return;
+	cJSON_AddItemToArray(values, cJSON_CreateString(value));
+}
+
+cJSON *shopify_group_input(const char *product_gid, const cJSON *parent, const struct shopify_variant_in *v,
+                           size_t n, char *const *update_fields)
+{
+	char *const *uf = product_gid ? update_fields : NULL;
+	cJSON *in = cJSON_CreateObject();
+	product_fields(in, product_gid, parent, uf);
+	cJSON *options = cJSON_CreateObject();
+	cJSON *variants = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *values = cJSON_CreateArray();
+		const cJSON *f;
+		cJSON_ArrayForEach(f, v[i].fields) {
+			if (!str_starts_with(f->string, GROUP_OPTION_PREFIX) || !cJSON_IsString(f) || !*f->valuestring)
+				continue;
+			const char *name = f->string + strlen(GROUP_OPTION_PREFIX);
+			option_add(options, name, f->valuestring);
+			cJSON *value = cJSON_CreateObject();
+			cJSON_AddStringToObject(value, "optionName", name);
+			cJSON_AddStringToObject(value, "name", f->valuestring);
+			cJSON_AddItemToArray(values, value);
+		}
+		char *const *vuf = v[i].variant_gid ? uf : NULL;
+		cJSON_AddItemToArray(variants, variant_input(v[i].variant_gid, values, v[i].sku,
+		                                             pick(v[i].fields, price_names, vuf), v[i].changed));
+	}
+	/* Every option with the values its variants use, in first-seen order: productSet replaces the options too. */
+	cJSON *list = cJSON_AddArrayToObject(in, "productOptions");
+	const cJSON *o;
+	cJSON_ArrayForEach(o, options) {
+		cJSON *option = cJSON_CreateObject();
+		cJSON_AddStringToObject(option, "name", o->string);
+		cJSON *values = cJSON_AddArrayToObject(option, "values");
+		const cJSON *value;
+		cJSON_ArrayForEach(value, o) {
+			cJSON *named = cJSON_CreateObject();
+			cJSON_AddStringToObject(named, "name", value->valuestring);
+			cJSON_AddItemToArray(values, named);
+		}
+		cJSON_AddItemToArray(list, option);
+	}
+	cJSON_Delete(options);
+	cJSON_AddItemToObject(in, "variants", variants);
 	return in;
 }
 

@@ -1198,22 +1198,6 @@ static int hand_over(struct dest *d, struct item *it, char *err, size_t errsize)
 	return phase_stop_report(&w->stop, d, err, errsize);
 }
 
-/* Parent SKUs of a connection's groups, in order: every one, or only those left without a live variant. */
-struct group_list {
-	char **skus;
-	size_t n;
-	bool empty_only;
-};
-
-static void list_group(void *ud, const char *parent_sku, int64_t variants)
-{
-	struct group_list *l = ud;
-	if (l->empty_only && variants)
-		return;
-	l->skus = xrealloc(l->skus, (l->n + 1) * sizeof(*l->skus));
-	l->skus[l->n++] = xstrdup(parent_sku);
-}
-
 /* The group of parent SKU sku among those this run pushes; products come in SKU order, so mostly the last. */
 static struct group_ref *note_group(struct woo *w, const char *sku)
 {
@@ -1414,8 +1398,8 @@ static void retire_parents(struct dest *d)
 	struct woo *w = d->impl;
 	if (w->retire_action == MISSING_STOCK_ZERO)
 		return;   /* a variable product is out of stock once its variations are */
-	struct group_list e = {.empty_only = true};
-	if (store_groups_each(w->ctx->store, w->ctx->connection_id, list_group, &e) < 0)
+	struct { char **skus; size_t n; } e;
+	if (store_group_skus(w->ctx->store, w->ctx->connection_id, true, &e.skus, &e.n) < 0)
 		run_log(w->ctx, LOG_WARN, "cannot read the groups to retire their parents: %s", store_errmsg(w->ctx->store));
 	char err[1024];
 	for (size_t i = 0; i < e.n; i++) {
@@ -1543,14 +1527,11 @@ static int woo_open(struct dest *d, const struct conn_config *conn, struct run_c
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, %s, consumer key %s%s): %d per request, %d at once",
 	        (long long)pending, w->shop.name, w->shop.base_url, shop_auth_name(w->shop.auth), w->shop.key_hint,
 	        w->shop.verify_tls ? "" : ", TLS NOT VERIFIED", w->batch_size, o->concurrency);
-	struct group_list groups = {0};
-	if (store_groups_each(ctx->store, ctx->connection_id, list_group, &groups) < 0) {
+	if (store_group_skus(ctx->store, ctx->connection_id, false, &w->parent_skus, &w->nparent_skus) < 0) {
 		snprintf(err, errsize, "cannot read the connection's groups of variants: %s; nothing was pushed",
 		         store_errmsg(ctx->store));
 		return -1;
 	}
-	w->parent_skus = groups.skus;
-	w->nparent_skus = groups.n;
 	return load_fences(w, err, errsize);
 }
 

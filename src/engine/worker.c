@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "engine/pipeline.h"
 #include "engine/scheduler.h"
+#include "engine/sd_notify.h"
 
 void worker_identity(char *buf, size_t size, int thread)
 {
@@ -56,10 +57,18 @@ bool worker_daemon_alive(struct store *s, const struct config *cfg)
 /* ---- the daemon ---- */
 
 static volatile sig_atomic_t signal_received;
+static volatile sig_atomic_t hangup_received;
 
 static void on_signal(int sig)
 {
 	signal_received = sig;
+}
+
+/* logrotate's postrotate sends SIGHUP: the log file is opened again by its name. */
+static void on_hangup(int sig)
+{
+	(void)sig;
+	hangup_received = 1;
 }
 
 struct pool {
@@ -132,6 +141,17 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hangup;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void reopen_log(void)
+{
+	hangup_received = 0;
+	if (log_reopen() < 0)
+		log_msg(LOG_ERROR, "SIGHUP: cannot reopen the log file; still writing to the old one");
+	else
+		log_msg(LOG_INFO, "SIGHUP: log file reopened");
 }
 
 /* Threads start with signals blocked so that only the main thread sees SIGINT/SIGTERM. */
@@ -167,11 +187,20 @@ int worker_main(const struct config *cfg, int threads, bool once)
 	signal_received = 0;
 	install_signals();
 	start_threads(args, threads, &pool);
+	sd_notify_send("READY=1\nSTATUS=executing queued and scheduled runs");
+	int64_t watchdog_ms = sd_watchdog_interval_ms();
 
-	int64_t last_housekeeping = monotonic_ms();
+	int64_t last_housekeeping = monotonic_ms(), last_watchdog = 0;
 	while (atomic_load(&pool.running) > 0) {
 		sleep_ms(100);
+		if (watchdog_ms > 0 && monotonic_ms() - last_watchdog >= watchdog_ms) {
+			sd_notify_send("WATCHDOG=1");
+			last_watchdog = monotonic_ms();
+		}
+		if (hangup_received)
+			reopen_log();
 		if (signal_received && !atomic_load(&pool.stop_claiming)) {
+			sd_notify_send("STOPPING=1");
 			log_msg(LOG_INFO, "signal %d: no new runs; in-flight runs get %d s to finish", (int)signal_received,
 			        cfg->shutdown_grace_s);
 			atomic_store(&pool.stop_claiming, true);
@@ -189,6 +218,7 @@ int worker_main(const struct config *cfg, int threads, bool once)
 	store_close(s);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	log_msg(LOG_INFO, "worker %s stopped", id);
 	return 0;
 }

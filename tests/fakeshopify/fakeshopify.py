@@ -46,7 +46,14 @@ of https://shopify.dev it follows:
   message, code}]}. Shopify lets two variants hold one SKU, so the fake takes it and lists such SKUs in state
   "duplicate_skus" for the tests to refuse. The variant list given replaces the product's. A title
   missing on a create is userError field ["input", "title"] code BLANK; an id that is not a product is
-  field ["input", "id"] code PRODUCT_DOES_NOT_EXIST. Needs write_products.
+  field ["input", "id"] code PRODUCT_DOES_NOT_EXIST, a variant id that is not the product's field ["input",
+  "variants", N, "id"] code PRODUCT_VARIANT_DOES_NOT_EXIST (enums/ProductSetUserErrorCode). Needs write_products.
+- FeedsyncGroupSet($input, $synchronous, $first): the same productSet for a group's product with options, its
+  answer listing variants(first: $first) (see "grouped products" below).
+- FeedsyncVariantsDelete($productId, $variantsIds): productVariantsBulkDelete (docs/api/admin-graphql/2025-10/
+  mutations/productVariantsBulkDelete): answers {product {id}, userErrors}; a product that does not exist is
+  field ["productId"] code PRODUCT_DOES_NOT_EXIST, a variant of another product field ["variantsIds"] code
+  AT_LEAST_ONE_VARIANT_DOES_NOT_BELONG_TO_THE_PRODUCT. Needs write_products.
 - FeedsyncProductDelete($input): productDelete (docs/api/admin-graphql/2025-10/mutations/productDelete): input
   {id}; answers {deletedProductId, userErrors}; an id that is not a product is field ["id"] code
   PRODUCT_DOES_NOT_EXIST. Needs write_products.
@@ -188,6 +195,10 @@ def plan(op, variables):
         return 2 + 3 * first_of(variables, 50), "read_products", "productVariants"
     if op == "FeedsyncProductSet":
         return 10, "write_products", "productSet"
+    if op == "FeedsyncGroupSet":
+        return 10 + 2 + 2 * first_of(variables, 1), "write_products", "productSet"
+    if op == "FeedsyncVariantsDelete":
+        return 10, "write_products", "productVariantsBulkDelete"
     if op == "FeedsyncProductDelete":
         return 10, "write_products", "productDelete"
     if op == "FeedsyncInventorySet":
@@ -232,7 +243,9 @@ class Handler(fakewoo.Handler):
         try:
             body = json.loads(self.raw_body or b"null") or {}
             op = body.get("operationName")
-            creates = op == "FeedsyncProductSet" and not ((body.get("variables") or {}).get("input") or {}).get("id")
+            inp = (body.get("variables") or {}).get("input") or {}
+            creates = op in ("FeedsyncProductSet", "FeedsyncGroupSet") and (
+                not inp.get("id") or any(not v.get("id") for v in inp.get("variants") or []))
         except (ValueError, AttributeError):
             op, creates = None, False
         if match.get("operation") and match["operation"] != op:
@@ -336,14 +349,21 @@ class Handler(fakewoo.Handler):
         return {"productVariants": {"nodes": nodes}}, 2 + 3 * len(nodes)
 
     def op_FeedsyncProductSet(self, store, variables):
-        inp = variables.get("input") or {}
-        errors = []
+        return self.product_set(store, variables.get("input") or {}, [])
+
+    def product_set(self, store, inp, errors):
+        """productSet of input inp, refused with `errors` (userErrors found already) when there are any."""
         pid = inp.get("id")
         if pid and pid not in store.products:
             errors.append({"field": ["input", "id"], "message": "Product does not exist",
                            "code": "PRODUCT_DOES_NOT_EXIST"})
         if not pid and not (inp.get("title") or "").strip():
             errors.append({"field": ["input", "title"], "message": "Title can't be blank", "code": "BLANK"})
+        known = store.products[pid]["variants"] if pid in store.products else []
+        for i, given in enumerate(inp.get("variants") or []):
+            if given.get("id") and given["id"] not in known:
+                errors.append({"field": ["input", "variants", str(i), "id"], "code": "PRODUCT_VARIANT_DOES_NOT_EXIST",
+                               "message": "Product variant does not exist"})
         if errors:
             return {"productSet": {"product": None, "userErrors": errors}}, 10
         product = store.products.get(pid) or {"id": store.gid("Product"), "title": "", "status": "ACTIVE",
@@ -357,11 +377,15 @@ class Handler(fakewoo.Handler):
             kept = []
             for given in inp["variants"]:
                 sku = given.get("sku") or (given.get("inventoryItem") or {}).get("sku") or ""
-                old = next((store.variants[g] for g in product["variants"] if store.variants[g]["sku"] == sku), None)
+                old = store.variants.get(given.get("id")) if given.get("id") in product["variants"] else next(
+                    (store.variants[g] for g in product["variants"] if store.variants[g]["sku"] == sku), None)
                 v = old or {"id": store.gid("ProductVariant"), "sku": sku, "price": "0.00",
                             "product": product["id"], "inventoryItem": store.gid("InventoryItem")}
                 if "price" in given:
                     v["price"] = str(given["price"])
+                if "optionValues" in given:
+                    v["optionValues"] = given["optionValues"]
+                v["sku"] = sku or v["sku"]
                 for q in given.get("inventoryQuantities") or []:  # ProductSetInventoryInput
                     store.levels[(v["inventoryItem"], q["locationId"])] = int(q["quantity"])
                 store.variants[v["id"]] = v
@@ -369,9 +393,82 @@ class Handler(fakewoo.Handler):
             for gone in set(product["variants"]) - set(kept):
                 del store.variants[gone]
             product["variants"] = kept
+        if "productOptions" in inp:
+            product["options"] = [{"name": o.get("name"), "values": [v.get("name") for v in o.get("values") or []]}
+                                  for o in inp["productOptions"]]
         nodes = [{"id": g, "sku": store.variants[g]["sku"], "inventoryItem": {"id": store.variants[g]["inventoryItem"]}}
                  for g in product["variants"]]
         return {"productSet": {"product": {"id": product["id"], "variants": {"nodes": nodes}}, "userErrors": []}}, 10
+
+    # ---- grouped products: productOptions, variants with optionValues ----
+
+    # Shopify's limits and userErrors for options (docs/api/admin-graphql/2025-10/mutations/productSet: "stores
+    # have a limit of 2048 product variants for each product"; docs/api/usage/limits: 3 options a product; the
+    # codes of docs/api/admin-graphql/2025-10/enums/ProductSetUserErrorCode).
+    MAX_VARIANTS = 2048
+    MAX_OPTIONS = 3
+
+    def option_errors(self, inp):
+        options = inp.get("productOptions") or []
+        variants = inp.get("variants") or []
+        if len(variants) > self.MAX_VARIANTS:
+            return [{"field": ["input", "variants"], "code": "VARIANTS_OVER_LIMIT",
+                     "message": "Exceeded the maximum number of variants allowed (%d)." % self.MAX_VARIANTS}]
+        if len(options) > self.MAX_OPTIONS:
+            return [{"field": ["input", "productOptions"], "code": "OPTIONS_OVER_LIMIT",
+                     "message": "Can only specify a maximum of %d options" % self.MAX_OPTIONS}]
+        declared = {o.get("name"): set(v.get("name") for v in o.get("values") or []) for o in options}
+        if len(declared) != len(options):
+            return [{"field": ["input", "productOptions"], "code": "DUPLICATED_OPTION_NAME",
+                     "message": "Duplicated option name."}]
+        seen = {}
+        for i, v in enumerate(variants):
+            values = {ov.get("optionName"): ov.get("name") for ov in v.get("optionValues") or []}
+            where = ["input", "variants", str(i), "optionValues"]
+            missing = [n for n in declared if not values.get(n)]
+            if missing:
+                return [{"field": where, "code": "OPTION_VALUES_MISSING",
+                         "message": "Variant is missing a value for option %s." % ", ".join(missing)}]
+            unknown = [n for n in values if n not in declared or values[n] not in declared[n]]
+            if unknown:
+                return [{"field": where, "code": "OPTION_VALUE_DOES_NOT_EXIST",
+                         "message": "Option value does not exist for %s." % ", ".join(unknown)}]
+            combo = tuple(values[n] for n in declared)
+            if combo in seen:
+                return [{"field": where, "code": "DUPLICATED_OPTION_VALUE",
+                         "message": "The variant '%s' already exists." % " / ".join(combo)}]
+            seen[combo] = i
+        return []
+
+    def op_FeedsyncGroupSet(self, store, variables):
+        inp = variables.get("input") or {}
+        data, actual = self.product_set(store, inp, self.option_errors(inp))
+        product = data["productSet"]["product"]
+        if product:
+            product["variants"]["nodes"] = product["variants"]["nodes"][:first_of(variables, 1)]
+        return data, 10 + 2 + 2 * (len(product["variants"]["nodes"]) if product else 0)
+
+    def op_FeedsyncVariantsDelete(self, store, variables):
+        pid, gone = variables.get("productId"), variables.get("variantsIds") or []
+        product = store.products.get(pid)
+        errors = []
+        if not product:
+            errors.append({"field": ["productId"], "message": "Product does not exist", "code": "PRODUCT_DOES_NOT_EXIST"})
+        elif any(g not in product["variants"] for g in gone):
+            errors.append({"field": ["variantsIds"], "code": "AT_LEAST_ONE_VARIANT_DOES_NOT_BELONG_TO_THE_PRODUCT",
+                           "message": "At least one variant does not belong to the product"})
+        if errors:
+            return {"productVariantsBulkDelete": {"product": None, "userErrors": errors}}, 10
+        for g in gone:
+            del store.variants[g]
+        product["variants"] = [g for g in product["variants"] if g not in gone]
+        # An option value no variant uses any more goes with the last variant that did (docs/api/admin-graphql/
+        # 2025-10/mutations/productOptionsDelete: "every remaining option must be used by at least one variant").
+        used = set((ov.get("optionName"), ov.get("name")) for g in product["variants"]
+                   for ov in store.variants[g].get("optionValues") or [])
+        for option in product.get("options") or []:
+            option["values"] = [v for v in option["values"] if (option["name"], v) in used]
+        return {"productVariantsBulkDelete": {"product": {"id": pid}, "userErrors": []}}, 10
 
     def op_FeedsyncProductDelete(self, store, variables):
         pid = (variables.get("input") or {}).get("id")

@@ -91,6 +91,7 @@ test_relative_paths_are_stored_absolute() {
 }
 
 test_unknown_connection_and_usage() {
+	fs_fast db migrate # a read-only command finds no database otherwise (test_data_paths.sh)
 	fs conn show 42
 	expect_rc 6 "show 42"
 	expect_contains "$ERR" "no connection 42"

@@ -61,6 +61,7 @@ test_stats_days_and_json() {
 }
 
 test_stats_with_no_runs() {
+	fs_fast db migrate # a read-only command finds no database otherwise (test_data_paths.sh)
 	fs stats
 	expect_rc 0 "stats of an empty database"
 	expect_contains "$OUT" "Connections, last 30 days:

@@ -100,7 +100,7 @@ Test(config, defaults_follow_the_header)
 	struct config cfg;
 	config_defaults(&cfg);
 	cr_assert_str_eq(cfg.source_path, "");
-	cr_assert_str_eq(cfg.db_path, "feedsync.db");
+	cr_assert_str_eq(cfg.db_path, "", "empty: the data directory decides (default_db_path)");
 	cr_assert_eq(cfg.busy_timeout_ms, 5000);
 	cr_assert_eq(cfg.worker_threads, 2);
 	cr_assert_eq(cfg.poll_interval_ms, 1000);
@@ -272,8 +272,8 @@ Test(config, bad_strings)
 		"feedsync.ini:2: tui.theme = '\"dark': expected a closing double quote (note that ' ;' starts a comment)");
 	assert_error("[tui]\ntheme = \"dark ; night\"\n",
 		"feedsync.ini:2: tui.theme = '\"dark': expected a closing double quote (note that ' ;' starts a comment)");
-	assert_error("[database]\npath = \"\"\n",
-		"feedsync.ini:2: database.path = '\"\"': expected a non-empty value");
+	assert_error("[tui]\ntheme = \"\"\n",
+		"feedsync.ini:2: tui.theme = '\"\"': expected a non-empty value");
 	assert_error("[tui]\ntheme = 0123456789012345678901234567890123456789012345678901234567890123\n",
 		"feedsync.ini:2: tui.theme = '0123456789012345678901234567890123456789012345678901234567890123': "
 		"expected at most 63 bytes");

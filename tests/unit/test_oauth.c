@@ -1,4 +1,4 @@
-/* OAuth 1.0a signing against the vectors a real WooCommerce accepted, and the primitives under it. */
+/* OAuth 1.0a signing against the vectors a real WooCommerce accepted, and the crypto it and sealing use. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,29 +144,42 @@ static void hex(const uint8_t *p, size_t n, char *out)
 		sprintf(out + 2 * i, "%02x", p[i]);
 }
 
-Test(crypto, sha256_and_hmac_match_the_standards)
+Test(crypto, hmac_sha256_matches_rfc4231)
 {
-	uint8_t d[SHA256_BYTES];
+	uint8_t d[HMAC_SHA256_BYTES];
 	char text[65];
-	sha256("abc", 3, d);
-	hex(d, sizeof(d), text);
-	cr_expect_str_eq(text, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-	sha256(two_blocks, strlen(two_blocks), d);
-	hex(d, sizeof(d), text);
-	cr_expect_str_eq(text, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-	/* RFC 4231 test case 2 */
+	/* test case 2 */
 	const char *msg = "what do ya want for nothing?";
 	hmac_sha256("Jefe", 4, msg, strlen(msg), d);
 	hex(d, sizeof(d), text);
 	cr_expect_str_eq(text, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-	/* RFC 4231 test case 6: a key longer than the block is hashed first */
+	/* test case 6: a key longer than the block is hashed first (consumer secrets can be that long) */
 	uint8_t key[131];
 	memset(key, 0xaa, sizeof(key));
 	const char *big = "Test Using Larger Than Block-Size Key - Hash Key First";
 	hmac_sha256(key, sizeof(key), big, strlen(big), d);
 	hex(d, sizeof(d), text);
 	cr_expect_str_eq(text, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+Test(crypto, a_box_opens_only_unchanged_and_under_its_key)
+{
+	uint8_t key[CRYPTO_KEY_BYTES], other[CRYPTO_KEY_BYTES], nonce[BOX_NONCE_BYTES];
+	random_bytes(key, sizeof(key));
+	random_bytes(nonce, sizeof(nonce));
+	derive_key(key, 1, "testtest", other);
+	cr_expect(memcmp(key, other, sizeof(key)) != 0, "a subkey is not its master");
+	const char plain[] = "cs_8e9308d6d488ec65624345038f70f472e8afe675";
+	size_t n = strlen(plain);
+	uint8_t boxed[sizeof(plain) + BOX_MAC_BYTES], opened[sizeof(plain)] = {0};
+	box_seal(key, nonce, plain, n, boxed);
+	cr_expect_null(memmem(boxed, n + BOX_MAC_BYTES, "cs_8e93", 7));
+	cr_assert_eq(box_open(key, nonce, boxed, n + BOX_MAC_BYTES, opened), 0);
+	cr_expect(memcmp(opened, plain, n) == 0);
+	cr_expect_eq(box_open(other, nonce, boxed, n + BOX_MAC_BYTES, opened), -1, "another key");
+	boxed[n / 2] ^= 1;
+	cr_expect_eq(box_open(key, nonce, boxed, n + BOX_MAC_BYTES, opened), -1, "a changed box");
+	cr_expect_eq(box_open(key, nonce, boxed, BOX_MAC_BYTES - 1, opened), -1, "shorter than its tag");
 }
 
 Test(crypto, chacha20_matches_rfc8439)

@@ -68,3 +68,45 @@ Test(shopify_input, the_search_quotes_each_sku_and_costs_as_shopify_does)
 	free(q);
 	cr_assert_float_eq(shopify_connection_cost(50, 3), 152.0, 1e-9);
 }
+
+static char *group_text(const char *product, char *const *update_fields)
+{
+	cJSON *parent = cJSON_Parse("{\"name\": \"Tee\"}");
+	cJSON *s = cJSON_Parse("{\"sku\": \"TEE-S\", \"price\": \"10\", \"option:size\": \"S\", \"option:colour\": \"Red\"}");
+	cJSON *m = cJSON_Parse("{\"sku\": \"TEE-M\", \"price\": \"11\", \"option:size\": \"M\", \"option:colour\": \"Red\"}");
+	struct shopify_variant_in v[] = {
+		{.sku = "TEE-S", .fields = s, .variant_gid = product ? "gid://shopify/ProductVariant/5" : NULL},
+		{.sku = "TEE-M", .fields = m, .changed = true},
+	};
+	cJSON *in = shopify_group_input(product, parent, v, 2, update_fields);
+	char *text = cJSON_PrintUnformatted(in);
+	cJSON_Delete(in);
+	cJSON_Delete(parent);
+	cJSON_Delete(s);
+	cJSON_Delete(m);
+	return text;
+}
+
+Test(shopify_input, a_group_is_one_product_with_its_options_and_a_variant_per_row)
+{
+	char *text = group_text(NULL, NULL);
+	cr_assert_str_eq(text, "{\"title\":\"Tee\",\"productOptions\":[{\"name\":\"size\",\"values\":[{\"name\":\"S\"},"
+	                       "{\"name\":\"M\"}]},{\"name\":\"colour\",\"values\":[{\"name\":\"Red\"}]}],\"variants\":["
+	                       "{\"optionValues\":[{\"optionName\":\"size\",\"name\":\"S\"},{\"optionName\":\"colour\","
+	                       "\"name\":\"Red\"}],\"sku\":\"TEE-S\",\"inventoryItem\":{\"tracked\":true}},"
+	                       "{\"optionValues\":[{\"optionName\":\"size\",\"name\":\"M\"},{\"optionName\":\"colour\","
+	                       "\"name\":\"Red\"}],\"sku\":\"TEE-M\",\"price\":\"11\",\"inventoryItem\":{\"tracked\":true}}]}");
+	free(text);
+}
+
+Test(shopify_input, a_group_update_names_every_variant_and_sends_only_the_changed_fields_named)
+{
+	char *stock[] = {"stock_quantity", NULL};
+	char *text = group_text("gid://shopify/Product/1", stock);
+	cr_assert(strstr(text, "\"id\":\"gid://shopify/Product/1\""), "%s", text);
+	cr_assert(strstr(text, "{\"id\":\"gid://shopify/ProductVariant/5\",\"optionValues\""), "%s", text);
+	cr_assert_null(strstr(text, "title"), "%s", text);
+	cr_assert_null(strstr(text, "\"price\":\"10\""), "an unchanged variant sends no price: %s", text);
+	cr_assert(strstr(text, "\"price\":\"11\""), "a new variant sends every field: %s", text);
+	free(text);
+}
