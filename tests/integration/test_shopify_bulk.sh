@@ -2,7 +2,7 @@
 # The Shopify push's bulk path (dest/shopify_bulk.h) against tests/fakeshopify: a run of --bulk-above products
 # or more goes as one bulk mutation (staged upload, bulkOperationRunMutation, polled, its result JSONL recorded);
 # one operation per shop; a run killed mid-bulk is resumed by polling the recorded operation; the operation's
-# failures named, their products pending.
+# failures named, their products pending; grouped rows stay synchronous, written after the operation.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 . "$ROOT/tests/fakeshopify/shopify_lib.sh"
@@ -123,6 +123,76 @@ test_a_failed_operation_left_by_a_killed_run_is_read_and_the_rest_pushed() {
 	expect_eq "$(shopify_ops FeedsyncBulkRun)" "2" "bulk operations: the failed one, then the rest's"
 	fs_fast runs log 2
 	expect_contains "$OUT" "ended FAILED, INTERNAL_SERVER_ERROR: 3 of its 8 lines went through, the rest stay pending"
+}
+
+# request_index OP: the position of the first request running OP among the fake's requests.
+request_index() { shopify_state "[r.get('operation') for r in s['requests']].index('$1')"; }
+
+# every_variant_once RUN: after a bulk run of `grouped_feed SINGLES=5`: one operation, one productSet a group, 8
+# products, each of the 11 SKUs cached and counted once by RUN, none pending; a run after sends nothing.
+every_variant_once() {
+	expect_eq "$(shopify_ops FeedsyncBulkRun) $(shopify_ops FeedsyncProductSet) $(shopify_ops FeedsyncGroupSet)" \
+		"1 0 2" "bulk operations, single productSets, group productSets"
+	expect_eq "$(shopify_state 'len(products)')" 8 "products: 6 single, TEE, CAP"
+	expect_unique_shopify_skus
+	expect_eq "$(sql 'select count(*) from remote_products where variant_id > 0')" 11 "cached variants"
+	fs_fast runs show "$1" --json
+	expect_eq "$(json_get "$OUT" counters.push_processed) $(json_get "$OUT" counters.push_failed)" "11 0" \
+		"products run $1 pushed"
+	expect_eq "$(sql 'select count(*) from products where pushed_hash is not hash')" 0 "products pending"
+	local sent; sent=$(shopify_requests)
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "a run after"
+	expect_eq "$(shopify_requests)" "$sent" "requests of a run after"
+}
+
+# Grouped rows in a bulk run stay synchronous: their groups are written (one FeedsyncGroupSet each) once the
+# operation of the single products has ended, every variant recorded once; a re-run sends nothing.
+test_groups_in_a_bulk_run_are_written_after_the_operation() {
+	start_fakeshopify || return
+	add_shop --bulk-above 5
+	grouped_feed SINGLES=5
+	add_shopify_conn "$GROUPING"
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "a bulk run with groups ($OUT$ERR)"
+	[ "$(request_index FeedsyncBulkRun)" -lt "$(request_index FeedsyncGroupSet)" ] ||
+		fail "a group was written before the bulk operation"
+	expect_eq "$(shopify_variant TEE-M 'sorted(x["sku"] for x in p["variants"])')" '["TEE-L", "TEE-M", "TEE-S"]' \
+		"TEE's variants"
+	expect_eq "$(shopify_variant TEE-L 'v["available"]') $(shopify_variant SKU-00004 'v["available"]')" \
+		'{"gid://shopify/Location/7001": 5} {"gid://shopify/Location/7001": 4}' "a variant's and a single's stock"
+	every_variant_once 1
+	# An update through the bulk path: the single in a line, the group synchronous again.
+	fs_fast dest edit "$DEST_ID" --bulk-above 2
+	grouped_feed SINGLES=5 TEE-M=13.50 SKU-00001=20.50
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "a bulk update with a group ($OUT$ERR)"
+	expect_eq "$(shopify_ops FeedsyncBulkRun) $(shopify_ops FeedsyncProductSet) $(shopify_ops FeedsyncGroupSet)" \
+		"2 0 3" "bulk operations, single productSets, group productSets"
+	expect_eq "$(shopify_variant TEE-M 'v["price"]') $(shopify_variant SKU-00001 'v["price"]')" "13.50 20.50" \
+		"the new prices"
+	expect_eq "$(shopify_variant TEE-M 'len(p["variants"])') $(shopify_state 'len(products)')" "3 8" \
+		"TEE's variants, products"
+	expect_unique_shopify_skus
+}
+
+# Killed while the operation of a run with groups runs (its groups not written yet): the retry reads the
+# operation, then writes the groups; nothing is made twice or left pending.
+test_kill_mid_bulk_with_groups_then_retry_writes_each_once() {
+	start_fakeshopify --bulk-delay-ms 2500 || return
+	lose_workers_fast
+	add_shop --bulk-above 5
+	grouped_feed SINGLES=5
+	add_shopify_conn "$GROUPING"
+	kill_run_when bulk_op_recorded || return
+	expect_eq "$(sql 'select count(*) from shopify_bulk_lines') $(shopify_ops FeedsyncGroupSet)" "6 0" \
+		"lines recorded by the killed run, groups written"
+	wait_until 30 run_is_lost_1 || return
+	fs_fast runs retry 1 --wait
+	expect_rc 0 "the retry ($OUT$ERR)"
+	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from push_fences')" "0 0" \
+		"the operation and its fences once read"
+	every_variant_once 2
 }
 
 shop_holds_the_bulk_run() { [ "$(shopify_state 's["held"]')" = 1 ]; }
