@@ -14,11 +14,11 @@
  * together. A variant still held by another product leaves it first: Shopify never moves a variant.
  *
  * A run pushing at least the shop's bulk_above products (grouped rows counted) writes the productSets of its
- * single products as the lines of one bulk mutation instead (dest/shopify_bulk.h): lookups and stock-only
- * updates go as above, the rest when the push commits; a bulk operation an earlier run left is read before
- * anything is pushed. Groups stay synchronous, written once the operation has ended: a group's productSet
- * depends on what the shop holds when it is sent (the variants that must leave another product first, those
- * the product keeps) and its answer records every variant and the group's own row at once.
+ * single products as the lines of one bulk mutation instead (dest/shopify_bulk.h), claimed with the first of
+ * them: lookups and stock-only updates go as above, the rest when the push commits; a bulk operation an earlier
+ * run left is read before anything is pushed. Groups stay synchronous, written once the operation has ended: a
+ * group's productSet depends on what the shop holds when it is sent (the variants that must leave another
+ * product first, those the product keeps) and its answer records every variant and the group's own row at once.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -155,6 +155,8 @@ struct shopify {
 	struct cost_seen cost;       /* the shop's last reading of its bucket */
 	bool cost_unsaved;           /* ... not recorded yet */
 	int64_t cost_saved_at;
+	struct shopify_bulk_session bulk_session;
+	bool bulk_wanted;            /* the run is big enough: the bulk push is claimed with the first single products */
 	struct shopify_bulk *bulk;   /* NULL: the push is synchronous */
 };
 
@@ -766,6 +768,11 @@ static void clear_queue(struct shopify *s)
 
 static void flush(struct shopify *s)
 {
+	/* Not claimed at the open: a run of groups alone (synchronous) would hold the shop's bulk push for nothing. */
+	if (s->bulk_wanted && s->n) {
+		s->bulk_wanted = false;
+		s->bulk = shopify_bulk_open(&s->bulk_session);
+	}
 	/* A bulk create's stock names the location in its line. */
 	if (s->n && find_queue(s) && (!s->bulk || resolve_location(s))) {
 		/* Bulk lines touch only the disk and the database: one transaction for the chunk's. */
@@ -1464,10 +1471,10 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	s->endpoint = shopify_graphql_path(&s->site);
 	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, Admin API %s%s)", (long long)pending, s->shop.name,
 	        s->shop.base_url, s->site.api_version, s->shop.verify_tls ? "" : ", TLS NOT VERIFIED");
-	struct shopify_bulk_session bulk = {ctx, s->http, &s->shop, &s->stop, product_set_document,
-	                                    {s, bulk_ask, bulk_outcome}};
+	s->bulk_session = (struct shopify_bulk_session){ctx, s->http, &s->shop, &s->stop, product_set_document,
+	                                                {s, bulk_ask, bulk_outcome}};
 	/* Before the fences are read: an operation read to its end takes its creates' fences with it. */
-	shopify_bulk_resume(&bulk);
+	shopify_bulk_resume(&s->bulk_session);
 	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
 		return -1;
 	if (store_fences_of_others(ctx->store, s->shop.id, ctx->run_id, &s->fences, &s->nfences) < 0) {
@@ -1480,8 +1487,7 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 		         store_errmsg(ctx->store));
 		return -1;
 	}
-	if (s->site.bulk_above && pending >= s->site.bulk_above)
-		s->bulk = shopify_bulk_open(&bulk);
+	s->bulk_wanted = s->site.bulk_above && pending >= s->site.bulk_above;
 	return phase_stop_report(&s->stop, d, err, errsize);
 }
 

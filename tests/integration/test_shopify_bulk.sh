@@ -174,6 +174,13 @@ test_groups_in_a_bulk_run_are_written_after_the_operation() {
 	expect_eq "$(shopify_variant TEE-M 'len(p["variants"])') $(shopify_state 'len(products)')" "3 8" \
 		"TEE's variants, products"
 	expect_unique_shopify_skus
+	# Grouped rows alone above the threshold: no bulk push is claimed nor staged.
+	grouped_feed SINGLES=5 TEE-M=14.00 TEE-S=14.00 CAP-R=8.00 SKU-00001=20.50
+	fs run "$CONN_ID" --wait
+	expect_rc 0 "a run of groups alone ($OUT$ERR)"
+	expect_eq "$(shopify_ops FeedsyncStagedUpload) $(shopify_ops FeedsyncBulkRun) $(shopify_ops FeedsyncGroupSet)" \
+		"2 2 5" "staged uploads, bulk operations, group productSets"
+	expect_eq "$(shopify_variant TEE-S 'v["price"]') $(shopify_variant CAP-R 'v["price"]')" "14.00 8.00" "the new prices"
 }
 
 # Killed while the operation of a run with groups runs (its groups not written yet): the retry reads the
