@@ -11,7 +11,7 @@ _feedsync() {
 		--ca-file --concurrency --batch-size --rate-limit --timeout --overrun --repair-duplicates --retries
 		--backoff-ms --circuit-threshold --circuit-open --patience --user --app-password --app-password-env
 		--allow-http --post-type --status --author --taxonomies --sku-meta --image-meta --images --image-max-mb
-		--delete --token --token-env --api-version --location --force --json"
+		--delete --token --token-env --api-version --location --bulk-above --force --json"
 
 	case $prev in
 	--config | --db | --file | --only-file | --ca-file | --body-file)

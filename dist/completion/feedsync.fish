@@ -68,7 +68,7 @@ complete -c feedsync -n "__fish_seen_subcommand_from stats" -l days -r -d 'Days 
 for opt in url type key secret key-env secret-env auth ca-file concurrency batch-size rate-limit timeout overrun \
 		repair-duplicates retries backoff-ms circuit-threshold circuit-open patience user app-password \
 		app-password-env post-type author taxonomies sku-meta image-meta images image-max-mb delete token \
-		token-env api-version location
+		token-env api-version location bulk-above
 	complete -c feedsync -n "__fish_seen_subcommand_from dest" -l $opt -r
 end
 complete -c feedsync -n "__fish_seen_subcommand_from dest" -l insecure -d 'Do not verify TLS'

@@ -54,6 +54,12 @@ struct http_request {
 	/* Instead of body: the body streamed from this file (a media upload), from its start at every attempt and
 	 * rewound whenever libcurl asks; owned (closed by http_request_clear). */
 	FILE *body_file;
+	/* target is an absolute URL off the shop (a Shopify staged upload, a bulk operation's result file): sent
+	 * without the shop's credentials, which must never reach storage that is not the shop. */
+	bool foreign;
+	/* A 2xx answer's body goes to this file (truncated at every attempt) instead of memory, unbounded and not
+	 * parsed (a bulk operation's JSONL); the caller's, left open. */
+	FILE *answer_file;
 	/* Sent besides the client's own (an upload's Content-Type and Content-Disposition); owned. */
 	struct curl_slist *headers;
 	bool split_on_timeout;

@@ -39,6 +39,10 @@ void probe(struct http_client *c, struct probe *p, const char *method, const cha
  * an attempt may have executed: see http.h), the run's heartbeat beating while it waits. */
 void probe_retrying(struct http_client *c, struct probe *p, const char *method, const char *target,
                     const char *body, bool creates, struct run_ctx *ctx);
+/* The request of p, cleared, for its owner to fill where probe_retrying's arguments do not say enough (a body
+ * streamed from a file, a foreign URL); then probe_send sends it as probe_retrying does. */
+struct http_request *probe_begin(struct probe *p);
+void probe_send(struct http_client *c, struct probe *p, struct run_ctx *ctx);
 /* Whether the server answered (even with something that is not JSON). */
 bool probe_answered(const struct probe *p);
 

@@ -14,12 +14,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "core/problems.h"
 
 #define SHOPIFY_DEFAULT_API_VERSION "2025-10"
+/* Products to push in a run from which the push goes through a bulk mutation (dest/shopify_bulk.h). */
+#define SHOPIFY_DEFAULT_BULK_ABOVE 2000
 
 /*
  * A Shopify destination's own settings: the "site" member of its options (dest/shop.h).
@@ -27,11 +30,13 @@
  *   location      the location inventory goes to: its GID (gid://shopify/Location/1) or its name; absent: the
  *                 shop's primary location
  *   allow_http    true: the shop may be reached over plain http (a test server; Shopify itself is https only)
+ *   bulk_above    a run pushing at least this many products goes through a bulk mutation; 0 never does
  */
 struct shopify_site {
 	char api_version[8];
 	char *location;
 	bool allow_http;
+	int64_t bulk_above;
 };
 
 /* Reads the options' "site" object (NULL: defaults); each bad member is a problem named "options.site.<key>". */

@@ -82,7 +82,8 @@ static int set_site_value(struct dest_args *a, const char *flag, const char *val
 {
 	static const struct {
 		const char *flag, *option, *what;
-	} numbers[] = {{"--author", "author", "a user id"}, {"--image-max-mb", "image_max_mb", "a number of MiB"}};
+	} numbers[] = {{"--author", "author", "a user id"}, {"--image-max-mb", "image_max_mb", "a number of MiB"},
+	                {"--bulk-above", "bulk_above", "a number of products"}};
 	for (size_t k = 0; k < ARRAY_LEN(numbers); k++) {
 		if (!str_eq(flag, numbers[k].flag))
 			continue;
@@ -115,7 +116,7 @@ static int parse_site_arg(int argc, char **argv, int *i, struct dest_args *a, bo
 			cJSON_AddStringToObject(a->site, site_flags[k].option, v);
 			return EXIT_OK;
 		}
-	static const char *const valued[] = {"--author", "--image-max-mb", "--taxonomies"};
+	static const char *const valued[] = {"--author", "--image-max-mb", "--bulk-above", "--taxonomies"};
 	for (size_t k = 0; k < ARRAY_LEN(valued) && !missing; k++)
 		if ((v = arg_value(argc, argv, i, valued[k], &missing)))
 			return set_site_value(a, valued[k], v);
@@ -366,6 +367,10 @@ static void print_shopify(const struct dest_row *r)
 	}
 	printf("  api version:  %s\n", site.api_version);
 	printf("  location:     %s\n", site.location ? site.location : "the shop's primary location");
+	if (site.bulk_above)
+		printf("  bulk above:   %lld products a run\n", (long long)site.bulk_above);
+	else
+		printf("  bulk above:   never (every push is synchronous)\n");
 	shopify_site_free(&site);
 }
 

@@ -75,7 +75,8 @@ static const struct command_help help_table[] = {
 	 "           --image-max-mb N (largest image uploaded, default 10), --delete trash|force\n"
 	 "feedsync dest add --type shopify --name N --url https://SHOP.myshopify.com (--token T | --token-env VAR)\n"
 	 "  shop options: --api-version YYYY-MM (default " SHOPIFY_DEFAULT_API_VERSION "), --location NAME|GID\n"
-	 "           (default: the primary location), --allow-http (a test server)\n"
+	 "           (default: the primary location), --bulk-above N (a run pushing N products or more goes\n"
+	 "           through a bulk mutation, default 2000, 0 never), --allow-http (a test server)\n"
 	 "  --app-password - and --token - read the secret from the first line of standard input\n"},
 	{"stats", NULL,
 	 "  stats [--days N] [--json]        per connection and shop over N days (30): runs/day, failures,\n"

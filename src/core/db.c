@@ -340,6 +340,19 @@ static const char *const MIGRATIONS[] = {
 	"  UNIQUE (channel_id, event_key));"
 	"CREATE INDEX notify_outbox_due ON notify_outbox(status, next_attempt_at);"
 	"CREATE INDEX notify_outbox_by_conn ON notify_outbox(channel_id, connection_id, id);",
+	/*
+	 * 23: a Shopify shop's bulk push (core/store_bulk.h, issue 13): the operation, recorded before it is asked
+	 * for (operation_id NULL until the shop names it), so that a run after a crash polls it instead of starting
+	 * a second; and what each line of its JSONL is, so that its results are recorded by whichever run reads them.
+	 */
+	"CREATE TABLE shopify_bulk_ops ("
+	"  destination_id INTEGER PRIMARY KEY REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  connection_id INTEGER NOT NULL, run_id INTEGER NOT NULL, operation_id TEXT, started_at INTEGER NOT NULL);"
+	"CREATE TABLE shopify_bulk_lines ("
+	"  destination_id INTEGER NOT NULL REFERENCES destinations(id) ON DELETE CASCADE,"
+	"  line INTEGER NOT NULL, sku TEXT NOT NULL, hash INTEGER NOT NULL, creating INTEGER NOT NULL,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (destination_id, line)) WITHOUT ROWID;",
 };
 
 int db_schema_version(void)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dest/crypto.h"
 #include "dest/oauth.h"
@@ -37,6 +38,7 @@ struct http_client {
 	struct gate *gate;
 	CURLM *multi;
 	struct curl_slist *json_headers, *plain_headers;
+	struct curl_slist *bare_headers;   /* without the shop's credentials: for foreign requests */
 	char user_agent[256];
 	long connect_timeout_s;
 	struct slot *slots;
@@ -103,6 +105,11 @@ static void reset_answer(struct http_request *r)
 	r->retry_after_ms = -1;
 	r->too_large = false;
 	r->error[0] = '\0';
+	if (r->answer_file) {
+		fflush(r->answer_file);
+		if (ftruncate(fileno(r->answer_file), 0) == 0)
+			rewind(r->answer_file);
+	}
 }
 
 /* ---- the queue --------------------------------------------------------------------------------------- */
@@ -162,6 +169,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	struct http_request *r = ud;
 	size_t len = size * n;
+	if (r->answer_file)
+		return fwrite(data, 1, len, r->answer_file);
 	if (r->response.len + len > HTTP_MAX_RESPONSE_BYTES) {
 		r->too_large = true;
 		return 0;
@@ -287,6 +296,7 @@ struct http_client *http_client_new(const struct shop *shop, const struct config
 	c->json_headers = curl_slist_append(NULL, "Accept: application/json");
 	c->json_headers = curl_slist_append(c->json_headers, "Expect:");
 	c->json_headers = curl_slist_append(c->json_headers, "Content-Type: application/json");
+	c->bare_headers = curl_slist_append(NULL, "Expect:");
 	if (shop->auth == SHOP_AUTH_TOKEN) {
 		char *token = xasprintf("X-Shopify-Access-Token: %s", shop->secret);
 		c->plain_headers = curl_slist_append(c->plain_headers, token);
@@ -324,6 +334,7 @@ void http_client_free(struct http_client *c)
 	curl_multi_cleanup(c->multi);
 	free_headers(c->json_headers);
 	free_headers(c->plain_headers);
+	free_headers(c->bare_headers);
 	free(c->slots);
 	free(c->finished);
 	free(c->queue);
@@ -334,6 +345,8 @@ void http_client_free(struct http_client *c)
 
 static char *attempt_url(struct http_client *c, const struct http_request *r)
 {
+	if (r->foreign)
+		return xstrdup(r->target);
 	char *url = xasprintf("%s%s", c->shop->base_url, r->target);
 	if (c->shop->auth != SHOP_AUTH_OAUTH)
 		return url;
@@ -390,13 +403,16 @@ static void start(struct http_client *c, struct slot *s, struct http_request *r)
 	explicit_bzero(url, strlen(url));
 	free(url);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	if (c->shop->auth == SHOP_AUTH_BASIC)
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, r->foreign ? CURLAUTH_NONE : (long)CURLAUTH_BASIC);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	bool head = str_eq(r->method, "HEAD"), get = str_eq(r->method, "GET");
 	if (get || head) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(e, CURLOPT_NOBODY, head ? 1L : 0L);
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, attempt_headers(s, c->plain_headers, r->headers));
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER,
+		                 attempt_headers(s, r->foreign ? c->bare_headers : c->plain_headers, r->headers));
 	} else {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
 		curl_easy_setopt(e, CURLOPT_POST, 1L);
@@ -411,7 +427,9 @@ static void start(struct http_client *c, struct slot *s, struct http_request *r)
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, str_eq(r->method, "POST") ? NULL : r->method);
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER,
-		                 attempt_headers(s, r->body_file ? c->plain_headers : c->json_headers, r->headers));
+		                 attempt_headers(s, r->foreign ? c->bare_headers : r->body_file ? c->plain_headers
+		                                                                                 : c->json_headers,
+		                                 r->headers));
 	}
 	curl_multi_add_handle(c->multi, e);
 	c->in_flight++;
@@ -462,7 +480,7 @@ static bool tls_failure(CURLcode rc)
 static bool parse_answer(struct http_request *r)
 {
 	if (str_eq(r->method, "HEAD") || r->response.len == 0)
-		return true;
+		return !r->answer_file || fflush(r->answer_file) == 0;
 	bool success = r->status >= 200 && r->status <= 299;
 	if (success && r->read_answer) {
 		if (r->read_answer(r))

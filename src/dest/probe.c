@@ -54,17 +54,23 @@ static void probe_done(struct http_request *r)
 	((struct probe *)r->ud)->done = true;
 }
 
-/* The request of p, cleared first. */
-static void prepare(struct probe *p, const char *method, const char *target, const char *body)
+struct http_request *probe_begin(struct probe *p)
 {
 	http_request_clear(&p->req);
 	p->done = false;
+	p->req.done = probe_done;
+	p->req.ud = p;
+	return &p->req;
+}
+
+/* The request of p, cleared first. */
+static void prepare(struct probe *p, const char *method, const char *target, const char *body)
+{
+	probe_begin(p);
 	p->req.method = method;
 	p->req.target = xstrdup(target);
 	p->req.body = body ? xstrdup(body) : NULL;
 	p->req.body_len = body ? strlen(body) : 0;
-	p->req.done = probe_done;
-	p->req.ud = p;
 }
 
 void probe(struct http_client *c, struct probe *p, const char *method, const char *target, const char *body)
@@ -81,6 +87,11 @@ void probe_retrying(struct http_client *c, struct probe *p, const char *method, 
 {
 	prepare(p, method, target, body);
 	p->req.once_executed = creates;
+	probe_send(c, p, ctx);
+}
+
+void probe_send(struct http_client *c, struct probe *p, struct run_ctx *ctx)
+{
 	http_submit(c, &p->req);
 	while (!p->done) {
 		http_run(c, HTTP_STOP_POLL_MS);

@@ -12,6 +12,13 @@
  * written with one productSet naming every variant the product keeps (productSet deletes the others), new
  * variants fenced under their SKUs; their stock goes in one inventorySetQuantities per chunk, several groups'
  * together. A variant still held by another product leaves it first: Shopify never moves a variant.
+ *
+ * A run pushing at least the shop's bulk_above products (grouped rows counted) writes the productSets of its
+ * single products as the lines of one bulk mutation instead (dest/shopify_bulk.h), claimed with the first of
+ * them: lookups and stock-only updates go as above, the rest when the push commits; a bulk operation an earlier
+ * run left is read before anything is pushed. Groups stay synchronous, written once the operation has ended: a
+ * group's productSet depends on what the shop holds when it is sent (the variants that must leave another
+ * product first, those the product keeps) and its answer records every variant and the group's own row at once.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +42,7 @@
 #include "dest/push_hooks.h"
 #include "dest/shop.h"
 #include "dest/shopify_api.h"
+#include "dest/shopify_bulk.h"
 #include "dest/shopify_input.h"
 #include "dest/shopify_meter.h"
 #include "dest/woo_variations.h"
@@ -90,6 +98,7 @@ struct item {
 	bool recheck;                /* another run fenced its SKU: looked up afresh, then that fence goes */
 	bool done;                   /* counted: failed, skipped, or recorded */
 	bool stock_pending;          /* written; its stock is still to be set */
+	bool in_bulk;                /* its productSet is a line of the bulk operation: recorded from its result */
 	long stock;
 	bool creating;               /* not in the shop when it was written */
 	bool in_sync;                /* a variant of a group this run writes, not pushed itself: named, unchanged */
@@ -141,6 +150,9 @@ struct shopify {
 	char **parent_skus;          /* the connection's groups, in order */
 	size_t nparent_skus;
 	struct shopify_meter meter;
+	struct shopify_bulk_session bulk_session;
+	bool bulk_wanted;            /* the run is big enough: the bulk push is claimed with the first single products */
+	struct shopify_bulk *bulk;   /* NULL: the push is synchronous */
 };
 
 static const cJSON *path_of(const cJSON *o, const char *const *keys)
@@ -306,10 +318,10 @@ static void remember(struct shopify *s, const struct item *it)
 		        s->shop.name, store_errmsg(s->ctx->store));
 }
 
-/* Everything the product needed reached the shop. */
-static void record(struct shopify *s, struct item *it, bool created)
+/* Everything the product of connection `conn` needed reached the shop. */
+static void record_in(struct shopify *s, int64_t conn, struct item *it, bool created)
 {
-	if (store_product_set_pushed(s->ctx->store, s->ctx->connection_id, it->sku, it->hash) < 0)
+	if (store_product_set_pushed(s->ctx->store, conn, it->sku, it->hash) < 0)
 		run_log(s->ctx, LOG_WARN, "product %s reached '%s' but cannot be recorded: %s", it->sku, s->shop.name,
 		        store_errmsg(s->ctx->store));
 	if (created)
@@ -318,6 +330,11 @@ static void record(struct shopify *s, struct item *it, bool created)
 		s->updated++;
 	run_add(s->ctx, RC_PUSH_PROCESSED, 1);
 	it->done = true;
+}
+
+static void record(struct shopify *s, struct item *it, bool created)
+{
+	record_in(s, s->ctx->connection_id, it, created);
 }
 
 /* ---- fences: creates that may still be executing in the shop ---- */
@@ -456,6 +473,40 @@ static bool look_up(struct shopify *s)
 
 /* ---- writing ---- */
 
+/* A productSet's answer (data.productSet): the item's ids, or its first userError as its failure; false then. */
+static bool set_answer(struct shopify *s, struct item *it, const cJSON *set)
+{
+	if (user_errors(s, it, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(set, "userErrors"), 0)))
+		return false;
+	const cJSON *product = cJSON_GetObjectItemCaseSensitive(set, "product");
+	it->product = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "id")));
+	const cJSON *node;
+	cJSON_ArrayForEach(node, path_of(product, (const char *const[]){"variants", "nodes", NULL}))
+		if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")), it->sku)) {
+			it->variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
+			it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
+		}
+	return true;
+}
+
+/* The productSet of an item as a line of the bulk operation; a create's stock rides in it (its inventory item
+ * does not exist before), an update's goes with the chunk's inventorySetQuantities. */
+static void bulk_item(struct shopify *s, struct item *it, cJSON *input, bool creating)
+{
+	cJSON *variant = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(input, "variants"), 0);
+	if (creating && it->stock_pending && variant) {
+		cJSON *q = cJSON_CreateObject();   /* ProductSetInventoryInput */
+		cJSON_AddStringToObject(q, "locationId", s->location);
+		cJSON_AddStringToObject(q, "name", "available");
+		cJSON_AddNumberToObject(q, "quantity", (double)it->stock);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(variant, "inventoryQuantities"), q);
+		it->stock_pending = false;
+	}
+	it->in_bulk = shopify_bulk_add(s->bulk, it->sku, it->hash, creating, input);
+	if (!it->in_bulk)
+		it->stock_pending = false;
+}
+
 /* productSet of one product; the item's stock is then pending unless it failed. */
 static void write_item(struct shopify *s, struct item *it)
 {
@@ -486,10 +537,15 @@ static void write_item(struct shopify *s, struct item *it)
 		return; /* an update of the stock alone */
 	if (it->returning && !creating)
 		cJSON_AddStringToObject(input, "status", "ACTIVE"); /* a draft is published again */
-	if (creating && store_fence_put(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id, now_ms() + s->fence_ms) < 0) {
+	int64_t fence_ms = s->bulk ? SHOPIFY_BULK_PATIENCE_MS + s->fence_ms : s->fence_ms;
+	if (creating && store_fence_put(s->ctx->store, s->shop.id, it->sku, s->ctx->run_id, now_ms() + fence_ms) < 0) {
 		cJSON_Delete(input);
 		fail_item(s, it, "store", "product %s was not created: its create cannot be fenced (%s)", it->sku,
 		          store_errmsg(s->ctx->store));
+		return;
+	}
+	if (s->bulk) {
+		bulk_item(s, it, input, creating);
 		return;
 	}
 	cJSON *vars = cJSON_CreateObject();
@@ -507,18 +563,8 @@ static void write_item(struct shopify *s, struct item *it)
 		it->stock_pending = false;
 		return;
 	}
-	const cJSON *set = cJSON_GetObjectItemCaseSensitive(data, "productSet");
-	if (user_errors(s, it, cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(set, "userErrors"), 0)))
-		return;
-	const cJSON *product = cJSON_GetObjectItemCaseSensitive(set, "product");
-	it->product = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(product, "id")));
-	const cJSON *node;
-	cJSON_ArrayForEach(node, path_of(product, (const char *const[]){"variants", "nodes", NULL}))
-		if (str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "sku")), it->sku)) {
-			it->variant = gid_number(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(node, "id")));
-			it->inventory = gid_number(cJSON_GetStringValue(path_of(node, (const char *const[]){"inventoryItem", "id", NULL})));
-		}
-	remember(s, it);
+	if (set_answer(s, it, cJSON_GetObjectItemCaseSensitive(data, "productSet")))
+		remember(s, it);
 }
 
 /* The location inventory goes to: the one the destination names (a GID as it is, a name among the shop's), else
@@ -639,13 +685,16 @@ static bool find_queue(struct shopify *s)
 	return true;
 }
 
-/* The queue's stock, then each written item recorded. */
+/* The queue's stock, then each written item recorded; an item of a bulk line that failed meanwhile (its stock
+ * refused) is marked so in the operation, the others are recorded from its result. */
 static void finish_queue(struct shopify *s)
 {
 	set_stock(s);
 	for (size_t i = 0; i < s->n && going_on(s); i++) {
 		struct item *it = &s->queue[i];
-		if (!it->done && !it->in_sync && !it->stock_pending && it->product)
+		if (it->in_bulk && it->done)
+			shopify_bulk_failed(s->bulk, it->sku);
+		else if (!it->done && !it->in_sync && !it->stock_pending && it->product && !it->in_bulk)
 			record(s, it, it->creating);
 	}
 }
@@ -659,11 +708,21 @@ static void clear_queue(struct shopify *s)
 
 static void flush(struct shopify *s)
 {
-	if (s->n && find_queue(s)) {
+	/* Not claimed at the open: a run of groups alone (synchronous) would hold the shop's bulk push for nothing. */
+	if (s->bulk_wanted && s->n) {
+		s->bulk_wanted = false;
+		s->bulk = shopify_bulk_open(&s->bulk_session);
+	}
+	/* A bulk create's stock names the location in its line. */
+	if (s->n && find_queue(s) && (!s->bulk || resolve_location(s))) {
+		/* Bulk lines touch only the disk and the database: one transaction for the chunk's. */
+		bool tx = s->bulk && !store_in_transaction(s->ctx->store) && store_begin(s->ctx->store) == 0;
 		for (size_t i = 0; i < s->n && going_on(s); i++) {
 			s->queue[i].creating = !s->queue[i].product;
 			write_item(s, &s->queue[i]);
 		}
+		if (tx && store_commit(s->ctx->store) < 0)
+			store_rollback(s->ctx->store);
 		finish_queue(s);
 	}
 	clear_queue(s);
@@ -1269,6 +1328,8 @@ static int shopify_commit(struct dest *d, char *err, size_t errsize)
 {
 	struct shopify *s = d->impl;
 	flush(s);
+	if (s->bulk)
+		shopify_bulk_run(s->bulk);
 	if (going_on(s))
 		push_groups(s);
 	if (going_on(s))
@@ -1278,6 +1339,38 @@ static int shopify_commit(struct dest *d, char *err, size_t errsize)
 	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
 		return -1;
 	return run_should_stop(s->ctx) ? 1 : 0;
+}
+
+/* ---- the bulk path's hooks ---- */
+
+static const cJSON *bulk_ask(void *ud, const char *document, const char *name, cJSON *variables, double cost,
+                             char *why, size_t why_size)
+{
+	return ask(ud, document, name, variables, cost, why, why_size);
+}
+
+/* A line's result, recorded as the synchronous productSet's answer is; a result that does not name the line's SKU
+ * is not this line's (an operation adopted after a crash that was not ours) and records nothing. */
+static void bulk_outcome(void *ud, int64_t conn, const char *sku, int64_t hash, bool creating, bool failed,
+                         const cJSON *set, const char *error)
+{
+	struct shopify *s = ud;
+	/* A product that failed already keeps its ids with no pushed hash: it is pending, and counted once. */
+	struct item it = {.sku = (char *)sku, .hash = failed ? 0 : hash};
+	if (failed) {
+		if (set && !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(set, "userErrors")) &&
+		    set_answer(s, &it, set) && it.variant)
+			remember(s, &it);
+	} else if (!set)
+		fail_item(s, &it, "bulk", "'%s' did not write product %s in the bulk operation: %s", s->shop.name, sku,
+		          error);
+	else if (set_answer(s, &it, set) && !it.variant)
+		run_log(s->ctx, LOG_WARN, "a bulk result for %s in '%s' names another SKU: not recorded", sku,
+		        s->shop.name);
+	else if (!it.done) {
+		remember(s, &it);
+		record_in(s, conn, &it, creating);
+	}
 }
 
 static int shopify_open(struct dest *d, const struct conn_config *conn, struct run_ctx *ctx, int64_t pending,
@@ -1297,6 +1390,15 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 	if (!s->http)
 		return -1;
 	s->fence_ms = ((int64_t)s->shop.opt.timeout_s + s->shop.opt.overrun_s) * 1000;
+	s->endpoint = shopify_graphql_path(&s->site);
+	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, Admin API %s%s)", (long long)pending, s->shop.name,
+	        s->shop.base_url, s->site.api_version, s->shop.verify_tls ? "" : ", TLS NOT VERIFIED");
+	s->bulk_session = (struct shopify_bulk_session){ctx, s->http, &s->shop, &s->stop, product_set_document,
+	                                                {s, bulk_ask, bulk_outcome}};
+	/* Before the fences are read: an operation read to its end takes its creates' fences with it. */
+	shopify_bulk_resume(&s->bulk_session);
+	if (phase_stop_report(&s->stop, d, err, errsize) < 0)
+		return -1;
 	if (store_fences_of_others(ctx->store, s->shop.id, ctx->run_id, &s->fences, &s->nfences) < 0) {
 		snprintf(err, errsize, "cannot read which creates of earlier runs may still be executing in '%s': %s; "
 		         "nothing was pushed", s->shop.name, store_errmsg(ctx->store));
@@ -1307,10 +1409,8 @@ static int shopify_open(struct dest *d, const struct conn_config *conn, struct r
 		         store_errmsg(ctx->store));
 		return -1;
 	}
-	s->endpoint = shopify_graphql_path(&s->site);
-	run_log(ctx, LOG_INFO, "sending %lld products to '%s' (%s, Admin API %s%s)", (long long)pending, s->shop.name,
-	        s->shop.base_url, s->site.api_version, s->shop.verify_tls ? "" : ", TLS NOT VERIFIED");
-	return 0;
+	s->bulk_wanted = s->site.bulk_above && pending >= s->site.bulk_above;
+	return phase_stop_report(&s->stop, d, err, errsize);
 }
 
 static void shopify_close(struct dest *d)
@@ -1318,6 +1418,7 @@ static void shopify_close(struct dest *d)
 	struct shopify *s = d->impl;
 	if (!s)
 		return;
+	shopify_bulk_free(s->bulk);
 	shopify_meter_save(&s->meter);
 	for (size_t i = 0; i < s->n; i++)
 		item_free(&s->queue[i]);

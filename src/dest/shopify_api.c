@@ -14,7 +14,7 @@ const char shopify_primary_location_document[] = "query FeedsyncPrimaryLocation 
 const char shopify_locations_document[] =
 	"query FeedsyncLocations { locations(first: 250, includeInactive: true) { nodes { id name isActive } } }";
 
-static const char *const site_keys[] = {"api_version", "location", "allow_http", NULL};
+static const char *const site_keys[] = {"api_version", "location", "allow_http", "bulk_above", NULL};
 
 /* "2025-10": the form Shopify names its quarterly versions with (https://shopify.dev/docs/api/usage/versioning). */
 static bool is_version(const char *s)
@@ -39,6 +39,11 @@ void shopify_site_read(const cJSON *site, struct shopify_site *out, struct probl
 		problems_add(pr, SITE ".location", "must name a location (its name or gid://shopify/Location/ID)");
 	out->location = location && *location->valuestring ? xstrdup(location->valuestring) : NULL;
 	out->allow_http = cJSON_IsTrue(json_member(site, "allow_http", JSON_BOOL, SITE, pr));
+	const cJSON *bulk = json_member(site, "bulk_above", cJSON_Number, SITE, pr);
+	if (bulk && (bulk->valuedouble < 0 || bulk->valuedouble != (double)(int64_t)bulk->valuedouble))
+		problems_add(pr, SITE ".bulk_above", "must be a whole number of products, like %d (0: never bulk)",
+		             SHOPIFY_DEFAULT_BULK_ABOVE);
+	out->bulk_above = bulk && bulk->valuedouble >= 0 ? (int64_t)bulk->valuedouble : SHOPIFY_DEFAULT_BULK_ABOVE;
 }
 
 void shopify_site_free(struct shopify_site *site)

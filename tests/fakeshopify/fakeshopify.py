@@ -77,12 +77,30 @@ of https://shopify.dev it follows:
   "handle"?, "status"?, "productType"?, "vendor"?, "tags"?, "descriptionHtml"?, "image"?, "options"?: [NAME],
   "variants": [{"sku", "price", "compareAtPrice"?, "image"?, "options"?: [VALUE], "available"?: {LOCATION NAME:
   N}}]}]} or {"generate": {"products": N, "variants": K, "no_sku": M}} adds products to the store.
+Bulk mutations (docs/api/usage/bulk-operations/imports), each in the "bulk" section below:
+- FeedsyncStagedUpload($input): stagedUploadsCreate (docs/api/admin-graphql/2025-10/mutations/stagedUploadsCreate),
+  resource BULK_MUTATION_VARIABLES: stagedTargets [{url, resourceUrl: null, parameters [{name, value}]}] whose
+  url is this fake's /__storage/upload (Shopify's is Google Cloud Storage) and whose "key" parameter is the
+  stagedUploadPath; cost 10. The upload is a multipart/form-data POST of the parameters then the file, without
+  the shop's token, answered 201 with an XML PostResponse (success_action_status 201) as GCS does.
+- FeedsyncBulkRun($mutation, $stagedUploadPath): bulkOperationRunMutation (docs/api/admin-graphql/2025-10/
+  mutations/bulkOperationRunMutation): {bulkOperation {id status}, userErrors [{field message code}]}; one bulk
+  mutation per shop at a time, a second is userError code OPERATION_IN_PROGRESS; an unknown path NO_SUCH_FILE;
+  cost 10. The lines run in a thread after --bulk-delay-ms (POST /__fake/bulk: {"delay_ms", "line_ms",
+  "fail": "FAILED"|"CANCELED"|"EXPIRED", "fail_after": N, "refuse_upload": true, "hold": true: the lines wait
+  for /__fake/release}), each one FeedsyncProductSet
+  with the line as its variables, outside the cost bucket (bulk operations are not rate limited).
+- FeedsyncBulkOperation($id): node(id:) {... on BulkOperation {id status errorCode objectCount url
+  partialDataUrl createdAt}} (docs/api/admin-graphql/2025-10/objects/BulkOperation), cost 1; FeedsyncCurrentBulk:
+  currentBulkOperation(type: MUTATION) the same fields (docs/api/admin-graphql/2025-10/queries/
+  currentBulkOperation), cost 1. A COMPLETED operation's url (a FAILED one's partialDataUrl) is a JSONL of
+  {"data": {"productSet": ...}, "__lineNumber": N} per line executed, downloaded without the token.
 
 Faults are fakewoo's rules (POST /__fake/faults): latency_ms, status 5xx (gateway HTML pages), action html,
 reset, stall, hold (the request is executed when the hold ends, whether or not its client is still there, as a
 shop does), status 401 (this shop's refusal); a rule's match may name an "operation" and ask for "creates" (a
 productSet without an id). Control endpoints (never authenticated nor faulted): GET
-/__fake/state {"products", "requests", "bucket", "duplicate_skus", "in_flight", "held"}; POST /__fake/faults,
+/__fake/state {"products", "requests", "bucket", "duplicate_skus", "in_flight", "held", "bulk_running"}; POST /__fake/faults,
 /__fake/release (the held requests go on), /__fake/reset,
 /__fake/scopes (a JSON list: the scopes the token holds from now on), /__fake/bucket ({"size", "restore",
 "available"}).
@@ -154,6 +172,10 @@ class Store:
         self.max_in_flight = 0
         self.held = 0                        # requests waiting in a "hold" fault
         self.release = threading.Event()
+        self.bulk_rules = {"delay_ms": self.args.bulk_delay_ms}
+        self.uploads = {}        # staged path -> bytes of the JSONL
+        self.bulk_ops = {}       # gid -> {"id", "status", "errorCode", "objectCount", "results", "createdAt"}
+        self.bulk_current = None
 
     def gid(self, kind):
         self.next_id += 1
@@ -300,7 +322,31 @@ def plan(op, variables):
         return 10, "write_products", "productDelete"
     if op == "FeedsyncInventorySet":
         return 10, "write_inventory", "inventorySetQuantities"
-    return None
+    return bulk_plan(op)
+
+
+def bulk_plan(op):
+    """The bulk operations' (requested cost, scope, root field): a mutation 10, an object 1."""
+    return {"FeedsyncStagedUpload": (10, "write_products", "stagedUploadsCreate"),
+            "FeedsyncBulkRun": (10, "write_products", "bulkOperationRunMutation"),
+            "FeedsyncBulkOperation": (1, "read_products", "node"),
+            "FeedsyncCurrentBulk": (1, "read_products", "currentBulkOperation")}.get(op)
+
+
+def parse_multipart(content_type, body):
+    """The fields of a multipart/form-data body by name (bytes); the file part's name is "file"."""
+    m = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not m:
+        return {}
+    fields = {}
+    for part in body.split(b"--" + m.group(1).encode())[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, value = part.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]*)"', head)
+        if name:
+            fields[name.group(1).decode()] = value[:-2] if value.endswith(b"\r\n") else value
+    return fields
 
 
 class Handler(fakewoo.Handler):
@@ -335,6 +381,8 @@ class Handler(fakewoo.Handler):
 
     def route(self, answer=True):
         store = self.server.shop
+        if self.url_path.startswith("/__storage/"):
+            return self.storage(store)
         m = re.fullmatch(r"/admin/api/(\d{4}-\d{2})/graphql\.json", self.url_path)
         if not m or m.group(1) not in self.server.versions:
             return self.send(404, {"errors": "Not Found"})
@@ -459,6 +507,8 @@ class Handler(fakewoo.Handler):
                 if "optionValues" in given:
                     v["optionValues"] = given["optionValues"]
                 v["sku"] = sku or v["sku"]
+                for q in given.get("inventoryQuantities") or []:  # ProductSetInventoryInput
+                    store.levels[(v["inventoryItem"], q["locationId"])] = int(q["quantity"])
                 store.variants[v["id"]] = v
                 kept.append(v["id"])
             for gone in set(product["variants"]) - set(kept):
@@ -594,6 +644,98 @@ class Handler(fakewoo.Handler):
     def op_FeedsyncPullVariantsAt(self, store, variables):
         return self.pull_page(store, variables, variables.get("location"), PULL_OBJECTS_AT)
 
+    # ---- bulk: staged uploads and bulk mutations (docs/api/usage/bulk-operations/imports) ----
+
+    def op_FeedsyncStagedUpload(self, store, variables):
+        # stagedUploadsCreate (docs/api/admin-graphql/2025-10/mutations/stagedUploadsCreate): the key parameter is
+        # the stagedUploadPath bulkOperationRunMutation takes.
+        targets = []
+        for inp in variables.get("input") or []:
+            key = "tmp/%d/bulk/%s/%s" % (store.next_id, store.gid("Upload").rsplit("/", 1)[1], inp.get("filename"))
+            targets.append({"url": store.base_url + "/__storage/upload", "resourceUrl": None, "parameters": [
+                {"name": "Content-Type", "value": inp.get("mimeType") or "text/jsonl"},
+                {"name": "success_action_status", "value": "201"}, {"name": "acl", "value": "private"},
+                {"name": "key", "value": key}, {"name": "policy", "value": "eyJjb25kaXRpb25zIjpbXX0="}]})
+        return {"stagedUploadsCreate": {"stagedTargets": targets, "userErrors": []}}, 10
+
+    def storage(self, store):
+        """The staged uploads' storage: the multipart upload, and the bulk operations' result files."""
+        if self.headers.get("X-Shopify-Access-Token"):
+            with store.lock:
+                store.violations.append("the shop's token was sent to storage (%s)" % self.url_path)
+        if self.command == "GET":
+            with store.lock:
+                op = store.bulk_ops.get("gid://shopify/BulkOperation/" + self.url_path.rsplit("/", 1)[-1])
+                body = "".join(json.dumps(r) + "\n" for r in op["results"]).encode() if op else None
+            if body is None:
+                return self.send(404, b"<Error><Code>NoSuchKey</Code></Error>", content_type="application/xml")
+            return self.send(200, body, content_type="application/jsonl")
+        fields = parse_multipart(self.headers.get("Content-Type", ""), self.raw_body)
+        with store.lock:
+            refused = store.bulk_rules.get("refuse_upload")
+            if not refused and "key" in fields and "file" in fields:
+                store.uploads[fields["key"].decode()] = fields["file"]
+        if refused or "key" not in fields or "file" not in fields:
+            return self.send(403, b"<Error><Code>AccessDenied</Code><Message>Invalid according to Policy"
+                                  b"</Message></Error>", content_type="application/xml")
+        return self.send(201, b"<PostResponse><Key>%s</Key></PostResponse>" % fields["key"],
+                         content_type="application/xml")
+
+    def op_FeedsyncBulkRun(self, store, variables):
+        path = variables.get("stagedUploadPath")
+        current = store.bulk_ops.get(store.bulk_current)
+        if current and current["status"] in ("CREATED", "RUNNING"):
+            return {"bulkOperationRunMutation": {"bulkOperation": None, "userErrors": [
+                {"field": None, "code": "OPERATION_IN_PROGRESS", "message": "A bulk mutation operation for this app "
+                 "and shop is already in progress: %s." % current["id"]}]}}, 10
+        if path not in store.uploads:
+            return {"bulkOperationRunMutation": {"bulkOperation": None, "userErrors": [
+                {"field": ["stagedUploadPath"], "code": "NO_SUCH_FILE", "message": "The JSONL file could not be "
+                 "found. Try uploading the file again, and check that you've entered the URL correctly."}]}}, 10
+        op = {"id": store.gid("BulkOperation"), "status": "CREATED", "errorCode": None, "objectCount": "0",
+              "results": [], "createdAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "type": "MUTATION"}
+        store.bulk_ops[op["id"]] = op
+        store.bulk_current = op["id"]
+        lines = store.uploads.pop(path).decode().splitlines()
+        threading.Thread(target=self.run_bulk, args=(store, op, lines, dict(store.bulk_rules)), daemon=True).start()
+        return {"bulkOperationRunMutation": {"bulkOperation": {"id": op["id"], "status": op["status"]},
+                                             "userErrors": []}}, 10
+
+    def run_bulk(self, store, op, lines, rules):
+        time.sleep(float(rules.get("delay_ms", 0)) / 1000)
+        if rules.get("hold"):
+            store.release.wait(store.args.lifetime)
+        with store.lock:
+            op["status"] = "RUNNING"
+        fail, fail_after = rules.get("fail"), int(rules.get("fail_after", 0))
+        for n, line in enumerate(lines):
+            if fail and n >= fail_after:
+                break
+            time.sleep(float(rules.get("line_ms", 0)) / 1000)
+            with store.lock:
+                data, _ = self.op_FeedsyncProductSet(store, json.loads(line))
+                op["results"].append({"data": data, "__lineNumber": n})
+                op["objectCount"] = str(n + 1)
+        with store.lock:
+            op["status"] = fail or "COMPLETED"
+            op["errorCode"] = "INTERNAL_SERVER_ERROR" if fail == "FAILED" else None
+            op["completedAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+    def bulk_view(self, store, op):
+        if not op:
+            return None
+        url = "%s/__storage/results/%s" % (store.base_url, op["id"].rsplit("/", 1)[1])
+        done = op["status"] == "COMPLETED"
+        return {"id": op["id"], "status": op["status"], "errorCode": op["errorCode"], "objectCount": op["objectCount"],
+                "createdAt": op["createdAt"], "url": url if done and op["results"] else None,
+                "partialDataUrl": url if not done and op["status"] != "RUNNING" and op["results"] else None}
+
+    def op_FeedsyncBulkOperation(self, store, variables):
+        return {"node": self.bulk_view(store, store.bulk_ops.get(variables.get("id")))}, 1
+
+    def op_FeedsyncCurrentBulk(self, store, variables):
+        return {"currentBulkOperation": self.bulk_view(store, store.bulk_ops.get(store.bulk_current))}, 1
+
     # ---- control ----
 
     def control(self):
@@ -603,17 +745,23 @@ class Handler(fakewoo.Handler):
         with store.lock:
             if what == "state":
                 store.bucket.refill()
-                products = [dict(p, variants=[dict(store.variants[g], available={
-                    loc: n for (item, loc), n in store.levels.items() if item == store.variants[g]["inventoryItem"]})
-                    for g in p["variants"]]) for p in store.products.values()]
+                levels = {}  # by inventory item: a bulk bench's 100 000 products each look theirs up
+                for (item, loc), n in store.levels.items():
+                    levels.setdefault(item, {})[loc] = n
+                products = [dict(p, variants=[dict(store.variants[g], available=levels.get(
+                    store.variants[g]["inventoryItem"], {})) for g in p["variants"]]) for p in store.products.values()]
                 return self.send(200, {"products": products, "requests": store.requests,
                                        "bucket": store.bucket.status(), "duplicate_skus": store.duplicate_skus(),
                                        "violations": store.violations, "in_flight": store.in_flight,
-                                       "held": store.held})
+                                       "held": store.held, "bulk_running": sum(
+                                           1 for op in store.bulk_ops.values() if op["status"] in ("CREATED", "RUNNING"))})
             if self.common_control(store, what, body):
                 return None
             if what == "seed":
                 return self.send(200, {"seeded": seed(store, body)})
+            if what == "bulk":
+                store.bulk_rules = dict(body or {})
+                return self.send(200, store.bulk_rules)
             if what == "release":
                 store.release.set()
                 return self.send(200, {"released": True})
@@ -642,6 +790,7 @@ def main():
     ap.add_argument("--bucket-size", type=float, default=1000)
     ap.add_argument("--restore-rate", type=float, default=100)
     ap.add_argument("--versions", default="2025-07,2025-10,2026-01", help="API versions served")
+    ap.add_argument("--bulk-delay-ms", type=float, default=200, help="before a bulk operation runs its lines")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 

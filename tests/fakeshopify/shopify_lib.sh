@@ -43,6 +43,33 @@ with open(sys.argv[1], "w") as f:
 PY
 }
 
+# grouped_feed [SKIP_SKU...] [SKU=PRICE...] [NOSIZE] [SINGLES=N]: TEE in three sizes, CAP in two colours and a
+# single MUG, in $T/feed.csv (read with GROUPING); NOSIZE leaves TEE-M's size empty; SINGLES=N adds N single
+# products SKU-00000....
+grouped_feed() {
+	"$PYTHON" - "$T/feed.csv" "$@" <<'PY'
+import sys
+path, args = sys.argv[1], sys.argv[2:]
+price = dict(a.split("=", 1) for a in args if "=" in a)
+singles = int(price.pop("SINGLES", 0))
+skip = {a for a in args if "=" not in a}
+rows = [("TEE-S", "Tee S", "10.00", "3", "TEE", "S", ""), ("TEE-M", "Tee M", "11.00", "4", "TEE", "M", ""),
+        ("TEE-L", "Tee L", "12.00", "5", "TEE", "L", ""), ("CAP-R", "Cap Red", "7.00", "2", "CAP", "", "Red"),
+        ("CAP-B", "Cap Blue", "7.00", "6", "CAP", "", "Blue"), ("MUG", "Mug", "5.00", "9", "", "", "")]
+with open(path, "w") as f:
+    f.write("sku,name,price,quantity,group,size,colour\n")
+    for sku, name, p, qty, group, size, colour in rows:
+        if sku == "TEE-M" and "NOSIZE" in args:
+            size = ""
+        if sku not in skip:
+            f.write(",".join((sku, name, price.get(sku, p), qty, group, size, colour)) + "\n")
+    for i in range(singles):
+        f.write("SKU-%05d,Shirt %d,%s,%d,,,\n" % (i, i, price.get("SKU-%05d" % i, "%d.50" % (10 + i)), i % 5))
+PY
+}
+
+GROUPING='"group": {"by": "group", "options": ["size", {"name": "colour", "column": "colour"}]}'
+
 # add_shopify_conn [EXTRA_JSON_MEMBERS]: a connection reading $T/feed.csv and pushing to $DEST_ID; sets $CONN_ID.
 add_shopify_conn() { push_conn "Shopify feed" shopify "${1:-}"; }
 
