@@ -706,6 +706,9 @@ static void clear_queue(struct shopify *s)
 	s->n = 0;
 }
 
+static const char *group_owning(struct shopify *s, int64_t product, const char *except);
+static bool leave_other_product(struct shopify *s, struct item *it, const char *group);
+
 static void flush(struct shopify *s)
 {
 	/* Not claimed at the open: a run of groups alone (synchronous) would hold the shop's bulk push for nothing. */
@@ -718,8 +721,14 @@ static void flush(struct shopify *s)
 		/* Bulk lines touch only the disk and the database: one transaction for the chunk's. */
 		bool tx = s->bulk && !store_in_transaction(s->ctx->store) && store_begin(s->ctx->store) == 0;
 		for (size_t i = 0; i < s->n && going_on(s); i++) {
-			s->queue[i].creating = !s->queue[i].product;
-			write_item(s, &s->queue[i]);
+			struct item *it = &s->queue[i];
+			/* A productSet on a group's product naming this variant alone would delete the group's others. */
+			if (it->product && group_owning(s, it->product, NULL) && !leave_other_product(s, it, NULL)) {
+				it->done = true; /* failed, or the phase stopped: never recorded as pushed */
+				continue;
+			}
+			it->creating = !it->product;
+			write_item(s, it);
 		}
 		if (tx && store_commit(s->ctx->store) < 0)
 			store_rollback(s->ctx->store);
@@ -811,8 +820,9 @@ static int64_t group_product(struct shopify *s, const char *group)
 
 /* A variant held by another product leaves it first (Shopify never moves a variant between products): that
  * product is deleted when it was a single product, else the variant is deleted from it; the variant is then
- * created in its group's product. */
-static void leave_other_product(struct shopify *s, struct item *it, const char *group)
+ * created in its group's product, or as a single product of its own (group NULL). False when it could not leave:
+ * it is then not to be written. */
+static bool leave_other_product(struct shopify *s, struct item *it, const char *group)
 {
 	char pgid[96], vgid[96];
 	gid_text(pgid, sizeof(pgid), "Product", it->product);
@@ -830,12 +840,18 @@ static void leave_other_product(struct shopify *s, struct item *it, const char *
 		left = retire_with(s, it, delete_document, "FeedsyncProductDelete", "productDelete", vars);
 	}
 	if (!left)
-		return;
-	run_log(s->ctx, LOG_INFO, "'%s' moved to the group of '%s': deleted from %s%s%s, created in its product",
-	        it->sku, group, owner ? "the product of '" : "its single product", owner ? owner : "", owner ? "'" : "");
+		return false;
+	if (group)
+		run_log(s->ctx, LOG_INFO, "'%s' moved to the group of '%s': deleted from %s%s%s, created in its product",
+		        it->sku, group, owner ? "the product of '" : "its single product", owner ? owner : "",
+		        owner ? "'" : "");
+	else
+		run_log(s->ctx, LOG_INFO, "'%s' left the group of '%s': deleted from its product, created as a product "
+		        "of its own", it->sku, owner);
 	store_remote_forget(s->ctx->store, s->shop.id, it->sku);
 	it->product = it->variant = it->inventory = 0;
 	it->cached = false;
+	return true;
 }
 
 /* Every variant the group pushes fails with the shop's refusal of the whole (the mutation is atomic); the

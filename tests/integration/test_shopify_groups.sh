@@ -212,6 +212,25 @@ test_a_single_product_joining_a_group_and_a_variant_moving_between_groups() {
 	expect_eq "$(shopify_requests)" "$sent" "requests of an unchanged re-run"
 }
 
+# A variant whose row leaves its group becomes a single product of its own; the group keeps its other variants
+# (a productSet on the group's product naming only it would delete them).
+test_a_variant_leaving_its_group_becomes_a_single_product() {
+	grouped_shop delete || return
+	push_ok
+	local tee; tee=$(product_of TEE-S 'p["id"]')
+	sed -i 's/^TEE-L,Tee L,12.00,5,TEE,L,$/TEE-L,Tee L,12.00,5,,,/' "$T/feed.csv"
+	push_ok
+	expect_eq "$(product_of TEE-S 'sorted(x["sku"] for x in p["variants"])')" '["TEE-M", "TEE-S"]' "TEE's variants"
+	expect_eq "$(product_of TEE-S 'p["id"]')" "$tee" "TEE's product"
+	expect_eq "$(product_of TEE-L 'len(p["variants"])')" 1 "TEE-L's product: its own"
+	[ "$(product_of TEE-L 'p["id"]')" != "$tee" ] || fail "TEE-L is still in TEE's product"
+	expect_eq "$(shopify_state 'len(products)')" 4 "products: TEE, CAP, MUG, TEE-L"
+	expect_unique_shopify_skus
+	local sent; sent=$(shopify_requests)
+	push_ok
+	expect_eq "$(shopify_requests)" "$sent" "requests of an unchanged re-run"
+}
+
 test_plan_then_apply_writes_the_group() {
 	grouped_shop || return
 	fs run "$CONN_ID" --plan --wait
