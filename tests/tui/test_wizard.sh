@@ -22,8 +22,7 @@ start_new() {
 
 quit_wizard() {
 	keys C-c
-	case "$(screen)" in *"(y/n)"*) keys y;; esac
-	wait_screen "EXITED" 10
+	exit_confirmed
 	tmux -L "$SOCK" kill-server 2>/dev/null
 }
 

@@ -66,8 +66,7 @@ test_a_broken_user_preset_is_named_on_the_mapping_step() {
 	wait_screen "preset file mine.json: invalid JSON at line 2, column 13"
 	expect_fits 80
 	keys C-c
-	case "$(screen)" in *"(y/n)"*) keys y;; esac
-	wait_screen "EXITED" 10
+	exit_confirmed
 	tmux -L "$SOCK" kill-server 2>/dev/null
 }
 

@@ -40,13 +40,26 @@ screen() { tmux -L "$SOCK" capture-pane -p; }
 keys() { tmux -L "$SOCK" send-keys "$@"; }
 # keys_then TEXT KEYS...: sends the keys and waits for TEXT on screen.
 keys_then() { local text=$1; shift; keys "$@"; wait_screen "$text"; }
+# After a quit key: answers y once if the console asks "(y/n)" (the question may take a frame to come), and
+# waits for the console to exit.
+exit_confirmed() {
+	local answered=""
+	for _ in $(seq 200); do
+		case "$(screen)" in
+		*EXITED*) return 0 ;;
+		*"(y/n)"*) [ -n "$answered" ] || { keys y; answered=1; } ;;
+		esac
+		sleep 0.05
+	done
+	wait_screen "EXITED" 1
+}
+
 # Quits with Q (and yes, when runs are in flight): the console must exit 0 with nothing on stderr
 # (sanitizer builds report leaks and errors there).
 stop_console() {
 	keys Q
-	sleep 0.1
-	case "$(screen)" in *"(y/n)"*) keys y;; esac
-	wait_screen "EXITED" 10 && expect_contains "$(screen)" "EXITED 0" "console exit"
+	exit_confirmed || return 1
+	expect_contains "$(screen)" "EXITED 0" "console exit"
 	[ -s "$T/.console-err" ] && fail "the console wrote to stderr: $(head -c 2000 "$T/.console-err")"
 	tmux -L "$SOCK" kill-server 2>/dev/null
 }
