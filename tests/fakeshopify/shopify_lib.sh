@@ -91,3 +91,7 @@ expect_unique_shopify_skus() {
 	expect_eq "$(shopify_state 'len(skus) == len(set(skus)) and not s["duplicate_skus"]')" "True" \
 		"SKUs unique in the shop: $(shopify_state 'sorted(skus)' | head -c 300)"
 }
+
+# For wait_until: the fake holds a create (a "hold" fault), or has no request in flight.
+shop_holds_a_create() { [ "$(shopify_state 's["held"]')" = 1 ]; }
+shop_idle() { [ "$(shopify_state 's["in_flight"]')" = 0 ]; }

@@ -7,9 +7,6 @@
 . "$ROOT/tests/fakewoo/woo_lib.sh"
 . "$ROOT/tests/fakeshopify/shopify_lib.sh"
 
-shop_holds_a_create() { [ "$(shopify_state 's["held"]')" = 1 ]; }
-shop_idle() { [ "$(shopify_state 's["in_flight"]')" = 0 ]; }
-
 test_kill_during_a_held_create_then_retry_makes_no_duplicate() {
 	start_fakeshopify || return
 	lose_workers_fast

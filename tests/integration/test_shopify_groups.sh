@@ -246,9 +246,6 @@ test_plan_then_apply_writes_the_group() {
 	expect_eq "$(product_of TEE-M 'len(p["variants"])')" 3 "TEE's variants"
 }
 
-shop_holds_a_create() { [ "$(shopify_state 's["held"]')" = 1 ]; }
-shop_idle() { [ "$(shopify_state 's["in_flight"]')" = 0 ]; }
-
 # The group's create is fenced under every variant's SKU: the retry finds the product the killed run's request made.
 test_kill_during_a_groups_create_then_retry_makes_no_duplicate() {
 	start_fakeshopify || return
