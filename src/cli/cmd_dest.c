@@ -238,10 +238,18 @@ static cJSON *dest_to_json(const struct dest_row *r)
 	}
 	cJSON *options = cJSON_Parse(r->options ? r->options : "{}");
 	cJSON_AddItemToObject(o, "options", options ? options : cJSON_CreateObject());
+	/* The effective values of every option 'dest add --type shopify' takes, defaults included, so a script
+	 * need not know them. */
 	struct shopify_site site;
 	char err[512];
 	if (str_eq(r->type, "shopify") && shopify_site_of(r->options, r->name, &site, err, sizeof(err)) == 0) {
 		cJSON_AddStringToObject(o, "api_version", site.api_version);
+		if (site.location)
+			cJSON_AddStringToObject(o, "location", site.location);
+		else
+			cJSON_AddNullToObject(o, "location");
+		cJSON_AddBoolToObject(o, "allow_http", site.allow_http);
+		cJSON_AddNumberToObject(o, "bulk_above", (double)site.bulk_above);
 		shopify_site_free(&site);
 	}
 	if (r->learned_batch_size)

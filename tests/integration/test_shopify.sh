@@ -23,6 +23,11 @@ test_dest_add_seals_the_token_and_pins_the_version() {
 	expect_not_contains "$OUT" "$SHOPIFY_TOKEN"
 	expect_eq "$(json_get "$OUT" api_version)" "2025-10" "the default API version"
 	expect_eq "$(json_get "$OUT" auth)" "token" "auth"
+	# Every option 'dest add --type shopify' takes, in its effective value (the default when not given).
+	expect_eq "$(json_get "$OUT" bulk_above)" "2000" "the default bulk threshold"
+	expect_eq "$(json_get "$OUT" allow_http)" "True" "--allow-http"
+	expect_eq "$("$PYTHON" -c 'import json,sys; o=json.loads(sys.argv[1]); print("location" in o, o["location"])' "$OUT")" \
+		"True None" "the primary location (not given)"
 	fs dest show "$DEST_ID"
 	expect_contains "$OUT" "api version:  2025-10"
 	expect_contains "$OUT" "location:     the shop's primary location"
