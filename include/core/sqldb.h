@@ -49,6 +49,9 @@ const char *sqldb_errmsg(struct sqldb *db);
 const char *sqldb_prepared_sql(struct sqldb *db, const char *marker);
 /* The file the handle has open; NULL for an in-memory database. */
 const char *sqldb_filename(struct sqldb *db);
+/* What opens the same database again in another handle: the file, or the server's URL as it was given
+ * (it may hold a password: never print it); NULL for an in-memory database. */
+const char *sqldb_target(struct sqldb *db);
 
 /* Runs one or more statements that return nothing. SQLDB_OK or an error code. */
 int sqldb_exec(struct sqldb *db, const char *sql);

@@ -28,6 +28,7 @@ static_assert(SQLDB_INTEGER == SQLITE_INTEGER && SQLDB_FLOAT == SQLITE_FLOAT && 
 struct sqldb {
 	sqlite3 *lite;
 	struct pg_db *pg;
+	char *pg_url;   /* a server has no file name to open it again by */
 	/* Prepared on first use: a batch commit must not parse its BEGIN and COMMIT again. */
 	struct sqldb_stmt *begin, *commit, *rollback;
 };
@@ -67,6 +68,7 @@ struct sqldb *sqldb_open(const char *target, enum sqldb_mode mode, int busy_time
 			return NULL;
 		struct sqldb *db = xcalloc(1, sizeof(*db));
 		db->pg = pg;
+		db->pg_url = xstrdup(target);
 		return db;
 	}
 	bool writing = mode == SQLDB_READ_WRITE;
@@ -103,6 +105,7 @@ void sqldb_close(struct sqldb *db)
 		pg_close(db->pg);
 	else
 		sqlite3_close(db->lite);
+	free(db->pg_url);
 	free(db);
 }
 
@@ -137,6 +140,11 @@ const char *sqldb_filename(struct sqldb *db)
 		return NULL;
 	const char *path = sqlite3_db_filename(db->lite, "main");
 	return path && *path ? path : NULL;
+}
+
+const char *sqldb_target(struct sqldb *db)
+{
+	return db->pg ? db->pg_url : sqldb_filename(db);
 }
 
 int sqldb_exec(struct sqldb *db, const char *sql)

@@ -251,10 +251,10 @@ double limits_tokens(const struct limits_view *v, int64_t now)
 
 struct store *store_open_like(struct store *s, char *err, size_t errsize)
 {
-	const char *path = sqldb_filename(s->db);
-	if (!path || !*path) {
-		snprintf(err, errsize, "the database has no file to open again");
+	const char *target = sqldb_target(s->db);
+	if (!target) {
+		snprintf(err, errsize, "an in-memory database cannot be opened again");
 		return NULL;
 	}
-	return store_open_path(path, LIMITS_BUSY_TIMEOUT_MS, err, errsize);
+	return store_open_path(target, LIMITS_BUSY_TIMEOUT_MS, err, errsize);
 }

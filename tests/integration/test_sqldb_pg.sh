@@ -9,7 +9,7 @@ test_interface_and_refusals_on_postgresql() {
 	pg_start "$T" || { fail "could not start PostgreSQL (see stderr above)"; return; }
 	FEEDSYNC_TEST_PG_URL=$PG_URL "$ROOT/$BUILD/unit-tests" -j1 --filter 'sqldb_pg/*' >"$T/unit.log" 2>&1 ||
 		fail "sqldb_pg unit tests failed: $(tail -c 1500 "$T/unit.log")"
-	expect_contains "$(cat "$T/unit.log")" "Tested: 4 | Passing: 4 | Failing: 0 | Crashing: 0" "sqldb_pg suite"
+	expect_contains "$(cat "$T/unit.log")" "Tested: 5 | Passing: 5 | Failing: 0 | Crashing: 0" "sqldb_pg suite"
 	expect_not_contains "$(cat "$T/unit.log")" "SKIP" "sqldb_pg suite"
 	expect_not_contains "$(cat "$T/unit.log")" "NOTICE" "sqldb_pg suite"
 	local url=${PG_URL/feedsync@/feedsync:s3cret@}

@@ -56,6 +56,7 @@ Test(sqldb, a_file_is_created_private_and_named)
 	cr_assert_eq(stat(path, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0600);
 	cr_assert_str_eq(sqldb_filename(db), path);
+	cr_assert_str_eq(sqldb_target(db), path);
 }
 
 Test(sqldb, rows_round_trip_with_types_and_counts)

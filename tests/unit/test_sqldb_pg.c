@@ -54,6 +54,22 @@ Test(sqldb_pg, the_handle_names_its_backend)
 	cr_assert_null(sqldb_filename(db));
 }
 
+/* A second handle (the shared destination limits' own) must reach the same server, not a file. */
+Test(sqldb_pg, the_target_opens_the_same_server_again)
+{
+	cr_assert_str_eq(sqldb_target(db), getenv("FEEDSYNC_TEST_PG_URL"));
+	struct sqldb *again = sqldb_open(sqldb_target(db), SQLDB_READ_WRITE, 1000, err, sizeof(err));
+	cr_assert_not_null(again, "%s", err);
+	cr_assert_eq(insert("seen", NULL, 0, 7), SQLDB_DONE, "%s", sqldb_errmsg(db));
+	struct sqldb_stmt *st;
+	cr_assert_eq(sqldb_prepare(again, "SELECT n FROM t WHERE name = 'seen'", &st), SQLDB_OK, "%s",
+	             sqldb_errmsg(again));
+	cr_assert_eq(sqldb_step(st), SQLDB_ROW);
+	cr_assert_eq(sqldb_column_int64(st, 0), 7);
+	sqldb_finalize(st);
+	sqldb_close(again);
+}
+
 Test(sqldb_pg, rows_round_trip_with_types_ids_and_counts)
 {
 	cr_assert_eq(insert("one", "\0\1\2", 3, -5), SQLDB_DONE, "%s", sqldb_errmsg(db));
