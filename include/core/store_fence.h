@@ -13,6 +13,9 @@
 
 #include "core/store.h"
 
+/* How often a run waiting on other runs' fences reads them again: most end early, their requests answered. */
+#define FENCE_REREAD_MS 1000
+
 struct push_fence {
 	char *sku;
 	int64_t run_id;        /* the latest run that fenced it */
@@ -28,6 +31,12 @@ int store_fence_drop_others(struct store *s, int64_t dest_id, const char *sku, i
 /* The SKUs fenced by runs other than run_id, one entry per SKU, sorted by lower-cased SKU (so strcasecmp finds
  * them). 0 or -1. */
 int store_fences_of_others(struct store *s, int64_t dest_id, int64_t run_id, struct push_fence **out, size_t *n);
+/* The entry of fences[] (sorted as store_fences_of_others sorts) on the SKU, or NULL. */
+struct push_fence *push_fence_find(struct push_fence *fences, size_t n, const char *sku);
+/* Brings the ends of fences[] (from store_fences_of_others, in its order) up to date: a fence is extended by a
+ * retry, and ends early once its request was answered or another run looked its SKU up; an entry none of whose
+ * fences is left gets until_ms 0. 0, or -1 leaving fences[] as it was. */
+int store_fences_refresh(struct store *s, int64_t dest_id, int64_t run_id, struct push_fence *fences, size_t n);
 void push_fences_free(struct push_fence *f, size_t n);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/store_fence.h"
 #include "dest/dest.h"
 #include "dest/http.h"
 #include "engine/run.h"
@@ -41,9 +42,10 @@ void phase_stop_free(struct phase_stop *s);
  * HTTP_STOP_GRACE_MS (http_hooks.stop_waiting), their creates staying fenced as for a timeout. */
 void phase_drain(struct http_client *http, struct run_ctx *ctx);
 
-/* When other runs' fences on `n` of the session's `things` last until the wall-clock time until_ms: logs that
- * `then` happens after it, and waits for it, the run's heartbeat beating, or until the run is told to stop. */
-void phase_wait_for_fences(struct run_ctx *ctx, const char *shop, int64_t until_ms, size_t n, const char *things,
-                           const char *then);
+/* While other runs' fences on the session's `things` last (fences[i] of those with wanted[i], or of all when wanted
+ * is NULL): logs that `then` happens after them, and waits, reading them again every FENCE_REREAD_MS (most end
+ * early: their requests were answered), the run's heartbeat beating, or until the run is told to stop. */
+void phase_wait_for_fences(struct run_ctx *ctx, const char *shop, int64_t dest_id, struct push_fence *fences,
+                           size_t nfences, const bool *wanted, const char *things, const char *then);
 
 #endif

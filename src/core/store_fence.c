@@ -2,6 +2,7 @@
 #include "store_internal.h"
 
 #include <stdlib.h>
+#include <strings.h>
 
 #include "core/store_fence.h"
 #include "core/util.h"
@@ -76,6 +77,32 @@ int store_fences_of_others(struct store *s, int64_t dest_id, int64_t run_id, str
 		*n = 0;
 		return -1;
 	}
+	return 0;
+}
+
+static int fence_order(const void *key, const void *fence)
+{
+	return strcasecmp(key, ((const struct push_fence *)fence)->sku);
+}
+
+struct push_fence *push_fence_find(struct push_fence *fences, size_t n, const char *sku)
+{
+	return bsearch_or_null(sku, fences, n, sizeof(*fences), fence_order);
+}
+
+int store_fences_refresh(struct store *s, int64_t dest_id, int64_t run_id, struct push_fence *fences, size_t n)
+{
+	if (!n)
+		return 0;
+	struct push_fence *now;
+	size_t nnow;
+	if (store_fences_of_others(s, dest_id, run_id, &now, &nnow) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct push_fence *f = push_fence_find(now, nnow, fences[i].sku);
+		fences[i].until_ms = f ? f->until_ms : 0;
+	}
+	push_fences_free(now, nnow);
 	return 0;
 }
 

@@ -50,18 +50,43 @@ void phase_drain(struct http_client *http, struct run_ctx *ctx)
 	}
 }
 
-void phase_wait_for_fences(struct run_ctx *ctx, const char *shop, int64_t until_ms, size_t n, const char *things,
-                           const char *then)
+/* The latest end of the fences waited on (0 when all are gone), and how many of them are left. */
+static int64_t latest_end(const struct push_fence *fences, size_t nfences, const bool *wanted, size_t *left)
 {
-	if (until_ms <= now_ms())
+	int64_t until = 0;
+	*left = 0;
+	for (size_t i = 0; i < nfences; i++) {
+		if ((wanted && !wanted[i]) || !fences[i].until_ms)
+			continue;
+		++*left;
+		if (fences[i].until_ms > until)
+			until = fences[i].until_ms;
+	}
+	return until;
+}
+
+void phase_wait_for_fences(struct run_ctx *ctx, const char *shop, int64_t dest_id, struct push_fence *fences,
+                           size_t nfences, const bool *wanted, const char *things, const char *then)
+{
+	size_t left;
+	int64_t until = latest_end(fences, nfences, wanted, &left);
+	if (until <= now_ms())
 		return;
 	char when[32];
-	format_time(until_ms, when, sizeof(when));
-	run_log(ctx, LOG_WARN, "%zu %s were in create requests of earlier runs that may still be executing in '%s' (a "
-	        "worker that died, a request that timed out): %s after %s, so that what they made is found", n, things,
-	        shop, then, when);
-	while (now_ms() < until_ms && !run_should_stop(ctx)) {
+	format_time(until, when, sizeof(when));
+	run_log(ctx, LOG_WARN, "%zu %s were in create requests of other runs that may still be executing in '%s' (a "
+	        "run pushing beside this one, a worker that died, a request that timed out): %s once they are answered, "
+	        "at the latest after %s, so that what they made is found", left, things, shop, then, when);
+	int64_t read_at = now_ms();
+	while (now_ms() < until && !run_should_stop(ctx)) {
 		sleep_ms(HTTP_STOP_POLL_MS);
 		run_tick(ctx);
+		if (now_ms() - read_at < FENCE_REREAD_MS)
+			continue;
+		read_at = now_ms();
+		if (store_fences_refresh(ctx->store, dest_id, ctx->run_id, fences, nfences) == 0)
+			until = latest_end(fences, nfences, wanted, &left);
 	}
+	if (!left)
+		run_log(ctx, LOG_INFO, "the create requests of other runs on those %s were answered: %s now", things, then);
 }

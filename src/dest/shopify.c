@@ -339,27 +339,22 @@ static void record(struct shopify *s, struct item *it, bool created)
 
 /* ---- fences: creates that may still be executing in the shop ---- */
 
-static int fence_order(const void *key, const void *fence)
-{
-	return strcasecmp(key, ((const struct push_fence *)fence)->sku);
-}
-
-/* The chunk's SKUs that other runs fenced are looked up once the last of those fences has ended. */
+/* The chunk's SKUs that other runs fenced are looked up once those fences are answered or their time is up. */
 static void wait_for_fences(struct shopify *s)
 {
-	int64_t until = 0;
-	size_t fenced = 0;
+	if (!s->nfences)
+		return;
+	bool *wanted = xcalloc(s->nfences, sizeof(*wanted));
 	for (size_t i = 0; i < s->n; i++) {
-		const struct push_fence *f = bsearch_or_null(s->queue[i].sku, s->fences, s->nfences, sizeof(*s->fences),
-		                                             fence_order);
+		const struct push_fence *f = push_fence_find(s->fences, s->nfences, s->queue[i].sku);
 		if (!f)
 			continue;
 		s->queue[i].recheck = true;
-		fenced++;
-		if (f->until_ms > until)
-			until = f->until_ms;
+		wanted[f - s->fences] = true;
 	}
-	phase_wait_for_fences(s->ctx, s->shop.name, until, fenced, "products", "they are looked up in the shop");
+	phase_wait_for_fences(s->ctx, s->shop.name, s->shop.id, s->fences, s->nfences, wanted, "products",
+	                      "they are looked up in the shop");
+	free(wanted);
 }
 
 /* Other runs' fences whose SKUs were looked up afresh have done their work; so have those ended on SKUs this run
@@ -370,7 +365,7 @@ static void drop_fences(struct shopify *s, bool ended_too)
 		if (s->queue[i].recheck)
 			store_fence_drop_others(s->ctx->store, s->shop.id, s->queue[i].sku, s->ctx->run_id);
 	for (size_t i = 0; ended_too && i < s->nfences; i++)
-		if (s->fences[i].until_ms <= now_ms())
+		if (s->fences[i].until_ms && s->fences[i].until_ms <= now_ms()) /* 0: gone already */
 			store_fence_drop_others(s->ctx->store, s->shop.id, s->fences[i].sku, s->ctx->run_id);
 }
 

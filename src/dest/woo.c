@@ -127,6 +127,7 @@ struct woo {
 	bool *fence_seen;            /* fences[i]'s SKU came up in this run */
 	struct items parked;         /* products whose SKU is fenced: they wait for the fence to end */
 	int64_t parked_due;          /* the earliest end of their fences */
+	int64_t fences_read_at;      /* when other runs' fences were last read (refresh_fences) */
 	int64_t fence_ms;            /* how long a create request may be executing in the shop */
 	int repairs_in_flight;
 	int64_t duplicates;
@@ -337,14 +338,9 @@ static enum op item_op(const struct item *it)
 
 /* ---- fences: creates that may still be executing in the shop (core/store_fence.h) ---------------------- */
 
-static int fence_order(const void *key, const void *fence)
-{
-	return strcasecmp(key, ((const struct push_fence *)fence)->sku);
-}
-
 static struct push_fence *fence_of(struct woo *w, const char *sku)
 {
-	return bsearch_or_null(sku, w->fences, w->nfences, sizeof(*w->fences), fence_order);
+	return push_fence_find(w->fences, w->nfences, sku);
 }
 
 /* Written before the request goes out (sent `in_ms` from now), so that a retry after a crash knows what may still
@@ -1083,9 +1079,41 @@ static void admit(struct woo *w, struct item *it)
 	}
 }
 
+/*
+ * Another run's fence mostly ends long before its time is up: its request was answered (a run pushing beside
+ * this one unfences each batch as it goes), or another run looked the SKU up. Read again every
+ * FENCE_REREAD_MS, items waiting on a fence that went are due at once; a verification of one has nothing
+ * left to find.
+ */
+static void refresh_fences(struct woo *w)
+{
+	int64_t now = now_ms();
+	if (!w->parked.n || now - w->fences_read_at < FENCE_REREAD_MS)
+		return;
+	w->fences_read_at = now;
+	if (store_fences_refresh(w->ctx->store, w->shop.id, w->ctx->run_id, w->fences, w->nfences) < 0)
+		return; /* the fences last their whole time, as read at the start */
+	size_t kept = 0;
+	for (size_t i = 0; i < w->parked.n; i++) {
+		struct item *it = w->parked.v[i];
+		if (it->recheck && !it->in_doubt) {
+			const struct push_fence *f = fence_of(w, it->sku);
+			it->parked_until = f ? f->until_ms : 0;
+			if (it->verify_only && !it->parked_until) {
+				release(w, it);
+				continue;
+			}
+		}
+		w->parked.v[kept++] = it;
+	}
+	w->parked.n = kept;
+	w->parked_due = now; /* unpark_due finds the earliest end again */
+}
+
 /* Parked items whose fence has ended are looked up. */
 static void unpark_due(struct woo *w)
 {
+	refresh_fences(w);
 	int64_t now = now_ms();
 	if (!w->parked.n || now < w->parked_due)
 		return; /* called for every product handed over: nothing to walk before the first fence ends */
@@ -1107,9 +1135,12 @@ static void unpark_due(struct woo *w)
  * asked about them too, so that a duplicate made by a dead worker's request is found. */
 static void verify_leftover_fences(struct woo *w)
 {
+	/* Unread, they are all verified: only a fence read again ends at 0. */
+	store_fences_refresh(w->ctx->store, w->shop.id, w->ctx->run_id, w->fences, w->nfences);
+	w->fences_read_at = now_ms();
 	for (size_t i = 0; i < w->nfences; i++) {
-		if (w->fence_seen[i])
-			continue;
+		if (w->fence_seen[i] || !w->fences[i].until_ms)
+			continue; /* brought up, or gone: its request was answered */
 		struct item *it = new_item(w->fences[i].sku, xstrdup("{}"), 0);
 		it->verify_only = it->recheck = true;
 		it->parked_until = w->fences[i].until_ms;

@@ -233,14 +233,11 @@ static void discover_batch_size(struct wp *w)
 
 /* ---- finding posts by SKU ---- */
 
-/* Other runs' creates may still be executing: their posts are listed once their time is up. */
+/* Other runs' creates may still be executing: their posts are listed once they are answered or their time is up. */
 static void wait_for_fences(struct wp *w)
 {
-	int64_t until = 0;
-	for (size_t i = 0; i < w->nfences; i++)
-		if (w->fences[i].until_ms > until)
-			until = w->fences[i].until_ms;
-	phase_wait_for_fences(w->ctx, w->shop.name, until, w->nfences, "posts", "the site's posts are listed");
+	phase_wait_for_fences(w->ctx, w->shop.name, w->shop.id, w->fences, w->nfences, NULL, "posts",
+	                      "the site's posts are listed");
 }
 
 /* The SKU of a listed post, "" when its meta lacks the key (not registered for REST), NULL when it has none. */

@@ -75,6 +75,53 @@ test_two_processes_share_the_rate_limit() {
 	expect_unique_skus
 }
 
+# A run that starts while another pushes to the shop reads the other's fences (its creates in flight): it waits
+# for them only until they are answered, not for their whole time (timeout + overrun, 3 minutes here).
+fenced_by_run_1() { [ "$(sql "select count(*) from push_fences where run_id = 1")" -gt 0 ]; }
+
+# run_end_gap: seconds from the first run's end to the last's.
+run_end_gap() { sql "select (max(finished_at) - min(finished_at)) / 1000 from sync_runs"; }
+
+test_a_run_beside_another_waits_for_its_creates_only_until_they_are_answered() {
+	start_fakewoo || return
+	add_shop --batch-size 5 --concurrency 1 --timeout 60 --overrun 120
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 200}]'
+	two_conns 30
+	start_run A; local a=$RUN_PID
+	wait_until 20 fenced_by_run_1 || return
+	start_run B; local b=$RUN_PID
+	wait "$a" || fail "run A: $(tail -c 600 "$T/a.out")"
+	wait "$b" || fail "run B: $(tail -c 600 "$T/b.out")"
+	expect_eq "$(sql "select count(*) from sync_runs where status = 'completed'")" "2" "both runs completed"
+	local gap
+	gap=$(run_end_gap)
+	[ "$gap" -le 20 ] || fail "run B ended ${gap} s after run A: it waited out fences A had dropped"
+	expect_eq "$(woo state 'len(skus)')" "60" "every product pushed"
+	expect_eq "$(sql "select count(*) from push_fences")" "0" "no fence left"
+	expect_unique_skus
+}
+
+# The same SKUs in both feeds: B's products fenced by A wait until A's creates are answered, then are looked up
+# and updated, not created twice.
+test_a_run_pushing_the_same_skus_waits_for_the_other_runs_answers() {
+	start_fakewoo || return
+	add_shop --batch-size 5 --concurrency 1 --timeout 60 --overrun 120
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 200}]'
+	two_conns 30
+	cp "$T/feedA.csv" "$T/feedB.csv"
+	start_run A; local a=$RUN_PID
+	wait_until 20 fenced_by_run_1 || return
+	start_run B; local b=$RUN_PID
+	wait "$a" || fail "run A: $(tail -c 600 "$T/a.out")"
+	wait "$b" || fail "run B: $(tail -c 600 "$T/b.out")"
+	expect_eq "$(sql "select count(*) from sync_runs where status = 'completed'")" "2" "both runs completed"
+	local gap
+	gap=$(run_end_gap)
+	[ "$gap" -le 20 ] || fail "run B ended ${gap} s after run A: it waited out fences A had dropped"
+	expect_eq "$(woo state 'len(skus)')" "30" "each SKU once in the shop"
+	expect_unique_skus
+}
+
 test_two_processes_share_the_concurrency_cap() {
 	start_fakewoo || return
 	add_shop --batch-size 5 --concurrency 2
