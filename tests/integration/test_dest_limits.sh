@@ -82,13 +82,10 @@ fenced_by_run_1() { [ "$(sql "select count(*) from push_fences where run_id = 1"
 # run_end_gap: seconds from the first run's end to the last's.
 run_end_gap() { sql "select (max(finished_at) - min(finished_at)) / 1000 from sync_runs"; }
 
-test_a_run_beside_another_waits_for_its_creates_only_until_they_are_answered() {
-	start_fakewoo || return
-	add_shop --batch-size 5 --concurrency 1 --timeout 60 --overrun 120
-	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 200}]'
-	two_conns 30
+# run_b_while_a_is_fenced: run B starts once run A has creates in flight; both complete, B soon after A.
+run_b_while_a_is_fenced() {
 	start_run A; local a=$RUN_PID
-	wait_until 20 fenced_by_run_1 || return
+	wait_until 20 fenced_by_run_1 || return 1
 	start_run B; local b=$RUN_PID
 	wait "$a" || fail "run A: $(tail -c 600 "$T/a.out")"
 	wait "$b" || fail "run B: $(tail -c 600 "$T/b.out")"
@@ -96,6 +93,14 @@ test_a_run_beside_another_waits_for_its_creates_only_until_they_are_answered() {
 	local gap
 	gap=$(run_end_gap)
 	[ "$gap" -le 20 ] || fail "run B ended ${gap} s after run A: it waited out fences A had dropped"
+}
+
+test_a_run_beside_another_waits_for_its_creates_only_until_they_are_answered() {
+	start_fakewoo || return
+	add_shop --batch-size 5 --concurrency 1 --timeout 60 --overrun 120
+	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 200}]'
+	two_conns 30
+	run_b_while_a_is_fenced || return
 	expect_eq "$(woo state 'len(skus)')" "60" "every product pushed"
 	expect_eq "$(sql "select count(*) from push_fences")" "0" "no fence left"
 	expect_unique_skus
@@ -109,15 +114,7 @@ test_a_run_pushing_the_same_skus_waits_for_the_other_runs_answers() {
 	woo faults '[{"match": {"path": "/wp-json/wc/v3/products/batch"}, "latency_ms": 200}]'
 	two_conns 30
 	cp "$T/feedA.csv" "$T/feedB.csv"
-	start_run A; local a=$RUN_PID
-	wait_until 20 fenced_by_run_1 || return
-	start_run B; local b=$RUN_PID
-	wait "$a" || fail "run A: $(tail -c 600 "$T/a.out")"
-	wait "$b" || fail "run B: $(tail -c 600 "$T/b.out")"
-	expect_eq "$(sql "select count(*) from sync_runs where status = 'completed'")" "2" "both runs completed"
-	local gap
-	gap=$(run_end_gap)
-	[ "$gap" -le 20 ] || fail "run B ended ${gap} s after run A: it waited out fences A had dropped"
+	run_b_while_a_is_fenced || return
 	expect_eq "$(woo state 'len(skus)')" "30" "each SKU once in the shop"
 	expect_unique_skus
 }
