@@ -26,7 +26,8 @@ fs() {
 	if [ "$RC" -eq 99 ]; then fail "valgrind found errors in: feedsync $*"; fi
 	return 0
 }
-# fs_fast ARGS...: the same without valgrind, for loops and timing-sensitive steps.
+# fs_fast ARGS...: the same without valgrind, for loops, timing-sensitive steps and setup whose code path the
+# file runs under fs elsewhere (a valgrind'd run costs a second or more of the suite's budget).
 fs_fast() {
 	"$FEEDSYNC_BIN" "$@" >"$T/.out" 2>"$T/.err"
 	RC=$?

@@ -54,7 +54,7 @@ test_edit_clone_enable_disable_rm() {
 		"$FIXTURES/feeds/quoted.csv" >"$T/edit.json"
 	fs conn edit "$CONN_ID" --file "$T/edit.json"
 	expect_rc 0 "conn edit"
-	fs conn show "$CONN_ID" --json
+	fs_fast conn show "$CONN_ID" --json
 	expect_eq "$(json_get "$OUT" name)" "Renamed" "edited name"
 	expect_eq "$(json_get "$OUT" schedule)" "daily 03:30" "edited schedule"
 	fs conn clone "$CONN_ID" --name "Copy"
@@ -67,18 +67,18 @@ test_edit_clone_enable_disable_rm() {
 	expect_eq "$(sql "select active from connections where id=$CONN_ID")" "1" "active after enable"
 	fs conn rm "$CONN_ID"
 	expect_rc 0 "rm"
-	fs conn show "$CONN_ID"
+	fs_fast conn show "$CONN_ID"
 	expect_rc 6 "show of a removed connection"
 }
 
 test_export_round_trips() {
-	fs conn add --file "$ROOT/data/connections/winmentor.json"
+	fs_fast conn add --file "$ROOT/data/connections/winmentor.json"
 	fs conn export 1
 	expect_rc 0 "export"
 	echo "$OUT" | sed 's/"Depozit WinMentor"/"Depozit 2"/' >"$T/again.json"
 	fs conn add --file "$T/again.json"
 	expect_rc 0 "add of the exported document"
-	fs conn export 2
+	fs_fast conn export 2
 	expect_contains "$OUT" '"winmentor"'
 }
 

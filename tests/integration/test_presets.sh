@@ -93,7 +93,7 @@ test_preview_names_required_fields_the_feed_lacks() {
 	user_presets
 	hotel_conn '{"url": {"column": "booking_link"}, "city": {"column": "City"}, "country": {"column": "Country"}}' \
 		'{"type": "file", "path": "out.csv"}'
-	fs conn add --file "$T/conn.json"
+	fs_fast conn add --file "$T/conn.json"
 	expect_rc 0 "conn add: no feed is read when saving"
 	fs preview 1
 	expect_contains "$OUT" "warning: mapping.fields.url: preset hotel@1 requires 'url', but the feed has no column 'booking_link'"

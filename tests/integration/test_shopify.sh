@@ -75,14 +75,14 @@ test_dest_test_names_the_refused_token_and_missing_scopes() {
 	expect_rc 1 "dest test of a wrong token"
 	expect_contains "$OUT" "access token …rong (from environment variable SHOP_TOKEN) refused: [API] Invalid API key or access token (unrecognized login or wrong password) (HTTP 401)"
 	expect_not_contains "$OUT$ERR" "shpat_wrongwrong"
-	SHOP_TOKEN=$SHOPIFY_TOKEN fs dest test "$DEST_ID"
+	SHOP_TOKEN=$SHOPIFY_TOKEN fs_fast dest test "$DEST_ID"
 	expect_rc 0 "dest test of the right token from the environment"
 	shopify_ctl scopes '["write_products"]'
 	SHOP_TOKEN=$SHOPIFY_TOKEN fs dest test "$DEST_ID"
 	expect_rc 1 "dest test without the inventory scopes"
 	expect_contains "$OUT" "the app's token lacks the scopes write_inventory, read_locations"
 	shopify_ctl scopes '["write_products", "write_inventory"]'
-	SHOP_TOKEN=$SHOPIFY_TOKEN fs dest test "$DEST_ID"
+	SHOP_TOKEN=$SHOPIFY_TOKEN fs_fast dest test "$DEST_ID"
 	fs dest show "$DEST_ID"
 	expect_contains "$OUT" "scopes failed: the app's token lacks the scope read_locations"
 }
@@ -115,7 +115,7 @@ test_dest_test_names_what_answers_instead_of_the_api() {
 	expect_rc 1 "dest test of a connection reset"
 	expect_contains "$OUT" "reachability    FAILED  $SHOPIFY_URL:"
 	shopify_ctl faults '[{"latency_ms": 300}]'
-	fs dest test "$DEST_ID"
+	fs_fast dest test "$DEST_ID"
 	expect_rc 0 "dest test of a slow shop"
 }
 
@@ -250,14 +250,14 @@ test_dest_show_has_the_cost_bucket_after_a_push() {
 	expect_eq "$("$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); print("cost_bucket" in d, d.get("cost_bucket"))' "$OUT")" \
 		"True None" "the cost bucket before any answer"
 	shopify_ctl bucket '{"size": 400, "restore": 0.5, "available": 400}'
-	fs dest test "$DEST_ID"
+	fs_fast dest test "$DEST_ID"
 	expect_rc 0 "dest test"
-	fs dest show "$DEST_ID"
+	fs_fast dest show "$DEST_ID"
 	expect_contains "$OUT" "/400 0.5/s (points available/maximum" "the bucket the test's answers reported"
 	shopify_feed 3
 	add_shopify_conn
 	local before after; before=$(date +%s%3N)
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "run"
 	after=$(date +%s%3N)
 	fs dest show "$DEST_ID"
@@ -308,7 +308,7 @@ test_lookups_go_in_chunks_costed_as_the_shop_costs_them() {
 	add_shop
 	shopify_feed 30
 	add_shopify_conn
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "first run"
 	expect_eq "$(shopify_ops FeedsyncVariantsBySku)" "2" "searches for 30 SKUs: 25 while the bucket is unknown, then 5"
 	sql "delete from remote_products"
@@ -352,13 +352,13 @@ test_a_refused_quantity_fails_only_its_product() {
 	add_shop
 	shopify_feed 3
 	add_shopify_conn '"update": {"fields": ["stock_quantity"]}'
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "first run"
 	sql "update remote_products set inventory_id = 999 where sku = 'SKU-00001'"
 	sed -i 's/,[0-9]$/,4/' "$T/feed.csv"
 	fs run "$CONN_ID" --wait
 	expect_rc 3 "run with a refused quantity"
-	fs runs errors "$(sql 'select max(id) from sync_runs')" --json
+	fs_fast runs errors "$(sql 'select max(id) from sync_runs')" --json
 	expect_contains "$OUT" "INVALID_INVENTORY_ITEM"
 	expect_contains "$OUT" "SKU-00001"
 	expect_not_contains "$OUT" "SKU-00002"
@@ -372,7 +372,7 @@ retire_sku_3() {
 	add_shop
 	shopify_feed 4
 	add_shopify_conn "\"update\": {\"missing_action\": \"$1\"}"
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "first run"
 	shopify_feed 3
 	fs run "$CONN_ID" --wait

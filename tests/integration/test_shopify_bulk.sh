@@ -56,7 +56,7 @@ test_a_refused_stock_in_a_bulk_update_fails_its_product_once() {
 	add_shop --bulk-above 5
 	shopify_feed 8
 	add_shopify_conn
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "first run"
 	sql "update remote_products set inventory_id = 999 where sku = 'SKU-00001'"
 	sed -i 's/\.50,[0-9]$/.60,9/' "$T/feed.csv"
@@ -95,7 +95,7 @@ kill_mid_bulk_then_retry() {
 	fs_fast runs log 2
 	expect_contains "$OUT" "reading the bulk operation gid://shopify/BulkOperation/"
 	expect_contains "$OUT" "that run 1 left in 'shop'"
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "a run after"
 	expect_eq "$(shopify_ops FeedsyncBulkRun) $(shopify_ops FeedsyncProductSet)" "1 0" "nothing pending after the retry"
 }
@@ -263,11 +263,11 @@ test_a_failed_bulk_operation_names_the_cause_and_leaves_the_rest_pending() {
 	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from push_fences')" "0 0" \
 		"records once the operation is over"
 	shopify_ctl bulk '{"delay_ms": 0, "fail": "EXPIRED"}'
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 1 "an expired operation"
 	expect_contains "$OUT$ERR" "ended EXPIRED: 0 of its 5 lines went through"
 	shopify_ctl bulk '{"delay_ms": 0}'
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "the run after ($OUT$ERR)"
 	expect_eq "$(shopify_state 'len(products)')" "8" "products"
 	expect_unique_shopify_skus
@@ -286,7 +286,7 @@ test_a_refused_upload_is_named_and_nothing_is_pushed() {
 	expect_eq "$(sql 'select count(*) from shopify_bulk_ops') $(sql 'select count(*) from shopify_bulk_lines')" \
 		"0 0" "the claim once the push ended"
 	shopify_ctl bulk '{"delay_ms": 0}'
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "the run after"
 	expect_eq "$(shopify_state 'len(products)')" "8" "products"
 }
@@ -329,7 +329,7 @@ test_one_bulk_operation_per_shop() {
 	expect_eq "$(shopify_state 'len(products)')" "0" "products (the other operation still waits)"
 	shopify_ctl release '{}'
 	wait_until 10 shop_bulk_done || return
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "the run once it is over ($OUT$ERR)"
 	expect_eq "$(shopify_state 'len(products)')" "9" "products (8 and the other operation's)"
 	expect_unique_shopify_skus

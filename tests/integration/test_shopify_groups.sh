@@ -15,8 +15,11 @@ grouped_shop() {
 	add_shopify_conn "$GROUPING, \"update\": {\"missing_action\": \"${1:-draft}\"}"
 }
 
+# push_ok [RUNNER]: runs the connection with fs, or with RUNNER: fs_fast for the pushes whose path
+# test_a_group_becomes_one_product_with_options_and_variants runs under valgrind (a first push, a re-run with
+# nothing changed).
 push_ok() {
-	fs run "$CONN_ID" --wait
+	"${1:-fs}" run "$CONN_ID" --wait
 	expect_rc 0 "run ($OUT $ERR)"
 }
 
@@ -63,7 +66,7 @@ test_a_groups_update_sends_only_the_fields_named() {
 	add_shop
 	grouped_feed
 	add_shopify_conn "$GROUPING, \"update\": {\"fields\": [\"stock_quantity\"]}"
-	push_ok
+	push_ok fs_fast
 	sed -i 's/^TEE-M,Tee M,11.00,4,/TEE-M,Tee M,13.00,8,/' "$T/feed.csv"
 	push_ok
 	expect_eq "$(shopify_variant TEE-M 'v["price"]')" 11.00 "the price update.fields does not name"
@@ -114,7 +117,7 @@ test_a_variant_the_shop_refuses_fails_its_group() {
 
 test_a_vanished_variant_is_deleted_from_its_product_and_an_emptied_product_too() {
 	grouped_shop delete || return
-	push_ok
+	push_ok fs_fast
 	grouped_feed TEE-L
 	push_ok
 	expect_eq "$(product_of TEE-M 'sorted(x["sku"] for x in p["variants"])')" '["TEE-M", "TEE-S"]' "TEE's variants"
@@ -131,7 +134,7 @@ test_a_vanished_variant_is_deleted_from_its_product_and_an_emptied_product_too()
 
 test_a_product_left_without_variants_is_drafted_then_published_when_back() {
 	grouped_shop draft || return
-	push_ok
+	push_ok fs_fast
 	grouped_feed CAP-R
 	push_ok
 	expect_eq "$(product_of CAP-R 'p["status"]')" ACTIVE "CAP keeps CAP-B"
@@ -150,7 +153,7 @@ test_a_product_left_without_variants_is_drafted_then_published_when_back() {
 # productSet keeps it, and it comes back as the same variant.
 test_a_variant_kept_when_retired_stays_when_its_group_is_written_again() {
 	grouped_shop stock_zero || return
-	push_ok
+	push_ok fs_fast
 	local tee_l; tee_l=$(shopify_variant TEE-L 'v["id"]')
 	grouped_feed TEE-L
 	push_ok
@@ -180,7 +183,7 @@ test_a_row_of_the_groups_own_gives_the_product_its_title() {
 	push_ok
 	expect_eq "$(product_of TEE-M 'p["title"]')" "Tee shirt 2" "TEE's title after its row changed"
 	local sent; sent=$(shopify_requests)
-	push_ok
+	push_ok fs_fast
 	expect_eq "$(shopify_requests)" "$sent" "requests of an unchanged re-run"
 }
 
@@ -191,7 +194,7 @@ test_a_single_product_joining_a_group_and_a_variant_moving_between_groups() {
 	add_shop
 	printf 'sku,name,price,quantity,group,size,colour\nTEE-S,Tee S,10.00,3,,,\n' >"$T/feed.csv"
 	add_shopify_conn "$GROUPING"
-	push_ok
+	push_ok fs_fast
 	local single; single=$(product_of TEE-S 'p["id"]')
 	grouped_feed
 	push_ok
@@ -208,7 +211,7 @@ test_a_single_product_joining_a_group_and_a_variant_moving_between_groups() {
 	fs_fast runs log "$(sql 'select max(id) from sync_runs')"
 	expect_contains "$OUT" "'CAP-B' moved to the group of 'TEE'"
 	local sent; sent=$(shopify_requests)
-	push_ok
+	push_ok fs_fast
 	expect_eq "$(shopify_requests)" "$sent" "requests of an unchanged re-run"
 }
 
@@ -216,7 +219,7 @@ test_a_single_product_joining_a_group_and_a_variant_moving_between_groups() {
 # (a productSet on the group's product naming only it would delete them).
 test_a_variant_leaving_its_group_becomes_a_single_product() {
 	grouped_shop delete || return
-	push_ok
+	push_ok fs_fast
 	local tee; tee=$(product_of TEE-S 'p["id"]')
 	sed -i 's/^TEE-L,Tee L,12.00,5,TEE,L,$/TEE-L,Tee L,12.00,5,,,/' "$T/feed.csv"
 	push_ok
@@ -227,7 +230,7 @@ test_a_variant_leaving_its_group_becomes_a_single_product() {
 	expect_eq "$(shopify_state 'len(products)')" 4 "products: TEE, CAP, MUG, TEE-L"
 	expect_unique_shopify_skus
 	local sent; sent=$(shopify_requests)
-	push_ok
+	push_ok fs_fast
 	expect_eq "$(shopify_requests)" "$sent" "requests of an unchanged re-run"
 }
 

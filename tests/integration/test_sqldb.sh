@@ -93,7 +93,7 @@ test_db_status_reports_without_creating_and_migrate_brings_the_schema_up() {
 }
 
 test_db_status_names_an_old_a_newer_and_a_broken_database() {
-	fs db migrate
+	fs_fast db migrate
 	local latest
 	latest=$(sql 'PRAGMA user_version')
 	sql "PRAGMA user_version = $((latest - 2))"

@@ -132,7 +132,7 @@ test_retire_draft_and_delete() {
 	add_site
 	make_wp_feed 3
 	add_wp_conn '"update": {"missing_action": "draft"}'
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	head -3 "$T/feed.csv" >"$T/f2" && mv "$T/f2" "$T/feed.csv"
 	fs run "$CONN_ID" --wait
 	expect_rc 0 "run that retires"
@@ -145,7 +145,7 @@ test_reconcile_retires_the_posts_gone_long_enough() {
 	add_site
 	make_wp_feed 4
 	add_wp_conn '"update": {"missing_action": "delete", "missing_after_days": 2}'
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	head -3 "$T/feed.csv" >"$T/f2" && mv "$T/f2" "$T/feed.csv"
 	fs run "$CONN_ID" --wait
 	expect_rc 0 "the run that marks SKU-00002 and SKU-00003 missing"
@@ -226,7 +226,7 @@ test_a_post_deleted_in_the_site_is_made_again() {
 	add_site
 	make_wp_feed 3
 	add_wp_conn
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	local id
 	id=$(wp_state '[p["id"] for p in posts if p["meta"]["feedsync_sku"] == "SKU-00001"][0]')
 	curl -s -u "$WP_USER:$WP_PASSWORD" -X DELETE "$WP_URL/wp-json/wp/v2/posts/$id?force=true" >/dev/null
@@ -243,7 +243,7 @@ test_stats_count_the_site() {
 	add_site
 	make_wp_feed 4
 	add_wp_conn
-	fs run "$CONN_ID" --wait
+	fs_fast run "$CONN_ID" --wait
 	expect_rc 0 "run"
 	fs stats
 	expect_rc 0 "stats"
