@@ -213,6 +213,16 @@ int store_flush_product_count(struct store *s)
 	return store_exec_stmt(st);
 }
 
+/* Counts n products inserted for conn_id into the open transaction's addition to its product_count. */
+static int count_inserted(struct store *s, int64_t conn_id, int64_t n)
+{
+	if (s->added_products && s->added_conn != conn_id && store_flush_product_count(s) < 0)
+		return -1;
+	s->added_conn = conn_id;
+	s->added_products += n;
+	return 0;
+}
+
 static int insert_product(struct store *s, const struct product_write *w)
 {
 	struct sqldb_stmt *st = store_stmt(s, SQL_INSERT);
@@ -220,11 +230,7 @@ static int insert_product(struct store *s, const struct product_write *w)
 		return -1;
 	if (write_product(st, w) < 0)
 		return -1;
-	if (s->added_products && s->added_conn != w->conn_id && store_flush_product_count(s) < 0)
-		return -1;
-	s->added_conn = w->conn_id;
-	s->added_products++;
-	return 0;
+	return count_inserted(s, w->conn_id, 1);
 }
 
 /* Outside a transaction the product and its count are written in one of their own. */
@@ -249,6 +255,123 @@ int store_product_update(struct store *s, const struct product_write *w)
 	if (write_product(st, w) < 0)
 		return -1;
 	return sqldb_changes(s->db);
+}
+
+/* SQLite: a round trip costs a function call, so each product is written as it comes. */
+static int write_products(struct store *s, size_t n, product_write_fn get, void *ud)
+{
+	struct product_write w;
+	for (size_t i = 0; i < n; i++) {
+		get(ud, i, &w);
+		int changed = w.known ? store_product_update(s, &w) : 0;
+		/* A known SKU with no row to update is a 64-bit SKU hash collision in the catalog: inserted instead. */
+		if (changed < 0 || (changed == 0 && insert_product(s, &w) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * PostgreSQL: the batch goes by COPY into a staging table, then into products by one statement. The staging
+ * table is the session's own (temporary), emptied by TRUNCATE, which gives its space back at once: a DELETE
+ * would leave it growing by a batch each time, autovacuum never visiting temporary tables.
+ */
+static const char SQL_STAGING_PG[] =
+	"CREATE TEMP TABLE IF NOT EXISTS products_staging (sku TEXT NOT NULL, name TEXT, price TEXT, quantity BIGINT,"
+	" data TEXT NOT NULL, hash BIGINT NOT NULL, line BIGINT)";
+static const char SQL_STAGING_EMPTY_PG[] = "TRUNCATE products_staging";
+static const char SQL_STAGING_COPY_PG[] =
+	"COPY products_staging (sku, name, price, quantity, data, hash, line) FROM STDIN";
+/*
+ * SQL_INSERT, and SQL_UPDATE where the SKU is there. A row version that the INSERT made has xmax 0; one that
+ * the ON CONFLICT update wrote carries the updating transaction's id: that counts the products inserted.
+ */
+static const char SQL_STAGING_MERGE_PG[] =
+	"WITH merged AS (INSERT INTO products(connection_id, sku, name, price, quantity, data, hash, line,"
+	" first_seen_run, first_seen_at, changed_run, changed_at)"
+	" SELECT ?1, sku, name, price, quantity, data, hash, line, ?2, ?3, ?2, ?3 FROM products_staging"
+	" ON CONFLICT (connection_id, sku) DO UPDATE SET name = excluded.name, price = excluded.price,"
+	" quantity = excluded.quantity, data = excluded.data, hash = excluded.hash, line = excluded.line,"
+	" changed_run = excluded.changed_run, changed_at = excluded.changed_at, missing_since = NULL,"
+	" missing_runs = 0"
+	" RETURNING xmax = 0 AS inserted)"
+	" SELECT count(*) FILTER (WHERE inserted) FROM merged";
+
+static int exec_sql(struct store *s, const char *sql)
+{
+	struct sqldb_stmt *st = store_stmt(s, sql);
+	return st ? store_exec_stmt(st) : -1;
+}
+
+static void copy_text_or_null(struct sqldb *db, const char *text, size_t len)
+{
+	if (text)
+		sqldb_copy_text(db, text, len ? len : strlen(text));
+	else
+		sqldb_copy_null(db);
+}
+
+/* The fields of one staging row, in SQL_STAGING_COPY_PG's order, converted as bind_product converts them. */
+static void copy_product(struct sqldb *db, const struct product_write *w)
+{
+	copy_text_or_null(db, w->sku, 0);
+	copy_text_or_null(db, w->name, 0);
+	copy_text_or_null(db, w->price, 0);
+	int64_t qty;
+	if (w->quantity && parse_int64(w->quantity, &qty))
+		sqldb_copy_int64(db, qty);
+	else
+		sqldb_copy_null(db);
+	copy_text_or_null(db, w->data, w->data_len);
+	sqldb_copy_int64(db, w->hash);
+	if (w->line)
+		sqldb_copy_int64(db, w->line);
+	else
+		sqldb_copy_null(db);
+}
+
+/* Sends the batch into the staging table; *first gets its first product's connection, run and time. */
+static int stage_products(struct store *s, size_t n, product_write_fn get, void *ud, struct product_write *first)
+{
+	if (exec_sql(s, SQL_STAGING_PG) < 0 || exec_sql(s, SQL_STAGING_EMPTY_PG) < 0 ||
+	    sqldb_copy_begin(s->db, SQL_STAGING_COPY_PG) != SQLDB_OK)
+		return -1;
+	int rc = SQLDB_OK;
+	for (size_t i = 0; rc == SQLDB_OK && i < n; i++) {
+		struct product_write w;
+		get(ud, i, &w);
+		if (i == 0)
+			*first = w;
+		copy_product(s->db, &w);
+		rc = sqldb_copy_row(s->db);
+	}
+	/* An abort replaces the handle's message with its reason: the reason is that message. */
+	char reason[256];
+	str_copy(reason, sqldb_errmsg(s->db), sizeof(reason));
+	return sqldb_copy_end(s->db, rc == SQLDB_OK ? NULL : reason) == SQLDB_OK ? 0 : -1;
+}
+
+static int copy_products(struct store *s, size_t n, product_write_fn get, void *ud)
+{
+	struct product_write first;
+	if (stage_products(s, n, get, ud, &first) < 0)
+		return -1;
+	struct sqldb_stmt *st = store_stmt(s, SQL_STAGING_MERGE_PG);
+	if (!st)
+		return -1;
+	bind_int(st, 1, first.conn_id);
+	bind_int(st, 2, first.run_id);
+	bind_int(st, 3, first.now);
+	int64_t inserted = sqldb_step(st) == SQLDB_ROW ? sqldb_column_int64(st, 0) : -1;
+	sqldb_reset(st);
+	return inserted < 0 ? -1 : count_inserted(s, first.conn_id, inserted);
+}
+
+int store_products_write(struct store *s, size_t n, product_write_fn get, void *ud)
+{
+	if (n == 0)
+		return 0;
+	return s->pg ? copy_products(s, n, get, ud) : write_products(s, n, get, ud);
 }
 
 static int sku_statement(struct store *s, const char *sql, int64_t conn_id, const char *sku, int64_t now)
