@@ -272,10 +272,14 @@ static int write_products(struct store *s, size_t n, product_write_fn get, void 
 }
 
 /*
- * PostgreSQL: the batch goes by COPY into a staging table, then into products by one statement. The staging
- * table is the session's own (temporary), emptied by TRUNCATE, which gives its space back at once: a DELETE
- * would leave it growing by a batch each time, autovacuum never visiting temporary tables.
+ * PostgreSQL: a batch of new products only goes by COPY straight into products (its SKUs were not in the
+ * catalog, so none is there); any other goes by COPY into a staging table, then into products by one
+ * statement. The staging table is the session's own (temporary), emptied by TRUNCATE, which gives its space
+ * back at once: a DELETE would leave it growing by a batch each time, autovacuum never visiting temporary tables.
  */
+static const char SQL_COPY_NEW_PG[] =
+	"COPY products (connection_id, sku, name, price, quantity, data, hash, line,"
+	" first_seen_run, first_seen_at, changed_run, changed_at) FROM STDIN";
 static const char SQL_STAGING_PG[] =
 	"CREATE TEMP TABLE IF NOT EXISTS products_staging (sku TEXT NOT NULL, name TEXT, price TEXT, quantity BIGINT,"
 	" data TEXT NOT NULL, hash BIGINT NOT NULL, line BIGINT)";
@@ -311,9 +315,14 @@ static void copy_text_or_null(struct sqldb *db, const char *text, size_t len)
 		sqldb_copy_null(db);
 }
 
-/* The fields of one staging row, in SQL_STAGING_COPY_PG's order, converted as bind_product converts them. */
-static void copy_product(struct sqldb *db, const struct product_write *w)
+/*
+ * One row of SQL_STAGING_COPY_PG, or of SQL_COPY_NEW_PG (`whole`: with the connection before and the run and
+ * time after), its values converted as bind_product converts them.
+ */
+static void copy_product(struct sqldb *db, const struct product_write *w, bool whole)
 {
+	if (whole)
+		sqldb_copy_int64(db, w->conn_id);
 	copy_text_or_null(db, w->sku, 0);
 	copy_text_or_null(db, w->name, 0);
 	copy_text_or_null(db, w->price, 0);
@@ -328,13 +337,19 @@ static void copy_product(struct sqldb *db, const struct product_write *w)
 		sqldb_copy_int64(db, w->line);
 	else
 		sqldb_copy_null(db);
+	if (!whole)
+		return;
+	for (int i = 0; i < 2; i++) {
+		sqldb_copy_int64(db, w->run_id);
+		sqldb_copy_int64(db, w->now);
+	}
 }
 
-/* Sends the batch into the staging table; *first gets its first product's connection, run and time. */
-static int stage_products(struct store *s, size_t n, product_write_fn get, void *ud, struct product_write *first)
+/* COPYs the batch by copy_sql (SQL_COPY_NEW_PG when `whole`); *first gets its first product. */
+static int copy_batch(struct store *s, const char *copy_sql, bool whole, size_t n, product_write_fn get, void *ud,
+                      struct product_write *first)
 {
-	if (exec_sql(s, SQL_STAGING_PG) < 0 || exec_sql(s, SQL_STAGING_EMPTY_PG) < 0 ||
-	    sqldb_copy_begin(s->db, SQL_STAGING_COPY_PG) != SQLDB_OK)
+	if (sqldb_copy_begin(s->db, copy_sql) != SQLDB_OK)
 		return -1;
 	int rc = SQLDB_OK;
 	for (size_t i = 0; rc == SQLDB_OK && i < n; i++) {
@@ -342,7 +357,7 @@ static int stage_products(struct store *s, size_t n, product_write_fn get, void 
 		get(ud, i, &w);
 		if (i == 0)
 			*first = w;
-		copy_product(s->db, &w);
+		copy_product(s->db, &w, whole);
 		rc = sqldb_copy_row(s->db);
 	}
 	/* An abort replaces the handle's message with its reason: the reason is that message. */
@@ -351,10 +366,25 @@ static int stage_products(struct store *s, size_t n, product_write_fn get, void 
 	return sqldb_copy_end(s->db, rc == SQLDB_OK ? NULL : reason) == SQLDB_OK ? 0 : -1;
 }
 
+static bool all_new(size_t n, product_write_fn get, void *ud)
+{
+	struct product_write w;
+	for (size_t i = 0; i < n; i++) {
+		get(ud, i, &w);
+		if (w.known)
+			return false;
+	}
+	return true;
+}
+
 static int copy_products(struct store *s, size_t n, product_write_fn get, void *ud)
 {
 	struct product_write first;
-	if (stage_products(s, n, get, ud, &first) < 0)
+	if (all_new(n, get, ud))
+		return copy_batch(s, SQL_COPY_NEW_PG, true, n, get, ud, &first) < 0 ? -1
+		       : count_inserted(s, first.conn_id, (int64_t)n);
+	if (exec_sql(s, SQL_STAGING_PG) < 0 || exec_sql(s, SQL_STAGING_EMPTY_PG) < 0 ||
+	    copy_batch(s, SQL_STAGING_COPY_PG, false, n, get, ud, &first) < 0)
 		return -1;
 	struct sqldb_stmt *st = store_stmt(s, SQL_STAGING_MERGE_PG);
 	if (!st)
