@@ -307,6 +307,15 @@ static int exec_sql(struct store *s, const char *sql)
 	return st ? store_exec_stmt(st) : -1;
 }
 
+/* Ends the open COPY: taken when rc (the last copy_row's) is SQLDB_OK, else aborted. 0 or -1. */
+static int copy_finish(struct store *s, int rc)
+{
+	/* An abort replaces the handle's message with its reason: the reason is that message. */
+	char reason[256];
+	str_copy(reason, sqldb_errmsg(s->db), sizeof(reason));
+	return sqldb_copy_end(s->db, rc == SQLDB_OK ? NULL : reason) == SQLDB_OK ? 0 : -1;
+}
+
 static void copy_text_or_null(struct sqldb *db, const char *text, size_t len)
 {
 	if (text)
@@ -360,10 +369,7 @@ static int copy_batch(struct store *s, const char *copy_sql, bool whole, size_t 
 		copy_product(s->db, &w, whole);
 		rc = sqldb_copy_row(s->db);
 	}
-	/* An abort replaces the handle's message with its reason: the reason is that message. */
-	char reason[256];
-	str_copy(reason, sqldb_errmsg(s->db), sizeof(reason));
-	return sqldb_copy_end(s->db, rc == SQLDB_OK ? NULL : reason) == SQLDB_OK ? 0 : -1;
+	return copy_finish(s, rc);
 }
 
 static bool all_new(size_t n, product_write_fn get, void *ud)
@@ -421,9 +427,65 @@ int store_product_mark_missing(struct store *s, int64_t conn_id, const char *sku
 	return sku_statement(s, SQL_MARK_MISSING, conn_id, sku, now);
 }
 
-int store_product_clear_missing(struct store *s, int64_t conn_id, const char *sku)
+/*
+ * PostgreSQL: the SKUs go by COPY into a temporary table of the session's own (TRUNCATEd as products_staging
+ * is), then one UPDATE marks and clears them all.
+ */
+static const char SQL_MARKS_PG[] =
+	"CREATE TEMP TABLE IF NOT EXISTS products_marks (sku TEXT NOT NULL, gone BOOLEAN NOT NULL)";
+static const char SQL_MARKS_EMPTY_PG[] = "TRUNCATE products_marks";
+static const char SQL_MARKS_COPY_PG[] = "COPY products_marks (sku, gone) FROM STDIN";
+/* SQL_MARK_MISSING for the gone, SQL_CLEAR_MISSING for the rest. */
+static const char SQL_MARKS_APPLY_PG[] =
+	"UPDATE products p SET missing_since = CASE WHEN m.gone THEN coalesce(p.missing_since, ?2) END,"
+	" missing_runs = CASE WHEN m.gone THEN p.missing_runs + 1 ELSE 0 END"
+	" FROM products_marks m WHERE p.connection_id = ?1 AND p.sku = m.sku";
+
+static int copy_marks(struct store *s, const char *list, size_t len, bool gone)
 {
-	return sku_statement(s, SQL_CLEAR_MISSING, conn_id, sku, 0);
+	int rc = SQLDB_OK;
+	for (size_t off = 0; rc == SQLDB_OK && off < len;) {
+		size_t n = strlen(list + off);
+		sqldb_copy_text(s->db, list + off, n);
+		sqldb_copy_int64(s->db, gone);
+		rc = sqldb_copy_row(s->db);
+		off += n + 1;
+	}
+	return rc;
+}
+
+static int set_missing_by_copy(struct store *s, int64_t conn_id, const char *gone, size_t gone_len, const char *back,
+                               size_t back_len, int64_t now)
+{
+	if (exec_sql(s, SQL_MARKS_PG) < 0 || exec_sql(s, SQL_MARKS_EMPTY_PG) < 0 ||
+	    sqldb_copy_begin(s->db, SQL_MARKS_COPY_PG) != SQLDB_OK)
+		return -1;
+	int rc = copy_marks(s, gone, gone_len, true);
+	if (rc == SQLDB_OK)
+		rc = copy_marks(s, back, back_len, false);
+	if (copy_finish(s, rc) < 0)
+		return -1;
+	struct sqldb_stmt *st = store_stmt(s, SQL_MARKS_APPLY_PG);
+	if (!st)
+		return -1;
+	bind_int(st, 1, conn_id);
+	bind_int(st, 2, now);
+	return store_exec_stmt(st);
+}
+
+int store_products_set_missing(struct store *s, int64_t conn_id, const char *gone, size_t gone_len, const char *back,
+                               size_t back_len, int64_t now)
+{
+	if (gone_len + back_len == 0)
+		return 0;
+	if (s->pg)
+		return set_missing_by_copy(s, conn_id, gone, gone_len, back, back_len, now);
+	int rc = 0;
+	for (size_t off = 0; rc == 0 && off < gone_len; off += strlen(gone + off) + 1)
+		rc = store_product_mark_missing(s, conn_id, gone + off, now);
+	for (size_t off = 0; rc == 0 && off < back_len; off += strlen(back + off) + 1)
+		rc = sku_statement(s, SQL_CLEAR_MISSING, conn_id, back + off, 0);
+	return rc;
 }
 
 int store_products_pending(struct store *s, int64_t conn_id, bool all, product_row_fn fn, void *ud)

@@ -495,11 +495,9 @@ int64_t catalog_mark_missing(struct catalog *c)
 		rc = store_catalog_scan(s, c->ctx->connection_id, classify, &m);
 	if (rc == 0)
 		rc = store_begin(s);
-	int64_t now = now_ms();
-	for (size_t off = 0; rc == 0 && off < m.to_mark.len; off += strlen(m.to_mark.buf + off) + 1)
-		rc = store_product_mark_missing(s, c->ctx->connection_id, m.to_mark.buf + off, now);
-	for (size_t off = 0; rc == 0 && off < m.to_clear.len; off += strlen(m.to_clear.buf + off) + 1)
-		rc = store_product_clear_missing(s, c->ctx->connection_id, m.to_clear.buf + off);
+	if (rc == 0)
+		rc = store_products_set_missing(s, c->ctx->connection_id, m.to_mark.buf, m.to_mark.len, m.to_clear.buf,
+		                                m.to_clear.len, now_ms());
 	if (rc == 0)
 		rc = store_commit(s);
 	else

@@ -40,7 +40,7 @@ import_both() {
 	expect_same_catalog "$1"
 }
 
-# Rows created, changed, unchanged, gone, back and failing, with the characters COPY's text format escapes
+# Rows created, changed, unchanged, gone, failing and back, with the characters COPY's text format escapes
 # (tab, backslash, \N, newline, CR) and others, over several batches (batch_rows = 3).
 test_counters_errors_and_rows_match_sqlite() {
 	printf '[import]\nbatch_rows = 3\n' >"$T/feedsync.ini"
@@ -78,6 +78,11 @@ test_counters_errors_and_rows_match_sqlite() {
 	expect_eq "$(json_get "$SHOW" counters.failed)" 2 "third import"
 	expect_contains "$PG_OUT" "10  A4   sku     duplicate_sku  duplicate SKU 'A4' on line 10: already on line 5" "errors"
 	expect_contains "$PG_OUT" "11       sku     missing_sku    row has no SKU" "errors"
+
+	# Without the failing rows the feed is trusted again: A7, back unchanged, loses its missing mark.
+	head -n 9 "$T/feed.csv" >"$T/feed2.csv" && mv "$T/feed2.csv" "$T/feed.csv"
+	import_both "fourth import"
+	expect_eq "$(sql "SELECT count(*) FROM products WHERE missing_since IS NOT NULL")" 0 "missing after the fourth"
 }
 
 # gen_csv FILE ROWS: a valid product CSV of ROWS rows.
