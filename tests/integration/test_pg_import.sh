@@ -6,9 +6,9 @@
 FEEDSYNC_TEST_PG=1
 . "$(dirname "$0")/../lib.sh"
 
-# on_both ARGS...: fs_fast on the PostgreSQL database, then on the SQLite file; each one's stdout in PG_OUT, LITE_OUT.
+# on_both ARGS...: fs on the PostgreSQL database, then fs_fast on the SQLite file; their stdout in PG_OUT, LITE_OUT.
 on_both() {
-	fs_fast "$@"
+	fs "$@"
 	PG_OUT=$OUT PG_RC=$RC
 	fs_fast --db "$T/lite.db" "$@"
 	LITE_OUT=$OUT LITE_RC=$RC
