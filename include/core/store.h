@@ -239,12 +239,27 @@ struct product_write {
 	int64_t line;
 	int64_t run_id;
 	int64_t now;
+	bool known;             /* in the catalog already (store_products_write updates it) */
 };
 int store_product_insert(struct store *s, const struct product_write *w);
 /* Returns the number of rows changed (0 when the SKU is not there), or -1. */
 int store_product_update(struct store *s, const struct product_write *w);
+/* Fills *w with product i of a batch; its values stay the caller's until the next call. */
+typedef void (*product_write_fn)(void *ud, size_t i, struct product_write *w);
+/*
+ * Writes a batch of n products of one connection and run (a known one updated, a new one inserted, either
+ * inserted when its SKU turns out not to be there) in the caller's transaction, in the order given.
+ * PostgreSQL: by COPY into a staging table and one statement from there, not a round trip a product. 0 or -1.
+ */
+int store_products_write(struct store *s, size_t n, product_write_fn get, void *ud);
 int store_product_mark_missing(struct store *s, int64_t conn_id, const char *sku, int64_t now);
-int store_product_clear_missing(struct store *s, int64_t conn_id, const char *sku);
+/*
+ * Marks the products of `gone` missing (since now, unless they already are) and clears the mark of those of
+ * `back`: each a list of NUL-terminated SKUs, one after another, of gone_len and back_len bytes. In the
+ * caller's transaction; on PostgreSQL by COPY and one statement, not a round trip a SKU. 0 or -1.
+ */
+int store_products_set_missing(struct store *s, int64_t conn_id, const char *gone, size_t gone_len, const char *back,
+                               size_t back_len, int64_t now);
 
 /* Products whose pushed hash differs from their hash and not retired (all of them when `all`), in SKU order. */
 typedef int (*product_row_fn)(void *ud, const char *sku, const char *data, int64_t hash);

@@ -355,9 +355,17 @@ static int by_sku(const void *a, const void *b, void *text)
 	return strcmp(base + ((const struct queued *)a)->text[QT_SKU], base + ((const struct queued *)b)->text[QT_SKU]);
 }
 
-static int write_product(struct catalog *c, const struct queued *q, int64_t now)
+struct queue_write {
+	struct catalog *c;
+	int64_t now;
+};
+
+static void queued_write(void *ud, size_t i, struct product_write *w)
 {
-	struct product_write w = {
+	const struct queue_write *qw = ud;
+	const struct catalog *c = qw->c;
+	const struct queued *q = &c->queue[i];
+	*w = (struct product_write){
 		.conn_id = c->ctx->connection_id,
 		.sku = queued_text(c, q, QT_SKU),
 		.name = queued_text(c, q, QT_NAME),
@@ -368,13 +376,9 @@ static int write_product(struct catalog *c, const struct queued *q, int64_t now)
 		.hash = (int64_t)q->hash,
 		.line = q->line,
 		.run_id = c->ctx->run_id,
-		.now = now,
+		.now = qw->now,
+		.known = q->update,
 	};
-	if (!q->update)
-		return store_product_insert(c->ctx->store, &w);
-	/* A 64-bit SKU hash collision would land here with no row to update: insert instead. */
-	int changed = store_product_update(c->ctx->store, &w);
-	return changed > 0 ? 0 : changed == 0 ? store_product_insert(c->ctx->store, &w) : -1;
 }
 
 /* Writes the queue in SKU order into the open batch's transaction, which it starts when needed. */
@@ -383,10 +387,10 @@ static int write_queue(struct catalog *c)
 	if (!c->nqueued)
 		return 0;
 	qsort_r(c->queue, c->nqueued, sizeof(*c->queue), by_sku, c->text.buf);
-	int64_t now = now_ms();
+	struct queue_write qw = {.c = c, .now = now_ms()};
 	int rc = begin_if_needed(c);
-	for (size_t i = 0; rc == 0 && i < c->nqueued; i++)
-		rc = write_product(c, &c->queue[i], now);
+	if (rc == 0)
+		rc = store_products_write(c->ctx->store, c->nqueued, queued_write, &qw);
 	c->nqueued = 0;
 	sb_reset(&c->text);
 	return rc;
@@ -491,11 +495,9 @@ int64_t catalog_mark_missing(struct catalog *c)
 		rc = store_catalog_scan(s, c->ctx->connection_id, classify, &m);
 	if (rc == 0)
 		rc = store_begin(s);
-	int64_t now = now_ms();
-	for (size_t off = 0; rc == 0 && off < m.to_mark.len; off += strlen(m.to_mark.buf + off) + 1)
-		rc = store_product_mark_missing(s, c->ctx->connection_id, m.to_mark.buf + off, now);
-	for (size_t off = 0; rc == 0 && off < m.to_clear.len; off += strlen(m.to_clear.buf + off) + 1)
-		rc = store_product_clear_missing(s, c->ctx->connection_id, m.to_clear.buf + off);
+	if (rc == 0)
+		rc = store_products_set_missing(s, c->ctx->connection_id, m.to_mark.buf, m.to_mark.len, m.to_clear.buf,
+		                                m.to_clear.len, now_ms());
 	if (rc == 0)
 		rc = store_commit(s);
 	else

@@ -25,9 +25,6 @@ stale_after_s = 2
 poll_interval_ms = 50
 shutdown_grace_s = ${1:-0}
 EOF
-	# A run's heartbeat commits with the catalog's batches; on PostgreSQL, one round trip a row, a batch of the
-	# default 10000 rows takes longer than the 2 s stale_after_s above.
-	[ -z "${FEEDSYNC_TEST_PG:-}" ] || printf '[import]\nbatch_rows = 1000\n' >>"$T/feedsync.ini"
 	export FEEDSYNC_CONFIG="$T/feedsync.ini"
 }
 
